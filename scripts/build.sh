@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Configures and builds Samsa. usage: build.sh [release|debug|asan] [extra cmake args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kind=${1:-release}
+shift || true
+case "$kind" in
+  release) args=(-DCMAKE_BUILD_TYPE=Release) ;;
+  debug) args=(-DCMAKE_BUILD_TYPE=Debug) ;;
+  asan) args=(-DCMAKE_BUILD_TYPE=Debug -DSAMSA_SANITIZE=ON) ;;
+  *) echo "build.sh: unknown build kind '$kind' (release, debug or asan)" >&2; exit 2 ;;
+esac
+cmake -S . -B "build/$kind" "${args[@]}" "$@" >/dev/null
+cmake --build "build/$kind" -j"$(nproc)"

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what Samsa needs on Debian 12, idempotently: build dependencies always,
+# test peers (kcat, Python clients, KafkaJS 2.2.4) with --test. Quick when all is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build_packages=(build-essential cmake pkg-config python3 ccache
+  libboost1.81-dev librdkafka-dev libfmt-dev libspdlog-dev libcli11-dev nlohmann-json3-dev
+  libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev)
+test_packages=(kcat python3-confluent-kafka python3-kafka python3-pytest
+  clang libclang-rt-14-dev iproute2 procps)
+
+want=("${build_packages[@]}")
+with_tests=0
+if [[ "${1:-}" == "--test" ]]; then
+  with_tests=1
+  want+=("${test_packages[@]}")
+  command -v node >/dev/null 2>&1 || want+=(nodejs)
+  command -v npm >/dev/null 2>&1 || want+=(npm)
+fi
+
+missing=()
+for pkg in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: all Debian packages present"
+fi
+
+if ((with_tests)); then
+  # KafkaJS is pinned to the generation the compatibility tests target.
+  if [[ ! -f .test-deps/node/node_modules/kafkajs/package.json ]] ||
+     ! grep -q '"version": "2.2.4"' .test-deps/node/node_modules/kafkajs/package.json; then
+    echo "install-deps: installing kafkajs@2.2.4 into .test-deps/node"
+    mkdir -p .test-deps/node
+    npm install --silent --no-audit --no-fund --prefix .test-deps/node kafkajs@2.2.4
+  else
+    echo "install-deps: kafkajs 2.2.4 present"
+  fi
+fi
