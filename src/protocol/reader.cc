@@ -1,0 +1,284 @@
+#include "protocol/reader.h"
+
+#include <bit>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace samsa::protocol {
+
+reader::reader(std::span<const uint8_t> data, std::shared_ptr<const void> owner)
+    : data_(data), owner_(std::move(owner)) {}
+
+void reader::fail(std::string message) {
+  if (error_.empty()) error_ = std::move(message);
+  pos_ = data_.size();  // later reads fail fast without touching memory
+}
+
+bool reader::need(size_t n, const char* what) {
+  if (!ok()) return false;
+  if (n > remaining()) {
+    fail(fmt::format("{} needs {} bytes but only {} remain at offset {}", what, n, remaining(),
+                     position()));
+    return false;
+  }
+  return true;
+}
+
+bool reader::check_length(int64_t length, const char* what) {
+  if (!ok()) return false;
+  if (length < 0) {
+    fail(fmt::format("{} length {} is negative at offset {}", what, length, position()));
+    return false;
+  }
+  if (static_cast<uint64_t>(length) > remaining()) {
+    fail(fmt::format("{} length {} exceeds remaining {} bytes at offset {}", what, length,
+                     remaining(), position()));
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+template <typename T>
+T load_be(const uint8_t* p) {
+  using U = std::make_unsigned_t<T>;
+  U v = 0;
+  for (size_t i = 0; i < sizeof(T); ++i) v = static_cast<U>((v << 8) | p[i]);
+  return static_cast<T>(v);
+}
+
+}  // namespace
+
+int8_t reader::read_int8() {
+  if (!need(1, "int8")) return 0;
+  return static_cast<int8_t>(data_[pos_++]);
+}
+
+int16_t reader::read_int16() {
+  if (!need(2, "int16")) return 0;
+  auto v = load_be<int16_t>(data_.data() + pos_);
+  pos_ += 2;
+  return v;
+}
+
+int32_t reader::read_int32() {
+  if (!need(4, "int32")) return 0;
+  auto v = load_be<int32_t>(data_.data() + pos_);
+  pos_ += 4;
+  return v;
+}
+
+int64_t reader::read_int64() {
+  if (!need(8, "int64")) return 0;
+  auto v = load_be<int64_t>(data_.data() + pos_);
+  pos_ += 8;
+  return v;
+}
+
+uint16_t reader::read_uint16() {
+  if (!need(2, "uint16")) return 0;
+  auto v = load_be<uint16_t>(data_.data() + pos_);
+  pos_ += 2;
+  return v;
+}
+
+uint32_t reader::read_uint32() {
+  if (!need(4, "uint32")) return 0;
+  auto v = load_be<uint32_t>(data_.data() + pos_);
+  pos_ += 4;
+  return v;
+}
+
+double reader::read_float64() {
+  return std::bit_cast<double>(static_cast<uint64_t>(read_int64()));
+}
+
+bool reader::read_bool() { return read_int8() != 0; }
+
+uuid reader::read_uuid() {
+  uuid out;
+  if (!need(16, "uuid")) return out;
+  std::memcpy(out.bytes.data(), data_.data() + pos_, 16);
+  pos_ += 16;
+  return out;
+}
+
+uint32_t reader::read_uvarint() {
+  if (!ok()) return 0;
+  const size_t start = position();
+  uint32_t v = 0;
+  for (int shift = 0; shift < 35; shift += 7) {
+    if (remaining() == 0) {
+      fail(fmt::format("varint truncated at offset {}", start));
+      return 0;
+    }
+    uint8_t b = data_[pos_++];
+    if (shift == 28 && (b & 0xf0) != 0) break;  // more than 32 bits or a 6th byte
+    v |= static_cast<uint32_t>(b & 0x7f) << shift;
+    if ((b & 0x80) == 0) return v;
+  }
+  fail(fmt::format("unsigned varint at offset {} is longer than 5 bytes or exceeds 32 bits", start));
+  return 0;
+}
+
+uint64_t reader::read_uvarlong() {
+  if (!ok()) return 0;
+  const size_t start = position();
+  uint64_t v = 0;
+  for (int shift = 0; shift < 70; shift += 7) {
+    if (remaining() == 0) {
+      fail(fmt::format("varint truncated at offset {}", start));
+      return 0;
+    }
+    uint8_t b = data_[pos_++];
+    if (shift == 63 && (b & 0x7e) != 0) break;  // bits beyond 64
+    v |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if ((b & 0x80) == 0) return v;
+  }
+  fail(fmt::format("varlong at offset {} is longer than 10 bytes or exceeds 64 bits", start));
+  return 0;
+}
+
+int32_t reader::read_varint() {
+  uint32_t v = read_uvarint();
+  return static_cast<int32_t>((v >> 1) ^ (~(v & 1) + 1));
+}
+
+int64_t reader::read_varlong() {
+  uint64_t v = read_uvarlong();
+  return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1));
+}
+
+std::string reader::read_string() {
+  auto s = read_nullable_string();
+  if (ok() && !s) fail(fmt::format("non-nullable string is null at offset {}", position()));
+  return s ? std::move(*s) : std::string();
+}
+
+std::optional<std::string> reader::read_nullable_string() {
+  int16_t n = read_int16();
+  if (!ok() || n == -1) return std::nullopt;
+  if (!check_length(n, "string")) return std::nullopt;
+  std::string s(reinterpret_cast<const char*>(data_.data() + pos_), static_cast<size_t>(n));
+  pos_ += static_cast<size_t>(n);
+  return s;
+}
+
+std::string reader::read_compact_string() {
+  auto s = read_compact_nullable_string();
+  if (ok() && !s) fail(fmt::format("non-nullable compact string is null at offset {}", position()));
+  return s ? std::move(*s) : std::string();
+}
+
+std::optional<std::string> reader::read_compact_nullable_string() {
+  uint32_t n = read_uvarint();
+  if (!ok() || n == 0) return std::nullopt;
+  int64_t length = static_cast<int64_t>(n) - 1;
+  if (!check_length(length, "compact string")) return std::nullopt;
+  std::string s(reinterpret_cast<const char*>(data_.data() + pos_), static_cast<size_t>(length));
+  pos_ += static_cast<size_t>(length);
+  return s;
+}
+
+std::vector<uint8_t> reader::read_bytes() {
+  auto b = read_nullable_bytes();
+  if (ok() && !b) fail(fmt::format("non-nullable bytes are null at offset {}", position()));
+  return b ? std::move(*b) : std::vector<uint8_t>();
+}
+
+std::optional<std::vector<uint8_t>> reader::read_nullable_bytes() {
+  int32_t n = read_int32();
+  if (!ok() || n == -1) return std::nullopt;
+  if (!check_length(n, "bytes")) return std::nullopt;
+  auto raw = read_raw(static_cast<size_t>(n));
+  return std::vector<uint8_t>(raw.begin(), raw.end());
+}
+
+std::vector<uint8_t> reader::read_compact_bytes() {
+  auto b = read_compact_nullable_bytes();
+  if (ok() && !b) fail(fmt::format("non-nullable compact bytes are null at offset {}", position()));
+  return b ? std::move(*b) : std::vector<uint8_t>();
+}
+
+std::optional<std::vector<uint8_t>> reader::read_compact_nullable_bytes() {
+  uint32_t n = read_uvarint();
+  if (!ok() || n == 0) return std::nullopt;
+  int64_t length = static_cast<int64_t>(n) - 1;
+  if (!check_length(length, "compact bytes")) return std::nullopt;
+  auto raw = read_raw(static_cast<size_t>(length));
+  return std::vector<uint8_t>(raw.begin(), raw.end());
+}
+
+int32_t reader::read_array_length() {
+  int32_t n = read_int32();
+  if (!ok()) return 0;
+  if (n == -1) return -1;
+  if (!check_length(n, "array")) return 0;
+  return n;
+}
+
+int32_t reader::read_compact_array_length() {
+  uint32_t n = read_uvarint();
+  if (!ok()) return 0;
+  if (n == 0) return -1;
+  if (!check_length(static_cast<int64_t>(n) - 1, "compact array")) return 0;
+  return static_cast<int32_t>(n - 1);
+}
+
+std::optional<records> reader::read_records() {
+  int32_t n = read_int32();
+  if (!ok() || n == -1) return std::nullopt;
+  if (!check_length(n, "records")) return std::nullopt;
+  return records::view(read_raw(static_cast<size_t>(n)), owner_);
+}
+
+std::optional<records> reader::read_compact_records() {
+  uint32_t n = read_uvarint();
+  if (!ok() || n == 0) return std::nullopt;
+  int64_t length = static_cast<int64_t>(n) - 1;
+  if (!check_length(length, "compact records")) return std::nullopt;
+  return records::view(read_raw(static_cast<size_t>(length)), owner_);
+}
+
+uint32_t reader::read_tag_count() {
+  uint32_t n = read_uvarint();
+  // Each tag needs at least two bytes (tag number and size).
+  if (ok() && static_cast<uint64_t>(n) * 2 > remaining()) {
+    fail(fmt::format("tagged field count {} exceeds remaining {} bytes at offset {}", n,
+                     remaining(), position()));
+    return 0;
+  }
+  return n;
+}
+
+reader reader::read_tagged_payload() {
+  uint32_t n = read_uvarint();
+  reader sub(std::span<const uint8_t>(), owner_);
+  if (!check_length(n, "tagged field")) {
+    sub.fail(error_);
+    return sub;
+  }
+  sub.base_ = position();
+  sub.data_ = read_raw(n);
+  return sub;
+}
+
+void reader::keep_unknown_tag(uint32_t tag, reader& payload, unknown_tags& out) {
+  auto raw = payload.read_raw(payload.remaining());
+  out.push_back(unknown_tag{tag, std::vector<uint8_t>(raw.begin(), raw.end())});
+}
+
+void reader::absorb(const reader& sub) {
+  if (!sub.ok()) fail(sub.error());
+}
+
+std::span<const uint8_t> reader::read_raw(size_t n) {
+  if (!need(n, "raw bytes")) return {};
+  auto out = data_.subspan(pos_, n);
+  pos_ += n;
+  return out;
+}
+
+}  // namespace samsa::protocol

@@ -1,0 +1,101 @@
+// Decoder for Kafka's primitive wire types over an in-memory frame. Errors are
+// sticky (as in franz-go's kbin): the first failure is kept, every later read
+// returns a zero value, and the caller checks ok() once at the end.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "protocol/records.h"
+#include "protocol/tagged_fields.h"
+#include "protocol/uuid.h"
+
+namespace samsa::protocol {
+
+class reader {
+ public:
+  // `owner` keeps `data` alive; records fields decoded from this reader refer
+  // into `data` and hold a reference to `owner` instead of copying.
+  explicit reader(std::span<const uint8_t> data, std::shared_ptr<const void> owner = nullptr);
+
+  int8_t read_int8();
+  int16_t read_int16();
+  int32_t read_int32();
+  int64_t read_int64();
+  uint16_t read_uint16();
+  uint32_t read_uint32();
+  double read_float64();
+  bool read_bool();
+  uuid read_uuid();
+
+  // Unsigned varint of at most 5 bytes (32 bits); longer encodings fail.
+  uint32_t read_uvarint();
+  // Unsigned varint of at most 10 bytes (64 bits).
+  uint64_t read_uvarlong();
+  // Zig-zag signed varints (record fields).
+  int32_t read_varint();
+  int64_t read_varlong();
+
+  // Strings: classic (int16 length) and compact (uvarint length + 1).
+  // A null where the field is not nullable is a failure.
+  std::string read_string();
+  std::optional<std::string> read_nullable_string();
+  std::string read_compact_string();
+  std::optional<std::string> read_compact_nullable_string();
+
+  // Bytes: classic (int32 length) and compact (uvarint length + 1).
+  std::vector<uint8_t> read_bytes();
+  std::optional<std::vector<uint8_t>> read_nullable_bytes();
+  std::vector<uint8_t> read_compact_bytes();
+  std::optional<std::vector<uint8_t>> read_compact_nullable_bytes();
+
+  // Array element count; -1 means null. Counts larger than the remaining
+  // bytes are rejected (every element takes at least one byte), so callers
+  // may reserve() the returned count safely.
+  int32_t read_array_length();
+  int32_t read_compact_array_length();
+
+  // Records (nullable, classic int32 or compact length). The result views the
+  // frame and shares its owner; nothing is copied.
+  std::optional<records> read_records();
+  std::optional<records> read_compact_records();
+
+  // Tagged-field section helpers: the number of tags, then for each tag its
+  // number and a sub-reader over its payload (consumed from this reader).
+  uint32_t read_tag_count();
+  reader read_tagged_payload();
+  // Keeps an unrecognised tag's payload (all remaining bytes of `payload`).
+  void keep_unknown_tag(uint32_t tag, reader& payload, unknown_tags& out);
+  // Copies a sub-reader's failure (if any) into this reader.
+  void absorb(const reader& sub);
+
+  // Raw bytes without a length prefix; views into the frame.
+  std::span<const uint8_t> read_raw(size_t n);
+
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+  size_t remaining() const { return data_.size() - pos_; }
+  // Offset from the start of the outermost frame (sub-readers keep counting).
+  size_t position() const { return base_ + pos_; }
+  const std::shared_ptr<const void>& owner() const { return owner_; }
+
+  // Records the first failure; later calls are ignored. Public so that
+  // generated decoders can add context ("unknown api key 99").
+  void fail(std::string message);
+
+ private:
+  bool need(size_t n, const char* what);
+  bool check_length(int64_t length, const char* what);
+
+  std::span<const uint8_t> data_;
+  std::shared_ptr<const void> owner_;
+  size_t pos_ = 0;
+  size_t base_ = 0;
+  std::string error_;
+};
+
+}  // namespace samsa::protocol

@@ -1,0 +1,42 @@
+#include "protocol/records.h"
+
+#include <algorithm>
+
+namespace samsa::protocol {
+
+records records::view(std::span<const uint8_t> bytes, std::shared_ptr<const void> owner) {
+  records r;
+  r.bytes_ = bytes;
+  r.owner_ = std::move(owner);
+  return r;
+}
+
+records records::owned(std::vector<uint8_t> bytes) {
+  auto buffer = std::make_shared<const std::vector<uint8_t>>(std::move(bytes));
+  records r;
+  r.bytes_ = std::span<const uint8_t>(buffer->data(), buffer->size());
+  r.owner_ = std::move(buffer);
+  return r;
+}
+
+records records::copy(std::span<const uint8_t> bytes) {
+  return owned(std::vector<uint8_t>(bytes.begin(), bytes.end()));
+}
+
+records records::file(file_slice slice) {
+  records r;
+  r.file_ = std::move(slice);
+  r.is_file_ = true;
+  return r;
+}
+
+bool records::operator==(const records& other) const {
+  if (is_file_ != other.is_file_) return false;
+  if (is_file_) {
+    return file_.fd == other.file_.fd && file_.position == other.file_.position &&
+           file_.length == other.file_.length;
+  }
+  return std::equal(bytes_.begin(), bytes_.end(), other.bytes_.begin(), other.bytes_.end());
+}
+
+}  // namespace samsa::protocol
