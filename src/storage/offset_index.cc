@@ -1,0 +1,70 @@
+#include "storage/offset_index.h"
+
+#include <algorithm>
+
+#include "storage/coding.h"
+#include "storage/errc.h"
+
+namespace samsa::storage {
+
+offset_index::offset_index(std::shared_ptr<file> f, int64_t base_offset, int64_t max_bytes)
+    : file_(std::move(f)), base_offset_(base_offset), max_bytes_(std::max<int64_t>(max_bytes, entry_size)) {}
+
+status offset_index::load(int64_t segment_size) {
+  entries_.clear();
+  int64_t size = file_->size();
+  if (size % static_cast<int64_t>(entry_size) != 0)
+    return make_storage_error(errc::corrupt, file_->path() + ": size " + std::to_string(size) + " is not whole entries");
+  std::vector<uint8_t> buf(static_cast<size_t>(size));
+  auto n = file_->read_at(0, buf);
+  if (!n) return n.err();
+  if (*n != buf.size()) return make_storage_error(errc::corrupt, file_->path() + ": short read");
+  for (size_t i = 0; i < buf.size(); i += entry_size) {
+    index_position e{base_offset_ + coding::get_u32(&buf[i]), coding::get_u32(&buf[i + 4])};
+    bool ordered = entries_.empty() || (e.offset > entries_.back().offset && e.position > entries_.back().position);
+    if (!ordered || e.position >= segment_size) {
+      entries_.clear();
+      return make_storage_error(errc::corrupt, file_->path() + ": bad entry " + std::to_string(i / entry_size));
+    }
+    entries_.push_back(e);
+  }
+  return {};
+}
+
+status offset_index::append(int64_t offset, int64_t position) {
+  uint8_t b[entry_size];
+  coding::put_u32(b, static_cast<uint32_t>(offset - base_offset_));
+  coding::put_u32(b + 4, static_cast<uint32_t>(position));
+  if (auto s = file_->append(b); !s) {
+    (void)file_->truncate(static_cast<int64_t>(entries_.size() * entry_size));
+    return s;
+  }
+  entries_.push_back({offset, position});
+  return {};
+}
+
+index_position offset_index::lookup(int64_t offset) const {
+  auto it = std::upper_bound(entries_.begin(), entries_.end(), offset,
+                             [](int64_t o, const index_position& e) { return o < e.offset; });
+  if (it == entries_.begin()) return {base_offset_, 0};
+  return *std::prev(it);
+}
+
+status offset_index::truncate_to(int64_t offset) {
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), offset,
+                             [](const index_position& e, int64_t o) { return e.offset < o; });
+  entries_.erase(it, entries_.end());
+  return file_->truncate(static_cast<int64_t>(entries_.size() * entry_size));
+}
+
+status offset_index::reset() {
+  entries_.clear();
+  return file_->truncate(0);
+}
+
+std::optional<index_position> offset_index::last() const {
+  if (entries_.empty()) return std::nullopt;
+  return entries_.back();
+}
+
+}  // namespace samsa::storage
