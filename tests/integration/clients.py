@@ -169,7 +169,7 @@ def ck_partitions(bootstrap, topic, timeout=10):
     return sorted(t.partitions)
 
 
-def ck_consume_assigned(bootstrap, topic, count, timeout=60, start=None, **conf):
+def ck_consume_assigned(bootstrap, topic, count, timeout=60, start=None, idle=None, **conf):
     """Consume `count` messages with manual assignment (no group) from the
     beginning of every partition (or from start={partition: offset})."""
     from confluent_kafka import Consumer, TopicPartition, OFFSET_BEGINNING
@@ -181,7 +181,7 @@ def ck_consume_assigned(bootstrap, topic, count, timeout=60, start=None, **conf)
         parts = ck_partitions(bootstrap, topic)
         start = start or {}
         consumer.assign([TopicPartition(topic, p, start.get(p, OFFSET_BEGINNING)) for p in parts])
-        return ck_drain(consumer, count, timeout)
+        return ck_drain(consumer, count, timeout, idle=idle)
     finally:
         consumer.close()
 
@@ -368,3 +368,46 @@ def kafkajs_consume(bootstrap, topic, count, group, timeout=120, from_beginning=
 def kcat(args, input_bytes=None, timeout=60):
     p = subprocess.run(["kcat"] + args, input=input_bytes, capture_output=True, timeout=timeout)
     return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+
+
+# -- shared setup ---------------------------------------------------------------
+def create_topic(bootstrap, topic, partitions=1, config=None, timeout=20):
+    """Creates a topic with the confluent admin client and waits until every
+    partition has a leader in Metadata."""
+    from confluent_kafka.admin import AdminClient, NewTopic
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    fs = admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1, config=config or {})],
+                             operation_timeout=10, request_timeout=15)
+    fs[topic].result(timeout=timeout)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        t = admin.list_topics(topic, timeout=10).topics.get(topic)
+        if t is not None and t.error is None and len(t.partitions) == partitions and \
+                all(p.leader >= 0 for p in t.partitions.values()):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"topic {topic} not ready with {partitions} partitions")
+
+
+def check_positions(sent_positions, got):
+    """The offset a producer was told for each message is where the consumer finds it."""
+    where = {seq_of(g): (g.partition, g.offset) for g in got}
+    wrong = [(i, pos, where.get(i)) for i, pos in enumerate(sent_positions) if where.get(i) != tuple(pos)]
+    assert not wrong, f"{len(wrong)} messages not at their acknowledged position, e.g. {wrong[:5]}"
+
+
+def kcat_consume_json(bootstrap, topic, count, timeout=60, extra=()):
+    """kcat -C -J; returns Got with str payloads encoded back to bytes."""
+    rc, out, err = kcat(["-b", bootstrap, "-C", "-t", topic, "-o", "beginning", "-c", str(count), "-e", "-J",
+                         "-X", "fetch.message.max.bytes=4194304", *extra], timeout=timeout)
+    assert rc == 0, f"kcat -C failed ({rc}): {err[-2000:]}"
+    got = []
+    for line in out.splitlines():
+        if not line.startswith("{"):
+            continue
+        j = json.loads(line)
+        hs = j.get("headers") or []
+        headers = [(hs[i], None if hs[i + 1] is None else hs[i + 1].encode()) for i in range(0, len(hs), 2)]
+        enc = (lambda s: None if s is None else s.encode())
+        got.append(Got(j["partition"], j["offset"], enc(j["key"]), enc(j["payload"]), headers))
+    return got
