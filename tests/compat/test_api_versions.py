@@ -1,7 +1,6 @@
 """ApiVersions over a raw socket, at every version a client sends and at one no
 broker knows, plus the version ranges the target clients depend on (CLIENTS.md)."""
 
-import struct
 
 import pytest
 

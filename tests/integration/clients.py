@@ -10,7 +10,7 @@ import random
 import subprocess
 import tempfile
 import time
-from collections import defaultdict, namedtuple
+from collections import namedtuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 KAFKAJS_SCRIPTS = os.path.join(HERE, "kafkajs")
