@@ -1,0 +1,150 @@
+// The classic consumer-group coordinator (JoinGroup/SyncGroup/Heartbeat/
+// LeaveGroup, offsets, admin views), following Kafka's GroupCoordinator.
+//
+// Threading: single-threaded. Every call, every offset_log completion and
+// tick() must run on the same thread (the broker's coordinator strand).
+// Time is injected: each call takes now_ms and the owner calls tick(now_ms)
+// at next_deadline() (or periodically) to fire timeouts. Deferred answers
+// (JoinGroup waiting for a rebalance, SyncGroup followers waiting for the
+// leader, commits waiting for the log) are delivered through the callbacks
+// given to the call, exactly once each; callbacks may run inside the call
+// that triggers them and must not call back into the coordinator.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "group/group_metadata.h"
+#include "group/offset_log.h"
+#include "group/types.h"
+
+namespace samsa::group {
+
+struct coordinator_config {
+  int32_t min_session_timeout_ms = 6000;       // group.min.session.timeout.ms
+  int32_t max_session_timeout_ms = 1800000;    // group.max.session.timeout.ms
+  // group.initial.rebalance.delay.ms: Kafka uses 3000; a learner's first
+  // consumer should not wait that long, so the default is 100.
+  int32_t initial_rebalance_delay_ms = 100;
+  int32_t max_group_size = INT32_MAX;          // group.max.size
+  int32_t new_member_join_timeout_ms = 300000;
+  int64_t offsets_retention_ms = 7LL * 24 * 60 * 60 * 1000;  // offsets.retention.minutes
+  int64_t offsets_retention_check_interval_ms = 600000;      // offsets.retention.check.interval.ms
+  int32_t offset_metadata_max_bytes = 4096;                  // offset.metadata.max.bytes
+  int32_t offsets_topic_partitions = 50;                     // offsets.topic.num.partitions
+  // Member id suffix source; default: random UUID v4 text.
+  std::function<std::string()> make_uuid;
+};
+
+class coordinator {
+ public:
+  // `log` must outlive the coordinator. The coordinator starts loading:
+  // everything answers COORDINATOR_LOAD_IN_PROGRESS (per Kafka's rules) until
+  // finish_loading().
+  coordinator(coordinator_config config, offset_log& log);
+  ~coordinator();
+  coordinator(const coordinator&) = delete;
+  coordinator& operator=(const coordinator&) = delete;
+
+  // --- loading from __consumer_offsets ---------------------------------
+  // Replays one record (in log order; value nullopt = tombstone). Bad records
+  // are skipped and reported.
+  status load_record(const bytes& key, const std::optional<bytes>& value, int64_t now_ms);
+  // Loads a batch then finishes loading; returns the number of bad records.
+  size_t load(const std::vector<log_record>& records, int64_t now_ms);
+  void finish_loading(int64_t now_ms);
+  bool loading() const { return loading_; }
+
+  // --- membership -------------------------------------------------------
+  void join(join_request req, int64_t now_ms, join_callback done);
+  void sync(sync_request req, int64_t now_ms, sync_callback done);
+  int16_t heartbeat(const heartbeat_request& req, int64_t now_ms);
+  leave_result leave(const std::string& group_id, const std::vector<leave_member>& members, int64_t now_ms);
+
+  // --- admin --------------------------------------------------------------
+  std::vector<group_description> describe_groups(const std::vector<std::string>& group_ids) const;
+  // Empty filters match everything; states compare case-insensitively.
+  list_result list_groups(const std::vector<std::string>& states_filter = {},
+                          const std::vector<std::string>& types_filter = {}) const;
+  void delete_groups(const std::vector<std::string>& group_ids, int64_t now_ms, delete_groups_callback done);
+
+  // --- offsets ------------------------------------------------------------
+  void commit_offsets(offset_commit_request req, int64_t now_ms, commit_callback done);
+  // nullopt partitions = every committed partition of the group.
+  offset_fetch_result fetch_offsets(const std::string& group_id,
+                                    const std::optional<std::vector<topic_partition>>& partitions,
+                                    bool require_stable = false) const;
+  void offset_delete(const std::string& group_id, const std::vector<topic_partition>& partitions,
+                     int64_t now_ms, offset_delete_callback done);
+
+  // --- timers -------------------------------------------------------------
+  void tick(int64_t now_ms);
+  // Earliest time tick() has work to do (no_deadline when idle).
+  int64_t next_deadline() const;
+
+  // The __consumer_offsets partition for a group under this configuration.
+  int32_t partition_for(const std::string& group_id) const;
+  const coordinator_config& config() const { return config_; }
+  // For views and tests; nullptr when unknown.
+  const group_metadata* find_group(const std::string& group_id) const;
+
+ private:
+  // coordinator.cc
+  std::optional<int16_t> validate_status(const std::string& group_id, bool allow_empty_id) const;
+  group_metadata* lookup(const std::string& group_id) const;
+  group_metadata& get_or_create(const std::string& group_id, int64_t now_ms);
+  std::string new_member_id(const std::string& client_id);
+  std::string member_list(const group_metadata& g) const;
+  void advance(int64_t now_ms) { now_ms_ = std::max(now_ms_, now_ms); }
+  std::optional<int16_t> validate_current_member(const group_metadata& g, const std::string& member_id,
+                                                 const std::optional<std::string>& instance_id) const;
+
+  // coordinator_join.cc
+  void new_member_join(group_metadata& g, join_request& req, int64_t now_ms, join_callback& done);
+  void static_member_join(group_metadata& g, join_request& req, const std::string& new_id, int64_t now_ms,
+                          join_callback& done);
+  void current_member_join(group_metadata& g, join_request& req, int64_t now_ms, join_callback& done);
+  void add_member_and_rebalance(group_metadata& g, const join_request& req, const std::string& member_id,
+                                int64_t now_ms, join_callback done, const std::string& reason);
+  void update_member_and_rebalance(group_metadata& g, member& m, const join_request& req, int64_t now_ms,
+                                   join_callback done, const std::string& reason);
+  join_result current_generation_result(const group_metadata& g, const member& m, bool with_members) const;
+  void maybe_prepare_rebalance(group_metadata& g, int64_t now_ms, const std::string& reason);
+  void prepare_rebalance(group_metadata& g, int64_t now_ms, const std::string& reason);
+  void maybe_complete_join(group_metadata& g, int64_t now_ms);
+  void complete_join(group_metadata& g, int64_t now_ms);
+  void remove_member_and_update_group(group_metadata& g, const std::string& member_id, int64_t now_ms,
+                                      const std::string& reason);
+  void remove_pending_member_and_update_group(group_metadata& g, const std::string& member_id, int64_t now_ms);
+  void reset_and_propagate_assignment_error(group_metadata& g, int16_t error, int64_t now_ms);
+  void propagate_assignment(group_metadata& g, int16_t error, int64_t now_ms);
+  void schedule_heartbeat(member& m, int64_t now_ms, int64_t timeout_ms) const;
+  void expire_heartbeats(group_metadata& g, int64_t now_ms);
+  void expire_pending_sync(group_metadata& g, int64_t now_ms);
+
+  // coordinator_offsets.cc
+  // Persists the group; `assignment` overrides the members' current ones.
+  void store_group(group_metadata& g, const std::map<std::string, bytes>* assignment,
+                   std::function<void(int16_t)> done);
+  void store_offsets(group_metadata& g, const offset_commit_request& req, int64_t now_ms, commit_callback done);
+  std::optional<int16_t> validate_offset_commit(const group_metadata& g, const offset_commit_request& req) const;
+  void append_tombstones(group_metadata& g, const std::vector<topic_partition>& removed, bool group_too,
+                         std::function<void(int16_t)> done);
+  void expire_offsets(int64_t now_ms);
+
+  coordinator_config config_;
+  offset_log& log_;
+  bool loading_ = true;
+  // Latest time seen; used by log completions that arrive without a clock.
+  int64_t now_ms_ = 0;
+  std::map<std::string, std::unique_ptr<group_metadata>> groups_;
+  int64_t next_retention_check_ms_ = no_deadline;
+};
+
+}  // namespace samsa::group

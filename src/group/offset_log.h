@@ -1,0 +1,33 @@
+// Where the coordinator makes offsets and group metadata durable. The broker
+// implements it over the compacted __consumer_offsets topic; tests use
+// memory_offset_log.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "base/result.h"
+#include "group/bytes_codec.h"
+
+namespace samsa::group {
+
+struct log_record {
+  bytes key;
+  std::optional<bytes> value;  // nullopt = tombstone
+};
+
+class offset_log {
+ public:
+  virtual ~offset_log() = default;
+
+  // Appends `records` atomically (one batch) to partition `partition` of
+  // __consumer_offsets (see offsets_partition_for) and calls `done` once they
+  // are durable or have failed. `done` must run on the coordinator's thread;
+  // it may run before append() returns.
+  virtual void append(int32_t partition, std::vector<log_record> records,
+                      std::function<void(status)> done) = 0;
+};
+
+}  // namespace samsa::group
