@@ -1,0 +1,39 @@
+// Checks one RecordBatch v2 before the broker trusts it: framing, magic, CRC,
+// header sanity, and (full mode) every record's layout after decompression.
+#pragma once
+
+#include <cstddef>
+#include <span>
+
+#include "base/result.h"
+#include "record/batch_header.h"
+#include "record/compression.h"
+
+namespace samsa::record {
+
+enum class validation_level {
+  framing,  // length, magic, CRC, header fields; never decompresses (produce hot path)
+  full,     // framing plus every record, decompressing compressed bodies
+};
+
+struct validate_options {
+  validation_level level = validation_level::full;
+  size_t max_decompressed_bytes = default_max_decompressed_bytes;
+  // Kafka's extra rules for batches a producer sends: at least one record,
+  // recordsCount == lastOffsetDelta + 1 (so offset deltas are exactly 0..n-1),
+  // a transactional batch has a producer id, and a producer id comes with a
+  // base sequence >= 0.
+  bool producer_rules = false;
+};
+
+// `batch` must be exactly one batch. On success returns its decoded header.
+// Errors (samsa::error with an errc code and a message naming the batch):
+//   corrupt_message                 short/overlong buffer, bad length, CRC mismatch, damaged compressed data
+//   unsupported_for_message_format  magic 0 or 1
+//   unsupported_compression_type    codec 5..7
+//   invalid_record                  count/offset-delta inconsistencies, bad record layout
+//   message_too_large               decompressed body over max_decompressed_bytes
+[[nodiscard]] result<batch_header> validate_batch(std::span<const uint8_t> batch,
+                                                  const validate_options& options = {});
+
+}  // namespace samsa::record
