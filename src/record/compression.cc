@@ -119,6 +119,9 @@ status snappy_block(std::span<const uint8_t> block, bytes& out, size_t limit) {
     return corrupt(type, "bad block length prefix");
   }
   if (length > limit || out.size() > limit - length) return too_large(type, limit);
+  // A snappy element yields at most 64 bytes per 3 input bytes, so a declared
+  // length beyond 22x the block is a lie: reject it before allocating.
+  if (length / 22 > block.size()) return corrupt(type, "declared length exceeds what the block can hold");
   size_t start = out.size();
   out.resize(start + length);
   if (!snappy::RawUncompress(src, block.size(), reinterpret_cast<char*>(out.data() + start))) {

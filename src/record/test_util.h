@@ -4,6 +4,8 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -63,6 +65,36 @@ inline bytes legacy_message(int8_t magic, int64_t offset, const std::string& key
   auto crc = static_cast<uint32_t>(::crc32(0, body.data(), static_cast<uInt>(body.size())));
   detail::store_be32(out.data() + 12, crc);
   out.insert(out.end(), body.begin(), body.end());
+  return out;
+}
+
+// snappy-java (xerial) framing of `plain`: magic, version, compatible version,
+// then big-endian int32 block lengths each followed by a raw snappy block.
+inline bytes xerial_snappy(const bytes& plain, size_t block_size = 32 * 1024) {
+  bytes out = {0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0, 0, 0, 0, 1, 0, 0, 0, 1};
+  for (size_t pos = 0; pos < plain.size(); pos += block_size) {
+    size_t n = std::min(block_size, plain.size() - pos);
+    auto block = compress(compression_type::snappy, std::span<const uint8_t>(plain).subspan(pos, n));
+    if (!block.ok()) throw std::runtime_error(block.err().message);
+    uint8_t len[4];
+    detail::store_be32(len, static_cast<uint32_t>(block->size()));
+    out.insert(out.end(), len, len + 4);
+    out.insert(out.end(), block->begin(), block->end());
+  }
+  return out;
+}
+
+// Replaces the body of an uncompressed batch with `body` under codec `c`,
+// fixing batchLength, attributes and the CRC.
+inline bytes rewrap_batch(const bytes& batch, compression_type c, const bytes& body) {
+  bytes out(batch.begin(), batch.begin() + batch_header_size);
+  out.insert(out.end(), body.begin(), body.end());
+  detail::store_be32(out.data() + field::batch_length,
+                     static_cast<uint32_t>(out.size() - log_overhead));
+  uint16_t attributes = detail::load_be16(out.data() + field::attributes);
+  attributes = static_cast<uint16_t>((attributes & ~attr::compression_mask) | static_cast<int>(c));
+  detail::store_be16(out.data() + field::attributes, attributes);
+  recompute_crc(out);
   return out;
 }
 

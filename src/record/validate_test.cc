@@ -211,6 +211,20 @@ TEST(Validate, BadRecordLayout) {
   }
 }
 
+TEST(Validate, XerialSnappyBatchFromJavaClients) {
+  auto input = sample_records(200, 0);
+  bytes plain = build_or_die({}, input);
+  bytes body(plain.begin() + batch_header_size, plain.end());
+  ASSERT_GT(body.size(), 4096u);
+  bytes framed = testing::rewrap_batch(plain, compression_type::snappy, testing::xerial_snappy(body, 4096));
+  auto h = validate_batch(framed);
+  ASSERT_TRUE(h.ok()) << h.err().message;
+  EXPECT_EQ(h->compression(), compression_type::snappy);
+  auto out = decode_records(framed);
+  ASSERT_TRUE(out.ok()) << out.err().message;
+  EXPECT_EQ(*out, input);
+}
+
 TEST(Validate, DecompressionBombRejected) {
   record big;
   big.value = bytes(8 << 20, 0);

@@ -109,6 +109,33 @@ int main(int argc, char** argv) {
   bad_crc.back() ^= 0xFF;
   ok &= write(dir, "bad_crc", bad_crc);
 
+  // A snappy batch framed the way snappy-java (the Java client) writes it.
+  bytes plain = *build_batch({}, some_records(6));
+  bytes body(plain.begin() + batch_header_size, plain.end());
+  auto block = compress(compression_type::snappy, body);
+  bytes xerial = {0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0, 0, 0, 0, 1, 0, 0, 0, 1};
+  put32(xerial, static_cast<uint32_t>(block->size()));
+  xerial.insert(xerial.end(), block->begin(), block->end());
+  bytes framed(plain.begin(), plain.begin() + batch_header_size);
+  framed.insert(framed.end(), xerial.begin(), xerial.end());
+  framed[field::attributes + 1] = static_cast<uint8_t>(compression_type::snappy);
+  uint32_t length = static_cast<uint32_t>(framed.size() - log_overhead);
+  for (int i = 0; i < 4; ++i) framed[field::batch_length + i] = static_cast<uint8_t>(length >> (24 - 8 * i));
+  recompute_crc(framed);
+  ok &= write(dir, "batch_snappy_xerial", framed);
+
+  // First byte bit 1: the fuzz target repairs CRCs, so mutations reach the codecs.
+  for (auto c : {compression_type::none, compression_type::gzip, compression_type::lz4,
+                 compression_type::zstd}) {
+    batch_options o;
+    o.compression = c;
+    auto b = build_batch(o, some_records(3));
+    (*b)[0] = 2;
+    ok &= write(dir, std::string("repair_crc_") + to_string(c), *b);
+  }
+  framed[0] = 2;
+  ok &= write(dir, "repair_crc_snappy_xerial", framed);
+
   ok &= write(dir, "legacy_magic0", legacy(0));
   ok &= write(dir, "legacy_magic1", legacy(1));
   return ok ? 0 : 1;

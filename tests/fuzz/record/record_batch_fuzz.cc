@@ -1,10 +1,14 @@
 // Fuzz target for the record module: split an arbitrary `records` blob, fully
 // validate each batch, decode its records, and rebuild valid batches, checking
-// that the rebuilt batch decodes to the same records.
+// that the rebuilt batch decodes to the same records. The first input byte
+// (also the top byte of the first base offset) steers: bit 0 picks lenient
+// splitting, bit 1 repairs each CRC first so mutations reach the record and
+// decompression code instead of stopping at the checksum.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <span>
+#include <vector>
 
 #include "record/batch_builder.h"
 #include "record/record.h"
@@ -27,9 +31,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::span<const uint8_t> input(data, size);
   // The first byte picks the split mode so both paths get coverage.
   auto mode = (size > 0 && (data[0] & 1)) ? split_mode::lenient : split_mode::strict;
+  bool repair_crc = size > 0 && (data[0] & 2);
   auto batches = split_batches(input, mode);
   if (!batches.ok()) return 0;
-  for (const auto& view : *batches) {
+  for (const auto& original : *batches) {
+    batch_view view = original;
+    std::vector<uint8_t> repaired;
+    if (repair_crc) {
+      repaired.assign(view.bytes.begin(), view.bytes.end());
+      recompute_crc(repaired);
+      view.bytes = repaired;
+    }
     validate_options options;
     options.max_decompressed_bytes = fuzz_decompress_limit;
     auto framing_options = options;
