@@ -5,12 +5,13 @@ const { Partitioners, CompressionTypes } = require('kafkajs')
 const { params, kafka, done, unb64, headersIn, main } = require('./common')
 
 main(async () => {
-  const chosen = []
+  // The partition chosen for each message object (retries may ask again).
+  const chosen = new Map()
   const recordingPartitioner = () => {
     const def = Partitioners.DefaultPartitioner()
     return (args) => {
       const p = def(args)
-      chosen.push(p)
+      chosen.set(args.message, p)
       return p
     }
   }
@@ -21,12 +22,13 @@ main(async () => {
   const chunk = params.chunk || 500
   for (let i = 0; i < params.messages.length; i += chunk) {
     const slice = params.messages.slice(i, i + chunk)
-    chosen.length = 0
+    chosen.clear()
+    const messages = slice.map((m) => ({ key: unb64(m.key), value: unb64(m.value), headers: headersIn(m.headers) }))
     const meta = await producer.send({
       topic: params.topic,
       acks: params.acks === undefined ? -1 : params.acks,
       compression,
-      messages: slice.map((m) => ({ key: unb64(m.key), value: unb64(m.value), headers: headersIn(m.headers) })),
+      messages,
     })
     const base = {}
     for (const r of meta) {
@@ -34,7 +36,8 @@ main(async () => {
       base[r.partition] = BigInt(r.baseOffset)
     }
     const seen = {}
-    for (const p of chosen) {
+    for (const m of messages) {
+      const p = chosen.get(m)
       const n = seen[p] || 0n
       seen[p] = n + 1n
       results.push({ partition: p, offset: (base[p] + n).toString() })
