@@ -277,6 +277,7 @@ void coordinator::append_tombstones(group_metadata& g, const std::vector<topic_p
     spdlog::info("group {}: generation {} — deleted ({} offsets removed)", gid, g.generation_id, removed.size());
     groups_.erase(gid);  // g is gone from here on
   }
+  if (records.empty()) return done(errc::none);
   log_.append(partition_for(gid), std::move(records),
               [gid, done = std::move(done)](status s) { done(append_error(s, gid)); });
 }

@@ -134,6 +134,11 @@ TEST(Offsets, OffsetDeleteRespectsSubscriptions) {
   EXPECT_EQ(left.partitions.size(), 2u);
   EXPECT_FALSE(h.log.entries().back().record.value.has_value());
 
+  const size_t writes = h.log.entries().size();
+  h.c.offset_delete("g", {{"never", 0}}, h.now, [&](offset_delete_result x) { r = x; });
+  EXPECT_EQ(r.partitions.at(0).error, errc::none);
+  EXPECT_EQ(h.log.entries().size(), writes);  // nothing to tombstone
+
   h.c.offset_delete("missing", {{"t", 0}}, h.now, [&](offset_delete_result x) { r = x; });
   EXPECT_EQ(r.error, errc::group_id_not_found);
   EXPECT_TRUE(r.partitions.empty());
