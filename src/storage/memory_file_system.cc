@@ -133,6 +133,30 @@ status memory_file_system::remove_all(const std::string& path) {
 
 status memory_file_system::rename(const std::string& from, const std::string& to) {
   std::lock_guard lock(mu_);
+  if (dirs_.contains(from)) {
+    // Directory: move every path below it.
+    std::map<std::string, std::shared_ptr<node>> moved;
+    for (auto it = files_.begin(); it != files_.end();) {
+      if (is_under(it->first, from)) {
+        moved[to + it->first.substr(from.size())] = it->second;
+        it = files_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    std::set<std::string> moved_dirs;
+    for (auto it = dirs_.begin(); it != dirs_.end();) {
+      if (*it == from || is_under(*it, from)) {
+        moved_dirs.insert(to + it->substr(from.size()));
+        it = dirs_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    files_.insert(moved.begin(), moved.end());
+    dirs_.insert(moved_dirs.begin(), moved_dirs.end());
+    return {};
+  }
   auto it = files_.find(from);
   if (it == files_.end()) return errno_error(ENOENT, "rename " + from);
   auto n = it->second;

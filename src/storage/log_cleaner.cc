@@ -1,0 +1,201 @@
+// Compaction (cleanup.policy=compact): keeps the newest record per key in the
+// sealed segments, drops tombstones older than delete.retention.ms, and swaps
+// each rewritten segment in without blocking appends or reads.
+//
+// Crash safety: a cleaned segment is built and synced in <dir>/.cleaner/, its
+// .log is renamed to <dir>/<base>.log.swap (the commit point), then under the
+// partition lock the indexes and finally the .log are renamed into place. On
+// open, .cleaner/ is discarded and a leftover .swap is completed.
+#include <spdlog/spdlog.h>
+
+#include <unordered_map>
+
+#include "storage/batch_ops.h"
+#include "storage/errc.h"
+#include "storage/partition_log.h"
+
+namespace samsa::storage {
+namespace {
+
+// Calls fn(position, batch bytes) for every batch of a sealed segment.
+template <typename Fn>
+status for_each_batch(const segment& seg, Fn&& fn) {
+  const auto& f = seg.log_file();
+  int64_t size = f->size();
+  int64_t pos = 0;
+  std::vector<uint8_t> buf;
+  while (pos < size) {
+    uint8_t hdr[batch_header_size];
+    auto n = f->read_at(pos, hdr);
+    if (!n) return n.err();
+    if (*n < sizeof hdr) break;
+    auto b = peek_batch(hdr);
+    if (!b) return make_storage_error(errc::corrupt, f->path() + ": " + b.err().message);
+    buf.resize(static_cast<size_t>(b->size));
+    auto m = f->read_at(pos, buf);
+    if (!m) return m.err();
+    if (*m != buf.size()) break;
+    if (auto s = fn(*b, std::span<const uint8_t>(buf)); !s) return s;
+    pos += b->size;
+  }
+  return {};
+}
+
+}  // namespace
+
+result<int64_t> partition_log::compact(int64_t now_ms) {
+  log_config cfg;
+  std::vector<std::shared_ptr<segment>> sealed;
+  {
+    std::lock_guard lock(mu_);
+    if (destroyed_ || failed_) return int64_t{0};
+    cfg = opts_.config;
+    for (auto& [b, s] : segments_)
+      if (s != active()) sealed.push_back(s);
+  }
+  if (!cfg.cleanup_compact || sealed.empty()) return int64_t{0};
+
+  // Only segments old enough (min.compaction.lag.ms) may be cleaned, and the
+  // range must be contiguous from the start.
+  std::vector<std::shared_ptr<segment>> cleanable;
+  for (auto& s : sealed) {
+    if (s->max_timestamp() > now_ms - cfg.min_compaction_lag_ms) break;
+    cleanable.push_back(s);
+  }
+  if (cleanable.empty()) return int64_t{0};
+  int64_t total = 0, dirty = 0;
+  bool overdue = false;
+  for (auto& s : cleanable) {
+    total += s->size();
+    if (s->next_offset() > cleaned_up_to_) {
+      dirty += s->size();
+      if (cfg.max_compaction_lag_ms != no_limit && s->max_timestamp() < now_ms - cfg.max_compaction_lag_ms)
+        overdue = true;
+    }
+  }
+  if (dirty == 0) return int64_t{0};
+  if (!overdue && static_cast<double>(dirty) < cfg.min_cleanable_dirty_ratio * static_cast<double>(total))
+    return int64_t{0};
+
+  // Pass 1: the newest offset of every key.
+  std::unordered_map<std::string, int64_t> latest;
+  for (auto& s : cleanable) {
+    auto st = for_each_batch(*s, [&](const batch_info& b, std::span<const uint8_t> bytes) -> status {
+      if (is_control_batch(b)) return {};
+      auto recs = decode_records(bytes);
+      if (!recs) return recs.err();
+      for (auto& r : *recs)
+        if (r.key) latest[*r.key] = r.offset;
+      return {};
+    });
+    if (!st) return st.err();
+  }
+
+  // Pass 2: rewrite each segment that loses something.
+  file_system& fs = *opts_.fs;
+  if (auto s = fs.remove_all(cleaner_dir()); !s) return s.err();
+  if (auto s = fs.create_dirs(cleaner_dir()); !s) return s.err();
+  int64_t removed_bytes = 0;
+  int64_t horizon = now_ms - cfg.delete_retention_ms;
+  for (auto& seg : cleanable) {
+    std::vector<uint8_t> out;
+    std::vector<batch_info> infos;
+    bool changed = false;
+    std::vector<uint8_t> last_bytes;
+    batch_info last_info;
+    bool last_kept = false;
+    auto st = for_each_batch(*seg, [&](const batch_info& b, std::span<const uint8_t> bytes) -> status {
+      last_bytes.assign(bytes.begin(), bytes.end());
+      last_info = b;
+      last_kept = true;
+      auto keep_whole = [&] {
+        out.insert(out.end(), bytes.begin(), bytes.end());
+        infos.push_back(b);
+      };
+      if (is_control_batch(b)) {
+        keep_whole();
+        return {};
+      }
+      auto recs = decode_records(bytes);
+      if (!recs) return recs.err();
+      std::vector<bool> keep(recs->size());
+      bool all = true;
+      for (size_t i = 0; i < recs->size(); ++i) {
+        auto& r = (*recs)[i];
+        bool newest = !r.key || latest[*r.key] == r.offset;
+        bool expired_tombstone = r.tombstone && b.max_timestamp < horizon;
+        keep[i] = newest && !expired_tombstone;
+        all = all && keep[i];
+      }
+      if (all) {
+        keep_whole();
+        return {};
+      }
+      changed = true;
+      auto filtered = filter_batch(bytes, keep);
+      if (!filtered) return filtered.err();
+      if (filtered->has_value()) {
+        auto info = peek_batch(**filtered);
+        if (!info) return info.err();
+        out.insert(out.end(), (*filtered)->begin(), (*filtered)->end());
+        infos.push_back(*info);
+      } else {
+        last_kept = false;
+      }
+      return {};
+    });
+    if (!st) return st.err();
+    if (!changed) continue;
+    // The last batch stays (whole) even when superseded, so every segment
+    // still ends right where the next one begins: recovery treats a gap
+    // between segments as lost data.
+    if (!last_kept && !last_bytes.empty()) {
+      out.insert(out.end(), last_bytes.begin(), last_bytes.end());
+      infos.push_back(last_info);
+    }
+
+    auto built = segment::create(fs, cleaner_dir(), seg->base_offset(), seg_options(), now_ms);
+    if (!built) return built.err();
+    if (auto s = (*built)->append(out, infos); !s) return s.err();
+    if (auto s = (*built)->sync(); !s) return s.err();
+    if (auto s = (*built)->sync_indexes(); !s) return s.err();
+    removed_bytes += seg->size() - (*built)->size();
+    if (auto s = install_cleaned(seg, *built); !s) return s.err();
+  }
+  (void)fs.remove_all(cleaner_dir());
+  {
+    std::lock_guard lock(mu_);
+    cleaned_up_to_ = std::max(cleaned_up_to_, cleanable.back()->next_offset());
+  }
+  if (removed_bytes > 0)
+    spdlog::info("partition {}-{}: compaction removed {} bytes", opts_.topic, opts_.partition, removed_bytes);
+  return removed_bytes;
+}
+
+status partition_log::install_cleaned(const std::shared_ptr<segment>& old_seg,
+                                      const std::shared_ptr<segment>& cleaned) {
+  file_system& fs = *opts_.fs;
+  int64_t base = old_seg->base_offset();
+  auto in_dir = [&](const std::string& d, const char* sfx) { return join_path(d, segment_file_name(base, sfx)); };
+  // The commit point: once the .swap exists, recovery finishes the swap.
+  if (auto s = fs.rename(in_dir(cleaner_dir(), ".log"), in_dir(opts_.dir, ".log.swap")); !s) return s;
+  if (auto s = fs.sync_dir(opts_.dir); !s) return s;
+  std::lock_guard lock(mu_);
+  auto it = segments_.find(base);
+  if (destroyed_ || it == segments_.end() || it->second != old_seg) {
+    // Retention removed the segment meanwhile: drop our copy.
+    (void)fs.remove_file(in_dir(opts_.dir, ".log.swap"));
+    return {};
+  }
+  for (const char* sfx : {".index", ".timeindex"}) {
+    if (auto s = fs.rename(in_dir(cleaner_dir(), sfx), in_dir(opts_.dir, sfx)); !s) return s;
+  }
+  if (auto s = fs.rename(in_dir(opts_.dir, ".log.swap"), in_dir(opts_.dir, ".log")); !s) return s;
+  cleaned->relocated(opts_.dir);
+  it->second = cleaned;
+  std::erase(unsynced_sealed_, old_seg);
+  dir_dirty_ = true;
+  return {};
+}
+
+}  // namespace samsa::storage

@@ -1,0 +1,288 @@
+#include "storage/log_manager.h"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <chrono>
+
+#include "storage/checkpoint.h"
+#include "storage/errc.h"
+
+namespace samsa::storage {
+namespace {
+
+constexpr const char* clean_marker = ".samsa-clean-shutdown";
+constexpr const char* recovery_file = "recovery-point-offset-checkpoint";
+constexpr const char* metadata_dir = "__cluster_metadata";
+
+std::string key(const std::string& topic, int32_t partition) { return topic + " " + std::to_string(partition); }
+
+// "<topic>-<partition>" -> {topic, partition}; topics may contain '-'.
+std::optional<std::pair<std::string, int32_t>> parse_dir(const std::string& name) {
+  auto dash = name.rfind('-');
+  if (dash == std::string::npos || dash == 0 || dash + 1 == name.size()) return std::nullopt;
+  int32_t p = 0;
+  auto [ptr, ec] = std::from_chars(name.data() + dash + 1, name.data() + name.size(), p);
+  if (ec != std::errc() || ptr != name.data() + name.size() || p < 0) return std::nullopt;
+  return std::make_pair(name.substr(0, dash), p);
+}
+
+std::optional<topic_id> read_topic_id(file_system& fs, const std::string& dir) {
+  auto data = read_whole_file(fs, join_path(dir, "partition.metadata"));
+  if (!data) return std::nullopt;
+  std::string text(data->begin(), data->end());
+  auto at = text.find("topic_id: ");
+  if (at == std::string::npos || text.size() < at + 10 + 32) return std::nullopt;
+  topic_id id{};
+  for (size_t i = 0; i < 16; ++i) {
+    unsigned v = 0;
+    auto [p, ec] = std::from_chars(text.data() + at + 10 + 2 * i, text.data() + at + 12 + 2 * i, v, 16);
+    if (ec != std::errc()) return std::nullopt;
+    id[i] = static_cast<uint8_t>(v);
+  }
+  return id;
+}
+
+}  // namespace
+
+log_manager::log_manager(options opts) : opts_(std::move(opts)) {}
+
+int64_t log_manager::now() const {
+  if (opts_.clock) return opts_.clock();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string log_manager::partition_dir(const std::string& topic, int32_t partition) const {
+  return join_path(opts_.data_dir, topic + "-" + std::to_string(partition));
+}
+
+result<std::unique_ptr<log_manager>> log_manager::open(options opts) {
+  std::unique_ptr<log_manager> m(new log_manager(std::move(opts)));
+  if (auto s = m->load(); !s) return s.err();
+  if (m->opts_.background) m->bg_ = std::thread([p = m.get()] { p->background(); });
+  return m;
+}
+
+log_manager::~log_manager() {
+  // Without shutdown() this is treated like a crash: threads stop, queued
+  // flushes finish, but no clean-shutdown marker is written.
+  {
+    std::lock_guard lock(bg_mu_);
+    bg_stop_ = true;
+    bg_cv_.notify_all();
+  }
+  if (bg_.joinable()) bg_.join();
+  flusher_.stop();
+}
+
+status log_manager::load() {
+  file_system& fs = *opts_.fs;
+  if (auto s = fs.create_dirs(opts_.data_dir); !s) return s;
+  std::string marker = join_path(opts_.data_dir, clean_marker);
+  clean_start_ = fs.exists(marker);
+  std::map<std::string, int64_t> points;
+  if (!clean_start_) {
+    auto cp = read_checkpoint(fs, join_path(opts_.data_dir, recovery_file));
+    if (cp) {
+      for (auto& [k, v] : *cp) points[k] = v;
+    } else {
+      spdlog::warn("log manager: {}; checking every segment", cp.err().describe());
+    }
+  }
+  auto names = fs.list_dir(opts_.data_dir);
+  if (!names) return names.err();
+  auto started = std::chrono::steady_clock::now();
+  for (auto& n : *names) {
+    std::string dir = join_path(opts_.data_dir, n);
+    if (n == metadata_dir || !fs.is_dir(dir)) continue;
+    if (n.ends_with("-delete")) {
+      if (auto s = fs.remove_all(dir); !s) return s;
+      continue;
+    }
+    auto parsed = parse_dir(n);
+    if (!parsed) continue;
+    auto id = read_topic_id(fs, dir);
+    partition_log::options po;
+    po.fs = opts_.fs;
+    po.dir = dir;
+    po.topic = parsed->first;
+    po.partition = parsed->second;
+    po.id = id.value_or(topic_id{});
+    po.config = opts_.config_for ? opts_.config_for(parsed->first) : log_config{};
+    if (clean_start_) {
+      po.recovery_point = INT64_MAX;
+    } else {
+      auto it = points.find(key(parsed->first, parsed->second));
+      po.recovery_point = it == points.end() ? -1 : it->second;
+    }
+    po.flush = &flusher_;
+    po.now_ms = now();
+    auto log = partition_log::open(std::move(po));
+    if (!log) return log.err();
+    logs_[*parsed] = *log;
+  }
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  spdlog::info("log manager: opened {} partitions in {} ms ({} shutdown)", logs_.size(), ms,
+               clean_start_ ? "clean" : "unclean");
+  // From here on the data will change: the marker must go before any append.
+  if (clean_start_) {
+    if (auto s = fs.remove_file(marker); !s) return s;
+    if (auto s = fs.sync_dir(opts_.data_dir); !s) return s;
+  }
+  return {};
+}
+
+result<std::shared_ptr<partition_log>> log_manager::create_partition(const std::string& topic, int32_t partition,
+                                                                     const topic_id& id, const log_config& cfg) {
+  std::lock_guard lock(mu_);
+  if (shut_down_) return make_storage_error(errc::closed, "log manager is shut down");
+  if (topic.empty() || topic == "." || topic == ".." || topic.find('/') != std::string::npos || partition < 0)
+    return make_storage_error(errc::invalid_argument, "bad partition name " + topic + "-" + std::to_string(partition));
+  auto k = std::make_pair(topic, partition);
+  if (auto it = logs_.find(k); it != logs_.end()) {
+    if (it->second->id() != id && it->second->id() != topic_id{})
+      return make_storage_error(errc::already_exists, "partition " + topic + "-" + std::to_string(partition) +
+                                                          " exists with another topic id");
+    it->second->update_config(cfg);
+    return it->second;
+  }
+  partition_log::options po;
+  po.fs = opts_.fs;
+  po.dir = partition_dir(topic, partition);
+  po.topic = topic;
+  po.partition = partition;
+  po.id = id;
+  po.config = cfg;
+  po.recovery_point = INT64_MAX;
+  po.flush = &flusher_;
+  po.now_ms = now();
+  auto log = partition_log::open(std::move(po));
+  if (!log) return log.err();
+  logs_[k] = *log;
+  return *log;
+}
+
+std::shared_ptr<partition_log> log_manager::get(const std::string& topic, int32_t partition) const {
+  std::lock_guard lock(mu_);
+  auto it = logs_.find({topic, partition});
+  return it == logs_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<partition_log>> log_manager::partitions() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<partition_log>> out;
+  for (auto& [k, l] : logs_) out.push_back(l);
+  return out;
+}
+
+status log_manager::remove_partition(const std::string& topic, int32_t partition) {
+  std::shared_ptr<partition_log> log;
+  std::string doomed;
+  {
+    std::lock_guard lock(mu_);
+    auto it = logs_.find({topic, partition});
+    if (it == logs_.end())
+      return make_storage_error(errc::not_found, "partition " + topic + "-" + std::to_string(partition));
+    log = it->second;
+    logs_.erase(it);
+    doomed = log->dir() + "." + std::to_string(now()) + "." + std::to_string(delete_counter_++) + "-delete";
+  }
+  // Rename first so a crash halfway through the delete never leaves a
+  // partially removed log that would be opened as a live one.
+  if (auto s = log->destroy_to(doomed); !s) return s;
+  return {};
+}
+
+status log_manager::remove_topic(const std::string& topic) {
+  std::vector<int32_t> parts;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [k, l] : logs_)
+      if (k.first == topic) parts.push_back(k.second);
+  }
+  for (int32_t p : parts)
+    if (auto s = remove_partition(topic, p); !s) return s;
+  return {};
+}
+
+void log_manager::update_config(const std::string& topic, const log_config& cfg) {
+  std::lock_guard lock(mu_);
+  for (auto& [k, l] : logs_)
+    if (k.first == topic) l->update_config(cfg);
+}
+
+status log_manager::run_maintenance(int64_t now_ms) {
+  status first_error;
+  for (auto& log : partitions()) {
+    auto note = [&](const status& s) {
+      if (!s && first_error) first_error = s;
+      if (!s)
+        spdlog::warn("partition {}-{}: maintenance: {}", log->topic(), log->partition(), s.err().describe());
+    };
+    note(log->roll_if_due(now_ms));
+    auto removed = log->enforce_retention(now_ms);
+    note(removed ? status{} : status(removed.err()));
+    if (log->config().cleanup_compact) {
+      auto c = log->compact(now_ms);
+      note(c ? status{} : status(c.err()));
+    }
+  }
+  return first_error;
+}
+
+status log_manager::write_recovery_points() {
+  checkpoint_entries entries;
+  for (auto& log : partitions()) entries.emplace_back(key(log->topic(), log->partition()), log->flushed_offset());
+  return write_checkpoint(*opts_.fs, join_path(opts_.data_dir, recovery_file), entries);
+}
+
+void log_manager::background() {
+  int64_t last_retention = now();
+  int64_t last_checkpoint = now();
+  std::unique_lock lock(bg_mu_);
+  while (!bg_stop_) {
+    bg_cv_.wait_for(lock, std::chrono::milliseconds(opts_.tick_ms));
+    if (bg_stop_) break;
+    lock.unlock();
+    int64_t t = now();
+    for (auto& log : partitions()) (void)log->flush_if_due(t);
+    if (t - last_retention >= opts_.retention_check_interval_ms) {
+      (void)run_maintenance(t);
+      last_retention = t;
+    }
+    if (t - last_checkpoint >= opts_.recovery_point_interval_ms) {
+      if (auto s = write_recovery_points(); !s)
+        spdlog::warn("log manager: recovery point checkpoint failed: {}", s.err().describe());
+      last_checkpoint = t;
+    }
+    lock.lock();
+  }
+}
+
+status log_manager::shutdown() {
+  {
+    std::lock_guard lock(bg_mu_);
+    bg_stop_ = true;
+    bg_cv_.notify_all();
+  }
+  if (bg_.joinable()) bg_.join();
+  {
+    std::lock_guard lock(mu_);
+    if (shut_down_) return {};
+    shut_down_ = true;
+  }
+  flusher_.stop();
+  status result;
+  for (auto& log : partitions()) {
+    if (auto s = log->close(); !s && result) result = s;
+  }
+  if (auto s = write_recovery_points(); !s && result) result = s;
+  if (!result) return result;
+  auto f = opts_.fs->open(join_path(opts_.data_dir, clean_marker), open_mode::create_truncate);
+  if (!f) return f.err();
+  if (auto s = (*f)->sync(); !s) return s;
+  return opts_.fs->sync_dir(opts_.data_dir);
+}
+
+}  // namespace samsa::storage

@@ -1,0 +1,88 @@
+// Owns every partition log under one data directory: recovery at start, create
+// / lookup / remove, live config updates, the background thread (roll,
+// retention, compaction, flush.ms, recovery-point checkpoints), the group
+// commit flusher, and the clean-shutdown marker.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/file_system.h"
+#include "storage/flusher.h"
+#include "storage/log_config.h"
+#include "storage/partition_log.h"
+
+namespace samsa::storage {
+
+class log_manager {
+ public:
+  struct options {
+    std::shared_ptr<file_system> fs = posix_file_system();
+    std::string data_dir;  // log.dirs (one directory)
+    // Config for partitions found on disk at open (the broker resolves it
+    // from the metadata store); default log_config{} when empty.
+    std::function<log_config(const std::string& topic)> config_for;
+    int64_t retention_check_interval_ms = 300000;  // log.retention.check.interval.ms
+    int64_t recovery_point_interval_ms = 60000;    // log.flush.offset.checkpoint.interval.ms
+    int64_t tick_ms = 200;                         // how often flush.ms is checked
+    bool background = true;                        // tests drive run_maintenance() themselves
+    std::function<int64_t()> clock;                // wall-clock ms; default system_clock
+  };
+
+  // Opens the directory and recovers every partition in it. After a clean
+  // shutdown only the indexes are loaded; otherwise segments past each
+  // partition's recovery point are checked batch by batch.
+  static result<std::unique_ptr<log_manager>> open(options opts);
+  // Stops threads without the clean-shutdown marker (next start recovers).
+  ~log_manager();
+
+  // Creates (or returns the existing) log of a partition.
+  [[nodiscard]] result<std::shared_ptr<partition_log>> create_partition(const std::string& topic, int32_t partition,
+                                                                        const topic_id& id, const log_config& cfg);
+  std::shared_ptr<partition_log> get(const std::string& topic, int32_t partition) const;
+  std::vector<std::shared_ptr<partition_log>> partitions() const;
+  // Deletes data from disk. Readers holding a read_result keep their bytes.
+  [[nodiscard]] status remove_partition(const std::string& topic, int32_t partition);
+  [[nodiscard]] status remove_topic(const std::string& topic);
+  void update_config(const std::string& topic, const log_config& cfg);
+
+  // One pass of roll / retention / compaction / flush.ms over every partition.
+  [[nodiscard]] status run_maintenance(int64_t now_ms);
+  [[nodiscard]] status write_recovery_points();
+
+  flusher& group_flusher() { return flusher_; }
+  bool recovered_cleanly() const { return clean_start_; }
+  const std::string& data_dir() const { return opts_.data_dir; }
+
+  // Stops background work, flushes every partition and writes the
+  // clean-shutdown marker. The manager is unusable afterwards.
+  [[nodiscard]] status shutdown();
+
+ private:
+  explicit log_manager(options opts);
+  [[nodiscard]] status load();
+  void background();
+  int64_t now() const;
+  std::string partition_dir(const std::string& topic, int32_t partition) const;
+
+  options opts_;
+  flusher flusher_;
+  mutable std::mutex mu_;
+  std::map<std::pair<std::string, int32_t>, std::shared_ptr<partition_log>> logs_;
+  bool clean_start_ = false;
+  bool shut_down_ = false;
+  int64_t delete_counter_ = 0;
+
+  std::mutex bg_mu_;
+  std::condition_variable bg_cv_;
+  bool bg_stop_ = false;
+  std::thread bg_;
+};
+
+}  // namespace samsa::storage

@@ -1,0 +1,342 @@
+#include "storage/metadata_store.h"
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+#include "storage/batch_ops.h"
+#include "storage/coding.h"
+#include "storage/errc.h"
+
+namespace samsa::storage {
+namespace {
+
+// Record type tags. These numbers are on disk: never change or reuse one.
+enum record_type : uint8_t {
+  rec_cluster_id = 1,
+  rec_create_topic = 2,
+  rec_delete_topic = 3,
+  rec_set_partition_count = 4,
+  rec_set_topic_config = 5,
+  rec_snapshot_end = 6,
+};
+
+constexpr size_t frame_header = 9;  // length u32, crc u32, type u8
+constexpr uint32_t max_record = 64 << 20;
+constexpr const char* log_name = "log";
+constexpr const char* snapshot_name = "snapshot";
+
+std::vector<uint8_t> frame(uint8_t type, const std::vector<uint8_t>& payload) {
+  std::vector<uint8_t> out(frame_header);
+  coding::put_u32(out.data(), static_cast<uint32_t>(payload.size()));
+  out[8] = type;
+  out.insert(out.end(), payload.begin(), payload.end());
+  coding::put_u32(out.data() + 4, crc32c(std::span(out).subspan(8)));
+  return out;
+}
+
+struct frame_view {
+  uint8_t type;
+  const uint8_t* payload;
+  size_t size;
+};
+
+// Splits `data` into frames; stops at the first incomplete or corrupt one and
+// reports how many bytes were good.
+std::vector<frame_view> parse_frames(const std::vector<uint8_t>& data, size_t* good_bytes, std::string* why) {
+  std::vector<frame_view> out;
+  size_t pos = 0;
+  while (pos < data.size()) {
+    if (data.size() - pos < frame_header) {
+      *why = "torn frame header";
+      break;
+    }
+    uint32_t len = coding::get_u32(&data[pos]);
+    uint32_t crc = coding::get_u32(&data[pos + 4]);
+    if (len > max_record || data.size() - pos - frame_header < len) {
+      *why = "torn or oversized frame";
+      break;
+    }
+    if (crc32c(std::span(data).subspan(pos + 8, len + 1)) != crc) {
+      *why = "crc mismatch";
+      break;
+    }
+    out.push_back({data[pos + 8], &data[pos + frame_header], len});
+    pos += frame_header + len;
+  }
+  *good_bytes = pos;
+  return out;
+}
+
+void put_configs(coding::writer& w, const std::map<std::string, std::string>& configs) {
+  w.u32(static_cast<uint32_t>(configs.size()));
+  for (auto& [k, v] : configs) {
+    w.str(k);
+    w.str(v);
+  }
+}
+
+bool get_configs(coding::reader& r, std::map<std::string, std::string>& configs) {
+  uint32_t n;
+  if (!r.u32(n)) return false;
+  configs.clear();
+  for (uint32_t i = 0; i < n; ++i) {
+    std::string k, v;
+    if (!r.str(k) || !r.str(v)) return false;
+    configs[k] = v;
+  }
+  return true;
+}
+
+std::string new_cluster_id() {
+  // 16 random bytes in URL-safe base64 without padding, the shape Kafka uses.
+  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::random_device rd;
+  std::array<uint8_t, 16> b{};
+  for (auto& x : b) x = static_cast<uint8_t>(rd());
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (uint8_t x : b) {
+    acc = (acc << 8) | x;
+    bits += 8;
+    while (bits >= 6) {
+      out.push_back(alphabet[(acc >> (bits - 6)) & 63]);
+      bits -= 6;
+    }
+  }
+  if (bits > 0) out.push_back(alphabet[(acc << (6 - bits)) & 63]);
+  return out;
+}
+
+error corrupt(const std::string& what) { return make_storage_error(errc::corrupt, "metadata log: " + what); }
+
+}  // namespace
+
+result<std::unique_ptr<metadata_store>> metadata_store::open(options opts) {
+  std::unique_ptr<metadata_store> store(new metadata_store(std::move(opts)));
+  if (auto s = store->load(); !s) return s.err();
+  return store;
+}
+
+status metadata_store::apply(uint8_t type, const uint8_t* p, size_t n, bool replay) {
+  coding::reader r(p, n);
+  uint64_t seq;
+  if (!r.u64(seq)) return corrupt("record without sequence number");
+  if (replay && seq <= last_seq_) return {};  // already in the snapshot
+  std::string name;
+  switch (type) {
+    case rec_cluster_id:
+      if (!r.str(cluster_id_)) return corrupt("bad cluster id record");
+      break;
+    case rec_create_topic: {
+      topic_metadata t;
+      int32_t count;
+      if (!r.str(t.name) || !r.bytes(t.topic_id.data(), 16) || !r.i32(count) || !get_configs(r, t.configs))
+        return corrupt("bad create_topic record");
+      t.partition_count = count;
+      topics_[t.name] = std::move(t);
+      break;
+    }
+    case rec_delete_topic:
+      if (!r.str(name)) return corrupt("bad delete_topic record");
+      topics_.erase(name);
+      break;
+    case rec_set_partition_count: {
+      int32_t count;
+      if (!r.str(name) || !r.i32(count)) return corrupt("bad set_partition_count record");
+      if (auto it = topics_.find(name); it != topics_.end()) it->second.partition_count = count;
+      break;
+    }
+    case rec_set_topic_config: {
+      std::map<std::string, std::string> configs;
+      if (!r.str(name) || !get_configs(r, configs)) return corrupt("bad set_topic_config record");
+      if (auto it = topics_.find(name); it != topics_.end()) it->second.configs = std::move(configs);
+      break;
+    }
+    case rec_snapshot_end:
+      break;
+    default:
+      // A newer version wrote a type we do not know: refuse rather than guess.
+      return corrupt("unknown record type " + std::to_string(type));
+  }
+  last_seq_ = std::max(last_seq_, seq);
+  return {};
+}
+
+status metadata_store::load() {
+  file_system& fs = *opts_.fs;
+  if (auto s = fs.create_dirs(opts_.dir); !s) return s;
+  (void)fs.remove_file(join_path(opts_.dir, std::string(snapshot_name) + ".tmp"));
+  (void)fs.remove_file(join_path(opts_.dir, std::string(log_name) + ".tmp"));
+  std::string snap_path = join_path(opts_.dir, snapshot_name);
+  if (fs.exists(snap_path)) {
+    auto data = read_whole_file(fs, snap_path);
+    if (!data) return data.err();
+    size_t good = 0;
+    std::string why;
+    auto frames = parse_frames(*data, &good, &why);
+    // Snapshots are written whole and renamed into place, so any damage is real corruption.
+    if (good != data->size() || frames.empty() || frames.back().type != rec_snapshot_end)
+      return corrupt("snapshot is damaged" + (why.empty() ? std::string() : ": " + why));
+    for (auto& f : frames)
+      if (auto s = apply(f.type, f.payload, f.size, false); !s) return s;
+  }
+  std::string log_path = join_path(opts_.dir, log_name);
+  auto f = fs.open(log_path, open_mode::create);
+  if (!f) return f.err();
+  log_ = *f;
+  std::vector<uint8_t> data(static_cast<size_t>(log_->size()));
+  auto n = log_->read_at(0, data);
+  if (!n) return n.err();
+  data.resize(*n);
+  size_t good = 0;
+  std::string why;
+  auto frames = parse_frames(data, &good, &why);
+  for (auto& fr : frames) {
+    if (auto s = apply(fr.type, fr.payload, fr.size, true); !s) return s;
+    ++since_snapshot_;
+  }
+  if (good < data.size()) {
+    spdlog::warn("metadata log: cut {} bytes of unacknowledged tail at position {}: {}", data.size() - good, good, why);
+    if (auto s = log_->truncate(static_cast<int64_t>(good)); !s) return s;
+    if (auto s = log_->sync(); !s) return s;
+  }
+  if (cluster_id_.empty()) {
+    coding::writer w;
+    w.u64(last_seq_ + 1);
+    w.str(new_cluster_id());
+    if (auto s = append_record(rec_cluster_id, w.buffer()); !s) return s;
+    if (auto s = fs.sync_dir(opts_.dir); !s) return s;
+  }
+  return {};
+}
+
+status metadata_store::append_record(uint8_t type, const std::vector<uint8_t>& payload) {
+  int64_t before = log_->size();
+  auto bytes = frame(type, payload);
+  status s = log_->append(bytes);
+  if (s) s = log_->sync();
+  if (!s) {
+    (void)log_->truncate(before);
+    return s;
+  }
+  if (auto a = apply(type, payload.data(), payload.size(), false); !a) return a;
+  ++since_snapshot_;
+  if (since_snapshot_ >= opts_.snapshot_every) {
+    if (auto snap = snapshot_locked(); !snap)
+      spdlog::warn("metadata log: snapshot failed, will retry: {}", snap.err().describe());
+  }
+  return {};
+}
+
+status metadata_store::create_topic(const topic_metadata& topic) {
+  std::lock_guard lock(mu_);
+  if (topic.name.empty() || topic.partition_count <= 0)
+    return make_storage_error(errc::invalid_argument, "create topic '" + topic.name + "': bad name or partition count");
+  if (topics_.contains(topic.name))
+    return make_storage_error(errc::already_exists, "topic '" + topic.name + "' already exists");
+  coding::writer w;
+  w.u64(last_seq_ + 1);
+  w.str(topic.name);
+  w.bytes(topic.topic_id.data(), 16);
+  w.i32(topic.partition_count);
+  put_configs(w, topic.configs);
+  return append_record(rec_create_topic, w.buffer());
+}
+
+status metadata_store::delete_topic(const std::string& name) {
+  std::lock_guard lock(mu_);
+  if (!topics_.contains(name)) return make_storage_error(errc::not_found, "topic '" + name + "' does not exist");
+  coding::writer w;
+  w.u64(last_seq_ + 1);
+  w.str(name);
+  return append_record(rec_delete_topic, w.buffer());
+}
+
+status metadata_store::set_partition_count(const std::string& name, int32_t count) {
+  std::lock_guard lock(mu_);
+  auto it = topics_.find(name);
+  if (it == topics_.end()) return make_storage_error(errc::not_found, "topic '" + name + "' does not exist");
+  if (count <= 0) return make_storage_error(errc::invalid_argument, "partition count must be positive");
+  coding::writer w;
+  w.u64(last_seq_ + 1);
+  w.str(name);
+  w.i32(count);
+  return append_record(rec_set_partition_count, w.buffer());
+}
+
+status metadata_store::set_topic_config(const std::string& name, const std::map<std::string, std::string>& configs) {
+  std::lock_guard lock(mu_);
+  if (!topics_.contains(name)) return make_storage_error(errc::not_found, "topic '" + name + "' does not exist");
+  coding::writer w;
+  w.u64(last_seq_ + 1);
+  w.str(name);
+  put_configs(w, configs);
+  return append_record(rec_set_topic_config, w.buffer());
+}
+
+std::optional<topic_metadata> metadata_store::topic(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  auto it = topics_.find(name);
+  if (it == topics_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<topic_metadata> metadata_store::topics() const {
+  std::lock_guard lock(mu_);
+  std::vector<topic_metadata> out;
+  for (auto& [n, t] : topics_) out.push_back(t);
+  return out;
+}
+
+status metadata_store::snapshot() {
+  std::lock_guard lock(mu_);
+  return snapshot_locked();
+}
+
+int64_t metadata_store::records_since_snapshot() const {
+  std::lock_guard lock(mu_);
+  return since_snapshot_;
+}
+
+status metadata_store::snapshot_locked() {
+  // Every snapshot record carries last_seq_, so replaying the old log over the
+  // new snapshot (crash before the log is replaced) skips them all.
+  std::vector<uint8_t> out;
+  auto add = [&](uint8_t type, coding::writer& w) {
+    auto f = frame(type, w.buffer());
+    out.insert(out.end(), f.begin(), f.end());
+  };
+  {
+    coding::writer w;
+    w.u64(last_seq_);
+    w.str(cluster_id_);
+    add(rec_cluster_id, w);
+  }
+  for (auto& [name, t] : topics_) {
+    coding::writer w;
+    w.u64(last_seq_);
+    w.str(t.name);
+    w.bytes(t.topic_id.data(), 16);
+    w.i32(t.partition_count);
+    put_configs(w, t.configs);
+    add(rec_create_topic, w);
+  }
+  {
+    coding::writer w;
+    w.u64(last_seq_);
+    w.u32(static_cast<uint32_t>(topics_.size()));
+    add(rec_snapshot_end, w);
+  }
+  file_system& fs = *opts_.fs;
+  if (auto s = write_file_atomic(fs, join_path(opts_.dir, snapshot_name), out); !s) return s;
+  if (auto s = write_file_atomic(fs, join_path(opts_.dir, log_name), {}); !s) return s;
+  auto f = fs.open(join_path(opts_.dir, log_name), open_mode::read_write);
+  if (!f) return f.err();
+  log_ = *f;
+  since_snapshot_ = 0;
+  return {};
+}
+
+}  // namespace samsa::storage

@@ -1,0 +1,69 @@
+// The metadata log: cluster id and topics (name, id, partition count, config
+// overrides) kept as framed records in <data dir>/__cluster_metadata, replayed
+// at open and periodically folded into a snapshot (docs/formats/metadata-log.md).
+#pragma once
+
+#include <array>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/file_system.h"
+
+namespace samsa::storage {
+
+struct topic_metadata {
+  std::string name;
+  std::array<uint8_t, 16> topic_id{};
+  int32_t partition_count = 0;
+  std::map<std::string, std::string> configs;  // topic-level overrides only
+  bool operator==(const topic_metadata&) const = default;
+};
+
+// Thread-safe. Every mutation appends one record and fdatasyncs before it
+// returns, so it is either fully applied after a crash or not at all.
+class metadata_store {
+ public:
+  struct options {
+    std::shared_ptr<file_system> fs;
+    std::string dir;                    // usually <log.dir>/__cluster_metadata
+    int64_t snapshot_every = 1000;      // records between snapshots
+  };
+
+  static result<std::unique_ptr<metadata_store>> open(options opts);
+
+  const std::string& cluster_id() const { return cluster_id_; }
+
+  // errc::already_exists / errc::not_found / errc::invalid_argument on misuse.
+  [[nodiscard]] status create_topic(const topic_metadata& topic);
+  [[nodiscard]] status delete_topic(const std::string& name);
+  [[nodiscard]] status set_partition_count(const std::string& name, int32_t count);
+  [[nodiscard]] status set_topic_config(const std::string& name, const std::map<std::string, std::string>& configs);
+
+  std::optional<topic_metadata> topic(const std::string& name) const;
+  std::vector<topic_metadata> topics() const;
+
+  // Writes a snapshot of the whole state and starts an empty log.
+  [[nodiscard]] status snapshot();
+  int64_t records_since_snapshot() const;
+
+ private:
+  explicit metadata_store(options opts) : opts_(std::move(opts)) {}
+  [[nodiscard]] status load();
+  [[nodiscard]] status append_record(uint8_t type, const std::vector<uint8_t>& payload);
+  [[nodiscard]] status apply(uint8_t type, const uint8_t* p, size_t n, bool replay);
+  [[nodiscard]] status snapshot_locked();
+
+  options opts_;
+  mutable std::mutex mu_;
+  std::string cluster_id_;
+  std::map<std::string, topic_metadata> topics_;
+  std::shared_ptr<file> log_;
+  uint64_t last_seq_ = 0;
+  int64_t since_snapshot_ = 0;
+};
+
+}  // namespace samsa::storage

@@ -1,0 +1,506 @@
+#include "storage/partition_log.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "storage/checkpoint.h"
+#include "storage/errc.h"
+#include "storage/flusher.h"
+
+namespace samsa::storage {
+namespace {
+
+constexpr const char* log_start_file = "log-start-offset";
+constexpr const char* metadata_file = "partition.metadata";
+
+std::string hex(const topic_id& id) {
+  static const char* digits = "0123456789abcdef";
+  std::string s;
+  for (uint8_t b : id) {
+    s.push_back(digits[b >> 4]);
+    s.push_back(digits[b & 15]);
+  }
+  return s;
+}
+
+}  // namespace
+
+partition_log::partition_log(options opts) : opts_(std::move(opts)) {}
+
+segment_options partition_log::seg_options() const {
+  return {opts_.config.index_interval_bytes, opts_.config.segment_index_bytes};
+}
+
+result<std::shared_ptr<partition_log>> partition_log::open(options opts) {
+  std::shared_ptr<partition_log> log(new partition_log(std::move(opts)));
+  if (auto s = log->load(); !s) return s.err();
+  return log;
+}
+
+status partition_log::write_partition_metadata() {
+  std::string text = "version: 0\ntopic_id: " + hex(opts_.id) + "\n";
+  return write_file_atomic(*opts_.fs, join_path(opts_.dir, metadata_file),
+                           std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+}
+
+status partition_log::write_log_start_checkpoint(int64_t offset) {
+  return write_checkpoint(*opts_.fs, join_path(opts_.dir, log_start_file), {{"", offset}});
+}
+
+status partition_log::load() {
+  file_system& fs = *opts_.fs;
+  const std::string& dir = opts_.dir;
+  bool fresh = !fs.exists(dir);
+  if (auto s = fs.create_dirs(dir); !s) return s;
+  if (fresh || !fs.exists(join_path(dir, metadata_file))) {
+    if (auto s = write_partition_metadata(); !s) return s;
+    if (auto s = fs.sync_dir(parent_dir(dir)); !s) return s;
+  }
+  // A cleaner run that did not finish: its output was never installed.
+  if (auto s = fs.remove_all(cleaner_dir()); !s) return s;
+  auto names = fs.list_dir(dir);
+  if (!names) return names.err();
+  std::vector<int64_t> bases;
+  std::vector<int64_t> swapped;
+  for (auto& n : *names) {
+    if (auto b = parse_segment_file_name(n, ".log")) {
+      bases.push_back(*b);
+    } else if (n.ends_with(".cleaned") || n.ends_with(".tmp")) {
+      // Half-built compaction output or checkpoint: the original is intact.
+      if (auto s = fs.remove_file(join_path(dir, n)); !s) return s;
+    } else if (auto sb = parse_segment_file_name(n, ".log.swap")) {
+      swapped.push_back(*sb);
+    }
+  }
+  // A .swap file is a complete, synced compaction result whose rename did not
+  // happen yet: finish it, and rebuild its indexes.
+  for (int64_t b : swapped) {
+    if (auto s = fs.rename(join_path(dir, segment_file_name(b, ".log.swap")), join_path(dir, segment_file_name(b, ".log")));
+        !s)
+      return s;
+    (void)fs.remove_file(join_path(dir, segment_file_name(b, ".index")));
+    (void)fs.remove_file(join_path(dir, segment_file_name(b, ".timeindex")));
+    if (std::find(bases.begin(), bases.end(), b) == bases.end()) bases.push_back(b);
+  }
+  std::sort(bases.begin(), bases.end());
+
+  int64_t checkpoint_start = 0;
+  if (auto cp = read_checkpoint(fs, join_path(dir, log_start_file)); cp && !cp->empty()) {
+    checkpoint_start = cp->front().second;
+  }
+
+  bool unclean = opts_.recovery_point != INT64_MAX;
+  int64_t min_offset = 0;
+  for (size_t i = 0; i < bases.size(); ++i) {
+    int64_t base = bases[i];
+    bool last = i + 1 == bases.size();
+    bool swapped_here = std::find(swapped.begin(), swapped.end(), base) != swapped.end();
+    bool recover = swapped_here || (unclean && (last || opts_.recovery_point < 0 || bases[i + 1] > opts_.recovery_point));
+    recovery_report report;
+    auto seg = segment::open(fs, dir, base, seg_options(), recover, min_offset, opts_.now_ms, &report);
+    if (!seg) return seg.err();
+    if (report.truncated_bytes > 0) {
+      spdlog::warn("partition {}-{}: recovery cut {} bytes at offset {} (position {} of segment {}): {}", opts_.topic,
+                   opts_.partition, report.truncated_bytes, (*seg)->next_offset(), report.valid_bytes,
+                   segment_file_name(base, ".log"), report.reason);
+    }
+    segments_[base] = *seg;
+    min_offset = (*seg)->next_offset();
+    // Each segment ends exactly where the next begins (rolls happen at the
+    // log end; compaction keeps a segment's last batch). A gap means this
+    // segment lost unsynced data while a later file's name survived, so the
+    // later data is not contiguous with it and cannot be kept.
+    bool gap = !last && (*seg)->next_offset() != bases[i + 1];
+    if (gap) {
+      spdlog::warn("partition {}-{}: segment {} ends at offset {} but the next one starts at {}: unsynced data lost",
+                   opts_.topic, opts_.partition, segment_file_name(base, ".log"), (*seg)->next_offset(), bases[i + 1]);
+    }
+    if ((report.truncated_bytes > 0 || gap) && !last) {
+      // Everything after a damaged point is unreachable: drop later segments.
+      for (size_t j = i + 1; j < bases.size(); ++j) {
+        spdlog::warn("partition {}-{}: recovery removed segment {} after the damaged one", opts_.topic,
+                     opts_.partition, segment_file_name(bases[j], ".log"));
+        for (const char* sfx : {".log", ".index", ".timeindex"})
+          if (auto s = fs.remove_file(join_path(dir, segment_file_name(bases[j], sfx))); !s) return s;
+      }
+      break;
+    }
+  }
+  if (segments_.empty()) {
+    auto seg = segment::create(fs, dir, checkpoint_start, seg_options(), opts_.now_ms);
+    if (!seg) return seg.err();
+    segments_[checkpoint_start] = *seg;
+    if (auto s = fs.sync_dir(dir); !s) return s;
+  }
+  int64_t end = active()->next_offset();
+  log_start_ = std::min(std::max(segments_.begin()->first, checkpoint_start), end);
+  end_offset_.store(end);
+  last_flush_ms_ = opts_.now_ms;
+  if (unclean) {
+    // What survived a crash may sit only in the page cache: make it durable
+    // before anyone relies on flushed_offset().
+    for (auto& [b, seg] : segments_)
+      if (auto s = seg->sync(); !s) return s;
+  }
+  flushed_offset_.store(end);
+  return {};
+}
+
+result<append_result> partition_log::append(std::span<const uint8_t> batches, int64_t now_ms) {
+  std::vector<uint8_t> copy(batches.begin(), batches.end());
+  return append_in_place(copy, now_ms);
+}
+
+result<append_result> partition_log::append_in_place(std::span<uint8_t> batches, int64_t now_ms) {
+  std::vector<batch_info> infos;
+  int64_t records = 0;
+  int64_t delta_total = 0;
+  for (size_t pos = 0; pos < batches.size();) {
+    auto b = peek_batch(batches.subspan(pos));
+    if (!b) return make_storage_error(errc::invalid_argument, "append to " + opts_.dir + ": " + b.err().message);
+    if (static_cast<size_t>(b->size) > batches.size() - pos)
+      return make_storage_error(errc::invalid_argument, "append to " + opts_.dir + ": batch runs past the input");
+    infos.push_back(*b);
+    records += b->record_count;
+    delta_total += int64_t{b->last_offset_delta} + 1;
+    pos += static_cast<size_t>(b->size);
+  }
+  if (infos.empty()) return make_storage_error(errc::invalid_argument, "append to " + opts_.dir + ": no batches");
+
+  bool want_flush = false;
+  append_result out{};
+  {
+    std::lock_guard lock(mu_);
+    if (destroyed_) return make_storage_error(errc::closed, "partition " + opts_.dir + " was removed");
+    if (failed_) return make_storage_error(errc::io_error, "partition " + opts_.dir + " failed: " + failed_->message);
+    for (auto& b : infos) {
+      if (b.size > opts_.config.max_message_bytes)
+        return make_storage_error(errc::record_too_large, "batch of " + std::to_string(b.size) +
+                                                              " bytes exceeds max.message.bytes " +
+                                                              std::to_string(opts_.config.max_message_bytes));
+    }
+    auto seg = active();
+    int64_t leo = seg->next_offset();
+    bool too_big = seg->size() + static_cast<int64_t>(batches.size()) > opts_.config.segment_bytes;
+    bool too_old = now_ms - seg->created_ms() >= opts_.config.segment_ms - opts_.config.segment_jitter_ms;
+    if (!seg->empty() && (too_big || too_old || seg->index_full() || !seg->can_hold(leo + delta_total))) {
+      if (auto s = roll_locked(now_ms); !s) return s.err();
+    }
+    bool append_time = opts_.config.message_timestamp_type == timestamp_type::log_append_time;
+    int64_t next = leo;
+    size_t pos = 0;
+    for (auto& b : infos) {
+      auto bytes = batches.subspan(pos, static_cast<size_t>(b.size));
+      set_base_offset(bytes, next);
+      b.base_offset = next;
+      if (append_time) {
+        set_log_append_time(bytes, now_ms);
+        b.max_timestamp = now_ms;
+      }
+      next = b.last_offset() + 1;
+      pos += static_cast<size_t>(b.size);
+    }
+    if (auto s = active()->append(batches, infos); !s) return s.err();
+    end_offset_.store(next, std::memory_order_release);
+    unflushed_messages_ += records;
+    want_flush = unflushed_messages_ >= opts_.config.flush_messages;
+    out = {leo, next - 1, append_time ? now_ms : -1, log_start_};
+  }
+  if (want_flush) flush_async(out.last_offset + 1, nullptr);
+  return out;
+}
+
+status partition_log::roll_locked(int64_t now_ms) {
+  auto old = active();
+  if (old->empty()) return {};
+  auto seg = segment::create(*opts_.fs, opts_.dir, old->next_offset(), seg_options(), now_ms);
+  if (!seg) return seg.err();
+  segments_[(*seg)->base_offset()] = *seg;
+  unsynced_sealed_.push_back(old);
+  dir_dirty_ = true;
+  return {};
+}
+
+std::shared_ptr<segment> partition_log::segment_for(int64_t offset) const {
+  auto it = segments_.upper_bound(offset);
+  if (it != segments_.begin()) --it;
+  return it->second;
+}
+
+result<read_result> partition_log::read(int64_t offset, int32_t max_bytes, int64_t max_offset_exclusive) const {
+  std::lock_guard lock(mu_);
+  if (destroyed_) return make_storage_error(errc::closed, "partition " + opts_.dir + " was removed");
+  int64_t end = end_offset_.load();
+  if (offset < log_start_ || offset > end) {
+    return make_storage_error(errc::offset_out_of_range, "offset " + std::to_string(offset) + " is outside [" +
+                                                             std::to_string(log_start_) + ", " + std::to_string(end) +
+                                                             "] of " + opts_.topic + "-" +
+                                                             std::to_string(opts_.partition));
+  }
+  read_result r;
+  r.high_watermark = end;
+  r.log_start_offset = log_start_;
+  r.next_offset = offset;
+  if (offset >= end || offset >= max_offset_exclusive) return r;
+  auto it = segments_.upper_bound(offset);
+  if (it != segments_.begin()) --it;
+  for (; it != segments_.end(); ++it) {
+    auto& seg = it->second;
+    auto loc = seg->locate(std::max(offset, seg->base_offset()));
+    if (!loc) return loc.err();
+    if (!loc->has_value()) continue;  // gap (compacted tail or empty segment): try the next segment
+    auto ext = seg->extent((*loc)->first, max_bytes, max_offset_exclusive);
+    if (!ext) return ext.err();
+    if (ext->first == 0) return r;
+    r.keepalive = seg->log_file();
+    r.fd = seg->log_file()->fd();
+    r.position = (*loc)->first;
+    r.length = ext->first;
+    r.next_offset = ext->second;
+    return r;
+  }
+  return r;
+}
+
+result<copied_read> partition_log::read_copy(int64_t offset, int32_t max_bytes, int64_t max_offset_exclusive) const {
+  auto r = read(offset, max_bytes, max_offset_exclusive);
+  if (!r) return r.err();
+  copied_read out;
+  out.next_offset = r->next_offset;
+  out.high_watermark = r->high_watermark;
+  out.log_start_offset = r->log_start_offset;
+  if (r->length == 0) return out;
+  auto f = std::static_pointer_cast<const file>(r->keepalive);
+  out.bytes.resize(static_cast<size_t>(r->length));
+  auto n = f->read_at(r->position, out.bytes);
+  if (!n) return n.err();
+  if (*n != out.bytes.size()) return make_storage_error(errc::io_error, "short read from " + f->path());
+  return out;
+}
+
+void partition_log::flush_async(int64_t up_to_offset, std::function<void(status)> done) {
+  if (opts_.flush != nullptr) {
+    opts_.flush->request(shared_from_this(), up_to_offset, std::move(done));
+    return;
+  }
+  auto s = sync_now();
+  if (done) done(s);
+}
+
+status partition_log::flush() { return sync_now(); }
+
+bool partition_log::has_unsynced_files() const {
+  std::lock_guard lock(mu_);
+  return !unsynced_sealed_.empty() || dir_dirty_;
+}
+
+status partition_log::sync_now() {
+  std::vector<std::shared_ptr<segment>> sealed;
+  std::shared_ptr<segment> act;
+  int64_t end;
+  bool dir;
+  {
+    std::lock_guard lock(mu_);
+    if (destroyed_) return make_storage_error(errc::closed, "partition " + opts_.dir + " was removed");
+    if (failed_) return make_storage_error(errc::io_error, "partition " + opts_.dir + " failed: " + failed_->message);
+    sealed = unsynced_sealed_;
+    act = active();
+    end = end_offset_.load();
+    dir = dir_dirty_;
+    dir_dirty_ = false;
+  }
+  status st;
+  for (auto& s : sealed) {
+    if (st) st = s->sync();
+    if (st) st = s->sync_indexes();
+  }
+  if (st) st = act->sync();
+  if (st && dir) st = opts_.fs->sync_dir(opts_.dir);
+  std::lock_guard lock(mu_);
+  if (!st) {
+    // After a failed fdatasync the kernel may have dropped dirty pages: what
+    // we wrote is no longer trustworthy, so stop accepting appends.
+    failed_ = st.err();
+    spdlog::error("partition {}-{}: sync failed, appends disabled: {}", opts_.topic, opts_.partition,
+                  st.err().describe());
+    return st;
+  }
+  std::erase_if(unsynced_sealed_,
+                [&](auto& s) { return std::find(sealed.begin(), sealed.end(), s) != sealed.end(); });
+  if (end > flushed_offset_.load()) flushed_offset_.store(end, std::memory_order_release);
+  unflushed_messages_ = 0;
+  return {};
+}
+
+int64_t partition_log::log_start_offset() const {
+  std::lock_guard lock(mu_);
+  return log_start_;
+}
+
+int64_t partition_log::log_end_offset() const { return end_offset_.load(std::memory_order_acquire); }
+
+result<std::optional<timestamp_offset>> partition_log::offset_for_timestamp(int64_t ts) const {
+  std::lock_guard lock(mu_);
+  for (auto& [base, seg] : segments_) {
+    if (seg->next_offset() <= log_start_ || seg->max_timestamp() < ts) continue;
+    auto r = seg->find_timestamp(ts, log_start_);
+    if (!r) return r.err();
+    if (r->has_value()) {
+      return std::optional<timestamp_offset>(timestamp_offset{std::max((*r)->first, log_start_), (*r)->second});
+    }
+  }
+  return std::optional<timestamp_offset>{};
+}
+
+std::optional<timestamp_offset> partition_log::max_timestamp_offset() const {
+  std::lock_guard lock(mu_);
+  std::shared_ptr<segment> best;
+  for (auto& [base, seg] : segments_) {
+    if (seg->next_offset() <= log_start_ || seg->max_timestamp() < 0) continue;
+    if (!best || seg->max_timestamp() >= best->max_timestamp()) best = seg;
+  }
+  if (!best) return std::nullopt;
+  auto r = best->find_timestamp(best->max_timestamp(), log_start_);
+  if (r && r->has_value()) return timestamp_offset{std::max((*r)->first, log_start_), (*r)->second};
+  return timestamp_offset{std::max(best->max_timestamp_offset(), log_start_), best->max_timestamp()};
+}
+
+result<int64_t> partition_log::delete_records_before(int64_t offset) {
+  // The data below the new start must be durable first, or a power loss could
+  // take the log end below a log start that survived in the checkpoint.
+  if (offset > flushed_offset() && offset <= log_end_offset()) {
+    if (auto s = sync_now(); !s) return s.err();
+  }
+  std::lock_guard lock(mu_);
+  if (destroyed_) return make_storage_error(errc::closed, "partition " + opts_.dir + " was removed");
+  int64_t end = end_offset_.load();
+  if (offset < 0 || offset > end)
+    return make_storage_error(errc::offset_out_of_range,
+                              "delete before " + std::to_string(offset) + ": log end is " + std::to_string(end));
+  if (offset <= log_start_) return log_start_;
+  // Durable before we answer: a restart must not bring the records back.
+  if (auto s = write_log_start_checkpoint(offset); !s) return s.err();
+  log_start_ = offset;
+  return log_start_;
+}
+
+int64_t partition_log::size_bytes() const {
+  std::lock_guard lock(mu_);
+  int64_t total = 0;
+  for (auto& [b, s] : segments_) total += s->size();
+  return total;
+}
+
+size_t partition_log::segment_count() const {
+  std::lock_guard lock(mu_);
+  return segments_.size();
+}
+
+log_config partition_log::config() const {
+  std::lock_guard lock(mu_);
+  return opts_.config;
+}
+
+void partition_log::update_config(const log_config& cfg) {
+  std::lock_guard lock(mu_);
+  opts_.config = cfg;
+}
+
+result<int> partition_log::enforce_retention(int64_t now_ms) {
+  // Deleting old segments while newer data is still only in the page cache
+  // could let a power loss take the log end back below offsets already
+  // deleted, and then offsets would be handed out twice. So: sync first.
+  if (auto due = retention_candidates(now_ms); !due) return due.err();
+  else if (*due == 0) return 0;
+  if (auto s = sync_now(); !s) return s.err();
+  std::vector<std::shared_ptr<segment>> doomed;
+  {
+    std::lock_guard lock(mu_);
+    if (destroyed_) return 0;
+    const log_config& cfg = opts_.config;
+    int64_t total = 0;
+    for (auto& [b, s] : segments_) total += s->size();
+    for (auto it = segments_.begin(); it != segments_.end() && std::next(it) != segments_.end();) {
+      auto& seg = it->second;
+      if (!retention_due(*seg, cfg, now_ms, total)) break;
+      total -= seg->size();
+      doomed.push_back(seg);
+      it = segments_.erase(it);
+    }
+    if (doomed.empty()) return 0;
+    log_start_ = std::max(log_start_, segments_.begin()->first);
+    std::erase_if(unsynced_sealed_,
+                  [&](auto& s) { return std::find(doomed.begin(), doomed.end(), s) != doomed.end(); });
+  }
+  // Unlink outside the lock; readers holding a keepalive keep their descriptor.
+  for (auto& seg : doomed) {
+    if (auto s = seg->remove_files(*opts_.fs); !s) return s.err();
+  }
+  return static_cast<int>(doomed.size());
+}
+
+result<int> partition_log::retention_candidates(int64_t now_ms) const {
+  std::lock_guard lock(mu_);
+  if (destroyed_) return 0;
+  const log_config& cfg = opts_.config;
+  int64_t total = 0;
+  for (auto& [b, s] : segments_) total += s->size();
+  int n = 0;
+  for (auto it = segments_.begin(); it != segments_.end() && std::next(it) != segments_.end(); ++it) {
+    if (!retention_due(*it->second, cfg, now_ms, total)) break;
+    total -= it->second->size();
+    ++n;
+  }
+  return n;
+}
+
+bool partition_log::retention_due(const segment& seg, const log_config& cfg, int64_t now_ms, int64_t total) const {
+  bool below_start = seg.next_offset() <= log_start_;
+  bool expired = cfg.cleanup_delete && cfg.retention_ms >= 0 && seg.max_timestamp() >= 0 &&
+                 seg.max_timestamp() < now_ms - cfg.retention_ms;
+  bool over_size = cfg.cleanup_delete && cfg.retention_bytes >= 0 && total - seg.size() >= cfg.retention_bytes;
+  return below_start || expired || over_size;
+}
+
+status partition_log::roll_if_due(int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  if (destroyed_ || failed_) return {};
+  auto seg = active();
+  if (!seg->empty() && now_ms - seg->created_ms() >= opts_.config.segment_ms - opts_.config.segment_jitter_ms)
+    return roll_locked(now_ms);
+  return {};
+}
+
+status partition_log::flush_if_due(int64_t now_ms) {
+  {
+    std::lock_guard lock(mu_);
+    if (destroyed_ || opts_.config.flush_ms == no_limit) return {};
+    if (now_ms - last_flush_ms_ < opts_.config.flush_ms) return {};
+    last_flush_ms_ = now_ms;
+    if (flushed_offset_.load() >= end_offset_.load() && unsynced_sealed_.empty()) return {};
+  }
+  flush_async(log_end_offset(), nullptr);
+  return {};
+}
+
+status partition_log::close() {
+  if (auto s = sync_now(); !s) return s;
+  std::lock_guard lock(mu_);
+  for (auto& [b, seg] : segments_)
+    if (auto s = seg->sync_indexes(); !s) return s;
+  return {};
+}
+
+status partition_log::destroy_to(const std::string& doomed_dir) {
+  {
+    std::lock_guard lock(mu_);
+    destroyed_ = true;
+    unsynced_sealed_.clear();
+  }
+  if (auto s = opts_.fs->rename(opts_.dir, doomed_dir); !s) return s;
+  if (auto s = opts_.fs->sync_dir(parent_dir(opts_.dir)); !s) return s;
+  return opts_.fs->remove_all(doomed_dir);
+}
+
+}  // namespace samsa::storage

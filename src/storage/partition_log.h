@@ -1,0 +1,171 @@
+// The log of one topic partition: a directory of segments with append, read,
+// offset lookups, roll, retention, DeleteRecords and group-commit flush.
+//
+// Locking: one mutex (mu_) guards the segment map, the active segment's
+// writes and indexes, and the offsets. append() holds it while it write()s to
+// the page cache; read() holds it only to locate the byte range, then returns
+// a keepalive of the segment file so the caller reads or sendfile()s without
+// the lock. sync_now() (flusher thread) copies the list of unsynced files
+// under the lock and runs fdatasync outside it, so appends continue during a
+// sync. Retention and compaction (background thread) build their work outside
+// the lock and swap segments under it. Sealed segments never change in place.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/file_system.h"
+#include "storage/log_config.h"
+#include "storage/segment.h"
+
+namespace samsa::storage {
+
+class flusher;
+using topic_id = std::array<uint8_t, 16>;
+
+struct append_result {
+  int64_t base_offset;
+  int64_t last_offset;
+  int64_t log_append_time_ms;  // -1 unless the topic uses LogAppendTime
+  int64_t log_start_offset;
+};
+
+// A byte range of a segment file: whole batches, ready for sendfile().
+struct read_result {
+  std::shared_ptr<const void> keepalive;  // holds the file (and fd) open
+  int fd = -1;                            // -1 with the in-memory file system: use read_copy
+  int64_t position = 0;
+  int32_t length = 0;                     // 0 = nothing to return at this offset yet
+  int64_t next_offset = -1;               // offset after the last returned batch
+  int64_t high_watermark = 0;
+  int64_t log_start_offset = 0;
+};
+
+struct copied_read {
+  std::vector<uint8_t> bytes;
+  int64_t next_offset = -1;
+  int64_t high_watermark = 0;
+  int64_t log_start_offset = 0;
+};
+
+struct timestamp_offset {
+  int64_t offset;
+  int64_t timestamp;
+};
+
+class partition_log : public std::enable_shared_from_this<partition_log> {
+ public:
+  struct options {
+    std::shared_ptr<file_system> fs;
+    std::string dir;  // <log.dir>/<topic>-<partition>
+    std::string topic;
+    int32_t partition = 0;
+    topic_id id{};
+    log_config config;
+    // Offset up to which data is known durable; segments past it are fully
+    // checked on open. -1 = unknown (check every segment). INT64_MAX = clean.
+    int64_t recovery_point = -1;
+    flusher* flush = nullptr;  // may be null: then flush_async syncs inline
+    int64_t now_ms = 0;
+  };
+
+  // Creates the directory if needed, or opens and recovers an existing one.
+  static result<std::shared_ptr<partition_log>> open(options opts);
+
+  // Assigns offsets and writes the batches (already validated by the broker).
+  [[nodiscard]] result<append_result> append(std::span<const uint8_t> batches, int64_t now_ms);
+  // Same, rewriting the caller's buffer in place (saves a copy).
+  [[nodiscard]] result<append_result> append_in_place(std::span<uint8_t> batches, int64_t now_ms);
+
+  // Whole batches from the one holding `offset`, at least one, at most
+  // max_bytes after the first, none at or past max_offset_exclusive, within one
+  // segment. errc::offset_out_of_range below the log start or past the end.
+  [[nodiscard]] result<read_result> read(int64_t offset, int32_t max_bytes, int64_t max_offset_exclusive) const;
+  [[nodiscard]] result<copied_read> read_copy(int64_t offset, int32_t max_bytes,
+                                              int64_t max_offset_exclusive) const;
+
+  // Group commit: `done` runs on the flusher thread once data up to
+  // `up_to_offset` (exclusive) is durable.
+  void flush_async(int64_t up_to_offset, std::function<void(status)> done);
+  // Synchronous flush of everything appended so far.
+  [[nodiscard]] status flush();
+  // Used by the flusher: fdatasync every file with unsynced data.
+  [[nodiscard]] status sync_now();
+  bool has_unsynced_files() const;
+
+  int64_t log_start_offset() const;
+  int64_t log_end_offset() const;
+  int64_t high_watermark() const { return log_end_offset(); }
+  int64_t flushed_offset() const { return flushed_offset_.load(std::memory_order_acquire); }
+  // First record with timestamp >= ts (ListOffsets); nullopt if none.
+  [[nodiscard]] result<std::optional<timestamp_offset>> offset_for_timestamp(int64_t ts) const;
+  // The record with the largest timestamp (ListOffsets v7 MAX_TIMESTAMP).
+  std::optional<timestamp_offset> max_timestamp_offset() const;
+  // DeleteRecords: moves the log start offset (durably) to `offset`
+  // (<= log end). Returns the new log start offset.
+  [[nodiscard]] result<int64_t> delete_records_before(int64_t offset);
+  int64_t size_bytes() const;
+  size_t segment_count() const;
+
+  log_config config() const;
+  void update_config(const log_config& cfg);
+
+  // Background work (log_manager's thread). Never called on the append path.
+  [[nodiscard]] result<int> enforce_retention(int64_t now_ms);
+  [[nodiscard]] status roll_if_due(int64_t now_ms);
+  [[nodiscard]] status flush_if_due(int64_t now_ms);
+  // Compaction of sealed segments when cleanup.policy has compact (log_cleaner.cc).
+  [[nodiscard]] result<int64_t> compact(int64_t now_ms);
+
+  // Flushes data and indexes; the log stays usable.
+  [[nodiscard]] status close();
+  // Renames the directory to `doomed_dir` (atomic, synced), then deletes it.
+  // Later calls fail with errc::closed; open read_results stay readable.
+  [[nodiscard]] status destroy_to(const std::string& doomed_dir);
+
+  const std::string& topic() const { return opts_.topic; }
+  int32_t partition() const { return opts_.partition; }
+  const topic_id& id() const { return opts_.id; }
+  const std::string& dir() const { return opts_.dir; }
+
+ private:
+  explicit partition_log(options opts);
+  [[nodiscard]] status load();
+  [[nodiscard]] status roll_locked(int64_t now_ms);
+  [[nodiscard]] status write_partition_metadata();
+  [[nodiscard]] status write_log_start_checkpoint(int64_t offset);
+  segment_options seg_options() const;
+  [[nodiscard]] result<int> retention_candidates(int64_t now_ms) const;
+  bool retention_due(const segment& seg, const log_config& cfg, int64_t now_ms, int64_t total) const;
+  std::shared_ptr<segment> active() const { return segments_.rbegin()->second; }
+  // Segment to read `offset` from: the one holding it, or the next one if it
+  // falls into a gap (compaction, empty segment).
+  std::shared_ptr<segment> segment_for(int64_t offset) const;
+  // Moves a cleaned segment built in cleaner_dir() into place (log_cleaner.cc).
+  [[nodiscard]] status install_cleaned(const std::shared_ptr<segment>& old_seg,
+                                       const std::shared_ptr<segment>& cleaned);
+  std::string cleaner_dir() const { return join_path(opts_.dir, ".cleaner"); }
+
+  options opts_;
+  mutable std::mutex mu_;
+  std::map<int64_t, std::shared_ptr<segment>> segments_;
+  std::vector<std::shared_ptr<segment>> unsynced_sealed_;  // rolled but not yet fdatasync'ed
+  bool dir_dirty_ = false;                                 // a file was created: sync the directory
+  int64_t log_start_ = 0;
+  int64_t unflushed_messages_ = 0;
+  int64_t last_flush_ms_ = 0;
+  int64_t cleaned_up_to_ = -1;  // compaction has processed offsets below this
+  std::optional<error> failed_;  // a sync failed: refuse appends (data may be lost)
+  bool destroyed_ = false;
+  std::atomic<int64_t> flushed_offset_{0};
+  std::atomic<int64_t> end_offset_{0};
+};
+
+}  // namespace samsa::storage
