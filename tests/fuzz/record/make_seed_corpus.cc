@@ -136,6 +136,19 @@ int main(int argc, char** argv) {
   framed[0] = 2;
   ok &= write(dir, "repair_crc_snappy_xerial", framed);
 
+  // First byte bit 2: the rest is one compressed stream for codec bits 3-5.
+  bytes sample = *build_batch({}, some_records(8));
+  for (auto c : {compression_type::gzip, compression_type::snappy, compression_type::lz4,
+                 compression_type::zstd}) {
+    bytes stream = {static_cast<uint8_t>(4 | (static_cast<int>(c) << 3))};
+    auto z = compress(c, sample);
+    stream.insert(stream.end(), z->begin(), z->end());
+    ok &= write(dir, std::string("stream_") + to_string(c), stream);
+  }
+  bytes xerial_stream = {static_cast<uint8_t>(4 | (2 << 3))};
+  xerial_stream.insert(xerial_stream.end(), xerial.begin(), xerial.end());
+  ok &= write(dir, "stream_snappy_xerial", xerial_stream);
+
   ok &= write(dir, "legacy_magic0", legacy(0));
   ok &= write(dir, "legacy_magic1", legacy(1));
   return ok ? 0 : 1;

@@ -3,7 +3,8 @@
 // that the rebuilt batch decodes to the same records. The first input byte
 // (also the top byte of the first base offset) steers: bit 0 picks lenient
 // splitting, bit 1 repairs each CRC first so mutations reach the record and
-// decompression code instead of stopping at the checksum.
+// decompression code instead of stopping at the checksum, bit 2 also feeds
+// the rest of the input straight to the codec chosen by bits 3-5.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "record/batch_builder.h"
+#include "record/compression.h"
 #include "record/record.h"
 #include "record/split.h"
 #include "record/validate.h"
@@ -32,6 +34,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The first byte picks the split mode so both paths get coverage.
   auto mode = (size > 0 && (data[0] & 1)) ? split_mode::lenient : split_mode::strict;
   bool repair_crc = size > 0 && (data[0] & 2);
+  if (size > 0 && (data[0] & 4)) {
+    auto codec = static_cast<compression_type>((data[0] >> 3) & 7);
+    auto plain = decompress(codec, input.subspan(1), fuzz_decompress_limit);
+    if (plain.ok()) {
+      check(plain->size() <= fuzz_decompress_limit);
+      auto again = compress(codec, *plain);
+      check(again.ok());
+      auto back = decompress(codec, *again, fuzz_decompress_limit);
+      check(back.ok() && *back == *plain);
+    }
+  }
   auto batches = split_batches(input, mode);
   if (!batches.ok()) return 0;
   for (const auto& original : *batches) {
