@@ -74,10 +74,12 @@ result<bytes> gzip_decompress(std::span<const uint8_t> in, size_t limit) {
   zs.avail_in = static_cast<uInt>(in.size());
   for (;;) {
     if (used == out.size() && !grow(out, used, limit)) return too_large(type, limit);
+    // zlib counts in 32 bits: hand it at most 1 GiB of output space per call.
+    auto space = static_cast<uInt>(std::min<size_t>(out.size() - used, size_t{1} << 30));
     zs.next_out = out.data() + used;
-    zs.avail_out = static_cast<uInt>(out.size() - used);
+    zs.avail_out = space;
     int rc = inflate(&zs, Z_NO_FLUSH);
-    used = out.size() - zs.avail_out;
+    used += space - zs.avail_out;
     if (rc == Z_STREAM_END) {
       if (zs.avail_in == 0) break;
       // Another gzip member follows (concatenated streams are valid gzip).
