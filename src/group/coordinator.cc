@@ -48,6 +48,31 @@ coordinator::coordinator(coordinator_config config, offset_log& log) : config_(s
 
 coordinator::~coordinator() = default;
 
+void coordinator::run_answers() {
+  // Answers may call back in and queue more; this loop drains those too.
+  ++scope_depth_;
+  while (!answers_.empty()) {
+    auto fn = std::move(answers_.front());
+    answers_.pop_front();
+    fn();
+  }
+  --scope_depth_;
+}
+
+void coordinator::answer_join(member& m, join_result r) {
+  if (!m.awaiting_join) return;
+  join_callback cb = std::move(m.awaiting_join);
+  m.awaiting_join = nullptr;
+  defer([cb = std::move(cb), r = std::move(r)]() mutable { cb(std::move(r)); });
+}
+
+void coordinator::answer_sync(member& m, sync_result r) {
+  if (!m.awaiting_sync) return;
+  sync_callback cb = std::move(m.awaiting_sync);
+  m.awaiting_sync = nullptr;
+  defer([cb = std::move(cb), r = std::move(r)]() mutable { cb(std::move(r)); });
+}
+
 int32_t coordinator::partition_for(const std::string& group_id) const {
   return offsets_partition_for(group_id, config_.offsets_topic_partitions);
 }

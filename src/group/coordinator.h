@@ -7,12 +7,14 @@
 // at next_deadline() (or periodically) to fire timeouts. Deferred answers
 // (JoinGroup waiting for a rebalance, SyncGroup followers waiting for the
 // leader, commits waiting for the log) are delivered through the callbacks
-// given to the call, exactly once each; callbacks may run inside the call
-// that triggers them and must not call back into the coordinator.
+// given to the call, exactly once each. Answers are delivered after the
+// coordinator's state is consistent again (at the end of the call that
+// produced them), so a callback may call back into the coordinator.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -102,6 +104,23 @@ class coordinator {
   std::string new_member_id(const std::string& client_id);
   std::string member_list(const group_metadata& g) const;
   void advance(int64_t now_ms) { now_ms_ = std::max(now_ms_, now_ms); }
+
+  // Answers produced while the state changes are queued and run when the
+  // outermost entry point (or log completion) returns.
+  struct answer_scope {
+    explicit answer_scope(coordinator& c) : c_(c) { ++c_.scope_depth_; }
+    ~answer_scope() {
+      if (--c_.scope_depth_ == 0) c_.run_answers();
+    }
+    answer_scope(const answer_scope&) = delete;
+    answer_scope& operator=(const answer_scope&) = delete;
+    coordinator& c_;
+  };
+  void defer(std::function<void()> fn) { answers_.push_back(std::move(fn)); }
+  void run_answers();
+  // Take the member's pending callback (if any) and queue its answer.
+  void answer_join(member& m, join_result r);
+  void answer_sync(member& m, sync_result r);
   std::optional<int16_t> validate_current_member(const group_metadata& g, const std::string& member_id,
                                                  const std::optional<std::string>& instance_id) const;
 
@@ -125,6 +144,7 @@ class coordinator {
   void reset_and_propagate_assignment_error(group_metadata& g, int16_t error, int64_t now_ms);
   void propagate_assignment(group_metadata& g, int16_t error, int64_t now_ms);
   void schedule_heartbeat(member& m, int64_t now_ms, int64_t timeout_ms) const;
+  void fence(group_metadata& g, const std::string& instance, const std::string& old_id, const std::string& new_id);
   void expire_heartbeats(group_metadata& g, int64_t now_ms);
   void expire_pending_sync(group_metadata& g, int64_t now_ms);
 
@@ -145,6 +165,8 @@ class coordinator {
   int64_t now_ms_ = 0;
   std::map<std::string, std::unique_ptr<group_metadata>> groups_;
   int64_t next_retention_check_ms_ = no_deadline;
+  std::deque<std::function<void()>> answers_;
+  int scope_depth_ = 0;
 };
 
 }  // namespace samsa::group

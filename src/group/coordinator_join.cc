@@ -16,14 +16,6 @@ join_result join_error(int16_t error, std::string member_id) {
   return r;
 }
 
-// Answers a member's pending JoinGroup, if any, exactly once.
-void answer_join(member& m, join_result r) {
-  if (!m.awaiting_join) return;
-  auto cb = std::move(m.awaiting_join);
-  m.awaiting_join = nullptr;
-  cb(std::move(r));
-}
-
 bool accept_joining_member(const group_metadata& g, const std::string& member_id, int32_t max_size) {
   const auto limit = static_cast<size_t>(max_size);
   switch (g.state()) {
@@ -44,6 +36,7 @@ bool accept_joining_member(const group_metadata& g, const std::string& member_id
 }  // namespace
 
 void coordinator::join(join_request req, int64_t now_ms, join_callback done) {
+  answer_scope scope(*this);
   advance(now_ms);
   if (auto err = validate_status(req.group_id, false)) return done(join_error(*err, req.member_id));
   if (req.session_timeout_ms < config_.min_session_timeout_ms ||
@@ -101,7 +94,7 @@ void coordinator::static_member_join(group_metadata& g, join_request& req, const
   const auto old_protocols = m->protocols;
   const int32_t old_rebalance_timeout = m->rebalance_timeout_ms;
   const int32_t old_session_timeout = m->session_timeout_ms;
-  g.replace_static_member(instance, *old_id, new_id);
+  fence(g, instance, *old_id, new_id);
   schedule_heartbeat(*m, now_ms, m->session_timeout_ms);
   m->protocols = req.protocols;
   m->rebalance_timeout_ms = req.rebalance_timeout_ms;
@@ -118,6 +111,7 @@ void coordinator::static_member_join(group_metadata& g, join_request& req, const
         const std::string old = *old_id;
         store_group(g, nullptr, [this, gid, instance, old, new_id, old_protocols, old_rebalance_timeout,
                                  old_session_timeout, old_leader, skip](int16_t err) {
+          answer_scope scope(*this);
           group_metadata* grp = lookup(gid);
           if (grp == nullptr) return;
           member* mm = grp->get(new_id);
@@ -125,21 +119,17 @@ void coordinator::static_member_join(group_metadata& g, join_request& req, const
           if (err != errc::none) {
             spdlog::warn("group {}: could not persist static member {}: {}; reverting", gid, instance,
                          errc::name(err));
-            auto cb = std::move(mm->awaiting_join);
-            mm->awaiting_join = nullptr;
+            join_result r = join_error(err, "");
+            r.generation_id = grp->generation_id;
+            r.protocol_type = grp->protocol_type;
+            r.protocol_name = grp->protocol_name;
+            r.leader_id = old_leader;
+            answer_join(*mm, std::move(r));
             mm->protocols = old_protocols;
             mm->rebalance_timeout_ms = old_rebalance_timeout;
             mm->session_timeout_ms = old_session_timeout;
-            grp->replace_static_member(instance, new_id, old);
+            fence(*grp, instance, new_id, old);
             schedule_heartbeat(*mm, now_ms_, mm->session_timeout_ms);
-            if (cb) {
-              join_result r = join_error(err, "");
-              r.generation_id = grp->generation_id;
-              r.protocol_type = grp->protocol_type;
-              r.protocol_name = grp->protocol_name;
-              r.leader_id = old_leader;
-              cb(std::move(r));
-            }
             return;
           }
           const bool leader = grp->is_leader(new_id);
@@ -301,10 +291,7 @@ void coordinator::complete_join(group_metadata& g, int64_t now_ms) {
     member* m = g.get(id);
     if (m->is_static()) continue;  // a restarting static member keeps its place
     dropped.push_back(id);
-    if (m->awaiting_sync) {
-      auto cb = std::move(m->awaiting_sync);
-      cb(sync_result{errc::unknown_member_id, std::nullopt, std::nullopt, {}});
-    }
+    answer_sync(*m, sync_result{errc::unknown_member_id, std::nullopt, std::nullopt, {}});
     g.remove(id);
   }
   if (!dropped.empty()) {
@@ -353,10 +340,7 @@ void coordinator::remove_member_and_update_group(group_metadata& g, const std::s
   if (m == nullptr) return;
   // A new member may time out while its JoinGroup waits; tell it to start over.
   answer_join(*m, join_error(errc::unknown_member_id, ""));
-  if (m->awaiting_sync) {
-    auto cb = std::move(m->awaiting_sync);
-    cb(sync_result{errc::unknown_member_id, std::nullopt, std::nullopt, {}});
-  }
+  answer_sync(*m, sync_result{errc::unknown_member_id, std::nullopt, std::nullopt, {}});
   g.remove(member_id);
   switch (g.state()) {
     case group_state::stable:
@@ -376,6 +360,16 @@ void coordinator::remove_pending_member_and_update_group(group_metadata& g, cons
                                                          int64_t now_ms) {
   g.pending_members.erase(member_id);
   maybe_complete_join(g, now_ms);
+}
+
+void coordinator::fence(group_metadata& g, const std::string& instance, const std::string& old_id,
+                        const std::string& new_id) {
+  if (member* m = g.get(old_id)) {
+    // Whoever still waits under the old id is a duplicate of this instance.
+    answer_join(*m, join_error(errc::fenced_instance_id, old_id));
+    answer_sync(*m, sync_result{errc::fenced_instance_id, std::nullopt, std::nullopt, {}});
+  }
+  g.replace_static_member(instance, old_id, new_id);
 }
 
 void coordinator::schedule_heartbeat(member& m, int64_t now_ms, int64_t timeout_ms) const {

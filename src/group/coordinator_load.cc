@@ -88,6 +88,7 @@ size_t coordinator::load(const std::vector<log_record>& records, int64_t now_ms)
 }
 
 void coordinator::finish_loading(int64_t now_ms) {
+  answer_scope scope(*this);
   advance(now_ms);
   size_t offsets = 0;
   for (auto it = groups_.begin(); it != groups_.end();) {
@@ -111,6 +112,7 @@ void coordinator::finish_loading(int64_t now_ms) {
 }
 
 void coordinator::tick(int64_t now_ms) {
+  answer_scope scope(*this);
   advance(now_ms);
   if (loading_) return;
   std::vector<std::string> ids;

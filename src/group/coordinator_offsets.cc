@@ -67,6 +67,7 @@ std::optional<int16_t> coordinator::validate_offset_commit(const group_metadata&
 }
 
 void coordinator::commit_offsets(offset_commit_request req, int64_t now_ms, commit_callback done) {
+  answer_scope scope(*this);
   advance(now_ms);
   auto fail_all = [&](int16_t error) {
     std::vector<partition_error> out;
@@ -124,6 +125,7 @@ void coordinator::store_offsets(group_metadata& g, const offset_commit_request& 
   log_.append(partition_for(gid), std::move(records),
               [this, gid, accepted = std::move(accepted), accepted_index = std::move(accepted_index),
                results = std::move(results), done = std::move(done)](status s) mutable {
+                answer_scope scope(*this);
                 const int16_t err = append_error(s, gid);
                 group_metadata* grp = lookup(gid);
                 for (size_t i = 0; i < accepted.size(); ++i) {
@@ -177,6 +179,7 @@ offset_fetch_result coordinator::fetch_offsets(const std::string& group_id,
 
 void coordinator::offset_delete(const std::string& group_id, const std::vector<topic_partition>& partitions,
                                 int64_t now_ms, offset_delete_callback done) {
+  answer_scope scope(*this);
   advance(now_ms);
   offset_delete_result r;
   if (auto err = validate_status(group_id, false)) {
@@ -219,6 +222,7 @@ void coordinator::offset_delete(const std::string& group_id, const std::vector<t
 
 void coordinator::delete_groups(const std::vector<std::string>& group_ids, int64_t now_ms,
                                 delete_groups_callback done) {
+  answer_scope scope(*this);
   advance(now_ms);
   struct shared_state {
     std::vector<group_error> results;

@@ -18,6 +18,7 @@ std::string who(const std::string& member_id, const std::optional<std::string>& 
 }  // namespace
 
 void coordinator::sync(sync_request req, int64_t now_ms, sync_callback done) {
+  answer_scope scope(*this);
   advance(now_ms);
   if (auto err = validate_status(req.group_id, false)) {
     // After a reload the rebalance state is gone: send the member back to
@@ -50,10 +51,7 @@ void coordinator::sync(sync_request req, int64_t now_ms, sync_callback done) {
     case group_state::completing_rebalance:
       break;
   }
-  if (m.awaiting_sync) {
-    auto old = std::move(m.awaiting_sync);
-    old(sync_error(errc::rebalance_in_progress));
-  }
+  answer_sync(m, sync_error(errc::rebalance_in_progress));  // a repeated SyncGroup replaces the first
   m.awaiting_sync = std::move(done);
   g->pending_sync_members.erase(m.member_id);
   if (g->pending_sync_members.empty()) g->sync_deadline_ms = no_deadline;
@@ -74,6 +72,7 @@ void coordinator::sync(sync_request req, int64_t now_ms, sync_callback done) {
   const std::string gid = g->id();
   const int32_t generation = g->generation_id;
   store_group(*g, &assignment, [this, gid, generation, assignment](int16_t err) {
+    answer_scope scope(*this);
     group_metadata* grp = lookup(gid);
     // The group may have moved on while the write was in flight.
     if (grp == nullptr || !grp->is(group_state::completing_rebalance) || grp->generation_id != generation) return;
@@ -102,13 +101,8 @@ void coordinator::reset_and_propagate_assignment_error(group_metadata& g, int16_
 void coordinator::propagate_assignment(group_metadata& g, int16_t error, int64_t now_ms) {
   for (const auto& m : g.members()) {
     if (!m->awaiting_sync) continue;
-    auto cb = std::move(m->awaiting_sync);
-    m->awaiting_sync = nullptr;
-    if (error == errc::none) {
-      cb(sync_result{errc::none, g.protocol_type, g.protocol_name, m->assignment});
-    } else {
-      cb(sync_error(error));
-    }
+    answer_sync(*m, error == errc::none ? sync_result{errc::none, g.protocol_type, g.protocol_name, m->assignment}
+                                        : sync_error(error));
     // Expiry is suspended while a member waits; restart its session clock.
     schedule_heartbeat(*m, now_ms, m->session_timeout_ms);
   }
@@ -144,6 +138,7 @@ int16_t coordinator::heartbeat(const heartbeat_request& req, int64_t now_ms) {
 
 leave_result coordinator::leave(const std::string& group_id, const std::vector<leave_member>& members,
                                 int64_t now_ms) {
+  answer_scope scope(*this);
   advance(now_ms);
   leave_result r;
   if (auto err = validate_status(group_id, false)) {

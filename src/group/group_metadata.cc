@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "group/errors.h"
 #include "group/subscription.h"
 
 namespace samsa::group {
@@ -155,21 +154,6 @@ void group_metadata::replace_static_member(const std::string& instance_id, const
                                            const std::string& new_id) {
   member* m = get(old_id);
   if (m == nullptr) return;
-  if (m->awaiting_join) {
-    auto cb = std::move(m->awaiting_join);
-    m->awaiting_join = nullptr;
-    join_result r;
-    r.error = errc::fenced_instance_id;
-    r.member_id = old_id;
-    cb(std::move(r));
-  }
-  if (m->awaiting_sync) {
-    auto cb = std::move(m->awaiting_sync);
-    m->awaiting_sync = nullptr;
-    sync_result r;
-    r.error = errc::fenced_instance_id;
-    cb(std::move(r));
-  }
   m->member_id = new_id;
   if (is_leader(old_id)) leader_id = new_id;
   if (pending_sync_members.erase(old_id) != 0) pending_sync_members.insert(new_id);

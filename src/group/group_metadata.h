@@ -75,8 +75,8 @@ class group_metadata {
   std::optional<std::string> static_member_id(const std::string& instance_id) const;
   void set_static_member(const std::string& instance_id, const std::string& member_id);
   bool is_static_member_fenced(const std::optional<std::string>& instance_id, const std::string& member_id) const;
-  // Moves a static member to a new member id; the old id's pending answers get
-  // FENCED_INSTANCE_ID.
+  // Moves a static member to a new member id (the caller answers whatever the
+  // old id was waiting for).
   void replace_static_member(const std::string& instance_id, const std::string& old_id, const std::string& new_id);
   size_t static_member_count() const { return static_members_.size(); }
 
