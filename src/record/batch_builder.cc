@@ -172,3 +172,52 @@ result<bytes> build_batch(const batch_options& options, std::span<const record> 
 }
 
 }  // namespace samsa::record
+
+namespace samsa::record {
+
+batch_options options_from_header(const batch_header& h) {
+  batch_options o;
+  o.compression = h.compression();
+  o.ts_type = h.ts_type();
+  o.base_offset = h.base_offset;
+  o.partition_leader_epoch = h.partition_leader_epoch;
+  o.producer_id = h.producer_id;
+  o.producer_epoch = h.producer_epoch;
+  o.base_sequence = h.base_sequence;
+  o.transactional = h.is_transactional();
+  o.control = h.is_control();
+  if (h.has_delete_horizon()) {
+    o.delete_horizon_ms = h.base_timestamp;
+  } else {
+    o.base_timestamp = h.base_timestamp;
+  }
+  o.max_timestamp = h.max_timestamp;
+  o.last_offset_delta = h.last_offset_delta;
+  return o;
+}
+
+result<bytes> recompress_batch(std::span<const uint8_t> batch, compression_type target,
+                               std::optional<int> level, size_t max_decompressed_bytes) {
+  auto reader = record_reader::open(batch, max_decompressed_bytes);
+  if (!reader) return reader.err();
+  const batch_header& h = reader->header();
+  batch_options o = options_from_header(h);
+  o.compression = target;
+  o.compression_level = level;
+  batch_builder builder(o);
+  record_view view;
+  for (;;) {
+    auto more = reader->next(view);
+    if (!more) return more.err();
+    if (!*more) break;
+    // The record's own timestamp, not the LogAppendTime override, so the
+    // encoded delta stays what the producer wrote.
+    view.timestamp = static_cast<int64_t>(static_cast<uint64_t>(h.base_timestamp) +
+                                          static_cast<uint64_t>(view.timestamp_delta));
+    auto st = builder.add(view);
+    if (!st) return st.err();
+  }
+  return builder.build();
+}
+
+}  // namespace samsa::record

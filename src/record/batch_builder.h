@@ -78,4 +78,17 @@ class batch_builder {
 // One-shot helper: a batch holding `records` (their offsets are absolute).
 [[nodiscard]] result<bytes> build_batch(const batch_options& options, std::span<const record> records);
 
+// Options that rebuild a batch with the same identity as `h`: offsets and
+// offset range, leader epoch, producer fields, flags, timestamps (or delete
+// horizon) and codec. Compaction and recompression start from this.
+batch_options options_from_header(const batch_header& h);
+
+// Re-encodes one whole batch with codec `target` (the broker's
+// compression.type), keeping every header field except codec, length and CRC,
+// and every record byte-for-byte in meaning, including LogAppendTime batches'
+// original timestamp deltas.
+[[nodiscard]] result<bytes> recompress_batch(std::span<const uint8_t> batch, compression_type target,
+                                             std::optional<int> level = std::nullopt,
+                                             size_t max_decompressed_bytes = default_max_decompressed_bytes);
+
 }  // namespace samsa::record

@@ -151,6 +151,52 @@ TEST(BatchBuilder, RecompressFromViews) {
   EXPECT_EQ(decode_header(*b)->compression(), compression_type::zstd);
 }
 
+TEST(BatchBuilder, RecompressKeepsIdentity) {
+  batch_options src;
+  src.base_offset = 300;
+  src.partition_leader_epoch = 4;
+  src.producer_id = 8;
+  src.producer_epoch = 1;
+  src.base_sequence = 50;
+  src.transactional = true;
+  src.ts_type = timestamp_type::log_append_time;
+  src.max_timestamp = 1900000000000;
+  auto input = sample_records(12, 300);
+  for (auto from : all_codecs) {
+    src.compression = from;
+    bytes original = build_or_die(src, input);
+    auto before = decode_header(original);
+    auto before_reader = record_reader::open(original);
+    ASSERT_TRUE(before_reader.ok());
+    std::vector<int64_t> deltas;
+    record_view v;
+    while (*before_reader->next(v)) deltas.push_back(v.timestamp_delta);
+    for (auto to : all_codecs) {
+      auto rebuilt = recompress_batch(original, to);
+      ASSERT_TRUE(rebuilt.ok()) << rebuilt.err().message;
+      auto after = validate_batch(*rebuilt);
+      ASSERT_TRUE(after.ok()) << after.err().message;
+      EXPECT_EQ(after->compression(), to);
+      EXPECT_EQ(after->base_offset, before->base_offset);
+      EXPECT_EQ(after->partition_leader_epoch, before->partition_leader_epoch);
+      EXPECT_EQ(after->attributes & ~attr::compression_mask, before->attributes & ~attr::compression_mask);
+      EXPECT_EQ(after->last_offset_delta, before->last_offset_delta);
+      EXPECT_EQ(after->base_timestamp, before->base_timestamp);
+      EXPECT_EQ(after->max_timestamp, before->max_timestamp);
+      EXPECT_EQ(after->producer_id, before->producer_id);
+      EXPECT_EQ(after->producer_epoch, before->producer_epoch);
+      EXPECT_EQ(after->base_sequence, before->base_sequence);
+      EXPECT_EQ(after->record_count, before->record_count);
+      EXPECT_EQ(*decode_records(*rebuilt), *decode_records(original));
+      auto after_reader = record_reader::open(*rebuilt);
+      ASSERT_TRUE(after_reader.ok());
+      std::vector<int64_t> after_deltas;
+      while (*after_reader->next(v)) after_deltas.push_back(v.timestamp_delta);
+      EXPECT_EQ(after_deltas, deltas);
+    }
+  }
+}
+
 TEST(BatchBuilder, EmptyBatch) {
   batch_options o;
   o.base_offset = 7;

@@ -81,6 +81,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto again = decode_records(*rebuilt, fuzz_decompress_limit * 2);
     check(again.ok());
     check(*again == *records);
+
+    auto target = static_cast<compression_type>(((size > 1 ? data[1] : 0) & 7) % 5);
+    auto recompressed = recompress_batch(view.bytes, target, std::nullopt, fuzz_decompress_limit);
+    if (!recompressed.ok()) continue;
+    auto checked = validate_batch(*recompressed, options);
+    check(checked.ok());
+    check(checked->last_offset_delta == header->last_offset_delta);
+    auto third = decode_records(*recompressed, fuzz_decompress_limit * 2);
+    check(third.ok() && *third == *records);
   }
   return 0;
 }
