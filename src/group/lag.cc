@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "group/coordinator.h"
+
 namespace samsa::group {
 
 std::vector<partition_lag> compute_lag(
@@ -20,6 +22,12 @@ std::vector<partition_lag> compute_lag(
     out.push_back(std::move(l));
   }
   return out;
+}
+
+std::vector<partition_lag> group_lag(
+    const coordinator& c, const std::string& group_id,
+    const std::function<std::optional<int64_t>(const topic_partition&)>& high_watermark) {
+  return compute_lag(c.fetch_offsets(group_id, std::nullopt).partitions, high_watermark);
 }
 
 int64_t total_lag(const std::vector<partition_lag>& lags) {

@@ -28,4 +28,10 @@ std::vector<partition_lag> compute_lag(
 // Sum of the known lags.
 int64_t total_lag(const std::vector<partition_lag>& lags);
 
+class coordinator;
+// Lag of every partition the group has committed.
+std::vector<partition_lag> group_lag(
+    const coordinator& c, const std::string& group_id,
+    const std::function<std::optional<int64_t>(const topic_partition&)>& high_watermark);
+
 }  // namespace samsa::group

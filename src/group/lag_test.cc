@@ -5,6 +5,7 @@
 #include <map>
 
 #include "group/group_metadata.h"
+#include "group/test_support.h"
 
 namespace samsa::group {
 namespace {
@@ -30,6 +31,17 @@ TEST(Lag, PerPartitionAndTotal) {
   EXPECT_FALSE(lags[3].lag.has_value());
   EXPECT_EQ(lags[3].high_watermark, -1);
   EXPECT_EQ(total_lag(lags), 15);
+}
+
+TEST(Lag, ForAGroupFromItsCommittedOffsets) {
+  testing::harness h;
+  h.commit(offset_commit_request{"g", -1, "", std::nullopt, {{"t", 0, 4, -1, std::nullopt}, {"t", 1, 9, -1, std::nullopt}}});
+  auto lags = group_lag(h.c, "g", [](const topic_partition& tp) -> std::optional<int64_t> { return 10 + tp.partition; });
+  ASSERT_EQ(lags.size(), 2u);
+  EXPECT_EQ(lags[0].lag, 6);
+  EXPECT_EQ(lags[1].lag, 2);
+  EXPECT_EQ(total_lag(lags), 8);
+  EXPECT_TRUE(group_lag(h.c, "none", [](const topic_partition&) { return std::optional<int64_t>(1); }).empty());
 }
 
 TEST(GroupState, TransitionsFollowKafka) {
