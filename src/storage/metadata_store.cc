@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstring>
 #include <random>
 
 #include "storage/batch_ops.h"
@@ -27,10 +28,10 @@ constexpr const char* log_name = "log";
 constexpr const char* snapshot_name = "snapshot";
 
 std::vector<uint8_t> frame(uint8_t type, const std::vector<uint8_t>& payload) {
-  std::vector<uint8_t> out(frame_header);
+  std::vector<uint8_t> out(frame_header + payload.size());
   coding::put_u32(out.data(), static_cast<uint32_t>(payload.size()));
   out[8] = type;
-  out.insert(out.end(), payload.begin(), payload.end());
+  if (!payload.empty()) std::memcpy(out.data() + frame_header, payload.data(), payload.size());
   coding::put_u32(out.data() + 4, crc32c(std::span(out).subspan(8)));
   return out;
 }

@@ -33,7 +33,14 @@ class offset_index {
   // Drops entries for batches at or past `offset` (tail truncation).
   [[nodiscard]] status truncate_to(int64_t offset);
   [[nodiscard]] status reset();
-  [[nodiscard]] status sync() { return file_->sync(); }
+  // Entries are kept in memory and written to the file lazily (here, and by
+  // sync()), so an append costs no extra system call. Recovery rebuilds any
+  // index whose tail was not written.
+  [[nodiscard]] status persist();
+  [[nodiscard]] status sync() {
+    if (auto s = persist(); !s) return s;
+    return file_->sync();
+  }
   bool full() const { return static_cast<int64_t>((entries_.size() + 1) * entry_size) > max_bytes_; }
   bool can_hold(int64_t offset) const { return offset - base_offset_ <= int64_t{UINT32_MAX}; }
   size_t entries() const { return entries_.size(); }
@@ -42,6 +49,7 @@ class offset_index {
 
  private:
   std::shared_ptr<file> file_;
+  std::vector<uint8_t> pending_;  // encoded entries not yet written to file_
   int64_t base_offset_;
   int64_t max_bytes_;
   std::vector<index_position> entries_;

@@ -24,6 +24,7 @@ TEST_F(fixture, offset_lookup_and_reload) {
   EXPECT_EQ(idx.lookup(110).position, 4096);
   EXPECT_EQ(idx.lookup(129).position, 4096);
   EXPECT_EQ(idx.lookup(1000).position, 8192);
+  ASSERT_TRUE(idx.persist());
 
   offset_index again(open("0.index"), 100, 1024);
   ASSERT_TRUE(again.load(10000));
@@ -42,6 +43,7 @@ TEST_F(fixture, offset_truncate_and_full) {
   EXPECT_FALSE(idx.full());
   ASSERT_TRUE(idx.append(20, 200));
   EXPECT_TRUE(idx.full());
+  ASSERT_TRUE(idx.persist());
   ASSERT_TRUE(idx.truncate_to(20));
   EXPECT_EQ(idx.entries(), 1u);
   EXPECT_EQ(fs->lookup("p/0.index")->data.size(), 8u);
@@ -51,6 +53,7 @@ TEST_F(fixture, offset_index_rejects_torn_entry) {
   auto f = open("0.index");
   offset_index idx(f, 0, 1024);
   ASSERT_TRUE(idx.append(10, 100));
+  ASSERT_TRUE(idx.sync());
   fs->lookup("p/0.index")->data.push_back(1);
   offset_index again(f, 0, 1024);
   EXPECT_FALSE(again.load(1000));
@@ -65,6 +68,8 @@ TEST_F(fixture, time_index_lookup) {
   EXPECT_FALSE(idx.lookup_before(1000).has_value());
   EXPECT_EQ(idx.lookup_before(1001)->offset, 0);
   EXPECT_EQ(idx.lookup_before(5000)->offset, 10);
+  EXPECT_EQ(fs->lookup("p/0.timeindex")->data.size(), 0u);  // buffered until persist()
+  ASSERT_TRUE(idx.persist());
   time_index again(open("0.timeindex"), 0, 1024);
   ASSERT_TRUE(again.load(11));
   EXPECT_EQ(again.last()->timestamp, 2000);

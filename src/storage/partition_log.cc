@@ -217,6 +217,8 @@ status partition_log::roll_locked(int64_t now_ms) {
   auto seg = segment::create(*opts_.fs, opts_.dir, old->next_offset(), seg_options(), now_ms);
   if (!seg) return seg.err();
   segments_[(*seg)->base_offset()] = *seg;
+  // Best effort: a missing index tail only makes the next clean start scan more.
+  (void)old->persist_indexes();
   unsynced_sealed_.push_back(old);
   dir_dirty_ = true;
   return {};

@@ -41,8 +41,8 @@ class model_run {
     log_.reset();
     partition_log::options o;
     o.fs = fs_;
-    o.dir = "d/m-0";
-    o.topic = "m";
+    o.dir = "data/model-0";
+    o.topic = "model";
     o.config = cfg_;
     o.recovery_point = recovery_point;
     auto r = partition_log::open(o);

@@ -279,6 +279,11 @@ result<std::optional<std::pair<int64_t, int64_t>>> segment::find_timestamp(int64
 
 status segment::sync() { return log_->sync(); }
 
+status segment::persist_indexes() {
+  if (auto s = index_.persist(); !s) return s;
+  return times_.persist();
+}
+
 status segment::sync_indexes() {
   if (auto s = index_.sync(); !s) return s;
   return times_.sync();

@@ -67,6 +67,8 @@ class segment {
 
   [[nodiscard]] status sync();
   [[nodiscard]] status sync_indexes();
+  // Writes buffered index entries to their files (no sync).
+  [[nodiscard]] status persist_indexes();
   // Deletes the segment's files; open readers keep their descriptors.
   [[nodiscard]] status remove_files(file_system& fs);
 

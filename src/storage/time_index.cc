@@ -10,8 +10,20 @@ namespace samsa::storage {
 time_index::time_index(std::shared_ptr<file> f, int64_t base_offset, int64_t max_bytes)
     : file_(std::move(f)), base_offset_(base_offset), max_bytes_(std::max<int64_t>(max_bytes, entry_size)) {}
 
+status time_index::persist() {
+  if (pending_.empty()) return {};
+  int64_t before = file_->size();
+  if (auto s = file_->append(pending_); !s) {
+    (void)file_->truncate(before);
+    return s;
+  }
+  pending_.clear();
+  return {};
+}
+
 status time_index::load(int64_t next_offset) {
   entries_.clear();
+  pending_.clear();
   int64_t size = file_->size();
   if (size % static_cast<int64_t>(entry_size) != 0)
     return make_storage_error(errc::corrupt, file_->path() + ": size " + std::to_string(size) + " is not whole entries");
@@ -36,10 +48,7 @@ status time_index::maybe_append(int64_t timestamp, int64_t offset) {
   uint8_t b[entry_size];
   coding::put_u64(b, static_cast<uint64_t>(timestamp));
   coding::put_u32(b + 8, static_cast<uint32_t>(offset - base_offset_));
-  if (auto s = file_->append(b); !s) {
-    (void)file_->truncate(static_cast<int64_t>(entries_.size() * entry_size));
-    return s;
-  }
+  pending_.insert(pending_.end(), b, b + entry_size);
   entries_.push_back({timestamp, offset});
   return {};
 }
@@ -55,11 +64,20 @@ status time_index::truncate_to(int64_t offset) {
   auto it = std::lower_bound(entries_.begin(), entries_.end(), offset,
                              [](const time_entry& e, int64_t o) { return e.offset < o; });
   entries_.erase(it, entries_.end());
-  return file_->truncate(static_cast<int64_t>(entries_.size() * entry_size));
+  // Keep the in-memory entries right even if the file cannot be written.
+  auto keep = static_cast<int64_t>(entries_.size());
+  int64_t in_file = file_->size() / static_cast<int64_t>(entry_size);
+  if (keep >= in_file) {
+    pending_.resize(static_cast<size_t>(keep - in_file) * entry_size);
+    return {};
+  }
+  pending_.clear();
+  return file_->truncate(keep * static_cast<int64_t>(entry_size));
 }
 
 status time_index::reset() {
   entries_.clear();
+  pending_.clear();
   return file_->truncate(0);
 }
 
