@@ -95,11 +95,12 @@ void coordinator::static_member_join(group_metadata& g, join_request& req, const
   const int32_t old_rebalance_timeout = m->rebalance_timeout_ms;
   const int32_t old_session_timeout = m->session_timeout_ms;
   fence(g, instance, *old_id, new_id);
-  schedule_heartbeat(*m, now_ms, m->session_timeout_ms);
   m->protocols = req.protocols;
   m->rebalance_timeout_ms = req.rebalance_timeout_ms;
   m->session_timeout_ms = req.session_timeout_ms;
   m->awaiting_join = std::move(done);
+  // The old id's session is over; the new one starts now.
+  schedule_heartbeat(*m, now_ms, m->session_timeout_ms);
 
   switch (g.state()) {
     case group_state::stable: {
