@@ -187,7 +187,8 @@ status segment::recover_all(int64_t min_offset, recovery_report* report) {
     report->reason = reason;
     if (auto s = log_->truncate(pos); !s) return s;
   }
-  return {};
+  // Keep the rebuilt indexes, so the next clean start need not scan again.
+  return persist_indexes();
 }
 
 status segment::load_fast(int64_t min_offset, recovery_report* report) {
