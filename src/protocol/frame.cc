@@ -5,7 +5,7 @@
 namespace samsa::protocol {
 
 result<request_header_data> decode_request_header(reader& r) {
-  if (r.remaining() < 4) {
+  if (r.remaining() < 8) {
     return make_error(std::errc::bad_message,
                       fmt::format("request header needs at least 8 bytes, frame has {}",
                                   r.remaining()));

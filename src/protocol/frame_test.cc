@@ -65,12 +65,18 @@ TEST(frame, request_round_trip_through_header_and_body) {
 }
 
 TEST(frame, truncated_header_fails_with_context) {
-  std::vector<uint8_t> bytes = {0x00, 0x03, 0x00, 0x09, 0x00, 0x00};
+  // Client id length 5 but only one byte of it present.
+  std::vector<uint8_t> bytes = {0x00, 0x03, 0x00, 0x09, 0x00, 0x00, 0x00, 0x01, 0x00, 0x05, 'a'};
   reader r(bytes);
   auto decoded = decode_request_header(r);
   ASSERT_FALSE(decoded.ok());
   EXPECT_NE(decoded.err().message.find("api key 3 version 9"), std::string::npos)
       << decoded.err().message;
+  std::vector<uint8_t> tiny = {0x00, 0x03, 0x00};
+  reader t(tiny);
+  auto short_frame = decode_request_header(t);
+  ASSERT_FALSE(short_frame.ok());
+  EXPECT_NE(short_frame.err().message.find("at least 8 bytes"), std::string::npos);
 }
 
 TEST(frame, unknown_api_key_and_version_are_reported) {

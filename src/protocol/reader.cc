@@ -253,6 +253,18 @@ uint32_t reader::read_tag_count() {
   return n;
 }
 
+uint32_t reader::read_tag_number(int64_t& previous) {
+  const size_t at = position();
+  uint32_t tag = read_uvarint();
+  if (ok() && static_cast<int64_t>(tag) <= previous) {
+    fail(fmt::format("tag {} at offset {} does not follow tag {} in ascending order", tag, at,
+                     previous));
+    return 0;
+  }
+  previous = tag;
+  return tag;
+}
+
 reader reader::read_tagged_payload() {
   uint32_t n = read_uvarint();
   reader sub(std::span<const uint8_t>(), owner_);

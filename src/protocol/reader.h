@@ -67,6 +67,10 @@ class reader {
   // Tagged-field section helpers: the number of tags, then for each tag its
   // number and a sub-reader over its payload (consumed from this reader).
   uint32_t read_tag_count();
+  // Reads a tag number; tags must be strictly ascending within a section, so
+  // `previous` (start at -1) carries the last one and a repeat or a step back
+  // fails. That keeps decode -> encode deterministic.
+  uint32_t read_tag_number(int64_t& previous);
   reader read_tagged_payload();
   // Keeps an unrecognised tag's payload (all remaining bytes of `payload`).
   void keep_unknown_tag(uint32_t tag, reader& payload, unknown_tags& out);

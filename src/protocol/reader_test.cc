@@ -230,6 +230,17 @@ TEST(reader, tagged_payload_too_long_fails) {
   EXPECT_FALSE(p.ok());
 }
 
+TEST(reader, tag_numbers_must_ascend) {
+  std::vector<uint8_t> b = {0x01, 0x05, 0x05, 0x03};
+  auto r = over(b);
+  int64_t previous = -1;
+  EXPECT_EQ(r.read_tag_number(previous), 1u);
+  EXPECT_EQ(r.read_tag_number(previous), 5u);
+  r.read_tag_number(previous);  // repeat of 5
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.error().find("ascending"), std::string::npos) << r.error();
+}
+
 TEST(reader, absurd_tag_count_fails) {
   std::vector<uint8_t> b = {0xff, 0xff, 0x03, 0x00};
   auto r = over(b);

@@ -35,7 +35,7 @@ CPP_KEYWORDS = {"default", "operator", "class", "struct", "new", "delete", "temp
                 "switch", "case", "return", "auto", "const", "static", "export", "module"}
 # Names the generated functions use for locals and parameters.
 RESERVED = {"w", "r", "version", "flexible", "len", "item", "tag_count", "tag", "payload",
-            "tags", "tw", "encode", "decode", "unknown_tagged_fields", "seed"}
+            "tags", "tw", "encode", "decode", "unknown_tagged_fields", "seed", "previous_tag"}
 
 
 def snake(name):
@@ -342,6 +342,10 @@ class Gen:
         for f in fields:
             init = self.default_init(f)
             init_text = "{" + init + "}" if init else "{}"
+            if f.is_struct and not f.is_array and self.nullable_anywhere(f):
+                # No initialiser: clang would check the nested type's
+                # constructibility before that type is complete.
+                init_text = ""
             comment = f"// {f.name}: versions {f.versions}"
             if not f.nullable.empty():
                 comment += f", nullable {f.nullable}"
@@ -573,7 +577,8 @@ class Gen:
                     f"  if (!({nullable})) detail::fail_null({r}, \"{name}\");",
                     f"  {expr}.reset();",
                     "} else {",
-                    f"  {expr}.emplace().decode({r}, version);",
+                    f"  {expr} = {self.elem_cpp(f)}{{}};",
+                    f"  {expr}->decode({r}, version);",
                     "}"]
         return [f"{expr}.decode({r}, version);"]
 
@@ -612,8 +617,9 @@ class Gen:
         if self.can_be_flexible():
             out.append("  if (flexible) {")
             out.append("    const uint32_t tag_count = r.read_tag_count();")
+            out.append("    int64_t previous_tag = -1;")
             out.append("    for (uint32_t i = 0; i < tag_count && r.ok(); ++i) {")
-            out.append("      const uint32_t tag = r.read_uvarint();")
+            out.append("      const uint32_t tag = r.read_tag_number(previous_tag);")
             out.append("      reader payload = r.read_tagged_payload();")
             first = True
             for f in sorted(tagged, key=lambda f: f.tag):
@@ -716,7 +722,8 @@ class Gen:
                 body.append(f"m.{f.member} = records::copy(std::vector<uint8_t>{{1, 2, 3, static_cast<uint8_t>(seed)}});")
             elif f.is_struct:
                 if self.nullable_anywhere(f):
-                    body.append(f"fill_sample(m.{f.member}.emplace(), version, seed + 1);")
+                    body.append(f"m.{f.member} = decltype(m.{f.member})::value_type{{}};")
+                    body.append(f"fill_sample(*m.{f.member}, version, seed + 1);")
                 else:
                     body.append(f"fill_sample(m.{f.member}, version, seed + 1);")
             else:
