@@ -1,12 +1,157 @@
 #include "broker/serve.h"
 
-#include <cstdio>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+
+#include "broker/broker_state.h"
+#include "broker/handlers/handlers.h"
+#include "broker/listener.h"
+
+extern char** environ;
 
 namespace samsa::broker {
 
-int serve(const serve_options&) {
-  std::fprintf(stderr, "samsa serve: the broker is not built yet\n");
-  return 1;
+namespace asio = boost::asio;
+
+namespace {
+
+result<broker_config> load_config(const serve_options& options) {
+  config_sources sources;
+  if (options.config_file) {
+    auto file = load_properties_file(*options.config_file);
+    if (!file) return file.err();
+    sources.file = std::move(*file);
+  }
+  sources.environment = properties_from_environment(environ);
+  for (const auto& assignment : options.overrides) {
+    auto kv = parse_override(assignment);
+    if (!kv) return kv.err();
+    sources.overrides[kv->first] = kv->second;
+  }
+  std::vector<std::string> warnings;
+  auto config = resolve_broker_config(sources, warnings);
+  for (const auto& w : warnings) spdlog::warn("{}", w);
+  return config;
+}
+
+// Written to a temporary name and renamed, so a reader never sees half a port.
+status write_port_file(const std::string& path, uint16_t port) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << "\n";
+    if (!out) return make_error(std::errc::io_error, "cannot write port file " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return error(ec, "cannot rename port file to " + path);
+  return {};
+}
+
+// Advertised addresses with the real bound port, and a reachable host when
+// the listener binds every interface.
+std::vector<listener_address> resolve_advertised(const broker_config& config,
+                                                 const std::vector<std::unique_ptr<listener>>& listeners) {
+  std::vector<listener_address> out = config.advertised_listeners;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out[i].port == 0 && i < listeners.size()) out[i].port = listeners[i]->bound_port();
+    if (out[i].host.empty() || out[i].host == "0.0.0.0" || out[i].host == "::") {
+      spdlog::warn("advertising 127.0.0.1 for listener {} bound to all interfaces; set advertised.listeners "
+                   "for clients on other machines",
+                   out[i].name);
+      out[i].host = "127.0.0.1";
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+int serve(const serve_options& options) {
+  spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+  auto started = std::chrono::steady_clock::now();
+  auto config = load_config(options);
+  if (!config) {
+    spdlog::error("samsa serve: {}", config.err().describe());
+    return 2;
+  }
+
+  asio::io_context io(1);
+  broker_state broker(io, *config);
+  register_all_handlers(broker.apis());
+  if (auto s = broker.open_storage(); !s) {
+    spdlog::error("samsa serve: cannot open the data directory {}: {}", config->log_dir, s.err().describe());
+    return 1;
+  }
+
+  connection_limits limits;
+  limits.max_request_bytes = config->socket_request_max_bytes;
+  limits.max_idle_ms = config->connections_max_idle_ms;
+
+  std::vector<std::unique_ptr<listener>> listeners;
+  for (const auto& address : config->listeners) {
+    auto l = std::make_unique<listener>(io, broker.apis(), limits);
+    if (auto s = l->bind(address); !s) {
+      spdlog::error("samsa serve: {}", s.err().describe());
+      return 1;
+    }
+    listeners.push_back(std::move(l));
+  }
+  broker.set_advertised_listeners(resolve_advertised(*config, listeners));
+  for (auto& l : listeners) l->start();
+
+  if (options.port_file) {
+    if (auto s = write_port_file(*options.port_file, listeners.front()->bound_port()); !s) {
+      spdlog::error("samsa serve: {}", s.err().describe());
+      return 1;
+    }
+  }
+  auto ready_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  for (const auto& a : broker.advertised_listeners()) {
+    spdlog::info("samsa broker {} listening on {}://{}:{} (cluster {}, data in {}, ready in {} ms)",
+                 config->node_id, a.name, a.host, a.port, broker.cluster_id(), config->log_dir, ready_ms.count());
+  }
+
+  // SIGTERM/SIGINT: stop accepting, let in-flight requests finish (up to a
+  // few seconds), then stop the loop; storage is flushed and marked clean after.
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::steady_timer drain(io);
+  auto deadline = std::chrono::steady_clock::now();
+  std::function<void()> check_drained = [&]() {
+    size_t in_flight = 0;
+    for (auto& l : listeners) in_flight += l->in_flight();
+    if (in_flight == 0 || std::chrono::steady_clock::now() >= deadline) {
+      for (auto& l : listeners) l->close_all("");
+      io.stop();
+      return;
+    }
+    drain.expires_after(std::chrono::milliseconds(20));
+    drain.async_wait([&](const boost::system::error_code&) { check_drained(); });
+  };
+  signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
+    if (ec) return;
+    spdlog::info("received signal {}, shutting down", signal_number);
+    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    for (auto& l : listeners) l->stop_accepting();
+    check_drained();
+  });
+  std::signal(SIGPIPE, SIG_IGN);
+
+  io.run();
+  if (auto s = broker.close_storage(); !s) {
+    spdlog::error("shutdown: storage could not be closed cleanly: {}", s.err().describe());
+    return 1;
+  }
+  spdlog::info("samsa broker stopped cleanly");
+  return 0;
 }
 
 }  // namespace samsa::broker

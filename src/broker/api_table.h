@@ -1,0 +1,81 @@
+// The one table of served APIs: it dispatches each request to its handler and
+// is also what ApiVersions advertises, so the two can never disagree.
+// Registering a key twice is a programming error and aborts at start-up.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "broker/request_router.h"
+#include "protocol/api_keys.h"
+#include "protocol/reader.h"
+#include "protocol/writer.h"
+
+namespace samsa::broker {
+
+class broker_state;
+
+// What a handler knows about the request it serves.
+struct request_context {
+  broker_state& broker;
+  const client_info& client;
+  int16_t api_key = 0;
+  int16_t api_version = 0;
+  int32_t correlation_id = 0;
+  std::string client_id;
+  // A handler sets this to false to send no response (Produce with acks=0).
+  bool send_response = true;
+};
+
+// Highest version our definitions describe for `key` (what we serve unless a
+// handler says otherwise), and the API's name for logs ("Produce").
+int16_t defined_max_version(protocol::api_key key);
+std::string_view api_name(int16_t key);
+
+struct api_range {
+  int16_t api_key;
+  int16_t min_version;
+  int16_t max_version;
+};
+
+// Encodes `body` behind the response header for (api_key, version) into a
+// complete frame with its size prefix.
+template <typename Response>
+protocol::writer encode_response_frame(int16_t api_key, int16_t version, int32_t correlation_id,
+                                       const Response& body);
+
+class api_table : public request_router {
+ public:
+  explicit api_table(broker_state& broker) : broker_(broker) {}
+
+  template <typename Request, typename Response>
+  using handler = std::function<boost::asio::awaitable<Response>(request_context&, Request&)>;
+
+  template <typename Request, typename Response>
+  void add(int16_t api_key, int16_t min_version, int16_t max_version, handler<Request, Response> fn);
+
+  std::vector<api_range> supported() const;
+  const api_range* find(int16_t api_key) const;
+
+  boost::asio::awaitable<result<routed_response>> route(std::shared_ptr<const std::vector<uint8_t>> frame,
+                                                       const client_info& client) override;
+
+ private:
+  using runner = std::function<boost::asio::awaitable<result<routed_response>>(request_context&, protocol::reader&)>;
+  struct entry {
+    api_range range;
+    runner run;
+  };
+  void add_entry(api_range range, runner run);
+
+  broker_state& broker_;
+  std::map<int16_t, entry> entries_;
+};
+
+}  // namespace samsa::broker
+
+#include "broker/api_table_impl.h"

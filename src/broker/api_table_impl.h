@@ -1,0 +1,49 @@
+// Template parts of api_table: decoding a request body, running the handler
+// and framing its response. Included from api_table.h only.
+#pragma once
+
+#include <boost/asio/use_awaitable.hpp>
+
+#include "protocol/api_keys.h"
+#include "protocol/messages.h"
+
+namespace samsa::broker {
+
+template <typename Response>
+protocol::writer encode_response_frame(int16_t api_key, int16_t version, int32_t correlation_id,
+                                       const Response& body) {
+  protocol::writer out;
+  size_t size_at = out.reserve_int32();
+  protocol::response_header_data header;
+  header.correlation_id = correlation_id;
+  header.encode(out, protocol::response_header_version(api_key, version));
+  body.encode(out, version);
+  out.patch_size_prefix(size_at);
+  return out;
+}
+
+template <typename Request, typename Response>
+void api_table::add(int16_t api_key, int16_t min_version, int16_t max_version, handler<Request, Response> fn) {
+  add_entry(api_range{api_key, min_version, max_version},
+            [fn = std::move(fn)](request_context& ctx,
+                                 protocol::reader& body) -> boost::asio::awaitable<result<routed_response>> {
+              Request request;
+              request.decode(body, ctx.api_version);
+              if (!body.ok()) {
+                co_return make_error(std::errc::bad_message,
+                                     std::string(api_name(ctx.api_key)) + " v" +
+                                         std::to_string(ctx.api_version) + " request is malformed: " + body.error());
+              }
+              Response response = co_await fn(ctx, request);
+              if (!ctx.send_response) co_return routed_response{};
+              auto frame = encode_response_frame(ctx.api_key, ctx.api_version, ctx.correlation_id, response);
+              if (!frame.ok()) {
+                co_return make_error(std::errc::value_too_large,
+                                     std::string(api_name(ctx.api_key)) + " response cannot be encoded: " +
+                                         frame.error());
+              }
+              co_return routed_response{std::move(frame)};
+            });
+}
+
+}  // namespace samsa::broker

@@ -1,0 +1,183 @@
+#include "broker/broker_config.h"
+
+#include <charconv>
+#include <set>
+
+namespace samsa::broker {
+namespace {
+
+template <typename T>
+result<T> parse_integer(const std::string& key, const std::string& value, T min_value, T max_value) {
+  int64_t parsed = 0;
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+  if (ec != std::errc{} || ptr != value.data() + value.size()) {
+    return make_error(std::errc::invalid_argument, key + ": '" + value + "' is not an integer");
+  }
+  if (parsed < static_cast<int64_t>(min_value) || parsed > static_cast<int64_t>(max_value)) {
+    return make_error(std::errc::invalid_argument, key + ": " + value + " is outside [" +
+                                                       std::to_string(min_value) + ", " +
+                                                       std::to_string(max_value) + "]");
+  }
+  return static_cast<T>(parsed);
+}
+
+result<bool> parse_bool(const std::string& key, const std::string& value) {
+  if (value == "true") return true;
+  if (value == "false") return false;
+  return make_error(std::errc::invalid_argument, key + ": '" + value + "' is not true or false");
+}
+
+// Keys the broker reads itself; topic-level defaults are checked by storage.
+const std::set<std::string>& broker_keys() {
+  static const std::set<std::string> keys = {
+      "listeners", "advertised.listeners", "log.dirs", "log.dir", "node.id", "broker.id",
+      "num.partitions", "default.replication.factor", "auto.create.topics.enable",
+      "delete.topic.enable", "socket.request.max.bytes", "connections.max.idle.ms",
+      "group.initial.rebalance.delay.ms", "group.min.session.timeout.ms",
+      "group.max.session.timeout.ms", "offsets.topic.num.partitions", "offsets.retention.minutes",
+      "log.retention.check.interval.ms", "process.roles", "controller.quorum.voters",
+      "listener.security.protocol.map", "inter.broker.listener.name", "controller.listener.names",
+      "offsets.topic.replication.factor", "transaction.state.log.replication.factor",
+      "transaction.state.log.min.isr", "num.network.threads", "num.io.threads",
+      "socket.send.buffer.bytes", "socket.receive.buffer.bytes", "log.flush.scheduler.interval.ms"};
+  return keys;
+}
+
+bool is_topic_default_key(const std::string& key) {
+  return key.rfind("log.", 0) == 0 || key == "message.max.bytes" || key == "compression.type" ||
+         key == "min.insync.replicas" || key == "unclean.leader.election.enable" ||
+         key.rfind("log.cleaner.", 0) == 0;
+}
+
+}  // namespace
+
+result<listener_address> parse_listener(std::string_view text) {
+  size_t scheme_end = text.find("://");
+  if (scheme_end == std::string_view::npos) {
+    return make_error(std::errc::invalid_argument,
+                      "listener '" + std::string(text) + "' must look like PLAINTEXT://host:port");
+  }
+  listener_address address;
+  address.name = std::string(text.substr(0, scheme_end));
+  std::string_view host_port = text.substr(scheme_end + 3);
+  size_t colon = host_port.rfind(':');
+  if (colon == std::string_view::npos) {
+    return make_error(std::errc::invalid_argument, "listener '" + std::string(text) + "' has no port");
+  }
+  address.host = std::string(host_port.substr(0, colon));
+  if (address.host.size() >= 2 && address.host.front() == '[' && address.host.back() == ']') {
+    address.host = address.host.substr(1, address.host.size() - 2);
+  }
+  auto port = parse_integer<uint16_t>("listener port", std::string(host_port.substr(colon + 1)), 0, 65535);
+  if (!port) return port.err();
+  address.port = *port;
+  return address;
+}
+
+result<std::vector<listener_address>> parse_listener_list(std::string_view text) {
+  std::vector<listener_address> out;
+  while (!text.empty()) {
+    size_t comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) {
+      auto parsed = parse_listener(item);
+      if (!parsed) return parsed.err();
+      out.push_back(*parsed);
+    }
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+result<broker_config> resolve_broker_config(const config_sources& sources, std::vector<std::string>& warnings) {
+  broker_config config;
+  property_map& raw = config.raw;
+  for (const auto* layer : {&sources.file, &sources.environment, &sources.overrides}) {
+    for (const auto& [key, value] : *layer) raw[key] = value;
+  }
+  auto get = [&](const std::string& key, const std::string& fallback) {
+    auto it = raw.find(key);
+    return it == raw.end() ? fallback : it->second;
+  };
+
+  auto listeners = parse_listener_list(get("listeners", "PLAINTEXT://127.0.0.1:9092"));
+  if (!listeners) return listeners.err();
+  if (listeners->empty()) return make_error(std::errc::invalid_argument, "listeners: no listener given");
+  for (const auto& l : *listeners) {
+    if (l.name != "PLAINTEXT") {
+      return make_error(std::errc::not_supported,
+                        "listeners: only PLAINTEXT listeners are supported today, got " + l.name);
+    }
+  }
+  config.listeners = *listeners;
+  auto advertised = parse_listener_list(get("advertised.listeners", ""));
+  if (!advertised) return advertised.err();
+  config.advertised_listeners = advertised->empty() ? config.listeners : *advertised;
+
+  config.log_dir = get("log.dirs", get("log.dir", "./data"));
+  if (config.log_dir.find(',') != std::string::npos) {
+    warnings.push_back("log.dirs: several directories given; Samsa uses the first one");
+    config.log_dir = config.log_dir.substr(0, config.log_dir.find(','));
+  }
+
+  // Each entry: key, target and bounds. Parsed only when present.
+  auto apply_int32 = [&](const char* key, int32_t& field, int32_t lo, int32_t hi) -> status {
+    auto it = raw.find(key);
+    if (it == raw.end()) return {};
+    auto v = parse_integer<int32_t>(key, it->second, lo, hi);
+    if (!v) return v.err();
+    field = *v;
+    return {};
+  };
+  auto apply_int64 = [&](const char* key, int64_t& field, int64_t lo, int64_t hi) -> status {
+    auto it = raw.find(key);
+    if (it == raw.end()) return {};
+    auto v = parse_integer<int64_t>(key, it->second, lo, hi);
+    if (!v) return v.err();
+    field = *v;
+    return {};
+  };
+  auto apply_bool = [&](const char* key, bool& field) -> status {
+    auto it = raw.find(key);
+    if (it == raw.end()) return {};
+    auto v = parse_bool(key, it->second);
+    if (!v) return v.err();
+    field = *v;
+    return {};
+  };
+  int32_t replication = config.default_replication_factor;
+  constexpr int32_t int32_max = 2147483647;
+  for (status s : {apply_int32("broker.id", config.node_id, 0, int32_max),
+                   apply_int32("node.id", config.node_id, 0, int32_max),
+                   apply_int32("num.partitions", config.num_partitions, 1, 100000),
+                   apply_int32("default.replication.factor", replication, 1, 1),
+                   apply_bool("auto.create.topics.enable", config.auto_create_topics_enable),
+                   apply_bool("delete.topic.enable", config.delete_topic_enable),
+                   apply_int32("socket.request.max.bytes", config.socket_request_max_bytes, 1, int32_max),
+                   apply_int64("connections.max.idle.ms", config.connections_max_idle_ms, -1, INT64_MAX),
+                   apply_int32("group.initial.rebalance.delay.ms", config.group_initial_rebalance_delay_ms, 0,
+                               int32_max),
+                   apply_int32("group.min.session.timeout.ms", config.group_min_session_timeout_ms, 0,
+                               int32_max),
+                   apply_int32("group.max.session.timeout.ms", config.group_max_session_timeout_ms, 0,
+                               int32_max),
+                   apply_int32("offsets.topic.num.partitions", config.offsets_topic_num_partitions, 1, 10000),
+                   apply_int64("offsets.retention.minutes", config.offsets_retention_minutes, 1, INT64_MAX),
+                   apply_int64("log.retention.check.interval.ms", config.log_retention_check_interval_ms, 1,
+                               INT64_MAX)}) {
+    if (!s) return s.err();
+  }
+  config.default_replication_factor = static_cast<int16_t>(replication);
+
+  for (const auto& [key, value] : raw) {
+    if (!broker_keys().count(key) && !is_topic_default_key(key)) {
+      warnings.push_back("setting '" + key + "' is not a known broker config and is ignored");
+    }
+  }
+  return config;
+}
+
+}  // namespace samsa::broker

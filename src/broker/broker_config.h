@@ -1,0 +1,57 @@
+// The broker's own settings (Kafka property names), resolved from defaults,
+// a properties file, SAMSA_ environment variables and --set overrides, in
+// that order. Topic-level defaults (log.*) are kept raw for the storage layer.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "broker/properties.h"
+
+namespace samsa::broker {
+
+struct listener_address {
+  std::string name = "PLAINTEXT";  // listener name / security protocol
+  std::string host;
+  uint16_t port = 0;
+};
+
+struct broker_config {
+  std::vector<listener_address> listeners;
+  std::vector<listener_address> advertised_listeners;
+  std::string log_dir;
+  int32_t node_id = 1;
+  int32_t num_partitions = 1;
+  int16_t default_replication_factor = 1;
+  bool auto_create_topics_enable = true;
+  bool delete_topic_enable = true;
+  int32_t socket_request_max_bytes = 100 * 1024 * 1024;
+  int64_t connections_max_idle_ms = 10 * 60 * 1000;
+  int32_t group_initial_rebalance_delay_ms = 100;
+  int32_t group_min_session_timeout_ms = 6000;
+  int32_t group_max_session_timeout_ms = 1800000;
+  int32_t offsets_topic_num_partitions = 50;
+  int64_t offsets_retention_minutes = 7 * 24 * 60;
+  int64_t log_retention_check_interval_ms = 5 * 60 * 1000;
+
+  // Every setting as given (after precedence), for topic defaults (log.*,
+  // message.max.bytes, ...) and DescribeConfigs on the broker resource.
+  property_map raw;
+};
+
+struct config_sources {
+  property_map file;         // from --config
+  property_map environment;  // from SAMSA_* variables
+  property_map overrides;    // from --set
+};
+
+// Applies precedence and validates every known key; unknown keys are reported in
+// `warnings` (Kafka logs them too) rather than rejected.
+result<broker_config> resolve_broker_config(const config_sources& sources, std::vector<std::string>& warnings);
+
+result<listener_address> parse_listener(std::string_view text);
+result<std::vector<listener_address>> parse_listener_list(std::string_view text);
+
+}  // namespace samsa::broker

@@ -1,0 +1,74 @@
+#include "broker/broker_state.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+
+#include "broker/topic_registry.h"
+#include "storage/log_manager.h"
+#include "storage/metadata_store.h"
+
+namespace samsa::broker {
+
+broker_state::broker_state(boost::asio::io_context& io, broker_config config)
+    : io_(io), config_(std::move(config)), apis_(*this), advertised_(config_.advertised_listeners) {}
+
+broker_state::~broker_state() = default;
+
+status broker_state::open_storage() {
+  auto started = std::chrono::steady_clock::now();
+  std::error_code ec;
+  std::filesystem::create_directories(config_.log_dir, ec);
+  if (ec) return error(ec, "cannot create log.dirs directory " + config_.log_dir);
+
+  storage::metadata_store::options meta_opts;
+  meta_opts.fs = storage::posix_file_system();
+  meta_opts.dir = (std::filesystem::path(config_.log_dir) / "__cluster_metadata").string();
+  auto metadata = storage::metadata_store::open(meta_opts);
+  if (!metadata) return metadata.err();
+  metadata_ = std::move(*metadata);
+  cluster_id_ = metadata_->cluster_id();
+
+  storage::log_manager::options log_opts;
+  log_opts.fs = meta_opts.fs;
+  log_opts.data_dir = config_.log_dir;
+  log_opts.retention_check_interval_ms = config_.log_retention_check_interval_ms;
+  const auto& raw = config_.raw;
+  storage::metadata_store* meta = metadata_.get();
+  log_opts.config_for = [meta, raw](const std::string& topic) {
+    auto stored = meta->topic(topic);
+    auto resolved = storage::resolve(stored ? stored->configs : std::map<std::string, std::string>{}, raw);
+    return resolved ? *resolved : storage::log_config{};
+  };
+  auto logs = storage::log_manager::open(log_opts);
+  if (!logs) return logs.err();
+  logs_ = std::move(*logs);
+
+  topics_ = std::make_unique<topic_registry>(*logs_, *metadata_, config_.raw);
+  if (auto s = topics_->load(); !s) return s;
+
+  // Partition directories of topics the metadata log does not have are
+  // leftovers of a deletion or creation cut short by a crash.
+  for (const auto& log : logs_->partitions()) {
+    if (topics_->find(log->topic())) continue;
+    spdlog::warn("removing partition directory {} of unknown topic {}", log->dir(), log->topic());
+    if (auto s = logs_->remove_partition(log->topic(), log->partition()); !s) {
+      spdlog::warn("could not remove {}: {}", log->dir(), s.err().describe());
+    }
+  }
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  spdlog::info("storage opened in {} ms: {} topic(s), {} partition(s), {} start", took.count(),
+               topics_->list().size(), logs_->partitions().size(),
+               logs_->recovered_cleanly() ? "clean" : "unclean (tails checked)");
+  return {};
+}
+
+status broker_state::close_storage() {
+  waiters_.notify_all();
+  if (!logs_) return {};
+  return logs_->shutdown();
+}
+
+}  // namespace samsa::broker

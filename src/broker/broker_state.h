@@ -1,0 +1,58 @@
+// Everything a request handler may touch: configuration, the API table, the
+// topic registry (partition logs), fetch waiters and, later, the group
+// coordinator. Owned by serve(); used only on the broker's network thread.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <memory>
+#include <string>
+
+#include "broker/api_table.h"
+#include "broker/broker_config.h"
+#include "broker/fetch_waiters.h"
+
+namespace samsa::storage {
+class log_manager;
+class metadata_store;
+}  // namespace samsa::storage
+
+namespace samsa::broker {
+
+class topic_registry;
+
+class broker_state {
+ public:
+  broker_state(boost::asio::io_context& io, broker_config config);
+  ~broker_state();
+
+  // Opens the data directory: metadata log, partition logs (with recovery)
+  // and the topic registry. Must succeed before the listeners start.
+  status open_storage();
+  // Flushes every log and writes the clean-shutdown marker.
+  status close_storage();
+
+  boost::asio::io_context& io() { return io_; }
+  const broker_config& config() const { return config_; }
+  api_table& apis() { return apis_; }
+  topic_registry& topics() { return *topics_; }
+  fetch_waiters& waiters() { return waiters_; }
+  const std::string& cluster_id() const { return cluster_id_; }
+
+  // The listener addresses clients are told to connect to (ports resolved
+  // after binding, so port 0 in the config becomes the real port).
+  const std::vector<listener_address>& advertised_listeners() const { return advertised_; }
+  void set_advertised_listeners(std::vector<listener_address> a) { advertised_ = std::move(a); }
+
+ private:
+  boost::asio::io_context& io_;
+  broker_config config_;
+  api_table apis_;
+  fetch_waiters waiters_;
+  std::string cluster_id_;
+  std::vector<listener_address> advertised_;
+  std::unique_ptr<storage::log_manager> logs_;
+  std::unique_ptr<storage::metadata_store> metadata_;
+  std::unique_ptr<topic_registry> topics_;
+};
+
+}  // namespace samsa::broker

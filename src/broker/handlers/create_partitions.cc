@@ -1,0 +1,48 @@
+// CreatePartitions: v0-3. Partition counts only grow; assignments may only
+// name this broker. validate_only checks without changing anything.
+#include "broker/api_table.h"
+#include "broker/broker_state.h"
+#include "broker/handlers/handlers.h"
+#include "broker/topic_registry.h"
+#include "protocol/api_keys.h"
+#include "protocol/error_code.h"
+#include "protocol/messages.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using request_t = protocol::create_partitions_request_data;
+using response_t = protocol::create_partitions_response_data;
+
+boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  response_t response;
+  for (const auto& t : request.topics) {
+    response_t::create_partitions_topic_result out;
+    out.name = t.name;
+    admin_result outcome;
+    if (t.assignments) {
+      for (const auto& a : *t.assignments) {
+        if (a.broker_ids.size() != 1 || a.broker_ids[0] != ctx.broker.config().node_id) {
+          outcome = admin_result::fail(protocol::error_code::invalid_replica_assignment,
+                                       "this is a single-broker cluster: new partitions can only live on broker " +
+                                           std::to_string(ctx.broker.config().node_id));
+        }
+      }
+    }
+    if (outcome.ok()) outcome = ctx.broker.topics().add_partitions(t.name, t.count, request.validate_only);
+    out.error_code = protocol::to_int(outcome.code);
+    if (!outcome.ok()) out.error_message = outcome.message;
+    response.results.push_back(std::move(out));
+  }
+  co_return response;
+}
+
+}  // namespace
+
+void register_create_partitions(api_table& apis) {
+  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::create_partitions), 0,
+                                  defined_max_version(protocol::api_key::create_partitions), handle);
+}
+
+}  // namespace samsa::broker

@@ -1,0 +1,104 @@
+// CreateTopics: v0-7. Replication factor must be 1 or -1 (one broker);
+// explicit replica assignments may only name this broker. validate_only runs
+// every check without creating anything. v5+ answers with the topic's configs.
+#include <set>
+
+#include "broker/api_table.h"
+#include "broker/broker_state.h"
+#include "broker/handlers/handlers.h"
+#include "broker/topic_registry.h"
+#include "protocol/api_keys.h"
+#include "protocol/error_code.h"
+#include "protocol/messages.h"
+#include "storage/log_config.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using request_t = protocol::create_topics_request_data;
+using response_t = protocol::create_topics_response_data;
+using result_t = response_t::creatable_topic_result;
+
+admin_result check_assignments(const broker_state& broker, const request_t::creatable_topic& topic) {
+  if (topic.assignments.empty()) return {};
+  if (topic.num_partitions != -1 || topic.replication_factor != -1) {
+    return admin_result::fail(protocol::error_code::invalid_request,
+                              "give either replica assignments or num_partitions/replication_factor, not both");
+  }
+  for (const auto& a : topic.assignments) {
+    if (a.partition_index != static_cast<int32_t>(&a - topic.assignments.data())) {
+      return admin_result::fail(protocol::error_code::invalid_replica_assignment,
+                                "replica assignments must list partitions 0..n-1 in order");
+    }
+    if (a.broker_ids.size() != 1 || a.broker_ids[0] != broker.config().node_id) {
+      return admin_result::fail(protocol::error_code::invalid_replica_assignment,
+                                "this is a single-broker cluster: every partition's only replica must be broker " +
+                                    std::to_string(broker.config().node_id));
+    }
+  }
+  return {};
+}
+
+void describe_configs_into(result_t& out, const topic_registry& topics, const std::map<std::string, std::string>& overrides) {
+  for (const auto& entry : storage::describe(overrides, topics.broker_settings())) {
+    response_t::creatable_topic_result::creatable_topic_configs c;
+    c.name = entry.name;
+    c.value = entry.value;
+    c.read_only = false;
+    c.config_source = static_cast<int8_t>(entry.source);
+    c.is_sensitive = false;
+    out.configs->push_back(std::move(c));
+  }
+}
+
+boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  broker_state& broker = ctx.broker;
+  topic_registry& topics = broker.topics();
+  response_t response;
+  std::multiset<std::string> names;
+  for (const auto& t : request.topics) names.insert(t.name);
+
+  for (const auto& t : request.topics) {
+    result_t out;
+    out.name = t.name;
+    std::map<std::string, std::string> configs;
+    for (const auto& c : t.configs) {
+      if (c.value) configs[c.name] = *c.value;
+    }
+    int32_t partitions = !t.assignments.empty() ? static_cast<int32_t>(t.assignments.size())
+                         : t.num_partitions == -1 ? broker.config().num_partitions
+                                                  : t.num_partitions;
+    int16_t replication = t.replication_factor == -1 ? broker.config().default_replication_factor
+                                                     : t.replication_factor;
+    admin_result outcome;
+    if (names.count(t.name) > 1) {
+      outcome = admin_result::fail(protocol::error_code::invalid_request,
+                                   "topic '" + t.name + "' appears more than once in the request");
+    } else if (outcome = check_assignments(broker, t); outcome.ok()) {
+      outcome = request.validate_only ? topics.check_new_topic(t.name, partitions, replication, configs)
+                                      : topics.create(t.name, partitions, replication, configs);
+    }
+    out.error_code = protocol::to_int(outcome.code);
+    if (!outcome.ok()) {
+      out.error_message = outcome.message;
+    } else {
+      out.num_partitions = partitions;
+      out.replication_factor = replication;
+      if (const topic_entry* created = topics.find(t.name)) out.topic_id = created->id;
+      out.configs.emplace();
+      describe_configs_into(out, topics, configs);
+    }
+    response.topics.push_back(std::move(out));
+  }
+  co_return response;
+}
+
+}  // namespace
+
+void register_create_topics(api_table& apis) {
+  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::create_topics), 0,
+                                  defined_max_version(protocol::api_key::create_topics), handle);
+}
+
+}  // namespace samsa::broker

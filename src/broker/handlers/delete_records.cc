@@ -1,0 +1,59 @@
+// DeleteRecords: v0-2. Moves each partition's log start offset forward
+// (offset -1 = up to the high watermark); whole segments below it are
+// removed by the background retention task. Offsets past the high
+// watermark get OFFSET_OUT_OF_RANGE.
+#include "broker/api_table.h"
+#include "broker/broker_state.h"
+#include "broker/handlers/handlers.h"
+#include "broker/storage_errors.h"
+#include "broker/topic_registry.h"
+#include "protocol/api_keys.h"
+#include "protocol/error_code.h"
+#include "protocol/messages.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using request_t = protocol::delete_records_request_data;
+using response_t = protocol::delete_records_response_data;
+
+boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  response_t response;
+  for (const auto& t : request.topics) {
+    const topic_entry* topic = ctx.broker.topics().find(t.name);
+    auto& tr = response.topics.emplace_back();
+    tr.name = t.name;
+    for (const auto& p : t.partitions) {
+      auto& out = tr.partitions.emplace_back();
+      out.partition_index = p.partition_index;
+      out.low_watermark = -1;
+      if (!topic || p.partition_index < 0 || p.partition_index >= static_cast<int32_t>(topic->partitions.size())) {
+        out.error_code = protocol::to_int(protocol::error_code::unknown_topic_or_partition);
+        continue;
+      }
+      auto& log = *topic->partitions[static_cast<size_t>(p.partition_index)];
+      int64_t target = p.offset == -1 ? log.high_watermark() : p.offset;
+      if (target < 0 || target > log.high_watermark()) {
+        out.error_code = protocol::to_int(protocol::error_code::offset_out_of_range);
+        continue;
+      }
+      auto moved = log.delete_records_before(target);
+      if (!moved) {
+        out.error_code = protocol::to_int(storage_error_to_kafka(moved.err()));
+        continue;
+      }
+      out.low_watermark = *moved;
+    }
+  }
+  co_return response;
+}
+
+}  // namespace
+
+void register_delete_records(api_table& apis) {
+  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::delete_records), 0,
+                                  defined_max_version(protocol::api_key::delete_records), handle);
+}
+
+}  // namespace samsa::broker

@@ -1,0 +1,46 @@
+// DescribeCluster: v0-2. One broker, which is also the controller.
+#include "broker/api_table.h"
+#include "broker/authorized_operations.h"
+#include "broker/broker_state.h"
+#include "broker/handlers/handlers.h"
+#include "protocol/api_keys.h"
+#include "protocol/error_code.h"
+#include "protocol/messages.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using request_t = protocol::describe_cluster_request_data;
+using response_t = protocol::describe_cluster_response_data;
+
+boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  response_t response;
+  constexpr int8_t endpoint_brokers = 1;
+  if (request.endpoint_type != endpoint_brokers) {
+    response.error_code = protocol::to_int(protocol::error_code::unsupported_endpoint_type);
+    response.error_message = "only broker endpoints (type 1) are served";
+    co_return response;
+  }
+  response.cluster_id = ctx.broker.cluster_id();
+  response.controller_id = ctx.broker.config().node_id;
+  for (const auto& a : ctx.broker.advertised_listeners()) {
+    response_t::describe_cluster_broker b;
+    b.broker_id = ctx.broker.config().node_id;
+    b.host = a.host;
+    b.port = a.port;
+    response.brokers.push_back(std::move(b));
+    break;
+  }
+  if (request.include_cluster_authorized_operations) response.cluster_authorized_operations = all_cluster_operations;
+  co_return response;
+}
+
+}  // namespace
+
+void register_describe_cluster(api_table& apis) {
+  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::describe_cluster), 0,
+                                  defined_max_version(protocol::api_key::describe_cluster), handle);
+}
+
+}  // namespace samsa::broker

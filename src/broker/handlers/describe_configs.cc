@@ -1,0 +1,108 @@
+// DescribeConfigs: v0-4, for TOPIC (2) and BROKER (4) resources. Each config
+// says where its value comes from (topic override, broker setting, default);
+// synonyms (v1+, when asked) list the broker-level names that feed a topic
+// config, and v3+ adds types and (when asked) documentation.
+#include <set>
+
+#include "broker/api_table.h"
+#include "broker/broker_configs_view.h"
+#include "broker/broker_state.h"
+#include "broker/handlers/handlers.h"
+#include "broker/topic_registry.h"
+#include "protocol/api_keys.h"
+#include "protocol/error_code.h"
+#include "protocol/messages.h"
+#include "storage/log_config.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using request_t = protocol::describe_configs_request_data;
+using response_t = protocol::describe_configs_response_data;
+using result_t = response_t::describe_configs_result;
+using config_t = result_t::describe_configs_resource_result;
+
+constexpr int8_t resource_topic = 2;
+constexpr int8_t resource_broker = 4;
+
+bool wanted(const request_t::describe_configs_resource& resource, const std::string& name) {
+  if (!resource.configuration_keys) return true;
+  for (const auto& key : *resource.configuration_keys) {
+    if (key == name) return true;
+  }
+  return false;
+}
+
+config_t to_wire(const storage::config_entry& entry, const request_t& request, int16_t version) {
+  config_t c;
+  c.name = entry.name;
+  c.value = entry.value;
+  c.read_only = false;
+  c.config_source = static_cast<int8_t>(entry.source);
+  c.is_default = entry.source == storage::config_source::default_config;
+  c.is_sensitive = false;
+  c.config_type = static_cast<int8_t>(entry.type);
+  if (request.include_documentation) c.documentation = entry.doc;
+  if (request.include_synonyms && version >= 1) {
+    for (const auto& s : entry.synonyms) {
+      config_t::describe_configs_synonym syn;
+      syn.name = s.name;
+      syn.value = s.value;
+      syn.source = static_cast<int8_t>(s.source);
+      c.synonyms.push_back(std::move(syn));
+    }
+  }
+  return c;
+}
+
+boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  response_t response;
+  topic_registry& topics = ctx.broker.topics();
+  for (const auto& resource : request.resources) {
+    result_t out;
+    out.resource_type = resource.resource_type;
+    out.resource_name = resource.resource_name;
+    std::vector<storage::config_entry> entries;
+    if (resource.resource_type == resource_topic) {
+      const topic_entry* topic = topics.find(resource.resource_name);
+      if (!topic) {
+        out.error_code = protocol::to_int(protocol::error_code::unknown_topic_or_partition);
+        out.error_message = "topic '" + resource.resource_name + "' does not exist";
+        response.results.push_back(std::move(out));
+        continue;
+      }
+      entries = storage::describe(topic->overrides, topics.broker_settings());
+    } else if (resource.resource_type == resource_broker) {
+      if (!resource.resource_name.empty() &&
+          resource.resource_name != std::to_string(ctx.broker.config().node_id)) {
+        out.error_code = protocol::to_int(protocol::error_code::invalid_request);
+        out.error_message = "broker " + resource.resource_name + " is not this broker (node " +
+                            std::to_string(ctx.broker.config().node_id) + ")";
+        response.results.push_back(std::move(out));
+        continue;
+      }
+      entries = describe_broker_configs(ctx.broker.config());
+    } else {
+      out.error_code = protocol::to_int(protocol::error_code::invalid_request);
+      out.error_message = "resource type " + std::to_string(resource.resource_type) +
+                          " is not supported; use TOPIC (2) or BROKER (4)";
+      response.results.push_back(std::move(out));
+      continue;
+    }
+    for (const auto& entry : entries) {
+      if (wanted(resource, entry.name)) out.configs.push_back(to_wire(entry, request, ctx.api_version));
+    }
+    response.results.push_back(std::move(out));
+  }
+  co_return response;
+}
+
+}  // namespace
+
+void register_describe_configs(api_table& apis) {
+  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::describe_configs), 0,
+                                  defined_max_version(protocol::api_key::describe_configs), handle);
+}
+
+}  // namespace samsa::broker

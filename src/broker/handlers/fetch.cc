@@ -1,0 +1,148 @@
+// Fetch: v0-17 advertised from v4 (message format 2 needs v4+). Partitions by
+// name (v0-12) or topic id (v13+). Log bytes go out by sendfile() straight
+// from segment files. Long polling: a fetch with less than min_bytes parks in
+// fetch_waiters until an append to one of its partitions or max_wait_ms.
+// Fetch sessions (KIP-227) are not kept: every answer says session 0, which
+// tells clients to keep sending full fetches (valid per the protocol).
+// read_committed is answered as read_uncommitted until transactions exist
+// (the last stable offset is the high watermark; no aborted transactions).
+#include <chrono>
+
+#include "broker/api_table.h"
+#include "broker/broker_state.h"
+#include "broker/fetch_waiters.h"
+#include "broker/handlers/handlers.h"
+#include "broker/storage_errors.h"
+#include "broker/topic_registry.h"
+#include "protocol/api_keys.h"
+#include "protocol/error_code.h"
+#include "protocol/messages.h"
+#include "storage/errc.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using request_t = protocol::fetch_request_data;
+using response_t = protocol::fetch_response_data;
+using topic_response_t = response_t::fetchable_topic_response;
+using partition_response_t = topic_response_t::partition_data;
+
+struct fetch_target {
+  const topic_entry* topic = nullptr;
+  std::string topic_name;
+  protocol::uuid topic_id;
+  const request_t::fetch_topic::fetch_partition* request = nullptr;
+};
+
+// Reads every requested partition once; returns the bytes gathered.
+int64_t read_all(const std::vector<fetch_target>& targets, const request_t& request, int16_t version,
+                 response_t& response) {
+  response.responses.clear();
+  int64_t budget = request.max_bytes > 0 ? request.max_bytes : INT32_MAX;
+  int64_t gathered = 0;
+  const fetch_target* previous = nullptr;
+  for (const auto& target : targets) {
+    if (!previous || previous->topic_name != target.topic_name || previous->topic_id != target.topic_id) {
+      topic_response_t& tr = response.responses.emplace_back();
+      tr.topic = target.topic_name;
+      tr.topic_id = target.topic_id;
+    }
+    previous = &target;
+    partition_response_t& out = response.responses.back().partitions.emplace_back();
+    const auto& p = *target.request;
+    out.partition_index = p.partition;
+    out.records = protocol::records{};  // never null: librdkafka cannot take a null here
+    if (request.isolation_level == 1 && version >= 4) out.aborted_transactions.emplace();
+    if (!target.topic) {
+      out.error_code = protocol::to_int(version >= 13 ? protocol::error_code::unknown_topic_id
+                                                      : protocol::error_code::unknown_topic_or_partition);
+      continue;
+    }
+    if (p.partition < 0 || p.partition >= static_cast<int32_t>(target.topic->partitions.size())) {
+      out.error_code = protocol::to_int(protocol::error_code::unknown_topic_or_partition);
+      continue;
+    }
+    auto& log = *target.topic->partitions[static_cast<size_t>(p.partition)];
+    int64_t high_watermark = log.high_watermark();
+    out.high_watermark = high_watermark;
+    out.last_stable_offset = high_watermark;
+    out.log_start_offset = log.log_start_offset();
+    if (p.current_leader_epoch > 0) {
+      out.error_code = protocol::to_int(protocol::error_code::unknown_leader_epoch);
+      continue;
+    }
+    if (p.fetch_offset == high_watermark) continue;  // caught up: nothing yet
+    // The first batch goes out even past the budget (as Kafka does), so one
+    // oversized batch can never stall a consumer.
+    int64_t room = gathered == 0 ? std::min<int64_t>(p.partition_max_bytes, budget)
+                                 : std::min<int64_t>(p.partition_max_bytes, budget - gathered);
+    if (room <= 0) continue;
+    auto slice = log.read(p.fetch_offset, static_cast<int32_t>(room), high_watermark);
+    if (!slice) {
+      out.error_code = protocol::to_int(storage_error_to_kafka(slice.err()));
+      continue;
+    }
+    if (slice->length == 0) continue;
+    if (slice->fd >= 0) {
+      out.records = protocol::records::file({slice->keepalive, slice->fd, slice->position, slice->length});
+    } else {
+      auto copied = log.read_copy(p.fetch_offset, static_cast<int32_t>(room), high_watermark);
+      if (!copied) {
+        out.error_code = protocol::to_int(storage_error_to_kafka(copied.err()));
+        continue;
+      }
+      out.records = protocol::records::owned(std::move(copied->bytes));
+    }
+    gathered += slice->length;
+  }
+  return gathered;
+}
+
+boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  response_t response;
+  if (request.session_id != 0 || request.session_epoch > 0) {
+    // Only a session we handed out could be continued, and we hand out none.
+    response.error_code = protocol::to_int(protocol::error_code::fetch_session_id_not_found);
+    co_return response;
+  }
+  topic_registry& topics = ctx.broker.topics();
+  std::vector<fetch_target> targets;
+  std::vector<const void*> keys;
+  for (const auto& t : request.topics) {
+    const topic_entry* topic = ctx.api_version >= 13 ? topics.find(t.topic_id) : topics.find(t.topic);
+    for (const auto& p : t.partitions) {
+      targets.push_back({topic, t.topic, t.topic_id, &p});
+      if (topic && p.partition >= 0 && p.partition < static_cast<int32_t>(topic->partitions.size())) {
+        keys.push_back(topic->partitions[static_cast<size_t>(p.partition)].get());
+      }
+    }
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(0, request.max_wait_ms));
+  while (true) {
+    int64_t gathered = read_all(targets, request, ctx.api_version, response);
+    bool any_error = false;
+    for (const auto& tr : response.responses) {
+      for (const auto& p : tr.partitions) any_error |= p.error_code != 0;
+    }
+    if (request.min_bytes <= 0 || gathered >= request.min_bytes || any_error || keys.empty() ||
+        std::chrono::steady_clock::now() >= deadline) {
+      break;
+    }
+    co_await ctx.broker.waiters().wait(keys, deadline);
+    // Topics may have been deleted while parked: look them up again.
+    for (auto& target : targets) {
+      target.topic = ctx.api_version >= 13 ? topics.find(target.topic_id) : topics.find(target.topic_name);
+    }
+  }
+  co_return response;
+}
+
+}  // namespace
+
+void register_fetch(api_table& apis) {
+  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::fetch), 4,
+                                  defined_max_version(protocol::api_key::fetch), handle);
+}
+
+}  // namespace samsa::broker

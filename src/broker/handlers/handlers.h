@@ -1,0 +1,26 @@
+// Registration of every API handler into the broker's api_table. Each handler
+// file serves one API key and states the versions it serves at the top.
+#pragma once
+
+namespace samsa::broker {
+
+class api_table;
+
+void register_api_versions(api_table& apis);
+void register_metadata(api_table& apis);
+void register_describe_cluster(api_table& apis);
+void register_create_topics(api_table& apis);
+void register_delete_topics(api_table& apis);
+void register_create_partitions(api_table& apis);
+void register_describe_configs(api_table& apis);
+void register_alter_configs(api_table& apis);  // AlterConfigs and IncrementalAlterConfigs
+void register_produce(api_table& apis);
+void register_fetch(api_table& apis);
+void register_list_offsets(api_table& apis);
+void register_offset_for_leader_epoch(api_table& apis);
+void register_delete_records(api_table& apis);
+
+// Registers everything above.
+void register_all_handlers(api_table& apis);
+
+}  // namespace samsa::broker

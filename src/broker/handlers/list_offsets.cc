@@ -1,0 +1,99 @@
+// ListOffsets: v0-10. Timestamp -1 = latest (high watermark, which is also
+// the last stable offset without transactions), -2 = earliest (log start),
+// -3 = the record with the largest timestamp (v7+), -4 = earliest local
+// (same as earliest: no tiered storage), -5 = latest tiered (none: -1);
+// anything else = first offset whose timestamp is >= the given one.
+// v0 answers with the old offsets array.
+#include "broker/api_table.h"
+#include "broker/broker_state.h"
+#include "broker/handlers/handlers.h"
+#include "broker/storage_errors.h"
+#include "broker/topic_registry.h"
+#include "protocol/api_keys.h"
+#include "protocol/error_code.h"
+#include "protocol/messages.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using request_t = protocol::list_offsets_request_data;
+using response_t = protocol::list_offsets_response_data;
+using partition_response_t = response_t::list_offsets_topic_response::list_offsets_partition_response;
+
+constexpr int64_t latest_timestamp = -1;
+constexpr int64_t earliest_timestamp = -2;
+constexpr int64_t max_timestamp = -3;
+constexpr int64_t earliest_local_timestamp = -4;
+constexpr int64_t latest_tiered_timestamp = -5;
+
+partition_response_t lookup(const topic_entry* topic, const request_t::list_offsets_topic::list_offsets_partition& p,
+                            int16_t version) {
+  partition_response_t out;
+  out.partition_index = p.partition_index;
+  if (!topic || p.partition_index < 0 || p.partition_index >= static_cast<int32_t>(topic->partitions.size())) {
+    out.error_code = protocol::to_int(protocol::error_code::unknown_topic_or_partition);
+    return out;
+  }
+  if (p.current_leader_epoch > 0) {
+    out.error_code = protocol::to_int(protocol::error_code::unknown_leader_epoch);
+    return out;
+  }
+  auto& log = *topic->partitions[static_cast<size_t>(p.partition_index)];
+  out.leader_epoch = 0;
+  switch (p.timestamp) {
+    case latest_timestamp:
+      out.offset = log.high_watermark();
+      break;
+    case earliest_timestamp:
+    case earliest_local_timestamp:
+      out.offset = log.log_start_offset();
+      break;
+    case latest_tiered_timestamp:
+      out.offset = -1;
+      break;
+    case max_timestamp: {
+      if (auto found = log.max_timestamp_offset()) {
+        out.offset = found->offset;
+        out.timestamp = found->timestamp;
+      }
+      break;
+    }
+    default: {
+      auto found = log.offset_for_timestamp(p.timestamp);
+      if (!found) {
+        out.error_code = protocol::to_int(storage_error_to_kafka(found.err()));
+        return out;
+      }
+      if (*found) {
+        out.offset = (*found)->offset;
+        out.timestamp = (*found)->timestamp;
+      }
+    }
+  }
+  if (version == 0) {
+    // v0 lists up to max_num_offsets offsets; one is what every client asks for.
+    if (out.offset >= 0 && p.max_num_offsets > 0) out.old_style_offsets.push_back(out.offset);
+  }
+  return out;
+}
+
+boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  response_t response;
+  for (const auto& t : request.topics) {
+    const topic_entry* topic = ctx.broker.topics().find(t.name);
+    auto& tr = response.topics.emplace_back();
+    tr.name = t.name;
+    for (const auto& p : t.partitions) tr.partitions.push_back(lookup(topic, p, ctx.api_version));
+  }
+  co_return response;
+}
+
+}  // namespace
+
+void register_list_offsets(api_table& apis) {
+  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::list_offsets), 0,
+                                  defined_max_version(protocol::api_key::list_offsets), handle);
+}
+
+}  // namespace samsa::broker

@@ -1,0 +1,117 @@
+// Metadata: v0-13. This broker is the only broker, the controller and the
+// leader of every partition. v0 asks for all topics with an empty list, v1+
+// with null. Unknown topics are created when auto.create.topics.enable is on
+// and the request allows it (v4+ says so itself; older versions always allow).
+#include "broker/api_table.h"
+#include "broker/authorized_operations.h"
+#include "broker/broker_state.h"
+#include "broker/handlers/handlers.h"
+#include "broker/topic_names.h"
+#include "broker/topic_registry.h"
+#include "protocol/api_keys.h"
+#include "protocol/error_code.h"
+#include "protocol/messages.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using response_t = protocol::metadata_response_data;
+using topic_t = response_t::metadata_response_topic;
+
+topic_t describe_topic(const broker_state& broker, const topic_entry& topic, bool include_operations) {
+  topic_t out;
+  out.name = topic.name;
+  out.topic_id = topic.id;
+  out.is_internal = topic.internal;
+  out.topic_authorized_operations = include_operations ? all_topic_operations : INT32_MIN;
+  int32_t node = broker.config().node_id;
+  for (int32_t p = 0; p < static_cast<int32_t>(topic.partitions.size()); ++p) {
+    response_t::metadata_response_topic::metadata_response_partition part;
+    part.partition_index = p;
+    part.leader_id = node;
+    part.leader_epoch = 0;
+    part.replica_nodes = {node};
+    part.isr_nodes = {node};
+    out.partitions.push_back(std::move(part));
+  }
+  return out;
+}
+
+topic_t topic_error(std::optional<std::string> name, protocol::uuid id, protocol::error_code code) {
+  topic_t out;
+  out.name = std::move(name);
+  out.topic_id = id;
+  out.error_code = protocol::to_int(code);
+  return out;
+}
+
+boost::asio::awaitable<response_t> handle(request_context& ctx, protocol::metadata_request_data& request) {
+  broker_state& broker = ctx.broker;
+  topic_registry& topics = broker.topics();
+  response_t response;
+  for (const auto& a : broker.advertised_listeners()) {
+    if (a.name != ctx.client.listener_name && broker.advertised_listeners().size() > 1) continue;
+    response_t::metadata_response_broker b;
+    b.node_id = broker.config().node_id;
+    b.host = a.host;
+    b.port = a.port;
+    response.brokers.push_back(std::move(b));
+    break;
+  }
+  response.cluster_id = broker.cluster_id();
+  response.controller_id = broker.config().node_id;
+  bool include_ops = request.include_topic_authorized_operations;
+  if (request.include_cluster_authorized_operations) response.cluster_authorized_operations = all_cluster_operations;
+
+  bool all_topics = !request.topics.has_value() || (ctx.api_version == 0 && request.topics->empty());
+  if (all_topics) {
+    for (const topic_entry* t : topics.list()) {
+      response.topics.push_back(describe_topic(broker, *t, include_ops));
+    }
+    co_return response;
+  }
+
+  bool may_create = broker.config().auto_create_topics_enable &&
+                    (ctx.api_version < 4 || request.allow_auto_topic_creation);
+  for (const auto& wanted : *request.topics) {
+    if (!wanted.name) {
+      const topic_entry* t = topics.find(wanted.topic_id);
+      response.topics.push_back(t ? describe_topic(broker, *t, include_ops)
+                                  : topic_error(std::nullopt, wanted.topic_id, protocol::error_code::unknown_topic_id));
+      continue;
+    }
+    const std::string& name = *wanted.name;
+    if (const topic_entry* t = topics.find(name)) {
+      response.topics.push_back(describe_topic(broker, *t, include_ops));
+      continue;
+    }
+    if (topic_name_problem(name)) {
+      response.topics.push_back(topic_error(name, {}, protocol::error_code::invalid_topic_exception));
+      continue;
+    }
+    if (!may_create) {
+      response.topics.push_back(topic_error(name, {}, protocol::error_code::unknown_topic_or_partition));
+      continue;
+    }
+    admin_result created =
+        topics.create(name, broker.config().num_partitions, broker.config().default_replication_factor, {});
+    const topic_entry* t = topics.find(name);
+    if (!created.ok() || !t) {
+      response.topics.push_back(topic_error(name, {}, created.ok() ? protocol::error_code::unknown_server_error
+                                                                   : created.code));
+      continue;
+    }
+    response.topics.push_back(describe_topic(broker, *t, include_ops));
+  }
+  co_return response;
+}
+
+}  // namespace
+
+void register_metadata(api_table& apis) {
+  apis.add<protocol::metadata_request_data, response_t>(static_cast<int16_t>(protocol::api_key::metadata), 0,
+                                                         defined_max_version(protocol::api_key::metadata), handle);
+}
+
+}  // namespace samsa::broker

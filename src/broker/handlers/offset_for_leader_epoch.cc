@@ -1,0 +1,52 @@
+// OffsetForLeaderEpoch: v0-4. Every partition has had one leader (this
+// broker) in epoch 0 since it was created, so epoch 0 ends at the log end
+// offset; asking for a later epoch than 0 gives the undefined answer, and a
+// current_leader_epoch other than 0 is fenced or unknown, as Kafka reports it.
+#include "broker/api_table.h"
+#include "broker/broker_state.h"
+#include "broker/handlers/handlers.h"
+#include "broker/topic_registry.h"
+#include "protocol/api_keys.h"
+#include "protocol/error_code.h"
+#include "protocol/messages.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using request_t = protocol::offset_for_leader_epoch_request_data;
+using response_t = protocol::offset_for_leader_epoch_response_data;
+
+boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  response_t response;
+  for (const auto& t : request.topics) {
+    const topic_entry* topic = ctx.broker.topics().find(t.topic);
+    auto& tr = response.topics.emplace_back();
+    tr.topic = t.topic;
+    for (const auto& p : t.partitions) {
+      auto& out = tr.partitions.emplace_back();
+      out.partition = p.partition;
+      if (!topic || p.partition < 0 || p.partition >= static_cast<int32_t>(topic->partitions.size())) {
+        out.error_code = protocol::to_int(protocol::error_code::unknown_topic_or_partition);
+        continue;
+      }
+      if (p.current_leader_epoch > 0) {
+        out.error_code = protocol::to_int(protocol::error_code::unknown_leader_epoch);
+        continue;
+      }
+      if (p.leader_epoch > 0) continue;  // undefined epoch and offset (-1, -1)
+      out.leader_epoch = 0;
+      out.end_offset = topic->partitions[static_cast<size_t>(p.partition)]->log_end_offset();
+    }
+  }
+  co_return response;
+}
+
+}  // namespace
+
+void register_offset_for_leader_epoch(api_table& apis) {
+  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::offset_for_leader_epoch), 0,
+                                  defined_max_version(protocol::api_key::offset_for_leader_epoch), handle);
+}
+
+}  // namespace samsa::broker

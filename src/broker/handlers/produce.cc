@@ -1,0 +1,157 @@
+// Produce: v0-12 advertised, v3-12 served. v0-2 carry message format 0/1,
+// which Samsa does not store; they are advertised only because librdkafka
+// checks for Produce v0 before it enables compression (CLIENTS.md), and are
+// answered with UNSUPPORTED_VERSION per partition. acks: 0 (no response),
+// 1 (answer after the write), -1 (answer after fdatasync, group-committed).
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <set>
+
+#include "broker/api_table.h"
+#include "broker/broker_state.h"
+#include "broker/durability.h"
+#include "broker/fetch_waiters.h"
+#include "broker/handlers/handlers.h"
+#include "broker/produce_checks.h"
+#include "broker/storage_errors.h"
+#include "broker/topic_registry.h"
+#include "protocol/api_keys.h"
+#include "protocol/error_code.h"
+#include "protocol/messages.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using request_t = protocol::produce_request_data;
+using response_t = protocol::produce_response_data;
+using partition_response_t = response_t::topic_produce_response::partition_produce_response;
+
+int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+partition_response_t failed(int32_t index, protocol::error_code code, std::string message) {
+  partition_response_t out;
+  out.index = index;
+  out.error_code = protocol::to_int(code);
+  out.base_offset = -1;
+  out.error_message = std::move(message);
+  return out;
+}
+
+// Validates and appends one partition's batches; the log is returned so the
+// caller can wait for durability.
+partition_response_t append_partition(broker_state& broker, const topic_entry* topic,
+                                      const request_t::topic_produce_data::partition_produce_data& data,
+                                      int16_t version, int64_t now_ms,
+                                      std::shared_ptr<storage::partition_log>& appended_to, int64_t& end_offset) {
+  if (version < 3) {
+    return failed(data.index, protocol::error_code::unsupported_version,
+                  "Produce v" + std::to_string(version) + " carries message format v0/v1; use v3 or later");
+  }
+  if (!topic) {
+    return failed(data.index, protocol::error_code::unknown_topic_or_partition, "topic does not exist");
+  }
+  if (data.index < 0 || data.index >= static_cast<int32_t>(topic->partitions.size())) {
+    return failed(data.index, protocol::error_code::unknown_topic_or_partition,
+                  "topic '" + topic->name + "' has no partition " + std::to_string(data.index));
+  }
+  if (!data.records || data.records->size() == 0) {
+    return failed(data.index, protocol::error_code::invalid_record, "produce request carries no records");
+  }
+  auto bytes = data.records->bytes();
+  produce_check check = check_produce_records(bytes, topic->config, now_ms);
+  if (!check.ok()) {
+    partition_response_t out = failed(data.index, check.code, check.message);
+    for (const auto& e : check.record_errors) {
+      response_t::topic_produce_response::partition_produce_response::batch_index_and_error_message r;
+      r.batch_index = e.batch_index;
+      r.batch_index_error_message = e.message;
+      out.record_errors.push_back(std::move(r));
+    }
+    return out;
+  }
+  auto& log = topic->partitions[static_cast<size_t>(data.index)];
+  auto appended = check.rewritten ? log->append(*check.rewritten, now_ms) : log->append(bytes, now_ms);
+  if (!appended) {
+    spdlog::warn("produce to {}-{} failed: {}", topic->name, data.index, appended.err().describe());
+    return failed(data.index, storage_error_to_kafka(appended.err()), appended.err().message);
+  }
+  broker.waiters().notify(log.get());
+  partition_response_t out;
+  out.index = data.index;
+  out.base_offset = appended->base_offset;
+  out.log_append_time_ms = appended->log_append_time_ms;
+  out.log_start_offset = appended->log_start_offset;
+  appended_to = log;
+  end_offset = appended->last_offset + 1;
+  return out;
+}
+
+boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  response_t response;
+  if (request.acks != 0 && request.acks != 1 && request.acks != -1) {
+    for (const auto& t : request.topic_data) {
+      response_t::topic_produce_response tr;
+      tr.name = t.name;
+      for (const auto& p : t.partition_data) {
+        tr.partition_responses.push_back(failed(p.index, protocol::error_code::invalid_required_acks,
+                                                "acks must be 0, 1 or -1 (all), got " + std::to_string(request.acks)));
+      }
+      response.responses.push_back(std::move(tr));
+    }
+    co_return response;
+  }
+
+  int64_t now_ms = wall_clock_ms();
+  struct pending_sync {
+    std::shared_ptr<storage::partition_log> log;
+    int64_t end_offset;
+    partition_response_t* answer;
+  };
+  std::vector<pending_sync> syncs;
+  response.responses.reserve(request.topic_data.size());
+  for (const auto& t : request.topic_data) {
+    const topic_entry* topic = ctx.broker.topics().find(t.name);
+    response_t::topic_produce_response& tr = response.responses.emplace_back();
+    tr.name = t.name;
+    tr.partition_responses.reserve(t.partition_data.size());
+    for (const auto& p : t.partition_data) {
+      std::shared_ptr<storage::partition_log> log;
+      int64_t end_offset = -1;
+      tr.partition_responses.push_back(
+          append_partition(ctx.broker, topic, p, ctx.api_version, now_ms, log, end_offset));
+      if (log) syncs.push_back({log, end_offset, &tr.partition_responses.back()});
+    }
+  }
+
+  if (request.acks == 0) {
+    ctx.send_response = false;
+    co_return response;
+  }
+  if (request.acks == -1) {
+    // The flusher groups these: one fdatasync per file covers every append
+    // that arrived while the previous sync ran, from every connection.
+    for (auto& s : syncs) {
+      status durable = co_await wait_durable(ctx.broker.io(), *s.log, s.end_offset);
+      if (!durable) {
+        int32_t index = s.answer->index;
+        *s.answer = failed(index, protocol::error_code::kafka_storage_error,
+                           "data was written but could not be made durable: " + durable.err().message);
+      }
+    }
+  }
+  co_return response;
+}
+
+}  // namespace
+
+void register_produce(api_table& apis) {
+  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::produce), 0,
+                                  defined_max_version(protocol::api_key::produce), handle);
+}
+
+}  // namespace samsa::broker

@@ -1,0 +1,20 @@
+// Kafka's topic-name rules: 1-249 characters from [a-zA-Z0-9._-], not "." or
+// "..", and names that differ only by '.' vs '_' collide (their metric names
+// would be the same in Kafka, and clients rely on the same rule).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace samsa::broker {
+
+constexpr size_t max_topic_name_length = 249;
+
+// Returns why `name` is not a legal topic name, or nothing when it is.
+std::optional<std::string> topic_name_problem(std::string_view name);
+
+// The form under which '.' and '_' collide: every '.' replaced by '_'.
+std::string topic_collision_key(std::string_view name);
+
+}  // namespace samsa::broker

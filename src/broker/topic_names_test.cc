@@ -1,0 +1,31 @@
+#include "broker/topic_names.h"
+
+#include <gtest/gtest.h>
+
+namespace samsa::broker {
+namespace {
+
+TEST(TopicNames, AcceptsKafkaLegalNames) {
+  EXPECT_FALSE(topic_name_problem("orders"));
+  EXPECT_FALSE(topic_name_problem("a.b_c-D9"));
+  EXPECT_FALSE(topic_name_problem(std::string(249, 'x')));
+  EXPECT_FALSE(topic_name_problem("..."));
+}
+
+TEST(TopicNames, RejectsIllegalNames) {
+  EXPECT_TRUE(topic_name_problem(""));
+  EXPECT_TRUE(topic_name_problem("."));
+  EXPECT_TRUE(topic_name_problem(".."));
+  EXPECT_TRUE(topic_name_problem(std::string(250, 'x')));
+  EXPECT_TRUE(topic_name_problem("bad name"));
+  EXPECT_TRUE(topic_name_problem("slash/name"));
+  EXPECT_TRUE(topic_name_problem("ünicode"));
+}
+
+TEST(TopicNames, DotAndUnderscoreCollide) {
+  EXPECT_EQ(topic_collision_key("a.b"), topic_collision_key("a_b"));
+  EXPECT_NE(topic_collision_key("a.b"), topic_collision_key("a-b"));
+}
+
+}  // namespace
+}  // namespace samsa::broker
