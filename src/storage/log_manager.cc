@@ -45,6 +45,8 @@ std::optional<topic_id> read_topic_id(file_system& fs, const std::string& dir) {
 
 }  // namespace
 
+std::string metadata_log_dir(const std::string& data_dir) { return join_path(data_dir, metadata_dir); }
+
 log_manager::log_manager(options opts) : opts_(std::move(opts)) {}
 
 int64_t log_manager::now() const {

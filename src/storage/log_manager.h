@@ -20,6 +20,9 @@
 
 namespace samsa::storage {
 
+// Where the metadata log of a data directory lives (metadata_store::options::dir).
+std::string metadata_log_dir(const std::string& data_dir);
+
 class log_manager {
  public:
   struct options {

@@ -153,7 +153,9 @@ result<append_result> partition_log::append(std::span<const uint8_t> batches, in
 }
 
 result<append_result> partition_log::append_in_place(std::span<uint8_t> batches, int64_t now_ms) {
-  std::vector<batch_info> infos;
+  // Produce requests nearly always carry one batch: avoid a heap allocation.
+  thread_local std::vector<batch_info> infos;
+  infos.clear();
   int64_t records = 0;
   int64_t delta_total = 0;
   for (size_t pos = 0; pos < batches.size();) {
@@ -180,7 +182,7 @@ result<append_result> partition_log::append_in_place(std::span<uint8_t> batches,
                                                               " bytes exceeds max.message.bytes " +
                                                               std::to_string(opts_.config.max_message_bytes));
     }
-    auto seg = active();
+    const auto& seg = segments_.rbegin()->second;
     int64_t leo = seg->next_offset();
     bool too_big = seg->size() + static_cast<int64_t>(batches.size()) > opts_.config.segment_bytes;
     bool too_old = now_ms - seg->created_ms() >= opts_.config.segment_ms - opts_.config.segment_jitter_ms;
@@ -201,7 +203,7 @@ result<append_result> partition_log::append_in_place(std::span<uint8_t> batches,
       next = b.last_offset() + 1;
       pos += static_cast<size_t>(b.size);
     }
-    if (auto s = active()->append(batches, infos); !s) return s.err();
+    if (auto s = segments_.rbegin()->second->append(batches, infos); !s) return s.err();
     end_offset_.store(next, std::memory_order_release);
     unflushed_messages_ += records;
     want_flush = unflushed_messages_ >= opts_.config.flush_messages;
