@@ -2,6 +2,7 @@
 # Configures and builds Samsa. usage: build.sh [release|debug|asan] [extra cmake args...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export CCACHE_BASEDIR=$PWD
 kind=${1:-release}
 shift || true
 case "$kind" in

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite: installs test dependencies, builds with warnings as
+# errors, runs every fuzz target briefly under ASan+UBSan (clang/libFuzzer),
+# then every unit, integration and compatibility test with ctest. The last
+# thing printed is ctest's summary of the main run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=${SAMSA_JOBS:-2}
+# Relative paths in ccache keys, so a fresh clone elsewhere reuses the cache.
+export CCACHE_BASEDIR=$PWD
+
+./scripts/install-deps.sh --test
+
+echo "== fuzz smoke (clang, ASan+UBSan, ${SAMSA_FUZZ_SECONDS:-10} s per target)"
+CC=clang CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DSAMSA_FUZZ=ON -DSAMSA_BENCH=OFF \
+  -DSAMSA_FUZZ_SECONDS="${SAMSA_FUZZ_SECONDS:-10}" >/dev/null
+fuzz_targets=$(ctest --test-dir build/fuzz -N -L '^fuzz$' | sed -n 's/.*Test *#[0-9]*: fuzz\.//p')
+# shellcheck disable=SC2086
+cmake --build build/fuzz -j"$jobs" --target $fuzz_targets
+ctest --test-dir build/fuzz -L '^fuzz$' -j"$jobs" --output-on-failure
+
+echo "== build (Release, warnings are errors)"
+cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=Release -DSAMSA_WERROR=ON >/dev/null
+cmake --build build/ci -j"$jobs"
+
+echo "== tests"
+ctest --test-dir build/ci -j"$jobs" --output-on-failure -LE '^fuzz$'
