@@ -16,6 +16,10 @@ target_compile_options(samsa_warnings INTERFACE -Wall -Wextra -Wpedantic -Wno-mi
 if(SAMSA_WERROR)
   target_compile_options(samsa_warnings INTERFACE -Werror)
 endif()
+if(SAMSA_FUZZ)
+  # Coverage instrumentation for every library, so libFuzzer sees inside the parsers.
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
 if(SAMSA_SANITIZE OR SAMSA_FUZZ)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
