@@ -206,8 +206,9 @@ status segment::load_fast(int64_t min_offset, recovery_report* report) {
   bool first = true;
   while (pos < file_size) {
     auto h = header_at(pos);
-    if (!h) return h.err();
-    if (!h->has_value()) return recover_all(min_offset, report);  // tail not whole: check everything
+    // A bad header or a torn tail where the index said a batch starts: the
+    // index or the file is not what a clean shutdown left, so check everything.
+    if (!h || !h->has_value()) return recover_all(min_offset, report);
     const batch_info& b = **h;
     if (first && last && b.base_offset != last->offset) return recover_all(min_offset, report);
     if (b.max_timestamp > max_timestamp_) {
@@ -227,7 +228,7 @@ status segment::load_fast(int64_t min_offset, recovery_report* report) {
 result<std::optional<std::pair<int64_t, batch_info>>> segment::locate(int64_t offset) const {
   using out = std::optional<std::pair<int64_t, batch_info>>;
   if (offset < base_offset_ || offset >= next_offset_) return out{};
-  int64_t pos = index_.lookup(offset).position;
+  int64_t pos = start_position(index_.lookup(offset));
   while (true) {
     auto h = header_at(pos);
     if (!h) return h.err();
@@ -260,7 +261,7 @@ result<std::optional<std::pair<int64_t, int64_t>>> segment::find_timestamp(int64
   using out = std::optional<std::pair<int64_t, int64_t>>;
   if (max_timestamp_ < ts) return out{};
   auto start = times_.lookup_before(ts);
-  int64_t pos = start ? index_.lookup(start->offset).position : 0;
+  int64_t pos = start ? start_position(index_.lookup(start->offset)) : 0;
   while (true) {
     auto h = header_at(pos);
     if (!h) return h.err();
@@ -276,6 +277,17 @@ result<std::optional<std::pair<int64_t, int64_t>>> segment::find_timestamp(int64
     }
     pos += b.size;
   }
+}
+
+int64_t segment::start_position(const index_position& entry) const {
+  if (entry.position == 0) return 0;
+  // An index entry that passed the load checks can still be wrong (a flipped
+  // bit that keeps the order): trust it only if a batch with that base offset
+  // starts there, otherwise scan from the start of the segment.
+  // (A read error here also falls back; the scan will report it if it persists.)
+  auto h = header_at(entry.position);
+  if (h && h->has_value() && (*h)->base_offset == entry.offset) return entry.position;
+  return 0;
 }
 
 status segment::sync() { return log_->sync(); }

@@ -94,6 +94,8 @@ class segment {
   [[nodiscard]] status load_fast(int64_t min_offset, recovery_report* report);
   void note_batch(const batch_info& b, int64_t position, bool* index_error);
   [[nodiscard]] result<std::optional<batch_info>> header_at(int64_t position) const;
+  // Where to start scanning for an index entry's batch (0 if the entry is wrong).
+  int64_t start_position(const index_position& entry) const;
 
   std::string dir_;
   int64_t base_offset_;
