@@ -60,7 +60,9 @@ class Broker:
         log = open(self.log_path, "ab")
         log.write(f"\n=== start #{self.starts + 1}: {' '.join(args)}\n".encode())
         log.flush()
-        self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        # The broker reads SAMSA_* variables as settings; the test's own ones are not for it.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SAMSA_")}
+        self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
         log.close()
         self.starts += 1
         deadline = time.monotonic() + START_TIMEOUT_S
