@@ -132,8 +132,10 @@ class admin {
   [[nodiscard]] result<std::vector<group_summary>> list_groups();
   [[nodiscard]] result<group_info> describe_group(const std::string& group_id);
   [[nodiscard]] status delete_group(const std::string& group_id);
-  // Committed offsets of a group and its lag per partition (all topics it has committed or is assigned).
-  [[nodiscard]] result<std::vector<partition_lag>> group_lag(const std::string& group_id);
+  // Committed offsets of a group and its lag per partition: all topics it has
+  // committed or is assigned, or exactly the partitions of `topics` when given.
+  [[nodiscard]] result<std::vector<partition_lag>> group_lag(const std::string& group_id,
+                                                            const std::vector<std::string>& topics = {});
   // Sets committed offsets; the group must have no active members.
   [[nodiscard]] status alter_group_offsets(const std::string& group_id, const std::vector<topic_partition>& offsets);
 

@@ -113,10 +113,20 @@ status admin::delete_group(const std::string& group_id) {
   return {};
 }
 
-result<std::vector<partition_lag>> admin::group_lag(const std::string& group_id) {
+result<std::vector<partition_lag>> admin::group_lag(const std::string& group_id,
+                                                    const std::vector<std::string>& topics) {
   std::string op = fmt::format("read committed offsets of group {}", group_id);
+  // Asking for explicit partitions also works on brokers that cannot list "all".
+  std::vector<topic_partition> wanted;
+  for (const auto& t : topics) {
+    auto info = describe_topic(t, false);
+    if (!info) return info.err();
+    for (const auto& p : info->partitions) wanted.push_back({t, p.id, offset_invalid});
+  }
+  auto wanted_list = detail::to_list(wanted);
   std::unique_ptr<rd_kafka_ListConsumerGroupOffsets_t, decltype(&rd_kafka_ListConsumerGroupOffsets_destroy)> req(
-      rd_kafka_ListConsumerGroupOffsets_new(group_id.c_str(), nullptr), &rd_kafka_ListConsumerGroupOffsets_destroy);
+      rd_kafka_ListConsumerGroupOffsets_new(group_id.c_str(), wanted.empty() ? nullptr : wanted_list.get()),
+      &rd_kafka_ListConsumerGroupOffsets_destroy);
   auto event = impl_->run(
       op,
       [&](rd_kafka_queue_t* q, rd_kafka_AdminOptions_t* o) {
@@ -140,7 +150,7 @@ result<std::vector<partition_lag>> admin::group_lag(const std::string& group_id)
     }
   }
   // Partitions assigned to members but never committed still belong in the table.
-  if (auto info = describe_group(group_id); info) {
+  if (auto info = describe_group(group_id); info && topics.empty()) {
     for (const auto& m : info->members) {
       for (const auto& p : m.assignment) {
         auto& row = rows[{p.topic, p.partition}];

@@ -85,7 +85,12 @@ consumer::~consumer() {
 
 result<consumer> consumer::create(const client_config& config, const consumer_options& options) {
   client_config effective = config;
-  if (!options.group_id.empty()) effective.set("group.id", options.group_id, "consumer option group");
+  if (!options.group_id.empty()) {
+    effective.set("group.id", options.group_id, "consumer option group");
+  } else if (!effective.get("group.id")) {
+    // librdkafka wants a group.id even for assign(); this one never joins or commits.
+    effective.set("group.id", "samsa-assign-only", "consumer default");
+  }
   effective.set("auto.offset.reset", options.auto_offset_reset, "consumer option auto_offset_reset");
   effective.set("enable.auto.commit", options.auto_commit ? "true" : "false", "consumer option auto_commit");
   effective.set("enable.partition.eof", options.report_partition_end ? "true" : "false", "consumer option");
@@ -96,7 +101,7 @@ result<consumer> consumer::create(const client_config& config, const consumer_op
   if (!conf) return conf.err();
   auto p = std::make_unique<impl>();
   p->bootstrap = effective.bootstrap_servers();
-  p->group = effective.get("group.id").value_or("");
+  p->group = options.group_id.empty() ? config.get("group.id").value_or("") : options.group_id;
   rd_kafka_conf_set_opaque(conf->get(), p.get());  // impl has a stable address even when the consumer moves
   rd_kafka_conf_set_rebalance_cb(conf->get(), on_rebalance);
   auto handle = detail::make_handle(RD_KAFKA_CONSUMER, std::move(*conf), "create consumer", p->bootstrap);

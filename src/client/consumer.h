@@ -16,7 +16,7 @@
 namespace samsa::client {
 
 struct consumer_options {
-  std::string group_id;                     // required by librdkafka even for assign(); a default is made up if empty
+  std::string group_id;                     // empty: no group (assign() only, no commits)
   std::string auto_offset_reset = "earliest";  // where to start without a committed offset: earliest|latest
   bool auto_commit = false;                 // false: the application calls commit()
   std::optional<std::string> assignment_strategy;  // range, roundrobin, cooperative-sticky

@@ -1,0 +1,56 @@
+// What every `samsa` command shares: the client flags, the output format,
+// terminal detection, exit codes and the way errors are printed.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "base/result.h"
+#include "client/admin.h"
+#include "client/client_config.h"
+
+namespace samsa::cli {
+
+// Exit codes scripts can rely on (also listed in `samsa --help`).
+enum exit_code : int {
+  exit_ok = 0,
+  exit_failure = 1,       // the operation failed (see the message)
+  exit_usage = 2,         // bad flags or configuration
+  exit_unreachable = 3,   // no broker answered at the bootstrap address
+  exit_not_found = 4,     // the topic or group does not exist
+};
+
+enum class output_format { table, json };
+
+struct cli_context {
+  client::client_flags flags;
+  int timeout_ms = 10000;
+  bool no_color = false;
+  std::string self_exe;  // path of this samsa binary (the tour re-runs it as `serve`)
+  int exit_status = exit_ok;  // set by the command that ran
+
+  // Loads and validates the shared client configuration.
+  [[nodiscard]] result<client::client_config> config() const;
+  // Config + admin client in one step (most commands need exactly that).
+  [[nodiscard]] result<client::admin> make_admin() const;
+
+  bool color() const;  // stdout is a terminal, NO_COLOR unset, no --no-color
+
+  // Prints "error: ..." to stderr and returns the matching exit code.
+  int fail(const samsa::error& e) const;
+};
+
+// Adds "-o/--output table|json" to a read command.
+void add_output_option(CLI::App* cmd, output_format& format);
+
+// "Example:" footer shown by --help.
+void set_example(CLI::App* cmd, const std::string& example);
+
+// ANSI helpers that do nothing when colour is off.
+std::string bold(const cli_context& ctx, const std::string& s);
+std::string dim(const cli_context& ctx, const std::string& s);
+std::string green(const cli_context& ctx, const std::string& s);
+std::string yellow(const cli_context& ctx, const std::string& s);
+
+}  // namespace samsa::cli

@@ -1,0 +1,72 @@
+// `samsa group describe`: members, their partitions and the lag of each partition.
+#include <iostream>
+#include <map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/table.h"
+
+namespace samsa::cli {
+
+void register_group_describe(CLI::App& group, cli_context& ctx) {
+  auto format = std::make_shared<output_format>(output_format::table);
+  auto id = std::make_shared<std::string>();
+  auto* cmd = group.add_subcommand("describe", "Show a group's members, assignments and per-partition lag");
+  cmd->add_option("group", *id, "Group id")->required();
+  add_output_option(cmd, *format);
+  set_example(cmd, "samsa group describe billing -o json");
+  cmd->callback([format, id, &ctx] {
+    auto admin = ctx.make_admin();
+    if (!admin) return void(ctx.exit_status = ctx.fail(admin.err()));
+    auto info = admin->describe_group(*id);
+    if (!info) return void(ctx.exit_status = ctx.fail(info.err()));
+    auto lag = admin->group_lag(*id);
+    if (!lag) return void(ctx.exit_status = ctx.fail(lag.err()));
+    std::map<std::string, const client::group_member*> by_id;
+    for (const auto& m : info->members) by_id[m.member_id] = &m;
+    int64_t total_lag = 0;
+    for (const auto& row : *lag) total_lag += std::max<int64_t>(row.lag, 0);
+
+    if (*format == output_format::json) {
+      nlohmann::json j{{"group", info->group_id}, {"state", info->state}, {"assignor", info->assignor},
+                       {"coordinator", info->coordinator}, {"total_lag", total_lag},
+                       {"members", nlohmann::json::array()}, {"partitions", nlohmann::json::array()}};
+      for (const auto& m : info->members) {
+        auto parts = nlohmann::json::array();
+        for (const auto& p : m.assignment) parts.push_back({{"topic", p.topic}, {"partition", p.partition}});
+        j["members"].push_back({{"member_id", m.member_id}, {"client_id", m.client_id}, {"host", m.host},
+                                {"assignment", parts}});
+      }
+      for (const auto& r : *lag)
+        j["partitions"].push_back({{"topic", r.topic}, {"partition", r.partition},
+                                   {"committed", r.committed}, {"log_end", r.log_end},
+                                   {"lag", r.lag}, {"member_id", r.member_id}});
+      std::cout << j.dump(2) << "\n";
+      return;
+    }
+    std::cout << fmt::format("{} {}  state: {}  assignor: {}  members: {}  total lag: {}\n\n", bold(ctx, "group"),
+                             info->group_id, info->state, info->assignor.empty() ? "-" : info->assignor,
+                             info->members.size(), total_lag);
+    if (!info->members.empty()) {
+      table members({"MEMBER", "CLIENT-ID", "HOST", "PARTITIONS"});
+      for (const auto& m : info->members) {
+        std::string parts;
+        for (const auto& p : m.assignment) parts += (parts.empty() ? "" : " ") + fmt::format("{}[{}]", p.topic, p.partition);
+        members.add({m.member_id, m.client_id, m.host, parts.empty() ? "-" : parts});
+      }
+      members.print(std::cout, ctx);
+      std::cout << "\n";
+    }
+    table t({"TOPIC", "PARTITION", "COMMITTED", "LOG-END", "LAG", "CLIENT-ID"});
+    for (const auto& r : *lag) {
+      auto it = by_id.find(r.member_id);
+      t.add({r.topic, std::to_string(r.partition), or_dash(r.committed), or_dash(r.log_end), or_dash(r.lag),
+             it == by_id.end() ? "-" : it->second->client_id});
+    }
+    t.print(std::cout, ctx);
+  });
+}
+
+}  // namespace samsa::cli

@@ -1,0 +1,29 @@
+// One registration function per `samsa` command; each lives in its own file
+// (cmd_<group>_<name>.cc) and sets ctx.result when it runs.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli/cli_context.h"
+
+namespace samsa::cli {
+
+void register_serve(CLI::App& app, cli_context& ctx);
+void register_cluster_info(CLI::App& cluster, cli_context& ctx);
+void register_topic_create(CLI::App& topic, cli_context& ctx);
+void register_topic_list(CLI::App& topic, cli_context& ctx);
+void register_topic_describe(CLI::App& topic, cli_context& ctx);
+void register_topic_delete(CLI::App& topic, cli_context& ctx);
+void register_topic_add_partitions(CLI::App& topic, cli_context& ctx);
+void register_topic_alter_config(CLI::App& topic, cli_context& ctx);
+void register_produce(CLI::App& app, cli_context& ctx);
+void register_consume(CLI::App& app, cli_context& ctx);
+void register_group_list(CLI::App& group, cli_context& ctx);
+void register_group_describe(CLI::App& group, cli_context& ctx);
+void register_group_delete(CLI::App& group, cli_context& ctx);
+void register_group_reset_offsets(CLI::App& group, cli_context& ctx);
+void register_offsets(CLI::App& app, cli_context& ctx);
+void register_tour(CLI::App& app, cli_context& ctx);
+void register_completion(CLI::App& app, cli_context& ctx);
+
+}  // namespace samsa::cli
