@@ -13,6 +13,13 @@ set(SAMSA_FUZZ_SECONDS 10 CACHE STRING "Seconds each fuzz target runs in the cte
 
 add_library(samsa_warnings INTERFACE)
 target_compile_options(samsa_warnings INTERFACE -Wall -Wextra -Wpedantic -Wno-missing-field-initializers)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  # GCC 12 at -O2 reports std::string/vector internals as overlapping or
+  # out-of-bounds copies (known false positives, GCC bugs 105329, 105651);
+  # they are not about our code and would fail -Werror Release builds.
+  target_compile_options(samsa_warnings INTERFACE -Wno-restrict -Wno-array-bounds -Wno-stringop-overflow
+                                                  -Wno-stringop-overread -Wno-maybe-uninitialized)
+endif()
 if(SAMSA_WERROR)
   target_compile_options(samsa_warnings INTERFACE -Werror)
 endif()

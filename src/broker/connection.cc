@@ -10,6 +10,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -103,8 +104,21 @@ asio::awaitable<void> connection::read_loop() {
             std::to_string(limits_.max_request_bytes) + "]");
       break;
     }
-    auto frame = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(size));
-    auto [body_ec, body_n] = co_await asio::async_read(socket_, asio::buffer(*frame), no_throw);
+    // Grow the buffer as bytes arrive rather than reserving the announced
+    // size: a peer that announces 100 MiB and sends 10 bytes costs 64 KiB.
+    auto frame = std::make_shared<std::vector<uint8_t>>();
+    size_t wanted = static_cast<size_t>(size);
+    boost::system::error_code body_ec;
+    while (frame->size() < wanted) {
+      size_t have = frame->size();
+      size_t chunk = std::min(wanted - have, std::max<size_t>(have, 64 * 1024));
+      frame->resize(have + chunk);
+      auto [ec_part, n_part] = co_await asio::async_read(socket_, asio::buffer(frame->data() + have, chunk), no_throw);
+      if (ec_part) {
+        body_ec = ec_part;
+        break;
+      }
+    }
     if (body_ec) {
       close(body_ec == asio::error::eof ? "client closed mid-request" : "read failed: " + body_ec.message());
       break;
