@@ -37,6 +37,9 @@ def test_tour_starts_its_own_broker(cli):
     check_tour_output(p.stdout)
 
 
+@pytest.mark.skipif(not os.environ.get("SAMSA_TEST_MOCK_TOUR"),
+                    reason="librdkafka 2.0.2's mock cluster stops answering metadata in step 5; opt in with "
+                           "SAMSA_TEST_MOCK_TOUR=1")
 def test_tour_on_mock_cluster(cli):
     p = cli.run("tour", "--yes", "--mock", bootstrap=False, timeout=300, check=False)
     # The mock cluster has no group admin APIs: steps 1-4 must pass; lag uses OffsetFetch only.
