@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <set>
 
+#include "broker/group_service.h"
 #include "broker/topic_registry.h"
 #include "storage/log_manager.h"
 #include "storage/metadata_store.h"
@@ -58,6 +59,9 @@ status broker_state::open_storage() {
       spdlog::warn("could not remove {}: {}", log->dir(), s.err().describe());
     }
   }
+  groups_ = std::make_unique<group_service>(*this);
+  if (auto s = groups_->start(); !s) return s;
+
   auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   spdlog::info("storage opened in {} ms: {} topic(s), {} partition(s), {} start", took.count(),
                topics_->list().size(), logs_->partitions().size(),
@@ -67,6 +71,7 @@ status broker_state::open_storage() {
 
 status broker_state::close_storage() {
   waiters_.notify_all();
+  if (groups_) groups_->stop();
   if (!logs_) return {};
   return logs_->shutdown();
 }

@@ -19,6 +19,7 @@ class metadata_store;
 namespace samsa::broker {
 
 class topic_registry;
+class group_service;
 
 class broker_state {
  public:
@@ -36,6 +37,8 @@ class broker_state {
   api_table& apis() { return apis_; }
   topic_registry& topics() { return *topics_; }
   fetch_waiters& waiters() { return waiters_; }
+  // Consumer groups; exists once open_storage() succeeded.
+  group_service& groups() { return *groups_; }
   const std::string& cluster_id() const { return cluster_id_; }
 
   // The listener addresses clients are told to connect to (ports resolved
@@ -53,6 +56,7 @@ class broker_state {
   std::unique_ptr<storage::log_manager> logs_;
   std::unique_ptr<storage::metadata_store> metadata_;
   std::unique_ptr<topic_registry> topics_;
+  std::unique_ptr<group_service> groups_;  // declared last: uses topics_
 };
 
 }  // namespace samsa::broker

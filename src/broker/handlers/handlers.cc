@@ -16,6 +16,17 @@ void register_all_handlers(api_table& apis) {
   register_list_offsets(apis);
   register_offset_for_leader_epoch(apis);
   register_delete_records(apis);
+  register_find_coordinator(apis);
+  register_join_group(apis);
+  register_sync_group(apis);
+  register_heartbeat(apis);
+  register_leave_group(apis);
+  register_offset_commit(apis);
+  register_offset_fetch(apis);
+  register_describe_groups(apis);
+  register_list_groups(apis);
+  register_delete_groups(apis);
+  register_offset_delete(apis);
 }
 
 }  // namespace samsa::broker

@@ -19,6 +19,17 @@ void register_fetch(api_table& apis);
 void register_list_offsets(api_table& apis);
 void register_offset_for_leader_epoch(api_table& apis);
 void register_delete_records(api_table& apis);
+void register_find_coordinator(api_table& apis);
+void register_join_group(api_table& apis);
+void register_sync_group(api_table& apis);
+void register_heartbeat(api_table& apis);
+void register_leave_group(api_table& apis);
+void register_offset_commit(api_table& apis);
+void register_offset_fetch(api_table& apis);
+void register_describe_groups(api_table& apis);
+void register_list_groups(api_table& apis);
+void register_delete_groups(api_table& apis);
+void register_offset_delete(api_table& apis);
 
 // Registers everything above.
 void register_all_handlers(api_table& apis);

@@ -1,0 +1,187 @@
+#include "broker/group_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <chrono>
+
+#include "broker/broker_state.h"
+#include "broker/topic_registry.h"
+#include "record/batch_builder.h"
+#include "record/record.h"
+#include "record/split.h"
+
+namespace samsa::broker {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Replay reads the log in chunks of this size (at least one whole batch each).
+constexpr int32_t replay_chunk_bytes = 1 << 20;
+
+group::coordinator_config coordinator_config_from(const broker_config& c, int32_t partitions) {
+  group::coordinator_config out;
+  out.min_session_timeout_ms = c.group_min_session_timeout_ms;
+  out.max_session_timeout_ms = c.group_max_session_timeout_ms;
+  out.initial_rebalance_delay_ms = c.group_initial_rebalance_delay_ms;
+  out.offsets_retention_ms = c.offsets_retention_minutes * 60 * 1000;
+  out.offsets_topic_partitions = partitions;
+  return out;
+}
+
+}  // namespace
+
+group_offset_log::group_offset_log(broker_state& broker) : broker_(broker), alive_(std::make_shared<bool>(true)) {}
+
+group_offset_log::~group_offset_log() { *alive_ = false; }
+
+void group_offset_log::append(int32_t partition, std::vector<group::log_record> records,
+                              std::function<void(status)> done) {
+  auto& io = broker_.io();
+  auto fail = [&io, &done, alive = alive_](error e) {
+    // Answer asynchronously like a real completion, so callers see one behaviour.
+    asio::post(io, [alive, done = std::move(done), e = std::move(e)]() {
+      if (*alive) done(e);
+    });
+  };
+  auto log = broker_.topics().partition(offsets_topic_name, partition);
+  if (!log) {
+    fail(error(std::make_error_code(std::errc::no_such_file_or_directory),
+               fmt::format("{} partition {} does not exist", offsets_topic_name, partition)));
+    return;
+  }
+  int64_t now = group_service::now_ms();
+  record::batch_builder builder(record::batch_options{});
+  for (const auto& r : records) {
+    std::optional<std::span<const uint8_t>> value;
+    if (r.value) value = std::span<const uint8_t>(*r.value);
+    if (auto s = builder.append(now, std::span<const uint8_t>(r.key), value); !s) {
+      fail(s.err());
+      return;
+    }
+  }
+  auto batch = builder.build();
+  if (!batch) {
+    fail(batch.err());
+    return;
+  }
+  auto appended = log->append(*batch, now);
+  if (!appended) {
+    fail(appended.err());
+    return;
+  }
+  auto work = asio::make_work_guard(io);
+  log->flush_async(appended->last_offset + 1, [&io, work, alive = alive_, done = std::move(done),
+                                               after = after_completion_](status s) mutable {
+    asio::post(io, [alive, done = std::move(done), after = std::move(after), s = std::move(s)]() {
+      if (!*alive) return;
+      done(s);
+      if (after) after();
+    });
+  });
+}
+
+group_service::group_service(broker_state& broker) : broker_(broker), log_(broker), timer_(broker.io()) {}
+
+group_service::~group_service() { stop(); }
+
+int64_t group_service::now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+status group_service::start() {
+  auto& topics = broker_.topics();
+  const topic_entry* topic = topics.find(offsets_topic_name);
+  if (!topic) {
+    auto created = topics.create(offsets_topic_name, broker_.config().offsets_topic_num_partitions, 1,
+                                 {{"cleanup.policy", "compact"}}, /*internal=*/true);
+    if (!created.ok()) {
+      return error(std::make_error_code(std::errc::io_error),
+                   fmt::format("cannot create {}: {}", offsets_topic_name, created.message));
+    }
+    topic = topics.find(offsets_topic_name);
+  }
+  auto partitions = static_cast<int32_t>(topic->partitions.size());
+  coordinator_ = std::make_unique<group::coordinator>(coordinator_config_from(broker_.config(), partitions), log_);
+  log_.set_after_completion([this] { rearm(); });
+  if (auto s = replay(partitions); !s) return s;
+  rearm();
+  return {};
+}
+
+status group_service::replay(int32_t partitions) {
+  auto started = std::chrono::steady_clock::now();
+  int64_t now = now_ms();
+  size_t loaded = 0;
+  size_t bad = 0;
+  for (int32_t p = 0; p < partitions; ++p) {
+    auto log = broker_.topics().partition(offsets_topic_name, p);
+    if (!log) continue;
+    int64_t end = log->high_watermark();
+    int64_t offset = log->log_start_offset();
+    while (offset < end) {
+      auto chunk = log->read_copy(offset, replay_chunk_bytes, end);
+      if (!chunk) {
+        return error(chunk.err().code, fmt::format("replaying {}-{} at offset {}: {}", offsets_topic_name, p,
+                                                   offset, chunk.err().message));
+      }
+      if (chunk->bytes.empty() || chunk->next_offset <= offset) break;
+      auto batches = record::split_batches(chunk->bytes, record::split_mode::lenient);
+      if (!batches) {
+        return error(batches.err().code, fmt::format("replaying {}-{} at offset {}: {}", offsets_topic_name, p,
+                                                     offset, batches.err().message));
+      }
+      for (const auto& b : *batches) {
+        if (b.header.is_control()) continue;
+        auto records = record::decode_records(b.bytes);
+        if (!records) {
+          spdlog::warn("skipping a bad batch of {}-{}: {}", offsets_topic_name, p, records.err().describe());
+          ++bad;
+          continue;
+        }
+        for (const auto& r : *records) {
+          if (!r.key) continue;
+          if (auto s = coordinator_->load_record(*r.key, r.value, now); !s) {
+            ++bad;
+          } else {
+            ++loaded;
+          }
+        }
+      }
+      offset = chunk->next_offset;
+    }
+  }
+  coordinator_->finish_loading(now_ms());
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  spdlog::info("loaded {} group record(s) from {} in {} ms ({} skipped)", loaded, offsets_topic_name, took.count(),
+               bad);
+  return {};
+}
+
+void group_service::rearm() {
+  if (stopped_ || !coordinator_) return;
+  int64_t deadline = coordinator_->next_deadline();
+  if (deadline == armed_for_) return;
+  armed_for_ = deadline;
+  if (deadline == group::no_deadline) {
+    timer_.cancel();
+    return;
+  }
+  int64_t wait = std::max<int64_t>(0, deadline - now_ms());
+  timer_.expires_after(std::chrono::milliseconds(wait));
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopped_) return;
+    armed_for_ = group::no_deadline;
+    coordinator_->tick(now_ms());
+    rearm();
+  });
+}
+
+void group_service::stop() {
+  stopped_ = true;
+  timer_.cancel();
+}
+
+}  // namespace samsa::broker

@@ -1,0 +1,49 @@
+// DescribeGroups: v0-5. An unknown group is described as state "Dead" with
+// no error, as Kafka does before v6. Member metadata and assignments are only
+// filled while the group is Stable.
+#include "broker/api_table.h"
+#include "broker/authorized_operations.h"
+#include "broker/broker_state.h"
+#include "broker/group_service.h"
+#include "broker/handlers/handlers.h"
+#include "protocol/api_keys.h"
+#include "protocol/messages.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using request_t = protocol::describe_groups_request_data;
+using response_t = protocol::describe_groups_response_data;
+
+boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  auto described = ctx.broker.groups().coordinator().describe_groups(request.groups);
+  response_t response;
+  for (auto& d : described) {
+    auto& out = response.groups.emplace_back();
+    out.error_code = d.error;
+    out.group_id = d.group_id;
+    out.group_state = d.exists ? d.state : "Dead";
+    out.protocol_type = d.protocol_type;
+    out.protocol_data = d.protocol;
+    for (auto& m : d.members) {
+      auto& mo = out.members.emplace_back();
+      mo.member_id = m.member_id;
+      mo.group_instance_id = m.group_instance_id;
+      mo.client_id = m.client_id;
+      mo.client_host = m.client_host;
+      mo.member_metadata = std::move(m.metadata);
+      mo.member_assignment = std::move(m.assignment);
+    }
+    if (request.include_authorized_operations) out.authorized_operations = all_group_operations;
+  }
+  co_return response;
+}
+
+}  // namespace
+
+void register_describe_groups(api_table& apis) {
+  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::describe_groups), 0, 5, handle);
+}
+
+}  // namespace samsa::broker

@@ -1,0 +1,73 @@
+// FindCoordinator: v0-6. This single broker coordinates every group (key type
+// 0) and every transactional id (key type 1); v0-3 ask for one key, v4+ for
+// a batch. The address is the advertised listener the client connected to.
+#include "broker/api_table.h"
+#include "broker/broker_state.h"
+#include "broker/handlers/handlers.h"
+#include "protocol/api_keys.h"
+#include "protocol/error_code.h"
+#include "protocol/messages.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using request_t = protocol::find_coordinator_request_data;
+using response_t = protocol::find_coordinator_response_data;
+
+constexpr int8_t key_type_group = 0;
+constexpr int8_t key_type_transaction = 1;
+
+const listener_address* advertised_for(broker_state& broker, const client_info& client) {
+  const auto& all = broker.advertised_listeners();
+  for (const auto& l : all) {
+    if (l.name == client.listener_name) return &l;
+  }
+  return all.empty() ? nullptr : &all.front();
+}
+
+boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  response_t response;
+  const listener_address* where = advertised_for(ctx.broker, ctx.client);
+  bool known_type = request.key_type == key_type_group || request.key_type == key_type_transaction;
+  int16_t error = 0;
+  std::optional<std::string> message;
+  if (!known_type) {
+    error = protocol::to_int(protocol::error_code::invalid_request);
+    message = "unknown coordinator key type " + std::to_string(request.key_type);
+  } else if (!where) {
+    error = protocol::to_int(protocol::error_code::coordinator_not_available);
+    message = "the broker has no advertised listener";
+  }
+  auto fill = [&](auto& out) {
+    out.error_code = error;
+    out.error_message = message;
+    if (error == 0) {
+      out.node_id = ctx.broker.config().node_id;
+      out.host = where->host;
+      out.port = where->port;
+    } else {
+      out.node_id = -1;
+      out.host = "";
+      out.port = -1;
+    }
+  };
+  if (ctx.api_version < 4) {
+    fill(response);
+  } else {
+    for (const auto& key : request.coordinator_keys) {
+      auto& c = response.coordinators.emplace_back();
+      c.key = key;
+      fill(c);
+    }
+  }
+  co_return response;
+}
+
+}  // namespace
+
+void register_find_coordinator(api_table& apis) {
+  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::find_coordinator), 0, 6, handle);
+}
+
+}  // namespace samsa::broker

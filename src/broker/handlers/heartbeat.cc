@@ -1,0 +1,36 @@
+// Heartbeat: v0-4. Keeps a member's session alive and tells it when the group
+// is rebalancing (REBALANCE_IN_PROGRESS).
+#include "broker/api_table.h"
+#include "broker/broker_state.h"
+#include "broker/group_service.h"
+#include "broker/handlers/handlers.h"
+#include "protocol/api_keys.h"
+#include "protocol/messages.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using request_t = protocol::heartbeat_request_data;
+using response_t = protocol::heartbeat_response_data;
+
+boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  group::heartbeat_request req;
+  req.group_id = request.group_id;
+  req.generation_id = request.generation_id;
+  req.member_id = request.member_id;
+  req.group_instance_id = request.group_instance_id;
+  auto& groups = ctx.broker.groups();
+  response_t response;
+  response.error_code = groups.coordinator().heartbeat(req, group_service::now_ms());
+  groups.rearm();
+  co_return response;
+}
+
+}  // namespace
+
+void register_heartbeat(api_table& apis) {
+  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::heartbeat), 0, 4, handle);
+}
+
+}  // namespace samsa::broker

@@ -1,0 +1,66 @@
+// JoinGroup: v0-9. v0 has no rebalance timeout (the session timeout serves);
+// v4+ first answer an unknown member with MEMBER_ID_REQUIRED; v9+ may tell a
+// rejoining static leader to skip the assignment. The answer is deferred
+// until the group's rebalance completes.
+#include "broker/api_table.h"
+#include "broker/broker_state.h"
+#include "broker/group_await.h"
+#include "broker/group_service.h"
+#include "broker/handlers/handlers.h"
+#include "protocol/api_keys.h"
+#include "protocol/messages.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using request_t = protocol::join_group_request_data;
+using response_t = protocol::join_group_response_data;
+
+boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  group::join_request req;
+  req.group_id = request.group_id;
+  req.member_id = request.member_id;
+  req.group_instance_id = request.group_instance_id;
+  req.client_id = ctx.client_id;
+  req.client_host = ctx.client.host;
+  req.session_timeout_ms = request.session_timeout_ms;
+  req.rebalance_timeout_ms = ctx.api_version == 0 ? request.session_timeout_ms : request.rebalance_timeout_ms;
+  req.protocol_type = request.protocol_type;
+  for (auto& p : request.protocols) req.protocols.push_back({p.name, std::move(p.metadata)});
+  req.require_known_member_id = ctx.api_version >= 4;
+  req.supports_skip_assignment = ctx.api_version >= 9;
+  req.reason = request.reason;
+
+  auto& groups = ctx.broker.groups();
+  auto result = co_await await_answer<group::join_result>(ctx.broker.io(), [&](auto done) {
+    groups.coordinator().join(std::move(req), group_service::now_ms(), std::move(done));
+    groups.rearm();
+  });
+
+  response_t response;
+  response.error_code = result.error;
+  response.generation_id = result.generation_id;
+  response.protocol_type = result.protocol_type;
+  response.protocol_name = result.protocol_name;
+  // Below v7 the name is not nullable.
+  if (ctx.api_version < 7 && !response.protocol_name) response.protocol_name = "";
+  response.leader = result.leader_id;
+  response.member_id = result.member_id;
+  response.skip_assignment = result.skip_assignment;
+  for (auto& m : result.members) {
+    auto& out = response.members.emplace_back();
+    out.member_id = m.member_id;
+    out.group_instance_id = m.group_instance_id;
+    out.metadata = std::move(m.metadata);
+  }
+  co_return response;
+}
+
+}  // namespace
+
+void register_join_group(api_table& apis) {
+  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::join_group), 0, 9, handle);
+}
+
+}  // namespace samsa::broker

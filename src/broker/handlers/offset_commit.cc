@@ -1,0 +1,82 @@
+// OffsetCommit: v0-9. v0 commits without group coordination (generation -1,
+// member ""); v1's per-partition timestamp and v2-4's retention time are
+// ignored (offsets.retention.minutes applies). Partitions of unknown topics
+// get UNKNOWN_TOPIC_OR_PARTITION as in Kafka; the rest are answered once the
+// commit is durable in __consumer_offsets.
+#include <map>
+
+#include "broker/api_table.h"
+#include "broker/broker_state.h"
+#include "broker/group_await.h"
+#include "broker/group_service.h"
+#include "broker/handlers/handlers.h"
+#include "broker/topic_registry.h"
+#include "protocol/api_keys.h"
+#include "protocol/error_code.h"
+#include "protocol/messages.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using request_t = protocol::offset_commit_request_data;
+using response_t = protocol::offset_commit_response_data;
+
+bool partition_exists(const topic_registry& topics, const std::string& topic, int32_t partition) {
+  const topic_entry* t = topics.find(topic);
+  return t && partition >= 0 && partition < static_cast<int32_t>(t->partitions.size());
+}
+
+boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  group::offset_commit_request req;
+  req.group_id = request.group_id;
+  req.generation_id = request.generation_id_or_member_epoch;
+  req.member_id = request.member_id;
+  req.group_instance_id = request.group_instance_id;
+  // (topic, partition) -> error, in request order per topic.
+  std::map<std::pair<std::string, int32_t>, int16_t> errors;
+  for (auto& t : request.topics) {
+    for (auto& p : t.partitions) {
+      if (!partition_exists(ctx.broker.topics(), t.name, p.partition_index)) {
+        errors[{t.name, p.partition_index}] = protocol::to_int(protocol::error_code::unknown_topic_or_partition);
+        continue;
+      }
+      group::offset_commit_partition c;
+      c.topic = t.name;
+      c.partition = p.partition_index;
+      c.offset = p.committed_offset;
+      c.leader_epoch = p.committed_leader_epoch;
+      c.metadata = p.committed_metadata;
+      req.partitions.push_back(std::move(c));
+    }
+  }
+  if (!req.partitions.empty()) {
+    auto& groups = ctx.broker.groups();
+    auto results = co_await await_answer<std::vector<group::partition_error>>(ctx.broker.io(), [&](auto done) {
+      groups.coordinator().commit_offsets(std::move(req), group_service::now_ms(), std::move(done));
+      groups.rearm();
+    });
+    for (const auto& r : results) errors[{r.topic, r.partition}] = r.error;
+  }
+
+  response_t response;
+  for (const auto& t : request.topics) {
+    auto& out = response.topics.emplace_back();
+    out.name = t.name;
+    for (const auto& p : t.partitions) {
+      auto& po = out.partitions.emplace_back();
+      po.partition_index = p.partition_index;
+      auto it = errors.find({t.name, p.partition_index});
+      po.error_code = it == errors.end() ? protocol::to_int(protocol::error_code::unknown_server_error) : it->second;
+    }
+  }
+  co_return response;
+}
+
+}  // namespace
+
+void register_offset_commit(api_table& apis) {
+  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::offset_commit), 0, 9, handle);
+}
+
+}  // namespace samsa::broker

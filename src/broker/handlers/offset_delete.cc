@@ -1,0 +1,46 @@
+// OffsetDelete: v0. Removes committed offsets of partitions the group is not
+// consuming (GROUP_SUBSCRIBED_TO_TOPIC otherwise); a group-level error leaves
+// the topic list empty.
+#include "broker/api_table.h"
+#include "broker/broker_state.h"
+#include "broker/group_await.h"
+#include "broker/group_service.h"
+#include "broker/handlers/handlers.h"
+#include "protocol/api_keys.h"
+#include "protocol/messages.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using request_t = protocol::offset_delete_request_data;
+using response_t = protocol::offset_delete_response_data;
+
+boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  std::vector<group::topic_partition> partitions;
+  for (const auto& t : request.topics) {
+    for (const auto& p : t.partitions) partitions.push_back({t.name, p.partition_index});
+  }
+  auto& groups = ctx.broker.groups();
+  auto result = co_await await_answer<group::offset_delete_result>(ctx.broker.io(), [&](auto done) {
+    groups.coordinator().offset_delete(request.group_id, partitions, group_service::now_ms(), std::move(done));
+    groups.rearm();
+  });
+  response_t response;
+  response.error_code = result.error;
+  for (const auto& p : result.partitions) {
+    if (response.topics.empty() || response.topics.back().name != p.topic) response.topics.emplace_back().name = p.topic;
+    auto& po = response.topics.back().partitions.emplace_back();
+    po.partition_index = p.partition;
+    po.error_code = p.error;
+  }
+  co_return response;
+}
+
+}  // namespace
+
+void register_offset_delete(api_table& apis) {
+  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::offset_delete), 0, 0, handle);
+}
+
+}  // namespace samsa::broker

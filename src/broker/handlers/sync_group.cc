@@ -1,0 +1,48 @@
+// SyncGroup: v0-5. Followers wait for the leader's assignment; v5+ carry the
+// protocol type and name, which must match the group's.
+#include "broker/api_table.h"
+#include "broker/broker_state.h"
+#include "broker/group_await.h"
+#include "broker/group_service.h"
+#include "broker/handlers/handlers.h"
+#include "protocol/api_keys.h"
+#include "protocol/messages.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using request_t = protocol::sync_group_request_data;
+using response_t = protocol::sync_group_response_data;
+
+boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  group::sync_request req;
+  req.group_id = request.group_id;
+  req.generation_id = request.generation_id;
+  req.member_id = request.member_id;
+  req.group_instance_id = request.group_instance_id;
+  req.protocol_type = request.protocol_type;
+  req.protocol_name = request.protocol_name;
+  for (auto& a : request.assignments) req.assignments.emplace_back(a.member_id, std::move(a.assignment));
+
+  auto& groups = ctx.broker.groups();
+  auto result = co_await await_answer<group::sync_result>(ctx.broker.io(), [&](auto done) {
+    groups.coordinator().sync(std::move(req), group_service::now_ms(), std::move(done));
+    groups.rearm();
+  });
+
+  response_t response;
+  response.error_code = result.error;
+  response.protocol_type = result.protocol_type;
+  response.protocol_name = result.protocol_name;
+  response.assignment = std::move(result.assignment);
+  co_return response;
+}
+
+}  // namespace
+
+void register_sync_group(api_table& apis) {
+  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::sync_group), 0, 5, handle);
+}
+
+}  // namespace samsa::broker
