@@ -64,8 +64,9 @@ def test_two_groups_each_get_everything(broker, name):
     topic = name("grp")
     clients.create_topic(broker.bootstrap, topic, 4)
     seqs = list(groups_util.SeqProducer(broker.bootstrap, topic, 4).produce(400))
-    g1 = [Member("confluent", broker.bootstrap, topic, name("g1"), name=f"a{i}") for i in range(2)]
-    g2 = [Member("kafka-python", broker.bootstrap, topic, name("g2"), name=f"b{i}") for i in range(2)]
+    group1, group2 = name("g1"), name("g2")  # one name per group, shared by its members
+    g1 = [Member("confluent", broker.bootstrap, topic, group1, name=f"a{i}") for i in range(2)]
+    g2 = [Member("kafka-python", broker.bootstrap, topic, group2, name=f"b{i}") for i in range(2)]
     try:
         groups_util.wait_consumed(g1, seqs)
         groups_util.wait_consumed(g2, seqs)
