@@ -75,7 +75,12 @@ def test_describe_shows_live_members(cli, name, tmp_path):
         deadline = time.monotonic() + 30
         desc = {}
         while time.monotonic() < deadline:
-            desc = json.loads(cli.run("group", "describe", group, "-o", "json").stdout)
+            try:
+                desc = json.loads(cli.run("group", "describe", group, "-o", "json").stdout)
+            except AssertionError:
+                # The consumer has not joined yet, so the group does not exist (exit 4).
+                time.sleep(0.5)
+                continue
             if desc["members"] and desc["state"] == "Stable" and desc["total_lag"] == 0:
                 break
             time.sleep(0.5)
