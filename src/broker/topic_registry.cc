@@ -77,8 +77,7 @@ std::vector<const topic_entry*> topic_registry::list() const {
 
 std::shared_ptr<storage::partition_log> topic_registry::partition(std::string_view topic, int32_t partition) const {
   const topic_entry* t = find(topic);
-  if (!t || partition < 0 || partition >= static_cast<int32_t>(t->partitions.size())) return nullptr;
-  return t->partitions[static_cast<size_t>(partition)];
+  return partition_log_of(t, partition) ? t->partitions[static_cast<size_t>(partition)] : nullptr;
 }
 
 admin_result topic_registry::check_new_topic(std::string_view name, int32_t partitions, int16_t replication_factor,

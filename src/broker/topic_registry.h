@@ -29,6 +29,13 @@ struct topic_entry {
   std::vector<std::shared_ptr<storage::partition_log>> partitions;
 };
 
+// The log of `partition` of `topic`, or null when the topic is null or has no
+// such partition. The one bounds check every per-partition handler needs.
+inline storage::partition_log* partition_log_of(const topic_entry* topic, int32_t partition) {
+  if (!topic || partition < 0 || partition >= static_cast<int32_t>(topic->partitions.size())) return nullptr;
+  return topic->partitions[static_cast<size_t>(partition)].get();
+}
+
 // The outcome of an admin operation: a Kafka error code and a message for the client.
 struct admin_result {
   protocol::error_code code = protocol::error_code::none;

@@ -28,11 +28,12 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
       auto& out = tr.partitions.emplace_back();
       out.partition_index = p.partition_index;
       out.low_watermark = -1;
-      if (!topic || p.partition_index < 0 || p.partition_index >= static_cast<int32_t>(topic->partitions.size())) {
+      storage::partition_log* found = partition_log_of(topic, p.partition_index);
+      if (!found) {
         out.error_code = protocol::to_int(protocol::error_code::unknown_topic_or_partition);
         continue;
       }
-      auto& log = *topic->partitions[static_cast<size_t>(p.partition_index)];
+      auto& log = *found;
       int64_t target = p.offset == -1 ? log.high_watermark() : p.offset;
       if (target < 0 || target > log.high_watermark()) {
         out.error_code = protocol::to_int(protocol::error_code::offset_out_of_range);

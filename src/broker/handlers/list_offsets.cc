@@ -31,7 +31,8 @@ partition_response_t lookup(const topic_entry* topic, const request_t::list_offs
                             int16_t version) {
   partition_response_t out;
   out.partition_index = p.partition_index;
-  if (!topic || p.partition_index < 0 || p.partition_index >= static_cast<int32_t>(topic->partitions.size())) {
+  storage::partition_log* found = partition_log_of(topic, p.partition_index);
+  if (!found) {
     out.error_code = protocol::to_int(protocol::error_code::unknown_topic_or_partition);
     return out;
   }
@@ -39,7 +40,7 @@ partition_response_t lookup(const topic_entry* topic, const request_t::list_offs
     out.error_code = protocol::to_int(protocol::error_code::unknown_leader_epoch);
     return out;
   }
-  auto& log = *topic->partitions[static_cast<size_t>(p.partition_index)];
+  auto& log = *found;
   out.leader_epoch = 0;
   switch (p.timestamp) {
     case latest_timestamp:

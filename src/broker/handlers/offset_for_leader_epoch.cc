@@ -26,7 +26,8 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     for (const auto& p : t.partitions) {
       auto& out = tr.partitions.emplace_back();
       out.partition = p.partition;
-      if (!topic || p.partition < 0 || p.partition >= static_cast<int32_t>(topic->partitions.size())) {
+      storage::partition_log* log = partition_log_of(topic, p.partition);
+      if (!log) {
         out.error_code = protocol::to_int(protocol::error_code::unknown_topic_or_partition);
         continue;
       }
@@ -36,7 +37,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
       }
       if (p.leader_epoch > 0) continue;  // undefined epoch and offset (-1, -1)
       out.leader_epoch = 0;
-      out.end_offset = topic->partitions[static_cast<size_t>(p.partition)]->log_end_offset();
+      out.end_offset = log->log_end_offset();
     }
   }
   co_return response;
