@@ -28,4 +28,8 @@ std::string topic_collision_key(std::string_view name) {
   return key;
 }
 
+bool is_internal_topic_name(std::string_view name) {
+  return name == "__consumer_offsets" || name == "__transaction_state";
+}
+
 }  // namespace samsa::broker

@@ -14,6 +14,11 @@ constexpr size_t max_topic_name_length = 249;
 // Returns why `name` is not a legal topic name, or nothing when it is.
 std::optional<std::string> topic_name_problem(std::string_view name);
 
+// Topics the broker itself owns (the groups' offsets; transactions' state):
+// clients may read them but not delete them or write to them. Other names
+// that start with "__" are ordinary user topics, as in Kafka.
+bool is_internal_topic_name(std::string_view name);
+
 // The form under which '.' and '_' collide: every '.' replaced by '_'.
 std::string topic_collision_key(std::string_view name);
 

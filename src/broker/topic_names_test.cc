@@ -27,5 +27,12 @@ TEST(TopicNames, DotAndUnderscoreCollide) {
   EXPECT_NE(topic_collision_key("a.b"), topic_collision_key("a-b"));
 }
 
+TEST(TopicNames, OnlyTheBrokersOwnTopicsAreInternal) {
+  EXPECT_TRUE(is_internal_topic_name("__consumer_offsets"));
+  EXPECT_TRUE(is_internal_topic_name("__transaction_state"));
+  EXPECT_FALSE(is_internal_topic_name("__my_topic"));
+  EXPECT_FALSE(is_internal_topic_name("consumer_offsets"));
+}
+
 }  // namespace
 }  // namespace samsa::broker

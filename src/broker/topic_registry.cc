@@ -28,7 +28,7 @@ status topic_registry::load() {
     auto topic = std::make_unique<topic_entry>();
     topic->name = meta.name;
     topic->id.bytes = meta.topic_id;
-    topic->internal = meta.name.rfind("__", 0) == 0;
+    topic->internal = is_internal_topic_name(meta.name);
     topic->overrides = meta.configs;
     auto config = storage::resolve(meta.configs, broker_settings_);
     if (!config) {

@@ -581,5 +581,33 @@ TEST_F(GroupWire, OffsetsSurviveSigkill) {
             (std::vector<fetched>{{0, 42, "m0", 0}, {1, 43, "m1", 0}, {2, 44, "m2", 0}}));
 }
 
+// __consumer_offsets belongs to the coordinator: it cannot be deleted, while a
+// user topic that merely starts with "__" is an ordinary topic, also after a
+// restart (the flag is not guessed from the name's prefix).
+TEST_F(GroupWire, OffsetsTopicIsProtectedUserTopicsAreNot) {
+  create_topic("__mine", 1);
+  broker_.stop_gracefully();
+  broker_.start();
+  client_ = std::make_unique<wire_client>(broker_.port());
+  protocol::metadata_request_data meta;
+  meta.topics = std::vector<protocol::metadata_request_data::metadata_request_topic>{};
+  meta.topics->push_back({});
+  meta.topics->back().name = "__consumer_offsets";
+  meta.topics->push_back({});
+  meta.topics->back().name = "__mine";
+  auto described = client_->call<protocol::metadata_response_data>(meta, 12);
+  ASSERT_EQ(described.topics.size(), 2u);
+  EXPECT_TRUE(described.topics[0].is_internal);
+  EXPECT_FALSE(described.topics[1].is_internal);
+
+  protocol::delete_topics_request_data del;
+  del.topic_names = {"__consumer_offsets", "__mine"};
+  del.timeout_ms = 5000;
+  auto deleted = client_->call<protocol::delete_topics_response_data>(del, 5);
+  ASSERT_EQ(deleted.responses.size(), 2u);
+  EXPECT_EQ(deleted.responses[0].error_code, to_int(error_code::invalid_request));
+  EXPECT_EQ(deleted.responses[1].error_code, 0);
+}
+
 }  // namespace
 }  // namespace samsa::wire_test
