@@ -15,6 +15,7 @@
 #include "broker_process.h"
 #include "protocol/error_code.h"
 #include "wire_client.h"
+#include "wire_helpers.h"
 
 namespace samsa::wire_test {
 namespace {
@@ -74,16 +75,7 @@ class GroupWire : public ::testing::Test {
   }
 
   void create_topic(const std::string& name, int32_t partitions) {
-    protocol::create_topics_request_data req;
-    protocol::create_topics_request_data::creatable_topic topic;
-    topic.name = name;
-    topic.num_partitions = partitions;
-    topic.replication_factor = 1;
-    req.topics.push_back(topic);
-    req.timeout_ms = 10000;
-    auto resp = client_->call<protocol::create_topics_response_data>(req, 4);
-    ASSERT_EQ(resp.topics.size(), 1u);
-    ASSERT_EQ(resp.topics[0].error_code, 0) << name;
+    ASSERT_EQ(wire_test::create_topic(*client_, name, partitions), 0) << name;
   }
 
   // Joins as a new member; at v4+ the broker first hands out a member id.
