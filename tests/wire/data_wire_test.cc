@@ -15,7 +15,6 @@
 #include "broker_process.h"
 #include "protocol/api_keys.h"
 #include "protocol/error_code.h"
-#include "record/batch_builder.h"
 #include "record/record.h"
 #include "record/split.h"
 #include "wire_client.h"
@@ -27,25 +26,6 @@ namespace {
 using protocol::api_key;
 using protocol::error_code;
 using protocol::to_int;
-
-constexpr int64_t base_timestamp = 1700000000000;
-
-std::vector<uint8_t> text_bytes(const std::string& s) { return {s.begin(), s.end()}; }
-
-// One uncompressed batch of `values`, timestamps base_timestamp + index into
-// the whole test's sequence (so ListOffsets by time has known answers).
-std::vector<uint8_t> batch_of(const std::vector<std::string>& values, int64_t first_index) {
-  record::batch_builder builder(record::batch_options{});
-  for (size_t i = 0; i < values.size(); ++i) {
-    auto value = text_bytes(values[i]);
-    auto added = builder.append(base_timestamp + first_index + static_cast<int64_t>(i), std::nullopt,
-                                std::span<const uint8_t>(value));
-    if (!added.ok()) throw std::runtime_error("batch_builder: " + added.err().describe());
-  }
-  auto built = builder.build();
-  if (!built.ok()) throw std::runtime_error("batch_builder: " + built.err().describe());
-  return std::move(built).value();
-}
 
 // Every record value in a fetched `records` blob, in offset order.
 std::vector<std::pair<int64_t, std::string>> values_in(const std::optional<protocol::records>& records) {
@@ -89,17 +69,9 @@ class DataWire : public ::testing::Test {
     return resp.topics[0].topic_id;
   }
 
-  protocol::produce_response_data produce(int16_t version, int32_t partition, const std::vector<uint8_t>& batch,
-                                          int16_t acks = 1) {
-    protocol::produce_request_data req;
-    req.acks = acks;
-    req.timeout_ms = 10000;
-    req.topic_data.push_back({});
-    req.topic_data[0].name = topic_;
-    req.topic_data[0].partition_data.push_back({});
-    req.topic_data[0].partition_data[0].index = partition;
-    req.topic_data[0].partition_data[0].records = protocol::records::copy(batch);
-    return client_->call<protocol::produce_response_data>(req, version);
+  // One partition's answer to a Produce of `batch`.
+  auto produce(int16_t version, int32_t partition, const std::vector<uint8_t>& batch, int16_t acks = 1) {
+    return produce_batch(*client_, version, topic_, partition, batch, acks);
   }
 
   protocol::fetch_response_data fetch(int16_t version, int32_t partition, int64_t offset, int32_t max_wait_ms = 0) {
@@ -134,10 +106,7 @@ TEST_F(DataWire, ProduceAtEveryVersionFetchAtEveryVersion) {
   for (int16_t v = produce_min; v <= produce_max; ++v) {
     SCOPED_TRACE("produce v" + std::to_string(v));
     std::vector<std::string> values = {"v" + std::to_string(v) + "-a", "v" + std::to_string(v) + "-b"};
-    auto resp = produce(v, 0, batch_of(values, next_offset));
-    ASSERT_EQ(resp.responses.size(), 1u);
-    ASSERT_EQ(resp.responses[0].partition_responses.size(), 1u);
-    const auto& p = resp.responses[0].partition_responses[0];
+    const auto p = produce(v, 0, batch_of(values, next_offset));
     if (v < 3) {
       // Message formats 0 and 1 only; Samsa stores format 2 (as Kafka 4.0).
       EXPECT_EQ(p.error_code, to_int(error_code::unsupported_version));
@@ -197,23 +166,19 @@ TEST_F(DataWire, ProduceAtEveryVersionFetchAtEveryVersion) {
 TEST_F(DataWire, ProduceErrorsPerPartition) {
   auto v = range(api_key::produce).second;
   // Unknown partition of a known topic.
-  auto resp = produce(v, 7, batch_of({"x"}, 0));
-  EXPECT_EQ(resp.responses[0].partition_responses[0].error_code, to_int(error_code::unknown_topic_or_partition));
+  EXPECT_EQ(produce(v, 7, batch_of({"x"}, 0)).error_code, to_int(error_code::unknown_topic_or_partition));
   // A batch whose CRC does not match.
   auto bad = batch_of({"y"}, 0);
   bad.back() ^= 0x5a;
-  resp = produce(v, 0, bad);
-  EXPECT_EQ(resp.responses[0].partition_responses[0].error_code, to_int(error_code::corrupt_message));
+  EXPECT_EQ(produce(v, 0, bad).error_code, to_int(error_code::corrupt_message));
   // Invalid acks.
-  resp = produce(v, 0, batch_of({"z"}, 0), 2);
-  EXPECT_EQ(resp.responses[0].partition_responses[0].error_code, to_int(error_code::invalid_required_acks));
+  EXPECT_EQ(produce(v, 0, batch_of({"z"}, 0), 2).error_code, to_int(error_code::invalid_required_acks));
   // Nothing of the above was stored.
   EXPECT_EQ(fetch(range(api_key::fetch).second, 0, 0).responses[0].partitions[0].high_watermark, 0);
 }
 
 TEST_F(DataWire, ListOffsetsAtEveryVersion) {
-  auto produced = produce(range(api_key::produce).second, 1, batch_of({"t0", "t1", "t2", "t3"}, 0));
-  ASSERT_EQ(produced.responses[0].partition_responses[0].error_code, 0);
+  ASSERT_EQ(produce(range(api_key::produce).second, 1, batch_of({"t0", "t1", "t2", "t3"}, 0)).error_code, 0);
   auto [min_v, max_v] = range(api_key::list_offsets);
   auto ask = [&](int16_t version, int64_t timestamp) {
     protocol::list_offsets_request_data req;
@@ -316,16 +281,7 @@ TEST_F(DataWire, FetchLongPollReturnsWhenDataArrives) {
   wire_client producer(broker_.port(), "producer");
   auto waiting = std::async(std::launch::async, [&] { return fetch(v, 0, 0, 20000); });
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  protocol::produce_request_data req;
-  req.acks = 1;
-  req.timeout_ms = 10000;
-  req.topic_data.push_back({});
-  req.topic_data[0].name = topic_;
-  req.topic_data[0].partition_data.push_back({});
-  req.topic_data[0].partition_data[0].index = 0;
-  req.topic_data[0].partition_data[0].records = protocol::records::copy(batch_of({"wake"}, 0));
-  ASSERT_EQ(producer.call<protocol::produce_response_data>(req, range(api_key::produce).second)
-                .responses[0].partition_responses[0].error_code, 0);
+  ASSERT_EQ(produce_batch(producer, range(api_key::produce).second, topic_, 0, batch_of({"wake"}, 0)).error_code, 0);
   auto woken = waiting.get();
   EXPECT_EQ(values_in(woken.responses[0].partitions[0].records),
             (std::vector<std::pair<int64_t, std::string>>{{0, "wake"}}));

@@ -1,5 +1,7 @@
 #include "wire_helpers.h"
 
+#include "record/batch_builder.h"
+
 namespace samsa::wire_test {
 
 int16_t create_topic(wire_client& client, const std::string& name, int32_t partitions,
@@ -30,6 +32,37 @@ std::map<int16_t, std::pair<int16_t, int16_t>> advertised_versions(wire_client& 
   std::map<int16_t, std::pair<int16_t, int16_t>> out;
   for (const auto& k : resp.api_keys) out[k.api_key] = {k.min_version, k.max_version};
   return out;
+}
+
+std::vector<uint8_t> batch_of(const std::vector<std::string>& values, int64_t first_index) {
+  record::batch_builder builder(record::batch_options{});
+  for (size_t i = 0; i < values.size(); ++i) {
+    std::vector<uint8_t> value(values[i].begin(), values[i].end());
+    auto added = builder.append(base_timestamp + first_index + static_cast<int64_t>(i), std::nullopt,
+                                std::span<const uint8_t>(value));
+    if (!added.ok()) throw std::runtime_error("batch_builder: " + added.err().describe());
+  }
+  auto built = builder.build();
+  if (!built.ok()) throw std::runtime_error("batch_builder: " + built.err().describe());
+  return std::move(built).value();
+}
+
+protocol::produce_response_data::topic_produce_response::partition_produce_response produce_batch(
+    wire_client& client, int16_t version, const std::string& topic, int32_t partition,
+    const std::vector<uint8_t>& batch, int16_t acks) {
+  protocol::produce_request_data req;
+  req.acks = acks;
+  req.timeout_ms = 10000;
+  req.topic_data.push_back({});
+  req.topic_data[0].name = topic;
+  req.topic_data[0].partition_data.push_back({});
+  req.topic_data[0].partition_data[0].index = partition;
+  req.topic_data[0].partition_data[0].records = protocol::records::copy(batch);
+  auto resp = client.call<protocol::produce_response_data>(req, version);
+  if (resp.responses.size() != 1 || resp.responses[0].partition_responses.size() != 1) {
+    throw std::runtime_error("Produce answered an unexpected shape");
+  }
+  return resp.responses[0].partition_responses[0];
 }
 
 }  // namespace samsa::wire_test

@@ -2,9 +2,11 @@
 // broker's advertised version ranges.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "wire_client.h"
 
@@ -16,5 +18,17 @@ int16_t create_topic(wire_client& client, const std::string& name, int32_t parti
 
 // ApiVersions v3: api key -> (min, max) as the broker advertises them.
 std::map<int16_t, std::pair<int16_t, int16_t>> advertised_versions(wire_client& client);
+
+// Record timestamps in test batches count up from here.
+constexpr int64_t base_timestamp = 1700000000000;
+
+// One uncompressed RecordBatch v2 holding `values` (no keys), with timestamps
+// base_timestamp + first_index + i, so ListOffsets by time has known answers.
+std::vector<uint8_t> batch_of(const std::vector<std::string>& values, int64_t first_index);
+
+// Produce (acks=1) of one batch to one partition; returns that partition's answer.
+protocol::produce_response_data::topic_produce_response::partition_produce_response produce_batch(
+    wire_client& client, int16_t version, const std::string& topic, int32_t partition,
+    const std::vector<uint8_t>& batch, int16_t acks = 1);
 
 }  // namespace samsa::wire_test
