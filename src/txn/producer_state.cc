@@ -1,0 +1,83 @@
+#include "txn/producer_state.h"
+
+#include <limits>
+
+namespace samsa::txn {
+
+namespace {
+
+constexpr int32_t max_sequence = std::numeric_limits<int32_t>::max();
+
+bool follows(int32_t last, int32_t next) { return last == max_sequence ? next == 0 : next == last + 1; }
+
+}  // namespace
+
+int32_t producer_batch::last_sequence() const {
+  if (record_count <= 0) return base_sequence;
+  int64_t last = int64_t{base_sequence} + record_count - 1;
+  return static_cast<int32_t>(last > max_sequence ? last - max_sequence - 1 : last);
+}
+
+check_result producer_state_table::check(const producer_batch& batch) const {
+  check_result out;
+  auto it = producers_.find(batch.producer_id);
+  // Unknown producer (new, expired, or its batches were removed by retention):
+  // Kafka accepts any sequence then.
+  if (it == producers_.end()) return out;
+  const entry& e = it->second;
+  if (batch.producer_epoch < e.epoch) {
+    out.outcome = verdict::invalid_producer_epoch;
+    out.message = "producer " + std::to_string(batch.producer_id) + " epoch " +
+                  std::to_string(batch.producer_epoch) + " is older than the current epoch " + std::to_string(e.epoch);
+    return out;
+  }
+  if (batch.producer_epoch > e.epoch) {
+    if (batch.base_sequence != 0) {
+      out.outcome = verdict::out_of_order_sequence;
+      out.message = "a new epoch must start at sequence 0, got " + std::to_string(batch.base_sequence);
+    }
+    return out;
+  }
+  const int32_t last = batch.last_sequence();
+  for (const auto& b : e.recent) {
+    if (b.first_sequence == batch.base_sequence && b.last_sequence == last) {
+      out.outcome = verdict::duplicate;
+      out.previous = b;
+      return out;
+    }
+  }
+  if (!e.recent.empty() && !follows(e.recent.back().last_sequence, batch.base_sequence)) {
+    out.outcome = verdict::out_of_order_sequence;
+    out.message = "producer " + std::to_string(batch.producer_id) + ": expected sequence " +
+                  std::to_string(e.recent.back().last_sequence == max_sequence ? 0
+                                                                                : e.recent.back().last_sequence + 1) +
+                  ", got " + std::to_string(batch.base_sequence);
+  }
+  return out;
+}
+
+void producer_state_table::on_appended(const producer_batch& batch, const appended_batch& stored, int64_t now_ms) {
+  entry& e = producers_[batch.producer_id];
+  if (batch.producer_epoch != e.epoch) {
+    e.epoch = batch.producer_epoch;
+    e.recent.clear();
+  }
+  e.recent.push_back(stored);
+  while (e.recent.size() > batches_kept) e.recent.pop_front();
+  e.last_update_ms = now_ms;
+}
+
+size_t producer_state_table::expire(int64_t now_ms, int64_t idle_ms) {
+  size_t removed = 0;
+  for (auto it = producers_.begin(); it != producers_.end();) {
+    if (now_ms - it->second.last_update_ms > idle_ms) {
+      it = producers_.erase(it);
+      ++removed;
+    } else {
+      ++it;
+    }
+  }
+  return removed;
+}
+
+}  // namespace samsa::txn
