@@ -7,6 +7,7 @@
 #include <set>
 
 #include "broker/group_service.h"
+#include "broker/producer_registry.h"
 #include "broker/topic_registry.h"
 #include "storage/log_manager.h"
 #include "storage/metadata_store.h"
@@ -59,6 +60,11 @@ status broker_state::open_storage() {
       spdlog::warn("could not remove {}: {}", log->dir(), s.err().describe());
     }
   }
+  auto producer_ids =
+      txn::producer_id_allocator::open((std::filesystem::path(config_.log_dir) / "producer_ids").string());
+  if (!producer_ids) return producer_ids.err();
+  producers_ = std::make_unique<producer_registry>(std::move(*producer_ids));
+
   groups_ = std::make_unique<group_service>(*this);
   if (auto s = groups_->start(); !s) return s;
 

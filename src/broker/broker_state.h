@@ -20,6 +20,7 @@ namespace samsa::broker {
 
 class topic_registry;
 class group_service;
+class producer_registry;
 
 class broker_state {
  public:
@@ -39,6 +40,8 @@ class broker_state {
   fetch_waiters& waiters() { return waiters_; }
   // Consumer groups; exists once open_storage() succeeded.
   group_service& groups() { return *groups_; }
+  // Idempotent producers; exists once open_storage() succeeded.
+  producer_registry& producers() { return *producers_; }
   const std::string& cluster_id() const { return cluster_id_; }
 
   // The listener addresses clients are told to connect to (ports resolved
@@ -56,6 +59,7 @@ class broker_state {
   std::unique_ptr<storage::log_manager> logs_;
   std::unique_ptr<storage::metadata_store> metadata_;
   std::unique_ptr<topic_registry> topics_;
+  std::unique_ptr<producer_registry> producers_;
   std::unique_ptr<group_service> groups_;  // declared last: uses topics_
 };
 

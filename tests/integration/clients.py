@@ -351,9 +351,10 @@ class KafkaJSProcess:
             return f.read()[-5000:]
 
 
-def kafkajs_produce(bootstrap, topic, msgs, compression=None, acks=-1, timeout=120):
+def kafkajs_produce(bootstrap, topic, msgs, compression=None, acks=-1, timeout=120, idempotent=False):
     r = run_kafkajs("produce", {"brokers": [bootstrap], "topic": topic, "messages": msgs_to_json(msgs),
-                                "compression": compression, "acks": acks}, timeout=timeout)
+                                "compression": compression, "acks": acks, "idempotent": idempotent},
+                    timeout=timeout)
     return [(x["partition"], int(x["offset"])) for x in r["results"]]
 
 

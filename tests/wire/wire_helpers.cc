@@ -34,8 +34,13 @@ std::map<int16_t, std::pair<int16_t, int16_t>> advertised_versions(wire_client& 
   return out;
 }
 
-std::vector<uint8_t> batch_of(const std::vector<std::string>& values, int64_t first_index) {
-  record::batch_builder builder(record::batch_options{});
+std::vector<uint8_t> batch_of(const std::vector<std::string>& values, int64_t first_index,
+                              producer_stamp producer) {
+  record::batch_options options;
+  options.producer_id = producer.producer_id;
+  options.producer_epoch = producer.producer_epoch;
+  options.base_sequence = producer.base_sequence;
+  record::batch_builder builder(options);
   for (size_t i = 0; i < values.size(); ++i) {
     std::vector<uint8_t> value(values[i].begin(), values[i].end());
     auto added = builder.append(base_timestamp + first_index + static_cast<int64_t>(i), std::nullopt,

@@ -24,7 +24,14 @@ constexpr int64_t base_timestamp = 1700000000000;
 
 // One uncompressed RecordBatch v2 holding `values` (no keys), with timestamps
 // base_timestamp + first_index + i, so ListOffsets by time has known answers.
-std::vector<uint8_t> batch_of(const std::vector<std::string>& values, int64_t first_index);
+// An idempotent producer's identity on a batch.
+struct producer_stamp {
+  int64_t producer_id = -1;
+  int16_t producer_epoch = -1;
+  int32_t base_sequence = -1;
+};
+std::vector<uint8_t> batch_of(const std::vector<std::string>& values, int64_t first_index,
+                              producer_stamp producer = {});
 
 // Produce (acks=1) of one batch to one partition; returns that partition's answer.
 protocol::produce_response_data::topic_produce_response::partition_produce_response produce_batch(

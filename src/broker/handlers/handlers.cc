@@ -27,6 +27,7 @@ void register_all_handlers(api_table& apis) {
   register_list_groups(apis);
   register_delete_groups(apis);
   register_offset_delete(apis);
+  register_init_producer_id(apis);
 }
 
 }  // namespace samsa::broker

@@ -30,6 +30,7 @@ void register_describe_groups(api_table& apis);
 void register_list_groups(api_table& apis);
 void register_delete_groups(api_table& apis);
 void register_offset_delete(api_table& apis);
+void register_init_producer_id(api_table& apis);
 
 // Registers everything above.
 void register_all_handlers(api_table& apis);

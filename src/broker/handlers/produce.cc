@@ -14,6 +14,7 @@
 #include "broker/fetch_waiters.h"
 #include "broker/handlers/handlers.h"
 #include "broker/produce_checks.h"
+#include "broker/producer_registry.h"
 #include "broker/storage_errors.h"
 #include "broker/topic_registry.h"
 #include "protocol/api_keys.h"
@@ -75,19 +76,26 @@ partition_response_t append_partition(broker_state& broker, const topic_entry* t
     return out;
   }
   auto& log = topic->partitions[static_cast<size_t>(data.index)];
-  auto appended = check.rewritten ? log->append(*check.rewritten, now_ms) : log->append(bytes, now_ms);
-  if (!appended) {
-    spdlog::warn("produce to {}-{} failed: {}", topic->name, data.index, appended.err().describe());
-    return failed(data.index, storage_error_to_kafka(appended.err()), appended.err().message);
+  // Idempotent batches are checked against the producer's sequence first; a
+  // retried one is answered with the offsets it got the first time.
+  idempotent_append appended = broker.producers().append(*log, bytes, now_ms, [&] {
+    return check.rewritten ? log->append(*check.rewritten, now_ms) : log->append(bytes, now_ms);
+  });
+  if (appended.storage_failure) {
+    spdlog::warn("produce to {}-{} failed: {}", topic->name, data.index, appended.storage_failure->describe());
+    return failed(data.index, storage_error_to_kafka(*appended.storage_failure), appended.storage_failure->message);
   }
-  broker.waiters().notify(log.get());
+  if (appended.code != protocol::error_code::none) {
+    return failed(data.index, appended.code, std::move(appended.message));
+  }
+  if (!appended.duplicate) broker.waiters().notify(log.get());
   partition_response_t out;
   out.index = data.index;
-  out.base_offset = appended->base_offset;
-  out.log_append_time_ms = appended->log_append_time_ms;
-  out.log_start_offset = appended->log_start_offset;
+  out.base_offset = appended.appended.base_offset;
+  out.log_append_time_ms = appended.appended.log_append_time_ms;
+  out.log_start_offset = appended.appended.log_start_offset;
   appended_to = log;
-  end_offset = appended->last_offset + 1;
+  end_offset = appended.appended.last_offset + 1;
   return out;
 }
 

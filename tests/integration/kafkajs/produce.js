@@ -15,7 +15,13 @@ main(async () => {
       return p
     }
   }
-  const producer = kafka().producer({ createPartitioner: recordingPartitioner, allowAutoTopicCreation: false })
+  // Idempotent producers keep one request in flight so KafkaJS can retry in order.
+  const producer = kafka().producer({
+    createPartitioner: recordingPartitioner,
+    allowAutoTopicCreation: false,
+    idempotent: !!params.idempotent,
+    maxInFlightRequests: params.idempotent ? 1 : undefined,
+  })
   await producer.connect()
   const compression = params.compression ? CompressionTypes[params.compression.toUpperCase()] : CompressionTypes.None
   const results = []
