@@ -1,0 +1,275 @@
+#!/usr/bin/python3
+"""Turns the newest bench/results/<timestamp>.json (or the file given) into
+bench/results/latest.md and the SVG charts bench/results/throughput_by_size.svg
+and bench/results/latency_cdf.svg.
+
+    bench/report.py [results.json]
+"""
+
+import glob
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import json  # noqa: E402
+
+from suite import svg  # noqa: E402
+
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+
+
+def med(fig):
+    return fig["median"] if isinstance(fig, dict) and fig.get("median") is not None else None
+
+
+def f(fig, digits=1, scale=1.0):
+    """'median (min–max)' of a figure, or '—'."""
+    if not isinstance(fig, dict) or fig.get("median") is None:
+        return "—"
+    m, lo, hi = fig["median"] * scale, fig["min"] * scale, fig["max"] * scale
+    return f"{m:,.{digits}f} ({lo:,.{digits}f}–{hi:,.{digits}f})"
+
+
+def x(r, digits=2):
+    return "—" if r is None else f"{r:.{digits}f}×"
+
+
+def num(v, digits=1):
+    return "—" if v is None else f"{v:,.{digits}f}"
+
+
+def table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(out)
+
+
+def section_targets(d):
+    rows = []
+    for t in d.get("targets", []):
+        v = t["value"]
+        shown = "—" if v is None else (f"{v * 1000:.1f} ms" if "(s)" in t["target"] else f"{v:.3g}")
+        limit = f"{t['limit'] * 1000:g} ms" if "(s)" in t["target"] else f"{t['limit']:g}"
+        state = {True: "**met**", False: "**missed**", None: "not measured"}[t["met"]]
+        rows.append([t["target"], shown, f"{t['op']} {limit}", state, t["detail"]])
+    return "## Targets of issue 7\n\n" + table(["target", "measured (median)", "target", "", "how"], rows)
+
+
+def section_produce(d):
+    floor = d.get("floor") or {}
+    rows = []
+    for p in d.get("produce") or []:
+        c, s, m, r = p["config"], p["samsa"], p["mock"], p["ratios"]
+        fl = floor.get(p["floor_used"], {})
+        rows.append([f"{c['size']} B", c["acks"], c["partitions"], c["compression"], f(s["mb_per_s"]),
+                     f(s["msg_per_s"], 0), f(m["mb_per_s"]), num(med(fl.get("mb_per_s")), 0),
+                     x(r["mb_per_s_vs_mock"]), x(r["mb_per_s_vs_floor"], 3), f(s["server_cpu_s_per_gb"], 2),
+                     num(med(m["server_cpu_s_per_gb"]), 2), num(med(fl.get("cpu_s_per_gb")), 2),
+                     x(r["cpu_per_gb_vs_floor"], 1), num(med(s["server_rss_peak_mb"]), 1)])
+    head = ["size", "acks", "parts", "codec", "Samsa MB/s", "Samsa msg/s", "mock MB/s", "floor MB/s", "vs mock",
+            "vs floor", "broker CPU s/GB", "mock CPU s/GB", "floor CPU s/GB", "CPU vs floor", "broker peak RSS MB"]
+    fl_rows = [[k, f(v.get("mb_per_s"), 0), f(v.get("cpu_s_per_gb"), 3), v.get("bytes")]
+               for k, v in floor.items()]
+    return ("## Produce throughput\n\nlibrdkafka producer (linger.ms and batch.size in the settings below), "
+            "Samsa and the mock cluster measured alternately in the same run. The floor for acks 0/1 is "
+            "socket → write(), for acks=all socket → write()+fdatasync() per 1 MiB chunk. CPU is the broker "
+            "process's (all threads) per GB of payload accepted.\n\n" + table(head, rows) +
+            "\n\n### The floor\n\n" + table(["mode", "MB/s", "CPU s/GB (serving thread)", "bytes/round"], fl_rows))
+
+
+def section_consume(d):
+    c = d.get("consume")
+    if not c:
+        return "## Catch-up consume\n\nnot measured"
+    ratios = d.get("consume_ratios", {})
+    rows = []
+    for key, label in (("consumers_1", "1 consumer"), ("consumers_3", "group of 3")):
+        if key not in c:
+            continue
+        k, r = c[key], ratios.get(key, {})
+        rows.append([label, f(k["mb_per_s"]), f(k["msg_per_s"], 0), f(k["join_s"], 3),
+                     f(k["server_cpu_s_per_gb"], 2), x(r.get("vs_floor_sendfile")),
+                     x(r.get("vs_produce_same_messages")), x(r.get("cpu_per_gb_vs_floor"), 1)])
+    sf = (d.get("floor") or {}).get("sendfile", {})
+    return (f"## Catch-up consume\n\n{c['bytes_on_disk'] / 2**30:.2f} GiB of 1 KiB messages in 6 partitions, "
+            f"warm page cache; every run is a new group reading from the earliest offset. Floor: sendfile() "
+            f"of a page-cached file of the same size to a socket, {f(sf.get('mb_per_s'), 0)} MB/s. The mock "
+            "cluster keeps only the last few MB of each partition, so it cannot serve this baseline.\n\n" +
+            table(["readers", "MB/s", "msg/s", "join → first message s", "broker CPU s/GB", "vs floor sendfile",
+                   "vs produce (1 KiB acks=1 6p)", "CPU vs floor"], rows))
+
+
+def section_e2e(d):
+    rows = []
+    for e in d.get("e2e") or []:
+        s, m = e.get("samsa") or {}, e.get("mock") or {}
+        rows.append([f"{e['rate']:,}", e["acks"], f(s.get("p50_ms"), 2), f(s.get("p99_ms"), 2),
+                     f(s.get("p999_ms"), 2), f(m.get("p50_ms"), 2), f(m.get("p99_ms"), 2), f(m.get("p999_ms"), 2),
+                     x(e["ratios"]["p99_vs_mock"])])
+    st = d.get("settings", {})
+    return (f"## End-to-end latency\n\n1 KiB messages, 6 partitions, producer linger.ms={st.get('e2e_linger_ms')}, "
+            f"{st.get('e2e_seconds')} s measured after {st.get('e2e_warmup')} s warm-up per run; latency from the "
+            "scheduled send time to the consumer's poll, both in one process. The mock has no long polling, so its "
+            "consumer runs with fetch.wait.max.ms=1 (Samsa: librdkafka's default 500).\n\n" +
+            table(["msg/s", "acks", "Samsa p50 ms", "Samsa p99 ms", "Samsa p99.9 ms", "mock p50 ms", "mock p99 ms",
+                   "mock p99.9 ms", "p99 vs mock"], rows) + "\n\n![latency by percentile](latency_cdf.svg)")
+
+
+def section_first(d):
+    fm = d.get("first_message") or {}
+    rows = []
+    for name in ("samsa", "mock"):
+        v = fm.get(name)
+        if v:
+            rows.append([name, f"{v['first_group_s'] * 1000:.0f}", f(v["new_group_s"], 0, 1000)])
+    return ("## Time to first message for a new consumer group\n\nFrom creating the consumer to its first message "
+            "(subscribe, FindCoordinator, JoinGroup, SyncGroup, OffsetFetch, ListOffsets, Fetch); every partition "
+            "holds messages. The mock delays the first join by its 3 s initial rebalance delay.\n\n" +
+            table(["broker", "first group on a fresh broker ms", "later new groups ms"], rows) +
+            f"\n\nratio Samsa / mock: {x((fm.get('ratios') or {}).get('new_group_vs_mock'))}")
+
+
+def section_footprint(d):
+    se, sd = d.get("start_empty") or {}, d.get("start_with_data") or {}
+    out = ["## Start, stop and memory"]
+    rows = [["start, new empty data dir (spawn → first ApiVersions answer)", f(se.get("first_answer_s"), 1, 1000),
+             "ms"],
+            ["restart, empty data dir", f((se.get("restart") or {}).get("first_answer_s"), 1, 1000), "ms"],
+            ["stop (SIGTERM → exit), idle", f(se.get("stop_s"), 1, 1000), "ms"],
+            ["RSS idle (VmRSS, 1 s after start)", f(se.get("idle_rss_mb"), 1), "MB"],
+            ["PSS idle", f(se.get("idle_pss_mb"), 1), "MB"],
+            ["CPU idle", f(se.get("idle_cpu_percent"), 2), "% of a core"],
+            ["mock cluster RSS idle", f(se.get("mock_idle_rss_mb"), 1), "MB"]]
+    if sd:
+        label = f"{sd['bytes'] / 2**30:.2f} GiB in {sd['partitions']:,} partitions"
+        rows += [[f"clean start, {label}", f((sd.get("clean") or {}).get("first_answer_s"), 1, 1000), "ms"],
+                 [f"start after SIGKILL, {label}", f((sd.get("unclean") or {}).get("first_answer_s"), 1, 1000), "ms"],
+                 [f"stop, {label}", f(sd.get("stop_s"), 1, 1000), "ms"],
+                 [f"RSS idle, {label}", f(sd.get("idle_rss_mb"), 1), "MB"],
+                 [f"open descriptors after writing, {label}", sd.get("loaded_open_fds", "—"), ""]]
+    prod = next((p for p in d.get("produce") or [] if p["config"] == {"size": 1024, "acks": "1", "partitions": 6,
+                                                                      "compression": "none"}), None)
+    if prod:
+        rows.append(["RSS under load (peak VmRSS sampled every 50 ms, produce 1 KiB acks=1 6p)",
+                     f(prod["samsa"]["server_rss_peak_mb"], 1), "MB"])
+    out.append(table(["figure", "median (min–max)", "unit"], rows))
+    sp, sc = d.get("scale_partitions") or {}, d.get("scale_connections") or {}
+    out.append("## Scale")
+    rows = []
+    if sp:
+        mem = sp.get("memory", {})
+        rows += [[f"{sp['partitions']:,} partitions: create (CreateTopics, {sp['partitions_per_topic']} per topic)",
+                  num(sp.get("create_s"), 2), "s"],
+                 ["RSS before → after create → after one message in each",
+                  " → ".join(num((mem.get(k) or {}).get("rss_mb")) for k in
+                             ("before", "after_create", "after_one_message_each")), "MB"],
+                 ["RSS per partition (Samsa)", num(sp.get("rss_per_partition_kb"), 2), "KB"],
+                 ["RSS per partition (mock)", num(sp.get("mock_rss_per_partition_kb"), 2), "KB"],
+                 ["open descriptors after create / after one message each",
+                  f"{sp.get('open_fds_after_create')} / {sp.get('open_fds_after_touch')}", ""],
+                 ["restart with these partitions (first answer)", num((sp.get("restart_first_answer_s") or 0) * 1000, 1),
+                  "ms"]]
+    for name in ("samsa", "mock"):
+        v = sc.get(name)
+        if v:
+            res = v["result"]
+            rows += [[f"{sc['connections']:,} connections held ({name}): alive after hold",
+                      f"{res['alive_after_hold']}/{res['requested']}", ""],
+                     [f"RSS per connection ({name})", num(v["rss_per_connection_kb"], 2), "KB"],
+                     [f"ApiVersions+Metadata per new connection p50/p99 ({name})",
+                      f"{res['handshake_ms_p50']:.2f} / {res['handshake_ms_p99']:.2f}", "ms"]]
+    out.append(table(["figure", "value", "unit"], rows) if rows else "not measured")
+    return "\n\n".join(out)
+
+
+def section_failures(d):
+    fails = d.get("failures") or []
+    if not fails:
+        return "## Failures\n\nnone: every run delivered and read back every message."
+    lines = ["## Failures", ""]
+    for fl in fails:
+        first = fl["error"].strip().splitlines()
+        lines.append(f"- **{fl['where']}**: `{first[0][:300] if first else ''}`")
+    return "\n".join(lines)
+
+
+def header(d, json_name):
+    m, s = d["machine"], d["settings"]
+    cmd = "bench/run.py <build dir>" + (" --quick" if s.get("quick") else "")
+    shown = {k: v for k, v in s.items() if k not in ("quick",)}
+    return "\n".join([
+        "# Samsa benchmark results",
+        "",
+        f"Run {d['timestamp_utc']} ({'quick' if s.get('quick') else 'standard'} set, "
+        f"{d.get('total_seconds', 0) / 60:.1f} min), from `{json_name}`; "
+        f"commit `{m['git_commit'][:12]}`{' (src/ had uncommitted changes)' if m.get('src_has_uncommitted_changes') else ''}.",
+        f"Machine: {m['cpu_model']}, {m['cores']} cores, {m['memory_gb']:.1f} GB RAM, kernel {m['kernel']}, "
+        f"{m['disk_free_gb']:.0f} GB free; load average at start {', '.join(f'{v:.2f}' for v in m['loadavg_at_start'])} "
+        "(the machine is shared; other work ran during the measurements).",
+        "",
+        f"Reproduce: `{cmd}` then `bench/report.py`. Figures are medians of {s['runs']} runs with (min–max); "
+        "ratios are between medians. MB = 10^6 bytes, GB = 10^9 bytes.",
+        "",
+        "Settings: " + ", ".join(f"`{k}={v}`" for k, v in shown.items()),
+    ])
+
+
+def throughput_svg(d):
+    floor = d.get("floor") or {}
+    fl = floor.get("ingest_none", {}).get("mb_per_s")
+    groups, values = [], {}
+    for p in d.get("produce") or []:
+        c = p["config"]
+        if c["acks"] != "1" or c["partitions"] != 6 or c["compression"] != "none":
+            continue
+        g = {100: "100 B", 1024: "1 KiB", 102400: "100 KiB"}.get(c["size"], f"{c['size']} B")
+        groups.append(g)
+        for name, fig in (("Samsa", p["samsa"]["mb_per_s"]), ("mock cluster", p["mock"]["mb_per_s"]),
+                          ("floor (socket → write)", fl)):
+            if fig and fig.get("median") is not None:
+                values[(g, name)] = (fig["median"], fig["min"], fig["max"])
+    return svg.bar_chart("Produce throughput by message size (acks=1, 6 partitions, no compression)", groups,
+                         ["Samsa", "mock cluster", "floor (socket → write)"], values, "MB/s (median, min–max)")
+
+
+def latency_svg(d):
+    panels = []
+    for acks in ("1", "all"):
+        lines = []
+        for i, e in enumerate([e for e in d.get("e2e") or [] if e["acks"] == acks]):
+            color = svg.COLORS[i % len(svg.COLORS)]
+            for name, dashed in (("samsa", False), ("mock", True)):
+                v = e.get(name)
+                if v:
+                    label = f"{'Samsa' if name == 'samsa' else 'mock'} {e['rate']:,}/s"
+                    lines.append((label, color, dashed, [tuple(p) for p in v["cdf_of_median_run"]]))
+        panels.append((f"acks={acks}", lines))
+    return svg.percentile_chart("End-to-end latency by percentile (1 KiB; run with the median p99)", panels)
+
+
+def main():
+    if len(sys.argv) > 1:
+        path = sys.argv[1]
+    else:
+        files = sorted(p for p in glob.glob(os.path.join(RESULTS, "*.json")))
+        if not files:
+            sys.exit("no results in bench/results: run bench/run.py first")
+        path = files[-1]
+    with open(path) as fh:
+        d = json.load(fh)
+    name = os.path.basename(path)
+    parts = [header(d, name), section_targets(d), "![throughput by message size](throughput_by_size.svg)",
+             section_produce(d), section_consume(d), section_e2e(d), section_first(d), section_footprint(d),
+             section_failures(d)]
+    with open(os.path.join(RESULTS, "latest.md"), "w") as fh:
+        fh.write("\n\n".join(parts) + "\n")
+    with open(os.path.join(RESULTS, "throughput_by_size.svg"), "w") as fh:
+        fh.write(throughput_svg(d) + "\n")
+    with open(os.path.join(RESULTS, "latency_cdf.svg"), "w") as fh:
+        fh.write(latency_svg(d) + "\n")
+    print(f"wrote {os.path.join(RESULTS, 'latest.md')} and 2 SVG files from {name}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The benchmark suite of bench/run.py: processes, sections, statistics."""

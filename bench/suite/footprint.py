@@ -1,0 +1,224 @@
+"""Broker process figures: start time (empty, and with data on disk, clean and
+after SIGKILL), idle RSS, and scale (many partitions, many connections) with
+RSS per partition and per connection."""
+
+import json
+import os
+import subprocess
+import time
+
+from .processes import BenchError, MockCluster, SamsaBroker, cpu_seconds, load, memory, open_fds
+from .stats import ratio, summary
+
+SETTLE_S = 1.0  # idle time before reading RSS
+
+
+def _start_figures(starts):
+    return {"first_answer_s": summary([s["first_answer_s"] for s in starts], "s"),
+            "port_file_s": summary([s["port_file_s"] for s in starts], "s")}
+
+
+def start_empty(ctx):
+    """First start on a data directory that does not exist yet, then a restart of the same
+    (still empty) broker; RSS and CPU while idle for SETTLE_S after the first start."""
+    starts, restarts, idle, idle_cpu, stops = [], [], [], [], []
+    for r in range(ctx.settings["runs"]):
+        broker = SamsaBroker(ctx.programs, ctx.work_dir)
+        try:
+            starts.append(broker.start())
+            cpu0 = cpu_seconds(broker.pid)
+            time.sleep(SETTLE_S)
+            idle_cpu.append((cpu_seconds(broker.pid) - cpu0) / SETTLE_S * 100)
+            idle.append(memory(broker.pid))
+            stops.append(broker.stop())
+            restarts.append(broker.start())
+            broker.stop()
+        except Exception as e:
+            ctx.fail(f"start empty run {r}", e)
+        finally:
+            broker.cleanup()
+    mock_idle = []
+    for r in range(ctx.settings["runs"]):
+        mock = MockCluster(ctx.programs)
+        time.sleep(SETTLE_S)
+        mock_idle.append(memory(mock.pid))
+        mock.stop()
+    out = _start_figures(starts)
+    out["restart"] = _start_figures(restarts)
+    out["stop_s"] = summary(stops, "s")
+    out["idle_rss_mb"] = summary([m["rss_mb"] for m in idle], "MB")
+    out["idle_pss_mb"] = summary([m.get("pss_mb") for m in idle], "MB")
+    out["idle_cpu_percent"] = summary(idle_cpu, "% of a core")
+    out["mock_idle_rss_mb"] = summary([m["rss_mb"] for m in mock_idle], "MB")
+    out["ratios"] = {"idle_rss_vs_mock": ratio(out["idle_rss_mb"], out["mock_idle_rss_mb"])}
+    return out
+
+
+def start_with_data(ctx):
+    """Fills `start_partitions` partitions with `start_bytes` (64 KiB messages, spread evenly), then
+    measures clean starts (after SIGTERM) and unclean starts (after SIGKILL)."""
+    s = ctx.settings
+    broker = SamsaBroker(ctx.programs, ctx.work_dir)
+    out = {"partitions": s["start_partitions"], "bytes": s["start_bytes"]}
+    try:
+        broker.start()
+        topic = "big"
+        load(ctx.programs, "create-topics", broker.bootstrap, topic, "--partitions", s["start_partitions"],
+             timeout=1200)
+        count = max(1, s["start_bytes"] // 65536)
+        ctx.log(f"start: writing {s['start_bytes'] / 2**30:.2f} GiB into {s['start_partitions']} partitions")
+        fill = load(ctx.programs, "produce", broker.bootstrap, "-t", topic, "--size", 65536, "--count", count,
+                    "--round-robin", "--timeout", 300, timeout=7200)
+        out["fill_mb_per_s"] = fill["mb_per_s"]
+        out["loaded_memory"] = memory(broker.pid)
+        out["loaded_open_fds"] = open_fds(broker.pid)
+        broker.stop()
+        clean, idle, unclean, stops = [], [], [], []
+        for r in range(s["runs"]):
+            clean.append(broker.start())
+            time.sleep(SETTLE_S)
+            idle.append(memory(broker.pid))
+            stops.append(broker.stop())
+        broker.start()
+        for r in range(s["runs"]):
+            broker.kill()
+            unclean.append(broker.start())
+        broker.stop()
+        out["clean"] = _start_figures(clean)
+        out["unclean"] = _start_figures(unclean)
+        out["stop_s"] = summary(stops, "s")
+        out["idle_rss_mb"] = summary([m["rss_mb"] for m in idle], "MB")
+    finally:
+        if broker.alive():
+            ctx.attempt("stop broker", broker.stop)
+        broker.cleanup()
+    return out
+
+
+def _create_partitions(ctx, target, total, per_topic, is_mock):
+    topics = []
+    left = total
+    while left > 0:
+        n = min(per_topic, left)
+        name = f"scale-{len(topics)}"
+        if is_mock:
+            target.create_topic(name, n)
+        else:
+            load(ctx.programs, "create-topics", target.bootstrap, name, "--partitions", n, timeout=1800)
+        topics.append((name, n))
+        left -= n
+    return topics
+
+
+def scale_partitions(ctx):
+    s = ctx.settings
+    total = s["scale_partitions"]
+    per_topic = min(1000, total)
+    out = {"partitions": total, "partitions_per_topic": per_topic}
+    broker = SamsaBroker(ctx.programs, ctx.work_dir)
+    try:
+        broker.start()
+        time.sleep(SETTLE_S)
+        m0 = memory(broker.pid)
+        t0 = time.monotonic()
+        topics = _create_partitions(ctx, broker, total, per_topic, False)
+        out["create_s"] = time.monotonic() - t0
+        m1 = memory(broker.pid)
+        out["open_fds_after_create"] = open_fds(broker.pid)
+        ctx.log(f"scale: one message into each of {total} partitions")
+        t0 = time.monotonic()
+        for name, n in topics:
+            load(ctx.programs, "produce", broker.bootstrap, "-t", name, "--size", 100, "--count", n,
+                 "--round-robin", "--acks", "1", timeout=1800)
+        out["touch_s"] = time.monotonic() - t0
+        m2 = memory(broker.pid)
+        out["open_fds_after_touch"] = open_fds(broker.pid)
+        out["memory"] = {"before": m0, "after_create": m1, "after_one_message_each": m2}
+        out["rss_per_partition_kb"] = (m2["rss_mb"] - m0["rss_mb"]) * 1e3 / total
+        out["rss_per_partition_created_kb"] = (m1["rss_mb"] - m0["rss_mb"]) * 1e3 / total
+        broker.stop()
+        restart = broker.start()
+        out["restart_first_answer_s"] = restart["first_answer_s"]
+        time.sleep(SETTLE_S)
+        out["restart_idle_memory"] = memory(broker.pid)
+        broker.stop()
+    finally:
+        if broker.alive():
+            ctx.attempt("stop broker", broker.stop)
+        broker.cleanup()
+    mock = MockCluster(ctx.programs)
+    try:
+        time.sleep(SETTLE_S)
+        m0 = memory(mock.pid)
+        _create_partitions(ctx, mock, total, per_topic, True)
+        m1 = memory(mock.pid)
+        out["mock_rss_per_partition_kb"] = (m1["rss_mb"] - m0["rss_mb"]) * 1e3 / total
+    finally:
+        mock.stop()
+    out["ratios"] = {"rss_per_partition_vs_mock": ratio(out["rss_per_partition_kb"],
+                                                         out["mock_rss_per_partition_kb"])}
+    return out
+
+
+def _hold_connections(ctx, target, count):
+    """Opens `count` connections with samsa_load; returns (RSS before, RSS while held, load result)."""
+    time.sleep(SETTLE_S)
+    m0 = memory(target.pid)
+    proc = subprocess.Popen([ctx.programs.load, "connections", "-b", target.bootstrap, "--count", str(count),
+                             "--wait-stdin"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            if not line or line.startswith("READY"):
+                break
+        time.sleep(SETTLE_S)
+        m1 = memory(target.pid)
+        fds = open_fds(target.pid)
+        stdout, stderr = proc.communicate(timeout=300)  # closes stdin: the connections are checked and closed
+    except Exception:
+        proc.kill()
+        proc.wait()
+        raise
+    results = [line for line in stdout.splitlines() if line.startswith("{")]
+    if not results:
+        raise BenchError(f"connections: no result (exit {proc.returncode}): {stderr[-2000:]}")
+    result = json.loads(results[-1])
+    result["open_fds_while_held"] = fds
+    if proc.returncode != 0:
+        raise BenchError(f"connections failed: {result}")
+    return m0, m1, result
+
+
+def scale_connections(ctx):
+    count = ctx.settings["connections"]
+    out = {"connections": count}
+    broker = SamsaBroker(ctx.programs, ctx.work_dir)
+    try:
+        broker.start()
+        m0, m1, res = _hold_connections(ctx, broker, count)
+        out["samsa"] = {"before": m0, "held": m1, "result": res,
+                        "rss_per_connection_kb": (m1["rss_mb"] - m0["rss_mb"]) * 1e3 / count}
+    finally:
+        ctx.attempt("stop broker", broker.stop)
+        broker.cleanup()
+    mock = MockCluster(ctx.programs)
+    try:
+        m0, m1, res = _hold_connections(ctx, mock, count)
+        out["mock"] = {"before": m0, "held": m1, "result": res,
+                       "rss_per_connection_kb": (m1["rss_mb"] - m0["rss_mb"]) * 1e3 / count}
+    except Exception as e:
+        ctx.fail("connections mock", e)
+    finally:
+        mock.stop()
+    if out.get("mock"):
+        out["ratios"] = {"rss_per_connection_vs_mock": ratio(out["samsa"]["rss_per_connection_kb"],
+                                                              out["mock"]["rss_per_connection_kb"])}
+    return out
+
+
+def disk_free_gb(path):
+    st = os.statvfs(path)
+    return st.f_bavail * st.f_frsize / 1e9
+
