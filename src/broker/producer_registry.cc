@@ -87,6 +87,10 @@ idempotent_append producer_registry::append(storage::partition_log& log, std::sp
   }
 
   std::lock_guard lock(mutex_);
+  if (now_ms - last_expiry_ms_ > 60000) {
+    expire_locked(now_ms, producer_id_expiration_ms);
+    last_expiry_ms_ = now_ms;
+  }
   txn::producer_state_table& table = table_for(log);
   const txn::producer_batch batch = producer_of(first);
   txn::check_result check = table.check(batch);
@@ -125,7 +129,14 @@ idempotent_append producer_registry::append(storage::partition_log& log, std::sp
 
 void producer_registry::expire(int64_t now_ms, int64_t idle_ms) {
   std::lock_guard lock(mutex_);
-  for (auto& [key, table] : tables_) table.expire(now_ms, idle_ms);
+  expire_locked(now_ms, idle_ms);
+}
+
+void producer_registry::expire_locked(int64_t now_ms, int64_t idle_ms) {
+  for (auto it = tables_.begin(); it != tables_.end();) {
+    it->second.expire(now_ms, idle_ms);
+    it = it->second.producer_count() == 0 ? tables_.erase(it) : std::next(it);
+  }
 }
 
 }  // namespace samsa::broker

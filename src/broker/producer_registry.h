@@ -47,14 +47,20 @@ class producer_registry {
   idempotent_append append(storage::partition_log& log, std::span<const uint8_t> batches, int64_t now_ms,
                            const append_fn& do_append);
 
-  // Drops producers idle longer than producer.id.expiration.ms everywhere.
+  // Drops producers idle longer than `idle_ms` everywhere, and the tables
+  // left empty. append() runs this once a minute with Kafka's default
+  // producer.id.expiration.ms (one day), so memory stays bounded.
   void expire(int64_t now_ms, int64_t idle_ms);
+  static constexpr int64_t producer_id_expiration_ms = 24LL * 60 * 60 * 1000;
 
  private:
   txn::producer_state_table& table_for(storage::partition_log& log);
 
+  void expire_locked(int64_t now_ms, int64_t idle_ms);
+
   std::unique_ptr<txn::producer_id_allocator> ids_;
   std::mutex mutex_;
+  int64_t last_expiry_ms_ = 0;
   // Keyed by topic id and partition: a re-created topic starts afresh.
   std::map<std::pair<storage::topic_id, int32_t>, txn::producer_state_table> tables_;
 };
