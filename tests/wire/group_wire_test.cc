@@ -599,6 +599,10 @@ TEST_F(GroupWire, OffsetsTopicIsProtectedUserTopicsAreNot) {
   ASSERT_EQ(deleted.responses.size(), 2u);
   EXPECT_EQ(deleted.responses[0].error_code, to_int(error_code::invalid_request));
   EXPECT_EQ(deleted.responses[1].error_code, 0);
+
+  // Clients may read it but not write to it.
+  auto produced = produce_batch(*client_, 9, "__consumer_offsets", 0, batch_of({"forged"}, 0));
+  EXPECT_EQ(produced.error_code, to_int(error_code::invalid_topic_exception));
 }
 
 }  // namespace

@@ -60,6 +60,12 @@ partition_response_t append_partition(broker_state& broker, const topic_entry* t
     return failed(data.index, protocol::error_code::unknown_topic_or_partition,
                   "topic '" + topic->name + "' has no partition " + std::to_string(data.index));
   }
+  if (topic->internal) {
+    // Only the broker writes __consumer_offsets: a client's record there
+    // would become a group's offsets on the next start.
+    return failed(data.index, protocol::error_code::invalid_topic_exception,
+                  "cannot produce to internal topic '" + topic->name + "'");
+  }
   if (!data.records || data.records->size() == 0) {
     return failed(data.index, protocol::error_code::invalid_record, "produce request carries no records");
   }
