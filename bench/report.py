@@ -104,7 +104,7 @@ def section_e2e(d):
     rows = []
     for e in d.get("e2e") or []:
         s, m = e.get("samsa") or {}, e.get("mock") or {}
-        rows.append([f"{e['rate']:,}", e["acks"], f(s.get("p50_ms"), 2), f(s.get("p99_ms"), 2),
+        rows.append([f"{e['rate']:,}", e["acks"], num(med(s.get("achieved_rate")), 0), f(s.get("p50_ms"), 2), f(s.get("p99_ms"), 2),
                      f(s.get("p999_ms"), 2), f(m.get("p50_ms"), 2), f(m.get("p99_ms"), 2), f(m.get("p999_ms"), 2),
                      x(e["ratios"]["p99_vs_mock"])])
     st = d.get("settings", {})
@@ -112,7 +112,7 @@ def section_e2e(d):
             f"{st.get('e2e_seconds')} s measured after {st.get('e2e_warmup')} s warm-up per run; latency from the "
             "scheduled send time to the consumer's poll, both in one process. The mock has no long polling, so its "
             "consumer runs with fetch.wait.max.ms=1 (Samsa: librdkafka's default 500).\n\n" +
-            table(["msg/s", "acks", "Samsa p50 ms", "Samsa p99 ms", "Samsa p99.9 ms", "mock p50 ms", "mock p99 ms",
+            table(["msg/s", "acks", "sent msg/s", "Samsa p50 ms", "Samsa p99 ms", "Samsa p99.9 ms", "mock p50 ms", "mock p99 ms",
                    "mock p99.9 ms", "p99 vs mock"], rows) + "\n\n![latency by percentile](latency_cdf.svg)")
 
 
@@ -159,15 +159,21 @@ def section_footprint(d):
     rows = []
     if sp:
         mem = sp.get("memory", {})
-        rows += [[f"{sp['partitions']:,} partitions: create (CreateTopics, {sp['partitions_per_topic']} per topic)",
+        created = sp.get("partitions_created", sp["partitions"])
+        if sp.get("create_error"):
+            rows.append([f"{sp['partitions']:,} partitions asked (descriptor limit {sp.get('fd_limit')}): refused after "
+                         f"{created:,}", sp["create_error"][:200].replace("|", "/"), ""])
+        rows += [[f"{created:,} partitions: create (CreateTopics, {sp['partitions_per_topic']} per topic)",
                   num(sp.get("create_s"), 2), "s"],
                  ["RSS before → after create → after one message in each",
                   " → ".join(num((mem.get(k) or {}).get("rss_mb")) for k in
                              ("before", "after_create", "after_one_message_each")), "MB"],
                  ["RSS per partition (Samsa)", num(sp.get("rss_per_partition_kb"), 2), "KB"],
                  ["RSS per partition (mock)", num(sp.get("mock_rss_per_partition_kb"), 2), "KB"],
-                 ["open descriptors after create / after one message each",
-                  f"{sp.get('open_fds_after_create')} / {sp.get('open_fds_after_touch')}", ""],
+                 ["open descriptors before / after create / after one message each",
+                  f"{sp.get('open_fds_before')} / {sp.get('open_fds_after_create')} / {sp.get('open_fds_after_touch')}",
+                  ""],
+                 ["open descriptors per partition", num(sp.get("fds_per_partition"), 2), ""],
                  ["restart with these partitions (first answer)", num((sp.get("restart_first_answer_s") or 0) * 1000, 1),
                   "ms"]]
     for name in ("samsa", "mock"):

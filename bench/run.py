@@ -94,6 +94,8 @@ def parse_args():
     ap.add_argument("--start-partitions", type=int, help="partitions holding that data")
     ap.add_argument("--scale-partitions", type=int, help="partitions for the scale figure")
     ap.add_argument("--connections", type=int, help="connections held for the scale figure")
+    ap.add_argument("--fd-limit", type=int, help="RLIMIT_NOFILE for the broker (default: the hard limit; "
+                    "above it needs root)")
     ap.add_argument("--full-matrix", action="store_true", help="produce: every combination, not one-factor sweeps")
     ap.add_argument("--work-dir", help="scratch directory on the disk to measure (default: a temp dir)")
     ap.add_argument("--out", help="result file (default: bench/results/<UTC timestamp>.json)")
@@ -129,7 +131,10 @@ def main():
     except BenchError as e:
         sys.exit(str(e))
     settings = settings_from(args)
-    settings["fd_limit"] = raise_fd_limit()
+    try:
+        settings["fd_limit"] = raise_fd_limit(args.fd_limit)
+    except (ValueError, OSError) as e:
+        sys.exit(f"cannot set the descriptor limit to {args.fd_limit}: {e}")
     work_dir = tempfile.mkdtemp(prefix="samsa-bench-", dir=args.work_dir)
     ctx = Context(programs, settings, work_dir)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")

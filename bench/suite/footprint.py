@@ -96,52 +96,70 @@ def start_with_data(ctx):
 
 
 def _create_partitions(ctx, target, total, per_topic, is_mock):
+    """Creates topics of `per_topic` partitions until `total`; stops at the first refusal and
+    returns (created topics, error text or None)."""
     topics = []
     left = total
     while left > 0:
         n = min(per_topic, left)
         name = f"scale-{len(topics)}"
-        if is_mock:
-            target.create_topic(name, n)
-        else:
-            load(ctx.programs, "create-topics", target.bootstrap, name, "--partitions", n, timeout=1800)
+        try:
+            if is_mock:
+                target.create_topic(name, n)
+            else:
+                load(ctx.programs, "create-topics", target.bootstrap, name, "--partitions", n, timeout=1800)
+        except BenchError as e:
+            return topics, str(e)
         topics.append((name, n))
         left -= n
-    return topics
+    return topics, None
 
 
 def scale_partitions(ctx):
+    """RSS per partition. A broker that refuses partitions part-way (e.g. out of descriptors) is a
+    finding: the error is recorded and the figures are taken with the partitions it did create."""
     s = ctx.settings
     total = s["scale_partitions"]
     per_topic = min(1000, total)
-    out = {"partitions": total, "partitions_per_topic": per_topic}
+    out = {"partitions": total, "partitions_per_topic": per_topic, "fd_limit": s.get("fd_limit")}
     broker = SamsaBroker(ctx.programs, ctx.work_dir)
     try:
         broker.start()
         time.sleep(SETTLE_S)
         m0 = memory(broker.pid)
+        out["open_fds_before"] = open_fds(broker.pid)
         t0 = time.monotonic()
-        topics = _create_partitions(ctx, broker, total, per_topic, False)
+        topics, error = _create_partitions(ctx, broker, total, per_topic, False)
         out["create_s"] = time.monotonic() - t0
+        created = sum(n for _, n in topics)
+        out["partitions_created"] = created
+        if error:
+            ctx.fail(f"scale: create {total} partitions (stopped after {created})", BenchError(error))
+            out["create_error"] = error.splitlines()[1] if len(error.splitlines()) > 1 else error
+        if not broker.alive() or created == 0:
+            raise BenchError(f"no partitions to measure\n{broker.log_tail()}")
         m1 = memory(broker.pid)
         out["open_fds_after_create"] = open_fds(broker.pid)
-        ctx.log(f"scale: one message into each of {total} partitions")
+        ctx.log(f"scale: one message into each of {created} partitions")
         t0 = time.monotonic()
         for name, n in topics:
-            load(ctx.programs, "produce", broker.bootstrap, "-t", name, "--size", 100, "--count", n,
-                 "--round-robin", "--acks", "1", timeout=1800)
+            ctx.attempt(f"scale: one message per partition of {name}", load, ctx.programs, "produce",
+                        broker.bootstrap, "-t", name, "--size", 100, "--count", n, "--round-robin", "--acks", "1",
+                        timeout=1800)
         out["touch_s"] = time.monotonic() - t0
         m2 = memory(broker.pid)
         out["open_fds_after_touch"] = open_fds(broker.pid)
         out["memory"] = {"before": m0, "after_create": m1, "after_one_message_each": m2}
-        out["rss_per_partition_kb"] = (m2["rss_mb"] - m0["rss_mb"]) * 1e3 / total
-        out["rss_per_partition_created_kb"] = (m1["rss_mb"] - m0["rss_mb"]) * 1e3 / total
+        out["rss_per_partition_kb"] = (m2["rss_mb"] - m0["rss_mb"]) * 1e3 / created
+        out["rss_per_partition_created_kb"] = (m1["rss_mb"] - m0["rss_mb"]) * 1e3 / created
+        out["fds_per_partition"] = (out["open_fds_after_touch"] - out["open_fds_before"]) / created
         broker.stop()
-        restart = broker.start()
-        out["restart_first_answer_s"] = restart["first_answer_s"]
-        time.sleep(SETTLE_S)
-        out["restart_idle_memory"] = memory(broker.pid)
-        broker.stop()
+        restart = ctx.attempt(f"scale: restart with {created} partitions", broker.start)
+        if restart:
+            out["restart_first_answer_s"] = restart["first_answer_s"]
+            time.sleep(SETTLE_S)
+            out["restart_idle_memory"] = memory(broker.pid)
+            broker.stop()
     finally:
         if broker.alive():
             ctx.attempt("stop broker", broker.stop)
@@ -150,13 +168,16 @@ def scale_partitions(ctx):
     try:
         time.sleep(SETTLE_S)
         m0 = memory(mock.pid)
-        _create_partitions(ctx, mock, total, per_topic, True)
+        topics, error = _create_partitions(ctx, mock, total, per_topic, True)
         m1 = memory(mock.pid)
-        out["mock_rss_per_partition_kb"] = (m1["rss_mb"] - m0["rss_mb"]) * 1e3 / total
+        if error:
+            ctx.fail("scale: mock partitions", BenchError(error))
+        if topics:
+            out["mock_rss_per_partition_kb"] = (m1["rss_mb"] - m0["rss_mb"]) * 1e3 / sum(n for _, n in topics)
     finally:
         mock.stop()
-    out["ratios"] = {"rss_per_partition_vs_mock": ratio(out["rss_per_partition_kb"],
-                                                         out["mock_rss_per_partition_kb"])}
+    out["ratios"] = {"rss_per_partition_vs_mock": ratio(out.get("rss_per_partition_kb"),
+                                                         out.get("mock_rss_per_partition_kb"))}
     return out
 
 

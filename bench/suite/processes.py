@@ -121,10 +121,14 @@ class RssSampler:
         return self.peak_kb * 1024 / 1e6
 
 
-def raise_fd_limit():
-    """Children inherit this: the broker needs a descriptor per connection and per open segment file."""
+def raise_fd_limit(wanted=None):
+    """Children inherit this: the broker needs a descriptor per connection and per open segment
+    file. Default: the soft limit goes up to the hard limit. With `wanted`, both are set to it
+    (raising the hard limit needs root / CAP_SYS_RESOURCE)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < hard:
+    if wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, max(hard, wanted)))
+    elif soft < hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
