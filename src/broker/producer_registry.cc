@@ -127,6 +127,11 @@ idempotent_append producer_registry::append(storage::partition_log& log, std::sp
   return out;
 }
 
+std::vector<txn::producer_summary> producer_registry::describe(storage::partition_log& log) {
+  std::lock_guard lock(mutex_);
+  return table_for(log).summaries();
+}
+
 void producer_registry::expire(int64_t now_ms, int64_t idle_ms) {
   std::lock_guard lock(mutex_);
   expire_locked(now_ms, idle_ms);

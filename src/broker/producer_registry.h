@@ -47,6 +47,9 @@ class producer_registry {
   idempotent_append append(storage::partition_log& log, std::span<const uint8_t> batches, int64_t now_ms,
                            const append_fn& do_append);
 
+  // The producers known on one partition (rebuilding its table if needed).
+  std::vector<txn::producer_summary> describe(storage::partition_log& log);
+
   // Drops producers idle longer than `idle_ms` everywhere, and the tables
   // left empty. append() runs this once a minute with Kafka's default
   // producer.id.expiration.ms (one day), so memory stays bounded.

@@ -1,5 +1,6 @@
 #include "txn/producer_state.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace samsa::txn {
@@ -65,6 +66,16 @@ void producer_state_table::on_appended(const producer_batch& batch, const append
   e.recent.push_back(stored);
   while (e.recent.size() > batches_kept) e.recent.pop_front();
   e.last_update_ms = now_ms;
+}
+
+std::vector<producer_summary> producer_state_table::summaries() const {
+  std::vector<producer_summary> out;
+  out.reserve(producers_.size());
+  for (const auto& [id, e] : producers_) {
+    out.push_back({id, e.epoch, e.recent.empty() ? -1 : e.recent.back().last_sequence, e.last_update_ms});
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.producer_id < b.producer_id; });
+  return out;
 }
 
 size_t producer_state_table::expire(int64_t now_ms, int64_t idle_ms) {

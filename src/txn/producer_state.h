@@ -9,6 +9,7 @@
 #include <deque>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace samsa::txn {
 
@@ -45,6 +46,14 @@ struct check_result {
   std::string message;      // for refusals
 };
 
+// One producer as DescribeProducers shows it.
+struct producer_summary {
+  int64_t producer_id = -1;
+  int16_t epoch = -1;
+  int32_t last_sequence = -1;
+  int64_t last_write_ms = -1;
+};
+
 class producer_state_table {
  public:
   // Kafka keeps the last five batches per producer; clients have at most
@@ -57,6 +66,8 @@ class producer_state_table {
   // Forgets producers idle for longer than `idle_ms` (producer.id.expiration.ms).
   size_t expire(int64_t now_ms, int64_t idle_ms);
   size_t producer_count() const { return producers_.size(); }
+  // Every known producer, by producer id.
+  std::vector<producer_summary> summaries() const;
 
  private:
   struct entry {

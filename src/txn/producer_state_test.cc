@@ -81,6 +81,11 @@ TEST(ProducerState, ProducersAreIndependentAndExpire) {
   store(t, batch(0, 0, 1, 2), 1, /*now=*/5000);
   EXPECT_EQ(t.check(batch(0, 1, 1, 1)).outcome, verdict::append);
   EXPECT_EQ(t.producer_count(), 2u);
+  auto all = t.summaries();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].producer_id, 1);
+  EXPECT_EQ(all[0].last_sequence, 0);
+  EXPECT_EQ(all[0].last_write_ms, 1000);
   EXPECT_EQ(t.expire(/*now=*/6000, /*idle=*/2000), 1u);
   EXPECT_EQ(t.producer_count(), 1u);
   EXPECT_EQ(t.check(batch(0, 9, 1, 1)).outcome, verdict::append);  // forgotten: any sequence

@@ -305,5 +305,80 @@ TEST_F(AdminWire, DeleteTopicsAtEveryVersion) {
   }
 }
 
+TEST_F(AdminWire, DescribeLogDirsAtEveryVersion) {
+  ASSERT_EQ(create(4, "sized", 2).error_code, 0);
+  ASSERT_EQ(produce_batch(*client_, range(api_key::produce).second, "sized", 1,
+                          batch_of({std::string(5000, 'x')}, 0)).error_code, 0);
+  auto [min_v, max_v] = range(api_key::describe_log_dirs);
+  for (int16_t v = min_v; v <= max_v; ++v) {
+    SCOPED_TRACE("describe_log_dirs v" + std::to_string(v));
+    protocol::describe_log_dirs_request_data req;
+    req.topics.emplace();
+    req.topics->push_back({});
+    req.topics->back().topic = "sized";
+    req.topics->back().partitions = {0, 1, 7};
+    auto resp = client_->call<protocol::describe_log_dirs_response_data>(req, v);
+    ASSERT_EQ(resp.results.size(), 1u);
+    const auto& dir = resp.results[0];
+    EXPECT_EQ(dir.error_code, 0);
+    EXPECT_FALSE(dir.log_dir.empty());
+    ASSERT_EQ(dir.topics.size(), 1u);
+    ASSERT_EQ(dir.topics[0].partitions.size(), 2u);  // partition 7 does not exist
+    EXPECT_EQ(dir.topics[0].partitions[0].partition_size, 0);
+    EXPECT_GT(dir.topics[0].partitions[1].partition_size, 5000);
+    if (v >= 4) {
+      EXPECT_GT(dir.total_bytes, 0);
+      EXPECT_GE(dir.total_bytes, dir.usable_bytes);
+    }
+    req.topics = std::nullopt;  // every partition
+    auto all = client_->call<protocol::describe_log_dirs_response_data>(req, v);
+    bool listed = false;
+    for (const auto& t : all.results.at(0).topics) listed |= t.name == "sized" && t.partitions.size() == 2;
+    EXPECT_TRUE(listed);
+  }
+}
+
+// Without an authorizer Kafka answers the ACL APIs with SECURITY_DISABLED.
+TEST_F(AdminWire, AclApisSaySecurityIsDisabled) {
+  const int16_t disabled = to_int(error_code::security_disabled);
+  for (int16_t v = range(api_key::describe_acls).first; v <= range(api_key::describe_acls).second; ++v) {
+    protocol::describe_acls_request_data req;
+    req.resource_type_filter = 1;  // ANY
+    req.pattern_type_filter = 1;
+    req.operation = 1;
+    req.permission_type = 1;
+    auto resp = client_->call<protocol::describe_acls_response_data>(req, v);
+    EXPECT_EQ(resp.error_code, disabled) << "describe_acls v" << v;
+    EXPECT_TRUE(resp.resources.empty());
+  }
+  for (int16_t v = range(api_key::create_acls).first; v <= range(api_key::create_acls).second; ++v) {
+    protocol::create_acls_request_data req;
+    req.creations.resize(2);
+    for (auto& c : req.creations) {
+      c.resource_type = 2;
+      c.resource_name = "t";
+      c.resource_pattern_type = 3;
+      c.principal = "User:alice";
+      c.host = "*";
+      c.operation = 3;
+      c.permission_type = 3;
+    }
+    auto resp = client_->call<protocol::create_acls_response_data>(req, v);
+    ASSERT_EQ(resp.results.size(), 2u) << "create_acls v" << v;
+    EXPECT_EQ(resp.results[1].error_code, disabled);
+  }
+  for (int16_t v = range(api_key::delete_acls).first; v <= range(api_key::delete_acls).second; ++v) {
+    protocol::delete_acls_request_data req;
+    req.filters.resize(1);
+    req.filters[0].resource_type_filter = 1;
+    req.filters[0].pattern_type_filter = 1;
+    req.filters[0].operation = 1;
+    req.filters[0].permission_type = 1;
+    auto resp = client_->call<protocol::delete_acls_response_data>(req, v);
+    ASSERT_EQ(resp.filter_results.size(), 1u) << "delete_acls v" << v;
+    EXPECT_EQ(resp.filter_results[0].error_code, disabled);
+  }
+}
+
 }  // namespace
 }  // namespace samsa::wire_test

@@ -142,6 +142,23 @@ TEST_F(IdempotenceWire, DuplicatesAndIdsSurviveSigkill) {
   auto after = init_producer(range(api_key::init_producer_id).second);
   ASSERT_EQ(after.error_code, 0);
   EXPECT_GT(after.producer_id, pid.producer_id);  // never handed out twice
+
+  // DescribeProducers shows the producer the partition knows.
+  protocol::describe_producers_request_data describe;
+  describe.topics.push_back({});
+  describe.topics[0].name = topic_;
+  describe.topics[0].partition_indexes = {0, 5};
+  auto described = client_->call<protocol::describe_producers_response_data>(describe, 0);
+  ASSERT_EQ(described.topics.size(), 1u);
+  ASSERT_EQ(described.topics[0].partitions.size(), 2u);
+  const auto& p0 = described.topics[0].partitions[0];
+  EXPECT_EQ(p0.error_code, 0);
+  ASSERT_EQ(p0.active_producers.size(), 1u);
+  EXPECT_EQ(p0.active_producers[0].producer_id, pid.producer_id);
+  EXPECT_EQ(p0.active_producers[0].producer_epoch, 0);
+  EXPECT_EQ(p0.active_producers[0].last_sequence, 3);
+  EXPECT_EQ(p0.active_producers[0].current_txn_start_offset, -1);
+  EXPECT_EQ(described.topics[0].partitions[1].error_code, to_int(error_code::unknown_topic_or_partition));
 }
 
 }  // namespace

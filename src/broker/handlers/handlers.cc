@@ -28,6 +28,9 @@ void register_all_handlers(api_table& apis) {
   register_delete_groups(apis);
   register_offset_delete(apis);
   register_init_producer_id(apis);
+  register_describe_producers(apis);
+  register_describe_log_dirs(apis);
+  register_acls(apis);
 }
 
 }  // namespace samsa::broker

@@ -1,0 +1,61 @@
+// DescribeProducers: v0. The idempotent producers a partition knows: id,
+// epoch, last sequence and the time of their last write. Transactions are
+// not built, so no producer has an open transaction (start offset -1).
+#include "broker/api_table.h"
+#include "broker/broker_state.h"
+#include "broker/handlers/handlers.h"
+#include "broker/producer_registry.h"
+#include "broker/topic_registry.h"
+#include "protocol/api_keys.h"
+#include "protocol/error_code.h"
+#include "protocol/messages.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using request_t = protocol::describe_producers_request_data;
+using response_t = protocol::describe_producers_response_data;
+using partition_t = response_t::topic_response::partition_response;
+
+boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  response_t response;
+  for (const auto& wanted : request.topics) {
+    response_t::topic_response topic_out;
+    topic_out.name = wanted.name;
+    const topic_entry* topic = ctx.broker.topics().find(wanted.name);
+    for (int32_t index : wanted.partition_indexes) {
+      partition_t p;
+      p.partition_index = index;
+      storage::partition_log* log = partition_log_of(topic, index);
+      if (!log) {
+        p.error_code = protocol::to_int(protocol::error_code::unknown_topic_or_partition);
+        p.error_message = "no partition " + wanted.name + "-" + std::to_string(index);
+        topic_out.partitions.push_back(std::move(p));
+        continue;
+      }
+      for (const auto& s : ctx.broker.producers().describe(*log)) {
+        partition_t::producer_state state;
+        state.producer_id = s.producer_id;
+        state.producer_epoch = s.epoch;
+        state.last_sequence = s.last_sequence;
+        state.last_timestamp = s.last_write_ms;
+        state.coordinator_epoch = -1;
+        state.current_txn_start_offset = -1;
+        p.active_producers.push_back(state);
+      }
+      topic_out.partitions.push_back(std::move(p));
+    }
+    response.topics.push_back(std::move(topic_out));
+  }
+  co_return response;
+}
+
+}  // namespace
+
+void register_describe_producers(api_table& apis) {
+  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::describe_producers), 0,
+                                  defined_max_version(protocol::api_key::describe_producers), handle);
+}
+
+}  // namespace samsa::broker
