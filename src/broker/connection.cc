@@ -3,18 +3,16 @@
 #include <spdlog/spdlog.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-
-#include "broker/request_router.h"
 
 namespace samsa::broker {
 
@@ -22,18 +20,68 @@ namespace asio = boost::asio;
 using asio::use_awaitable;
 constexpr auto no_throw = asio::as_tuple(asio::use_awaitable);
 
+namespace {
+
+// A frame bigger than what the pool handed out grows in steps as its bytes
+// arrive, so a peer that announces 100 MiB and sends 10 bytes costs 64 KiB.
+constexpr size_t min_frame_step = 64 * 1024;
+constexpr size_t max_iovecs = 64;
+
+}  // namespace
+
+frame_pool::~frame_pool() {
+  for (auto* buffer : free_) delete buffer;
+}
+
+std::shared_ptr<std::vector<uint8_t>> frame_pool::take() {
+  std::vector<uint8_t>* buffer = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    if (!free_.empty()) {
+      buffer = free_.back();
+      free_.pop_back();
+      bytes_ -= buffer->capacity();
+    }
+  }
+  if (buffer == nullptr) buffer = new std::vector<uint8_t>();
+  // The deleter keeps the pool alive for as long as any of its buffers is.
+  return std::shared_ptr<std::vector<uint8_t>>(
+      buffer, [pool = shared_from_this()](std::vector<uint8_t>* b) { pool->give_back(b); });
+}
+
+size_t frame_pool::retained_bytes() const {
+  std::lock_guard lock(mu_);
+  return bytes_;
+}
+
+void frame_pool::give_back(std::vector<uint8_t>* buffer) {
+  size_t capacity = buffer->capacity();
+  if (capacity <= max_buffer_bytes) {
+    std::lock_guard lock(mu_);
+    if (free_.size() < max_buffers && bytes_ + capacity <= max_retained_bytes) {
+      free_.push_back(buffer);
+      bytes_ += capacity;
+      return;
+    }
+  }
+  delete buffer;
+}
+
 connection::connection(asio::ip::tcp::socket socket, request_router& router, connection_limits limits,
-                       std::string listener_name)
+                       std::string listener_name, std::shared_ptr<frame_pool> frames)
     : socket_(std::move(socket)),
       router_(router),
       limits_(limits),
-      listener_name_(std::move(listener_name)),
+      frames_(frames ? std::move(frames) : std::make_shared<frame_pool>()),
       writer_wakeup_(socket_.get_executor()),
       reader_wakeup_(socket_.get_executor()),
-      idle_timer_(socket_.get_executor()) {
+      idle_timer_(socket_.get_executor()),
+      last_request_(std::chrono::steady_clock::now()) {
   boost::system::error_code ec;
   auto endpoint = socket_.remote_endpoint(ec);
-  peer_ = ec ? "unknown peer" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  client_.peer = ec ? "unknown peer" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  client_.host = client_.peer.substr(0, client_.peer.rfind(':'));
+  client_.listener_name = std::move(listener_name);
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
 }
 
@@ -49,7 +97,7 @@ void connection::start() {
 void connection::close(const std::string& reason) {
   if (closed_) return;
   closed_ = true;
-  if (!reason.empty()) spdlog::info("connection {} closed: {}", peer_, reason);
+  if (!reason.empty()) spdlog::info("connection {} closed: {}", client_.peer, reason);
   boost::system::error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
@@ -68,60 +116,100 @@ void connection::stop_reading() {
 
 void connection::wake_writer() { writer_wakeup_.cancel(); }
 
+// Sleeps until connections.max.idle.ms after the last request or answer; a
+// per-request timer reset would cost a cancellation and a wake-up each time.
 asio::awaitable<void> connection::idle_watchdog() {
   auto self = shared_from_this();
+  const auto idle = std::chrono::milliseconds(limits_.max_idle_ms);
   while (!closed_) {
-    idle_timer_.expires_after(std::chrono::milliseconds(limits_.max_idle_ms));
-    auto [ec] = co_await idle_timer_.async_wait(no_throw);
-    if (closed_) break;
-    // A fresh request cancels the timer (ec set); expiry with nothing pending means idle.
-    if (!ec && pending_.empty()) {
-      close("idle for more than connections.max.idle.ms=" + std::to_string(limits_.max_idle_ms));
+    auto deadline = last_request_ + idle;
+    auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) {
+      if (pending_.empty()) {
+        close("idle for more than connections.max.idle.ms=" + std::to_string(limits_.max_idle_ms));
+        break;
+      }
+      deadline = now + idle;  // a request is still being served: not idle
     }
+    idle_timer_.expires_at(deadline);
+    co_await idle_timer_.async_wait(no_throw);
   }
+}
+
+asio::awaitable<boost::system::error_code> connection::fill_input(size_t need) {
+  if (input_begin_ > 0) {
+    size_t unread = input_end_ - input_begin_;
+    if (unread > 0) std::memmove(input_.get(), input_.get() + input_begin_, unread);
+    input_begin_ = 0;
+    input_end_ = unread;
+  }
+  while (input_end_ < need) {
+    auto [ec, n] = co_await socket_.async_read_some(
+        asio::buffer(input_.get() + input_end_, input_buffer_bytes - input_end_), no_throw);
+    if (ec) co_return ec;
+    input_end_ += n;
+  }
+  co_return boost::system::error_code{};
+}
+
+asio::awaitable<boost::system::error_code> connection::read_body(std::vector<uint8_t>& frame, size_t size) {
+  size_t buffered = std::min(input_end_ - input_begin_, size);
+  // Memory the pooled buffer already holds is free to use; beyond it, grow
+  // only as bytes arrive.
+  size_t initial = std::max({buffered, std::min(size, frame.capacity()), std::min(size, min_frame_step)});
+  frame.resize(initial);
+  std::memcpy(frame.data(), input_.get() + input_begin_, buffered);
+  input_begin_ += buffered;
+  size_t got = buffered;
+  while (got < size) {
+    if (frame.size() == got) frame.resize(std::min(size, std::max(got * 2, min_frame_step)));
+    auto [ec, n] = co_await asio::async_read(socket_, asio::buffer(frame.data() + got, frame.size() - got), no_throw);
+    if (ec) co_return ec;
+    got = frame.size();
+  }
+  co_return boost::system::error_code{};
 }
 
 asio::awaitable<void> connection::read_loop() {
   auto self = shared_from_this();
+  input_.reset(new uint8_t[input_buffer_bytes]);
   while (!closed_ && reading_) {
-    uint8_t size_bytes[4];
-    auto [ec, n] = co_await asio::async_read(socket_, asio::buffer(size_bytes), no_throw);
-    if (ec) {
-      if (!reading_) break;  // shutting down: the writer closes once answers are out
-      if (ec != asio::error::eof && ec != asio::error::operation_aborted) {
-        close("read failed: " + ec.message());
-      } else {
-        close("");
+    if (input_end_ - input_begin_ < 4) {
+      auto ec = co_await fill_input(4);
+      if (ec) {
+        if (!reading_) break;  // shutting down: the writer closes once answers are out
+        if (ec != asio::error::eof && ec != asio::error::operation_aborted) {
+          close("read failed: " + ec.message());
+        } else {
+          close("");
+        }
+        break;
       }
-      break;
     }
-    idle_timer_.cancel();
+    const uint8_t* size_bytes = input_.get() + input_begin_;
     int32_t size = static_cast<int32_t>((uint32_t(size_bytes[0]) << 24) | (uint32_t(size_bytes[1]) << 16) |
                                         (uint32_t(size_bytes[2]) << 8) | uint32_t(size_bytes[3]));
+    input_begin_ += 4;
+    last_request_ = std::chrono::steady_clock::now();
     // Check the size before allocating anything for the frame.
     if (size < 8 || size > limits_.max_request_bytes) {
       close("request size " + std::to_string(size) + " is outside [8, socket.request.max.bytes=" +
             std::to_string(limits_.max_request_bytes) + "]");
       break;
     }
-    // Grow the buffer as bytes arrive rather than reserving the announced
-    // size: a peer that announces 100 MiB and sends 10 bytes costs 64 KiB.
-    auto frame = std::make_shared<std::vector<uint8_t>>();
+    auto frame = frames_->take();
     size_t wanted = static_cast<size_t>(size);
-    boost::system::error_code body_ec;
-    while (frame->size() < wanted) {
-      size_t have = frame->size();
-      size_t chunk = std::min(wanted - have, std::max<size_t>(have, 64 * 1024));
-      frame->resize(have + chunk);
-      auto [ec_part, n_part] = co_await asio::async_read(socket_, asio::buffer(frame->data() + have, chunk), no_throw);
-      if (ec_part) {
-        body_ec = ec_part;
+    if (input_end_ - input_begin_ >= wanted) {
+      // The whole request is already buffered (the common case for small ones).
+      frame->resize(wanted);
+      std::memcpy(frame->data(), input_.get() + input_begin_, wanted);
+      input_begin_ += wanted;
+    } else {
+      auto ec = co_await read_body(*frame, wanted);
+      if (ec) {
+        close(ec == asio::error::eof ? "client closed mid-request" : "read failed: " + ec.message());
         break;
       }
-    }
-    if (body_ec) {
-      close(body_ec == asio::error::eof ? "client closed mid-request" : "read failed: " + body_ec.message());
-      break;
     }
     auto answer = std::make_shared<slot>();
     pending_.push_back(answer);
@@ -138,8 +226,7 @@ asio::awaitable<void> connection::read_loop() {
 asio::awaitable<void> connection::serve_request(std::shared_ptr<std::vector<uint8_t>> frame,
                                                 std::shared_ptr<slot> answer) {
   auto self = shared_from_this();
-  client_info client{peer_, peer_.substr(0, peer_.rfind(':')), listener_name_};
-  auto routed = co_await router_.route(std::move(frame), client);
+  auto routed = co_await router_.route(std::move(frame), client_);
   if (!routed) {
     close(routed.err().message);
     co_return;
@@ -157,55 +244,109 @@ asio::awaitable<void> connection::write_loop() {
       co_await writer_wakeup_.async_wait(no_throw);
       continue;
     }
-    auto next = pending_.front();
-    pending_.pop_front();
+    // Every answer that is ready goes out together: pipelined requests
+    // (a producer's in-flight batches) cost one writev() instead of one each.
+    sending_.clear();
+    while (!pending_.empty() && pending_.front()->ready) {
+      sending_.push_back(std::move(pending_.front()));
+      pending_.pop_front();
+    }
     reader_wakeup_.cancel();
-    if (next->frame && !co_await send_frame(*next->frame)) {
+    bool sent = co_await send_frames(sending_);
+    sending_.clear();
+    if (!sent) {
       close("write failed");
       break;
     }
+    last_request_ = std::chrono::steady_clock::now();
     if (!reading_ && pending_.empty()) close("");
   }
 }
 
-// Sends buffer parts with write() and log segment slices with sendfile(), so
-// fetched record bytes go from the page cache to the socket without a copy.
-asio::awaitable<bool> connection::send_frame(const protocol::writer& frame) {
-  const auto& buffer = frame.buffer();
-  size_t written = 0;
-  for (const auto& splice : frame.splices()) {
-    if (splice.position > written) {
-      auto [ec, n] = co_await asio::async_write(
-          socket_, asio::buffer(buffer.data() + written, splice.position - written), no_throw);
-      if (ec) co_return false;
-      written = splice.position;
-    }
-    off_t offset = splice.slice.position;
-    size_t left = static_cast<size_t>(splice.slice.length);
-    socket_.non_blocking(true);
-    while (left > 0) {
-      ssize_t sent = ::sendfile(socket_.native_handle(), splice.slice.fd, &offset, left);
-      if (sent > 0) {
-        left -= static_cast<size_t>(sent);
-        continue;
+asio::awaitable<bool> connection::send_frames(const std::vector<std::shared_ptr<slot>>& batch) {
+  gathered_.clear();
+  for (const auto& answer : batch) {
+    if (!answer->frame) continue;
+    const auto& buffer = answer->frame->buffer();
+    size_t written = 0;
+    for (const auto& splice : answer->frame->splices()) {
+      if (splice.position > written) {
+        gathered_.emplace_back(buffer.data() + written, splice.position - written);
+        written = splice.position;
       }
-      if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (!co_await flush_gathered()) co_return false;
+      if (!co_await send_file(splice.slice)) co_return false;
+    }
+    if (buffer.size() > written) gathered_.emplace_back(buffer.data() + written, buffer.size() - written);
+  }
+  co_return co_await flush_gathered();
+}
+
+// Writes gathered_ with sendmsg(). MSG_MORE is not used: answers are written
+// only when complete, and Nagle is off, so each call is a full unit.
+asio::awaitable<bool> connection::flush_gathered() {
+  size_t index = 0;
+  size_t offset = 0;  // bytes of gathered_[index] already sent
+  socket_.non_blocking(true);
+  while (index < gathered_.size()) {
+    iovec iov[max_iovecs];
+    size_t count = 0;
+    for (size_t i = index; i < gathered_.size() && count < max_iovecs; ++i, ++count) {
+      size_t skip = i == index ? offset : 0;
+      iov[count].iov_base = const_cast<uint8_t*>(static_cast<const uint8_t*>(gathered_[i].data())) + skip;
+      iov[count].iov_len = gathered_[i].size() - skip;
+    }
+    msghdr message{};
+    message.msg_iov = iov;
+    message.msg_iovlen = count;
+    ssize_t sent = ::sendmsg(socket_.native_handle(), &message, MSG_NOSIGNAL);
+    if (sent < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
         auto [ec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_write, no_throw);
         if (ec) co_return false;
         continue;
       }
-      if (sent < 0 && errno == EINTR) continue;
-      // The file shrank under us (retention deleted it mid-send) or the peer went away:
-      // the frame cannot be completed, so the connection must close.
-      spdlog::warn("connection {}: sendfile failed with {} bytes left: {}", peer_, left,
-                   sent < 0 ? std::strerror(errno) : "unexpected end of file");
       co_return false;
     }
+    size_t left = static_cast<size_t>(sent);
+    while (left > 0) {
+      size_t rest = gathered_[index].size() - offset;
+      if (left < rest) {
+        offset += left;
+        break;
+      }
+      left -= rest;
+      ++index;
+      offset = 0;
+    }
   }
-  if (buffer.size() > written) {
-    auto [ec, n] =
-        co_await asio::async_write(socket_, asio::buffer(buffer.data() + written, buffer.size() - written), no_throw);
-    if (ec) co_return false;
+  gathered_.clear();
+  co_return true;
+}
+
+// Log segment slices go from the page cache to the socket without a copy.
+asio::awaitable<bool> connection::send_file(const protocol::file_slice& slice) {
+  off_t offset = slice.position;
+  size_t left = static_cast<size_t>(slice.length);
+  socket_.non_blocking(true);
+  while (left > 0) {
+    ssize_t sent = ::sendfile(socket_.native_handle(), slice.fd, &offset, left);
+    if (sent > 0) {
+      left -= static_cast<size_t>(sent);
+      continue;
+    }
+    if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      auto [ec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_write, no_throw);
+      if (ec) co_return false;
+      continue;
+    }
+    if (sent < 0 && errno == EINTR) continue;
+    // The file shrank under us (retention deleted it mid-send) or the peer went away:
+    // the frame cannot be completed, so the connection must close.
+    spdlog::warn("connection {}: sendfile failed with {} bytes left: {}", client_.peer, left,
+                 sent < 0 ? std::strerror(errno) : "unexpected end of file");
+    co_return false;
   }
   co_return true;
 }

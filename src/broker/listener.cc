@@ -57,7 +57,7 @@ asio::awaitable<void> listener::accept_loop() {
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
-    auto conn = std::make_shared<connection>(std::move(socket), router_, limits_, name_);
+    auto conn = std::make_shared<connection>(std::move(socket), router_, limits_, name_, frames_);
     std::erase_if(connections_, [](const auto& weak) { return weak.expired(); });
     connections_.push_back(conn);
     conn->start();

@@ -36,6 +36,8 @@ class listener {
   connection_limits limits_;
   std::string name_;
   std::vector<std::weak_ptr<connection>> connections_;
+  // Request buffers shared by this listener's connections.
+  std::shared_ptr<frame_pool> frames_ = std::make_shared<frame_pool>();
 };
 
 }  // namespace samsa::broker
