@@ -11,6 +11,7 @@ class category final : public std::error_category {
       case errc::compression_failed: return "compression failed";
       case errc::corrupt_message: return "corrupt message";
       case errc::message_too_large: return "message too large";
+      case errc::invalid_timestamp: return "invalid timestamp";
       case errc::unsupported_for_message_format: return "unsupported for message format";
       case errc::unsupported_compression_type: return "unsupported compression type";
       case errc::invalid_record: return "invalid record";

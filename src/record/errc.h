@@ -14,6 +14,7 @@ enum class errc : int16_t {
   compression_failed = -1,               // our compressor failed (UNKNOWN_SERVER_ERROR)
   corrupt_message = 2,                   // framing, CRC or compressed-stream damage
   message_too_large = 10,                // decompressed data exceeds the caller's bound
+  invalid_timestamp = 32,                // a record's timestamp is outside the topic's limits
   unsupported_for_message_format = 43,   // magic 0/1 message sets
   unsupported_compression_type = 76,     // codec bits 5..7
   invalid_record = 87,                   // header fields or record layout inconsistent

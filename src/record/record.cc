@@ -45,20 +45,21 @@ result<record_reader> record_reader::open(std::span<const uint8_t> batch, size_t
   auto header = decode_header(batch);
   if (!header) return header.err();
   const batch_header& h = *header;
-  std::string where = "record batch at offset " + std::to_string(h.base_offset);
+  // Built only on failure: opening a good batch allocates nothing.
+  auto where = [&h] { return "record batch at offset " + std::to_string(h.base_offset); };
   if (batch.size() != h.size_bytes()) {
     return make_record_error(errc::corrupt_message,
-                             where + ": batchLength says " + std::to_string(h.size_bytes()) +
+                             where() + ": batchLength says " + std::to_string(h.size_bytes()) +
                                  " bytes but " + std::to_string(batch.size()) + " are present");
   }
   if (static_cast<int>(h.compression()) > static_cast<int>(compression_type::zstd)) {
     return make_record_error(errc::unsupported_compression_type,
-                             where + ": unknown compression codec " +
+                             where() + ": unknown compression codec " +
                                  std::to_string(static_cast<int>(h.compression())));
   }
   if (h.record_count < 0) {
     return make_record_error(errc::invalid_record,
-                             where + ": negative record count " + std::to_string(h.record_count));
+                             where() + ": negative record count " + std::to_string(h.record_count));
   }
   auto body = batch.subspan(batch_header_size);
   if (h.compression() == compression_type::none) return record_reader(h, bytes{}, body);
@@ -67,7 +68,7 @@ result<record_reader> record_reader::open(std::span<const uint8_t> batch, size_t
   if (!body.empty()) {
     auto plain = decompress(h.compression(), body, max_decompressed_bytes);
     if (!plain) {
-      return samsa::error(plain.err().code, where + ": " + plain.err().message);
+      return samsa::error(plain.err().code, where() + ": " + plain.err().message);
     }
     owned = std::move(*plain);
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 
 #include "base/result.h"
@@ -24,6 +25,19 @@ struct validate_options {
   // a transactional batch has a producer id, and a producer id comes with a
   // base sequence >= 0.
   bool producer_rules = false;
+  // Per-record rules of the topic a produce request writes to (full level
+  // only, as Kafka applies them while it walks the records):
+  bool require_keys = false;  // compacted topics: every record needs a non-null key
+  // CreateTime limits on every record's timestamp (message.timestamp.before/
+  // after.max.ms against the broker clock); -1 timestamps are not checked.
+  int64_t min_record_timestamp = INT64_MIN;
+  int64_t max_record_timestamp = INT64_MAX;
+};
+
+// What a full validation learned about the records, for the caller's use.
+struct record_scan {
+  int64_t max_timestamp = -1;  // largest record timestamp (CreateTime batches)
+  int32_t bad_record = -1;     // index of the record that broke a rule, if one did
 };
 
 // `batch` must be exactly one batch. On success returns its decoded header.
@@ -33,7 +47,10 @@ struct validate_options {
 //   unsupported_compression_type    codec 5..7
 //   invalid_record                  count/offset-delta inconsistencies, bad record layout
 //   message_too_large               decompressed body over max_decompressed_bytes
+//   invalid_timestamp               a record outside the options' timestamp limits
+// `scan`, if given, receives the records' max timestamp and the bad record's index.
 [[nodiscard]] result<batch_header> validate_batch(std::span<const uint8_t> batch,
-                                                  const validate_options& options = {});
+                                                  const validate_options& options = {},
+                                                  record_scan* scan = nullptr);
 
 }  // namespace samsa::record

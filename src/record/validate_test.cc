@@ -183,6 +183,60 @@ TEST(Validate, ProducerRules) {
   EXPECT_TRUE(validate_batch(build_or_die(no_seq, sample_records(1)), producer).ok());
 }
 
+TEST(Validate, CompactedTopicsNeedKeys) {
+  // sample_records leaves record 1 without a key.
+  for (auto c : all_codecs) {
+    bytes b = batch_with(c);
+    validate_options keys;
+    keys.require_keys = true;
+    record_scan scan;
+    auto r = validate_batch(b, keys, &scan);
+    ASSERT_FALSE(r.ok()) << to_string(c);
+    EXPECT_EQ(r.err().code, errc::invalid_record);
+    EXPECT_EQ(scan.bad_record, 1);
+    EXPECT_TRUE(validate_batch(b, framing()).ok());  // framing alone does not look at records
+  }
+  std::vector<record> keyed = sample_records(1);
+  EXPECT_TRUE(validate_batch(build_or_die({}, keyed), validate_options{.require_keys = true}).ok());
+}
+
+TEST(Validate, EveryRecordTimestampIsBounded) {
+  // sample_records: timestamps base + i*7 - i%3 for i in 0..4 = +0, +6, +12, +21, +27.
+  constexpr int64_t base = 1700000000000;
+  for (auto c : all_codecs) {
+    bytes b = batch_with(c);
+    record_scan scan;
+    ASSERT_TRUE(validate_batch(b, {}, &scan).ok());
+    EXPECT_EQ(scan.max_timestamp, base + 27);
+
+    validate_options window;
+    window.min_record_timestamp = base;
+    window.max_record_timestamp = base + 27;
+    EXPECT_TRUE(validate_batch(b, window).ok()) << to_string(c);
+
+    window.max_record_timestamp = base + 20;  // records 3 and 4 are later
+    scan = {};
+    auto late = validate_batch(b, window, &scan);
+    ASSERT_FALSE(late.ok());
+    EXPECT_EQ(late.err().code, errc::invalid_timestamp);
+    EXPECT_EQ(scan.bad_record, 3);
+
+    window.max_record_timestamp = INT64_MAX;
+    window.min_record_timestamp = base + 1;  // record 0 is earlier
+    scan = {};
+    auto early = validate_batch(b, window, &scan);
+    ASSERT_FALSE(early.ok());
+    EXPECT_EQ(early.err().code, errc::invalid_timestamp);
+    EXPECT_EQ(scan.bad_record, 0);
+  }
+  // LogAppendTime batches carry the broker's time, not the records': not checked.
+  batch_options append_time;
+  append_time.ts_type = timestamp_type::log_append_time;
+  validate_options narrow;
+  narrow.max_record_timestamp = 0;
+  EXPECT_TRUE(validate_batch(build_or_die(append_time, sample_records(3)), narrow).ok());
+}
+
 TEST(Validate, EmptyCompressedBatchFromCompaction) {
   batch_options o;
   o.compression = compression_type::zstd;
