@@ -1,5 +1,7 @@
 #include "broker/produce_checks.h"
 
+#include <algorithm>
+
 #include "record/batch_builder.h"
 #include "record/errc.h"
 #include "record/split.h"
@@ -18,11 +20,13 @@ std::optional<record::compression_type> target_codec(const std::string& compress
   return std::nullopt;  // "producer": keep what the producer sent
 }
 
-produce_check failure(const error& e) {
+produce_check failure(const error& e, int32_t bad_record = -1) {
   produce_check out;
   out.code = static_cast<protocol::error_code>(record::kafka_error_code(e.code));
   out.message = e.message;
-  if (out.code == protocol::error_code::invalid_record) out.record_errors.push_back({0, e.message});
+  if (out.code == protocol::error_code::invalid_record || out.code == protocol::error_code::invalid_timestamp) {
+    out.record_errors.push_back({std::max(bad_record, 0), e.message});
+  }
   return out;
 }
 
@@ -33,31 +37,33 @@ produce_check failure(protocol::error_code code, std::string message) {
   return out;
 }
 
+int64_t saturating_add(int64_t a, int64_t b) {
+  int64_t sum;
+  if (__builtin_add_overflow(a, b, &sum)) return b > 0 ? INT64_MAX : INT64_MIN;
+  return sum;
+}
+
 // CreateTime topics bound how far a producer's timestamps may stray from the
 // broker clock (message.timestamp.before/after.max.ms and the older
-// difference.max.ms); the header's first and largest timestamps bound the rest.
-std::optional<std::string> timestamp_problem(const record::batch_header& h, const storage::log_config& config,
-                                             int64_t now_ms) {
-  if (config.message_timestamp_type != storage::timestamp_type::create_time) return std::nullopt;
+// difference.max.ms). Kafka applies the bounds to every record.
+void timestamp_limits(const storage::log_config& config, int64_t now_ms, record::validate_options& options) {
+  if (config.message_timestamp_type != storage::timestamp_type::create_time) return;
   int64_t before = std::min(config.message_timestamp_before_max_ms, config.message_timestamp_difference_max_ms);
   int64_t after = std::min(config.message_timestamp_after_max_ms, config.message_timestamp_difference_max_ms);
-  for (int64_t ts : {h.base_timestamp, h.max_timestamp}) {
-    if (ts < 0) continue;  // no timestamp given
-    if (before != storage::no_limit && now_ms - ts > before) {
-      return "timestamp " + std::to_string(ts) + " is more than " + std::to_string(before) +
-             " ms before the broker's clock (message.timestamp.before.max.ms)";
-    }
-    if (after != storage::no_limit && ts - now_ms > after) {
-      return "timestamp " + std::to_string(ts) + " is more than " + std::to_string(after) +
-             " ms after the broker's clock (message.timestamp.after.max.ms)";
-    }
-  }
-  return std::nullopt;
+  if (before != storage::no_limit) options.min_record_timestamp = saturating_add(now_ms, -before);
+  if (after != storage::no_limit) options.max_record_timestamp = saturating_add(now_ms, after);
 }
 
 }  // namespace
 
-produce_check check_produce_records(std::span<const uint8_t> records, const storage::log_config& config,
+// Kafka's LogValidator walks every record of every produced batch, whatever
+// the codec (compressed ones are decompressed for it): it checks the record
+// layout and offset deltas, every record's timestamp against the topic's
+// limits, and that a compacted topic's records have keys; and it sets the
+// batch's maxTimestamp to the largest record timestamp. The walk is cheap
+// for uncompressed batches (no copy, no allocation); the CRC over the whole
+// batch is the main per-byte cost and Kafka requires it too.
+produce_check check_produce_records(std::span<uint8_t> records, const storage::log_config& config,
                                     int64_t now_ms) {
   auto batches = record::split_batches(records, record::split_mode::strict);
   if (!batches) return failure(batches.err());
@@ -66,6 +72,8 @@ produce_check check_produce_records(std::span<const uint8_t> records, const stor
   record::validate_options options;
   options.level = record::validation_level::full;
   options.producer_rules = true;
+  options.require_keys = config.cleanup_compact;
+  timestamp_limits(config, now_ms, options);
   auto codec = target_codec(config.compression_type);
   bool rewrite = false;
   produce_check out;
@@ -75,13 +83,20 @@ produce_check check_produce_records(std::span<const uint8_t> records, const stor
                      "batch of " + std::to_string(batch.bytes.size()) + " bytes exceeds max.message.bytes=" +
                          std::to_string(config.max_message_bytes));
     }
-    auto header = record::validate_batch(batch.bytes, options);
-    if (!header) return failure(header.err());
-    if (auto problem = timestamp_problem(*header, config, now_ms)) {
-      return failure(protocol::error_code::invalid_timestamp, *problem);
-    }
+    record::record_scan scan;
+    auto header = record::validate_batch(batch.bytes, options, &scan);
+    if (!header) return failure(header.err(), scan.bad_record);
     out.record_count += header->record_count;
-    if (codec && header->compression() != *codec) rewrite = true;
+    bool recompressed = codec && header->compression() != *codec;
+    if (recompressed) rewrite = true;
+    // As Kafka does: the stored maxTimestamp is the records' largest. The
+    // bytes are the request's own (the caller lets us rewrite them); the CRC
+    // is recomputed only in this rare case.
+    if (!recompressed && header->ts_type() == record::timestamp_type::create_time && header->record_count > 0 &&
+        scan.max_timestamp != header->max_timestamp) {
+      auto offset = static_cast<size_t>(batch.bytes.data() - records.data());
+      record::set_max_timestamp(records.subspan(offset, batch.bytes.size()), scan.max_timestamp);
+    }
   }
   if (rewrite) {
     std::vector<uint8_t> rewritten;

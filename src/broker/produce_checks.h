@@ -1,6 +1,7 @@
 // What the broker checks in a produce request's records before they reach
-// the log: framing, CRC, magic, sizes, timestamps (message.timestamp.*), and
-// recompression when the topic's compression.type is not "producer".
+// the log: framing, CRC, magic, sizes, every record's layout, timestamp
+// (message.timestamp.*) and key (compacted topics), and recompression when the
+// topic's compression.type is not "producer".
 #pragma once
 
 #include <cstdint>
@@ -29,7 +30,9 @@ struct produce_check {
   bool ok() const { return code == protocol::error_code::none; }
 };
 
-produce_check check_produce_records(std::span<const uint8_t> records, const storage::log_config& config,
+// May rewrite `records` in place (a batch's maxTimestamp, with its CRC, when
+// it is not the largest record timestamp, as Kafka stores it).
+produce_check check_produce_records(std::span<uint8_t> records, const storage::log_config& config,
                                     int64_t now_ms);
 
 }  // namespace samsa::broker

@@ -69,7 +69,11 @@ partition_response_t append_partition(broker_state& broker, const topic_entry* t
   if (!data.records || data.records->size() == 0) {
     return failed(data.index, protocol::error_code::invalid_record, "produce request carries no records");
   }
-  auto bytes = data.records->bytes();
+  // The records are a view into this request's own frame, which the
+  // connection allocated writable and hands to one handler only: offsets and
+  // timestamps are assigned in those bytes instead of in a copy.
+  std::span<const uint8_t> view = data.records->bytes();
+  std::span<uint8_t> bytes(const_cast<uint8_t*>(view.data()), view.size());
   produce_check check = check_produce_records(bytes, topic->config, now_ms);
   if (!check.ok()) {
     partition_response_t out = failed(data.index, check.code, check.message);
@@ -85,7 +89,7 @@ partition_response_t append_partition(broker_state& broker, const topic_entry* t
   // Idempotent batches are checked against the producer's sequence first; a
   // retried one is answered with the offsets it got the first time.
   idempotent_append appended = broker.producers().append(*log, bytes, now_ms, [&] {
-    return check.rewritten ? log->append(*check.rewritten, now_ms) : log->append(bytes, now_ms);
+    return check.rewritten ? log->append_in_place(*check.rewritten, now_ms) : log->append_in_place(bytes, now_ms);
   });
   if (appended.storage_failure) {
     spdlog::warn("produce to {}-{} failed: {}", topic->name, data.index, appended.storage_failure->describe());
