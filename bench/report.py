@@ -8,6 +8,7 @@ and bench/results/latency_cdf.svg.
 
 import glob
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -162,7 +163,7 @@ def section_footprint(d):
         created = sp.get("partitions_created", sp["partitions"])
         if sp.get("create_error"):
             rows.append([f"{sp['partitions']:,} partitions asked (descriptor limit {sp.get('fd_limit')}): refused after "
-                         f"{created:,}", sp["create_error"][:200].replace("|", "/"), ""])
+                         f"{created:,}", reason(sp["create_error"])[:240].replace("|", "/"), ""])
         rows += [[f"{created:,} partitions: create (CreateTopics, {sp['partitions_per_topic']} per topic)",
                   num(sp.get("create_s"), 2), "s"],
                  ["RSS before → after create → after one message in each",
@@ -174,8 +175,9 @@ def section_footprint(d):
                   f"{sp.get('open_fds_before')} / {sp.get('open_fds_after_create')} / {sp.get('open_fds_after_touch')}",
                   ""],
                  ["open descriptors per partition", num(sp.get("fds_per_partition"), 2), ""],
-                 ["restart with these partitions (first answer)", num((sp.get("restart_first_answer_s") or 0) * 1000, 1),
-                  "ms"]]
+                 ["restart with these partitions (first answer)",
+                  num(sp["restart_first_answer_s"] * 1000, 1) if "restart_first_answer_s" in sp
+                  else "failed (see Failures)", "ms"]]
     for name in ("samsa", "mock"):
         v = sc.get(name)
         if v:
@@ -189,14 +191,29 @@ def section_footprint(d):
     return "\n\n".join(out)
 
 
+def reason(text):
+    """The line of an error text that says why: an admin error message, a broker log error line,
+    or else the first line."""
+    m = re.search(r'"errors":\{"[^"]+":"([^"]+)"', text)
+    if m:
+        return m.group(1)
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    for line in reversed(lines):
+        if " error " in line or "stderr: samsa_load" in line:
+            return line
+    return lines[0] if lines else ""
+
+
 def section_failures(d):
     fails = d.get("failures") or []
     if not fails:
         return "## Failures\n\nnone: every run delivered and read back every message."
-    lines = ["## Failures", ""]
+    lines = ["## Failures", "", "Full texts (command, exit status, output, broker log tail) are in the JSON file.", ""]
     for fl in fails:
         first = fl["error"].strip().splitlines()
-        lines.append(f"- **{fl['where']}**: `{first[0][:300] if first else ''}`")
+        why = reason(fl["error"])
+        lines.append(f"- **{fl['where']}**: `{first[0][:300] if first else ''}`" +
+                     (f" — `{why[:300]}`" if why and first and why != first[0] else ""))
     return "\n".join(lines)
 
 

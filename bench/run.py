@@ -80,6 +80,20 @@ def machine_facts(work_dir):
             "loadavg_at_start": os.getloadavg(), "python": platform.python_version()}
 
 
+def scrub(value, replacements):
+    """Replaces this machine's paths (build dir, scratch dir, checkout) in every string of the
+    results, so committed result files name no local path."""
+    if isinstance(value, str):
+        for path, name in replacements:
+            value = value.replace(path, name)
+        return value
+    if isinstance(value, list):
+        return [scrub(v, replacements) for v in value]
+    if isinstance(value, dict):
+        return {k: scrub(v, replacements) for k, v in value.items()}
+    return value
+
+
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("build_dir", help="CMake build directory holding samsa and the bench programs")
@@ -163,6 +177,8 @@ def main():
     results["targets"] = targets.evaluate(results)
     results["failures"] = ctx.failures
     results["total_seconds"] = time.monotonic() - t0
+    results = scrub(results, [(work_dir, "<scratch>"), (programs.build_dir, "<build>"),
+                              (os.path.dirname(BENCH_DIR), "<checkout>")])
     os.makedirs(os.path.dirname(out_path), exist_ok=True)
     with open(out_path, "w") as f:
         json.dump(results, f, indent=1)
