@@ -5,12 +5,24 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <memory>
+#include <optional>
 
 namespace samsa::broker {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// Already durable (an earlier round covered it): no trip to the flusher.
+// Mirrors the flusher's own test.
+bool already_durable(const storage::partition_log& log, int64_t up_to_offset) {
+  return log.flushed_offset() >= up_to_offset && !log.has_unsynced_files();
+}
+
+}  // namespace
+
 asio::awaitable<status> wait_durable(asio::io_context& io, storage::partition_log& log, int64_t up_to_offset) {
+  if (already_durable(log, up_to_offset)) co_return status{};
   auto token = asio::as_tuple(asio::use_awaitable);
   auto [code, message] = co_await asio::async_initiate<decltype(token), void(std::error_code, std::string)>(
       [&io, &log, up_to_offset](auto handler) {
@@ -26,6 +38,47 @@ asio::awaitable<status> wait_durable(asio::io_context& io, storage::partition_lo
       token);
   if (code) co_return error(code, message);
   co_return status{};
+}
+
+asio::awaitable<std::vector<status>> wait_durable(asio::io_context& io, const std::vector<durable_target>& targets) {
+  std::vector<status> results(targets.size());
+  std::vector<size_t> waiting;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    if (!already_durable(*targets[i].log, targets[i].up_to_offset)) waiting.push_back(i);
+  }
+  if (waiting.empty()) co_return results;
+  if (waiting.size() == 1) {
+    size_t i = waiting.front();
+    results[i] = co_await wait_durable(io, *targets[i].log, targets[i].up_to_offset);
+    co_return results;
+  }
+  auto token = asio::use_awaitable;
+  co_await asio::async_initiate<decltype(token), void()>(
+      [&io, &targets, &waiting, &results](auto handler) {
+        // Counted on the network thread: each completion is posted there.
+        struct join {
+          std::optional<decltype(handler)> resume;
+          size_t left = 0;
+        };
+        auto state = std::make_shared<join>();
+        state->resume.emplace(std::move(handler));
+        state->left = waiting.size();
+        auto work = asio::make_work_guard(io);
+        for (size_t i : waiting) {
+          targets[i].log->flush_async(targets[i].up_to_offset, [&io, &results, state, work, i](status s) {
+            asio::post(io, [&results, state, i, s = std::move(s)]() mutable {
+              results[i] = std::move(s);
+              if (--state->left == 0) {
+                auto resume = std::move(*state->resume);
+                state->resume.reset();
+                std::move(resume)();
+              }
+            });
+          });
+        }
+      },
+      token);
+  co_return results;
 }
 
 }  // namespace samsa::broker

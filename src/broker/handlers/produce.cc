@@ -150,15 +150,19 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     ctx.send_response = false;
     co_return response;
   }
-  if (request.acks == -1) {
+  if (request.acks == -1 && !syncs.empty()) {
     // The flusher groups these: one fdatasync per file covers every append
-    // that arrived while the previous sync ran, from every connection.
-    for (auto& s : syncs) {
-      status durable = co_await wait_durable(ctx.broker.io(), *s.log, s.end_offset);
-      if (!durable) {
-        int32_t index = s.answer->index;
-        *s.answer = failed(index, protocol::error_code::kafka_storage_error,
-                           "data was written but could not be made durable: " + durable.err().message);
+    // that arrived while the previous sync ran, from every connection. All of
+    // this request's partitions are handed to it at once.
+    std::vector<durable_target> targets;
+    targets.reserve(syncs.size());
+    for (auto& s : syncs) targets.push_back({s.log, s.end_offset});
+    std::vector<status> durable = co_await wait_durable(ctx.broker.io(), targets);
+    for (size_t i = 0; i < syncs.size(); ++i) {
+      if (!durable[i]) {
+        int32_t index = syncs[i].answer->index;
+        *syncs[i].answer = failed(index, protocol::error_code::kafka_storage_error,
+                                  "data was written but could not be made durable: " + durable[i].err().message);
       }
     }
   }
