@@ -8,7 +8,10 @@
 
 namespace samsa::storage {
 
-flusher::flusher() : thread_([this] { run(); }) {}
+flusher::flusher(size_t parallel_syncs) {
+  for (size_t i = 1; i < std::max<size_t>(parallel_syncs, 1); ++i) helpers_.emplace_back([this] { helper_run(); });
+  thread_ = std::thread([this] { run(); });
+}
 
 flusher::~flusher() { stop(); }
 
@@ -32,6 +35,14 @@ void flusher::stop() {
     cv_.notify_one();
   }
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard lock(helpers_mu_);
+    helpers_stop_ = true;
+    helpers_cv_.notify_all();
+  }
+  for (auto& h : helpers_) {
+    if (h.joinable()) h.join();
+  }
   std::lock_guard lock(mu_);
   stopped_ = true;
 }
@@ -44,6 +55,53 @@ int64_t flusher::sync_rounds() const {
 int64_t flusher::requests_served() const {
   std::lock_guard lock(mu_);
   return served_;
+}
+
+void flusher::take_share(round& r) {
+  for (size_t i = r.next.fetch_add(1); i < r.logs.size(); i = r.next.fetch_add(1)) {
+    status s = r.logs[i]->sync_now();
+    std::lock_guard lock(helpers_mu_);
+    r.results[i] = std::move(s);
+    if (++r.finished == r.logs.size()) round_cv_.notify_all();
+  }
+}
+
+void flusher::helper_run() {
+  uint64_t seen = 0;
+  while (true) {
+    round* r = nullptr;
+    {
+      std::unique_lock lock(helpers_mu_);
+      helpers_cv_.wait(lock, [&] { return helpers_stop_ || (current_ != nullptr && round_seq_ != seen); });
+      if (helpers_stop_) return;
+      seen = round_seq_;
+      r = current_;
+      ++helpers_busy_;
+    }
+    take_share(*r);
+    std::lock_guard lock(helpers_mu_);
+    --helpers_busy_;
+    round_cv_.notify_all();
+  }
+}
+
+void flusher::sync_round(round& r) {
+  r.results.resize(r.logs.size());
+  if (r.logs.size() == 1 || helpers_.empty()) {
+    for (size_t i = 0; i < r.logs.size(); ++i) r.results[i] = r.logs[i]->sync_now();
+    return;
+  }
+  {
+    std::lock_guard lock(helpers_mu_);
+    current_ = &r;
+    ++round_seq_;
+    helpers_cv_.notify_all();
+  }
+  take_share(r);
+  // The round lives on this thread's stack: wait until no helper still holds it.
+  std::unique_lock lock(helpers_mu_);
+  round_cv_.wait(lock, [&] { return r.finished == r.logs.size() && helpers_busy_ == 0; });
+  current_ = nullptr;
 }
 
 void flusher::run() {
@@ -59,14 +117,17 @@ void flusher::run() {
     std::map<partition_log*, int64_t> wanted;
     for (auto& p : batch) wanted[p.log.get()] = std::max(wanted[p.log.get()], p.up_to);
     std::map<partition_log*, status> results;
-    for (auto& p : batch) {
-      partition_log* log = p.log.get();
-      if (results.contains(log)) continue;
-      if (log->flushed_offset() >= wanted[log] && !log->has_unsynced_files()) {
+    round r;
+    for (auto& [log, up_to] : wanted) {
+      if (log->flushed_offset() >= up_to && !log->has_unsynced_files()) {
         results.emplace(log, status{});
       } else {
-        results.emplace(log, log->sync_now());
+        r.logs.push_back(log);
       }
+    }
+    if (!r.logs.empty()) {
+      sync_round(r);
+      for (size_t i = 0; i < r.logs.size(); ++i) results.emplace(r.logs[i], std::move(r.results[i]));
     }
     for (auto& p : batch) {
       if (p.done) p.done(results[p.log.get()]);
