@@ -45,6 +45,13 @@ void group_offset_log::append(int32_t partition, std::vector<group::log_record> 
       if (*alive) done(e);
     });
   };
+  if (!broker_.topics().find(offsets_topic_name)) {
+    if (auto made = ensure_offsets_topic(broker_); !made.ok()) {
+      fail(error(std::make_error_code(std::errc::io_error),
+                 fmt::format("cannot create {}: {}", offsets_topic_name, made.message)));
+      return;
+    }
+  }
   auto log = broker_.topics().partition(offsets_topic_name, partition);
   if (!log) {
     fail(error(std::make_error_code(std::errc::no_such_file_or_directory),
@@ -91,22 +98,32 @@ int64_t group_service::now_ms() {
       .count();
 }
 
-status group_service::start() {
-  auto& topics = broker_.topics();
-  const topic_entry* topic = topics.find(offsets_topic_name);
-  if (!topic) {
-    auto created = topics.create(offsets_topic_name, broker_.config().offsets_topic_num_partitions, 1,
-                                 {{"cleanup.policy", "compact"}}, /*internal=*/true);
-    if (!created.ok()) {
-      return error(std::make_error_code(std::errc::io_error),
-                   fmt::format("cannot create {}: {}", offsets_topic_name, created.message));
-    }
-    topic = topics.find(offsets_topic_name);
+admin_result ensure_offsets_topic(broker_state& broker) {
+  auto& topics = broker.topics();
+  if (topics.find(offsets_topic_name)) return {};
+  auto started = std::chrono::steady_clock::now();
+  auto created = topics.create(offsets_topic_name, broker.config().offsets_topic_num_partitions, 1,
+                               {{"cleanup.policy", "compact"}}, /*internal=*/true);
+  if (created.ok()) {
+    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    spdlog::info("created {} on first use of consumer groups in {} ms", offsets_topic_name, took.count());
   }
-  auto partitions = static_cast<int32_t>(topic->partitions.size());
+  return created;
+}
+
+status group_service::start() {
+  const topic_entry* topic = broker_.topics().find(offsets_topic_name);
+  // The coordinator maps groups to partitions by this count, which must be
+  // the topic's real one once it exists.
+  auto partitions = topic ? static_cast<int32_t>(topic->partitions.size())
+                          : broker_.config().offsets_topic_num_partitions;
   coordinator_ = std::make_unique<group::coordinator>(coordinator_config_from(broker_.config(), partitions), log_);
   log_.set_after_completion([this] { rearm(); });
-  if (auto s = replay(partitions); !s) return s;
+  if (topic) {
+    if (auto s = replay(partitions); !s) return s;
+  } else {
+    coordinator_->finish_loading(now_ms());
+  }
   rearm();
   return {};
 }

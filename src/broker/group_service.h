@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "base/result.h"
+#include "broker/topic_registry.h"
 #include "group/coordinator.h"
 #include "group/offset_log.h"
 
@@ -36,13 +37,20 @@ class group_offset_log final : public group::offset_log {
   std::function<void()> after_completion_;
 };
 
+// Creates __consumer_offsets (compacted, internal, offsets.topic.num.partitions
+// partitions) unless it exists. Used on a group's first write and when a
+// client's Metadata request would auto-create it.
+admin_result ensure_offsets_topic(broker_state& broker);
+
 class group_service {
  public:
   explicit group_service(broker_state& broker);
   ~group_service();
 
-  // Creates __consumer_offsets if missing, replays it into the coordinator
-  // and starts the timer. Runs before the listeners start.
+  // Replays __consumer_offsets into the coordinator when it exists and
+  // starts the timer. Runs before the listeners start. A new broker creates
+  // the topic on the first write of a group instead (as Kafka does on first
+  // use), so an empty broker starts without creating its partitions.
   status start();
   void stop();
 

@@ -577,6 +577,17 @@ TEST_F(GroupWire, OffsetsSurviveSigkill) {
 // user topic that merely starts with "__" is an ordinary topic, also after a
 // restart (the flag is not guessed from the name's prefix).
 TEST_F(GroupWire, OffsetsTopicIsProtectedUserTopicsAreNot) {
+  // Created on first use, not at start (a new broker starts without it), and
+  // never by a client's CreateTopics.
+  protocol::metadata_request_data listing;  // null topics: all, no auto-creation
+  listing.topics = std::nullopt;
+  for (const auto& t : client_->call<protocol::metadata_response_data>(listing, 12).topics) {
+    EXPECT_NE(t.name.value_or(""), "__consumer_offsets");
+  }
+  EXPECT_EQ(wire_test::create_topic(*client_, "__consumer_offsets", 1), to_int(error_code::invalid_request));
+  auto first = client_->call<protocol::offset_commit_response_data>(commit_request("first-use", -1, "", 1), 8);
+  ASSERT_EQ(first.topics.at(0).partitions.at(0).error_code, 0);
+
   create_topic("__mine", 1);
   broker_.stop_gracefully();
   broker_.start();
@@ -587,8 +598,11 @@ TEST_F(GroupWire, OffsetsTopicIsProtectedUserTopicsAreNot) {
   meta.topics->back().name = "__consumer_offsets";
   meta.topics->push_back({});
   meta.topics->back().name = "__mine";
+  meta.allow_auto_topic_creation = false;
   auto described = client_->call<protocol::metadata_response_data>(meta, 12);
   ASSERT_EQ(described.topics.size(), 2u);
+  EXPECT_EQ(described.topics[0].error_code, 0);
+  EXPECT_EQ(described.topics[0].partitions.size(), 50u);
   EXPECT_TRUE(described.topics[0].is_internal);
   EXPECT_FALSE(described.topics[1].is_internal);
 
@@ -603,6 +617,24 @@ TEST_F(GroupWire, OffsetsTopicIsProtectedUserTopicsAreNot) {
   // Clients may read it but not write to it.
   auto produced = produce_batch(*client_, 9, "__consumer_offsets", 0, batch_of({"forged"}, 0));
   EXPECT_EQ(produced.error_code, to_int(error_code::invalid_topic_exception));
+}
+
+// A client's Metadata request that would auto-create __consumer_offsets gets
+// the real one (compacted, 50 partitions, internal), not an ordinary topic.
+TEST_F(GroupWire, AutoCreatingTheOffsetsTopicMakesTheRealOne) {
+  protocol::metadata_request_data meta;
+  meta.topics.emplace();
+  meta.topics->push_back({});
+  meta.topics->back().name = "__consumer_offsets";
+  meta.allow_auto_topic_creation = true;
+  auto resp = client_->call<protocol::metadata_response_data>(meta, 9);
+  ASSERT_EQ(resp.topics.size(), 1u);
+  EXPECT_EQ(resp.topics[0].error_code, 0);
+  EXPECT_EQ(resp.topics[0].partitions.size(), 50u);
+  EXPECT_TRUE(resp.topics[0].is_internal);
+  // And groups work on it.
+  auto committed = client_->call<protocol::offset_commit_response_data>(commit_request("after-auto", -1, "", 3), 8);
+  EXPECT_EQ(committed.topics.at(0).partitions.at(0).error_code, 0);
 }
 
 }  // namespace

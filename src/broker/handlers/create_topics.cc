@@ -6,6 +6,7 @@
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
+#include "broker/topic_names.h"
 #include "broker/topic_registry.h"
 #include "protocol/api_keys.h"
 #include "protocol/error_code.h"
@@ -75,6 +76,9 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     if (names.count(t.name) > 1) {
       outcome = admin_result::fail(protocol::error_code::invalid_request,
                                    "topic '" + t.name + "' appears more than once in the request");
+    } else if (is_internal_topic_name(t.name)) {
+      outcome = admin_result::fail(protocol::error_code::invalid_request,
+                                   "topic '" + t.name + "' is the broker's own; it is created on first use");
     } else if (outcome = check_assignments(broker, t); outcome.ok()) {
       outcome = request.validate_only ? topics.check_new_topic(t.name, partitions, replication, configs)
                                       : topics.create(t.name, partitions, replication, configs);

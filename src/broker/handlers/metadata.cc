@@ -5,6 +5,7 @@
 #include "broker/api_table.h"
 #include "broker/authorized_operations.h"
 #include "broker/broker_state.h"
+#include "broker/group_service.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topic_names.h"
 #include "broker/topic_registry.h"
@@ -94,8 +95,13 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, protocol::metada
       response.topics.push_back(topic_error(name, {}, protocol::error_code::unknown_topic_or_partition));
       continue;
     }
+    // The broker's own topics are created with their own settings, never as
+    // an ordinary auto-created topic.
     admin_result created =
-        topics.create(name, broker.config().num_partitions, broker.config().default_replication_factor, {});
+        name == offsets_topic_name ? ensure_offsets_topic(broker)
+        : is_internal_topic_name(name)
+            ? admin_result::fail(protocol::error_code::unknown_topic_or_partition, "not created by clients")
+            : topics.create(name, broker.config().num_partitions, broker.config().default_replication_factor, {});
     const topic_entry* t = topics.find(name);
     if (!created.ok() || !t) {
       response.topics.push_back(topic_error(name, {}, created.ok() ? protocol::error_code::unknown_server_error
