@@ -69,14 +69,19 @@ idempotent_append producer_registry::append(storage::partition_log& log, std::sp
     out.message = "transactional batches are not supported: this broker does not run transactions yet";
     return out;
   }
-  if (first.producer_id < 0) {
+  // Appends; false (with `out` filled in) when storage failed.
+  auto run_append = [&] {
     auto appended = do_append();
     if (!appended) {
       out.code = error_code::unknown_server_error;
       out.storage_failure = appended.err();
-      return out;
+      return false;
     }
     out.appended = *appended;
+    return true;
+  };
+  if (first.producer_id < 0) {
+    run_append();
     return out;
   }
   if (split->size() != 1) {
@@ -113,16 +118,10 @@ idempotent_append producer_registry::append(storage::partition_log& log, std::sp
     case txn::verdict::append:
       break;
   }
-  auto appended = do_append();
-  if (!appended) {
-    out.code = error_code::unknown_server_error;
-    out.storage_failure = appended.err();
-    return out;
-  }
-  out.appended = *appended;
+  if (!run_append()) return out;
   table.on_appended(batch,
-                    txn::appended_batch{batch.base_sequence, batch.last_sequence(), appended->base_offset,
-                                        appended->log_append_time_ms},
+                    txn::appended_batch{batch.base_sequence, batch.last_sequence(), out.appended.base_offset,
+                                        out.appended.log_append_time_ms},
                     now_ms);
   return out;
 }
