@@ -67,15 +67,18 @@ def section_produce(d):
                      f(s["msg_per_s"], 0), f(m["mb_per_s"]), num(med(fl.get("mb_per_s")), 0),
                      x(r["mb_per_s_vs_mock"]), x(r["mb_per_s_vs_floor"], 3), f(s["server_cpu_s_per_gb"], 2),
                      num(med(m["server_cpu_s_per_gb"]), 2), num(med(fl.get("cpu_s_per_gb")), 2),
-                     x(r["cpu_per_gb_vs_floor"], 1), num(med(s["server_rss_peak_mb"]), 1)])
+                     x(r["cpu_per_gb_vs_floor"], 1), num(med(s["loadgen_cpu_s_per_gb"]), 2),
+                     num(med(s["server_rss_peak_mb"]), 1)])
     head = ["size", "acks", "parts", "codec", "Samsa MB/s", "Samsa msg/s", "mock MB/s", "floor MB/s", "vs mock",
-            "vs floor", "broker CPU s/GB", "mock CPU s/GB", "floor CPU s/GB", "CPU vs floor", "broker peak RSS MB"]
+            "vs floor", "broker CPU s/GB", "mock CPU s/GB", "floor CPU s/GB", "CPU vs floor", "load generator CPU s/GB",
+            "broker peak RSS MB"]
     fl_rows = [[k, f(v.get("mb_per_s"), 0), f(v.get("cpu_s_per_gb"), 3), v.get("bytes")]
                for k, v in floor.items()]
     return ("## Produce throughput\n\nlibrdkafka producer (linger.ms and batch.size in the settings below), "
             "Samsa and the mock cluster measured alternately in the same run. The floor for acks 0/1 is "
             "socket → write(), for acks=all socket → write()+fdatasync() per 1 MiB chunk. CPU is the broker "
-            "process's (all threads) per GB of payload accepted.\n\n" + table(head, rows) +
+            "process's (all threads) per GB of payload accepted; the load generator's own CPU is shown because it "
+            "shares the machine's cores with the broker.\n\n" + table(head, rows) +
             "\n\n### The floor\n\n" + table(["mode", "MB/s", "CPU s/GB (serving thread)", "bytes/round"], fl_rows))
 
 
@@ -199,7 +202,9 @@ def reason(text):
         return m.group(1)
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     for line in reversed(lines):
-        if " error " in line or "stderr: samsa_load" in line:
+        if " error " in line or line.startswith("samsa_load") or line.startswith("stderr: samsa_load"):
+            if "Offset out of range" in text:
+                line += " (the consumer fell behind and the broker no longer held those offsets: Offset out of range)"
             return line
     return lines[0] if lines else ""
 
