@@ -153,7 +153,9 @@ def main():
     ctx = Context(programs, settings, work_dir)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out_path = args.out or os.path.join(BENCH_DIR, "results", f"{stamp}.json")
+    built = datetime.datetime.fromtimestamp(os.path.getmtime(programs.samsa), datetime.timezone.utc)
     results = {"suite": "samsa bench (issue 7)", "timestamp_utc": stamp, "machine": machine_facts(work_dir),
+               "samsa_binary_built_utc": built.strftime("%Y%m%dT%H%M%SZ"),
                "settings": settings, "sections": sections, "units": {"MB": "10^6 bytes", "GB": "10^9 bytes"}}
     t0 = time.monotonic()
     try:
