@@ -1,5 +1,6 @@
 #include "broker/serve.h"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -22,6 +23,18 @@ namespace samsa::broker {
 namespace asio = boost::asio;
 
 namespace {
+
+// Produce requests and decompressed batches are buffers of about a megabyte,
+// allocated and freed at the request rate. With glibc's defaults each one
+// grows the heap (or maps fresh pages) and is trimmed back on free, so every
+// request pays page faults on memory it zero-fills or copies into: measured
+// 8.5 broker CPU s/GB for lz4 produce, 1 s/GB with the memory kept. Keeping
+// up to 32 MiB of freed memory in the heap bounds what that costs in RSS.
+void keep_freed_buffers() {
+  constexpr int keep_bytes = 32 << 20;
+  mallopt(M_MMAP_THRESHOLD, keep_bytes);
+  mallopt(M_TRIM_THRESHOLD, keep_bytes);
+}
 
 result<broker_config> load_config(const serve_options& options) {
   config_sources sources;
@@ -76,6 +89,7 @@ std::vector<listener_address> resolve_advertised(const broker_config& config,
 }  // namespace
 
 int serve(const serve_options& options) {
+  keep_freed_buffers();
   spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
   auto started = std::chrono::steady_clock::now();
   auto config = load_config(options);

@@ -185,6 +185,17 @@ result<bytes> lz4_decompress(std::span<const uint8_t> in, size_t limit) {
   size_t used = 0;
   size_t pos = 0;
   size_t hint = 1;
+  // Producers (librdkafka among them) record the content size in the frame
+  // header: size the output once instead of growing it batch after batch.
+  LZ4F_frameInfo_t info{};
+  size_t header_size = in.size();
+  hint = LZ4F_getFrameInfo(ctx.get(), &info, in.data(), &header_size);
+  if (LZ4F_isError(hint)) return corrupt(type, LZ4F_getErrorName(hint));
+  pos = header_size;
+  if (info.contentSize > 0) {
+    if (info.contentSize > limit) return too_large(type, limit);
+    out.resize(static_cast<size_t>(info.contentSize) + 1);  // +1: a frame that lies about its size is caught
+  }
   while (pos < in.size()) {
     if (used == out.size() && !grow(out, used, limit)) return too_large(type, limit);
     size_t src_size = in.size() - pos;
