@@ -1,6 +1,7 @@
 #include "broker/serve.h"
 
 #include <malloc.h>
+#include <sys/resource.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -34,6 +35,20 @@ void keep_freed_buffers() {
   constexpr int keep_bytes = 32 << 20;
   mallopt(M_MMAP_THRESHOLD, keep_bytes);
   mallopt(M_TRIM_THRESHOLD, keep_bytes);
+}
+
+// Each partition keeps its segment and index files open, so the default soft
+// limit of 1,024 descriptors would cap a broker at a few hundred partitions.
+// Raise the soft limit to the hard one, as Kafka's packaging does.
+void raise_descriptor_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  if (lim.rlim_cur < lim.rlim_max) {
+    rlimit raised = lim;
+    raised.rlim_cur = lim.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
+  }
+  spdlog::info("open file limit: {} descriptors", static_cast<unsigned long long>(lim.rlim_cur));
 }
 
 result<broker_config> load_config(const serve_options& options) {
@@ -91,6 +106,7 @@ std::vector<listener_address> resolve_advertised(const broker_config& config,
 int serve(const serve_options& options) {
   keep_freed_buffers();
   spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+  raise_descriptor_limit();
   auto started = std::chrono::steady_clock::now();
   auto config = load_config(options);
   if (!config) {
