@@ -38,10 +38,17 @@ result<std::shared_ptr<partition_log>> partition_log::open(options opts) {
   return log;
 }
 
+// Written in place and not synced here: the file is new (nothing to tear an
+// old version of), a damaged or missing one is rewritten on open, and the
+// first sync of the partition makes it and its directory entry durable.
 status partition_log::write_partition_metadata() {
   std::string text = "version: 0\ntopic_id: " + hex(opts_.id) + "\n";
-  return write_file_atomic(*opts_.fs, join_path(opts_.dir, metadata_file),
-                           std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  auto f = opts_.fs->open(join_path(opts_.dir, metadata_file), open_mode::create_truncate);
+  if (!f) return f.err();
+  if (auto s = (*f)->append(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size())); !s) return s;
+  metadata_dirty_ = true;  // synced by name later: holding its descriptor would cost one per partition
+  dir_dirty_ = true;
+  return {};
 }
 
 status partition_log::write_log_start_checkpoint(int64_t offset) {
@@ -53,9 +60,14 @@ status partition_log::load() {
   const std::string& dir = opts_.dir;
   bool fresh = !fs.exists(dir);
   if (auto s = fs.create_dirs(dir); !s) return s;
+  // Creating a partition costs no fsync: the directory, its files and their
+  // names become durable with the partition's first sync (an acks=all
+  // append, flush.ms, close), before anything in it is reported durable. A
+  // crash before that loses only an empty partition, which the broker
+  // recreates from the metadata log on the next start.
+  if (fresh) parent_dirty_ = true;
   if (fresh || !fs.exists(join_path(dir, metadata_file))) {
     if (auto s = write_partition_metadata(); !s) return s;
-    if (auto s = fs.sync_dir(parent_dir(dir)); !s) return s;
   }
   // A cleaner run that did not finish: its output was never installed.
   if (auto s = fs.remove_all(cleaner_dir()); !s) return s;
@@ -131,7 +143,7 @@ status partition_log::load() {
     auto seg = segment::create(fs, dir, checkpoint_start, seg_options(), opts_.now_ms);
     if (!seg) return seg.err();
     segments_[checkpoint_start] = *seg;
-    if (auto s = fs.sync_dir(dir); !s) return s;
+    dir_dirty_ = true;
   }
   int64_t end = active()->next_offset();
   log_start_ = std::min(std::max(segments_.begin()->first, checkpoint_start), end);
@@ -296,14 +308,16 @@ status partition_log::flush() { return sync_now(); }
 
 bool partition_log::has_unsynced_files() const {
   std::lock_guard lock(mu_);
-  return !unsynced_sealed_.empty() || dir_dirty_;
+  return !unsynced_sealed_.empty() || dir_dirty_ || parent_dirty_ || metadata_dirty_;
 }
 
 status partition_log::sync_now() {
   std::vector<std::shared_ptr<segment>> sealed;
   std::shared_ptr<segment> act;
+  bool metadata;
   int64_t end;
   bool dir;
+  bool parent;
   {
     std::lock_guard lock(mu_);
     if (destroyed_) return make_storage_error(errc::closed, "partition " + opts_.dir + " was removed");
@@ -313,6 +327,10 @@ status partition_log::sync_now() {
     end = end_offset_.load();
     dir = dir_dirty_;
     dir_dirty_ = false;
+    parent = parent_dirty_;
+    parent_dirty_ = false;
+    metadata = metadata_dirty_;
+    metadata_dirty_ = false;
   }
   status st;
   for (auto& s : sealed) {
@@ -320,7 +338,12 @@ status partition_log::sync_now() {
     if (st) st = s->sync_indexes();
   }
   if (st) st = act->sync();
+  if (st && metadata) {
+    auto f = opts_.fs->open(join_path(opts_.dir, metadata_file), open_mode::read_write);
+    st = f ? (*f)->sync() : status(f.err());
+  }
   if (st && dir) st = opts_.fs->sync_dir(opts_.dir);
+  if (st && parent) st = opts_.fs->sync_dir(parent_dir(opts_.dir));
   std::lock_guard lock(mu_);
   if (!st) {
     // After a failed fdatasync the kernel may have dropped dirty pages: what

@@ -158,6 +158,8 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   std::map<int64_t, std::shared_ptr<segment>> segments_;
   std::vector<std::shared_ptr<segment>> unsynced_sealed_;  // rolled but not yet fdatasync'ed
   bool dir_dirty_ = false;                                 // a file was created: sync the directory
+  bool parent_dirty_ = false;                              // the directory itself is new: sync its parent
+  bool metadata_dirty_ = false;                            // partition.metadata written, not yet synced
   int64_t log_start_ = 0;
   int64_t unflushed_messages_ = 0;
   int64_t last_flush_ms_ = 0;

@@ -112,6 +112,25 @@ TEST_F(plog, rolls_segments_and_reopens_cleanly) {
   EXPECT_EQ(r->base_offset, 120);
 }
 
+TEST_F(plog, creating_a_partition_defers_its_syncs_to_the_first_flush) {
+  auto log = open();
+  EXPECT_TRUE(log->has_unsynced_files());  // directory, partition.metadata and segment names
+  log.reset();
+  fs->drop_unsynced();
+  // Lost before any sync: the partition comes back empty.
+  log = open(-1);
+  ASSERT_TRUE(log);
+  EXPECT_EQ(log->log_end_offset(), 0);
+  ASSERT_TRUE(log->append(make_filler_batch(2, 100, 0, 1), 0));
+  ASSERT_TRUE(log->flush());
+  EXPECT_FALSE(log->has_unsynced_files());
+  log.reset();
+  fs->drop_unsynced();
+  log = open(-1);
+  EXPECT_EQ(log->log_end_offset(), 2);
+  EXPECT_NE(fs->lookup("data/t-0/partition.metadata"), nullptr);
+}
+
 TEST_F(plog, power_loss_keeps_flushed_prefix) {
   cfg.segment_bytes = 2048;
   auto log = open();

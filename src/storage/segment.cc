@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "storage/errc.h"
+#include "storage/lazy_file.h"
 
 namespace samsa::storage {
 namespace {
@@ -29,11 +30,13 @@ std::optional<int64_t> parse_segment_file_name(const std::string& name, const st
 }
 
 segment::segment(std::string dir, int64_t base_offset, const segment_options& opts, std::shared_ptr<file> log,
-                 std::shared_ptr<file> index, std::shared_ptr<file> times, int64_t now_ms)
+                 std::shared_ptr<lazy_file> index, std::shared_ptr<lazy_file> times, int64_t now_ms)
     : dir_(std::move(dir)),
       base_offset_(base_offset),
       opts_(opts),
       log_(std::move(log)),
+      index_file_(index),
+      times_file_(times),
       index_(std::move(index), base_offset, opts.max_index_bytes),
       times_(std::move(times), base_offset, opts.max_index_bytes),
       next_offset_(base_offset),
@@ -43,10 +46,12 @@ result<std::shared_ptr<segment>> segment::create(file_system& fs, const std::str
                                                  const segment_options& opts, int64_t now_ms) {
   auto log = fs.open(join_path(dir, segment_file_name(base_offset, ".log")), open_mode::create_truncate);
   if (!log) return log.err();
-  auto idx = fs.open(join_path(dir, segment_file_name(base_offset, ".index")), open_mode::create_truncate);
+  auto idx = lazy_file::open(fs, join_path(dir, segment_file_name(base_offset, ".index")), open_mode::create_truncate);
   if (!idx) return idx.err();
-  auto tim = fs.open(join_path(dir, segment_file_name(base_offset, ".timeindex")), open_mode::create_truncate);
+  auto tim = lazy_file::open(fs, join_path(dir, segment_file_name(base_offset, ".timeindex")), open_mode::create_truncate);
   if (!tim) return tim.err();
+  (*idx)->release();
+  (*tim)->release();
   return std::shared_ptr<segment>(new segment(dir, base_offset, opts, *log, *idx, *tim, now_ms));
 }
 
@@ -55,14 +60,17 @@ result<std::shared_ptr<segment>> segment::open(file_system& fs, const std::strin
                                                int64_t now_ms, recovery_report* report) {
   auto log = fs.open(join_path(dir, segment_file_name(base_offset, ".log")), open_mode::read_write);
   if (!log) return log.err();
-  auto idx = fs.open(join_path(dir, segment_file_name(base_offset, ".index")), open_mode::create);
+  auto idx = lazy_file::open(fs, join_path(dir, segment_file_name(base_offset, ".index")), open_mode::create);
   if (!idx) return idx.err();
-  auto tim = fs.open(join_path(dir, segment_file_name(base_offset, ".timeindex")), open_mode::create);
+  auto tim = lazy_file::open(fs, join_path(dir, segment_file_name(base_offset, ".timeindex")), open_mode::create);
   if (!tim) return tim.err();
   std::shared_ptr<segment> seg(new segment(dir, base_offset, opts, *log, *idx, *tim, now_ms));
   recovery_report local;
   if (report == nullptr) report = &local;
   auto s = recover ? seg->recover_all(min_offset, report) : seg->load_fast(min_offset, report);
+  // Loaded (or rebuilt): from here on the indexes live in memory.
+  (*idx)->release();
+  (*tim)->release();
   if (!s) return s.err();
   return seg;
 }
@@ -291,6 +299,13 @@ int64_t segment::start_position(const index_position& entry) const {
 }
 
 status segment::sync() { return log_->sync(); }
+
+void segment::relocated(const std::string& dir) {
+  dir_ = dir;
+  // The index files are opened by name on each use: follow the rename.
+  index_file_->relocate(join_path(dir, segment_file_name(base_offset_, ".index")));
+  times_file_->relocate(join_path(dir, segment_file_name(base_offset_, ".timeindex")));
+}
 
 status segment::persist_indexes() {
   if (auto s = index_.persist(); !s) return s;

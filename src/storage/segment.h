@@ -9,6 +9,7 @@
 
 #include "storage/batch_ops.h"
 #include "storage/file_system.h"
+#include "storage/lazy_file.h"
 #include "storage/offset_index.h"
 #include "storage/time_index.h"
 
@@ -84,11 +85,11 @@ class segment {
   const std::shared_ptr<file>& log_file() const { return log_; }
   const std::string& dir() const { return dir_; }
   // After the cleaner moved this segment's files into the partition directory.
-  void relocated(const std::string& dir) { dir_ = dir; }
+  void relocated(const std::string& dir);
 
  private:
   segment(std::string dir, int64_t base_offset, const segment_options& opts, std::shared_ptr<file> log,
-          std::shared_ptr<file> index, std::shared_ptr<file> times, int64_t now_ms);
+          std::shared_ptr<lazy_file> index, std::shared_ptr<lazy_file> times, int64_t now_ms);
 
   [[nodiscard]] status recover_all(int64_t min_offset, recovery_report* report);
   [[nodiscard]] status load_fast(int64_t min_offset, recovery_report* report);
@@ -101,6 +102,8 @@ class segment {
   int64_t base_offset_;
   segment_options opts_;
   std::shared_ptr<file> log_;
+  std::shared_ptr<lazy_file> index_file_;  // opened only while the indexes are read or written
+  std::shared_ptr<lazy_file> times_file_;
   offset_index index_;
   time_index times_;
   int64_t next_offset_;

@@ -1,0 +1,48 @@
+// A file that holds no descriptor between calls: each operation opens it,
+// works, and closes it again. Segment indexes live in memory and touch their
+// files only at load, roll, close and sync, so keeping two descriptors per
+// segment open would cost 20,000 descriptors at 10,000 partitions for nothing.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "storage/file_system.h"
+
+namespace samsa::storage {
+
+class lazy_file final : public file {
+ public:
+  // Opens `path` with `mode` (creating or truncating it as asked) and keeps
+  // that descriptor until release(), so a segment's load reads through it.
+  // `fs` must outlive the file (the partition log owns both).
+  static result<std::shared_ptr<lazy_file>> open(file_system& fs, const std::string& path, open_mode mode);
+
+  // Drops the descriptor held since open(); later calls open the file anew.
+  void release();
+  // The file was renamed to `path`.
+  void relocate(std::string path);
+
+  [[nodiscard]] status append(std::span<const uint8_t> data) override;
+  [[nodiscard]] result<size_t> read_at(int64_t pos, std::span<uint8_t> out) const override;
+  [[nodiscard]] status sync() override;
+  [[nodiscard]] status truncate(int64_t size) override;
+  int64_t size() const override;
+  int fd() const override { return -1; }  // no lasting descriptor to hand out
+  // Not safe against a concurrent relocate(); callers serialize both.
+  const std::string& path() const override { return path_; }
+
+ private:
+  lazy_file(file_system& fs, std::string path, std::shared_ptr<file> held);
+  // The held descriptor, or a fresh one for this call.
+  result<std::shared_ptr<file>> handle() const;
+
+  file_system& fs_;
+  std::string path_;
+  mutable std::mutex mu_;
+  std::shared_ptr<file> held_;
+  int64_t size_ = 0;
+};
+
+}  // namespace samsa::storage

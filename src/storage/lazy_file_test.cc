@@ -1,0 +1,67 @@
+#include "storage/lazy_file.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "storage/memory_file_system.h"
+
+namespace samsa::storage {
+namespace {
+
+std::vector<uint8_t> bytes_of(const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); }
+
+size_t open_descriptors() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+TEST(lazy_file, holds_no_descriptor_after_release) {
+  auto dir = std::filesystem::temp_directory_path() / ("lazy_file_test_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto fs = posix_file_system();
+  size_t before = open_descriptors();
+  auto f = lazy_file::open(*fs, (dir / "x.index").string(), open_mode::create_truncate);
+  ASSERT_TRUE(f) << f.err().describe();
+  EXPECT_EQ(open_descriptors(), before + 1);
+  (*f)->release();
+  EXPECT_EQ(open_descriptors(), before);
+
+  ASSERT_TRUE((*f)->append(bytes_of("abcdef")));
+  ASSERT_TRUE((*f)->sync());
+  EXPECT_EQ((*f)->size(), 6);
+  EXPECT_EQ(open_descriptors(), before);  // each call opened and closed its own
+  std::vector<uint8_t> out(6);
+  auto n = (*f)->read_at(0, out);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(out, bytes_of("abcdef"));
+  ASSERT_TRUE((*f)->truncate(2));
+  EXPECT_EQ((*f)->size(), 2);
+  EXPECT_EQ(std::filesystem::file_size(dir / "x.index"), 2u);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(lazy_file, follows_a_rename_and_syncs_through_a_fresh_handle) {
+  auto fs = std::make_shared<memory_file_system>();
+  ASSERT_TRUE(fs->create_dirs("a"));
+  ASSERT_TRUE(fs->create_dirs("b"));
+  auto f = lazy_file::open(*fs, "a/x", open_mode::create);
+  ASSERT_TRUE(f);
+  (*f)->release();
+  ASSERT_TRUE((*f)->append(bytes_of("hello")));
+  ASSERT_TRUE(fs->rename("a/x", "b/x"));
+  (*f)->relocate("b/x");
+  EXPECT_EQ((*f)->path(), "b/x");
+  ASSERT_TRUE((*f)->append(bytes_of("!")));
+  ASSERT_TRUE((*f)->sync());
+  auto node = fs->lookup("b/x");
+  ASSERT_NE(node, nullptr);
+  EXPECT_EQ(node->synced, bytes_of("hello!"));
+  // Without the relocation the old name is gone: the error says so.
+  (*f)->relocate("a/x");
+  EXPECT_FALSE((*f)->append(bytes_of("?")));
+}
+
+}  // namespace
+}  // namespace samsa::storage
