@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <charconv>
 #include <chrono>
 
@@ -14,6 +15,7 @@ namespace {
 constexpr const char* clean_marker = ".samsa-clean-shutdown";
 constexpr const char* recovery_file = "recovery-point-offset-checkpoint";
 constexpr const char* metadata_dir = "__cluster_metadata";
+constexpr size_t shutdown_threads = 8;
 
 std::string key(const std::string& topic, int32_t partition) { return topic + " " + std::to_string(partition); }
 
@@ -275,10 +277,25 @@ status log_manager::shutdown() {
     shut_down_ = true;
   }
   flusher_.stop();
+  // Closing syncs whatever each partition has not synced yet; with thousands
+  // of partitions those fsyncs run on a few threads at once, which also lets
+  // the file system share its journal commits between them.
+  auto all = partitions();
+  std::mutex result_mu;
   status result;
-  for (auto& log : partitions()) {
-    if (auto s = log->close(); !s && result) result = s;
-  }
+  std::atomic<size_t> next{0};
+  auto close_some = [&] {
+    for (size_t i = next++; i < all.size(); i = next++) {
+      if (auto s = all[i]->close(); !s) {
+        std::lock_guard lock(result_mu);
+        if (result) result = s;
+      }
+    }
+  };
+  std::vector<std::thread> closers;
+  for (size_t i = 1; i < std::min<size_t>(shutdown_threads, all.size()); ++i) closers.emplace_back(close_some);
+  close_some();
+  for (auto& t : closers) t.join();
   if (auto s = write_recovery_points(); !s && result) result = s;
   if (!result) return result;
   auto f = opts_.fs->open(join_path(opts_.data_dir, clean_marker), open_mode::create_truncate);

@@ -18,6 +18,7 @@ status offset_index::persist() {
     return s;
   }
   pending_.clear();
+  unsynced_ = true;
   return {};
 }
 
@@ -71,12 +72,14 @@ status offset_index::truncate_to(int64_t offset) {
     return {};
   }
   pending_.clear();
+  unsynced_ = true;
   return file_->truncate(keep * static_cast<int64_t>(entry_size));
 }
 
 status offset_index::reset() {
   entries_.clear();
   pending_.clear();
+  unsynced_ = true;
   return file_->truncate(0);
 }
 

@@ -18,6 +18,7 @@ status time_index::persist() {
     return s;
   }
   pending_.clear();
+  unsynced_ = true;
   return {};
 }
 
@@ -72,12 +73,14 @@ status time_index::truncate_to(int64_t offset) {
     return {};
   }
   pending_.clear();
+  unsynced_ = true;
   return file_->truncate(keep * static_cast<int64_t>(entry_size));
 }
 
 status time_index::reset() {
   entries_.clear();
   pending_.clear();
+  unsynced_ = true;
   return file_->truncate(0);
 }
 

@@ -37,9 +37,14 @@ class time_index {
   // sync()), so an append costs no extra system call. Recovery rebuilds any
   // index whose tail was not written.
   [[nodiscard]] status persist();
+  // Skips the fdatasync when nothing was written since the last one (a
+  // clean shutdown of many idle partitions would otherwise sync every file).
   [[nodiscard]] status sync() {
     if (auto s = persist(); !s) return s;
-    return file_->sync();
+    if (!unsynced_) return {};
+    if (auto s = file_->sync(); !s) return s;
+    unsynced_ = false;
+    return {};
   }
   bool full() const { return static_cast<int64_t>((entries_.size() + 1) * entry_size) > max_bytes_; }
   std::optional<time_entry> last() const;
@@ -48,6 +53,7 @@ class time_index {
  private:
   std::shared_ptr<file> file_;
   std::vector<uint8_t> pending_;  // encoded entries not yet written to file_
+  bool unsynced_ = false;         // file_ changed since its last sync
   int64_t base_offset_;
   int64_t max_bytes_;
   std::vector<time_entry> entries_;
