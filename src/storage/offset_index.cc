@@ -60,6 +60,14 @@ index_position offset_index::lookup(int64_t offset) const {
   return *std::prev(it);
 }
 
+std::optional<index_position> offset_index::last_at_or_before_position(int64_t position) const {
+  // Positions ascend with offsets (load() checks it), so one binary search does.
+  auto it = std::upper_bound(entries_.begin(), entries_.end(), position,
+                             [](int64_t p, const index_position& e) { return p < e.position; });
+  if (it == entries_.begin()) return std::nullopt;
+  return *std::prev(it);
+}
+
 status offset_index::truncate_to(int64_t offset) {
   auto it = std::lower_bound(entries_.begin(), entries_.end(), offset,
                              [](const index_position& e, int64_t o) { return e.offset < o; });

@@ -30,6 +30,8 @@ class offset_index {
   [[nodiscard]] status append(int64_t offset, int64_t position);
   // The last entry at or below `offset`, or {base_offset, 0}.
   index_position lookup(int64_t offset) const;
+  // The last entry whose batch starts at or before byte `position`, if any.
+  std::optional<index_position> last_at_or_before_position(int64_t position) const;
   // Drops entries for batches at or past `offset` (tail truncation).
   [[nodiscard]] status truncate_to(int64_t offset);
   [[nodiscard]] status reset();

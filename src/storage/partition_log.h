@@ -43,7 +43,8 @@ struct read_result {
   int fd = -1;                            // -1 with the in-memory file system: use read_copy
   int64_t position = 0;
   int32_t length = 0;                     // 0 = nothing to return at this offset yet
-  int64_t next_offset = -1;               // offset after the last returned batch
+  int64_t next_offset = -1;               // where to read on: after the last returned batch
+                                          // (or the next batch's base offset; no records lie between)
   int64_t high_watermark = 0;
   int64_t log_start_offset = 0;
 };
