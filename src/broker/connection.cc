@@ -83,6 +83,9 @@ connection::connection(asio::ip::tcp::socket socket, request_router& router, con
   client_.host = client_.peer.substr(0, client_.peer.rfind(':'));
   client_.listener_name = std::move(listener_name);
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  // sendmsg() and sendfile() are called directly and must not block. Set
+  // once: asio issues an ioctl() each time this is called.
+  socket_.non_blocking(true, ec);
 }
 
 void connection::start() {
@@ -287,7 +290,6 @@ asio::awaitable<bool> connection::send_frames(const std::vector<std::shared_ptr<
 asio::awaitable<bool> connection::flush_gathered() {
   size_t index = 0;
   size_t offset = 0;  // bytes of gathered_[index] already sent
-  socket_.non_blocking(true);
   while (index < gathered_.size()) {
     iovec iov[max_iovecs];
     size_t count = 0;
@@ -329,7 +331,6 @@ asio::awaitable<bool> connection::flush_gathered() {
 asio::awaitable<bool> connection::send_file(const protocol::file_slice& slice) {
   off_t offset = slice.position;
   size_t left = static_cast<size_t>(slice.length);
-  socket_.non_blocking(true);
   while (left > 0) {
     ssize_t sent = ::sendfile(socket_.native_handle(), slice.fd, &offset, left);
     if (sent > 0) {
