@@ -9,6 +9,7 @@ import os
 import random
 import subprocess
 import tempfile
+import threading
 import time
 from collections import namedtuple
 
@@ -412,3 +413,57 @@ def kcat_consume_json(bootstrap, topic, count, timeout=60, extra=()):
         enc = (lambda s: None if s is None else s.encode())
         got.append(Got(j["partition"], j["offset"], enc(j["key"]), enc(j["payload"]), headers))
     return got
+
+
+class LoadProducer:
+    """A confluent-kafka producer sending "<prefix>-<n>" values without pause on
+    a thread until stop(); records every acknowledged (partition, offset, value)
+    and every delivery failure. For tests that crash the broker mid-load."""
+
+    def __init__(self, bootstrap, topic, prefix, **conf):
+        from confluent_kafka import Producer
+        c = {"bootstrap.servers": bootstrap, "linger.ms": 2, "message.timeout.ms": 15000,
+             "reconnect.backoff.ms": 50, "reconnect.backoff.max.ms": 500}
+        c.update(conf)
+        self.acked, self.failed = [], []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._producer = Producer(c)
+        self._thread = threading.Thread(target=self._run, args=(topic, prefix), daemon=True)
+        self._thread.start()
+
+    def _on_delivery(self, err, m):
+        with self._lock:
+            if err is not None:
+                self.failed.append(str(err))
+            else:
+                self.acked.append((m.partition(), m.offset(), m.value()))
+
+    def _run(self, topic, prefix):
+        i = 0
+        while not self._stop.is_set():
+            try:
+                self._producer.produce(topic, key=f"k{i % 13}".encode(), value=f"{prefix}-{i}".encode(),
+                                       on_delivery=self._on_delivery)
+                i += 1
+            except BufferError:
+                pass
+            self._producer.poll(0.001 if i % 50 else 0.01)
+        self._producer.flush(60)
+
+    def wait_acked(self, count, timeout):
+        deadline = time.monotonic() + timeout
+        while self.acked_count() < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.acked_count()
+
+    def acked_count(self):
+        with self._lock:
+            return len(self.acked)
+
+    def stop(self, timeout=90):
+        """Stops sending, waits for outstanding deliveries; returns (acked, failed) copies."""
+        self._stop.set()
+        self._thread.join(timeout)
+        with self._lock:
+            return list(self.acked), list(self.failed)

@@ -4,7 +4,6 @@ idempotent librdkafka producer: every acknowledged message is there and no
 message is stored twice, although the producer retries across the restart."""
 
 import collections
-import threading
 import time
 
 import pytest
@@ -36,45 +35,14 @@ def test_kafkajs_idempotent_roundtrip(broker, name):
 
 def test_idempotent_producer_across_sigkill(broker, name):
     broker.require_process()
-    from confluent_kafka import Producer
     t = name("idem-kill")
     clients.create_topic(broker.bootstrap, t, 3)
-    acked, failed = [], []
-    lock = threading.Lock()
-    stop = threading.Event()
-
-    def on_delivery(err, m):
-        with lock:
-            if err is not None:
-                failed.append(str(err))
-            else:
-                acked.append((m.partition(), m.offset(), m.value()))
-
-    def run():
-        p = Producer({"bootstrap.servers": broker.bootstrap, "enable.idempotence": True, "linger.ms": 2,
-                      "message.timeout.ms": 30000, "reconnect.backoff.ms": 50, "reconnect.backoff.max.ms": 500})
-        i = 0
-        while not stop.is_set():
-            try:
-                p.produce(t, key=f"k{i % 17}".encode(), value=f"idem-{i}".encode(), on_delivery=on_delivery)
-                i += 1
-            except BufferError:
-                pass
-            p.poll(0.001 if i % 50 else 0.01)
-        p.flush(60)
-
-    th = threading.Thread(target=run, daemon=True)
-    th.start()
-    deadline = time.monotonic() + 20
-    while len(acked) < 5_000 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert acked, "nothing was acknowledged before the kill"
+    load = clients.LoadProducer(broker.bootstrap, t, "idem", **{"enable.idempotence": True,
+                                                                 "message.timeout.ms": 30000})
+    assert load.wait_acked(5_000, timeout=20) > 0, "nothing was acknowledged before the kill"
     broker.restart(kill=True)
     time.sleep(2.0)
-    stop.set()
-    th.join(90)
-    with lock:
-        acked_now, failures = list(acked), list(failed)
+    acked_now, failures = load.stop()
     print(f"acked: {len(acked_now)}, delivery failures: {len(failures)} {failures[:3]}")
     got = clients.ck_consume_assigned(broker.bootstrap, t, 10**9, timeout=90, idle=5)
     counts = collections.Counter(g.value for g in got)

@@ -2,7 +2,6 @@
 acks=all is on disk, at the same offset, after SIGKILL and restart; consumers
 and producers carry on; SIGTERM exits 0 and restarts cleanly."""
 
-import threading
 import time
 
 import clients
@@ -68,48 +67,15 @@ def test_sigkill_mid_load(broker, name):
     """A producer sends continuously with acks=all; the broker is SIGKILLed in
     the middle. Every message whose delivery was acknowledged must be there."""
     broker.require_process()
-    from confluent_kafka import Producer
     t = name("load")
     clients.create_topic(broker.bootstrap, t, 3)
-    acked = []            # (partition, offset, value)
-    failed = [0]
-    stop = threading.Event()
-    lock = threading.Lock()
-
-    def on_delivery(err, m):
-        if err is not None:
-            failed[0] += 1
-        else:
-            with lock:
-                acked.append((m.partition(), m.offset(), m.value()))
-
-    def run():
-        p = Producer({"bootstrap.servers": broker.bootstrap, "acks": "all", "linger.ms": 2,
-                      "message.timeout.ms": 15000, "reconnect.backoff.ms": 50, "reconnect.backoff.max.ms": 500})
-        i = 0
-        while not stop.is_set():
-            try:
-                p.produce(t, key=f"k{i % 13}".encode(), value=f"load-{i}".encode(), on_delivery=on_delivery)
-                i += 1
-            except BufferError:
-                pass
-            p.poll(0.001 if i % 50 else 0.01)
-        p.flush(30)
-
-    th = threading.Thread(target=run, daemon=True)
-    th.start()
-    deadline = time.monotonic() + 20
-    while len(acked) < 5_000 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    before_kill = len(acked)
+    load = clients.LoadProducer(broker.bootstrap, t, "load", acks="all")
+    before_kill = load.wait_acked(5_000, timeout=20)
     assert before_kill > 0, "nothing was acknowledged before the kill"
     broker.restart(kill=True)
     time.sleep(2.0)  # the producer reconnects and keeps going on the restarted broker
-    stop.set()
-    th.join(60)
-    with lock:
-        acked_now = list(acked)
-    print(f"acked before kill: {before_kill}, total acked: {len(acked_now)}, delivery failures: {failed[0]}")
+    acked_now, failed = load.stop()
+    print(f"acked before kill: {before_kill}, total acked: {len(acked_now)}, delivery failures: {len(failed)}")
     # Read to the end of every partition (unacknowledged sends may be there too).
     got = clients.ck_consume_assigned(broker.bootstrap, t, 10**9, timeout=90, idle=5)
     at = {(g.partition, g.offset): g.value for g in got}
