@@ -1,5 +1,7 @@
 #include "storage/lazy_file.h"
 
+#include "storage/errc.h"
+
 namespace samsa::storage {
 
 lazy_file::lazy_file(file_system& fs, std::string path, std::shared_ptr<file> held)
@@ -45,6 +47,9 @@ result<size_t> lazy_file::read_at(int64_t pos, std::span<uint8_t> out) const {
 status lazy_file::sync() {
   std::lock_guard lock(mu_);
   auto f = handle();
+  // Removed (retention or compaction dropped the segment while a sync that
+  // had already listed it was running): nothing of it needs to be durable.
+  if (!f && f.err().code == make_error_code(errc::not_found)) return {};
   if (!f) return f.err();
   // fdatasync works on the file, not the descriptor: a fresh one covers
   // everything written through earlier ones.
