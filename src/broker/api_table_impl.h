@@ -34,6 +34,14 @@ void api_table::add(int16_t api_key, int16_t min_version, int16_t max_version, h
                                      std::string(api_name(ctx.api_key)) + " v" +
                                          std::to_string(ctx.api_version) + " request is malformed: " + body.error());
               }
+              // Bytes after a complete body mean the client and the broker
+              // disagree about the layout: refuse rather than guess.
+              if (body.remaining() != 0) {
+                co_return make_error(std::errc::bad_message,
+                                     std::string(api_name(ctx.api_key)) + " v" +
+                                         std::to_string(ctx.api_version) + " request has " +
+                                         std::to_string(body.remaining()) + " unexpected byte(s) after its body");
+              }
               Response response = co_await fn(ctx, request);
               if (!ctx.send_response) co_return routed_response{};
               auto frame = encode_response_frame(ctx.api_key, ctx.api_version, ctx.correlation_id, response);

@@ -39,7 +39,9 @@ const std::set<std::string>& broker_keys() {
       "listener.security.protocol.map", "inter.broker.listener.name", "controller.listener.names",
       "offsets.topic.replication.factor", "transaction.state.log.replication.factor",
       "transaction.state.log.min.isr", "num.network.threads", "num.io.threads",
-      "socket.send.buffer.bytes", "socket.receive.buffer.bytes", "log.flush.scheduler.interval.ms"};
+      "socket.send.buffer.bytes", "socket.receive.buffer.bytes", "log.flush.scheduler.interval.ms",
+      "queued.max.request.bytes", "max.connections", "max.connections.per.ip",
+      "connections.max.write.stall.ms"};
   return keys;
 }
 
@@ -158,6 +160,13 @@ result<broker_config> resolve_broker_config(const config_sources& sources, std::
                    apply_bool("delete.topic.enable", config.delete_topic_enable),
                    apply_int32("socket.request.max.bytes", config.socket_request_max_bytes, 1, int32_max),
                    apply_int64("connections.max.idle.ms", config.connections_max_idle_ms, -1, INT64_MAX),
+                   apply_int64("connections.max.write.stall.ms", config.connections_max_write_stall_ms, -1,
+                               INT64_MAX),
+                   apply_int32("num.network.threads", config.num_network_threads, 1, 64),
+                   apply_int32("num.io.threads", config.num_io_threads, 1, 256),
+                   apply_int64("queued.max.request.bytes", config.queued_max_request_bytes, -1, INT64_MAX),
+                   apply_int32("max.connections", config.max_connections, 1, int32_max),
+                   apply_int32("max.connections.per.ip", config.max_connections_per_ip, 1, int32_max),
                    apply_int32("group.initial.rebalance.delay.ms", config.group_initial_rebalance_delay_ms, 0,
                                int32_max),
                    apply_int32("group.min.session.timeout.ms", config.group_min_session_timeout_ms, 0,

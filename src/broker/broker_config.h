@@ -29,6 +29,21 @@ struct broker_config {
   bool delete_topic_enable = true;
   int32_t socket_request_max_bytes = 100 * 1024 * 1024;
   int64_t connections_max_idle_ms = 10 * 60 * 1000;
+  // Samsa's own: a connection whose answers make no write progress this
+  // long is closed (a client that never reads would pin them forever).
+  int64_t connections_max_write_stall_ms = 60 * 1000;
+  // Threads that read, frame and write (Kafka's default 3).
+  int32_t num_network_threads = 3;
+  // Worker threads for blocking file-system work and heavy request checks
+  // (decompressing produced batches). Request handlers run on one thread.
+  int32_t num_io_threads = 4;
+  // Bytes of requests read and not yet answered, over all connections
+  // (Kafka: -1 = unbounded by default; Samsa bounds it; -1 restores Kafka's).
+  int64_t queued_max_request_bytes = 512LL * 1024 * 1024;
+  // Unset (0): half the process's open-file limit, at most 20,000, so that
+  // connections can never take the descriptors partitions need.
+  int32_t max_connections = 0;
+  int32_t max_connections_per_ip = 2147483647;
   int32_t group_initial_rebalance_delay_ms = 100;
   int32_t group_min_session_timeout_ms = 6000;
   int32_t group_max_session_timeout_ms = 1800000;

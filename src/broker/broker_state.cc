@@ -15,7 +15,11 @@
 namespace samsa::broker {
 
 broker_state::broker_state(boost::asio::io_context& io, broker_config config)
-    : io_(io), config_(std::move(config)), apis_(*this), advertised_(config_.advertised_listeners) {}
+    : io_(io),
+      config_(std::move(config)),
+      apis_(*this),
+      advertised_(config_.advertised_listeners),
+      workers_(std::make_unique<worker_pool>(static_cast<size_t>(config_.num_io_threads))) {}
 
 broker_state::~broker_state() = default;
 
@@ -76,6 +80,7 @@ status broker_state::open_storage() {
 }
 
 status broker_state::close_storage() {
+  workers_->stop();
   waiters_.notify_all();
   if (groups_) groups_->stop();
   if (!logs_) return {};

@@ -1,6 +1,6 @@
 // Everything a request handler may touch: configuration, the API table, the
 // topic registry (partition logs), fetch waiters and, later, the group
-// coordinator. Owned by serve(); used only on the broker's network thread.
+// coordinator. Owned by serve(); used only on the handler thread.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -10,6 +10,7 @@
 #include "broker/api_table.h"
 #include "broker/broker_config.h"
 #include "broker/fetch_waiters.h"
+#include "broker/worker_pool.h"
 
 namespace samsa::storage {
 class log_manager;
@@ -33,7 +34,10 @@ class broker_state {
   // Flushes every log and writes the clean-shutdown marker.
   status close_storage();
 
+  // The handler thread's context: handlers, groups, timers run here.
   boost::asio::io_context& io() { return io_; }
+  // Blocking file-system work and heavy checks (num.io.threads).
+  worker_pool& workers() { return *workers_; }
   const broker_config& config() const { return config_; }
   api_table& apis() { return apis_; }
   topic_registry& topics() { return *topics_; }
@@ -56,6 +60,7 @@ class broker_state {
   fetch_waiters waiters_;
   std::string cluster_id_;
   std::vector<listener_address> advertised_;
+  std::unique_ptr<worker_pool> workers_;
   std::unique_ptr<storage::log_manager> logs_;
   std::unique_ptr<storage::metadata_store> metadata_;
   std::unique_ptr<topic_registry> topics_;

@@ -1,5 +1,7 @@
 #include "broker/connection.h"
 
+#include "broker/refusal_log.h"
+
 #include <spdlog/spdlog.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -8,6 +10,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <algorithm>
@@ -26,6 +29,14 @@ namespace {
 // arrive, so a peer that announces 100 MiB and sends 10 bytes costs 64 KiB.
 constexpr size_t min_frame_step = 64 * 1024;
 constexpr size_t max_iovecs = 64;
+// How often a reader waiting for broker-wide request memory looks again.
+constexpr auto memory_retry = std::chrono::milliseconds(5);
+
+std::atomic<int64_t> pinned_bytes{0};
+
+std::string millis(std::chrono::steady_clock::duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
+}
 
 }  // namespace
 
@@ -67,16 +78,23 @@ void frame_pool::give_back(std::vector<uint8_t>* buffer) {
   delete buffer;
 }
 
-connection::connection(asio::ip::tcp::socket socket, request_router& router, connection_limits limits,
-                       std::string listener_name, std::shared_ptr<frame_pool> frames)
+int64_t connection::pinned_file_bytes() { return pinned_bytes.load(std::memory_order_relaxed); }
+
+connection::slot::~slot() {
+  if (pinned != 0) pinned_bytes.fetch_sub(pinned, std::memory_order_relaxed);
+}
+
+connection::connection(asio::ip::tcp::socket socket, connection_services services, connection_limits limits,
+                       std::string listener_name, std::unique_ptr<connection_admission::place> place)
     : socket_(std::move(socket)),
-      router_(router),
+      services_(std::move(services)),
       limits_(limits),
-      frames_(frames ? std::move(frames) : std::make_shared<frame_pool>()),
+      place_(std::move(place)),
       writer_wakeup_(socket_.get_executor()),
       reader_wakeup_(socket_.get_executor()),
-      idle_timer_(socket_.get_executor()),
-      last_request_(std::chrono::steady_clock::now()) {
+      watchdog_timer_(socket_.get_executor()),
+      last_progress_(std::chrono::steady_clock::now()) {
+  if (!services_.frames) services_.frames = std::make_shared<frame_pool>();
   boost::system::error_code ec;
   auto endpoint = socket_.remote_endpoint(ec);
   client_.peer = ec ? "unknown peer" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
@@ -88,13 +106,23 @@ connection::connection(asio::ip::tcp::socket socket, request_router& router, con
   socket_.non_blocking(true, ec);
 }
 
+connection::~connection() = default;
+
 void connection::start() {
   auto self = shared_from_this();
   asio::co_spawn(socket_.get_executor(), [self]() { return self->read_loop(); }, asio::detached);
   asio::co_spawn(socket_.get_executor(), [self]() { return self->write_loop(); }, asio::detached);
-  if (limits_.max_idle_ms > 0) {
-    asio::co_spawn(socket_.get_executor(), [self]() { return self->idle_watchdog(); }, asio::detached);
+  if (limits_.max_idle_ms > 0 || limits_.max_write_stall_ms > 0) {
+    asio::co_spawn(socket_.get_executor(), [self]() { return self->watchdog(); }, asio::detached);
   }
+}
+
+void connection::close_async(std::string reason) {
+  asio::post(socket_.get_executor(), [self = shared_from_this(), reason = std::move(reason)] { self->close(reason); });
+}
+
+void connection::stop_reading_async() {
+  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->stop_reading(); });
 }
 
 void connection::close(const std::string& reason) {
@@ -106,7 +134,15 @@ void connection::close(const std::string& reason) {
   socket_.close(ignored);
   writer_wakeup_.cancel();
   reader_wakeup_.cancel();
-  idle_timer_.cancel();
+  watchdog_timer_.cancel();
+  // Answers that will never be written release their pinned files now.
+  pending_.clear();
+  update_in_flight();
+}
+
+void connection::update_in_flight() {
+  // Once closed, only requests still in a handler count (shutdown waits for them).
+  in_flight_.store(closed_ ? running_.total() : pending_.size(), std::memory_order_release);
 }
 
 void connection::stop_reading() {
@@ -114,28 +150,48 @@ void connection::stop_reading() {
   // Interrupt a pending read by shutting down only the receive side.
   boost::system::error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_receive, ignored);
+  reader_wakeup_.cancel();
   if (pending_.empty()) close("");
 }
 
 void connection::wake_writer() { writer_wakeup_.cancel(); }
 
-// Sleeps until connections.max.idle.ms after the last request or answer; a
-// per-request timer reset would cost a cancellation and a wake-up each time.
-asio::awaitable<void> connection::idle_watchdog() {
+// Kafka closes a connection idle for connections.max.idle.ms. An answer that
+// is being computed (a parked fetch, a join waiting for its group) is not
+// idleness; an answer the client does not read is, after
+// connections.max.write.stall.ms without a byte written: otherwise a client
+// that never reads would hold its answers, and the log files they pin,
+// forever.
+asio::awaitable<void> connection::watchdog() {
   auto self = shared_from_this();
   const auto idle = std::chrono::milliseconds(limits_.max_idle_ms);
+  const auto stall = std::chrono::milliseconds(limits_.max_write_stall_ms);
+  const std::chrono::steady_clock::duration far = std::chrono::hours(24 * 365);
   while (!closed_) {
-    auto deadline = last_request_ + idle;
     auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) {
-      if (pending_.empty()) {
-        close("idle for more than connections.max.idle.ms=" + std::to_string(limits_.max_idle_ms));
-        break;
-      }
-      deadline = now + idle;  // a request is still being served: not idle
+    auto quiet = now - last_progress_;
+    if (limits_.max_write_stall_ms > 0 && writer_blocked_ && quiet >= stall) {
+      int64_t pinned = 0;
+      for (const auto& s : pending_) pinned += s->pinned;
+      log_refusal(refusal::stalled, "connection " + client_.peer + " closed: its answers made no write progress for " +
+                                        millis(quiet) + " (connections.max.write.stall.ms=" +
+                                        std::to_string(limits_.max_write_stall_ms) + "); " +
+                                        std::to_string(pinned) + " bytes of log files released");
+      close("");
+      break;
     }
-    idle_timer_.expires_at(deadline);
-    co_await idle_timer_.async_wait(no_throw);
+    if (limits_.max_idle_ms > 0 && pending_.empty() && quiet >= idle) {
+      close("idle for more than connections.max.idle.ms=" + std::to_string(limits_.max_idle_ms));
+      break;
+    }
+    std::chrono::steady_clock::duration next = far;
+    if (limits_.max_idle_ms > 0) next = std::min<std::chrono::steady_clock::duration>(next, idle);
+    if (limits_.max_write_stall_ms > 0) next = std::min<std::chrono::steady_clock::duration>(next, stall);
+    // Look again when the earliest limit could be reached from the last progress.
+    auto wake = last_progress_ + next;
+    if (wake <= now) wake = now + std::min<std::chrono::steady_clock::duration>(next, std::chrono::seconds(1));
+    watchdog_timer_.expires_at(wake);
+    co_await watchdog_timer_.async_wait(no_throw);
   }
 }
 
@@ -151,6 +207,7 @@ asio::awaitable<boost::system::error_code> connection::fill_input(size_t need) {
         asio::buffer(input_.get() + input_end_, input_buffer_bytes - input_end_), no_throw);
     if (ec) co_return ec;
     input_end_ += n;
+    note_progress();
   }
   co_return boost::system::error_code{};
 }
@@ -169,8 +226,32 @@ asio::awaitable<boost::system::error_code> connection::read_body(std::vector<uin
     auto [ec, n] = co_await asio::async_read(socket_, asio::buffer(frame.data() + got, frame.size() - got), no_throw);
     if (ec) co_return ec;
     got = frame.size();
+    note_progress();
   }
   co_return boost::system::error_code{};
+}
+
+asio::awaitable<void> connection::pause_reader(std::chrono::steady_clock::duration at_most) {
+  reader_wakeup_.expires_after(at_most);
+  co_await reader_wakeup_.async_wait(no_throw);
+}
+
+asio::awaitable<bool> connection::reserve_memory(int64_t bytes) {
+  if (!services_.memory) co_return true;
+  // Nothing is read while the broker holds queued.max.request.bytes of
+  // requests: the client's bytes wait in its socket, as in Kafka.
+  while (!closed_ && reading_ && !services_.memory->try_acquire(bytes)) co_await pause_reader(memory_retry);
+  co_return !closed_ && reading_;
+}
+
+asio::awaitable<bool> connection::wait_to_start(request_kind kind, int64_t bytes) {
+  auto allowed = [&] {
+    if (running_.total() == 0 && pending_.size() < limits_.max_in_flight) return true;
+    return may_start(kind, running_) && pending_.size() < limits_.max_in_flight &&
+           held_bytes_ + bytes <= limits_.max_request_bytes;
+  };
+  while (!closed_ && !allowed()) co_await pause_reader(std::chrono::hours(1));
+  co_return !closed_;
 }
 
 asio::awaitable<void> connection::read_loop() {
@@ -183,6 +264,10 @@ asio::awaitable<void> connection::read_loop() {
         if (!reading_) break;  // shutting down: the writer closes once answers are out
         if (ec != asio::error::eof && ec != asio::error::operation_aborted) {
           close("read failed: " + ec.message());
+        } else if (input_end_ - input_begin_ > 0) {
+          log_refusal(refusal::frame, "connection " + client_.peer + " closed mid-frame: " +
+                                          std::to_string(input_end_ - input_begin_) + " byte(s) of a size prefix");
+          close("");
         } else {
           close("");
         }
@@ -193,14 +278,16 @@ asio::awaitable<void> connection::read_loop() {
     int32_t size = static_cast<int32_t>((uint32_t(size_bytes[0]) << 24) | (uint32_t(size_bytes[1]) << 16) |
                                         (uint32_t(size_bytes[2]) << 8) | uint32_t(size_bytes[3]));
     input_begin_ += 4;
-    last_request_ = std::chrono::steady_clock::now();
     // Check the size before allocating anything for the frame.
     if (size < 8 || size > limits_.max_request_bytes) {
-      close("request size " + std::to_string(size) + " is outside [8, socket.request.max.bytes=" +
-            std::to_string(limits_.max_request_bytes) + "]");
+      log_refusal(refusal::frame, "connection " + client_.peer + " closed: request size " + std::to_string(size) +
+                                      " is outside [8, socket.request.max.bytes=" +
+                                      std::to_string(limits_.max_request_bytes) + "]");
+      close("");
       break;
     }
-    auto frame = frames_->take();
+    if (!co_await reserve_memory(size)) break;
+    auto frame = services_.frames->take();
     size_t wanted = static_cast<size_t>(size);
     if (input_end_ - input_begin_ >= wanted) {
       // The whole request is already buffered (the common case for small ones).
@@ -210,31 +297,67 @@ asio::awaitable<void> connection::read_loop() {
     } else {
       auto ec = co_await read_body(*frame, wanted);
       if (ec) {
-        close(ec == asio::error::eof ? "client closed mid-request" : "read failed: " + ec.message());
+        if (services_.memory) services_.memory->release(size);
+        if (ec == asio::error::eof) {
+          log_refusal(refusal::frame, "connection " + client_.peer + " closed mid-request (" +
+                                          std::to_string(size) + "-byte frame announced)");
+          close("");
+        } else {
+          close("read failed: " + ec.message());
+        }
         break;
       }
     }
+    request_kind kind = classify_request(static_cast<int16_t>((uint16_t((*frame)[0]) << 8) | (*frame)[1]));
+    if (!co_await wait_to_start(kind, size)) {
+      if (services_.memory) services_.memory->release(size);
+      break;
+    }
+    running_.add(kind);
+    held_bytes_ += size;
     auto answer = std::make_shared<slot>();
     pending_.push_back(answer);
-    // Handlers run synchronously up to their first suspension, so requests of
-    // one connection reach the partition logs in the order they were sent.
-    asio::co_spawn(socket_.get_executor(), serve_request(std::move(frame), answer), asio::detached);
-    while (!closed_ && pending_.size() >= limits_.max_in_flight) {
-      reader_wakeup_.expires_at(asio::steady_timer::time_point::max());
-      co_await reader_wakeup_.async_wait(no_throw);
-    }
+    update_in_flight();
+    asio::co_spawn(socket_.get_executor(), serve_request(std::move(frame), answer, kind), asio::detached);
   }
 }
 
 asio::awaitable<void> connection::serve_request(std::shared_ptr<std::vector<uint8_t>> frame,
-                                                std::shared_ptr<slot> answer) {
+                                                std::shared_ptr<slot> answer, request_kind kind) {
   auto self = shared_from_this();
-  auto routed = co_await router_.route(std::move(frame), client_);
+  const auto size = static_cast<int64_t>(frame->size());
+  result<routed_response> routed = make_error(std::errc::io_error, "request was not handled");
+  try {
+    // The handler runs on the handler thread; this resumes on the network thread.
+    // (Wrapped in an optional: co_spawn needs a default-constructible result.)
+    auto handled = co_await asio::co_spawn(
+        services_.handlers,
+        [](request_router* router, std::shared_ptr<const std::vector<uint8_t>> request,
+           const client_info& client) -> asio::awaitable<std::optional<result<routed_response>>> {
+          co_return co_await router->route(std::move(request), client);
+        }(services_.router, frame, client_),
+        asio::use_awaitable);
+    if (handled) routed = std::move(*handled);
+  } catch (const std::exception& e) {
+    routed = make_error(std::errc::io_error, std::string("request handler failed: ") + e.what());
+  }
+  frame.reset();
+  if (services_.memory) services_.memory->release(size);
+  held_bytes_ -= size;
+  running_.remove(kind);
+  update_in_flight();
+  reader_wakeup_.cancel();
   if (!routed) {
-    close(routed.err().message);
+    log_refusal(routed.err().code == std::errc::not_supported ? refusal::unsupported : refusal::frame,
+                "connection " + client_.peer + " closed: " + routed.err().message);
+    close("");
     co_return;
   }
   answer->frame = std::move(*routed);
+  if (answer->frame) {
+    for (const auto& splice : answer->frame->splices()) answer->pinned += splice.slice.length;
+    if (answer->pinned != 0) pinned_bytes.fetch_add(answer->pinned, std::memory_order_relaxed);
+  }
   answer->ready = true;
   wake_writer();
 }
@@ -254,14 +377,14 @@ asio::awaitable<void> connection::write_loop() {
       sending_.push_back(std::move(pending_.front()));
       pending_.pop_front();
     }
-    reader_wakeup_.cancel();
     bool sent = co_await send_frames(sending_);
     sending_.clear();
+    update_in_flight();
+    reader_wakeup_.cancel();
     if (!sent) {
-      close("write failed");
+      close(closed_ ? "" : "write failed");
       break;
     }
-    last_request_ = std::chrono::steady_clock::now();
     if (!reading_ && pending_.empty()) close("");
   }
 }
@@ -305,12 +428,15 @@ asio::awaitable<bool> connection::flush_gathered() {
     if (sent < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        writer_blocked_ = true;
         auto [ec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_write, no_throw);
-        if (ec) co_return false;
+        writer_blocked_ = false;
+        if (ec || closed_) co_return false;
         continue;
       }
       co_return false;
     }
+    note_progress();
     size_t left = static_cast<size_t>(sent);
     while (left > 0) {
       size_t rest = gathered_[index].size() - offset;
@@ -335,11 +461,14 @@ asio::awaitable<bool> connection::send_file(const protocol::file_slice& slice) {
     ssize_t sent = ::sendfile(socket_.native_handle(), slice.fd, &offset, left);
     if (sent > 0) {
       left -= static_cast<size_t>(sent);
+      note_progress();
       continue;
     }
     if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      writer_blocked_ = true;
       auto [ec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_write, no_throw);
-      if (ec) co_return false;
+      writer_blocked_ = false;
+      if (ec || closed_) co_return false;
       continue;
     }
     if (sent < 0 && errno == EINTR) continue;

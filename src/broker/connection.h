@@ -1,13 +1,16 @@
-// One client connection: reads size-prefixed request frames, hands each to
-// the request router as soon as it arrives (so a producer's pipelined requests
-// share fsyncs), and writes the responses back strictly in request order.
-// Lives on the broker's single network thread; owned by its own coroutines.
+// One client connection: reads size-prefixed request frames on its network
+// thread, starts each request on the handler thread when the ordering rule
+// (request_order.h) allows it, and writes the answers back strictly in
+// request order. Bounded: bytes of requests held (per connection and per
+// broker), requests read ahead, idle time and time without write progress.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -17,16 +20,12 @@
 #include <string>
 #include <vector>
 
+#include "broker/connection_limits.h"
+#include "broker/request_order.h"
 #include "broker/request_router.h"
 #include "protocol/writer.h"
 
 namespace samsa::broker {
-
-struct connection_limits {
-  int32_t max_request_bytes = 100 * 1024 * 1024;  // socket.request.max.bytes
-  int64_t max_idle_ms = 600000;                   // connections.max.idle.ms (-1 = never)
-  size_t max_in_flight = 64;                      // requests read ahead of their responses
-};
 
 // Request frame buffers, recycled across the connections of one listener so
 // that a steady stream of large produce requests costs no allocation and no
@@ -52,20 +51,31 @@ class frame_pool : public std::enable_shared_from_this<frame_pool> {
   size_t bytes_ = 0;
 };
 
+// What every connection of a broker shares.
+struct connection_services {
+  request_router* router = nullptr;
+  boost::asio::any_io_executor handlers;  // where requests are handled
+  std::shared_ptr<frame_pool> frames;
+  std::shared_ptr<request_memory> memory;
+};
+
 class connection : public std::enable_shared_from_this<connection> {
  public:
-  connection(boost::asio::ip::tcp::socket socket, request_router& router, connection_limits limits,
-             std::string listener_name, std::shared_ptr<frame_pool> frames = nullptr);
+  connection(boost::asio::ip::tcp::socket socket, connection_services services, connection_limits limits,
+             std::string listener_name, std::unique_ptr<connection_admission::place> place = nullptr);
+  ~connection();
 
   // Starts the read and write coroutines; the connection keeps itself alive
   // until both end.
   void start();
-  // Closes the socket; in-flight handlers finish but their answers are dropped.
-  void close(const std::string& reason);
 
+  // Safe from any thread: run on the connection's own network thread.
+  // Closes the socket; in-flight handlers finish but their answers are dropped.
+  void close_async(std::string reason);
   // Shutdown: read no further requests but answer those already read.
-  void stop_reading();
-  size_t in_flight() const { return pending_.size(); }
+  void stop_reading_async();
+  // Requests read and not yet answered.
+  size_t in_flight() const { return in_flight_.load(std::memory_order_acquire); }
 
   const std::string& peer() const { return client_.peer; }
 
@@ -73,36 +83,54 @@ class connection : public std::enable_shared_from_this<connection> {
   // cut out of this buffer, so one recv() serves many pipelined requests.
   static constexpr size_t input_buffer_bytes = 16 * 1024;
 
+  // Bytes of log files that answers not yet written keep open (a deleted
+  // segment's disk blocks stay allocated while an answer holds it).
+  static int64_t pinned_file_bytes();
+
  private:
   // A response slot, in request order. `ready` with no `frame` = no answer (acks=0).
   struct slot {
+    ~slot();
     bool ready = false;
     std::optional<protocol::writer> frame;
+    int64_t pinned = 0;
   };
 
+  void close(const std::string& reason);
+  void stop_reading();
   boost::asio::awaitable<void> read_loop();
   boost::asio::awaitable<void> write_loop();
   boost::asio::awaitable<void> serve_request(std::shared_ptr<std::vector<uint8_t>> frame,
-                                             std::shared_ptr<slot> answer);
+                                             std::shared_ptr<slot> answer, request_kind kind);
   // Makes the input buffer hold at least `need` (<= input_buffer_bytes) unread bytes.
   boost::asio::awaitable<boost::system::error_code> fill_input(size_t need);
   // Reads one request body of `size` bytes: first what the input buffer holds,
   // the rest straight from the socket into the frame.
   boost::asio::awaitable<boost::system::error_code> read_body(std::vector<uint8_t>& frame, size_t size);
+  // Waits until the broker-wide request memory has room for `bytes`.
+  boost::asio::awaitable<bool> reserve_memory(int64_t bytes);
+  // Waits until a request of `kind` and `bytes` may start on this connection.
+  boost::asio::awaitable<bool> wait_to_start(request_kind kind, int64_t bytes);
+  boost::asio::awaitable<void> pause_reader(std::chrono::steady_clock::duration at_most);
   // Writes every frame of `batch` in order: memory parts gathered into as few
   // writev() calls as possible, file slices with sendfile().
   boost::asio::awaitable<bool> send_frames(const std::vector<std::shared_ptr<slot>>& batch);
   boost::asio::awaitable<bool> flush_gathered();
   boost::asio::awaitable<bool> send_file(const protocol::file_slice& slice);
-  boost::asio::awaitable<void> idle_watchdog();
+  boost::asio::awaitable<void> watchdog();
   void wake_writer();
+  void update_in_flight();
+  void note_progress() { last_progress_ = std::chrono::steady_clock::now(); }
 
   boost::asio::ip::tcp::socket socket_;
-  request_router& router_;
+  connection_services services_;
   connection_limits limits_;
   client_info client_;
-  std::shared_ptr<frame_pool> frames_;
+  std::unique_ptr<connection_admission::place> place_;
   std::deque<std::shared_ptr<slot>> pending_;
+  running_requests running_;
+  int64_t held_bytes_ = 0;  // frames of requests started and not yet answered
+  std::atomic<size_t> in_flight_{0};
   std::unique_ptr<uint8_t[]> input_;
   size_t input_begin_ = 0;
   size_t input_end_ = 0;
@@ -110,8 +138,10 @@ class connection : public std::enable_shared_from_this<connection> {
   std::vector<boost::asio::const_buffer> gathered_;
   boost::asio::steady_timer writer_wakeup_;
   boost::asio::steady_timer reader_wakeup_;
-  boost::asio::steady_timer idle_timer_;
-  std::chrono::steady_clock::time_point last_request_;
+  boost::asio::steady_timer watchdog_timer_;
+  // Last byte read or written: idleness is measured from here.
+  std::chrono::steady_clock::time_point last_progress_;
+  bool writer_blocked_ = false;  // the socket refused more bytes and the writer waits
   bool closed_ = false;
   bool reading_ = true;
 };

@@ -1,5 +1,7 @@
 #include "broker/listener.h"
 
+#include "broker/refusal_log.h"
+
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -11,8 +13,16 @@ namespace samsa::broker {
 
 namespace asio = boost::asio;
 
-listener::listener(asio::io_context& io, request_router& router, connection_limits limits)
-    : io_(io), acceptor_(io), router_(router), limits_(limits) {}
+listener::listener(asio::io_context& io, network_threads& network, connection_services services,
+                   connection_limits limits, std::shared_ptr<connection_admission> admission)
+    : io_(io),
+      network_(network),
+      acceptor_(io),
+      services_(std::move(services)),
+      limits_(limits),
+      admission_(std::move(admission)) {
+  if (!services_.frames) services_.frames = std::make_shared<frame_pool>();
+}
 
 status listener::bind(const listener_address& address) {
   name_ = address.name;
@@ -48,7 +58,8 @@ void listener::start() { asio::co_spawn(io_, accept_loop(), asio::detached); }
 
 asio::awaitable<void> listener::accept_loop() {
   while (acceptor_.is_open()) {
-    auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
+    // The socket belongs to a network thread from the start.
+    auto [ec, socket] = co_await acceptor_.async_accept(network_.next(), asio::as_tuple(asio::use_awaitable));
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
       // Out of file descriptors and the like: log, back off briefly, keep serving.
@@ -57,7 +68,18 @@ asio::awaitable<void> listener::accept_loop() {
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
-    auto conn = std::make_shared<connection>(std::move(socket), router_, limits_, name_, frames_);
+    boost::system::error_code peer_ec;
+    auto peer = socket.remote_endpoint(peer_ec);
+    std::string ip = peer_ec ? "unknown" : peer.address().to_string();
+    std::string refused_because;
+    auto place = admission_ ? admission_->admit(ip, refused_because) : nullptr;
+    if (admission_ && !place) {
+      log_refusal(refusal::connection, "connection from " + ip + " on " + name_ + " refused: " + refused_because);
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    auto conn = std::make_shared<connection>(std::move(socket), services_, limits_, name_, std::move(place));
     std::erase_if(connections_, [](const auto& weak) { return weak.expired(); });
     connections_.push_back(conn);
     conn->start();
@@ -68,7 +90,7 @@ void listener::stop_accepting() {
   boost::system::error_code ignored;
   acceptor_.close(ignored);
   for (auto& weak : connections_) {
-    if (auto conn = weak.lock()) conn->stop_reading();
+    if (auto conn = weak.lock()) conn->stop_reading_async();
   }
 }
 
@@ -82,7 +104,7 @@ size_t listener::in_flight() const {
 
 void listener::close_all(const std::string& reason) {
   for (auto& weak : connections_) {
-    if (auto conn = weak.lock()) conn->close(reason);
+    if (auto conn = weak.lock()) conn->close_async(reason);
   }
 }
 

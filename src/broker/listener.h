@@ -1,5 +1,7 @@
-// Accepts client connections on one listener address and starts a connection
-// for each. Keeps weak references so shutdown can drain and close them.
+// Accepts client connections on one listener address, admits each against
+// max.connections / max.connections.per.ip, and hands it to a network
+// thread. Keeps weak references so shutdown can drain and close them.
+// Its own methods run on the handler thread.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -10,12 +12,14 @@
 #include "base/result.h"
 #include "broker/broker_config.h"
 #include "broker/connection.h"
+#include "broker/network_threads.h"
 
 namespace samsa::broker {
 
 class listener {
  public:
-  listener(boost::asio::io_context& io, request_router& router, connection_limits limits);
+  listener(boost::asio::io_context& io, network_threads& network, connection_services services,
+           connection_limits limits, std::shared_ptr<connection_admission> admission);
 
   // Binds and listens; port 0 picks a free port (see bound_port()).
   status bind(const listener_address& address);
@@ -31,13 +35,13 @@ class listener {
   boost::asio::awaitable<void> accept_loop();
 
   boost::asio::io_context& io_;
+  network_threads& network_;
   boost::asio::ip::tcp::acceptor acceptor_;
-  request_router& router_;
+  connection_services services_;
   connection_limits limits_;
+  std::shared_ptr<connection_admission> admission_;
   std::string name_;
   std::vector<std::weak_ptr<connection>> connections_;
-  // Request buffers shared by this listener's connections.
-  std::shared_ptr<frame_pool> frames_ = std::make_shared<frame_pool>();
 };
 
 }  // namespace samsa::broker

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "broker/append_turns.h"
 #include "protocol/writer.h"
 
 namespace samsa::broker {
@@ -19,6 +20,9 @@ struct client_info {
   std::string peer;           // "127.0.0.1:53422"
   std::string host;           // "127.0.0.1" (DescribeGroups shows it)
   std::string listener_name;  // "PLAINTEXT"
+  // Orders the appends of this connection's overlapping Produce requests;
+  // used on the handler thread only.
+  std::shared_ptr<append_turns> produce_turns = std::make_shared<append_turns>();
 };
 
 // What a handler produced: the response frame (size prefix included) or no

@@ -12,10 +12,12 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
 #include "broker/listener.h"
+#include "broker/network_threads.h"
 
 extern char** environ;
 
@@ -40,15 +42,24 @@ void keep_freed_buffers() {
 // Each partition keeps its segment and index files open, so the default soft
 // limit of 1,024 descriptors would cap a broker at a few hundred partitions.
 // Raise the soft limit to the hard one, as Kafka's packaging does.
-void raise_descriptor_limit() {
+rlim_t raise_descriptor_limit() {
   rlimit lim{};
-  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return 1024;
   if (lim.rlim_cur < lim.rlim_max) {
     rlimit raised = lim;
     raised.rlim_cur = lim.rlim_max;
     if (setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
   }
   spdlog::info("open file limit: {} descriptors", static_cast<unsigned long long>(lim.rlim_cur));
+  return lim.rlim_cur;
+}
+
+// Connections never take the descriptors partitions need: unless set, at
+// most half the open-file limit (and 20,000).
+int32_t connection_cap(const broker_config& config, rlim_t descriptors) {
+  if (config.max_connections > 0) return config.max_connections;
+  rlim_t half = descriptors / 2;
+  return static_cast<int32_t>(std::max<rlim_t>(16, std::min<rlim_t>(half, 20000)));
 }
 
 result<broker_config> load_config(const serve_options& options) {
@@ -106,7 +117,7 @@ std::vector<listener_address> resolve_advertised(const broker_config& config,
 int serve(const serve_options& options) {
   keep_freed_buffers();
   spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
-  raise_descriptor_limit();
+  rlim_t descriptors = raise_descriptor_limit();
   auto started = std::chrono::steady_clock::now();
   auto config = load_config(options);
   if (!config) {
@@ -114,6 +125,9 @@ int serve(const serve_options& options) {
     return 2;
   }
 
+  // Declared first, destroyed last: coroutines still suspended in the
+  // handler context at exit hold executors of the network threads.
+  std::optional<network_threads> network;
   asio::io_context io(1);
   broker_state broker(io, *config);
   register_all_handlers(broker.apis());
@@ -125,10 +139,26 @@ int serve(const serve_options& options) {
   connection_limits limits;
   limits.max_request_bytes = config->socket_request_max_bytes;
   limits.max_idle_ms = config->connections_max_idle_ms;
+  limits.max_write_stall_ms = config->connections_max_write_stall_ms;
+
+  // Threads: this one handles requests (and runs groups and timers); the
+  // network threads read, frame and write; the worker pool takes blocking
+  // file-system work and heavy checks (docs/architecture.md).
+  network.emplace(static_cast<size_t>(config->num_network_threads));
+  connection_services services;
+  services.router = &broker.apis();
+  services.handlers = io.get_executor();
+  services.frames = std::make_shared<frame_pool>();
+  services.memory = std::make_shared<request_memory>(
+      config->queued_max_request_bytes < 0 ? INT64_MAX : config->queued_max_request_bytes);
+  int32_t max_connections = connection_cap(*config, descriptors);
+  auto admission = std::make_shared<connection_admission>(max_connections, config->max_connections_per_ip);
+  spdlog::info("threads: {} network, 1 request handler, {} workers; at most {} connections, {} bytes of queued requests",
+               network->size(), broker.workers().threads(), max_connections, services.memory->limit());
 
   std::vector<std::unique_ptr<listener>> listeners;
   for (const auto& address : config->listeners) {
-    auto l = std::make_unique<listener>(io, broker.apis(), limits);
+    auto l = std::make_unique<listener>(io, *network, services, limits, admission);
     if (auto s = l->bind(address); !s) {
       spdlog::error("samsa serve: {}", s.err().describe());
       return 1;
@@ -136,6 +166,7 @@ int serve(const serve_options& options) {
     listeners.push_back(std::move(l));
   }
   broker.set_advertised_listeners(resolve_advertised(*config, listeners));
+  network->start();
   for (auto& l : listeners) l->start();
 
   if (options.port_file) {
@@ -176,6 +207,8 @@ int serve(const serve_options& options) {
   std::signal(SIGPIPE, SIG_IGN);
 
   io.run();
+  // Connections were told to close; drop what the network threads still hold.
+  network->stop();
   if (auto s = broker.close_storage(); !s) {
     spdlog::error("shutdown: storage could not be closed cleanly: {}", s.err().describe());
     return 1;

@@ -29,6 +29,14 @@ class wire_client {
   // decode completely.
   template <typename Response, typename Request>
   Response call(const Request& request, int16_t version) {
+    int32_t correlation_id = send(request, version);
+    return receive<Response>(Request::api_key, version, correlation_id);
+  }
+
+  // Sends without waiting for the answer (pipelining); returns the
+  // correlation id to pass to receive().
+  template <typename Request>
+  int32_t send(const Request& request, int16_t version) {
     protocol::request_header_data header;
     header.request_api_key = Request::api_key;
     header.request_api_version = version;
@@ -37,22 +45,31 @@ class wire_client {
     protocol::writer w;
     protocol::encode_request(w, header, request);
     send_all(w.buffer());
+    return header.correlation_id;
+  }
+
+  // Reads the next answer, which must carry `correlation_id`.
+  template <typename Response>
+  Response receive(int16_t api_key, int16_t version, int32_t correlation_id) {
     std::vector<uint8_t> frame = receive_frame();
     auto owner = std::make_shared<std::vector<uint8_t>>(std::move(frame));
     protocol::reader r(*owner, owner);
     protocol::response_header_data response_header;
-    response_header.decode(r, protocol::response_header_version(Request::api_key, version));
+    response_header.decode(r, protocol::response_header_version(api_key, version));
     Response response;
     response.decode(r, version);
     if (!r.ok() || r.remaining() != 0) {
-      throw std::runtime_error("api " + std::to_string(Request::api_key) + " v" + std::to_string(version) +
+      throw std::runtime_error("api " + std::to_string(api_key) + " v" + std::to_string(version) +
                                ": response does not decode: " + (r.ok() ? "trailing bytes" : r.error()));
     }
-    if (response_header.correlation_id != header.correlation_id) {
+    if (response_header.correlation_id != correlation_id) {
       throw std::runtime_error("correlation id mismatch");
     }
     return response;
   }
+
+  // Sends raw bytes (a hand-made frame, size prefix included).
+  void send_raw(const std::vector<uint8_t>& bytes) { send_all(bytes); }
 
  private:
   void send_all(const std::vector<uint8_t>& bytes);

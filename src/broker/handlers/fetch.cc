@@ -6,6 +6,7 @@
 // tells clients to keep sending full fetches (valid per the protocol).
 // read_committed is answered as read_uncommitted until transactions exist
 // (the last stable offset is the high watermark; no aborted transactions).
+#include <algorithm>
 #include <chrono>
 
 #include "broker/api_table.h"
@@ -99,6 +100,11 @@ int64_t read_all(const std::vector<fetch_target>& targets, const request_t& requ
   return gathered;
 }
 
+// A parked fetch holds a timer and keeps its connection busy; a longer
+// max_wait_ms is cut to this (the client just fetches again, as after any
+// empty answer).
+constexpr int32_t longest_fetch_wait_ms = 30000;
+
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   response_t response;
   if (request.session_id != 0 || request.session_epoch > 0) {
@@ -118,14 +124,18 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
       }
     }
   }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(0, request.max_wait_ms));
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(std::clamp(request.max_wait_ms, 0, longest_fetch_wait_ms));
+  // Waiting for more than the answer may carry would always run to the deadline.
+  int64_t min_bytes = request.min_bytes;
+  if (ctx.api_version >= 3 && request.max_bytes > 0) min_bytes = std::min<int64_t>(min_bytes, request.max_bytes);
   while (true) {
     int64_t gathered = read_all(targets, request, ctx.api_version, response);
     bool any_error = false;
     for (const auto& tr : response.responses) {
       for (const auto& p : tr.partitions) any_error |= p.error_code != 0;
     }
-    if (request.min_bytes <= 0 || gathered >= request.min_bytes || any_error || keys.empty() ||
+    if (min_bytes <= 0 || gathered >= min_bytes || any_error || keys.empty() ||
         std::chrono::steady_clock::now() >= deadline) {
       break;
     }

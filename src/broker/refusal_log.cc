@@ -1,0 +1,76 @@
+#include "broker/refusal_log.h"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <chrono>
+#include <mutex>
+
+namespace samsa::broker {
+
+namespace {
+
+constexpr uint32_t lines_per_second = 5;
+
+struct kind_state {
+  std::atomic<uint64_t> total{0};
+  std::mutex mu;  // guards the window below; taken only when logging is considered
+  int64_t window_second = -1;
+  uint32_t logged_in_window = 0;
+  uint64_t suppressed = 0;
+};
+
+std::array<kind_state, static_cast<size_t>(refusal::count_)>& states() {
+  static std::array<kind_state, static_cast<size_t>(refusal::count_)> all;
+  return all;
+}
+
+int64_t now_second() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+const char* refusal_name(refusal kind) {
+  switch (kind) {
+    case refusal::frame: return "malformed request";
+    case refusal::unsupported: return "unsupported request";
+    case refusal::connection: return "connection limit";
+    case refusal::stalled: return "stalled connection";
+    case refusal::count_: break;
+  }
+  return "refusal";
+}
+
+void log_refusal(refusal kind, const std::string& message) {
+  auto& s = states()[static_cast<size_t>(kind)];
+  s.total.fetch_add(1, std::memory_order_relaxed);
+  uint64_t left_out = 0;
+  {
+    std::lock_guard lock(s.mu);
+    int64_t second = now_second();
+    if (second != s.window_second) {
+      left_out = s.suppressed;
+      s.suppressed = 0;
+      s.window_second = second;
+      s.logged_in_window = 0;
+    }
+    if (s.logged_in_window >= lines_per_second) {
+      ++s.suppressed;
+      return;
+    }
+    ++s.logged_in_window;
+  }
+  if (left_out > 0) {
+    spdlog::warn("{} more refusal(s) of kind '{}' were not logged (at most {} lines per second)", left_out,
+                 refusal_name(kind), lines_per_second);
+  }
+  spdlog::warn("{}", message);
+}
+
+uint64_t refusal_count(refusal kind) {
+  return states()[static_cast<size_t>(kind)].total.load(std::memory_order_relaxed);
+}
+
+}  // namespace samsa::broker
