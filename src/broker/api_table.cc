@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <cstdlib>
 
 #include "protocol/error_code.h"
@@ -23,6 +24,18 @@ std::string_view api_name(int16_t key) {
   const protocol::api_info* info = protocol::find_api(key);
   return info ? info->name : std::string_view("unknown API");
 }
+
+namespace {
+std::atomic<uint64_t> requests_with_trailing_bytes{0};
+}  // namespace
+
+void note_trailing_bytes(int16_t api_key, int16_t api_version, size_t bytes) {
+  requests_with_trailing_bytes.fetch_add(1, std::memory_order_relaxed);
+  spdlog::debug("{} v{} request carried {} byte(s) after its body (ignored, as Kafka does)", api_name(api_key),
+                api_version, bytes);
+}
+
+uint64_t trailing_byte_requests() { return requests_with_trailing_bytes.load(std::memory_order_relaxed); }
 
 void api_table::add_entry(api_range range, runner run) {
   if (entries_.count(range.api_key)) {

@@ -36,6 +36,9 @@ struct request_context {
 int16_t defined_max_version(protocol::api_key key);
 std::string_view api_name(int16_t key);
 
+// Requests that carried bytes after their body, since start.
+uint64_t trailing_byte_requests();
+
 struct api_range {
   int16_t api_key;
   int16_t min_version;

@@ -9,6 +9,9 @@
 
 namespace samsa::broker {
 
+// Counts (and logs at debug level) a request with bytes after its body.
+void note_trailing_bytes(int16_t api_key, int16_t api_version, size_t bytes);
+
 template <typename Response>
 protocol::writer encode_response_frame(int16_t api_key, int16_t version, int32_t correlation_id,
                                        const Response& body) {
@@ -34,14 +37,12 @@ void api_table::add(int16_t api_key, int16_t min_version, int16_t max_version, h
                                      std::string(api_name(ctx.api_key)) + " v" +
                                          std::to_string(ctx.api_version) + " request is malformed: " + body.error());
               }
-              // Bytes after a complete body mean the client and the broker
-              // disagree about the layout: refuse rather than guess.
-              if (body.remaining() != 0) {
-                co_return make_error(std::errc::bad_message,
-                                     std::string(api_name(ctx.api_key)) + " v" +
-                                         std::to_string(ctx.api_version) + " request has " +
-                                         std::to_string(body.remaining()) + " unexpected byte(s) after its body");
-              }
+              // Bytes after a complete body are ignored, as Kafka ignores
+              // them: real clients send them (librdkafka 2.0 ends ListGroups
+              // v4 with an extra byte and OffsetFetch v7 with three). They
+              // are counted and logged at debug level so a decoding
+              // disagreement stays visible.
+              if (body.remaining() != 0) note_trailing_bytes(ctx.api_key, ctx.api_version, body.remaining());
               Response response = co_await fn(ctx, request);
               if (!ctx.send_response) co_return routed_response{};
               auto frame = encode_response_frame(ctx.api_key, ctx.api_version, ctx.correlation_id, response);

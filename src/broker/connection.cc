@@ -25,9 +25,8 @@ constexpr auto no_throw = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
-// A frame bigger than what the pool handed out grows in steps as its bytes
-// arrive, so a peer that announces 100 MiB and sends 10 bytes costs 64 KiB.
-constexpr size_t min_frame_step = 64 * 1024;
+// A frame grows in steps of at least this as its bytes arrive.
+constexpr size_t min_read_step = 4 * 1024;
 constexpr size_t max_iovecs = 64;
 // How often a reader waiting for broker-wide request memory looks again.
 constexpr auto memory_retry = std::chrono::milliseconds(5);
@@ -212,20 +211,34 @@ asio::awaitable<boost::system::error_code> connection::fill_input(size_t need) {
   co_return boost::system::error_code{};
 }
 
-asio::awaitable<boost::system::error_code> connection::read_body(std::vector<uint8_t>& frame, size_t size) {
+asio::awaitable<boost::system::error_code> connection::read_body(std::vector<uint8_t>& frame, size_t size,
+                                                                  int64_t& reserved) {
+  // The frame grows only as its bytes arrive, and only what it holds counts
+  // against queued.max.request.bytes: a client that announces 100 MiB and
+  // sends 100 bytes holds a few KiB, not 100 MiB of everyone's budget.
+  auto grow_to = [&](size_t bytes) -> asio::awaitable<bool> {
+    if (!co_await reserve_memory(static_cast<int64_t>(bytes) - reserved)) co_return false;
+    reserved = static_cast<int64_t>(std::max<size_t>(bytes, static_cast<size_t>(reserved)));
+    frame.resize(bytes);
+    co_return true;
+  };
   size_t buffered = std::min(input_end_ - input_begin_, size);
-  // Memory the pooled buffer already holds is free to use; beyond it, grow
-  // only as bytes arrive.
-  size_t initial = std::max({buffered, std::min(size, frame.capacity()), std::min(size, min_frame_step)});
-  frame.resize(initial);
+  if (!co_await grow_to(std::max(buffered, std::min(size, min_read_step)))) co_return asio::error::operation_aborted;
   std::memcpy(frame.data(), input_.get() + input_begin_, buffered);
   input_begin_ += buffered;
   size_t got = buffered;
   while (got < size) {
-    if (frame.size() == got) frame.resize(std::min(size, std::max(got * 2, min_frame_step)));
-    auto [ec, n] = co_await asio::async_read(socket_, asio::buffer(frame.data() + got, frame.size() - got), no_throw);
+    if (frame.size() == got) {
+      // What the kernel already holds, or double what arrived (few reads
+      // for a large request that is streaming in), at least one step.
+      boost::system::error_code ignored;
+      size_t waiting = socket_.available(ignored);
+      size_t step = std::max({min_read_step, waiting, got});
+      if (!co_await grow_to(std::min(size, got + step))) co_return asio::error::operation_aborted;
+    }
+    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(frame.data() + got, frame.size() - got), no_throw);
     if (ec) co_return ec;
-    got = frame.size();
+    got += n;
     note_progress();
   }
   co_return boost::system::error_code{};
@@ -237,7 +250,7 @@ asio::awaitable<void> connection::pause_reader(std::chrono::steady_clock::durati
 }
 
 asio::awaitable<bool> connection::reserve_memory(int64_t bytes) {
-  if (!services_.memory) co_return true;
+  if (!services_.memory || bytes <= 0) co_return !closed_;
   // Nothing is read while the broker holds queued.max.request.bytes of
   // requests: the client's bytes wait in its socket, as in Kafka.
   while (!closed_ && reading_ && !services_.memory->try_acquire(bytes)) co_await pause_reader(memory_retry);
@@ -286,23 +299,25 @@ asio::awaitable<void> connection::read_loop() {
       close("");
       break;
     }
-    if (!co_await reserve_memory(size)) break;
     auto frame = services_.frames->take();
     size_t wanted = static_cast<size_t>(size);
+    int64_t reserved = 0;  // bytes of this frame counted in the broker's request memory
     if (input_end_ - input_begin_ >= wanted) {
       // The whole request is already buffered (the common case for small ones).
+      if (!co_await reserve_memory(size)) break;
+      reserved = size;
       frame->resize(wanted);
       std::memcpy(frame->data(), input_.get() + input_begin_, wanted);
       input_begin_ += wanted;
     } else {
-      auto ec = co_await read_body(*frame, wanted);
+      auto ec = co_await read_body(*frame, wanted, reserved);
       if (ec) {
-        if (services_.memory) services_.memory->release(size);
+        if (services_.memory) services_.memory->release(reserved);
         if (ec == asio::error::eof) {
           log_refusal(refusal::frame, "connection " + client_.peer + " closed mid-request (" +
                                           std::to_string(size) + "-byte frame announced)");
           close("");
-        } else {
+        } else if (ec != asio::error::operation_aborted) {
           close("read failed: " + ec.message());
         }
         break;
@@ -310,7 +325,7 @@ asio::awaitable<void> connection::read_loop() {
     }
     request_kind kind = classify_request(static_cast<int16_t>((uint16_t((*frame)[0]) << 8) | (*frame)[1]));
     if (!co_await wait_to_start(kind, size)) {
-      if (services_.memory) services_.memory->release(size);
+      if (services_.memory) services_.memory->release(reserved);
       break;
     }
     running_.add(kind);

@@ -106,7 +106,9 @@ class connection : public std::enable_shared_from_this<connection> {
   boost::asio::awaitable<boost::system::error_code> fill_input(size_t need);
   // Reads one request body of `size` bytes: first what the input buffer holds,
   // the rest straight from the socket into the frame.
-  boost::asio::awaitable<boost::system::error_code> read_body(std::vector<uint8_t>& frame, size_t size);
+  // `reserved` tracks the bytes counted against the broker's request memory.
+  boost::asio::awaitable<boost::system::error_code> read_body(std::vector<uint8_t>& frame, size_t size,
+                                                              int64_t& reserved);
   // Waits until the broker-wide request memory has room for `bytes`.
   boost::asio::awaitable<bool> reserve_memory(int64_t bytes);
   // Waits until a request of `kind` and `bytes` may start on this connection.

@@ -36,7 +36,7 @@ def parse_extra(args):
 
 
 def run_confluent(bootstrap, topic, group, extra):
-    from confluent_kafka import Consumer, KafkaException
+    from confluent_kafka import Consumer, KafkaException, TopicPartition
     conf = {"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
             "auto.offset.reset": "earliest", "session.timeout.ms": 6000, "heartbeat.interval.ms": 500,
             "topic.metadata.refresh.interval.ms": 2000}
@@ -80,6 +80,13 @@ def run_confluent(bootstrap, topic, group, extra):
             emit(ev="msg", p=m.partition(), o=m.offset(), seq=int(m.value()))
         except KafkaException as e:
             emit(ev="commit_failed", p=m.partition(), o=m.offset(), err=str(e))
+            # Not committed, so not done: read it again while the partition is
+            # still ours (if it was taken away, its next owner starts at the
+            # last committed offset, which is before this message).
+            try:
+                c.seek(TopicPartition(m.topic(), m.partition(), m.offset()))
+            except KafkaException as seek_error:
+                emit(ev="seek_failed", p=m.partition(), o=m.offset(), err=str(seek_error))
     c.close()
     emit(ev="closed")
 
@@ -123,6 +130,12 @@ def run_kafka_python(bootstrap, topic, group, extra):
                     emit(ev="msg", p=r.partition, o=r.offset, seq=int(r.value))
                 except Exception as e:  # CommitFailedError and friends
                     emit(ev="commit_failed", p=r.partition, o=r.offset, err=repr(e))
+                    # The rest of this poll's records are dropped: start again
+                    # at the one that was not committed, if still assigned.
+                    try:
+                        c.seek(tp, r.offset)
+                    except Exception as seek_error:  # partition no longer assigned
+                        emit(ev="seek_failed", p=r.partition, o=r.offset, err=repr(seek_error))
                     break
     c.close()
     emit(ev="closed")

@@ -26,6 +26,7 @@ class broker_process {
   void kill_hard();
 
   uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
   std::string log_tail(size_t bytes = 4000) const;
 
  private:

@@ -1,0 +1,253 @@
+// Hostile clients against a real broker process: each case does something a
+// broken or malicious client could do, then checks that a bystander on
+// another connection is still answered promptly, that the broker's memory
+// stays under a stated bound, and that the misbehaving connection is closed
+// or throttled as documented (docs/architecture.md, "Limits").
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "broker_process.h"
+#include "hostile_client.h"
+#include "protocol/error_code.h"
+#include "wire_client.h"
+#include "wire_helpers.h"
+
+namespace samsa::wire_test {
+namespace {
+
+using namespace std::chrono_literals;
+
+class HostileWire : public ::testing::Test {
+ protected:
+  void start(std::map<std::string, std::string> settings = {}) {
+    broker_ = std::make_unique<broker_process>(std::move(settings));
+    broker_->start();
+  }
+  void TearDown() override {
+    if (HasFailure() && broker_) std::cerr << "--- broker log (tail) ---\n" << broker_->log_tail() << "\n";
+  }
+
+  // A fresh connection's ApiVersions is answered within `wait`.
+  void expect_bystander_answered(std::chrono::milliseconds wait = 2000ms) {
+    raw_socket bystander(broker_->port());
+    ASSERT_TRUE(bystander.send(api_versions_frame(77)));
+    auto started = std::chrono::steady_clock::now();
+    std::vector<uint8_t> answer;
+    ASSERT_NO_THROW(answer = bystander.read_frame(wait)) << "a bystander was not answered";
+    ASSERT_GE(answer.size(), 4u);
+    EXPECT_EQ(answer[3], 77);
+    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    std::cout << "[ bystander ] answered in " << took.count() << " ms\n";
+  }
+
+  std::unique_ptr<broker_process> broker_;
+};
+
+// Bytes after a complete body are ignored, as Kafka ignores them (real
+// clients send some: librdkafka 2.0's ListGroups v4 and OffsetFetch v7);
+// the request is answered and the broker keeps serving others.
+TEST_F(HostileWire, TrailingBytesAfterARequestBodyAreIgnoredAsKafkaDoes) {
+  start();
+  auto frame = api_versions_frame(1);
+  frame.insert(frame.end(), {0xde, 0xad, 0xbe});
+  uint32_t size = static_cast<uint32_t>(frame.size() - 4);
+  frame[0] = uint8_t(size >> 24);
+  frame[1] = uint8_t(size >> 16);
+  frame[2] = uint8_t(size >> 8);
+  frame[3] = uint8_t(size);
+  raw_socket client(broker_->port());
+  ASSERT_TRUE(client.send(frame));
+  std::vector<uint8_t> answer;
+  ASSERT_NO_THROW(answer = client.read_frame());
+  EXPECT_EQ(answer[3], 1);
+  expect_bystander_answered();
+}
+
+// A body cut short inside a field while the frame's size prefix is honest
+// (the connection stays open on the client side): the broker must close
+// because the request is malformed, not because of an end of stream.
+TEST_F(HostileWire, BodyTruncatedInsideAFieldIsRefusedWhileTheClientWaits) {
+  start();
+  // Metadata v1: an array of 3 topics, but only one topic name follows.
+  std::vector<uint8_t> body = {0, 0, 0, 3, 0, 1, 'a'};
+  raw_socket bad(broker_->port());
+  ASSERT_TRUE(bad.send(raw_frame(3, 1, 5, body, false)));
+  EXPECT_TRUE(bad.closed_by_peer_within(5000ms));
+  expect_bystander_answered();
+}
+
+// Slowloris: connections that send part of a size prefix, or announce a
+// large frame and trickle nothing, hold no broker-wide budget beyond what
+// they sent, and do not delay anyone else.
+TEST_F(HostileWire, SlowlorisConnectionsDoNotHoldTheBroker) {
+  start({{"queued.max.request.bytes", "1048576"}});
+  std::vector<std::unique_ptr<raw_socket>> slow;
+  for (int i = 0; i < 200; ++i) {
+    slow.push_back(std::make_unique<raw_socket>(broker_->port()));
+    if (i % 2 == 0) {
+      slow.back()->send({0x00, 0x10});  // half a size prefix
+    } else {
+      // Announces 50 MiB, sends 100 bytes of it.
+      std::vector<uint8_t> start_of_frame = {0x03, 0x20, 0x00, 0x00, 0, 18, 0, 3, 0, 0, 0, 1};
+      start_of_frame.resize(104, 0);
+      slow.back()->send(start_of_frame);
+    }
+  }
+  std::this_thread::sleep_for(200ms);
+  expect_bystander_answered();
+  int64_t rss = resident_kib(broker_->pid());
+  std::cout << "[ slowloris ] 200 connections, broker RSS " << rss << " KiB\n";
+  EXPECT_LT(rss, 200 * 1024) << "slow connections made the broker hold too much memory";
+}
+
+// A client pipelines far more requests than it reads: the broker reads
+// ahead a bounded number (then leaves the rest in the socket), keeps its
+// memory bounded, still serves others, and answers every request in order
+// once the client reads.
+TEST_F(HostileWire, PipelineFloodIsThrottledAndAnsweredInOrder) {
+  start();
+  // 40 MB of requests whose 18 MB of answers are more than the kernel
+  // buffers of both ends hold: once the answers back up, the broker stops
+  // reading and the rest waits in the client's socket.
+  constexpr int count = 40000;
+  std::vector<uint8_t> flood;
+  for (int i = 0; i < count; ++i) {
+    auto f = api_versions_frame(i, 1000);
+    flood.insert(flood.end(), f.begin(), f.end());
+  }
+  raw_socket flooder(broker_->port(), 4096);
+  size_t sent = 0;
+  auto until = std::chrono::steady_clock::now() + 2s;
+  while (sent < flood.size() && std::chrono::steady_clock::now() < until) {
+    sent += flooder.send_some(flood, sent);
+    std::this_thread::sleep_for(10ms);
+  }
+  std::cout << "[ flood ] " << sent << " of " << flood.size() << " bytes accepted while not reading\n";
+  EXPECT_LT(sent, flood.size()) << "the broker read every request ahead of its answers";
+  expect_bystander_answered();
+  int64_t rss = resident_kib(broker_->pid());
+  std::cout << "[ flood ] broker RSS " << rss << " KiB\n";
+  EXPECT_LT(rss, 200 * 1024);
+  // Now read: every answer arrives, in order, and the rest of the flood goes in.
+  int next = 0;
+  while (next < count) {
+    if (sent < flood.size()) sent += flooder.send_some(flood, sent);
+    auto frame = flooder.read_frame(10s);
+    int32_t correlation = int32_t((uint32_t(frame[0]) << 24) | (uint32_t(frame[1]) << 16) |
+                                  (uint32_t(frame[2]) << 8) | uint32_t(frame[3]));
+    ASSERT_EQ(correlation, next);
+    ++next;
+  }
+}
+
+// A client that sends Fetch requests and never reads their answers: once
+// no byte could be written for connections.max.write.stall.ms the broker
+// closes it, releasing the answers and the log files they pin.
+TEST_F(HostileWire, ClientThatNeverReadsIsClosedAfterTheWriteStallLimit) {
+  start({{"connections.max.write.stall.ms", "1500"}});
+  {
+    wire_client admin(broker_->port());
+    ASSERT_EQ(create_topic(admin, "pinned", 1), 0);
+    std::string value(100 * 1024, 'x');
+    for (int i = 0; i < 40; ++i) {
+      auto p = produce_batch(admin, 9, "pinned", 0, batch_of({value}, i));
+      ASSERT_EQ(p.error_code, 0);
+    }
+  }
+  raw_socket reader(broker_->port(), 4096);
+  protocol::fetch_request_data fetch;
+  fetch.replica_id = -1;
+  fetch.max_wait_ms = 0;
+  fetch.max_bytes = 64 << 20;
+  fetch.session_epoch = -1;
+  fetch.topics.push_back({});
+  fetch.topics[0].topic = "pinned";
+  fetch.topics[0].partitions.push_back({});
+  fetch.topics[0].partitions[0].partition_max_bytes = 64 << 20;
+  for (int i = 0; i < 20; ++i) {
+    protocol::request_header_data header;
+    header.request_api_key = protocol::fetch_request_data::api_key;
+    header.request_api_version = 11;
+    header.correlation_id = i;
+    header.client_id = "never-reads";
+    protocol::writer w;
+    protocol::encode_request(w, header, fetch);
+    reader.send_some(w.buffer(), 0);
+  }
+  // Without reading a byte (reading would be progress), wait for the broker
+  // to give up on this connection.
+  bool closed = false;
+  for (int i = 0; i < 150 && !closed; ++i) {
+    std::this_thread::sleep_for(100ms);
+    closed = broker_->log_tail(20000).find("made no write progress") != std::string::npos;
+  }
+  EXPECT_TRUE(closed) << "a client that never reads was kept open";
+  // What was already in the socket buffers drains, then the stream ends.
+  EXPECT_TRUE(reader.closed_by_peer_within(10000ms));
+  expect_bystander_answered();
+}
+
+// max.connections: the connection past the limit is closed at once with a
+// log line; the others keep working, and a freed place is taken again.
+TEST_F(HostileWire, ConnectionsPastMaxConnectionsAreRefused) {
+  start({{"max.connections", "5"}});
+  std::vector<std::unique_ptr<raw_socket>> held;
+  for (int i = 0; i < 5; ++i) {
+    held.push_back(std::make_unique<raw_socket>(broker_->port()));
+    ASSERT_TRUE(held.back()->send(api_versions_frame(i)));
+    ASSERT_NO_THROW(held.back()->read_frame());
+  }
+  raw_socket extra(broker_->port());
+  EXPECT_TRUE(extra.closed_by_peer_within(5000ms));
+  EXPECT_NE(broker_->log_tail(20000).find("max.connections=5 reached"), std::string::npos);
+  held.pop_back();
+  std::this_thread::sleep_for(300ms);  // the broker sees the close
+  raw_socket again(broker_->port());
+  ASSERT_TRUE(again.send(api_versions_frame(9)));
+  EXPECT_NO_THROW(again.read_frame());
+}
+
+// Many connections at once (10,000 when the descriptor limit allows it):
+// each is served, the broker's memory per connection stays small, and a
+// bystander is answered.
+TEST_F(HostileWire, TenThousandConnections) {
+  rlimit lim{};
+  getrlimit(RLIMIT_NOFILE, &lim);
+  rlimit raised = lim;
+  raised.rlim_cur = lim.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &raised);
+  getrlimit(RLIMIT_NOFILE, &lim);
+  size_t wanted = std::min<size_t>(10000, lim.rlim_cur > 200 ? lim.rlim_cur - 200 : 0);
+  start({{"max.connections", "20000"}});
+  int64_t before = resident_kib(broker_->pid());
+  std::vector<std::unique_ptr<raw_socket>> conns;
+  conns.reserve(wanted);
+  for (size_t i = 0; i < wanted; ++i) {
+    try {
+      conns.push_back(std::make_unique<raw_socket>(broker_->port()));
+    } catch (const std::exception& e) {
+      std::cout << "[ connections ] stopped at " << i << ": " << e.what() << "\n";
+      break;
+    }
+  }
+  for (size_t i = 0; i < conns.size(); ++i) ASSERT_TRUE(conns[i]->send(api_versions_frame(int32_t(i))));
+  for (size_t i = 0; i < conns.size(); i += 97) ASSERT_NO_THROW(conns[i]->read_frame(20s)) << i;
+  expect_bystander_answered(5000ms);
+  int64_t after = resident_kib(broker_->pid());
+  std::cout << "[ connections ] " << conns.size() << " open (client descriptor limit " << lim.rlim_cur
+            << "), broker RSS " << before << " -> " << after << " KiB, "
+            << (after - before) * 1024 / std::max<int64_t>(1, int64_t(conns.size())) << " bytes each, "
+            << open_descriptors(broker_->pid()) << " broker descriptors\n";
+  EXPECT_GE(conns.size(), std::min<size_t>(wanted, 1000));
+  EXPECT_LT(after - before, int64_t(conns.size()) * 64);  // under 64 KiB per connection
+}
+
+}  // namespace
+}  // namespace samsa::wire_test
