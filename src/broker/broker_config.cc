@@ -41,7 +41,7 @@ const std::set<std::string>& broker_keys() {
       "transaction.state.log.min.isr", "num.network.threads", "num.io.threads",
       "socket.send.buffer.bytes", "socket.receive.buffer.bytes", "log.flush.scheduler.interval.ms",
       "queued.max.request.bytes", "max.connections", "max.connections.per.ip",
-      "connections.max.write.stall.ms"};
+      "connections.max.write.stall.ms", "max.broker.partitions"};
   return keys;
 }
 
@@ -176,7 +176,8 @@ result<broker_config> resolve_broker_config(const config_sources& sources, std::
                    apply_int32("offsets.topic.num.partitions", config.offsets_topic_num_partitions, 1, 10000),
                    apply_int64("offsets.retention.minutes", config.offsets_retention_minutes, 1, INT64_MAX),
                    apply_int64("log.retention.check.interval.ms", config.log_retention_check_interval_ms, 1,
-                               INT64_MAX)}) {
+                               INT64_MAX),
+                   apply_int32("max.broker.partitions", config.max_broker_partitions, 1, int32_max)}) {
     if (!s) return s.err();
   }
   config.default_replication_factor = static_cast<int16_t>(replication);

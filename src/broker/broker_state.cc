@@ -52,7 +52,7 @@ status broker_state::open_storage() {
   if (!logs) return logs.err();
   logs_ = std::move(*logs);
 
-  topics_ = std::make_unique<topic_registry>(*logs_, *metadata_, config_.raw);
+  topics_ = std::make_unique<topic_registry>(*logs_, *metadata_, config_.raw, config_.max_broker_partitions);
   if (auto s = topics_->load(); !s) return s;
 
   // Partition directories of topics the metadata log does not have are

@@ -28,8 +28,23 @@ std::string topic_collision_key(std::string_view name) {
   return key;
 }
 
+namespace {
+constexpr std::string_view internal_topics[] = {"__consumer_offsets", "__transaction_state"};
+}  // namespace
+
 bool is_internal_topic_name(std::string_view name) {
-  return name == "__consumer_offsets" || name == "__transaction_state";
+  for (std::string_view internal : internal_topics) {
+    if (name == internal) return true;
+  }
+  return false;
+}
+
+std::optional<std::string_view> colliding_internal_topic(std::string_view name) {
+  std::string key = topic_collision_key(name);
+  for (std::string_view internal : internal_topics) {
+    if (name != internal && key == topic_collision_key(internal)) return internal;
+  }
+  return std::nullopt;
 }
 
 }  // namespace samsa::broker

@@ -19,6 +19,11 @@ std::optional<std::string> topic_name_problem(std::string_view name);
 // that start with "__" are ordinary user topics, as in Kafka.
 bool is_internal_topic_name(std::string_view name);
 
+// The internal topic `name` collides with ('.' and '_' alike) without being
+// it, e.g. "__consumer.offsets"; nothing when there is none. Such names are
+// refused even before the internal topic exists, or they would block it.
+std::optional<std::string_view> colliding_internal_topic(std::string_view name);
+
 // The form under which '.' and '_' collide: every '.' replaced by '_'.
 std::string topic_collision_key(std::string_view name);
 

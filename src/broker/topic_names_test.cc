@@ -34,5 +34,12 @@ TEST(TopicNames, OnlyTheBrokersOwnTopicsAreInternal) {
   EXPECT_FALSE(is_internal_topic_name("consumer_offsets"));
 }
 
+TEST(TopicNames, NamesCollidingWithInternalTopicsAreFound) {
+  EXPECT_EQ(colliding_internal_topic("__consumer.offsets"), "__consumer_offsets");
+  EXPECT_EQ(colliding_internal_topic("__transaction.state"), "__transaction_state");
+  EXPECT_EQ(colliding_internal_topic("__consumer_offsets"), std::nullopt);  // it is the topic itself
+  EXPECT_EQ(colliding_internal_topic("__consumer-offsets"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace samsa::broker

@@ -1,12 +1,17 @@
 // The broker's view of its topics: names, ids, configs and the partition logs
-// behind them. Changes go to the metadata log first (so a crash leaves a
-// topic either fully created or absent), then to the partition logs.
+// behind them. Each change runs in three steps: check (no side effects),
+// file-system work, commit to the metadata log. A creation makes the
+// partition directories first and commits last, removing what it made if any
+// step fails, so a topic is either fully created or absent (a crash before
+// the commit leaves directories of an unknown topic, which start-up clears).
+// A deletion commits first, then removes the files.
 // Used on the network thread only.
 #pragma once
 
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,10 +49,16 @@ struct admin_result {
   static admin_result fail(protocol::error_code c, std::string m) { return {c, std::move(m)}; }
 };
 
+// Kafka 4.0's bound on the partitions one CreateTopics or CreatePartitions
+// request may add (over all its topics); more is POLICY_VIOLATION.
+constexpr int64_t max_new_partitions_per_request = 10000;
+
 class topic_registry {
  public:
+  // `max_broker_partitions` bounds the partitions of all topics together
+  // (max.broker.partitions).
   topic_registry(storage::log_manager& logs, storage::metadata_store& metadata,
-                 std::map<std::string, std::string> broker_settings);
+                 std::map<std::string, std::string> broker_settings, int32_t max_broker_partitions = 100000);
 
   // Loads topics from the metadata log and opens their partition logs.
   status load();
@@ -59,14 +70,26 @@ class topic_registry {
   // A partition's log, or null when the topic or partition does not exist.
   std::shared_ptr<storage::partition_log> partition(std::string_view topic, int32_t partition) const;
 
-  // Checks name, partition count, replication factor and configs as Kafka does.
+  // Partitions of every topic together.
+  int64_t partition_total() const;
+  // POLICY_VIOLATION when `added` more partitions would pass max.broker.partitions.
+  admin_result check_partition_budget(int64_t added) const;
+
+  // Checks name (also against the internal topics' names, which are reserved
+  // before those topics exist), partition count, replication factor and
+  // configs as Kafka does, and the partition and metadata-record bounds.
   admin_result check_new_topic(std::string_view name, int32_t partitions, int16_t replication_factor,
                                const std::map<std::string, std::string>& configs) const;
   admin_result create(const std::string& name, int32_t partitions, int16_t replication_factor,
                       const std::map<std::string, std::string>& configs, bool internal = false);
+  // KAFKA_STORAGE_ERROR when the files could not all be removed: the topic is
+  // gone, but its name stays blocked until a restart clears the leftovers.
   admin_result remove(std::string_view name);
+  // Internal topics keep their partition count (groups are mapped to
+  // partitions by it): INVALID_REQUEST.
   admin_result add_partitions(std::string_view name, int32_t new_total, bool validate_only);
-  // Replaces the topic's overrides (after validating every entry) and applies them live.
+  // Replaces the topic's overrides (after validating every entry) and applies
+  // them live. An internal topic must stay compacted (and only compacted).
   admin_result set_overrides(std::string_view name, const std::map<std::string, std::string>& overrides,
                              bool validate_only);
 
@@ -74,11 +97,22 @@ class topic_registry {
 
  private:
   status open_partitions(topic_entry& topic, int32_t from, int32_t to);
+  // Creates partitions [from, to) of a topic not yet committed at that size;
+  // on failure removes every one it made (and the failed one's directory).
+  result<std::vector<std::shared_ptr<storage::partition_log>>> make_partitions(const topic_entry& topic, int32_t from,
+                                                                              int32_t to);
+  void abandon_partitions(const std::string& topic, int32_t from, int32_t to);
+  admin_result check_record_size(const std::string& name, int32_t partitions,
+                                 const std::map<std::string, std::string>& configs) const;
 
   storage::log_manager& logs_;
   storage::metadata_store& metadata_;
   std::map<std::string, std::string> broker_settings_;
+  int64_t max_broker_partitions_;
   std::map<std::string, std::unique_ptr<topic_entry>, std::less<>> topics_;
+  // Deleted topics whose files could not all be removed: their names cannot
+  // be reused before a restart (the old data would come back).
+  std::set<std::string, std::less<>> leftover_names_;
 };
 
 }  // namespace samsa::broker

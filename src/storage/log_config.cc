@@ -9,8 +9,23 @@
 namespace samsa::storage {
 namespace {
 
+// A value as quoted in an error message: long ones are cut, so a refused
+// megabyte value does not come back to the client (or the log) whole.
+std::string quoted(const std::string& value) {
+  constexpr size_t shown = 64;
+  if (value.size() <= shown) return "'" + value + "'";
+  return "'" + value.substr(0, shown) + "...' (" + std::to_string(value.size()) + " bytes)";
+}
+
 error bad(const std::string& name, const std::string& value, const std::string& why) {
-  return make_storage_error(errc::invalid_config, name + ": '" + value + "' " + why);
+  return make_storage_error(errc::invalid_config, name + ": " + quoted(value) + " " + why);
+}
+
+status check_length(const std::string& name, const std::string& value) {
+  if (value.size() <= max_config_value_bytes) return {};
+  return make_storage_error(errc::invalid_config, name + ": the value is " + std::to_string(value.size()) +
+                                                      " bytes long; a config value may have at most " +
+                                                      std::to_string(max_config_value_bytes));
 }
 
 std::string trim(const std::string& s) {
@@ -73,9 +88,30 @@ std::function<status(log_config&, const std::string&)> bool_field(bool log_confi
   };
 }
 
-std::function<status(log_config&, const std::string&)> string_field(std::string log_config::*field) {
+bool all_digits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return c >= '0' && c <= '9'; });
+}
+
+// Kafka's format for the throttled-replicas lists: "*" (every replica) or a
+// comma-separated list of partition:broker pairs; blanks around items and
+// empty items are fine, as in Kafka.
+std::function<status(log_config&, const std::string&)> replica_list_field(std::string log_config::*field,
+                                                                         const char* name) {
   return [=](log_config& c, const std::string& v) -> status {
-    c.*field = trim(v);
+    std::string t = trim(v);
+    if (t != "*") {
+      size_t start = 0;
+      while (!t.empty() && start <= t.size()) {
+        size_t comma = t.find(',', start);
+        std::string item = trim(t.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        size_t colon = item.find(':');
+        if (!item.empty() && (colon == std::string::npos || !all_digits(item.substr(0, colon)) || !all_digits(item.substr(colon + 1))))
+          return bad(name, v, "is not '*' or a list of partition:broker pairs such as 0:1,1:1");
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+    }
+    c.*field = t;
     return {};
   };
 }
@@ -157,11 +193,12 @@ std::vector<config_def> build_defs() {
        long_field(&L::flush_ms, "flush.ms", 0)},
       {"follower.replication.throttled.replicas", config_type::list, "",
        "follower.replication.throttled.replicas", "accepted for compatibility; single broker",
-       string_field(&L::follower_replication_throttled_replicas)},
+       replica_list_field(&L::follower_replication_throttled_replicas, "follower.replication.throttled.replicas")},
       {"index.interval.bytes", config_type::int_, "4096", "log.index.interval.bytes",
        "bytes of log between index entries", long_field(&L::index_interval_bytes, "index.interval.bytes", 0, int32_max)},
       {"leader.replication.throttled.replicas", config_type::list, "", "leader.replication.throttled.replicas",
-       "accepted for compatibility; single broker", string_field(&L::leader_replication_throttled_replicas)},
+       "accepted for compatibility; single broker",
+       replica_list_field(&L::leader_replication_throttled_replicas, "leader.replication.throttled.replicas")},
       {"local.retention.bytes", config_type::long_, "-2", "log.local.retention.bytes",
        "tiered storage local limit (no tiered storage yet)",
        long_field(&L::local_retention_bytes, "local.retention.bytes", -2)},
@@ -265,7 +302,8 @@ const config_def* find_topic_config(const std::string& name) {
 
 status validate_topic_config(const std::string& name, const std::string& value) {
   const config_def* def = find_topic_config(name);
-  if (def == nullptr) return make_storage_error(errc::invalid_config, "unknown topic config '" + name + "'");
+  if (def == nullptr) return make_storage_error(errc::invalid_config, "unknown topic config " + quoted(name));
+  if (auto s = check_length(name, value); !s) return s;
   log_config scratch;
   return def->apply(scratch, value);
 }
@@ -275,13 +313,15 @@ result<log_config> resolve(const std::map<std::string, std::string>& topic_overr
   log_config cfg;
   for (auto& def : topic_config_defs()) {
     if (auto bv = broker_value(def, broker_settings)) {
+      if (auto s = check_length(bv->first, bv->second); !s) return s.err();
       if (auto s = def.apply(cfg, bv->second); !s)
         return make_storage_error(errc::invalid_config, "broker setting " + bv->first + ": " + s.err().message);
     }
   }
   for (auto& [name, value] : topic_overrides) {
     const config_def* def = find_topic_config(name);
-    if (def == nullptr) return make_storage_error(errc::invalid_config, "unknown topic config '" + name + "'");
+    if (def == nullptr) return make_storage_error(errc::invalid_config, "unknown topic config " + quoted(name));
+    if (auto s = check_length(name, value); !s) return s.err();
     if (auto s = def->apply(cfg, value); !s) return s.err();
   }
   return cfg;

@@ -17,6 +17,14 @@ enum class timestamp_type { create_time, log_append_time };
 
 inline constexpr int64_t no_limit = std::numeric_limits<int64_t>::max();
 
+// The longest value any topic config (or its broker-level synonym) may have.
+// Kafka has no per-value limit of its own, only the size of a metadata
+// record; ours keeps every topic's record inside metadata_store's bound
+// (33 configs x 256 KiB + names is about 8.3 MiB, under its 16 MiB) while
+// leaving room for a throttled-replicas list naming every partition of a
+// 10,000-partition topic ("9999:1," is 7 bytes; "*" names them all).
+inline constexpr size_t max_config_value_bytes = 256 * 1024;
+
 struct log_config {
   bool cleanup_delete = true;
   bool cleanup_compact = false;
@@ -83,7 +91,8 @@ const std::vector<config_def>& topic_config_defs();
 const config_def* find_topic_config(const std::string& name);
 
 // Checks one topic-level config (CreateTopics / AlterConfigs). Errors carry
-// errc::invalid_config with messages like "retention.ms: 'abc' is not a number".
+// errc::invalid_config with messages like "retention.ms: 'abc' is not a number"
+// (long values are shortened in messages).
 [[nodiscard]] status validate_topic_config(const std::string& name, const std::string& value);
 
 // Defaults, then broker settings under their broker names (log.retention.ms,

@@ -49,6 +49,12 @@ std::optional<topic_id> read_topic_id(file_system& fs, const std::string& dir) {
 
 std::string metadata_log_dir(const std::string& data_dir) { return join_path(data_dir, metadata_dir); }
 
+std::string deleted_dir_name(const std::string& topic, int32_t partition, int64_t ms, int64_t n) {
+  constexpr size_t name_max = 255;
+  std::string suffix = "-" + std::to_string(partition) + "." + std::to_string(ms) + "." + std::to_string(n) + "-delete";
+  return topic.substr(0, name_max - std::min(name_max, suffix.size())) + suffix;
+}
+
 log_manager::log_manager(options opts) : opts_(std::move(opts)) {}
 
 int64_t log_manager::now() const {
@@ -190,7 +196,7 @@ status log_manager::remove_partition(const std::string& topic, int32_t partition
       return make_storage_error(errc::not_found, "partition " + topic + "-" + std::to_string(partition));
     log = it->second;
     logs_.erase(it);
-    doomed = log->dir() + "." + std::to_string(now()) + "." + std::to_string(delete_counter_++) + "-delete";
+    doomed = join_path(opts_.data_dir, deleted_dir_name(topic, partition, now(), delete_counter_++));
   }
   // Rename first so a crash halfway through the delete never leaves a
   // partially removed log that would be opened as a live one.
@@ -208,6 +214,22 @@ status log_manager::remove_topic(const std::string& topic) {
   for (int32_t p : parts)
     if (auto s = remove_partition(topic, p); !s) return s;
   return {};
+}
+
+status log_manager::abandon_partition(const std::string& topic, int32_t partition) {
+  std::shared_ptr<partition_log> log;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = logs_.find({topic, partition}); it != logs_.end()) {
+      log = std::move(it->second);
+      logs_.erase(it);
+    }
+  }
+  // Dropping the last reference closes the log's files; then the directory
+  // goes in one step: it was never committed, so a crash halfway leaves an
+  // unknown directory that start-up treats like any other.
+  log.reset();
+  return opts_.fs->remove_all(partition_dir(topic, partition));
 }
 
 void log_manager::update_config(const std::string& topic, const log_config& cfg) {

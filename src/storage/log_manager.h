@@ -23,6 +23,12 @@ namespace samsa::storage {
 // Where the metadata log of a data directory lives (metadata_store::options::dir).
 std::string metadata_log_dir(const std::string& data_dir);
 
+// The name a removed partition's directory is renamed to before it is
+// deleted: "<topic>-<partition>.<ms>.<n>-delete", with the topic cut short
+// so the name fits in NAME_MAX (255) even for a 249-character topic, as Kafka
+// does. Start-up deletes every directory whose name ends in "-delete".
+std::string deleted_dir_name(const std::string& topic, int32_t partition, int64_t ms, int64_t n);
+
 class log_manager {
  public:
   struct options {
@@ -53,6 +59,10 @@ class log_manager {
   // Deletes data from disk. Readers holding a read_result keep their bytes.
   [[nodiscard]] status remove_partition(const std::string& topic, int32_t partition);
   [[nodiscard]] status remove_topic(const std::string& topic);
+  // Undoes a creation that was never committed to the metadata log: closes
+  // the partition's log (if it was opened) before deleting its directory, so
+  // a creation that ran out of descriptors can still clean up after itself.
+  [[nodiscard]] status abandon_partition(const std::string& topic, int32_t partition);
   void update_config(const std::string& topic, const log_config& cfg);
 
   // One pass of roll / retention / compaction / flush.ms over every partition.

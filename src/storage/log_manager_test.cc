@@ -105,5 +105,16 @@ TEST_F(manager, recovery_points_limit_the_scan) {
   EXPECT_EQ(again->get("t", 0)->log_end_offset(), 30);
 }
 
+// Kafka allows 249-character topic names; the renamed directory of a deleted
+// partition must still fit in NAME_MAX (255), or the delete fails.
+TEST(deleted_dir_name, fits_name_max_for_the_longest_topic) {
+  std::string longest(249, 't');
+  std::string name = deleted_dir_name(longest, 2147483647, 9223372036854775807LL, 9223372036854775807LL);
+  EXPECT_LE(name.size(), 255u);
+  EXPECT_TRUE(name.ends_with("-2147483647.9223372036854775807.9223372036854775807-delete"));
+  EXPECT_TRUE(name.starts_with("ttt"));
+  EXPECT_EQ(deleted_dir_name("short", 3, 17, 1), "short-3.17.1-delete");
+}
+
 }  // namespace
 }  // namespace samsa::storage

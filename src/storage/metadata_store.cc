@@ -213,7 +213,21 @@ status metadata_store::load() {
   return {};
 }
 
+size_t metadata_store::topic_record_size(const topic_metadata& topic) {
+  // sequence, name, id, partition count, config count, then each config as
+  // two length-prefixed strings (see put_configs and coding::writer::str).
+  size_t size = 8 + 4 + topic.name.size() + 16 + 4 + 4;
+  for (const auto& [k, v] : topic.configs) size += 4 + k.size() + 4 + v.size();
+  return size;
+}
+
 status metadata_store::append_record(uint8_t type, const std::vector<uint8_t>& payload) {
+  static_assert(max_written_record + 64 < max_record, "written records must stay readable, snapshot records too");
+  if (payload.size() > max_written_record) {
+    return make_storage_error(errc::record_too_large, "metadata record of " + std::to_string(payload.size()) +
+                                                          " bytes refused: the limit is " +
+                                                          std::to_string(max_written_record));
+  }
   int64_t before = log_->size();
   auto bytes = frame(type, payload);
   status s = log_->append(bytes);

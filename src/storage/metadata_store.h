@@ -27,6 +27,14 @@ struct topic_metadata {
 // returns, so it is either fully applied after a crash or not at all.
 class metadata_store {
  public:
+  // The largest record a mutation may write. Loading accepts frames up to
+  // 64 MiB; writing stops far below, so neither a log record nor a snapshot
+  // record (the same topic, a few bytes more) can ever be unreadable.
+  static constexpr size_t max_written_record = 16u << 20;
+  // The payload size of the record that stores `topic` (create or snapshot):
+  // callers check it against max_written_record before making anything.
+  static size_t topic_record_size(const topic_metadata& topic);
+
   struct options {
     std::shared_ptr<file_system> fs;
     std::string dir;                    // usually <log.dir>/__cluster_metadata
@@ -37,7 +45,8 @@ class metadata_store {
 
   const std::string& cluster_id() const { return cluster_id_; }
 
-  // errc::already_exists / errc::not_found / errc::invalid_argument on misuse.
+  // errc::already_exists / errc::not_found / errc::invalid_argument on misuse;
+  // errc::record_too_large when the record would exceed max_written_record.
   [[nodiscard]] status create_topic(const topic_metadata& topic);
   [[nodiscard]] status delete_topic(const std::string& name);
   [[nodiscard]] status set_partition_count(const std::string& name, int32_t count);

@@ -115,5 +115,39 @@ TEST_F(meta, snapshots_fold_the_log) {
   EXPECT_TRUE(is(bad.err(), errc::corrupt));
 }
 
+// A record too large to be read back is refused at write time, and the
+// store (log and snapshot) still opens with every topic written after it.
+TEST_F(meta, oversized_records_are_refused_and_later_topics_survive) {
+  auto m = open();
+  ASSERT_TRUE(m->create_topic(topic("before", 1, 1)));
+  topic_metadata huge = topic("huge", 1, 2);
+  huge.configs["leader.replication.throttled.replicas"] = std::string(70u << 20, '*');
+  EXPECT_GT(metadata_store::topic_record_size(huge), metadata_store::max_written_record);
+  auto refused = m->create_topic(huge);
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(is(refused.err(), errc::record_too_large));
+  EXPECT_FALSE(m->set_topic_config("before", huge.configs));
+  ASSERT_TRUE(m->create_topic(topic("after", 2, 3)));
+  m.reset();
+  m = open();
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->topic("before"));
+  EXPECT_TRUE(m->topic("after"));
+  EXPECT_FALSE(m->topic("huge"));
+  // The size callers check first is the size of the record written.
+  topic_metadata big = topic("big", 1, 4);
+  const size_t config_overhead = 4 + 1 + 4;  // two length prefixes and the key "x"
+  big.configs["x"] = std::string(
+      metadata_store::max_written_record - metadata_store::topic_record_size(big) - config_overhead, 'y');
+  EXPECT_EQ(metadata_store::topic_record_size(big), metadata_store::max_written_record);
+  EXPECT_TRUE(m->create_topic(big));
+  ASSERT_TRUE(m->snapshot());
+  m.reset();
+  m = open();
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->topic("big"));
+  EXPECT_TRUE(m->topic("after"));
+}
+
 }  // namespace
 }  // namespace samsa::storage

@@ -26,7 +26,10 @@ class broker_process {
   void kill_hard();
 
   uint16_t port() const { return port_; }
+  // The running process (for tests that change its resource limits), or -1.
   pid_t pid() const { return pid_; }
+  // The broker's log.dirs.
+  std::string data_dir() const { return work_dir_ + "/data"; }
   std::string log_tail(size_t bytes = 4000) const;
 
  private:

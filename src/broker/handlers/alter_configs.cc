@@ -93,10 +93,11 @@ admin_result apply_incremental(std::map<std::string, std::string>& overrides, co
                             "config operation " + std::to_string(operation) + " is not SET, DELETE, APPEND or SUBTRACT");
 }
 
+// Kafka answers a success with a null error message (the schema's default is "").
 template <typename Result>
 void fill(Result& out, const admin_result& outcome) {
   out.error_code = protocol::to_int(outcome.code);
-  if (!outcome.ok()) out.error_message = outcome.message;
+  out.error_message = outcome.ok() ? std::nullopt : std::optional<std::string>(outcome.message);
 }
 
 boost::asio::awaitable<protocol::alter_configs_response_data> handle_alter(

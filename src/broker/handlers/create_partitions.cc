@@ -1,5 +1,7 @@
 // CreatePartitions: v0-3. Partition counts only grow; assignments may only
 // name this broker. validate_only checks without changing anything.
+#include <algorithm>
+
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
@@ -17,11 +19,26 @@ using response_t = protocol::create_partitions_response_data;
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   response_t response;
+  // Kafka 4.0 refuses the whole request when its topics together would gain
+  // more than max_new_partitions_per_request partitions.
+  int64_t added = 0;
+  for (const auto& t : request.topics) {
+    if (const topic_entry* topic = ctx.broker.topics().find(t.name)) {
+      added += std::max<int64_t>(0, static_cast<int64_t>(t.count) - static_cast<int64_t>(topic->partitions.size()));
+    }
+  }
+  const bool too_many = added > max_new_partitions_per_request;
   for (const auto& t : request.topics) {
     response_t::create_partitions_topic_result out;
     out.name = t.name;
     admin_result outcome;
-    if (t.assignments) {
+    if (too_many) {
+      outcome = admin_result::fail(protocol::error_code::policy_violation,
+                                   "the request adds " + std::to_string(added) +
+                                       " partitions in all; one request may create at most " +
+                                       std::to_string(max_new_partitions_per_request));
+    }
+    if (outcome.ok() && t.assignments) {
       for (const auto& a : *t.assignments) {
         if (a.broker_ids.size() != 1 || a.broker_ids[0] != ctx.broker.config().node_id) {
           outcome = admin_result::fail(protocol::error_code::invalid_replica_assignment,

@@ -59,6 +59,16 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   response_t response;
   std::multiset<std::string> names;
   for (const auto& t : request.topics) names.insert(t.name);
+  // Kafka 4.0 refuses the whole request when its topics together ask for
+  // more than max_new_partitions_per_request partitions.
+  int64_t requested = 0;
+  for (const auto& t : request.topics) {
+    int64_t n = !t.assignments.empty() ? static_cast<int64_t>(t.assignments.size())
+                : t.num_partitions == -1 ? broker.config().num_partitions
+                                         : t.num_partitions;
+    if (n > 0) requested += n;
+  }
+  const bool too_many = requested > max_new_partitions_per_request;
 
   for (const auto& t : request.topics) {
     result_t out;
@@ -73,7 +83,12 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     int16_t replication = t.replication_factor == -1 ? broker.config().default_replication_factor
                                                      : t.replication_factor;
     admin_result outcome;
-    if (names.count(t.name) > 1) {
+    if (too_many) {
+      outcome = admin_result::fail(protocol::error_code::policy_violation,
+                                   "the request asks for " + std::to_string(requested) +
+                                       " partitions in all; one request may create at most " +
+                                       std::to_string(max_new_partitions_per_request));
+    } else if (names.count(t.name) > 1) {
       outcome = admin_result::fail(protocol::error_code::invalid_request,
                                    "topic '" + t.name + "' appears more than once in the request");
     } else if (is_internal_topic_name(t.name)) {
@@ -87,6 +102,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     if (!outcome.ok()) {
       out.error_message = outcome.message;
     } else {
+      out.error_message = std::nullopt;  // as Kafka answers a success
       out.num_partitions = partitions;
       out.replication_factor = replication;
       if (const topic_entry* created = topics.find(t.name)) out.topic_id = created->id;

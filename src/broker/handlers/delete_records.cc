@@ -1,7 +1,7 @@
 // DeleteRecords: v0-2. Moves each partition's log start offset forward
 // (offset -1 = up to the high watermark); whole segments below it are
 // removed by the background retention task. Offsets past the high
-// watermark get OFFSET_OUT_OF_RANGE.
+// watermark get OFFSET_OUT_OF_RANGE; internal topics INVALID_TOPIC_EXCEPTION.
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
@@ -31,6 +31,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
       storage::partition_log* found = partition_log_of(topic, p.partition_index);
       if (!found) {
         out.error_code = protocol::to_int(protocol::error_code::unknown_topic_or_partition);
+        continue;
+      }
+      // As Kafka: the broker's own topics (committed offsets) are not trimmed by clients.
+      if (topic->internal) {
+        out.error_code = protocol::to_int(protocol::error_code::invalid_topic_exception);
         continue;
       }
       auto& log = *found;

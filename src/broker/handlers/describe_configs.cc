@@ -43,7 +43,8 @@ config_t to_wire(const storage::config_entry& entry, const request_t& request, i
   c.is_default = entry.source == storage::config_source::default_config;
   c.is_sensitive = false;
   c.config_type = static_cast<int8_t>(entry.type);
-  if (request.include_documentation) c.documentation = entry.doc;
+  // Kafka sends null documentation unless asked (the schema's default is "").
+  c.documentation = request.include_documentation ? std::optional<std::string>(entry.doc) : std::nullopt;
   if (request.include_synonyms && version >= 1) {
     for (const auto& s : entry.synonyms) {
       config_t::describe_configs_synonym syn;
