@@ -53,6 +53,7 @@ status topic_registry::load() {
     }
     topic->config = *config;
     if (auto s = open_partitions(*topic, 0, meta.partition_count); !s) return s;
+    by_id_[topic->id] = topic.get();
     topics_.emplace(meta.name, std::move(topic));
   }
   return {};
@@ -133,10 +134,8 @@ const topic_entry* topic_registry::find(std::string_view name) const {
 
 const topic_entry* topic_registry::find(const protocol::uuid& id) const {
   if (id.is_zero()) return nullptr;
-  for (const auto& [name, topic] : topics_) {
-    if (topic->id == id) return topic.get();
-  }
-  return nullptr;
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : it->second;
 }
 
 std::vector<const topic_entry*> topic_registry::list() const {
@@ -203,66 +202,148 @@ admin_result topic_registry::check_new_topic(std::string_view name, int32_t part
   return check_record_size(std::string(name), partitions, configs);
 }
 
-admin_result topic_registry::create(const std::string& name, int32_t partitions, int16_t replication_factor,
-                                    const std::map<std::string, std::string>& configs, bool internal) {
-  if (admin_result check = check_new_topic(name, partitions, replication_factor, configs); !check.ok()) return check;
+std::unique_ptr<topic_entry> topic_registry::new_entry(const std::string& name,
+                                                       const std::map<std::string, std::string>& configs,
+                                                       bool internal) const {
   auto topic = std::make_unique<topic_entry>();
   topic->name = name;
   topic->id = protocol::uuid::random();
   topic->internal = internal;
   topic->overrides = configs;
   topic->config = *storage::resolve(configs, broker_settings_);
+  return topic;
+}
 
-  auto made = make_partitions(*topic, 0, partitions);
-  if (!made) return storage_failure(made.err(), "cannot create partitions of " + name);
+admin_result topic_registry::build_topic(topic_entry& topic, int32_t partitions) {
+  auto made = make_partitions(topic, 0, partitions);
+  if (!made) return storage_failure(made.err(), "cannot create partitions of " + topic.name);
   // The metadata record is the commit point: until it is written the topic
   // does not exist, and a crash leaves only directories start-up clears.
-  storage::topic_metadata meta{name, topic->id.bytes, partitions, configs};
+  storage::topic_metadata meta{topic.name, topic.id.bytes, partitions, topic.overrides};
   if (auto s = metadata_.create_topic(meta); !s) {
     made->clear();
-    abandon_partitions(name, 0, partitions);
-    return storage_failure(s.err(), "cannot record topic " + name);
+    abandon_partitions(topic.name, 0, partitions);
+    return storage_failure(s.err(), "cannot record topic " + topic.name);
   }
-  topic->partitions = std::move(*made);
-  spdlog::info("created topic {} with {} partition(s), id {}", name, partitions, topic->id.to_string());
-  topics_.emplace(name, std::move(topic));
+  topic.partitions = std::move(*made);
   return {};
+}
+
+void topic_registry::install(std::unique_ptr<topic_entry> topic) {
+  spdlog::info("created topic {} with {} partition(s), id {}", topic->name, topic->partitions.size(),
+               topic->id.to_string());
+  std::string name = topic->name;
+  by_id_[topic->id] = topic.get();
+  topics_.emplace(std::move(name), std::move(topic));
+}
+
+admin_result topic_registry::create(const std::string& name, int32_t partitions, int16_t replication_factor,
+                                    const std::map<std::string, std::string>& configs, bool internal) {
+  if (admin_result check = check_new_topic(name, partitions, replication_factor, configs); !check.ok()) return check;
+  auto topic = new_entry(name, configs, internal);
+  if (admin_result built = build_topic(*topic, partitions); !built.ok()) return built;
+  install(std::move(topic));
+  return {};
+}
+
+boost::asio::awaitable<admin_result> topic_registry::create_async(worker_pool& workers, std::string name,
+                                                                  int32_t partitions, int16_t replication_factor,
+                                                                  std::map<std::string, std::string> configs) {
+  auto turn = append_turns::take(changes_);
+  co_await turn.wait_turn();
+  // Checked when its turn comes: every earlier change is then complete.
+  if (admin_result check = check_new_topic(name, partitions, replication_factor, configs); !check.ok()) {
+    co_return check;
+  }
+  // The entry stays in this frame; the worker fills in its partitions.
+  std::unique_ptr<topic_entry> topic = new_entry(name, configs, false);
+  topic_entry* building = topic.get();
+  auto build = [this, building, partitions] { return build_topic(*building, partitions); };
+  admin_result built = co_await workers.run(build);
+  if (!built.ok()) co_return built;
+  install(std::move(topic));
+  co_return admin_result{};
+}
+
+std::unique_ptr<topic_entry> topic_registry::detach(std::string_view name) {
+  auto it = topics_.find(name);
+  if (it == topics_.end()) return nullptr;
+  auto topic = std::move(it->second);
+  topics_.erase(it);
+  by_id_.erase(topic->id);
+  return topic;
+}
+
+topic_registry::removal topic_registry::remove_files(const topic_entry& topic) {
+  removal out;
+  if (auto s = metadata_.delete_topic(topic.name); !s) {
+    out.recorded = false;
+    out.outcome = storage_failure(s.err(), "cannot record deletion of " + topic.name);
+    return out;
+  }
+  // Every partition is tried, so one failure does not keep the others' data.
+  status first_failure;
+  int32_t count = static_cast<int32_t>(topic.partitions.size());
+  for (int32_t p = 0; p < count; ++p) {
+    if (auto s = logs_.remove_partition(topic.name, p); !s && first_failure) first_failure = s;
+  }
+  if (!first_failure) {
+    spdlog::error("topic {} deleted, but its files could not all be removed: {}", topic.name,
+                  first_failure.err().describe());
+    out.outcome = admin_result::fail(error_code::kafka_storage_error,
+                                     "topic '" + topic.name + "' is deleted, but its files could not all be removed (" +
+                                         first_failure.err().describe() + "); the name is free again after a restart");
+    return out;
+  }
+  spdlog::info("deleted topic {}", topic.name);
+  return out;
+}
+
+admin_result topic_registry::finish_removal(std::unique_ptr<topic_entry> topic, const removal& done) {
+  if (!done.recorded) {
+    // Nothing changed on disk: the topic is still there.
+    install_back(std::move(topic));
+  } else if (!done.outcome.ok()) {
+    leftover_names_.insert(topic->name);
+  }
+  return done.outcome;
+}
+
+void topic_registry::install_back(std::unique_ptr<topic_entry> topic) {
+  by_id_[topic->id] = topic.get();
+  std::string name = topic->name;
+  topics_.emplace(std::move(name), std::move(topic));
 }
 
 admin_result topic_registry::remove(std::string_view name) {
-  auto it = topics_.find(name);
-  if (it == topics_.end()) {
+  auto topic = detach(name);
+  if (!topic) {
     return admin_result::fail(error_code::unknown_topic_or_partition, "topic '" + std::string(name) + "' does not exist");
   }
-  std::string topic_name = it->first;
-  if (auto s = metadata_.delete_topic(topic_name); !s) {
-    return storage_failure(s.err(), "cannot record deletion of " + topic_name);
-  }
-  int32_t count = static_cast<int32_t>(it->second->partitions.size());
-  topics_.erase(it);
-  // Every partition is tried, so one failure does not keep the others' data.
-  status first_failure;
-  for (int32_t p = 0; p < count; ++p) {
-    if (auto s = logs_.remove_partition(topic_name, p); !s && first_failure) first_failure = s;
-  }
-  if (!first_failure) {
-    leftover_names_.insert(topic_name);
-    spdlog::error("topic {} deleted, but its files could not all be removed: {}", topic_name,
-                  first_failure.err().describe());
-    return admin_result::fail(error_code::kafka_storage_error,
-                              "topic '" + topic_name + "' is deleted, but its files could not all be removed (" +
-                                  first_failure.err().describe() + "); the name is free again after a restart");
-  }
-  spdlog::info("deleted topic {}", topic_name);
-  return {};
+  removal done = remove_files(*topic);
+  return finish_removal(std::move(topic), done);
 }
 
-admin_result topic_registry::add_partitions(std::string_view name, int32_t new_total, bool validate_only) {
+boost::asio::awaitable<admin_result> topic_registry::remove_async(worker_pool& workers, std::string name) {
+  auto turn = append_turns::take(changes_);
+  co_await turn.wait_turn();
+  // Out of sight at once: later requests see the topic gone while its files go.
+  std::unique_ptr<topic_entry> topic = detach(name);
+  if (!topic) {
+    co_return admin_result::fail(error_code::unknown_topic_or_partition, "topic '" + name + "' does not exist");
+  }
+  const topic_entry* removing = topic.get();
+  auto remove = [this, removing] { return remove_files(*removing); };
+  removal done = co_await workers.run(remove);
+  co_return finish_removal(std::move(topic), done);
+}
+
+admin_result topic_registry::check_add_partitions(std::string_view name, int32_t new_total) const {
   auto it = topics_.find(name);
   if (it == topics_.end()) {
     return admin_result::fail(error_code::unknown_topic_or_partition, "topic '" + std::string(name) + "' does not exist");
   }
-  topic_entry& topic = *it->second;
+  const topic_entry& topic = *it->second;
   if (topic.internal) {
     return admin_result::fail(error_code::invalid_request,
                               "the partition count of internal topic '" + topic.name +
@@ -281,18 +362,58 @@ admin_result topic_registry::add_partitions(std::string_view name, int32_t new_t
                               std::to_string(added) + " new partitions are more than one request may create (" +
                                   std::to_string(max_new_partitions_per_request) + ")");
   }
-  if (admin_result budget = check_partition_budget(added); !budget.ok()) return budget;
-  if (validate_only) return {};
+  return check_partition_budget(added);
+}
+
+result<std::vector<std::shared_ptr<storage::partition_log>>> topic_registry::grow_files(const topic_entry& topic,
+                                                                                       int32_t current,
+                                                                                       int32_t new_total) {
   auto made = make_partitions(topic, current, new_total);
-  if (!made) return storage_failure(made.err(), "cannot create new partitions of " + topic.name);
+  if (!made) return made.err();
   if (auto s = metadata_.set_partition_count(topic.name, new_total); !s) {
     made->clear();
     abandon_partitions(topic.name, current, new_total);
-    return storage_failure(s.err(), "cannot record new partition count of " + topic.name);
+    return s.err();
   }
-  for (auto& log : *made) topic.partitions.push_back(std::move(log));
-  spdlog::info("topic {}: partitions {} -> {}", topic.name, current, new_total);
+  return made;
+}
+
+void topic_registry::append_partitions(topic_entry& topic, std::vector<std::shared_ptr<storage::partition_log>> made) {
+  size_t before = topic.partitions.size();
+  for (auto& log : made) topic.partitions.push_back(std::move(log));
+  spdlog::info("topic {}: partitions {} -> {}", topic.name, before, topic.partitions.size());
+}
+
+admin_result topic_registry::add_partitions(std::string_view name, int32_t new_total, bool validate_only) {
+  if (admin_result check = check_add_partitions(name, new_total); !check.ok() || validate_only) return check;
+  topic_entry& topic = *topics_.find(name)->second;
+  auto made = grow_files(topic, static_cast<int32_t>(topic.partitions.size()), new_total);
+  if (!made) return storage_failure(made.err(), "cannot create new partitions of " + topic.name);
+  append_partitions(topic, std::move(*made));
   return {};
+}
+
+boost::asio::awaitable<admin_result> topic_registry::add_partitions_async(worker_pool& workers, std::string name,
+                                                                          int32_t new_total, bool validate_only) {
+  auto turn = append_turns::take(changes_);
+  co_await turn.wait_turn();
+  if (admin_result check = check_add_partitions(name, new_total); !check.ok() || validate_only) co_return check;
+  // Changes run one at a time, so the topic stays as checked until this
+  // ends; the worker gets its own copy of what it needs (a config change may
+  // run meanwhile).
+  topic_entry* topic = topics_.find(name)->second.get();
+  auto shape = std::make_shared<topic_entry>();
+  shape->name = topic->name;
+  shape->id = topic->id;
+  shape->config = topic->config;
+  int32_t current = static_cast<int32_t>(topic->partitions.size());
+  const topic_entry* grown = shape.get();
+  auto grow = [this, grown, current, new_total] { return grow_files(*grown, current, new_total); };
+  auto made = co_await workers.run(grow);
+  if (!made) co_return storage_failure(made.err(), "cannot create new partitions of " + name);
+  topic = topics_.find(name)->second.get();
+  append_partitions(*topic, std::move(*made));
+  co_return admin_result{};
 }
 
 admin_result topic_registry::set_overrides(std::string_view name, const std::map<std::string, std::string>& overrides,

@@ -5,7 +5,9 @@
 // step fails, so a topic is either fully created or absent (a crash before
 // the commit leaves directories of an unknown topic, which start-up clears).
 // A deletion commits first, then removes the files.
-// Used on the network thread only.
+// Used on the handler thread only; the *_async forms run their file-system
+// work on the worker pool, one change at a time (each checked when its turn
+// comes), while the handler thread goes on serving other requests.
 #pragma once
 
 #include <map>
@@ -16,6 +18,10 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
+
+#include "broker/append_turns.h"
+#include "broker/worker_pool.h"
 #include "protocol/error_code.h"
 #include "protocol/uuid.h"
 #include "storage/log_config.h"
@@ -80,8 +86,16 @@ class topic_registry {
   // configs as Kafka does, and the partition and metadata-record bounds.
   admin_result check_new_topic(std::string_view name, int32_t partitions, int16_t replication_factor,
                                const std::map<std::string, std::string>& configs) const;
+  // Synchronous forms (start-up and the broker's own topics).
   admin_result create(const std::string& name, int32_t partitions, int16_t replication_factor,
                       const std::map<std::string, std::string>& configs, bool internal = false);
+  // What client requests use: the same, with the file-system work on `workers`.
+  boost::asio::awaitable<admin_result> create_async(worker_pool& workers, std::string name, int32_t partitions,
+                                                    int16_t replication_factor,
+                                                    std::map<std::string, std::string> configs);
+  boost::asio::awaitable<admin_result> remove_async(worker_pool& workers, std::string name);
+  boost::asio::awaitable<admin_result> add_partitions_async(worker_pool& workers, std::string name,
+                                                            int32_t new_total, bool validate_only);
   // KAFKA_STORAGE_ERROR when the files could not all be removed: the topic is
   // gone, but its name stays blocked until a restart clears the leftovers.
   admin_result remove(std::string_view name);
@@ -96,6 +110,26 @@ class topic_registry {
   const std::map<std::string, std::string>& broker_settings() const { return broker_settings_; }
 
  private:
+  struct removal {
+    bool recorded = true;  // the metadata log has the deletion
+    admin_result outcome;
+  };
+  // The steps of each change. Those named *_files and build_topic touch only
+  // the log manager and the metadata log (both thread-safe) and the entry
+  // they are given, so they may run on a worker thread.
+  std::unique_ptr<topic_entry> new_entry(const std::string& name, const std::map<std::string, std::string>& configs,
+                                         bool internal) const;
+  admin_result build_topic(topic_entry& topic, int32_t partitions);
+  void install(std::unique_ptr<topic_entry> topic);
+  void install_back(std::unique_ptr<topic_entry> topic);
+  std::unique_ptr<topic_entry> detach(std::string_view name);
+  removal remove_files(const topic_entry& topic);
+  admin_result finish_removal(std::unique_ptr<topic_entry> topic, const removal& done);
+  admin_result check_add_partitions(std::string_view name, int32_t new_total) const;
+  result<std::vector<std::shared_ptr<storage::partition_log>>> grow_files(const topic_entry& topic, int32_t current,
+                                                                         int32_t new_total);
+  void append_partitions(topic_entry& topic, std::vector<std::shared_ptr<storage::partition_log>> made);
+
   status open_partitions(topic_entry& topic, int32_t from, int32_t to);
   // Creates partitions [from, to) of a topic not yet committed at that size;
   // on failure removes every one it made (and the failed one's directory).
@@ -110,6 +144,10 @@ class topic_registry {
   std::map<std::string, std::string> broker_settings_;
   int64_t max_broker_partitions_;
   std::map<std::string, std::unique_ptr<topic_entry>, std::less<>> topics_;
+  // Fetch v13+ and DeleteTopics by id look topics up here.
+  std::map<protocol::uuid, topic_entry*> by_id_;
+  // Admin changes wait here for their turn: one at a time, in arrival order.
+  std::shared_ptr<append_turns> changes_ = std::make_shared<append_turns>();
   // Deleted topics whose files could not all be removed: their names cannot
   // be reused before a restart (the old data would come back).
   std::set<std::string, std::less<>> leftover_names_;

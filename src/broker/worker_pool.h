@@ -4,14 +4,24 @@
 // coroutine hands a function to the pool and resumes on its own executor
 // with the result, so handlers keep their single-threaded view of broker
 // state while the work runs elsewhere.
+//
+// run() takes the function by lvalue reference, so the caller names it in
+// its own frame: GCC 12 destroys a lambda temporary written inside a
+// co_await expression twice (a captured shared_ptr's count goes wrong), and
+// also mishandles a by-value function parameter of a coroutine here. Taking
+// a reference makes the broken form a compile error.
 #pragma once
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/this_coro.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstddef>
-#include <functional>
+#include <exception>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -28,25 +38,20 @@ class worker_pool {
   size_t threads() const { return threads_; }
 
   // Runs `fn` on a pool thread; the awaiting coroutine resumes on the
-  // executor it was running on. `fn` must not touch handler-thread state.
+  // executor it was running on, with fn's result (or its exception). `fn`
+  // must outlive the call (a local of the awaiting coroutine does) and must
+  // not touch handler-thread state.
   template <typename Fn>
-  auto run(Fn fn) -> boost::asio::awaitable<std::invoke_result_t<Fn&>> {
+  boost::asio::awaitable<std::invoke_result_t<Fn&>> run(Fn& fn) {
     using value_t = std::invoke_result_t<Fn&>;
     if constexpr (std::is_void_v<value_t>) {
-      co_await boost::asio::co_spawn(
-          pool_.get_executor(), [fn = std::move(fn)]() mutable -> boost::asio::awaitable<void> {
-            fn();
-            co_return;
-          },
-          boost::asio::use_awaitable);
+      auto as_value = [&fn] {
+        fn();
+        return true;
+      };
+      co_await run_and_wrap<bool>(&as_value);
     } else {
-      // co_spawn needs a default-constructible result: carry it in an optional.
-      auto out = co_await boost::asio::co_spawn(
-          pool_.get_executor(),
-          [fn = std::move(fn)]() mutable -> boost::asio::awaitable<std::optional<value_t>> {
-            co_return std::optional<value_t>(fn());
-          },
-          boost::asio::use_awaitable);
+      auto out = co_await run_and_wrap<value_t>(&fn);
       co_return std::move(*out);
     }
   }
@@ -59,6 +64,30 @@ class worker_pool {
   }
 
  private:
+  template <typename Value, typename Fn>
+  auto run_and_wrap(Fn* job) {
+    using signature = void(std::exception_ptr, std::optional<Value>);
+    return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, signature>(
+        [this, job](auto handler) {
+          auto work = boost::asio::make_work_guard(boost::asio::get_associated_executor(handler));
+          boost::asio::post(pool_, [handler = std::move(handler), job, work = std::move(work)]() mutable {
+            std::optional<Value> out;
+            std::exception_ptr failure;
+            try {
+              out.emplace((*job)());
+            } catch (...) {
+              failure = std::current_exception();
+            }
+            auto home = work.get_executor();
+            work.reset();
+            boost::asio::dispatch(home, [handler = std::move(handler), failure, out = std::move(out)]() mutable {
+              std::move(handler)(failure, std::move(out));
+            });
+          });
+        },
+        boost::asio::use_awaitable);
+  }
+
   boost::asio::thread_pool pool_;
   size_t threads_;
   bool stopped_ = false;

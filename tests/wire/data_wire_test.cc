@@ -279,12 +279,18 @@ TEST_F(DataWire, FetchLongPollReturnsWhenDataArrives) {
   EXPECT_TRUE(values_in(empty.responses[0].partitions[0].records).empty());
 
   wire_client producer(broker_.port(), "producer");
-  auto waiting = std::async(std::launch::async, [&] { return fetch(v, 0, 0, 20000); });
+  // The fetch would wait 25 s; a working wake-up answers it at the append. A
+  // broken one would still return the record, but only at the deadline, so
+  // the test looks at when the answer came (with 15 s of slack).
+  auto parked_at = std::chrono::steady_clock::now();
+  auto waiting = std::async(std::launch::async, [&] { return fetch(v, 0, 0, 25000); });
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   ASSERT_EQ(produce_batch(producer, range(api_key::produce).second, topic_, 0, batch_of({"wake"}, 0)).error_code, 0);
   auto woken = waiting.get();
+  auto waited = std::chrono::steady_clock::now() - parked_at;
   EXPECT_EQ(values_in(woken.responses[0].partitions[0].records),
             (std::vector<std::pair<int64_t, std::string>>{{0, "wake"}}));
+  EXPECT_LT(waited, std::chrono::seconds(10)) << "the parked fetch was not woken by the append";
 }
 
 }  // namespace

@@ -249,5 +249,27 @@ TEST_F(HostileWire, TenThousandConnections) {
   EXPECT_LT(after - before, int64_t(conns.size()) * 64);  // under 64 KiB per connection
 }
 
+// Creating thousands of partitions takes the file system seconds; that work
+// runs on the worker pool, so requests of other clients are answered while
+// it goes on (the creation's own answer comes after the bystander's).
+TEST_F(HostileWire, TopicCreationDoesNotHoldOtherRequests) {
+  start();
+  wire_client creator(broker_->port());
+  protocol::create_topics_request_data create;
+  create.timeout_ms = 60000;
+  create.topics.push_back({});
+  create.topics[0].name = "wide";
+  create.topics[0].num_partitions = 5000;
+  create.topics[0].replication_factor = 1;
+  int32_t id = creator.send(create, 4);
+  std::this_thread::sleep_for(50ms);  // the creation has started
+  expect_bystander_answered(10000ms);
+  EXPECT_FALSE(creator.answer_waiting()) << "the bystander waited for the creation to end";
+  auto created = creator.receive<protocol::create_topics_response_data>(protocol::create_topics_request_data::api_key,
+                                                                        4, id);
+  ASSERT_EQ(created.topics.size(), 1u);
+  EXPECT_EQ(created.topics[0].error_code, 0);
+}
+
 }  // namespace
 }  // namespace samsa::wire_test

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -29,6 +30,11 @@ wire_client::wire_client(uint16_t port, std::string client_id) : client_id_(std:
     ::close(fd_);
     throw std::runtime_error("connect to 127.0.0.1:" + std::to_string(port) + ": " + std::strerror(err));
   }
+}
+
+bool wire_client::answer_waiting(int wait_ms) const {
+  pollfd p{fd_, POLLIN, 0};
+  return ::poll(&p, 1, wait_ms) > 0;
 }
 
 wire_client::~wire_client() {

@@ -68,6 +68,9 @@ class wire_client {
     return response;
   }
 
+  // Whether an answer's first bytes have arrived (waits up to `wait_ms`).
+  bool answer_waiting(int wait_ms = 0) const;
+
   // Sends raw bytes (a hand-made frame, size prefix included).
   void send_raw(const std::vector<uint8_t>& bytes) { send_all(bytes); }
 

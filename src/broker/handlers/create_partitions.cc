@@ -47,7 +47,10 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
         }
       }
     }
-    if (outcome.ok()) outcome = ctx.broker.topics().add_partitions(t.name, t.count, request.validate_only);
+    if (outcome.ok()) {
+      outcome = co_await ctx.broker.topics().add_partitions_async(ctx.broker.workers(), t.name, t.count,
+                                                                  request.validate_only);
+    }
     out.error_code = protocol::to_int(outcome.code);
     if (!outcome.ok()) out.error_message = outcome.message;
     response.results.push_back(std::move(out));

@@ -95,8 +95,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
       outcome = admin_result::fail(protocol::error_code::invalid_request,
                                    "topic '" + t.name + "' is the broker's own; it is created on first use");
     } else if (outcome = check_assignments(broker, t); outcome.ok()) {
-      outcome = request.validate_only ? topics.check_new_topic(t.name, partitions, replication, configs)
-                                      : topics.create(t.name, partitions, replication, configs);
+      if (request.validate_only) {
+        outcome = topics.check_new_topic(t.name, partitions, replication, configs);
+      } else {
+        outcome = co_await topics.create_async(ctx.broker.workers(), t.name, partitions, replication, configs);
+      }
     }
     out.error_code = protocol::to_int(outcome.code);
     if (!outcome.ok()) {

@@ -20,11 +20,14 @@ using response_t = protocol::delete_records_response_data;
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   response_t response;
+  response.topics.reserve(request.topics.size());
   for (const auto& t : request.topics) {
-    const topic_entry* topic = ctx.broker.topics().find(t.name);
     auto& tr = response.topics.emplace_back();
     tr.name = t.name;
+    tr.partitions.reserve(t.partitions.size());
     for (const auto& p : t.partitions) {
+      // Looked up per partition: the topic may go while an earlier one syncs.
+      const topic_entry* topic = ctx.broker.topics().find(t.name);
       auto& out = tr.partitions.emplace_back();
       out.partition_index = p.partition_index;
       out.low_watermark = -1;
@@ -38,13 +41,17 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
         out.error_code = protocol::to_int(protocol::error_code::invalid_topic_exception);
         continue;
       }
-      auto& log = *found;
-      int64_t target = p.offset == -1 ? log.high_watermark() : p.offset;
-      if (target < 0 || target > log.high_watermark()) {
+      std::shared_ptr<storage::partition_log> log = topic->partitions[static_cast<size_t>(p.partition_index)];
+      int64_t target = p.offset == -1 ? log->high_watermark() : p.offset;
+      if (target < 0 || target > log->high_watermark()) {
         out.error_code = protocol::to_int(protocol::error_code::offset_out_of_range);
         continue;
       }
-      auto moved = log.delete_records_before(target);
+      // Moving the log start is made durable (fsync) before it is answered:
+      // on the worker pool, not the handler thread.
+      storage::partition_log* trimmed = log.get();  // kept alive by `log` in this frame
+      auto trim = [trimmed, target] { return trimmed->delete_records_before(target); };
+      auto moved = co_await ctx.broker.workers().run(trim);
       if (!moved) {
         out.error_code = protocol::to_int(storage_error_to_kafka(moved.err()));
         continue;

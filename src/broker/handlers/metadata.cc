@@ -97,11 +97,15 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, protocol::metada
     }
     // The broker's own topics are created with their own settings, never as
     // an ordinary auto-created topic.
-    admin_result created =
-        name == offsets_topic_name ? ensure_offsets_topic(broker)
-        : is_internal_topic_name(name)
-            ? admin_result::fail(protocol::error_code::unknown_topic_or_partition, "not created by clients")
-            : topics.create(name, broker.config().num_partitions, broker.config().default_replication_factor, {});
+    admin_result created;
+    if (name == offsets_topic_name) {
+      created = ensure_offsets_topic(broker);
+    } else if (is_internal_topic_name(name)) {
+      created = admin_result::fail(protocol::error_code::unknown_topic_or_partition, "not created by clients");
+    } else {
+      created = co_await topics.create_async(broker.workers(), name, broker.config().num_partitions,
+                                             broker.config().default_replication_factor, {});
+    }
     const topic_entry* t = topics.find(name);
     if (!created.ok() || !t) {
       response.topics.push_back(topic_error(name, {}, created.ok() ? protocol::error_code::unknown_server_error
