@@ -6,16 +6,15 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <set>
+#include <optional>
 
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
 #include "broker/durability.h"
 #include "broker/fetch_waiters.h"
 #include "broker/handlers/handlers.h"
+#include "broker/produce_append.h"
 #include "broker/produce_checks.h"
-#include "broker/producer_registry.h"
-#include "broker/storage_errors.h"
 #include "broker/topic_registry.h"
 #include "protocol/api_keys.h"
 #include "protocol/error_code.h"
@@ -43,12 +42,10 @@ partition_response_t failed(int32_t index, protocol::error_code code, std::strin
   return out;
 }
 
-// Validates and appends one partition's batches; the log is returned so the
-// caller can wait for durability.
-partition_response_t append_partition(broker_state& broker, const topic_entry* topic,
-                                      const request_t::topic_produce_data::partition_produce_data& data,
-                                      int16_t version, int64_t now_ms,
-                                      std::shared_ptr<storage::partition_log>& appended_to, int64_t& end_offset) {
+// The checks that need the topic table, before the records are looked at.
+std::optional<partition_response_t> refuse_partition(const topic_entry* topic,
+                                                     const request_t::topic_produce_data::partition_produce_data& data,
+                                                     int16_t version) {
   if (version < 3) {
     return failed(data.index, protocol::error_code::unsupported_version,
                   "Produce v" + std::to_string(version) + " carries message format v0/v1; use v3 or later");
@@ -69,35 +66,47 @@ partition_response_t append_partition(broker_state& broker, const topic_entry* t
   if (!data.records || data.records->size() == 0) {
     return failed(data.index, protocol::error_code::invalid_record, "produce request carries no records");
   }
-  // The records are a view into this request's own frame, which the
-  // connection allocated writable and hands to one handler only: offsets and
-  // timestamps are assigned in those bytes instead of in a copy.
-  std::span<const uint8_t> view = data.records->bytes();
-  std::span<uint8_t> bytes(const_cast<uint8_t*>(view.data()), view.size());
-  produce_check check = check_produce_records(bytes, topic->config, now_ms);
-  if (!check.ok()) {
-    partition_response_t out = failed(data.index, check.code, check.message);
-    for (const auto& e : check.record_errors) {
-      response_t::topic_produce_response::partition_produce_response::batch_index_and_error_message r;
-      r.batch_index = e.batch_index;
-      r.batch_index_error_message = e.message;
-      out.record_errors.push_back(std::move(r));
-    }
-    return out;
+  return std::nullopt;
+}
+
+partition_response_t refused_records(int32_t index, produce_check& check) {
+  partition_response_t out = failed(index, check.code, std::move(check.message));
+  for (auto& e : check.record_errors) {
+    partition_response_t::batch_index_and_error_message r;
+    r.batch_index = e.batch_index;
+    r.batch_index_error_message = std::move(e.message);
+    out.record_errors.push_back(std::move(r));
   }
+  return out;
+}
+
+// One partition: check phase (a pure function of the records, the topic's
+// config, the clock and the request's budget), then append phase (registry,
+// log, waiters) in arrival order. The log is returned so the caller can
+// wait for durability.
+partition_response_t produce_partition(broker_state& broker, const topic_entry* topic,
+                                       request_t::topic_produce_data::partition_produce_data& data, int16_t version,
+                                       int64_t now_ms, record::decompression_budget& budget,
+                                       std::shared_ptr<storage::partition_log>& appended_to, int64_t& end_offset) {
+  if (auto refused = refuse_partition(topic, data, version)) return std::move(*refused);
+  // The records view this request's own frame (or an owned copy): offsets,
+  // the leader epoch and timestamps are assigned in those bytes.
+  auto writable = data.records->writable_bytes();
+  if (!writable) {
+    // A records value that shares its bytes (not one decoded from a frame):
+    // work on a copy of our own.
+    data.records = protocol::records::copy(data.records->bytes());
+    writable = data.records->writable_bytes();
+  }
+  produce_check check = check_partition_records(*writable, topic->config, now_ms, budget);
+  if (!check.ok()) return refused_records(data.index, check);
+
   auto& log = topic->partitions[static_cast<size_t>(data.index)];
-  // Idempotent batches are checked against the producer's sequence first; a
-  // retried one is answered with the offsets it got the first time.
-  idempotent_append appended = broker.producers().append(*log, bytes, now_ms, [&] {
-    return check.rewritten ? log->append_in_place(*check.rewritten, now_ms) : log->append_in_place(bytes, now_ms);
-  });
+  partition_append appended = append_checked(broker.producers(), *log, check.batch, now_ms);
   if (appended.storage_failure) {
     spdlog::warn("produce to {}-{} failed: {}", topic->name, data.index, appended.storage_failure->describe());
-    return failed(data.index, storage_error_to_kafka(*appended.storage_failure), appended.storage_failure->message);
   }
-  if (appended.code != protocol::error_code::none) {
-    return failed(data.index, appended.code, std::move(appended.message));
-  }
+  if (!appended.ok()) return failed(data.index, appended.code, std::move(appended.message));
   if (!appended.duplicate) broker.waiters().notify(log.get());
   partition_response_t out;
   out.index = data.index;
@@ -107,6 +116,15 @@ partition_response_t append_partition(broker_state& broker, const topic_entry* t
   appended_to = log;
   end_offset = appended.appended.last_offset + 1;
   return out;
+}
+
+// What the whole request may decompress (produce_checks.h).
+size_t request_budget(const request_t& request) {
+  size_t record_bytes = 0;
+  for (const auto& t : request.topic_data) {
+    for (const auto& p : t.partition_data) record_bytes += p.records ? p.records->size() : 0;
+  }
+  return produce_decompression_budget(record_bytes);
 }
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
@@ -131,17 +149,18 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     partition_response_t* answer;
   };
   std::vector<pending_sync> syncs;
+  record::decompression_budget budget(request_budget(request));
   response.responses.reserve(request.topic_data.size());
-  for (const auto& t : request.topic_data) {
+  for (auto& t : request.topic_data) {
     const topic_entry* topic = ctx.broker.topics().find(t.name);
     response_t::topic_produce_response& tr = response.responses.emplace_back();
     tr.name = t.name;
     tr.partition_responses.reserve(t.partition_data.size());
-    for (const auto& p : t.partition_data) {
+    for (auto& p : t.partition_data) {
       std::shared_ptr<storage::partition_log> log;
       int64_t end_offset = -1;
       tr.partition_responses.push_back(
-          append_partition(ctx.broker, topic, p, ctx.api_version, now_ms, log, end_offset));
+          produce_partition(ctx.broker, topic, p, ctx.api_version, now_ms, budget, log, end_offset));
       if (log) syncs.push_back({log, end_offset, &tr.partition_responses.back()});
     }
   }
