@@ -143,4 +143,9 @@ produce_check check_partition_records(std::span<uint8_t> records, const storage:
   return out;
 }
 
+void check_produce_request(std::span<partition_check> partitions, int64_t now_ms, size_t budget_bytes) {
+  record::decompression_budget budget(budget_bytes);
+  for (auto& p : partitions) p.result = check_partition_records(p.records, *p.config, now_ms, budget);
+}
+
 }  // namespace samsa::broker

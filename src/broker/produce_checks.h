@@ -69,4 +69,16 @@ size_t produce_decompression_budget(size_t request_record_bytes);
 produce_check check_partition_records(std::span<uint8_t> records, const storage::log_config& config, int64_t now_ms,
                                       record::decompression_budget& budget);
 
+// One partition listing of a Produce request, as the check phase sees it.
+struct partition_check {
+  std::span<uint8_t> records;             // the request's own bytes
+  const storage::log_config* config;      // a copy the caller owns, not the topic's live one
+  produce_check result;                   // set by check_produce_request
+};
+
+// The check phase of a whole request: every listed partition in arrival
+// order, sharing one budget of `budget_bytes`. Pure, as above: the caller
+// may run it on any thread, as one unit (the budget is not thread-safe).
+void check_produce_request(std::span<partition_check> partitions, int64_t now_ms, size_t budget_bytes);
+
 }  // namespace samsa::broker

@@ -3,6 +3,10 @@
 // checks for Produce v0 before it enables compression (CLIENTS.md), and are
 // answered with UNSUPPORTED_VERSION per partition. acks: 0 (no response),
 // 1 (answer after the write), -1 (answer after fdatasync, group-committed).
+//
+// Three steps: resolve (topic table; handler thread), check (pure, see
+// produce_checks.h: may run anywhere), append (producer registry, partition
+// log, fetch waiters; handler thread, partitions in arrival order).
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -80,40 +84,66 @@ partition_response_t refused_records(int32_t index, produce_check& check) {
   return out;
 }
 
-// One partition: check phase (a pure function of the records, the topic's
-// config, the clock and the request's budget), then append phase (registry,
-// log, waiters) in arrival order. The log is returned so the caller can
-// wait for durability.
-partition_response_t produce_partition(broker_state& broker, const topic_entry* topic,
-                                       request_t::topic_produce_data::partition_produce_data& data, int16_t version,
-                                       int64_t now_ms, record::decompression_budget& budget,
-                                       std::shared_ptr<storage::partition_log>& appended_to, int64_t& end_offset) {
-  if (auto refused = refuse_partition(topic, data, version)) return std::move(*refused);
-  // The records view this request's own frame (or an owned copy): offsets,
-  // the leader epoch and timestamps are assigned in those bytes.
-  auto writable = data.records->writable_bytes();
-  if (!writable) {
-    // A records value that shares its bytes (not one decoded from a frame):
-    // work on a copy of our own.
-    data.records = protocol::records::copy(data.records->bytes());
-    writable = data.records->writable_bytes();
-  }
-  produce_check check = check_partition_records(*writable, topic->config, now_ms, budget);
-  if (!check.ok()) return refused_records(data.index, check);
+// One listed partition through the three steps of a produce.
+struct partition_job {
+  int32_t index = 0;
+  std::string topic;
+  std::shared_ptr<storage::partition_log> log;  // keeps the log alive if the topic goes meanwhile
+  size_t check = SIZE_MAX;                      // its entry in the check phase's input
+  std::optional<partition_response_t> answer;   // refused before the append phase
+};
 
-  auto& log = topic->partitions[static_cast<size_t>(data.index)];
-  partition_append appended = append_checked(broker.producers(), *log, check.batch, now_ms);
-  if (appended.storage_failure) {
-    spdlog::warn("produce to {}-{} failed: {}", topic->name, data.index, appended.storage_failure->describe());
+// Step 1 (handler thread, broker state): resolve topics and partitions,
+// refuse what the topic table already rules out, and hand each remaining
+// partition's own bytes and a copy of its topic's config to the check phase.
+void resolve(broker_state& broker, request_t& request, int16_t version, std::vector<storage::log_config>& configs,
+             std::vector<partition_job>& jobs, std::vector<partition_check>& checks) {
+  configs.reserve(request.topic_data.size());  // checks point into it: no reallocation
+  for (auto& t : request.topic_data) {
+    const topic_entry* topic = broker.topics().find(t.name);
+    const storage::log_config* config = nullptr;
+    if (topic) config = &configs.emplace_back(topic->config);
+    for (auto& p : t.partition_data) {
+      partition_job& job = jobs.emplace_back();
+      job.index = p.index;
+      job.topic = t.name;
+      if (auto refused = refuse_partition(topic, p, version)) {
+        job.answer = std::move(*refused);
+        continue;
+      }
+      job.log = topic->partitions[static_cast<size_t>(p.index)];
+      // The records view this request's own frame (or an owned copy):
+      // offsets, the leader epoch and timestamps are assigned in those bytes.
+      auto writable = p.records->writable_bytes();
+      if (!writable) {
+        // A records value that shares its bytes (not one decoded from a
+        // frame): work on a copy of our own.
+        p.records = protocol::records::copy(p.records->bytes());
+        writable = p.records->writable_bytes();
+      }
+      job.check = checks.size();
+      checks.push_back({*writable, config, {}});
+    }
   }
-  if (!appended.ok()) return failed(data.index, appended.code, std::move(appended.message));
-  if (!appended.duplicate) broker.waiters().notify(log.get());
+}
+
+// Step 3 (handler thread, in arrival order): the append phase of one
+// checked partition. Returns its answer; `end_offset` is set when something
+// was stored (for acks=all).
+partition_response_t append_phase(broker_state& broker, const partition_job& job, produce_check& check,
+                                  int64_t now_ms, int64_t& end_offset) {
+  if (!check.ok()) return refused_records(job.index, check);
+  partition_append appended = append_checked(broker.producers(), *job.log, check.batch, now_ms);
+  if (appended.storage_failure) {
+    spdlog::warn("produce to {}-{} failed: {}", job.topic, job.index, appended.storage_failure->describe());
+  }
+  if (!appended.ok()) return failed(job.index, appended.code, std::move(appended.message));
+  if (!appended.duplicate) broker.waiters().notify(job.log.get());
   partition_response_t out;
-  out.index = data.index;
+  out.index = job.index;
   out.base_offset = appended.appended.base_offset;
   out.log_append_time_ms = appended.appended.log_append_time_ms;
   out.log_start_offset = appended.appended.log_start_offset;
-  appended_to = log;
   end_offset = appended.appended.last_offset + 1;
   return out;
 }
@@ -143,25 +173,36 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   }
 
   int64_t now_ms = wall_clock_ms();
+  std::vector<storage::log_config> configs;
+  std::vector<partition_job> jobs;
+  std::vector<partition_check> checks;
+  resolve(ctx.broker, request, ctx.api_version, configs, jobs, checks);
+  // Step 2: the check phase, pure (produce_checks.h): decompression and the
+  // record walk, bounded by the request's budget. Nothing above or below
+  // depends on where it runs.
+  check_produce_request(checks, now_ms, request_budget(request));
+
   struct pending_sync {
     std::shared_ptr<storage::partition_log> log;
     int64_t end_offset;
     partition_response_t* answer;
   };
   std::vector<pending_sync> syncs;
-  record::decompression_budget budget(request_budget(request));
   response.responses.reserve(request.topic_data.size());
-  for (auto& t : request.topic_data) {
-    const topic_entry* topic = ctx.broker.topics().find(t.name);
+  size_t next_job = 0;
+  for (const auto& t : request.topic_data) {
     response_t::topic_produce_response& tr = response.responses.emplace_back();
     tr.name = t.name;
     tr.partition_responses.reserve(t.partition_data.size());
-    for (auto& p : t.partition_data) {
-      std::shared_ptr<storage::partition_log> log;
+    for (size_t i = 0; i < t.partition_data.size(); ++i) {
+      partition_job& job = jobs[next_job++];
+      if (job.answer) {
+        tr.partition_responses.push_back(std::move(*job.answer));
+        continue;
+      }
       int64_t end_offset = -1;
-      tr.partition_responses.push_back(
-          produce_partition(ctx.broker, topic, p, ctx.api_version, now_ms, budget, log, end_offset));
-      if (log) syncs.push_back({log, end_offset, &tr.partition_responses.back()});
+      tr.partition_responses.push_back(append_phase(ctx.broker, job, checks[job.check].result, now_ms, end_offset));
+      if (end_offset >= 0) syncs.push_back({job.log, end_offset, &tr.partition_responses.back()});
     }
   }
 
