@@ -13,6 +13,19 @@ constexpr size_t read_chunk = 64 * 1024;
 // A record length prefix is a varint of at most five bytes.
 constexpr size_t max_length_prefix = 5;
 
+// A codec's "output too large" when the request's budget, not the batch's
+// own limit, was what bounded it: the budget's error (invalid_record).
+samsa::error codec_error(const samsa::error& e, const std::string& where, const decompression_budget* budget,
+                         size_t max_decompressed) {
+  std::string message = where + ": " + e.message;
+  if (e.code == make_error_code(errc::message_too_large) && budget != nullptr &&
+      budget->remaining() < max_decompressed) {
+    return make_record_error(errc::invalid_record, message + " (the request's decompression budget of " +
+                                                       std::to_string(budget->limit()) + " bytes is spent)");
+  }
+  return samsa::error(e.code, message);
+}
+
 }  // namespace
 
 record_stream::record_stream(const batch_header& header, std::span<const uint8_t> body,
@@ -53,7 +66,7 @@ result<record_stream> record_stream::open(std::span<const uint8_t> batch, size_t
   size_t limit = max_decompressed_bytes;
   if (budget != nullptr) limit = std::min(limit, budget->remaining());
   auto source = decompress_stream::open(h.compression(), body, limit);
-  if (!source) return samsa::error(source.err().code, where() + ": " + source.err().message);
+  if (!source) return codec_error(source.err(), where(), budget, max_decompressed_bytes);
   out.source_ = std::move(*source);
   return out;
 }
@@ -85,15 +98,8 @@ status record_stream::fill(size_t n) {
     if (window_.size() < end_ + want) window_.resize(end_ + want);
     auto got = source_->read(std::span<uint8_t>(window_).subspan(end_, want));
     if (!got) {
-      const auto& e = got.err();
-      std::string message = "record batch at offset " + std::to_string(header_.base_offset) + ": " + e.message;
-      if (e.code == make_error_code(errc::message_too_large) && budget_ != nullptr &&
-          budget_->remaining() < max_decompressed_) {
-        // The stream refused a declared size the budget could not hold.
-        return make_record_error(errc::invalid_record, message + " (the request's decompression budget of " +
-                                                           std::to_string(budget_->limit()) + " bytes is spent)");
-      }
-      return samsa::error(e.code, message);
+      return codec_error(got.err(), "record batch at offset " + std::to_string(header_.base_offset), budget_,
+                         max_decompressed_);
     }
     if (*got == 0) {
       exhausted_ = true;
