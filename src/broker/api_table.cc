@@ -75,9 +75,10 @@ protocol::writer unsupported_api_versions_answer(int32_t correlation_id, const a
 
 }  // namespace
 
-asio::awaitable<result<routed_response>> api_table::route(std::shared_ptr<const std::vector<uint8_t>> frame,
+asio::awaitable<result<routed_response>> api_table::route(std::shared_ptr<std::vector<uint8_t>> frame,
                                                           const client_info& client) {
-  protocol::reader in(std::span<const uint8_t>(frame->data(), frame->size()), frame);
+  // Writable: records fields decode into views the handler may rewrite.
+  protocol::reader in = protocol::reader::writable(std::span<uint8_t>(frame->data(), frame->size()), frame);
   // The api key and version decide the header version, so peek at them first.
   protocol::reader peek(std::span<const uint8_t>(frame->data(), frame->size()));
   int16_t api_key = peek.read_int16();

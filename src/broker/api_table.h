@@ -64,7 +64,7 @@ class api_table : public request_router {
   std::vector<api_range> supported() const;
   const api_range* find(int16_t api_key) const;
 
-  boost::asio::awaitable<result<routed_response>> route(std::shared_ptr<const std::vector<uint8_t>> frame,
+  boost::asio::awaitable<result<routed_response>> route(std::shared_ptr<std::vector<uint8_t>> frame,
                                                        const client_info& client) override;
 
  private:

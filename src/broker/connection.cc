@@ -347,7 +347,7 @@ asio::awaitable<void> connection::serve_request(std::shared_ptr<std::vector<uint
     // (Wrapped in an optional: co_spawn needs a default-constructible result.)
     auto handled = co_await asio::co_spawn(
         services_.handlers,
-        [](request_router* router, std::shared_ptr<const std::vector<uint8_t>> request,
+        [](request_router* router, std::shared_ptr<std::vector<uint8_t>> request,
            const client_info& client) -> asio::awaitable<std::optional<result<routed_response>>> {
           co_return co_await router->route(std::move(request), client);
         }(services_.router, frame, client_),

@@ -56,63 +56,96 @@ void timestamp_limits(const storage::log_config& config, int64_t now_ms, record:
 
 }  // namespace
 
+size_t produce_decompression_budget(size_t request_record_bytes) {
+  size_t scaled = request_record_bytes > SIZE_MAX / decompression_budget_ratio
+                      ? SIZE_MAX
+                      : request_record_bytes * decompression_budget_ratio;
+  return std::max(decompression_budget_floor, scaled);
+}
+
 // Kafka's LogValidator walks every record of every produced batch, whatever
 // the codec (compressed ones are decompressed for it): it checks the record
 // layout and offset deltas, every record's timestamp against the topic's
 // limits, and that a compacted topic's records have keys; and it sets the
 // batch's maxTimestamp to the largest record timestamp. The walk is cheap
 // for uncompressed batches (no copy, no allocation); the CRC over the whole
-// batch is the main per-byte cost and Kafka requires it too.
-produce_check check_produce_records(std::span<uint8_t> records, const storage::log_config& config,
-                                    int64_t now_ms) {
+// batch is the main per-byte cost and Kafka requires it too. Compressed
+// batches are walked as they decompress, against the request's budget.
+produce_check check_partition_records(std::span<uint8_t> records, const storage::log_config& config, int64_t now_ms,
+                                      record::decompression_budget& budget) {
   auto batches = record::split_batches(records, record::split_mode::strict);
   if (!batches) return failure(batches.err());
   if (batches->empty()) return failure(protocol::error_code::invalid_record, "produce request carries no batches");
+  // As Kafka: a v2 produce carries one batch per partition. The producer
+  // fields, and the transactional and control bits, are those of that batch,
+  // so nothing can ride behind a first, innocent one.
+  if (batches->size() != 1) {
+    return failure(protocol::error_code::invalid_record,
+                   "a partition of a Produce request carries exactly one record batch, got " +
+                       std::to_string(batches->size()));
+  }
+  const record::batch_view& batch = batches->front();
+  if (static_cast<int64_t>(batch.bytes.size()) > config.max_message_bytes) {
+    return failure(protocol::error_code::message_too_large,
+                   "batch of " + std::to_string(batch.bytes.size()) + " bytes exceeds max.message.bytes=" +
+                       std::to_string(config.max_message_bytes));
+  }
 
   record::validate_options options;
-  options.level = record::validation_level::full;
+  options.level = record::validation_level::framing;
   options.producer_rules = true;
-  options.require_keys = config.cleanup_compact;
-  timestamp_limits(config, now_ms, options);
-  auto codec = target_codec(config.compression_type);
-  bool rewrite = false;
-  produce_check out;
-  for (const auto& batch : *batches) {
-    if (static_cast<int64_t>(batch.bytes.size()) > config.max_message_bytes) {
-      return failure(protocol::error_code::message_too_large,
-                     "batch of " + std::to_string(batch.bytes.size()) + " bytes exceeds max.message.bytes=" +
-                         std::to_string(config.max_message_bytes));
-    }
-    record::record_scan scan;
-    auto header = record::validate_batch(batch.bytes, options, &scan);
-    if (!header) return failure(header.err(), scan.bad_record);
-    out.record_count += header->record_count;
-    bool recompressed = codec && header->compression() != *codec;
-    if (recompressed) rewrite = true;
-    // As Kafka does: the stored maxTimestamp is the records' largest. The
-    // bytes are the request's own (the caller lets us rewrite them); the CRC
-    // is recomputed only in this rare case.
-    if (!recompressed && header->ts_type() == record::timestamp_type::create_time && header->record_count > 0 &&
-        scan.max_timestamp != header->max_timestamp) {
-      auto offset = static_cast<size_t>(batch.bytes.data() - records.data());
-      record::set_max_timestamp(records.subspan(offset, batch.bytes.size()), scan.max_timestamp);
-    }
+  auto header = record::validate_batch(batch.bytes, options);
+  if (!header) return failure(header.err());
+  if (header->is_transactional()) {
+    // Kafka answers a transactional write to a partition that is in no
+    // ongoing transaction with INVALID_TXN_STATE (KIP-890).
+    return failure(protocol::error_code::invalid_txn_state,
+                   "partition is not part of a transaction: this broker does not run transactions yet");
   }
-  if (rewrite) {
-    std::vector<uint8_t> rewritten;
-    rewritten.reserve(records.size());
-    for (const auto& batch : *batches) {
-      if (batch.header.compression() == *codec) {
-        rewritten.insert(rewritten.end(), batch.bytes.begin(), batch.bytes.end());
-        continue;
-      }
-      auto recompressed = record::recompress_batch(batch.bytes, *codec);
-      if (!recompressed) return failure(recompressed.err());
-      rewritten.insert(rewritten.end(), recompressed->begin(), recompressed->end());
-    }
-    out.rewritten = std::move(rewritten);
+
+  options.level = record::validation_level::full;
+  options.require_keys = config.cleanup_compact;
+  options.budget = &budget;
+  timestamp_limits(config, now_ms, options);
+  record::record_scan scan;
+  if (auto walked = record::validate_records(batch.bytes, *header, options, &scan); !walked) {
+    return failure(walked.err(), scan.bad_record);
+  }
+
+  produce_check out;
+  checked_batch& checked = out.batch;
+  checked.header = *header;
+  checked.decompressed_bytes = scan.decompressed_bytes;
+  auto offset = static_cast<size_t>(batch.bytes.data() - records.data());
+  checked.request_bytes = records.subspan(offset, batch.bytes.size());
+
+  // As Kafka does: the stored maxTimestamp is the records' largest. The
+  // bytes are the request's own (the caller lets us rewrite them); the CRC
+  // is recomputed only in this rare case.
+  if (header->ts_type() == record::timestamp_type::create_time && scan.max_timestamp != header->max_timestamp) {
+    record::set_max_timestamp(checked.request_bytes, scan.max_timestamp);
+    checked.header.max_timestamp = scan.max_timestamp;
+    checked.header.crc = record::compute_crc(checked.request_bytes);
+  }
+  auto codec = target_codec(config.compression_type);
+  if (codec && header->compression() != *codec) {
+    // Decoding the records again costs no more than the walk already did.
+    size_t plain_size = header->compression() == record::compression_type::none
+                            ? batch.bytes.size() - record::batch_header_size
+                            : scan.decompressed_bytes;
+    auto recompressed = record::recompress_batch(checked.request_bytes, *codec, std::nullopt, plain_size);
+    if (!recompressed) return failure(recompressed.err());
+    auto rewritten_header = record::decode_header(*recompressed);
+    if (!rewritten_header) return failure(rewritten_header.err());
+    checked.header = *rewritten_header;
+    checked.rewritten = std::move(*recompressed);
   }
   return out;
+}
+
+void check_produce_request(std::span<partition_check> partitions, int64_t now_ms, size_t budget_bytes) {
+  record::decompression_budget budget(budget_bytes);
+  for (auto& p : partitions) p.result = check_partition_records(p.records, *p.config, now_ms, budget);
 }
 
 }  // namespace samsa::broker

@@ -54,58 +54,21 @@ txn::producer_state_table& producer_registry::table_for(storage::partition_log& 
   return table;
 }
 
-idempotent_append producer_registry::append(storage::partition_log& log, std::span<const uint8_t> batches,
-                                            int64_t now_ms, const append_fn& do_append) {
-  idempotent_append out;
-  auto split = record::split_batches(batches);
-  if (!split || split->empty()) {
-    out.code = error_code::corrupt_message;
-    out.message = "records do not split into batches";
-    return out;
-  }
-  const auto& first = split->front().header;
-  if (first.attributes & record::attr::transactional) {
-    out.code = error_code::invalid_txn_state;
-    out.message = "transactional batches are not supported: this broker does not run transactions yet";
-    return out;
-  }
-  // Appends; false (with `out` filled in) when storage failed.
-  auto run_append = [&] {
-    auto appended = do_append();
-    if (!appended) {
-      out.code = error_code::unknown_server_error;
-      out.storage_failure = appended.err();
-      return false;
-    }
-    out.appended = *appended;
-    return true;
-  };
-  if (first.producer_id < 0) {
-    run_append();
-    return out;
-  }
-  if (split->size() != 1) {
-    out.code = error_code::invalid_record;
-    out.message = "an idempotent producer sends one batch per partition and request, got " +
-                  std::to_string(split->size());
-    return out;
-  }
-
+producer_verdict producer_registry::check(storage::partition_log& log, const record::batch_header& batch,
+                                          int64_t now_ms) {
+  producer_verdict out;
+  if (!batch.has_producer_id()) return out;
   std::lock_guard lock(mutex_);
   if (now_ms - last_expiry_ms_ > 60000) {
     expire_locked(now_ms, producer_id_expiration_ms);
     last_expiry_ms_ = now_ms;
   }
-  txn::producer_state_table& table = table_for(log);
-  const txn::producer_batch batch = producer_of(first);
-  txn::check_result check = table.check(batch);
+  txn::check_result check = table_for(log).check(producer_of(batch));
   switch (check.outcome) {
     case txn::verdict::duplicate:
-      out.duplicate = true;
-      out.appended.base_offset = check.previous.base_offset;
-      out.appended.last_offset = check.previous.base_offset + first.last_offset_delta;
-      out.appended.log_append_time_ms = check.previous.append_time_ms;
-      out.appended.log_start_offset = log.log_start_offset();
+      out.duplicate_of = storage::append_result{check.previous.base_offset,
+                                                check.previous.base_offset + batch.last_offset_delta,
+                                                check.previous.append_time_ms, log.log_start_offset()};
       return out;
     case txn::verdict::out_of_order_sequence:
       out.code = error_code::out_of_order_sequence_number;
@@ -118,12 +81,19 @@ idempotent_append producer_registry::append(storage::partition_log& log, std::sp
     case txn::verdict::append:
       break;
   }
-  if (!run_append()) return out;
-  table.on_appended(batch,
-                    txn::appended_batch{batch.base_sequence, batch.last_sequence(), out.appended.base_offset,
-                                        out.appended.log_append_time_ms},
-                    now_ms);
   return out;
+}
+
+void producer_registry::record_appended(storage::partition_log& log, const record::batch_header& batch,
+                                        const storage::append_result& appended, int64_t now_ms) {
+  if (!batch.has_producer_id()) return;
+  std::lock_guard lock(mutex_);
+  const txn::producer_batch producer = producer_of(batch);
+  table_for(log).on_appended(
+      producer,
+      txn::appended_batch{producer.base_sequence, producer.last_sequence(), appended.base_offset,
+                          appended.log_append_time_ms},
+      now_ms);
 }
 
 std::vector<txn::producer_summary> producer_registry::describe(storage::partition_log& log) {

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -16,19 +15,20 @@
 
 #include "base/result.h"
 #include "protocol/error_code.h"
+#include "record/batch_header.h"
 #include "storage/partition_log.h"
 #include "txn/producer_id_allocator.h"
 #include "txn/producer_state.h"
 
 namespace samsa::broker {
 
-// How an append of a produce request's records went.
-struct idempotent_append {
-  protocol::error_code code = protocol::error_code::none;
+// What the producer table says about a batch before it is appended.
+struct producer_verdict {
+  protocol::error_code code = protocol::error_code::none;  // none: append (or duplicate)
   std::string message;
-  storage::append_result appended{};  // valid when code is none
-  bool duplicate = false;             // answered from memory, nothing stored
-  std::optional<error> storage_failure;  // the append itself failed (code is unknown_server_error)
+  // A retry of a batch already stored: answer with these offsets, store nothing.
+  std::optional<storage::append_result> duplicate_of;
+  bool ok() const { return code == protocol::error_code::none; }
 };
 
 class producer_registry {
@@ -40,12 +40,16 @@ class producer_registry {
 
   [[nodiscard]] result<int64_t> new_producer_id();
 
-  // Appends `batches` (validated already) to `log`. Batches without a
-  // producer id are appended as they are; an idempotent batch is checked
-  // against the partition's producer table first.
-  using append_fn = std::function<result<storage::append_result>()>;
-  idempotent_append append(storage::partition_log& log, std::span<const uint8_t> batches, int64_t now_ms,
-                           const append_fn& do_append);
+  // The idempotence check of one validated batch, before it is appended:
+  // batches without a producer id always pass; an idempotent one is checked
+  // against the partition's producer table (duplicate, sequence gap, fenced
+  // epoch). The caller appends and then calls record_appended(); the two
+  // must run under the partition's one append owner, with nothing appended
+  // to that partition between them.
+  producer_verdict check(storage::partition_log& log, const record::batch_header& batch, int64_t now_ms);
+  // Records an appended idempotent batch (no-op without a producer id).
+  void record_appended(storage::partition_log& log, const record::batch_header& batch,
+                       const storage::append_result& appended, int64_t now_ms);
 
   // The producers known on one partition (rebuilding its table if needed).
   std::vector<txn::producer_summary> describe(storage::partition_log& log);

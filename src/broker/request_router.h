@@ -32,9 +32,11 @@ using routed_response = std::optional<protocol::writer>;
 class request_router {
  public:
   virtual ~request_router() = default;
-  // `frame` is the request without its size prefix. An error means the
-  // request was malformed or not servable and the connection must close.
-  virtual boost::asio::awaitable<result<routed_response>> route(std::shared_ptr<const std::vector<uint8_t>> frame,
+  // `frame` is the request without its size prefix, owned by this request
+  // alone: handlers may rewrite the bytes of its records fields in place
+  // (Produce assigns offsets there). An error means the request was
+  // malformed or not servable and the connection must close.
+  virtual boost::asio::awaitable<result<routed_response>> route(std::shared_ptr<std::vector<uint8_t>> frame,
                                                                const client_info& client) = 0;
 };
 

@@ -130,12 +130,16 @@ inline void put_null_array(writer& w, bool compact, bool nullable, const char* f
 }
 
 // Returns the element count, or -1 for a null array (only where nullable).
-inline int32_t get_array_length(reader& r, bool compact, bool nullable, const char* field) {
+// `element_size` is sizeof the decoded element: the reader refuses an array
+// whose elements would take more memory than the frame may decode into.
+inline int32_t get_array_length(reader& r, bool compact, bool nullable, const char* field, size_t element_size) {
   int32_t n = compact ? r.read_compact_array_length() : r.read_array_length();
   if (n < 0 && !nullable && r.ok()) {
     fail_null(r, field);
     return 0;
   }
+  if (n > 0) r.charge_decoded(static_cast<size_t>(n), element_size);
+  if (!r.ok()) return 0;
   return n;
 }
 

@@ -8,7 +8,36 @@
 namespace samsa::protocol {
 
 reader::reader(std::span<const uint8_t> data, std::shared_ptr<const void> owner)
-    : data_(data), owner_(std::move(owner)) {}
+    : data_(data), owner_(std::move(owner)), decoded_limit_(decoded_limit_for(data.size())) {}
+
+size_t reader::decoded_limit_for(size_t frame_bytes) {
+  if (frame_bytes > (SIZE_MAX - decoded_floor) / decoded_ratio) return SIZE_MAX;
+  return decoded_floor + frame_bytes * decoded_ratio;
+}
+
+void reader::charge_decoded(size_t count, size_t element_size) {
+  if (!ok() || count == 0) return;
+  size_t left = decoded_limit_ - decoded_;
+  if (element_size != 0 && count > left / element_size) {
+    fail(fmt::format("decoding would take more than {} bytes of memory for a frame of {} bytes "
+                     "({} elements of {} bytes at offset {})",
+                     decoded_limit_, base_ + data_.size(), count, element_size, position()));
+    return;
+  }
+  decoded_ += count * element_size;
+}
+
+reader reader::writable(std::span<uint8_t> data, std::shared_ptr<const void> owner) {
+  reader out(std::span<const uint8_t>(data), std::move(owner));
+  out.writable_ = data.data();
+  return out;
+}
+
+records reader::records_at(std::span<const uint8_t> raw) const {
+  if (writable_ == nullptr || raw.empty()) return records::view(raw, owner_);
+  auto offset = static_cast<size_t>(raw.data() - data_.data());
+  return records::writable_view(std::span<uint8_t>(writable_ + offset, raw.size()), owner_);
+}
 
 void reader::fail(std::string message) {
   if (error_.empty()) error_ = std::move(message);
@@ -231,7 +260,7 @@ std::optional<records> reader::read_records() {
   int32_t n = read_int32();
   if (!ok() || n == -1) return std::nullopt;
   if (!check_length(n, "records")) return std::nullopt;
-  return records::view(read_raw(static_cast<size_t>(n)), owner_);
+  return records_at(read_raw(static_cast<size_t>(n)));
 }
 
 std::optional<records> reader::read_compact_records() {
@@ -239,7 +268,7 @@ std::optional<records> reader::read_compact_records() {
   if (!ok() || n == 0) return std::nullopt;
   int64_t length = static_cast<int64_t>(n) - 1;
   if (!check_length(length, "compact records")) return std::nullopt;
-  return records::view(read_raw(static_cast<size_t>(length)), owner_);
+  return records_at(read_raw(static_cast<size_t>(length)));
 }
 
 uint32_t reader::read_tag_count() {
@@ -274,16 +303,23 @@ reader reader::read_tagged_payload() {
   }
   sub.base_ = position();
   sub.data_ = read_raw(n);
+  // The payload shares this frame's bound: it may use what is left of it.
+  sub.decoded_limit_ = decoded_limit_ - decoded_;
+  if (writable_ != nullptr && !sub.data_.empty()) {
+    sub.writable_ = writable_ + static_cast<size_t>(sub.data_.data() - data_.data());
+  }
   return sub;
 }
 
 void reader::keep_unknown_tag(uint32_t tag, reader& payload, unknown_tags& out) {
   auto raw = payload.read_raw(payload.remaining());
+  charge_decoded(1, sizeof(unknown_tag));
   out.push_back(unknown_tag{tag, std::vector<uint8_t>(raw.begin(), raw.end())});
 }
 
 void reader::absorb(const reader& sub) {
   if (!sub.ok()) fail(sub.error());
+  charge_decoded(sub.decoded_, 1);
 }
 
 std::span<const uint8_t> reader::read_raw(size_t n) {

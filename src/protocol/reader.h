@@ -21,6 +21,9 @@ class reader {
   // `owner` keeps `data` alive; records fields decoded from this reader refer
   // into `data` and hold a reference to `owner` instead of copying.
   explicit reader(std::span<const uint8_t> data, std::shared_ptr<const void> owner = nullptr);
+  // Over a frame that belongs to one request alone: records fields decode
+  // into writable views (records::writable_bytes) of it.
+  static reader writable(std::span<uint8_t> data, std::shared_ptr<const void> owner);
 
   int8_t read_int8();
   int16_t read_int16();
@@ -77,6 +80,19 @@ class reader {
   // Copies a sub-reader's failure (if any) into this reader.
   void absorb(const reader& sub);
 
+  // What a decoded message may take in memory beyond its strings and bytes
+  // (which are no larger than on the wire): element overhead of arrays and
+  // kept unknown tags. One wire byte can become a 32-byte std::string, so
+  // without a bound a 100 MiB frame would decode into gigabytes. The bound is
+  // 1 MiB plus decoded_ratio x the frame: legitimate messages use under 6x
+  // (an OffsetCommit partition: 18 wire bytes, ~90 in memory).
+  static constexpr size_t decoded_floor = size_t{1} << 20;
+  static constexpr size_t decoded_ratio = 16;
+  static size_t decoded_limit_for(size_t frame_bytes);
+  // Counts `count` elements of `element_size` bytes that decoding is about
+  // to create; fails the reader (before anything is allocated) past the bound.
+  void charge_decoded(size_t count, size_t element_size);
+
   // Raw bytes without a length prefix; views into the frame.
   std::span<const uint8_t> read_raw(size_t n);
 
@@ -95,11 +111,17 @@ class reader {
   bool need(size_t n, const char* what);
   bool check_length(int64_t length, const char* what);
 
+  // Records views of the bytes at `raw` (a span read from data_).
+  records records_at(std::span<const uint8_t> raw) const;
+
   std::span<const uint8_t> data_;
+  uint8_t* writable_ = nullptr;  // data_.data(), when the reader was given writable bytes
   std::shared_ptr<const void> owner_;
   size_t pos_ = 0;
   size_t base_ = 0;
   std::string error_;
+  size_t decoded_limit_ = 0;
+  size_t decoded_ = 0;  // charged so far (a sub-reader's is added by absorb)
 };
 
 }  // namespace samsa::protocol

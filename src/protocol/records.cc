@@ -11,12 +11,18 @@ records records::view(std::span<const uint8_t> bytes, std::shared_ptr<const void
   return r;
 }
 
-records records::owned(std::vector<uint8_t> bytes) {
-  auto buffer = std::make_shared<const std::vector<uint8_t>>(std::move(bytes));
+records records::writable_view(std::span<uint8_t> bytes, std::shared_ptr<const void> owner) {
   records r;
-  r.bytes_ = std::span<const uint8_t>(buffer->data(), buffer->size());
-  r.owner_ = std::move(buffer);
+  r.bytes_ = bytes;
+  r.writable_ = bytes.data();
+  r.owner_ = std::move(owner);
   return r;
+}
+
+records records::owned(std::vector<uint8_t> bytes) {
+  auto buffer = std::make_shared<std::vector<uint8_t>>(std::move(bytes));
+  std::span<uint8_t> view(buffer->data(), buffer->size());  // before the pointer is moved from
+  return writable_view(view, std::move(buffer));
 }
 
 records records::copy(std::span<const uint8_t> bytes) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -26,7 +27,10 @@ class records {
 
   // A view of bytes owned by `owner` (e.g. the request frame); no copy is made.
   static records view(std::span<const uint8_t> bytes, std::shared_ptr<const void> owner);
-  // Takes ownership of a buffer.
+  // The same over bytes that belong to one request alone, which its handler
+  // may rewrite in place (a request frame decoded by a writable reader).
+  static records writable_view(std::span<uint8_t> bytes, std::shared_ptr<const void> owner);
+  // Takes ownership of a buffer (writable too: nobody else holds it).
   static records owned(std::vector<uint8_t> bytes);
   // Copies bytes into a new owned buffer (tests and small control batches).
   static records copy(std::span<const uint8_t> bytes);
@@ -37,6 +41,12 @@ class records {
 
   // The bytes of memory records; empty for file records (use slice()).
   std::span<const uint8_t> bytes() const { return bytes_; }
+  // The same bytes, writable, when this records value owns or views bytes
+  // nobody else reads (see writable_view, owned); nullopt otherwise.
+  std::optional<std::span<uint8_t>> writable_bytes() {
+    if (writable_ == nullptr) return std::nullopt;
+    return std::span<uint8_t>(writable_, bytes_.size());
+  }
   const std::shared_ptr<const void>& owner() const { return owner_; }
   const file_slice& slice() const { return file_; }
 
@@ -45,6 +55,7 @@ class records {
 
  private:
   std::span<const uint8_t> bytes_;
+  uint8_t* writable_ = nullptr;  // bytes_.data(), when the bytes may be rewritten
   std::shared_ptr<const void> owner_;
   file_slice file_;
   bool is_file_ = false;

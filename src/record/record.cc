@@ -101,15 +101,29 @@ result<bool> record_reader::next(record_view& out) {
   }
   std::span<const uint8_t> body;
   (void)cursor_.read_bytes(static_cast<size_t>(length), body);
-  detail::byte_cursor c(body);
+  if (auto parsed = detail::parse_record_body(header_, body, read_, previous_delta_, out); !parsed) {
+    return parsed.err();
+  }
+  ++read_;
+  return true;
+}
+
+namespace detail {
+
+status parse_record_body(const batch_header& header, std::span<const uint8_t> body, int32_t index,
+                         int64_t& previous_delta, record_view& out) {
+  auto fail = [&](const std::string& what) {
+    return make_record_error(errc::invalid_record, "record batch at offset " + std::to_string(header.base_offset) +
+                                                       ", record " + std::to_string(index) + ": " + what);
+  };
+  byte_cursor c(body);
 
   if (!c.read_i8(out.attributes)) return fail("truncated attributes");
   if (!c.read_varlong(out.timestamp_delta)) return fail("bad timestamp delta");
   if (!c.read_varint(out.offset_delta)) return fail("bad offset delta");
-  if (out.offset_delta <= previous_delta_ || out.offset_delta > header_.last_offset_delta) {
+  if (out.offset_delta <= previous_delta || out.offset_delta > header.last_offset_delta) {
     return fail("offset delta " + std::to_string(out.offset_delta) + " is not increasing within [0, " +
-                std::to_string(header_.last_offset_delta) + "] (previous " +
-                std::to_string(previous_delta_) + ")");
+                std::to_string(header.last_offset_delta) + "] (previous " + std::to_string(previous_delta) + ")");
   }
 
   auto read_nullable = [&c](std::optional<std::span<const uint8_t>>& field) {
@@ -138,8 +152,7 @@ result<bool> record_reader::next(record_view& out) {
   for (int32_t i = 0; i < header_count; ++i) {
     int32_t key_length = 0;
     std::span<const uint8_t> key;
-    if (!c.read_varint(key_length) || key_length < 0 ||
-        !c.read_bytes(static_cast<size_t>(key_length), key)) {
+    if (!c.read_varint(key_length) || key_length < 0 || !c.read_bytes(static_cast<size_t>(key_length), key)) {
       return fail("bad key in header " + std::to_string(i));
     }
     header_view hv;
@@ -151,14 +164,15 @@ result<bool> record_reader::next(record_view& out) {
     return fail(std::to_string(c.remaining()) + " unread bytes inside the record");
   }
 
-  out.offset = wrapping_add(header_.base_offset, out.offset_delta);
-  out.timestamp = header_.ts_type() == timestamp_type::log_append_time
-                      ? header_.max_timestamp
-                      : wrapping_add(header_.base_timestamp, out.timestamp_delta);
-  previous_delta_ = out.offset_delta;
-  ++read_;
-  return true;
+  out.offset = wrapping_add(header.base_offset, out.offset_delta);
+  out.timestamp = header.ts_type() == timestamp_type::log_append_time
+                      ? header.max_timestamp
+                      : wrapping_add(header.base_timestamp, out.timestamp_delta);
+  previous_delta = out.offset_delta;
+  return {};
 }
+
+}  // namespace detail
 
 result<std::vector<record>> decode_records(std::span<const uint8_t> batch, size_t max_decompressed_bytes) {
   auto reader = record_reader::open(batch, max_decompressed_bytes);

@@ -89,6 +89,15 @@ class record_reader {
   int64_t previous_delta_ = -1;
 };
 
+namespace detail {
+// Decodes one record's bytes (after its length prefix) into `out`, checking
+// its layout and that its offset delta exceeds `previous_delta` (updated on
+// success). `index` names the record in errors. Shared by record_reader and
+// record_stream.
+[[nodiscard]] status parse_record_body(const batch_header& header, std::span<const uint8_t> body, int32_t index,
+                                       int64_t& previous_delta, record_view& out);
+}  // namespace detail
+
 // Decodes every record of one batch into owning structs.
 [[nodiscard]] result<std::vector<record>> decode_records(
     std::span<const uint8_t> batch, size_t max_decompressed_bytes = default_max_decompressed_bytes);

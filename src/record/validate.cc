@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "record/record.h"
+#include "record/record_stream.h"
 
 namespace samsa::record {
 namespace {
@@ -59,6 +59,10 @@ status check_header(const batch_header& h, std::span<const uint8_t> batch,
                                                          " does not match lastOffsetDelta " +
                                                          std::to_string(h.last_offset_delta));
     }
+    // Control batches (transaction markers) are the broker's to write.
+    if (h.is_control()) {
+      return make_record_error(errc::invalid_record, where(h) + "clients may not write control batches");
+    }
     if (h.is_transactional() && !h.has_producer_id()) {
       return make_record_error(errc::invalid_record, where(h) + "transactional batch without a producer id");
     }
@@ -96,26 +100,32 @@ result<batch_header> validate_batch(std::span<const uint8_t> batch, const valida
   auto checked = check_header(*header, batch, options);
   if (!checked) return checked.err();
   if (options.level == validation_level::framing) return header;
+  if (auto walked = validate_records(batch, *header, options, scan); !walked) return walked.err();
+  return header;
+}
 
-  auto reader = record_reader::open(batch, options.max_decompressed_bytes);
+status validate_records(std::span<const uint8_t> batch, const batch_header& header, const validate_options& options,
+                        record_scan* scan) {
+  auto reader = record_stream::open(batch, options.max_decompressed_bytes, options.budget);
   if (!reader) return reader.err();
   record_view view;
   int64_t max_timestamp = -1;
   for (int32_t index = 0;; ++index) {
     auto more = reader->next(view);
+    if (scan) scan->decompressed_bytes = reader->decompressed_bytes();
     if (!more) {
       if (scan) scan->bad_record = index;
       return more.err();
     }
     if (!*more) break;
-    if (auto s = check_record(*header, view, index, options); !s) {
+    if (auto s = check_record(header, view, index, options); !s) {
       if (scan) scan->bad_record = index;
       return s.err();
     }
     if (view.timestamp > max_timestamp) max_timestamp = view.timestamp;
   }
   if (scan) scan->max_timestamp = max_timestamp;
-  return header;
+  return {};
 }
 
 }  // namespace samsa::record

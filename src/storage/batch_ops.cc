@@ -37,6 +37,10 @@ status check_batch(std::span<const uint8_t> batch) {
 
 void set_base_offset(std::span<uint8_t> batch, int64_t base_offset) { record::set_base_offset(batch, base_offset); }
 
+void set_partition_leader_epoch(std::span<uint8_t> batch, int32_t epoch) {
+  record::set_partition_leader_epoch(batch, epoch);
+}
+
 void set_log_append_time(std::span<uint8_t> batch, int64_t now_ms) {
   auto h = record::decode_header(batch);
   if (!h) return;

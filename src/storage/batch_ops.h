@@ -35,6 +35,8 @@ inline constexpr int32_t batch_prefix_size = 12;
 [[nodiscard]] status check_batch(std::span<const uint8_t> batch);
 // Rewrites the base offset (not covered by the CRC).
 void set_base_offset(std::span<uint8_t> batch, int64_t base_offset);
+// Rewrites partitionLeaderEpoch (not covered by the CRC either).
+void set_partition_leader_epoch(std::span<uint8_t> batch, int32_t epoch);
 // LogAppendTime: sets the timestamp-type attribute and max timestamp, recomputes the CRC.
 void set_log_append_time(std::span<uint8_t> batch, int64_t now_ms);
 // The first record of `batch` at or above `min_offset` with timestamp >= ts:

@@ -168,19 +168,37 @@ result<append_result> partition_log::append_in_place(std::span<uint8_t> batches,
   // Produce requests nearly always carry one batch: avoid a heap allocation.
   thread_local std::vector<batch_info> infos;
   infos.clear();
-  int64_t records = 0;
-  int64_t delta_total = 0;
   for (size_t pos = 0; pos < batches.size();) {
     auto b = peek_batch(batches.subspan(pos));
     if (!b) return make_storage_error(errc::invalid_argument, "append to " + opts_.dir + ": " + b.err().message);
     if (static_cast<size_t>(b->size) > batches.size() - pos)
       return make_storage_error(errc::invalid_argument, "append to " + opts_.dir + ": batch runs past the input");
     infos.push_back(*b);
-    records += b->record_count;
-    delta_total += int64_t{b->last_offset_delta} + 1;
     pos += static_cast<size_t>(b->size);
   }
   if (infos.empty()) return make_storage_error(errc::invalid_argument, "append to " + opts_.dir + ": no batches");
+  return write_batches(batches, infos, now_ms);
+}
+
+result<append_result> partition_log::append_batch(std::span<uint8_t> batch, const batch_info& info, int64_t now_ms) {
+  if (static_cast<size_t>(info.size) != batch.size()) {
+    return make_storage_error(errc::invalid_argument, "append to " + opts_.dir + ": batch of " +
+                                                          std::to_string(batch.size()) + " bytes, header says " +
+                                                          std::to_string(info.size));
+  }
+  thread_local std::vector<batch_info> infos;
+  infos.assign(1, info);
+  return write_batches(batch, infos, now_ms);
+}
+
+result<append_result> partition_log::write_batches(std::span<uint8_t> batches, std::vector<batch_info>& infos,
+                                                   int64_t now_ms) {
+  int64_t records = 0;
+  int64_t delta_total = 0;
+  for (const auto& b : infos) {
+    records += b.record_count;
+    delta_total += int64_t{b.last_offset_delta} + 1;
+  }
 
   bool want_flush = false;
   append_result out{};
@@ -207,6 +225,9 @@ result<append_result> partition_log::append_in_place(std::span<uint8_t> batches,
     for (auto& b : infos) {
       auto bytes = batches.subspan(pos, static_cast<size_t>(b.size));
       set_base_offset(bytes, next);
+      // The producer's value is not ours to keep: consumers take the stored
+      // epoch for the leader's and would see "log truncation" against ours.
+      set_partition_leader_epoch(bytes, leader_epoch);
       b.base_offset = next;
       if (append_time) {
         set_log_append_time(bytes, now_ms);

@@ -80,10 +80,19 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   // Creates the directory if needed, or opens and recovers an existing one.
   static result<std::shared_ptr<partition_log>> open(options opts);
 
-  // Assigns offsets and writes the batches (already validated by the broker).
+  // The partition leader epoch stamped into every appended batch. One
+  // broker, no leader elections: always 0, as Metadata and ListOffsets report.
+  static constexpr int32_t leader_epoch = 0;
+
+  // Assigns offsets, stamps the leader epoch and writes the batches (already
+  // validated by the broker).
   [[nodiscard]] result<append_result> append(std::span<const uint8_t> batches, int64_t now_ms);
   // Same, rewriting the caller's buffer in place (saves a copy).
   [[nodiscard]] result<append_result> append_in_place(std::span<uint8_t> batches, int64_t now_ms);
+  // One batch whose header the caller has decoded already (`info`; a
+  // produce's check phase): no second parse. Rewrites `batch` in place.
+  [[nodiscard]] result<append_result> append_batch(std::span<uint8_t> batch, const batch_info& info,
+                                                   int64_t now_ms);
 
   // Whole batches from the one holding `offset`, at least one, at most
   // max_bytes after the first, none at or past max_offset_exclusive, within one
@@ -139,6 +148,8 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
  private:
   explicit partition_log(options opts);
   [[nodiscard]] status load();
+  [[nodiscard]] result<append_result> write_batches(std::span<uint8_t> batches, std::vector<batch_info>& infos,
+                                                    int64_t now_ms);
   [[nodiscard]] status roll_locked(int64_t now_ms);
   [[nodiscard]] status write_partition_metadata();
   [[nodiscard]] status write_log_start_checkpoint(int64_t offset);

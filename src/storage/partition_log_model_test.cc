@@ -63,6 +63,7 @@ class model_run {
     ASSERT_TRUE(r) << r.err().describe();
     ASSERT_EQ(r->base_offset, end_);
     set_base_offset(b, end_);
+    set_partition_leader_epoch(b, partition_log::leader_epoch);
     batches_[end_] = {b, r->last_offset, ts};
     end_ = r->last_offset + 1;
   }

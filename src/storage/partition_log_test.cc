@@ -43,9 +43,11 @@ struct plog : ::testing::Test {
     return r ? r->bytes : std::vector<uint8_t>{};
   }
 
-  // The stored form of `batch` at `base`: only the base offset differs.
+  // The stored form of `batch` at `base`: only the base offset and the
+  // leader epoch (the broker's, not the producer's) differ.
   static std::vector<uint8_t> with_offset(std::vector<uint8_t> batch, int64_t base) {
     set_base_offset(batch, base);
+    set_partition_leader_epoch(batch, partition_log::leader_epoch);
     return batch;
   }
 };

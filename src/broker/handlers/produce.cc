@@ -3,19 +3,22 @@
 // checks for Produce v0 before it enables compression (CLIENTS.md), and are
 // answered with UNSUPPORTED_VERSION per partition. acks: 0 (no response),
 // 1 (answer after the write), -1 (answer after fdatasync, group-committed).
+//
+// Three steps: resolve (topic table; handler thread), check (pure, see
+// produce_checks.h: may run anywhere), append (producer registry, partition
+// log, fetch waiters; handler thread, partitions in arrival order).
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <set>
+#include <optional>
 
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
 #include "broker/durability.h"
 #include "broker/fetch_waiters.h"
 #include "broker/handlers/handlers.h"
+#include "broker/produce_append.h"
 #include "broker/produce_checks.h"
-#include "broker/producer_registry.h"
-#include "broker/storage_errors.h"
 #include "broker/topic_registry.h"
 #include "protocol/api_keys.h"
 #include "protocol/error_code.h"
@@ -43,12 +46,10 @@ partition_response_t failed(int32_t index, protocol::error_code code, std::strin
   return out;
 }
 
-// Validates and appends one partition's batches; the log is returned so the
-// caller can wait for durability.
-partition_response_t append_partition(broker_state& broker, const topic_entry* topic,
-                                      const request_t::topic_produce_data::partition_produce_data& data,
-                                      int16_t version, int64_t now_ms,
-                                      std::shared_ptr<storage::partition_log>& appended_to, int64_t& end_offset) {
+// The checks that need the topic table, before the records are looked at.
+std::optional<partition_response_t> refuse_partition(const topic_entry* topic,
+                                                     const request_t::topic_produce_data::partition_produce_data& data,
+                                                     int16_t version) {
   if (version < 3) {
     return failed(data.index, protocol::error_code::unsupported_version,
                   "Produce v" + std::to_string(version) + " carries message format v0/v1; use v3 or later");
@@ -69,44 +70,91 @@ partition_response_t append_partition(broker_state& broker, const topic_entry* t
   if (!data.records || data.records->size() == 0) {
     return failed(data.index, protocol::error_code::invalid_record, "produce request carries no records");
   }
-  // The records are a view into this request's own frame, which the
-  // connection allocated writable and hands to one handler only: offsets and
-  // timestamps are assigned in those bytes instead of in a copy.
-  std::span<const uint8_t> view = data.records->bytes();
-  std::span<uint8_t> bytes(const_cast<uint8_t*>(view.data()), view.size());
-  produce_check check = check_produce_records(bytes, topic->config, now_ms);
-  if (!check.ok()) {
-    partition_response_t out = failed(data.index, check.code, check.message);
-    for (const auto& e : check.record_errors) {
-      response_t::topic_produce_response::partition_produce_response::batch_index_and_error_message r;
-      r.batch_index = e.batch_index;
-      r.batch_index_error_message = e.message;
-      out.record_errors.push_back(std::move(r));
+  return std::nullopt;
+}
+
+partition_response_t refused_records(int32_t index, produce_check& check) {
+  partition_response_t out = failed(index, check.code, std::move(check.message));
+  for (auto& e : check.record_errors) {
+    partition_response_t::batch_index_and_error_message r;
+    r.batch_index = e.batch_index;
+    r.batch_index_error_message = std::move(e.message);
+    out.record_errors.push_back(std::move(r));
+  }
+  return out;
+}
+
+// One listed partition through the three steps of a produce.
+struct partition_job {
+  int32_t index = 0;
+  std::string topic;
+  std::shared_ptr<storage::partition_log> log;  // keeps the log alive if the topic goes meanwhile
+  size_t check = SIZE_MAX;                      // its entry in the check phase's input
+  std::optional<partition_response_t> answer;   // refused before the append phase
+};
+
+// Step 1 (handler thread, broker state): resolve topics and partitions,
+// refuse what the topic table already rules out, and hand each remaining
+// partition's own bytes and a copy of its topic's config to the check phase.
+void resolve(broker_state& broker, request_t& request, int16_t version, std::vector<storage::log_config>& configs,
+             std::vector<partition_job>& jobs, std::vector<partition_check>& checks) {
+  configs.reserve(request.topic_data.size());  // checks point into it: no reallocation
+  for (auto& t : request.topic_data) {
+    const topic_entry* topic = broker.topics().find(t.name);
+    const storage::log_config* config = nullptr;
+    if (topic) config = &configs.emplace_back(topic->config);
+    for (auto& p : t.partition_data) {
+      partition_job& job = jobs.emplace_back();
+      job.index = p.index;
+      job.topic = t.name;
+      if (auto refused = refuse_partition(topic, p, version)) {
+        job.answer = std::move(*refused);
+        continue;
+      }
+      job.log = topic->partitions[static_cast<size_t>(p.index)];
+      // The records view this request's own frame (or an owned copy):
+      // offsets, the leader epoch and timestamps are assigned in those bytes.
+      auto writable = p.records->writable_bytes();
+      if (!writable) {
+        // A records value that shares its bytes (not one decoded from a
+        // frame): work on a copy of our own.
+        p.records = protocol::records::copy(p.records->bytes());
+        writable = p.records->writable_bytes();
+      }
+      job.check = checks.size();
+      checks.push_back({*writable, config, {}});
     }
-    return out;
   }
-  auto& log = topic->partitions[static_cast<size_t>(data.index)];
-  // Idempotent batches are checked against the producer's sequence first; a
-  // retried one is answered with the offsets it got the first time.
-  idempotent_append appended = broker.producers().append(*log, bytes, now_ms, [&] {
-    return check.rewritten ? log->append_in_place(*check.rewritten, now_ms) : log->append_in_place(bytes, now_ms);
-  });
+}
+
+// Step 3 (handler thread, in arrival order): the append phase of one
+// checked partition. Returns its answer; `end_offset` is set when something
+// was stored (for acks=all).
+partition_response_t append_phase(broker_state& broker, const partition_job& job, produce_check& check,
+                                  int64_t now_ms, int64_t& end_offset) {
+  if (!check.ok()) return refused_records(job.index, check);
+  partition_append appended = append_checked(broker.producers(), *job.log, check.batch, now_ms);
   if (appended.storage_failure) {
-    spdlog::warn("produce to {}-{} failed: {}", topic->name, data.index, appended.storage_failure->describe());
-    return failed(data.index, storage_error_to_kafka(*appended.storage_failure), appended.storage_failure->message);
+    spdlog::warn("produce to {}-{} failed: {}", job.topic, job.index, appended.storage_failure->describe());
   }
-  if (appended.code != protocol::error_code::none) {
-    return failed(data.index, appended.code, std::move(appended.message));
-  }
-  if (!appended.duplicate) broker.waiters().notify(log.get());
+  if (!appended.ok()) return failed(job.index, appended.code, std::move(appended.message));
+  if (!appended.duplicate) broker.waiters().notify(job.log.get());
   partition_response_t out;
-  out.index = data.index;
+  out.index = job.index;
   out.base_offset = appended.appended.base_offset;
   out.log_append_time_ms = appended.appended.log_append_time_ms;
   out.log_start_offset = appended.appended.log_start_offset;
-  appended_to = log;
   end_offset = appended.appended.last_offset + 1;
   return out;
+}
+
+// What the whole request may decompress (produce_checks.h).
+size_t request_budget(const request_t& request) {
+  size_t record_bytes = 0;
+  for (const auto& t : request.topic_data) {
+    for (const auto& p : t.partition_data) record_bytes += p.records ? p.records->size() : 0;
+  }
+  return produce_decompression_budget(record_bytes);
 }
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
@@ -125,6 +173,15 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   }
 
   int64_t now_ms = wall_clock_ms();
+  std::vector<storage::log_config> configs;
+  std::vector<partition_job> jobs;
+  std::vector<partition_check> checks;
+  resolve(ctx.broker, request, ctx.api_version, configs, jobs, checks);
+  // Step 2: the check phase, pure (produce_checks.h): decompression and the
+  // record walk, bounded by the request's budget. Nothing above or below
+  // depends on where it runs.
+  check_produce_request(checks, now_ms, request_budget(request));
+
   struct pending_sync {
     std::shared_ptr<storage::partition_log> log;
     int64_t end_offset;
@@ -132,17 +189,20 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   };
   std::vector<pending_sync> syncs;
   response.responses.reserve(request.topic_data.size());
+  size_t next_job = 0;
   for (const auto& t : request.topic_data) {
-    const topic_entry* topic = ctx.broker.topics().find(t.name);
     response_t::topic_produce_response& tr = response.responses.emplace_back();
     tr.name = t.name;
     tr.partition_responses.reserve(t.partition_data.size());
-    for (const auto& p : t.partition_data) {
-      std::shared_ptr<storage::partition_log> log;
+    for (size_t i = 0; i < t.partition_data.size(); ++i) {
+      partition_job& job = jobs[next_job++];
+      if (job.answer) {
+        tr.partition_responses.push_back(std::move(*job.answer));
+        continue;
+      }
       int64_t end_offset = -1;
-      tr.partition_responses.push_back(
-          append_partition(ctx.broker, topic, p, ctx.api_version, now_ms, log, end_offset));
-      if (log) syncs.push_back({log, end_offset, &tr.partition_responses.back()});
+      tr.partition_responses.push_back(append_phase(ctx.broker, job, checks[job.check].result, now_ms, end_offset));
+      if (end_offset >= 0) syncs.push_back({job.log, end_offset, &tr.partition_responses.back()});
     }
   }
 

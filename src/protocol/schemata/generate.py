@@ -546,7 +546,11 @@ class Gen:
         nullable = self.nullable_cond(f)
         name = f.name
         if f.is_array:
-            lines = [f"const int32_t len = detail::get_array_length({r}, {compact}, {nullable}, \"{name}\");"]
+            if self.nullable_anywhere(f):
+                element = f"sizeof(decltype({expr})::value_type::value_type)"
+            else:
+                element = f"sizeof(decltype({expr})::value_type)"
+            lines = [f"const int32_t len = detail::get_array_length({r}, {compact}, {nullable}, \"{name}\", {element});"]
             target = expr
             if self.nullable_anywhere(f):
                 lines.append(f"if (len < 0) {{")

@@ -4,7 +4,9 @@
 // (also the top byte of the first base offset) steers: bit 0 picks lenient
 // splitting, bit 1 repairs each CRC first so mutations reach the record and
 // decompression code instead of stopping at the checksum, bit 2 also feeds
-// the rest of the input straight to the codec chosen by bits 3-5.
+// the rest of the input straight to the codec chosen by bits 3-5. The
+// streamed validation is checked against the whole-body reader, and with a
+// small request budget.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -63,6 +65,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto header = validate_batch(view.bytes, options);
     // Full validation never accepts what framing rejects.
     if (!framed.ok()) check(!header.ok());
+    // The streamed walk (validate) and the whole-body reader agree.
+    if (framed.ok()) check(header.ok() == decode_records(view.bytes, fuzz_decompress_limit).ok());
+    // A small request budget either changes nothing or refuses with INVALID_RECORD.
+    decompression_budget budget(size_t{64} << 10);
+    auto budgeted_options = options;
+    budgeted_options.budget = &budget;
+    auto budgeted = validate_batch(view.bytes, budgeted_options);
+    if (header.ok()) check(budgeted.ok() || budgeted.err().code == make_error_code(errc::invalid_record));
+    if (budgeted.ok()) check(header.ok());
     if (!header.ok()) continue;
 
     auto records = decode_records(view.bytes, fuzz_decompress_limit);

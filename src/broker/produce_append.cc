@@ -1,0 +1,51 @@
+#include "broker/produce_append.h"
+
+#include "broker/storage_errors.h"
+
+namespace samsa::broker {
+
+namespace {
+
+storage::batch_info info_of(const record::batch_header& h) {
+  storage::batch_info info;
+  info.base_offset = h.base_offset;
+  info.size = static_cast<int32_t>(h.size_bytes());
+  info.last_offset_delta = h.last_offset_delta;
+  info.base_timestamp = h.base_timestamp;
+  info.max_timestamp = h.max_timestamp;
+  info.attributes = h.attributes;
+  info.record_count = h.record_count;
+  return info;
+}
+
+}  // namespace
+
+partition_append append_checked(producer_registry& producers, storage::partition_log& log, checked_batch& batch,
+                                int64_t now_ms) {
+  partition_append out;
+  // Idempotent batches are checked against the producer's sequence first; a
+  // retried one is answered with the offsets it got the first time.
+  producer_verdict verdict = producers.check(log, batch.header, now_ms);
+  if (!verdict.ok()) {
+    out.code = verdict.code;
+    out.message = std::move(verdict.message);
+    return out;
+  }
+  if (verdict.duplicate_of) {
+    out.duplicate = true;
+    out.appended = *verdict.duplicate_of;
+    return out;
+  }
+  auto appended = log.append_batch(batch.bytes(), info_of(batch.header), now_ms);
+  if (!appended) {
+    out.code = storage_error_to_kafka(appended.err());
+    out.message = appended.err().message;
+    out.storage_failure = appended.err();
+    return out;
+  }
+  out.appended = *appended;
+  producers.record_appended(log, batch.header, out.appended, now_ms);
+  return out;
+}
+
+}  // namespace samsa::broker

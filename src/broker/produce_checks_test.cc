@@ -1,0 +1,102 @@
+// The check phase of a produce is a pure function of the records, the
+// topic's config, the clock and the request's budget: these tests call it
+// with no broker at all.
+#include "broker/produce_checks.h"
+
+#include <gtest/gtest.h>
+
+#include "record/batch_builder.h"
+
+namespace samsa::broker {
+namespace {
+
+constexpr int64_t now_ms = 1700000000000;
+
+std::vector<uint8_t> batch(record::batch_options options, size_t records = 2, size_t value_size = 3) {
+  record::batch_builder builder(options);
+  std::vector<uint8_t> value(value_size, 'v');
+  for (size_t i = 0; i < records; ++i) {
+    if (!builder.append(now_ms - 10 + static_cast<int64_t>(i), std::nullopt, std::span<const uint8_t>(value)).ok())
+      throw std::runtime_error("append");
+  }
+  auto built = builder.build();
+  if (!built.ok()) throw std::runtime_error(built.err().message);
+  return std::move(built).value();
+}
+
+produce_check check(std::vector<uint8_t>& records, const storage::log_config& config = {},
+                    size_t budget_bytes = decompression_budget_floor) {
+  record::decompression_budget budget(budget_bytes);
+  return check_partition_records(records, config, now_ms, budget);
+}
+
+TEST(ProduceChecks, ReturnsTheFactsOfTheOneBatch) {
+  record::batch_options options;
+  options.producer_id = 9;
+  options.producer_epoch = 2;
+  options.base_sequence = 40;
+  options.compression = record::compression_type::lz4;
+  auto records = batch(options, 5);
+  auto result = check(records);
+  ASSERT_TRUE(result.ok()) << result.message;
+  EXPECT_EQ(result.batch.header.producer_id, 9);
+  EXPECT_EQ(result.batch.header.producer_epoch, 2);
+  EXPECT_EQ(result.batch.header.base_sequence, 40);
+  EXPECT_EQ(result.batch.header.record_count, 5);
+  EXPECT_EQ(result.batch.header.compression(), record::compression_type::lz4);
+  EXPECT_FALSE(result.batch.rewritten);
+  EXPECT_GT(result.batch.decompressed_bytes, 0u);
+  EXPECT_EQ(result.batch.bytes().data(), records.data());  // the request's own bytes
+}
+
+TEST(ProduceChecks, RecompressionHandsDownTheRewrittenBatch) {
+  auto records = batch({}, 4);
+  storage::log_config config;
+  config.compression_type = "zstd";
+  auto result = check(records, config);
+  ASSERT_TRUE(result.ok()) << result.message;
+  ASSERT_TRUE(result.batch.rewritten);
+  EXPECT_EQ(result.batch.header.compression(), record::compression_type::zstd);
+  EXPECT_EQ(result.batch.header.size_bytes(), result.batch.bytes().size());
+}
+
+TEST(ProduceChecks, OneBatchPerPartition) {
+  auto records = batch({});
+  auto second = batch({});
+  records.insert(records.end(), second.begin(), second.end());
+  auto result = check(records);
+  EXPECT_EQ(result.code, protocol::error_code::invalid_record);
+  EXPECT_NE(result.message.find("exactly one record batch, got 2"), std::string::npos) << result.message;
+}
+
+TEST(ProduceChecks, ControlAndTransactionalBatchesAreRefused) {
+  record::batch_options control;
+  control.control = true;
+  auto c = batch(control, 1);
+  EXPECT_EQ(check(c).code, protocol::error_code::invalid_record);
+  record::batch_options transactional;
+  transactional.transactional = true;
+  transactional.producer_id = 3;
+  transactional.producer_epoch = 0;
+  transactional.base_sequence = 0;
+  auto t = batch(transactional, 1);
+  EXPECT_EQ(check(t).code, protocol::error_code::invalid_txn_state);
+}
+
+TEST(ProduceChecks, SpentBudgetIsInvalidRecord) {
+  record::batch_options options;
+  options.compression = record::compression_type::zstd;
+  auto records = batch(options, 1, size_t{2} << 20);
+  auto result = check(records, {}, size_t{1} << 20);
+  EXPECT_EQ(result.code, protocol::error_code::invalid_record);
+  EXPECT_NE(result.message.find("decompression budget of 1048576 bytes"), std::string::npos) << result.message;
+}
+
+TEST(ProduceChecks, BudgetScalesWithTheRequest) {
+  EXPECT_EQ(produce_decompression_budget(0), decompression_budget_floor);
+  EXPECT_EQ(produce_decompression_budget(size_t{10} << 20), size_t{320} << 20);
+  EXPECT_EQ(produce_decompression_budget(SIZE_MAX), SIZE_MAX);
+}
+
+}  // namespace
+}  // namespace samsa::broker
