@@ -4,7 +4,12 @@
 // claims a partition leader epoch of its own.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -250,6 +255,62 @@ TEST_F(ProduceHardeningWire, StoredLeaderEpochIsTheBrokers) {
     // The CRC still holds (the epoch lies outside the range it covers).
     EXPECT_EQ(record::compute_crc(b.bytes), b.header.crc);
   }
+}
+
+}  // namespace
+}  // namespace samsa::wire_test
+
+namespace samsa::wire_test {
+namespace {
+
+// Finding 1 and 15: a bomb's validation runs on the worker pool. Held there
+// on the test latch, it holds no network or handler thread: a bystander's
+// ApiVersions, Metadata and a small produce are all answered while the
+// bomb's own answer waits; opening the latch lets the bomb be refused.
+TEST(ProduceValidationLatch, ABombHeldInValidationHoldsNoThread) {
+  std::string latch = ::testing::TempDir() + "samsa-validation-latch-" + std::to_string(::getpid());
+  { std::ofstream(latch) << "held\n"; }
+  ::setenv("SAMSA_TEST_HOLD_VALIDATION", latch.c_str(), 1);
+  broker_process broker;
+  broker.start();
+  ::unsetenv("SAMSA_TEST_HOLD_VALIDATION");
+  wire_client admin(broker.port());
+  ASSERT_EQ(create_topic(admin, "held", 1), 0);
+
+  auto bomb = zero_filled_batch(record::compression_type::zstd, size_t{60} << 20);
+  protocol::produce_request_data req;
+  req.acks = 1;
+  req.timeout_ms = 30000;
+  req.topic_data.push_back({});
+  req.topic_data[0].name = "held";
+  for (int i = 0; i < 20; ++i) {
+    req.topic_data[0].partition_data.push_back({});
+    req.topic_data[0].partition_data.back().index = 0;
+    req.topic_data[0].partition_data.back().records = protocol::records::copy(bomb);
+  }
+  wire_client bomber(broker.port());
+  int32_t bomb_id = bomber.send(req, 9);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // it reaches validation
+
+  wire_client bystander(broker.port(), "bystander");
+  protocol::api_versions_request_data versions;
+  versions.client_software_name = "bystander";
+  versions.client_software_version = "1";
+  EXPECT_EQ(bystander.call<protocol::api_versions_response_data>(versions, 3).error_code, 0);
+  protocol::metadata_request_data metadata;
+  EXPECT_EQ(bystander.call<protocol::metadata_response_data>(metadata, 1).brokers.size(), 1u);
+  EXPECT_EQ(produce_batch(bystander, 9, "held", 0, build({}, {"small"})).error_code, 0);
+  EXPECT_FALSE(bomber.answer_waiting()) << "the bomb was answered although its validation was held";
+
+  std::remove(latch.c_str());
+  auto answered = bomber.receive<protocol::produce_response_data>(protocol::produce_request_data::api_key, 9, bomb_id);
+  ASSERT_EQ(answered.responses.size(), 1u);
+  int refused = 0;
+  for (const auto& p : answered.responses[0].partition_responses) {
+    refused += p.error_code == to_int(error_code::invalid_record);
+  }
+  EXPECT_GE(refused, 19);
+  if (HasFailure()) std::cerr << broker.log_tail() << "\n";
 }
 
 }  // namespace

@@ -13,12 +13,14 @@
 #include <optional>
 
 #include "broker/api_table.h"
+#include "broker/append_turns.h"
 #include "broker/broker_state.h"
 #include "broker/durability.h"
 #include "broker/fetch_waiters.h"
 #include "broker/handlers/handlers.h"
 #include "broker/produce_append.h"
 #include "broker/produce_checks.h"
+#include "broker/test_latch.h"
 #include "broker/topic_registry.h"
 #include "protocol/api_keys.h"
 #include "protocol/error_code.h"
@@ -133,6 +135,12 @@ void resolve(broker_state& broker, request_t& request, int16_t version, std::vec
 partition_response_t append_phase(broker_state& broker, const partition_job& job, produce_check& check,
                                   int64_t now_ms, int64_t& end_offset) {
   if (!check.ok()) return refused_records(job.index, check);
+  // The check may have run on the worker pool while the topic was deleted
+  // (or deleted and made again): append only to the partition still served.
+  if (broker.topics().partition(job.topic, job.index) != job.log) {
+    return failed(job.index, protocol::error_code::unknown_topic_or_partition,
+                  "topic '" + job.topic + "' was deleted while this request was being checked");
+  }
   partition_append appended = append_checked(broker.producers(), *job.log, check.batch, now_ms);
   if (appended.storage_failure) {
     spdlog::warn("produce to {}-{} failed: {}", job.topic, job.index, appended.storage_failure->describe());
@@ -146,6 +154,20 @@ partition_response_t append_phase(broker_state& broker, const partition_job& job
   out.log_start_offset = appended.appended.log_start_offset;
   end_offset = appended.appended.last_offset + 1;
   return out;
+}
+
+// Whether the check phase is cheap enough for the handler thread: no
+// compressed batch (attributes' codec bits, byte 22 of the batch header) and
+// little data. Anything else may cost real CPU and goes to the worker pool.
+bool checked_here(const std::vector<partition_check>& checks) {
+  constexpr size_t attributes_low_byte = 22;
+  constexpr size_t inline_limit = 256 * 1024;
+  size_t total = 0;
+  for (const auto& c : checks) {
+    total += c.records.size();
+    if (c.records.size() <= attributes_low_byte || (c.records[attributes_low_byte] & 0x07) != 0) return false;
+  }
+  return total <= inline_limit;
 }
 
 // What the whole request may decompress (produce_checks.h).
@@ -172,15 +194,31 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     co_return response;
   }
 
+  // Taken before anything can suspend: this connection's produces append
+  // in the order they arrived, whatever order their checks finish in.
+  append_turns::ticket turn = append_turns::take(ctx.client.produce_turns);
   int64_t now_ms = wall_clock_ms();
   std::vector<storage::log_config> configs;
   std::vector<partition_job> jobs;
   std::vector<partition_check> checks;
   resolve(ctx.broker, request, ctx.api_version, configs, jobs, checks);
   // Step 2: the check phase, pure (produce_checks.h): decompression and the
-  // record walk, bounded by the request's budget. Nothing above or below
-  // depends on where it runs.
-  check_produce_request(checks, now_ms, request_budget(request));
+  // record walk, bounded by the request's budget. Anything that decompresses
+  // or is large runs on the worker pool, so no network or handler thread
+  // waits for it; a small uncompressed request (a CRC and a record walk) is
+  // cheaper checked here than handed over.
+  const size_t budget = request_budget(request);
+  if (checked_here(checks)) {
+    check_produce_request(checks, now_ms, budget);
+  } else {
+    auto check_all = [&checks, now_ms, budget] {
+      wait_on_validation_latch();
+      check_produce_request(checks, now_ms, budget);
+      return true;
+    };
+    co_await ctx.broker.workers().run(check_all);
+  }
+  co_await turn.wait_turn();
 
   struct pending_sync {
     std::shared_ptr<storage::partition_log> log;
@@ -205,6 +243,8 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
       if (end_offset >= 0) syncs.push_back({job.log, end_offset, &tr.partition_responses.back()});
     }
   }
+
+  turn.release();  // the next produce may append while this one waits for its sync
 
   if (request.acks == 0) {
     ctx.send_response = false;
