@@ -18,6 +18,7 @@
 #include "broker/handlers/handlers.h"
 #include "broker/listener.h"
 #include "broker/network_threads.h"
+#include "broker/refusal_log.h"
 
 extern char** environ;
 
@@ -209,6 +210,12 @@ int serve(const serve_options& options) {
   io.run();
   // Connections were told to close; drop what the network threads still hold.
   network->stop();
+  for (auto kind : {refusal::frame, refusal::unsupported, refusal::connection, refusal::stalled}) {
+    if (uint64_t n = refusal_count(kind); n > 0) spdlog::info("refused since start: {} x {}", n, refusal_name(kind));
+  }
+  if (uint64_t n = trailing_byte_requests(); n > 0) {
+    spdlog::info("requests with bytes after their body (ignored): {}", n);
+  }
   if (auto s = broker.close_storage(); !s) {
     spdlog::error("shutdown: storage could not be closed cleanly: {}", s.err().describe());
     return 1;

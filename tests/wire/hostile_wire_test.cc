@@ -6,8 +6,12 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <random>
 #include <memory>
 #include <string>
 #include <thread>
@@ -15,6 +19,7 @@
 
 #include "broker_process.h"
 #include "hostile_client.h"
+#include "protocol/api_keys.h"
 #include "protocol/error_code.h"
 #include "wire_client.h"
 #include "wire_helpers.h"
@@ -269,6 +274,92 @@ TEST_F(HostileWire, TopicCreationDoesNotHoldOtherRequests) {
                                                                         4, id);
   ASSERT_EQ(created.topics.size(), 1u);
   EXPECT_EQ(created.topics[0].error_code, 0);
+}
+
+// A flood of malformed frames: every refusal is counted, but the log gets at
+// most a few lines per second and then one line saying how many it left out.
+TEST_F(HostileWire, RefusalFloodIsLoggedAtABoundedRate) {
+  start();
+  constexpr int bad = 300;
+  for (int i = 0; i < bad; ++i) {
+    raw_socket s(broker_->port());
+    s.send({0x00, 0x00, 0x00, 0x01, 0x00});  // a 1-byte request: below the 8-byte minimum
+    s.closed_by_peer_within(2000ms);
+  }
+  std::this_thread::sleep_for(1100ms);
+  raw_socket last(broker_->port());
+  last.send({0x00, 0x00, 0x00, 0x01, 0x00});
+  last.closed_by_peer_within(2000ms);
+  std::this_thread::sleep_for(200ms);
+  std::string log = broker_->log_tail(1 << 20);
+  size_t lines = 0;
+  for (size_t at = log.find("is outside [8,"); at != std::string::npos; at = log.find("is outside [8,", at + 1)) ++lines;
+  std::cout << "[ refusals ] " << bad + 1 << " refused, " << lines << " logged\n";
+  EXPECT_LT(lines, 60u) << "refusals were logged without a rate limit";
+  EXPECT_NE(log.find("were not logged"), std::string::npos) << "the left-out refusals were not counted in the log";
+  expect_bystander_answered();
+}
+
+// Every request decoder's fuzz seeds, sent over the wire as real requests,
+// then mutated (bytes flipped, cut short, counts blown up): the broker
+// answers or closes each one, stays up, keeps its memory bounded and keeps
+// answering a bystander.
+TEST_F(HostileWire, FuzzCorpusOverTheWire) {
+  start();
+  std::vector<std::vector<uint8_t>> seeds;
+  for (const auto& entry : std::filesystem::directory_iterator(SAMSA_REQUEST_BODY_CORPUS)) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (bytes.size() >= 4) seeds.push_back(std::move(bytes));
+  }
+  ASSERT_GE(seeds.size(), 10u) << "corpus not found at " << SAMSA_REQUEST_BODY_CORPUS;
+  std::mt19937 rng(11);
+  auto pick = [&](size_t n) { return n == 0 ? size_t{0} : std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
+  int sent = 0, answered = 0;
+  for (const auto& seed : seeds) {
+    int16_t key = static_cast<int16_t>((seed[0] << 8) | seed[1]);
+    int16_t version = static_cast<int16_t>((seed[2] << 8) | seed[3]);
+    std::vector<uint8_t> body(seed.begin() + 4, seed.end());
+    for (int round = 0; round < 25; ++round) {
+      std::vector<uint8_t> mutated = body;
+      switch (round % 5) {
+        case 0: break;  // the seed itself
+        case 1:
+          for (int flips = 0; flips < 4 && !mutated.empty(); ++flips) mutated[pick(mutated.size())] ^= uint8_t(1u << pick(8));
+          break;
+        case 2: mutated.resize(pick(mutated.size() + 1)); break;
+        case 3:
+          if (mutated.size() >= 4) {
+            size_t at = pick(mutated.size() - 3);
+            mutated[at] = 0x7f, mutated[at + 1] = 0xff, mutated[at + 2] = 0xff, mutated[at + 3] = 0xff;
+          }
+          break;
+        case 4: {
+          size_t at = pick(mutated.size() + 1);
+          std::vector<uint8_t> junk(pick(64) + 1);
+          for (auto& b : junk) b = uint8_t(pick(256));
+          mutated.insert(mutated.begin() + static_cast<std::ptrdiff_t>(at), junk.begin(), junk.end());
+          break;
+        }
+      }
+      bool flexible = protocol::request_header_version(key, version) >= 2;
+      raw_socket s(broker_->port());
+      ASSERT_TRUE(s.send(raw_frame(key, version, sent, mutated, flexible)));
+      ++sent;
+      try {
+        s.read_frame(5000ms);
+        ++answered;
+      } catch (const std::exception& e) {
+        // Refused (closed) is fine; silence is not.
+        ASSERT_NE(std::string(e.what()), "no answer in time") << "api " << key << " v" << version << " round " << round;
+      }
+    }
+    expect_bystander_answered();
+  }
+  int64_t rss = resident_kib(broker_->pid());
+  std::cout << "[ fuzz over wire ] " << sent << " requests from " << seeds.size() << " seeds, " << answered
+            << " answered, the rest refused; broker RSS " << rss << " KiB\n";
+  EXPECT_LT(rss, 300 * 1024);
 }
 
 }  // namespace
