@@ -211,6 +211,33 @@ TEST_F(AdminWire, DescribeAndAlterConfigsAtEveryVersion) {
   }
 }
 
+// A config changed with IncrementalAlterConfigs survives a SIGKILL and a
+// restart, and so does the removal of another override (back to the default).
+TEST_F(AdminWire, AlteredConfigsSurviveARestart) {
+  ASSERT_EQ(create(4, "kept-config", 1, {{"segment.ms", "3600000"}}).error_code, 0);
+  auto alter = [&](int8_t op, const std::string& key, std::optional<std::string> value) {
+    protocol::incremental_alter_configs_request_data req;
+    req.resources.push_back({});
+    req.resources[0].resource_type = topic_resource;
+    req.resources[0].resource_name = "kept-config";
+    req.resources[0].configs.push_back({});
+    req.resources[0].configs[0].name = key;
+    req.resources[0].configs[0].config_operation = op;
+    req.resources[0].configs[0].value = std::move(value);
+    return client_->call<protocol::incremental_alter_configs_response_data>(req, 1).responses.at(0).error_code;
+  };
+  ASSERT_EQ(alter(0, "retention.ms", "1234567"), 0);
+  ASSERT_EQ(alter(0, "cleanup.policy", "compact"), 0);
+  ASSERT_EQ(alter(1, "segment.ms", std::nullopt), 0);
+  broker_.kill_hard();
+  broker_.start();
+  client_ = std::make_unique<wire_client>(broker_.port());
+  int16_t v = range(api_key::describe_configs).second;
+  EXPECT_EQ(config_value(v, "kept-config", "retention.ms"), "1234567");
+  EXPECT_EQ(config_value(v, "kept-config", "cleanup.policy"), "compact");
+  EXPECT_EQ(config_value(v, "kept-config", "segment.ms"), "604800000");
+}
+
 TEST_F(AdminWire, DeleteRecordsAndLeaderEpochsAtEveryVersion) {
   ASSERT_EQ(create(4, "trimmed", 1).error_code, 0);
   ASSERT_EQ(produce_batch(*client_, range(api_key::produce).second, "trimmed", 0,

@@ -163,6 +163,26 @@ TEST_F(DataWire, ProduceAtEveryVersionFetchAtEveryVersion) {
   }
 }
 
+// acks=0: the broker stores the records and sends no answer at all, so the
+// next answer on the connection is the next request's.
+TEST_F(DataWire, AcksZeroStoresAndAnswersNothing) {
+  int16_t v = range(api_key::produce).second;
+  protocol::produce_request_data req;
+  req.acks = 0;
+  req.timeout_ms = 10000;
+  req.topic_data.push_back({});
+  req.topic_data[0].name = topic_;
+  req.topic_data[0].partition_data.push_back({});
+  req.topic_data[0].partition_data[0].index = 1;
+  req.topic_data[0].partition_data[0].records = protocol::records::copy(batch_of({"fire", "forget"}, 0));
+  client_->send(req, v);
+  client_->send(req, v);
+  // Were either produce answered, this would read its answer instead.
+  auto fetched = fetch(range(api_key::fetch).second, 1, 0);
+  EXPECT_EQ(values_in(fetched.responses[0].partitions[0].records),
+            (std::vector<std::pair<int64_t, std::string>>{{0, "fire"}, {1, "forget"}, {2, "fire"}, {3, "forget"}}));
+}
+
 TEST_F(DataWire, ProduceErrorsPerPartition) {
   auto v = range(api_key::produce).second;
   // Unknown partition of a known topic.
