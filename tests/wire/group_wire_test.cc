@@ -26,28 +26,6 @@ using bytes = std::vector<uint8_t>;
 
 constexpr int32_t session_timeout_ms = 10000;
 
-// ConsumerProtocolSubscription v0: the member metadata every Kafka consumer sends.
-bytes subscription(const std::vector<std::string>& topics) {
-  protocol::writer w;
-  w.write_int16(0);
-  w.write_array_length(static_cast<int32_t>(topics.size()));
-  for (const auto& t : topics) w.write_string(t);
-  w.write_nullable_bytes(std::nullopt);
-  return w.buffer();
-}
-
-// ConsumerProtocolAssignment v0 with one topic's partitions.
-bytes assignment(const std::string& topic, const std::vector<int32_t>& partitions) {
-  protocol::writer w;
-  w.write_int16(0);
-  w.write_array_length(1);
-  w.write_string(topic);
-  w.write_array_length(static_cast<int32_t>(partitions.size()));
-  for (int32_t p : partitions) w.write_int32(p);
-  w.write_nullable_bytes(std::nullopt);
-  return w.buffer();
-}
-
 protocol::join_group_request_data join_request(const std::string& group, const std::string& member_id,
                                                const bytes& metadata,
                                                std::vector<std::string> protocols = {"range"},
@@ -80,7 +58,7 @@ class GroupWire : public ::testing::Test {
 
   // Joins as a new member; at v4+ the broker first hands out a member id.
   protocol::join_group_response_data join_new(wire_client& c, const std::string& group, int16_t version) {
-    auto req = join_request(group, "", subscription({topic_}));
+    auto req = join_request(group, "", consumer_subscription({topic_}));
     auto resp = c.call<protocol::join_group_response_data>(req, version);
     if (version >= 4) {
       EXPECT_EQ(resp.error_code, to_int(error_code::member_id_required));
@@ -174,7 +152,7 @@ TEST_F(GroupWire, MembershipCycleAtEveryVersion) {
       EXPECT_EQ(joined.protocol_type.value_or(""), "consumer");
     }
     ASSERT_EQ(joined.members.size(), 1u);
-    EXPECT_EQ(joined.members[0].metadata, subscription({topic_}));
+    EXPECT_EQ(joined.members[0].metadata, consumer_subscription({topic_}));
 
     protocol::sync_group_request_data sync;
     sync.group_id = group;
@@ -182,10 +160,10 @@ TEST_F(GroupWire, MembershipCycleAtEveryVersion) {
     sync.member_id = joined.member_id;
     sync.protocol_type = "consumer";
     sync.protocol_name = "range";
-    sync.assignments.push_back({joined.member_id, assignment(topic_, {0, 1, 2}), {}});
+    sync.assignments.push_back({joined.member_id, consumer_assignment(topic_, {0, 1, 2}), {}});
     auto synced = client_->call<protocol::sync_group_response_data>(sync, sync_v);
     ASSERT_EQ(synced.error_code, 0);
-    EXPECT_EQ(synced.assignment, assignment(topic_, {0, 1, 2}));
+    EXPECT_EQ(synced.assignment, consumer_assignment(topic_, {0, 1, 2}));
     if (sync_v >= 5) {
       EXPECT_EQ(synced.protocol_name.value_or(""), "range");
     }
@@ -230,8 +208,8 @@ TEST_F(GroupWire, MembershipCycleAtEveryVersion) {
     EXPECT_EQ(dg.members[0].member_id, joined.member_id);
     EXPECT_EQ(dg.members[0].client_id, "samsa-wire-test");
     EXPECT_FALSE(dg.members[0].client_host.empty());
-    EXPECT_EQ(dg.members[0].member_metadata, subscription({topic_}));
-    EXPECT_EQ(dg.members[0].member_assignment, assignment(topic_, {0, 1, 2}));
+    EXPECT_EQ(dg.members[0].member_metadata, consumer_subscription({topic_}));
+    EXPECT_EQ(dg.members[0].member_assignment, consumer_assignment(topic_, {0, 1, 2}));
     if (describe_v >= 3) {
       EXPECT_NE(dg.authorized_operations, INT32_MIN);
     }
@@ -335,20 +313,20 @@ TEST_F(GroupWire, FindCoordinatorSingleAndBatched) {
 
 TEST_F(GroupWire, JoinErrors) {
   // Session timeout outside group.min/max.session.timeout.ms.
-  auto req = join_request("bad-timeout", "", subscription({topic_}));
+  auto req = join_request("bad-timeout", "", consumer_subscription({topic_}));
   req.session_timeout_ms = 1000;
   EXPECT_EQ(client_->call<protocol::join_group_response_data>(req, 5).error_code,
             to_int(error_code::invalid_session_timeout));
   // Empty group id.
-  req = join_request("", "", subscription({topic_}));
+  req = join_request("", "", consumer_subscription({topic_}));
   EXPECT_EQ(client_->call<protocol::join_group_response_data>(req, 5).error_code,
             to_int(error_code::invalid_group_id));
   // A member id the group never issued.
-  req = join_request("unknown-member", "made-up-id", subscription({topic_}));
+  req = join_request("unknown-member", "made-up-id", consumer_subscription({topic_}));
   EXPECT_EQ(client_->call<protocol::join_group_response_data>(req, 5).error_code,
             to_int(error_code::unknown_member_id));
   // No protocols at all.
-  req = join_request("no-protocols", "", subscription({topic_}), {});
+  req = join_request("no-protocols", "", consumer_subscription({topic_}), {});
   EXPECT_EQ(client_->call<protocol::join_group_response_data>(req, 5).error_code,
             to_int(error_code::inconsistent_group_protocol));
 
@@ -356,10 +334,10 @@ TEST_F(GroupWire, JoinErrors) {
   auto first = join_new(*client_, "mismatch", 5);
   ASSERT_EQ(first.error_code, 0);
   wire_client other(broker_.port());
-  auto wrong_type = join_request("mismatch", "", subscription({topic_}), {"range"}, "connect");
+  auto wrong_type = join_request("mismatch", "", consumer_subscription({topic_}), {"range"}, "connect");
   EXPECT_EQ(other.call<protocol::join_group_response_data>(wrong_type, 3).error_code,
             to_int(error_code::inconsistent_group_protocol));
-  auto no_common = join_request("mismatch", "", subscription({topic_}), {"roundrobin"});
+  auto no_common = join_request("mismatch", "", consumer_subscription({topic_}), {"roundrobin"});
   EXPECT_EQ(other.call<protocol::join_group_response_data>(no_common, 3).error_code,
             to_int(error_code::inconsistent_group_protocol));
 
@@ -382,7 +360,7 @@ TEST_F(GroupWire, SecondMemberTriggersRebalance) {
   sync.group_id = group;
   sync.generation_id = a.generation_id;
   sync.member_id = a.member_id;
-  sync.assignments.push_back({a.member_id, assignment(topic_, {0, 1, 2}), {}});
+  sync.assignments.push_back({a.member_id, consumer_assignment(topic_, {0, 1, 2}), {}});
   ASSERT_EQ(client_->call<protocol::sync_group_response_data>(sync, 3).error_code, 0);
 
   wire_client second(broker_.port(), "second");
@@ -397,7 +375,7 @@ TEST_F(GroupWire, SecondMemberTriggersRebalance) {
     if (hb_error == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_EQ(hb_error, to_int(error_code::rebalance_in_progress));
-  auto rejoin = join_request(group, a.member_id, subscription({topic_}));
+  auto rejoin = join_request(group, a.member_id, consumer_subscription({topic_}));
   auto a2 = client_->call<protocol::join_group_response_data>(rejoin, 5);
   auto b = b_future.get();
   ASSERT_EQ(a2.error_code, 0);
@@ -416,13 +394,13 @@ TEST_F(GroupWire, SecondMemberTriggersRebalance) {
   auto b_sync = std::async(std::launch::async,
                            [&] { return second.call<protocol::sync_group_response_data>(follower, 4); });
   sync.generation_id = a2.generation_id;
-  sync.assignments = {{a.member_id, assignment(topic_, {0, 1}), {}}, {b.member_id, assignment(topic_, {2}), {}}};
+  sync.assignments = {{a.member_id, consumer_assignment(topic_, {0, 1}), {}}, {b.member_id, consumer_assignment(topic_, {2}), {}}};
   auto a_synced = client_->call<protocol::sync_group_response_data>(sync, 4);
   EXPECT_EQ(a_synced.error_code, 0);
-  EXPECT_EQ(a_synced.assignment, assignment(topic_, {0, 1}));
+  EXPECT_EQ(a_synced.assignment, consumer_assignment(topic_, {0, 1}));
   auto b_synced = b_sync.get();
   EXPECT_EQ(b_synced.error_code, 0);
-  EXPECT_EQ(b_synced.assignment, assignment(topic_, {2}));
+  EXPECT_EQ(b_synced.assignment, consumer_assignment(topic_, {2}));
 
   // Deleting a live group is refused; removing the offsets of a topic the
   // group subscribes to, too.
@@ -471,7 +449,7 @@ TEST_F(GroupWire, ListGroupsFilters) {
   sync.group_id = "listed-stable";
   sync.generation_id = joined.generation_id;
   sync.member_id = joined.member_id;
-  sync.assignments.push_back({joined.member_id, assignment(topic_, {0, 1, 2}), {}});
+  sync.assignments.push_back({joined.member_id, consumer_assignment(topic_, {0, 1, 2}), {}});
   ASSERT_EQ(client_->call<protocol::sync_group_response_data>(sync, 3).error_code, 0);
   ASSERT_EQ(client_->call<protocol::offset_commit_response_data>(commit_request("listed-empty", -1, "", 1), 8)
                 .topics[0].partitions[0].error_code, 0);
@@ -518,7 +496,7 @@ TEST_F(GroupWire, ListGroupsFilters) {
 // takes over its old member without a rebalance; the old member id is fenced.
 TEST_F(GroupWire, StaticMemberRejoinsWithoutRebalance) {
   const std::string group = "static";
-  auto req = join_request(group, "", subscription({topic_}));
+  auto req = join_request(group, "", consumer_subscription({topic_}));
   req.group_instance_id = "instance-1";
   auto first = client_->call<protocol::join_group_response_data>(req, 5);
   ASSERT_EQ(first.error_code, 0);  // static members get their id at once
@@ -528,7 +506,7 @@ TEST_F(GroupWire, StaticMemberRejoinsWithoutRebalance) {
   sync.generation_id = first.generation_id;
   sync.member_id = first.member_id;
   sync.group_instance_id = "instance-1";
-  sync.assignments.push_back({first.member_id, assignment(topic_, {0, 1, 2}), {}});
+  sync.assignments.push_back({first.member_id, consumer_assignment(topic_, {0, 1, 2}), {}});
   ASSERT_EQ(client_->call<protocol::sync_group_response_data>(sync, 3).error_code, 0);
 
   // The "restarted" process joins again with the same instance id.
@@ -541,7 +519,7 @@ TEST_F(GroupWire, StaticMemberRejoinsWithoutRebalance) {
   sync.assignments.clear();
   auto resynced = restarted.call<protocol::sync_group_response_data>(sync, 3);
   EXPECT_EQ(resynced.error_code, 0);
-  EXPECT_EQ(resynced.assignment, assignment(topic_, {0, 1, 2}));  // its old assignment
+  EXPECT_EQ(resynced.assignment, consumer_assignment(topic_, {0, 1, 2}));  // its old assignment
 
   protocol::heartbeat_request_data hb;
   hb.group_id = group;

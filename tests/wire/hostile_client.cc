@@ -16,26 +16,11 @@
 #include "protocol/frame.h"
 #include "protocol/messages.h"
 #include "protocol/writer.h"
+#include "wire_client.h"
 
 namespace samsa::wire_test {
 
-raw_socket::raw_socket(uint16_t port, int receive_buffer) {
-  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
-  if (receive_buffer > 0) ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
-  int one = 1;
-  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    int err = errno;
-    ::close(fd_);
-    fd_ = -1;
-    throw std::runtime_error("connect: " + std::string(std::strerror(err)));
-  }
-}
+raw_socket::raw_socket(uint16_t port, int receive_buffer) : fd_(connect_loopback(port, receive_buffer)) {}
 
 raw_socket::~raw_socket() {
   if (fd_ >= 0) ::close(fd_);

@@ -28,26 +28,6 @@ constexpr int16_t sync_v = 3;
 constexpr int16_t commit_v = 7;
 constexpr int16_t heartbeat_v = 3;
 
-bytes subscription(const std::string& topic) {
-  protocol::writer w;
-  w.write_int16(0);
-  w.write_array_length(1);
-  w.write_string(topic);
-  w.write_nullable_bytes(std::nullopt);
-  return w.buffer();
-}
-
-bytes assignment(const std::string& topic, const std::vector<int32_t>& partitions) {
-  protocol::writer w;
-  w.write_int16(0);
-  w.write_array_length(1);
-  w.write_string(topic);
-  w.write_array_length(static_cast<int32_t>(partitions.size()));
-  for (int32_t p : partitions) w.write_int32(p);
-  w.write_nullable_bytes(std::nullopt);
-  return w.buffer();
-}
-
 class OrderingWire : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -66,7 +46,7 @@ class OrderingWire : public ::testing::Test {
     req.rebalance_timeout_ms = 30000;
     req.member_id = member_id;
     req.protocol_type = "consumer";
-    req.protocols.push_back({"range", subscription(topic_), {}});
+    req.protocols.push_back({"range", consumer_subscription({topic_}), {}});
     return req;
   }
 
@@ -121,7 +101,7 @@ class OrderingWire : public ::testing::Test {
 TEST_F(OrderingWire, CommitPipelinedBehindSyncGroupSeesTheStableGroup) {
   auto a = join_new(*client_);
   ASSERT_EQ(a.error_code, 0);
-  auto sync = sync_request(a, {{a.member_id, assignment(topic_, {0, 1, 2}), {}}});
+  auto sync = sync_request(a, {{a.member_id, consumer_assignment(topic_, {0, 1, 2}), {}}});
   int32_t sync_id = client_->send(sync, sync_v);
   int32_t commit_id = client_->send(commit_request(a.generation_id, a.member_id), commit_v);
   auto synced = client_->receive<protocol::sync_group_response_data>(protocol::sync_group_request_data::api_key,
@@ -156,7 +136,7 @@ TEST_F(OrderingWire, CommitPipelinedBehindAWaitingJoinIsJudgedAfterTheJoin) {
     return other.call<protocol::sync_group_response_data>(sync_request(c, {}), sync_v);
   });
   auto a_sync = client_->call<protocol::sync_group_response_data>(
-      sync_request(a2, {{a.member_id, assignment(topic_, {0, 1}), {}}, {c.member_id, assignment(topic_, {2}), {}}}),
+      sync_request(a2, {{a.member_id, consumer_assignment(topic_, {0, 1}), {}}, {c.member_id, consumer_assignment(topic_, {2}), {}}}),
       sync_v);
   ASSERT_EQ(a_sync.error_code, 0);
   ASSERT_EQ(c_sync.get().error_code, 0);

@@ -13,23 +13,29 @@
 
 namespace samsa::wire_test {
 
-wire_client::wire_client(uint16_t port, std::string client_id) : client_id_(std::move(client_id)) {
-  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
-  // Long-poll requests (JoinGroup waiting for a rebalance) may take a while.
-  timeval timeout{30, 0};
-  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+int connect_loopback(uint16_t port, int receive_buffer) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+  if (receive_buffer > 0) ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
   int one = 1;
-  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     int err = errno;
-    ::close(fd_);
+    ::close(fd);
     throw std::runtime_error("connect to 127.0.0.1:" + std::to_string(port) + ": " + std::strerror(err));
   }
+  return fd;
+}
+
+wire_client::wire_client(uint16_t port, std::string client_id) : client_id_(std::move(client_id)) {
+  fd_ = connect_loopback(port);
+  // Long-poll requests (JoinGroup waiting for a rebalance) may take a while.
+  timeval timeout{30, 0};
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
 }
 
 bool wire_client::answer_waiting(int wait_ms) const {

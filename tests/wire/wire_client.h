@@ -17,6 +17,10 @@
 
 namespace samsa::wire_test {
 
+// A TCP socket connected to 127.0.0.1:port with Nagle off; `receive_buffer`
+// > 0 shrinks SO_RCVBUF before connecting. Throws std::runtime_error.
+int connect_loopback(uint16_t port, int receive_buffer = 0);
+
 class wire_client {
  public:
   explicit wire_client(uint16_t port, std::string client_id = "samsa-wire-test");

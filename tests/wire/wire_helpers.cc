@@ -70,4 +70,24 @@ protocol::produce_response_data::topic_produce_response::partition_produce_respo
   return resp.responses[0].partition_responses[0];
 }
 
+std::vector<uint8_t> consumer_subscription(const std::vector<std::string>& topics) {
+  protocol::writer w;
+  w.write_int16(0);
+  w.write_array_length(static_cast<int32_t>(topics.size()));
+  for (const auto& t : topics) w.write_string(t);
+  w.write_nullable_bytes(std::nullopt);
+  return w.buffer();
+}
+
+std::vector<uint8_t> consumer_assignment(const std::string& topic, const std::vector<int32_t>& partitions) {
+  protocol::writer w;
+  w.write_int16(0);
+  w.write_array_length(1);
+  w.write_string(topic);
+  w.write_array_length(static_cast<int32_t>(partitions.size()));
+  for (int32_t p : partitions) w.write_int32(p);
+  w.write_nullable_bytes(std::nullopt);
+  return w.buffer();
+}
+
 }  // namespace samsa::wire_test

@@ -19,6 +19,12 @@ int16_t create_topic(wire_client& client, const std::string& name, int32_t parti
 // ApiVersions v3: api key -> (min, max) as the broker advertises them.
 std::map<int16_t, std::pair<int16_t, int16_t>> advertised_versions(wire_client& client);
 
+// ConsumerProtocolSubscription v0 for `topics`, the member metadata every
+// Kafka consumer sends in JoinGroup.
+std::vector<uint8_t> consumer_subscription(const std::vector<std::string>& topics);
+// ConsumerProtocolAssignment v0 with `partitions` of one topic.
+std::vector<uint8_t> consumer_assignment(const std::string& topic, const std::vector<int32_t>& partitions);
+
 // Record timestamps in test batches count up from here.
 constexpr int64_t base_timestamp = 1700000000000;
 
