@@ -36,6 +36,7 @@ class memory_file final : public file {
   }
 
   status sync() override {
+    fs_->before_sync(path_);
     std::lock_guard lock(fs_->mutex());
     if (fs_->fail_sync()) return errno_error(EIO, "fdatasync " + path_);
     node_->synced = node_->data;
@@ -168,6 +169,7 @@ status memory_file_system::rename(const std::string& from, const std::string& to
 }
 
 status memory_file_system::sync_dir(const std::string& path) {
+  before_sync(path);
   std::lock_guard lock(mu_);
   if (fail_sync_) return errno_error(EIO, "fsync dir " + path);
   for (auto& [p, n] : files_)
@@ -214,5 +216,19 @@ status memory_file_system::charge(int64_t old_size, int64_t new_size) {
 }
 
 bool memory_file_system::fail_sync() { return fail_sync_; }
+
+void memory_file_system::set_sync_hook(std::function<void(const std::string& path)> hook) {
+  std::lock_guard lock(mu_);
+  sync_hook_ = std::move(hook);
+}
+
+void memory_file_system::before_sync(const std::string& path) {
+  std::function<void(const std::string&)> hook;
+  {
+    std::lock_guard lock(mu_);
+    hook = sync_hook_;
+  }
+  if (hook) hook(path);
+}
 
 }  // namespace samsa::storage

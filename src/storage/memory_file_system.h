@@ -3,6 +3,7 @@
 // limit total space (ENOSPC) and fail syncs.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -37,6 +38,10 @@ class memory_file_system final : public file_system, public std::enable_shared_f
   // Appends fail with ENOSPC once the total size of all files would exceed this.
   void set_space_limit(int64_t bytes);
   void set_fail_sync(bool fail);
+  // Called with the path before every file or directory sync does its work,
+  // on the syncing thread and without the file system's lock, so a test can
+  // hold a sync open (a slow disk) while other threads carry on.
+  void set_sync_hook(std::function<void(const std::string& path)> hook);
   int64_t total_bytes();
   // Direct access for corruption tests.
   std::shared_ptr<node> lookup(const std::string& path);
@@ -44,6 +49,7 @@ class memory_file_system final : public file_system, public std::enable_shared_f
   // Used by the file handles.
   status charge(int64_t old_size, int64_t new_size);
   bool fail_sync();
+  void before_sync(const std::string& path);
   std::mutex& mutex() { return mu_; }
 
  private:
@@ -52,6 +58,7 @@ class memory_file_system final : public file_system, public std::enable_shared_f
   std::set<std::string> dirs_;
   int64_t space_limit_ = -1;
   bool fail_sync_ = false;
+  std::function<void(const std::string&)> sync_hook_;
 };
 
 }  // namespace samsa::storage

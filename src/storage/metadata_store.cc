@@ -42,30 +42,53 @@ struct frame_view {
   size_t size;
 };
 
-// Splits `data` into frames; stops at the first incomplete or corrupt one and
-// reports how many bytes were good.
-std::vector<frame_view> parse_frames(const std::vector<uint8_t>& data, size_t* good_bytes, std::string* why) {
-  std::vector<frame_view> out;
+// A whole frame with a matching CRC starts at `pos`.
+bool valid_frame_at(const std::vector<uint8_t>& data, size_t pos) {
+  if (data.size() - pos < frame_header) return false;
+  uint32_t len = coding::get_u32(&data[pos]);
+  if (len > max_record || data.size() - pos - frame_header < len) return false;
+  return crc32c(std::span(data).subspan(pos + 8, len + 1)) == coding::get_u32(&data[pos + 4]);
+}
+
+struct parsed_frames {
+  std::vector<frame_view> frames;
+  size_t good_bytes = 0;         // the frames end here
+  std::string why;               // why parsing stopped before the end, empty if it did not
+  std::optional<size_t> resumes;  // a valid frame starts here, after the bad bytes
+};
+
+// Splits `data` into frames; stops at the first incomplete or corrupt one.
+// Every append is synced before the next one starts, so a crash can leave at
+// most one partial frame, and only at the end. If any whole valid frame
+// starts after the bad bytes, they are not a torn tail but damage in the
+// middle (bit rot, a bad sector, a stray write), which must never be cut.
+parsed_frames parse_frames(const std::vector<uint8_t>& data) {
+  parsed_frames out;
   size_t pos = 0;
   while (pos < data.size()) {
     if (data.size() - pos < frame_header) {
-      *why = "torn frame header";
+      out.why = "torn frame header";
       break;
     }
     uint32_t len = coding::get_u32(&data[pos]);
-    uint32_t crc = coding::get_u32(&data[pos + 4]);
     if (len > max_record || data.size() - pos - frame_header < len) {
-      *why = "torn or oversized frame";
+      out.why = "torn or oversized frame";
       break;
     }
-    if (crc32c(std::span(data).subspan(pos + 8, len + 1)) != crc) {
-      *why = "crc mismatch";
+    if (!valid_frame_at(data, pos)) {
+      out.why = "crc mismatch";
       break;
     }
-    out.push_back({data[pos + 8], &data[pos + frame_header], len});
+    out.frames.push_back({data[pos + 8], &data[pos + frame_header], len});
     pos += frame_header + len;
   }
-  *good_bytes = pos;
+  out.good_bytes = pos;
+  for (size_t q = pos + 1; q < data.size(); ++q) {
+    if (valid_frame_at(data, q)) {
+      out.resumes = q;
+      break;
+    }
+  }
   return out;
 }
 
@@ -174,12 +197,12 @@ status metadata_store::load() {
   if (fs.exists(snap_path)) {
     auto data = read_whole_file(fs, snap_path);
     if (!data) return data.err();
-    size_t good = 0;
-    std::string why;
-    auto frames = parse_frames(*data, &good, &why);
+    auto parsed = parse_frames(*data);
+    auto& frames = parsed.frames;
     // Snapshots are written whole and renamed into place, so any damage is real corruption.
-    if (good != data->size() || frames.empty() || frames.back().type != rec_snapshot_end)
-      return corrupt("snapshot is damaged" + (why.empty() ? std::string() : ": " + why));
+    if (parsed.good_bytes != data->size() || frames.empty() || frames.back().type != rec_snapshot_end)
+      return corrupt(snap_path + " is damaged at byte offset " + std::to_string(parsed.good_bytes) +
+                     (parsed.why.empty() ? std::string(": no end record") : ": " + parsed.why));
     for (auto& f : frames)
       if (auto s = apply(f.type, f.payload, f.size, false); !s) return s;
   }
@@ -191,16 +214,25 @@ status metadata_store::load() {
   auto n = log_->read_at(0, data);
   if (!n) return n.err();
   data.resize(*n);
-  size_t good = 0;
-  std::string why;
-  auto frames = parse_frames(data, &good, &why);
-  for (auto& fr : frames) {
+  auto parsed = parse_frames(data);
+  if (parsed.resumes) {
+    // Refuse to start rather than guess: cutting here would forget every
+    // topic recorded after the damage, and the broker would then treat their
+    // data as leftovers. The file is left exactly as found.
+    return corrupt(log_path + ": damaged record at byte offset " + std::to_string(parsed.good_bytes) + " (" +
+                   parsed.why + ") with valid records after it (from byte offset " +
+                   std::to_string(*parsed.resumes) +
+                   "); this is not a torn write, so nothing was cut. Restore the file from a backup, or move "
+                   "the damaged bytes out of the file by hand, then start again");
+  }
+  for (auto& fr : parsed.frames) {
     if (auto s = apply(fr.type, fr.payload, fr.size, true); !s) return s;
     ++since_snapshot_;
   }
-  if (good < data.size()) {
-    spdlog::warn("metadata log: cut {} bytes of unacknowledged tail at position {}: {}", data.size() - good, good, why);
-    if (auto s = log_->truncate(static_cast<int64_t>(good)); !s) return s;
+  if (parsed.good_bytes < data.size()) {
+    spdlog::warn("metadata log {}: cut {} bytes of unacknowledged tail at byte offset {}: {}", log_path,
+                 data.size() - parsed.good_bytes, parsed.good_bytes, parsed.why);
+    if (auto s = log_->truncate(static_cast<int64_t>(parsed.good_bytes)); !s) return s;
     if (auto s = log_->sync(); !s) return s;
   }
   if (cluster_id_.empty()) {

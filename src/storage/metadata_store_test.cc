@@ -74,11 +74,16 @@ TEST_F(meta, torn_tail_is_cut_and_earlier_records_kept) {
 }
 
 TEST_F(meta, every_crash_point_leaves_whole_topics) {
-  // Build a reference log, then reopen every prefix of it: each topic is
-  // either completely there (with its configs) or absent.
+  // Build a reference log, remembering where each record ends, then reopen
+  // every prefix of it: each topic whose record is wholly inside the prefix
+  // is there with its configs, every other one is absent.
+  std::vector<size_t> ends;
   {
     auto m = open();
-    for (int i = 0; i < 5; ++i) ASSERT_TRUE(m->create_topic(topic(label("t", i), i + 1, uint8_t(i))));
+    for (int i = 0; i < 5; ++i) {
+      ASSERT_TRUE(m->create_topic(topic(label("t", i), i + 1, uint8_t(i))));
+      ends.push_back(fs->lookup("data/__cluster_metadata/log")->data.size());
+    }
   }
   auto full = fs->lookup("data/__cluster_metadata/log")->data;
   for (size_t cut = 0; cut <= full.size(); cut += 7) {
@@ -87,11 +92,53 @@ TEST_F(meta, every_crash_point_leaves_whole_topics) {
     node->synced = node->data;
     auto m = open();
     ASSERT_TRUE(m);
+    size_t whole = 0;
+    while (whole < ends.size() && ends[whole] <= cut) ++whole;
+    EXPECT_EQ(m->topics().size(), whole) << "cut at " << cut;
     for (auto& t : m->topics()) {
       EXPECT_EQ(t.partition_count, std::stoi(t.name.substr(1)) + 1);
       EXPECT_EQ(t.configs.at("retention.ms"), "1000");
     }
   }
+}
+
+TEST_F(meta, damage_before_the_tail_refuses_to_open_and_cuts_nothing) {
+  size_t second_starts = 0;
+  {
+    auto m = open();
+    ASSERT_TRUE(m->create_topic(topic("a", 1, 1)));
+    second_starts = fs->lookup("data/__cluster_metadata/log")->data.size();
+    ASSERT_TRUE(m->create_topic(topic("b", 1, 2)));
+    ASSERT_TRUE(m->create_topic(topic("c", 1, 3)));
+  }
+  auto node = fs->lookup("data/__cluster_metadata/log");
+  // One flipped bit inside topic b's record (bit rot); c's record is intact.
+  node->data[second_starts + 12] ^= 0x10;
+  node->synced = node->data;
+  auto before = node->data;
+  auto r = metadata_store::open({fs, "data/__cluster_metadata", 1000});
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(is(r.err(), errc::corrupt));
+  EXPECT_NE(r.err().message.find("data/__cluster_metadata/log"), std::string::npos) << r.err().message;
+  EXPECT_NE(r.err().message.find("byte offset " + std::to_string(second_starts)), std::string::npos)
+      << r.err().message;
+  EXPECT_EQ(fs->lookup("data/__cluster_metadata/log")->data, before) << "the damaged log must not be cut";
+}
+
+TEST_F(meta, zeroed_or_garbage_tail_is_still_a_torn_tail) {
+  {
+    auto m = open();
+    ASSERT_TRUE(m->create_topic(topic("a", 1, 1)));
+  }
+  auto node = fs->lookup("data/__cluster_metadata/log");
+  size_t good = node->data.size();
+  // A crash after the file grew but before its pages were written: zeros.
+  node->data.resize(good + 300, 0);
+  node->synced = node->data;
+  auto m = open();
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->topic("a"));
+  EXPECT_EQ(fs->lookup("data/__cluster_metadata/log")->data.size(), good);
 }
 
 TEST_F(meta, snapshots_fold_the_log) {

@@ -329,10 +329,17 @@ status partition_log::flush() { return sync_now(); }
 
 bool partition_log::has_unsynced_files() const {
   std::lock_guard lock(mu_);
-  return !unsynced_sealed_.empty() || dir_dirty_ || parent_dirty_ || metadata_dirty_;
+  return !unsynced_sealed_.empty() || dir_dirty_ || parent_dirty_ || metadata_dirty_ || names_sync_running_;
 }
 
 status partition_log::sync_now() {
+  // One sync at a time per partition. Two overlapping callers used to split
+  // the work (the first took the "directory needs a sync" flag, the second
+  // saw it clear) and the second could report data durable while the first
+  // was still inside the directory fsync. Serialized, a later caller waits
+  // and then finds most of its work done: the group commit stays.
+  // Lock order: sync_mu_ before mu_.
+  std::lock_guard sync_lock(sync_mu_);
   std::vector<std::shared_ptr<segment>> sealed;
   std::shared_ptr<segment> act;
   bool metadata;
@@ -352,10 +359,15 @@ status partition_log::sync_now() {
     parent_dirty_ = false;
     metadata = metadata_dirty_;
     metadata_dirty_ = false;
+    // The flags are taken, but the files are not durable until this sync
+    // ends: has_unsynced_files() keeps saying so meanwhile.
+    names_sync_running_ = dir || parent || metadata;
   }
   status st;
   for (auto& s : sealed) {
     if (st) st = s->sync();
+    // Index state is only touched under sync_mu_ (here and in close()) once
+    // a segment is sealed.
     if (st) st = s->sync_indexes();
   }
   // Nothing appended since the last sync: the active file is clean.
@@ -367,16 +379,21 @@ status partition_log::sync_now() {
   if (st && dir) st = opts_.fs->sync_dir(opts_.dir);
   if (st && parent) st = opts_.fs->sync_dir(parent_dir(opts_.dir));
   std::lock_guard lock(mu_);
+  names_sync_running_ = false;
   if (!st) {
     // After a failed fdatasync the kernel may have dropped dirty pages: what
     // we wrote is no longer trustworthy, so stop accepting appends.
     failed_ = st.err();
+    dir_dirty_ = dir_dirty_ || dir;
+    parent_dirty_ = parent_dirty_ || parent;
+    metadata_dirty_ = metadata_dirty_ || metadata;
     spdlog::error("partition {}-{}: sync failed, appends disabled: {}", opts_.topic, opts_.partition,
                   st.err().describe());
     return st;
   }
   std::erase_if(unsynced_sealed_,
                 [&](auto& s) { return std::find(sealed.begin(), sealed.end(), s) != sealed.end(); });
+  // Monotone: only this (serialized) path raises it, and only to an end it synced.
   if (end > flushed_offset_.load()) flushed_offset_.store(end, std::memory_order_release);
   unflushed_messages_ = 0;
   return {};
@@ -535,6 +552,7 @@ status partition_log::flush_if_due(int64_t now_ms) {
 
 status partition_log::close() {
   if (auto s = sync_now(); !s) return s;
+  std::lock_guard sync_lock(sync_mu_);
   std::lock_guard lock(mu_);
   for (auto& [b, seg] : segments_)
     if (auto s = seg->sync_indexes(); !s) return s;

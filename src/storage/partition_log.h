@@ -7,7 +7,8 @@
 // a keepalive of the segment file so the caller reads or sendfile()s without
 // the lock. sync_now() (flusher thread) copies the list of unsynced files
 // under the lock and runs fdatasync outside it, so appends continue during a
-// sync. Retention and compaction (background thread) build their work outside
+// sync; sync_now() calls are serialized by sync_mu_ so one never reports
+// what another is still syncing. Retention and compaction (background thread) build their work outside
 // the lock and swap segments under it. Sealed segments never change in place.
 #pragma once
 
@@ -167,11 +168,13 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
 
   options opts_;
   mutable std::mutex mu_;
+  std::mutex sync_mu_;  // one sync_now() at a time; taken before mu_
   std::map<int64_t, std::shared_ptr<segment>> segments_;
   std::vector<std::shared_ptr<segment>> unsynced_sealed_;  // rolled but not yet fdatasync'ed
   bool dir_dirty_ = false;                                 // a file was created: sync the directory
   bool parent_dirty_ = false;                              // the directory itself is new: sync its parent
   bool metadata_dirty_ = false;                            // partition.metadata written, not yet synced
+  bool names_sync_running_ = false;                        // a sync took the flags above and has not finished
   int64_t log_start_ = 0;
   int64_t unflushed_messages_ = 0;
   int64_t last_flush_ms_ = 0;
