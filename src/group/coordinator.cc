@@ -86,7 +86,10 @@ group_metadata* coordinator::lookup(const std::string& group_id) const {
 
 group_metadata& coordinator::get_or_create(const std::string& group_id, int64_t now_ms) {
   auto& slot = groups_[group_id];
-  if (!slot) slot = std::make_unique<group_metadata>(group_id, now_ms);
+  if (!slot) {
+    slot = std::make_unique<group_metadata>(group_id, now_ms);
+    slot->born_after_write = writes_;
+  }
   return *slot;
 }
 

@@ -156,6 +156,10 @@ class coordinator {
   std::optional<int16_t> validate_offset_commit(const group_metadata& g, const offset_commit_request& req) const;
   void append_tombstones(group_metadata& g, const std::vector<topic_partition>& removed, bool group_too,
                          std::function<void(int16_t)> done);
+  // Makes a durable write numbered `write` to `tp` visible (nullopt: the
+  // offset was deleted) unless a newer write already is.
+  void apply_offset_write(const std::string& group_id, const topic_partition& tp, uint64_t write,
+                          const std::optional<offset_entry>& entry);
   void expire_offsets(int64_t now_ms);
 
   coordinator_config config_;
@@ -164,6 +168,7 @@ class coordinator {
   // Latest time seen; used by log completions that arrive without a clock.
   int64_t now_ms_ = 0;
   std::map<std::string, std::unique_ptr<group_metadata>> groups_;
+  uint64_t writes_ = 0;  // offset-log writes numbered so far (see group_metadata::applied_write)
   int64_t next_retention_check_ms_ = no_deadline;
   std::deque<std::function<void()>> answers_;
   int scope_depth_ = 0;

@@ -122,24 +122,50 @@ void coordinator::store_offsets(group_metadata& g, const offset_commit_request& 
   }
   if (records.empty()) return done(std::move(results));
   const std::string gid = g.id();
+  const uint64_t write = ++writes_;
   log_.append(partition_for(gid), std::move(records),
-              [this, gid, accepted = std::move(accepted), accepted_index = std::move(accepted_index),
+              [this, gid, write, accepted = std::move(accepted), accepted_index = std::move(accepted_index),
                results = std::move(results), done = std::move(done)](status s) mutable {
                 answer_scope scope(*this);
                 const int16_t err = append_error(s, gid);
-                group_metadata* grp = lookup(gid);
                 for (size_t i = 0; i < accepted.size(); ++i) {
                   auto& [tp, entry] = accepted[i];
-                  if (grp != nullptr) {
+                  group_metadata* grp = lookup(gid);
+                  if (grp != nullptr && write > grp->born_after_write) {
                     auto it = grp->pending_commits.find(tp);
                     if (it != grp->pending_commits.end() && --it->second <= 0) grp->pending_commits.erase(it);
-                    // Only a durable commit becomes visible.
-                    if (err == errc::none && !grp->is(group_state::dead)) grp->offsets[tp] = entry;
                   }
+                  // Only a durable commit becomes visible.
+                  if (err == errc::none) apply_offset_write(gid, tp, write, entry);
                   results[accepted_index[i]].error = err;
                 }
                 done(std::move(results));
               });
+}
+
+void coordinator::apply_offset_write(const std::string& group_id, const topic_partition& tp, uint64_t write,
+                                     const std::optional<offset_entry>& entry) {
+  group_metadata* g = lookup(group_id);
+  // The group this write was made for was deleted (and maybe recreated) since.
+  if (g == nullptr || g->is(group_state::dead) || write <= g->born_after_write) return;
+  auto applied = g->applied_write.find(tp);
+  if (applied != g->applied_write.end() && applied->second > write) {
+    // A newer write already shows; forget it once nothing older can arrive.
+    if (g->pending_commits.count(tp) == 0) g->applied_write.erase(applied);
+    return;
+  }
+  if (entry) {
+    g->offsets[tp] = *entry;
+  } else {
+    g->offsets.erase(tp);
+  }
+  // Only writes still in flight can be older than this one: without any,
+  // there is nothing to guard against and no need to remember.
+  if (g->pending_commits.count(tp) != 0) {
+    g->applied_write[tp] = write;
+  } else {
+    g->applied_write.erase(tp);
+  }
 }
 
 offset_fetch_result coordinator::fetch_offsets(const std::string& group_id,
@@ -269,21 +295,34 @@ void coordinator::append_tombstones(group_metadata& g, const std::vector<topic_p
                                     bool group_too, std::function<void(int16_t)> done) {
   const std::string gid = g.id();
   std::vector<log_record> records;
-  for (const auto& tp : removed) {
-    g.offsets.erase(tp);
+  for (const auto& tp : removed)
     records.push_back(log_record{encode_offset_commit_key({gid, tp.topic, tp.partition}), std::nullopt});
-  }
-  // An empty group without offsets has nothing left to keep.
-  if (group_too || (g.is(group_state::empty) && g.offsets.empty() && g.pending_commits.empty() &&
-                    g.pending_members.empty())) {
+  // An empty group without offsets has nothing left to keep. The offsets
+  // themselves leave memory only once their tombstones are durable (below).
+  size_t left = g.offsets.size();
+  for (const auto& tp : removed) left -= g.offsets.count(tp);
+  bool drop_group = group_too || (g.is(group_state::empty) && left == 0 && g.pending_commits.empty() &&
+                                  g.pending_members.empty());
+  if (records.empty() && !drop_group) return done(errc::none);
+  if (drop_group) records.push_back(log_record{encode_group_metadata_key(gid), std::nullopt});
+  const uint64_t write = ++writes_;
+  if (drop_group) {
+    // The group goes from memory at once, so nothing new joins or commits to
+    // it; commits still in flight for it are numbered below any successor's
+    // writes and never show up there (apply_offset_write).
     g.transition_to(group_state::dead, now_ms_);
-    records.push_back(log_record{encode_group_metadata_key(gid), std::nullopt});
     spdlog::info("group {}: generation {} — deleted ({} offsets removed)", gid, g.generation_id, removed.size());
     groups_.erase(gid);  // g is gone from here on
   }
-  if (records.empty()) return done(errc::none);
   log_.append(partition_for(gid), std::move(records),
-              [gid, done = std::move(done)](status s) { done(append_error(s, gid)); });
+              [this, gid, write, removed, done = std::move(done)](status s) {
+                answer_scope scope(*this);
+                const int16_t err = append_error(s, gid);
+                if (err == errc::none) {
+                  for (const auto& tp : removed) apply_offset_write(gid, tp, write, std::nullopt);
+                }
+                done(err);
+              });
 }
 
 void coordinator::expire_offsets(int64_t now_ms) {

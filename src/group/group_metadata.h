@@ -97,6 +97,14 @@ class group_metadata {
   // Committed offsets; pending_commits counts appends in flight per partition.
   std::map<topic_partition, offset_entry> offsets;
   std::map<topic_partition, int> pending_commits;
+  // Offset-log writes are numbered by the coordinator in append order. For a
+  // partition with writes in flight: the number of the write whose result
+  // `offsets` shows, so a slower, older write (a commit that was in flight
+  // when its offset was deleted) never overrides a newer one.
+  std::map<topic_partition, uint64_t> applied_write;
+  // Writes numbered at or below this were made for an earlier group of the
+  // same id (deleted since) and do not apply to this one.
+  uint64_t born_after_write = 0;
 
   // Deadlines driven by coordinator::tick().
   int64_t join_deadline_ms = no_deadline;
