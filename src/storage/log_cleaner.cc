@@ -2,6 +2,13 @@
 // sealed segments, drops tombstones older than delete.retention.ms, and swaps
 // each rewritten segment in without blocking appends or reads.
 //
+// Memory: the map of keys to their newest offset is bounded by
+// log.cleaner.dedupe.buffer.size. When the dirty records hold more distinct
+// keys than fit, a pass maps the keys of the records from where the last
+// pass stopped for as long as the buffer lasts, rewrites the segments up to
+// there (a record goes when the map holds a newer offset for its key), and
+// the next pass goes on from there.
+//
 // Crash safety: a cleaned segment is built and synced in <dir>/.cleaner/, its
 // .log is renamed to <dir>/<base>.log.swap (the commit point), then under the
 // partition lock the indexes and finally the .log are renamed into place. On
@@ -43,15 +50,17 @@ status for_each_batch(const segment& seg, Fn&& fn) {
 
 }  // namespace
 
-result<int64_t> partition_log::compact(int64_t now_ms) {
+result<int64_t> partition_log::compact(int64_t now_ms, int64_t dedupe_buffer_bytes) {
   log_config cfg;
   std::vector<std::shared_ptr<segment>> sealed;
+  int64_t from = 0;
   {
     std::lock_guard lock(mu_);
     if (destroyed_ || failed_) return int64_t{0};
     cfg = opts_.config;
     for (auto& [b, s] : segments_)
       if (s != active()) sealed.push_back(s);
+    from = cleaned_up_to_;
   }
   if (!cfg.cleanup_compact || sealed.empty()) return int64_t{0};
 
@@ -76,28 +85,99 @@ result<int64_t> partition_log::compact(int64_t now_ms) {
   if (dirty == 0) return int64_t{0};
   if (!overdue && static_cast<double>(dirty) < cfg.min_cleanable_dirty_ratio * static_cast<double>(total))
     return int64_t{0};
+  const int64_t clean_end = cleanable.back()->next_offset();
+  from = std::max(from, cleanable.front()->base_offset());
 
-  // Pass 1: the newest offset of every key.
-  std::unordered_map<std::string, int64_t> latest;
-  for (auto& s : cleanable) {
+  compaction_stats stats;
+  int64_t removed_bytes = 0;
+  // Each pass maps the keys of as many records from `from` on as the buffer
+  // holds, then rewrites every cleanable segment up to where the map ends.
+  while (from < clean_end) {
+    auto map = build_key_map(cleanable, from, clean_end, dedupe_buffer_bytes);
+    if (!map) return map.err();
+    ++stats.passes;
+    stats.peak_map_bytes = std::max(stats.peak_map_bytes, map->bytes);
+    auto removed = rewrite_with(*map, now_ms - cfg.delete_retention_ms, now_ms);
+    if (!removed) return removed.err();
+    removed_bytes += *removed;
+    {
+      std::lock_guard lock(mu_);
+      cleaned_up_to_ = std::max(cleaned_up_to_, map->end);
+      last_compaction_ = stats;
+      if (destroyed_) return removed_bytes;
+      // The rewritten segments replaced the ones listed above.
+      cleanable.clear();
+      for (auto& [b, s] : segments_)
+        if (s != active() && s->next_offset() <= clean_end) cleanable.push_back(s);
+    }
+    from = map->end;
+    if (cleanable.empty()) break;
+  }
+  if (removed_bytes > 0)
+    spdlog::info("partition {}-{}: compaction removed {} bytes in {} pass(es)", opts_.topic, opts_.partition,
+                 removed_bytes, stats.passes);
+  return removed_bytes;
+}
+
+result<partition_log::key_map> partition_log::build_key_map(const std::vector<std::shared_ptr<segment>>& segs,
+                                                            int64_t from, int64_t end, int64_t budget) const {
+  key_map map;
+  map.end = from;
+  bool full = false;
+  for (auto& s : segs) {
+    if (full) break;
+    if (s->next_offset() <= from) continue;
     auto st = for_each_batch(*s, [&](const batch_info& b, std::span<const uint8_t> bytes) -> status {
-      if (is_control_batch(b)) return {};
-      auto recs = decode_records(bytes);
-      if (!recs) return recs.err();
-      for (auto& r : *recs)
-        if (r.key) latest[*r.key] = r.offset;
+      if (full || b.last_offset() < from) return {};
+      if (b.base_offset >= end) {
+        full = true;  // past the cleanable range
+        return {};
+      }
+      if (!is_control_batch(b)) {
+        auto recs = decode_records(bytes);
+        if (!recs) return recs.err();
+        for (auto& r : *recs) {
+          if (r.offset < from) continue;
+          if (r.key) {
+            auto it = map.latest.find(*r.key);
+            if (it == map.latest.end()) {
+              int64_t cost = static_cast<int64_t>(r.key->size()) + key_map::entry_overhead;
+              // Always take one key, however long, so every pass makes progress.
+              if (!map.latest.empty() && map.bytes + cost > budget) {
+                full = true;
+                return {};
+              }
+              map.bytes += cost;
+              map.latest.emplace(*r.key, r.offset);
+            } else {
+              it->second = r.offset;
+            }
+          }
+          map.end = r.offset + 1;
+        }
+      }
+      map.end = std::max(map.end, b.last_offset() + 1);  // offsets compaction removed earlier
       return {};
     });
     if (!st) return st.err();
   }
+  map.end = std::min(map.end, end);
+  return map;
+}
 
-  // Pass 2: rewrite each segment that loses something.
+result<int64_t> partition_log::rewrite_with(const key_map& map, int64_t tombstone_horizon, int64_t now_ms) {
+  std::vector<std::shared_ptr<segment>> targets;
+  {
+    std::lock_guard lock(mu_);
+    if (destroyed_) return int64_t{0};
+    for (auto& [b, s] : segments_)
+      if (s != active() && s->base_offset() < map.end) targets.push_back(s);
+  }
   file_system& fs = *opts_.fs;
   if (auto s = fs.remove_all(cleaner_dir()); !s) return s.err();
   if (auto s = fs.create_dirs(cleaner_dir()); !s) return s.err();
   int64_t removed_bytes = 0;
-  int64_t horizon = now_ms - cfg.delete_retention_ms;
-  for (auto& seg : cleanable) {
+  for (auto& seg : targets) {
     std::vector<uint8_t> out;
     std::vector<batch_info> infos;
     bool changed = false;
@@ -122,9 +202,12 @@ result<int64_t> partition_log::compact(int64_t now_ms) {
       bool all = true;
       for (size_t i = 0; i < recs->size(); ++i) {
         auto& r = (*recs)[i];
-        bool newest = !r.key || latest[*r.key] == r.offset;
-        bool expired_tombstone = r.tombstone && b.max_timestamp < horizon;
-        keep[i] = newest && !expired_tombstone;
+        auto it = r.key ? map.latest.find(*r.key) : map.latest.end();
+        bool superseded = it != map.latest.end() && it->second > r.offset;
+        // A tombstone may go only where every older value of its key is
+        // gone too: inside the mapped range, where this pass removes them.
+        bool expired_tombstone = r.tombstone && r.offset < map.end && b.max_timestamp < tombstone_horizon;
+        keep[i] = !superseded && !expired_tombstone;
         all = all && keep[i];
       }
       if (all) {
@@ -163,13 +246,12 @@ result<int64_t> partition_log::compact(int64_t now_ms) {
     if (auto s = install_cleaned(seg, *built); !s) return s.err();
   }
   (void)fs.remove_all(cleaner_dir());
-  {
-    std::lock_guard lock(mu_);
-    cleaned_up_to_ = std::max(cleaned_up_to_, cleanable.back()->next_offset());
-  }
-  if (removed_bytes > 0)
-    spdlog::info("partition {}-{}: compaction removed {} bytes", opts_.topic, opts_.partition, removed_bytes);
   return removed_bytes;
+}
+
+compaction_stats partition_log::last_compaction() const {
+  std::lock_guard lock(mu_);
+  return last_compaction_;
 }
 
 status partition_log::install_cleaned(const std::shared_ptr<segment>& old_seg,

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "storage/file_system.h"
@@ -55,6 +56,16 @@ struct copied_read {
   int64_t next_offset = -1;
   int64_t high_watermark = 0;
   int64_t log_start_offset = 0;
+};
+
+// log.cleaner.dedupe.buffer.size: memory for the cleaner's key map. Kafka's
+// default (128 MiB); with more distinct keys than fit, compaction runs in passes.
+constexpr int64_t default_dedupe_buffer_bytes = 128LL << 20;
+
+// What the last compact() did (tests and logs).
+struct compaction_stats {
+  int passes = 0;              // key maps built
+  int64_t peak_map_bytes = 0;  // largest key map, as counted against the buffer
 };
 
 struct timestamp_offset {
@@ -133,7 +144,10 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   [[nodiscard]] status roll_if_due(int64_t now_ms);
   [[nodiscard]] status flush_if_due(int64_t now_ms);
   // Compaction of sealed segments when cleanup.policy has compact (log_cleaner.cc).
-  [[nodiscard]] result<int64_t> compact(int64_t now_ms);
+  // The key map never holds more than `dedupe_buffer_bytes` (counted as
+  // key bytes plus a fixed overhead per entry).
+  [[nodiscard]] result<int64_t> compact(int64_t now_ms, int64_t dedupe_buffer_bytes = default_dedupe_buffer_bytes);
+  compaction_stats last_compaction() const;
 
   // Flushes data and indexes; the log stays usable.
   [[nodiscard]] status close();
@@ -165,6 +179,20 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   [[nodiscard]] status install_cleaned(const std::shared_ptr<segment>& old_seg,
                                        const std::shared_ptr<segment>& cleaned);
   std::string cleaner_dir() const { return join_path(opts_.dir, ".cleaner"); }
+  // One compaction pass's view of the keys (log_cleaner.cc).
+  struct key_map {
+    // Counted per entry on top of the key's bytes: an unordered_map node
+    // holding a std::string and an offset, plus its bucket slot. An estimate,
+    // so the buffer bounds the map's real size within small factors.
+    static constexpr int64_t entry_overhead = 64;
+    std::unordered_map<std::string, int64_t> latest;  // key -> newest offset in [from, end)
+    int64_t bytes = 0;
+    int64_t end = 0;  // the records mapped end here
+  };
+  [[nodiscard]] result<key_map> build_key_map(const std::vector<std::shared_ptr<segment>>& segs, int64_t from,
+                                              int64_t end, int64_t budget) const;
+  // Rewrites the sealed segments that start below map.end; returns bytes removed.
+  [[nodiscard]] result<int64_t> rewrite_with(const key_map& map, int64_t tombstone_horizon, int64_t now_ms);
 
   options opts_;
   mutable std::mutex mu_;
@@ -179,6 +207,7 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   int64_t unflushed_messages_ = 0;
   int64_t last_flush_ms_ = 0;
   int64_t cleaned_up_to_ = -1;  // compaction has processed offsets below this
+  compaction_stats last_compaction_;
   std::optional<error> failed_;  // a sync failed: refuse appends (data may be lost)
   bool destroyed_ = false;
   std::atomic<int64_t> flushed_offset_{0};
