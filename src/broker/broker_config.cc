@@ -41,7 +41,8 @@ const std::set<std::string>& broker_keys() {
       "transaction.state.log.min.isr", "num.network.threads", "num.io.threads",
       "socket.send.buffer.bytes", "socket.receive.buffer.bytes", "log.flush.scheduler.interval.ms",
       "queued.max.request.bytes", "max.connections", "max.connections.per.ip",
-      "connections.max.write.stall.ms", "max.broker.partitions"};
+      "connections.max.write.stall.ms", "max.broker.partitions",
+      "samsa.test.crash.trigger"};
   return keys;
 }
 
@@ -120,6 +121,7 @@ result<broker_config> resolve_broker_config(const config_sources& sources, std::
   config.advertised_listeners = advertised->empty() ? config.listeners : *advertised;
 
   config.log_dir = get("log.dirs", get("log.dir", "./data"));
+  config.test_crash_trigger = get("samsa.test.crash.trigger", "");
   if (config.log_dir.find(',') != std::string::npos) {
     warnings.push_back("log.dirs: several directories given; Samsa uses the first one");
     config.log_dir = config.log_dir.substr(0, config.log_dir.find(','));
@@ -177,7 +179,9 @@ result<broker_config> resolve_broker_config(const config_sources& sources, std::
                    apply_int64("offsets.retention.minutes", config.offsets_retention_minutes, 1, INT64_MAX),
                    apply_int64("log.retention.check.interval.ms", config.log_retention_check_interval_ms, 1,
                                INT64_MAX),
-                   apply_int32("max.broker.partitions", config.max_broker_partitions, 1, int32_max)}) {
+                   apply_int32("max.broker.partitions", config.max_broker_partitions, 1, int32_max),
+                   apply_int64("log.cleaner.dedupe.buffer.size", config.log_cleaner_dedupe_buffer_size, 1 << 20,
+                               INT64_MAX)}) {
     if (!s) return s.err();
   }
   config.default_replication_factor = static_cast<int16_t>(replication);

@@ -55,6 +55,11 @@ struct broker_config {
   // default leaves room for a 10,000-partition benchmark many times over
   // while staying far below what exhausts memory and descriptors at once.
   int32_t max_broker_partitions = 100000;
+  // Memory for compaction's key map (one cleaner thread); Kafka's default.
+  int64_t log_cleaner_dedupe_buffer_size = 128LL << 20;
+  // Tests only: a path whose appearance makes the broker drop every byte no
+  // completed fsync covered and exit (storage/crash_sim_file_system.h).
+  std::string test_crash_trigger;
 
   // Every setting as given (after precedence), for topic defaults (log.*,
   // message.max.bytes, ...) and DescribeConfigs on the broker resource.

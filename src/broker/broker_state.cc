@@ -9,6 +9,8 @@
 #include "broker/group_service.h"
 #include "broker/producer_registry.h"
 #include "broker/topic_registry.h"
+#include "storage/crash_sim_file_system.h"
+#include "storage/dir_lock.h"
 #include "storage/log_manager.h"
 #include "storage/metadata_store.h"
 
@@ -28,9 +30,20 @@ status broker_state::open_storage() {
   std::error_code ec;
   std::filesystem::create_directories(config_.log_dir, ec);
   if (ec) return error(ec, "cannot create log.dirs directory " + config_.log_dir);
+  // Before anything reads or writes the directory: a second broker on it
+  // would recover, truncate and append under the first one's feet.
+  auto locked = storage::dir_lock::acquire(config_.log_dir);
+  if (!locked) return locked.err();
+  dir_lock_ = std::move(*locked);
 
   storage::metadata_store::options meta_opts;
-  meta_opts.fs = storage::posix_file_system();
+  if (config_.test_crash_trigger.empty()) {
+    meta_opts.fs = storage::posix_file_system();
+  } else {
+    spdlog::warn("test mode: a crash that drops unsynced data follows the creation of {}",
+                 config_.test_crash_trigger);
+    meta_opts.fs = storage::crash_sim_file_system(config_.test_crash_trigger);
+  }
   meta_opts.dir = (std::filesystem::path(config_.log_dir) / "__cluster_metadata").string();
   auto metadata = storage::metadata_store::open(meta_opts);
   if (!metadata) return metadata.err();
@@ -41,6 +54,7 @@ status broker_state::open_storage() {
   log_opts.fs = meta_opts.fs;
   log_opts.data_dir = config_.log_dir;
   log_opts.retention_check_interval_ms = config_.log_retention_check_interval_ms;
+  log_opts.cleaner_dedupe_buffer_bytes = config_.log_cleaner_dedupe_buffer_size;
   const auto& raw = config_.raw;
   storage::metadata_store* meta = metadata_.get();
   log_opts.config_for = [meta, raw](const std::string& topic) {
@@ -56,12 +70,21 @@ status broker_state::open_storage() {
   if (auto s = topics_->load(); !s) return s;
 
   // Partition directories of topics the metadata log does not have are
-  // leftovers of a deletion or creation cut short by a crash.
+  // leftovers of a deletion or creation cut short by a crash, or the sign of
+  // metadata that lost something. Either way they are moved aside, never
+  // deleted: an operator can look at them, and delete them, later.
+  // A partition past a known topic's count (CreatePartitions cut short) is
+  // the same case: left open, a later CreatePartitions would serve its old
+  // records as the new partition's.
   for (const auto& log : logs_->partitions()) {
-    if (topics_->find(log->topic())) continue;
-    spdlog::warn("removing partition directory {} of unknown topic {}", log->dir(), log->topic());
-    if (auto s = logs_->remove_partition(log->topic(), log->partition()); !s) {
-      spdlog::warn("could not remove {}: {}", log->dir(), s.err().describe());
+    if (partition_log_of(topics_->find(log->topic()), log->partition()) == log.get()) continue;
+    auto moved = logs_->set_aside_partition(log->topic(), log->partition());
+    if (moved) {
+      spdlog::warn("partition directory {} belongs to no known topic partition: moved aside to {} (nothing deleted)",
+                   log->dir(), *moved);
+    } else {
+      spdlog::warn("partition directory {} belongs to no known topic partition and could not be moved aside: {}",
+                   log->dir(), moved.err().describe());
     }
   }
   auto producer_ids =

@@ -13,6 +13,7 @@
 #include "broker/worker_pool.h"
 
 namespace samsa::storage {
+class dir_lock;
 class log_manager;
 class metadata_store;
 }  // namespace samsa::storage
@@ -61,6 +62,7 @@ class broker_state {
   std::string cluster_id_;
   std::vector<listener_address> advertised_;
   std::unique_ptr<worker_pool> workers_;
+  std::unique_ptr<storage::dir_lock> dir_lock_;  // before the storage it guards: released last
   std::unique_ptr<storage::log_manager> logs_;
   std::unique_ptr<storage::metadata_store> metadata_;
   std::unique_ptr<topic_registry> topics_;

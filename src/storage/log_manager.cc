@@ -55,6 +55,15 @@ std::string deleted_dir_name(const std::string& topic, int32_t partition, int64_
   return topic.substr(0, name_max - std::min(name_max, suffix.size())) + suffix;
 }
 
+std::string set_aside_name(const std::string& dir_name, int n) {
+  constexpr size_t name_max = 255;
+  std::string suffix = (n > 0 ? "." + std::to_string(n) : std::string()) + ".orphaned";
+  std::string stem = dir_name;
+  // Keep the end (the partition number) and cut the front of a long topic name.
+  if (stem.size() + suffix.size() > name_max) stem = stem.substr(stem.size() + suffix.size() - name_max);
+  return stem + suffix;
+}
+
 log_manager::log_manager(options opts) : opts_(std::move(opts)) {}
 
 int64_t log_manager::now() const {
@@ -204,6 +213,30 @@ status log_manager::remove_partition(const std::string& topic, int32_t partition
   return {};
 }
 
+result<std::string> log_manager::set_aside_partition(const std::string& topic, int32_t partition) {
+  std::shared_ptr<partition_log> log;
+  {
+    std::lock_guard lock(mu_);
+    auto it = logs_.find({topic, partition});
+    if (it == logs_.end())
+      return make_storage_error(errc::not_found, "partition " + topic + "-" + std::to_string(partition));
+    log = it->second;
+    logs_.erase(it);
+  }
+  file_system& fs = *opts_.fs;
+  // Flush what the log holds first so the moved copy is whole.
+  if (auto s = log->close(); !s) return s.err();
+  std::string name = log->dir().substr(log->dir().rfind('/') + 1);
+  std::string target;
+  for (int n = 0;; ++n) {
+    target = join_path(opts_.data_dir, set_aside_name(name, n));
+    if (!fs.exists(target)) break;
+  }
+  if (auto s = fs.rename(log->dir(), target); !s) return s.err();
+  if (auto s = fs.sync_dir(opts_.data_dir); !s) return s.err();
+  return target;
+}
+
 status log_manager::remove_topic(const std::string& topic) {
   std::vector<int32_t> parts;
   {
@@ -250,7 +283,7 @@ status log_manager::run_maintenance(int64_t now_ms) {
     auto removed = log->enforce_retention(now_ms);
     note(removed ? status{} : status(removed.err()));
     if (log->config().cleanup_compact) {
-      auto c = log->compact(now_ms);
+      auto c = log->compact(now_ms, opts_.cleaner_dedupe_buffer_bytes);
       note(c ? status{} : status(c.err()));
     }
   }

@@ -28,6 +28,10 @@ std::string metadata_log_dir(const std::string& data_dir);
 // so the name fits in NAME_MAX (255) even for a 249-character topic, as Kafka
 // does. Start-up deletes every directory whose name ends in "-delete".
 std::string deleted_dir_name(const std::string& topic, int32_t partition, int64_t ms, int64_t n);
+// "<dir name>.orphaned", or "<dir name>.<n>.orphaned" when `n` > 0, shortened
+// at the front so it fits in a file name (255 bytes). Such names are never
+// opened as partitions.
+std::string set_aside_name(const std::string& dir_name, int n);
 
 class log_manager {
  public:
@@ -38,6 +42,7 @@ class log_manager {
     // from the metadata store); default log_config{} when empty.
     std::function<log_config(const std::string& topic)> config_for;
     int64_t retention_check_interval_ms = 300000;  // log.retention.check.interval.ms
+    int64_t cleaner_dedupe_buffer_bytes = default_dedupe_buffer_bytes;  // log.cleaner.dedupe.buffer.size
     int64_t recovery_point_interval_ms = 60000;    // log.flush.offset.checkpoint.interval.ms
     int64_t tick_ms = 200;                         // how often flush.ms is checked
     bool background = true;                        // tests drive run_maintenance() themselves
@@ -63,6 +68,11 @@ class log_manager {
   // the partition's log (if it was opened) before deleting its directory, so
   // a creation that ran out of descriptors can still clean up after itself.
   [[nodiscard]] status abandon_partition(const std::string& topic, int32_t partition);
+  // Moves a partition directory aside, unopened from now on, instead of
+  // deleting it: start-up uses this for directories the metadata log does not
+  // know, because damaged or lost metadata must never cost data. The new name
+  // ends in ".orphaned" (see set_aside_name); returns it.
+  [[nodiscard]] result<std::string> set_aside_partition(const std::string& topic, int32_t partition);
   void update_config(const std::string& topic, const log_config& cfg);
 
   // One pass of roll / retention / compaction / flush.ms over every partition.

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "storage/errc.h"
 #include "storage/memory_file_system.h"
 #include "storage/test_batches.h"
@@ -114,6 +117,64 @@ TEST(deleted_dir_name, fits_name_max_for_the_longest_topic) {
   EXPECT_TRUE(name.ends_with("-2147483647.9223372036854775807.9223372036854775807-delete"));
   EXPECT_TRUE(name.starts_with("ttt"));
   EXPECT_EQ(deleted_dir_name("short", 3, 17, 1), "short-3.17.1-delete");
+}
+
+TEST_F(manager, background_thread_enforces_retention_on_its_own) {
+  // The real background thread, with a short interval: nobody calls
+  // run_maintenance(), yet expired segments go.
+  log_manager::options o;
+  o.fs = fs;
+  o.data_dir = "data";
+  o.retention_check_interval_ms = 50;
+  o.tick_ms = 10;
+  auto m = log_manager::open(o);  // background = true, real clock
+  ASSERT_TRUE(m) << m.err().describe();
+  log_config cfg;
+  cfg.segment_bytes = 1024;
+  cfg.retention_ms = 60'000;
+  auto p = (*m)->create_partition("t", 0, id(1), cfg);
+  ASSERT_TRUE(p);
+  // Stamped at 1970 + 5 s: long expired by the real clock.
+  for (int i = 0; i < 30; ++i) ASSERT_TRUE((*p)->append(testing::make_filler_batch(1, 200, 5000, i), 5000));
+  size_t before = (*p)->segment_count();
+  ASSERT_GT(before, 3u);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((*p)->segment_count() == before && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_LT((*p)->segment_count(), before) << "the background thread never removed an expired segment";
+  EXPECT_GT((*p)->log_start_offset(), 0);
+  EXPECT_FALSE(fs->exists("data/t-0/00000000000000000000.log"));
+  ASSERT_TRUE((*m)->shutdown());
+}
+
+TEST_F(manager, set_aside_moves_a_partition_out_of_the_way_without_deleting_it) {
+  auto m = open();
+  auto p = m->create_partition("lost", 0, id(1), {});
+  ASSERT_TRUE(p);
+  ASSERT_TRUE((*p)->append(testing::make_filler_batch(2, 10, 1, 1), clock_ms));
+  auto moved = m->set_aside_partition("lost", 0);
+  ASSERT_TRUE(moved) << moved.err().describe();
+  EXPECT_EQ(*moved, "data/lost-0.orphaned");
+  EXPECT_FALSE(fs->exists("data/lost-0"));
+  ASSERT_TRUE(fs->lookup("data/lost-0.orphaned/00000000000000000000.log"));
+  EXPECT_FALSE(fs->lookup("data/lost-0.orphaned/00000000000000000000.log")->data.empty());
+  EXPECT_FALSE(m->get("lost", 0));
+  // A second orphan of the same name gets its own; neither is opened again.
+  ASSERT_TRUE(m->create_partition("lost", 0, id(2), {}));
+  auto second = m->set_aside_partition("lost", 0);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(*second, "data/lost-0.1.orphaned");
+  ASSERT_TRUE(m->shutdown());
+  m.reset();
+  auto again = open();
+  EXPECT_TRUE(again->partitions().empty());
+  EXPECT_TRUE(fs->exists("data/lost-0.orphaned"));
+  // Names stay within NAME_MAX: the front of a long topic name is cut.
+  std::string long_dir(249, 'x');
+  long_dir += "-12345";
+  auto name = set_aside_name(long_dir, 3);
+  EXPECT_LE(name.size(), 255u);
+  EXPECT_TRUE(name.ends_with("-12345.3.orphaned")) << name;
 }
 
 }  // namespace
