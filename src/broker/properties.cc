@@ -105,7 +105,8 @@ result<property_map> load_properties_file(const std::string& path) {
 
 result<std::pair<std::string, std::string>> parse_override(std::string_view assignment) {
   size_t eq = assignment.find('=');
-  if (eq == std::string_view::npos || eq == 0) {
+  // Blanks around the key are trimmed, so " =v" has no key either.
+  if (eq == std::string_view::npos || trim(assignment.substr(0, eq)).empty()) {
     return make_error(std::errc::invalid_argument,
                       "setting '" + std::string(assignment) + "' must look like key=value");
   }

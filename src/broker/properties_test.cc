@@ -23,6 +23,8 @@ TEST(Properties, OverrideNeedsKeyAndEquals) {
   EXPECT_TRUE(parse_override("a=b").ok());
   EXPECT_EQ(parse_override("a=b=c")->second, "b=c");
   EXPECT_FALSE(parse_override("novalue").ok());
+  // A key of only blanks is no key (found by broker_properties_fuzz).
+  EXPECT_FALSE(parse_override(" \t =x").ok());
   EXPECT_FALSE(parse_override("=x").ok());
 }
 
