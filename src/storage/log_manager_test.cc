@@ -134,15 +134,17 @@ TEST_F(manager, background_thread_enforces_retention_on_its_own) {
   cfg.retention_ms = 60'000;
   auto p = (*m)->create_partition("t", 0, id(1), cfg);
   ASSERT_TRUE(p);
-  // Stamped at 1970 + 5 s: long expired by the real clock.
+  // Stamped at 1970 + 5 s: long expired by the real clock. The thread may
+  // start removing segments while these are still being appended, so the
+  // test only waits for the end state: the oldest segment gone, the log
+  // start moved.
   for (int i = 0; i < 30; ++i) ASSERT_TRUE((*p)->append(testing::make_filler_batch(1, 200, 5000, i), 5000));
-  size_t before = (*p)->segment_count();
-  ASSERT_GT(before, 3u);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while ((*p)->segment_count() == before && std::chrono::steady_clock::now() < deadline)
+  while (((*p)->log_start_offset() == 0 || fs->exists("data/t-0/00000000000000000000.log")) &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  EXPECT_LT((*p)->segment_count(), before) << "the background thread never removed an expired segment";
-  EXPECT_GT((*p)->log_start_offset(), 0);
+  }
+  EXPECT_GT((*p)->log_start_offset(), 0) << "the background thread never removed an expired segment";
   EXPECT_FALSE(fs->exists("data/t-0/00000000000000000000.log"));
   ASSERT_TRUE((*m)->shutdown());
 }
