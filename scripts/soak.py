@@ -85,7 +85,8 @@ def main():
     broker.start()
     bootstrap = f"127.0.0.1:{broker.port}"
     topic = "soak"
-    AdminClient({"bootstrap.servers": bootstrap}).create_topics([NewTopic(topic, 6, 1)])[topic].result(30)
+    admin = AdminClient({"bootstrap.servers": bootstrap})  # kept: a dropped client cancels its requests
+    admin.create_topics([NewTopic(topic, 6, 1)])[topic].result(30)
 
     stop = threading.Event()
     acked, lock = {}, threading.Lock()  # value -> (partition, offset)
