@@ -11,6 +11,14 @@ export CCACHE_BASEDIR=$PWD
 
 ./scripts/install-deps.sh --test
 
+# Prints how long the step that just ended took.
+step_started=$SECONDS
+step_done() {
+  echo "-- $1 took $((SECONDS - step_started)) s"
+  step_started=$SECONDS
+}
+step_done "installing dependencies"
+
 echo "== fuzz smoke (clang, ASan+UBSan, ${SAMSA_FUZZ_SECONDS:-10} s per target)"
 CC=clang CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DSAMSA_FUZZ=ON -DSAMSA_BENCH=OFF \
   -DSAMSA_FUZZ_SECONDS="${SAMSA_FUZZ_SECONDS:-10}" >/dev/null
@@ -18,10 +26,12 @@ fuzz_targets=$(ctest --test-dir build/fuzz -N -L '^fuzz$' | sed -n 's/.*Test *#[
 # shellcheck disable=SC2086
 cmake --build build/fuzz -j"$jobs" --target $fuzz_targets
 ctest --test-dir build/fuzz -L '^fuzz$' -j"$jobs" --output-on-failure
+step_done "fuzz smoke (build and runs)"
 
 echo "== build (Release, warnings are errors)"
 cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=Release -DSAMSA_WERROR=ON >/dev/null
 cmake --build build/ci -j"$jobs"
+step_done "release build"
 
 echo "== tests"
 # shellcheck source=../tests/known_gaps.sh
@@ -31,5 +41,7 @@ for case in "${SAMSA_KNOWN_GAP_CASES[@]}"; do deselect+=" --deselect $case"; don
 echo "not run here (known gaps, see README): ${SAMSA_KNOWN_GAP_TESTS:-none}${deselect}"
 exclude=()
 if [ -n "$SAMSA_KNOWN_GAP_TESTS" ]; then exclude=(-E "$SAMSA_KNOWN_GAP_TESTS"); fi
+# The label summary ctest prints at the end gives each suite's time.
 PYTEST_ADDOPTS="${PYTEST_ADDOPTS:-}${deselect}" \
   ctest --test-dir build/ci -j"$jobs" --output-on-failure -LE '^fuzz$' "${exclude[@]}"
+step_done "tests"

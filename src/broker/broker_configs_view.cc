@@ -38,6 +38,15 @@ std::vector<storage::config_entry> describe_broker_configs(const broker_config& 
       {"group.max.session.timeout.ms", {std::to_string(config.group_max_session_timeout_ms), config_type::int_}},
       {"offsets.topic.num.partitions", {std::to_string(config.offsets_topic_num_partitions), config_type::int_}},
       {"offsets.retention.minutes", {std::to_string(config.offsets_retention_minutes), config_type::int_}},
+      {"num.network.threads", {std::to_string(config.num_network_threads), config_type::int_}},
+      {"num.io.threads", {std::to_string(config.num_io_threads), config_type::int_}},
+      {"queued.max.request.bytes", {std::to_string(config.queued_max_request_bytes), config_type::long_}},
+      // 0: derived from the open-file limit at start (the start-up line says the figure).
+      {"max.connections", {std::to_string(config.max_connections), config_type::int_}},
+      {"max.connections.per.ip", {std::to_string(config.max_connections_per_ip), config_type::int_}},
+      {"connections.max.write.stall.ms",
+       {std::to_string(config.connections_max_write_stall_ms), config_type::long_}},
+      {"max.broker.partitions", {std::to_string(config.max_broker_partitions), config_type::int_}},
   };
   std::vector<storage::config_entry> out;
   for (const auto& [name, value_type] : own) {
