@@ -92,7 +92,7 @@ status broker_state::open_storage() {
   if (!producer_ids) return producer_ids.err();
   producers_ = std::make_unique<producer_registry>(std::move(*producer_ids));
 
-  groups_ = std::make_unique<group_service>(*this);
+  groups_ = std::make_unique<group_service>(io_, *topics_, group_settings_from(config_));
   if (auto s = groups_->start(); !s) return s;
 
   auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);

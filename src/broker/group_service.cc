@@ -5,7 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <chrono>
 
-#include "broker/broker_state.h"
+#include "broker/broker_config.h"
 #include "broker/topic_registry.h"
 #include "record/batch_builder.h"
 #include "record/record.h"
@@ -20,39 +20,54 @@ namespace {
 // Replay reads the log in chunks of this size (at least one whole batch each).
 constexpr int32_t replay_chunk_bytes = 1 << 20;
 
-group::coordinator_config coordinator_config_from(const broker_config& c, int32_t partitions) {
+group::coordinator_config coordinator_config_from(const group_settings& s, int32_t partitions) {
   group::coordinator_config out;
-  out.min_session_timeout_ms = c.group_min_session_timeout_ms;
-  out.max_session_timeout_ms = c.group_max_session_timeout_ms;
-  out.initial_rebalance_delay_ms = c.group_initial_rebalance_delay_ms;
-  out.offsets_retention_ms = c.offsets_retention_minutes * 60 * 1000;
+  out.min_session_timeout_ms = s.min_session_timeout_ms;
+  out.max_session_timeout_ms = s.max_session_timeout_ms;
+  out.initial_rebalance_delay_ms = s.initial_rebalance_delay_ms;
+  out.offsets_retention_ms = s.offsets_retention_ms;
   out.offsets_topic_partitions = partitions;
   return out;
 }
 
 }  // namespace
 
-group_offset_log::group_offset_log(broker_state& broker) : broker_(broker), alive_(std::make_shared<bool>(true)) {}
+group_settings group_settings_from(const broker_config& c) {
+  group_settings out;
+  out.offsets_topic_num_partitions = c.offsets_topic_num_partitions;
+  out.min_session_timeout_ms = c.group_min_session_timeout_ms;
+  out.max_session_timeout_ms = c.group_max_session_timeout_ms;
+  out.initial_rebalance_delay_ms = c.group_initial_rebalance_delay_ms;
+  out.offsets_retention_ms = c.offsets_retention_minutes * 60 * 1000;
+  return out;
+}
+
+group_offset_log::group_offset_log(boost::asio::io_context& io, topic_registry& topics,
+                                   int32_t offsets_topic_partitions)
+    : io_(io),
+      topics_(topics),
+      offsets_topic_partitions_(offsets_topic_partitions),
+      alive_(std::make_shared<bool>(true)) {}
 
 group_offset_log::~group_offset_log() { *alive_ = false; }
 
 void group_offset_log::append(int32_t partition, std::vector<group::log_record> records,
                               std::function<void(status)> done) {
-  auto& io = broker_.io();
+  auto& io = io_;
   auto fail = [&io, &done, alive = alive_](error e) {
     // Answer asynchronously like a real completion, so callers see one behaviour.
     asio::post(io, [alive, done = std::move(done), e = std::move(e)]() {
       if (*alive) done(e);
     });
   };
-  if (!broker_.topics().find(offsets_topic_name)) {
-    if (auto made = ensure_offsets_topic(broker_); !made.ok()) {
+  if (!topics_.find(offsets_topic_name)) {
+    if (auto made = ensure_offsets_topic(topics_, offsets_topic_partitions_); !made.ok()) {
       fail(error(std::make_error_code(std::errc::io_error),
                  fmt::format("cannot create {}: {}", offsets_topic_name, made.message)));
       return;
     }
   }
-  auto log = broker_.topics().partition(offsets_topic_name, partition);
+  auto log = topics_.partition(offsets_topic_name, partition);
   if (!log) {
     fail(error(std::make_error_code(std::errc::no_such_file_or_directory),
                fmt::format("{} partition {} does not exist", offsets_topic_name, partition)));
@@ -89,7 +104,8 @@ void group_offset_log::append(int32_t partition, std::vector<group::log_record> 
   });
 }
 
-group_service::group_service(broker_state& broker) : broker_(broker), log_(broker), timer_(broker.io()) {}
+group_service::group_service(boost::asio::io_context& io, topic_registry& topics, group_settings settings)
+    : topics_(topics), settings_(settings), log_(io, topics, settings.offsets_topic_num_partitions), timer_(io) {}
 
 group_service::~group_service() { stop(); }
 
@@ -98,11 +114,14 @@ int64_t group_service::now_ms() {
       .count();
 }
 
-admin_result ensure_offsets_topic(broker_state& broker) {
-  auto& topics = broker.topics();
+admin_result group_service::ensure_offsets_topic() {
+  return broker::ensure_offsets_topic(topics_, settings_.offsets_topic_num_partitions);
+}
+
+admin_result ensure_offsets_topic(topic_registry& topics, int32_t partitions) {
   if (topics.find(offsets_topic_name)) return {};
   auto started = std::chrono::steady_clock::now();
-  auto created = topics.create(offsets_topic_name, broker.config().offsets_topic_num_partitions, 1,
+  auto created = topics.create(offsets_topic_name, partitions, 1,
                                {{"cleanup.policy", "compact"}}, /*internal=*/true);
   if (created.ok()) {
     auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
@@ -112,12 +131,12 @@ admin_result ensure_offsets_topic(broker_state& broker) {
 }
 
 status group_service::start() {
-  const topic_entry* topic = broker_.topics().find(offsets_topic_name);
+  const topic_entry* topic = topics_.find(offsets_topic_name);
   // The coordinator maps groups to partitions by this count, which must be
   // the topic's real one once it exists.
   auto partitions = topic ? static_cast<int32_t>(topic->partitions.size())
-                          : broker_.config().offsets_topic_num_partitions;
-  coordinator_ = std::make_unique<group::coordinator>(coordinator_config_from(broker_.config(), partitions), log_);
+                          : settings_.offsets_topic_num_partitions;
+  coordinator_ = std::make_unique<group::coordinator>(coordinator_config_from(settings_, partitions), log_);
   log_.set_after_completion([this] { rearm(); });
   if (topic) {
     if (auto s = replay(partitions); !s) return s;
@@ -134,7 +153,7 @@ status group_service::replay(int32_t partitions) {
   size_t loaded = 0;
   size_t bad = 0;
   for (int32_t p = 0; p < partitions; ++p) {
-    auto log = broker_.topics().partition(offsets_topic_name, p);
+    auto log = topics_.partition(offsets_topic_name, p);
     if (!log) continue;
     int64_t end = log->high_watermark();
     int64_t offset = log->log_start_offset();

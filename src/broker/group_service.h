@@ -1,6 +1,8 @@
 // The broker's side of consumer groups: the group coordinator, its offset log
 // over the compacted __consumer_offsets topic, and the timer that drives its
-// timeouts. Lives on the network thread like everything in broker_state.
+// timeouts. Runs on the handler thread's io_context. It is handed only what
+// it uses (that context, the topic registry and its group settings), not the
+// whole broker_state.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -15,15 +17,29 @@
 
 namespace samsa::broker {
 
-class broker_state;
+struct broker_config;
 
 inline constexpr const char* offsets_topic_name = "__consumer_offsets";
+
+// The broker settings consumer groups depend on, taken from broker_config by
+// group_settings_from (a copy: the service never reads the rest of the
+// configuration, and the defaults live in broker_config only).
+struct group_settings {
+  int32_t offsets_topic_num_partitions = 0;
+  int32_t min_session_timeout_ms = 0;
+  int32_t max_session_timeout_ms = 0;
+  int32_t initial_rebalance_delay_ms = 0;
+  int64_t offsets_retention_ms = 0;
+};
+group_settings group_settings_from(const broker_config& config);
 
 // group::offset_log over the partitions of __consumer_offsets: one record
 // batch per append, answered once the batch is flushed to disk.
 class group_offset_log final : public group::offset_log {
  public:
-  explicit group_offset_log(broker_state& broker);
+  // `io` runs the completions; the topic is created on first use with
+  // `offsets_topic_partitions` partitions.
+  group_offset_log(boost::asio::io_context& io, topic_registry& topics, int32_t offsets_topic_partitions);
   ~group_offset_log() override;
   void append(int32_t partition, std::vector<group::log_record> records,
               std::function<void(status)> done) override;
@@ -31,20 +47,23 @@ class group_offset_log final : public group::offset_log {
   void set_after_completion(std::function<void()> fn) { after_completion_ = std::move(fn); }
 
  private:
-  broker_state& broker_;
+  boost::asio::io_context& io_;
+  topic_registry& topics_;
+  int32_t offsets_topic_partitions_;
   // Completions posted after shutdown must not touch a destroyed service.
   std::shared_ptr<bool> alive_;
   std::function<void()> after_completion_;
 };
 
-// Creates __consumer_offsets (compacted, internal, offsets.topic.num.partitions
-// partitions) unless it exists. Used on a group's first write and when a
-// client's Metadata request would auto-create it.
-admin_result ensure_offsets_topic(broker_state& broker);
+// Creates __consumer_offsets (compacted, internal, `partitions` partitions,
+// offsets.topic.num.partitions) unless it exists. Used on a group's first
+// write and when a client's Metadata request would auto-create it.
+admin_result ensure_offsets_topic(topic_registry& topics, int32_t partitions);
 
 class group_service {
  public:
-  explicit group_service(broker_state& broker);
+  // `topics` must outlive the service; `io` is the handler thread's context.
+  group_service(boost::asio::io_context& io, topic_registry& topics, group_settings settings);
   ~group_service();
 
   // Replays __consumer_offsets into the coordinator when it exists and
@@ -55,6 +74,8 @@ class group_service {
   void stop();
 
   group::coordinator& coordinator() { return *coordinator_; }
+  // ensure_offsets_topic() with this broker's partition count.
+  admin_result ensure_offsets_topic();
   // Wall-clock milliseconds: commit timestamps are stored in the log.
   static int64_t now_ms();
   // Re-arms the timer to the coordinator's next deadline; call after every
@@ -64,7 +85,8 @@ class group_service {
  private:
   status replay(int32_t partitions);
 
-  broker_state& broker_;
+  topic_registry& topics_;
+  group_settings settings_;
   group_offset_log log_;
   std::unique_ptr<group::coordinator> coordinator_;
   boost::asio::steady_timer timer_;
