@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "base/big_endian.h"
+
 namespace samsa::protocol {
 
 reader::reader(std::span<const uint8_t> data, std::shared_ptr<const void> owner)
@@ -68,18 +70,6 @@ bool reader::check_length(int64_t length, const char* what) {
   return true;
 }
 
-namespace {
-
-template <typename T>
-T load_be(const uint8_t* p) {
-  using U = std::make_unsigned_t<T>;
-  U v = 0;
-  for (size_t i = 0; i < sizeof(T); ++i) v = static_cast<U>((v << 8) | p[i]);
-  return static_cast<T>(v);
-}
-
-}  // namespace
-
 int8_t reader::read_int8() {
   if (!need(1, "int8")) return 0;
   return static_cast<int8_t>(data_[pos_++]);
@@ -87,35 +77,35 @@ int8_t reader::read_int8() {
 
 int16_t reader::read_int16() {
   if (!need(2, "int16")) return 0;
-  auto v = load_be<int16_t>(data_.data() + pos_);
+  auto v = big_endian::load<int16_t>(data_.data() + pos_);
   pos_ += 2;
   return v;
 }
 
 int32_t reader::read_int32() {
   if (!need(4, "int32")) return 0;
-  auto v = load_be<int32_t>(data_.data() + pos_);
+  auto v = big_endian::load<int32_t>(data_.data() + pos_);
   pos_ += 4;
   return v;
 }
 
 int64_t reader::read_int64() {
   if (!need(8, "int64")) return 0;
-  auto v = load_be<int64_t>(data_.data() + pos_);
+  auto v = big_endian::load<int64_t>(data_.data() + pos_);
   pos_ += 8;
   return v;
 }
 
 uint16_t reader::read_uint16() {
   if (!need(2, "uint16")) return 0;
-  auto v = load_be<uint16_t>(data_.data() + pos_);
+  auto v = big_endian::load<uint16_t>(data_.data() + pos_);
   pos_ += 2;
   return v;
 }
 
 uint32_t reader::read_uint32() {
   if (!need(4, "uint32")) return 0;
-  auto v = load_be<uint32_t>(data_.data() + pos_);
+  auto v = big_endian::load<uint32_t>(data_.data() + pos_);
   pos_ += 4;
   return v;
 }

@@ -6,30 +6,21 @@
 
 #include <fmt/format.h>
 
+#include "base/big_endian.h"
+
 namespace samsa::protocol {
-
-namespace {
-
-template <typename T>
-void store_be(std::vector<uint8_t>& out, T v) {
-  using U = std::make_unsigned_t<T>;
-  U u = static_cast<U>(v);
-  for (size_t i = sizeof(T); i-- > 0;) out.push_back(static_cast<uint8_t>(u >> (8 * i)));
-}
-
-}  // namespace
 
 void writer::fail(std::string message) {
   if (error_.empty()) error_ = std::move(message);
 }
 
 void writer::write_int8(int8_t v) { buffer_.push_back(static_cast<uint8_t>(v)); }
-void writer::write_int16(int16_t v) { store_be(buffer_, v); }
-void writer::write_int32(int32_t v) { store_be(buffer_, v); }
-void writer::write_int64(int64_t v) { store_be(buffer_, v); }
-void writer::write_uint16(uint16_t v) { store_be(buffer_, v); }
-void writer::write_uint32(uint32_t v) { store_be(buffer_, v); }
-void writer::write_float64(double v) { store_be(buffer_, std::bit_cast<uint64_t>(v)); }
+void writer::write_int16(int16_t v) { big_endian::append(buffer_, v); }
+void writer::write_int32(int32_t v) { big_endian::append(buffer_, v); }
+void writer::write_int64(int64_t v) { big_endian::append(buffer_, v); }
+void writer::write_uint16(uint16_t v) { big_endian::append(buffer_, v); }
+void writer::write_uint32(uint32_t v) { big_endian::append(buffer_, v); }
+void writer::write_float64(double v) { big_endian::append(buffer_, std::bit_cast<uint64_t>(v)); }
 
 void writer::write_uuid(const uuid& v) { buffer_.insert(buffer_.end(), v.bytes.begin(), v.bytes.end()); }
 
@@ -186,8 +177,7 @@ size_t writer::reserve_int32() {
 }
 
 void writer::patch_int32(size_t position, int32_t v) {
-  auto u = static_cast<uint32_t>(v);
-  for (size_t i = 0; i < 4; ++i) buffer_[position + i] = static_cast<uint8_t>(u >> (24 - 8 * i));
+  big_endian::store(buffer_.data() + position, v);
 }
 
 void writer::patch_size_prefix(size_t position) {

@@ -4,7 +4,7 @@
 
 #include <random>
 
-#include "record/endian.h"
+#include "base/big_endian.h"
 
 namespace samsa::record {
 namespace {
@@ -67,7 +67,7 @@ bytes xerial_frame(const std::vector<bytes>& chunks) {
     auto block = compress(compression_type::snappy, chunk);
     EXPECT_TRUE(block.ok());
     uint8_t len[4];
-    detail::store_be32(len, static_cast<uint32_t>(block->size()));
+    big_endian::store_u32(len, static_cast<uint32_t>(block->size()));
     out.insert(out.end(), len, len + 4);
     out.insert(out.end(), block->begin(), block->end());
   }

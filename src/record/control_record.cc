@@ -2,15 +2,15 @@
 
 #include <string>
 
+#include "base/big_endian.h"
 #include "record/batch_builder.h"
-#include "record/endian.h"
 
 namespace samsa::record {
 
 bytes encode_control_key(control_type type) {
   bytes out(4);
-  detail::store_be16(out.data(), 0);
-  detail::store_be16(out.data() + 2, static_cast<uint16_t>(type));
+  big_endian::store_u16(out.data(), 0);
+  big_endian::store_u16(out.data() + 2, static_cast<uint16_t>(type));
   return out;
 }
 
@@ -20,8 +20,8 @@ result<control_key> decode_control_key(std::span<const uint8_t> key) {
                                                        std::to_string(key.size()) + " bytes, needs 4");
   }
   control_key k;
-  k.version = static_cast<int16_t>(detail::load_be16(key.data()));
-  k.type = static_cast<int16_t>(detail::load_be16(key.data() + 2));
+  k.version = static_cast<int16_t>(big_endian::load_u16(key.data()));
+  k.type = static_cast<int16_t>(big_endian::load_u16(key.data() + 2));
   if (k.version < 0) {
     return make_record_error(errc::invalid_record,
                              "control record key version " + std::to_string(k.version));
@@ -31,8 +31,8 @@ result<control_key> decode_control_key(std::span<const uint8_t> key) {
 
 bytes encode_end_txn_marker(int32_t coordinator_epoch) {
   bytes out(6);
-  detail::store_be16(out.data(), 0);
-  detail::store_be32(out.data() + 2, static_cast<uint32_t>(coordinator_epoch));
+  big_endian::store_u16(out.data(), 0);
+  big_endian::store_u32(out.data() + 2, static_cast<uint32_t>(coordinator_epoch));
   return out;
 }
 
@@ -42,8 +42,8 @@ result<end_txn_marker> decode_end_txn_marker(std::span<const uint8_t> value) {
                                                        std::to_string(value.size()) + " bytes, needs 6");
   }
   end_txn_marker m;
-  m.version = static_cast<int16_t>(detail::load_be16(value.data()));
-  m.coordinator_epoch = static_cast<int32_t>(detail::load_be32(value.data() + 2));
+  m.version = static_cast<int16_t>(big_endian::load_u16(value.data()));
+  m.coordinator_epoch = static_cast<int32_t>(big_endian::load_u32(value.data() + 2));
   if (m.version < 0) {
     return make_record_error(errc::invalid_record,
                              "transaction marker version " + std::to_string(m.version));

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "record/endian.h"
+#include "base/big_endian.h"
 
 namespace samsa::record {
 namespace {
@@ -100,7 +100,7 @@ class snappy_stream final : public decompress_stream {
       }
       if (pos_ >= in_.size()) return size_t{0};
       if (in_.size() - pos_ < 4) return corrupt(type, "truncated xerial block length");
-      uint32_t length = detail::load_be32(in_.data() + pos_);
+      uint32_t length = big_endian::load_u32(in_.data() + pos_);
       pos_ += 4;
       if (length > in_.size() - pos_) return corrupt(type, "xerial block overruns the input");
       auto st = decode_block(in_.subspan(pos_, length));

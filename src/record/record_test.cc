@@ -101,7 +101,7 @@ TEST(Record, OpenRejectsWrongSize) {
 
 TEST(Record, HugeDeclaredCountDoesNotPreallocate) {
   bytes b = build_or_die({}, sample_records(2));
-  detail::store_be32(b.data() + field::record_count, INT32_MAX);
+  big_endian::store_u32(b.data() + field::record_count, INT32_MAX);
   auto r = decode_records(b);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.err().code, errc::invalid_record);

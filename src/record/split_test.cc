@@ -84,7 +84,7 @@ TEST(Split, LegacyAfterV2Batch) {
 
 TEST(Split, BadBatchLengthIsCorrupt) {
   bytes b = build_or_die({}, sample_records(1));
-  detail::store_be32(b.data() + field::batch_length, 10);
+  big_endian::store_u32(b.data() + field::batch_length, 10);
   auto r = split_batches(b, split_mode::lenient);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.err().code, errc::corrupt_message);

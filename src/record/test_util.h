@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "base/big_endian.h"
 #include "record/batch_builder.h"
-#include "record/endian.h"
 #include "record/record.h"
 
 namespace samsa::record::testing {
@@ -48,22 +48,22 @@ inline bytes legacy_message(int8_t magic, int64_t offset, const std::string& key
   body.push_back(0);  // attributes
   if (magic == 1) {
     uint8_t ts[8];
-    detail::store_be64(ts, 1700000000000ULL);
+    big_endian::store_u64(ts, 1700000000000ULL);
     body.insert(body.end(), ts, ts + 8);
   }
   uint8_t len[4];
-  detail::store_be32(len, static_cast<uint32_t>(key.size()));
+  big_endian::store_u32(len, static_cast<uint32_t>(key.size()));
   body.insert(body.end(), len, len + 4);
   body.insert(body.end(), key.begin(), key.end());
-  detail::store_be32(len, static_cast<uint32_t>(value.size()));
+  big_endian::store_u32(len, static_cast<uint32_t>(value.size()));
   body.insert(body.end(), len, len + 4);
   body.insert(body.end(), value.begin(), value.end());
 
   bytes out(12 + 4);
-  detail::store_be64(out.data(), static_cast<uint64_t>(offset));
-  detail::store_be32(out.data() + 8, static_cast<uint32_t>(4 + body.size()));
+  big_endian::store_u64(out.data(), static_cast<uint64_t>(offset));
+  big_endian::store_u32(out.data() + 8, static_cast<uint32_t>(4 + body.size()));
   auto crc = static_cast<uint32_t>(::crc32(0, body.data(), static_cast<uInt>(body.size())));
-  detail::store_be32(out.data() + 12, crc);
+  big_endian::store_u32(out.data() + 12, crc);
   out.insert(out.end(), body.begin(), body.end());
   return out;
 }
@@ -77,7 +77,7 @@ inline bytes xerial_snappy(const bytes& plain, size_t block_size = 32 * 1024) {
     auto block = compress(compression_type::snappy, std::span<const uint8_t>(plain).subspan(pos, n));
     if (!block.ok()) throw std::runtime_error(block.err().message);
     uint8_t len[4];
-    detail::store_be32(len, static_cast<uint32_t>(block->size()));
+    big_endian::store_u32(len, static_cast<uint32_t>(block->size()));
     out.insert(out.end(), len, len + 4);
     out.insert(out.end(), block->begin(), block->end());
   }
@@ -89,11 +89,11 @@ inline bytes xerial_snappy(const bytes& plain, size_t block_size = 32 * 1024) {
 inline bytes rewrap_batch(const bytes& batch, compression_type c, const bytes& body) {
   bytes out(batch.begin(), batch.begin() + batch_header_size);
   out.insert(out.end(), body.begin(), body.end());
-  detail::store_be32(out.data() + field::batch_length,
+  big_endian::store_u32(out.data() + field::batch_length,
                      static_cast<uint32_t>(out.size() - log_overhead));
-  uint16_t attributes = detail::load_be16(out.data() + field::attributes);
+  uint16_t attributes = big_endian::load_u16(out.data() + field::attributes);
   attributes = static_cast<uint16_t>((attributes & ~attr::compression_mask) | static_cast<int>(c));
-  detail::store_be16(out.data() + field::attributes, attributes);
+  big_endian::store_u16(out.data() + field::attributes, attributes);
   recompute_crc(out);
   return out;
 }

@@ -103,7 +103,7 @@ TEST(Validate, UnknownCodecIsUnsupported) {
 }
 
 bytes with_count(bytes b, int32_t count) {
-  detail::store_be32(b.data() + field::record_count, static_cast<uint32_t>(count));
+  big_endian::store_u32(b.data() + field::record_count, static_cast<uint32_t>(count));
   recompute_crc(b);
   return b;
 }
@@ -151,7 +151,7 @@ TEST(Validate, OffsetDeltaBeyondLastOffsetDelta) {
   rs[1].offset = 3;
   bytes b = build_or_die({}, rs);
   ASSERT_TRUE(validate_batch(b).ok());  // a compacted-looking batch is fine in general
-  detail::store_be32(b.data() + field::last_offset_delta, 2);
+  big_endian::store_u32(b.data() + field::last_offset_delta, 2);
   recompute_crc(b);
   EXPECT_EQ(validate_batch(b).err().code, errc::invalid_record);
 }
