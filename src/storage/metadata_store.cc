@@ -5,8 +5,8 @@
 #include <cstring>
 #include <random>
 
+#include "base/big_endian.h"
 #include "storage/batch_ops.h"
-#include "storage/coding.h"
 #include "storage/errc.h"
 
 namespace samsa::storage {
@@ -29,10 +29,10 @@ constexpr const char* snapshot_name = "snapshot";
 
 std::vector<uint8_t> frame(uint8_t type, const std::vector<uint8_t>& payload) {
   std::vector<uint8_t> out(frame_header + payload.size());
-  coding::put_u32(out.data(), static_cast<uint32_t>(payload.size()));
+  big_endian::store_u32(out.data(), static_cast<uint32_t>(payload.size()));
   out[8] = type;
   if (!payload.empty()) std::memcpy(out.data() + frame_header, payload.data(), payload.size());
-  coding::put_u32(out.data() + 4, crc32c(std::span(out).subspan(8)));
+  big_endian::store_u32(out.data() + 4, crc32c(std::span(out).subspan(8)));
   return out;
 }
 
@@ -45,9 +45,9 @@ struct frame_view {
 // A whole frame with a matching CRC starts at `pos`.
 bool valid_frame_at(const std::vector<uint8_t>& data, size_t pos) {
   if (data.size() - pos < frame_header) return false;
-  uint32_t len = coding::get_u32(&data[pos]);
+  uint32_t len = big_endian::load_u32(&data[pos]);
   if (len > max_record || data.size() - pos - frame_header < len) return false;
-  return crc32c(std::span(data).subspan(pos + 8, len + 1)) == coding::get_u32(&data[pos + 4]);
+  return crc32c(std::span(data).subspan(pos + 8, len + 1)) == big_endian::load_u32(&data[pos + 4]);
 }
 
 struct parsed_frames {
@@ -70,7 +70,7 @@ parsed_frames parse_frames(const std::vector<uint8_t>& data) {
       out.why = "torn frame header";
       break;
     }
-    uint32_t len = coding::get_u32(&data[pos]);
+    uint32_t len = big_endian::load_u32(&data[pos]);
     if (len > max_record || data.size() - pos - frame_header < len) {
       out.why = "torn or oversized frame";
       break;
@@ -92,7 +92,7 @@ parsed_frames parse_frames(const std::vector<uint8_t>& data) {
   return out;
 }
 
-void put_configs(coding::writer& w, const std::map<std::string, std::string>& configs) {
+void put_configs(big_endian::byte_writer& w, const std::map<std::string, std::string>& configs) {
   w.u32(static_cast<uint32_t>(configs.size()));
   for (auto& [k, v] : configs) {
     w.str(k);
@@ -100,7 +100,7 @@ void put_configs(coding::writer& w, const std::map<std::string, std::string>& co
   }
 }
 
-bool get_configs(coding::reader& r, std::map<std::string, std::string>& configs) {
+bool get_configs(big_endian::byte_reader& r, std::map<std::string, std::string>& configs) {
   uint32_t n;
   if (!r.u32(n)) return false;
   configs.clear();
@@ -144,7 +144,7 @@ result<std::unique_ptr<metadata_store>> metadata_store::open(options opts) {
 }
 
 status metadata_store::apply(uint8_t type, const uint8_t* p, size_t n, bool replay) {
-  coding::reader r(p, n);
+  big_endian::byte_reader r(p, n);
   uint64_t seq;
   if (!r.u64(seq)) return corrupt("record without sequence number");
   if (replay && seq <= last_seq_) return {};  // already in the snapshot
@@ -236,7 +236,7 @@ status metadata_store::load() {
     if (auto s = log_->sync(); !s) return s;
   }
   if (cluster_id_.empty()) {
-    coding::writer w;
+    big_endian::byte_writer w;
     w.u64(last_seq_ + 1);
     w.str(new_cluster_id());
     if (auto s = append_record(rec_cluster_id, w.buffer()); !s) return s;
@@ -247,7 +247,7 @@ status metadata_store::load() {
 
 size_t metadata_store::topic_record_size(const topic_metadata& topic) {
   // sequence, name, id, partition count, config count, then each config as
-  // two length-prefixed strings (see put_configs and coding::writer::str).
+  // two length-prefixed strings (see put_configs and big_endian::byte_writer::str).
   size_t size = 8 + 4 + topic.name.size() + 16 + 4 + 4;
   for (const auto& [k, v] : topic.configs) size += 4 + k.size() + 4 + v.size();
   return size;
@@ -283,7 +283,7 @@ status metadata_store::create_topic(const topic_metadata& topic) {
     return make_storage_error(errc::invalid_argument, "create topic '" + topic.name + "': bad name or partition count");
   if (topics_.contains(topic.name))
     return make_storage_error(errc::already_exists, "topic '" + topic.name + "' already exists");
-  coding::writer w;
+  big_endian::byte_writer w;
   w.u64(last_seq_ + 1);
   w.str(topic.name);
   w.bytes(topic.topic_id.data(), 16);
@@ -295,7 +295,7 @@ status metadata_store::create_topic(const topic_metadata& topic) {
 status metadata_store::delete_topic(const std::string& name) {
   std::lock_guard lock(mu_);
   if (!topics_.contains(name)) return make_storage_error(errc::not_found, "topic '" + name + "' does not exist");
-  coding::writer w;
+  big_endian::byte_writer w;
   w.u64(last_seq_ + 1);
   w.str(name);
   return append_record(rec_delete_topic, w.buffer());
@@ -306,7 +306,7 @@ status metadata_store::set_partition_count(const std::string& name, int32_t coun
   auto it = topics_.find(name);
   if (it == topics_.end()) return make_storage_error(errc::not_found, "topic '" + name + "' does not exist");
   if (count <= 0) return make_storage_error(errc::invalid_argument, "partition count must be positive");
-  coding::writer w;
+  big_endian::byte_writer w;
   w.u64(last_seq_ + 1);
   w.str(name);
   w.i32(count);
@@ -316,7 +316,7 @@ status metadata_store::set_partition_count(const std::string& name, int32_t coun
 status metadata_store::set_topic_config(const std::string& name, const std::map<std::string, std::string>& configs) {
   std::lock_guard lock(mu_);
   if (!topics_.contains(name)) return make_storage_error(errc::not_found, "topic '" + name + "' does not exist");
-  coding::writer w;
+  big_endian::byte_writer w;
   w.u64(last_seq_ + 1);
   w.str(name);
   put_configs(w, configs);
@@ -351,18 +351,18 @@ status metadata_store::snapshot_locked() {
   // Every snapshot record carries last_seq_, so replaying the old log over the
   // new snapshot (crash before the log is replaced) skips them all.
   std::vector<uint8_t> out;
-  auto add = [&](uint8_t type, coding::writer& w) {
+  auto add = [&](uint8_t type, big_endian::byte_writer& w) {
     auto f = frame(type, w.buffer());
     out.insert(out.end(), f.begin(), f.end());
   };
   {
-    coding::writer w;
+    big_endian::byte_writer w;
     w.u64(last_seq_);
     w.str(cluster_id_);
     add(rec_cluster_id, w);
   }
   for (auto& [name, t] : topics_) {
-    coding::writer w;
+    big_endian::byte_writer w;
     w.u64(last_seq_);
     w.str(t.name);
     w.bytes(t.topic_id.data(), 16);
@@ -371,7 +371,7 @@ status metadata_store::snapshot_locked() {
     add(rec_create_topic, w);
   }
   {
-    coding::writer w;
+    big_endian::byte_writer w;
     w.u64(last_seq_);
     w.u32(static_cast<uint32_t>(topics_.size()));
     add(rec_snapshot_end, w);

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "storage/coding.h"
+#include "base/big_endian.h"
 #include "storage/errc.h"
 
 namespace samsa::storage {
@@ -33,7 +33,7 @@ status offset_index::load(int64_t segment_size) {
   if (!n) return n.err();
   if (*n != buf.size()) return make_storage_error(errc::corrupt, file_->path() + ": short read");
   for (size_t i = 0; i < buf.size(); i += entry_size) {
-    index_position e{base_offset_ + coding::get_u32(&buf[i]), coding::get_u32(&buf[i + 4])};
+    index_position e{base_offset_ + big_endian::load_u32(&buf[i]), big_endian::load_u32(&buf[i + 4])};
     bool ordered = entries_.empty() || (e.offset > entries_.back().offset && e.position > entries_.back().position);
     if (!ordered || e.position >= segment_size) {
       entries_.clear();
@@ -46,8 +46,8 @@ status offset_index::load(int64_t segment_size) {
 
 status offset_index::append(int64_t offset, int64_t position) {
   uint8_t b[entry_size];
-  coding::put_u32(b, static_cast<uint32_t>(offset - base_offset_));
-  coding::put_u32(b + 4, static_cast<uint32_t>(position));
+  big_endian::store_u32(b, static_cast<uint32_t>(offset - base_offset_));
+  big_endian::store_u32(b + 4, static_cast<uint32_t>(position));
   pending_.insert(pending_.end(), b, b + entry_size);
   entries_.push_back({offset, position});
   return {};

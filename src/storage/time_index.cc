@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "storage/coding.h"
+#include "base/big_endian.h"
 #include "storage/errc.h"
 
 namespace samsa::storage {
@@ -33,7 +33,7 @@ status time_index::load(int64_t next_offset) {
   if (!n) return n.err();
   if (*n != buf.size()) return make_storage_error(errc::corrupt, file_->path() + ": short read");
   for (size_t i = 0; i < buf.size(); i += entry_size) {
-    time_entry e{static_cast<int64_t>(coding::get_u64(&buf[i])), base_offset_ + coding::get_u32(&buf[i + 8])};
+    time_entry e{static_cast<int64_t>(big_endian::load_u64(&buf[i])), base_offset_ + big_endian::load_u32(&buf[i + 8])};
     bool ordered = entries_.empty() || (e.timestamp > entries_.back().timestamp && e.offset > entries_.back().offset);
     if (!ordered || e.offset >= next_offset) {
       entries_.clear();
@@ -47,8 +47,8 @@ status time_index::load(int64_t next_offset) {
 status time_index::maybe_append(int64_t timestamp, int64_t offset) {
   if (!entries_.empty() && (timestamp <= entries_.back().timestamp || offset <= entries_.back().offset)) return {};
   uint8_t b[entry_size];
-  coding::put_u64(b, static_cast<uint64_t>(timestamp));
-  coding::put_u32(b + 8, static_cast<uint32_t>(offset - base_offset_));
+  big_endian::store_u64(b, static_cast<uint64_t>(timestamp));
+  big_endian::store_u32(b + 8, static_cast<uint32_t>(offset - base_offset_));
   pending_.insert(pending_.end(), b, b + entry_size);
   entries_.push_back({timestamp, offset});
   return {};
