@@ -1,5 +1,6 @@
 #include "broker/connection.h"
 
+#include "base/big_endian.h"
 #include "broker/refusal_log.h"
 
 #include <spdlog/spdlog.h>
@@ -287,9 +288,7 @@ asio::awaitable<void> connection::read_loop() {
         break;
       }
     }
-    const uint8_t* size_bytes = input_.get() + input_begin_;
-    int32_t size = static_cast<int32_t>((uint32_t(size_bytes[0]) << 24) | (uint32_t(size_bytes[1]) << 16) |
-                                        (uint32_t(size_bytes[2]) << 8) | uint32_t(size_bytes[3]));
+    int32_t size = big_endian::load<int32_t>(input_.get() + input_begin_);
     input_begin_ += 4;
     // Check the size before allocating anything for the frame.
     if (size < 8 || size > limits_.max_request_bytes) {
@@ -323,7 +322,7 @@ asio::awaitable<void> connection::read_loop() {
         break;
       }
     }
-    request_kind kind = classify_request(static_cast<int16_t>((uint16_t((*frame)[0]) << 8) | (*frame)[1]));
+    request_kind kind = classify_request(big_endian::load<int16_t>(frame->data()));
     if (!co_await wait_to_start(kind, size)) {
       if (services_.memory) services_.memory->release(reserved);
       break;
