@@ -307,7 +307,9 @@ TEST_F(HostileWire, RefusalFloodIsLoggedAtABoundedRate) {
 TEST_F(HostileWire, FuzzCorpusOverTheWire) {
   start();
   std::vector<std::vector<uint8_t>> seeds;
-  for (const auto& entry : std::filesystem::directory_iterator(SAMSA_REQUEST_BODY_CORPUS)) {
+  // The seeds and any kept crash reproducers (in regressions/).
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(SAMSA_REQUEST_BODY_CORPUS)) {
+    if (!entry.is_regular_file()) continue;
     std::ifstream in(entry.path(), std::ios::binary);
     std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (bytes.size() >= 4) seeds.push_back(std::move(bytes));
