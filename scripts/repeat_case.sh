@@ -8,13 +8,14 @@ runs=$1
 case_id=$2
 bin=${SAMSA_BIN:-$PWD/build/ci/src/cli/samsa}
 passed=0
+logs=$(mktemp -d -t samsa-repeat-XXXXXX)
 for i in $(seq 1 "$runs"); do
   if SAMSA_BIN=$bin SAMSA_SOURCE_DIR=$PWD KAFKAJS_DIR=$PWD/.test-deps/node/node_modules PYTHONPATH=$PWD/tests/integration \
-     /usr/bin/python3 -m pytest -q -p no:cacheprovider "$case_id" >"/tmp/repeat_case.$i.log" 2>&1; then
+     /usr/bin/python3 -m pytest -q -p no:cacheprovider "$case_id" >"$logs/run-$i.log" 2>&1; then
     passed=$((passed + 1))
-    rm -f "/tmp/repeat_case.$i.log"
+    rm -f "$logs/run-$i.log"
   else
-    echo "run $i failed: log in /tmp/repeat_case.$i.log"
+    echo "run $i failed: log in $logs/run-$i.log"
   fi
 done
 echo "$passed of $runs runs passed: $case_id"
