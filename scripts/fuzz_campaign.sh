@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# A long fuzzing campaign (not CI): runs every libFuzzer target under
+# ASan+UBSan for SECONDS each, TARGETS_AT_ONCE at a time, on a corpus that
+# grows across campaigns (build/fuzz-campaign/<target>), then adds to the seed
+# corpus in the repository the inputs that reach new coverage (libFuzzer
+# -merge=1, so the seeds stay a minimal set).
+# Crash, leak and timeout inputs land in <seeds>/regressions/ as in the
+# smoke run. Prints each target's time and result; the README keeps the
+# running total of hours per target.
+# Usage: scripts/fuzz_campaign.sh SECONDS [TARGETS_AT_ONCE]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:?seconds per target}
+at_once=${2:-2}
+CC=clang CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DSAMSA_FUZZ=ON -DSAMSA_BENCH=OFF >/dev/null
+targets=$(ctest --test-dir build/fuzz -N -L '^fuzz$' | sed -n 's/.*Test *#[0-9]*: fuzz\.//p')
+# shellcheck disable=SC2086
+cmake --build build/fuzz -j2 --target $targets >/dev/null
+mkdir -p build/fuzz-campaign
+run_one() {
+  local target=$1
+  local line binary seeds
+  line=$(ctest --test-dir build/fuzz -N -V -R "^fuzz\.${target}\$" | grep "Test command")
+  binary=$(echo "$line" | awk -F'"' '{print $10}')
+  seeds=$(echo "$line" | awk -F'"' '{print $12}')
+  if [ ! -x "$binary" ] || [ ! -d "$seeds" ]; then
+    echo "$target: cannot find its binary or seed folder in ctest's command line" >&2
+    return 1
+  fi
+  local grown=build/fuzz-campaign/$target
+  mkdir -p "$grown" "$seeds/regressions"
+  local started=$SECONDS status=0
+  "$binary" -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix="$seeds/regressions/" "$grown" "$seeds" >"build/fuzz-campaign/$target.log" 2>&1 || status=$?
+  # The repo's seeds gain only the inputs that reach new coverage (named
+  # seeds stay as they are).
+  "$binary" -merge=1 -rss_limit_mb=2048 "$seeds" "$grown" >>"build/fuzz-campaign/$target.log" 2>&1
+  local execs
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "build/fuzz-campaign/$target.log" | tail -1 | awk '{print $2}')
+  echo "$target: $((SECONDS - started)) s, ${execs:-?} inputs, exit $status, $(find "$seeds" -maxdepth 1 -type f | wc -l) seeds, regressions: $(ls "$seeds/regressions" | wc -l)"
+}
+export -f run_one
+export seconds
+# shellcheck disable=SC2086
+printf '%s\n' $targets | xargs -P "$at_once" -I{} bash -c 'run_one {}'
