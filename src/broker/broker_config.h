@@ -31,7 +31,10 @@ struct broker_config {
   int64_t connections_max_idle_ms = 10 * 60 * 1000;
   // Samsa's own: a connection whose answers make no write progress this
   // long is closed (a client that never reads would pin them forever).
-  int64_t connections_max_write_stall_ms = 60 * 1000;
+  // Kafka's idle limit by default: a Java or kafka-python consumer reads its
+  // socket only inside poll(), so a shorter default would cut off slow but
+  // healthy applications (max.poll.interval.ms is 5 min).
+  int64_t connections_max_write_stall_ms = 10 * 60 * 1000;
   // Threads that read, frame and write (Kafka's default 3).
   int32_t num_network_threads = 3;
   // Worker threads for blocking file-system work and heavy request checks

@@ -19,7 +19,7 @@ struct connection_limits {
   // Answers waiting for a client that reads nothing are dropped, with the
   // connection, after this long without a byte written (pinned log files
   // are released with them). Samsa's own setting.
-  int64_t max_write_stall_ms = 60000;  // connections.max.write.stall.ms
+  int64_t max_write_stall_ms = 600000;  // connections.max.write.stall.ms
   size_t max_in_flight = 64;           // requests read ahead of their answers
 };
 

@@ -2,6 +2,8 @@
 // members joining; preparing and completing a rebalance; removing members.
 #include <spdlog/spdlog.h>
 
+#include <cstdint>
+
 #include "group/coordinator.h"
 #include "group/errors.h"
 
@@ -308,7 +310,9 @@ void coordinator::complete_join(group_metadata& g, int64_t now_ms) {
     g.join_deadline_ms = now_ms + g.rebalance_timeout_ms();
     return;
   }
-  g.generation_id++;
+  // A generation stored at INT32_MAX (a replayed record can hold any value)
+  // starts again at 1 rather than overflowing (found by group_codec_fuzz).
+  g.generation_id = g.generation_id == INT32_MAX ? 1 : g.generation_id + 1;
   g.pending_sync_members.clear();
   if (g.size() == 0) {
     g.protocol_name.reset();

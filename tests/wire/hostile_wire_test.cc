@@ -307,10 +307,21 @@ TEST_F(HostileWire, RefusalFloodIsLoggedAtABoundedRate) {
 TEST_F(HostileWire, FuzzCorpusOverTheWire) {
   start();
   std::vector<std::vector<uint8_t>> seeds;
-  // The seeds and any kept crash reproducers (in regressions/).
+  // The named seeds (one per API, captured from clients or generated), any
+  // kept crash reproducers (regressions/), and a fixed sample of what long
+  // fuzz campaigns added (libFuzzer names those by their SHA-1): every
+  // decoder, in bounded test time.
+  std::vector<std::filesystem::path> files, grown;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(SAMSA_REQUEST_BODY_CORPUS)) {
     if (!entry.is_regular_file()) continue;
-    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string name = entry.path().filename().string();
+    bool hashed = name.size() == 40 && name.find_first_not_of("0123456789abcdef") == std::string::npos;
+    (hashed ? grown : files).push_back(entry.path());
+  }
+  std::sort(grown.begin(), grown.end());
+  for (size_t i = 0; i < grown.size() && i < 40; ++i) files.push_back(grown[i * grown.size() / std::min<size_t>(grown.size(), 40)]);
+  for (const auto& path : files) {
+    std::ifstream in(path, std::ios::binary);
     std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (bytes.size() >= 4) seeds.push_back(std::move(bytes));
   }
