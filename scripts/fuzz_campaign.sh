@@ -34,7 +34,7 @@ run_one() {
     -artifact_prefix="$seeds/regressions/" "$grown" "$seeds" >"build/fuzz-campaign/$target.log" 2>&1 || status=$?
   # The repo's seeds gain only the inputs that reach new coverage (named
   # seeds stay as they are).
-  "$binary" -merge=1 -rss_limit_mb=2048 "$seeds" "$grown" >>"build/fuzz-campaign/$target.log" 2>&1
+  "$binary" -merge=1 -rss_limit_mb=2048 -artifact_prefix="$seeds/regressions/" "$seeds" "$grown" >>"build/fuzz-campaign/$target.log" 2>&1
   local execs
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "build/fuzz-campaign/$target.log" | tail -1 | awk '{print $2}')
   echo "$target: $((SECONDS - started)) s, ${execs:-?} inputs, exit $status, $(find "$seeds" -maxdepth 1 -type f | wc -l) seeds, regressions: $(ls "$seeds/regressions" | wc -l)"
