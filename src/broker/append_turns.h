@@ -2,7 +2,8 @@
 // order the requests arrived. A produce takes a ticket when it starts (the
 // handler thread starts requests in arrival order), may then wait for work
 // elsewhere (validation on the worker pool), and appends only when every
-// earlier ticket has been released. Handler thread only.
+// earlier ticket has been released. The topic registry uses the same
+// mechanism to run admin changes one at a time. Handler thread only.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>

@@ -402,12 +402,12 @@ boost::asio::awaitable<admin_result> topic_registry::add_partitions_async(worker
   // ends; the worker gets its own copy of what it needs (a config change may
   // run meanwhile).
   topic_entry* topic = topics_.find(name)->second.get();
-  auto shape = std::make_shared<topic_entry>();
-  shape->name = topic->name;
-  shape->id = topic->id;
-  shape->config = topic->config;
+  topic_entry shape;
+  shape.name = topic->name;
+  shape.id = topic->id;
+  shape.config = topic->config;
   int32_t current = static_cast<int32_t>(topic->partitions.size());
-  const topic_entry* grown = shape.get();
+  const topic_entry* grown = &shape;
   auto grow = [this, grown, current, new_total] { return grow_files(*grown, current, new_total); };
   auto made = co_await workers.run(grow);
   if (!made) co_return storage_failure(made.err(), "cannot create new partitions of " + name);

@@ -74,6 +74,20 @@ class AdminWire : public ::testing::Test {
     return resp.results[0].configs[0].value;
   }
 
+  // One IncrementalAlterConfigs operation on `topic`; returns its error code.
+  int16_t incremental_alter(int16_t version, const std::string& topic, int8_t op, const std::string& key,
+                            std::optional<std::string> value) {
+    protocol::incremental_alter_configs_request_data req;
+    req.resources.push_back({});
+    req.resources[0].resource_type = topic_resource;
+    req.resources[0].resource_name = topic;
+    req.resources[0].configs.push_back({});
+    req.resources[0].configs[0].name = key;
+    req.resources[0].configs[0].config_operation = op;
+    req.resources[0].configs[0].value = std::move(value);
+    return client_->call<protocol::incremental_alter_configs_response_data>(req, version).responses.at(0).error_code;
+  }
+
   int32_t partition_count(const std::string& topic) {
     protocol::metadata_request_data req;
     req.topics.emplace();
@@ -191,23 +205,15 @@ TEST_F(AdminWire, DescribeAndAlterConfigsAtEveryVersion) {
   for (int16_t v = alter_min; v <= alter_max; ++v) {
     SCOPED_TRACE("incremental_alter_configs v" + std::to_string(v));
     auto alter = [&](int8_t op, const std::string& key, std::optional<std::string> value) {
-      protocol::incremental_alter_configs_request_data req;
-      req.resources.push_back({});
-      req.resources[0].resource_type = topic_resource;
-      req.resources[0].resource_name = "configured";
-      req.resources[0].configs.push_back({});
-      req.resources[0].configs[0].name = key;
-      req.resources[0].configs[0].config_operation = op;
-      req.resources[0].configs[0].value = std::move(value);
-      return client_->call<protocol::incremental_alter_configs_response_data>(req, v).responses.at(0);
+      return incremental_alter(v, "configured", op, key, std::move(value));
     };
     const std::string ms = std::to_string(1000000 + v);
-    EXPECT_EQ(alter(0, "retention.ms", ms).error_code, 0);  // SET
+    EXPECT_EQ(alter(0, "retention.ms", ms), 0);  // SET
     EXPECT_EQ(config_value(range(api_key::describe_configs).second, "configured", "retention.ms"), ms);
-    EXPECT_EQ(alter(1, "retention.ms", std::nullopt).error_code, 0);  // DELETE: back to the default
+    EXPECT_EQ(alter(1, "retention.ms", std::nullopt), 0);  // DELETE: back to the default
     EXPECT_EQ(config_value(range(api_key::describe_configs).second, "configured", "retention.ms"), "604800000");
-    EXPECT_EQ(alter(0, "retention.ms", "-7").error_code, to_int(error_code::invalid_config));
-    EXPECT_EQ(alter(0, "made.up", "1").error_code, to_int(error_code::invalid_config));
+    EXPECT_EQ(alter(0, "retention.ms", "-7"), to_int(error_code::invalid_config));
+    EXPECT_EQ(alter(0, "made.up", "1"), to_int(error_code::invalid_config));
   }
 }
 
@@ -216,15 +222,7 @@ TEST_F(AdminWire, DescribeAndAlterConfigsAtEveryVersion) {
 TEST_F(AdminWire, AlteredConfigsSurviveARestart) {
   ASSERT_EQ(create(4, "kept-config", 1, {{"segment.ms", "3600000"}}).error_code, 0);
   auto alter = [&](int8_t op, const std::string& key, std::optional<std::string> value) {
-    protocol::incremental_alter_configs_request_data req;
-    req.resources.push_back({});
-    req.resources[0].resource_type = topic_resource;
-    req.resources[0].resource_name = "kept-config";
-    req.resources[0].configs.push_back({});
-    req.resources[0].configs[0].name = key;
-    req.resources[0].configs[0].config_operation = op;
-    req.resources[0].configs[0].value = std::move(value);
-    return client_->call<protocol::incremental_alter_configs_response_data>(req, 1).responses.at(0).error_code;
+    return incremental_alter(1, "kept-config", op, key, std::move(value));
   };
   ASSERT_EQ(alter(0, "retention.ms", "1234567"), 0);
   ASSERT_EQ(alter(0, "cleanup.policy", "compact"), 0);
