@@ -196,6 +196,12 @@ status group_service::replay(int32_t partitions) {
   return {};
 }
 
+void group_service::on_transaction_marker(int32_t /*offsets_partition*/, int64_t /*producer_id*/,
+                                          bool /*commit*/) {
+  // Transactional offset commits are being built (issue 12): until then no
+  // producer leaves offsets pending, so a marker changes nothing here.
+}
+
 void group_service::rearm() {
   if (stopped_ || !coordinator_) return;
   int64_t deadline = coordinator_->next_deadline();

@@ -82,6 +82,12 @@ class group_service {
   // coordinator call.
   void rearm();
 
+  // Called by the transaction coordinator once a COMMIT or ABORT marker of
+  // `producer_id` is durable in partition `offsets_partition` of
+  // __consumer_offsets: the transactional offset commits that producer left
+  // pending there become visible (commit) or are dropped (abort).
+  void on_transaction_marker(int32_t offsets_partition, int64_t producer_id, bool commit);
+
  private:
   status replay(int32_t partitions);
 
