@@ -30,14 +30,24 @@ run_one() {
   local grown=build/fuzz-campaign/$target
   mkdir -p "$grown" "$seeds/regressions"
   local started=$SECONDS status=0
-  "$binary" -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=1 \
-    -artifact_prefix="$seeds/regressions/" "$grown" "$seeds" >"build/fuzz-campaign/$target.log" 2>&1 || status=$?
+  # The run's CPU time (user + system of the fuzzer), read from the subshell's
+  # `times`: under load the wall-clock limit buys less than that much CPU.
+  local cpu_line
+  cpu_line=$( ("$binary" -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix="$seeds/regressions/" "$grown" "$seeds" >"build/fuzz-campaign/$target.log" 2>&1
+    echo "exit $?"; times) | tail -n +1)
+  status=$(echo "$cpu_line" | sed -n 's/^exit //p')
+  local cpu_seconds
+  cpu_seconds=$(echo "$cpu_line" | tail -1 | awk '{
+    total = 0
+    for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]); total += p[1] * 60 + p[2] }
+    printf "%d", total }')
   # The repo's seeds gain only the inputs that reach new coverage (named
   # seeds stay as they are).
   "$binary" -merge=1 -rss_limit_mb=2048 -artifact_prefix="$seeds/regressions/" "$seeds" "$grown" >>"build/fuzz-campaign/$target.log" 2>&1
   local execs
-  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "build/fuzz-campaign/$target.log" | tail -1 | awk '{print $2}')
-  echo "$target: $((SECONDS - started)) s, ${execs:-?} inputs, exit $status, $(find "$seeds" -maxdepth 1 -type f | wc -l) seeds, regressions: $(ls "$seeds/regressions" | wc -l)"
+  execs=$(grep -a -o 'stat::number_of_executed_units: *[0-9]*' "build/fuzz-campaign/$target.log" | tail -1 | awk '{print $2}')
+  echo "$target: $((SECONDS - started)) s wall, ${cpu_seconds:-?} s CPU, ${execs:-?} inputs, exit $status, $(find "$seeds" -maxdepth 1 -type f | wc -l) seeds, regressions: $(ls "$seeds/regressions" | wc -l)"
 }
 export -f run_one
 export seconds
