@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,12 @@ class coordinator {
   size_t load(const std::vector<log_record>& records, int64_t now_ms);
   void finish_loading(int64_t now_ms);
   bool loading() const { return loading_; }
+  // Replays one record of a transactional batch of `producer_id`: an offset
+  // stays pending until that producer's marker is replayed (or arrives live
+  // through on_transaction_marker); a transaction that never ended stays
+  // pending after the restart.
+  status load_transactional_record(int64_t producer_id, const bytes& key, const std::optional<bytes>& value,
+                                   int64_t now_ms);
 
   // --- membership -------------------------------------------------------
   void join(join_request req, int64_t now_ms, join_callback done);
@@ -84,6 +91,18 @@ class coordinator {
                                     bool require_stable = false) const;
   void offset_delete(const std::string& group_id, const std::vector<topic_partition>& partitions,
                      int64_t now_ms, offset_delete_callback done);
+
+  // --- transactional offsets (KIP-98, KIP-447) ---------------------------
+  // TxnOffsetCommit: validated like OffsetCommit (member, generation,
+  // instance id when given) but never REBALANCE_IN_PROGRESS, and written as a
+  // transactional batch; answered once durable. The offsets stay pending.
+  void commit_txn_offsets(txn_offset_commit_request req, int64_t now_ms, commit_callback done);
+  // A COMMIT (commit=true) or ABORT marker of `producer_id` is durable in
+  // partition `offsets_partition` of __consumer_offsets (live, or read while
+  // replaying): that producer's pending offsets of the groups stored in that
+  // partition become committed (unless a later-written commit already shows)
+  // or are dropped.
+  void on_transaction_marker(int32_t offsets_partition, int64_t producer_id, bool commit);
 
   // --- timers -------------------------------------------------------------
   void tick(int64_t now_ms);
@@ -161,6 +180,8 @@ class coordinator {
   void apply_offset_write(const std::string& group_id, const topic_partition& tp, uint64_t write,
                           const std::optional<offset_entry>& entry);
   void expire_offsets(int64_t now_ms);
+  void store_txn_offsets(group_metadata& g, const txn_offset_commit_request& req, int64_t now_ms,
+                         commit_callback done);
 
   coordinator_config config_;
   offset_log& log_;
@@ -170,6 +191,9 @@ class coordinator {
   std::map<std::string, std::unique_ptr<group_metadata>> groups_;
   uint64_t writes_ = 0;  // offset-log writes numbered so far (see group_metadata::applied_write)
   int64_t next_retention_check_ms_ = no_deadline;
+  // Producer id -> groups it left pending transactional offsets in (entries
+  // may be stale: the group's own pending_txn_offsets is the truth).
+  std::map<int64_t, std::set<std::string>> txn_groups_;
   std::deque<std::function<void()>> answers_;
   int scope_depth_ = 0;
 };

@@ -45,31 +45,44 @@ status coordinator::load_record(const bytes& key, const std::optional<bytes>& va
   if (const auto* ok = std::get_if<offset_commit_key>(&k.value())) {
     topic_partition tp{ok->topic, ok->partition};
     if (!value) {
-      if (group_metadata* g = lookup(ok->group)) g->offsets.erase(tp);
+      const uint64_t write = ++writes_;
+      if (group_metadata* g = lookup(ok->group)) {
+        g->offsets.erase(tp);
+        g->drop_pending_txn_offsets(tp, write);  // as Kafka's replay of a tombstone
+      }
       return {};
     }
     auto v = decode_offset_commit_value(*value);
     if (!v.ok()) return v.err();
     get_or_create(ok->group, now_ms).offsets[tp] =
-        offset_entry{v->offset, v->leader_epoch, v->metadata, v->commit_timestamp, v->expire_timestamp};
+        offset_entry{v->offset, v->leader_epoch, v->metadata, v->commit_timestamp, v->expire_timestamp, ++writes_};
     return {};
   }
   const auto& gk = std::get<group_metadata_key>(k.value());
+  // Offsets (committed and pending transactional ones) have their own
+  // records and tombstones; the group's metadata record does not touch them.
   std::map<topic_partition, offset_entry> offsets;
-  if (group_metadata* old = lookup(gk.group)) offsets = std::move(old->offsets);
+  std::map<int64_t, std::map<topic_partition, offset_entry>> pending;
+  if (group_metadata* old = lookup(gk.group)) {
+    offsets = std::move(old->offsets);
+    pending = std::move(old->pending_txn_offsets);
+  }
+  auto keep_offsets = [&](group_metadata& g) {
+    g.offsets = std::move(offsets);
+    g.pending_txn_offsets = std::move(pending);
+  };
   if (!value) {
-    // The group's metadata is gone; offsets have their own tombstones.
     groups_.erase(gk.group);
-    if (!offsets.empty()) get_or_create(gk.group, now_ms).offsets = std::move(offsets);
+    if (!offsets.empty() || !pending.empty()) keep_offsets(get_or_create(gk.group, now_ms));
     return {};
   }
   auto v = decode_group_metadata_value(*value);
   if (!v.ok()) {
-    if (!offsets.empty()) get_or_create(gk.group, now_ms).offsets = std::move(offsets);
+    if (!offsets.empty() || !pending.empty()) keep_offsets(get_or_create(gk.group, now_ms));
     return v.err();
   }
   auto g = restore_group(gk.group, *v, now_ms);
-  g->offsets = std::move(offsets);
+  keep_offsets(*g);
   groups_[gk.group] = std::move(g);
   return {};
 }
@@ -93,7 +106,7 @@ void coordinator::finish_loading(int64_t now_ms) {
   size_t offsets = 0;
   for (auto it = groups_.begin(); it != groups_.end();) {
     group_metadata& g = *it->second;
-    if (g.is(group_state::empty) && !g.protocol_type && g.offsets.empty()) {
+    if (g.is(group_state::empty) && !g.protocol_type && g.offsets.empty() && g.pending_txn_offsets.empty()) {
       it = groups_.erase(it);  // only tombstoned offsets were left
       continue;
     }

@@ -112,7 +112,7 @@ void coordinator::store_offsets(group_metadata& g, const offset_commit_request& 
       results.back().error = errc::offset_metadata_too_large;
       continue;
     }
-    offset_entry e{p.offset, p.leader_epoch, metadata, now_ms, std::nullopt};
+    offset_entry e{p.offset, p.leader_epoch, metadata, now_ms, std::nullopt, 0};
     records.push_back(log_record{encode_offset_commit_key({g.id(), p.topic, p.partition}),
                                  encode_offset_commit_value({e.offset, e.leader_epoch, e.metadata, now_ms, {}})});
     topic_partition tp{p.topic, p.partition};
@@ -123,6 +123,7 @@ void coordinator::store_offsets(group_metadata& g, const offset_commit_request& 
   if (records.empty()) return done(std::move(results));
   const std::string gid = g.id();
   const uint64_t write = ++writes_;
+  for (auto& [_, e] : accepted) e.write = write;
   log_.append(partition_for(gid), std::move(records),
               [this, gid, write, accepted = std::move(accepted), accepted_index = std::move(accepted_index),
                results = std::move(results), done = std::move(done)](status s) mutable {
@@ -154,10 +155,14 @@ void coordinator::apply_offset_write(const std::string& group_id, const topic_pa
     if (g->pending_commits.count(tp) == 0) g->applied_write.erase(applied);
     return;
   }
+  // A transaction committed meanwhile with an offset written after this one.
+  if (auto current = g->offsets.find(tp); current != g->offsets.end() && current->second.write > write) return;
   if (entry) {
     g->offsets[tp] = *entry;
   } else {
     g->offsets.erase(tp);
+    // A tombstone also removes the transactional offsets written before it.
+    g->drop_pending_txn_offsets(tp, write);
   }
   // Only writes still in flight can be older than this one: without any,
   // there is nothing to guard against and no need to remember.
@@ -190,7 +195,9 @@ offset_fetch_result coordinator::fetch_offsets(const std::string& group_id,
     c.partition = tp.partition;
     c.metadata = std::string();
     if (known) {
-      if (require_stable && g->pending_commits.count(tp) != 0) {
+      // Per partition, as Kafka: a commit in flight or a transaction not yet
+      // decided makes the partition's offset unstable.
+      if (require_stable && (g->pending_commits.count(tp) != 0 || g->has_pending_txn_offset(tp))) {
         c.error = errc::unstable_offset_commit;
       } else if (auto it = g->offsets.find(tp); it != g->offsets.end()) {
         c.offset = it->second.offset;
@@ -233,9 +240,11 @@ void coordinator::offset_delete(const std::string& group_id, const std::vector<t
     return done(std::move(r));
   }
   if (eligible.empty()) return done(std::move(r));
+  // As Kafka: a tombstone goes out for a committed or a pending
+  // transactional offset, and removes both.
   std::vector<topic_partition> removed;
   for (const auto& tp : eligible) {
-    if (g->offsets.count(tp) != 0) removed.push_back(tp);
+    if (g->offsets.count(tp) != 0 || g->has_pending_txn_offset(tp)) removed.push_back(tp);
   }
   spdlog::info("group {}: deleting {} committed offsets", group_id, removed.size());
   const size_t first = r.partitions.size();
@@ -281,8 +290,10 @@ void coordinator::delete_groups(const std::vector<std::string>& group_ids, int64
       finish_one();
       continue;
     }
-    std::vector<topic_partition> all;
-    for (const auto& [tp, _] : g->offsets) all.push_back(tp);
+    // Pending transactional offsets go too (Kafka deletes an Empty group
+    // whatever its producers left undecided; their markers then find nothing).
+    const auto with_offsets = g->partitions_with_offsets();
+    std::vector<topic_partition> all(with_offsets.begin(), with_offsets.end());
     append_tombstones(*g, all, true, [state, index, finish_one](int16_t err) {
       state->results[index].error = err;
       finish_one();
@@ -302,7 +313,7 @@ void coordinator::append_tombstones(group_metadata& g, const std::vector<topic_p
   size_t left = g.offsets.size();
   for (const auto& tp : removed) left -= g.offsets.count(tp);
   bool drop_group = group_too || (g.is(group_state::empty) && left == 0 && g.pending_commits.empty() &&
-                                  g.pending_members.empty());
+                                  g.pending_members.empty() && g.pending_txn_offsets.empty());
   if (records.empty() && !drop_group) return done(errc::none);
   if (drop_group) records.push_back(log_record{encode_group_metadata_key(gid), std::nullopt});
   const uint64_t write = ++writes_;
@@ -343,14 +354,16 @@ void coordinator::expire_offsets(int64_t now_ms) {
     }
     std::vector<topic_partition> expired;
     for (const auto& [tp, e] : g->offsets) {
-      if (g->pending_commits.count(tp) != 0) continue;
+      // Kafka keeps an offset whose partition has an undecided transaction.
+      if (g->pending_commits.count(tp) != 0 || g->has_pending_txn_offset(tp)) continue;
       if (skip_subscribed && g->subscribed_topics->count(tp.topic) != 0) continue;
       const bool gone = e.expire_timestamp ? now_ms >= *e.expire_timestamp
                                            : now_ms - base_state.value_or(e.commit_timestamp) >= retention;
       if (gone) expired.push_back(tp);
     }
     const bool empty_and_bare = g->is(group_state::empty) && g->offsets.size() == expired.size() &&
-                                g->pending_commits.empty() && g->pending_members.empty();
+                                g->pending_commits.empty() && g->pending_members.empty() &&
+                                g->pending_txn_offsets.empty();  // no group removal during a transaction
     if (expired.empty() && !empty_and_bare) continue;
     if (!expired.empty()) spdlog::info("group {}: {} committed offsets expired", id, expired.size());
     append_tombstones(*g, expired, false, [id](int16_t err) {

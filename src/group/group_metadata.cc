@@ -184,4 +184,28 @@ bool group_metadata::is_subscribed_to(const std::string& topic) const {
   return subscribed_topics->count(topic) != 0;
 }
 
+bool group_metadata::has_pending_txn_offset(const topic_partition& tp) const {
+  for (const auto& [_, offsets] : pending_txn_offsets) {
+    if (offsets.count(tp) != 0) return true;
+  }
+  return false;
+}
+
+void group_metadata::drop_pending_txn_offsets(const topic_partition& tp, uint64_t before_write) {
+  for (auto it = pending_txn_offsets.begin(); it != pending_txn_offsets.end();) {
+    auto found = it->second.find(tp);
+    if (found != it->second.end() && found->second.write < before_write) it->second.erase(found);
+    it = it->second.empty() ? pending_txn_offsets.erase(it) : std::next(it);
+  }
+}
+
+std::set<topic_partition> group_metadata::partitions_with_offsets() const {
+  std::set<topic_partition> out;
+  for (const auto& [tp, _] : offsets) out.insert(tp);
+  for (const auto& [_, pending] : pending_txn_offsets) {
+    for (const auto& [tp, __] : pending) out.insert(tp);
+  }
+  return out;
+}
+
 }  // namespace samsa::group

@@ -24,6 +24,11 @@ struct offset_entry {
   std::string metadata;
   int64_t commit_timestamp = -1;
   std::optional<int64_t> expire_timestamp;
+  // Number of the offset-log write that stored this entry (the coordinator's
+  // write counter, which follows log order; replay numbers records the same
+  // way). When a transaction commits, its offsets replace a committed one
+  // only if written after it, as Kafka keeps whichever came later in the log.
+  uint64_t write = 0;
 };
 
 class group_metadata {
@@ -102,6 +107,16 @@ class group_metadata {
   // `offsets` shows, so a slower, older write (a commit that was in flight
   // when its offset was deleted) never overrides a newer one.
   std::map<topic_partition, uint64_t> applied_write;
+  // Transactional offsets written but not yet decided, per producer id:
+  // invisible to OffsetFetch until the COMMIT marker, gone at ABORT.
+  std::map<int64_t, std::map<topic_partition, offset_entry>> pending_txn_offsets;
+  bool has_pending_txn_offset(const topic_partition& tp) const;
+  // Drops pending transactional offsets of `tp` written before `write` (a
+  // tombstone for the partition removes them, as Kafka's replay does).
+  void drop_pending_txn_offsets(const topic_partition& tp, uint64_t before_write);
+  // Partitions with a committed or a pending transactional offset.
+  std::set<topic_partition> partitions_with_offsets() const;
+
   // Writes numbered at or below this were made for an earlier group of the
   // same id (deleted since) and do not apply to this one.
   uint64_t born_after_write = 0;

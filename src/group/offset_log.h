@@ -18,6 +18,13 @@ struct log_record {
   std::optional<bytes> value;  // nullopt = tombstone
 };
 
+// The producer a transactional batch of offsets belongs to (TxnOffsetCommit).
+struct txn_producer {
+  int64_t producer_id = -1;
+  int16_t producer_epoch = -1;
+  bool operator==(const txn_producer&) const = default;
+};
+
 class offset_log {
  public:
   virtual ~offset_log() = default;
@@ -28,6 +35,12 @@ class offset_log {
   // it may run before append() returns.
   virtual void append(int32_t partition, std::vector<log_record> records,
                       std::function<void(status)> done) = 0;
+
+  // As append(), as one transactional batch of `producer` (producer id and
+  // epoch in the header, transactional attribute set): the log then counts
+  // it in the producer's open transaction until its COMMIT/ABORT marker.
+  virtual void append_transactional(int32_t partition, txn_producer producer, std::vector<log_record> records,
+                                    std::function<void(status)> done) = 0;
 };
 
 }  // namespace samsa::group

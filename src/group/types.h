@@ -161,6 +161,23 @@ struct offset_commit_request {
   std::vector<offset_commit_partition> partitions;
 };
 
+// TxnOffsetCommit: offsets a transactional producer commits as part of its
+// transaction. They stay pending (invisible to OffsetFetch) until the
+// transaction's COMMIT marker reaches the group's __consumer_offsets
+// partition, and are dropped by its ABORT marker.
+struct txn_offset_commit_request {
+  std::string transactional_id;
+  std::string group_id;
+  int64_t producer_id = -1;
+  int16_t producer_epoch = -1;
+  // v3+ (KIP-447): checked against the group like OffsetCommit's; the
+  // defaults (older versions) skip the membership checks.
+  int32_t generation_id = -1;
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+  std::vector<offset_commit_partition> partitions;
+};
+
 struct partition_error {
   std::string topic;
   int32_t partition = 0;
