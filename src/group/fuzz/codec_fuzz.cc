@@ -45,10 +45,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)c.load_record(key, value, 0);
   (void)c.load_record(key, std::nullopt, 0);
   (void)c.load_record(key, value, 0);
+  // The same record as part of a transaction, decided by a marker or not.
+  (void)c.load_transactional_record(9, key, value, 0);
+  if (mode % 4 == 1) {
+    for (int32_t p = 0; p < cfg.offsets_topic_partitions; ++p) c.on_transaction_marker(p, 9, mode % 8 == 1);
+  }
   c.finish_loading(0);
   for (const auto& g : c.list_groups().groups) {
     (void)c.describe_groups({g.group_id});
-    (void)c.fetch_offsets(g.group_id, std::nullopt);
+    (void)c.fetch_offsets(g.group_id, std::nullopt, /*require_stable=*/true);
     const group_metadata* gm = c.find_group(g.group_id);
     std::string member = gm && !gm->members().empty() ? gm->members().front()->member_id : "";
     join_request j;
