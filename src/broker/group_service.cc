@@ -8,6 +8,7 @@
 #include "broker/broker_config.h"
 #include "broker/topic_registry.h"
 #include "record/batch_builder.h"
+#include "record/control_record.h"
 #include "record/record.h"
 #include "record/split.h"
 
@@ -53,6 +54,17 @@ group_offset_log::~group_offset_log() { *alive_ = false; }
 
 void group_offset_log::append(int32_t partition, std::vector<group::log_record> records,
                               std::function<void(status)> done) {
+  append_batch(partition, std::nullopt, std::move(records), std::move(done));
+}
+
+void group_offset_log::append_transactional(int32_t partition, group::txn_producer producer,
+                                            std::vector<group::log_record> records,
+                                            std::function<void(status)> done) {
+  append_batch(partition, producer, std::move(records), std::move(done));
+}
+
+void group_offset_log::append_batch(int32_t partition, const std::optional<group::txn_producer>& producer,
+                                    std::vector<group::log_record> records, std::function<void(status)> done) {
   auto& io = io_;
   auto fail = [&io, &done, alive = alive_](error e) {
     // Answer asynchronously like a real completion, so callers see one behaviour.
@@ -74,7 +86,17 @@ void group_offset_log::append(int32_t partition, std::vector<group::log_record> 
     return;
   }
   int64_t now = group_service::now_ms();
-  record::batch_builder builder(record::batch_options{});
+  record::batch_options options;
+  if (producer) {
+    // As Kafka's coordinator writes them: the producer's id and epoch,
+    // sequence 0, transactional; the log then tracks the open transaction
+    // until the coordinator's marker.
+    options.producer_id = producer->producer_id;
+    options.producer_epoch = producer->producer_epoch;
+    options.base_sequence = 0;
+    options.transactional = true;
+  }
+  record::batch_builder builder(options);
   for (const auto& r : records) {
     std::optional<std::span<const uint8_t>> value;
     if (r.value) value = std::span<const uint8_t>(*r.value);
@@ -170,16 +192,23 @@ status group_service::replay(int32_t partitions) {
                                                      offset, batches.err().message));
       }
       for (const auto& b : *batches) {
-        if (b.header.is_control()) continue;
         auto records = record::decode_records(b.bytes);
         if (!records) {
           spdlog::warn("skipping a bad batch of {}-{}: {}", offsets_topic_name, p, records.err().describe());
           ++bad;
           continue;
         }
+        if (b.header.is_control()) {
+          // COMMIT/ABORT markers decide the transactional offsets before them.
+          replay_control(p, b.header.producer_id, *records);
+          continue;
+        }
+        const bool transactional = b.header.is_transactional();
         for (const auto& r : *records) {
           if (!r.key) continue;
-          if (auto s = coordinator_->load_record(*r.key, r.value, now); !s) {
+          auto s = transactional ? coordinator_->load_transactional_record(b.header.producer_id, *r.key, r.value, now)
+                                 : coordinator_->load_record(*r.key, r.value, now);
+          if (!s) {
             ++bad;
           } else {
             ++loaded;
@@ -196,10 +225,20 @@ status group_service::replay(int32_t partitions) {
   return {};
 }
 
-void group_service::on_transaction_marker(int32_t /*offsets_partition*/, int64_t /*producer_id*/,
-                                          bool /*commit*/) {
-  // Transactional offset commits are being built (issue 12): until then no
-  // producer leaves offsets pending, so a marker changes nothing here.
+void group_service::replay_control(int32_t partition, int64_t producer_id,
+                                   const std::vector<record::record>& records) {
+  for (const auto& r : records) {
+    if (!r.key) continue;
+    auto key = record::decode_control_key(*r.key);
+    if (!key || !key->is_transaction_marker()) continue;  // other control types say nothing about offsets
+    coordinator_->on_transaction_marker(partition, producer_id, key->type == static_cast<int16_t>(record::control_type::commit));
+  }
+}
+
+void group_service::on_transaction_marker(int32_t offsets_partition, int64_t producer_id, bool commit) {
+  if (!coordinator_) return;
+  coordinator_->on_transaction_marker(offsets_partition, producer_id, commit);
+  rearm();
 }
 
 void group_service::rearm() {

@@ -8,12 +8,16 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "base/result.h"
 #include "broker/topic_registry.h"
 #include "group/coordinator.h"
 #include "group/offset_log.h"
+#include "record/record.h"
 
 namespace samsa::broker {
 
@@ -43,10 +47,15 @@ class group_offset_log final : public group::offset_log {
   ~group_offset_log() override;
   void append(int32_t partition, std::vector<group::log_record> records,
               std::function<void(status)> done) override;
+  void append_transactional(int32_t partition, group::txn_producer producer, std::vector<group::log_record> records,
+                            std::function<void(status)> done) override;
   // Called after every completion, to re-arm the coordinator's timer.
   void set_after_completion(std::function<void()> fn) { after_completion_ = std::move(fn); }
 
  private:
+  void append_batch(int32_t partition, const std::optional<group::txn_producer>& producer,
+                    std::vector<group::log_record> records, std::function<void(status)> done);
+
   boost::asio::io_context& io_;
   topic_registry& topics_;
   int32_t offsets_topic_partitions_;
@@ -88,8 +97,24 @@ class group_service {
   // pending there become visible (commit) or are dropped (abort).
   void on_transaction_marker(int32_t offsets_partition, int64_t producer_id, bool commit);
 
+  // Hook for the transaction coordinator (KIP-890 verification): answers
+  // whether `transactional_id` with (producer_id, producer_epoch) has the
+  // group `group_id` in its ongoing transaction (AddOffsetsToTxn, or added
+  // implicitly for TxnOffsetCommit v5 under transactions v2), as the Kafka
+  // error code to answer every partition with (0 = go ahead). The code must
+  // suit `api_version` (TRANSACTION_ABORTABLE only from v4). Runs on the
+  // handler thread. Unset (until the coordinator installs one) every
+  // TxnOffsetCommit is accepted, as Kafka did before KIP-890.
+  using txn_offset_verifier = std::function<int16_t(const std::string& transactional_id, int64_t producer_id,
+                                                    int16_t producer_epoch, const std::string& group_id,
+                                                    int16_t api_version)>;
+  void set_txn_offset_verifier(txn_offset_verifier v) { verifier_ = std::move(v); }
+  const txn_offset_verifier& txn_verifier() const { return verifier_; }
+
  private:
   status replay(int32_t partitions);
+  // Applies the COMMIT/ABORT markers of one control batch read during replay.
+  void replay_control(int32_t partition, int64_t producer_id, const std::vector<record::record>& records);
 
   topic_registry& topics_;
   group_settings settings_;
@@ -98,6 +123,7 @@ class group_service {
   boost::asio::steady_timer timer_;
   int64_t armed_for_ = group::no_deadline;
   bool stopped_ = false;
+  txn_offset_verifier verifier_;
 };
 
 }  // namespace samsa::broker

@@ -5,7 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "broker/broker_config.h"
+#include "group/errors.h"
+#include "record/control_record.h"
+#include "record/split.h"
 #include "storage/memory_file_system.h"
 
 namespace samsa::broker {
@@ -82,6 +87,92 @@ TEST_F(GroupService, ARestartedServiceUsesTheTopicsRealPartitionCount) {
   ASSERT_TRUE(groups.start());
   EXPECT_EQ(groups.coordinator().config().offsets_topic_partitions, 2);
   groups.stop();
+}
+
+// Runs the io_context until `done` is set (appends answer through it).
+void run_until(boost::asio::io_context& io, const bool& done) {
+  io.restart();
+  for (int i = 0; i < 500 && !done; ++i) io.run_one_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(done);
+}
+
+int16_t commit_txn(boost::asio::io_context& io, group_service& groups, const std::string& group, int64_t pid,
+                   int64_t offset) {
+  group::txn_offset_commit_request r;
+  r.transactional_id = "tx";
+  r.group_id = group;
+  r.producer_id = pid;
+  r.producer_epoch = 3;
+  r.partitions.push_back({"t", 0, offset, -1, std::nullopt});
+  bool done = false;
+  int16_t error = -1;
+  groups.coordinator().commit_txn_offsets(r, group_service::now_ms(), [&](std::vector<group::partition_error> e) {
+    error = e.at(0).error;
+    done = true;
+  });
+  run_until(io, done);
+  return error;
+}
+
+group::committed_offset fetch(group_service& groups, const std::string& group) {
+  return groups.coordinator()
+      .fetch_offsets(group, std::vector<group::topic_partition>{{"t", 0}}, /*require_stable=*/true)
+      .partitions.at(0);
+}
+
+void append_marker(topic_registry& topics, int64_t pid, bool commit) {
+  record::end_txn_options o;
+  o.producer_id = pid;
+  o.producer_epoch = 3;
+  o.commit = commit;
+  o.timestamp = group_service::now_ms();
+  auto batch = record::build_end_txn_batch(o);
+  ASSERT_TRUE(batch) << batch.err().describe();
+  auto log = topics.partition(offsets_topic_name, 0);
+  ASSERT_TRUE(log);
+  ASSERT_TRUE(log->append(*batch, o.timestamp));
+}
+
+TEST_F(GroupService, TransactionalOffsetsAreTransactionalBatchesDecidedByMarkersAlsoOnReplay) {
+  {
+    group_service groups(io, *topics, settings(1));
+    ASSERT_TRUE(groups.start());
+    ASSERT_EQ(commit_txn(io, groups, "committed", 71, 10), group::errc::none);
+    ASSERT_EQ(commit_txn(io, groups, "aborted", 72, 20), group::errc::none);
+    ASSERT_EQ(commit_txn(io, groups, "undecided", 73, 30), group::errc::none);
+    // The batches carry the producer and the transactional bit.
+    auto log = topics->partition(offsets_topic_name, 0);
+    ASSERT_TRUE(log);
+    auto read = log->read_copy(0, 1 << 20, log->high_watermark());
+    ASSERT_TRUE(read);
+    auto batches = record::split_batches(read->bytes);
+    ASSERT_TRUE(batches);
+    ASSERT_EQ(batches->size(), 3u);
+    EXPECT_TRUE((*batches)[0].header.is_transactional());
+    EXPECT_EQ((*batches)[0].header.producer_id, 71);
+    EXPECT_EQ((*batches)[0].header.producer_epoch, 3);
+    // Markers as the transaction coordinator writes them, then its call.
+    append_marker(*topics, 71, true);
+    groups.on_transaction_marker(0, 71, true);
+    EXPECT_EQ(fetch(groups, "committed").offset, 10);
+    append_marker(*topics, 72, false);
+    groups.on_transaction_marker(0, 72, false);
+    EXPECT_EQ(fetch(groups, "aborted").offset, -1);
+    EXPECT_EQ(fetch(groups, "aborted").error, group::errc::none);
+    EXPECT_EQ(fetch(groups, "undecided").error, group::errc::unstable_offset_commit);
+    groups.stop();
+  }
+  // A restart replays the log: the markers decide again, the open one stays open.
+  group_service again(io, *topics, settings(1));
+  ASSERT_TRUE(again.start());
+  EXPECT_EQ(fetch(again, "committed").offset, 10);
+  EXPECT_EQ(fetch(again, "aborted").offset, -1);
+  EXPECT_EQ(fetch(again, "aborted").error, group::errc::none);
+  EXPECT_EQ(fetch(again, "undecided").error, group::errc::unstable_offset_commit);
+  append_marker(*topics, 73, true);
+  again.on_transaction_marker(0, 73, true);
+  EXPECT_EQ(fetch(again, "undecided").offset, 30);
+  again.stop();
 }
 
 }  // namespace

@@ -23,6 +23,7 @@ void register_all_handlers(api_table& apis) {
   register_leave_group(apis);
   register_offset_commit(apis);
   register_offset_fetch(apis);
+  register_txn_offset_commit(apis);
   register_describe_groups(apis);
   register_list_groups(apis);
   register_delete_groups(apis);

@@ -26,6 +26,7 @@ void register_heartbeat(api_table& apis);
 void register_leave_group(api_table& apis);
 void register_offset_commit(api_table& apis);
 void register_offset_fetch(api_table& apis);
+void register_txn_offset_commit(api_table& apis);
 void register_describe_groups(api_table& apis);
 void register_list_groups(api_table& apis);
 void register_delete_groups(api_table& apis);
