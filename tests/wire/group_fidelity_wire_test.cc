@@ -251,5 +251,56 @@ TEST_F(GroupFidelity, OffsetFetchMetadataIsEmptyNeverNull) {
   }
 }
 
+// Kafka fills ErrorMessage with the error's text, which for success is
+// "NONE" (Errors.NONE.message()), not null; an error carries a message.
+TEST_F(GroupFidelity, FindCoordinatorErrorMessageIsNoneOnSuccess) {
+  auto [min_v, max_v] = range(api_key::find_coordinator);
+  for (int16_t v = std::max<int16_t>(min_v, 1); v <= max_v; ++v) {
+    SCOPED_TRACE("find_coordinator v" + std::to_string(v));
+    protocol::find_coordinator_request_data req;
+    req.key = "some-group";
+    req.coordinator_keys = {"some-group"};
+    auto ok = client_->call<protocol::find_coordinator_response_data>(req, v);
+    req.key_type = 9;  // no such key type
+    auto bad = client_->call<protocol::find_coordinator_response_data>(req, v);
+    if (v < 4) {
+      EXPECT_EQ(ok.error_code, 0);
+      EXPECT_EQ(ok.error_message, std::optional<std::string>("NONE"));
+      EXPECT_NE(bad.error_code, 0);
+      EXPECT_FALSE(bad.error_message.value_or("").empty());
+    } else {
+      ASSERT_EQ(ok.coordinators.size(), 1u);
+      EXPECT_EQ(ok.coordinators[0].error_code, 0);
+      EXPECT_EQ(ok.coordinators[0].error_message, std::optional<std::string>("NONE"));
+      ASSERT_EQ(bad.coordinators.size(), 1u);
+      EXPECT_NE(bad.coordinators[0].error_code, 0);
+      EXPECT_FALSE(bad.coordinators[0].error_message.value_or("").empty());
+    }
+  }
+}
+
+// A group without a protocol type (offsets only) lists with "" (the field is
+// not nullable), a consumer group with its type.
+TEST_F(GroupFidelity, ListGroupsProtocolTypeOfASimpleGroupIsEmpty) {
+  protocol::offset_commit_request_data commit;
+  commit.group_id = "simple";
+  commit.generation_id_or_member_epoch = -1;
+  auto& t = commit.topics.emplace_back();
+  t.name = topic_;
+  t.partitions.push_back({0, 1, -1, -1, std::string(""), {}});
+  ASSERT_EQ(client_->call<protocol::offset_commit_response_data>(commit, 2).topics.at(0).partitions.at(0).error_code,
+            0);
+  stable_group("listed");
+  auto [min_v, max_v] = range(api_key::list_groups);
+  for (int16_t v = min_v; v <= max_v; ++v) {
+    SCOPED_TRACE("list_groups v" + std::to_string(v));
+    auto resp = client_->call<protocol::list_groups_response_data>(protocol::list_groups_request_data{}, v);
+    std::map<std::string, std::string> types;
+    for (const auto& g : resp.groups) types[g.group_id] = g.protocol_type;
+    EXPECT_EQ(types.at("simple"), "");
+    EXPECT_EQ(types.at("listed"), "consumer");
+  }
+}
+
 }  // namespace
 }  // namespace samsa::wire_test

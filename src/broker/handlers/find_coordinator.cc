@@ -38,6 +38,8 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   } else if (!where) {
     error = protocol::to_int(protocol::error_code::coordinator_not_available);
     message = "the broker has no advertised listener";
+  } else {
+    message = "NONE";  // Kafka sends the error's text, which for success is its name
   }
   auto fill = [&](auto& out) {
     out.error_code = error;
