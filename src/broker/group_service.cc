@@ -241,6 +241,13 @@ void group_service::on_transaction_marker(int32_t offsets_partition, int64_t pro
   rearm();
 }
 
+int16_t group_service::verify_txn_offsets(const std::string& transactional_id, int64_t producer_id,
+                                          int16_t producer_epoch, const std::string& group_id,
+                                          int16_t api_version) const {
+  if (!verifier_ || group_id.empty()) return 0;
+  return verifier_(transactional_id, producer_id, producer_epoch, group_id, api_version);
+}
+
 void group_service::rearm() {
   if (stopped_ || !coordinator_) return;
   int64_t deadline = coordinator_->next_deadline();

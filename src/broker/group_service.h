@@ -109,7 +109,11 @@ class group_service {
                                                     int16_t producer_epoch, const std::string& group_id,
                                                     int16_t api_version)>;
   void set_txn_offset_verifier(txn_offset_verifier v) { verifier_ = std::move(v); }
-  const txn_offset_verifier& txn_verifier() const { return verifier_; }
+  // What the TxnOffsetCommit handler asks before committing: the verifier's
+  // answer, or 0 without one. An empty group id is not verified (Kafka
+  // answers INVALID_GROUP_ID first; the coordinator does).
+  int16_t verify_txn_offsets(const std::string& transactional_id, int64_t producer_id, int16_t producer_epoch,
+                             const std::string& group_id, int16_t api_version) const;
 
  private:
   status replay(int32_t partitions);

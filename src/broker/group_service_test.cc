@@ -175,5 +175,24 @@ TEST_F(GroupService, TransactionalOffsetsAreTransactionalBatchesDecidedByMarkers
   again.stop();
 }
 
+TEST_F(GroupService, TxnOffsetVerifierDecidesWhenInstalled) {
+  group_service groups(io, *topics, settings(1));
+  ASSERT_TRUE(groups.start());
+  EXPECT_EQ(groups.verify_txn_offsets("tx", 5, 1, "g", 4), 0);  // none installed: accepted
+  std::string seen;
+  groups.set_txn_offset_verifier([&](const std::string& txn, int64_t pid, int16_t epoch, const std::string& group,
+                                     int16_t version) -> int16_t {
+    seen = txn + "/" + std::to_string(pid) + "/" + std::to_string(epoch) + "/" + group + "/v" + std::to_string(version);
+    return version >= 4 ? 120 : 48;  // TRANSACTION_ABORTABLE from v4, INVALID_TXN_STATE before
+  });
+  EXPECT_EQ(groups.verify_txn_offsets("tx", 5, 1, "g", 4), 120);
+  EXPECT_EQ(seen, "tx/5/1/g/v4");
+  EXPECT_EQ(groups.verify_txn_offsets("tx", 5, 1, "g", 3), 48);
+  seen.clear();
+  EXPECT_EQ(groups.verify_txn_offsets("tx", 5, 1, "", 4), 0);  // the coordinator answers INVALID_GROUP_ID
+  EXPECT_TRUE(seen.empty());
+  groups.stop();
+}
+
 }  // namespace
 }  // namespace samsa::broker

@@ -39,17 +39,39 @@ class TxnOffsetsWire : public ::testing::Test {
     if (HasFailure()) std::cerr << "--- broker log (tail) ---\n" << broker_.log_tail() << "\n";
   }
 
-  // A producer id no idempotent producer of this broker is handed (the
-  // transaction coordinator, not this test, owns real ones).
-  static int64_t producer_for(int n) { return 7'000'000 + n; }
+  struct producer {
+    std::string transactional_id;
+    int64_t id = -1;
+    int16_t epoch = 0;
+  };
 
-  commit_req txn_commit(const std::string& group, int64_t producer_id, const std::vector<int32_t>& partitions,
+  // A transactional producer whose transaction includes `group`. Once the
+  // broker serves transactional ids (InitProducerId + AddOffsetsToTxn, the
+  // transaction coordinator's work) a real one; until then a made-up id no
+  // idempotent producer is handed, since nothing verifies it yet.
+  producer producer_for(const std::string& transactional_id, const std::string& group, int n) {
+    protocol::init_producer_id_request_data init;
+    init.transactional_id = transactional_id;
+    init.transaction_timeout_ms = 60000;
+    auto made = client_->call<protocol::init_producer_id_response_data>(init, 3);
+    if (made.error_code != 0) return {transactional_id, 7'000'000 + n, 0};
+    protocol::add_offsets_to_txn_request_data add;
+    add.transactional_id = transactional_id;
+    add.producer_id = made.producer_id;
+    add.producer_epoch = made.producer_epoch;
+    add.group_id = group;
+    EXPECT_EQ(client_->call<protocol::add_offsets_to_txn_response_data>(add, 3).error_code, 0);
+    return {transactional_id, made.producer_id, made.producer_epoch};
+  }
+  producer producer_for(const std::string& group, int n) { return producer_for("tx-" + group, group, n); }
+
+  commit_req txn_commit(const std::string& group, const producer& by, const std::vector<int32_t>& partitions,
                         int64_t base, std::optional<std::string> metadata = "txn") {
     commit_req r;
-    r.transactional_id = "tx-" + group;
+    r.transactional_id = by.transactional_id;
     r.group_id = group;
-    r.producer_id = producer_id;
-    r.producer_epoch = 0;
+    r.producer_id = by.id;
+    r.producer_epoch = by.epoch;
     auto& t = r.topics.emplace_back();
     t.name = topic_;
     for (int32_t p : partitions) {
@@ -156,7 +178,7 @@ TEST_F(TxnOffsetsWire, PendingOffsetsAreInvisibleAndUnstableAtEveryVersion) {
   for (int16_t v = 0; v <= max_txn_commit_version; ++v) {
     SCOPED_TRACE("txn_offset_commit v" + std::to_string(v));
     const std::string group = "txn-v" + std::to_string(v);
-    EXPECT_EQ(commit(txn_commit(group, producer_for(v), {0, 1}, 100), v), none2);
+    EXPECT_EQ(commit(txn_commit(group, producer_for(group, v), {0, 1}, 100), v), none2);
     for (int16_t fv : {1, 6, 7, 8, 9}) {
       SCOPED_TRACE("offset_fetch v" + std::to_string(fv));
       EXPECT_EQ(fetch(group, fv, false), (std::vector<fetched>{{0, -1, 0}, {1, -1, 0}, {2, -1, 0}}));
@@ -172,7 +194,7 @@ TEST_F(TxnOffsetsWire, PendingOffsetsAreInvisibleAndUnstableAtEveryVersion) {
 // The write is durable before the answer: after a SIGKILL the offsets are
 // still pending (no marker was written), not lost and not committed.
 TEST_F(TxnOffsetsWire, PendingOffsetsSurviveACrashStillPending) {
-  ASSERT_EQ(commit(txn_commit("crash", producer_for(50), {1}, 10), 3), (std::vector<int16_t>{0}));
+  ASSERT_EQ(commit(txn_commit("crash", producer_for("crash", 50), {1}, 10), 3), (std::vector<int16_t>{0}));
   protocol::offset_commit_request_data plain;
   plain.group_id = "crash";
   plain.generation_id_or_member_epoch = -1;
@@ -193,7 +215,7 @@ TEST_F(TxnOffsetsWire, PendingOffsetsSurviveACrashStillPending) {
 // accepted and visible at once (Kafka keeps whichever is later in the log
 // when the transaction commits); the partition stays unstable meanwhile.
 TEST_F(TxnOffsetsWire, PlainCommitBesidePendingOffsetsIsAccepted) {
-  ASSERT_EQ(commit(txn_commit("mixed", producer_for(60), {0}, 10), 4), (std::vector<int16_t>{0}));
+  ASSERT_EQ(commit(txn_commit("mixed", producer_for("mixed", 60), {0}, 10), 4), (std::vector<int16_t>{0}));
   protocol::offset_commit_request_data plain;
   plain.group_id = "mixed";
   plain.generation_id_or_member_epoch = -1;
@@ -210,20 +232,21 @@ TEST_F(TxnOffsetsWire, ErrorPathsAtEveryVersion) {
   for (int16_t v = 0; v <= max_txn_commit_version; ++v) {
     SCOPED_TRACE("txn_offset_commit v" + std::to_string(v));
     const std::string group = "errors-v" + std::to_string(v);
+    const auto by = producer_for(group, 100 + v);
     // Unknown topic and unknown partition, beside a good partition.
-    auto r = txn_commit(group, producer_for(100 + v), {0, 7}, 1);
+    auto r = txn_commit(group, by, {0, 7}, 1);
     auto& ghost = r.topics.emplace_back();
     ghost.name = "no-such-topic";
     ghost.partitions.push_back({0, 5, -1, std::nullopt, {}});
     const int16_t unknown = to_int(error_code::unknown_topic_or_partition);
     EXPECT_EQ(commit(r, v), (std::vector<int16_t>{0, unknown, unknown}));
     // An empty group id is invalid for TxnOffsetCommit (unlike OffsetCommit).
-    EXPECT_EQ(commit(txn_commit("", producer_for(100 + v), {0}, 1), v),
+    EXPECT_EQ(commit(txn_commit("", by, {0}, 1), v),
               (std::vector<int16_t>{to_int(error_code::invalid_group_id)}));
     // Metadata past offset.metadata.max.bytes (4096), per partition; null is fine.
-    auto big = txn_commit(group, producer_for(100 + v), {1}, 1, std::string(4097, 'x'));
+    auto big = txn_commit(group, by, {1}, 1, std::string(4097, 'x'));
     EXPECT_EQ(commit(big, v), (std::vector<int16_t>{to_int(error_code::offset_metadata_too_large)}));
-    EXPECT_EQ(commit(txn_commit(group, producer_for(100 + v), {2}, 1, std::nullopt), v), (std::vector<int16_t>{0}));
+    EXPECT_EQ(commit(txn_commit(group, by, {2}, 1, std::nullopt), v), (std::vector<int16_t>{0}));
   }
 }
 
@@ -232,7 +255,7 @@ TEST_F(TxnOffsetsWire, MemberChecksFromVersion3) {
   auto [member, generation] = form_group("eos", std::nullopt);
   for (int16_t v = 0; v <= max_txn_commit_version; ++v) {
     SCOPED_TRACE("txn_offset_commit v" + std::to_string(v));
-    auto r = txn_commit("eos", producer_for(200 + v), {0}, 1);
+    auto r = txn_commit("eos", producer_for("tx-eos-" + std::to_string(v), "eos", 200 + v), {0}, 1);
     // Without group metadata (all that v0-2 can send) a Stable group accepts it.
     EXPECT_EQ(commit(r, v), (std::vector<int16_t>{0}));
     if (v < 3) continue;
@@ -245,7 +268,8 @@ TEST_F(TxnOffsetsWire, MemberChecksFromVersion3) {
     r.member_id = "someone-else";
     EXPECT_EQ(commit(r, v), (std::vector<int16_t>{to_int(error_code::unknown_member_id)}));
     // A generation for a group that does not exist is stale.
-    auto gone = txn_commit("no-such-group-" + std::to_string(v), producer_for(200 + v), {0}, 1);
+    const std::string missing = "no-such-group-" + std::to_string(v);
+    auto gone = txn_commit(missing, producer_for(missing, 250 + v), {0}, 1);
     gone.member_id = member;
     gone.generation_id = 1;
     EXPECT_EQ(commit(gone, v), (std::vector<int16_t>{to_int(error_code::illegal_generation)}));
@@ -254,7 +278,7 @@ TEST_F(TxnOffsetsWire, MemberChecksFromVersion3) {
 
 TEST_F(TxnOffsetsWire, FencedStaticInstanceFromVersion3) {
   auto [old_member, generation] = form_group("static", std::string("instance-1"));
-  auto r = txn_commit("static", producer_for(300), {0}, 1);
+  auto r = txn_commit("static", producer_for("static", 300), {0}, 1);
   r.member_id = old_member;
   r.generation_id = generation;
   r.group_instance_id = "instance-1";

@@ -35,11 +35,10 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   auto& groups = ctx.broker.groups();
   // (topic, partition) -> error; the response lists partitions in request order.
   std::map<std::pair<std::string, int32_t>, int16_t> errors;
-  int16_t verify_error = 0;
-  if (const auto& verify = groups.txn_verifier()) {
-    verify_error = verify(request.transactional_id, request.producer_id, request.producer_epoch, request.group_id,
-                          ctx.api_version);
-  }
+  // The transaction coordinator's verdict comes first, as in Kafka, where
+  // the write is verified before the group checks run.
+  const int16_t verify_error = groups.verify_txn_offsets(request.transactional_id, request.producer_id,
+                                                         request.producer_epoch, request.group_id, ctx.api_version);
   group::txn_offset_commit_request req;
   req.transactional_id = request.transactional_id;
   req.group_id = request.group_id;
