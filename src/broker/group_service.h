@@ -102,9 +102,12 @@ class group_service {
   // group `group_id` in its ongoing transaction (AddOffsetsToTxn, or added
   // implicitly for TxnOffsetCommit v5 under transactions v2), as the Kafka
   // error code to answer every partition with (0 = go ahead). The code must
-  // suit `api_version` (TRANSACTION_ABORTABLE only from v4). Runs on the
-  // handler thread. Unset (until the coordinator installs one) every
-  // TxnOffsetCommit is accepted, as Kafka did before KIP-890.
+  // suit `api_version`, as Kafka's verification does: v5 adds the group's
+  // partition to the transaction implicitly, v0-3 get INVALID_TXN_STATE
+  // where v4+ get TRANSACTION_ABORTABLE, and PRODUCER_FENCED is answered as
+  // INVALID_PRODUCER_EPOCH. Runs on the handler thread. Unset (until the
+  // coordinator installs one) every TxnOffsetCommit is accepted, as Kafka
+  // did before KIP-890.
   using txn_offset_verifier = std::function<int16_t(const std::string& transactional_id, int64_t producer_id,
                                                     int16_t producer_epoch, const std::string& group_id,
                                                     int16_t api_version)>;
