@@ -31,8 +31,10 @@ void coordinator::commit_txn_offsets(txn_offset_commit_request req, int64_t now_
   if (g->is(group_state::dead)) return fail_all(errc::coordinator_not_available);
   // KIP-447: a producer that passes the consumer's group metadata (v3+) is
   // checked like a member; one that passes none (v0-2, or a standalone
-  // producer) is not, whatever the group's state.
-  if (req.generation_id >= 0 || !req.member_id.empty() || req.group_instance_id) {
+  // producer) is not, whatever the group's state. As in Kafka's classic
+  // group, generation -1 on an Empty group skips the member check too.
+  const bool unmanaged = req.generation_id < 0 && g->is(group_state::empty);
+  if (!unmanaged && (req.generation_id >= 0 || !req.member_id.empty() || req.group_instance_id)) {
     if (auto err = validate_current_member(*g, req.member_id, req.group_instance_id)) return fail_all(*err);
     if (req.generation_id != g->generation_id) return fail_all(errc::illegal_generation);
   }

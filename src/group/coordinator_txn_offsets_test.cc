@@ -191,6 +191,18 @@ TEST(TxnOffsets, MemberChecksOfKip447) {
   EXPECT_EQ(single_error(h, txn_commit("", {part("t", 0, 1)})), errc::invalid_group_id);
 }
 
+TEST(TxnOffsets, GenerationMinusOneOnAnEmptyGroupSkipsTheMemberCheck) {
+  harness h;
+  h.commit(offset_commit_request{"empty", -1, "", std::nullopt, {part("t", 0, 1)}});
+  ASSERT_EQ(h.state("empty"), "Empty");
+  auto r = txn_commit("empty", {part("t", 0, 2)});
+  r.member_id = "not-a-member";
+  r.group_instance_id = "nobody";
+  EXPECT_EQ(single_error(h, r), errc::none);
+  r.generation_id = 0;  // a generation is checked, with the member
+  EXPECT_EQ(single_error(h, r), errc::unknown_member_id);
+}
+
 TEST(TxnOffsets, FencedStaticInstanceAndNoRebalanceError) {
   harness h;
   auto j = make_join("g", "c1");
