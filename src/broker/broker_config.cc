@@ -41,7 +41,8 @@ const std::set<std::string>& broker_keys() {
       "transaction.state.log.min.isr", "num.network.threads", "num.io.threads",
       "socket.send.buffer.bytes", "socket.receive.buffer.bytes", "log.flush.scheduler.interval.ms",
       "queued.max.request.bytes", "max.connections", "max.connections.per.ip",
-      "connections.max.write.stall.ms", "max.broker.partitions",
+      "connections.max.write.stall.ms", "max.broker.partitions", "transaction.state.log.num.partitions",
+      "transaction.max.timeout.ms", "transactional.id.expiration.ms",
       "samsa.test.crash.trigger"};
   return keys;
 }
@@ -177,6 +178,11 @@ result<broker_config> resolve_broker_config(const config_sources& sources, std::
                                int32_max),
                    apply_int32("offsets.topic.num.partitions", config.offsets_topic_num_partitions, 1, 10000),
                    apply_int64("offsets.retention.minutes", config.offsets_retention_minutes, 1, INT64_MAX),
+                   apply_int32("transaction.state.log.num.partitions", config.transaction_state_log_num_partitions,
+                               1, 10000),
+                   apply_int32("transaction.max.timeout.ms", config.transaction_max_timeout_ms, 1, int32_max),
+                   apply_int64("transactional.id.expiration.ms", config.transactional_id_expiration_ms, 1,
+                               int32_max),
                    apply_int64("log.retention.check.interval.ms", config.log_retention_check_interval_ms, 1,
                                INT64_MAX),
                    apply_int32("max.broker.partitions", config.max_broker_partitions, 1, int32_max),

@@ -52,6 +52,10 @@ struct broker_config {
   int32_t group_max_session_timeout_ms = 1800000;
   int32_t offsets_topic_num_partitions = 50;
   int64_t offsets_retention_minutes = 7 * 24 * 60;
+  // Transactions (Kafka's names and defaults).
+  int32_t transaction_state_log_num_partitions = 50;
+  int32_t transaction_max_timeout_ms = 15 * 60 * 1000;
+  int64_t transactional_id_expiration_ms = 7LL * 24 * 60 * 60 * 1000;
   int64_t log_retention_check_interval_ms = 5 * 60 * 1000;
   // Partitions this broker may hold in all, internal topics included (the
   // name KIP-578 proposed). Each partition keeps one descriptor open, so the

@@ -9,6 +9,7 @@
 #include "broker/group_service.h"
 #include "broker/producer_registry.h"
 #include "broker/topic_registry.h"
+#include "broker/txn_service.h"
 #include "storage/crash_sim_file_system.h"
 #include "storage/dir_lock.h"
 #include "storage/log_manager.h"
@@ -95,6 +96,12 @@ status broker_state::open_storage() {
   groups_ = std::make_unique<group_service>(io_, *topics_, group_settings_from(config_));
   if (auto s = groups_->start(); !s) return s;
 
+  producer_registry* producers = producers_.get();
+  transactions_ = std::make_unique<txn_service>(io_, *topics_, waiters_, *groups_,
+                                                [producers] { return producers->new_producer_id(); },
+                                                txn_settings_from(config_));
+  if (auto s = transactions_->start(); !s) return s;
+
   auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   spdlog::info("storage opened in {} ms: {} topic(s), {} partition(s), {} start", took.count(),
                topics_->list().size(), logs_->partitions().size(),
@@ -105,6 +112,7 @@ status broker_state::open_storage() {
 status broker_state::close_storage() {
   workers_->stop();
   waiters_.notify_all();
+  if (transactions_) transactions_->stop();
   if (groups_) groups_->stop();
   if (!logs_) return {};
   return logs_->shutdown();

@@ -22,6 +22,7 @@ namespace samsa::broker {
 
 class topic_registry;
 class group_service;
+class txn_service;
 class producer_registry;
 
 class broker_state {
@@ -45,6 +46,8 @@ class broker_state {
   fetch_waiters& waiters() { return waiters_; }
   // Consumer groups; exists once open_storage() succeeded.
   group_service& groups() { return *groups_; }
+  // Transactions (the transaction coordinator); exists once open_storage() succeeded.
+  txn_service& transactions() { return *transactions_; }
   // Idempotent producers; exists once open_storage() succeeded.
   producer_registry& producers() { return *producers_; }
   const std::string& cluster_id() const { return cluster_id_; }
@@ -67,7 +70,8 @@ class broker_state {
   std::unique_ptr<storage::metadata_store> metadata_;
   std::unique_ptr<topic_registry> topics_;
   std::unique_ptr<producer_registry> producers_;
-  std::unique_ptr<group_service> groups_;  // declared last: uses topics_
+  std::unique_ptr<group_service> groups_;  // uses topics_
+  std::unique_ptr<txn_service> transactions_;  // declared last: uses topics_, groups_, producers_
 };
 
 }  // namespace samsa::broker

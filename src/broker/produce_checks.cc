@@ -96,12 +96,8 @@ produce_check check_partition_records(std::span<uint8_t> records, const storage:
   options.producer_rules = true;
   auto header = record::validate_batch(batch.bytes, options);
   if (!header) return failure(header.err());
-  if (header->is_transactional()) {
-    // Kafka answers a transactional write to a partition that is in no
-    // ongoing transaction with INVALID_TXN_STATE (KIP-890).
-    return failure(protocol::error_code::invalid_txn_state,
-                   "partition is not part of a transaction: this broker does not run transactions yet");
-  }
+  // A transactional batch is checked against the coordinator's state in the
+  // append phase (broker/handlers/produce.cc): that needs broker state.
 
   options.level = record::validation_level::full;
   options.require_keys = config.cleanup_compact;

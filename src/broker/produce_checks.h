@@ -1,6 +1,6 @@
 // The check phase of a produce, one partition at a time: what the broker
 // verifies in a partition's records before they reach the log (framing, CRC,
-// magic, one batch per partition, no control or transactional batch, sizes,
+// magic, one batch per partition, no control batch, sizes,
 // every record's layout, timestamp (message.timestamp.*) and key (compacted
 // topics)), plus recompression when the topic's compression.type is not
 // "producer".

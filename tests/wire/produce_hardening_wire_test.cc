@@ -223,8 +223,9 @@ TEST_F(ProduceHardeningWire, ClientWrittenControlBatchIsRefused) {
 }
 
 // Kafka (KIP-890) answers a transactional write to a partition that is not in
-// an ongoing transaction with INVALID_TXN_STATE; this broker runs none.
-TEST_F(ProduceHardeningWire, TransactionalBatchIsRefusedWhileTransactionsAreNotServed) {
+// an ongoing transaction with INVALID_TXN_STATE; producer 6 holds no
+// transactional id here (txn_coordinator_wire_test.cc covers the rest).
+TEST_F(ProduceHardeningWire, TransactionalBatchOfAProducerWithoutTransactionIsRefused) {
   record::batch_options transactional;
   transactional.transactional = true;
   transactional.producer_id = 6;

@@ -29,6 +29,9 @@ void register_all_handlers(api_table& apis) {
   register_delete_groups(apis);
   register_offset_delete(apis);
   register_init_producer_id(apis);
+  register_add_partitions_to_txn(apis);
+  register_add_offsets_to_txn(apis);
+  register_end_txn(apis);
   register_describe_producers(apis);
   register_describe_log_dirs(apis);
   register_acls(apis);

@@ -32,6 +32,9 @@ void register_list_groups(api_table& apis);
 void register_delete_groups(api_table& apis);
 void register_offset_delete(api_table& apis);
 void register_init_producer_id(api_table& apis);
+void register_add_partitions_to_txn(api_table& apis);
+void register_add_offsets_to_txn(api_table& apis);
+void register_end_txn(api_table& apis);
 void register_describe_producers(api_table& apis);
 void register_describe_log_dirs(api_table& apis);
 void register_acls(api_table& apis);  // DescribeAcls, CreateAcls, DeleteAcls

@@ -1,13 +1,20 @@
-// InitProducerId: v0-5. Gives an idempotent producer a new producer id with
-// epoch 0 (a producer that asks again, e.g. after an epoch bump, gets a fresh
-// id too, as Kafka answers requests without a transactional id). Requests
-// with a transactional id are refused: transactions are not built yet.
+// InitProducerId: v0-5. Without a transactional id: an idempotent producer
+// gets a new producer id with epoch 0 (a producer that asks again gets a
+// fresh id too, as Kafka answers). With one: the transaction coordinator
+// gives the id its producer id (new, or the same with the epoch bumped,
+// which fences the previous producer and aborts its open transaction; that
+// answer is CONCURRENT_TRANSACTIONS and the client retries). v3+ may name
+// the producer id and epoch it holds (KIP-360). PRODUCER_FENCED from v4,
+// INVALID_PRODUCER_EPOCH before; TRANSACTION_ABORTABLE from v5.
 #include <spdlog/spdlog.h>
 
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
+#include "broker/group_await.h"
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/txn_errors.h"
 #include "broker/producer_registry.h"
+#include "broker/txn_service.h"
 #include "protocol/api_keys.h"
 #include "protocol/error_code.h"
 #include "protocol/messages.h"
@@ -24,9 +31,27 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   response.producer_id = -1;
   response.producer_epoch = -1;
   if (request.transactional_id) {
-    spdlog::warn("InitProducerId for transactional id '{}' refused: transactions are not supported yet",
-                 *request.transactional_id);
-    response.error_code = protocol::to_int(protocol::error_code::invalid_request);
+    const std::string& id = *request.transactional_id;
+    if (id.empty()) {
+      // Kafka treats an empty transactional id as none only in the client; the broker refuses it.
+      response.error_code = protocol::to_int(protocol::error_code::invalid_request);
+      co_return response;
+    }
+    auto& txns = ctx.broker.transactions();
+    int64_t expected_pid = ctx.api_version >= 3 ? request.producer_id : -1;
+    int16_t expected_epoch = ctx.api_version >= 3 ? request.producer_epoch : -1;
+    auto result = co_await await_answer<txn::init_result>(ctx.broker.io(), [&](auto done) {
+      txns.coordinator().init_producer_id(id, request.transaction_timeout_ms, expected_pid, expected_epoch,
+                                          txn_service::now_ms(), std::move(done));
+      txns.rearm();
+    });
+    if (result.error != protocol::error_code::none) {
+      spdlog::debug("InitProducerId for '{}': {} ({})", id, protocol::error_name(result.error), result.message);
+    }
+    response.error_code =
+        protocol::to_int(txn_error_for_version(result.error, ctx.api_version, init_producer_id_errors));
+    response.producer_id = result.producer_id;
+    response.producer_epoch = result.producer_epoch;
     co_return response;
   }
   auto id = ctx.broker.producers().new_producer_id();

@@ -7,6 +7,16 @@
 // Three steps: resolve (topic table; handler thread), check (pure, see
 // produce_checks.h: may run anywhere), append (producer registry, partition
 // log, fetch waiters; handler thread, partitions in arrival order).
+//
+// Transactional batches: the append phase asks the transaction coordinator
+// whether the partition is in the producer's ongoing transaction at that
+// epoch (KIP-890's verification) right before appending, with no suspension
+// between the two, so an EndTxn cannot slip in. Produce v12 (transactions
+// v2) first adds the partition to the transaction implicitly. Errors as
+// Kafka answers them to producers: not in the transaction ->
+// TRANSACTION_ABORTABLE (v11+) or INVALID_TXN_STATE; another epoch ->
+// INVALID_PRODUCER_EPOCH; transaction completing or coordinator busy ->
+// NOT_ENOUGH_REPLICAS (retriable, which every producer understands).
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -17,11 +27,13 @@
 #include "broker/broker_state.h"
 #include "broker/durability.h"
 #include "broker/fetch_waiters.h"
+#include "broker/group_await.h"
 #include "broker/handlers/handlers.h"
 #include "broker/produce_append.h"
 #include "broker/produce_checks.h"
 #include "broker/test_latch.h"
 #include "broker/topic_registry.h"
+#include "broker/txn_service.h"
 #include "protocol/api_keys.h"
 #include "protocol/error_code.h"
 #include "protocol/messages.h"
@@ -86,6 +98,28 @@ partition_response_t refused_records(int32_t index, produce_check& check) {
   return out;
 }
 
+constexpr int16_t transaction_abortable_from = 11;
+constexpr int16_t implicit_txn_add_from = 12;
+
+// The coordinator's verdict on a transactional batch, as a producer reads it.
+protocol::error_code produce_txn_error(protocol::error_code code, int16_t version) {
+  switch (code) {
+    case protocol::error_code::none:
+    case protocol::error_code::invalid_producer_epoch:
+    case protocol::error_code::invalid_txn_state:
+      return code;
+    case protocol::error_code::transaction_abortable:
+      return version >= transaction_abortable_from ? code : protocol::error_code::invalid_txn_state;
+    case protocol::error_code::producer_fenced:
+      return protocol::error_code::invalid_producer_epoch;
+    case protocol::error_code::concurrent_transactions:
+    case protocol::error_code::coordinator_not_available:
+      return protocol::error_code::not_enough_replicas;
+    default:
+      return protocol::error_code::invalid_txn_state;
+  }
+}
+
 // One listed partition through the three steps of a produce.
 struct partition_job {
   int32_t index = 0;
@@ -93,6 +127,8 @@ struct partition_job {
   std::shared_ptr<storage::partition_log> log;  // keeps the log alive if the topic goes meanwhile
   size_t check = SIZE_MAX;                      // its entry in the check phase's input
   std::optional<partition_response_t> answer;   // refused before the append phase
+  // Produce v12: the implicit AddPartitionsToTxn failed with this.
+  std::optional<txn::op_result> implicit_add_failure;
 };
 
 // Step 1 (handler thread, broker state): resolve topics and partitions,
@@ -133,8 +169,18 @@ void resolve(broker_state& broker, request_t& request, int16_t version, std::vec
 // checked partition. Returns its answer; `end_offset` is set when something
 // was stored (for acks=all).
 partition_response_t append_phase(broker_state& broker, const partition_job& job, produce_check& check,
-                                  int64_t now_ms, int64_t& end_offset) {
+                                  int64_t now_ms, int16_t version, int64_t& end_offset) {
   if (!check.ok()) return refused_records(job.index, check);
+  const record::batch_header& header = check.batch.header;
+  if (header.is_transactional()) {
+    txn::op_result verdict = job.implicit_add_failure
+                                 ? *job.implicit_add_failure
+                                 : broker.transactions().coordinator().verify_partition(
+                                       header.producer_id, header.producer_epoch, {job.topic, job.index});
+    if (verdict.error != protocol::error_code::none) {
+      return failed(job.index, produce_txn_error(verdict.error, version), std::move(verdict.message));
+    }
+  }
   // The check may have run on the worker pool while the topic was deleted
   // (or deleted and made again): append only to the partition still served.
   if (broker.topics().partition(job.topic, job.index) != job.log) {
@@ -179,6 +225,24 @@ size_t request_budget(const request_t& request) {
   return produce_decompression_budget(record_bytes);
 }
 
+// Produce v12 (transactions v2): each transactional batch's partition joins
+// its producer's transaction before the append phase verifies it.
+boost::asio::awaitable<void> add_to_transactions(request_context& ctx, std::vector<partition_job>& jobs,
+                                                 std::vector<partition_check>& checks) {
+  auto& txns = ctx.broker.transactions();
+  for (auto& job : jobs) {
+    if (job.answer || job.check == SIZE_MAX || !checks[job.check].result.ok()) continue;
+    const record::batch_header& header = checks[job.check].result.batch.header;
+    if (!header.is_transactional()) continue;
+    auto added = co_await await_answer<txn::op_result>(ctx.broker.io(), [&](auto done) {
+      txns.coordinator().add_partition_implicitly(header.producer_id, header.producer_epoch, {job.topic, job.index},
+                                                  txn_service::now_ms(), std::move(done));
+      txns.rearm();
+    });
+    if (added.error != protocol::error_code::none) job.implicit_add_failure = std::move(added);
+  }
+}
+
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   response_t response;
   if (request.acks != 0 && request.acks != 1 && request.acks != -1) {
@@ -218,6 +282,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     };
     co_await ctx.broker.workers().run(check_all);
   }
+  if (ctx.api_version >= implicit_txn_add_from) co_await add_to_transactions(ctx, jobs, checks);
   co_await turn.wait_turn();
 
   struct pending_sync {
@@ -239,7 +304,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
         continue;
       }
       int64_t end_offset = -1;
-      tr.partition_responses.push_back(append_phase(ctx.broker, job, checks[job.check].result, now_ms, end_offset));
+      tr.partition_responses.push_back(append_phase(ctx.broker, job, checks[job.check].result, now_ms, ctx.api_version, end_offset));
       if (end_offset >= 0) syncs.push_back({job.log, end_offset, &tr.partition_responses.back()});
     }
   }
