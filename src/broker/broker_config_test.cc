@@ -18,6 +18,26 @@ TEST(BrokerConfig, DefaultsMatchTheQuickStart) {
   EXPECT_TRUE(warnings.empty());
 }
 
+TEST(BrokerConfig, TransactionSettingsHaveKafkasDefaultsAndBounds) {
+  std::vector<std::string> warnings;
+  auto config = resolve_broker_config({}, warnings);
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->transaction_state_log_num_partitions, 50);
+  EXPECT_EQ(config->transaction_max_timeout_ms, 900000);
+  EXPECT_EQ(config->transactional_id_expiration_ms, 604800000);
+  config_sources sources;
+  sources.overrides = {{"transaction.max.timeout.ms", "60000"}, {"transactional.id.expiration.ms", "1000"},
+                       {"transaction.state.log.num.partitions", "3"}};
+  config = resolve_broker_config(sources, warnings);
+  ASSERT_TRUE(config.ok());
+  EXPECT_TRUE(warnings.empty());
+  EXPECT_EQ(config->transaction_max_timeout_ms, 60000);
+  EXPECT_EQ(config->transactional_id_expiration_ms, 1000);
+  EXPECT_EQ(config->transaction_state_log_num_partitions, 3);
+  sources.overrides = {{"transaction.max.timeout.ms", "0"}};
+  EXPECT_FALSE(resolve_broker_config(sources, warnings).ok());
+}
+
 TEST(BrokerConfig, LaterSourcesWin) {
   config_sources sources;
   sources.file = {{"num.partitions", "2"}, {"log.dirs", "/from-file"}};

@@ -279,7 +279,6 @@ void coordinator::end_txn(const std::string& id, int64_t producer_id, int16_t pr
   }
   entry& e = it->second;
   const txn_record& rec = e.rec;
-  if (e.pending) return fail(error_code::concurrent_transactions, "a state change of '" + id + "' is in progress");
   const txn_state finished = commit ? txn_state::complete_commit : txn_state::complete_abort;
   const txn_state preparing = commit ? txn_state::prepare_commit : txn_state::prepare_abort;
   // TV2: the producer retries an EndTxn whose answer it lost; the epoch (or
@@ -301,6 +300,8 @@ void coordinator::end_txn(const std::string& id, int64_t producer_id, int16_t pr
     return fail(error_code::producer_fenced,
                 "epoch " + std::to_string(producer_epoch) + " is not the current one: " + describe_state(id, rec));
   }
+  // As Kafka: a fenced producer learns it is fenced even while a write is in flight.
+  if (e.pending) return fail(error_code::concurrent_transactions, "a state change of '" + id + "' is in progress");
   const char* wanted = commit ? "commit" : "abort";
   switch (rec.state) {
     case txn_state::ongoing: {

@@ -273,6 +273,9 @@ TEST_F(TxnCoordinator, PendingWriteAnswersConcurrentTransactions) {
   error_code first = error_code::unknown_server_error;
   c_->add_partitions("app", p.producer_id, 0, {t0}, now_, [&](op_result r) { first = r.error; });
   EXPECT_EQ(add("app", p, {t1}), error_code::concurrent_transactions);
+  init_result stale = p;
+  stale.producer_epoch = 7;
+  EXPECT_EQ(end("app", stale, true).error, error_code::producer_fenced);  // fencing first, as Kafka
   log_.release();
   EXPECT_EQ(first, error_code::none);
 }

@@ -218,6 +218,29 @@ TEST_F(TxnCoordinatorWire, AdvertisesEveryTransactionalApiAndTheTransactionVersi
   EXPECT_GE(resp.finalized_features_epoch, 0);
 }
 
+TEST_F(TxnCoordinatorWire, TransactionStateTopicIsCreatedOnFirstUseAndProtected) {
+  EXPECT_EQ(high_watermark("__transaction_state", 0), -1);  // not there before a transactional id is used
+  producer p = init("protected");
+  ASSERT_GE(p.id, 0);
+  protocol::metadata_request_data md;
+  md.topics = std::vector<protocol::metadata_request_data::metadata_request_topic>(1);
+  md.topics->at(0).name = "__transaction_state";
+  md.allow_auto_topic_creation = false;
+  auto meta = client_->call<protocol::metadata_response_data>(md, 9);
+  ASSERT_EQ(meta.topics.size(), 1u);
+  EXPECT_EQ(meta.topics[0].error_code, 0);
+  EXPECT_TRUE(meta.topics[0].is_internal);
+  EXPECT_EQ(meta.topics[0].partitions.size(), 50u);  // transaction.state.log.num.partitions, as Kafka
+  auto written = produce_batch(*client_, 9, "__transaction_state", 0, batch_of({"forged"}, 0));
+  EXPECT_EQ(written.error_code, to_int(error_code::invalid_topic_exception));
+  protocol::delete_topics_request_data del;
+  del.topic_names = {"__transaction_state"};
+  del.timeout_ms = 5000;
+  auto deleted = client_->call<protocol::delete_topics_response_data>(del, 4);
+  ASSERT_EQ(deleted.responses.size(), 1u);
+  EXPECT_NE(deleted.responses[0].error_code, 0);
+}
+
 TEST_F(TxnCoordinatorWire, FindCoordinatorForTransactionalIds) {
   auto [min_v, max_v] = range(api_key::find_coordinator);
   for (int16_t v = min_v; v <= max_v; ++v) {
