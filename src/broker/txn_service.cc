@@ -206,6 +206,7 @@ txn_service::txn_service(asio::io_context& io, topic_registry& topics, fetch_wai
                          std::function<result<int64_t>()> new_producer_id, txn_settings settings)
     : io_(io),
       topics_(topics),
+      groups_(groups),
       settings_(settings),
       log_(std::make_unique<state_log>(io, topics, [this] { rearm(); })),
       markers_(std::make_unique<markers>(io, topics, waiters, groups, [this] { rearm(); })),
@@ -233,8 +234,59 @@ status txn_service::start() {
     if (auto s = replay(partitions); !s) return s;
   }
   coordinator_->finish_loading(now_ms());
+  groups_.set_txn_offset_verifier([this](const std::string& id, int64_t pid, int16_t epoch,
+                                         const std::string& group, int16_t version) {
+    return verify_txn_offsets(id, pid, epoch, group, version);
+  });
   rearm();
   return {};
+}
+
+// TxnOffsetCommit v0-4: the group's __consumer_offsets partition must be in
+// the producer's ongoing transaction (AddOffsetsToTxn). v5 (transactions v2)
+// adds it implicitly: when that needs a state write, the commit goes ahead
+// while the write is in flight, and an EndTxn arriving meanwhile answers
+// CONCURRENT_TRANSACTIONS until it is durable, so the marker still covers
+// the offsets. Answers suit the version (group_service.h): PRODUCER_FENCED
+// as INVALID_PRODUCER_EPOCH, TRANSACTION_ABORTABLE as INVALID_TXN_STATE
+// before v4, and a transaction that is completing as
+// COORDINATOR_LOAD_IN_PROGRESS, which every client retries.
+int16_t txn_service::verify_txn_offsets(const std::string& transactional_id, int64_t producer_id,
+                                        int16_t producer_epoch, const std::string& group_id, int16_t api_version) {
+  constexpr int16_t implicit_add_from = 5;
+  constexpr int16_t transaction_abortable_from = 4;
+  const topic_entry* offsets = topics_.find(offsets_topic_name);
+  int32_t partitions = offsets ? static_cast<int32_t>(offsets->partitions.size())
+                               : settings_.offsets_topic_num_partitions;
+  txn::topic_partition tp{offsets_topic_name, group::offsets_partition_for(group_id, partitions)};
+  txn::op_result verdict;
+  if (api_version >= implicit_add_from) {
+    auto answered = std::make_shared<std::optional<txn::op_result>>();
+    coordinator_->add_partitions(transactional_id, producer_id, producer_epoch, {tp}, now_ms(),
+                                 [answered, transactional_id](txn::op_result r) {
+                                   if (!r.message.empty() && r.error != kafka::error_code::none) {
+                                     spdlog::debug("TxnOffsetCommit v5: adding the group to '{}' failed: {}",
+                                                  transactional_id, r.message);
+                                   }
+                                   *answered = std::move(r);
+                                 },
+                                 2);
+    rearm();
+    if (*answered) verdict = **answered;  // decided at once (else: the write is in flight)
+  } else {
+    verdict = coordinator_->verify_transaction(transactional_id, producer_id, producer_epoch, tp);
+  }
+  switch (verdict.error) {
+    case kafka::error_code::producer_fenced:
+      return kafka::to_int(kafka::error_code::invalid_producer_epoch);
+    case kafka::error_code::transaction_abortable:
+      return kafka::to_int(api_version >= transaction_abortable_from ? kafka::error_code::transaction_abortable
+                                                                     : kafka::error_code::invalid_txn_state);
+    case kafka::error_code::concurrent_transactions:
+      return kafka::to_int(kafka::error_code::coordinator_load_in_progress);
+    default:
+      return kafka::to_int(verdict.error);
+  }
 }
 
 status txn_service::replay(int32_t partitions) {

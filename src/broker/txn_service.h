@@ -68,9 +68,13 @@ class txn_service {
   class state_log;
   class markers;
   status replay(int32_t partitions);
+  // group_service's TxnOffsetCommit verifier (KIP-890), see start().
+  int16_t verify_txn_offsets(const std::string& transactional_id, int64_t producer_id, int16_t producer_epoch,
+                             const std::string& group_id, int16_t api_version);
 
   boost::asio::io_context& io_;
   topic_registry& topics_;
+  group_service& groups_;
   txn_settings settings_;
   std::unique_ptr<state_log> log_;
   std::unique_ptr<markers> markers_;

@@ -264,6 +264,31 @@ op_result coordinator::verify_partition(int64_t producer_id, int16_t producer_ep
                                                  describe_state(owner->second, rec)};
 }
 
+op_result coordinator::verify_transaction(const std::string& id, int64_t producer_id, int16_t producer_epoch,
+                                          const topic_partition& partition) const {
+  auto it = txns_.find(id);
+  if (it == txns_.end() || it->second.rec.producer_id < 0) {
+    return {error_code::invalid_producer_id_mapping, "transactional id '" + id + "' is not known"};
+  }
+  const txn_record& rec = it->second.rec;
+  if (producer_id != rec.producer_id) {
+    return {error_code::invalid_producer_id_mapping,
+            "producer id " + std::to_string(producer_id) + " does not belong to " + describe_state(id, rec)};
+  }
+  if (producer_epoch != rec.producer_epoch) {
+    return {error_code::producer_fenced,
+            "epoch " + std::to_string(producer_epoch) + " is not the current one: " + describe_state(id, rec)};
+  }
+  if (is_prepare(rec.state)) return {error_code::concurrent_transactions, describe_state(id, rec)};
+  if (rec.state == txn_state::ongoing &&
+      std::binary_search(rec.partitions.begin(), rec.partitions.end(), partition)) {
+    return {};
+  }
+  return {error_code::transaction_abortable, partition.topic + "-" + std::to_string(partition.partition) +
+                                                 " is not part of the ongoing transaction: " +
+                                                 describe_state(id, rec)};
+}
+
 void coordinator::end_txn(const std::string& id, int64_t producer_id, int16_t producer_epoch, bool commit, bool tv2,
                           int64_t now_ms, std::function<void(end_result)> done) {
   last_now_ = now_ms;

@@ -114,6 +114,15 @@ class coordinator {
   // to versions before Produce v11); INVALID_TXN_STATE for an unknown id.
   op_result verify_partition(int64_t producer_id, int16_t producer_epoch, const topic_partition& partition) const;
 
+  // KIP-890's verification by transactional id (TxnOffsetCommit's group
+  // partition): NONE when `partition` is in the ongoing transaction of `id`
+  // at (producer_id, producer_epoch); INVALID_PRODUCER_ID_MAPPING for an
+  // unknown id or another producer id; PRODUCER_FENCED for another epoch;
+  // CONCURRENT_TRANSACTIONS while it completes; TRANSACTION_ABORTABLE when
+  // the partition is not in the transaction.
+  op_result verify_transaction(const std::string& id, int64_t producer_id, int16_t producer_epoch,
+                               const topic_partition& partition) const;
+
   // EndTxn. `tv2` (v5+) bumps the epoch with every transaction and answers
   // the new one. Answered once the Prepare record is durable; the markers
   // and the Complete record follow.

@@ -195,6 +195,23 @@ TEST_F(TxnCoordinator, ErrorsForWrongIdsEpochsAndStates) {
   EXPECT_EQ(c_->verify_partition(12345, 0, t0).error, error_code::invalid_txn_state);
 }
 
+TEST_F(TxnCoordinator, VerificationByTransactionalId) {
+  auto p = init("app");
+  const topic_partition offsets{"__consumer_offsets", 7};
+  EXPECT_EQ(c_->verify_transaction("nobody", p.producer_id, 0, offsets).error, error_code::invalid_producer_id_mapping);
+  EXPECT_EQ(c_->verify_transaction("app", p.producer_id + 1, 0, offsets).error,
+            error_code::invalid_producer_id_mapping);
+  EXPECT_EQ(c_->verify_transaction("app", p.producer_id, 3, offsets).error, error_code::producer_fenced);
+  EXPECT_EQ(c_->verify_transaction("app", p.producer_id, 0, offsets).error, error_code::transaction_abortable);
+  ASSERT_EQ(add("app", p, {offsets}), error_code::none);
+  EXPECT_EQ(c_->verify_transaction("app", p.producer_id, 0, offsets).error, error_code::none);
+  markers_.hold = true;
+  ASSERT_EQ(end("app", p, true).error, error_code::none);
+  EXPECT_EQ(c_->verify_transaction("app", p.producer_id, 0, offsets).error, error_code::concurrent_transactions);
+  markers_.release();
+  EXPECT_EQ(c_->verify_transaction("app", p.producer_id, 0, offsets).error, error_code::transaction_abortable);
+}
+
 TEST_F(TxnCoordinator, NewProducerFencesAndAbortsTheOpenTransaction) {
   auto first = init("app");
   ASSERT_EQ(add("app", first, {t0}), error_code::none);

@@ -420,14 +420,60 @@ TEST_F(TxnCoordinatorWire, AddOffsetsToTxnAtEveryVersionMarksTheGroupsOffsetsPar
     EXPECT_EQ(add_offsets(v, id, p, ""), to_int(error_code::invalid_group_id));
     ASSERT_EQ(add_offsets(v, id, p, group), 0);
     int32_t partition = group::offsets_partition_for(group, 50);
+    size_t before = markers("__consumer_offsets", partition).size();
     ASSERT_EQ(end(3, id, p, true), 0);
     std::vector<std::pair<int16_t, int16_t>> m;
-    for (int i = 0; i < 200 && m.empty(); ++i) {
+    for (int i = 0; i < 200 && m.size() <= before; ++i) {
       m = markers("__consumer_offsets", partition);
-      if (m.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      if (m.size() <= before) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    ASSERT_EQ(m.size(), 1u);
-    EXPECT_EQ(m[0].first, commit_marker);
+    ASSERT_EQ(m.size(), before + 1);
+    EXPECT_EQ(m.back().first, commit_marker);
+  }
+}
+
+// TxnOffsetCommit is the group coordinator's API; what the transaction
+// coordinator decides is whether the group is in the producer's transaction
+// (the verifier it installs in group_service), per version.
+TEST_F(TxnCoordinatorWire, TxnOffsetCommitIsVerifiedAgainstTheTransaction) {
+  auto commit_offsets = [&](int16_t version, const std::string& id, producer p, const std::string& group) {
+    protocol::txn_offset_commit_request_data req;
+    req.transactional_id = id;
+    req.group_id = group;
+    req.producer_id = p.id;
+    req.producer_epoch = p.epoch;
+    auto& t = req.topics.emplace_back();
+    t.name = topic_;
+    auto& part = t.partitions.emplace_back();
+    part.partition_index = 0;
+    part.committed_offset = 5;
+    auto resp = client_->call<protocol::txn_offset_commit_response_data>(req, version);
+    return resp.topics.at(0).partitions.at(0).error_code;
+  };
+  for (int16_t v = 0; v <= 5; ++v) {
+    SCOPED_TRACE("txn_offset_commit v" + std::to_string(v));
+    const std::string id = "eos-v" + std::to_string(v);
+    const std::string group = "eos-group-v" + std::to_string(v);
+    producer p = init(id);
+    int32_t partition = group::offsets_partition_for(group, 50);
+    size_t before = high_watermark("__consumer_offsets", 0) < 0 ? 0 : markers("__consumer_offsets", partition).size();
+    if (v < 5) {
+      EXPECT_EQ(commit_offsets(v, id, p, group),
+                to_int(v >= 4 ? error_code::transaction_abortable : error_code::invalid_txn_state));
+      EXPECT_EQ(commit_offsets(v, id, {p.id, static_cast<int16_t>(p.epoch + 1)}, group),
+                to_int(error_code::invalid_producer_epoch));
+      ASSERT_EQ(add_offsets(3, id, p, group), 0);
+    }
+    // v5 (transactions v2) adds the group to the transaction itself.
+    EXPECT_EQ(commit_offsets(v, id, p, group), 0);
+    ASSERT_EQ(end(3, id, p, true), 0);
+    std::vector<std::pair<int16_t, int16_t>> m;
+    for (int i = 0; i < 200 && m.size() <= before; ++i) {
+      m = markers("__consumer_offsets", partition);
+      if (m.size() <= before) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_EQ(m.size(), before + 1);
+    EXPECT_EQ(m.back().first, commit_marker);
   }
 }
 
