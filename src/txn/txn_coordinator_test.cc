@@ -312,6 +312,20 @@ TEST_F(TxnCoordinator, AbandonedTransactionIsAbortedWithAnEpochBump) {
   EXPECT_EQ(c_->verify_partition(p.producer_id, 0, t0).error, error_code::invalid_producer_epoch);
 }
 
+TEST_F(TxnCoordinator, Tv2ProducerAbortingAfterATimeoutAbortLearnsTheNewEpoch) {
+  auto p = init("app", 5000);
+  ASSERT_EQ(add("app", p, {t0}), error_code::none);
+  c_->tick(now_ + 5000);
+  ASSERT_EQ(state("app"), txn_state::complete_abort);
+  // Classic producers are fenced; a KIP-890 producer's abort is answered
+  // with the epoch the coordinator moved to, so it carries on.
+  EXPECT_EQ(end("app", p, false).error, error_code::producer_fenced);
+  auto aborted = end("app", p, false, true);
+  EXPECT_EQ(aborted.error, error_code::none);
+  EXPECT_EQ(aborted.producer_epoch, 1);
+  EXPECT_EQ(end("app", p, true, true).error, error_code::producer_fenced);  // a commit is not what happened
+}
+
 TEST_F(TxnCoordinator, IdleIdsExpire) {
   config_.id_expiration_ms = 10000;
   make();

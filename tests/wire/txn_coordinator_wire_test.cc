@@ -547,6 +547,31 @@ TEST_F(TxnCoordinatorWire, AbandonedTransactionIsAbortedAfterItsTimeout) {
   EXPECT_EQ(produce_txn(11, 0, p, 1, {"late"}).error_code, to_int(error_code::invalid_producer_epoch));
 }
 
+class TxnExpiryWire : public TxnCoordinatorWire {
+ protected:
+  TxnExpiryWire() : TxnCoordinatorWire({{"transactional.id.expiration.ms", "1000"}}) {}
+};
+
+TEST_F(TxnExpiryWire, IdleTransactionalIdExpires) {
+  producer first = init("idle");
+  producer again = init("idle");
+  ASSERT_EQ(again.id, first.id);  // still known: same producer id, next epoch
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // Expired (tombstoned): the id starts afresh with a new producer id, and
+  // the old producer id no longer maps to it.
+  EXPECT_EQ(add_one(3, "idle", again, 0), to_int(error_code::invalid_producer_id_mapping));
+  producer fresh = init("idle");
+  EXPECT_NE(fresh.id, first.id);
+  EXPECT_EQ(fresh.epoch, 0);
+  // And the tombstone survives a restart.
+  client_.reset();
+  broker_.kill_hard();
+  broker_.start();
+  connect();
+  EXPECT_EQ(add_one(3, "idle", fresh, 0), 0);
+  EXPECT_EQ(end(3, "idle", fresh, false), 0);
+}
+
 // A crash between the completion steps, at SAMSA_TEST_TXN_CRASH_AT (test
 // builds only): after the restart the transaction ends as it was decided.
 class TxnCrashWire : public TxnCoordinatorWire,
