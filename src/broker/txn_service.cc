@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdlib>
 
@@ -138,6 +139,22 @@ class txn_service::markers final : public txn::marker_writer {
   void write_markers(int64_t producer_id, int16_t producer_epoch, bool commit,
                      const std::vector<txn::topic_partition>& partitions,
                      std::function<void(status)> done) override {
+#ifdef SAMSA_TEST_HOOKS
+    // Test builds: SAMSA_TEST_TXN_HOLD_MARKERS=<path> holds every marker
+    // write while that file exists (at most a minute), so a wire test can
+    // observe a transaction that is completing.
+    static const char* hold = std::getenv("SAMSA_TEST_TXN_HOLD_MARKERS");
+    if (hold && ::access(hold, F_OK) == 0 && held_ms_ < 60000) {
+      held_ms_ += 10;
+      auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(10));
+      timer->async_wait([this, timer, alive = alive_, producer_id, producer_epoch, commit, partitions,
+                         done = std::move(done)](const boost::system::error_code&) mutable {
+        if (*alive) write_markers(producer_id, producer_epoch, commit, partitions, std::move(done));
+      });
+      return;
+    }
+    held_ms_ = 0;
+#endif
     struct progress {
       size_t outstanding = 1;  // one for the loop below, released after it
       status outcome;  // the first failure, or success
@@ -200,6 +217,7 @@ class txn_service::markers final : public txn::marker_writer {
   group_service& groups_;
   std::function<void()> after_;
   std::shared_ptr<bool> alive_;
+  int64_t held_ms_ = 0;  // SAMSA_TEST_TXN_HOLD_MARKERS (test builds)
 };
 
 txn_service::txn_service(asio::io_context& io, topic_registry& topics, fetch_waiters& waiters, group_service& groups,

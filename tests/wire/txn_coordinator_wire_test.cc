@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -545,6 +546,46 @@ TEST_F(TxnCoordinatorWire, AbandonedTransactionIsAbortedAfterItsTimeout) {
   EXPECT_GE(took, std::chrono::milliseconds(800));
   EXPECT_EQ(end(3, "abandoned", p, true), to_int(error_code::producer_fenced));
   EXPECT_EQ(produce_txn(11, 0, p, 1, {"late"}).error_code, to_int(error_code::invalid_producer_epoch));
+}
+
+// While the markers of an ended transaction are being written, the id
+// answers CONCURRENT_TRANSACTIONS (test builds hold the markers while the
+// file named by SAMSA_TEST_TXN_HOLD_MARKERS exists).
+TEST_F(TxnCoordinatorWire, CompletingTransactionAnswersConcurrentTransactions) {
+  const std::string hold = broker_.data_dir() + "/../hold-markers";
+  client_.reset();
+  broker_.stop_gracefully();
+  ::setenv("SAMSA_TEST_TXN_HOLD_MARKERS", hold.c_str(), 1);
+  broker_.start();
+  ::unsetenv("SAMSA_TEST_TXN_HOLD_MARKERS");
+  connect();
+  producer p = init("busy");
+  ASSERT_EQ(add_one(3, "busy", p, 0), 0);
+  ASSERT_EQ(produce_txn(11, 0, p, 0, {"a"}).error_code, 0);
+  { std::ofstream(hold) << "hold"; }
+  ASSERT_EQ(end(3, "busy", p, true), 0);  // answered once PrepareCommit is durable
+  const int16_t concurrent = to_int(error_code::concurrent_transactions);
+  for (int16_t v = 0; v <= max_version(api_key::end_txn); ++v) {
+    EXPECT_EQ(end(v, "busy", p, true), concurrent) << "v" << v;
+  }
+  EXPECT_EQ(end(3, "busy", p, false), to_int(error_code::invalid_txn_state));
+  for (int16_t v = 0; v <= 3; ++v) EXPECT_EQ(add_one(v, "busy", p, 1), concurrent) << "v" << v;
+  for (int16_t v = 0; v <= max_version(api_key::add_offsets_to_txn); ++v) {
+    EXPECT_EQ(add_offsets(v, "busy", p, "busy-group"), concurrent) << "v" << v;
+  }
+  EXPECT_EQ(init_raw(max_version(api_key::init_producer_id), "busy").error_code, concurrent);
+  // A producer cannot take CONCURRENT_TRANSACTIONS from Produce: NOT_ENOUGH_REPLICAS, retriable, as Kafka.
+  EXPECT_EQ(produce_txn(11, 0, p, 1, {"b"}).error_code, to_int(error_code::not_enough_replicas));
+  EXPECT_TRUE(markers(topic_, 0).empty());
+  std::remove(hold.c_str());
+  for (int i = 0; i < 300 && markers(topic_, 0).empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(markers(topic_, 0), (std::vector<std::pair<int16_t, int16_t>>{{commit_marker, p.epoch}}));
+  int16_t retried = concurrent;
+  for (int i = 0; i < 100 && retried == concurrent; ++i) {
+    retried = end(3, "busy", p, true);
+    if (retried == concurrent) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(retried, 0);
 }
 
 class TxnExpiryWire : public TxnCoordinatorWire {
