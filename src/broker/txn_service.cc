@@ -191,8 +191,8 @@ class txn_service::markers final : public txn::marker_writer {
       }
       auto appended = log->append(*batch, now);
       if (!appended) {
-        state->outcome = error(appended.err().code, fmt::format("writing a transaction marker to {}-{}: {}",
-                                                                      tp.topic, tp.partition, appended.err().message));
+        state->outcome = error(appended.err().code, fmt::format("writing a transaction marker to {}-{}: {}", tp.topic,
+                                                                tp.partition, appended.err().message));
         break;
       }
       waiters_.notify(log.get());

@@ -193,6 +193,13 @@ class TxnCoordinatorWire : public ::testing::Test {
     return out;
   }
 
+  // Markers are written after EndTxn is answered: wait (at most 3 s) for them.
+  void wait_for_markers(const std::string& topic, int32_t partition) {
+    for (int i = 0; i < 300 && markers(topic, partition).empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+
   broker_process broker_;
   std::unique_ptr<wire_client> client_;
   std::map<int16_t, std::pair<int16_t, int16_t>> versions_;
@@ -334,7 +341,8 @@ TEST_F(TxnCoordinatorWire, AddPartitionsClientVersionsAndEndTxnEveryVersion) {
     ASSERT_EQ(produce_txn(11, 1, p, 0, {"c"}).error_code, 0);
     EXPECT_EQ(produce_txn(11, 1, stale, 0, {"x"}).error_code, to_int(error_code::invalid_producer_epoch));
 
-    EXPECT_EQ(end(v, id, stale, commit), to_int(v >= 2 ? error_code::producer_fenced : error_code::invalid_producer_epoch));
+    EXPECT_EQ(end(v, id, stale, commit),
+              to_int(v >= 2 ? error_code::producer_fenced : error_code::invalid_producer_epoch));
     auto ended = end_raw(v, id, p, commit);
     ASSERT_EQ(ended.error_code, 0);
     int16_t marker_epoch = p.epoch;
@@ -505,7 +513,7 @@ TEST_F(TxnCoordinatorWire, ProduceV12AddsThePartitionImplicitly) {
   ASSERT_EQ(produce_txn(11, 1, p, 1, {"also"}).error_code, 0);  // it is in the transaction now
   auto ended = end_raw(5, "implicit", p, true);
   ASSERT_EQ(ended.error_code, 0);
-  for (int i = 0; i < 200 && markers(topic_, 1).empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  wait_for_markers(topic_, 1);
   auto m = markers(topic_, 1);
   ASSERT_EQ(m.size(), 1u);
   EXPECT_EQ(m[0], std::make_pair(commit_marker, ended.producer_epoch));
@@ -523,7 +531,7 @@ TEST_F(TxnCoordinatorWire, OngoingTransactionSurvivesSigkill) {
   connect();
   ASSERT_EQ(produce_txn(11, 0, p, 1, {"more"}).error_code, 0);  // still in the transaction
   ASSERT_EQ(end(3, "durable", p, true), 0);
-  for (int i = 0; i < 200 && markers(topic_, 0).empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  wait_for_markers(topic_, 0);
   EXPECT_EQ(markers(topic_, 0), (std::vector<std::pair<int16_t, int16_t>>{{commit_marker, p.epoch}}));
   producer next = init("durable");
   EXPECT_EQ(next.id, p.id);
@@ -578,7 +586,7 @@ TEST_F(TxnCoordinatorWire, CompletingTransactionAnswersConcurrentTransactions) {
   EXPECT_EQ(produce_txn(11, 0, p, 1, {"b"}).error_code, to_int(error_code::not_enough_replicas));
   EXPECT_TRUE(markers(topic_, 0).empty());
   std::remove(hold.c_str());
-  for (int i = 0; i < 300 && markers(topic_, 0).empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  wait_for_markers(topic_, 0);
   EXPECT_EQ(markers(topic_, 0), (std::vector<std::pair<int16_t, int16_t>>{{commit_marker, p.epoch}}));
   int16_t retried = concurrent;
   for (int i = 0; i < 100 && retried == concurrent; ++i) {

@@ -304,7 +304,8 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
         continue;
       }
       int64_t end_offset = -1;
-      tr.partition_responses.push_back(append_phase(ctx.broker, job, checks[job.check].result, now_ms, ctx.api_version, end_offset));
+      tr.partition_responses.push_back(
+          append_phase(ctx.broker, job, checks[job.check].result, now_ms, ctx.api_version, end_offset));
       if (end_offset >= 0) syncs.push_back({job.log, end_offset, &tr.partition_responses.back()});
     }
   }
