@@ -5,11 +5,17 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/broker_probe.h"
 #include "client/kafka_error.h"
 
 namespace samsa::cli {
 
-result<client::client_config> cli_context::config() const { return client::load_client_config(flags); }
+result<client::client_config> cli_context::config() const {
+  auto c = client::load_client_config(flags);
+  if (!c) return c;
+  if (auto s = probe_bootstrap(c->bootstrap_servers(), std::chrono::milliseconds(timeout_ms)); !s) return s.err();
+  return c;
+}
 
 result<client::admin> cli_context::make_admin() const {
   auto c = config();
@@ -32,11 +38,38 @@ int cli_context::fail(const samsa::error& e) const {
   return exit_failure;
 }
 
+namespace {
+
+std::vector<output_format*>& registered_formats() {
+  static std::vector<output_format*> formats;
+  return formats;
+}
+
+// Only the names: CLI11's enum transformer also accepted the numbers ("-o 1")
+// and printed its mapping table in errors.
+CLI::Option* add_format_option(CLI::App* cmd, std::function<void(output_format)> set) {
+  return cmd
+      ->add_option_function<std::string>(
+          "-o,--output",
+          [set](const std::string& name) {
+            set(name == "json" ? output_format::json : name == "yaml" ? output_format::yaml : output_format::table);
+          },
+          "Output format: table (for people), json or yaml (for scripts)")
+      ->check(CLI::IsMember({"table", "json", "yaml"}))
+      ->type_name("table|json|yaml");
+}
+
+}  // namespace
+
 void add_output_option(CLI::App* cmd, output_format& format) {
-  std::map<std::string, output_format> names{{"table", output_format::table}, {"json", output_format::json}};
-  cmd->add_option("-o,--output", format, "Output format: table (for people) or json (for scripts)")
-      ->transform(CLI::CheckedTransformer(names, CLI::ignore_case))
-      ->default_str("table");
+  registered_formats().push_back(&format);
+  add_format_option(cmd, [&format](output_format f) { format = f; });
+}
+
+void add_global_output_option(CLI::App& app) {
+  add_format_option(&app, [](output_format f) {
+    for (auto* format : registered_formats()) *format = f;
+  })->group("Client");
 }
 
 void set_example(CLI::App* cmd, const std::string& example) { cmd->footer("\nExample:\n  " + example + "\n"); }

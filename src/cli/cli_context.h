@@ -9,6 +9,7 @@
 #include "base/result.h"
 #include "client/admin.h"
 #include "client/client_config.h"
+#include "cli/structured_output.h"
 
 namespace samsa::cli {
 
@@ -21,8 +22,6 @@ enum exit_code : int {
   exit_not_found = 4,     // the topic or group does not exist
 };
 
-enum class output_format { table, json };
-
 struct cli_context {
   client::client_flags flags;
   int timeout_ms = 10000;
@@ -30,7 +29,9 @@ struct cli_context {
   std::string self_exe;  // path of this samsa binary (the tour re-runs it as `serve`)
   int exit_status = exit_ok;  // set by the command that ran
 
-  // Loads and validates the shared client configuration.
+  // Loads and validates the shared client configuration, then checks that a
+  // bootstrap address accepts connections (see broker_probe.h) so that a
+  // stopped broker is reported at once instead of after librdkafka's retries.
   [[nodiscard]] result<client::client_config> config() const;
   // Config + admin client in one step (most commands need exactly that).
   [[nodiscard]] result<client::admin> make_admin() const;
@@ -41,8 +42,11 @@ struct cli_context {
   int fail(const samsa::error& e) const;
 };
 
-// Adds "-o/--output table|json" to a read command.
+// Adds "-o/--output table|json|yaml" to a read command. The same option on the
+// root command (`samsa -o json topic list`) sets every registered format; an
+// -o after the subcommand wins because its callback runs later.
 void add_output_option(CLI::App* cmd, output_format& format);
+void add_global_output_option(CLI::App& app);
 
 // "Example:" footer shown by --help.
 void set_example(CLI::App* cmd, const std::string& example);

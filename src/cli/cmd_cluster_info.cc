@@ -19,11 +19,11 @@ void register_cluster_info(CLI::App& cluster, cli_context& ctx) {
     if (!admin) return void(ctx.exit_status = ctx.fail(admin.err()));
     auto info = admin->describe_cluster();
     if (!info) return void(ctx.exit_status = ctx.fail(info.err()));
-    if (*format == output_format::json) {
+    if (*format != output_format::table) {
       nlohmann::json j{{"cluster_id", info->cluster_id}, {"controller_id", info->controller_id},
                        {"topic_count", info->topic_count}, {"brokers", nlohmann::json::array()}};
       for (const auto& b : info->brokers) j["brokers"].push_back({{"id", b.id}, {"host", b.host}, {"port", b.port}});
-      std::cout << j.dump(2) << "\n";
+      print_document(std::cout, *format, j);
       return;
     }
     std::cout << fmt::format("cluster id: {}\ncontroller: {}\ntopics:     {}\n\n",

@@ -29,7 +29,7 @@ void register_group_describe(CLI::App& group, cli_context& ctx) {
     int64_t total_lag = 0;
     for (const auto& row : *lag) total_lag += std::max<int64_t>(row.lag, 0);
 
-    if (*format == output_format::json) {
+    if (*format != output_format::table) {
       nlohmann::json j{{"group", info->group_id}, {"state", info->state}, {"assignor", info->assignor},
                        {"coordinator", info->coordinator}, {"total_lag", total_lag},
                        {"members", nlohmann::json::array()}, {"partitions", nlohmann::json::array()}};
@@ -43,7 +43,7 @@ void register_group_describe(CLI::App& group, cli_context& ctx) {
         j["partitions"].push_back({{"topic", r.topic}, {"partition", r.partition},
                                    {"committed", r.committed}, {"log_end", r.log_end},
                                    {"lag", r.lag}, {"member_id", r.member_id}});
-      std::cout << j.dump(2) << "\n";
+      print_document(std::cout, *format, j);
       return;
     }
     std::cout << fmt::format("{} {}  state: {}  assignor: {}  members: {}  total lag: {}\n\n", bold(ctx, "group"),

@@ -19,10 +19,10 @@ void register_group_list(CLI::App& group, cli_context& ctx) {
     if (!admin) return void(ctx.exit_status = ctx.fail(admin.err()));
     auto groups = admin->list_groups();
     if (!groups) return void(ctx.exit_status = ctx.fail(groups.err()));
-    if (*format == output_format::json) {
+    if (*format != output_format::table) {
       auto j = nlohmann::json::array();
       for (const auto& g : *groups) j.push_back({{"group", g.group_id}, {"state", g.state}, {"simple", g.simple}});
-      std::cout << j.dump(2) << "\n";
+      print_document(std::cout, *format, j);
       return;
     }
     table t({"GROUP", "STATE"});

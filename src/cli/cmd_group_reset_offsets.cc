@@ -64,8 +64,8 @@ int run(const args& a, cli_context& ctx) {
   if (a.execute) {
     if (auto s = admin->alter_group_offsets(a.group, plan); !s) return ctx.fail(s.err());
   }
-  if (a.output == output_format::json) {
-    std::cout << nlohmann::json{{"group", a.group}, {"executed", a.execute}, {"partitions", j}}.dump(2) << "\n";
+  if (a.output != output_format::table) {
+    print_document(std::cout, a.output, nlohmann::json{{"group", a.group}, {"executed", a.execute}, {"partitions", j}});
     return exit_ok;
   }
   t.print(std::cout, ctx);

@@ -22,7 +22,7 @@ void register_offsets(CLI::App& app, cli_context& ctx) {
     if (!admin) return void(ctx.exit_status = ctx.fail(admin.err()));
     auto offsets = admin->topic_offsets(*topic, *at);
     if (!offsets) return void(ctx.exit_status = ctx.fail(offsets.err()));
-    if (*format == output_format::json) {
+    if (*format != output_format::table) {
       auto j = nlohmann::json::array();
       for (const auto& p : *offsets) {
         nlohmann::json row{{"partition", p.partition}, {"earliest", p.earliest}, {"latest", p.latest},
@@ -30,7 +30,7 @@ void register_offsets(CLI::App& app, cli_context& ctx) {
         if (p.at_timestamp) row["at_timestamp"] = *p.at_timestamp;
         j.push_back(row);
       }
-      std::cout << j.dump(2) << "\n";
+      print_document(std::cout, *format, j);
       return;
     }
     std::vector<std::string> headers{"PARTITION", "EARLIEST", "LATEST", "MESSAGES"};

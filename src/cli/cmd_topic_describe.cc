@@ -25,7 +25,7 @@ void register_topic_describe(CLI::App& topic, cli_context& ctx) {
     if (!info) return void(ctx.exit_status = ctx.fail(info.err()));
     // Configs are optional: older brokers may not serve DescribeConfigs.
     auto configs = admin->describe_topic_config(*name);
-    if (*format == output_format::json) {
+    if (*format != output_format::table) {
       nlohmann::json j{{"name", info->name}, {"partitions", nlohmann::json::array()}};
       for (const auto& p : info->partitions)
         j["partitions"].push_back({{"partition", p.id}, {"leader", p.leader}, {"replicas", p.replicas},
@@ -37,7 +37,7 @@ void register_topic_describe(CLI::App& topic, cli_context& ctx) {
           if (*all_configs || !c.is_default) j["configs"][c.name] = c.value ? nlohmann::json(*c.value) : nullptr;
         }
       }
-      std::cout << j.dump(2) << "\n";
+      print_document(std::cout, *format, j);
       return;
     }
     std::cout << fmt::format("{} {}  partitions: {}  replication factor: {}\n\n", bold(ctx, "topic"), info->name,

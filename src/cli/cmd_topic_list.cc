@@ -21,13 +21,13 @@ void register_topic_list(CLI::App& topic, cli_context& ctx) {
     if (!admin) return void(ctx.exit_status = ctx.fail(admin.err()));
     auto topics = admin->list_topics(*internal);
     if (!topics) return void(ctx.exit_status = ctx.fail(topics.err()));
-    if (*format == output_format::json) {
+    if (*format != output_format::table) {
       auto j = nlohmann::json::array();
       for (const auto& t : *topics)
         j.push_back({{"name", t.name},
                      {"partitions", t.partitions.size()},
                      {"replication_factor", t.replication_factor()}});
-      std::cout << j.dump(2) << "\n";
+      print_document(std::cout, *format, j);
       return;
     }
     table t({"NAME", "PARTITIONS", "REPLICAS"});

@@ -7,6 +7,13 @@
 #include "cli/cli_context.h"
 #include "cli/commands.h"
 #include "cli/local_broker.h"
+#include "cli/usage.h"
+
+#include <librdkafka/rdkafka.h>
+
+#ifndef SAMSA_VERSION
+#define SAMSA_VERSION "unknown"
+#endif
 
 int main(int argc, char** argv) {
   using namespace samsa::cli;
@@ -27,6 +34,9 @@ int main(int argc, char** argv) {
       ->group(client);
   app.add_option("--timeout-ms", ctx.timeout_ms, "How long to wait for the broker")->default_val(10000)->group(client);
   app.add_flag("--no-color", ctx.no_color, "Never colour output (also: NO_COLOR=1)")->group(client);
+  add_global_output_option(app);
+  app.set_version_flag("--version", std::string("samsa ") + SAMSA_VERSION + " (librdkafka " + rd_kafka_version_str() + ")",
+                       "Print the version and exit");
   app.footer(
       "\nExamples:\n"
       "  samsa serve                          start a broker on 127.0.0.1:9092\n"
@@ -56,11 +66,14 @@ int main(int argc, char** argv) {
   register_tour(app, ctx);
   register_completion(app, ctx);
 
+  if (auto answered = handle_usage(app, std::vector<std::string>(argv + 1, argv + argc))) return *answered;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);

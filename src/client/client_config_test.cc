@@ -139,5 +139,13 @@ TEST(KafkaError, CarriesNameOperationAndHint) {
   EXPECT_NE(down.message.find("cannot reach 127.0.0.1:9092"), std::string::npos) << down.message;
 }
 
+TEST(KafkaError, GenericTextIsDroppedWhenAHintSaysMore) {
+  // 68 is NON_EMPTY_GROUP; its librdkafka text restates the name.
+  auto e = make_kafka_error("delete group g", 68, "Broker: The group is not empty", "h:1");
+  EXPECT_EQ(e.message, "delete group g: NON_EMPTY_GROUP — the group still has members — stop its consumers first");
+  auto specific = make_kafka_error("delete group g", 68, "2 members", "h:1");
+  EXPECT_NE(specific.message.find("2 members"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace samsa::client

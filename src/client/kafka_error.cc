@@ -75,8 +75,11 @@ samsa::error make_kafka_error(std::string_view operation, int code, std::string_
                               std::string_view bootstrap) {
   std::string name = kafka_error_name(code);
   std::string text = fmt::format("{}: {}", operation, name);
-  if (!detail.empty() && detail != name) text += fmt::format(": {}", detail);
   std::string hint = kafka_error_hint(code, bootstrap);
+  // librdkafka's generic text for the code ("Broker: The group is not empty")
+  // only restates the name; with a hint it would say the same thing thrice.
+  bool generic = detail == rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(code));
+  if (!detail.empty() && detail != name && !(generic && !hint.empty())) text += fmt::format(": {}", detail);
   if (!hint.empty()) text += fmt::format(" — {}", hint);
   return samsa::error(std::error_code(code, kafka_category()), std::move(text));
 }
