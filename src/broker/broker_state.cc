@@ -105,7 +105,9 @@ status broker_state::open_storage() {
   auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   spdlog::info("storage opened in {} ms: {} topic(s), {} partition(s), {} start", took.count(),
                topics_->list().size(), logs_->partitions().size(),
-               logs_->recovered_cleanly() ? "clean" : "unclean (tails checked)");
+               logs_->fresh_start()         ? "first (new data directory)"
+               : logs_->recovered_cleanly() ? "clean"
+                                            : "unclean (tails checked)");
   return {};
 }
 

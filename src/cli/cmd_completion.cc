@@ -13,11 +13,12 @@ namespace {
 // path ("samsa topic create") -> words offered there (subcommands and flags).
 void collect(const CLI::App* app, const std::string& path, std::map<std::string, std::string>& words) {
   std::string list;
-  for (const auto* sub : app->get_subcommands([](const CLI::App*) { return true; })) {
+  // Hidden commands and options (group "") are development aids: never offered.
+  for (const auto* sub : app->get_subcommands([](const CLI::App* s) { return !s->get_group().empty(); })) {
     list += sub->get_name() + " ";
     collect(sub, path + " " + sub->get_name(), words);
   }
-  for (const auto* opt : app->get_options()) {
+  for (const auto* opt : app->get_options([](const CLI::Option* o) { return !o->get_group().empty(); })) {
     for (const auto& l : opt->get_lnames()) list += "--" + l + " ";
     for (const auto& s : opt->get_snames()) list += "-" + s + " ";
   }

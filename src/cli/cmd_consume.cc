@@ -1,5 +1,6 @@
 // `samsa consume TOPIC`: prints records, alone or as a member of a group.
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <iostream>
 #include <set>
@@ -8,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/record_format.h"
+#include "cli/start_position.h"
 #include "client/consumer.h"
 #include "client/kafka_error.h"
 
@@ -21,56 +23,59 @@ struct args {
   std::string topic;
   std::string group;
   std::string from = "beginning";
+  bool from_given = false;  // set from the option's count: the default must not override commits
+  bool reset = false;
+  std::optional<std::string> until;
   std::vector<int32_t> partitions;
-  int64_t count = 0;
+  std::optional<int64_t> count;
   std::string format = "{value}\\n";
   output_format output = output_format::table;
   bool exit_at_end = false;
   bool quiet = false;
 };
 
-// Where to start: a special offset, an absolute offset or a timestamp.
-struct start_point {
-  int64_t offset = client::offset_beginning;
-  std::optional<int64_t> timestamp_ms;
-};
-
-result<start_point> parse_from(const std::string& from) {
-  auto bad = [&] {
-    return client::make_usage_error("--from", "\"" + from + "\" is not a start position",
-                                    "use beginning, end, an offset (42) or @TIMESTAMP_MS (@1700000000000)");
-  };
-  if (from == "beginning" || from == "earliest") return start_point{client::offset_beginning, {}};
-  if (from == "end" || from == "latest") return start_point{client::offset_end, {}};
-  try {
-    size_t used = 0;
-    if (!from.empty() && from[0] == '@') {
-      int64_t ts = std::stoll(from.substr(1), &used);
-      if (used + 1 != from.size() || ts < 0) return bad();
-      return start_point{client::offset_end, ts};
-    }
-    int64_t off = std::stoll(from, &used);
-    if (used != from.size() || off < 0) return bad();
-    return start_point{off, {}};
-  } catch (const std::exception&) {
-    return bad();
-  }
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
-// Resolves the start offset of each partition (timestamps need a lookup).
-result<std::vector<client::topic_partition>> start_offsets(cli_context& ctx, const args& a, const start_point& start) {
-  auto admin = ctx.make_admin();
-  if (!admin) return admin.err();
-  auto offsets = admin->topic_offsets(a.topic, start.timestamp_ms);
-  if (!offsets) return offsets.err();
+// Errors of the lookups consume makes are about `consume TOPIC`, not the admin call inside.
+samsa::error as_consume_error(const samsa::error& e, const std::string& topic) {
+  if (!client::is_not_found_error(e)) return e;
+  return client::make_kafka_error(fmt::format("consume {}", topic), e.code.value(),
+                                  fmt::format("no topic named \"{}\"", topic));
+}
+
+// Resolves the start offset of each wanted partition.
+result<std::vector<client::topic_partition>> start_offsets(client::admin& admin, const args& a,
+                                                           const start_spec& spec) {
+  std::set<int64_t> times;
+  if (spec.all && spec.all->what == start_position::kind::timestamp) times.insert(spec.all->value);
+  for (const auto& [p, pos] : spec.per_partition)
+    if (pos.what == start_position::kind::timestamp) times.insert(pos.value);
+  auto offsets = admin.topic_offsets(a.topic);
+  if (!offsets) return as_consume_error(offsets.err(), a.topic);
+  std::map<int64_t, std::vector<client::partition_offsets>> at_time;
+  for (int64_t ts : times) {
+    auto found = admin.topic_offsets(a.topic, ts);
+    if (!found) return as_consume_error(found.err(), a.topic);
+    at_time[ts] = std::move(*found);
+  }
   std::vector<client::topic_partition> out;
   for (const auto& p : *offsets) {
     if (!a.partitions.empty() &&
         std::find(a.partitions.begin(), a.partitions.end(), p.partition) == a.partitions.end())
       continue;
-    int64_t offset = start.offset;
-    if (start.timestamp_ms) offset = p.at_timestamp.value_or(-1) >= 0 ? *p.at_timestamp : client::offset_end;
-    out.push_back({a.topic, p.partition, offset});
+    std::optional<start_position> pos = spec.all;
+    if (auto it = spec.per_partition.find(p.partition); it != spec.per_partition.end()) pos = it->second;
+    if (!pos) continue;
+    client::partition_offsets with_time = p;
+    if (pos->what == start_position::kind::timestamp)
+      for (const auto& q : at_time[pos->value])
+        if (q.partition == p.partition) with_time.at_timestamp = q.at_timestamp;
+    auto r = resolve_start(*pos, with_time);
+    if (!r.note.empty() && !a.quiet) std::cerr << "note: " << r.note << "\n";
+    out.push_back({a.topic, p.partition, r.offset});
   }
   if (out.empty())
     return client::make_usage_error(fmt::format("consume {}", a.topic), "none of the given partitions exist",
@@ -84,32 +89,100 @@ std::string describe(const std::vector<client::topic_partition>& parts) {
   return out.empty() ? "(none)" : out;
 }
 
+// "orders[0] offset 5 (committed), orders[1] offset 0 (log start: nothing committed)"
+std::string start_note(client::consumer& consumer, cli_context& ctx, const args& a,
+                       const std::vector<client::topic_partition>& assigned,
+                       const std::vector<client::topic_partition>& initial) {
+  std::string out;
+  auto committed = consumer.committed(assigned, std::chrono::milliseconds(ctx.timeout_ms));
+  for (const auto& p : assigned) {
+    std::string where;
+    for (const auto& i : initial)
+      if (i.partition == p.partition) where = fmt::format("offset {} (--from {})", i.offset, a.from);
+    if (where.empty() && committed) {
+      for (const auto& c : *committed) {
+        if (c.partition != p.partition) continue;
+        where = c.offset >= 0 ? fmt::format("offset {} (committed)", c.offset)
+                              : "the log start (nothing committed yet)";
+      }
+    }
+    if (where.empty()) where = "the log start";
+    out += (out.empty() ? "" : ", ") + fmt::format("{}[{}] at {}", p.topic, p.partition, where);
+  }
+  return out;
+}
+
+// --from with a group that already committed would silently skip or re-read
+// records; Kafka's tools make that an explicit reset, and so does samsa.
+status check_reset(client::admin& admin, const args& a) {
+  auto lag = admin.group_lag(a.group, {a.topic});
+  if (!lag) return as_consume_error(lag.err(), a.topic);
+  std::string committed;
+  for (const auto& r : *lag)
+    if (r.committed >= 0) committed += (committed.empty() ? "" : ", ") + fmt::format("{}[{}] at {}", r.topic, r.partition, r.committed);
+  if (committed.empty() || a.reset) return {};
+  return client::make_usage_error(
+      fmt::format("consume {} --group {} --from {}", a.topic, a.group, a.from),
+      fmt::format("the group already committed offsets ({})", committed),
+      "add --reset to start from --from anyway (the group's commits move there), or drop --from to continue");
+}
+
+void print_record(const args& a, const client::consumed_message& m) {
+  if (a.output == output_format::json) {
+    std::cout << record_json(m) << "\n";
+  } else if (a.output == output_format::yaml) {
+    std::cout << "---\n" << to_yaml(record_document(m));
+  } else {
+    std::cout << render_record(a.format, m);
+  }
+  std::cout.flush();
+}
+
 int run(const args& a, cli_context& ctx) {
   if (auto s = check_record_format(a.format); !s) return ctx.fail(s.err());
-  auto start = parse_from(a.from);
-  if (!start) return ctx.fail(start.err());
+  auto spec = parse_start(a.from, now_ms());
+  if (!spec) return ctx.fail(spec.err());
+  std::optional<int64_t> until;
+  if (a.until) {
+    auto t = parse_time(*a.until, now_ms());
+    if (!t) return ctx.fail(t.err());
+    until = *t;
+  }
   bool in_group = !a.group.empty();
-  // Without a group, or with an explicit offset/timestamp, work out where each partition starts.
+  if (in_group && !a.partitions.empty()) {
+    std::cerr << "error: --partition cannot be combined with --group (the group assigns partitions)\n";
+    return exit_usage;
+  }
+  if (a.reset && !(in_group && a.from_given)) {
+    std::cerr << "error: --reset only applies with --group and --from (it moves the group's start)\n";
+    return exit_usage;
+  }
+  if (!spec->per_partition.empty() && in_group) {
+    std::cerr << "error: per-partition --from cannot be combined with --group (the group assigns partitions)\n";
+    return exit_usage;
+  }
+  auto admin = ctx.make_admin();
+  if (!admin) return ctx.fail(admin.err());
+  // Without a group, or with an explicit --from, work out where each partition starts.
   std::vector<client::topic_partition> initial;
-  bool explicit_start = start->timestamp_ms || start->offset >= 0;
-  if (!in_group || explicit_start) {
-    auto offsets = start_offsets(ctx, a, *start);
+  if (!in_group || a.from_given) {
+    if (in_group)
+      if (auto s = check_reset(*admin, a); !s) return ctx.fail(s.err());
+    auto offsets = start_offsets(*admin, a, *spec);
     if (!offsets) return ctx.fail(offsets.err());
     initial = std::move(*offsets);
+  } else if (auto info = admin->describe_topic(a.topic, false); !info) {
+    return ctx.fail(as_consume_error(info.err(), a.topic));
   }
   auto config = ctx.config();
   if (!config) return ctx.fail(config.err());
   client::consumer_options options;
   options.group_id = a.group;
-  options.auto_offset_reset = start->offset == client::offset_end ? "latest" : "earliest";
+  options.auto_offset_reset = "earliest";
   options.report_partition_end = a.exit_at_end;
   auto consumer = client::consumer::create(*config, options);
   if (!consumer) return ctx.fail(consumer.err());
   if (in_group) {
-    if (!a.partitions.empty()) {
-      std::cerr << "error: --partition cannot be combined with --group (the group assigns partitions)\n";
-      return exit_usage;
-    }
     if (auto s = consumer->subscribe({a.topic}); !s) return ctx.fail(s.err());
   } else if (auto s = consumer->assign(initial); !s) {
     return ctx.fail(s.err());
@@ -120,12 +193,21 @@ int run(const args& a, cli_context& ctx) {
   std::signal(SIGTERM, on_signal);
   std::set<int32_t> owned;
   std::set<int32_t> at_end;
+  std::set<int32_t> past_until;  // partitions that reached --until
   if (!in_group)
     for (const auto& p : initial) owned.insert(p.partition);
   int64_t printed = 0;
   auto last_commit = std::chrono::steady_clock::now();
   int code = exit_ok;
-  while (!g_stop && (a.count == 0 || printed < a.count)) {
+  auto done = [&] {
+    std::set<int32_t> finished = past_until;
+    if (a.exit_at_end) finished.insert(at_end.begin(), at_end.end());
+    if (owned.empty() || (!a.exit_at_end && !until)) return false;
+    for (int32_t p : owned)
+      if (!finished.count(p)) return false;
+    return true;
+  };
+  while (!g_stop && (!a.count || printed < *a.count)) {
     auto event = consumer->poll(std::chrono::milliseconds(200));
     if (!event) {
       // Broker hiccups are retried by librdkafka; only stop on errors that will not heal.
@@ -148,34 +230,46 @@ int run(const args& a, cli_context& ctx) {
           at_end.erase(p.partition);
         }
       }
-      if (assigned && explicit_start) {
+      if (assigned) {
         for (const auto& p : initial) {
           if (owned.count(p.partition))
             if (auto s = consumer->seek(p, std::chrono::milliseconds(ctx.timeout_ms)); !s && !a.quiet)
               std::cerr << "warning: " << s.err().message << "\n";
         }
+        if (!a.quiet) std::cerr << "% starting " << start_note(*consumer, ctx, a, r->partitions, initial) << "\n";
       }
     } else if (auto* m = std::get_if<client::consumed_message>(&*event)) {
       at_end.erase(m->partition);
-      if (a.output == output_format::json) {
-        std::cout << record_json(*m) << "\n";
-      } else {
-        std::cout << render_record(a.format, *m);
+      if (until && m->timestamp_ms >= *until) {
+        // --until: this partition is done; stop fetching it.
+        if (past_until.insert(m->partition).second)
+          (void)consumer->pause({{m->topic, m->partition, client::offset_invalid}});
+      } else if (!past_until.count(m->partition)) {
+        print_record(a, *m);
+        ++printed;
       }
-      std::cout.flush();
-      ++printed;
     } else if (auto* e = std::get_if<client::end_of_partition>(&*event)) {
       at_end.insert(e->position.partition);
     }
-    if (a.exit_at_end && !owned.empty() && at_end.size() >= owned.size()) break;
+    if (done()) break;
     if (in_group && std::chrono::steady_clock::now() - last_commit > std::chrono::seconds(1)) {
       (void)consumer->commit_async();
       last_commit = std::chrono::steady_clock::now();
     }
   }
-  // Ctrl-C, --count or --exit-at-end: commit what was printed, then leave the group.
+  // Ctrl-C, --count or --exit-at-end: commit what was printed, say so, then leave the group.
   if (in_group) {
-    if (auto s = consumer->commit(); !s && code == exit_ok) code = ctx.fail(s.err());
+    std::vector<client::topic_partition> mine;
+    for (int32_t p : owned) mine.push_back({a.topic, p, client::offset_invalid});
+    if (auto s = consumer->commit(); !s) {
+      if (code == exit_ok) code = ctx.fail(s.err());
+    } else if (!a.quiet && !mine.empty()) {
+      std::string where;
+      if (auto pos = consumer->position(mine))
+        for (const auto& p : *pos)
+          if (p.offset >= 0) where += (where.empty() ? "" : ", ") + fmt::format("{}[{}] at {}", p.topic, p.partition, p.offset);
+      std::cerr << fmt::format("% group {}: committed {}\n", a.group, where.empty() ? "(nothing new)" : where);
+    }
   }
   if (auto s = consumer->close(); !s && code == exit_ok) code = ctx.fail(s.err());
   std::signal(SIGINT, SIG_DFL);
@@ -190,17 +284,26 @@ void register_consume(CLI::App& app, cli_context& ctx) {
   auto* cmd = app.add_subcommand("consume", "Print records of a topic (Ctrl-C stops after committing)");
   cmd->add_option("topic", a->topic, "Topic name")->required();
   cmd->add_option("-g,--group", a->group, "Join this consumer group (offsets are committed)");
-  cmd->add_option("--from", a->from, "Start at beginning, end, an OFFSET or @TIMESTAMP_MS")->default_val("beginning");
+  auto* from = cmd->add_option("--from", a->from,
+                               "Start at beginning, end, OFFSET, +N (after the start), -N (before the end), "
+                               "@TIME (@MS, @2026-12-03T10:00 UTC, @-1h) or per partition 0=5,1=end")
+                   ->default_val("beginning");
+  cmd->add_flag("--reset", a->reset, "With --group: let --from override offsets the group already committed");
+  cmd->add_option("--until", a->until, "Stop each partition at the first record at or after @TIME (kcat e@)");
   cmd->add_option("-p,--partition", a->partitions, "Only these partitions (without --group)");
-  cmd->add_option("-n,--count", a->count, "Stop after N records");
+  cmd->add_option("-n,--count", a->count, "Stop after N records (N >= 1)")->check(CLI::PositiveNumber);
   cmd->add_option("-f,--format", a->format,
-                  "Template: {topic} {partition} {offset} {key} {value} {timestamp} {headers}, \\n \\t")
+                  "Template: {topic} {partition} {offset} {key} {value} {timestamp} {headers} {key_length} "
+                  "{value_length}; {value:base64|hex} {timestamp:iso|unix}; \\n \\t {{ }}")
       ->default_str("{value}\\n");
   add_output_option(cmd, a->output);
   cmd->add_flag("-e,--exit-at-end", a->exit_at_end, "Stop once every partition has been read to its end");
-  cmd->add_flag("-q,--quiet", a->quiet, "No assignment notes on stderr");
+  cmd->add_flag("-q,--quiet", a->quiet, "No assignment or start-position notes on stderr");
   set_example(cmd, "samsa consume orders --group billing --format '{partition}:{offset} {key}={value}\\n'");
-  cmd->callback([a, &ctx] { ctx.exit_status = run(*a, ctx); });
+  cmd->callback([a, from, &ctx] {
+    a->from_given = from->count() > 0;
+    ctx.exit_status = run(*a, ctx);
+  });
 }
 
 }  // namespace samsa::cli

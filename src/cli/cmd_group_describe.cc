@@ -9,6 +9,15 @@
 #include "cli/table.h"
 
 namespace samsa::cli {
+namespace {
+
+// Where the lag of a row is counted from (a column, so the total is explained).
+std::string lag_from(const client::partition_lag& r) {
+  if (r.topic_deleted) return "topic-deleted";
+  return r.lag_from_log_start ? "log-start" : "committed";
+}
+
+}  // namespace
 
 void register_group_describe(CLI::App& group, cli_context& ctx) {
   auto format = std::make_shared<output_format>(output_format::table);
@@ -41,8 +50,9 @@ void register_group_describe(CLI::App& group, cli_context& ctx) {
       }
       for (const auto& r : *lag)
         j["partitions"].push_back({{"topic", r.topic}, {"partition", r.partition},
-                                   {"committed", r.committed}, {"log_end", r.log_end},
-                                   {"lag", r.lag}, {"member_id", r.member_id}});
+                                   {"committed", r.committed}, {"log_start", r.log_start}, {"log_end", r.log_end},
+                                   {"lag", r.lag}, {"lag_from", lag_from(r)}, {"topic_deleted", r.topic_deleted},
+                                   {"member_id", r.member_id}});
       print_document(std::cout, *format, j);
       return;
     }
@@ -59,13 +69,18 @@ void register_group_describe(CLI::App& group, cli_context& ctx) {
       members.print(std::cout, ctx);
       std::cout << "\n";
     }
-    table t({"TOPIC", "PARTITION", "COMMITTED", "LOG-END", "LAG", "CLIENT-ID"});
+    table t({"TOPIC", "PARTITION", "COMMITTED", "LOG-END", "LAG", "LAG-FROM", "CLIENT-ID"});
+    bool any_from_start = false;
     for (const auto& r : *lag) {
       auto it = by_id.find(r.member_id);
-      t.add({r.topic, std::to_string(r.partition), or_dash(r.committed), or_dash(r.log_end), or_dash(r.lag),
+      any_from_start = any_from_start || r.lag_from_log_start;
+      t.add({r.topic, std::to_string(r.partition), or_dash(r.committed), or_dash(r.log_end), or_dash(r.lag), lag_from(r),
              it == by_id.end() ? "-" : it->second->client_id});
     }
     t.print(std::cout, ctx);
+    if (any_from_start)
+      std::cout << "\n" << dim(ctx, "LAG-FROM log-start: nothing committed there yet, so every record from the log "
+                                      "start is still to read") << "\n";
   });
 }
 

@@ -1,4 +1,5 @@
-// `samsa produce TOPIC`: one record per input line, from stdin or a file.
+// `samsa produce TOPIC`: one record per input line (or per --delimiter), from
+// stdin or a file.
 #include <unistd.h>
 
 #include <atomic>
@@ -12,6 +13,9 @@
 #include "cli/commands.h"
 #include "cli/config_args.h"
 #include "cli/progress.h"
+#include "cli/usage.h"
+#include "client/admin.h"
+#include "client/kafka_error.h"
 #include "client/producer.h"
 
 namespace samsa::cli {
@@ -21,6 +25,10 @@ struct args {
   std::string topic;
   std::optional<std::string> file;
   std::optional<std::string> key_separator;
+  std::optional<std::string> key;
+  std::string delimiter = "\n";
+  bool whole = false;
+  bool tombstones = false;
   std::vector<std::string> headers;
   std::optional<int32_t> partition;
   std::string acks = "all";
@@ -28,11 +36,75 @@ struct args {
   bool quiet = false;
 };
 
+// Reads up to the next `delimiter` (any length). False at the end of input
+// with nothing read. With "\n", a "\r" before it is dropped too (Windows files).
+bool read_record(std::istream& in, const std::string& delimiter, std::string& out) {
+  out.clear();
+  if (delimiter.empty()) {  // --whole: everything is one record
+    out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    return true;  // one record, even when empty (with -Z: a tombstone)
+  }
+  bool got = false;
+  char c;
+  while (in.get(c)) {
+    got = true;
+    out += c;
+    if (out.size() >= delimiter.size() && out.compare(out.size() - delimiter.size(), delimiter.size(), delimiter) == 0) {
+      out.resize(out.size() - delimiter.size());
+      if (delimiter == "\n" && !out.empty() && out.back() == '\r') out.pop_back();
+      return true;
+    }
+  }
+  if (delimiter == "\n" && !out.empty() && out.back() == '\r') out.pop_back();
+  return got;
+}
+
+// C-style escapes in -D ("\n", "\t", "\0", "\r", "\\").
+std::string unescape(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\' || i + 1 == s.size()) {
+      out += s[i];
+      continue;
+    }
+    char n = s[++i];
+    out += n == 'n' ? '\n' : n == 't' ? '\t' : n == 'r' ? '\r' : n == '0' ? '\0' : n;
+  }
+  return out;
+}
+
+// Producing to a topic that does not exist makes the broker create it
+// (auto.create.topics.enable): say so, and suggest near names.
+void warn_if_missing(cli_context& ctx, const std::string& topic) {
+  auto admin = ctx.make_admin();
+  if (!admin) return;
+  auto topics = admin->list_topics(false);
+  if (!topics) return;
+  std::vector<std::string> names;
+  for (const auto& t : *topics) {
+    if (t.name == topic) return;
+    names.push_back(t.name);
+  }
+  auto near = close_names(topic, names);
+  std::cerr << fmt::format("warning: topic {} does not exist; the broker will create it with default settings if it "
+                           "allows auto-creation",
+                           topic);
+  if (!near.empty()) std::cerr << fmt::format(" — did you mean {}?", near.front());
+  std::cerr << "\n";
+}
+
 int run(const args& a, cli_context& ctx) {
-  auto header_map = parse_assignments(a.headers, "--header");
-  if (!header_map) return ctx.fail(header_map.err());
+  auto headers = parse_pairs(a.headers, "--header", "source=web");
+  if (!headers) return ctx.fail(headers.err());
+  if (a.key && a.key_separator) {
+    std::cerr << "error: --key and --key-separator cannot be combined (one fixed key, or a key per line)\n";
+    return exit_usage;
+  }
   auto config = ctx.config();
   if (!config) return ctx.fail(config.err());
+  // Records that cannot be delivered fail after --timeout-ms, not librdkafka's 5 minutes.
+  if (!config->get("message.timeout.ms")) config->set("message.timeout.ms", std::to_string(ctx.timeout_ms), "--timeout-ms");
+  warn_if_missing(ctx, a.topic);
   auto producer = client::producer::create(*config, {.acks = a.acks, .compression = a.compression});
   if (!producer) return ctx.fail(producer.err());
 
@@ -40,7 +112,7 @@ int run(const args& a, cli_context& ctx) {
   std::istream* in = &std::cin;
   uint64_t total_bytes = 0;
   if (a.file) {
-    file.open(*a.file);
+    file.open(*a.file, std::ios::binary);
     if (!file) {
       std::cerr << fmt::format("error: cannot open {} — check the path given with --file\n", *a.file);
       return exit_usage;
@@ -52,27 +124,34 @@ int run(const args& a, cli_context& ctx) {
   // Per-record lines for interactive use; a progress bar and a summary for files.
   bool per_record = !a.quiet && !a.file;
   progress_bar bar(total_bytes, a.file && ::isatty(STDERR_FILENO) == 1);
+  std::string delimiter = a.whole ? "" : unescape(a.delimiter);
 
   std::mutex out_mutex;
   std::atomic<uint64_t> failed{0};
   std::optional<samsa::error> first_error;
   uint64_t sent = 0;
   uint64_t bytes = 0;
+  uint64_t without_key = 0;
   std::string line;
-  while (std::getline(*in, line)) {
-    bytes += line.size() + 1;
+  while (read_record(*in, delimiter, line)) {
+    bytes += line.size() + delimiter.size();
     client::outgoing_message m;
     m.topic = a.topic;
     m.partition = a.partition;
-    for (const auto& [k, v] : *header_map) m.headers.push_back({k, v});
+    for (const auto& [k, v] : *headers) m.headers.push_back({k, v});
+    if (a.key) m.key = *a.key;
     if (a.key_separator && !a.key_separator->empty()) {
       auto pos = line.find(*a.key_separator);
       if (pos != std::string::npos) {
         m.key = line.substr(0, pos);
         line.erase(0, pos + a.key_separator->size());
+      } else if (++without_key <= 3) {
+        // kcat sends such a line with a null key too, but silently.
+        std::cerr << fmt::format("warning: record {} has no key separator \"{}\": sent with a null key\n", sent + 1,
+                                 *a.key_separator);
       }
     }
-    m.value = line;
+    if (!(a.tombstones && line.empty())) m.value = line;  // -Z: an empty value is a tombstone (null)
     std::string key = m.key.value_or("");
     auto s = producer->send(m, [&, key](const result<client::delivery_report>& r) {
       std::lock_guard lock(out_mutex);
@@ -90,8 +169,10 @@ int run(const args& a, cli_context& ctx) {
     bar.update(bytes, sent);
     // Interactive input: wait for each acknowledgement so the offset shows right away.
     if (per_record && ::isatty(STDIN_FILENO) == 1) (void)producer->flush(std::chrono::milliseconds(ctx.timeout_ms));
+    if (a.whole) break;
   }
-  auto flushed = producer->flush(std::chrono::milliseconds(ctx.timeout_ms * 3));
+  if (without_key > 3) std::cerr << fmt::format("warning: {} records in all had no key separator\n", without_key);
+  auto flushed = producer->flush(std::chrono::milliseconds(ctx.timeout_ms + 2000));
   bar.finish(bytes, sent);
   if (failed > 0) {
     std::lock_guard lock(out_mutex);
@@ -109,9 +190,14 @@ void register_produce(CLI::App& app, cli_context& ctx) {
   auto a = std::make_shared<args>();
   auto* cmd = app.add_subcommand("produce", "Send one record per line of stdin (or --file) to a topic");
   cmd->add_option("topic", a->topic, "Topic name")->required();
-  cmd->add_option("-f,--file", a->file, "Read lines from this file instead of stdin");
-  cmd->add_option("-k,--key-separator", a->key_separator, "Split each line into key and value at this string");
-  cmd->add_option("-H,--header", a->headers, "Header name=value added to every record (repeatable)");
+  cmd->add_option("-f,--file", a->file, "Read records from this file instead of stdin");
+  cmd->add_option("-K,--key-separator", a->key_separator,
+                  "Split each record into key and value at this string (kcat -K); records without it get a null key");
+  cmd->add_option("-k,--key", a->key, "Use this key for every record (kcat -k)");
+  cmd->add_option("-D,--delimiter", a->delimiter, "Record delimiter instead of a newline, e.g. ';' or '\\0' (kcat -D)");
+  cmd->add_flag("--whole", a->whole, "Send the whole input (file or stdin) as one record");
+  cmd->add_flag("-Z,--null-empty", a->tombstones, "Send empty values as null (tombstones, kcat -Z)");
+  cmd->add_option("-H,--header", a->headers, "Header name=value added to every record (repeatable; names may repeat)");
   cmd->add_option("-p,--partition", a->partition, "Send to this partition (default: by hash of the key)");
   cmd->add_option("--acks", a->acks, "Acknowledgements: 0, 1 or all")
       ->check(CLI::IsMember({"0", "1", "all", "-1"}))

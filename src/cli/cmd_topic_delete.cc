@@ -18,11 +18,29 @@ void register_topic_delete(CLI::App& topic, cli_context& ctx) {
   cmd->callback([names, if_exists, &ctx] {
     auto admin = ctx.make_admin();
     if (!admin) return void(ctx.exit_status = ctx.fail(admin.err()));
+    // Every name gets its try; the exit code is that of the first failure.
+    int code = exit_ok;
     for (const auto& name : *names) {
       auto s = admin->delete_topic(name);
-      if (!s && !(*if_exists && client::is_not_found_error(s.err()))) return void(ctx.exit_status = ctx.fail(s.err()));
-      std::cout << (s ? fmt::format("deleted topic {}\n", name) : fmt::format("topic {} does not exist\n", name));
+      if (s) {
+        std::cout << fmt::format("deleted topic {}\n", name);
+      } else if (*if_exists && client::is_not_found_error(s.err())) {
+        std::cout << fmt::format("topic {} does not exist\n", name);
+      } else if (name.rfind("__", 0) == 0) {
+        // Brokers answer a bare INVALID_REQUEST or a policy error here; say why.
+        int c = ctx.fail(client::make_usage_error(
+            fmt::format("delete topic {}", name),
+            fmt::format("{} is an internal topic (the broker keeps group offsets or transaction state in it); the "
+                        "broker refused: {}",
+                        name, client::kafka_error_name(s.err().code.value())),
+            "internal topics cannot be deleted"));
+        if (code == exit_ok) code = c == exit_usage ? exit_failure : c;
+      } else {
+        int c = ctx.fail(s.err());
+        if (code == exit_ok) code = c;
+      }
     }
+    ctx.exit_status = code;
   });
 }
 

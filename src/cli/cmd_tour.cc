@@ -10,10 +10,13 @@ void register_tour(CLI::App& app, cli_context& ctx) {
                                  "A guided walk through topics, partitions, keys, consumer groups and lag, run live "
                                  "(starts its own broker unless --bootstrap is given)");
   cmd->add_flag("-y,--yes", options->yes, "Run straight through without waiting for Enter");
-  cmd->add_option("--topic", options->topic, "Name of the topic the tour creates")->default_val("tour-payments");
+  auto* topic = cmd->add_option("--topic", options->topic, "Name of the topic the tour creates")->default_val("tour-payments");
   cmd->add_flag("--mock", options->mock, "Use an in-process mock cluster")->group("");  // hidden
   set_example(cmd, "samsa tour --yes");
-  cmd->callback([options, &ctx] { ctx.exit_status = run_tour(ctx, *options); });
+  cmd->callback([options, topic, &ctx] {
+    options->topic_given = topic->count() > 0;
+    ctx.exit_status = run_tour(ctx, *options);
+  });
 }
 
 }  // namespace samsa::cli

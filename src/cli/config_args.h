@@ -9,7 +9,11 @@
 
 namespace samsa::cli {
 
-[[nodiscard]] result<std::map<std::string, std::string>> parse_assignments(const std::vector<std::string>& items,
-                                                                           const std::string& flag);
+// `example` is shown in the error ("e.g. --header trace=abc").
+[[nodiscard]] result<std::map<std::string, std::string>> parse_assignments(
+    const std::vector<std::string>& items, const std::string& flag, const std::string& example = "retention.ms=60000");
+// Same, keeping every item in order (names may repeat, as Kafka headers do).
+[[nodiscard]] result<std::vector<std::pair<std::string, std::string>>> parse_pairs(
+    const std::vector<std::string>& items, const std::string& flag, const std::string& example);
 
 }  // namespace samsa::cli

@@ -40,7 +40,43 @@ TEST(RecordFormat, JsonCarriesEveryField) {
   auto j = record_json(sample());
   EXPECT_NE(j.find("\"partition\":2"), std::string::npos) << j;
   EXPECT_NE(j.find("\"key\":\"alice\""), std::string::npos) << j;
-  EXPECT_NE(j.find("\"trace\":null"), std::string::npos) << j;
+  EXPECT_NE(j.find("{\"key\":\"trace\",\"value\":null}"), std::string::npos) << j;
+}
+
+TEST(RecordFormat, RepeatedHeadersAllKept) {
+  auto m = sample();
+  m.headers = {{"a", "1"}, {"a", "2"}};
+  auto j = record_document(m);
+  ASSERT_EQ(j["headers"].size(), 2u);
+  EXPECT_EQ(j["headers"][1]["value"], "2");
+}
+
+TEST(RecordFormat, NonUtf8BytesBecomeBase64WithAMarker) {
+  auto m = sample();
+  m.value = std::string("\xff\x00\x01", 3);
+  m.key = "caf\xc3\xa9";  // valid UTF-8 stays text
+  auto j = record_document(m);
+  EXPECT_EQ(j["value"], "/wAB");
+  EXPECT_EQ(j["value_encoding"], "base64");
+  EXPECT_EQ(j["key"], "caf\xc3\xa9");
+  EXPECT_FALSE(j.contains("key_encoding"));
+  EXPECT_FALSE(is_valid_utf8("\xc0\x80"));      // overlong
+  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));  // surrogate
+  EXPECT_FALSE(is_valid_utf8("\xe2\x82"));      // truncated
+  EXPECT_TRUE(is_valid_utf8("\xf0\x9f\x98\x80"));
+}
+
+TEST(RecordFormat, ModifiersLengthsAndLiteralBraces) {
+  auto m = sample();
+  EXPECT_EQ(render_record("{key:base64} {value:hex}", m), "YWxpY2U= 70616964203130");
+  EXPECT_EQ(render_record("{timestamp:iso} {timestamp:unix}", m), "2023-11-14T22:13:20.000Z 1700000000");
+  EXPECT_EQ(render_record("{{{key_length}}} {value_length}", m), "{5} 7");
+  m.key.reset();
+  EXPECT_EQ(render_record("{key_length}", m), "-1");
+  EXPECT_FALSE(check_record_format("{offset:hex}").ok());
+  EXPECT_FALSE(check_record_format("{timestamp:iso}").ok() == false);
+  EXPECT_EQ(to_base64("ab"), "YWI=");
+  EXPECT_EQ(to_base64(""), "");
 }
 
 }  // namespace

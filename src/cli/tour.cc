@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -53,7 +54,43 @@ void header(tour_state& t, int n, const std::string& title) {
   std::cout << "\n" << bold(t.ctx, fmt::format("Step {}/6 — {}", n, title)) << "\n";
 }
 
-void say(const std::string& text) { std::cout << "  " << text << "\n"; }
+constexpr size_t kWidth = 80;  // an 80x24 terminal must never wrap a word in two
+
+size_t columns(const std::string& s) {
+  return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+// Prints `text` indented by 2, wrapped at spaces to kWidth columns; the
+// continuation lines are indented by 4 so they read as one sentence.
+void say(const std::string& text) {
+  std::string line = "  ";
+  size_t i = 0;
+  size_t lead = text.find_first_not_of(' ');
+  if (lead != std::string::npos && lead > 0) {  // keep a deliberate indent ("    samsa ...")
+    line += text.substr(0, lead);
+    i = lead;
+  }
+  bool first_word = true;
+  while (i < text.size()) {
+    size_t end = text.find(' ', i);
+    if (end == std::string::npos) end = text.size();
+    std::string word = text.substr(i, end - i);
+    i = end + 1;
+    if (word.empty()) {
+      if (!first_word) line += ' ';
+      continue;
+    }
+    std::string candidate = first_word ? line + word : line + " " + word;
+    if (!first_word && columns(candidate) > kWidth) {
+      std::cout << line << "\n";
+      line = "    " + word;
+    } else {
+      line = candidate;
+    }
+    first_word = false;
+  }
+  std::cout << line << "\n";
+}
 
 void pause(tour_state& t) {
   if (t.options.yes || ::isatty(STDIN_FILENO) != 1) return;
@@ -155,7 +192,7 @@ status step_keys(tour_state& t) {
   }
   (void)c->close();
   for (const auto& user : kUsers) {
-    say(fmt::format("{:<6} partition {}  offsets {}  — payments #1, #2, #3 in the order sent", user,
+    say(fmt::format("{:<6} partition {}  offsets {}  — payments #1, #2, #3 in order", user,
                     parts(key_partitions[user]), fmt::join(seen[user], ", ")));
   }
   bool one_each = std::all_of(kUsers.begin(), kUsers.end(), [&](const auto& u) { return key_partitions[u].size() == 1; });
@@ -192,6 +229,17 @@ status step_group(tour_state& t) {
   for (const auto* m : running(t)) say(fmt::format("{} processed {} events", m->name(), m->records().size()));
   say(fmt::format("the group processed {} of {} events and committed its offsets after each one",
                   t.produced.size(), t.produced.size()));
+  // The uneven split surprises learners: explain it from what happened.
+  std::map<std::string, size_t> counts;
+  for (const auto* m : running(t)) counts[m->name()] = m->records().size();
+  if (counts["consumer-1"] == t.produced.size()) {
+    say("Why did consumer-1 do all the work? It joined first and owned every partition until the others "
+        "arrived, and the events were already waiting, so it read them all at once. A member only reads the "
+        "partitions it owns: events produced from now on are shared by partition.");
+  } else {
+    say("Each member processed the events of the partitions it owned at the time, so the split follows the "
+        "keys' partitions and the moment each member joined.");
+  }
   pause(t);
   return {};
 }
@@ -286,8 +334,8 @@ status step_cluster(tour_state& t) {
   say("  samsa --bootstrap broker1:9092,broker2:9092 topic list");
   say("  SAMSA_BOOTSTRAP_SERVERS=broker1:9092 samsa group describe " + t.billing);
   std::cout << "\n";
-  say(fmt::format("Explore this run yourself: samsa --bootstrap {} topic describe {}", t.config.bootstrap_servers(),
-                  t.topic));
+  say("Explore this run yourself:");
+  say(fmt::format("  samsa --bootstrap {} topic describe {}", t.config.bootstrap_servers(), t.topic));
   return {};
 }
 
@@ -320,7 +368,7 @@ int run_tour(cli_context& ctx, const tour_options& options) {
   if (!config) return ctx.fail(config.err());
   tour_state t{ctx, options, *config};
   t.mock = std::move(mock);
-  t.topic = options.topic + suffix;
+  t.topic = options.topic_given ? options.topic : options.topic + suffix;  // a name asked for is used as given
   t.billing = "tour-billing" + suffix;
   t.audit = "tour-audit" + suffix;
   auto admin = client::admin::create(*config, std::chrono::milliseconds(ctx.timeout_ms));

@@ -12,6 +12,7 @@ struct tour_options {
   bool yes = false;          // no pauses between steps
   bool mock = false;         // use librdkafka's in-process mock cluster (development aid)
   std::string topic = "tour-payments";
+  bool topic_given = false;  // --topic was passed: use the name exactly (no collision suffix)
 };
 
 // Runs the six steps against --bootstrap, the mock cluster, or a broker it

@@ -89,8 +89,14 @@ struct partition_lag {
   std::string topic;
   int32_t partition = 0;
   int64_t committed = -1;  // -1: nothing committed yet
+  int64_t log_start = -1;
   int64_t log_end = -1;
-  int64_t lag = -1;        // -1 when unknown (nothing committed)
+  // Records the group has still to read: from the committed offset, or, when
+  // nothing was committed, from the log start (where a new member begins with
+  // auto.offset.reset=earliest). -1 when unknown (the topic is gone).
+  int64_t lag = -1;
+  bool lag_from_log_start = false;  // no commit: lag counted from log_start
+  bool topic_deleted = false;       // committed to a topic that no longer exists
   std::string member_id;   // current owner, "" when unassigned
 };
 
@@ -132,8 +138,9 @@ class admin {
   [[nodiscard]] result<std::vector<group_summary>> list_groups();
   [[nodiscard]] result<group_info> describe_group(const std::string& group_id);
   [[nodiscard]] status delete_group(const std::string& group_id);
-  // Committed offsets of a group and its lag per partition: all topics it has
-  // committed or is assigned, or exactly the partitions of `topics` when given.
+  // Committed offsets of a group and its lag per partition: every partition of
+  // the topics it has committed to or is assigned, or of `topics` when given.
+  // A deleted topic's commits are kept, marked topic_deleted.
   [[nodiscard]] result<std::vector<partition_lag>> group_lag(const std::string& group_id,
                                                             const std::vector<std::string>& topics = {});
   // Sets committed offsets; the group must have no active members.

@@ -1,6 +1,7 @@
 // admin: consumer groups, their committed offsets and lag.
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -160,13 +161,37 @@ result<std::vector<partition_lag>> admin::group_lag(const std::string& group_id,
       }
     }
   }
+  // So do the other partitions of those topics: a group that never committed
+  // on a partition still has its records to read.
+  auto existing = list_topics(true);
+  if (!existing) return existing.err();
+  std::map<std::string, size_t> partition_counts;
+  for (const auto& t : *existing) partition_counts[t.name] = t.partitions.size();
+  std::set<std::string> seen;
+  for (const auto& [key, row] : rows) seen.insert(key.first);
+  for (const auto& t : seen) {
+    auto it = partition_counts.find(t);
+    if (it == partition_counts.end()) continue;
+    for (size_t p = 0; p < it->second; ++p) {
+      auto& row = rows[{t, static_cast<int32_t>(p)}];
+      row.topic = t;
+      row.partition = static_cast<int32_t>(p);
+    }
+  }
   std::vector<partition_lag> out;
   for (auto& [key, row] : rows) {
-    int64_t low = -1;
-    int64_t high = -1;
-    if (auto s = impl_->watermarks(row.topic, row.partition, low, high); !s) return s.err();
-    row.log_end = high;
-    if (row.committed >= 0) row.lag = std::max<int64_t>(0, high - row.committed);
+    if (!partition_counts.count(row.topic)) {
+      row.topic_deleted = true;
+      out.push_back(std::move(row));
+      continue;
+    }
+    if (auto s = impl_->watermarks(row.topic, row.partition, row.log_start, row.log_end); !s) return s.err();
+    if (row.committed >= 0) {
+      row.lag = std::max<int64_t>(0, row.log_end - row.committed);
+    } else {
+      row.lag = std::max<int64_t>(0, row.log_end - row.log_start);
+      row.lag_from_log_start = true;
+    }
     out.push_back(std::move(row));
   }
   return out;

@@ -97,11 +97,19 @@ log_manager::~log_manager() {
 
 status log_manager::load() {
   file_system& fs = *opts_.fs;
+  // A directory that does not exist yet, or is empty, holds nothing to recover:
+  // it is a first start, not an unclean one (and needs no segment scan).
+  if (fs.exists(opts_.data_dir)) {
+    auto existing = fs.list_dir(opts_.data_dir);
+    fresh_start_ = existing && existing->empty();
+  } else {
+    fresh_start_ = true;
+  }
   if (auto s = fs.create_dirs(opts_.data_dir); !s) return s;
   std::string marker = join_path(opts_.data_dir, clean_marker);
   clean_start_ = fs.exists(marker);
   std::map<std::string, int64_t> points;
-  if (!clean_start_) {
+  if (!clean_start_ && !fresh_start_) {
     auto cp = read_checkpoint(fs, join_path(opts_.data_dir, recovery_file));
     if (cp) {
       for (auto& [k, v] : *cp) points[k] = v;
@@ -142,8 +150,8 @@ status log_manager::load() {
     logs_[*parsed] = *log;
   }
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-  spdlog::info("log manager: opened {} partitions in {} ms ({} shutdown)", logs_.size(), ms,
-               clean_start_ ? "clean" : "unclean");
+  spdlog::info("log manager: opened {} partitions in {} ms ({})", logs_.size(), ms,
+               fresh_start_ ? "new data directory" : clean_start_ ? "clean shutdown" : "unclean shutdown");
   // From here on the data will change: the marker must go before any append.
   if (clean_start_) {
     if (auto s = fs.remove_file(marker); !s) return s;

@@ -81,6 +81,8 @@ class log_manager {
 
   flusher& group_flusher() { return flusher_; }
   bool recovered_cleanly() const { return clean_start_; }
+  // The data directory was missing or empty at open: nothing was recovered.
+  bool fresh_start() const { return fresh_start_; }
   const std::string& data_dir() const { return opts_.data_dir; }
 
   // Stops background work, flushes every partition and writes the
@@ -99,6 +101,7 @@ class log_manager {
   mutable std::mutex mu_;
   std::map<std::pair<std::string, int32_t>, std::shared_ptr<partition_log>> logs_;
   bool clean_start_ = false;
+  bool fresh_start_ = false;
   bool shut_down_ = false;
   int64_t delete_counter_ = 0;
 

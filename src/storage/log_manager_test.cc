@@ -36,6 +36,7 @@ struct manager : ::testing::Test {
 TEST_F(manager, create_get_reopen_and_remove) {
   auto m = open();
   EXPECT_FALSE(m->recovered_cleanly());
+  EXPECT_TRUE(m->fresh_start());  // nothing to recover: logged as a new data directory
   auto p0 = m->create_partition("orders-v2", 0, id(1), {});
   ASSERT_TRUE(p0);
   auto p1 = m->create_partition("orders-v2", 1, id(1), {});
@@ -49,6 +50,7 @@ TEST_F(manager, create_get_reopen_and_remove) {
 
   auto again = open();
   EXPECT_TRUE(again->recovered_cleanly());
+  EXPECT_FALSE(again->fresh_start());
   auto p = again->get("orders-v2", 0);
   ASSERT_TRUE(p);
   EXPECT_EQ(p->log_end_offset(), 2);
@@ -68,6 +70,7 @@ TEST_F(manager, create_get_reopen_and_remove) {
   // Without shutdown() the next start is unclean.
   auto third = open();
   EXPECT_FALSE(third->recovered_cleanly());
+  EXPECT_FALSE(third->fresh_start());
   EXPECT_TRUE(third->partitions().empty());
 }
 

@@ -8,7 +8,7 @@ def _setup(cli, name, messages=9):
     topic = name("cli-grp-topic")
     group = name("cli-grp")
     cli.run("topic", "create", topic, "-p", "3")
-    cli.run("produce", topic, "-k", ":", "-q", input="".join(f"k{i}:v{i}\n" for i in range(messages)))
+    cli.run("produce", topic, "-K", ":", "-q", input="".join(f"k{i}:v{i}\n" for i in range(messages)))
     return topic, group
 
 

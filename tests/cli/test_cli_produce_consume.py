@@ -22,13 +22,13 @@ def test_produce_prints_partition_and_offset_per_key(cli, name):
 def test_consume_format_headers_and_count(cli, name):
     topic = name("cli-consume")
     cli.run("topic", "create", topic, "-p", "1")
-    cli.run("produce", topic, "-k", "=", "-H", "source=cli", "-H", "v=1", input="a=one\nb=two\nc=three\n")
+    cli.run("produce", topic, "-K", "=", "-H", "source=cli", "-H", "v=1", input="a=one\nb=two\nc=three\n")
     out = cli.run("consume", topic, "-n", "3", "-f", "{partition}:{offset} {key}={value} [{headers}]\\n").stdout
     assert out.splitlines() == ["0:0 a=one [source=cli,v=1]", "0:1 b=two [source=cli,v=1]",
                                 "0:2 c=three [source=cli,v=1]"]
     records = [json.loads(l) for l in cli.run("consume", topic, "-n", "3", "-o", "json").stdout.splitlines()]
     assert [r["value"] for r in records] == ["one", "two", "three"]
-    assert records[0]["headers"] == {"source": "cli", "v": "1"}
+    assert records[0]["headers"] == [{"key": "source", "value": "cli"}, {"key": "v", "value": "1"}]
 
 
 def test_consume_start_positions(cli, name):
