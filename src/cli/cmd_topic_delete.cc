@@ -26,7 +26,7 @@ void register_topic_delete(CLI::App& topic, cli_context& ctx) {
         std::cout << fmt::format("deleted topic {}\n", name);
       } else if (*if_exists && client::is_not_found_error(s.err())) {
         std::cout << fmt::format("topic {} does not exist\n", name);
-      } else if (name.rfind("__", 0) == 0) {
+      } else if (name.rfind("__", 0) == 0 && !client::is_not_found_error(s.err())) {
         // Brokers answer a bare INVALID_REQUEST or a policy error here; say why.
         int c = ctx.fail(client::make_usage_error(
             fmt::format("delete topic {}", name),

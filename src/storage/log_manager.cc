@@ -1,5 +1,6 @@
 #include "storage/log_manager.h"
 
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -97,17 +98,18 @@ log_manager::~log_manager() {
 
 status log_manager::load() {
   file_system& fs = *opts_.fs;
-  // A directory that does not exist yet, or is empty, holds nothing to recover:
-  // it is a first start, not an unclean one (and needs no segment scan).
-  if (fs.exists(opts_.data_dir)) {
-    auto existing = fs.list_dir(opts_.data_dir);
-    fresh_start_ = existing && existing->empty();
-  } else {
-    fresh_start_ = true;
-  }
   if (auto s = fs.create_dirs(opts_.data_dir); !s) return s;
   std::string marker = join_path(opts_.data_dir, clean_marker);
   clean_start_ = fs.exists(marker);
+  auto names = fs.list_dir(opts_.data_dir);
+  if (!names) return names.err();
+  // No partition directory and no checkpoint: nothing to recover. That is a
+  // first start (the lock file and metadata folder may already be there), not
+  // an unclean one, and needs no warning about a missing checkpoint.
+  fresh_start_ = !clean_start_ && !fs.exists(join_path(opts_.data_dir, recovery_file)) &&
+                 std::none_of(names->begin(), names->end(), [&](const std::string& n) {
+                   return parse_dir(n).has_value() && fs.is_dir(join_path(opts_.data_dir, n));
+                 });
   std::map<std::string, int64_t> points;
   if (!clean_start_ && !fresh_start_) {
     auto cp = read_checkpoint(fs, join_path(opts_.data_dir, recovery_file));
@@ -117,8 +119,6 @@ status log_manager::load() {
       spdlog::warn("log manager: {}; checking every segment", cp.err().describe());
     }
   }
-  auto names = fs.list_dir(opts_.data_dir);
-  if (!names) return names.err();
   auto started = std::chrono::steady_clock::now();
   for (auto& n : *names) {
     std::string dir = join_path(opts_.data_dir, n);

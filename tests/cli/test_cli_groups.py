@@ -23,9 +23,11 @@ def test_group_consume_commits_and_describe_shows_lag(cli, name):
     committed = sum(p["committed"] for p in desc["partitions"] if p["committed"] >= 0)
     assert committed == 6, desc
     assert all(p["log_end"] >= 0 for p in desc["partitions"])
-    # With no members, only partitions with a committed offset are listed (as in Kafka's tools).
+    # Every partition of the topic is listed; one never committed counts its lag from the log start.
+    assert sorted(p["partition"] for p in desc["partitions"]) == [0, 1, 2], desc
     for p in desc["partitions"]:
-        assert p["lag"] == p["log_end"] - p["committed"], desc
+        base = p["committed"] if p["committed"] >= 0 else p["log_start"]
+        assert p["lag"] == p["log_end"] - base, desc
     assert desc["total_lag"] == sum(p["lag"] for p in desc["partitions"] if p["lag"] >= 0)
     table = cli.run("group", "describe", group).stdout
     assert f"total lag: {desc['total_lag']}" in table and "LAG" in table
@@ -91,3 +93,69 @@ def test_describe_shows_live_members(cli, name, tmp_path):
     finally:
         proc.terminate()
         assert proc.wait(timeout=30) == 0  # Ctrl-C/TERM exits cleanly after committing
+
+
+def test_lag_counts_never_committed_partitions_from_log_start(cli, name):
+    topic = name("cli-lag")
+    group = name("cli-lag-grp")
+    cli.run("topic", "create", topic, "-p", "2")
+    cli.run("produce", topic, "-q", "-p", "0", input="a\nb\nc\n")
+    cli.run("consume", topic, "-g", group, "-e", "-q")  # commits partition 0 only: partition 1 was empty
+    cli.run("produce", topic, "-q", "-p", "1", input="w\nx\ny\nz\n")
+    desc = json.loads(cli.run("group", "describe", group, "-o", "json").stdout)
+    rows = {p["partition"]: p for p in desc["partitions"]}
+    assert rows[0]["lag"] == 0 and rows[0]["lag_from"] == "committed", desc
+    assert rows[1]["committed"] == -1 and rows[1]["lag"] == 4 and rows[1]["lag_from"] == "log-start", desc
+    assert desc["total_lag"] == 4
+    table = cli.run("group", "describe", group).stdout
+    assert "total lag: 4" in table and "log-start" in table and "LAG-FROM" in table
+
+
+def test_describe_survives_a_deleted_topic(cli, name):
+    kept = name("cli-kept")
+    gone = name("cli-gone")
+    group = name("cli-del-grp")
+    for t in (kept, gone):
+        cli.run("topic", "create", t, "-p", "1")
+        cli.run("produce", t, "-q", input="1\n2\n")
+        cli.run("consume", t, "-g", group, "-e", "-q")
+    cli.run("topic", "delete", gone)
+    p = cli.run("group", "describe", group, "-o", "json")
+    desc = json.loads(p.stdout)
+    by_topic = {r["topic"]: r for r in desc["partitions"]}
+    assert by_topic[kept]["lag"] == 0 and not by_topic[kept]["topic_deleted"], desc
+    assert by_topic[gone]["topic_deleted"] and by_topic[gone]["committed"] == 2, desc
+    assert "topic-deleted" in cli.run("group", "describe", group).stdout
+
+
+def test_from_with_group_needs_reset_and_start_is_printed(cli, name):
+    topic, group = _setup(cli, name, messages=6)
+    p = cli.run("consume", topic, "-g", group, "-e")
+    assert re.search(r"% starting .*at the log start \(nothing committed yet\)", p.stderr), p.stderr
+    assert re.search(rf"% group {group}: committed .*{re.escape(topic)}\[\d\] at \d", p.stderr), p.stderr
+    again = cli.run("consume", topic, "-g", group, "-e")
+    assert again.stdout == "" and "(committed)" in again.stderr, again.stderr
+    refused = cli.run("consume", topic, "-g", group, "--from", "beginning", "-e", check=False)
+    assert refused.returncode == 2 and "--reset" in refused.stderr and "already committed" in refused.stderr
+    reread = cli.run("consume", topic, "-g", group, "--from", "beginning", "--reset", "-e")
+    assert len(reread.stdout.split()) == 6 and "(--from beginning)" in reread.stderr, reread.stderr
+
+
+def test_ctrl_c_confirms_the_commit(cli, name):
+    import signal
+    import subprocess
+    import time
+    from conftest import samsa_bin
+    topic, group = _setup(cli, name, messages=3)
+    proc = subprocess.Popen([samsa_bin(), "consume", topic, "-g", group, "--bootstrap", cli.bootstrap],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen = []
+    deadline = time.monotonic() + 30
+    while len(seen) < 3 and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if line:
+            seen.append(line)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert re.search(rf"% group {group}: committed {re.escape(topic)}\[\d\] at \d", err), err

@@ -103,3 +103,45 @@ def test_help_has_examples_and_completion(cli):
     assert '"samsa topic") words="' in script and "add-partitions" in script
     usage = cli.run("topic", "frobnicate", check=False, bootstrap=False)
     assert usage.returncode == 2
+
+
+def test_delete_tries_every_name(cli, name):
+    a, missing, b = name("cli-del-a"), name("cli-del-missing"), name("cli-del-b")
+    cli.run("topic", "create", a)
+    cli.run("topic", "create", b)
+    p = cli.run("topic", "delete", a, missing, b, check=False)
+    assert p.returncode == 4, p  # the first failure's code
+    assert f"deleted topic {a}" in p.stdout and f"deleted topic {b}" in p.stdout, p
+    assert missing in p.stderr
+    listed = [t["name"] for t in json.loads(cli.run("topic", "list", "-o", "json").stdout)]
+    assert a not in listed and b not in listed
+
+
+def test_delete_internal_topic_says_why(cli, name):
+    # Make sure __consumer_offsets exists: a group commits once.
+    topic = name("cli-int")
+    cli.run("topic", "create", topic)
+    cli.run("produce", topic, "-q", input="x\n")
+    cli.run("consume", topic, "-g", name("cli-int-grp"), "-e", "-q")
+    p = cli.run("topic", "delete", "__consumer_offsets", check=False)
+    assert p.returncode != 0, p
+    assert "internal topic" in p.stderr and "cannot be deleted" in p.stderr, p.stderr
+    assert "__consumer_offsets" in cli.run("topic", "list", "--internal").stdout
+
+
+def test_a_new_data_dir_is_a_first_start_not_unclean(tmp_path):
+    import os
+    import signal
+    from conftest import _start_broker
+    proc, _ = _start_broker(str(tmp_path))
+    try:
+        log = os.path.join(str(tmp_path), "broker.log")
+        deadline = __import__("time").monotonic() + 10
+        text = ""
+        while "storage opened" not in text and __import__("time").monotonic() < deadline:
+            text = open(log).read()
+        assert "new data directory" in text, text
+        assert "unclean" not in text and "checking every segment" not in text, text
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)

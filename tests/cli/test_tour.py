@@ -7,6 +7,11 @@ import pytest
 
 
 def check_tour_output(out):
+    # An 80x24 terminal must never wrap a word: every line fits in 80 columns.
+    wide = [line for line in out.splitlines() if len(line) > 80]
+    assert not wide, wide
+    # Step 3 explains why one member processed everything.
+    assert "Why did consumer-1 do all the work?" in out or "split follows the keys' partitions" in out, out
     assert "Step 1/6" in out and "Step 6/6" in out and "Tour complete." in out, out
     assert re.search(r"created topic \S+ with 3 partitions", out), out
     # Step 2: each key's partition matches the hash the tour explains.
@@ -25,9 +30,11 @@ def check_tour_output(out):
     assert re.search(r"group tour-audit\S* total lag: 4", out), out
 
 
-def test_tour_against_broker(cli):
-    out = cli.run("tour", "--yes", timeout=300).stdout
+def test_tour_against_broker(cli, name):
+    topic = name("mytour")
+    out = cli.run("tour", "--yes", "--topic", topic, timeout=300).stdout
     check_tour_output(out)
+    assert f"created topic {topic} with 3 partitions" in out  # the name asked for, no suffix
 
 
 @pytest.mark.skipif(os.environ.get("SAMSA_TEST_BOOTSTRAP"), reason="uses its own broker")

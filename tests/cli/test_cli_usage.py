@@ -1,0 +1,104 @@
+"""samsa usage: help, version, did-you-mean, -o validation, global options, completion,
+and the broker-down cases (exit 3 at once, never a hang)."""
+
+import json
+import socket
+import subprocess
+import time
+
+import yaml
+
+from conftest import samsa_bin
+
+
+def test_bare_samsa_help_and_version(cli):
+    for args in ([], ["help"]):
+        p = cli.run(*args, bootstrap=False)
+        assert "Usage: samsa" in p.stdout and "topic" in p.stdout and "Exit codes" in p.stdout, (args, p)
+        assert "A subcommand is required" not in p.stderr
+    p = cli.run("help", "topic", "create", bootstrap=False)
+    assert "--partitions" in p.stdout
+    p = cli.run("--version", bootstrap=False)
+    assert p.stdout.startswith("samsa ") and "librdkafka" in p.stdout
+    p = cli.run("topic", check=False, bootstrap=False)
+    assert p.returncode == 2 and "needs a command" in p.stderr and "create" in p.stderr
+
+
+def test_did_you_mean(cli):
+    p = cli.run("topic", "lst", check=False, bootstrap=False)
+    assert p.returncode == 2
+    assert "did you mean `samsa topic list`" in p.stderr, p.stderr
+    p = cli.run("-o", "json", "grup", "list", check=False, bootstrap=False)
+    assert p.returncode == 2 and "did you mean `samsa group`" in p.stderr, p.stderr
+    p = cli.run("topic", "frobnicate", check=False, bootstrap=False)
+    assert p.returncode == 2 and "did you mean" not in p.stderr and "commands of `samsa topic`" in p.stderr
+
+
+def test_output_option_validation_yaml_and_global_position(cli, name):
+    topic = name("cli-yaml")
+    cli.run("topic", "create", topic, "-p", "2")
+    for bad in ("1", "xml"):
+        p = cli.run("topic", "list", "-o", bad, check=False)
+        assert p.returncode == 2 and "table,json,yaml" in p.stderr, p.stderr
+        assert "->" not in p.stderr  # no CLI11 enum mapping text
+    doc = yaml.safe_load(cli.run("topic", "describe", topic, "-o", "yaml").stdout)
+    assert doc["name"] == topic and [p["partition"] for p in doc["partitions"]] == [0, 1]
+    # Global options before the subcommand, -o included.
+    listed = json.loads(cli.run("-o", "json", "topic", "list").stdout)
+    assert topic in [t["name"] for t in listed]
+    p = subprocess.run([samsa_bin(), "--bootstrap", cli.bootstrap, "-o", "yaml", "offsets", topic],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0 and yaml.safe_load(p.stdout)[1]["partition"] == 1, p
+
+
+def test_completion_hides_hidden_options(cli):
+    script = cli.run("completion", "bash", bootstrap=False).stdout
+    assert "--mock" not in script and "--port-file" not in script
+    assert "--topic" in script and "--yes" in script
+
+
+def _refused_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there now: connections are refused
+    return f"127.0.0.1:{port}"
+
+
+def test_broker_down_every_command_exits_3_fast(cli):
+    down = _refused_port()
+    commands = [
+        ["topic", "list"], ["cluster", "info"], ["group", "list"], ["offsets", "t"],
+        ["consume", "t", "-e"], ["consume", "t", "-g", "g", "-e"], ["consume", "t", "-g", "g"],
+        ["produce", "t"], ["topic", "delete", "a", "b"],
+    ]
+    for cmd in commands:
+        start = time.monotonic()
+        p = cli.run(*cmd, "--bootstrap", down, "--timeout-ms", "10000", input="x\n", check=False,
+                    bootstrap=False, timeout=30)
+        took = time.monotonic() - start
+        assert p.returncode == 3, (cmd, p)
+        assert took < 2.0, (cmd, took)
+        assert f"cannot reach {down}" in p.stderr, (cmd, p.stderr)
+
+
+def test_unresolvable_and_silent_brokers_honour_timeout(cli):
+    p = cli.run("topic", "list", "--bootstrap", "no-such-host.invalid:9092", "--timeout-ms", "2000",
+                check=False, bootstrap=False, timeout=30)
+    assert p.returncode == 3 and "_RESOLVE" in p.stderr, p
+    # A listener that never accepts (backlog full is hard to force); a socket that accepts but
+    # never answers Kafka requests: the TCP probe passes, librdkafka must still honour --timeout-ms.
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    address = f"127.0.0.1:{server.getsockname()[1]}"
+    try:
+        for cmd in (["topic", "list"], ["consume", "t", "-g", "g", "-e"]):
+            start = time.monotonic()
+            p = cli.run(*cmd, "--bootstrap", address, "--timeout-ms", "2000", check=False, bootstrap=False,
+                        timeout=60)
+            took = time.monotonic() - start
+            assert p.returncode == 3, (cmd, p)
+            assert took < 10, (cmd, took)
+    finally:
+        server.close()
