@@ -10,12 +10,14 @@ namespace samsa::cli {
 
 void register_serve(CLI::App& app, cli_context& ctx);
 void register_cluster_info(CLI::App& cluster, cli_context& ctx);
+void register_cluster_health(CLI::App& cluster, cli_context& ctx);
 void register_topic_create(CLI::App& topic, cli_context& ctx);
 void register_topic_list(CLI::App& topic, cli_context& ctx);
 void register_topic_describe(CLI::App& topic, cli_context& ctx);
 void register_topic_delete(CLI::App& topic, cli_context& ctx);
 void register_topic_add_partitions(CLI::App& topic, cli_context& ctx);
 void register_topic_alter_config(CLI::App& topic, cli_context& ctx);
+void register_topic_trim_prefix(CLI::App& topic, cli_context& ctx);
 void register_produce(CLI::App& app, cli_context& ctx);
 void register_consume(CLI::App& app, cli_context& ctx);
 void register_group_list(CLI::App& group, cli_context& ctx);

@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   app.add_option("--bootstrap,-b", ctx.flags.bootstrap_servers,
                  "Broker address(es) HOST:PORT[,...] (default: $SAMSA_BOOTSTRAP_SERVERS or 127.0.0.1:9092)")
       ->group(client);
-  app.add_option("--client-config", ctx.flags.config_file, "Client properties file (default: $SAMSA_CLIENT_CONFIG)")
+  app.add_option("--client-config,-F", ctx.flags.config_file, "Client properties file (default: $SAMSA_CLIENT_CONFIG)")
       ->group(client);
   app.add_option("--client-id", ctx.flags.client_id, "client.id sent to the broker (default: samsa)")->group(client);
   app.add_option("-X", ctx.flags.properties, "Any librdkafka client property as key=value (repeatable)")
@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   register_serve(app, ctx);
   auto* cluster = app.add_subcommand("cluster", "Cluster information")->require_subcommand(1);
   register_cluster_info(*cluster, ctx);
+  register_cluster_health(*cluster, ctx);
   auto* topic = app.add_subcommand("topic", "Create, list, describe, change and delete topics")->require_subcommand(1);
   register_topic_create(*topic, ctx);
   register_topic_list(*topic, ctx);
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
   register_topic_delete(*topic, ctx);
   register_topic_add_partitions(*topic, ctx);
   register_topic_alter_config(*topic, ctx);
+  register_topic_trim_prefix(*topic, ctx);
   register_produce(app, ctx);
   register_consume(app, ctx);
   auto* group = app.add_subcommand("group", "Inspect and manage consumer groups")->require_subcommand(1);

@@ -134,6 +134,10 @@ class admin {
   [[nodiscard]] result<std::vector<partition_offsets>> topic_offsets(const std::string& name,
                                                                      std::optional<int64_t> timestamp_ms = {});
 
+  // Deletes every record before each given offset (offset_end: all of them);
+  // returns the new log start offset of each partition.
+  [[nodiscard]] result<std::vector<topic_partition>> delete_records(const std::vector<topic_partition>& before);
+
   // Consumer groups
   [[nodiscard]] result<std::vector<group_summary>> list_groups();
   [[nodiscard]] result<group_info> describe_group(const std::string& group_id);

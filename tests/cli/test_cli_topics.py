@@ -145,3 +145,34 @@ def test_a_new_data_dir_is_a_first_start_not_unclean(tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=15)
+
+
+def test_trim_prefix_dry_run_then_execute(cli, name):
+    topic = name("cli-trim")
+    cli.run("topic", "create", topic, "-p", "2")
+    cli.run("produce", topic, "-q", "-p", "0", input="".join(f"{i}\n" for i in range(10)))
+    cli.run("produce", topic, "-q", "-p", "1", input="a\nb\n")
+    plan = cli.run("topic", "trim-prefix", topic, "--to", "-3")
+    assert "dry run" in plan.stdout
+    assert [r["earliest"] for r in json.loads(cli.run("offsets", topic, "-o", "json").stdout)] == [0, 0]
+    done = json.loads(cli.run("topic", "trim-prefix", topic, "--to", "-3", "--execute", "-o", "json").stdout)
+    assert done["executed"] and [p["new_earliest"] for p in done["partitions"]] == [7, 0], done
+    assert cli.run("consume", topic, "-p", "0", "-e").stdout.split() == ["7", "8", "9"]
+    cli.run("topic", "trim-prefix", topic, "--to", "end", "-p", "1", "--execute")
+    rows = json.loads(cli.run("offsets", topic, "-o", "json").stdout)
+    assert rows[1]["earliest"] == 2 and rows[1]["messages"] == 0, rows
+
+
+def test_cluster_health_and_client_config_file(cli, tmp_path):
+    report = json.loads(cli.run("cluster", "health", "-o", "json").stdout)
+    assert report["healthy"] is True and report["brokers"] >= 1, report
+    assert report["leaderless_partitions"] == [] and report["under_replicated_partitions"] == []
+    assert "healthy: yes" in cli.run("cluster", "health").stdout
+    # -F FILE (kcat's spelling) carries client settings to any command.
+    props = tmp_path / "client.properties"
+    props.write_text(f"bootstrap.servers={cli.bootstrap}\nclient.id=from-file\n")
+    assert json.loads(cli.run("-F", str(props), "cluster", "health", "-o", "json", bootstrap=False).stdout)["healthy"]
+    bad = tmp_path / "bad.properties"
+    bad.write_text("no.such.property=1\n")
+    p = cli.run("topic", "list", "-F", str(bad), check=False)
+    assert p.returncode == 2 and "no.such.property" in p.stderr
