@@ -102,3 +102,35 @@ def test_unresolvable_and_silent_brokers_honour_timeout(cli):
             assert took < 10, (cmd, took)
     finally:
         server.close()
+
+
+def _complete(cli, words, tmp_path):
+    """Runs the generated bash completion for `words` (the last one being completed)."""
+    import os
+    script = tmp_path / "samsa.bash"
+    script.write_text(cli.run("completion", "bash", bootstrap=False).stdout)
+    bindir = os.path.dirname(samsa_bin())
+    line = " ".join(f"'{w}'" for w in words)
+    prog = (f"source {script}; COMP_WORDS=({line}); COMP_CWORD={len(words) - 1}; _samsa; "
+            "printf '%s\\n' \"${COMPREPLY[@]}\"")
+    env = dict(os.environ, PATH=bindir + os.pathsep + os.environ["PATH"], SAMSA_BOOTSTRAP_SERVERS=cli.bootstrap)
+    p = subprocess.run(["bash", "-c", prog], capture_output=True, text=True, timeout=60, env=env)
+    assert p.returncode == 0, p
+    return set(p.stdout.split())
+
+
+def test_completion_values_and_live_names(cli, name, tmp_path):
+    topic = name("cli-compl")
+    cli.run("topic", "create", topic)
+    assert _complete(cli, ["samsa", "topic", "l"], tmp_path) == {"list"}
+    assert _complete(cli, ["samsa", "topic", "list", "-o", ""], tmp_path) == {"table", "json", "yaml"}
+    assert _complete(cli, ["samsa", "produce", "t", "-z", "z"], tmp_path) == {"zstd"}
+    assert topic in _complete(cli, ["samsa", "topic", "describe", "cli-compl"], tmp_path)
+    assert topic in _complete(cli, ["samsa", "consume", ""], tmp_path)
+    assert "--mock" not in _complete(cli, ["samsa", "tour", "--"], tmp_path)
+    assert _complete(cli, ["samsa", "completion", ""], tmp_path) == {"bash", "zsh", "fish"}
+    fish = cli.run("completion", "fish", bootstrap=False).stdout
+    assert "complete -c samsa -l output -x -a 'table json yaml'" in fish
+    assert "__complete topics" in fish and "--mock" not in fish
+    zsh = cli.run("completion", "zsh", bootstrap=False).stdout
+    assert "bashcompinit" in zsh and "complete -o default -F _samsa samsa" in zsh
