@@ -2,10 +2,13 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <algorithm>
 #include <iostream>
+#include <regex>
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/commands.h"
 #include "cli/record_format.h"
@@ -20,7 +23,9 @@ std::atomic<bool> g_stop{false};
 void on_signal(int) { g_stop = true; }
 
 struct args {
-  std::string topic;
+  std::vector<std::string> patterns;  // names, or regexes starting with ^ (as kcat -G and librdkafka)
+  std::vector<std::string> topics;    // the names they matched, filled in run()
+  std::string topic;                  // the topic being resolved (for messages)
   std::string group;
   std::string from = "beginning";
   bool from_given = false;  // set from the option's count: the default must not override commits
@@ -47,8 +52,27 @@ samsa::error as_consume_error(const samsa::error& e, const std::string& topic) {
 }
 
 // Resolves the start offset of each wanted partition.
-result<std::vector<client::topic_partition>> start_offsets(client::admin& admin, const args& a,
-                                                           const start_spec& spec) {
+result<std::vector<client::topic_partition>> start_offsets(client::admin& admin, args a, const start_spec& spec);
+
+// Every matched topic, one after the other.
+result<std::vector<client::topic_partition>> all_start_offsets(client::admin& admin, const args& a,
+                                                               const start_spec& spec) {
+  std::vector<client::topic_partition> out;
+  for (const auto& t : a.topics) {
+    args one = a;
+    one.topic = t;
+    auto parts = start_offsets(admin, one, spec);
+    if (!parts) return parts.err();
+    out.insert(out.end(), parts->begin(), parts->end());
+  }
+  if (out.empty())
+    return client::make_usage_error(fmt::format("consume {}", fmt::join(a.topics, " ")),
+                                    "none of the given partitions exist",
+                                    fmt::format("see `samsa topic describe {}`", a.topics.front()));
+  return out;
+}
+
+result<std::vector<client::topic_partition>> start_offsets(client::admin& admin, args a, const start_spec& spec) {
   std::set<int64_t> times;
   if (spec.all && spec.all->what == start_position::kind::timestamp) times.insert(spec.all->value);
   for (const auto& [p, pos] : spec.per_partition)
@@ -77,9 +101,6 @@ result<std::vector<client::topic_partition>> start_offsets(client::admin& admin,
     if (!r.note.empty() && !a.quiet) std::cerr << "note: " << r.note << "\n";
     out.push_back({a.topic, p.partition, r.offset});
   }
-  if (out.empty())
-    return client::make_usage_error(fmt::format("consume {}", a.topic), "none of the given partitions exist",
-                                    fmt::format("see `samsa topic describe {}`", a.topic));
   return out;
 }
 
@@ -98,10 +119,10 @@ std::string start_note(client::consumer& consumer, cli_context& ctx, const args&
   for (const auto& p : assigned) {
     std::string where;
     for (const auto& i : initial)
-      if (i.partition == p.partition) where = fmt::format("offset {} (--from {})", i.offset, a.from);
+      if (i.partition == p.partition && i.topic == p.topic) where = fmt::format("offset {} (--from {})", i.offset, a.from);
     if (where.empty() && committed) {
       for (const auto& c : *committed) {
-        if (c.partition != p.partition) continue;
+        if (c.partition != p.partition || c.topic != p.topic) continue;
         where = c.offset >= 0 ? fmt::format("offset {} (committed)", c.offset)
                               : "the log start (nothing committed yet)";
       }
@@ -115,14 +136,14 @@ std::string start_note(client::consumer& consumer, cli_context& ctx, const args&
 // --from with a group that already committed would silently skip or re-read
 // records; Kafka's tools make that an explicit reset, and so does samsa.
 status check_reset(client::admin& admin, const args& a) {
-  auto lag = admin.group_lag(a.group, {a.topic});
-  if (!lag) return as_consume_error(lag.err(), a.topic);
+  auto lag = admin.group_lag(a.group, a.topics);
+  if (!lag) return as_consume_error(lag.err(), a.topics.front());
   std::string committed;
   for (const auto& r : *lag)
     if (r.committed >= 0) committed += (committed.empty() ? "" : ", ") + fmt::format("{}[{}] at {}", r.topic, r.partition, r.committed);
   if (committed.empty() || a.reset) return {};
   return client::make_usage_error(
-      fmt::format("consume {} --group {} --from {}", a.topic, a.group, a.from),
+      fmt::format("consume {} --group {} --from {}", fmt::join(a.topics, " "), a.group, a.from),
       fmt::format("the group already committed offsets ({})", committed),
       "add --reset to start from --from anyway (the group's commits move there), or drop --from to continue");
 }
@@ -138,7 +159,40 @@ void print_record(const args& a, const client::consumed_message& m) {
   std::cout.flush();
 }
 
-int run(const args& a, cli_context& ctx) {
+// Names stay as given (a missing one is reported as not found); ^regexes
+// expand to the matching topics (none matching is an error too).
+status match_topics(client::admin& admin, args& a) {
+  a.topics.clear();
+  std::optional<std::vector<client::topic_info>> all;
+  for (const auto& p : a.patterns) {
+    if (p.empty() || p[0] != '^') {
+      a.topics.push_back(p);
+      continue;
+    }
+    if (!all) {
+      auto listed = admin.list_topics(false);
+      if (!listed) return listed.err();
+      all = std::move(*listed);
+    }
+    std::regex re;
+    try {
+      re = std::regex(p, std::regex::extended);
+    } catch (const std::regex_error& e) {
+      return client::make_usage_error("consume", fmt::format("\"{}\" is not a regular expression: {}", p, e.what()));
+    }
+    size_t before = a.topics.size();
+    for (const auto& t : *all)
+      if (std::regex_search(t.name, re)) a.topics.push_back(t.name);
+    if (a.topics.size() == before)
+      return client::make_kafka_error(fmt::format("consume {}", p), 3 /* UNKNOWN_TOPIC_OR_PART */,
+                                      "no topic matches this pattern");
+  }
+  std::sort(a.topics.begin(), a.topics.end());
+  a.topics.erase(std::unique(a.topics.begin(), a.topics.end()), a.topics.end());
+  return {};
+}
+
+int run(args a, cli_context& ctx) {
   if (auto s = check_record_format(a.format); !s) return ctx.fail(s.err());
   auto spec = parse_start(a.from, now_ms());
   if (!spec) return ctx.fail(spec.err());
@@ -163,16 +217,18 @@ int run(const args& a, cli_context& ctx) {
   }
   auto admin = ctx.make_admin();
   if (!admin) return ctx.fail(admin.err());
+  if (auto s = match_topics(*admin, a); !s) return ctx.fail(s.err());
   // Without a group, or with an explicit --from, work out where each partition starts.
   std::vector<client::topic_partition> initial;
   if (!in_group || a.from_given) {
     if (in_group)
       if (auto s = check_reset(*admin, a); !s) return ctx.fail(s.err());
-    auto offsets = start_offsets(*admin, a, *spec);
+    auto offsets = all_start_offsets(*admin, a, *spec);
     if (!offsets) return ctx.fail(offsets.err());
     initial = std::move(*offsets);
-  } else if (auto info = admin->describe_topic(a.topic, false); !info) {
-    return ctx.fail(as_consume_error(info.err(), a.topic));
+  } else {
+    for (const auto& t : a.topics)
+      if (auto info = admin->describe_topic(t, false); !info) return ctx.fail(as_consume_error(info.err(), t));
   }
   auto config = ctx.config();
   if (!config) return ctx.fail(config.err());
@@ -183,7 +239,7 @@ int run(const args& a, cli_context& ctx) {
   auto consumer = client::consumer::create(*config, options);
   if (!consumer) return ctx.fail(consumer.err());
   if (in_group) {
-    if (auto s = consumer->subscribe({a.topic}); !s) return ctx.fail(s.err());
+    if (auto s = consumer->subscribe(a.topics); !s) return ctx.fail(s.err());
   } else if (auto s = consumer->assign(initial); !s) {
     return ctx.fail(s.err());
   }
@@ -191,19 +247,20 @@ int run(const args& a, cli_context& ctx) {
   g_stop = false;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  std::set<int32_t> owned;
-  std::set<int32_t> at_end;
-  std::set<int32_t> past_until;  // partitions that reached --until
+  using key = std::pair<std::string, int32_t>;
+  std::set<key> owned;
+  std::set<key> at_end;
+  std::set<key> past_until;  // partitions that reached --until
   if (!in_group)
-    for (const auto& p : initial) owned.insert(p.partition);
+    for (const auto& p : initial) owned.insert({p.topic, p.partition});
   int64_t printed = 0;
   auto last_commit = std::chrono::steady_clock::now();
   int code = exit_ok;
   auto done = [&] {
-    std::set<int32_t> finished = past_until;
+    std::set<key> finished = past_until;
     if (a.exit_at_end) finished.insert(at_end.begin(), at_end.end());
     if (owned.empty() || (!a.exit_at_end && !until)) return false;
-    for (int32_t p : owned)
+    for (const auto& p : owned)
       if (!finished.count(p)) return false;
     return true;
   };
@@ -224,32 +281,33 @@ int run(const args& a, cli_context& ctx) {
         std::cerr << fmt::format("% group {}: {} {}\n", a.group, assigned ? "assigned" : "revoked", describe(r->partitions));
       for (const auto& p : r->partitions) {
         if (assigned) {
-          owned.insert(p.partition);
+          owned.insert({p.topic, p.partition});
         } else {
-          owned.erase(p.partition);
-          at_end.erase(p.partition);
+          owned.erase({p.topic, p.partition});
+          at_end.erase({p.topic, p.partition});
         }
       }
       if (assigned) {
         for (const auto& p : initial) {
-          if (owned.count(p.partition))
+          if (owned.count({p.topic, p.partition}))
             if (auto s = consumer->seek(p, std::chrono::milliseconds(ctx.timeout_ms)); !s && !a.quiet)
               std::cerr << "warning: " << s.err().message << "\n";
         }
         if (!a.quiet) std::cerr << "% starting " << start_note(*consumer, ctx, a, r->partitions, initial) << "\n";
       }
     } else if (auto* m = std::get_if<client::consumed_message>(&*event)) {
-      at_end.erase(m->partition);
+      key where{m->topic, m->partition};
+      at_end.erase(where);
       if (until && m->timestamp_ms >= *until) {
         // --until: this partition is done; stop fetching it.
-        if (past_until.insert(m->partition).second)
+        if (past_until.insert(where).second)
           (void)consumer->pause({{m->topic, m->partition, client::offset_invalid}});
-      } else if (!past_until.count(m->partition)) {
+      } else if (!past_until.count(where)) {
         print_record(a, *m);
         ++printed;
       }
     } else if (auto* e = std::get_if<client::end_of_partition>(&*event)) {
-      at_end.insert(e->position.partition);
+      at_end.insert({e->position.topic, e->position.partition});
     }
     if (done()) break;
     if (in_group && std::chrono::steady_clock::now() - last_commit > std::chrono::seconds(1)) {
@@ -260,7 +318,7 @@ int run(const args& a, cli_context& ctx) {
   // Ctrl-C, --count or --exit-at-end: commit what was printed, say so, then leave the group.
   if (in_group) {
     std::vector<client::topic_partition> mine;
-    for (int32_t p : owned) mine.push_back({a.topic, p, client::offset_invalid});
+    for (const auto& [t, p] : owned) mine.push_back({t, p, client::offset_invalid});
     if (auto s = consumer->commit(); !s) {
       if (code == exit_ok) code = ctx.fail(s.err());
     } else if (!a.quiet && !mine.empty()) {
@@ -281,8 +339,9 @@ int run(const args& a, cli_context& ctx) {
 
 void register_consume(CLI::App& app, cli_context& ctx) {
   auto a = std::make_shared<args>();
-  auto* cmd = app.add_subcommand("consume", "Print records of a topic (Ctrl-C stops after committing)");
-  cmd->add_option("topic", a->topic, "Topic name")->required();
+  auto* cmd = app.add_subcommand("consume", "Print records of topics (Ctrl-C stops after committing)");
+  cmd->add_option("topics", a->patterns, "Topic names, or regular expressions starting with ^ (kcat -G, rpk -r)")
+      ->required();
   cmd->add_option("-g,--group", a->group, "Join this consumer group (offsets are committed)");
   auto* from = cmd->add_option("--from", a->from,
                                "Start at beginning, end, OFFSET, +N (after the start), -N (before the end), "
@@ -302,7 +361,7 @@ void register_consume(CLI::App& app, cli_context& ctx) {
   set_example(cmd, "samsa consume orders --group billing --format '{partition}:{offset} {key}={value}\\n'");
   cmd->callback([a, from, &ctx] {
     a->from_given = from->count() > 0;
-    ctx.exit_status = run(*a, ctx);
+    ctx.exit_status = run(*a, ctx);  // a copy: run() fills in the matched topics
   });
 }
 

@@ -133,3 +133,27 @@ def test_round_trips_with_kcat(cli, name):
     kc = subprocess.run(["kcat", "-b", cli.bootstrap, "-C", "-t", other, "-o", "-1", "-e", "-q"],
                         capture_output=True, text=True, timeout=60)
     assert kc.stdout == "3\n"
+
+
+def test_several_topics_and_regex(cli, name):
+    prefix = name("cli-rx")
+    a, b, other = f"{prefix}-a", f"{prefix}-b", name("cli-rx-other")
+    for t in (a, b, other):
+        cli.run("topic", "create", t)
+        cli.run("produce", t, "-q", input=f"{t}\n")
+    got = cli.run("consume", f"^{prefix}-", "-e", "-q", "-f", "{topic}\\n").stdout.split()
+    assert sorted(got) == [a, b], got
+    got = cli.run("consume", a, other, "-e", "-q", "-f", "{topic}\\n").stdout.split()
+    assert sorted(got) == sorted([a, other]), got
+    group = name("cli-rx-grp")
+    p = cli.run("consume", f"^{prefix}-", "-g", group, "-e", "-f", "{topic}\\n")
+    assert sorted(p.stdout.split()) == [a, b] and f"{a}[0]" in p.stderr and f"{b}[0]" in p.stderr, p
+    p = cli.run("consume", "^no-such-prefix-", "-e", check=False)
+    assert p.returncode == 4 and "no topic matches" in p.stderr
+    docs = json.loads(cli.run("topic", "describe", f"^{prefix}-", "-o", "json").stdout)
+    assert [d["name"] for d in docs] == [a, b]
+    docs = json.loads(cli.run("topic", "describe", a, other, "-o", "json").stdout)
+    assert [d["name"] for d in docs] == [a, other]
+    assert json.loads(cli.run("topic", "describe", a, "-o", "json").stdout)["name"] == a  # one name: one object
+    table = cli.run("topic", "describe", a, b).stdout
+    assert f"topic {a}" in table and f"topic {b}" in table
