@@ -9,10 +9,12 @@
 #include <sys/stat.h>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/config_args.h"
 #include "cli/progress.h"
+#include "cli/record_format.h"
 #include "cli/usage.h"
 #include "client/admin.h"
 #include "client/kafka_error.h"
@@ -34,7 +36,53 @@ struct args {
   std::string acks = "all";
   std::string compression = "none";
   bool quiet = false;
+  std::string input = "text";  // text: lines (with -K/-k); json: what `consume -o json` prints
 };
+
+// Reads a field written by record_document: text, base64 with "<name>_encoding", or null.
+result<std::optional<std::string>> json_bytes(const nlohmann::json& j, const std::string& name, size_t record) {
+  if (!j.contains(name) || j[name].is_null()) return std::optional<std::string>{};
+  if (!j[name].is_string())
+    return client::make_usage_error("--input json", fmt::format("record {}: \"{}\" must be a string or null", record, name));
+  std::string v = j[name].get<std::string>();
+  auto enc = j.find(name + "_encoding");
+  if (enc != j.end() && *enc == "base64") {
+    auto raw = from_base64(v);
+    if (!raw) return client::make_usage_error("--input json", fmt::format("record {}: \"{}\" is not base64", record, name));
+    return std::optional<std::string>{*raw};
+  }
+  return std::optional<std::string>{v};
+}
+
+// One JSON record per line (the shape `samsa consume -o json` prints):
+// key, value, headers [{key, value}], partition; other fields are ignored.
+status from_json_line(const std::string& line, size_t record, client::outgoing_message& m) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(line);
+  } catch (const nlohmann::json::exception& e) {
+    return client::make_usage_error("--input json", fmt::format("record {} is not JSON: {}", record, e.what()),
+                                    "one object per line, e.g. {\"key\":\"a\",\"value\":\"1\",\"headers\":[]}");
+  }
+  if (!j.is_object()) return client::make_usage_error("--input json", fmt::format("record {} is not an object", record));
+  auto key = json_bytes(j, "key", record);
+  if (!key) return key.err();
+  auto value = json_bytes(j, "value", record);
+  if (!value) return value.err();
+  if (*key) m.key = **key;
+  m.value = *value;
+  if (j.contains("partition") && j["partition"].is_number_integer()) m.partition = j["partition"].get<int32_t>();
+  if (j.contains("headers") && j["headers"].is_array()) {
+    for (const auto& h : j["headers"]) {
+      auto hk = json_bytes(h, "key", record);
+      auto hv = json_bytes(h, "value", record);
+      if (!hk) return hk.err();
+      if (!hv) return hv.err();
+      m.headers.push_back({hk->value_or(""), *hv});
+    }
+  }
+  return {};
+}
 
 // Reads up to the next `delimiter` (any length). False at the end of input
 // with nothing read. With "\n", a "\r" before it is dropped too (Windows files).
@@ -140,7 +188,13 @@ int run(const args& a, cli_context& ctx) {
     m.partition = a.partition;
     for (const auto& [k, v] : *headers) m.headers.push_back({k, v});
     if (a.key) m.key = *a.key;
-    if (a.key_separator && !a.key_separator->empty()) {
+    if (a.input == "json") {
+      if (line.empty()) continue;
+      auto partition = m.partition;
+      if (auto s = from_json_line(line, sent + 1, m); !s) return ctx.fail(s.err());
+      if (partition) m.partition = partition;  // -p wins over the record's own partition
+    }
+    if (a.input == "text" && a.key_separator && !a.key_separator->empty()) {
       auto pos = line.find(*a.key_separator);
       if (pos != std::string::npos) {
         m.key = line.substr(0, pos);
@@ -151,7 +205,7 @@ int run(const args& a, cli_context& ctx) {
                                  *a.key_separator);
       }
     }
-    if (!(a.tombstones && line.empty())) m.value = line;  // -Z: an empty value is a tombstone (null)
+    if (a.input == "text" && !(a.tombstones && line.empty())) m.value = line;  // -Z: empty value = tombstone (null)
     std::string key = m.key.value_or("");
     auto s = producer->send(m, [&, key](const result<client::delivery_report>& r) {
       std::lock_guard lock(out_mutex);
@@ -205,6 +259,11 @@ void register_produce(CLI::App& app, cli_context& ctx) {
   cmd->add_option("-z,--compression", a->compression, "Compression codec")
       ->check(CLI::IsMember({"none", "gzip", "snappy", "lz4", "zstd"}))
       ->default_val("none");
+  cmd->add_option("--input", a->input,
+                  "Input format: text (one record per line) or json (one object per line with key, value, headers "
+                  "and partition, as `samsa consume -o json` prints)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_val("text");
   cmd->add_flag("-q,--quiet", a->quiet, "Print nothing on success");
   set_example(cmd, "printf 'alice:paid 10\\nbob:paid 5\\n' | samsa produce payments --key-separator :");
   cmd->callback([a, &ctx] { ctx.exit_status = run(*a, ctx); });

@@ -9,6 +9,7 @@
 // with "<field>_encoding": "base64" beside them, so nothing is lost.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -28,6 +29,8 @@ std::string record_json(const client::consumed_message& m);
 
 bool is_valid_utf8(const std::string& s);
 std::string to_base64(const std::string& bytes);
+// Nothing when `text` is not valid base64.
+std::optional<std::string> from_base64(const std::string& text);
 std::string to_hex(const std::string& bytes);
 // "2026-12-03T10:00:00.123Z"
 std::string iso_time(int64_t ms);

@@ -79,5 +79,14 @@ TEST(RecordFormat, ModifiersLengthsAndLiteralBraces) {
   EXPECT_EQ(to_base64(""), "");
 }
 
+TEST(RecordFormat, Base64RoundTrip) {
+  for (std::string s : {std::string(""), std::string("a"), std::string("ab"), std::string("abc"),
+                        std::string("\xff\x00\x01\x80", 4)})
+    EXPECT_EQ(from_base64(to_base64(s)), s);
+  EXPECT_FALSE(from_base64("abc"));    // not a multiple of 4
+  EXPECT_FALSE(from_base64("a=bc"));   // padding in the middle
+  EXPECT_FALSE(from_base64("ab!d"));
+}
+
 }  // namespace
 }  // namespace samsa::cli

@@ -157,3 +157,20 @@ def test_several_topics_and_regex(cli, name):
     assert json.loads(cli.run("topic", "describe", a, "-o", "json").stdout)["name"] == a  # one name: one object
     table = cli.run("topic", "describe", a, b).stdout
     assert f"topic {a}" in table and f"topic {b}" in table
+
+
+def test_json_input_copies_a_topic_with_headers_and_bytes(cli, name):
+    from conftest import samsa_bin
+    src, dst = name("cli-copy-src"), name("cli-copy-dst")
+    for t in (src, dst):
+        cli.run("topic", "create", t, "-p", "2")
+    subprocess.run([samsa_bin(), "produce", src, "-q", "-K", ":", "-H", "h=1", "-H", "h=2", "-p", "1",
+                    "--bootstrap", cli.bootstrap], input=b"k1:\xff\xfe\nk2:plain\n", check=True, timeout=60)
+    cli.run("produce", src, "-q", "-Z", "-k", "dead", "-p", "0", input="\n")
+    dump = cli.run("consume", src, "-e", "-q", "-o", "json").stdout
+    cli.run("produce", dst, "--input", "json", "-q", input=dump)
+    strip = lambda recs: sorted((r["partition"], r["key"], r["value"], r.get("value_encoding"),
+                                 json.dumps(r["headers"])) for r in recs)
+    assert strip(_records(cli, dst)) == strip(_records(cli, src))
+    p = cli.run("produce", dst, "--input", "json", input="not json\n", check=False)
+    assert p.returncode == 2 and "record 1 is not JSON" in p.stderr

@@ -52,3 +52,13 @@ def test_tour_on_mock_cluster(cli):
     # The mock cluster has no group admin APIs: steps 1-4 must pass; lag uses OffsetFetch only.
     assert "Step 4/6" in p.stdout, p.stdout + p.stderr
     assert "20 events produced, 20 processed: 0 lost, 0 processed twice" in p.stdout, p.stdout + p.stderr
+
+
+def test_tour_takes_client_settings(cli, tmp_path):
+    # -X and -F reach the tour's clients: a property librdkafka rejects stops it with exit 2.
+    p = cli.run("tour", "--yes", "-X", "no.such.property=1", check=False, timeout=60)
+    assert p.returncode == 2 and "no.such.property" in p.stderr, p
+    props = tmp_path / "bad.properties"
+    props.write_text("also.not.a.property=1\n")
+    p = cli.run("tour", "--yes", "-F", str(props), check=False, timeout=60)
+    assert p.returncode == 2 and "also.not.a.property" in p.stderr, p
