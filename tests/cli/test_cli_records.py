@@ -174,3 +174,28 @@ def test_json_input_copies_a_topic_with_headers_and_bytes(cli, name):
     assert strip(_records(cli, dst)) == strip(_records(cli, src))
     p = cli.run("produce", dst, "--input", "json", input="not json\n", check=False)
     assert p.returncode == 2 and "record 1 is not JSON" in p.stderr
+
+
+@pytest.mark.skipif(not shutil.which("kcat"), reason="kcat is not installed")
+def test_start_positions_and_formats_match_kcat(cli, name):
+    topic = name("cli-kcat-pos")
+    cli.run("topic", "create", topic, "-p", "1")
+    cli.run("produce", topic, "-q", "-K", ":", input="".join(f"k{i}:v{i}\n" for i in range(6)))
+    time.sleep(0.05)
+    cut = int(time.time() * 1000)
+    time.sleep(0.05)
+    cli.run("produce", topic, "-q", "-K", ":", input="".join(f"k{i}:v{i}\n" for i in range(6, 9)))
+
+    def kcat(*args):
+        p = subprocess.run(["kcat", "-b", cli.bootstrap, "-C", "-t", topic, "-p", "0", "-q", *args],
+                           capture_output=True, text=True, timeout=60)
+        assert p.returncode == 0, p
+        return p.stdout
+
+    fields = ("{key}|{value}|{partition}|{offset}|{timestamp}|{key_length}|{value_length}\\n", "%k|%s|%p|%o|%T|%K|%S\\n")
+    pairs = [(["--from", "4"], ["-o", "4"]), (["--from", "-2"], ["-o", "-2"]), (["--from", "beginning"], []),
+             (["--from", f"@{cut}"], ["-o", f"s@{cut}"]), (["--until", f"@{cut}"], ["-o", "beginning", "-o", f"e@{cut}"])]
+    for ours, theirs in pairs:
+        mine = cli.run("consume", topic, "-p", "0", "-e", "-q", "-f", fields[0], *ours).stdout
+        assert mine == kcat("-e", "-f", fields[1], *theirs), (ours, theirs)
+    assert len(cli.run("consume", topic, "-e", "-q", "--from", f"@{cut}").stdout.split()) == 3
