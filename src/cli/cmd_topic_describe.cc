@@ -83,11 +83,12 @@ void register_topic_describe(CLI::App& topic, cli_context& ctx) {
 
 namespace {
 
-int describe_one(cli_context& ctx, client::admin& admin_ref, const std::string& topic_name, output_format format,
+int describe_one(cli_context& ctx, client::admin& admin_client, const std::string& topic_name, output_format format,
                  bool all, nlohmann::json* doc) {
-  auto* admin = &admin_ref;
-  auto name = &topic_name;
-  auto all_configs = &all;
+  // Pointers keep the body as it was when it described exactly one topic.
+  auto* admin = &admin_client;
+  const auto* name = &topic_name;
+  const bool* all_configs = &all;
   {
     auto info = admin->describe_topic(*name);
     if (!info) return ctx.fail(info.err());
