@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/broker_probe.h"
 #include "cli/key_hash.h"
 #include "cli/local_broker.h"
 #include "cli/table.h"
@@ -366,6 +367,10 @@ int run_tour(cli_context& ctx, const tour_options& options) {
   }
   auto config = client::load_client_config(flags);
   if (!config) return ctx.fail(config.err());
+  // Someone else's broker may be down: say so at once, as every other command does.
+  if (ctx.flags.bootstrap_servers && !options.mock)
+    if (auto s = probe_bootstrap(config->bootstrap_servers(), std::chrono::milliseconds(ctx.timeout_ms)); !s)
+      return ctx.fail(s.err());
   tour_state t{ctx, options, *config};
   t.mock = std::move(mock);
   t.topic = options.topic_given ? options.topic : options.topic + suffix;  // a name asked for is used as given

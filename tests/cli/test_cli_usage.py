@@ -70,7 +70,8 @@ def test_broker_down_every_command_exits_3_fast(cli):
     commands = [
         ["topic", "list"], ["cluster", "info"], ["group", "list"], ["offsets", "t"],
         ["consume", "t", "-e"], ["consume", "t", "-g", "g", "-e"], ["consume", "t", "-g", "g"],
-        ["produce", "t"], ["topic", "delete", "a", "b"],
+        ["produce", "t"], ["topic", "delete", "a", "b"], ["tour", "--yes"], ["topic", "trim-prefix", "t", "--to", "end"],
+        ["cluster", "health"],
     ]
     for cmd in commands:
         start = time.monotonic()
