@@ -15,6 +15,9 @@ storage::batch_info info_of(const record::batch_header& h) {
   info.max_timestamp = h.max_timestamp;
   info.attributes = h.attributes;
   info.record_count = h.record_count;
+  info.producer_id = h.producer_id;
+  info.producer_epoch = h.producer_epoch;
+  info.base_sequence = h.base_sequence;
   return info;
 }
 
@@ -25,7 +28,7 @@ partition_append append_checked(producer_registry& producers, storage::partition
   partition_append out;
   // Idempotent batches are checked against the producer's sequence first; a
   // retried one is answered with the offsets it got the first time.
-  producer_verdict verdict = producers.check(log, batch.header, now_ms);
+  producer_verdict verdict = producers.check(log, batch.header);
   if (!verdict.ok()) {
     out.code = verdict.code;
     out.message = std::move(verdict.message);
@@ -43,8 +46,8 @@ partition_append append_checked(producer_registry& producers, storage::partition
     out.storage_failure = appended.err();
     return out;
   }
+  // The log recorded the batch in its producer table as it appended it.
   out.appended = *appended;
-  producers.record_appended(log, batch.header, out.appended, now_ms);
   return out;
 }
 

@@ -1,6 +1,6 @@
 // The append phase of a produce, one checked batch at a time: the producer
-// registry's idempotence check, the partition append, and the registry's
-// record of what was appended. Unlike the check phase (produce_checks.h) it
+// registry's idempotence check and the partition append (which records the
+// batch in the partition's producer table). Unlike the check phase (produce_checks.h) it
 // touches broker state, so it runs where the partition's appends are
 // ordered (the handler thread, in arrival order); waking fetch waiters is
 // left to the caller.

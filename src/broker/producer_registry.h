@@ -1,17 +1,17 @@
-// Idempotent producers on this broker: producer ids (InitProducerId) and, per
-// partition, the producers' recent sequence ranges. A partition's table is
-// rebuilt from the tail of its log the first time an idempotent batch reaches
-// it after a start, so a retry that crosses a broker restart is still
-// recognised as a duplicate.
+// Idempotent and transactional producers on this broker: producer ids
+// (InitProducerId) and the broker-facing check of a batch against its
+// partition's producer table. The table itself lives in the partition log
+// (storage::partition_log), fed from every appended batch header and
+// restored from its producer snapshots at start, so a retry that crosses a
+// broker restart is still recognised as a duplicate, however long ago (up to
+// producer.id.expiration.ms) the producer last wrote.
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <span>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "protocol/error_code.h"
@@ -33,9 +33,6 @@ struct producer_verdict {
 
 class producer_registry {
  public:
-  // How many offsets from the log end a table rebuild reads at most.
-  static constexpr int64_t rebuild_window_offsets = 100000;
-
   explicit producer_registry(std::unique_ptr<txn::producer_id_allocator> ids);
 
   [[nodiscard]] result<int64_t> new_producer_id();
@@ -43,33 +40,16 @@ class producer_registry {
   // The idempotence check of one validated batch, before it is appended:
   // batches without a producer id always pass; an idempotent one is checked
   // against the partition's producer table (duplicate, sequence gap, fenced
-  // epoch). The caller appends and then calls record_appended(); the two
-  // must run under the partition's one append owner, with nothing appended
-  // to that partition between them.
-  producer_verdict check(storage::partition_log& log, const record::batch_header& batch, int64_t now_ms);
-  // Records an appended idempotent batch (no-op without a producer id).
-  void record_appended(storage::partition_log& log, const record::batch_header& batch,
-                       const storage::append_result& appended, int64_t now_ms);
+  // epoch). The append then records the batch in the table by itself; check
+  // and append must run under the partition's one append owner, with
+  // nothing appended to that partition between them.
+  producer_verdict check(storage::partition_log& log, const record::batch_header& batch);
 
-  // The producers known on one partition (rebuilding its table if needed).
-  std::vector<txn::producer_summary> describe(storage::partition_log& log);
-
-  // Drops producers idle longer than `idle_ms` everywhere, and the tables
-  // left empty. append() runs this once a minute with Kafka's default
-  // producer.id.expiration.ms (one day), so memory stays bounded.
-  void expire(int64_t now_ms, int64_t idle_ms);
-  static constexpr int64_t producer_id_expiration_ms = 24LL * 60 * 60 * 1000;
+  // The producers known on one partition.
+  std::vector<txn::producer_summary> describe(const storage::partition_log& log) const;
 
  private:
-  txn::producer_state_table& table_for(storage::partition_log& log);
-
-  void expire_locked(int64_t now_ms, int64_t idle_ms);
-
   std::unique_ptr<txn::producer_id_allocator> ids_;
-  std::mutex mutex_;
-  int64_t last_expiry_ms_ = 0;
-  // Keyed by topic id and partition: a re-created topic starts afresh.
-  std::map<std::pair<storage::topic_id, int32_t>, txn::producer_state_table> tables_;
 };
 
 }  // namespace samsa::broker

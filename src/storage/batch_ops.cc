@@ -4,6 +4,7 @@
 
 #include "record/batch_builder.h"
 #include "record/batch_header.h"
+#include "record/control_record.h"
 #include "record/crc32c.h"
 #include "record/record.h"
 #include "record/validate.h"
@@ -24,6 +25,9 @@ result<batch_info> peek_batch(std::span<const uint8_t> bytes) {
   b.max_timestamp = h->max_timestamp;
   b.attributes = h->attributes;
   b.record_count = h->record_count;
+  b.producer_id = h->producer_id;
+  b.producer_epoch = h->producer_epoch;
+  b.base_sequence = h->base_sequence;
   return b;
 }
 
@@ -122,5 +126,22 @@ result<std::optional<std::vector<uint8_t>>> filter_batch(std::span<const uint8_t
 }
 
 bool is_control_batch(const batch_info& b) { return (b.attributes & record::attr::control) != 0; }
+
+bool uses_log_append_time(const batch_info& b) { return (b.attributes & record::attr::log_append_time) != 0; }
+
+bool is_transactional_batch(const batch_info& b) { return (b.attributes & record::attr::transactional) != 0; }
+
+result<std::optional<bool>> transaction_marker_of(std::span<const uint8_t> batch) {
+  auto reader = record::record_reader::open(batch);
+  if (!reader) return make_storage_error(errc::corrupt, reader.err().message);
+  record::record_view rv;
+  auto more = reader->next(rv);
+  if (!more) return make_storage_error(errc::corrupt, more.err().message);
+  if (!*more || !rv.key) return make_storage_error(errc::corrupt, "control batch without a control record key");
+  auto key = record::decode_control_key(*rv.key);
+  if (!key) return make_storage_error(errc::corrupt, "control record: " + key.err().message);
+  if (!key->is_transaction_marker()) return std::optional<bool>{};
+  return std::optional<bool>(key->type == static_cast<int16_t>(record::control_type::commit));
+}
 
 }  // namespace samsa::storage

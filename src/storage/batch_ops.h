@@ -21,6 +21,9 @@ struct batch_info {
   int64_t max_timestamp = 0;
   int16_t attributes = 0;
   int32_t record_count = 0;
+  int64_t producer_id = -1;
+  int16_t producer_epoch = -1;
+  int32_t base_sequence = -1;
   int64_t last_offset() const { return base_offset + last_offset_delta; }
 };
 
@@ -59,6 +62,11 @@ struct record_summary {
 };
 
 bool is_control_batch(const batch_info& b);
+bool is_transactional_batch(const batch_info& b);
+bool uses_log_append_time(const batch_info& b);
+// What a control batch's (first) record is: a COMMIT or ABORT marker (true =
+// commit), or nullopt for other control types (leader change, ...).
+[[nodiscard]] result<std::optional<bool>> transaction_marker_of(std::span<const uint8_t> batch);
 // Decodes (and if needed decompresses) every record of a whole batch.
 [[nodiscard]] result<std::vector<record_summary>> decode_records(std::span<const uint8_t> batch);
 // Rebuilds `batch` with only the records where keep[i] is true, keeping the

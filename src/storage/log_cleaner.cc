@@ -9,6 +9,15 @@
 // there (a record goes when the map holds a newer offset for its key), and
 // the next pass goes on from there.
 //
+// Transactions: only segments wholly below the last stable offset are
+// cleaned, so no open transaction is touched. Records of aborted
+// transactions never enter the key map (an aborted value must not supersede
+// a committed one) and are removed. A COMMIT/ABORT marker stays while any
+// record of its transaction remains, and goes once none does and it is
+// older than delete.retention.ms (as a tombstone would); an ABORT marker's
+// .txnindex entry goes with it, so no reader is told of a transaction it
+// can no longer see the end of.
+//
 // Crash safety: a cleaned segment is built and synced in <dir>/.cleaner/, its
 // .log is renamed to <dir>/<base>.log.swap (the commit point), then under the
 // partition lock the indexes and finally the .log are renamed into place. On
@@ -54,6 +63,7 @@ result<int64_t> partition_log::compact(int64_t now_ms, int64_t dedupe_buffer_byt
   log_config cfg;
   std::vector<std::shared_ptr<segment>> sealed;
   int64_t from = 0;
+  int64_t stable = 0;
   {
     std::lock_guard lock(mu_);
     if (destroyed_ || failed_) return int64_t{0};
@@ -61,6 +71,7 @@ result<int64_t> partition_log::compact(int64_t now_ms, int64_t dedupe_buffer_byt
     for (auto& [b, s] : segments_)
       if (s != active()) sealed.push_back(s);
     from = cleaned_up_to_;
+    stable = last_stable_offset_locked();
   }
   if (!cfg.cleanup_compact || sealed.empty()) return int64_t{0};
 
@@ -69,6 +80,7 @@ result<int64_t> partition_log::compact(int64_t now_ms, int64_t dedupe_buffer_byt
   std::vector<std::shared_ptr<segment>> cleanable;
   for (auto& s : sealed) {
     if (s->max_timestamp() > now_ms - cfg.min_compaction_lag_ms) break;
+    if (s->next_offset() > stable) break;  // holds (or follows) an open transaction
     cleanable.push_back(s);
   }
   if (cleanable.empty()) return int64_t{0};
@@ -123,6 +135,11 @@ result<partition_log::key_map> partition_log::build_key_map(const std::vector<st
                                                             int64_t from, int64_t end, int64_t budget) const {
   key_map map;
   map.end = from;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [base, idx] : txn_indexes_)
+      for (const auto& e : idx->entries()) map.aborted.add(e);
+  }
   bool full = false;
   for (auto& s : segs) {
     if (full) break;
@@ -133,7 +150,7 @@ result<partition_log::key_map> partition_log::build_key_map(const std::vector<st
         full = true;  // past the cleanable range
         return {};
       }
-      if (!is_control_batch(b)) {
+      if (!is_control_batch(b) && !map.aborted.contains(b)) {
         auto recs = decode_records(bytes);
         if (!recs) return recs.err();
         for (auto& r : *recs) {
@@ -177,6 +194,9 @@ result<int64_t> partition_log::rewrite_with(const key_map& map, int64_t tombston
   if (auto s = fs.remove_all(cleaner_dir()); !s) return s.err();
   if (auto s = fs.create_dirs(cleaner_dir()); !s) return s.err();
   int64_t removed_bytes = 0;
+  // Per producer: whether a record of its current transaction was kept so
+  // far (segments are rewritten in order, from the first one).
+  std::unordered_map<int64_t, bool> txn_has_data;
   for (auto& seg : targets) {
     std::vector<uint8_t> out;
     std::vector<batch_info> infos;
@@ -184,6 +204,7 @@ result<int64_t> partition_log::rewrite_with(const key_map& map, int64_t tombston
     std::vector<uint8_t> last_bytes;
     batch_info last_info;
     bool last_kept = false;
+    std::vector<aborted_txn> dropped_here;
     auto st = for_each_batch(*seg, [&](const batch_info& b, std::span<const uint8_t> bytes) -> status {
       last_bytes.assign(bytes.begin(), bytes.end());
       last_info = b;
@@ -191,9 +212,34 @@ result<int64_t> partition_log::rewrite_with(const key_map& map, int64_t tombston
       auto keep_whole = [&] {
         out.insert(out.end(), bytes.begin(), bytes.end());
         infos.push_back(b);
+        if (is_transactional_batch(b) && !is_control_batch(b)) txn_has_data[b.producer_id] = true;
       };
       if (is_control_batch(b)) {
-        keep_whole();
+        auto marker = b.producer_id >= 0 ? transaction_marker_of(bytes) : result<std::optional<bool>>(std::nullopt);
+        if (!marker) return marker.err();
+        if (!marker->has_value()) {
+          keep_whole();
+          return {};
+        }
+        // The marker ends the producer's transaction. When none of its
+        // records is left, the marker goes once older than delete.retention.ms.
+        const bool had_data = txn_has_data[b.producer_id];
+        txn_has_data[b.producer_id] = false;
+        if (had_data || b.base_offset >= map.end || b.max_timestamp >= tombstone_horizon) {
+          keep_whole();
+          return {};
+        }
+        changed = true;
+        last_kept = false;
+        if (!**marker) {
+          if (auto e = map.aborted.ending_at(b.producer_id, b.base_offset)) dropped_here.push_back(*e);
+        }
+        return {};
+      }
+      if (is_transactional_batch(b) && map.aborted.contains(b)) {
+        // Aborted: no read_committed reader may see it, and it supersedes nothing.
+        changed = true;
+        last_kept = false;
         return {};
       }
       auto recs = decode_records(bytes);
@@ -222,6 +268,7 @@ result<int64_t> partition_log::rewrite_with(const key_map& map, int64_t tombston
         if (!info) return info.err();
         out.insert(out.end(), (*filtered)->begin(), (*filtered)->end());
         infos.push_back(*info);
+        if (is_transactional_batch(*info)) txn_has_data[info->producer_id] = true;
       } else {
         last_kept = false;
       }
@@ -235,6 +282,11 @@ result<int64_t> partition_log::rewrite_with(const key_map& map, int64_t tombston
     if (!last_kept && !last_bytes.empty()) {
       out.insert(out.end(), last_bytes.begin(), last_bytes.end());
       infos.push_back(last_info);
+      // A marker kept for this reason keeps its index entry too; an aborted
+      // batch kept for it still counts as its transaction's data.
+      if (!dropped_here.empty() && dropped_here.back().last_offset == last_info.base_offset) dropped_here.pop_back();
+      if (is_transactional_batch(last_info) && !is_control_batch(last_info))
+        txn_has_data[last_info.producer_id] = true;
     }
 
     auto built = segment::create(fs, cleaner_dir(), seg->base_offset(), seg_options(), now_ms);
@@ -243,7 +295,7 @@ result<int64_t> partition_log::rewrite_with(const key_map& map, int64_t tombston
     if (auto s = (*built)->sync(); !s) return s.err();
     if (auto s = (*built)->sync_indexes(); !s) return s.err();
     removed_bytes += seg->size() - (*built)->size();
-    if (auto s = install_cleaned(seg, *built); !s) return s.err();
+    if (auto s = install_cleaned(seg, *built, dropped_here); !s) return s.err();
   }
   (void)fs.remove_all(cleaner_dir());
   return removed_bytes;
@@ -255,7 +307,8 @@ compaction_stats partition_log::last_compaction() const {
 }
 
 status partition_log::install_cleaned(const std::shared_ptr<segment>& old_seg,
-                                      const std::shared_ptr<segment>& cleaned) {
+                                      const std::shared_ptr<segment>& cleaned,
+                                      const std::vector<aborted_txn>& dropped_aborts) {
   file_system& fs = *opts_.fs;
   int64_t base = old_seg->base_offset();
   auto in_dir = [&](const std::string& d, const char* sfx) { return join_path(d, segment_file_name(base, sfx)); };
@@ -275,6 +328,14 @@ status partition_log::install_cleaned(const std::shared_ptr<segment>& old_seg,
   if (auto s = fs.rename(in_dir(opts_.dir, ".log.swap"), in_dir(opts_.dir, ".log")); !s) return s;
   cleaned->relocated(opts_.dir);
   it->second = cleaned;
+  if (!dropped_aborts.empty()) {
+    // The markers are gone from the log: their entries go too. A crash
+    // before this leaves entries whose markers are gone, which only lists a
+    // transaction none of whose records remain (harmless to readers).
+    if (auto idx = txn_indexes_.find(base); idx != txn_indexes_.end()) {
+      if (auto s = idx->second->erase(dropped_aborts); !s) return s;
+    }
+  }
   std::erase(unsynced_sealed_, old_seg);
   dir_dirty_ = true;
   return {};

@@ -156,7 +156,7 @@ status partition_log::load() {
       if (auto s = seg->sync(); !s) return s;
   }
   flushed_offset_.store(end);
-  return {};
+  return load_transactions();
 }
 
 result<append_result> partition_log::append(std::span<const uint8_t> batches, int64_t now_ms) {
@@ -195,9 +195,16 @@ result<append_result> partition_log::write_batches(std::span<uint8_t> batches, s
                                                    int64_t now_ms) {
   int64_t records = 0;
   int64_t delta_total = 0;
+  bool any_control = false;
   for (const auto& b : infos) {
     records += b.record_count;
     delta_total += int64_t{b.last_offset_delta} + 1;
+    any_control = any_control || is_control_batch(b);
+  }
+  thread_local std::vector<std::optional<bool>> markers;
+  markers.assign(infos.size(), std::nullopt);
+  if (any_control) {
+    if (auto s = decode_markers(batches, infos, markers); !s) return s.err();
   }
 
   bool want_flush = false;
@@ -237,6 +244,18 @@ result<append_result> partition_log::write_batches(std::span<uint8_t> batches, s
       pos += static_cast<size_t>(b.size);
     }
     if (auto s = segments_.rbegin()->second->append(batches, infos); !s) return s.err();
+    for (size_t i = 0; i < infos.size(); ++i) {
+      if (auto s = track_batch_locked(infos[i], markers[i], append_time ? now_ms : -1, now_ms); !s) {
+        // The batch is in the log but its transaction state is not recorded:
+        // stop, as after a failed sync; a restart replays the log.
+        failed_ = s.err();
+        return s.err();
+      }
+    }
+    if (now_ms - last_producer_expiry_ms_ > 60000) {
+      producers_.expire(now_ms, opts_.producer_id_expiration_ms);
+      last_producer_expiry_ms_ = now_ms;
+    }
     end_offset_.store(next, std::memory_order_release);
     unflushed_messages_ += records;
     want_flush = unflushed_messages_ >= opts_.config.flush_messages;
@@ -254,6 +273,11 @@ status partition_log::roll_locked(int64_t now_ms) {
   segments_[(*seg)->base_offset()] = *seg;
   // Best effort: a missing index tail only makes the next clean start scan more.
   (void)old->persist_indexes();
+  // Best effort too: without it a restart replays from an older snapshot.
+  if (auto s = snapshot_locked((*seg)->base_offset()); !s) {
+    spdlog::warn("partition {}-{}: producer snapshot at roll failed: {}", opts_.topic, opts_.partition,
+                 s.err().describe());
+  }
   unsynced_sealed_.push_back(old);
   dir_dirty_ = true;
   return {};
@@ -346,6 +370,8 @@ status partition_log::sync_now() {
   int64_t end;
   bool dir;
   bool parent;
+  std::vector<std::string> snapshots;
+  std::vector<std::shared_ptr<lazy_file>> txn_files;
   {
     std::lock_guard lock(mu_);
     if (destroyed_) return make_storage_error(errc::closed, "partition " + opts_.dir + " was removed");
@@ -359,6 +385,11 @@ status partition_log::sync_now() {
     parent_dirty_ = false;
     metadata = metadata_dirty_;
     metadata_dirty_ = false;
+    snapshots.swap(unsynced_snapshots_);
+    for (auto& [b, idx] : txn_indexes_)
+      if (auto f = idx->take_unsynced()) txn_files.push_back(std::move(f));
+    // A snapshot was renamed into place: its name must be made durable too.
+    dir = dir || !snapshots.empty();
     // The flags are taken, but the files are not durable until this sync
     // ends: has_unsynced_files() keeps saying so meanwhile.
     names_sync_running_ = dir || parent || metadata;
@@ -372,6 +403,15 @@ status partition_log::sync_now() {
   }
   // Nothing appended since the last sync: the active file is clean.
   if (st && end > flushed_offset_.load()) st = act->sync();
+  // After the log: an abort is listed only once its marker was written.
+  for (auto& f : txn_files)
+    if (st) st = f->sync();
+  for (auto& path : snapshots) {
+    if (!st) break;
+    auto f = opts_.fs->open(path, open_mode::read_write);
+    // Retention may have removed it meanwhile: nothing left to sync.
+    if (f) st = (*f)->sync();
+  }
   if (st && metadata) {
     auto f = opts_.fs->open(join_path(opts_.dir, metadata_file), open_mode::read_write);
     st = f ? (*f)->sync() : status(f.err());
@@ -387,6 +427,7 @@ status partition_log::sync_now() {
     dir_dirty_ = dir_dirty_ || dir;
     parent_dirty_ = parent_dirty_ || parent;
     metadata_dirty_ = metadata_dirty_ || metadata;
+    unsynced_snapshots_.insert(unsynced_snapshots_.end(), snapshots.begin(), snapshots.end());
     spdlog::error("partition {}-{}: sync failed, appends disabled: {}", opts_.topic, opts_.partition,
                   st.err().describe());
     return st;
@@ -481,6 +522,7 @@ result<int> partition_log::enforce_retention(int64_t now_ms) {
   else if (*due == 0) return 0;
   if (auto s = sync_now(); !s) return s.err();
   std::vector<std::shared_ptr<segment>> doomed;
+  std::vector<std::string> txn_files;
   {
     std::lock_guard lock(mu_);
     if (destroyed_) return 0;
@@ -498,6 +540,10 @@ result<int> partition_log::enforce_retention(int64_t now_ms) {
     log_start_ = std::max(log_start_, segments_.begin()->first);
     std::erase_if(unsynced_sealed_,
                   [&](auto& s) { return std::find(doomed.begin(), doomed.end(), s) != doomed.end(); });
+    forget_segments_locked(doomed, txn_files);
+  }
+  for (auto& path : txn_files) {
+    if (auto s = opts_.fs->remove_file(path); !s) return s.err();
   }
   // Unlink outside the lock; readers holding a keepalive keep their descriptor.
   for (auto& seg : doomed) {
@@ -551,6 +597,13 @@ status partition_log::flush_if_due(int64_t now_ms) {
 }
 
 status partition_log::close() {
+  {
+    // A clean start then loads the table from here and replays nothing.
+    std::lock_guard lock(mu_);
+    if (!destroyed_ && !failed_ && !snapshots_.contains(end_offset_.load())) {
+      if (auto s = snapshot_locked(end_offset_.load()); !s) return s;
+    }
+  }
   if (auto s = sync_now(); !s) return s;
   std::lock_guard sync_lock(sync_mu_);
   std::lock_guard lock(mu_);

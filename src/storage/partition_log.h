@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -26,6 +27,8 @@
 #include "storage/file_system.h"
 #include "storage/log_config.h"
 #include "storage/segment.h"
+#include "storage/txn_index.h"
+#include "txn/producer_state.h"
 
 namespace samsa::storage {
 
@@ -68,6 +71,13 @@ struct compaction_stats {
   int64_t peak_map_bytes = 0;  // largest key map, as counted against the buffer
 };
 
+// The offsets a fetch is bounded by, read together under one lock.
+struct stable_offsets {
+  int64_t high_watermark = 0;
+  int64_t last_stable_offset = 0;
+  int64_t log_start_offset = 0;
+};
+
 struct timestamp_offset {
   int64_t offset;
   int64_t timestamp;
@@ -87,6 +97,9 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
     int64_t recovery_point = -1;
     flusher* flush = nullptr;  // may be null: then flush_async syncs inline
     int64_t now_ms = 0;
+    // producer.id.expiration.ms (KIP-854): a producer idle this long is
+    // forgotten (not one with an open transaction).
+    int64_t producer_id_expiration_ms = 24LL * 60 * 60 * 1000;
   };
 
   // Creates the directory if needed, or opens and recovers an existing one.
@@ -136,6 +149,31 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   int64_t size_bytes() const;
   size_t segment_count() const;
 
+  // Transactions (partition_log_txn.cc). Every append (produce, markers from
+  // the coordinator, transactional offset commits) passes its batch headers
+  // through the producer table: a transactional batch opens its producer's
+  // transaction, a COMMIT/ABORT control batch ends it, an ABORT is listed in
+  // the .txnindex of the segment holding the marker.
+  //
+  // The last stable offset: the first offset of the oldest open transaction
+  // (never below the log start), else the high watermark.
+  int64_t last_stable_offset() const;
+  stable_offsets offsets() const;
+  // Aborted transactions overlapping [from_offset, to_offset), by marker offset.
+  std::vector<aborted_txn> aborted_transactions(int64_t from_offset, int64_t to_offset) const;
+  // Open transactions: producer id -> first offset.
+  std::vector<std::pair<int64_t, int64_t>> ongoing_transactions() const;
+  // The idempotence / epoch check of a batch against the producer table
+  // (the broker's producer_registry; appends record themselves).
+  txn::check_result check_producer(const txn::producer_batch& batch) const;
+  // The producers this partition knows (DescribeProducers).
+  std::vector<txn::producer_summary> producer_summaries() const;
+  // The offsets of the producer snapshot files on disk (tests, tools).
+  std::vector<int64_t> snapshot_offsets_on_disk() const;
+  // How many batch headers open() replayed after the snapshot it loaded
+  // (0 after a clean close; start-time figures and tests).
+  int64_t batches_replayed_at_open() const { return replayed_at_open_; }
+
   log_config config() const;
   void update_config(const log_config& cfg);
 
@@ -166,6 +204,24 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   [[nodiscard]] result<append_result> write_batches(std::span<uint8_t> batches, std::vector<batch_info>& infos,
                                                     int64_t now_ms);
   [[nodiscard]] status roll_locked(int64_t now_ms);
+  // Transaction tracking (partition_log_txn.cc).
+  // The COMMIT/ABORT type of each control batch in `batches` (checked before
+  // anything is written, so a bad marker refuses the append).
+  [[nodiscard]] status decode_markers(std::span<const uint8_t> batches, const std::vector<batch_info>& infos,
+                                      std::vector<std::optional<bool>>& markers) const;
+  // Feeds one appended (or replayed) batch to the producer table.
+  [[nodiscard]] status track_batch_locked(const batch_info& b, std::optional<bool> marker, int64_t append_time_ms,
+                                          int64_t now_ms);
+  [[nodiscard]] status record_abort_locked(const aborted_txn& entry);
+  // Open: .txnindex files, the newest usable snapshot, replay after it.
+  [[nodiscard]] status load_transactions();
+  [[nodiscard]] status replay_from(int64_t offset);
+  // Writes `<offset>.snapshot` of the table as it is now (to be synced by sync_now()).
+  [[nodiscard]] status snapshot_locked(int64_t offset);
+  // Drops the transaction files of segments that are gone (retention).
+  void forget_segments_locked(const std::vector<std::shared_ptr<segment>>& doomed,
+                              std::vector<std::string>& files_to_remove);
+  int64_t last_stable_offset_locked() const;
   [[nodiscard]] status write_partition_metadata();
   [[nodiscard]] status write_log_start_checkpoint(int64_t offset);
   segment_options seg_options() const;
@@ -177,7 +233,8 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   std::shared_ptr<segment> segment_for(int64_t offset) const;
   // Moves a cleaned segment built in cleaner_dir() into place (log_cleaner.cc).
   [[nodiscard]] status install_cleaned(const std::shared_ptr<segment>& old_seg,
-                                       const std::shared_ptr<segment>& cleaned);
+                                       const std::shared_ptr<segment>& cleaned,
+                                       const std::vector<aborted_txn>& dropped_aborts);
   std::string cleaner_dir() const { return join_path(opts_.dir, ".cleaner"); }
   // One compaction pass's view of the keys (log_cleaner.cc).
   struct key_map {
@@ -186,6 +243,7 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
     // so the buffer bounds the map's real size within small factors.
     static constexpr int64_t entry_overhead = 64;
     std::unordered_map<std::string, int64_t> latest;  // key -> newest offset in [from, end)
+    aborted_set aborted;                               // records of these never count
     int64_t bytes = 0;
     int64_t end = 0;  // the records mapped end here
   };
@@ -209,6 +267,15 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   int64_t cleaned_up_to_ = -1;  // compaction has processed offsets below this
   compaction_stats last_compaction_;
   std::optional<error> failed_;  // a sync failed: refuse appends (data may be lost)
+  // Transactions: the producer table, the aborted-transaction index of each
+  // segment that has one (by segment base offset), the producer snapshots on
+  // disk and those not yet synced.
+  txn::producer_state_table producers_;
+  std::map<int64_t, std::unique_ptr<txn_index>> txn_indexes_;
+  std::set<int64_t> snapshots_;
+  std::vector<std::string> unsynced_snapshots_;
+  int64_t last_producer_expiry_ms_ = 0;
+  int64_t replayed_at_open_ = 0;
   bool destroyed_ = false;
   std::atomic<int64_t> flushed_offset_{0};
   std::atomic<int64_t> end_offset_{0};

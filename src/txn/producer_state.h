@@ -1,12 +1,18 @@
-// Idempotent-producer bookkeeping for one partition: per producer id, the
-// current epoch and the last few appended batches' sequence ranges, so a
-// retried batch is recognised (answered with its first offsets, not stored
-// twice) and a gap or a fenced epoch is refused with Kafka's error.
+// Producer bookkeeping for one partition: per producer id, the current
+// epoch, the last few appended batches' sequence ranges (so a retried batch
+// is recognised, answered with its first offsets and not stored twice, and a
+// gap or a fenced epoch is refused with Kafka's error) and the first offset
+// of the producer's open transaction, if any (the last stable offset and
+// DescribeProducers' current_txn_start_offset). The partition log owns one
+// table, fed from the header of every batch it appends (storage/partition_log.h),
+// and snapshots it (storage/producer_snapshot.h).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -19,6 +25,7 @@ struct producer_batch {
   int16_t producer_epoch = -1;
   int32_t base_sequence = -1;
   int32_t record_count = 0;
+  bool transactional = false;  // the batch belongs to the producer's open transaction
 
   bool idempotent() const { return producer_id >= 0; }
   // Sequences wrap from INT32_MAX to 0, as in Kafka.
@@ -52,6 +59,24 @@ struct producer_summary {
   int16_t epoch = -1;
   int32_t last_sequence = -1;
   int64_t last_write_ms = -1;
+  int64_t current_txn_start_offset = -1;  // -1: no open transaction
+};
+
+// A whole producer entry, as snapshots store it.
+struct producer_record {
+  int64_t producer_id = -1;
+  int16_t epoch = -1;
+  int64_t last_update_ms = 0;
+  int64_t txn_first_offset = -1;  // -1: no open transaction
+  std::vector<appended_batch> recent;  // oldest first, at most batches_kept
+};
+
+// A transaction that a COMMIT or ABORT marker ended.
+struct ended_txn {
+  int64_t producer_id = -1;
+  int64_t first_offset = -1;
+  int64_t last_offset = -1;  // the marker's offset
+  bool commit = false;
 };
 
 class producer_state_table {
@@ -62,20 +87,44 @@ class producer_state_table {
 
   check_result check(const producer_batch& batch) const;
   // Records a stored batch (also used to rebuild the table from the log).
+  // A transactional batch opens the producer's transaction at its base
+  // offset unless one is open already.
   void on_appended(const producer_batch& batch, const appended_batch& stored, int64_t now_ms);
+  // A COMMIT/ABORT marker at `marker_offset`, written at `epoch`: ends the
+  // producer's open transaction (nullopt if none was open, e.g. a marker for
+  // a transaction with no data here) and, when `epoch` is newer than the
+  // producer's, moves the producer to it (fencing; KIP-890 bumps the epoch
+  // at every transaction end) so older-epoch batches are refused.
+  std::optional<ended_txn> on_marker(int64_t producer_id, int16_t epoch, bool commit, int64_t marker_offset,
+                                     int64_t now_ms);
   // Forgets producers idle for longer than `idle_ms` (producer.id.expiration.ms).
+  // A producer with an open transaction is kept: its transaction still holds
+  // the last stable offset back until a marker ends it.
   size_t expire(int64_t now_ms, int64_t idle_ms);
   size_t producer_count() const { return producers_.size(); }
   // Every known producer, by producer id.
   std::vector<producer_summary> summaries() const;
+  // The first offset of the oldest open transaction, or nullopt.
+  std::optional<int64_t> first_unstable_offset() const;
+  // Open transactions: producer id -> first offset.
+  std::vector<std::pair<int64_t, int64_t>> ongoing() const;
+
+  // Snapshots: every entry out, and back in (replacing one with the same id).
+  std::vector<producer_record> records() const;
+  void restore(const producer_record& record);
+  void clear();
 
  private:
   struct entry {
     int16_t epoch = -1;
     std::deque<appended_batch> recent;
     int64_t last_update_ms = 0;
+    int64_t txn_first_offset = -1;
   };
+  void set_txn_start(int64_t producer_id, entry& e, int64_t first_offset);
   std::unordered_map<int64_t, entry> producers_;
+  // (first offset, producer id) of every open transaction, oldest first.
+  std::set<std::pair<int64_t, int64_t>> ongoing_;
 };
 
 }  // namespace samsa::txn

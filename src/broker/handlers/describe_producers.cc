@@ -1,6 +1,6 @@
-// DescribeProducers: v0. The idempotent producers a partition knows: id,
-// epoch, last sequence and the time of their last write. Transactions are
-// not built, so no producer has an open transaction (start offset -1).
+// DescribeProducers: v0. The producers a partition's log knows: id, epoch,
+// last sequence, the time of their last write and the first offset of their
+// open transaction (-1 when none is open).
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
@@ -41,7 +41,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
         state.last_sequence = s.last_sequence;
         state.last_timestamp = s.last_write_ms;
         state.coordinator_epoch = -1;
-        state.current_txn_start_offset = -1;
+        state.current_txn_start_offset = s.current_txn_start_offset;
         p.active_producers.push_back(state);
       }
       topic_out.partitions.push_back(std::move(p));

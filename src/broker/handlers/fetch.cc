@@ -4,13 +4,18 @@
 // fetch_waiters until an append to one of its partitions or max_wait_ms.
 // Fetch sessions (KIP-227) are not kept: every answer says session 0, which
 // tells clients to keep sending full fetches (valid per the protocol).
-// read_committed is answered as read_uncommitted until transactions exist
-// (the last stable offset is the high watermark; no aborted transactions).
+// read_committed (isolation_level 1) reads only up to the last stable offset
+// and lists the aborted transactions overlapping what it returns
+// (fetch_bounds.h). A parked read_committed fetch wakes on every append to
+// its partitions, including the marker that moves the LSO; an append past
+// the LSO wakes it for nothing, and it re-reads nothing and parks again
+// until the next append or its deadline (one wasted read per append).
 #include <algorithm>
 #include <chrono>
 
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
+#include "broker/fetch_bounds.h"
 #include "broker/fetch_waiters.h"
 #include "broker/handlers/handlers.h"
 #include "broker/storage_errors.h"
@@ -65,21 +70,23 @@ int64_t read_all(const std::vector<fetch_target>& targets, const request_t& requ
       continue;
     }
     auto& log = *target.topic->partitions[static_cast<size_t>(p.partition)];
-    int64_t high_watermark = log.high_watermark();
-    out.high_watermark = high_watermark;
-    out.last_stable_offset = high_watermark;
-    out.log_start_offset = log.log_start_offset();
+    const storage::stable_offsets offsets = log.offsets();
+    const fetch_bounds bounds = read_committed_limit(request.isolation_level, version, offsets);
+    const int64_t limit = bounds.max_offset_exclusive;
+    out.high_watermark = bounds.high_watermark;
+    out.last_stable_offset = bounds.last_stable_offset;
+    out.log_start_offset = offsets.log_start_offset;
     if (p.current_leader_epoch > 0) {
       out.error_code = protocol::to_int(protocol::error_code::unknown_leader_epoch);
       continue;
     }
-    if (p.fetch_offset == high_watermark) continue;  // caught up: nothing yet
+    if (p.fetch_offset == limit) continue;  // caught up: nothing (committed) yet
     // The first batch goes out even past the budget (as Kafka does), so one
     // oversized batch can never stall a consumer.
     int64_t room = gathered == 0 ? std::min<int64_t>(p.partition_max_bytes, budget)
                                  : std::min<int64_t>(p.partition_max_bytes, budget - gathered);
     if (room <= 0) continue;
-    auto slice = log.read(p.fetch_offset, static_cast<int32_t>(room), high_watermark);
+    auto slice = log.read(p.fetch_offset, static_cast<int32_t>(room), limit);
     if (!slice) {
       out.error_code = protocol::to_int(storage_error_to_kafka(slice.err()));
       continue;
@@ -88,7 +95,7 @@ int64_t read_all(const std::vector<fetch_target>& targets, const request_t& requ
     if (slice->fd >= 0) {
       out.records = protocol::records::file({slice->keepalive, slice->fd, slice->position, slice->length});
     } else {
-      auto copied = log.read_copy(p.fetch_offset, static_cast<int32_t>(room), high_watermark);
+      auto copied = log.read_copy(p.fetch_offset, static_cast<int32_t>(room), limit);
       if (!copied) {
         out.error_code = protocol::to_int(storage_error_to_kafka(copied.err()));
         continue;
@@ -96,6 +103,13 @@ int64_t read_all(const std::vector<fetch_target>& targets, const request_t& requ
       out.records = protocol::records::owned(std::move(copied->bytes));
     }
     gathered += slice->length;
+    if (bounds.wants_aborted && out.aborted_transactions) {
+      for (const auto& a : aborted_for_read(log, p.fetch_offset, slice->next_offset)) {
+        auto& entry = out.aborted_transactions->emplace_back();
+        entry.producer_id = a.producer_id;
+        entry.first_offset = a.first_offset;
+      }
+    }
   }
   return gathered;
 }

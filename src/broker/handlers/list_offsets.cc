@@ -1,5 +1,5 @@
-// ListOffsets: v0-10. Timestamp -1 = latest (high watermark, which is also
-// the last stable offset without transactions), -2 = earliest (log start),
+// ListOffsets: v0-10. Timestamp -1 = latest (the high watermark, or under
+// isolation_level 1, read_committed, v2+, the last stable offset), -2 = earliest (log start),
 // -3 = the record with the largest timestamp (v7+), -4 = earliest local
 // (same as earliest: no tiered storage), -5 = latest tiered (none: -1);
 // anything else = first offset whose timestamp is >= the given one.
@@ -28,7 +28,7 @@ constexpr int64_t earliest_local_timestamp = -4;
 constexpr int64_t latest_tiered_timestamp = -5;
 
 partition_response_t lookup(const topic_entry* topic, const request_t::list_offsets_topic::list_offsets_partition& p,
-                            int16_t version) {
+                            int16_t version, int8_t isolation_level) {
   partition_response_t out;
   out.partition_index = p.partition_index;
   storage::partition_log* found = partition_log_of(topic, p.partition_index);
@@ -44,7 +44,7 @@ partition_response_t lookup(const topic_entry* topic, const request_t::list_offs
   out.leader_epoch = 0;
   switch (p.timestamp) {
     case latest_timestamp:
-      out.offset = log.high_watermark();
+      out.offset = version >= 2 && isolation_level == 1 ? log.last_stable_offset() : log.high_watermark();
       break;
     case earliest_timestamp:
     case earliest_local_timestamp:
@@ -85,7 +85,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     const topic_entry* topic = ctx.broker.topics().find(t.name);
     auto& tr = response.topics.emplace_back();
     tr.name = t.name;
-    for (const auto& p : t.partitions) tr.partitions.push_back(lookup(topic, p, ctx.api_version));
+    for (const auto& p : t.partitions) tr.partitions.push_back(lookup(topic, p, ctx.api_version, request.isolation_level));
   }
   co_return response;
 }
