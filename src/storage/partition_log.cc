@@ -353,7 +353,10 @@ status partition_log::flush() { return sync_now(); }
 
 bool partition_log::has_unsynced_files() const {
   std::lock_guard lock(mu_);
-  return !unsynced_sealed_.empty() || dir_dirty_ || parent_dirty_ || metadata_dirty_ || names_sync_running_;
+  bool txn_files = !unsynced_snapshots_.empty() ||
+                   std::any_of(txn_indexes_.begin(), txn_indexes_.end(), [](auto& i) { return i.second->dirty(); });
+  return !unsynced_sealed_.empty() || dir_dirty_ || parent_dirty_ || metadata_dirty_ || names_sync_running_ ||
+         txn_files;
 }
 
 status partition_log::sync_now() {

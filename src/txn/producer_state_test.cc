@@ -91,5 +91,64 @@ TEST(ProducerState, ProducersAreIndependentAndExpire) {
   EXPECT_EQ(t.check(batch(0, 9, 1, 1)).outcome, verdict::append);  // forgotten: any sequence
 }
 
+producer_batch txn_batch(int64_t pid, int16_t epoch, int32_t seq, int32_t count = 1) {
+  return producer_batch{pid, epoch, seq, count, true};
+}
+
+TEST(ProducerState, TransactionOpensAtItsFirstBatchAndAMarkerEndsIt) {
+  producer_state_table t;
+  EXPECT_FALSE(t.first_unstable_offset());
+  store(t, txn_batch(1, 0, 0, 2), 10);
+  store(t, txn_batch(2, 0, 0), 12);
+  store(t, txn_batch(1, 0, 2), 13);  // same transaction: still from 10
+  EXPECT_EQ(t.first_unstable_offset(), 10);
+  EXPECT_EQ(t.ongoing(), (std::vector<std::pair<int64_t, int64_t>>{{1, 10}, {2, 12}}));
+  auto ended = t.on_marker(1, 0, false, 14, 0);
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(ended->first_offset, 10);
+  EXPECT_EQ(ended->last_offset, 14);
+  EXPECT_FALSE(ended->commit);
+  EXPECT_EQ(t.first_unstable_offset(), 12);
+  EXPECT_TRUE(t.on_marker(2, 0, true, 15, 0)->commit);
+  EXPECT_FALSE(t.first_unstable_offset());
+  EXPECT_FALSE(t.on_marker(2, 0, true, 16, 0)) << "no transaction open";
+}
+
+TEST(ProducerState, NonTransactionalBatchesOpenNothing) {
+  producer_state_table t;
+  store(t, batch(0, 0, 1), 0);
+  EXPECT_FALSE(t.first_unstable_offset());
+  EXPECT_EQ(t.summaries().at(0).current_txn_start_offset, -1);
+}
+
+TEST(ProducerState, MarkerAtANewerEpochFencesTheOldOne) {
+  producer_state_table t;
+  store(t, txn_batch(1, 5, 0), 0);
+  t.on_marker(1, 6, false, 1, 0);
+  EXPECT_EQ(t.check(txn_batch(1, 5, 1)).outcome, verdict::invalid_producer_epoch);
+  EXPECT_EQ(t.check(txn_batch(1, 6, 0)).outcome, verdict::append);
+}
+
+TEST(ProducerState, ExpiryKeepsProducersWithAnOpenTransaction) {
+  producer_state_table t;
+  store(t, txn_batch(1, 0, 0), 0, 100);
+  store(t, batch(0, 0, 1, 2), 1, 100);
+  EXPECT_EQ(t.expire(10'000, 1000), 1u);
+  EXPECT_EQ(t.producer_count(), 1u);
+  EXPECT_EQ(t.first_unstable_offset(), 0);
+}
+
+TEST(ProducerState, RecordsRestoreTheSameTable) {
+  producer_state_table t;
+  store(t, txn_batch(1, 3, 0, 2), 40, 7);
+  store(t, batch(1, 0, 1, 9), 42, 8);
+  producer_state_table back;
+  for (const auto& r : t.records()) back.restore(r);
+  EXPECT_EQ(back.first_unstable_offset(), 40);
+  EXPECT_EQ(back.check(txn_batch(1, 3, 0, 2)).outcome, verdict::duplicate);
+  EXPECT_EQ(back.check(batch(1, 0, 1, 9)).previous.base_offset, 42);
+  EXPECT_EQ(back.summaries().size(), 2u);
+}
+
 }  // namespace
 }  // namespace samsa::txn

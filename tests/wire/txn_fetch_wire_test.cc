@@ -1,0 +1,255 @@
+// read_committed over the wire against a real `samsa serve` process: Fetch
+// with isolation_level 1 stops at the last stable offset and lists the
+// aborted transactions of what it returns, ListOffsets latest answers the
+// LSO under read_committed, DescribeProducers shows the open transaction's
+// start, and a read_committed fetch parked at the LSO wakes when EndTxn's
+// marker moves it (and not with data past the LSO before that).
+//
+// It drives a real transaction: InitProducerId with a transactional id,
+// AddPartitionsToTxn, a transactional Produce, EndTxn. So it needs the
+// transaction coordinator (InitProducerId with a transactional id, and
+// Produce accepting transactional batches of a partition in the
+// transaction); without it the first step fails with a message saying so.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <future>
+#include <iostream>
+#include <thread>
+
+#include "broker_process.h"
+#include "protocol/api_keys.h"
+#include "protocol/error_code.h"
+#include "record/batch_builder.h"
+#include "record/split.h"
+#include "wire_client.h"
+#include "wire_helpers.h"
+
+namespace samsa::wire_test {
+namespace {
+
+using protocol::api_key;
+
+// Versions whose semantics the test relies on: transactions v1 (explicit
+// AddPartitionsToTxn, no per-transaction epoch bump at EndTxn).
+constexpr int16_t init_version = 4;
+constexpr int16_t add_partitions_version = 3;
+constexpr int16_t end_txn_version = 3;
+constexpr int16_t produce_version = 9;
+constexpr int16_t fetch_version = 12;
+constexpr int16_t list_offsets_version = 5;
+
+using values = std::vector<std::pair<int64_t, std::string>>;
+
+// Data records only (control batches are the consumer's to drop; so are a
+// listed aborted transaction's records, which this test checks apart).
+values data_in(const std::optional<protocol::records>& records) {
+  values out;
+  if (!records) throw std::runtime_error("records is null");
+  auto batches = record::split_batches(records->bytes(), record::split_mode::lenient);
+  if (!batches.ok()) throw std::runtime_error("fetched records do not split: " + batches.err().describe());
+  for (const auto& batch : batches.value()) {
+    if (batch.header.is_control()) continue;
+    auto decoded = record::decode_records(batch.bytes);
+    if (!decoded.ok()) throw std::runtime_error("fetched batch does not decode: " + decoded.err().describe());
+    for (const auto& r : decoded.value())
+      out.emplace_back(r.offset, r.value ? std::string(r.value->begin(), r.value->end()) : "<null>");
+  }
+  return out;
+}
+
+std::vector<uint8_t> txn_batch(const std::vector<std::string>& vals, int64_t pid, int16_t epoch, int32_t seq) {
+  record::batch_options o;
+  o.producer_id = pid;
+  o.producer_epoch = epoch;
+  o.base_sequence = seq;
+  o.transactional = true;
+  record::batch_builder b(o);
+  for (size_t i = 0; i < vals.size(); ++i) {
+    std::vector<uint8_t> v(vals[i].begin(), vals[i].end());
+    if (!b.append(base_timestamp + static_cast<int64_t>(i), std::nullopt, std::span<const uint8_t>(v)).ok())
+      throw std::runtime_error("batch_builder failed");
+  }
+  auto built = b.build();
+  if (!built.ok()) throw std::runtime_error("batch_builder: " + built.err().describe());
+  return std::move(built).value();
+}
+
+class TxnFetchWire : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    broker_.start();
+    client_ = std::make_unique<wire_client>(broker_.port());
+    ASSERT_EQ(create_topic(*client_, topic_, 1), 0);
+  }
+  void TearDown() override {
+    if (HasFailure()) std::cerr << "--- broker log (tail) ---\n" << broker_.log_tail() << "\n";
+  }
+
+  // InitProducerId + AddPartitionsToTxn for partition 0.
+  void begin(wire_client& c, const std::string& txn_id) {
+    protocol::init_producer_id_request_data init;
+    init.transactional_id = txn_id;
+    init.transaction_timeout_ms = 60000;
+    auto ir = c.call<protocol::init_producer_id_response_data>(init, init_version);
+    ASSERT_EQ(ir.error_code, 0) << "InitProducerId with a transactional id failed (error " << ir.error_code
+                                << "): this test needs the transaction coordinator";
+    pid_ = ir.producer_id;
+    epoch_ = ir.producer_epoch;
+    protocol::add_partitions_to_txn_request_data add;
+    add.v3_and_below_transactional_id = txn_id;
+    add.v3_and_below_producer_id = pid_;
+    add.v3_and_below_producer_epoch = epoch_;
+    add.v3_and_below_topics.push_back({topic_, {0}});
+    auto ar = c.call<protocol::add_partitions_to_txn_response_data>(add, add_partitions_version);
+    ASSERT_EQ(ar.results_by_topic_v3_and_below.size(), 1u);
+    ASSERT_EQ(ar.results_by_topic_v3_and_below[0].results_by_partition.at(0).partition_error_code, 0);
+  }
+  void end(wire_client& c, const std::string& txn_id, bool commit) {
+    protocol::end_txn_request_data req;
+    req.transactional_id = txn_id;
+    req.producer_id = pid_;
+    req.producer_epoch = epoch_;
+    req.committed = commit;
+    ASSERT_EQ(c.call<protocol::end_txn_response_data>(req, end_txn_version).error_code, 0);
+  }
+
+  protocol::fetch_response_data::fetchable_topic_response::partition_data fetch(wire_client& c, int8_t isolation,
+                                                                                int64_t offset,
+                                                                                int32_t max_wait_ms = 0) {
+    protocol::fetch_request_data req;
+    req.replica_id = -1;
+    req.max_wait_ms = max_wait_ms;
+    req.min_bytes = 1;
+    req.max_bytes = 1 << 20;
+    req.isolation_level = isolation;
+    req.session_id = 0;
+    req.session_epoch = -1;
+    req.topics.push_back({});
+    req.topics[0].topic = topic_;
+    req.topics[0].partitions.push_back({});
+    req.topics[0].partitions[0].partition = 0;
+    req.topics[0].partitions[0].fetch_offset = offset;
+    req.topics[0].partitions[0].partition_max_bytes = 1 << 20;
+    return c.call<protocol::fetch_response_data>(req, fetch_version).responses.at(0).partitions.at(0);
+  }
+
+  int64_t latest(int8_t isolation) {
+    protocol::list_offsets_request_data req;
+    req.replica_id = -1;
+    req.isolation_level = isolation;
+    req.topics.push_back({});
+    req.topics[0].name = topic_;
+    req.topics[0].partitions.push_back({});
+    req.topics[0].partitions[0].partition_index = 0;
+    req.topics[0].partitions[0].timestamp = -1;
+    return client_->call<protocol::list_offsets_response_data>(req, list_offsets_version)
+        .topics.at(0)
+        .partitions.at(0)
+        .offset;
+  }
+
+  int64_t txn_start_in_describe() {
+    protocol::describe_producers_request_data req;
+    req.topics.push_back({});
+    req.topics[0].name = topic_;
+    req.topics[0].partition_indexes = {0};
+    auto resp = client_->call<protocol::describe_producers_response_data>(req, 0);
+    for (const auto& p : resp.topics.at(0).partitions.at(0).active_producers)
+      if (p.producer_id == pid_) return p.current_txn_start_offset;
+    return -2;  // not listed
+  }
+
+  void produce_plain(const std::string& value) {
+    ASSERT_EQ(produce_batch(*client_, produce_version, topic_, 0, batch_of({value}, 0)).error_code, 0);
+  }
+
+  broker_process broker_;
+  std::unique_ptr<wire_client> client_;
+  std::string topic_ = "txn-fetch";
+  int64_t pid_ = -1;
+  int16_t epoch_ = -1;
+};
+
+TEST_F(TxnFetchWire, ReadCommittedStopsAtTheLsoAndWakesWhenAnAbortMovesIt) {
+  produce_plain("before");  // 0
+  wire_client producer(broker_.port(), "txn-producer");
+  ASSERT_NO_FATAL_FAILURE(begin(producer, "tx-abort"));
+  auto sent = produce_batch(producer, produce_version, topic_, 0, txn_batch({"t1", "t2"}, pid_, epoch_, 0));
+  ASSERT_EQ(sent.error_code, 0) << "transactional produce refused: needs the transaction coordinator";
+  ASSERT_EQ(sent.base_offset, 1);  // 1, 2
+  produce_plain("after");  // 3
+
+  auto committed = fetch(*client_, 1, 0);
+  EXPECT_EQ(committed.error_code, 0);
+  EXPECT_EQ(committed.high_watermark, 4);
+  EXPECT_EQ(committed.last_stable_offset, 1);
+  EXPECT_EQ(data_in(committed.records), (values{{0, "before"}}));
+  ASSERT_TRUE(committed.aborted_transactions.has_value());
+  EXPECT_TRUE(committed.aborted_transactions->empty());
+  auto uncommitted = fetch(*client_, 0, 0);
+  EXPECT_EQ(uncommitted.last_stable_offset, 1);
+  EXPECT_EQ(data_in(uncommitted.records), (values{{0, "before"}, {1, "t1"}, {2, "t2"}, {3, "after"}}));
+  EXPECT_EQ(latest(1), 1);
+  EXPECT_EQ(latest(0), 4);
+  EXPECT_EQ(txn_start_in_describe(), 1);
+
+  // Parked at the LSO: an append past it must not answer the fetch.
+  wire_client consumer(broker_.port(), "rc-consumer");
+  auto parked_at = std::chrono::steady_clock::now();
+  auto waiting = std::async(std::launch::async, [&] { return fetch(consumer, 1, 1, 25000); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  produce_plain("past-the-lso");  // 4
+  EXPECT_EQ(waiting.wait_for(std::chrono::milliseconds(500)), std::future_status::timeout)
+      << "a read_committed fetch answered before the LSO moved";
+  ASSERT_NO_FATAL_FAILURE(end(producer, "tx-abort", false));  // marker at 5
+  auto woken = waiting.get();
+  EXPECT_LT(std::chrono::steady_clock::now() - parked_at, std::chrono::seconds(10))
+      << "the parked read_committed fetch was not woken by the marker";
+  EXPECT_EQ(woken.last_stable_offset, 6);
+  ASSERT_TRUE(woken.aborted_transactions.has_value());
+  ASSERT_EQ(woken.aborted_transactions->size(), 1u);
+  EXPECT_EQ((*woken.aborted_transactions)[0].producer_id, pid_);
+  EXPECT_EQ((*woken.aborted_transactions)[0].first_offset, 1);
+  // The records come (the consumer drops the aborted ones by the list above).
+  EXPECT_EQ(data_in(woken.records), (values{{1, "t1"}, {2, "t2"}, {3, "after"}, {4, "past-the-lso"}}));
+  EXPECT_EQ(latest(1), 6);
+  EXPECT_EQ(txn_start_in_describe(), -1);
+  // Past the aborted transaction: nothing to list.
+  auto later = fetch(*client_, 1, 3);
+  ASSERT_TRUE(later.aborted_transactions.has_value());
+  EXPECT_TRUE(later.aborted_transactions->empty());
+}
+
+TEST_F(TxnFetchWire, CommittedTransactionIsReadWithNoAbortedList) {
+  wire_client producer(broker_.port(), "txn-producer");
+  ASSERT_NO_FATAL_FAILURE(begin(producer, "tx-commit"));
+  ASSERT_EQ(produce_batch(producer, produce_version, topic_, 0, txn_batch({"c1"}, pid_, epoch_, 0)).error_code, 0);
+  EXPECT_EQ(fetch(*client_, 1, 0).last_stable_offset, 0);
+  ASSERT_NO_FATAL_FAILURE(end(producer, "tx-commit", true));  // marker at 1
+  auto got = fetch(*client_, 1, 0);
+  EXPECT_EQ(got.last_stable_offset, 2);
+  EXPECT_EQ(data_in(got.records), (values{{0, "c1"}}));
+  ASSERT_TRUE(got.aborted_transactions.has_value());
+  EXPECT_TRUE(got.aborted_transactions->empty());
+}
+
+// The transaction state of the partition survives a SIGKILL of the broker:
+// an open transaction still holds the LSO back after the restart.
+TEST_F(TxnFetchWire, OpenTransactionStillHoldsTheLsoAfterSigkill) {
+  produce_plain("before");
+  wire_client producer(broker_.port(), "txn-producer");
+  ASSERT_NO_FATAL_FAILURE(begin(producer, "tx-crash"));
+  ASSERT_EQ(produce_batch(producer, produce_version, topic_, 0, txn_batch({"open"}, pid_, epoch_, 0), -1).error_code,
+            0);
+  broker_.kill_hard();
+  broker_.start();
+  client_ = std::make_unique<wire_client>(broker_.port());
+  auto got = fetch(*client_, 1, 0);
+  EXPECT_EQ(got.high_watermark, 2);
+  EXPECT_EQ(got.last_stable_offset, 1);
+  EXPECT_EQ(data_in(got.records), (values{{0, "before"}}));
+}
+
+}  // namespace
+}  // namespace samsa::wire_test
