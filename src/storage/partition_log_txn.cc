@@ -167,6 +167,19 @@ std::vector<int64_t> partition_log::snapshot_offsets_on_disk() const {
 status partition_log::snapshot_locked(int64_t offset) {
   producer_snapshot snap{offset, producers_.records()};
   if (auto s = write_producer_snapshot(*opts_.fs, opts_.dir, snap); !s) return s;
+  // Older snapshots not at a segment base were taken at a close: the new one
+  // supersedes them (else a partition that never rolls would keep one per
+  // restart). Those at segment bases stay until retention takes the segment.
+  for (auto it = snapshots_.begin(); it != snapshots_.end() && *it < offset;) {
+    if (segments_.contains(*it)) {
+      ++it;
+      continue;
+    }
+    const std::string old = snapshot_path(opts_.dir, *it);
+    std::erase(unsynced_snapshots_, old);
+    if (auto s = opts_.fs->remove_file(old); !s) return s;
+    it = snapshots_.erase(it);
+  }
   snapshots_.insert(offset);
   unsynced_snapshots_.push_back(snapshot_path(opts_.dir, offset));
   dir_dirty_ = true;

@@ -195,6 +195,17 @@ TEST_F(txn_log, torn_tail_cuts_the_marker_and_its_index_entry) {
   for (int64_t o : log->snapshot_offsets_on_disk()) EXPECT_LE(o, log->log_end_offset());
 }
 
+TEST_F(txn_log, restarts_without_rolls_keep_one_close_snapshot) {
+  for (int i = 0; i < 4; ++i) {
+    auto log = open();
+    plain(*log);
+    ASSERT_TRUE(log->close());
+  }
+  auto log = open();
+  EXPECT_EQ(log->snapshot_offsets_on_disk(), std::vector<int64_t>{4});
+  EXPECT_EQ(snapshot_offsets(*fs->list_dir(dir)), std::vector<int64_t>{4});
+}
+
 TEST_F(txn_log, lost_index_and_snapshots_are_rebuilt_from_the_log) {
   {
     auto log = open();
