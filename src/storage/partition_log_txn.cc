@@ -295,8 +295,11 @@ status partition_log::replay_from(int64_t offset) {
       }
       ++batches;
       const bool append_time = uses_log_append_time(b);
-      // The batch's own time stands in for when it was appended.
-      return track_batch_locked(b, marker, append_time ? b.max_timestamp : -1, b.max_timestamp);
+      // When it was appended is not in the log (a CreateTime batch carries
+      // the client's clock, possibly far in the past): a replayed producer
+      // counts as seen at open, so expiry can only be late, never early.
+      // Producers from the snapshot keep their real last-write time.
+      return track_batch_locked(b, marker, append_time ? b.max_timestamp : -1, opts_.now_ms);
     });
     if (!st) return st;
   }

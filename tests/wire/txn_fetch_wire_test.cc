@@ -134,7 +134,7 @@ class TxnFetchWire : public ::testing::Test {
     return c.call<protocol::fetch_response_data>(req, fetch_version).responses.at(0).partitions.at(0);
   }
 
-  int64_t latest(int8_t isolation) {
+  int64_t latest(int8_t isolation, int64_t timestamp = -1) {
     protocol::list_offsets_request_data req;
     req.replica_id = -1;
     req.isolation_level = isolation;
@@ -142,7 +142,7 @@ class TxnFetchWire : public ::testing::Test {
     req.topics[0].name = topic_;
     req.topics[0].partitions.push_back({});
     req.topics[0].partitions[0].partition_index = 0;
-    req.topics[0].partitions[0].timestamp = -1;
+    req.topics[0].partitions[0].timestamp = timestamp;
     return client_->call<protocol::list_offsets_response_data>(req, list_offsets_version)
         .topics.at(0)
         .partitions.at(0)
@@ -192,6 +192,9 @@ TEST_F(TxnFetchWire, ReadCommittedStopsAtTheLsoAndWakesWhenAnAbortMovesIt) {
   EXPECT_EQ(data_in(uncommitted.records), (values{{0, "before"}, {1, "t1"}, {2, "t2"}, {3, "after"}}));
   EXPECT_EQ(latest(1), 1);
   EXPECT_EQ(latest(0), 4);
+  // By time: "t2" (timestamp base + 1) is the first match, past the LSO.
+  EXPECT_EQ(latest(0, base_timestamp + 1), 2);
+  EXPECT_EQ(latest(1, base_timestamp + 1), -1);
   EXPECT_EQ(txn_start_in_describe(), 1);
 
   // Parked at the LSO: an append past it must not answer the fetch.

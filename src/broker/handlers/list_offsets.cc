@@ -1,5 +1,6 @@
 // ListOffsets: v0-10. Timestamp -1 = latest (the high watermark, or under
-// isolation_level 1, read_committed, v2+, the last stable offset), -2 = earliest (log start),
+// isolation_level 1, read_committed, v2+, the last stable offset; timestamp
+// answers at or past it are not given either), -2 = earliest (log start),
 // -3 = the record with the largest timestamp (v7+), -4 = earliest local
 // (same as earliest: no tiered storage), -5 = latest tiered (none: -1);
 // anything else = first offset whose timestamp is >= the given one.
@@ -42,9 +43,14 @@ partition_response_t lookup(const topic_entry* topic, const request_t::list_offs
   }
   auto& log = *found;
   out.leader_epoch = 0;
+  // read_committed sees nothing at or past the last stable offset, as in
+  // Kafka: neither as "latest" nor as the answer of a timestamp lookup.
+  const bool committed = version >= 2 && isolation_level == 1;
+  const int64_t fetchable_end = committed ? log.last_stable_offset() : log.high_watermark();
+  auto visible = [&](int64_t offset) { return offset < fetchable_end; };
   switch (p.timestamp) {
     case latest_timestamp:
-      out.offset = version >= 2 && isolation_level == 1 ? log.last_stable_offset() : log.high_watermark();
+      out.offset = fetchable_end;
       break;
     case earliest_timestamp:
     case earliest_local_timestamp:
@@ -54,7 +60,7 @@ partition_response_t lookup(const topic_entry* topic, const request_t::list_offs
       out.offset = -1;
       break;
     case max_timestamp: {
-      if (auto found = log.max_timestamp_offset()) {
+      if (auto found = log.max_timestamp_offset(); found && visible(found->offset)) {
         out.offset = found->offset;
         out.timestamp = found->timestamp;
       }
@@ -66,7 +72,7 @@ partition_response_t lookup(const topic_entry* topic, const request_t::list_offs
         out.error_code = protocol::to_int(storage_error_to_kafka(found.err()));
         return out;
       }
-      if (*found) {
+      if (*found && visible((*found)->offset)) {
         out.offset = (*found)->offset;
         out.timestamp = (*found)->timestamp;
       }
