@@ -5,16 +5,19 @@
 // start, and a read_committed fetch parked at the LSO wakes when EndTxn's
 // marker moves it (and not with data past the LSO before that).
 //
-// It drives a real transaction: InitProducerId with a transactional id,
-// AddPartitionsToTxn, a transactional Produce, EndTxn. So it needs the
+// Most tests drive a real transaction: InitProducerId with a transactional
+// id, AddPartitionsToTxn, a transactional Produce, EndTxn. So they need the
 // transaction coordinator (InitProducerId with a transactional id, and
 // Produce accepting transactional batches of a partition in the
 // transaction); without it the first step fails with a message saying so.
+// The last one needs no coordinator: a TxnOffsetCommit writes a
+// transactional batch to __consumer_offsets, whose LSO it must hold back.
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <future>
 #include <iostream>
+#include <map>
 #include <thread>
 
 #include "broker_process.h"
@@ -252,6 +255,116 @@ TEST_F(TxnFetchWire, OpenTransactionStillHoldsTheLsoAfterSigkill) {
   EXPECT_EQ(got.high_watermark, 2);
   EXPECT_EQ(got.last_stable_offset, 1);
   EXPECT_EQ(data_in(got.records), (values{{0, "before"}}));
+}
+
+// A pending transactional offset commit is an open transaction on its
+// __consumer_offsets partition: that partition's LSO stops at it (ListOffsets,
+// Fetch read_committed), DescribeProducers shows where it started, and all of
+// it survives a SIGKILL (replayed from the log and the producer snapshots).
+TEST_F(TxnFetchWire, PendingTxnOffsetCommitHoldsItsOffsetsPartitionsLso) {
+  const std::string group = "lso-group";
+  // With the coordinator: a real producer in a transaction with the group;
+  // without: a made-up id (TxnOffsetCommit verifies nothing then).
+  int64_t pid = 8'000'001;
+  int16_t epoch = 0;
+  protocol::init_producer_id_request_data init;
+  init.transactional_id = "tx-lso";
+  init.transaction_timeout_ms = 60000;
+  auto made = client_->call<protocol::init_producer_id_response_data>(init, 3);
+  if (made.error_code == 0) {
+    pid = made.producer_id;
+    epoch = made.producer_epoch;
+    protocol::add_offsets_to_txn_request_data add;
+    add.transactional_id = "tx-lso";
+    add.producer_id = pid;
+    add.producer_epoch = epoch;
+    add.group_id = group;
+    ASSERT_EQ(client_->call<protocol::add_offsets_to_txn_response_data>(add, 3).error_code, 0);
+  }
+  protocol::txn_offset_commit_request_data commit;
+  commit.transactional_id = "tx-lso";
+  commit.group_id = group;
+  commit.producer_id = pid;
+  commit.producer_epoch = epoch;
+  auto& t = commit.topics.emplace_back();
+  t.name = topic_;
+  auto& part = t.partitions.emplace_back();
+  part.partition_index = 0;
+  part.committed_offset = 5;
+  auto answer = client_->call<protocol::txn_offset_commit_response_data>(commit, 3);
+  ASSERT_EQ(answer.topics.at(0).partitions.at(0).error_code, 0);
+
+  // Which __consumer_offsets partition took it: the one whose LSO lags.
+  protocol::metadata_request_data md;
+  md.topics.emplace();
+  md.topics->push_back({});
+  md.topics->back().name = "__consumer_offsets";
+  auto meta = client_->call<protocol::metadata_response_data>(md, 9);
+  ASSERT_EQ(meta.topics.size(), 1u);
+  const auto partitions = static_cast<int32_t>(meta.topics[0].partitions.size());
+  ASSERT_GT(partitions, 0);
+  auto offsets_of = [&](int8_t isolation) {
+    protocol::list_offsets_request_data req;
+    req.replica_id = -1;
+    req.isolation_level = isolation;
+    req.topics.push_back({});
+    req.topics[0].name = "__consumer_offsets";
+    for (int32_t p = 0; p < partitions; ++p) {
+      req.topics[0].partitions.push_back({});
+      req.topics[0].partitions.back().partition_index = p;
+      req.topics[0].partitions.back().timestamp = -1;
+    }
+    std::map<int32_t, int64_t> out;
+    for (const auto& p : client_->call<protocol::list_offsets_response_data>(req, list_offsets_version)
+                             .topics.at(0)
+                             .partitions) {
+      EXPECT_EQ(p.error_code, 0);
+      out[p.partition_index] = p.offset;
+    }
+    return out;
+  };
+  auto check = [&](const char* when) {
+    SCOPED_TRACE(when);
+    auto hw = offsets_of(0);
+    auto lso = offsets_of(1);
+    std::vector<int32_t> held;
+    for (auto [p, end] : hw)
+      if (lso[p] < end) held.push_back(p);
+    ASSERT_EQ(held.size(), 1u) << "exactly the group's offsets partition is held back";
+    const int32_t p = held[0];
+    protocol::fetch_request_data req;
+    req.replica_id = -1;
+    req.max_bytes = 1 << 20;
+    req.isolation_level = 1;
+    req.session_epoch = -1;
+    req.topics.push_back({});
+    req.topics[0].topic = "__consumer_offsets";
+    req.topics[0].partitions.push_back({});
+    req.topics[0].partitions[0].partition = p;
+    req.topics[0].partitions[0].partition_max_bytes = 1 << 20;
+    auto f = client_->call<protocol::fetch_response_data>(req, fetch_version).responses.at(0).partitions.at(0);
+    EXPECT_EQ(f.error_code, 0);
+    EXPECT_EQ(f.high_watermark, hw[p]);
+    EXPECT_EQ(f.last_stable_offset, lso[p]);
+    // Nothing at or past the LSO comes back.
+    auto batches = record::split_batches(f.records->bytes(), record::split_mode::lenient);
+    ASSERT_TRUE(batches.ok());
+    for (const auto& b : batches.value()) EXPECT_LT(b.header.base_offset + b.header.last_offset_delta, lso[p]);
+    protocol::describe_producers_request_data d;
+    d.topics.push_back({});
+    d.topics[0].name = "__consumer_offsets";
+    d.topics[0].partition_indexes = {p};
+    auto described = client_->call<protocol::describe_producers_response_data>(d, 0);
+    int64_t start = -2;
+    for (const auto& s : described.topics.at(0).partitions.at(0).active_producers)
+      if (s.producer_id == pid) start = s.current_txn_start_offset;
+    EXPECT_EQ(start, lso[p]) << "DescribeProducers: the open transaction starts at the LSO";
+  };
+  ASSERT_NO_FATAL_FAILURE(check("before the crash"));
+  broker_.kill_hard();
+  broker_.start();
+  client_ = std::make_unique<wire_client>(broker_.port());
+  ASSERT_NO_FATAL_FAILURE(check("after a SIGKILL"));
 }
 
 }  // namespace
