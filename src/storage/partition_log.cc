@@ -603,8 +603,12 @@ status partition_log::close() {
   {
     // A clean start then loads the table from here and replays nothing.
     std::lock_guard lock(mu_);
+    // Best effort, as at roll: without it the next start replays more.
     if (!destroyed_ && !failed_ && !snapshots_.contains(end_offset_.load())) {
-      if (auto s = snapshot_locked(end_offset_.load()); !s) return s;
+      if (auto s = snapshot_locked(end_offset_.load()); !s) {
+        spdlog::warn("partition {}-{}: producer snapshot at close failed: {}", opts_.topic, opts_.partition,
+                     s.err().describe());
+      }
     }
   }
   if (auto s = sync_now(); !s) return s;

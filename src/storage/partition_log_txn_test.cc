@@ -206,6 +206,20 @@ TEST_F(txn_log, restarts_without_rolls_keep_one_close_snapshot) {
   EXPECT_EQ(snapshot_offsets(*fs->list_dir(dir)), std::vector<int64_t>{4});
 }
 
+TEST_F(txn_log, a_full_disk_at_close_costs_the_snapshot_not_the_close) {
+  {
+    auto log = open();
+    txn_data(*log, 1, 0);
+    fs->set_space_limit(fs->total_bytes());  // not one more byte
+    EXPECT_TRUE(log->close());
+    fs->set_space_limit(-1);
+  }
+  EXPECT_FALSE(has_file(".snapshot"));
+  auto log = open();
+  EXPECT_EQ(log->batches_replayed_at_open(), 1);
+  EXPECT_EQ(log->last_stable_offset(), 0);
+}
+
 TEST_F(txn_log, lost_index_and_snapshots_are_rebuilt_from_the_log) {
   {
     auto log = open();
