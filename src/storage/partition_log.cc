@@ -603,9 +603,11 @@ status partition_log::close() {
   {
     // A clean start then loads the table from here and replays nothing.
     std::lock_guard lock(mu_);
-    // Best effort, as at roll: without it the next start replays more.
-    if (!destroyed_ && !failed_ && !snapshots_.contains(end_offset_.load())) {
-      if (auto s = snapshot_locked(end_offset_.load()); !s) {
+    // Best effort, as at roll: without it the next start replays more. An
+    // empty log has nothing to replay: no file (many partitions are empty).
+    const int64_t end = end_offset_.load();
+    if (!destroyed_ && !failed_ && !snapshots_.contains(end) && end > segments_.begin()->first) {
+      if (auto s = snapshot_locked(end); !s) {
         spdlog::warn("partition {}-{}: producer snapshot at close failed: {}", opts_.topic, opts_.partition,
                      s.err().describe());
       }

@@ -206,6 +206,11 @@ TEST_F(txn_log, restarts_without_rolls_keep_one_close_snapshot) {
   EXPECT_EQ(snapshot_offsets(*fs->list_dir(dir)), std::vector<int64_t>{4});
 }
 
+TEST_F(txn_log, an_empty_log_writes_no_snapshot_at_close) {
+  ASSERT_TRUE(open()->close());
+  EXPECT_FALSE(has_file(".snapshot"));
+}
+
 TEST_F(txn_log, a_full_disk_at_close_costs_the_snapshot_not_the_close) {
   {
     auto log = open();
