@@ -274,7 +274,7 @@ status partition_log::roll_locked(int64_t now_ms) {
   // Best effort: a missing index tail only makes the next clean start scan more.
   (void)old->persist_indexes();
   // Best effort too: without it a restart replays from an older snapshot.
-  if (auto s = snapshot_locked((*seg)->base_offset()); !s) {
+  if (auto s = snapshot_locked((*seg)->base_offset(), true); !s) {
     spdlog::warn("partition {}-{}: producer snapshot at roll failed: {}", opts_.topic, opts_.partition,
                  s.err().describe());
   }
@@ -605,9 +605,12 @@ status partition_log::close() {
     std::lock_guard lock(mu_);
     // Best effort, as at roll: without it the next start replays more. An
     // empty log has nothing to replay: no file (many partitions are empty).
+    // Not synced: two fsyncs per partition would slow shutdown by seconds
+    // at thousands of partitions, and a snapshot a power loss tore fails
+    // its CRC, so the next start falls back to the roll-time one and replays.
     const int64_t end = end_offset_.load();
     if (!destroyed_ && !failed_ && !snapshots_.contains(end) && end > segments_.begin()->first) {
-      if (auto s = snapshot_locked(end); !s) {
+      if (auto s = snapshot_locked(end, false); !s) {
         spdlog::warn("partition {}-{}: producer snapshot at close failed: {}", opts_.topic, opts_.partition,
                      s.err().describe());
       }

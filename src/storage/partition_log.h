@@ -216,8 +216,9 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   // Open: .txnindex files, the newest usable snapshot, replay after it.
   [[nodiscard]] status load_transactions();
   [[nodiscard]] status replay_from(int64_t offset);
-  // Writes `<offset>.snapshot` of the table as it is now (to be synced by sync_now()).
-  [[nodiscard]] status snapshot_locked(int64_t offset);
+  // Writes `<offset>.snapshot` of the table as it is now; `durable`: synced
+  // (with its name) by the next sync_now().
+  [[nodiscard]] status snapshot_locked(int64_t offset, bool durable);
   // Drops the transaction files of segments that are gone (retention).
   void forget_segments_locked(const std::vector<std::shared_ptr<segment>>& doomed,
                               std::vector<std::string>& files_to_remove);

@@ -164,7 +164,7 @@ std::vector<int64_t> partition_log::snapshot_offsets_on_disk() const {
   return {snapshots_.begin(), snapshots_.end()};
 }
 
-status partition_log::snapshot_locked(int64_t offset) {
+status partition_log::snapshot_locked(int64_t offset, bool durable) {
   producer_snapshot snap{offset, producers_.records()};
   if (auto s = write_producer_snapshot(*opts_.fs, opts_.dir, snap); !s) return s;
   // Older snapshots not at a segment base were taken at a close: the new one
@@ -181,8 +181,10 @@ status partition_log::snapshot_locked(int64_t offset) {
     it = snapshots_.erase(it);
   }
   snapshots_.insert(offset);
-  unsynced_snapshots_.push_back(snapshot_path(opts_.dir, offset));
-  dir_dirty_ = true;
+  if (durable) {
+    unsynced_snapshots_.push_back(snapshot_path(opts_.dir, offset));
+    dir_dirty_ = true;
+  }
   return {};
 }
 
