@@ -221,10 +221,16 @@ TEST_F(TxnFetchWire, ReadCommittedStopsAtTheLsoAndWakesWhenAnAbortMovesIt) {
   EXPECT_EQ(data_in(woken.records), (values{{1, "t1"}, {2, "t2"}, {3, "after"}, {4, "past-the-lso"}}));
   EXPECT_EQ(latest(1), 6);
   EXPECT_EQ(txn_start_in_describe(), -1);
-  // Past the aborted transaction: nothing to list.
-  auto later = fetch(*client_, 1, 3);
-  ASSERT_TRUE(later.aborted_transactions.has_value());
-  EXPECT_TRUE(later.aborted_transactions->empty());
+  // From inside the transaction's range (its marker is at 5) it is listed;
+  // from past its marker it is not.
+  auto inside = fetch(*client_, 1, 3);
+  ASSERT_TRUE(inside.aborted_transactions.has_value());
+  EXPECT_EQ(inside.aborted_transactions->size(), 1u);
+  produce_plain("later");  // 6
+  auto past = fetch(*client_, 1, 6);
+  EXPECT_EQ(data_in(past.records), (values{{6, "later"}}));
+  ASSERT_TRUE(past.aborted_transactions.has_value());
+  EXPECT_TRUE(past.aborted_transactions->empty());
 }
 
 TEST_F(TxnFetchWire, CommittedTransactionIsReadWithNoAbortedList) {
@@ -315,9 +321,8 @@ TEST_F(TxnFetchWire, PendingTxnOffsetCommitHoldsItsOffsetsPartitionsLso) {
       req.topics[0].partitions.back().timestamp = -1;
     }
     std::map<int32_t, int64_t> out;
-    for (const auto& p : client_->call<protocol::list_offsets_response_data>(req, list_offsets_version)
-                             .topics.at(0)
-                             .partitions) {
+    const auto resp = client_->call<protocol::list_offsets_response_data>(req, list_offsets_version);
+    for (const auto& p : resp.topics.at(0).partitions) {
       EXPECT_EQ(p.error_code, 0);
       out[p.partition_index] = p.offset;
     }
