@@ -176,9 +176,10 @@ class TxnAdminWire : public ::testing::Test {
 };
 
 TEST_F(TxnAdminWire, AdvertisesTheAdminApis) {
-  EXPECT_EQ(versions_.at(static_cast<int16_t>(api_key::describe_transactions)), std::make_pair<int16_t, int16_t>(0, 0));
-  EXPECT_EQ(versions_.at(static_cast<int16_t>(api_key::list_transactions)), std::make_pair<int16_t, int16_t>(0, 1));
-  EXPECT_EQ(versions_.at(static_cast<int16_t>(api_key::write_txn_markers)), std::make_pair<int16_t, int16_t>(0, 1));
+  using range = std::pair<int16_t, int16_t>;
+  EXPECT_EQ(versions_.at(static_cast<int16_t>(api_key::describe_transactions)), range(0, 0));
+  EXPECT_EQ(versions_.at(static_cast<int16_t>(api_key::list_transactions)), range(0, 1));
+  EXPECT_EQ(versions_.at(static_cast<int16_t>(api_key::write_txn_markers)), range(0, 1));
 }
 
 TEST_F(TxnAdminWire, UnknownIdsAndStatesOnAnEmptyBroker) {
