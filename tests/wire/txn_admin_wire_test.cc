@@ -228,6 +228,10 @@ TEST_F(TxnAdminWire, DescribeAndListFollowATransaction) {
 
   // Filters: state, producer id, both (AND), duration (v1 only).
   EXPECT_EQ(ids_of(list(0, {"Ongoing"})), std::set<std::string>{"admin-a"});
+  EXPECT_EQ(ids_of(list(0, {"Ongoing", "Empty"})), (std::set<std::string>{"admin-a", "admin-b"}));
+  auto only_unknown = list(0, {"Sleeping"});
+  EXPECT_TRUE(only_unknown.transaction_states.empty()) << "an unknown state matches nothing";
+  EXPECT_EQ(only_unknown.unknown_state_filters, std::vector<std::string>{"Sleeping"});
   EXPECT_EQ(ids_of(list(0, {}, {b.producer_id})), std::set<std::string>{"admin-b"});
   EXPECT_TRUE(ids_of(list(0, {"Ongoing"}, {b.producer_id})).empty());
   EXPECT_EQ(ids_of(list(0)), (std::set<std::string>{"admin-a", "admin-b"}));

@@ -2,10 +2,11 @@
 // Every transactional id the coordinator knows, filtered by state names,
 // producer ids and (v1) how long the ongoing transaction has run. Filters
 // combine with AND; an empty filter matches everything. A state name Kafka
-// does not define is echoed in UnknownStateFilters and matches nothing; as
-// in Kafka, only the known names restrict the result, so a request whose
-// every state filter is unknown lists all states. Ids being expired (Dead)
-// are left out. No authorizer: every client sees every id (issue 14).
+// does not define is echoed in UnknownStateFilters and matches nothing (so
+// a request whose every state filter is unknown lists nothing). The
+// duration filter keeps only ids whose current transaction has a start time
+// and has run longer than it. Ids being expired (Dead) are left out. No
+// authorizer: every client sees every id (issue 14).
 #include <algorithm>
 #include <chrono>
 #include <optional>
@@ -45,6 +46,7 @@ int64_t wall_clock_ms() {
 }
 
 struct filters {
+  bool by_state = false;  // the request named states (known or not)
   std::set<txn::txn_state> states;
   std::set<int64_t> producer_ids;
   int64_t min_duration_ms = -1;  // < 0: no duration filter
@@ -52,7 +54,7 @@ struct filters {
 
   bool match(const txn::transaction_view& v) const {
     if (v.state == txn::txn_state::dead) return false;
-    if (!states.empty() && !states.contains(v.state)) return false;
+    if (by_state && !states.contains(v.state)) return false;
     if (!producer_ids.empty() && !producer_ids.contains(v.producer_id)) return false;
     if (min_duration_ms >= 0) {
       // Only a transaction that has started has a duration; it must have
@@ -66,6 +68,7 @@ struct filters {
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   response_t response;
   filters f;
+  f.by_state = !request.state_filters.empty();
   for (const auto& name : request.state_filters) {
     if (auto s = state_from_name(name)) {
       f.states.insert(*s);
