@@ -93,3 +93,5 @@ def test_txn_abort_refuses_bad_targets(cli, name):
     assert usage.returncode == 2, usage
     nothing = cli.run("txn", "abort", "--topic", topic, "--partition", "0", check=False)
     assert nothing.returncode == 1 and "no open transaction" in nothing.stderr, nothing
+    unreachable = cli.run("txn", "list", "--bootstrap", "127.0.0.1:1", bootstrap=False, check=False)
+    assert unreachable.returncode == 3 and "127.0.0.1:1" in unreachable.stderr, unreachable

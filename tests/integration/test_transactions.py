@@ -222,24 +222,63 @@ def test_abandoned_transaction_is_aborted_after_its_timeout(broker_factory, name
     del silent
 
 
-def start_worker(bootstrap, src, dst, group, tid, slow_ms):
-    return subprocess.Popen([sys.executable, os.path.join(HERE, "txn_worker.py"), bootstrap, src, dst, group, tid,
-                             str(slow_ms)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+class Worker:
+    """txn_worker.py as a child process; its JSON events are read by a thread."""
+
+    def __init__(self, bootstrap, src, dst, group, tid, slow_ms):
+        import threading
+        self.proc = subprocess.Popen([sys.executable, os.path.join(HERE, "txn_worker.py"), bootstrap, src, dst,
+                                      group, tid, str(slow_ms)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.events = []
+        self.lines = []
+        self.cond = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            with self.cond:
+                self.lines.append(line)
+                if line.startswith("{"):
+                    self.events.append(json.loads(line))
+                self.cond.notify_all()
+
+    def wait_event(self, kind, timeout, after=0):
+        """Waits for an event of `kind` among those from index `after` on;
+        returns the index past it, or None."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                for i in range(after, len(self.events)):
+                    if self.events[i]["event"] == kind:
+                        return i + 1
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self.cond.wait(left)
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+    def output(self):
+        with self.cond:
+            return "".join(self.lines[-40:])
 
 
-def wait_event(proc, kind, timeout):
-    import select
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        r, _, _ = select.select([proc.stdout], [], [], max(0.0, deadline - time.monotonic()))
-        if not r:
-            break
-        line = proc.stdout.readline()
-        if not line:
-            return None
-        if line.startswith("{") and json.loads(line)["event"] == kind:
-            return json.loads(line)
-    return None
+def committed_total(bootstrap, group, topic, partitions):
+    """The group's committed offsets summed over the partitions (0 while they
+    are unstable: a transaction holding offsets for the group is open)."""
+    from confluent_kafka import Consumer, KafkaException, TopicPartition
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group})
+    try:
+        got = c.committed([TopicPartition(topic, p) for p in range(partitions)], timeout=5)
+        return sum(max(tp.offset, 0) for tp in got)
+    except KafkaException:
+        return 0
+    finally:
+        c.close()
 
 
 def test_consume_transform_produce_exactly_once_across_sigkills(broker_factory, name):
@@ -256,31 +295,30 @@ def test_consume_transform_produce_exactly_once_across_sigkills(broker_factory, 
 
     # 1. The worker is SIGKILLed twice inside open transactions.
     for _ in range(2):
-        w = start_worker(broker.bootstrap, src, dst, group, tid, 400)
-        assert wait_event(w, "committed", 40), "worker made no progress"
-        assert wait_event(w, "in_txn", 20)
+        w = Worker(broker.bootstrap, src, dst, group, tid, 400)
+        at = w.wait_event("committed", 40)
+        assert at, "worker made no progress:\n" + w.output()
+        assert w.wait_event("in_txn", 20, after=at), w.output()
         w.kill()
-        w.wait()
     # 2. The broker is SIGKILLed under a worker inside a transaction.
-    w = start_worker(broker.bootstrap, src, dst, group, tid, 400)
-    assert wait_event(w, "in_txn", 40)
+    w = Worker(broker.bootstrap, src, dst, group, tid, 400)
+    assert w.wait_event("in_txn", 40), w.output()
     broker.restart(kill=True)
-    # 3. Restart the worker whenever it stops (transaction errors after the
-    #    broker restart) until every input has a committed result.
+    # 3. The worker is restarted whenever it stops (a transaction error after
+    #    the broker restart), as a supervisor would, until the group's
+    #    committed offsets cover every input.
     deadline = time.monotonic() + 90
-    done = set()
-    while time.monotonic() < deadline and len(done) < len(inputs):
-        line = w.stdout.readline() if w.poll() is None else ""
-        if not line:
-            if w.poll() is not None:
-                w = start_worker(broker.bootstrap, src, dst, group, tid, 0)
-            continue
-        if line.startswith("{"):
-            ev = json.loads(line)
-            if ev["event"] == "committed":
-                done.update(ev["values"])
+    restarts = 0
+    while time.monotonic() < deadline:
+        if w.proc.poll() is not None:
+            w = Worker(broker.bootstrap, src, dst, group, tid, 0)
+            restarts += 1
+        if committed_total(broker.bootstrap, group, src, 3) >= len(inputs):
+            break
+        time.sleep(0.5)
+    last_output = w.output()
     w.kill()
-    w.wait()
+    assert committed_total(broker.bootstrap, group, src, 3) == len(inputs), last_output
     out = clients.ck_consume_assigned(broker.bootstrap, dst, 10**6, timeout=30, idle=3.0,
                                       **{"isolation.level": "read_committed"})
     counts = collections.Counter(g.value for g in out)
@@ -290,4 +328,5 @@ def test_consume_transform_produce_exactly_once_across_sigkills(broker_factory, 
         f"missing {len(set(b'out:' + v for v in inputs) - set(counts))} results"
     raw = clients.ck_consume_assigned(broker.bootstrap, dst, 10**6, timeout=30, idle=3.0,
                                       **{"isolation.level": "read_uncommitted"})
-    print(f"output: {len(out)} committed results, {len(raw)} records in the log (aborted ones included)")
+    print(f"output: {len(out)} committed results, {len(raw)} records in the log (aborted ones included); "
+          f"worker restarts after the broker kill: {restarts}")
