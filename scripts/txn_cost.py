@@ -14,7 +14,7 @@ and prints the median and min-max over the runs of each way's time per
 group of M messages, and the transaction's cost: txn minus idem-step per
 transaction (AddPartitionsToTxn, EndTxn, the markers and their fsyncs).
 
-Usage: scripts/txn_cost.py BUILD_DIR [--runs 5] [--txns 200] [--msgs 10]
+Usage: /usr/bin/python3 scripts/txn_cost.py BUILD_DIR [--runs 5] [--txns 200] [--msgs 10]
        [--partitions 3] [--value-bytes 100] [--json FILE]
 """
 import argparse
