@@ -258,6 +258,25 @@ TEST_F(TxnAdminWire, DescribeAndListFollowATransaction) {
   EXPECT_TRUE(ids_of(list(0, {"Ongoing"})).empty());
 }
 
+TEST_F(TxnAdminWire, WriteTxnMarkersRefusesAnOlderEpoch) {
+  producer_handle old = init("epoch-owner");
+  producer_handle current = init("epoch-owner");  // the same id again: the epoch is bumped
+  ASSERT_EQ(current.producer_id, old.producer_id);
+  ASSERT_GT(current.epoch, old.epoch);
+  add_partitions(current, {0});
+  int64_t first = produce_txn(current, 0, {"owned"});
+  for (int16_t version = 0; version <= max_version(api_key::write_txn_markers); ++version) {
+    auto stale = write_marker(version, old.producer_id, old.epoch, false, topic_, {0});
+    EXPECT_EQ(stale.markers.at(0).topics.at(0).partitions.at(0).error_code,
+              to_int(error_code::invalid_producer_epoch))
+        << "v" << version;
+  }
+  EXPECT_EQ(latest(0, 1), first) << "the refused markers ended nothing";
+  auto fresh = write_marker(1, current.producer_id, current.epoch, false, topic_, {0});
+  EXPECT_EQ(fresh.markers.at(0).topics.at(0).partitions.at(0).error_code, 0);
+  EXPECT_EQ(latest(0, 1), latest(0, 0));
+}
+
 // KIP-664: a transaction whose coordinator never ends it holds the LSO back;
 // an ABORT marker written with WriteTxnMarkers releases it.
 TEST_F(TxnAdminWire, WriteTxnMarkersAbortsAHangingTransaction) {

@@ -20,6 +20,7 @@
 #include "broker/durability.h"
 #include "broker/group_service.h"
 #include "broker/handlers/handlers.h"
+#include "broker/producer_registry.h"
 #include "broker/storage_errors.h"
 #include "broker/topic_registry.h"
 #include "protocol/api_keys.h"
@@ -60,6 +61,14 @@ protocol::error_code append_marker(broker_state& broker, const marker_t& marker,
   storage::partition_log* raw = partition_log_of(topic, partition);
   if (!raw) return protocol::error_code::unknown_topic_or_partition;
   if (marker.producer_id < 0 || marker.producer_epoch < 0) return protocol::error_code::invalid_request;
+  // A marker from an older epoch than the partition knows for the producer
+  // would end a transaction that a newer incarnation (or the coordinator,
+  // after fencing) owns: refused, as Kafka does.
+  for (const auto& known : broker.producers().describe(*raw)) {
+    if (known.producer_id == marker.producer_id && known.epoch > marker.producer_epoch) {
+      return protocol::error_code::invalid_producer_epoch;
+    }
+  }
 
   record::end_txn_options options;
   options.producer_id = marker.producer_id;
