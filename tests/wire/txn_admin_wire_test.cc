@@ -272,6 +272,10 @@ TEST_F(TxnAdminWire, WriteTxnMarkersRefusesAnOlderEpoch) {
         << "v" << version;
   }
   EXPECT_EQ(latest(0, 1), first) << "the refused markers ended nothing";
+  // The coordinator's own log (created by InitProducerId) takes no markers.
+  auto internal = write_marker(1, current.producer_id, current.epoch, false, "__transaction_state", {0});
+  EXPECT_EQ(internal.markers.at(0).topics.at(0).partitions.at(0).error_code,
+            to_int(error_code::invalid_topic_exception));
   auto fresh = write_marker(1, current.producer_id, current.epoch, false, topic_, {0});
   EXPECT_EQ(fresh.markers.at(0).topics.at(0).partitions.at(0).error_code, 0);
   EXPECT_EQ(latest(0, 1), latest(0, 0));

@@ -60,6 +60,11 @@ protocol::error_code append_marker(broker_state& broker, const marker_t& marker,
   const topic_entry* topic = broker.topics().find(topic_name);
   storage::partition_log* raw = partition_log_of(topic, partition);
   if (!raw) return protocol::error_code::unknown_topic_or_partition;
+  // Of the internal topics only __consumer_offsets takes markers (for
+  // transactional offset commits). A control batch in __transaction_state
+  // would be a record the coordinator's replay does not expect; Kafka keeps
+  // callers out with CLUSTER_ACTION, which Samsa cannot check yet.
+  if (topic->internal && topic->name != offsets_topic_name) return protocol::error_code::invalid_topic_exception;
   if (marker.producer_id < 0 || marker.producer_epoch < 0) return protocol::error_code::invalid_request;
   // A marker from an older epoch than the partition knows for the producer
   // would end a transaction that a newer incarnation (or the coordinator,
@@ -87,7 +92,7 @@ protocol::error_code append_marker(broker_state& broker, const marker_t& marker,
   w.end_offset = appended->last_offset + 1;
   w.producer_id = marker.producer_id;
   w.commit = marker.transaction_result;
-  if (topic->internal && topic->name == offsets_topic_name) w.offsets_partition = partition;
+  if (topic->internal) w.offsets_partition = partition;  // __consumer_offsets, the one internal topic let through
   w.answer = answer;
   written.push_back(std::move(w));
   return protocol::error_code::none;
