@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/structured_output.h"
 #include "client/kafka_error.h"
 
 namespace samsa::cli {
@@ -44,7 +45,7 @@ void register_txn_abort(CLI::App& txn, cli_context& ctx) {
     if (!admin) return void(ctx.exit_status = ctx.fail(admin.err()));
     auto done = admin->abort(*target);
     if (!done) return void(ctx.exit_status = ctx.fail(done.err()));
-    if (*format == output_format::json) {
+    if (*format != output_format::table) {
       nlohmann::json j{{"topic", target->topic},
                        {"partition", target->partition},
                        {"producer_id", done->producer_id},
@@ -52,7 +53,7 @@ void register_txn_abort(CLI::App& txn, cli_context& ctx) {
                        {"coordinator_epoch", done->coordinator_epoch},
                        {"start_offset", done->start_offset},
                        {"aborted", true}};
-      std::cout << j.dump(2) << "\n";
+      print_document(std::cout, *format, j);
       return;
     }
     std::cout << fmt::format("aborted the transaction of producer {} (epoch {}) on {}-{}{}\n", done->producer_id,

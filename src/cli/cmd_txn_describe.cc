@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/structured_output.h"
 #include "cli/table.h"
 
 namespace samsa::cli {
@@ -26,14 +27,14 @@ void register_txn_describe(CLI::App& txn, cli_context& ctx) {
       ctx.exit_status = is_txn_not_found(d.err()) ? exit_not_found : code;
       return;
     }
-    if (*format == output_format::json) {
+    if (*format != output_format::table) {
       auto parts = nlohmann::json::array();
       for (const auto& [topic, partition] : d->partitions) parts.push_back({{"topic", topic}, {"partition", partition}});
       nlohmann::json j{{"transactional_id", d->transactional_id}, {"state", d->state},
                        {"producer_id", d->producer_id},           {"producer_epoch", d->producer_epoch},
                        {"timeout_ms", d->timeout_ms},             {"start_time_ms", d->start_ms},
                        {"coordinator", d->coordinator},           {"partitions", parts}};
-      std::cout << j.dump(2) << "\n";
+      print_document(std::cout, *format, j);
       return;
     }
     std::string open_for = "-";

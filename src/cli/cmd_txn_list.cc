@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/structured_output.h"
 #include "cli/table.h"
 
 namespace samsa::cli {
@@ -31,12 +32,12 @@ void register_txn_list(CLI::App& txn, cli_context& ctx) {
     for (const auto& s : listed->unknown_states) {
       std::cerr << "warning: the broker does not know the state '" << s << "'\n";
     }
-    if (*format == output_format::json) {
+    if (*format != output_format::table) {
       auto j = nlohmann::json::array();
       for (const auto& t : listed->transactions) {
         j.push_back({{"transactional_id", t.transactional_id}, {"producer_id", t.producer_id}, {"state", t.state}});
       }
-      std::cout << j.dump(2) << "\n";
+      print_document(std::cout, *format, j);
       return;
     }
     table t({"TRANSACTIONAL-ID", "PRODUCER-ID", "STATE"});

@@ -60,6 +60,7 @@ def test_txn_list_describe_and_abort_a_hanging_transaction(cli, name, bootstrap)
     assert desc["timeout_ms"] == 600000
     assert sorted((p["topic"], p["partition"]) for p in desc["partitions"]) == [(topic, 0), (topic, 1)]
     assert "Ongoing" in cli.run("txn", "describe", tid).stdout
+    assert "state: Ongoing" in cli.run("txn", "describe", tid, "-o", "yaml").stdout
 
     missing = cli.run("txn", "describe", name("no-such-tid"), check=False)
     assert missing.returncode == 4, missing
