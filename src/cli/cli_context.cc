@@ -23,6 +23,17 @@ result<client::admin> cli_context::make_admin() const {
   return client::admin::create(*c, std::chrono::milliseconds(timeout_ms));
 }
 
+result<txn_admin> cli_context::make_txn_admin() const {
+  auto c = config();
+  if (!c) return c.err();
+  if (auto protocol = c->get("security.protocol"); protocol && *protocol != "plaintext" && *protocol != "PLAINTEXT") {
+    return client::make_usage_error("samsa txn", "security.protocol=" + *protocol + " is not supported",
+                                    "the transaction commands speak PLAINTEXT only");
+  }
+  return txn_admin(c->bootstrap_servers(), c->get("client.id").value_or("samsa"),
+                   std::chrono::milliseconds(timeout_ms));
+}
+
 bool cli_context::color() const {
   if (no_color) return false;
   if (const char* v = std::getenv("NO_COLOR"); v != nullptr && *v != '\0') return false;

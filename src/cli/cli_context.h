@@ -10,6 +10,7 @@
 #include "client/admin.h"
 #include "client/client_config.h"
 #include "cli/structured_output.h"
+#include "cli/txn_admin.h"
 
 namespace samsa::cli {
 
@@ -35,6 +36,9 @@ struct cli_context {
   [[nodiscard]] result<client::client_config> config() const;
   // Config + admin client in one step (most commands need exactly that).
   [[nodiscard]] result<client::admin> make_admin() const;
+  // The protocol-level admin of `samsa txn` (PLAINTEXT only: it refuses a
+  // configuration that asks for TLS or SASL rather than ignore it).
+  [[nodiscard]] result<txn_admin> make_txn_admin() const;
 
   bool color() const;  // stdout is a terminal, NO_COLOR unset, no --no-color
 

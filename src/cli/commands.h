@@ -25,6 +25,9 @@ void register_group_describe(CLI::App& group, cli_context& ctx);
 void register_group_delete(CLI::App& group, cli_context& ctx);
 void register_group_reset_offsets(CLI::App& group, cli_context& ctx);
 void register_offsets(CLI::App& app, cli_context& ctx);
+void register_txn_list(CLI::App& txn, cli_context& ctx);
+void register_txn_describe(CLI::App& txn, cli_context& ctx);
+void register_txn_abort(CLI::App& txn, cli_context& ctx);
 void register_tour(CLI::App& app, cli_context& ctx);
 void register_completion(CLI::App& app, cli_context& ctx);
 

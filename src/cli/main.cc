@@ -65,6 +65,10 @@ int main(int argc, char** argv) {
   register_group_delete(*group, ctx);
   register_group_reset_offsets(*group, ctx);
   register_offsets(app, ctx);
+  auto* txn = app.add_subcommand("txn", "List, describe and abort transactions")->require_subcommand(1);
+  register_txn_list(*txn, ctx);
+  register_txn_describe(*txn, ctx);
+  register_txn_abort(*txn, ctx);
   register_tour(app, ctx);
   register_completion(app, ctx);
 

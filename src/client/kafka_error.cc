@@ -1,5 +1,7 @@
 #include "client/kafka_error.h"
 
+#include "base/kafka_error_codes.h"
+
 #include <librdkafka/rdkafka.h>
 
 #include <fmt/format.h>
@@ -23,7 +25,13 @@ const std::error_category& kafka_category() {
 }
 
 std::string kafka_error_name(int code) {
-  return rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(code));
+  std::string name = rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(code));
+  // librdkafka 2.0.2 predates newer broker codes (TRANSACTIONAL_ID_NOT_FOUND
+  // and others) and names them "ERR_105?"; the protocol's own table knows them.
+  if (!name.empty() && name.back() == '?' && code >= 0 && code <= INT16_MAX) {
+    if (const auto* info = kafka::find_error_info(static_cast<int16_t>(code))) return std::string(info->name);
+  }
+  return name;
 }
 
 std::string kafka_error_hint(int code, std::string_view bootstrap) {

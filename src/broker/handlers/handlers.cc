@@ -33,6 +33,9 @@ void register_all_handlers(api_table& apis) {
   register_add_offsets_to_txn(apis);
   register_end_txn(apis);
   register_describe_producers(apis);
+  register_describe_transactions(apis);
+  register_list_transactions(apis);
+  register_write_txn_markers(apis);
   register_describe_log_dirs(apis);
   register_acls(apis);
 }

@@ -38,6 +38,9 @@ void register_end_txn(api_table& apis);
 void register_describe_producers(api_table& apis);
 void register_describe_log_dirs(api_table& apis);
 void register_acls(api_table& apis);  // DescribeAcls, CreateAcls, DeleteAcls
+void register_describe_transactions(api_table& apis);
+void register_list_transactions(api_table& apis);
+void register_write_txn_markers(api_table& apis);
 
 // Registers everything above.
 void register_all_handlers(api_table& apis);

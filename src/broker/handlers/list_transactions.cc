@@ -1,0 +1,103 @@
+// ListTransactions: v0-1 (KIP-664; v1 adds the duration filter, KIP-994).
+// Every transactional id the coordinator knows, filtered by state names,
+// producer ids and (v1) how long the ongoing transaction has run. Filters
+// combine with AND; an empty filter matches everything. A state name Kafka
+// does not define is echoed in UnknownStateFilters and matches nothing (so
+// a request whose every state filter is unknown lists nothing). The
+// duration filter keeps only ids whose current transaction has a start time
+// and has run longer than it. Ids being expired (Dead) are left out. No
+// authorizer: every client sees every id (issue 14).
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <set>
+
+#include "broker/api_table.h"
+#include "broker/broker_state.h"
+#include "broker/handlers/handlers.h"
+#include "broker/txn_service.h"
+#include "protocol/api_keys.h"
+#include "protocol/messages.h"
+#include "txn/transaction_view.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using request_t = protocol::list_transactions_request_data;
+using response_t = protocol::list_transactions_response_data;
+
+constexpr txn::txn_state all_states[] = {
+    txn::txn_state::empty,         txn::txn_state::ongoing,         txn::txn_state::prepare_commit,
+    txn::txn_state::prepare_abort, txn::txn_state::complete_commit, txn::txn_state::complete_abort,
+    txn::txn_state::dead,          txn::txn_state::prepare_epoch_fence,
+};
+
+std::optional<txn::txn_state> state_from_name(const std::string& name) {
+  for (txn::txn_state s : all_states) {
+    if (name == txn::state_name(s)) return s;
+  }
+  return std::nullopt;
+}
+
+int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct filters {
+  bool by_state = false;  // the request named states (known or not)
+  std::set<txn::txn_state> states;
+  std::set<int64_t> producer_ids;
+  int64_t min_duration_ms = -1;  // < 0: no duration filter
+  int64_t now_ms = 0;
+
+  bool match(const txn::transaction_view& v) const {
+    if (v.state == txn::txn_state::dead) return false;
+    if (by_state && !states.contains(v.state)) return false;
+    if (!producer_ids.empty() && !producer_ids.contains(v.producer_id)) return false;
+    if (min_duration_ms >= 0) {
+      // Only a transaction that has started has a duration; it must have
+      // run for longer than the filter.
+      if (v.start_ms < 0 || now_ms - v.start_ms <= min_duration_ms) return false;
+    }
+    return true;
+  }
+};
+
+boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  response_t response;
+  filters f;
+  f.by_state = !request.state_filters.empty();
+  for (const auto& name : request.state_filters) {
+    if (auto s = state_from_name(name)) {
+      f.states.insert(*s);
+    } else {
+      response.unknown_state_filters.push_back(name);
+    }
+  }
+  f.producer_ids.insert(request.producer_id_filters.begin(), request.producer_id_filters.end());
+  if (ctx.api_version >= 1) f.min_duration_ms = request.duration_filter;
+  f.now_ms = wall_clock_ms();
+
+  std::vector<txn::transaction_view> views = ctx.broker.transactions().list();
+  std::sort(views.begin(), views.end(),
+            [](const auto& a, const auto& b) { return a.transactional_id < b.transactional_id; });
+  for (const auto& v : views) {
+    if (!f.match(v)) continue;
+    auto& out = response.transaction_states.emplace_back();
+    out.transactional_id = v.transactional_id;
+    out.producer_id = v.producer_id;
+    out.transaction_state = txn::state_name(v.state);
+  }
+  co_return response;
+}
+
+}  // namespace
+
+void register_list_transactions(api_table& apis) {
+  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::list_transactions), 0,
+                                  defined_max_version(protocol::api_key::list_transactions), handle);
+}
+
+}  // namespace samsa::broker
