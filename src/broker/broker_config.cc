@@ -42,7 +42,7 @@ const std::set<std::string>& broker_keys() {
       "socket.send.buffer.bytes", "socket.receive.buffer.bytes", "log.flush.scheduler.interval.ms",
       "queued.max.request.bytes", "max.connections", "max.connections.per.ip",
       "connections.max.write.stall.ms", "max.broker.partitions", "transaction.state.log.num.partitions",
-      "transaction.max.timeout.ms", "transactional.id.expiration.ms",
+      "transaction.max.timeout.ms", "transactional.id.expiration.ms", "producer.id.expiration.ms",
       "samsa.test.crash.trigger"};
   return keys;
 }
@@ -183,6 +183,7 @@ result<broker_config> resolve_broker_config(const config_sources& sources, std::
                    apply_int32("transaction.max.timeout.ms", config.transaction_max_timeout_ms, 1, int32_max),
                    apply_int64("transactional.id.expiration.ms", config.transactional_id_expiration_ms, 1,
                                int32_max),
+                   apply_int64("producer.id.expiration.ms", config.producer_id_expiration_ms, 1, int32_max),
                    apply_int64("log.retention.check.interval.ms", config.log_retention_check_interval_ms, 1,
                                INT64_MAX),
                    apply_int32("max.broker.partitions", config.max_broker_partitions, 1, int32_max),

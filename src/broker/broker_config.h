@@ -56,6 +56,9 @@ struct broker_config {
   int32_t transaction_state_log_num_partitions = 50;
   int32_t transaction_max_timeout_ms = 15 * 60 * 1000;
   int64_t transactional_id_expiration_ms = 7LL * 24 * 60 * 60 * 1000;
+  // How long a partition remembers an idle producer (KIP-854): its
+  // sequences keep retries from duplicating data across restarts.
+  int64_t producer_id_expiration_ms = 24LL * 60 * 60 * 1000;
   int64_t log_retention_check_interval_ms = 5 * 60 * 1000;
   // Partitions this broker may hold in all, internal topics included (the
   // name KIP-578 proposed). Each partition keeps one descriptor open, so the

@@ -25,16 +25,20 @@ TEST(BrokerConfig, TransactionSettingsHaveKafkasDefaultsAndBounds) {
   EXPECT_EQ(config->transaction_state_log_num_partitions, 50);
   EXPECT_EQ(config->transaction_max_timeout_ms, 900000);
   EXPECT_EQ(config->transactional_id_expiration_ms, 604800000);
+  EXPECT_EQ(config->producer_id_expiration_ms, 86400000);
   config_sources sources;
   sources.overrides = {{"transaction.max.timeout.ms", "60000"}, {"transactional.id.expiration.ms", "1000"},
-                       {"transaction.state.log.num.partitions", "3"}};
+                       {"transaction.state.log.num.partitions", "3"}, {"producer.id.expiration.ms", "5000"}};
   config = resolve_broker_config(sources, warnings);
   ASSERT_TRUE(config.ok());
   EXPECT_TRUE(warnings.empty());
   EXPECT_EQ(config->transaction_max_timeout_ms, 60000);
   EXPECT_EQ(config->transactional_id_expiration_ms, 1000);
   EXPECT_EQ(config->transaction_state_log_num_partitions, 3);
+  EXPECT_EQ(config->producer_id_expiration_ms, 5000);
   sources.overrides = {{"transaction.max.timeout.ms", "0"}};
+  EXPECT_FALSE(resolve_broker_config(sources, warnings).ok());
+  sources.overrides = {{"producer.id.expiration.ms", "0"}};
   EXPECT_FALSE(resolve_broker_config(sources, warnings).ok());
 }
 

@@ -43,6 +43,7 @@ std::vector<storage::config_entry> describe_broker_configs(const broker_config& 
       {"transaction.max.timeout.ms", {std::to_string(config.transaction_max_timeout_ms), config_type::int_}},
       {"transactional.id.expiration.ms",
        {std::to_string(config.transactional_id_expiration_ms), config_type::int_}},
+      {"producer.id.expiration.ms", {std::to_string(config.producer_id_expiration_ms), config_type::int_}},
       {"num.network.threads", {std::to_string(config.num_network_threads), config_type::int_}},
       {"num.io.threads", {std::to_string(config.num_io_threads), config_type::int_}},
       {"queued.max.request.bytes", {std::to_string(config.queued_max_request_bytes), config_type::long_}},

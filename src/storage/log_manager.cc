@@ -144,6 +144,7 @@ status log_manager::load() {
       po.recovery_point = it == points.end() ? -1 : it->second;
     }
     po.flush = &flusher_;
+    po.producer_id_expiration_ms = opts_.producer_id_expiration_ms;
     po.now_ms = now();
     auto log = partition_log::open(std::move(po));
     if (!log) return log.err();
@@ -183,6 +184,7 @@ result<std::shared_ptr<partition_log>> log_manager::create_partition(const std::
   po.config = cfg;
   po.recovery_point = INT64_MAX;
   po.flush = &flusher_;
+  po.producer_id_expiration_ms = opts_.producer_id_expiration_ms;
   po.now_ms = now();
   auto log = partition_log::open(std::move(po));
   if (!log) return log.err();

@@ -15,10 +15,12 @@ namespace {
 struct manager : ::testing::Test {
   std::shared_ptr<memory_file_system> fs = std::make_shared<memory_file_system>();
   int64_t clock_ms = 1'000'000;
+  int64_t producer_id_expiration_ms = 24LL * 60 * 60 * 1000;
 
   std::unique_ptr<log_manager> open() {
     log_manager::options o;
     o.fs = fs;
+    o.producer_id_expiration_ms = producer_id_expiration_ms;
     o.data_dir = "data";
     o.background = false;
     o.clock = [this] { return clock_ms; };
@@ -113,6 +115,24 @@ TEST_F(manager, recovery_points_limit_the_scan) {
 
 // Kafka allows 249-character topic names; the renamed directory of a deleted
 // partition must still fit in NAME_MAX (255), or the delete fails.
+// producer.id.expiration.ms reaches every partition the manager opens or
+// creates: an idle producer is forgotten after it (checked once a minute).
+TEST_F(manager, partitions_forget_producers_idle_past_the_configured_expiration) {
+  producer_id_expiration_ms = 90'000;
+  auto m = open();
+  auto p = m->create_partition("idem", 0, id(1), {});
+  ASSERT_TRUE(p);
+  ASSERT_TRUE((*p)->append(testing::make_producer_batch({{"k", "v", clock_ms}}, {77, 0, 0, false}), clock_ms));
+  const txn::producer_batch retry{77, 0, 0, 1, false};
+  EXPECT_EQ((*p)->check_producer(retry).outcome, txn::verdict::duplicate);
+  clock_ms += 61'000;  // idle 61 s: still known
+  ASSERT_TRUE((*p)->append(testing::make_filler_batch(1, 10, clock_ms, 1), clock_ms));
+  EXPECT_EQ((*p)->check_producer(retry).outcome, txn::verdict::duplicate);
+  clock_ms += 61'000;  // idle 122 s > 90 s: forgotten at the next check
+  ASSERT_TRUE((*p)->append(testing::make_filler_batch(1, 10, clock_ms, 2), clock_ms));
+  EXPECT_EQ((*p)->check_producer(retry).outcome, txn::verdict::append);
+}
+
 TEST(deleted_dir_name, fits_name_max_for_the_longest_topic) {
   std::string longest(249, 't');
   std::string name = deleted_dir_name(longest, 2147483647, 9223372036854775807LL, 9223372036854775807LL);
