@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,10 @@ struct request_context {
   std::string client_id;
   // A handler sets this to false to send no response (Produce with acks=0).
   bool send_response = true;
+  // Set by a handler that cannot answer but must not stay silent either
+  // (an acks=0 Produce that failed): the connection is closed with this
+  // reason instead of answering, so the client notices.
+  std::optional<std::string> close_reason;
 };
 
 // Highest version our definitions describe for `key` (what we serve unless a

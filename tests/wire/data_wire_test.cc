@@ -183,6 +183,27 @@ TEST_F(DataWire, AcksZeroStoresAndAnswersNothing) {
             (std::vector<std::pair<int64_t, std::string>>{{0, "fire"}, {1, "forget"}, {2, "fire"}, {3, "forget"}}));
 }
 
+// acks=0 that fails (here: an unknown partition) cannot be answered, so the
+// broker closes the connection, as Kafka does: silence would leave the
+// producer believing its records were stored.
+TEST_F(DataWire, AcksZeroFailureClosesTheConnection) {
+  int16_t v = range(api_key::produce).second;
+  wire_client doomed(broker_.port());
+  protocol::produce_request_data req;
+  req.acks = 0;
+  req.timeout_ms = 10000;
+  req.topic_data.push_back({});
+  req.topic_data[0].name = topic_;
+  req.topic_data[0].partition_data.push_back({});
+  req.topic_data[0].partition_data[0].index = 7;
+  req.topic_data[0].partition_data[0].records = protocol::records::copy(batch_of({"lost"}, 0));
+  doomed.send(req, v);
+  protocol::api_versions_request_data next;
+  EXPECT_ANY_THROW(doomed.call<protocol::api_versions_response_data>(next, 0));
+  // The broker itself is fine.
+  EXPECT_EQ(client_->call<protocol::api_versions_response_data>(next, 0).error_code, 0);
+}
+
 TEST_F(DataWire, ProduceErrorsPerPartition) {
   auto v = range(api_key::produce).second;
   // Unknown partition of a known topic.

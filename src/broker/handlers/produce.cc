@@ -313,6 +313,19 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   turn.release();  // the next produce may append while this one waits for its sync
 
   if (request.acks == 0) {
+    // No answer is expected, but a failure must not pass in silence: Kafka
+    // closes the connection, which is the only signal an acks=0 producer
+    // gets (it reconnects and refreshes its metadata).
+    for (const auto& tr : response.responses) {
+      for (const auto& p : tr.partition_responses) {
+        if (p.error_code == 0) continue;
+        ctx.close_reason = "acks=0 Produce failed for " + tr.name + "-" + std::to_string(p.index) + ": " +
+                           std::string(protocol::error_name(static_cast<protocol::error_code>(p.error_code))) +
+                           (p.error_message ? " (" + *p.error_message + ")" : std::string()) +
+                           "; closing the connection as Kafka does";
+        co_return response;
+      }
+    }
     ctx.send_response = false;
     co_return response;
   }
