@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Samsa needs on Debian 12, idempotently: build dependencies always,
-# test peers (kcat, Python clients, KafkaJS 2.2.4) with --test. Quick when all is there.
+# test peers (kcat, Python clients, KafkaJS 2.2.4, librdkafka 2.15.1 built from
+# sources) with --test. Quick when all is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,4 +48,6 @@ if ((with_tests)); then
   else
     echo "install-deps: kafkajs 2.2.4 present"
   fi
+  # librdkafka 2.15.1 for the Kafka 4.x protocol tests; about 30 s to build once.
+  ./scripts/build-rdkafka-new.sh | grep -v '^/'
 fi
