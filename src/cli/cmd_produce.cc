@@ -15,6 +15,7 @@
 #include "cli/config_args.h"
 #include "cli/progress.h"
 #include "cli/record_format.h"
+#include "cli/record_template_input.h"
 #include "cli/usage.h"
 #include "client/admin.h"
 #include "client/kafka_error.h"
@@ -37,6 +38,7 @@ struct args {
   std::string compression = "none";
   bool quiet = false;
   std::string input = "text";  // text: lines (with -K/-k); json: what `consume -o json` prints
+  std::optional<std::string> format;  // a consume-style template read backwards
 };
 
 // Reads a field written by record_document: text, base64 with "<name>_encoding", or null.
@@ -148,6 +150,25 @@ int run(const args& a, cli_context& ctx) {
     std::cerr << "error: --key and --key-separator cannot be combined (one fixed key, or a key per line)\n";
     return exit_usage;
   }
+  std::optional<record_template_reader> reader;
+  if (a.format) {
+    if (a.input != "text" || a.key_separator || a.whole || a.delimiter != "\n") {
+      std::cerr << "error: --format describes the whole input: it cannot be combined with --input, --key-separator, "
+                   "--delimiter or --whole\n";
+      return exit_usage;
+    }
+    auto parsed = record_template_reader::parse(*a.format);
+    if (!parsed) return ctx.fail(parsed.err());
+    if (a.key && parsed->has_field("key")) {
+      std::cerr << "error: --key and a {key} in --format cannot be combined\n";
+      return exit_usage;
+    }
+    if (a.partition && parsed->has_field("partition")) {
+      std::cerr << "error: --partition and a {partition} in --format cannot be combined\n";
+      return exit_usage;
+    }
+    reader = std::move(*parsed);
+  }
   auto config = ctx.config();
   if (!config) return ctx.fail(config.err());
   // Records that cannot be delivered fail after --timeout-ms, not librdkafka's 5 minutes.
@@ -181,20 +202,33 @@ int run(const args& a, cli_context& ctx) {
   uint64_t bytes = 0;
   uint64_t without_key = 0;
   std::string line;
-  while (read_record(*in, delimiter, line)) {
-    bytes += line.size() + delimiter.size();
+  while (true) {
     client::outgoing_message m;
     m.topic = a.topic;
     m.partition = a.partition;
     for (const auto& [k, v] : *headers) m.headers.push_back({k, v});
     if (a.key) m.key = *a.key;
+    if (reader) {
+      auto more = reader->next(*in, m);
+      if (!more) {
+        (void)producer->flush(std::chrono::milliseconds(ctx.timeout_ms + 2000));
+        std::cerr << fmt::format("{} records sent before the error\n", sent);
+        return ctx.fail(more.err());
+      }
+      if (!*more) break;
+      if (a.tombstones && m.value && m.value->empty()) m.value.reset();
+      if (auto pos = in->tellg(); pos >= 0) bytes = static_cast<uint64_t>(pos);
+    } else {
+      if (!read_record(*in, delimiter, line)) break;
+      bytes += line.size() + delimiter.size();
+    }
     if (a.input == "json") {
       if (line.empty()) continue;
       auto partition = m.partition;
       if (auto s = from_json_line(line, sent + 1, m); !s) return ctx.fail(s.err());
       if (partition) m.partition = partition;  // -p wins over the record's own partition
     }
-    if (a.input == "text" && a.key_separator && !a.key_separator->empty()) {
+    if (!reader && a.input == "text" && a.key_separator && !a.key_separator->empty()) {
       auto pos = line.find(*a.key_separator);
       if (pos != std::string::npos) {
         m.key = line.substr(0, pos);
@@ -205,7 +239,7 @@ int run(const args& a, cli_context& ctx) {
                                  *a.key_separator);
       }
     }
-    if (a.input == "text" && !(a.tombstones && line.empty())) m.value = line;  // -Z: empty value = tombstone (null)
+    if (!reader && a.input == "text" && !(a.tombstones && line.empty())) m.value = line;  // -Z: empty value = tombstone (null)
     std::string key = m.key.value_or("");
     auto s = producer->send(m, [&, key](const result<client::delivery_report>& r) {
       std::lock_guard lock(out_mutex);
@@ -264,6 +298,9 @@ void register_produce(CLI::App& app, cli_context& ctx) {
                   "and partition, as `samsa consume -o json` prints)")
       ->check(CLI::IsMember({"text", "json"}))
       ->default_val("text");
+  cmd->add_option("--format", a->format,
+                  "Read records by a template, as `consume --format` writes them (rpk produce -f): {key} {value} "
+                  "{headers} {partition} {timestamp} {key_length} {value_length}; :base64 :hex, {value:json}");
   cmd->add_flag("-q,--quiet", a->quiet, "Print nothing on success");
   set_example(cmd, "printf 'alice:paid 10\\nbob:paid 5\\n' | samsa produce payments --key-separator :");
   cmd->callback([a, &ctx] { ctx.exit_status = run(*a, ctx); });
