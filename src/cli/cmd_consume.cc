@@ -11,6 +11,7 @@
 #include <fmt/ranges.h>
 
 #include "cli/commands.h"
+#include "cli/record_explain.h"
 #include "cli/record_format.h"
 #include "cli/start_position.h"
 #include "client/consumer.h"
@@ -37,6 +38,7 @@ struct args {
   output_format output = output_format::table;
   bool exit_at_end = false;
   bool quiet = false;
+  bool explain = false;
 };
 
 int64_t now_ms() {
@@ -148,13 +150,17 @@ status check_reset(client::admin& admin, const args& a) {
       "add --reset to start from --from anyway (the group's commits move there), or drop --from to continue");
 }
 
-void print_record(const args& a, const client::consumed_message& m) {
-  if (a.output == output_format::json) {
-    std::cout << record_json(m) << "\n";
-  } else if (a.output == output_format::yaml) {
-    std::cout << "---\n" << to_yaml(record_document(m));
+void print_record(const args& a, const client::consumed_message& m, const explain_context* why) {
+  std::optional<record_explanation> e;
+  if (why) e = explain_record(m, *why);
+  if (a.output == output_format::json || a.output == output_format::yaml) {
+    auto doc = record_document(m);
+    if (e) doc["explain"] = explanation_json(*e);
+    if (a.output == output_format::json) std::cout << doc.dump() << "\n";
+    else std::cout << "---\n" << to_yaml(doc);
   } else {
     std::cout << render_record(a.format, m);
+    if (e) std::cout << explanation_text(*e);
   }
   std::cout.flush();
 }
@@ -230,6 +236,17 @@ int run(args a, cli_context& ctx) {
     for (const auto& t : a.topics)
       if (auto info = admin->describe_topic(t, false); !info) return ctx.fail(as_consume_error(info.err(), t));
   }
+  // --explain needs each topic's partition count to redo the producer's modulo.
+  std::optional<explain_context> why;
+  if (a.explain) {
+    why.emplace();
+    why->group = a.group;
+    for (const auto& t : a.topics) {
+      auto info = admin->describe_topic(t, false);
+      if (!info) return ctx.fail(as_consume_error(info.err(), t));
+      why->partition_counts[t] = static_cast<int32_t>(info->partitions.size());
+    }
+  }
   auto config = ctx.config();
   if (!config) return ctx.fail(config.err());
   client::consumer_options options;
@@ -279,6 +296,7 @@ int run(args a, cli_context& ctx) {
       bool assigned = r->what == client::rebalance_event::kind::assigned;
       if (!a.quiet)
         std::cerr << fmt::format("% group {}: {} {}\n", a.group, assigned ? "assigned" : "revoked", describe(r->partitions));
+      if (why) why->member_id = consumer->member_id();
       for (const auto& p : r->partitions) {
         if (assigned) {
           owned.insert({p.topic, p.partition});
@@ -303,7 +321,7 @@ int run(args a, cli_context& ctx) {
         if (past_until.insert(where).second)
           (void)consumer->pause({{m->topic, m->partition, client::offset_invalid}});
       } else if (!past_until.count(where)) {
-        print_record(a, *m);
+        print_record(a, *m, why ? &*why : nullptr);
         ++printed;
       }
     } else if (auto* e = std::get_if<client::end_of_partition>(&*event)) {
@@ -358,6 +376,9 @@ void register_consume(CLI::App& app, cli_context& ctx) {
   add_output_option(cmd, a->output);
   cmd->add_flag("-e,--exit-at-end", a->exit_at_end, "Stop once every partition has been read to its end");
   cmd->add_flag("-q,--quiet", a->quiet, "No assignment or start-position notes on stderr");
+  cmd->add_flag("--explain", a->explain,
+                "After each record, why it is in its partition (murmur2 of the key modulo the partition count) and "
+                "which group member reads it");
   set_example(cmd, "samsa consume orders --group billing --format '{partition}:{offset} {key}={value}\\n'");
   cmd->callback([a, from, &ctx] {
     a->from_given = from->count() > 0;

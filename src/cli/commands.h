@@ -24,6 +24,7 @@ void register_group_list(CLI::App& group, cli_context& ctx);
 void register_group_describe(CLI::App& group, cli_context& ctx);
 void register_group_delete(CLI::App& group, cli_context& ctx);
 void register_group_reset_offsets(CLI::App& group, cli_context& ctx);
+void register_group_watch(CLI::App& group, cli_context& ctx);
 void register_offsets(CLI::App& app, cli_context& ctx);
 void register_txn_list(CLI::App& txn, cli_context& ctx);
 void register_txn_describe(CLI::App& txn, cli_context& ctx);

@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   register_group_describe(*group, ctx);
   register_group_delete(*group, ctx);
   register_group_reset_offsets(*group, ctx);
+  register_group_watch(*group, ctx);
   register_offsets(app, ctx);
   auto* txn = app.add_subcommand("txn", "List, describe and abort transactions")->require_subcommand(1);
   register_txn_list(*txn, ctx);
