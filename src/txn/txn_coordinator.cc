@@ -26,6 +26,15 @@ std::string describe_state(const std::string& id, const txn_record& r) {
          ", epoch " + std::to_string(r.producer_epoch) + ")";
 }
 
+// An epoch bump: `next` takes the bumped producer id and epoch, and keeps the
+// ones it replaces so a KIP-360 retry that presents them is recognised.
+void take_bumped_epoch(txn_record& next, const txn_record& rec, std::pair<int64_t, int16_t> bumped) {
+  next.previous_producer_id = rec.producer_id;
+  next.previous_producer_epoch = rec.producer_epoch;
+  next.producer_id = bumped.first;
+  next.producer_epoch = bumped.second;
+}
+
 }  // namespace
 
 coordinator::coordinator(coordinator_config config, txn_state_log& log, marker_writer& markers,
@@ -141,9 +150,7 @@ void coordinator::init_producer_id(const std::string& id, int32_t timeout_ms, in
       // next epoch once the abort completed.
       auto bumped = bump(rec, false);
       txn_record next = rec;
-      next.previous_producer_id = rec.producer_id;
-      next.previous_producer_epoch = rec.producer_epoch;
-      next.producer_epoch = bumped->second;
+      take_bumped_epoch(next, rec, *bumped);
       next.state = txn_state::prepare_abort;
       next.last_update_ms = now_ms;
       return persist(id, std::move(next), [this, id, done](status s) {
@@ -165,10 +172,7 @@ void coordinator::init_producer_id(const std::string& id, int32_t timeout_ms, in
       auto bumped = bump(rec, true);
       if (!bumped) return fail(error_code::coordinator_not_available, bumped.err().message);
       txn_record next = rec;
-      next.previous_producer_id = rec.producer_id;
-      next.previous_producer_epoch = rec.producer_epoch;
-      next.producer_id = bumped->first;
-      next.producer_epoch = bumped->second;
+      take_bumped_epoch(next, rec, *bumped);
       next.timeout_ms = timeout_ms;
       next.state = txn_state::empty;
       next.partitions.clear();
@@ -336,10 +340,7 @@ void coordinator::end_txn(const std::string& id, int64_t producer_id, int16_t pr
       if (tv2) {
         auto bumped = bump(rec, true);
         if (!bumped) return fail(error_code::coordinator_not_available, bumped.err().message);
-        next.previous_producer_id = rec.producer_id;
-        next.previous_producer_epoch = rec.producer_epoch;
-        next.producer_id = bumped->first;
-        next.producer_epoch = bumped->second;
+        take_bumped_epoch(next, rec, *bumped);
         next.client_version = 2;
       }
       return persist(id, std::move(next), [this, id, done](status s) {
@@ -365,10 +366,7 @@ void coordinator::end_txn(const std::string& id, int64_t producer_id, int16_t pr
         auto bumped = bump(rec, true);
         if (!bumped) return fail(error_code::coordinator_not_available, bumped.err().message);
         txn_record next = rec;
-        next.previous_producer_id = rec.producer_id;
-        next.previous_producer_epoch = rec.producer_epoch;
-        next.producer_id = bumped->first;
-        next.producer_epoch = bumped->second;
+        take_bumped_epoch(next, rec, *bumped);
         next.state = txn_state::complete_abort;
         next.partitions.clear();
         next.start_ms = -1;
@@ -486,9 +484,7 @@ void coordinator::tick(int64_t now_ms) {
     const txn_record& rec = txns_.at(id).rec;
     auto bumped = bump(rec, false);
     txn_record next = rec;
-    next.previous_producer_id = rec.producer_id;
-    next.previous_producer_epoch = rec.producer_epoch;
-    next.producer_epoch = bumped->second;
+    take_bumped_epoch(next, rec, *bumped);
     next.state = txn_state::prepare_abort;
     next.last_update_ms = now_ms;
     persist(id, std::move(next), [this, id](status s) {
