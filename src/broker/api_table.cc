@@ -42,6 +42,15 @@ void api_table::add_entry(api_range range, runner run) {
     spdlog::critical("api key {} registered twice", range.api_key);
     std::abort();
   }
+  // A handler may serve less than the definitions describe (each pins its own
+  // max, so importing newer schemata never raises what is advertised), never more:
+  // there would be no codec for the extra versions.
+  const protocol::api_info* info = protocol::find_api(static_cast<protocol::api_key>(range.api_key));
+  if (!info || range.min_version < info->min_version || range.max_version > info->max_version) {
+    spdlog::critical("api key {} registered for v{}-v{}, outside its definitions", range.api_key, range.min_version,
+                     range.max_version);
+    std::abort();
+  }
   entries_.emplace(range.api_key, entry{range, std::move(run)});
 }
 

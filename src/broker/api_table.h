@@ -36,8 +36,10 @@ struct request_context {
   std::optional<std::string> close_reason;
 };
 
-// Highest version our definitions describe for `key` (what we serve unless a
-// handler says otherwise), and the API's name for logs ("Produce").
+// Highest version our definitions describe for `key`, and the API's name for
+// logs ("Produce"). Handlers register a literal max instead, so that importing
+// newer schemata (src/protocol/schemata) never raises what ApiVersions
+// advertises before the handler serves the new version fully.
 int16_t defined_max_version(protocol::api_key key);
 std::string_view api_name(int16_t key);
 

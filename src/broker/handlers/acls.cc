@@ -49,13 +49,13 @@ boost::asio::awaitable<protocol::delete_acls_response_data> remove(request_conte
 
 void register_acls(api_table& apis) {
   apis.add<protocol::describe_acls_request_data, protocol::describe_acls_response_data>(
-      static_cast<int16_t>(protocol::api_key::describe_acls), 0, defined_max_version(protocol::api_key::describe_acls),
+      static_cast<int16_t>(protocol::api_key::describe_acls), 0, 3,
       describe);
   apis.add<protocol::create_acls_request_data, protocol::create_acls_response_data>(
-      static_cast<int16_t>(protocol::api_key::create_acls), 0, defined_max_version(protocol::api_key::create_acls),
+      static_cast<int16_t>(protocol::api_key::create_acls), 0, 3,
       create);
   apis.add<protocol::delete_acls_request_data, protocol::delete_acls_response_data>(
-      static_cast<int16_t>(protocol::api_key::delete_acls), 0, defined_max_version(protocol::api_key::delete_acls),
+      static_cast<int16_t>(protocol::api_key::delete_acls), 0, 3,
       remove);
 }
 

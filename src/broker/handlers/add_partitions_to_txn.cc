@@ -111,7 +111,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 
 void register_add_partitions_to_txn(api_table& apis) {
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::add_partitions_to_txn), 0,
-                                  defined_max_version(protocol::api_key::add_partitions_to_txn), handle);
+                                  5, handle);
 }
 
 }  // namespace samsa::broker

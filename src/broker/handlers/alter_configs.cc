@@ -150,10 +150,10 @@ boost::asio::awaitable<protocol::incremental_alter_configs_response_data> handle
 void register_alter_configs(api_table& apis) {
   apis.add<protocol::alter_configs_request_data, protocol::alter_configs_response_data>(
       static_cast<int16_t>(protocol::api_key::alter_configs), 0,
-      defined_max_version(protocol::api_key::alter_configs), handle_alter);
+      2, handle_alter);
   apis.add<protocol::incremental_alter_configs_request_data, protocol::incremental_alter_configs_response_data>(
       static_cast<int16_t>(protocol::api_key::incremental_alter_configs), 0,
-      defined_max_version(protocol::api_key::incremental_alter_configs), handle_incremental);
+      1, handle_incremental);
 }
 
 }  // namespace samsa::broker

@@ -62,7 +62,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 
 void register_create_partitions(api_table& apis) {
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::create_partitions), 0,
-                                  defined_max_version(protocol::api_key::create_partitions), handle);
+                                  3, handle);
 }
 
 }  // namespace samsa::broker

@@ -66,7 +66,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 
 void register_delete_records(api_table& apis) {
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::delete_records), 0,
-                                  defined_max_version(protocol::api_key::delete_records), handle);
+                                  2, handle);
 }
 
 }  // namespace samsa::broker

@@ -63,7 +63,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 
 void register_delete_topics(api_table& apis) {
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::delete_topics), 0,
-                                  defined_max_version(protocol::api_key::delete_topics), handle);
+                                  6, handle);
 }
 
 }  // namespace samsa::broker

@@ -103,7 +103,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 
 void register_describe_configs(api_table& apis) {
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::describe_configs), 0,
-                                  defined_max_version(protocol::api_key::describe_configs), handle);
+                                  4, handle);
 }
 
 }  // namespace samsa::broker

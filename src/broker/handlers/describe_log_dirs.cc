@@ -66,7 +66,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 
 void register_describe_log_dirs(api_table& apis) {
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::describe_log_dirs), 0,
-                                  defined_max_version(protocol::api_key::describe_log_dirs), handle);
+                                  4, handle);
 }
 
 }  // namespace samsa::broker

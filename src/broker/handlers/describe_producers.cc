@@ -55,7 +55,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 
 void register_describe_producers(api_table& apis) {
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::describe_producers), 0,
-                                  defined_max_version(protocol::api_key::describe_producers), handle);
+                                  0, handle);
 }
 
 }  // namespace samsa::broker

@@ -50,7 +50,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 
 void register_end_txn(api_table& apis) {
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::end_txn), 0,
-                                  defined_max_version(protocol::api_key::end_txn), handle);
+                                  5, handle);
 }
 
 }  // namespace samsa::broker

@@ -69,7 +69,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 
 void register_init_producer_id(api_table& apis) {
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::init_producer_id), 0,
-                                  defined_max_version(protocol::api_key::init_producer_id), handle);
+                                  5, handle);
 }
 
 }  // namespace samsa::broker

@@ -100,7 +100,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 
 void register_list_offsets(api_table& apis) {
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::list_offsets), 0,
-                                  defined_max_version(protocol::api_key::list_offsets), handle);
+                                  10, handle);
 }
 
 }  // namespace samsa::broker

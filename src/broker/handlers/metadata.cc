@@ -121,7 +121,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, protocol::metada
 
 void register_metadata(api_table& apis) {
   apis.add<protocol::metadata_request_data, response_t>(static_cast<int16_t>(protocol::api_key::metadata), 0,
-                                                         defined_max_version(protocol::api_key::metadata), handle);
+                                                         13, handle);
 }
 
 }  // namespace samsa::broker

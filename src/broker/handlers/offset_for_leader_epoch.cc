@@ -47,7 +47,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 
 void register_offset_for_leader_epoch(api_table& apis) {
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::offset_for_leader_epoch), 0,
-                                  defined_max_version(protocol::api_key::offset_for_leader_epoch), handle);
+                                  4, handle);
 }
 
 }  // namespace samsa::broker

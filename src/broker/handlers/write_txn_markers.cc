@@ -154,7 +154,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 
 void register_write_txn_markers(api_table& apis) {
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::write_txn_markers), 0,
-                                  defined_max_version(protocol::api_key::write_txn_markers), handle);
+                                  1, handle);
 }
 
 }  // namespace samsa::broker

@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
 """Refresh Samsa's message definitions (*.def) from Kafka's JSON schemas.
 
-usage: import_reference.py MESSAGES_DIR [--newer DIR] [--out DIR]
+usage: import_reference.py MESSAGES_DIR [--newer DIR]... [--out DIR]
 
 MESSAGES_DIR is Kafka's clients/src/main/resources/common/message folder (the
-full-history set whose ranges still start at v0). --newer names a later release
-of the same folder (default: MESSAGES_DIR/../messages-4.0.0 if present); where
-it defines a higher max version, that version and the fields it adds are taken
-from it. Only facts are kept: names, types, version ranges, nullable/tagged
-versions, tags, defaults, mapKey, ignorable and flexible versions.
+full-history set whose ranges still start at v0). Each --newer names a later
+state of the same folder, oldest first (default: MESSAGES_DIR/../messages-4.0.0
+if present); where one defines a higher max version, that version and the
+fields it adds are taken from it, while the old versions the base still has
+are kept (old clients need them). An API whose versions so far were all
+unstable (early access, e.g. the share-group APIs' v0 in Kafka 4.0) is taken
+whole from the first later folder that makes it stable, because Kafka removed
+those early versions rather than keeping them. A schema only a --newer folder
+has (an API added later) starts there. Only facts are kept: names, types,
+version ranges, nullable/tagged versions, tags, defaults, mapKey, ignorable and
+flexible versions.
 """
 import argparse
 import json
@@ -20,7 +26,10 @@ import sys
 # API keys Samsa serves (API-VERSIONS.md roles B, P, C, A, I, T, S, K, opt).
 SERVED_KEYS = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
                24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43,
-               44, 45, 46, 47, 48, 49, 50, 51, 60, 61, 65, 66, 68, 69, 71, 72, 74, 75]
+               44, 45, 46, 47, 48, 49, 50, 51, 60, 61, 65, 66, 68, 69, 71, 72, 74, 75,
+               # KIP-932 share groups: heartbeat, describe, fetch, acknowledge and
+               # the admin offset APIs (describe/alter/delete share-group offsets).
+               76, 77, 78, 79, 90, 91, 92]
 EXTRA_FILES = {
     "headers": ["RequestHeader", "ResponseHeader"],
     "consumer_protocol": ["ConsumerProtocolSubscription", "ConsumerProtocolAssignment"],
@@ -88,27 +97,59 @@ def merge_fields(base, newer):
     return result
 
 
-def merged_schema(base_dir, newer_dir, name):
-    base = load(os.path.join(base_dir, name + ".json"))
-    lo, hi = version_range(base["validVersions"])
-    unstable = base.get("latestVersionUnstable", False)
-    newer_path = os.path.join(newer_dir, name + ".json") if newer_dir else None
-    if newer_path and os.path.exists(newer_path):
-        newer = load(newer_path)
-        newer_range = version_range(newer.get("validVersions"))
-        if newer_range and newer_range[1] >= hi:
-            if newer_range[1] > hi:
-                base["fields"] = merge_fields(base["fields"], newer["fields"])
-                structs = {s["name"]: s for s in base.get("commonStructs", [])}
-                for s in newer.get("commonStructs", []):
-                    if s["name"] in structs:
-                        structs[s["name"]]["fields"] = merge_fields(structs[s["name"]]["fields"], s["fields"])
-                    else:
-                        base.setdefault("commonStructs", []).append(s)
-            hi = newer_range[1]
-            unstable = newer.get("latestVersionUnstable", False)
-    if unstable:
-        hi -= 1
+def stable_max(lo, hi, unstable):
+    """The highest version Samsa may use: Kafka's newest is left out while unstable."""
+    return hi - 1 if unstable else hi
+
+
+def latest_unstable(folder, name, schema):
+    """Kafka marks only the request unstable; its response shares the mark."""
+    if schema.get("latestVersionUnstable", False):
+        return True
+    if name.endswith("Response"):
+        request_path = os.path.join(folder, name[: -len("Response")] + "Request.json")
+        if os.path.exists(request_path):
+            return load(request_path).get("latestVersionUnstable", False)
+    return False
+
+
+def apply_newer(base, lo, hi, unstable, newer, newer_unstable):
+    """Folds one later state of a schema into (base, lo, hi, unstable)."""
+    newer_range = version_range(newer.get("validVersions"))
+    if not newer_range:
+        return base, lo, hi, unstable
+    if base is None or stable_max(lo, hi, unstable) < lo:
+        # Nothing stable yet: early-access versions are not kept.
+        return newer, newer_range[0], newer_range[1], newer_unstable
+    if newer_range[1] < hi:
+        return base, lo, hi, unstable
+    if newer_range[1] > hi:
+        base["fields"] = merge_fields(base["fields"], newer["fields"])
+        structs = {s["name"]: s for s in base.get("commonStructs", [])}
+        for s in newer.get("commonStructs", []):
+            if s["name"] in structs:
+                structs[s["name"]]["fields"] = merge_fields(structs[s["name"]]["fields"], s["fields"])
+            else:
+                base.setdefault("commonStructs", []).append(s)
+    return base, lo, newer_range[1], newer_unstable
+
+
+def merged_schema(base_dir, newer_dirs, name):
+    base, lo, hi, unstable = None, 0, -1, False
+    base_path = os.path.join(base_dir, name + ".json")
+    if os.path.exists(base_path):
+        base = load(base_path)
+        rng = version_range(base["validVersions"])
+        if rng:
+            lo, hi = rng
+            unstable = latest_unstable(base_dir, name, base)
+    for newer_dir in newer_dirs:
+        newer_path = os.path.join(newer_dir, name + ".json")
+        if os.path.exists(newer_path):
+            newer = load(newer_path)
+            base, lo, hi, unstable = apply_newer(base, lo, hi, unstable, newer,
+                                                 latest_unstable(newer_dir, name, newer))
+    hi = stable_max(lo, hi, unstable)
     base["validVersions"] = f"{lo}-{hi}" if hi >= lo else "none"
     return base
 
@@ -166,25 +207,29 @@ def snake(name):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("messages_dir")
-    parser.add_argument("--newer", default=None)
+    parser.add_argument("--newer", action="append", default=None,
+                        help="a later state of the folder; repeat, oldest first")
     parser.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)))
     args = parser.parse_args()
     newer = args.newer
     if newer is None:
         candidate = os.path.join(os.path.dirname(os.path.abspath(args.messages_dir)), "messages-4.0.0")
-        newer = candidate if os.path.isdir(candidate) else None
+        newer = [candidate] if os.path.isdir(candidate) else []
 
-    by_key = {}
-    for file in sorted(os.listdir(args.messages_dir)):
-        if not file.endswith(".json"):
-            continue
-        schema = load(os.path.join(args.messages_dir, file))
-        if schema.get("type") in ("request", "response") and schema.get("apiKey") in SERVED_KEYS:
-            by_key.setdefault(schema["apiKey"], []).append(file[:-5])
+    # The newest folder that holds an API's schema decides its name (an API can
+    # be renamed, e.g. ListClientMetricsResources became ListConfigResources).
+    names_by_key = {}
+    for folder in reversed([args.messages_dir] + newer):
+        for file in sorted(os.listdir(folder)):
+            if not file.endswith(".json"):
+                continue
+            schema = load(os.path.join(folder, file))
+            if schema.get("type") in ("request", "response") and schema.get("apiKey") in SERVED_KEYS:
+                names_by_key.setdefault(schema["apiKey"], {}).setdefault(schema["type"], file[:-5])
+    by_key = {key: [kinds["request"], kinds["response"]] for key, kinds in names_by_key.items()}
 
     outputs = {}
     for key, names in sorted(by_key.items()):
-        names.sort(key=lambda n: 0 if n.endswith("Request") else 1)
         api = names[0][: -len("Request")]
         outputs[f"{key:02d}_{snake(api)}"] = names
     outputs.update(EXTRA_FILES)
