@@ -4,6 +4,7 @@
 
 #include "record/batch_builder.h"
 #include "record/errc.h"
+#include "record/legacy_convert.h"
 #include "record/split.h"
 #include "record/validate.h"
 
@@ -139,9 +140,37 @@ produce_check check_partition_records(std::span<uint8_t> records, const storage:
   return out;
 }
 
+produce_check check_message_set(std::span<const uint8_t> records, std::vector<uint8_t>& converted,
+                                const storage::log_config& config, int64_t now_ms,
+                                record::decompression_budget& budget) {
+  auto magic = record::peek_magic(records);
+  if (magic && *magic >= record::current_magic) {
+    return failure(protocol::error_code::unsupported_for_message_format,
+                   "Produce v0-2 carries message format v0/v1; a record batch (magic " + std::to_string(*magic) +
+                       ") needs Produce v3 or later");
+  }
+  auto up = record::legacy::upconvert_message_set(records, budget);
+  if (!up) return failure(up.err());
+  auto codec = target_codec(config.compression_type).value_or(up->source_codec);
+  if (codec == record::compression_type::none) {
+    converted = std::move(up->batch);
+  } else {
+    auto compressed = record::recompress_batch(up->batch, codec);
+    if (!compressed) return failure(compressed.err());
+    converted = std::move(*compressed);
+  }
+  // The wrappers' bytes were charged when they were opened; walking the
+  // batch built from them again costs no more than that.
+  record::decompression_budget walk(SIZE_MAX);
+  return check_partition_records(converted, config, now_ms, walk);
+}
+
 void check_produce_request(std::span<partition_check> partitions, int64_t now_ms, size_t budget_bytes) {
   record::decompression_budget budget(budget_bytes);
-  for (auto& p : partitions) p.result = check_partition_records(p.records, *p.config, now_ms, budget);
+  for (auto& p : partitions) {
+    p.result = p.message_set ? check_message_set(p.records, p.converted, *p.config, now_ms, budget)
+                             : check_partition_records(p.records, *p.config, now_ms, budget);
+  }
 }
 
 }  // namespace samsa::broker

@@ -74,7 +74,20 @@ struct partition_check {
   std::span<uint8_t> records;             // the request's own bytes
   const storage::log_config* config;      // a copy the caller owns, not the topic's live one
   produce_check result;                   // set by check_produce_request
+  // Produce v0-2: `records` is a message set (format v0/v1), converted to a
+  // record batch here before the checks; the batch result views it.
+  bool message_set = false;
+  std::vector<uint8_t> converted;
 };
+
+// Produce v0-2: converts a message set to one record batch (into `converted`)
+// and checks that like any produced batch. The wrappers' decompression is
+// charged to `budget`; the batch is compressed with the producer's codec
+// (or the topic's compression.type) before the size and record checks, so
+// max.message.bytes applies to what is stored.
+produce_check check_message_set(std::span<const uint8_t> records, std::vector<uint8_t>& converted,
+                                const storage::log_config& config, int64_t now_ms,
+                                record::decompression_budget& budget);
 
 // The check phase of a whole request: every listed partition in arrival
 // order, sharing one budget of `budget_bytes`. Pure, as above: the caller

@@ -1,6 +1,8 @@
-// Fetch: v0-17 advertised from v4 (message format 2 needs v4+). Partitions by
-// name (v0-12) or topic id (v13+). Log bytes go out by sendfile() straight
-// from segment files. Long polling: a fetch with less than min_bytes parks in
+// Fetch: v0-17. Partitions by name (v0-12) or topic id (v13+). From v4 log
+// bytes go out by sendfile() straight from segment files, as stored; v0-3
+// read message format v0/v1 and get the stored batches converted
+// (fetch_downconvert.h: committed data only, within the byte limits), a
+// path of its own that the modern one never enters. Long polling: a fetch with less than min_bytes parks in
 // fetch_waiters until an append to one of its partitions or max_wait_ms.
 // Fetch sessions (KIP-227) are not kept: every answer says session 0, which
 // tells clients to keep sending full fetches (valid per the protocol).
@@ -16,6 +18,7 @@
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
 #include "broker/fetch_bounds.h"
+#include "broker/fetch_downconvert.h"
 #include "broker/fetch_waiters.h"
 #include "broker/handlers/handlers.h"
 #include "broker/storage_errors.h"
@@ -80,11 +83,25 @@ int64_t read_all(const std::vector<fetch_target>& targets, const request_t& requ
       out.error_code = protocol::to_int(protocol::error_code::unknown_leader_epoch);
       continue;
     }
-    if (p.fetch_offset == limit) continue;  // caught up: nothing (committed) yet
     // The first batch goes out even past the budget (as Kafka does), so one
     // oversized batch can never stall a consumer.
     int64_t room = gathered == 0 ? std::min<int64_t>(p.partition_max_bytes, budget)
                                  : std::min<int64_t>(p.partition_max_bytes, budget - gathered);
+    if (version < fetch_record_batches_from) {
+      // Old consumers read committed data only (fetch_downconvert.h).
+      const int64_t committed = offsets.last_stable_offset;
+      if (p.fetch_offset == committed || room <= 0) continue;
+      auto converted = read_down_converted(log, p.fetch_offset, committed, fetch_magic(version),
+                                           static_cast<size_t>(room), gathered == 0);
+      if (converted.error != protocol::error_code::none) {
+        out.error_code = protocol::to_int(converted.error);
+        continue;
+      }
+      gathered += static_cast<int64_t>(converted.bytes.size());
+      out.records = protocol::records::owned(std::move(converted.bytes));
+      continue;
+    }
+    if (p.fetch_offset == limit) continue;  // caught up: nothing (committed) yet
     if (room <= 0) continue;
     auto slice = log.read(p.fetch_offset, static_cast<int32_t>(room), limit);
     if (!slice) {
@@ -165,7 +182,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 }  // namespace
 
 void register_fetch(api_table& apis) {
-  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::fetch), 4,
+  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::fetch), 0,
                                   defined_max_version(protocol::api_key::fetch), handle);
 }
 

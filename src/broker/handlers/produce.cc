@@ -1,7 +1,9 @@
-// Produce: v0-12 advertised, v3-12 served. v0-2 carry message format 0/1,
-// which Samsa does not store; they are advertised only because librdkafka
-// checks for Produce v0 before it enables compression (CLIENTS.md), and are
-// answered with UNSUPPORTED_VERSION per partition. acks: 0 (no response),
+// Produce: v0-12. v0-2 carry message format 0/1 (MessageSet), which Samsa
+// does not store: the check phase converts each partition's message set to
+// one record batch first (produce_checks.h, record/legacy_convert.h), with
+// the wrappers' decompression charged to the request's budget; from there
+// on it is an ordinary batch (no producer id: idempotence came with v3).
+// The answer at v1 adds the throttle time, at v2 the log append time. acks: 0 (no response),
 // 1 (answer after the write), -1 (answer after fdatasync, group-committed).
 //
 // Three steps: resolve (topic table; handler thread), check (pure, see
@@ -62,12 +64,7 @@ partition_response_t failed(int32_t index, protocol::error_code code, std::strin
 
 // The checks that need the topic table, before the records are looked at.
 std::optional<partition_response_t> refuse_partition(const topic_entry* topic,
-                                                     const request_t::topic_produce_data::partition_produce_data& data,
-                                                     int16_t version) {
-  if (version < 3) {
-    return failed(data.index, protocol::error_code::unsupported_version,
-                  "Produce v" + std::to_string(version) + " carries message format v0/v1; use v3 or later");
-  }
+                                                     const request_t::topic_produce_data::partition_produce_data& data) {
   if (!topic) {
     return failed(data.index, protocol::error_code::unknown_topic_or_partition, "topic does not exist");
   }
@@ -99,6 +96,7 @@ partition_response_t refused_records(int32_t index, produce_check& check) {
 }
 
 constexpr int16_t transaction_abortable_from = 11;
+constexpr int16_t message_format_2_from = 3;
 constexpr int16_t implicit_txn_add_from = 12;
 
 // The coordinator's verdict on a transactional batch, as a producer reads it.
@@ -145,7 +143,7 @@ void resolve(broker_state& broker, request_t& request, int16_t version, std::vec
       partition_job& job = jobs.emplace_back();
       job.index = p.index;
       job.topic = t.name;
-      if (auto refused = refuse_partition(topic, p, version)) {
+      if (auto refused = refuse_partition(topic, p)) {
         job.answer = std::move(*refused);
         continue;
       }
@@ -160,7 +158,10 @@ void resolve(broker_state& broker, request_t& request, int16_t version, std::vec
         writable = p.records->writable_bytes();
       }
       job.check = checks.size();
-      checks.push_back({*writable, config, {}});
+      partition_check& check = checks.emplace_back();
+      check.records = *writable;
+      check.config = config;
+      check.message_set = version < message_format_2_from;
     }
   }
 }
@@ -210,6 +211,7 @@ bool checked_here(const std::vector<partition_check>& checks) {
   constexpr size_t inline_limit = 256 * 1024;
   size_t total = 0;
   for (const auto& c : checks) {
+    if (c.message_set) return false;  // a conversion: off the handler thread
     total += c.records.size();
     if (c.records.size() <= attributes_low_byte || (c.records[attributes_low_byte] & 0x07) != 0) return false;
   }
