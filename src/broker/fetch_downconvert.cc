@@ -31,7 +31,9 @@ down_converted_read read_down_converted(const storage::partition_log& log, int64
   down_converted_read out;
   int64_t next = offset;
   auto left = [&] { return out.bytes.size() < room ? room - out.bytes.size() : 0; };
-  while (next < limit) {
+  // The first read happens even at or past `limit`: the log answers an
+  // offset out of its range with the error the consumer must see.
+  for (bool first_read = true; first_read || next < limit; first_read = false) {
     bool first = first_may_overflow && out.bytes.empty();
     if (left() == 0 && !first) break;
     // At least one byte: a batch larger than the chunk still comes whole.
