@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 
-#include <lz4frame.h>
-
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
+#include <vector>
 
 #include "record/errc.h"
 
@@ -206,6 +208,46 @@ TEST(LegacyMessage, NestedCompressionAndMixedMagicRefused) {
   ASSERT_TRUE(append_wrapper(mixed, 1, compression_type::gzip, 0, 0, false, inner_set(0, 1, false)).ok());
   parsed = parse_message_set(mixed, trailing_bytes::refuse);
   EXPECT_FALSE(open_wrapper(parsed->messages[0], storage, 1 << 20).ok());
+}
+
+}  // namespace
+}  // namespace samsa::record::legacy
+
+namespace samsa::record::legacy {
+namespace {
+
+// Message sets librdkafka 2.0.2 (kcat) wrote with broker.version.fallback
+// 0.9/0.10, kept in the record fuzz corpus (interop_test.cc).
+TEST(LegacyMessage, LibrdkafkaMessageSetsParse) {
+  const std::pair<const char*, int> files[] = {{"client_kcat_magic0", 0},
+                                               {"client_kcat_magic0_gzip", 0},
+                                               {"client_kcat_magic1", 1},
+                                               {"client_kcat_magic1_gzip", 1}};
+  for (const auto& [name, magic] : files) {
+    std::ifstream in(std::filesystem::path(SAMSA_RECORD_CORPUS_DIR) / name, std::ios::binary);
+    bytes blob((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto parsed = parse_message_set(blob, trailing_bytes::refuse);
+    ASSERT_TRUE(parsed.ok()) << name << ": " << parsed.err().describe();
+    ASSERT_FALSE(parsed->messages.empty());
+    std::vector<message> all;
+    std::vector<bytes> storage(parsed->messages.size());
+    for (size_t i = 0; i < parsed->messages.size(); ++i) {
+      const message& m = parsed->messages[i];
+      EXPECT_EQ(m.magic, magic) << name;
+      if (m.codec() == compression_type::none) {
+        all.push_back(m);
+        continue;
+      }
+      auto inner = open_wrapper(m, storage[i], 1 << 20);
+      ASSERT_TRUE(inner.ok()) << name << ": " << inner.err().describe();
+      all.insert(all.end(), inner->begin(), inner->end());
+    }
+    ASSERT_FALSE(all.empty());
+    for (const message& m : all) {
+      EXPECT_EQ(text(m.key).rfind("key", 0), 0u) << name;
+      EXPECT_NE(text(m.value).find("message number"), std::string::npos) << name;
+    }
+  }
 }
 
 }  // namespace

@@ -181,9 +181,13 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 
 }  // namespace
 
+// Served up to v17 (Kafka 4.0's newest), pinned: a newer schema version is
+// advertised only once this handler serves what it adds.
+constexpr int16_t fetch_max_served = 17;
+
 void register_fetch(api_table& apis) {
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::fetch), 0,
-                                  defined_max_version(protocol::api_key::fetch), handle);
+                                  std::min(fetch_max_served, defined_max_version(protocol::api_key::fetch)), handle);
 }
 
 }  // namespace samsa::broker

@@ -21,6 +21,7 @@
 // NOT_ENOUGH_REPLICAS (retriable, which every producer understands).
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -352,9 +353,15 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 
 }  // namespace
 
+// Served up to v12 (Kafka 4.0's newest). Pinned rather than the schema's
+// max: a newer schema (v13 names topics by id, KIP-516) is not served until
+// this handler resolves topic ids.
+constexpr int16_t produce_max_served = 12;
+
 void register_produce(api_table& apis) {
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::produce), 0,
-                                  defined_max_version(protocol::api_key::produce), handle);
+                                  std::min(produce_max_served, defined_max_version(protocol::api_key::produce)),
+                                  handle);
 }
 
 }  // namespace samsa::broker
