@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "record/batch_builder.h"
+#include "record/legacy_message.h"
 
 namespace samsa::broker {
 namespace {
@@ -100,6 +101,64 @@ TEST(ProduceChecks, BudgetScalesWithTheRequest) {
   EXPECT_EQ(produce_decompression_budget(0), decompression_budget_floor);
   EXPECT_EQ(produce_decompression_budget(size_t{10} << 20), size_t{320} << 20);
   EXPECT_EQ(produce_decompression_budget(SIZE_MAX), SIZE_MAX);
+}
+
+}  // namespace
+}  // namespace samsa::broker
+
+namespace samsa::broker {
+namespace {
+
+// Produce v0-2: a message set becomes one batch, compressed with the
+// producer's codec or the topic's compression.type, and checked as a batch.
+std::vector<uint8_t> gzip_message_set(size_t messages, size_t value_size) {
+  std::vector<uint8_t> inner;
+  std::vector<uint8_t> value(value_size, 'v');
+  for (size_t i = 0; i < messages; ++i) {
+    record::legacy::append_message(inner, 1, static_cast<int64_t>(i), 0, now_ms, std::nullopt,
+                                   std::span<const uint8_t>(value));
+  }
+  std::vector<uint8_t> set;
+  if (!record::legacy::append_wrapper(set, 1, record::compression_type::gzip, static_cast<int64_t>(messages) - 1,
+                                      now_ms, false, inner)) {
+    throw std::runtime_error("append_wrapper");
+  }
+  return set;
+}
+
+TEST(ProduceChecks, MessageSetKeepsTheProducersCodecOrTakesTheTopics) {
+  auto set = gzip_message_set(4, 100);
+  std::vector<uint8_t> converted;
+  record::decompression_budget budget(decompression_budget_floor);
+  storage::log_config producer;  // compression.type=producer
+  auto kept = check_message_set(set, converted, producer, now_ms, budget);
+  ASSERT_TRUE(kept.ok()) << kept.message;
+  EXPECT_EQ(kept.batch.header.compression(), record::compression_type::gzip);
+  EXPECT_EQ(kept.batch.header.record_count, 4);
+  EXPECT_EQ(kept.batch.header.producer_id, -1) << "no idempotence before Produce v3";
+  EXPECT_EQ(kept.batch.bytes().data(), converted.data());
+  EXPECT_GT(budget.used(), 400u) << "the wrapper's inner messages were charged";
+
+  storage::log_config lz4;
+  lz4.compression_type = "lz4";
+  auto recoded = check_message_set(set, converted, lz4, now_ms, budget);
+  ASSERT_TRUE(recoded.ok()) << recoded.message;
+  EXPECT_EQ(recoded.batch.header.compression(), record::compression_type::lz4);
+}
+
+TEST(ProduceChecks, MessageSetSizeIsThatOfTheStoredBatch) {
+  // 100 KB of one repeated byte: far larger than max.message.bytes as plain
+  // records, well below it once gzip-compressed, as it will be stored.
+  auto set = gzip_message_set(100, 1000);
+  std::vector<uint8_t> converted;
+  record::decompression_budget budget(decompression_budget_floor);
+  storage::log_config config;
+  config.max_message_bytes = 20000;
+  auto checked = check_message_set(set, converted, config, now_ms, budget);
+  ASSERT_TRUE(checked.ok()) << checked.message;
+  config.compression_type = "uncompressed";
+  checked = check_message_set(set, converted, config, now_ms, budget);
+  EXPECT_EQ(checked.code, protocol::error_code::message_too_large);
 }
 
 }  // namespace
