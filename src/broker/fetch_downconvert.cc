@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "broker/fetch_bounds.h"
 #include "broker/storage_errors.h"
 #include "record/batch_header.h"
 #include "record/errc.h"
@@ -45,13 +46,14 @@ down_converted_read read_down_converted(const storage::partition_log& log, int64
       break;
     }
     if (read->bytes.empty()) break;
-    const auto aborted = log.aborted_transactions(next, read->next_offset);
+    const auto aborted = aborted_for_read(log, next, read->next_offset);
     auto batches = record::split_batches(read->bytes, record::split_mode::lenient);
     if (!batches) {
       out.error = protocol::error_code::corrupt_message;
       out.message = "stored data at offset " + std::to_string(next) + ": " + batches.err().describe();
       break;
     }
+    const int64_t chunk_start = next;
     bool stopped = false;
     for (const auto& batch : *batches) {
       auto header = record::decode_header(batch.bytes);
@@ -84,6 +86,7 @@ down_converted_read read_down_converted(const storage::partition_log& log, int64
     }
     if (stopped) break;
     next = std::max(next, read->next_offset);
+    if (next <= chunk_start) break;  // never spin on bytes that hold no whole batch
   }
   out.next_offset = next;
   return out;
