@@ -27,6 +27,12 @@ result<upconverted> upconvert_message_set(std::span<const uint8_t> set, decompre
   };
   bytes inner_storage;
   for (const message& m : parsed->messages) {
+    // The broker, not the producer, decides a LogAppendTime (Kafka refuses
+    // the bit from a producer too).
+    if (m.log_append_time()) {
+      return make_record_error(errc::invalid_timestamp, "message at offset " + std::to_string(m.offset) +
+                                                            " sets the LogAppendTime bit, which only a broker may set");
+    }
     if (m.magic != out.magic) {
       return make_record_error(errc::corrupt_message, "message set mixes magic " + std::to_string(out.magic) +
                                                           " and " + std::to_string(m.magic));

@@ -36,7 +36,8 @@ struct upconverted {
 // bytes each and charged to `budget`. Magic 0 records get no timestamp (-1).
 // Errors: errc::corrupt_message (framing, CRC, no whole message),
 // errc::invalid_record (budget spent), errc::unsupported_compression_type,
-// errc::message_too_large (one wrapper past max_per_wrapper).
+// errc::message_too_large (one wrapper past max_per_wrapper),
+// errc::invalid_timestamp (a producer setting the LogAppendTime bit).
 [[nodiscard]] result<upconverted> upconvert_message_set(std::span<const uint8_t> set, decompression_budget& budget,
                                                         size_t max_per_wrapper = default_max_decompressed_bytes);
 

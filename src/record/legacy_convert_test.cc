@@ -79,6 +79,15 @@ TEST(LegacyUpconvert, MixedMagicRefused) {
   EXPECT_FALSE(upconvert_message_set(set, budget).ok());
 }
 
+TEST(LegacyUpconvert, ProducersLogAppendTimeRefused) {
+  bytes set;
+  ASSERT_TRUE(append_wrapper(set, 1, compression_type::gzip, 0, 1700000000000, true, messages(1, 0, 1)).ok());
+  decompression_budget budget(1 << 20);
+  auto up = upconvert_message_set(set, budget);
+  ASSERT_FALSE(up.ok());
+  EXPECT_EQ(up.err().code, make_error_code(errc::invalid_timestamp));
+}
+
 TEST(LegacyUpconvert, BudgetSharedAcrossWrappers) {
   bytes inner;
   bytes big(300 * 1024, 'z');
