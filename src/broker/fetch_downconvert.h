@@ -30,6 +30,12 @@ inline constexpr int16_t fetch_record_batches_from = 4;    // Fetch v4 reads bat
 // The magic a Fetch version reads (0 or 1; 2 from v4).
 int8_t fetch_magic(int16_t fetch_version);
 
+// A converted answer is built in memory (a modern one is sent from the files),
+// and Fetch v0-2 has no max_bytes at all: the whole answer of one old fetch
+// is capped at Kafka's default fetch.max.bytes (55 MiB, which Kafka applies
+// to every fetch), beyond any partition_max_bytes and max_bytes it asks for.
+inline constexpr int64_t legacy_fetch_max_bytes = int64_t{55} << 20;
+
 struct down_converted_read {
   protocol::error_code error = protocol::error_code::none;
   std::string message;

@@ -169,6 +169,41 @@ TEST_F(LegacyFetchWire, V3MaxBytesSpansPartitions) {
   EXPECT_EQ(old_messages_in(v2.responses[0].partitions[1].records).size(), 20u);
 }
 
+// A converted answer is built in memory: one old fetch gets at most 55 MiB in
+// all (Kafka's fetch.max.bytes default), whatever its per-partition limits.
+TEST_F(LegacyFetchWire, WholeAnswerCappedAtFetchMaxBytes) {
+  const std::string big = "legacy-big";
+  ASSERT_EQ(create_topic(*client_, big, 3, {{"max.message.bytes", std::to_string(16 << 20)}}), 0);
+  std::string value(10 << 20, 'x');
+  for (int32_t partition = 0; partition < 3; ++partition) {
+    for (int i = 0; i < 2; ++i) {
+      record::batch_builder b(record::batch_options{});
+      ASSERT_TRUE(b.append(base_timestamp, std::nullopt, as_span(value)));
+      auto p = produce_batch(*client_, modern_produce, big, partition, *b.build());
+      ASSERT_EQ(p.error_code, 0) << p.error_message.value_or("");
+    }
+  }
+  protocol::fetch_request_data req;
+  req.replica_id = -1;
+  req.topics.push_back({});
+  req.topics[0].topic = big;
+  for (int32_t partition = 0; partition < 3; ++partition) {
+    auto& p = req.topics[0].partitions.emplace_back();
+    p.partition = partition;
+    p.partition_max_bytes = 30 << 20;
+  }
+  auto resp = client_->call<protocol::fetch_response_data>(req, 0);
+  size_t total = 0;
+  size_t messages = 0;
+  for (const auto& p : resp.responses.at(0).partitions) {
+    EXPECT_EQ(p.error_code, 0);
+    total += p.records->size();
+    messages += old_messages_in(p.records).size();
+  }
+  EXPECT_LE(total, size_t{55} << 20);
+  EXPECT_EQ(messages, 5u) << "two partitions whole, one message of the third";
+}
+
 TEST_F(LegacyFetchWire, ZstdIsRefusedToOldReaders) {
   produce(stored_batch(compression_type::gzip, "g", 2));
   produce(stored_batch(compression_type::zstd, "z", 2));

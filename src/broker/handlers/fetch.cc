@@ -49,6 +49,7 @@ int64_t read_all(const std::vector<fetch_target>& targets, const request_t& requ
                  response_t& response) {
   response.responses.clear();
   int64_t budget = request.max_bytes > 0 ? request.max_bytes : INT32_MAX;
+  if (version < fetch_record_batches_from) budget = std::min(budget, legacy_fetch_max_bytes);
   int64_t gathered = 0;
   const fetch_target* previous = nullptr;
   for (const auto& target : targets) {
