@@ -44,12 +44,48 @@ struct fetch_target {
   const request_t::fetch_topic::fetch_partition* request = nullptr;
 };
 
-// Reads every requested partition once; returns the bytes gathered.
-int64_t read_all(const std::vector<fetch_target>& targets, const request_t& request, int16_t version,
-                 response_t& response) {
-  response.responses.clear();
+// A Fetch v0-3 partition to convert (fetch_downconvert.h). Conversion may
+// cost real CPU (a gzip batch is inflated and deflated again), so it runs on
+// the worker pool, never on the handler thread every client shares.
+struct legacy_job {
+  size_t topic = 0;      // where its answer goes in the response (indexes: the
+  size_t partition = 0;  // vectors grow while read_all fills them)
+  std::shared_ptr<storage::partition_log> log;
+  int64_t offset = 0;
+  int64_t committed = 0;  // the last stable offset: old consumers read committed data only
+  int64_t partition_max_bytes = 0;
+  down_converted_read result;
+};
+
+// The conversions of one Fetch v0-3, in request order, sharing its byte
+// budget as modern fetches share theirs (the first message always goes out);
+// pure of broker state, so it may run on any thread. Returns the bytes gathered.
+int64_t convert_all(std::vector<legacy_job>& jobs, int64_t budget, int8_t magic) {
+  int64_t gathered = 0;
+  for (auto& job : jobs) {
+    int64_t room = gathered == 0 ? std::min(job.partition_max_bytes, budget)
+                                 : std::min(job.partition_max_bytes, budget - gathered);
+    if (room <= 0) continue;
+    job.result = read_down_converted(*job.log, job.offset, job.committed, magic, static_cast<size_t>(room),
+                                     gathered == 0);
+    gathered += static_cast<int64_t>(job.result.bytes.size());
+  }
+  return gathered;
+}
+
+int64_t fetch_budget(const request_t& request, int16_t version) {
   int64_t budget = request.max_bytes > 0 ? request.max_bytes : INT32_MAX;
   if (version < fetch_record_batches_from) budget = std::min(budget, legacy_fetch_max_bytes);
+  return budget;
+}
+
+// Reads every requested partition once; returns the bytes gathered. Fetch
+// v0-3 partitions are only resolved here, into `legacy` (see convert_all).
+int64_t read_all(const std::vector<fetch_target>& targets, const request_t& request, int16_t version,
+                 response_t& response, std::vector<legacy_job>& legacy) {
+  response.responses.clear();
+  legacy.clear();
+  const int64_t budget = fetch_budget(request, version);
   int64_t gathered = 0;
   const fetch_target* previous = nullptr;
   for (const auto& target : targets) {
@@ -89,17 +125,10 @@ int64_t read_all(const std::vector<fetch_target>& targets, const request_t& requ
     int64_t room = gathered == 0 ? std::min<int64_t>(p.partition_max_bytes, budget)
                                  : std::min<int64_t>(p.partition_max_bytes, budget - gathered);
     if (version < fetch_record_batches_from) {
-      // Old consumers read committed data only (fetch_downconvert.h).
-      const int64_t committed = offsets.last_stable_offset;
-      if (p.fetch_offset == committed || room <= 0) continue;
-      auto converted = read_down_converted(log, p.fetch_offset, committed, fetch_magic(version),
-                                           static_cast<size_t>(room), gathered == 0);
-      if (converted.error != protocol::error_code::none) {
-        out.error_code = protocol::to_int(converted.error);
-        continue;
-      }
-      gathered += static_cast<int64_t>(converted.bytes.size());
-      out.records = protocol::records::owned(std::move(converted.bytes));
+      if (p.fetch_offset == offsets.last_stable_offset) continue;  // caught up with committed data
+      legacy.push_back({response.responses.size() - 1, response.responses.back().partitions.size() - 1,
+                        target.topic->partitions[static_cast<size_t>(p.partition)], p.fetch_offset,
+                        offsets.last_stable_offset, p.partition_max_bytes, {}});
       continue;
     }
     if (p.fetch_offset == limit) continue;  // caught up: nothing (committed) yet
@@ -161,8 +190,23 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   // Waiting for more than the answer may carry would always run to the deadline.
   int64_t min_bytes = request.min_bytes;
   if (ctx.api_version >= 3 && request.max_bytes > 0) min_bytes = std::min<int64_t>(min_bytes, request.max_bytes);
+  std::vector<legacy_job> legacy;
   while (true) {
-    int64_t gathered = read_all(targets, request, ctx.api_version, response);
+    int64_t gathered = read_all(targets, request, ctx.api_version, response, legacy);
+    if (!legacy.empty()) {
+      const int64_t budget = fetch_budget(request, ctx.api_version);
+      const int8_t magic = fetch_magic(ctx.api_version);
+      auto convert = [&legacy, budget, magic] { return convert_all(legacy, budget, magic); };
+      gathered += co_await ctx.broker.workers().run(convert);
+      for (auto& job : legacy) {
+        partition_response_t& out = response.responses[job.topic].partitions[job.partition];
+        if (job.result.error != protocol::error_code::none) {
+          out.error_code = protocol::to_int(job.result.error);
+        } else {
+          out.records = protocol::records::owned(std::move(job.result.bytes));
+        }
+      }
+    }
     bool any_error = false;
     for (const auto& tr : response.responses) {
       for (const auto& p : tr.partitions) any_error |= p.error_code != 0;
