@@ -2,9 +2,10 @@
 // v3+ also carries the feature levels (KIP-584): `transaction.version`
 // 0-2 supported and 2 finalized, so Java 4.x clients use transactions v2
 // (KIP-890: Produce v12 adds partitions implicitly, EndTxn v5 bumps the
-// epoch); clients that ignore features keep using v1, which stays served. Produce is advertised
-// from v0 although v0-2 are refused, because librdkafka only enables
-// compression when Produce v0 is in range (see CLIENTS.md).
+// epoch); clients that ignore features keep using v1, which stays served. Produce
+// and Fetch are served from v0 (message formats v0/v1 converted, see
+// produce.cc and fetch.cc); librdkafka also only enables compression when
+// Produce v0 is in range (see CLIENTS.md).
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"

@@ -232,7 +232,7 @@ constexpr int16_t fetch_max_served = 17;
 
 void register_fetch(api_table& apis) {
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::fetch), 0,
-                                  std::min(fetch_max_served, defined_max_version(protocol::api_key::fetch)), handle);
+                                  fetch_max_served, handle);
 }
 
 }  // namespace samsa::broker

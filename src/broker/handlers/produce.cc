@@ -360,8 +360,7 @@ constexpr int16_t produce_max_served = 12;
 
 void register_produce(api_table& apis) {
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::produce), 0,
-                                  std::min(produce_max_served, defined_max_version(protocol::api_key::produce)),
-                                  handle);
+                                  produce_max_served, handle);
 }
 
 }  // namespace samsa::broker
