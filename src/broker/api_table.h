@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/feature_registry.h"
 #include "broker/request_router.h"
 #include "protocol/api_keys.h"
 #include "protocol/reader.h"
@@ -71,6 +72,11 @@ class api_table : public request_router {
   std::vector<api_range> supported() const;
   const api_range* find(int16_t api_key) const;
 
+  // Feature levels advertised by ApiVersions v3+; parts declare theirs while
+  // registering their handlers (see feature_registry.h).
+  feature_registry& features() { return features_; }
+  const feature_registry& features() const { return features_; }
+
   boost::asio::awaitable<result<routed_response>> route(std::shared_ptr<std::vector<uint8_t>> frame,
                                                        const client_info& client) override;
 
@@ -84,6 +90,7 @@ class api_table : public request_router {
 
   broker_state& broker_;
   std::map<int16_t, entry> entries_;
+  feature_registry features_;
 };
 
 }  // namespace samsa::broker

@@ -52,6 +52,7 @@ struct broker_config {
   int32_t group_max_session_timeout_ms = 1800000;
   int32_t offsets_topic_num_partitions = 50;
   int64_t offsets_retention_minutes = 7 * 24 * 60;
+  int64_t offsets_retention_check_interval_ms = 600000;  // how often expired offsets are removed
   // Transactions (Kafka's names and defaults).
   int32_t transaction_state_log_num_partitions = 50;
   int32_t transaction_max_timeout_ms = 15 * 60 * 1000;

@@ -38,6 +38,8 @@ std::vector<storage::config_entry> describe_broker_configs(const broker_config& 
       {"group.max.session.timeout.ms", {std::to_string(config.group_max_session_timeout_ms), config_type::int_}},
       {"offsets.topic.num.partitions", {std::to_string(config.offsets_topic_num_partitions), config_type::int_}},
       {"offsets.retention.minutes", {std::to_string(config.offsets_retention_minutes), config_type::int_}},
+      {"offsets.retention.check.interval.ms",
+       {std::to_string(config.offsets_retention_check_interval_ms), config_type::long_}},
       {"transaction.state.log.num.partitions",
        {std::to_string(config.transaction_state_log_num_partitions), config_type::int_}},
       {"transaction.max.timeout.ms", {std::to_string(config.transaction_max_timeout_ms), config_type::int_}},

@@ -27,6 +27,7 @@ group::coordinator_config coordinator_config_from(const group_settings& s, int32
   out.max_session_timeout_ms = s.max_session_timeout_ms;
   out.initial_rebalance_delay_ms = s.initial_rebalance_delay_ms;
   out.offsets_retention_ms = s.offsets_retention_ms;
+  out.offsets_retention_check_interval_ms = s.offsets_retention_check_interval_ms;
   out.offsets_topic_partitions = partitions;
   return out;
 }
@@ -40,6 +41,7 @@ group_settings group_settings_from(const broker_config& c) {
   out.max_session_timeout_ms = c.group_max_session_timeout_ms;
   out.initial_rebalance_delay_ms = c.group_initial_rebalance_delay_ms;
   out.offsets_retention_ms = c.offsets_retention_minutes * 60 * 1000;
+  out.offsets_retention_check_interval_ms = c.offsets_retention_check_interval_ms;
   return out;
 }
 

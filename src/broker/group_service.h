@@ -34,6 +34,7 @@ struct group_settings {
   int32_t max_session_timeout_ms = 0;
   int32_t initial_rebalance_delay_ms = 0;
   int64_t offsets_retention_ms = 0;
+  int64_t offsets_retention_check_interval_ms = 600000;
 };
 group_settings group_settings_from(const broker_config& config);
 

@@ -112,9 +112,11 @@ void coordinator::store_offsets(group_metadata& g, const offset_commit_request& 
       results.back().error = errc::offset_metadata_too_large;
       continue;
     }
-    offset_entry e{p.offset, p.leader_epoch, metadata, now_ms, std::nullopt, 0};
-    records.push_back(log_record{encode_offset_commit_key({g.id(), p.topic, p.partition}),
-                                 encode_offset_commit_value({e.offset, e.leader_epoch, e.metadata, now_ms, {}})});
+    const int64_t commit_timestamp = p.commit_timestamp == -1 ? now_ms : p.commit_timestamp;
+    offset_entry e{p.offset, p.leader_epoch, metadata, commit_timestamp, p.expire_timestamp, 0};
+    records.push_back(log_record{
+        encode_offset_commit_key({g.id(), p.topic, p.partition}),
+        encode_offset_commit_value({e.offset, e.leader_epoch, e.metadata, commit_timestamp, p.expire_timestamp})});
     topic_partition tp{p.topic, p.partition};
     ++g.pending_commits[tp];
     accepted.emplace_back(std::move(tp), std::move(e));

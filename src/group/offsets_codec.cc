@@ -28,6 +28,16 @@ bytes encode_offset_commit_key(const offset_commit_key& key) {
 
 bytes encode_offset_commit_value(const offset_commit_value& value) {
   byte_writer w;
+  if (value.expire_timestamp) {
+    // Only value version 1 has an expiry time (an OffsetCommit v2-4 with a
+    // retention time); it has no leader epoch, as in Kafka.
+    w.int16(1);
+    w.int64(value.offset);
+    w.string(value.metadata);
+    w.int64(value.commit_timestamp);
+    w.int64(*value.expire_timestamp);
+    return w.take();
+  }
   w.int16(offset_value_version);
   w.int64(value.offset);
   w.int32(value.leader_epoch);

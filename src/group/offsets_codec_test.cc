@@ -39,6 +39,22 @@ TEST(OffsetsCodec, OffsetCommitValueVersion3Layout) {
   EXPECT_FALSE(d->expire_timestamp.has_value());
 }
 
+// An offset with an explicit expiry (OffsetCommit v2-4 retention_time) is
+// written as value version 1, the only one that carries it, as Kafka does.
+TEST(OffsetsCodec, OffsetWithExpiryIsWrittenAsVersion1) {
+  bytes v = encode_offset_commit_value({9, 5, "", 1, std::optional<int64_t>{2}});
+  const bytes expected = {0, 1,                     // version
+                          0, 0, 0, 0, 0, 0, 0, 9,   // offset
+                          0, 0,                     // metadata ""
+                          0, 0, 0, 0, 0, 0, 0, 1,   // commit timestamp
+                          0, 0, 0, 0, 0, 0, 0, 2};  // expire timestamp
+  EXPECT_EQ(v, expected);
+  auto d = decode_offset_commit_value(v);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->expire_timestamp, 2);
+  EXPECT_EQ(d->commit_timestamp, 1);
+}
+
 TEST(OffsetsCodec, DecodesOlderOffsetValueVersions) {
   // v1: offset, metadata, commit ts, expire ts.
   const bytes v1 = {0, 1, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2};

@@ -151,6 +151,11 @@ struct offset_commit_partition {
   int64_t offset = 0;
   int32_t leader_epoch = -1;
   std::optional<std::string> metadata;
+  // OffsetCommit v1 lets the client set the commit time (-1 = now), which
+  // offset expiry then counts from; v2-4's retention_time sets an explicit
+  // expiry time instead (stored in the value v1 record, as Kafka does).
+  int64_t commit_timestamp = -1;
+  std::optional<int64_t> expire_timestamp;
 };
 
 struct offset_commit_request {

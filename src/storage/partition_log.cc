@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 
 #include "storage/checkpoint.h"
@@ -505,6 +507,22 @@ int64_t partition_log::size_bytes() const {
 size_t partition_log::segment_count() const {
   std::lock_guard lock(mu_);
   return segments_.size();
+}
+
+std::vector<segment_summary> partition_log::segment_summaries() const {
+  std::lock_guard lock(mu_);
+  std::vector<segment_summary> out;
+  out.reserve(segments_.size());
+  for (const auto& [base, seg] : segments_) {
+    int64_t modified = seg->max_timestamp();
+    struct stat st {};
+    const std::string path = join_path(seg->dir(), segment_file_name(base, ".log"));
+    if (::stat(path.c_str(), &st) == 0) {
+      modified = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+    }
+    out.push_back(segment_summary{base, seg->size(), modified});
+  }
+  return out;
 }
 
 log_config partition_log::config() const {

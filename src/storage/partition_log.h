@@ -83,6 +83,14 @@ struct timestamp_offset {
   int64_t timestamp;
 };
 
+// One segment as ListOffsets v0 sees it (Kafka 0.8-0.10's offsets API listed
+// segment starts by the time their file was last written).
+struct segment_summary {
+  int64_t base_offset;
+  int64_t size_bytes;
+  int64_t last_modified_ms;  // the .log file's mtime; its largest record timestamp if unknown
+};
+
 class partition_log : public std::enable_shared_from_this<partition_log> {
  public:
   struct options {
@@ -148,6 +156,8 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   [[nodiscard]] result<int64_t> delete_records_before(int64_t offset);
   int64_t size_bytes() const;
   size_t segment_count() const;
+  // The segments in offset order (ListOffsets v0).
+  std::vector<segment_summary> segment_summaries() const;
 
   // Transactions (partition_log_txn.cc). Every append (produce, markers from
   // the coordinator, transactional offset commits) passes its batch headers

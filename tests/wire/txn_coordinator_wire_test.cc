@@ -217,12 +217,31 @@ TEST_F(TxnCoordinatorWire, AdvertisesEveryTransactionalApiAndTheTransactionVersi
   protocol::api_versions_request_data req;
   req.client_software_name = "wire";
   req.client_software_version = "1";
-  auto resp = client_->call<protocol::api_versions_response_data>(req, 3);
-  ASSERT_EQ(resp.finalized_features.size(), 1u);
-  EXPECT_EQ(resp.finalized_features[0].name, "transaction.version");
-  EXPECT_EQ(resp.finalized_features[0].max_version_level, 2);
-  ASSERT_EQ(resp.supported_features.size(), 1u);
-  EXPECT_EQ(resp.supported_features[0].max_version, 2);
+  // Other parts declare features too (group.version, share.version): look ours up by name.
+  auto find_finalized = [](const protocol::api_versions_response_data& r) {
+    for (const auto& f : r.finalized_features) {
+      if (f.name == "transaction.version") return &f;
+    }
+    return static_cast<const protocol::api_versions_response_data::finalized_feature_key*>(nullptr);
+  };
+  auto find_supported = [](const protocol::api_versions_response_data& r) {
+    for (const auto& f : r.supported_features) {
+      if (f.name == "transaction.version") return &f;
+    }
+    return static_cast<const protocol::api_versions_response_data::supported_feature_key*>(nullptr);
+  };
+  auto resp = client_->call<protocol::api_versions_response_data>(req, 4);
+  ASSERT_NE(find_finalized(resp), nullptr);
+  EXPECT_EQ(find_finalized(resp)->max_version_level, 2);
+  ASSERT_NE(find_supported(resp), nullptr);
+  EXPECT_EQ(find_supported(resp)->min_version, 0);
+  EXPECT_EQ(find_supported(resp)->max_version, 2);
+  // Below v4 Kafka leaves out a supported feature whose minimum is 0
+  // (KAFKA-17011); the finalized level is still listed.
+  auto v3 = client_->call<protocol::api_versions_response_data>(req, 3);
+  EXPECT_EQ(find_supported(v3), nullptr);
+  ASSERT_NE(find_finalized(v3), nullptr);
+  EXPECT_EQ(find_finalized(v3)->max_version_level, 2);
   EXPECT_GE(resp.finalized_features_epoch, 0);
 }
 

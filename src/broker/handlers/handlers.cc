@@ -36,6 +36,7 @@ void register_all_handlers(api_table& apis) {
   register_describe_transactions(apis);
   register_list_transactions(apis);
   register_write_txn_markers(apis);
+  register_describe_topic_partitions(apis);
   register_describe_log_dirs(apis);
   register_acls(apis);
 }

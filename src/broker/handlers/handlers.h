@@ -41,6 +41,7 @@ void register_acls(api_table& apis);  // DescribeAcls, CreateAcls, DeleteAcls
 void register_describe_transactions(api_table& apis);
 void register_list_transactions(api_table& apis);
 void register_write_txn_markers(api_table& apis);
+void register_describe_topic_partitions(api_table& apis);
 
 // Registers everything above.
 void register_all_handlers(api_table& apis);

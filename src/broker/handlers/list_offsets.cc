@@ -4,10 +4,13 @@
 // -3 = the record with the largest timestamp (v7+), -4 = earliest local
 // (same as earliest: no tiered storage), -5 = latest tiered (none: -1);
 // anything else = first offset whose timestamp is >= the given one.
-// v0 answers with the old offsets array.
+// v0 is the older offsets API (old_style_offsets.h): up to max_num_offsets
+// segment starts and the log end, by segment file time.
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
+#include "broker/group_service.h"
 #include "broker/handlers/handlers.h"
+#include "broker/old_style_offsets.h"
 #include "broker/storage_errors.h"
 #include "broker/topic_registry.h"
 #include "protocol/api_keys.h"
@@ -29,7 +32,7 @@ constexpr int64_t earliest_local_timestamp = -4;
 constexpr int64_t latest_tiered_timestamp = -5;
 
 partition_response_t lookup(const topic_entry* topic, const request_t::list_offsets_topic::list_offsets_partition& p,
-                            int16_t version, int8_t isolation_level) {
+                            int16_t version, int8_t isolation_level, int32_t replica_id) {
   partition_response_t out;
   out.partition_index = p.partition_index;
   storage::partition_log* found = partition_log_of(topic, p.partition_index);
@@ -42,6 +45,16 @@ partition_response_t lookup(const topic_entry* topic, const request_t::list_offs
     return out;
   }
   auto& log = *found;
+  if (version == 0) {
+    if (p.max_num_offsets < 0) {
+      out.error_code = protocol::to_int(protocol::error_code::invalid_request);
+      return out;
+    }
+    log_shape shape{log.segment_summaries(), log.log_start_offset(), log.log_end_offset(), log.high_watermark()};
+    out.old_style_offsets =
+        old_style_offsets(shape, {p.timestamp, p.max_num_offsets, replica_id == -1}, group_service::now_ms());
+    return out;
+  }
   out.leader_epoch = 0;
   // read_committed sees nothing at or past the last stable offset, as in
   // Kafka: neither as "latest" nor as the answer of a timestamp lookup.
@@ -78,10 +91,6 @@ partition_response_t lookup(const topic_entry* topic, const request_t::list_offs
       }
     }
   }
-  if (version == 0) {
-    // v0 lists up to max_num_offsets offsets; one is what every client asks for.
-    if (out.offset >= 0 && p.max_num_offsets > 0) out.old_style_offsets.push_back(out.offset);
-  }
   return out;
 }
 
@@ -91,7 +100,8 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     const topic_entry* topic = ctx.broker.topics().find(t.name);
     auto& tr = response.topics.emplace_back();
     tr.name = t.name;
-    for (const auto& p : t.partitions) tr.partitions.push_back(lookup(topic, p, ctx.api_version, request.isolation_level));
+    for (const auto& p : t.partitions) tr.partitions.push_back(
+        lookup(topic, p, ctx.api_version, request.isolation_level, request.replica_id));
   }
   co_return response;
 }

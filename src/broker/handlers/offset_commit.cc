@@ -1,8 +1,14 @@
-// OffsetCommit: v0-9. v0 commits without group coordination (generation -1,
-// member ""); v1's per-partition timestamp and v2-4's retention time are
-// ignored (offsets.retention.minutes applies). Partitions of unknown topics
-// get UNKNOWN_TOPIC_OR_PARTITION as in Kafka; the rest are answered once the
-// commit is durable in __consumer_offsets.
+// OffsetCommit: v0-9, answered as the Kafka of each version did:
+// - v0 (the ZooKeeper era) commits without group coordination (generation -1,
+//   member ""); the offsets are stored like any other, in __consumer_offsets.
+// - v1 carries a commit timestamp per partition (-1 = now); expiry of an
+//   offset counts from it (offsets.retention.minutes).
+// - v2-4 carry a retention time (-1 = the broker's): another value sets the
+//   offset's own expiry time, now + retention, stored in the record (value
+//   version 1) and honoured by the retention check even while the group lives.
+// - v5+ have neither; the broker's retention applies.
+// Partitions of unknown topics get UNKNOWN_TOPIC_OR_PARTITION as in Kafka; the
+// rest are answered once the commit is durable in __consumer_offsets.
 #include <map>
 
 #include "broker/api_table.h"
@@ -33,6 +39,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   req.generation_id = request.generation_id_or_member_epoch;
   req.member_id = request.member_id;
   req.group_instance_id = request.group_instance_id;
+  const int64_t now = group_service::now_ms();
+  std::optional<int64_t> expire_timestamp;
+  if (ctx.api_version >= 2 && ctx.api_version <= 4 && request.retention_time_ms != -1) {
+    expire_timestamp = now + request.retention_time_ms;
+  }
   // (topic, partition) -> error, in request order per topic.
   std::map<std::pair<std::string, int32_t>, int16_t> errors;
   for (auto& t : request.topics) {
@@ -47,13 +58,15 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
       c.offset = p.committed_offset;
       c.leader_epoch = p.committed_leader_epoch;
       c.metadata = p.committed_metadata;
+      if (ctx.api_version == 1) c.commit_timestamp = p.commit_timestamp;
+      c.expire_timestamp = expire_timestamp;
       req.partitions.push_back(std::move(c));
     }
   }
   if (!req.partitions.empty()) {
     auto& groups = ctx.broker.groups();
     auto results = co_await await_answer<std::vector<group::partition_error>>(ctx.broker.io(), [&](auto done) {
-      groups.coordinator().commit_offsets(std::move(req), group_service::now_ms(), std::move(done));
+      groups.coordinator().commit_offsets(std::move(req), now, std::move(done));
       groups.rearm();
     });
     for (const auto& r : results) errors[{r.topic, r.partition}] = r.error;
