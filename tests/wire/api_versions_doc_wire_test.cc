@@ -1,11 +1,6 @@
 // docs/api-versions.md must say what the broker serves: its table of APIs
 // (between the served-table markers) is compared with a real broker's
 // ApiVersions answer, key by key, so the document cannot drift.
-//
-// A row may carry "pending(<branch>): a–b" while another part's branch that
-// changes that range is not merged yet: the broker may then still answer a–b.
-// Once the broker answers the documented range, the note is stale and this
-// test fails until it is removed.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -32,8 +27,6 @@ struct doc_row {
   std::string name;
   range served;
   std::string first_flexible;  // a number, or "—" when no served version is flexible
-  std::optional<range> pending;
-  std::string pending_branch;
   std::string line;
 };
 
@@ -64,7 +57,6 @@ std::vector<doc_row> read_table(const std::string& path) {
   std::vector<doc_row> rows;
   std::string line;
   bool inside = false;
-  static const std::regex pending_re(R"(pending\(([^)]+)\):\s*(\d+\s*(?:–|-)\s*\d+))");
   while (std::getline(in, line)) {
     if (line.find("<!-- served-table:begin -->") != std::string::npos) inside = true;
     if (line.find("<!-- served-table:end -->") != std::string::npos) inside = false;
@@ -78,11 +70,6 @@ std::vector<doc_row> read_table(const std::string& path) {
     if (!served) throw std::runtime_error("no served range in: " + line);
     row.served = *served;
     row.first_flexible = c[3];
-    std::smatch m;
-    if (std::regex_search(line, m, pending_re)) {
-      row.pending_branch = m[1];
-      row.pending = parse_range(m[2]);
-    }
     row.line = line;
     rows.push_back(row);
   }
@@ -116,15 +103,7 @@ TEST_F(ApiVersionsDocWire, TheTableIsWhatApiVersionsAnswers) {
       continue;
     }
     const doc_row& row = *it->second;
-    if (actual == row.served) {
-      EXPECT_FALSE(row.pending.has_value())
-          << row.name << ": the broker serves the documented range; remove the stale note pending("
-          << row.pending_branch << ")";
-    } else if (row.pending && actual == *row.pending) {
-      std::cout << row.name << ": documented v" << row.served.first << "-" << row.served.second
-                << ", served v" << actual.first << "-" << actual.second << " until " << row.pending_branch
-                << " is merged\n";
-    } else {
+    if (actual != row.served) {
       ADD_FAILURE() << row.name << ": docs/api-versions.md says v" << row.served.first << "-" << row.served.second
                     << ", ApiVersions says v" << actual.first << "-" << actual.second;
     }
