@@ -44,7 +44,9 @@ const std::set<std::string>& broker_keys() {
       "queued.max.request.bytes", "max.connections", "max.connections.per.ip",
       "connections.max.write.stall.ms", "max.broker.partitions", "transaction.state.log.num.partitions",
       "transaction.max.timeout.ms", "transactional.id.expiration.ms", "producer.id.expiration.ms",
-      "samsa.test.crash.trigger"};
+      "group.share.record.lock.duration.ms", "group.share.delivery.count.limit",
+      "group.share.partition.max.record.locks", "group.share.session.timeout.ms",
+      "group.share.heartbeat.interval.ms", "group.share.max.size", "samsa.test.crash.trigger"};
   return keys;
 }
 
@@ -178,6 +180,17 @@ result<broker_config> resolve_broker_config(const config_sources& sources, std::
                    apply_int32("group.max.session.timeout.ms", config.group_max_session_timeout_ms, 0,
                                int32_max),
                    apply_int32("offsets.topic.num.partitions", config.offsets_topic_num_partitions, 1, 10000),
+                   // Kafka's ranges, except that tests may use shorter locks and sessions.
+                   apply_int32("group.share.record.lock.duration.ms", config.group_share_record_lock_duration_ms,
+                               100, 3600000),
+                   apply_int32("group.share.delivery.count.limit", config.group_share_delivery_count_limit, 2, 10),
+                   apply_int32("group.share.partition.max.record.locks",
+                               config.group_share_partition_max_record_locks, 100, 10000),
+                   apply_int32("group.share.session.timeout.ms", config.group_share_session_timeout_ms, 1000,
+                               int32_max),
+                   apply_int32("group.share.heartbeat.interval.ms", config.group_share_heartbeat_interval_ms, 100,
+                               int32_max),
+                   apply_int32("group.share.max.size", config.group_share_max_size, 1, 1000),
                    apply_int64("offsets.retention.minutes", config.offsets_retention_minutes, 1, INT64_MAX),
                    apply_int64("offsets.retention.check.interval.ms", config.offsets_retention_check_interval_ms, 1,
                                INT64_MAX),

@@ -53,6 +53,13 @@ struct broker_config {
   int32_t offsets_topic_num_partitions = 50;
   int64_t offsets_retention_minutes = 7 * 24 * 60;
   int64_t offsets_retention_check_interval_ms = 600000;  // how often expired offsets are removed
+  // Share groups (KIP-932; Kafka's names and defaults).
+  int32_t group_share_record_lock_duration_ms = 30000;
+  int32_t group_share_delivery_count_limit = 5;
+  int32_t group_share_partition_max_record_locks = 2000;
+  int32_t group_share_session_timeout_ms = 45000;
+  int32_t group_share_heartbeat_interval_ms = 5000;
+  int32_t group_share_max_size = 200;
   // Transactions (Kafka's names and defaults).
   int32_t transaction_state_log_num_partitions = 50;
   int32_t transaction_max_timeout_ms = 15 * 60 * 1000;

@@ -8,6 +8,7 @@
 
 #include "broker/group_service.h"
 #include "broker/producer_registry.h"
+#include "broker/share_service.h"
 #include "broker/topic_registry.h"
 #include "broker/txn_service.h"
 #include "storage/crash_sim_file_system.h"
@@ -103,6 +104,11 @@ status broker_state::open_storage() {
                                                 txn_settings_from(config_));
   if (auto s = transactions_->start(); !s) return s;
 
+  shares_ = std::make_unique<share_service>(io_, *topics_, waiters_, *workers_,
+                                            (std::filesystem::path(config_.log_dir) / "__share_group_state").string(),
+                                            share_settings_from(config_));
+  if (auto s = shares_->start(); !s) return s;
+
   auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   spdlog::info("storage opened in {} ms: {} topic(s), {} partition(s), {} start", took.count(),
                topics_->list().size(), logs_->partitions().size(),
@@ -115,6 +121,7 @@ status broker_state::open_storage() {
 status broker_state::close_storage() {
   workers_->stop();
   waiters_.notify_all();
+  if (shares_) shares_->stop();
   if (transactions_) transactions_->stop();
   if (groups_) groups_->stop();
   if (!logs_) return {};

@@ -23,6 +23,7 @@ namespace samsa::broker {
 class topic_registry;
 class group_service;
 class txn_service;
+class share_service;
 class producer_registry;
 
 class broker_state {
@@ -48,6 +49,8 @@ class broker_state {
   group_service& groups() { return *groups_; }
   // Transactions (the transaction coordinator); exists once open_storage() succeeded.
   txn_service& transactions() { return *transactions_; }
+  // Share groups (KIP-932); exists once open_storage() succeeded.
+  share_service& shares() { return *shares_; }
   // Idempotent producers; exists once open_storage() succeeded.
   producer_registry& producers() { return *producers_; }
   const std::string& cluster_id() const { return cluster_id_; }
@@ -71,7 +74,8 @@ class broker_state {
   std::unique_ptr<topic_registry> topics_;
   std::unique_ptr<producer_registry> producers_;
   std::unique_ptr<group_service> groups_;  // uses topics_
-  std::unique_ptr<txn_service> transactions_;  // declared last: uses topics_, groups_, producers_
+  std::unique_ptr<txn_service> transactions_;  // uses topics_, groups_, producers_
+  std::unique_ptr<share_service> shares_;      // uses topics_, waiters_, workers_
 };
 
 }  // namespace samsa::broker

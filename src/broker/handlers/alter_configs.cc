@@ -1,5 +1,6 @@
 // AlterConfigs: v0-2 (replaces a topic's whole override set) and
-// IncrementalAlterConfigs: v0-1 (SET / DELETE / APPEND / SUBTRACT per key).
+// IncrementalAlterConfigs: v0-1 (SET / DELETE / APPEND / SUBTRACT per key;
+// for a GROUP (32) resource, the share group configs, SET and DELETE).
 // Changes are validated as a whole, stored in the metadata log, and applied
 // to the live partition logs. Broker configs are static (properties file).
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
+#include "broker/share_service.h"
 #include "broker/topic_registry.h"
 #include "protocol/api_keys.h"
 #include "protocol/error_code.h"
@@ -20,6 +22,7 @@ namespace {
 
 constexpr int8_t resource_topic = 2;
 constexpr int8_t resource_broker = 4;
+constexpr int8_t resource_group = 32;
 
 enum class op : int8_t { set = 0, remove = 1, append = 2, subtract = 3 };
 
@@ -129,7 +132,29 @@ boost::asio::awaitable<protocol::incremental_alter_configs_response_data> handle
     out.resource_type = resource.resource_type;
     out.resource_name = resource.resource_name;
     admin_result outcome;
-    if (const topic_entry* topic = find_topic(ctx.broker, resource.resource_type, resource.resource_name, outcome)) {
+    if (resource.resource_type == resource_group) {
+      std::map<std::string, std::optional<std::string>> changes;
+      for (const auto& c : resource.configs) {
+        if (c.config_operation == static_cast<int8_t>(op::set) && c.value) {
+          changes[c.name] = c.value;
+        } else if (c.config_operation == static_cast<int8_t>(op::remove)) {
+          changes[c.name] = std::nullopt;
+        } else {
+          outcome = admin_result::fail(protocol::error_code::invalid_config,
+                                       c.name + ": group configs take SET (with a value) or DELETE");
+          break;
+        }
+      }
+      if (outcome.ok()) {
+        outcome = ctx.broker.shares().alter_configs(resource.resource_name, changes, request.validate_only);
+        if (outcome.ok() && !request.validate_only) {
+          if (auto e = co_await ctx.broker.shares().make_durable(); e != protocol::error_code::none) {
+            outcome = admin_result::fail(e, "the group configs could not be made durable");
+          }
+        }
+      }
+    } else if (const topic_entry* topic =
+                   find_topic(ctx.broker, resource.resource_type, resource.resource_name, outcome)) {
       auto overrides = topic->overrides;
       for (const auto& c : resource.configs) {
         outcome = apply_incremental(overrides, c.name, c.config_operation, c.value);

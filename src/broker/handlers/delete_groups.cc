@@ -1,11 +1,14 @@
 // DeleteGroups: v0-2. Only empty groups can be deleted; the group and its
-// offsets are tombstoned in __consumer_offsets before the answer.
+// offsets are tombstoned in __consumer_offsets before the answer. A share
+// group (no members) is removed with its share-partition state, durably.
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
 #include "broker/group_await.h"
 #include "broker/group_service.h"
 #include "broker/handlers/handlers.h"
+#include "broker/share_service.h"
 #include "protocol/api_keys.h"
+#include "protocol/error_code.h"
 #include "protocol/messages.h"
 
 namespace samsa::broker {
@@ -17,10 +20,28 @@ using response_t = protocol::delete_groups_response_data;
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   auto& groups = ctx.broker.groups();
-  auto results = co_await await_answer<std::vector<group::group_error>>(ctx.broker.io(), [&](auto done) {
-    groups.coordinator().delete_groups(request.groups_names, group_service::now_ms(), std::move(done));
-    groups.rearm();
-  });
+  share_service& shares = ctx.broker.shares();
+  std::vector<std::string> classic;
+  std::vector<group::group_error> results;
+  for (const auto& name : request.groups_names) {
+    if (!shares.known_group(name) || groups.coordinator().find_group(name)) {
+      classic.push_back(name);
+      continue;
+    }
+    results.push_back({name, static_cast<int16_t>(protocol::to_int(shares.delete_group(name)))});
+  }
+  if (!results.empty()) {
+    if (auto e = co_await shares.make_durable(); e != protocol::error_code::none) {
+      for (auto& r : results) r.error = protocol::to_int(e);
+    }
+  }
+  if (!classic.empty()) {
+    auto more = co_await await_answer<std::vector<group::group_error>>(ctx.broker.io(), [&](auto done) {
+      groups.coordinator().delete_groups(classic, group_service::now_ms(), std::move(done));
+      groups.rearm();
+    });
+    results.insert(results.end(), more.begin(), more.end());
+  }
   response_t response;
   for (const auto& r : results) {
     auto& out = response.results.emplace_back();

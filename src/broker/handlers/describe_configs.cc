@@ -1,4 +1,5 @@
-// DescribeConfigs: v0-4, for TOPIC (2) and BROKER (4) resources. Each config
+// DescribeConfigs: v0-4, for TOPIC (2), BROKER (4) and GROUP (32; the share
+// group configs, source GROUP_CONFIG when set) resources. Each config
 // says where its value comes from (topic override, broker setting, default);
 // synonyms (v1+, when asked) list the broker-level names that feed a topic
 // config, and v3+ adds types and (when asked) documentation.
@@ -8,6 +9,7 @@
 #include "broker/broker_configs_view.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
+#include "broker/share_service.h"
 #include "broker/topic_registry.h"
 #include "protocol/api_keys.h"
 #include "protocol/error_code.h"
@@ -25,6 +27,11 @@ using config_t = result_t::describe_configs_resource_result;
 
 constexpr int8_t resource_topic = 2;
 constexpr int8_t resource_broker = 4;
+constexpr int8_t resource_group = 32;
+constexpr int8_t source_group_config = 8;   // Kafka's ConfigSource.GROUP_CONFIG
+constexpr int8_t source_default_config = 5;
+constexpr int8_t type_string = 2;
+constexpr int8_t type_int = 3;
 
 bool wanted(const request_t::describe_configs_resource& resource, const std::string& name) {
   if (!resource.configuration_keys) return true;
@@ -84,10 +91,24 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
         continue;
       }
       entries = describe_broker_configs(ctx.broker.config());
+    } else if (resource.resource_type == resource_group) {
+      for (const auto& e : ctx.broker.shares().describe_configs(resource.resource_name)) {
+        if (!wanted(resource, e.name)) continue;
+        config_t c;
+        c.name = e.name;
+        c.value = e.value;
+        c.config_source = e.is_default ? source_default_config : source_group_config;
+        c.is_default = e.is_default;
+        c.config_type = e.is_int ? type_int : type_string;
+        c.documentation = request.include_documentation ? std::optional<std::string>("") : std::nullopt;
+        out.configs.push_back(std::move(c));
+      }
+      response.results.push_back(std::move(out));
+      continue;
     } else {
       out.error_code = protocol::to_int(protocol::error_code::invalid_request);
       out.error_message = "resource type " + std::to_string(resource.resource_type) +
-                          " is not supported; use TOPIC (2) or BROKER (4)";
+                          " is not supported; use TOPIC (2), BROKER (4) or GROUP (32)";
       response.results.push_back(std::move(out));
       continue;
     }

@@ -1,12 +1,15 @@
 // DescribeGroups: v0-5. An unknown group is described as state "Dead" with
-// no error, as Kafka does before v6. Member metadata and assignments are only
+// no error, as Kafka does before v6. A share group is GROUP_ID_NOT_FOUND
+// ("not a classic group"), as Kafka answers for groups of other types. Member metadata and assignments are only
 // filled while the group is Stable.
 #include "broker/api_table.h"
 #include "broker/authorized_operations.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
 #include "broker/handlers/handlers.h"
+#include "broker/share_service.h"
 #include "protocol/api_keys.h"
+#include "protocol/error_code.h"
 #include "protocol/messages.h"
 
 namespace samsa::broker {
@@ -21,6 +24,12 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   response_t response;
   for (auto& d : described) {
     auto& out = response.groups.emplace_back();
+    if (!d.exists && ctx.broker.shares().find_group(d.group_id)) {
+      out.group_id = d.group_id;
+      out.error_code = protocol::to_int(protocol::error_code::group_id_not_found);
+      out.error_message = "Group " + d.group_id + " is not a classic group.";
+      continue;
+    }
     out.error_code = d.error;
     out.group_id = d.group_id;
     out.group_state = d.exists ? d.state : "Dead";

@@ -39,6 +39,11 @@ void register_all_handlers(api_table& apis) {
   register_describe_topic_partitions(apis);
   register_describe_log_dirs(apis);
   register_acls(apis);
+  register_share_group_heartbeat(apis);
+  register_share_group_describe(apis);
+  register_share_fetch(apis);
+  register_share_acknowledge(apis);
+  register_share_group_offsets(apis);
 }
 
 }  // namespace samsa::broker

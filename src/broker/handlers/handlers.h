@@ -42,6 +42,12 @@ void register_describe_transactions(api_table& apis);
 void register_list_transactions(api_table& apis);
 void register_write_txn_markers(api_table& apis);
 void register_describe_topic_partitions(api_table& apis);
+void register_share_group_heartbeat(api_table& apis);
+void register_share_group_describe(api_table& apis);
+void register_share_fetch(api_table& apis);
+void register_share_acknowledge(api_table& apis);
+// DescribeShareGroupOffsets, AlterShareGroupOffsets, DeleteShareGroupOffsets
+void register_share_group_offsets(api_table& apis);
 
 // Registers everything above.
 void register_all_handlers(api_table& apis);

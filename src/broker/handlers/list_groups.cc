@@ -1,9 +1,13 @@
-// ListGroups: v0-5. v4+ filter by state, v5+ by group type (every group here
-// is "classic").
+// ListGroups: v0-5. v4+ filter by state, v5+ by group type ("classic", or
+// "share" for share groups, whose protocol type is "share" too).
+#include <algorithm>
+#include <cctype>
+
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
 #include "broker/handlers/handlers.h"
+#include "broker/share_service.h"
 #include "protocol/api_keys.h"
 #include "protocol/messages.h"
 
@@ -24,6 +28,24 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     out.protocol_type = std::move(g.protocol_type);
     out.group_state = std::move(g.state);
     out.group_type = std::move(g.group_type);
+  }
+  auto matches = [](const std::vector<std::string>& filter, const std::string& value) {
+    if (filter.empty()) return true;
+    for (const auto& f : filter) {
+      if (std::equal(f.begin(), f.end(), value.begin(), value.end(),
+                     [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+        return true;
+      }
+    }
+    return false;
+  };
+  for (const auto* g : ctx.broker.shares().list_groups()) {
+    if (!matches(request.states_filter, g->state()) || !matches(request.types_filter, "share")) continue;
+    auto& out = response.groups.emplace_back();
+    out.group_id = g->id();
+    out.protocol_type = "share";
+    out.group_state = g->state();
+    out.group_type = "share";
   }
   co_return response;
 }

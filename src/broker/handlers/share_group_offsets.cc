@@ -1,0 +1,200 @@
+// The share-group offset admin APIs (KIP-932), v0 each:
+// - DescribeShareGroupOffsets (90): each partition's start offset (SPSO);
+//   -1 for a partition the group never read; null topics = every partition
+//   the group has state for. An unknown group is GROUP_ID_NOT_FOUND.
+// - AlterShareGroupOffsets (91): sets the start offset of partitions (their
+//   in-flight state is dropped); only while the group has no members
+//   (NON_EMPTY_GROUP), within [log start, high watermark].
+// - DeleteShareGroupOffsets (92): forgets the group's state of whole topics
+//   (they start again at share.auto.offset.reset); only without members.
+// Changes are durable in the share-state journal before the answer.
+#include "broker/api_table.h"
+#include "broker/broker_state.h"
+#include "broker/group_service.h"
+#include "broker/handlers/handlers.h"
+#include "broker/share_service.h"
+#include "broker/topic_registry.h"
+#include "protocol/api_keys.h"
+#include "protocol/error_code.h"
+#include "protocol/messages.h"
+#include "storage/partition_log.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using describe_request_t = protocol::describe_share_group_offsets_request_data;
+using describe_response_t = protocol::describe_share_group_offsets_response_data;
+using alter_request_t = protocol::alter_share_group_offsets_request_data;
+using alter_response_t = protocol::alter_share_group_offsets_response_data;
+using delete_request_t = protocol::delete_share_group_offsets_request_data;
+using delete_response_t = protocol::delete_share_group_offsets_response_data;
+
+boost::asio::awaitable<describe_response_t> describe(request_context& ctx, describe_request_t& request) {
+  describe_response_t response;
+  share_service& shares = ctx.broker.shares();
+  topic_registry& topics = ctx.broker.topics();
+  for (const auto& g : request.groups) {
+    auto& go = response.groups.emplace_back();
+    go.group_id = g.group_id;
+    if (!shares.known_group(g.group_id)) {
+      go.error_code = protocol::to_int(protocol::error_code::group_id_not_found);
+      go.error_message = "Group " + g.group_id + " is not a share group.";
+      continue;
+    }
+    if (!g.topics) {
+      for (const auto& [key, part] : shares.partitions_of(g.group_id)) {
+        const topic_entry* t = topics.find(protocol::uuid{key.topic});
+        if (!t) continue;  // the topic was deleted
+        if (go.topics.empty() || go.topics.back().topic_id != t->id) {
+          auto& to = go.topics.emplace_back();
+          to.topic_name = t->name;
+          to.topic_id = t->id;
+        }
+        auto& po = go.topics.back().partitions.emplace_back();
+        po.partition_index = key.partition;
+        po.start_offset = part->start_offset();
+      }
+      continue;
+    }
+    for (const auto& t : *g.topics) {
+      auto& to = go.topics.emplace_back();
+      to.topic_name = t.topic_name;
+      const topic_entry* topic = topics.find(t.topic_name);
+      if (topic) to.topic_id = topic->id;
+      for (int32_t p : t.partitions) {
+        auto& po = to.partitions.emplace_back();
+        po.partition_index = p;
+        if (!partition_log_of(topic, p)) {
+          po.start_offset = -1;
+          po.error_code = protocol::to_int(protocol::error_code::unknown_topic_or_partition);
+          po.error_message = "No such topic partition.";
+          continue;
+        }
+        auto* part = shares.find_partition(g.group_id, topic->id, p);
+        po.start_offset = part ? part->start_offset() : -1;
+      }
+    }
+  }
+  co_return response;
+}
+
+// NON_EMPTY_GROUP when the group has members (offsets move only while no
+// one consumes), else none.
+protocol::error_code check_empty(share_service& shares, const std::string& group) {
+  const auto* g = shares.find_group(group);
+  if (g && !g->members().empty()) return protocol::error_code::non_empty_group;
+  return protocol::error_code::none;
+}
+
+boost::asio::awaitable<alter_response_t> alter(request_context& ctx, alter_request_t& request) {
+  alter_response_t response;
+  share_service& shares = ctx.broker.shares();
+  topic_registry& topics = ctx.broker.topics();
+  protocol::error_code group_error = protocol::error_code::none;
+  std::string group_message;
+  if (request.group_id.empty()) {
+    group_error = protocol::error_code::invalid_group_id;
+    group_message = "The group id is empty.";
+  } else if (ctx.broker.groups().coordinator().find_group(request.group_id)) {
+    group_error = protocol::error_code::group_id_not_found;
+    group_message = "Group " + request.group_id + " is not a share group.";
+  } else if (auto e = check_empty(shares, request.group_id); e != protocol::error_code::none) {
+    group_error = e;
+    group_message = "The share group has members; stop them before altering its offsets.";
+  }
+  const uint64_t before = shares.journal_bytes();
+  for (const auto& t : request.topics) {
+    auto& to = response.responses.emplace_back();
+    to.topic_name = t.topic_name;
+    const topic_entry* topic = topics.find(t.topic_name);
+    if (topic) to.topic_id = topic->id;
+    for (const auto& p : t.partitions) {
+      auto& po = to.partitions.emplace_back();
+      po.partition_index = p.partition_index;
+      if (group_error != protocol::error_code::none) {
+        po.error_code = protocol::to_int(group_error);
+        po.error_message = group_message;
+        continue;
+      }
+      auto* log = partition_log_of(topic, p.partition_index);
+      if (!log) {
+        po.error_code = protocol::to_int(protocol::error_code::unknown_topic_or_partition);
+        po.error_message = "No such topic partition.";
+        continue;
+      }
+      const auto offsets = log->offsets();
+      if (p.start_offset < offsets.log_start_offset || p.start_offset > offsets.high_watermark) {
+        po.error_code = protocol::to_int(protocol::error_code::invalid_request);
+        po.error_message = "Start offset " + std::to_string(p.start_offset) + " is outside the log (" +
+                           std::to_string(offsets.log_start_offset) + ".." + std::to_string(offsets.high_watermark) +
+                           ").";
+        continue;
+      }
+      shares.reset_partition(request.group_id, *topic, p.partition_index, p.start_offset);
+    }
+  }
+  if (shares.journal_bytes() != before) {
+    if (auto e = co_await shares.make_durable(); e != protocol::error_code::none) {
+      for (auto& t : response.responses) {
+        for (auto& p : t.partitions) {
+          if (p.error_code == 0) p.error_code = protocol::to_int(e);
+        }
+      }
+    }
+  }
+  co_return response;
+}
+
+boost::asio::awaitable<delete_response_t> remove(request_context& ctx, delete_request_t& request) {
+  delete_response_t response;
+  share_service& shares = ctx.broker.shares();
+  topic_registry& topics = ctx.broker.topics();
+  if (!shares.known_group(request.group_id)) {
+    response.error_code = protocol::to_int(protocol::error_code::group_id_not_found);
+    response.error_message = "Group " + request.group_id + " is not a share group.";
+    co_return response;
+  }
+  if (auto e = check_empty(shares, request.group_id); e != protocol::error_code::none) {
+    response.error_code = protocol::to_int(e);
+    response.error_message = "The share group has members; stop them before deleting its offsets.";
+    co_return response;
+  }
+  const uint64_t before = shares.journal_bytes();
+  for (const auto& t : request.topics) {
+    auto& to = response.responses.emplace_back();
+    to.topic_name = t.topic_name;
+    const topic_entry* topic = topics.find(t.topic_name);
+    if (!topic) {
+      auto& po = to.partitions.emplace_back();
+      po.partition_index = 0;
+      po.error_code = protocol::to_int(protocol::error_code::unknown_topic_or_partition);
+      po.error_message = "Topic " + t.topic_name + " does not exist.";
+      continue;
+    }
+    to.topic_id = topic->id;
+    for (int32_t p : shares.delete_topic_state(request.group_id, topic->id)) {
+      to.partitions.emplace_back().partition_index = p;
+    }
+  }
+  if (shares.journal_bytes() != before) {
+    if (auto e = co_await shares.make_durable(); e != protocol::error_code::none) {
+      response.error_code = protocol::to_int(e);
+      response.error_message = "The deletion could not be made durable.";
+    }
+  }
+  co_return response;
+}
+
+}  // namespace
+
+void register_share_group_offsets(api_table& apis) {
+  apis.add<describe_request_t, describe_response_t>(
+      static_cast<int16_t>(protocol::api_key::describe_share_group_offsets), 0, 0, describe);
+  apis.add<alter_request_t, alter_response_t>(static_cast<int16_t>(protocol::api_key::alter_share_group_offsets), 0,
+                                              0, alter);
+  apis.add<delete_request_t, delete_response_t>(
+      static_cast<int16_t>(protocol::api_key::delete_share_group_offsets), 0, 0, remove);
+}
+
+}  // namespace samsa::broker

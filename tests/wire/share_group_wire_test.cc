@@ -1,0 +1,462 @@
+// Share groups (KIP-932) over the wire against a real `samsa serve`, at the
+// exact versions Kafka 4.1+ defines: ShareGroupHeartbeat v1, ShareGroupDescribe
+// v1, ShareFetch v1-2, ShareAcknowledge v1-2, the share-offset admin APIs v0,
+// the GROUP config resource, ListGroups/DescribeGroups, and the share state
+// surviving SIGKILL (no accepted record delivered again, no released one lost).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "broker_process.h"
+#include "protocol/api_keys.h"
+#include "protocol/error_code.h"
+#include "record/record.h"
+#include "record/split.h"
+#include "wire_client.h"
+#include "wire_helpers.h"
+
+namespace samsa::wire_test {
+namespace {
+
+using protocol::api_key;
+using protocol::error_code;
+using protocol::to_int;
+
+constexpr int8_t accept_t = 1;
+constexpr int8_t release_t = 2;
+constexpr int8_t reject_t = 3;
+constexpr int8_t renew_t = 4;
+
+using fetch_req = protocol::share_fetch_request_data;
+using fetch_resp = protocol::share_fetch_response_data;
+using ack_req = protocol::share_acknowledge_request_data;
+using ack_resp = protocol::share_acknowledge_response_data;
+using hb_req = protocol::share_group_heartbeat_request_data;
+using hb_resp = protocol::share_group_heartbeat_response_data;
+
+// (offset, value, delivery count) of every record a ShareFetch handed out.
+struct delivered {
+  int64_t offset;
+  std::string value;
+  int16_t delivery_count;
+  bool operator==(const delivered&) const = default;
+};
+
+std::ostream& operator<<(std::ostream& os, const delivered& d) {
+  return os << "{" << d.offset << ", " << d.value << ", dc=" << d.delivery_count << "}";
+}
+
+std::vector<delivered> records_of(const fetch_resp& resp) {
+  std::vector<delivered> out;
+  for (const auto& t : resp.responses) {
+    for (const auto& p : t.partitions) {
+      if (!p.records) throw std::runtime_error("null records");
+      auto batches = record::split_batches(p.records->bytes(), record::split_mode::lenient);
+      if (!batches.ok()) throw std::runtime_error(batches.err().describe());
+      std::map<int64_t, std::string> values;
+      for (const auto& b : batches.value()) {
+        auto decoded = record::decode_records(b.bytes);
+        if (!decoded.ok()) throw std::runtime_error(decoded.err().describe());
+        for (const auto& r : decoded.value()) values[r.offset] = r.value ? std::string(r.value->begin(), r.value->end()) : "";
+      }
+      for (const auto& a : p.acquired_records) {
+        for (int64_t o = a.first_offset; o <= a.last_offset; ++o) {
+          auto v = values.find(o);
+          if (v == values.end()) throw std::runtime_error("acquired offset " + std::to_string(o) + " not in the bytes");
+          out.push_back({o, v->second, a.delivery_count});
+        }
+      }
+    }
+  }
+  return out;
+}
+
+class ShareWire : public ::testing::Test {
+ protected:
+  explicit ShareWire(std::map<std::string, std::string> settings = {}) : broker_(std::move(settings)) {}
+
+  void SetUp() override {
+    broker_.start();
+    client_ = std::make_unique<wire_client>(broker_.port());
+  }
+  void TearDown() override {
+    if (HasFailure()) std::cerr << "--- broker log (tail) ---\n" << broker_.log_tail() << "\n";
+  }
+
+  protocol::uuid make_topic(const std::string& name, int32_t partitions = 1) {
+    EXPECT_EQ(create_topic(*client_, name, partitions), 0);
+    protocol::metadata_request_data req;
+    req.topics.emplace().emplace_back().name = name;
+    auto resp = client_->call<protocol::metadata_response_data>(req, 12);
+    return resp.topics.at(0).topic_id;
+  }
+
+  void produce(const std::string& topic, const std::vector<std::string>& values, int32_t partition = 0) {
+    auto r = produce_batch(*client_, 9, topic, partition, batch_of(values, 0));
+    ASSERT_EQ(r.error_code, 0);
+  }
+
+  hb_resp heartbeat(const std::string& group, const std::string& member, int32_t epoch,
+                    std::optional<std::vector<std::string>> topics = std::nullopt) {
+    hb_req req;
+    req.group_id = group;
+    req.member_id = member;
+    req.member_epoch = epoch;
+    req.subscribed_topic_names = std::move(topics);
+    return client_->call<hb_resp>(req, 1);
+  }
+
+  // Sets the group's share.auto.offset.reset through IncrementalAlterConfigs.
+  int16_t set_group_config(const std::string& group, const std::string& name, std::optional<std::string> value,
+                           int8_t operation = 0) {
+    protocol::incremental_alter_configs_request_data req;
+    auto& r = req.resources.emplace_back();
+    r.resource_type = 32;
+    r.resource_name = group;
+    auto& c = r.configs.emplace_back();
+    c.name = name;
+    c.config_operation = operation;
+    c.value = std::move(value);
+    return client_->call<protocol::incremental_alter_configs_response_data>(req, 1).responses.at(0).error_code;
+  }
+
+  static fetch_req fetch_request(const std::string& group, const std::string& member, int32_t epoch,
+                                 const protocol::uuid& topic, int32_t max_records = 100, int32_t max_wait_ms = 0) {
+    fetch_req req;
+    req.group_id = group;
+    req.member_id = member;
+    req.share_session_epoch = epoch;
+    req.max_wait_ms = max_wait_ms;
+    req.min_bytes = 1;
+    req.max_records = max_records;
+    req.batch_size = max_records;
+    auto& t = req.topics.emplace_back();
+    t.topic_id = topic;
+    t.partitions.emplace_back().partition_index = 0;
+    return req;
+  }
+
+  static void add_ack(fetch_req& req, int64_t first, int64_t last, std::vector<int8_t> types) {
+    req.topics.at(0).partitions.at(0).acknowledgement_batches.push_back({first, last, std::move(types), {}});
+  }
+
+  ack_resp acknowledge(const std::string& group, const std::string& member, int32_t epoch, const protocol::uuid& topic,
+                       int64_t first, int64_t last, std::vector<int8_t> types, int16_t version = 1,
+                       bool renew = false) {
+    ack_req req;
+    req.group_id = group;
+    req.member_id = member;
+    req.share_session_epoch = epoch;
+    req.is_renew_ack = renew;
+    auto& t = req.topics.emplace_back();
+    t.topic_id = topic;
+    auto& p = t.partitions.emplace_back();
+    p.partition_index = 0;
+    p.acknowledgement_batches.push_back({first, last, std::move(types), {}});
+    return client_->call<ack_resp>(req, version);
+  }
+
+  int64_t start_offset(const std::string& group, const std::string& topic) {
+    protocol::describe_share_group_offsets_request_data req;
+    auto& g = req.groups.emplace_back();
+    g.group_id = group;
+    g.topics.emplace().push_back({topic, {0}, {}});
+    auto resp = client_->call<protocol::describe_share_group_offsets_response_data>(req, 0);
+    return resp.groups.at(0).topics.at(0).partitions.at(0).start_offset;
+  }
+
+  broker_process broker_;
+  std::unique_ptr<wire_client> client_;
+};
+
+TEST_F(ShareWire, AdvertisesTheShareApisAndTheShareVersionFeature) {
+  auto versions = advertised_versions(*client_);
+  EXPECT_EQ(versions.at(76), std::make_pair<int16_t, int16_t>(1, 1));
+  EXPECT_EQ(versions.at(77), std::make_pair<int16_t, int16_t>(1, 1));
+  EXPECT_EQ(versions.at(78), std::make_pair<int16_t, int16_t>(1, 2));
+  EXPECT_EQ(versions.at(79), std::make_pair<int16_t, int16_t>(1, 2));
+  for (int16_t key : {90, 91, 92}) EXPECT_EQ(versions.at(key), std::make_pair<int16_t, int16_t>(0, 0));
+  auto resp = client_->call<protocol::api_versions_response_data>(protocol::api_versions_request_data{}, 3);
+  bool finalized = false;
+  for (const auto& f : resp.finalized_features) {
+    if (f.name == "share.version") finalized = f.min_version_level == 1 && f.max_version_level == 1;
+  }
+  EXPECT_TRUE(finalized);
+}
+
+TEST_F(ShareWire, MembersShareOnePartitionWithEpochsFencingAndDescribe) {
+  auto topic_id = make_topic("queue");
+  auto a = heartbeat("g", "member-a", 0, std::vector<std::string>{"queue"});
+  ASSERT_EQ(a.error_code, 0) << a.error_message.value_or("");
+  EXPECT_EQ(a.member_epoch, 1);
+  EXPECT_EQ(a.heartbeat_interval_ms, 5000);
+  ASSERT_TRUE(a.assignment);
+  ASSERT_EQ(a.assignment->topic_partitions.size(), 1u);
+  EXPECT_EQ(a.assignment->topic_partitions[0].topic_id, topic_id);
+  EXPECT_EQ(a.assignment->topic_partitions[0].partitions, std::vector<int32_t>{0});
+  auto b = heartbeat("g", "member-b", 0, std::vector<std::string>{"queue"});
+  EXPECT_EQ(b.member_epoch, 2);
+  EXPECT_EQ(b.assignment->topic_partitions.at(0).partitions, std::vector<int32_t>{0});  // shared
+
+  EXPECT_EQ(heartbeat("g", "member-a", 1).error_code, to_int(error_code::fenced_member_epoch));
+  EXPECT_EQ(heartbeat("g", "member-a", 2).member_epoch, 2);
+  EXPECT_EQ(heartbeat("g", "nobody", 2).error_code, to_int(error_code::unknown_member_id));
+  EXPECT_EQ(heartbeat("g", "", 0, std::vector<std::string>{"queue"}).error_code, to_int(error_code::invalid_request));
+  EXPECT_EQ(heartbeat("g", "member-c", 0).error_code, to_int(error_code::invalid_request));  // no subscription
+
+  protocol::share_group_describe_request_data dreq;
+  dreq.group_ids = {"g", "missing"};
+  auto d = client_->call<protocol::share_group_describe_response_data>(dreq, 1);
+  ASSERT_EQ(d.groups.size(), 2u);
+  EXPECT_EQ(d.groups[0].group_state, "Stable");
+  EXPECT_EQ(d.groups[0].group_epoch, 2);
+  EXPECT_EQ(d.groups[0].assignor_name, "simple");
+  ASSERT_EQ(d.groups[0].members.size(), 2u);
+  EXPECT_EQ(d.groups[0].members[0].member_id, "member-a");
+  EXPECT_EQ(d.groups[0].members[0].subscribed_topic_names, std::vector<std::string>{"queue"});
+  EXPECT_EQ(d.groups[0].members[0].assignment.topic_partitions.at(0).topic_name, "queue");
+  EXPECT_EQ(d.groups[1].error_code, to_int(error_code::group_id_not_found));
+
+  protocol::list_groups_request_data lreq;
+  lreq.types_filter = {"Share"};
+  auto l = client_->call<protocol::list_groups_response_data>(lreq, 5);
+  ASSERT_EQ(l.groups.size(), 1u);
+  EXPECT_EQ(l.groups[0].group_id, "g");
+  EXPECT_EQ(l.groups[0].group_type, "share");
+  EXPECT_EQ(l.groups[0].group_state, "Stable");
+  lreq.types_filter = {"classic"};
+  EXPECT_TRUE(client_->call<protocol::list_groups_response_data>(lreq, 5).groups.empty());
+
+  protocol::describe_groups_request_data dg;
+  dg.groups = {"g"};
+  EXPECT_EQ(client_->call<protocol::describe_groups_response_data>(dg, 5).groups.at(0).error_code,
+            to_int(error_code::group_id_not_found));
+
+  // Leaving bumps the epoch; the last one out leaves the group Empty.
+  EXPECT_EQ(heartbeat("g", "member-b", -1).member_epoch, -1);
+  EXPECT_EQ(heartbeat("g", "member-a", 3).member_epoch, 3);
+  EXPECT_EQ(heartbeat("g", "member-a", -1).member_epoch, -1);
+  d = client_->call<protocol::share_group_describe_response_data>(dreq, 1);
+  EXPECT_EQ(d.groups[0].group_state, "Empty");
+}
+
+TEST_F(ShareWire, RecordsAreAcquiredAcknowledgedReleasedAndRedeliveredToAnotherMember) {
+  auto topic_id = make_topic("jobs");
+  ASSERT_EQ(set_group_config("workers", "share.auto.offset.reset", "earliest"), 0);
+  produce("jobs", {"j0", "j1", "j2", "j3", "j4"});
+
+  auto a1 = client_->call<fetch_resp>(fetch_request("workers", "a", 0, topic_id, 2), 1);
+  ASSERT_EQ(a1.error_code, 0) << a1.error_message.value_or("");
+  EXPECT_EQ(a1.acquisition_lock_timeout_ms, 30000);
+  EXPECT_EQ(records_of(a1), (std::vector<delivered>{{0, "j0", 1}, {1, "j1", 1}}));
+  auto b1 = client_->call<fetch_resp>(fetch_request("workers", "b", 0, topic_id), 2);
+  EXPECT_EQ(records_of(b1), (std::vector<delivered>{{2, "j2", 1}, {3, "j3", 1}, {4, "j4", 1}}));
+
+  // a: accept 0, release 1 (one batch, a type per offset).
+  auto ack = acknowledge("workers", "a", 1, topic_id, 0, 1, {accept_t, release_t});
+  ASSERT_EQ(ack.error_code, 0) << ack.error_message.value_or("");
+  EXPECT_EQ(ack.responses.at(0).partitions.at(0).error_code, 0);
+  EXPECT_EQ(start_offset("workers", "jobs"), 1);
+
+  // b: accepts 2, rejects 3 in its next fetch; gets the released 1 again, delivery count 2.
+  auto b2req = fetch_request("workers", "b", 1, topic_id);
+  add_ack(b2req, 2, 2, {accept_t});
+  add_ack(b2req, 3, 3, {reject_t});
+  auto b2 = client_->call<fetch_resp>(b2req, 2);
+  ASSERT_EQ(b2.error_code, 0);
+  EXPECT_EQ(b2.responses.at(0).partitions.at(0).acknowledge_error_code, 0);
+  EXPECT_EQ(records_of(b2), (std::vector<delivered>{{1, "j1", 2}}));
+
+  // a may not acknowledge what b holds; nothing changes for b.
+  auto wrong = acknowledge("workers", "a", 2, topic_id, 4, 4, {accept_t});
+  EXPECT_EQ(wrong.responses.at(0).partitions.at(0).error_code, to_int(error_code::invalid_record_state));
+  auto ok = acknowledge("workers", "b", 2, topic_id, 1, 1, {accept_t});
+  EXPECT_EQ(ok.responses.at(0).partitions.at(0).error_code, 0);
+  ok = acknowledge("workers", "b", 3, topic_id, 4, 4, {accept_t});
+  EXPECT_EQ(ok.responses.at(0).partitions.at(0).error_code, 0);
+  EXPECT_EQ(start_offset("workers", "jobs"), 5);
+  // Nothing is left to hand out.
+  EXPECT_TRUE(records_of(client_->call<fetch_resp>(fetch_request("workers", "b", 4, topic_id), 1)).empty());
+}
+
+TEST_F(ShareWire, ShareSessionEpochsAndMalformedRequests) {
+  auto topic_id = make_topic("s");
+  produce("s", {"x"});
+  // Acknowledgements may not open a session.
+  auto with_acks = fetch_request("g", "m", 0, topic_id);
+  add_ack(with_acks, 0, 0, {accept_t});
+  EXPECT_EQ(client_->call<fetch_resp>(with_acks, 1).error_code, to_int(error_code::invalid_request));
+  // No session yet.
+  EXPECT_EQ(client_->call<fetch_resp>(fetch_request("g", "m", 1, topic_id), 1).error_code,
+            to_int(error_code::share_session_not_found));
+  EXPECT_EQ(acknowledge("g", "m", 0, topic_id, 0, 0, {accept_t}).error_code,
+            to_int(error_code::invalid_share_session_epoch));
+  ASSERT_EQ(client_->call<fetch_resp>(fetch_request("g", "m", 0, topic_id), 1).error_code, 0);
+  EXPECT_EQ(client_->call<fetch_resp>(fetch_request("g", "m", 5, topic_id), 1).error_code,
+            to_int(error_code::invalid_share_session_epoch));
+  EXPECT_EQ(client_->call<fetch_resp>(fetch_request("g", "m", 1, topic_id), 1).error_code, 0);
+  // Acquire modes: 0 and 1 are known, others are not (v2).
+  auto mode = fetch_request("g", "m", 2, topic_id);
+  mode.share_acquire_mode = 7;
+  EXPECT_EQ(client_->call<fetch_resp>(mode, 2).error_code, to_int(error_code::invalid_request));
+  auto no_group = fetch_request("", "m", 2, topic_id);
+  EXPECT_EQ(client_->call<fetch_resp>(no_group, 1).error_code, to_int(error_code::invalid_request));
+  // Unknown topic id: a partition error.
+  auto unknown = client_->call<fetch_resp>(fetch_request("g", "m", 2, protocol::uuid::random()), 1);
+  bool saw = false;
+  for (const auto& t : unknown.responses) {
+    for (const auto& p : t.partitions) saw |= p.error_code == to_int(error_code::unknown_topic_id);
+  }
+  EXPECT_TRUE(saw);
+  // A malformed batch (two types for three offsets) is INVALID_REQUEST; RENEW needs v2 with IsRenewAck.
+  auto bad = acknowledge("g", "m", 3, topic_id, 0, 2, {accept_t, accept_t});
+  EXPECT_EQ(bad.responses.at(0).partitions.at(0).error_code, to_int(error_code::invalid_request));
+  auto renew_v1 = acknowledge("g", "m", 4, topic_id, 0, 0, {renew_t});
+  EXPECT_EQ(renew_v1.responses.at(0).partitions.at(0).error_code, to_int(error_code::invalid_request));
+  // Closing the session (epoch -1) releases the member's records.
+  EXPECT_EQ(acknowledge("g", "m", -1, topic_id, 0, 0, {renew_t}, 2, true).responses.at(0).partitions.at(0).error_code,
+            0);
+  auto other = client_->call<fetch_resp>(fetch_request("g", "other", 0, topic_id), 1);
+  EXPECT_EQ(records_of(other), (std::vector<delivered>{{0, "x", 2}}));
+}
+
+TEST_F(ShareWire, AutoOffsetResetLatestIsTheDefaultAndGroupConfigsAreValidated) {
+  auto topic_id = make_topic("late");
+  produce("late", {"old"});
+  auto first = client_->call<fetch_resp>(fetch_request("fresh", "m", 0, topic_id), 1);
+  EXPECT_TRUE(records_of(first).empty());
+  produce("late", {"new"});
+  auto second = client_->call<fetch_resp>(fetch_request("fresh", "m", 1, topic_id, 100, 2000), 1);
+  EXPECT_EQ(records_of(second), (std::vector<delivered>{{1, "new", 1}}));
+
+  EXPECT_EQ(set_group_config("fresh", "share.auto.offset.reset", "sometimes"), to_int(error_code::invalid_config));
+  EXPECT_EQ(set_group_config("fresh", "share.record.lock.duration.ms", "999999"), to_int(error_code::invalid_config));
+  EXPECT_EQ(set_group_config("fresh", "no.such.config", "1"), to_int(error_code::invalid_config));
+  EXPECT_EQ(set_group_config("fresh", "share.record.lock.duration.ms", "20000"), 0);
+
+  protocol::describe_configs_request_data req;
+  auto& r = req.resources.emplace_back();
+  r.resource_type = 32;
+  r.resource_name = "fresh";
+  auto resp = client_->call<protocol::describe_configs_response_data>(req, 4);
+  std::map<std::string, std::pair<std::string, bool>> seen;
+  for (const auto& c : resp.results.at(0).configs) seen[c.name] = {c.value.value_or(""), c.is_default};
+  EXPECT_EQ(seen.at("share.auto.offset.reset"), std::make_pair(std::string("latest"), true));
+  EXPECT_EQ(seen.at("share.record.lock.duration.ms"), std::make_pair(std::string("20000"), false));
+  // The lock duration now answers in ShareFetch.
+  EXPECT_EQ(client_->call<fetch_resp>(fetch_request("fresh", "m", 2, topic_id), 1).acquisition_lock_timeout_ms, 20000);
+  EXPECT_EQ(set_group_config("fresh", "share.record.lock.duration.ms", std::nullopt, 1), 0);  // DELETE
+  EXPECT_EQ(client_->call<fetch_resp>(fetch_request("fresh", "m", 3, topic_id), 1).acquisition_lock_timeout_ms, 30000);
+}
+
+TEST_F(ShareWire, AdminOffsetsNeedAnEmptyGroup) {
+  auto topic_id = make_topic("adm");
+  produce("adm", {"a", "b", "c", "d", "e"});
+  ASSERT_EQ(heartbeat("ag", "m", 0, std::vector<std::string>{"adm"}).error_code, 0);
+  protocol::alter_share_group_offsets_request_data alter;
+  alter.group_id = "ag";
+  auto& t = alter.topics.emplace_back();
+  t.topic_name = "adm";
+  t.partitions.push_back({0, 3, {}});
+  auto busy = client_->call<protocol::alter_share_group_offsets_response_data>(alter, 0);
+  EXPECT_EQ(busy.responses.at(0).partitions.at(0).error_code, to_int(error_code::non_empty_group));
+  ASSERT_EQ(heartbeat("ag", "m", -1).member_epoch, -1);
+  auto done = client_->call<protocol::alter_share_group_offsets_response_data>(alter, 0);
+  EXPECT_EQ(done.responses.at(0).partitions.at(0).error_code, 0);
+  EXPECT_EQ(done.responses.at(0).topic_id, topic_id);
+  EXPECT_EQ(start_offset("ag", "adm"), 3);
+  EXPECT_EQ(records_of(client_->call<fetch_resp>(fetch_request("ag", "m2", 0, topic_id), 1)),
+            (std::vector<delivered>{{3, "d", 1}, {4, "e", 1}}));
+  alter.topics[0].partitions[0].start_offset = 99;
+  EXPECT_EQ(client_->call<protocol::alter_share_group_offsets_response_data>(alter, 0)
+                .responses.at(0).partitions.at(0).error_code,
+            to_int(error_code::invalid_request));
+
+  protocol::delete_share_group_offsets_request_data del;
+  del.group_id = "ag";
+  del.topics.push_back({"adm", {}});
+  auto deleted = client_->call<protocol::delete_share_group_offsets_response_data>(del, 0);
+  EXPECT_EQ(deleted.error_code, 0);
+  ASSERT_EQ(deleted.responses.at(0).partitions.size(), 1u);
+  EXPECT_EQ(start_offset("ag", "adm"), -1);
+  del.group_id = "no-such-group";
+  EXPECT_EQ(client_->call<protocol::delete_share_group_offsets_response_data>(del, 0).error_code,
+            to_int(error_code::group_id_not_found));
+
+  // DeleteGroups removes an empty share group.
+  protocol::delete_groups_request_data dg;
+  dg.groups_names = {"ag"};
+  EXPECT_EQ(client_->call<protocol::delete_groups_response_data>(dg, 2).results.at(0).error_code, 0);
+  protocol::share_group_describe_request_data dreq;
+  dreq.group_ids = {"ag"};
+  EXPECT_EQ(client_->call<protocol::share_group_describe_response_data>(dreq, 1).groups.at(0).error_code,
+            to_int(error_code::group_id_not_found));
+}
+
+class ShareLockWire : public ShareWire {
+ protected:
+  ShareLockWire()
+      : ShareWire({{"group.share.record.lock.duration.ms", "400"}, {"group.share.delivery.count.limit", "2"}}) {}
+};
+
+TEST_F(ShareLockWire, ExpiredLocksRedeliverUntilTheDeliveryCountLimitArchives) {
+  auto topic_id = make_topic("slow");
+  ASSERT_EQ(set_group_config("lg", "share.auto.offset.reset", "earliest"), 0);
+  produce("slow", {"p0", "p1"});
+  auto a = client_->call<fetch_resp>(fetch_request("lg", "a", 0, topic_id, 1), 1);
+  EXPECT_EQ(records_of(a), (std::vector<delivered>{{0, "p0", 1}}));
+  // The lock runs out; the record goes to b, second delivery, parked fetch woken by the expiry.
+  auto b = client_->call<fetch_resp>(fetch_request("lg", "b", 0, topic_id, 1, 0), 1);
+  EXPECT_EQ(records_of(b), (std::vector<delivered>{{1, "p1", 1}}));
+  auto started = std::chrono::steady_clock::now();
+  auto b2 = client_->call<fetch_resp>(fetch_request("lg", "b", 1, topic_id, 1, 5000), 1);
+  auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(records_of(b2), (std::vector<delivered>{{0, "p0", 2}}));
+  EXPECT_LT(waited, std::chrono::milliseconds(3000));
+  // a's lock is gone: its late acknowledgement is refused.
+  EXPECT_EQ(acknowledge("lg", "a", 1, topic_id, 0, 0, {accept_t}).responses.at(0).partitions.at(0).error_code,
+            to_int(error_code::invalid_record_state));
+  // Past the limit (2 deliveries) both are archived; the start offset moves past them.
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  EXPECT_EQ(records_of(client_->call<fetch_resp>(fetch_request("lg", "b", 2, topic_id), 1)),
+            (std::vector<delivered>{{1, "p1", 2}}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  EXPECT_TRUE(records_of(client_->call<fetch_resp>(fetch_request("lg", "b", 3, topic_id), 1)).empty());
+  EXPECT_EQ(start_offset("lg", "slow"), 2);
+}
+
+TEST_F(ShareWire, StateSurvivesSigkillNoAcceptedRedeliveredNoReleasedLost) {
+  auto topic_id = make_topic("durable");
+  ASSERT_EQ(set_group_config("dg", "share.auto.offset.reset", "earliest"), 0);
+  produce("durable", {"r0", "r1", "r2", "r3", "r4", "r5"});
+  ASSERT_EQ(heartbeat("dg", "m", 0, std::vector<std::string>{"durable"}).error_code, 0);
+  auto got = client_->call<fetch_resp>(fetch_request("dg", "m", 0, topic_id), 1);
+  ASSERT_EQ(records_of(got).size(), 6u);
+  auto ack = acknowledge("dg", "m", 1, topic_id, 0, 3, {accept_t, reject_t, accept_t, release_t});
+  ASSERT_EQ(ack.responses.at(0).partitions.at(0).error_code, 0);
+  // The acknowledgement was answered: it must be on disk now.
+  broker_.kill_hard();
+  broker_.start();
+  client_ = std::make_unique<wire_client>(broker_.port());
+  EXPECT_EQ(start_offset("dg", "durable"), 3);
+  auto after = client_->call<fetch_resp>(fetch_request("dg", "n", 0, topic_id), 1);
+  // 0 and 2 accepted and 1 rejected never come back; 3 (released) does, with
+  // its delivery counted; 4 and 5 were in flight and are delivered again.
+  EXPECT_EQ(records_of(after), (std::vector<delivered>{{3, "r3", 2}, {4, "r4", 2}, {5, "r5", 2}}));
+  // Membership and configs came back too.
+  protocol::share_group_describe_request_data dreq;
+  dreq.group_ids = {"dg"};
+  auto d = client_->call<protocol::share_group_describe_response_data>(dreq, 1);
+  ASSERT_EQ(d.groups.at(0).members.size(), 1u);
+  EXPECT_EQ(d.groups[0].members[0].member_id, "m");
+  EXPECT_EQ(d.groups[0].group_epoch, 1);
+}
+
+}  // namespace
+}  // namespace samsa::wire_test
