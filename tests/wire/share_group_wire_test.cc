@@ -171,17 +171,28 @@ class ShareWire : public ::testing::Test {
     return resp.groups.at(0).topics.at(0).partitions.at(0).start_offset;
   }
 
+  // DescribeShareGroupOffsets v1's lag of partition 0.
+  int64_t lag(const std::string& group, const std::string& topic) {
+    protocol::describe_share_group_offsets_request_data req;
+    auto& g = req.groups.emplace_back();
+    g.group_id = group;
+    g.topics.emplace().push_back({topic, {0}, {}});
+    auto resp = client_->call<protocol::describe_share_group_offsets_response_data>(req, 1);
+    return resp.groups.at(0).topics.at(0).partitions.at(0).lag;
+  }
+
   broker_process broker_;
   std::unique_ptr<wire_client> client_;
 };
 
 TEST_F(ShareWire, AdvertisesTheShareApisAndTheShareVersionFeature) {
   auto versions = advertised_versions(*client_);
-  EXPECT_EQ(versions.at(76), std::make_pair<int16_t, int16_t>(1, 1));
-  EXPECT_EQ(versions.at(77), std::make_pair<int16_t, int16_t>(1, 1));
-  EXPECT_EQ(versions.at(78), std::make_pair<int16_t, int16_t>(1, 2));
-  EXPECT_EQ(versions.at(79), std::make_pair<int16_t, int16_t>(1, 2));
-  for (int16_t key : {90, 91, 92}) EXPECT_EQ(versions.at(key), std::make_pair<int16_t, int16_t>(0, 0));
+  EXPECT_EQ(versions.at(76), (std::pair<int16_t, int16_t>{1, 1}));
+  EXPECT_EQ(versions.at(77), (std::pair<int16_t, int16_t>{1, 1}));
+  EXPECT_EQ(versions.at(78), (std::pair<int16_t, int16_t>{1, 2}));
+  EXPECT_EQ(versions.at(79), (std::pair<int16_t, int16_t>{1, 2}));
+  EXPECT_EQ(versions.at(90), (std::pair<int16_t, int16_t>{0, 1}));
+  for (int16_t key : {91, 92}) EXPECT_EQ(versions.at(key), (std::pair<int16_t, int16_t>{0, 0}));
   auto resp = client_->call<protocol::api_versions_response_data>(protocol::api_versions_request_data{}, 3);
   bool finalized = false;
   for (const auto& f : resp.finalized_features) {
@@ -263,6 +274,7 @@ TEST_F(ShareWire, RecordsAreAcquiredAcknowledgedReleasedAndRedeliveredToAnotherM
   ASSERT_EQ(ack.error_code, 0) << ack.error_message.value_or("");
   EXPECT_EQ(ack.responses.at(0).partitions.at(0).error_code, 0);
   EXPECT_EQ(start_offset("workers", "jobs"), 1);
+  EXPECT_EQ(lag("workers", "jobs"), 4);  // 1..4 still to be finished
 
   // b: accepts 2, rejects 3 in its next fetch; gets the released 1 again, delivery count 2.
   auto b2req = fetch_request("workers", "b", 1, topic_id);
@@ -281,12 +293,14 @@ TEST_F(ShareWire, RecordsAreAcquiredAcknowledgedReleasedAndRedeliveredToAnotherM
   ok = acknowledge("workers", "b", 3, topic_id, 4, 4, {accept_t});
   EXPECT_EQ(ok.responses.at(0).partitions.at(0).error_code, 0);
   EXPECT_EQ(start_offset("workers", "jobs"), 5);
+  EXPECT_EQ(lag("workers", "jobs"), 0);
   // Nothing is left to hand out.
   EXPECT_TRUE(records_of(client_->call<fetch_resp>(fetch_request("workers", "b", 4, topic_id), 1)).empty());
 }
 
 TEST_F(ShareWire, ShareSessionEpochsAndMalformedRequests) {
   auto topic_id = make_topic("s");
+  ASSERT_EQ(set_group_config("g", "share.auto.offset.reset", "earliest"), 0);
   produce("s", {"x"});
   // Acknowledgements may not open a session.
   auto with_acks = fetch_request("g", "m", 0, topic_id);
@@ -344,11 +358,13 @@ TEST_F(ShareWire, AutoOffsetResetLatestIsTheDefaultAndGroupConfigsAreValidated) 
   auto& r = req.resources.emplace_back();
   r.resource_type = 32;
   r.resource_name = "fresh";
+  r.configuration_keys = std::nullopt;  // every config
   auto resp = client_->call<protocol::describe_configs_response_data>(req, 4);
-  std::map<std::string, std::pair<std::string, bool>> seen;
-  for (const auto& c : resp.results.at(0).configs) seen[c.name] = {c.value.value_or(""), c.is_default};
-  EXPECT_EQ(seen.at("share.auto.offset.reset"), std::make_pair(std::string("latest"), true));
-  EXPECT_EQ(seen.at("share.record.lock.duration.ms"), std::make_pair(std::string("20000"), false));
+  // (value, source): 5 = DEFAULT_CONFIG, 8 = GROUP_CONFIG.
+  std::map<std::string, std::pair<std::string, int8_t>> seen;
+  for (const auto& c : resp.results.at(0).configs) seen[c.name] = {c.value.value_or(""), c.config_source};
+  EXPECT_EQ(seen.at("share.auto.offset.reset"), (std::pair<std::string, int8_t>{"latest", 5}));
+  EXPECT_EQ(seen.at("share.record.lock.duration.ms"), (std::pair<std::string, int8_t>{"20000", 8}));
   // The lock duration now answers in ShareFetch.
   EXPECT_EQ(client_->call<fetch_resp>(fetch_request("fresh", "m", 2, topic_id), 1).acquisition_lock_timeout_ms, 20000);
   EXPECT_EQ(set_group_config("fresh", "share.record.lock.duration.ms", std::nullopt, 1), 0);  // DELETE
@@ -365,6 +381,7 @@ TEST_F(ShareWire, AdminOffsetsNeedAnEmptyGroup) {
   t.topic_name = "adm";
   t.partitions.push_back({0, 3, {}});
   auto busy = client_->call<protocol::alter_share_group_offsets_response_data>(alter, 0);
+  EXPECT_EQ(busy.error_code, to_int(error_code::non_empty_group));
   EXPECT_EQ(busy.responses.at(0).partitions.at(0).error_code, to_int(error_code::non_empty_group));
   ASSERT_EQ(heartbeat("ag", "m", -1).member_epoch, -1);
   auto done = client_->call<protocol::alter_share_group_offsets_response_data>(alter, 0);
@@ -383,7 +400,8 @@ TEST_F(ShareWire, AdminOffsetsNeedAnEmptyGroup) {
   del.topics.push_back({"adm", {}});
   auto deleted = client_->call<protocol::delete_share_group_offsets_response_data>(del, 0);
   EXPECT_EQ(deleted.error_code, 0);
-  ASSERT_EQ(deleted.responses.at(0).partitions.size(), 1u);
+  EXPECT_EQ(deleted.responses.at(0).error_code, 0);
+  EXPECT_EQ(deleted.responses.at(0).topic_id, topic_id);
   EXPECT_EQ(start_offset("ag", "adm"), -1);
   del.group_id = "no-such-group";
   EXPECT_EQ(client_->call<protocol::delete_share_group_offsets_response_data>(del, 0).error_code,

@@ -1,13 +1,17 @@
-// The share-group offset admin APIs (KIP-932), v0 each:
-// - DescribeShareGroupOffsets (90): each partition's start offset (SPSO);
+// The share-group offset admin APIs (KIP-932):
+// - DescribeShareGroupOffsets (90) v0-1: each partition's start offset (SPSO);
 //   -1 for a partition the group never read; null topics = every partition
-//   the group has state for. An unknown group is GROUP_ID_NOT_FOUND.
-// - AlterShareGroupOffsets (91): sets the start offset of partitions (their
+//   the group has state for. An unknown group is GROUP_ID_NOT_FOUND. v1 adds
+//   the lag: records from the SPSO to the high watermark not yet
+//   acknowledged or archived (-1 for a partition never read).
+// - AlterShareGroupOffsets (91) v0: sets the start offset of partitions (their
 //   in-flight state is dropped); only while the group has no members
 //   (NON_EMPTY_GROUP), within [log start, high watermark].
-// - DeleteShareGroupOffsets (92): forgets the group's state of whole topics
+// - DeleteShareGroupOffsets (92) v0: forgets the group's state of whole topics
 //   (they start again at share.auto.offset.reset); only without members.
 // Changes are durable in the share-state journal before the answer.
+#include <algorithm>
+
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
@@ -29,6 +33,15 @@ using alter_request_t = protocol::alter_share_group_offsets_request_data;
 using alter_response_t = protocol::alter_share_group_offsets_response_data;
 using delete_request_t = protocol::delete_share_group_offsets_request_data;
 using delete_response_t = protocol::delete_share_group_offsets_response_data;
+
+// Records between the SPSO and the high watermark that still need delivering
+// (acknowledged and archived ones in flight are done).
+int64_t lag_of(const share::share_partition& part, storage::partition_log* log) {
+  if (!log) return -1;
+  const int64_t hw = log->offsets().high_watermark;
+  const int64_t done = part.count(share::record_state::acknowledged) + part.count(share::record_state::archived);
+  return std::max<int64_t>(0, hw - part.start_offset() - done);
+}
 
 boost::asio::awaitable<describe_response_t> describe(request_context& ctx, describe_request_t& request) {
   describe_response_t response;
@@ -54,6 +67,7 @@ boost::asio::awaitable<describe_response_t> describe(request_context& ctx, descr
         auto& po = go.topics.back().partitions.emplace_back();
         po.partition_index = key.partition;
         po.start_offset = part->start_offset();
+        po.lag = lag_of(*part, partition_log_of(t, key.partition));
       }
       continue;
     }
@@ -73,6 +87,7 @@ boost::asio::awaitable<describe_response_t> describe(request_context& ctx, descr
         }
         auto* part = shares.find_partition(g.group_id, topic->id, p);
         po.start_offset = part ? part->start_offset() : -1;
+        po.lag = part ? lag_of(*part, partition_log_of(topic, p)) : -1;
       }
     }
   }
@@ -102,6 +117,10 @@ boost::asio::awaitable<alter_response_t> alter(request_context& ctx, alter_reque
   } else if (auto e = check_empty(shares, request.group_id); e != protocol::error_code::none) {
     group_error = e;
     group_message = "The share group has members; stop them before altering its offsets.";
+  }
+  if (group_error != protocol::error_code::none) {
+    response.error_code = protocol::to_int(group_error);
+    response.error_message = group_message;
   }
   const uint64_t before = shares.journal_bytes();
   for (const auto& t : request.topics) {
@@ -136,6 +155,8 @@ boost::asio::awaitable<alter_response_t> alter(request_context& ctx, alter_reque
   }
   if (shares.journal_bytes() != before) {
     if (auto e = co_await shares.make_durable(); e != protocol::error_code::none) {
+      response.error_code = protocol::to_int(e);
+      response.error_message = "The new start offsets could not be made durable.";
       for (auto& t : response.responses) {
         for (auto& p : t.partitions) {
           if (p.error_code == 0) p.error_code = protocol::to_int(e);
@@ -166,16 +187,12 @@ boost::asio::awaitable<delete_response_t> remove(request_context& ctx, delete_re
     to.topic_name = t.topic_name;
     const topic_entry* topic = topics.find(t.topic_name);
     if (!topic) {
-      auto& po = to.partitions.emplace_back();
-      po.partition_index = 0;
-      po.error_code = protocol::to_int(protocol::error_code::unknown_topic_or_partition);
-      po.error_message = "Topic " + t.topic_name + " does not exist.";
+      to.error_code = protocol::to_int(protocol::error_code::unknown_topic_or_partition);
+      to.error_message = "Topic " + t.topic_name + " does not exist.";
       continue;
     }
     to.topic_id = topic->id;
-    for (int32_t p : shares.delete_topic_state(request.group_id, topic->id)) {
-      to.partitions.emplace_back().partition_index = p;
-    }
+    shares.delete_topic_state(request.group_id, topic->id);
   }
   if (shares.journal_bytes() != before) {
     if (auto e = co_await shares.make_durable(); e != protocol::error_code::none) {
@@ -190,7 +207,7 @@ boost::asio::awaitable<delete_response_t> remove(request_context& ctx, delete_re
 
 void register_share_group_offsets(api_table& apis) {
   apis.add<describe_request_t, describe_response_t>(
-      static_cast<int16_t>(protocol::api_key::describe_share_group_offsets), 0, 0, describe);
+      static_cast<int16_t>(protocol::api_key::describe_share_group_offsets), 0, 1, describe);
   apis.add<alter_request_t, alter_response_t>(static_cast<int16_t>(protocol::api_key::alter_share_group_offsets), 0,
                                               0, alter);
   apis.add<delete_request_t, delete_response_t>(
