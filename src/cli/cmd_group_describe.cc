@@ -6,10 +6,52 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/share_client.h"
 #include "cli/table.h"
 
 namespace samsa::cli {
 namespace {
+
+// A share group (KIP-932): members, their partitions, and each share
+// partition's start offset and lag. False when `id` is not a share group.
+bool describe_share(cli_context& ctx, const std::string& id, output_format format) {
+  auto config = ctx.config();
+  if (!config) return false;
+  auto view = describe_share_group(config->bootstrap_servers(), id, std::chrono::milliseconds(ctx.timeout_ms));
+  if (!view || !*view) return false;
+  const share_group_view& g = **view;
+  if (format != output_format::table) {
+    nlohmann::json j{{"group", g.group_id}, {"type", "share"}, {"state", g.state}, {"assignor", g.assignor},
+                     {"epoch", g.epoch}, {"members", nlohmann::json::array()}, {"partitions", nlohmann::json::array()}};
+    for (const auto& m : g.members) {
+      auto parts = nlohmann::json::array();
+      for (const auto& [topic, p] : m.assignment) parts.push_back({{"topic", topic}, {"partition", p}});
+      j["members"].push_back({{"member_id", m.member_id}, {"client_id", m.client_id}, {"host", m.host},
+                              {"epoch", m.epoch}, {"assignment", parts}});
+    }
+    for (const auto& p : g.partitions)
+      j["partitions"].push_back({{"topic", p.topic}, {"partition", p.partition}, {"start_offset", p.start_offset},
+                                 {"lag", p.lag}});
+    print_document(std::cout, format, j);
+    return true;
+  }
+  std::cout << fmt::format("{} {}  type: share  state: {}  assignor: {}  epoch: {}  members: {}\n\n",
+                           bold(ctx, "group"), g.group_id, g.state, g.assignor, g.epoch, g.members.size());
+  if (!g.members.empty()) {
+    table members({"MEMBER", "CLIENT-ID", "HOST", "EPOCH", "PARTITIONS"});
+    for (const auto& m : g.members) {
+      std::string parts;
+      for (const auto& [topic, p] : m.assignment) parts += (parts.empty() ? "" : " ") + fmt::format("{}[{}]", topic, p);
+      members.add({m.member_id, m.client_id, m.host, std::to_string(m.epoch), parts.empty() ? "-" : parts});
+    }
+    members.print(std::cout, ctx);
+    std::cout << "\n";
+  }
+  table t({"TOPIC", "PARTITION", "START-OFFSET", "LAG"});
+  for (const auto& p : g.partitions) t.add({p.topic, std::to_string(p.partition), or_dash(p.start_offset), or_dash(p.lag)});
+  t.print(std::cout, ctx);
+  return true;
+}
 
 // Where the lag of a row is counted from (a column, so the total is explained).
 std::string lag_from(const client::partition_lag& r) {
@@ -27,6 +69,8 @@ void register_group_describe(CLI::App& group, cli_context& ctx) {
   add_output_option(cmd, *format);
   set_example(cmd, "samsa group describe billing -o json");
   cmd->callback([format, id, &ctx] {
+    // Share groups first: librdkafka 2.0.2 cannot describe them.
+    if (describe_share(ctx, *id, *format)) return;
     auto admin = ctx.make_admin();
     if (!admin) return void(ctx.exit_status = ctx.fail(admin.err()));
     auto info = admin->describe_group(*id);

@@ -14,6 +14,7 @@
 #include "cli/broker_probe.h"
 #include "cli/key_hash.h"
 #include "cli/local_broker.h"
+#include "cli/share_client.h"
 #include "cli/table.h"
 #include "cli/tour_group.h"
 #include "client/admin.h"
@@ -40,6 +41,8 @@ struct tour_state {
   std::string topic;
   std::string billing;  // first group
   std::string audit;    // second group
+  std::string queue;    // the share-group chapter's topic
+  std::string workers;  // its share group
   int round = 0;        // payment rounds produced so far
   std::set<std::pair<int32_t, int64_t>> produced;
   std::vector<std::unique_ptr<group_member_thread>> members;
@@ -52,7 +55,7 @@ std::string parts(const std::set<int32_t>& p) {
 }
 
 void header(tour_state& t, int n, const std::string& title) {
-  std::cout << "\n" << bold(t.ctx, fmt::format("Step {}/6 — {}", n, title)) << "\n";
+  std::cout << "\n" << bold(t.ctx, fmt::format("Step {}/7 — {}", n, title)) << "\n";
 }
 
 constexpr size_t kWidth = 80;  // an 80x24 terminal must never wrap a word in two
@@ -323,8 +326,94 @@ status step_second_group(tour_state& t) {
   return {};
 }
 
+// Queues (KIP-932): three members of one share group read ONE partition;
+// each record is locked for one member and acknowledged on its own. The
+// members speak the protocol through share_client (librdkafka 2.0.2 has no
+// share consumer).
+status step_queue(tour_state& t) {
+  header(t, 6, "Queues: share groups");
+  say("A consumer group gives each partition to one member. A share group (KIP-932, \"queues for Kafka\") "
+      "lets several members read the SAME partition: the broker locks each record for one member until it is "
+      "acknowledged: ACCEPT (done), RELEASE (give it back: another member gets it, its delivery count goes up) or "
+      "REJECT (never delivered again).");
+  if (t.mock) {
+    say("(the mock cluster has no share groups: skipped)");
+    return {};
+  }
+  if (auto s = t.admin->create_topic({t.queue, 1, -1, {}}); !s) return s;
+  const std::string bootstrap = t.config.bootstrap_servers();
+  const auto timeout = std::chrono::milliseconds(t.ctx.timeout_ms);
+  if (auto s = set_group_config(bootstrap, t.workers, "share.auto.offset.reset", "earliest", timeout); !s) return s;
+  constexpr int kJobs = 6;
+  for (int i = 1; i <= kJobs; ++i) {
+    auto r = t.producer->send({t.queue, std::nullopt, fmt::format("job #{}", i), {}, 0, {}}).get();
+    if (!r) return r.err();
+  }
+  say(fmt::format("created topic {} with 1 partition and put {} jobs in it", t.queue, kJobs));
+  std::vector<std::unique_ptr<share_member>> members;
+  for (int i = 1; i <= 3; ++i) {
+    auto m = share_member::join(bootstrap, t.workers, fmt::format("worker-{}", i), {t.queue}, timeout);
+    if (!m) return m.err();
+    members.push_back(std::move(*m));
+  }
+  for (auto& m : members) {
+    if (auto s = m->heartbeat(); !s) return s;  // everyone sees the final assignment
+    std::set<int32_t> p;
+    for (const auto& [topic, partition] : m->assignment()) p.insert(partition);
+    say(fmt::format("{} joined share group {}: partitions {}", m->id(), t.workers, parts(p)));
+  }
+  std::cout << "\n";
+  // Each worker asks for one record in turn. Job #2 is released on its first
+  // delivery (so the next worker gets it, delivery count 2); job #5 is rejected.
+  int finished = 0;
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  std::map<std::string, std::string> first_holder;
+  while (finished < kJobs && std::chrono::steady_clock::now() < deadline) {
+    for (auto& m : members) {
+      auto got = m->fetch(1, 500);
+      if (!got) return got.err();
+      for (const auto& r : *got) {
+        share_ack type = share_ack::accept;
+        std::string why = "done";
+        if (r.value == "job #2" && r.delivery_count == 1) {
+          type = share_ack::release;
+          why = "cannot do it now: back to the queue";
+          first_holder[r.value] = m->id();
+        } else if (r.value == "job #5") {
+          type = share_ack::reject;
+          why = "malformed: never delivered again";
+          ++finished;
+        } else {
+          ++finished;
+          if (r.delivery_count > 1) why = fmt::format("done; {} had released it", first_holder[r.value]);
+        }
+        say(fmt::format("{} got {} (offset {}, delivery {}) -> {} ({})", m->id(), r.value, r.offset, r.delivery_count,
+                        type == share_ack::accept ? "ACCEPT" : type == share_ack::release ? "RELEASE" : "REJECT", why));
+        if (auto s = m->acknowledge(r, type); !s) return s;
+      }
+    }
+  }
+  if (finished < kJobs) return client::make_usage_error("tour step 6", "the share group did not finish every job in 60s");
+  auto view = describe_share_group(bootstrap, t.workers, timeout);
+  if (!view) return view.err();
+  if (*view) {
+    for (const auto& p : (*view)->partitions) {
+      say(fmt::format("share group {}: {} members, partition {}: start offset {} (every job before it is "
+                      "finished), lag {}", t.workers, (*view)->members.size(), p.partition, p.start_offset, p.lag));
+    }
+  }
+  for (auto& m : members) {
+    if (auto s = m->leave(); !s) return s;
+  }
+  std::cout << "\n";
+  say("See a share group's members, partitions and start offsets while it runs:");
+  say(fmt::format("  samsa group describe {}", t.workers));
+  pause(t);
+  return {};
+}
+
 status step_cluster(tour_state& t) {
-  header(t, 6, "On a real cluster");
+  header(t, 7, "On a real cluster");
   auto info = t.admin->describe_cluster();
   if (!info) return info.err();
   say(fmt::format("This cluster has {} broker{}, so each partition has 1 copy: its leader.", info->brokers.size(),
@@ -376,6 +465,8 @@ int run_tour(cli_context& ctx, const tour_options& options) {
   t.topic = options.topic_given ? options.topic : options.topic + suffix;  // a name asked for is used as given
   t.billing = "tour-billing" + suffix;
   t.audit = "tour-audit" + suffix;
+  t.queue = (options.topic_given ? options.topic : options.topic + suffix) + "-queue";
+  t.workers = "tour-workers" + suffix;
   auto admin = client::admin::create(*config, std::chrono::milliseconds(ctx.timeout_ms));
   if (!admin) return ctx.fail(admin.err());
   t.admin.emplace(std::move(*admin));
@@ -383,7 +474,7 @@ int run_tour(cli_context& ctx, const tour_options& options) {
   if (!producer) return ctx.fail(producer.err());
   t.producer.emplace(std::move(*producer));
 
-  for (auto step : {step_topic, step_keys, step_group, step_failover, step_second_group, step_cluster}) {
+  for (auto step : {step_topic, step_keys, step_group, step_failover, step_second_group, step_queue, step_cluster}) {
     if (auto s = step(t); !s) {
       t.members.clear();
       return ctx.fail(s.err());

@@ -1,5 +1,5 @@
 // `samsa tour`: a guided, live lesson on topics, partitions, keys, consumer
-// groups, rebalancing, committed offsets and lag.
+// groups, rebalancing, committed offsets and lag, and share groups (queues).
 #pragma once
 
 #include <string>
@@ -15,7 +15,7 @@ struct tour_options {
   bool topic_given = false;  // --topic was passed: use the name exactly (no collision suffix)
 };
 
-// Runs the six steps against --bootstrap, the mock cluster, or a broker it
+// Runs the seven steps against --bootstrap, the mock cluster, or a broker it
 // starts itself; returns an exit code.
 int run_tour(cli_context& ctx, const tour_options& options);
 

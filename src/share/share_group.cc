@@ -103,6 +103,8 @@ heartbeat_result share_group::heartbeat(const heartbeat_request& request, const 
     if (ti != topics.end()) now_seen[t] = ti->second;
   }
   if (changed || now_seen != seen_partitions_) rebalance(topics);
+  // The member catches up with the group epoch (and its target assignment).
+  m.epoch = group_epoch_;
   result.member_epoch = m.epoch;
   result.assigned = m.assigned;
   return result;
@@ -116,10 +118,7 @@ void share_group::rebalance(const topic_partitions& topics) {
     if (ti != topics.end()) seen_partitions_[t] = ti->second;
   }
   auto target = assign(members_, topics);
-  for (auto& [id, m] : members_) {
-    m.assigned = std::move(target[id]);
-    m.epoch = group_epoch_;
-  }
+  for (auto& [id, m] : members_) m.assigned = std::move(target[id]);
   assignment_epoch_ = group_epoch_;
 }
 

@@ -1,8 +1,11 @@
 // Membership of one share group (KIP-932): members join, heartbeat and leave
 // with ShareGroupHeartbeat; the group epoch moves whenever the members,
 // their subscriptions or the subscribed topics' partition counts change, and
-// then every member is assigned again at once (share groups have no
-// revocation step: a partition may be read by several members).
+// then every member's target assignment is computed again at once (share
+// groups have no revocation step: a partition may be read by several
+// members). A member learns its new assignment and epoch on its next
+// heartbeat, which must carry the epoch it was last given (anything else is
+// FENCED_MEMBER_EPOCH).
 // Pure: time and topic metadata are passed in.
 #pragma once
 
@@ -24,7 +27,7 @@ using assignment = std::map<std::string, std::vector<int32_t>>;
 
 struct member {
   std::string id;
-  int32_t epoch = 0;
+  int32_t epoch = 0;  // the epoch this member was last given
   std::optional<std::string> rack;
   std::string client_id;
   std::string client_host;

@@ -52,10 +52,14 @@ TEST(share_group, stale_epoch_is_fenced_and_unknown_member_refused) {
   group_settings s;
   g.heartbeat(join("a", {"t"}), topics, s, 0);
   g.heartbeat(join("b", {"t"}), topics, s, 0);
-  EXPECT_EQ(g.heartbeat(beat("a", 1), topics, s, 0).error, error_code::fenced_member_epoch);
-  auto ok = g.heartbeat(beat("a", 2), topics, s, 0);
+  // a still holds epoch 1 until it heartbeats; then it moves to the group's 2.
+  EXPECT_EQ(g.members().at("a").epoch, 1);
+  EXPECT_EQ(g.heartbeat(beat("a", 2), topics, s, 0).error, error_code::fenced_member_epoch);
+  auto ok = g.heartbeat(beat("a", 1), topics, s, 0);
   EXPECT_EQ(ok.error, error_code::none);
+  EXPECT_EQ(ok.member_epoch, 2);
   EXPECT_EQ(ok.assigned, (assignment{{"t", {0}}}));
+  EXPECT_EQ(g.heartbeat(beat("a", 1), topics, s, 0).error, error_code::fenced_member_epoch);
   EXPECT_EQ(g.heartbeat(beat("zzz", 2), topics, s, 0).error, error_code::unknown_member_id);
   EXPECT_EQ(g.heartbeat(beat("", 0), topics, s, 0).error, error_code::invalid_request);
   EXPECT_EQ(g.heartbeat(beat("c", 0), topics, s, 0).error, error_code::invalid_request);  // no subscription
@@ -68,7 +72,7 @@ TEST(share_group, leave_and_session_expiry_rebalance) {
   s.session_timeout_ms = 100;
   g.heartbeat(join("a", {"t"}), topics, s, 0);
   g.heartbeat(join("b", {"t"}), topics, s, 50);
-  auto left = g.heartbeat(beat("b", 2), topics, s, 60);
+  auto left = g.heartbeat(beat("b", 2), topics, s, 60);  // b joined at epoch 2
   ASSERT_EQ(left.error, error_code::none);
   auto bye = beat("b", -1);
   EXPECT_EQ(g.heartbeat(bye, topics, s, 60).member_epoch, -1);

@@ -12,7 +12,7 @@ def check_tour_output(out):
     assert not wide, wide
     # Step 3 explains why one member processed everything.
     assert "Why did consumer-1 do all the work?" in out or "split follows the keys' partitions" in out, out
-    assert "Step 1/6" in out and "Step 6/6" in out and "Tour complete." in out, out
+    assert "Step 1/7" in out and "Step 7/7" in out and "Tour complete." in out, out
     assert re.search(r"created topic \S+ with 3 partitions", out), out
     # Step 2: each key's partition matches the hash the tour explains.
     landed = re.findall(r"(\w+)\s+-> partition (\d) +offset (\d+) +\(murmur2\(\"\w+\"\) % 3 = (\d)\)", out)
@@ -28,6 +28,15 @@ def check_tour_output(out):
     assert re.search(r"tour-audit\S* read all 20 events", out), out
     assert re.search(r"group tour-billing\S* total lag: 0", out), out
     assert re.search(r"group tour-audit\S* total lag: 4", out), out
+    # Step 6 (queues): three members share one partition; job #2 is released by one member and
+    # delivered again to another with delivery count 2; job #5 is rejected; all 6 finish.
+    assert len(re.findall(r"worker-\d joined share group tour-workers\S*: partitions \[0\]", out)) == 3, out
+    released = re.search(r"(worker-\d) got job #2 \(offset 1, delivery 1\) -> RELEASE", out)
+    again = re.search(r"(worker-\d) got job #2 \(offset 1, delivery 2\) -> ACCEPT", out)
+    assert released and again and released.group(1) != again.group(1), out
+    assert len(re.findall(r"got job #5 .*-> REJECT", out)) == 1, out
+    assert len(re.findall(r"got job #\d \(offset \d, delivery \d\) -> ACCEPT", out)) == 5, out
+    assert re.search(r"partition 0: start offset 6 .*\n?.*lag 0", out), out
 
 
 def test_tour_against_broker(cli, name):

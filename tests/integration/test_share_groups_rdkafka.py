@@ -5,6 +5,7 @@ released records come back with delivery count 2 (to whichever member asks
 next), rejected and accepted ones never come back. Skipped when librdkafka
 2.15.1 is not built (scripts/install-deps.sh --test)."""
 
+import json
 import os
 import subprocess
 
@@ -24,7 +25,8 @@ def test_share_consumers_accept_release_reject_on_one_partition(broker, name):
     exe = program()
     topic = name("queue")
     clients.create_topic(broker.bootstrap, topic, 1)
-    out = subprocess.run([exe, broker.bootstrap, topic, name("workers"), "40", "3"], capture_output=True, text=True,
+    group = name("workers")
+    out = subprocess.run([exe, broker.bootstrap, topic, group, "40", "3"], capture_output=True, text=True,
                          timeout=120)
     print(out.stdout)
     print(out.stderr[-4000:])
@@ -33,3 +35,19 @@ def test_share_consumers_accept_release_reject_on_one_partition(broker, name):
     assert summary["released_and_redelivered"] == "10"
     # The partition was shared: more than one member received records.
     assert int(summary["members_used"]) >= 2, out.stdout
+
+    # `samsa group list/describe` show the share group: listed with the others,
+    # described through ShareGroupDescribe/DescribeShareGroupOffsets (the
+    # consumers left, so it is Empty; every record is finished).
+    samsa = os.environ["SAMSA_BIN"]
+    listed = subprocess.run([samsa, "--bootstrap", broker.bootstrap, "group", "list", "-o", "json"],
+                            capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    rows = {g["group"]: g for g in json.loads(listed.stdout)}
+    assert rows[group]["type"] == "share" and rows[group]["state"] == "Empty", listed.stdout
+    described = subprocess.run([samsa, "--bootstrap", broker.bootstrap, "group", "describe", group, "-o", "json"],
+                               capture_output=True, text=True, timeout=60)
+    assert described.returncode == 0, described.stderr
+    d = json.loads(described.stdout)
+    assert d["type"] == "share" and d["state"] == "Empty" and d["members"] == [], d
+    assert d["partitions"] == [{"topic": topic, "partition": 0, "start_offset": 40, "lag": 0}], d
