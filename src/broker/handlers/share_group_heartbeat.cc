@@ -75,6 +75,8 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 }  // namespace
 
 void register_share_group_heartbeat(api_table& apis) {
+  // Share groups are on: level 1 is what Kafka 4.1+ finalizes to enable them.
+  apis.features().register_feature("share.version", 0, 1, 1);
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::share_group_heartbeat), 1, 1, handle);
 }
 
