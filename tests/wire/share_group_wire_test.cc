@@ -452,6 +452,38 @@ TEST_F(ShareLockWire, ExpiredLocksRedeliverUntilTheDeliveryCountLimitArchives) {
   EXPECT_EQ(start_offset("lg", "slow"), 2);
 }
 
+class ShareSessionWire : public ShareWire {
+ protected:
+  ShareSessionWire() : ShareWire({{"group.share.session.timeout.ms", "1000"}}) {}
+};
+
+// A member that stops heartbeating is removed after its session timeout and
+// its locks are released at once (long before the 30 s lock duration).
+TEST_F(ShareSessionWire, AnExpiredMemberReleasesItsRecords) {
+  auto topic_id = make_topic("expiry");
+  ASSERT_EQ(set_group_config("eg", "share.auto.offset.reset", "earliest"), 0);
+  produce("expiry", {"e0"});
+  ASSERT_EQ(heartbeat("eg", "gone", 0, std::vector<std::string>{"expiry"}).error_code, 0);
+  EXPECT_EQ(records_of(client_->call<fetch_resp>(fetch_request("eg", "gone", 0, topic_id), 1)),
+            (std::vector<delivered>{{0, "e0", 1}}));
+  ASSERT_EQ(heartbeat("eg", "stays", 0, std::vector<std::string>{"expiry"}).error_code, 0);
+  EXPECT_TRUE(records_of(client_->call<fetch_resp>(fetch_request("eg", "stays", 0, topic_id), 1)).empty());
+  // "stays" keeps heartbeating; "gone" does not. Its session (and its share session) ends.
+  int32_t epoch = 2;
+  for (int i = 0; i < 4; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    hb_resp r = heartbeat("eg", "stays", epoch);
+    ASSERT_EQ(r.error_code, 0) << r.error_message.value_or("");
+    epoch = r.member_epoch;
+  }
+  EXPECT_EQ(epoch, 3);  // "gone" left the group: one more epoch
+  EXPECT_EQ(records_of(client_->call<fetch_resp>(fetch_request("eg", "stays", 1, topic_id), 1)),
+            (std::vector<delivered>{{0, "e0", 2}}));
+  EXPECT_EQ(heartbeat("eg", "gone", 2).error_code, to_int(error_code::unknown_member_id));
+  EXPECT_EQ(client_->call<fetch_resp>(fetch_request("eg", "gone", 1, topic_id), 1).error_code,
+            to_int(error_code::share_session_not_found));
+}
+
 TEST_F(ShareWire, StateSurvivesSigkillNoAcceptedRedeliveredNoReleasedLost) {
   auto topic_id = make_topic("durable");
   ASSERT_EQ(set_group_config("dg", "share.auto.offset.reset", "earliest"), 0);
