@@ -241,6 +241,7 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
         // A known member joining again owns nothing any more (it said so).
         m = &it->second;
         m->current = cg_member_assignment{};
+        m->assigned_at.clear();
         m->revocation_deadline = no_deadline;
         g->dirty_current.insert(m->member_id);
       }
@@ -435,7 +436,21 @@ void consumer_group_coordinator::reconcile_member(group& g, member& m, const std
   if (next != m.current) {
     m.current = std::move(next);
     g.dirty_current.insert(m.member_id);
+    note_assignment_epochs(m);
   }
+}
+
+void consumer_group_coordinator::note_assignment_epochs(member& m) {
+  std::map<std::pair<topic_id, int32_t>, int32_t> at;
+  for (const auto* a : {&m.current.assigned, &m.current.pending_revocation}) {
+    for (const auto& [t, ps] : *a) {
+      for (int32_t p : ps) {
+        auto old = m.assigned_at.find({t, p});
+        at[{t, p}] = old != m.assigned_at.end() ? old->second : m.current.member_epoch;
+      }
+    }
+  }
+  m.assigned_at = std::move(at);
 }
 
 void consumer_group_coordinator::remove_member(group& g, const std::string& member_id) {
@@ -532,7 +547,9 @@ bool consumer_group_coordinator::remove_empty_group(const std::string& group_id)
 std::optional<int16_t> consumer_group_coordinator::validate_offset_commit(const std::string& group_id,
                                                                           const std::string& member_id,
                                                                           int32_t member_epoch,
-                                                                          int16_t api_version) const {
+                                                                          int16_t api_version,
+                                                                          const std::vector<std::pair<topic_id, int32_t>>&
+                                                                              partitions) const {
   const group* g = find(group_id);
   if (!g) return std::nullopt;
   // Admin clients and consumers without group management commit with
@@ -541,9 +558,15 @@ std::optional<int16_t> consumer_group_coordinator::validate_offset_commit(const 
   auto it = g->members.find(member_id);
   if (it == g->members.end()) return errc::unknown_member_id;
   if (api_version < 9) return err_unsupported_version;
-  const int32_t have = it->second.current.member_epoch;
-  if (member_epoch > have) return err_fenced_member_epoch;
-  if (member_epoch < have) return err_stale_member_epoch;
+  const member& m = it->second;
+  const int32_t have = m.current.member_epoch;
+  if (member_epoch > have) return err_stale_member_epoch;
+  if (member_epoch < have) {
+    for (const auto& tp : partitions) {
+      auto at = m.assigned_at.find(tp);
+      if (at == m.assigned_at.end() || at->second > member_epoch) return err_stale_member_epoch;
+    }
+  }
   return errc::none;
 }
 
@@ -733,6 +756,9 @@ void consumer_group_coordinator::finish_loading(int64_t now_ms) {
       }
     }
     for (auto& [mid, m] : g->members) {
+      // Assignment epochs are not stored: an older-epoch commit right after
+      // a restart gets STALE_MEMBER_EPOCH and is retried at the current one.
+      note_assignment_epochs(m);
       m.session_deadline = now_ms + config_.session_timeout_ms;
       m.revocation_deadline =
           m.current.state == cg_member_state::unrevoked_partitions ? now_ms + m.rebalance_timeout_ms : no_deadline;

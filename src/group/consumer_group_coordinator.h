@@ -84,12 +84,16 @@ class consumer_group_coordinator {
   // --- offsets --------------------------------------------------------
   // OffsetCommit: a commit with epoch < 0 is allowed only while the group is
   // empty (admin or non-group consumers); otherwise the member must be known
-  // (UNKNOWN_MEMBER_ID), not ahead (FENCED_MEMBER_EPOCH) nor behind
-  // (STALE_MEMBER_EPOCH at v9+, ILLEGAL_GENERATION before; and a
-  // consumer-protocol member committing below v9 gets UNSUPPORTED_VERSION).
-  // Returns the error code, or nullopt when the group is not ours.
+  // (UNKNOWN_MEMBER_ID), commit with OffsetCommit v9+ (UNSUPPORTED_VERSION)
+  // and not be ahead of its epoch (STALE_MEMBER_EPOCH). An older epoch is
+  // accepted for partitions the member still owns and already owned at that
+  // epoch (a commit racing the heartbeat that moved the member on), as
+  // Kafka's per-partition assignment epochs allow; otherwise it is
+  // STALE_MEMBER_EPOCH. `partitions` are the committed ones (topic id,
+  // partition). Returns the error code, or nullopt when the group is not ours.
   std::optional<int16_t> validate_offset_commit(const std::string& group_id, const std::string& member_id,
-                                                int32_t member_epoch, int16_t api_version) const;
+                                                int32_t member_epoch, int16_t api_version,
+                                                const std::vector<std::pair<topic_id, int32_t>>& partitions = {}) const;
   // OffsetFetch v9+ with a member: unknown member UNKNOWN_MEMBER_ID, any
   // other epoch STALE_MEMBER_EPOCH. nullopt when the group is not ours.
   std::optional<int16_t> validate_offset_fetch(const std::string& group_id, const std::string& member_id,
@@ -116,6 +120,8 @@ class consumer_group_coordinator {
     int64_t session_deadline = 0;
     int64_t revocation_deadline = 0;  // no_deadline unless revoking
     bool has_metadata = false;        // false only for half-replayed members
+    // The member epoch at which each owned partition became the member's.
+    std::map<std::pair<topic_id, int32_t>, int32_t> assigned_at;
   };
   struct group {
     std::string id;
@@ -147,6 +153,8 @@ class consumer_group_coordinator {
   void update_target(group& g, const cg_topic_metadata& topics);
   void reconcile_member(group& g, member& m, const std::optional<cg_assignment>& owned, int64_t now_ms);
   void remove_member(group& g, const std::string& member_id);
+  // Records the epoch at which newly owned partitions arrived.
+  void note_assignment_epochs(member& m);
   std::string state_of(const group& g) const;
   // Writes the group's dirty state; `done` gets the outcome.
   void write(group& g, std::function<void(status)> done);

@@ -294,15 +294,32 @@ TEST(ConsumerGroup, OffsetCommitAndFetchChecks) {
   EXPECT_FALSE(h.c.validate_offset_commit("g", "m1", 1, 9).has_value()) << "not a consumer group yet";
   h.hb(join("g", "m1", {"orders"}));
   EXPECT_EQ(h.c.validate_offset_commit("g", "m1", 1, 9), errc::none);
-  EXPECT_EQ(h.c.validate_offset_commit("g", "m1", 2, 9), fenced_member_epoch);
-  EXPECT_EQ(h.c.validate_offset_commit("g", "m1", 0, 9), stale_member_epoch);
+  EXPECT_EQ(h.c.validate_offset_commit("g", "m1", 2, 9), stale_member_epoch) << "ahead of the member";
+  auto t = h.topics.id("orders");
+  EXPECT_EQ(h.c.validate_offset_commit("g", "m1", 0, 9, {{t, 0}}), stale_member_epoch);
   EXPECT_EQ(h.c.validate_offset_commit("g", "m1", 1, 8), unsupported_version);
   EXPECT_EQ(h.c.validate_offset_commit("g", "zz", 1, 9), errc::unknown_member_id);
   EXPECT_EQ(h.c.validate_offset_commit("g", "", -1, 9), errc::unknown_member_id) << "group has members";
   EXPECT_EQ(h.c.validate_offset_fetch("g", "m1", 1), errc::none);
   EXPECT_EQ(h.c.validate_offset_fetch("g", "m1", 0), stale_member_epoch);
   EXPECT_EQ(h.c.validate_offset_fetch("g", "zz", 1), errc::unknown_member_id);
+  // m2 joins: m1 moves to epoch 2 keeping partition 1 (or 0) and giving the
+  // other up. A commit still at epoch 1 for the kept partition, sent before
+  // m1 saw its new epoch, is accepted; one for a partition m1 no longer owns is not.
+  h.hb(join("g", "m2", {"orders"}));
+  auto r1 = h.hb(beat("g", "m1", 1));
+  ASSERT_EQ(partition_count(*r1.assignment), 1u);
+  ASSERT_EQ(h.hb(beat("g", "m1", 1, r1.assignment)).member_epoch, 2);
+  int32_t kept = *r1.assignment->at(t).begin();
+  EXPECT_EQ(h.c.validate_offset_commit("g", "m1", 1, 9, {{t, kept}}), errc::none);
+  EXPECT_EQ(h.c.validate_offset_commit("g", "m1", 1, 9, {{t, 1 - kept}}), stale_member_epoch);
+  // m2 got its partition at epoch 2: epoch 1 cannot commit it.
+  auto r2 = h.hb(beat("g", "m2", 2, cg_assignment{}));
+  ASSERT_EQ(partition_count(*r2.assignment), 1u);
+  EXPECT_EQ(h.c.validate_offset_commit("g", "m2", 2, 9, {{t, 1 - kept}}), errc::none);
+  EXPECT_EQ(h.c.validate_offset_commit("g", "m2", 1, 9, {{t, 1 - kept}}), stale_member_epoch);
   h.hb(beat("g", "m1", -1));
+  h.hb(beat("g", "m2", -1));
   EXPECT_EQ(h.c.validate_offset_commit("g", "", -1, 9), errc::none) << "empty group: admin commit";
 }
 

@@ -68,8 +68,12 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   // A KIP-848 group checks member id and epoch itself (STALE_MEMBER_EPOCH,
   // FENCED_MEMBER_EPOCH, UNKNOWN_MEMBER_ID); the offsets are then stored as
   // a commit outside any classic generation.
+  std::vector<std::pair<group::topic_id, int32_t>> committed;
+  for (const auto& c : req.partitions) {
+    if (const topic_entry* t = ctx.broker.topics().find(c.topic)) committed.emplace_back(t->id.bytes, c.partition);
+  }
   if (auto cg = ctx.broker.groups().consumer_groups().validate_offset_commit(
-          req.group_id, req.member_id, req.generation_id, ctx.api_version)) {
+          req.group_id, req.member_id, req.generation_id, ctx.api_version, committed)) {
     if (*cg != 0) {
       for (const auto& c : req.partitions) errors[{c.topic, c.partition}] = *cg;
       req.partitions.clear();
