@@ -67,13 +67,15 @@ class Consumer:
         self.err_reader.join(timeout=5)
 
 
-def produce(bootstrap, topic, start, n):
-    """Produces values v-<start>..v-<start+n-1>; returns them as text."""
+def produce(bootstrap, topic, start, n, partitions=4):
+    """Produces values v-<start>..v-<start+n-1>, spread round-robin over the
+    partitions (the client's sticky partitioner could put a whole batch in
+    one); returns them as text."""
     from confluent_kafka import Producer
     values = [f"v-{i:06d}" for i in range(start, start + n)]
     p = Producer({"bootstrap.servers": bootstrap, "linger.ms": 5})
-    for v in values:
-        p.produce(topic, value=v.encode())
+    for i, v in enumerate(values):
+        p.produce(topic, value=v.encode(), partition=(start + i) % partitions)
     assert p.flush(30) == 0
     return values
 
@@ -151,7 +153,7 @@ def test_group_survives_broker_sigkill(broker_factory, name):
     broker = broker_factory(SETTINGS)
     topic, group = name("cg"), name("g")
     clients.create_topic(broker.bootstrap, topic, 3)
-    sent = produce(broker.bootstrap, topic, 0, 200)
+    sent = produce(broker.bootstrap, topic, 0, 200, partitions=3)
     a = Consumer(broker.bootstrap, group, topic)
     b = Consumer(broker.bootstrap, group, topic)
     wait_for(lambda: a.count() + b.count() >= 200 and assigned(a) and assigned(b), 60,
@@ -166,7 +168,7 @@ def test_group_survives_broker_sigkill(broker_factory, name):
     assert sorted(m["member_id"] for m in after["members"]) == sorted(m["member_id"] for m in before["members"])
     assert {m["member_id"]: m["assignment"] for m in after["members"]} == \
         {m["member_id"]: m["assignment"] for m in before["members"]}
-    sent += produce(broker.bootstrap, topic, 200, 200)
+    sent += produce(broker.bootstrap, topic, 200, 200, partitions=3)
     wait_for(lambda: a.count() + b.count() >= 400, 60, "the messages produced after the restart",
              lambda: diagnose(broker.bootstrap, group, [a, b]))
     time.sleep(0.5)
