@@ -175,3 +175,38 @@ def test_group_survives_broker_sigkill(broker_factory, name):
     a.stop()
     b.stop()
     check_exactly_once(sent, [a, b])
+
+
+def samsa(broker, *args):
+    """Runs the samsa CLI against the broker; returns stdout."""
+    import json  # noqa: F401  (callers parse JSON output)
+    p = subprocess.run([os.environ["SAMSA_BIN"], *args, "--bootstrap", broker.bootstrap], capture_output=True,
+                       text=True, timeout=60, env=dict(os.environ, NO_COLOR="1"))
+    assert p.returncode == 0, f"samsa {' '.join(args)} exited {p.returncode}: {p.stderr}"
+    return p.stdout
+
+
+def test_samsa_group_shows_consumer_protocol_groups(broker_factory, name):
+    import json
+    broker = broker_factory(SETTINGS)
+    topic, group = name("cg"), name("g")
+    clients.create_topic(broker.bootstrap, topic, 2)
+    produce(broker.bootstrap, topic, 0, 10, partitions=2)
+    a = Consumer(broker.bootstrap, group, topic)
+    wait_for(lambda: a.count() >= 10, 30, "consumer A's messages", lambda: diagnose(broker.bootstrap, group, [a]))
+    try:
+        listed = json.loads(samsa(broker, "group", "list", "-o", "json"))
+        assert group in [g["group"] for g in listed], listed
+        d = json.loads(samsa(broker, "group", "describe", group, "-o", "json"))
+        assert d["type"] == "consumer" and d["state"] == "Stable", d
+        assert d["group_epoch"] == 1 and d["assignor"] == "uniform", d
+        assert len(d["members"]) == 1
+        m = d["members"][0]
+        assert m["member_epoch"] == 1 and m["subscribed_topics"] == [topic]
+        assert sorted(p["partition"] for p in m["assignment"]) == [0, 1]
+        assert m["target_assignment"] == m["assignment"]
+        assert d["total_lag"] == 0 and sum(p["committed"] for p in d["partitions"]) == 10, d
+        table = samsa(broker, "group", "describe", group)
+        assert "(consumer protocol)" in table and "TARGET" in table and f"{topic}[0]" in table
+    finally:
+        a.stop()
