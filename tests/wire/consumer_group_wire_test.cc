@@ -249,6 +249,32 @@ TEST_F(ConsumerGroupWire, ClassicApisSeeTheGroupAsConsumerType) {
   EXPECT_EQ(cd.error_code, group_id_not_found);
 }
 
+TEST_F(ConsumerGroupWire, DeleteOnlyWhenEmpty) {
+  ASSERT_EQ(hb(join("gdel", "m1", {"orders"})).error_code, 0);
+  ASSERT_EQ(commit("gdel", "m1", 1, 9), 0);
+  protocol::delete_groups_request_data del;
+  del.groups_names = {"gdel"};
+  auto refused = client_->call<protocol::delete_groups_response_data>(del, 2);
+  ASSERT_EQ(refused.results.size(), 1u);
+  EXPECT_EQ(refused.results[0].error_code, 68);  // NON_EMPTY_GROUP
+  hb_request leave;
+  leave.group_id = "gdel";
+  leave.member_id = "m1";
+  leave.member_epoch = -1;
+  ASSERT_EQ(hb(leave).error_code, 0);
+  EXPECT_EQ(describe("gdel").group_state, "Empty");
+  auto deleted = client_->call<protocol::delete_groups_response_data>(del, 2);
+  EXPECT_EQ(deleted.results.at(0).error_code, 0);
+  EXPECT_EQ(describe("gdel").error_code, group_id_not_found);
+  // Its offsets went with it.
+  protocol::offset_fetch_request_data fetch;
+  auto& g = fetch.groups.emplace_back();
+  g.group_id = "gdel";
+  g.topics.reset();
+  auto fetched = client_->call<protocol::offset_fetch_response_data>(fetch, 9);
+  EXPECT_TRUE(fetched.groups.at(0).topics.empty());
+}
+
 TEST_F(ConsumerGroupWire, DescribeV0HasNoMemberType) {
   ASSERT_EQ(hb(join("gd", "m1", {"orders"})).error_code, 0);
   auto v1 = describe("gd", 1);
