@@ -22,11 +22,12 @@ using request_t = protocol::consumer_group_heartbeat_request_data;
 using response_t = protocol::consumer_group_heartbeat_response_data;
 
 // A classic group that has members (or is rebalancing) keeps its id: the
-// consumer protocol may only take over an id that is free or merely holds
-// offsets, as Kafka does without a migration policy.
+// consumer protocol may only take over an id that is free, merely holds
+// offsets (Empty) or was deleted (Dead), as Kafka does without a migration
+// policy.
 bool classic_group_in_use(group_service& groups, const std::string& group_id) {
   const auto* g = groups.coordinator().find_group(group_id);
-  return g && (g->size() > 0 || !g->is(group::group_state::empty));
+  return g && (g->size() > 0 || !(g->is(group::group_state::empty) || g->is(group::group_state::dead)));
 }
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
