@@ -48,6 +48,9 @@ if(PkgConfig_FOUND)
   samsa_require_package(RDKAFKA_FOUND librdkafka-dev)
   pkg_check_modules(RDKAFKAPP QUIET IMPORTED_TARGET rdkafka++)
   samsa_require_package(RDKAFKAPP_FOUND librdkafka-dev)
+  # RE2: consumer groups' SubscribedTopicRegex (KIP-848) is RE2 syntax.
+  pkg_check_modules(RE2 QUIET IMPORTED_TARGET re2)
+  samsa_require_package(RE2_FOUND libre2-dev)
 endif()
 
 if(SAMSA_TESTS)

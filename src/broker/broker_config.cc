@@ -34,7 +34,8 @@ const std::set<std::string>& broker_keys() {
       "num.partitions", "default.replication.factor", "auto.create.topics.enable",
       "delete.topic.enable", "socket.request.max.bytes", "connections.max.idle.ms",
       "group.initial.rebalance.delay.ms", "group.min.session.timeout.ms",
-      "group.max.session.timeout.ms", "offsets.topic.num.partitions", "offsets.retention.minutes",
+      "group.max.session.timeout.ms", "group.consumer.session.timeout.ms", "group.consumer.heartbeat.interval.ms",
+      "group.consumer.max.size", "group.consumer.assignors", "offsets.topic.num.partitions", "offsets.retention.minutes",
       "offsets.retention.check.interval.ms",
       "log.retention.check.interval.ms", "process.roles", "controller.quorum.voters",
       "listener.security.protocol.map", "inter.broker.listener.name", "controller.listener.names",
@@ -179,6 +180,11 @@ result<broker_config> resolve_broker_config(const config_sources& sources, std::
                                int32_max),
                    apply_int32("group.max.session.timeout.ms", config.group_max_session_timeout_ms, 0,
                                int32_max),
+                   apply_int32("group.consumer.session.timeout.ms", config.group_consumer_session_timeout_ms, 1,
+                               int32_max),
+                   apply_int32("group.consumer.heartbeat.interval.ms", config.group_consumer_heartbeat_interval_ms,
+                               1, int32_max),
+                   apply_int32("group.consumer.max.size", config.group_consumer_max_size, 1, int32_max),
                    apply_int32("offsets.topic.num.partitions", config.offsets_topic_num_partitions, 1, 10000),
                    // Kafka's ranges, except that tests may use shorter locks and sessions.
                    apply_int32("group.share.record.lock.duration.ms", config.group_share_record_lock_duration_ms,
@@ -208,6 +214,25 @@ result<broker_config> resolve_broker_config(const config_sources& sources, std::
     if (!s) return s.err();
   }
   config.default_replication_factor = static_cast<int16_t>(replication);
+  if (auto it = raw.find("group.consumer.assignors"); it != raw.end()) {
+    // Names only (Kafka also takes class names); the first is the default.
+    std::vector<std::string> names;
+    std::string_view rest = it->second;
+    while (!rest.empty()) {
+      auto comma = rest.find(',');
+      std::string name(rest.substr(0, comma));
+      name.erase(0, name.find_first_not_of(" \t"));
+      name.erase(name.find_last_not_of(" \t") + 1);
+      if (name != "uniform" && name != "range") {
+        return make_error(std::errc::invalid_argument,
+                          "group.consumer.assignors: '" + name + "' is not an assignor (uniform, range)");
+      }
+      names.push_back(name);
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    }
+    if (names.empty()) return make_error(std::errc::invalid_argument, "group.consumer.assignors: empty");
+    config.group_consumer_assignors = names;
+  }
 
   for (const auto& [key, value] : raw) {
     if (!broker_keys().count(key) && !is_topic_default_key(key)) {

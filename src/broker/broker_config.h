@@ -50,6 +50,11 @@ struct broker_config {
   int32_t group_initial_rebalance_delay_ms = 100;
   int32_t group_min_session_timeout_ms = 6000;
   int32_t group_max_session_timeout_ms = 1800000;
+  // KIP-848 consumer groups (Kafka's names and defaults).
+  int32_t group_consumer_session_timeout_ms = 45000;
+  int32_t group_consumer_heartbeat_interval_ms = 5000;
+  int32_t group_consumer_max_size = 2147483647;
+  std::vector<std::string> group_consumer_assignors = {"uniform", "range"};
   int32_t offsets_topic_num_partitions = 50;
   int64_t offsets_retention_minutes = 7 * 24 * 60;
   int64_t offsets_retention_check_interval_ms = 600000;  // how often expired offsets are removed

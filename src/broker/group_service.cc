@@ -7,6 +7,7 @@
 
 #include "broker/broker_config.h"
 #include "broker/topic_registry.h"
+#include "group/consumer_group_records.h"
 #include "record/batch_builder.h"
 #include "record/control_record.h"
 #include "record/record.h"
@@ -32,6 +33,16 @@ group::coordinator_config coordinator_config_from(const group_settings& s, int32
   return out;
 }
 
+group::consumer_group_config consumer_group_config_from(const group_settings& s, int32_t partitions) {
+  group::consumer_group_config out;
+  out.session_timeout_ms = s.consumer_session_timeout_ms;
+  out.heartbeat_interval_ms = s.consumer_heartbeat_interval_ms;
+  out.max_size = s.consumer_max_size;
+  out.assignors = s.consumer_assignors;
+  out.offsets_topic_partitions = partitions;
+  return out;
+}
+
 }  // namespace
 
 group_settings group_settings_from(const broker_config& c) {
@@ -42,6 +53,10 @@ group_settings group_settings_from(const broker_config& c) {
   out.initial_rebalance_delay_ms = c.group_initial_rebalance_delay_ms;
   out.offsets_retention_ms = c.offsets_retention_minutes * 60 * 1000;
   out.offsets_retention_check_interval_ms = c.offsets_retention_check_interval_ms;
+  out.consumer_session_timeout_ms = c.group_consumer_session_timeout_ms;
+  out.consumer_heartbeat_interval_ms = c.group_consumer_heartbeat_interval_ms;
+  out.consumer_max_size = c.group_consumer_max_size;
+  out.consumer_assignors = c.group_consumer_assignors;
   return out;
 }
 
@@ -161,12 +176,15 @@ status group_service::start() {
   auto partitions = topic ? static_cast<int32_t>(topic->partitions.size())
                           : settings_.offsets_topic_num_partitions;
   coordinator_ = std::make_unique<group::coordinator>(coordinator_config_from(settings_, partitions), log_);
+  consumer_groups_ =
+      std::make_unique<group::consumer_group_coordinator>(consumer_group_config_from(settings_, partitions), log_);
   log_.set_after_completion([this] { rearm(); });
   if (topic) {
     if (auto s = replay(partitions); !s) return s;
   } else {
     coordinator_->finish_loading(now_ms());
   }
+  consumer_groups_->finish_loading(now_ms());
   rearm();
   return {};
 }
@@ -208,6 +226,17 @@ status group_service::replay(int32_t partitions) {
         const bool transactional = b.header.is_transactional();
         for (const auto& r : *records) {
           if (!r.key) continue;
+          if (!transactional && group::is_consumer_group_record(*r.key)) {
+            // Our KIP-848 record kinds (docs/formats/consumer-group-records.md).
+            if (auto s = consumer_groups_->load_record(*r.key, r.value); !s) {
+              spdlog::warn("skipping a bad consumer group record in {}-{}: {}", offsets_topic_name, p,
+                           s.err().describe());
+              ++bad;
+            } else {
+              ++loaded;
+            }
+            continue;
+          }
           auto s = transactional ? coordinator_->load_transactional_record(b.header.producer_id, *r.key, r.value, now)
                                  : coordinator_->load_record(*r.key, r.value, now);
           if (!s) {
@@ -252,7 +281,7 @@ int16_t group_service::verify_txn_offsets(const std::string& transactional_id, i
 
 void group_service::rearm() {
   if (stopped_ || !coordinator_) return;
-  int64_t deadline = coordinator_->next_deadline();
+  int64_t deadline = std::min(coordinator_->next_deadline(), consumer_groups_->next_deadline());
   if (deadline == armed_for_) return;
   armed_for_ = deadline;
   if (deadline == group::no_deadline) {
@@ -265,8 +294,21 @@ void group_service::rearm() {
     if (ec || stopped_) return;
     armed_for_ = group::no_deadline;
     coordinator_->tick(now_ms());
+    consumer_groups_->tick(now_ms());
     rearm();
   });
+}
+
+group::cg_topic_metadata group_service::consumer_group_topics() const {
+  group::cg_topic_metadata out;
+  for (const topic_entry* t : topics_.list()) {
+    group::cg_topic& c = out.by_name[t->name];
+    c.id = t->id.bytes;
+    c.name = t->name;
+    c.partitions = static_cast<int32_t>(t->partitions.size());
+    c.internal = t->internal;
+  }
+  return out;
 }
 
 void group_service::stop() {

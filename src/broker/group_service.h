@@ -15,6 +15,7 @@
 
 #include "base/result.h"
 #include "broker/topic_registry.h"
+#include "group/consumer_group_coordinator.h"
 #include "group/coordinator.h"
 #include "group/offset_log.h"
 #include "record/record.h"
@@ -35,6 +36,11 @@ struct group_settings {
   int32_t initial_rebalance_delay_ms = 0;
   int64_t offsets_retention_ms = 0;
   int64_t offsets_retention_check_interval_ms = 600000;
+  // KIP-848 consumer groups.
+  int32_t consumer_session_timeout_ms = 45000;
+  int32_t consumer_heartbeat_interval_ms = 5000;
+  int32_t consumer_max_size = INT32_MAX;
+  std::vector<std::string> consumer_assignors = {"uniform", "range"};
 };
 group_settings group_settings_from(const broker_config& config);
 
@@ -84,6 +90,10 @@ class group_service {
   void stop();
 
   group::coordinator& coordinator() { return *coordinator_; }
+  // KIP-848 consumer groups (ConsumerGroupHeartbeat); offsets stay with coordinator().
+  group::consumer_group_coordinator& consumer_groups() { return *consumer_groups_; }
+  // The cluster's topics as the consumer group assignors see them.
+  group::cg_topic_metadata consumer_group_topics() const;
   // ensure_offsets_topic() with this broker's partition count.
   admin_result ensure_offsets_topic();
   // Wall-clock milliseconds: commit timestamps are stored in the log.
@@ -128,6 +138,7 @@ class group_service {
   group_settings settings_;
   group_offset_log log_;
   std::unique_ptr<group::coordinator> coordinator_;
+  std::unique_ptr<group::consumer_group_coordinator> consumer_groups_;
   boost::asio::steady_timer timer_;
   int64_t armed_for_ = group::no_deadline;
   bool stopped_ = false;

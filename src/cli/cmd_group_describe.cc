@@ -1,4 +1,7 @@
 // `samsa group describe`: members, their partitions and the lag of each partition.
+// A consumer-protocol (KIP-848) group shows its epochs, assignor and each
+// member's epoch, current and target assignment (consumer_group_admin.h).
+#include <chrono>
 #include <iostream>
 #include <map>
 
@@ -6,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/consumer_group_admin.h"
 #include "cli/share_client.h"
 #include "cli/table.h"
 
@@ -59,6 +63,69 @@ std::string lag_from(const client::partition_lag& r) {
   return r.lag_from_log_start ? "log-start" : "committed";
 }
 
+std::string partitions_text(const std::vector<cg_partitions>& parts) {
+  std::string out;
+  for (const auto& tp : parts) {
+    for (int32_t p : tp.partitions) out += (out.empty() ? "" : " ") + fmt::format("{}[{}]", tp.topic, p);
+  }
+  return out.empty() ? "-" : out;
+}
+
+nlohmann::json partitions_json(const std::vector<cg_partitions>& parts) {
+  auto out = nlohmann::json::array();
+  for (const auto& tp : parts) {
+    for (int32_t p : tp.partitions) out.push_back({{"topic", tp.topic}, {"partition", p}});
+  }
+  return out;
+}
+
+// A KIP-848 group: the consumer protocol's view, then the same lag table.
+void print_consumer_group(cli_context& ctx, output_format format, const cg_group_view& g,
+                          const std::vector<client::partition_lag>& lag) {
+  int64_t total_lag = 0;
+  for (const auto& row : lag) total_lag += std::max<int64_t>(row.lag, 0);
+  if (format != output_format::table) {
+    nlohmann::json j{{"group", g.group_id}, {"type", "consumer"}, {"state", g.state},
+                     {"group_epoch", g.group_epoch}, {"assignment_epoch", g.assignment_epoch},
+                     {"assignor", g.assignor}, {"total_lag", total_lag},
+                     {"members", nlohmann::json::array()}, {"partitions", nlohmann::json::array()}};
+    for (const auto& m : g.members) {
+      j["members"].push_back({{"member_id", m.member_id}, {"member_epoch", m.member_epoch},
+                              {"instance_id", m.instance_id ? nlohmann::json(*m.instance_id) : nlohmann::json()},
+                              {"client_id", m.client_id}, {"host", m.client_host},
+                              {"subscribed_topics", m.subscribed_topics},
+                              {"subscribed_regex", m.subscribed_regex ? nlohmann::json(*m.subscribed_regex)
+                                                                      : nlohmann::json()},
+                              {"assignment", partitions_json(m.assignment)},
+                              {"target_assignment", partitions_json(m.target)}});
+    }
+    for (const auto& r : lag)
+      j["partitions"].push_back({{"topic", r.topic}, {"partition", r.partition}, {"committed", r.committed},
+                                 {"log_end", r.log_end}, {"lag", r.lag}, {"lag_from", lag_from(r)}});
+    print_document(std::cout, format, j);
+    return;
+  }
+  std::cout << fmt::format("{} {} (consumer protocol)  state: {}  epoch: {}  assignment epoch: {}  assignor: {}  "
+                           "members: {}  total lag: {}\n\n",
+                           bold(ctx, "group"), g.group_id, g.state, g.group_epoch, g.assignment_epoch,
+                           g.assignor.empty() ? "-" : g.assignor, g.members.size(), total_lag);
+  if (!g.members.empty()) {
+    table members({"MEMBER", "EPOCH", "CLIENT-ID", "HOST", "PARTITIONS", "TARGET"});
+    for (const auto& m : g.members) {
+      members.add({m.member_id, std::to_string(m.member_epoch), m.client_id, m.client_host,
+                   partitions_text(m.assignment), partitions_text(m.target)});
+    }
+    members.print(std::cout, ctx);
+    std::cout << "\n";
+  }
+  table t({"TOPIC", "PARTITION", "COMMITTED", "LOG-END", "LAG", "LAG-FROM"});
+  for (const auto& r : lag) {
+    t.add({r.topic, std::to_string(r.partition), or_dash(r.committed), or_dash(r.log_end), or_dash(r.lag),
+           lag_from(r)});
+  }
+  t.print(std::cout, ctx);
+}
+
 }  // namespace
 
 void register_group_describe(CLI::App& group, cli_context& ctx) {
@@ -73,6 +140,18 @@ void register_group_describe(CLI::App& group, cli_context& ctx) {
     if (describe_share(ctx, *id, *format)) return;
     auto admin = ctx.make_admin();
     if (!admin) return void(ctx.exit_status = ctx.fail(admin.err()));
+    auto config = ctx.config();
+    if (!config) return void(ctx.exit_status = ctx.fail(config.err()));
+    auto consumer_group = describe_consumer_group(config->bootstrap_servers(),
+                                                  config->get("client.id").value_or("samsa"),
+                                                  std::chrono::milliseconds(ctx.timeout_ms), *id);
+    if (!consumer_group) return void(ctx.exit_status = ctx.fail(consumer_group.err()));
+    if (*consumer_group) {
+      auto lag = admin->group_lag(*id);
+      if (!lag) return void(ctx.exit_status = ctx.fail(lag.err()));
+      print_consumer_group(ctx, *format, **consumer_group, *lag);
+      return;
+    }
     auto info = admin->describe_group(*id);
     if (!info) return void(ctx.exit_status = ctx.fail(info.err()));
     auto lag = admin->group_lag(*id);

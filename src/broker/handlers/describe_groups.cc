@@ -1,13 +1,18 @@
 // DescribeGroups: v0-5. An unknown group is described as state "Dead" with
 // no error, as Kafka does before v6. A share group is GROUP_ID_NOT_FOUND
-// ("not a classic group"), as Kafka answers for groups of other types. Member metadata and assignments are only
-// filled while the group is Stable.
+// ("not a classic group"), as Kafka answers for groups of other types. Member
+// metadata and assignments are only filled while the group is Stable.
+// Consumer-protocol (KIP-848) groups are described by ConsumerGroupDescribe;
+// here they read Dead (v6+: GROUP_ID_NOT_FOUND).
+#include <fmt/format.h>
+
 #include "broker/api_table.h"
 #include "broker/authorized_operations.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
 #include "broker/handlers/handlers.h"
 #include "broker/share_service.h"
+#include "group/errors.h"
 #include "protocol/api_keys.h"
 #include "protocol/error_code.h"
 #include "protocol/messages.h"
@@ -21,8 +26,21 @@ using response_t = protocol::describe_groups_response_data;
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   auto described = ctx.broker.groups().coordinator().describe_groups(request.groups);
+  const auto& consumer_groups = ctx.broker.groups().consumer_groups();
   response_t response;
   for (auto& d : described) {
+    if (consumer_groups.has_group(d.group_id)) {
+      // A KIP-848 group is not described by the classic API: Dead with no
+      // protocol type (v6+ add GROUP_ID_NOT_FOUND and a message), as Kafka 4.x.
+      auto& out = response.groups.emplace_back();
+      out.group_id = d.group_id;
+      out.group_state = "Dead";
+      if (ctx.api_version >= 6) {
+        out.error_code = group::errc::group_id_not_found;
+        out.error_message = fmt::format("Group {} is not a classic group.", d.group_id);
+      }
+      continue;
+    }
     auto& out = response.groups.emplace_back();
     if (!d.exists && ctx.broker.shares().find_group(d.group_id)) {
       out.group_id = d.group_id;

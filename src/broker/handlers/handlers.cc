@@ -28,6 +28,8 @@ void register_all_handlers(api_table& apis) {
   register_list_groups(apis);
   register_delete_groups(apis);
   register_offset_delete(apis);
+  register_consumer_group_heartbeat(apis);
+  register_consumer_group_describe(apis);
   register_init_producer_id(apis);
   register_add_partitions_to_txn(apis);
   register_add_offsets_to_txn(apis);

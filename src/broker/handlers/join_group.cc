@@ -1,12 +1,14 @@
 // JoinGroup: v0-9. v0 has no rebalance timeout (the session timeout serves);
 // v4+ first answer an unknown member with MEMBER_ID_REQUIRED; v9+ may tell a
 // rejoining static leader to skip the assignment. The answer is deferred
-// until the group's rebalance completes.
+// until the group's rebalance completes. A consumer-protocol group with
+// members answers INCONSISTENT_GROUP_PROTOCOL.
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
 #include "broker/group_await.h"
 #include "broker/group_service.h"
 #include "broker/handlers/handlers.h"
+#include "group/errors.h"
 #include "protocol/api_keys.h"
 #include "protocol/messages.h"
 
@@ -33,6 +35,18 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   req.reason = request.reason;
 
   auto& groups = ctx.broker.groups();
+  // A KIP-848 group keeps its id from classic members while it has members
+  // (mixed groups are not served: the migration policy is in effect
+  // "disabled"); an empty one gives the id up, as Kafka converts it.
+  if (groups.consumer_groups().has_group(req.group_id)) {
+    if (!groups.consumer_groups().remove_empty_group(req.group_id)) {
+      response_t refused;
+      refused.error_code = group::errc::inconsistent_group_protocol;
+      refused.member_id = req.member_id;
+      if (ctx.api_version < 7) refused.protocol_name = "";
+      co_return refused;
+    }
+  }
   auto result = co_await await_answer<group::join_result>(ctx.broker.io(), [&](auto done) {
     groups.coordinator().join(std::move(req), group_service::now_ms(), std::move(done));
     groups.rearm();

@@ -1,6 +1,8 @@
-// ListGroups: v0-5. v4+ filter by state, v5+ by group type ("classic", or
-// "share" for share groups, whose protocol type is "share" too).
-#include <algorithm>
+// ListGroups: v0-5. v4+ filter by state, v5+ by group type: "classic" groups
+// from the classic coordinator, "consumer" groups (KIP-848, protocol type
+// "consumer") from the consumer group coordinator, "share" groups (protocol
+// type "share"). An id held by a consumer group is listed once, as that group
+// (its classic entry only holds offsets).
 #include <cctype>
 
 #include "broker/api_table.h"
@@ -15,30 +17,44 @@ namespace samsa::broker {
 
 namespace {
 
+bool matches(const std::vector<std::string>& filter, const std::string& value) {
+  if (filter.empty()) return true;
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  for (const auto& f : filter) {
+    if (lower(f) == lower(value)) return true;
+  }
+  return false;
+}
+
 using request_t = protocol::list_groups_request_data;
 using response_t = protocol::list_groups_response_data;
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   auto result = ctx.broker.groups().coordinator().list_groups(request.states_filter, request.types_filter);
+  auto& consumer_groups = ctx.broker.groups().consumer_groups();
   response_t response;
   response.error_code = result.error;
+  if (matches(request.types_filter, "consumer")) {
+    for (auto& g : consumer_groups.list()) {
+      if (!matches(request.states_filter, g.state)) continue;
+      auto& out = response.groups.emplace_back();
+      out.group_id = std::move(g.group_id);
+      out.protocol_type = "consumer";
+      out.group_state = std::move(g.state);
+      out.group_type = "consumer";
+    }
+  }
   for (auto& g : result.groups) {
+    if (consumer_groups.has_group(g.group_id)) continue;
     auto& out = response.groups.emplace_back();
     out.group_id = std::move(g.group_id);
     out.protocol_type = std::move(g.protocol_type);
     out.group_state = std::move(g.state);
     out.group_type = std::move(g.group_type);
   }
-  auto matches = [](const std::vector<std::string>& filter, const std::string& value) {
-    if (filter.empty()) return true;
-    for (const auto& f : filter) {
-      if (std::equal(f.begin(), f.end(), value.begin(), value.end(),
-                     [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
-        return true;
-      }
-    }
-    return false;
-  };
   for (const auto* g : ctx.broker.shares().list_groups()) {
     if (!matches(request.states_filter, g->state()) || !matches(request.types_filter, "share")) continue;
     auto& out = response.groups.emplace_back();

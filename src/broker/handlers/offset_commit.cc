@@ -9,6 +9,8 @@
 // - v5+ have neither; the broker's retention applies.
 // Partitions of unknown topics get UNKNOWN_TOPIC_OR_PARTITION as in Kafka; the
 // rest are answered once the commit is durable in __consumer_offsets.
+// For a consumer-protocol (KIP-848) group the field
+// generation_id_or_member_epoch is the member epoch (v9+).
 #include <map>
 
 #include "broker/api_table.h"
@@ -62,6 +64,23 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
       c.expire_timestamp = expire_timestamp;
       req.partitions.push_back(std::move(c));
     }
+  }
+  // A KIP-848 group checks member id and epoch itself (STALE_MEMBER_EPOCH,
+  // FENCED_MEMBER_EPOCH, UNKNOWN_MEMBER_ID); the offsets are then stored as
+  // a commit outside any classic generation.
+  std::vector<std::pair<group::topic_id, int32_t>> committed;
+  for (const auto& c : req.partitions) {
+    if (const topic_entry* t = ctx.broker.topics().find(c.topic)) committed.emplace_back(t->id.bytes, c.partition);
+  }
+  if (auto cg = ctx.broker.groups().consumer_groups().validate_offset_commit(
+          req.group_id, req.member_id, req.generation_id, ctx.api_version, committed)) {
+    if (*cg != 0) {
+      for (const auto& c : req.partitions) errors[{c.topic, c.partition}] = *cg;
+      req.partitions.clear();
+    }
+    req.generation_id = -1;
+    req.member_id.clear();
+    req.group_instance_id.reset();
   }
   if (!req.partitions.empty()) {
     auto& groups = ctx.broker.groups();

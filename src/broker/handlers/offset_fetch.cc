@@ -1,7 +1,8 @@
 // OffsetFetch: v0-9. v0-7 ask for one group, v8+ for several; null topics
 // (v2+) mean every committed partition of the group. v0-1 have no top-level
 // error, so a group error is reported on each partition. Unknown partitions
-// answer offset -1.
+// answer offset -1. v9+ members of a KIP-848 group send their member id and
+// epoch, which must be current.
 #include <map>
 
 #include "broker/api_table.h"
@@ -63,6 +64,13 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     for (const auto& g : request.groups) {
       auto asked = wanted(g.topics);
       auto result = coordinator.fetch_offsets(g.group_id, asked, request.require_stable);
+      // v9+: a consumer-protocol member fetching its group's offsets must be
+      // current (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH); admin fetches send no member id.
+      if (ctx.api_version >= 9 && g.member_id) {
+        auto check = ctx.broker.groups().consumer_groups().validate_offset_fetch(g.group_id, *g.member_id,
+                                                                                  g.member_epoch);
+        if (check && *check != 0) result = group::offset_fetch_result{*check, {}};
+      }
       auto& out = response.groups.emplace_back();
       out.group_id = g.group_id;
       out.error_code = result.error;

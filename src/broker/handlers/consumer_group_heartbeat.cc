@@ -1,0 +1,93 @@
+// ConsumerGroupHeartbeat: v0-1 (KIP-848). Joins, heartbeats and leaves a
+// consumer-protocol group; the answer carries the member's epoch and, when it
+// changed, its assignment. v1 adds SubscribedTopicRegex and requires the
+// consumer to name itself (KIP-1082). Answered once the group's change is
+// durable in __consumer_offsets.
+#include <fmt/format.h>
+
+#include "broker/api_table.h"
+#include "broker/broker_state.h"
+#include "broker/group_await.h"
+#include "broker/group_service.h"
+#include "broker/handlers/handlers.h"
+#include "group/errors.h"
+#include "protocol/api_keys.h"
+#include "protocol/messages.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using request_t = protocol::consumer_group_heartbeat_request_data;
+using response_t = protocol::consumer_group_heartbeat_response_data;
+
+// A classic group that has members (or is rebalancing) keeps its id: the
+// consumer protocol may only take over an id that is free, merely holds
+// offsets (Empty) or was deleted (Dead), as Kafka does without a migration
+// policy.
+bool classic_group_in_use(group_service& groups, const std::string& group_id) {
+  const auto* g = groups.coordinator().find_group(group_id);
+  return g && (g->size() > 0 || !(g->is(group::group_state::empty) || g->is(group::group_state::dead)));
+}
+
+boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  auto& groups = ctx.broker.groups();
+  response_t response;
+  if (classic_group_in_use(groups, request.group_id)) {
+    response.error_code = group::errc::group_id_not_found;
+    response.error_message = fmt::format("Group {} is not a consumer group.", request.group_id);
+    co_return response;
+  }
+  group::cg_heartbeat_request req;
+  req.api_version = ctx.api_version;
+  req.group_id = std::move(request.group_id);
+  req.member_id = std::move(request.member_id);
+  req.member_epoch = request.member_epoch;
+  req.instance_id = std::move(request.instance_id);
+  req.rack_id = std::move(request.rack_id);
+  req.rebalance_timeout_ms = request.rebalance_timeout_ms;
+  req.subscribed_topic_names = std::move(request.subscribed_topic_names);
+  req.subscribed_topic_regex = std::move(request.subscribed_topic_regex);
+  req.server_assignor = std::move(request.server_assignor);
+  if (request.topic_partitions) {
+    group::cg_assignment owned;
+    for (const auto& tp : *request.topic_partitions) {
+      for (int32_t p : tp.partitions) owned[tp.topic_id.bytes].insert(p);
+    }
+    req.owned = std::move(owned);
+  }
+  req.client_id = ctx.client_id;
+  req.client_host = ctx.client.host;
+
+  auto topics = groups.consumer_group_topics();
+  auto result = co_await await_answer<group::cg_heartbeat_result>(ctx.broker.io(), [&](auto done) {
+    groups.consumer_groups().heartbeat(std::move(req), topics, group_service::now_ms(), std::move(done));
+    groups.rearm();
+  });
+
+  response.error_code = result.error;
+  response.error_message = std::move(result.error_message);
+  response.member_id = std::move(result.member_id);
+  response.member_epoch = result.member_epoch;
+  response.heartbeat_interval_ms = result.heartbeat_interval_ms;
+  if (result.error == 0 && result.assignment) {
+    auto& a = response.assignment.emplace();
+    for (const auto& [topic, partitions] : *result.assignment) {
+      auto& tp = a.topic_partitions.emplace_back();
+      tp.topic_id.bytes = topic;
+      tp.partitions.assign(partitions.begin(), partitions.end());
+    }
+  }
+  co_return response;
+}
+
+}  // namespace
+
+void register_consumer_group_heartbeat(api_table& apis) {
+  // group.version 1: the KIP-848 protocol is enabled; Kafka 4.x clients check
+  // it before using group.protocol=consumer.
+  apis.features().register_feature("group.version", 0, 1, 1);
+  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::consumer_group_heartbeat), 0, 1, handle);
+}
+
+}  // namespace samsa::broker

@@ -1,0 +1,769 @@
+#include "group/consumer_group_coordinator.h"
+
+#include <fmt/format.h>
+#include <re2/re2.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <random>
+
+#include "group/consumer_group_records.h"
+#include "group/errors.h"
+#include "group/member.h"
+#include "group/offsets_codec.h"
+
+namespace samsa::group {
+
+namespace {
+
+// Kafka's member ids are 22 characters of URL-safe base64 (a random Uuid).
+std::string random_member_id() {
+  static std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  for (int i = 0; i < 22; ++i) out.push_back(alphabet[rng() % 64]);
+  return out;
+}
+
+constexpr int16_t err_invalid_request = 42;
+constexpr int16_t err_unsupported_version = 35;
+constexpr int16_t err_fenced_member_epoch = 110;
+constexpr int16_t err_unreleased_instance_id = 111;
+constexpr int16_t err_unsupported_assignor = 112;
+constexpr int16_t err_stale_member_epoch = 113;
+constexpr int16_t err_invalid_regular_expression = 128;
+
+// FNV-1a, 64 bit: a stable hash of the subscribed topics' metadata.
+struct fnv {
+  uint64_t h = 1469598103934665603ULL;
+  void add(const void* data, size_t n) {
+    const auto* p = static_cast<const uint8_t*>(data);
+    for (size_t i = 0; i < n; ++i) {
+      h ^= p[i];
+      h *= 1099511628211ULL;
+    }
+  }
+};
+
+std::optional<std::string> regex_error(const std::string& pattern) {
+  re2::RE2 re(pattern, re2::RE2::Quiet);
+  if (re.ok()) return std::nullopt;
+  return re.error();
+}
+
+cg_heartbeat_result fail(int16_t code, std::string message = {}) {
+  cg_heartbeat_result r;
+  r.error = code;
+  if (!message.empty()) r.error_message = std::move(message);
+  return r;
+}
+
+}  // namespace
+
+consumer_group_coordinator::consumer_group_coordinator(consumer_group_config config, offset_log& log)
+    : config_(std::move(config)), log_(log) {
+  if (!config_.make_member_id) config_.make_member_id = random_member_id;
+  if (config_.assignors.empty()) config_.assignors = {"uniform", "range"};
+}
+
+consumer_group_coordinator::~consumer_group_coordinator() = default;
+
+consumer_group_coordinator::group* consumer_group_coordinator::find(const std::string& id) {
+  auto it = groups_.find(id);
+  return it == groups_.end() ? nullptr : it->second.get();
+}
+
+const consumer_group_coordinator::group* consumer_group_coordinator::find(const std::string& id) const {
+  auto it = groups_.find(id);
+  return it == groups_.end() ? nullptr : it->second.get();
+}
+
+bool consumer_group_coordinator::has_group(const std::string& group_id) const { return find(group_id) != nullptr; }
+
+bool consumer_group_coordinator::is_empty_group(const std::string& group_id) const {
+  const group* g = find(group_id);
+  return g && g->members.empty();
+}
+
+// --- request checks (as Kafka's, before any state is looked at) -------------
+
+std::optional<std::pair<int16_t, std::string>> consumer_group_coordinator::validate_request(
+    const cg_heartbeat_request& req) const {
+  auto invalid = [](std::string m) { return std::make_pair(err_invalid_request, std::move(m)); };
+  if (req.group_id.empty()) return invalid("GroupId can't be empty.");
+  if (req.instance_id && req.instance_id->empty()) return invalid("InstanceId can't be empty.");
+  if (req.rack_id && req.rack_id->empty()) return invalid("RackId can't be empty.");
+  // KIP-1082: from v1 the consumer makes its own member id.
+  if (req.api_version >= 1 && req.member_id.empty()) return invalid("MemberId can't be empty.");
+  if (req.member_epoch == cg_join_epoch) {
+    if (req.rebalance_timeout_ms == -1) return invalid("RebalanceTimeoutMs must be provided in first request.");
+    if (!req.owned || !req.owned->empty()) return invalid("TopicPartitions must be empty when (re-)joining.");
+    bool names = req.subscribed_topic_names && !req.subscribed_topic_names->empty();
+    bool regex = req.subscribed_topic_regex && !req.subscribed_topic_regex->empty();
+    if (!names && !regex) return invalid("SubscribedTopicNames or SubscribedTopicRegex must be set in first request.");
+  } else if (req.member_epoch == cg_static_leave_epoch) {
+    if (!req.instance_id) return invalid("InstanceId can't be null.");
+  } else if (req.member_epoch < cg_static_leave_epoch) {
+    return invalid("MemberEpoch is invalid.");
+  }
+  if (req.subscribed_topic_regex && !req.subscribed_topic_regex->empty()) {
+    if (auto e = regex_error(*req.subscribed_topic_regex)) {
+      return std::make_pair(err_invalid_regular_expression,
+                            fmt::format("SubscribedTopicRegex `{}` is not a valid regular expression: {}.",
+                                        *req.subscribed_topic_regex, *e));
+    }
+  }
+  if (req.server_assignor && !is_known_assignor(*req.server_assignor)) {
+    return std::make_pair(err_unsupported_assignor,
+                          fmt::format("ServerAssignor {} is not supported. Supported assignors: uniform, range.",
+                                      *req.server_assignor));
+  }
+  if (req.server_assignor &&
+      std::find(config_.assignors.begin(), config_.assignors.end(), *req.server_assignor) == config_.assignors.end()) {
+    return std::make_pair(err_unsupported_assignor,
+                          fmt::format("ServerAssignor {} is not enabled by group.consumer.assignors.",
+                                      *req.server_assignor));
+  }
+  return std::nullopt;
+}
+
+// --- heartbeat ------------------------------------------------------------------
+
+void consumer_group_coordinator::heartbeat(cg_heartbeat_request req, const cg_topic_metadata& topics,
+                                           int64_t now_ms, heartbeat_callback done) {
+  if (auto bad = validate_request(req)) {
+    done(fail(bad->first, bad->second));
+    return;
+  }
+  group* touched = nullptr;
+  auto result = heartbeat_locked(req, topics, now_ms, touched);
+  if (!touched) {
+    done(std::move(result));
+    return;
+  }
+  // Answer once what the heartbeat changed is durable.
+  write(*touched, [done = std::move(done), result = std::move(result)](status s) mutable {
+    if (!s) {
+      spdlog::warn("consumer group write failed: {}", s.err().describe());
+      done(fail(errc::coordinator_not_available, "The group's state could not be written."));
+      return;
+    }
+    done(std::move(result));
+  });
+}
+
+cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_request& req,
+                                                                 const cg_topic_metadata& topics, int64_t now_ms,
+                                                                 group*& touched) {
+  group* g = find(req.group_id);
+  if (!g) {
+    if (req.member_epoch != cg_join_epoch) {
+      return fail(errc::group_id_not_found, fmt::format("Group {} not found.", req.group_id));
+    }
+    auto made = std::make_unique<group>();
+    made->id = req.group_id;
+    made->dirty_group = true;
+    g = made.get();
+    groups_.emplace(req.group_id, std::move(made));
+  }
+  touched = g;
+
+  // Leaving.
+  if (req.member_epoch == cg_leave_epoch || req.member_epoch == cg_static_leave_epoch) {
+    auto it = g->members.find(req.member_id);
+    if (it == g->members.end()) {
+      return fail(errc::unknown_member_id, fmt::format("Member {} is not a member of group {}.", req.member_id, g->id));
+    }
+    cg_heartbeat_result r;
+    r.member_id = req.member_id;
+    r.member_epoch = req.member_epoch;
+    if (req.member_epoch == cg_static_leave_epoch && it->second.instance_id) {
+      // A static member leaving for a while keeps its partitions until its
+      // session times out or it comes back under the same instance id.
+      member& m = it->second;
+      if (m.current.member_epoch != cg_static_leave_epoch) m.current.previous_member_epoch = m.current.member_epoch;
+      m.current.member_epoch = cg_static_leave_epoch;
+      m.session_deadline = now_ms + config_.session_timeout_ms;
+      m.revocation_deadline = no_deadline;
+      g->dirty_current.insert(m.member_id);
+    } else {
+      remove_member(*g, req.member_id);
+      bump_epoch(*g);
+    }
+    return r;
+  }
+
+  bool changed_membership = false;
+  member* m = nullptr;
+  if (req.member_epoch == cg_join_epoch) {
+    if (req.member_id.empty()) req.member_id = config_.make_member_id();
+    if (req.instance_id) {
+      auto st = g->static_members.find(*req.instance_id);
+      if (st != g->static_members.end() && st->second != req.member_id) {
+        auto old = g->members.find(st->second);
+        if (old != g->members.end() && old->second.current.member_epoch != cg_static_leave_epoch) {
+          return fail(err_unreleased_instance_id,
+                      fmt::format("Static member {} with instance id {} is present in the group.", st->second,
+                                  *req.instance_id));
+        }
+        if (old != g->members.end()) {
+          // The new incarnation takes over the old one's place: same epoch,
+          // same partitions, same target; no rebalance.
+          member replacement = old->second;
+          replacement.member_id = req.member_id;
+          replacement.current.member_epoch = old->second.current.previous_member_epoch;
+          auto target = g->target[old->first];
+          remove_member(*g, old->first);
+          g->target[req.member_id] = std::move(target);
+          g->dirty_targets.insert(req.member_id);
+          g->static_members[*req.instance_id] = req.member_id;
+          m = &g->members.emplace(req.member_id, std::move(replacement)).first->second;
+          g->dirty_members.insert(req.member_id);
+          g->dirty_current.insert(req.member_id);
+        }
+      }
+    }
+    if (!m) {
+      auto it = g->members.find(req.member_id);
+      if (it == g->members.end()) {
+        if (static_cast<int64_t>(g->members.size()) >= config_.max_size) {
+          return fail(errc::group_max_size_reached,
+                      fmt::format("The consumer group has reached its maximum capacity of {} members.",
+                                  config_.max_size));
+        }
+        member fresh;
+        fresh.member_id = req.member_id;
+        fresh.revocation_deadline = no_deadline;
+        fresh.has_metadata = true;
+        m = &g->members.emplace(req.member_id, std::move(fresh)).first->second;
+        changed_membership = true;
+      } else {
+        // A known member joining again owns nothing any more (it said so).
+        m = &it->second;
+        m->current = cg_member_assignment{};
+        m->assigned_at.clear();
+        m->revocation_deadline = no_deadline;
+        g->dirty_current.insert(m->member_id);
+      }
+      if (req.instance_id) g->static_members[*req.instance_id] = req.member_id;
+    }
+  } else {
+    auto it = g->members.find(req.member_id);
+    if (it == g->members.end()) {
+      return fail(errc::unknown_member_id, fmt::format("Member {} is not a member of group {}.", req.member_id, g->id));
+    }
+    m = &it->second;
+    const int32_t have = m->current.member_epoch;
+    if (req.member_epoch > have) {
+      return fail(err_fenced_member_epoch, fmt::format("The consumer group member has a greater member epoch ({}) "
+                                                       "than the one known by the group coordinator ({}).",
+                                                       req.member_epoch, have));
+    }
+    if (req.member_epoch < have) {
+      // A lost answer: the member may still be at its previous epoch as long
+      // as it does not claim partitions it no longer has.
+      bool lost_answer = req.member_epoch == m->current.previous_member_epoch && req.owned &&
+                         is_subset(*req.owned, m->current.assigned);
+      if (!lost_answer) {
+        return fail(err_fenced_member_epoch, fmt::format("The consumer group member has a smaller member epoch ({}) "
+                                                         "than the one known by the group coordinator ({}).",
+                                                         req.member_epoch, have));
+      }
+    }
+  }
+
+  // Identity and subscription: fields sent as null keep their last value.
+  member& mm = *m;
+  bool subscription_changed = changed_membership;
+  if (req.instance_id) mm.instance_id = req.instance_id;
+  if (req.rack_id && mm.rack_id != req.rack_id) mm.rack_id = req.rack_id;
+  if (req.rebalance_timeout_ms != -1) mm.rebalance_timeout_ms = req.rebalance_timeout_ms;
+  if (mm.client_id != req.client_id || mm.client_host != req.client_host) {
+    mm.client_id = req.client_id;
+    mm.client_host = req.client_host;
+  }
+  if (req.subscribed_topic_names) {
+    auto names = *req.subscribed_topic_names;
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    if (names != mm.topic_names) {
+      mm.topic_names = std::move(names);
+      subscription_changed = true;
+    }
+  }
+  if (req.subscribed_topic_regex) {
+    std::optional<std::string> regex;
+    if (!req.subscribed_topic_regex->empty()) regex = *req.subscribed_topic_regex;
+    if (regex != mm.regex) {
+      mm.regex = std::move(regex);
+      subscription_changed = true;
+    }
+  }
+  if (req.server_assignor && req.server_assignor != mm.server_assignor) {
+    mm.server_assignor = req.server_assignor;
+    subscription_changed = true;
+  }
+  g->dirty_members.insert(mm.member_id);  // cheap, and keeps client host/rack current
+  mm.has_metadata = true;
+  if (subscription_changed) bump_epoch(*g);
+  // Topics created, deleted or grown since the target was computed.
+  if (int64_t h = metadata_hash(*g, topics); h != g->metadata_hash) {
+    g->metadata_hash = h;
+    g->dirty_group = true;
+    if (g->group_epoch == g->assignment_epoch) bump_epoch(*g);
+  }
+  if (g->group_epoch > g->assignment_epoch) update_target(*g, topics);
+
+  const cg_assignment before = mm.current.assigned;
+  reconcile_member(*g, mm, req.owned, now_ms);
+  mm.session_deadline = now_ms + config_.session_timeout_ms;
+
+  cg_heartbeat_result r;
+  r.member_id = mm.member_id;
+  r.member_epoch = mm.current.member_epoch;
+  r.heartbeat_interval_ms = config_.heartbeat_interval_ms;
+  if (req.member_epoch == cg_join_epoch || mm.current.assigned != before ||
+      (req.owned && *req.owned != mm.current.assigned)) {
+    r.assignment = mm.current.assigned;
+  }
+  return r;
+}
+
+std::set<std::string> consumer_group_coordinator::resolve(const member& m, const cg_topic_metadata& topics) const {
+  std::set<std::string> out;
+  for (const auto& n : m.topic_names) {
+    if (topics.by_name.count(n)) out.insert(n);
+  }
+  if (m.regex) {
+    re2::RE2 re(*m.regex, re2::RE2::Quiet);
+    if (re.ok()) {
+      for (const auto& [name, t] : topics.by_name) {
+        // Internal topics are not matched by patterns, as in Kafka.
+        if (!t.internal && re2::RE2::FullMatch(name, re)) out.insert(name);
+      }
+    }
+  }
+  return out;
+}
+
+int64_t consumer_group_coordinator::metadata_hash(const group& g, const cg_topic_metadata& topics) const {
+  std::set<std::string> names;
+  for (const auto& [id, m] : g.members) {
+    auto r = resolve(m, topics);
+    names.insert(r.begin(), r.end());
+  }
+  fnv f;
+  for (const auto& n : names) {
+    const cg_topic& t = topics.by_name.at(n);
+    f.add(n.data(), n.size());
+    f.add(t.id.data(), t.id.size());
+    f.add(&t.partitions, sizeof t.partitions);
+  }
+  return static_cast<int64_t>(f.h);
+}
+
+std::string consumer_group_coordinator::preferred_assignor(const group& g) const {
+  // The assignor most members ask for; none asked: the broker's default.
+  std::map<std::string, int> votes;
+  for (const auto& [id, m] : g.members) {
+    if (m.server_assignor) ++votes[*m.server_assignor];
+  }
+  std::string best = config_.assignors.front();
+  int most = 0;
+  for (const auto& [name, n] : votes) {
+    if (n > most) {
+      best = name;
+      most = n;
+    }
+  }
+  return best;
+}
+
+void consumer_group_coordinator::bump_epoch(group& g) {
+  ++g.group_epoch;
+  g.dirty_group = true;
+}
+
+void consumer_group_coordinator::update_target(group& g, const cg_topic_metadata& topics) {
+  std::vector<cg_assignor_member> in;
+  cg_partition_counts counts;
+  for (const auto& [id, m] : g.members) {
+    cg_assignor_member a;
+    a.member_id = id;
+    for (const auto& n : resolve(m, topics)) {
+      const cg_topic& t = topics.by_name.at(n);
+      a.subscribed.insert(t.id);
+      counts[t.id] = t.partitions;
+    }
+    if (auto it = g.target.find(id); it != g.target.end()) a.previous_target = it->second;
+    in.push_back(std::move(a));
+  }
+  auto target = run_assignor(preferred_assignor(g), in, counts);
+  if (!target) target = assign_uniform(in, counts);  // names are validated on the way in
+  for (auto& [id, a] : *target) {
+    auto& slot = g.target[id];
+    if (slot != a) {
+      slot = std::move(a);
+      g.dirty_targets.insert(id);
+    }
+  }
+  g.assignment_epoch = g.group_epoch;
+  g.dirty_target_epoch = true;
+}
+
+void consumer_group_coordinator::reconcile_member(group& g, member& m, const std::optional<cg_assignment>& owned,
+                                                  int64_t now_ms) {
+  auto owned_elsewhere = [&](const topic_id& t, int32_t p) {
+    for (const auto& [id, other] : g.members) {
+      if (id == m.member_id) continue;
+      for (const auto* a : {&other.current.assigned, &other.current.pending_revocation}) {
+        auto it = a->find(t);
+        if (it != a->end() && it->second.count(p)) return true;
+      }
+    }
+    return false;
+  };
+  const auto& target = g.target[m.member_id];
+  auto next = reconcile(m.current, g.assignment_epoch, target, owned, owned_elsewhere);
+  if (next.state == cg_member_state::unrevoked_partitions) {
+    // The rebalance timeout bounds how long the member may take to revoke.
+    if (m.current.state != cg_member_state::unrevoked_partitions || m.revocation_deadline == no_deadline) {
+      m.revocation_deadline = now_ms + m.rebalance_timeout_ms;
+    }
+  } else {
+    m.revocation_deadline = no_deadline;
+  }
+  if (next != m.current) {
+    m.current = std::move(next);
+    g.dirty_current.insert(m.member_id);
+    note_assignment_epochs(m);
+  }
+}
+
+void consumer_group_coordinator::note_assignment_epochs(member& m) {
+  std::map<std::pair<topic_id, int32_t>, int32_t> at;
+  for (const auto* a : {&m.current.assigned, &m.current.pending_revocation}) {
+    for (const auto& [t, ps] : *a) {
+      for (int32_t p : ps) {
+        auto old = m.assigned_at.find({t, p});
+        at[{t, p}] = old != m.assigned_at.end() ? old->second : m.current.member_epoch;
+      }
+    }
+  }
+  m.assigned_at = std::move(at);
+}
+
+void consumer_group_coordinator::remove_member(group& g, const std::string& member_id) {
+  auto it = g.members.find(member_id);
+  if (it == g.members.end()) return;
+  if (it->second.instance_id) {
+    auto st = g.static_members.find(*it->second.instance_id);
+    if (st != g.static_members.end() && st->second == member_id) g.static_members.erase(st);
+  }
+  g.members.erase(it);
+  g.target.erase(member_id);
+  g.dirty_members.erase(member_id);
+  g.dirty_targets.erase(member_id);
+  g.dirty_current.erase(member_id);
+  g.removed_members.insert(member_id);
+}
+
+// --- views ---------------------------------------------------------------------
+
+std::string consumer_group_coordinator::state_of(const group& g) const {
+  if (g.members.empty()) return "Empty";
+  if (g.group_epoch > g.assignment_epoch) return "Assigning";
+  for (const auto& [id, m] : g.members) {
+    if (m.current.member_epoch == cg_static_leave_epoch) continue;
+    if (m.current.member_epoch != g.assignment_epoch || m.current.state != cg_member_state::stable) {
+      return "Reconciling";
+    }
+  }
+  return "Stable";
+}
+
+std::vector<cg_group_description> consumer_group_coordinator::describe(const std::vector<std::string>& group_ids,
+                                                                       const cg_topic_metadata&) const {
+  std::vector<cg_group_description> out;
+  for (const auto& id : group_ids) {
+    auto& d = out.emplace_back();
+    d.group_id = id;
+    const group* g = find(id);
+    if (!g) {
+      d.error = errc::group_id_not_found;
+      d.error_message = fmt::format("Group {} not found.", id);
+      d.state = "Dead";
+      continue;
+    }
+    d.state = state_of(*g);
+    d.group_epoch = g->group_epoch;
+    d.assignment_epoch = g->assignment_epoch;
+    d.assignor_name = preferred_assignor(*g);
+    for (const auto& [mid, m] : g->members) {
+      auto& md = d.members.emplace_back();
+      md.member_id = mid;
+      md.instance_id = m.instance_id;
+      md.rack_id = m.rack_id;
+      md.member_epoch = m.current.member_epoch;
+      md.client_id = m.client_id;
+      md.client_host = m.client_host;
+      md.subscribed_topic_names = m.topic_names;
+      md.subscribed_topic_regex = m.regex;
+      md.assignment = m.current.assigned;
+      if (auto it = g->target.find(mid); it != g->target.end()) md.target_assignment = it->second;
+    }
+  }
+  return out;
+}
+
+std::vector<cg_group_listing> consumer_group_coordinator::list() const {
+  std::vector<cg_group_listing> out;
+  for (const auto& [id, g] : groups_) out.push_back({id, state_of(*g)});
+  return out;
+}
+
+bool consumer_group_coordinator::remove_empty_group(const std::string& group_id) {
+  auto it = groups_.find(group_id);
+  if (it == groups_.end() || !it->second->members.empty()) return false;
+  std::vector<log_record> records;
+  for (auto kind : {cg_record_kind::group, cg_record_kind::target_epoch}) {
+    records.push_back({encode_cg_key({kind, group_id, {}}), std::nullopt});
+  }
+  for (const auto& mid : it->second->removed_members) {
+    for (auto kind : {cg_record_kind::member, cg_record_kind::target_member, cg_record_kind::current_member}) {
+      records.push_back({encode_cg_key({kind, group_id, mid}), std::nullopt});
+    }
+  }
+  groups_.erase(it);
+  log_.append(offsets_partition_for(group_id, config_.offsets_topic_partitions), std::move(records),
+              [group_id](status s) {
+                if (!s) spdlog::warn("removing consumer group {}: {}", group_id, s.err().describe());
+              });
+  return true;
+}
+
+// --- offsets ---------------------------------------------------------------------
+
+std::optional<int16_t> consumer_group_coordinator::validate_offset_commit(const std::string& group_id,
+                                                                          const std::string& member_id,
+                                                                          int32_t member_epoch,
+                                                                          int16_t api_version,
+                                                                          const std::vector<std::pair<topic_id, int32_t>>&
+                                                                              partitions) const {
+  const group* g = find(group_id);
+  if (!g) return std::nullopt;
+  // Admin clients and consumers without group management commit with
+  // epoch -1; that is allowed only while nobody consumes.
+  if (member_epoch < 0 && g->members.empty()) return errc::none;
+  auto it = g->members.find(member_id);
+  if (it == g->members.end()) return errc::unknown_member_id;
+  if (api_version < 9) return err_unsupported_version;
+  const member& m = it->second;
+  const int32_t have = m.current.member_epoch;
+  if (member_epoch > have) return err_stale_member_epoch;
+  if (member_epoch < have) {
+    for (const auto& tp : partitions) {
+      auto at = m.assigned_at.find(tp);
+      if (at == m.assigned_at.end() || at->second > member_epoch) return err_stale_member_epoch;
+    }
+  }
+  return errc::none;
+}
+
+std::optional<int16_t> consumer_group_coordinator::validate_offset_fetch(const std::string& group_id,
+                                                                         const std::string& member_id,
+                                                                         int32_t member_epoch) const {
+  const group* g = find(group_id);
+  if (!g) return std::nullopt;
+  auto it = g->members.find(member_id);
+  if (it == g->members.end()) return errc::unknown_member_id;
+  if (member_epoch != it->second.current.member_epoch) return err_stale_member_epoch;
+  return errc::none;
+}
+
+// --- timers ------------------------------------------------------------------------
+
+void consumer_group_coordinator::tick(int64_t now_ms) {
+  for (auto& [gid, g] : groups_) {
+    std::vector<std::string> expired;
+    for (const auto& [mid, m] : g->members) {
+      if (m.session_deadline <= now_ms) {
+        spdlog::info("consumer group {}: member {} session timed out", gid, mid);
+        expired.push_back(mid);
+      } else if (m.revocation_deadline <= now_ms) {
+        spdlog::info("consumer group {}: member {} did not revoke its partitions within its rebalance timeout", gid,
+                     mid);
+        expired.push_back(mid);
+      }
+    }
+    if (expired.empty()) continue;
+    for (const auto& mid : expired) remove_member(*g, mid);
+    bump_epoch(*g);
+    write(*g, [gid = gid](status s) {
+      if (!s) spdlog::warn("consumer group {}: writing a timeout: {}", gid, s.err().describe());
+    });
+  }
+}
+
+int64_t consumer_group_coordinator::next_deadline() const {
+  int64_t next = no_deadline;
+  for (const auto& [gid, g] : groups_) {
+    for (const auto& [mid, m] : g->members) next = std::min({next, m.session_deadline, m.revocation_deadline});
+  }
+  return next;
+}
+
+// --- durability ---------------------------------------------------------------------
+
+std::vector<log_record> consumer_group_coordinator::take_records(group& g) {
+  std::vector<log_record> out;
+  auto key = [&](cg_record_kind kind, const std::string& mid = {}) { return encode_cg_key({kind, g.id, mid}); };
+  for (const auto& mid : g.removed_members) {
+    if (g.members.count(mid)) continue;  // removed and back in the same change
+    for (auto kind : {cg_record_kind::current_member, cg_record_kind::target_member, cg_record_kind::member}) {
+      out.push_back({key(kind, mid), std::nullopt});
+    }
+  }
+  // Subscriptions first, then the group epoch, then the target, then where
+  // each member is: replaying a prefix never shows a target newer than the
+  // group epoch it was computed for.
+  for (const auto& mid : g.dirty_members) {
+    const member& m = g.members.at(mid);
+    cg_member_value v{m.instance_id, m.rack_id, m.client_id, m.client_host, m.rebalance_timeout_ms,
+                      m.topic_names, m.regex, m.server_assignor};
+    out.push_back({key(cg_record_kind::member, mid), encode_cg_member_value(v)});
+  }
+  if (g.dirty_group) {
+    out.push_back({key(cg_record_kind::group), encode_cg_group_value({g.group_epoch, g.metadata_hash})});
+  }
+  for (const auto& mid : g.dirty_targets) {
+    out.push_back({key(cg_record_kind::target_member, mid), encode_cg_assignment_value(g.target.at(mid))});
+  }
+  if (g.dirty_target_epoch) {
+    out.push_back({key(cg_record_kind::target_epoch), encode_cg_target_epoch_value(g.assignment_epoch)});
+  }
+  for (const auto& mid : g.dirty_current) {
+    out.push_back({key(cg_record_kind::current_member, mid), encode_cg_current_value(g.members.at(mid).current)});
+  }
+  g.removed_members.clear();
+  g.dirty_members.clear();
+  g.dirty_targets.clear();
+  g.dirty_current.clear();
+  g.dirty_group = false;
+  g.dirty_target_epoch = false;
+  return out;
+}
+
+void consumer_group_coordinator::write(group& g, std::function<void(status)> done) {
+  auto records = take_records(g);
+  if (records.empty()) {
+    done({});
+    return;
+  }
+  log_.append(offsets_partition_for(g.id, config_.offsets_topic_partitions), std::move(records), std::move(done));
+}
+
+status consumer_group_coordinator::load_record(const bytes& key_bytes, const std::optional<bytes>& value) {
+  auto key = decode_cg_key(key_bytes);
+  if (!key) return key.err();
+  // A tombstone of a group already gone must not bring it back.
+  if (!value && !groups_.count(key->group_id)) return {};
+  auto& slot = groups_[key->group_id];
+  if (!slot) {
+    slot = std::make_unique<group>();
+    slot->id = key->group_id;
+  }
+  group& g = *slot;
+  auto member_slot = [&]() -> member& {
+    auto [it, fresh] = g.members.try_emplace(key->member_id);
+    if (fresh) {
+      it->second.member_id = key->member_id;
+      it->second.revocation_deadline = no_deadline;
+    }
+    return it->second;
+  };
+  switch (key->kind) {
+    case cg_record_kind::group: {
+      if (!value) {
+        groups_.erase(key->group_id);
+        return {};
+      }
+      auto v = decode_cg_group_value(*value);
+      if (!v) return v.err();
+      g.group_epoch = v->group_epoch;
+      g.metadata_hash = v->metadata_hash;
+      return {};
+    }
+    case cg_record_kind::target_epoch: {
+      if (!value) return {};
+      auto v = decode_cg_target_epoch_value(*value);
+      if (!v) return v.err();
+      g.assignment_epoch = *v;
+      return {};
+    }
+    case cg_record_kind::member: {
+      if (!value) {
+        remove_member(g, key->member_id);
+        g.removed_members.clear();
+        return {};
+      }
+      auto v = decode_cg_member_value(*value);
+      if (!v) return v.err();
+      member& m = member_slot();
+      m.instance_id = v->instance_id;
+      m.rack_id = v->rack_id;
+      m.client_id = v->client_id;
+      m.client_host = v->client_host;
+      m.rebalance_timeout_ms = v->rebalance_timeout_ms;
+      m.topic_names = v->subscribed_topic_names;
+      m.regex = v->subscribed_topic_regex;
+      m.server_assignor = v->server_assignor;
+      m.has_metadata = true;
+      if (m.instance_id) g.static_members[*m.instance_id] = m.member_id;
+      return {};
+    }
+    case cg_record_kind::target_member: {
+      if (!value) {
+        g.target.erase(key->member_id);
+        return {};
+      }
+      auto v = decode_cg_assignment_value(*value);
+      if (!v) return v.err();
+      g.target[key->member_id] = std::move(*v);
+      return {};
+    }
+    case cg_record_kind::current_member: {
+      if (!value) return {};
+      auto v = decode_cg_current_value(*value);
+      if (!v) return v.err();
+      member_slot().current = std::move(*v);
+      return {};
+    }
+  }
+  return {};
+}
+
+void consumer_group_coordinator::finish_loading(int64_t now_ms) {
+  for (auto& [gid, g] : groups_) {
+    // A member whose subscription record was deleted is gone, whatever
+    // pieces of it came later.
+    for (auto it = g->members.begin(); it != g->members.end();) {
+      if (!it->second.has_metadata) {
+        g->target.erase(it->first);
+        it = g->members.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (auto& [mid, m] : g->members) {
+      // Assignment epochs are not stored: an older-epoch commit right after
+      // a restart gets STALE_MEMBER_EPOCH and is retried at the current one.
+      note_assignment_epochs(m);
+      m.session_deadline = now_ms + config_.session_timeout_ms;
+      m.revocation_deadline =
+          m.current.state == cg_member_state::unrevoked_partitions ? now_ms + m.rebalance_timeout_ms : no_deadline;
+    }
+  }
+}
+
+}  // namespace samsa::group
