@@ -215,7 +215,9 @@ void console_service::add_routes() {
 asio::awaitable<response> console_service::metrics(const request&) {
   // Collected on the handler thread: which partitions and groups exist (no
   // partition lock). Figures are read and rendered here, from atomics.
-  auto sample = co_await on_broker(broker_.io(), [this] {
+  // Named, not a temporary in the co_await: GCC 12 destroys a temporary
+  // lambda's captures twice there.
+  auto gather = [this] {
     broker_sample s;
     for (const auto* t : broker_.topics().list()) {
       for (const auto& p : t->partitions) s.partitions.push_back({t->name, p->partition(), p});
@@ -230,14 +232,15 @@ asio::awaitable<response> console_service::metrics(const request&) {
       s.groups.push_back(std::move(gs));
     }
     return s;
-  });
+  };
+  auto sample = co_await on_broker(broker_.io(), std::move(gather));
   double uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   co_return response{200, "text/plain; version=0.0.4; charset=utf-8",
                      render_metrics(sample, read_process_stats(), uptime), {}};
 }
 
 asio::awaitable<response> console_service::cluster(const request&) {
-  json j = co_await on_broker(broker_.io(), [this] {
+  auto gather = [this] {
     json listeners = json::array();
     for (const auto& a : broker_.advertised_listeners())
       listeners.push_back({{"name", a.name}, {"host", a.host}, {"port", a.port}});
@@ -249,7 +252,8 @@ asio::awaitable<response> console_service::cluster(const request&) {
                 {"topics", topics},
                 {"partitions", broker_.topics().partition_total()},
                 {"groups", broker_.groups().coordinator().list_groups().groups.size()}};
-  });
+  };
+  json j = co_await on_broker(broker_.io(), std::move(gather));
   j["console"] = {{"url", url_}, {"write_enabled", settings_.write_enabled}};
   j["uptime_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   co_return json_response(j);
@@ -257,14 +261,15 @@ asio::awaitable<response> console_service::cluster(const request&) {
 
 asio::awaitable<response> console_service::topics(const request& req) {
   bool internal = req.query.count("internal") && req.query.at("internal") == "true";
-  json j = co_await on_broker(broker_.io(), [this, internal] {
+  auto gather = [this, internal] {
     json list = json::array();
     for (const auto* t : broker_.topics().list()) {
       if (t->internal && !internal) continue;
       list.push_back(topic_json(*t, false));
     }
     return json{{"topics", list}};
-  });
+  };
+  json j = co_await on_broker(broker_.io(), std::move(gather));
   co_return json_response(j);
 }
 
@@ -317,20 +322,26 @@ asio::awaitable<response> console_service::topic_path(const request& req) {
   if (parts.size() < 4) co_return error_response(404, kafka::error_code::invalid_request, "no topic named");
   const std::string& name = parts[3];
   if (parts.size() == 4 && req.method == "GET") {
-    auto j = co_await on_broker(broker_.io(), [this, name]() -> std::optional<json> {
+    // null = no such topic (a plain json: GCC 12 mishandles std::optional<json> across co_await).
+    auto gather = [this, name]() -> json {
       const auto* t = broker_.topics().find(name);
-      if (!t) return std::nullopt;
+      if (!t) return json();
       return topic_json(*t, true);
-    });
-    if (!j) co_return error_response(404, kafka::error_code::unknown_topic_or_partition, "no topic " + name);
-    co_return json_response(*j);
+    };
+    json j = co_await on_broker(broker_.io(), std::move(gather));
+    if (j.is_null()) co_return error_response(404, kafka::error_code::unknown_topic_or_partition, "no topic " + name);
+    co_return json_response(j);
   }
-  if (parts.size() == 5 && parts[4] == "messages" && req.method == "POST") co_return co_await produce(name, req);
+  if (parts.size() == 5 && parts[4] == "messages" && req.method == "POST") {
+    response r = co_await produce(name, req);
+    co_return r;
+  }
   if (parts.size() == 5 && parts[4] == "partitioner" && req.method == "GET") {
-    auto count = co_await on_broker(broker_.io(), [this, name]() -> int32_t {
+    auto gather = [this, name]() -> int32_t {
       const auto* t = broker_.topics().find(name);
       return t ? static_cast<int32_t>(t->partitions.size()) : -1;
-    });
+    };
+    auto count = co_await on_broker(broker_.io(), std::move(gather));
     if (count < 0) co_return error_response(404, kafka::error_code::unknown_topic_or_partition, "no topic " + name);
     auto key = req.query.find("key");
     if (key == req.query.end())
@@ -338,7 +349,8 @@ asio::awaitable<response> console_service::topic_path(const request& req) {
     co_return json_response(partition_steps(key->second, count));
   }
   if (parts.size() == 7 && parts[4] == "partitions" && parts[6] == "messages" && req.method == "GET") {
-    co_return co_await topic_messages(name, parts[5], req);
+    response r = co_await topic_messages(name, parts[5], req);
+    co_return r;
   }
   co_return error_response(404, kafka::error_code::invalid_request, "no such resource: " + req.path);
 }
@@ -354,14 +366,15 @@ asio::awaitable<response> console_service::topic_messages(const std::string& top
     std::shared_ptr<storage::partition_log> log;
     int32_t partitions = 0;
   };
-  auto f = co_await on_broker(broker_.io(), [this, topic, partition] {
+  auto gather = [this, topic, partition] {
     found out;
     const auto* t = broker_.topics().find(topic);
     if (!t) return out;
     out.partitions = static_cast<int32_t>(t->partitions.size());
     out.log = broker_.topics().partition(topic, partition);
     return out;
-  });
+  };
+  auto f = co_await on_broker(broker_.io(), std::move(gather));
   if (!f.log) {
     co_return error_response(404, kafka::error_code::unknown_topic_or_partition,
                              "no partition " + partition_text + " of topic " + topic);
@@ -428,10 +441,11 @@ asio::awaitable<response> console_service::produce(const std::string& topic, con
       co_return error_response(400, kafka::error_code::invalid_request, "headers: an object or a list");
     }
   }
-  int32_t count = co_await on_broker(broker_.io(), [this, topic]() -> int32_t {
+  auto gather = [this, topic]() -> int32_t {
     const auto* t = broker_.topics().find(topic);
     return t ? static_cast<int32_t>(t->partitions.size()) : -1;
-  });
+  };
+  int32_t count = co_await on_broker(broker_.io(), std::move(gather));
   if (count < 0) co_return error_response(404, kafka::error_code::unknown_topic_or_partition, "no topic " + topic);
   int32_t partition = -1;
   std::string chosen_by;
@@ -481,7 +495,7 @@ asio::awaitable<response> console_service::produce(const std::string& topic, con
 }
 
 asio::awaitable<response> console_service::groups(const request&) {
-  json j = co_await on_broker(broker_.io(), [this] {
+  auto gather = [this] {
     auto& c = broker_.groups().coordinator();
     json list = json::array();
     for (const auto& g : c.list_groups().groups) {
@@ -498,7 +512,8 @@ asio::awaitable<response> console_service::groups(const request&) {
                       {"lag", group::total_lag(lags)}});
     }
     return json{{"groups", list}};
-  });
+  };
+  json j = co_await on_broker(broker_.io(), std::move(gather));
   co_return json_response(j);
 }
 
@@ -515,7 +530,7 @@ asio::awaitable<response> console_service::group(const request& req) {
     json body;
     std::vector<lag_row> rows;
   };
-  auto snap = co_await on_broker(broker_.io(), [this, id] {
+  auto gather = [this, id] {
     snapshot s;
     auto& c = broker_.groups().coordinator();
     if (!c.find_group(id)) return s;
@@ -549,7 +564,8 @@ asio::awaitable<response> console_service::group(const request& req) {
       s.rows.push_back({std::move(l), std::move(log)});
     }
     return s;
-  });
+  };
+  auto snap = co_await on_broker(broker_.io(), std::move(gather));
   if (!snap.found) co_return error_response(404, kafka::error_code::group_id_not_found, "no group " + id);
   // Lag in time: how old the first record the group has not consumed is
   // (read here, off the handler thread).
@@ -585,7 +601,7 @@ asio::awaitable<void> console_service::events(const request& req, event_stream& 
   std::string topic = req.query.count("topic") ? req.query.at("topic") : "";
   asio::steady_timer tick(server_.io());
   for (int sent = 0; sent < 3600; ++sent) {  // an hour, then the page reconnects
-    json j = co_await on_broker(broker_.io(), [this, topic] {
+    auto gather = [this, topic] {
       json body{{"time_ms", now_ms()}};
       if (!topic.empty()) {
         const auto* t = broker_.topics().find(topic);
@@ -614,7 +630,8 @@ asio::awaitable<void> console_service::events(const request& req, event_stream& 
         body["topics"] = topics;
       }
       return body;
-    });
+    };
+    json j = co_await on_broker(broker_.io(), std::move(gather));
     if (!co_await out.send("figures", dump(j))) co_return;
     tick.expires_after(std::chrono::seconds(1));
     co_await tick.async_wait(asio::use_awaitable);

@@ -26,7 +26,8 @@ def main():
         if ext not in TYPES:
             raise SystemExit(f"embed_assets: no content type for {name}")
         data = open(path, "rb").read()
-        body = ",".join(str(b) for b in data)
+        # As signed chars (char is signed here; no narrowing from 128..255).
+        body = ",".join(str(b - 256 if b > 127 else b) for b in data)
         lines.append(f"constexpr char asset_{i}[] = {{{body}{',' if data else ''}0}};")
         entries.append(f'    {{"{name}", "{TYPES[ext]}", std::string_view(asset_{i}, {len(data)})}},')
     lines += ["", "constexpr asset all_assets[] = {"] + entries + ["};", "", "}  // namespace", "",

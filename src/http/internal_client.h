@@ -20,6 +20,22 @@
 
 namespace samsa::http {
 
+// Runs on the handler thread. Wrapped in optional: co_spawn's completion
+// needs a default-constructible value.
+template <typename Request>
+boost::asio::awaitable<std::optional<result<broker::routed_response>>> route_on_broker(
+    broker::broker_state& broker, std::shared_ptr<std::vector<uint8_t>> frame) {
+  if (!broker.apis().find(Request::api_key)) {
+    co_return result<broker::routed_response>(make_error(std::errc::not_supported, "the broker does not serve this API"));
+  }
+  broker::client_info client;
+  client.peer = "console";
+  client.host = "127.0.0.1";
+  client.listener_name = "HTTP";
+  result<broker::routed_response> answer = co_await broker.apis().route(frame, client);
+  co_return answer;
+}
+
 template <typename Response, typename Request>
 boost::asio::awaitable<result<Response>> call_broker_api(broker::broker_state& broker, int16_t version,
                                                          const Request& body) {
@@ -37,22 +53,8 @@ boost::asio::awaitable<result<Response>> call_broker_api(broker::broker_state& b
     if (!w.ok()) co_return make_error(std::errc::invalid_argument, "cannot encode request: " + w.error());
     *frame = w.buffer();
   }
-  auto routed = co_await boost::asio::co_spawn(
-      broker.io(),
-      // Wrapped in optional: co_spawn's completion needs a default-constructible value.
-      [&broker, frame]() -> boost::asio::awaitable<std::optional<result<broker::routed_response>>> {
-        const broker::api_range* range = broker.apis().find(Request::api_key);
-        if (!range) {
-          co_return result<broker::routed_response>(
-              make_error(std::errc::not_supported, "the broker does not serve this API"));
-        }
-        broker::client_info client;
-        client.peer = "console";
-        client.host = "127.0.0.1";
-        client.listener_name = "HTTP";
-        co_return co_await broker.apis().route(frame, client);
-      },
-      boost::asio::use_awaitable);
+  std::optional<result<broker::routed_response>> routed =
+      co_await boost::asio::co_spawn(broker.io(), route_on_broker<Request>(broker, frame), boost::asio::use_awaitable);
   if (!routed) co_return make_error(std::errc::operation_canceled, "the broker stopped before answering");
   if (!*routed) co_return routed->err();
   if (!**routed) co_return make_error(std::errc::protocol_error, "the broker sent no answer");

@@ -10,6 +10,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <array>
 
 namespace samsa::http {
 
@@ -235,7 +236,9 @@ asio::awaitable<void> server::accept_loop() {
       continue;
     }
     ++open_connections_;
-    asio::co_spawn(io_, serve_connection(std::make_shared<tcp::socket>(std::move(socket))), asio::detached);
+    // A named argument: GCC 12 may destroy a temporary passed to a coroutine twice.
+    std::shared_ptr<void> holder = std::make_shared<tcp::socket>(std::move(socket));
+    asio::co_spawn(io_, serve_connection(std::move(holder)), asio::detached);
   }
 }
 
@@ -266,6 +269,19 @@ asio::awaitable<void> server::serve_connection(std::shared_ptr<void> socket_hold
       res.prepare_payload();
       stream.expires_after(limits_.idle_timeout);
       co_await bhttp::async_write(stream, res, use_tuple);
+      // Lingering close: closing with unread bytes makes the kernel send a
+      // reset, which can destroy the answer before the client reads it. Stop
+      // sending, then read and drop a bounded amount (256 KiB, 2 s) first.
+      boost::system::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      std::array<char, 16384> sink;
+      size_t drained = 0;
+      stream.expires_after(std::chrono::seconds(2));
+      while (drained < 256 * 1024) {
+        auto [rec, got] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
+        if (rec) break;
+        drained += got;
+      }
       break;
     }
     if (ec) break;  // closed, idle too long, or not HTTP

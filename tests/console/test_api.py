@@ -276,14 +276,33 @@ def test_live_figures_stream(broker_factory, name):
     conn.close()
 
 
+def raw_exchange(port, data):
+    """Sends raw bytes and returns the status code of the answer."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(data)
+    answer = b""
+    while b"\r\n" not in answer:
+        try:
+            chunk = s.recv(4096)
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        answer += chunk
+    s.close()
+    return int(answer.split(b" ")[1]) if answer else None
+
+
 def test_bounds_and_browser_protections(broker_factory):
     b = broker_factory(WRITES)
     c = Console(b)
-    status, _, payload = c.request("POST", "/api/v1/topics", raw_body=b"x" * (1024 * 1024 + 1),
-                                   headers={"Content-Type": "application/json"})
-    assert status == 413 and "body exceeds" in json.loads(payload)["error"]["message"]
-    status, _, _ = c.request("GET", "/api/v1/cluster", headers={"X-Big": "y" * 20000})
-    assert status == 431
+    # A body over 1 MiB is refused from its Content-Length, before it is read.
+    assert raw_exchange(c.port, b"POST /api/v1/topics HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                b"Content-Type: application/json\r\nContent-Length: 1048577\r\n\r\n") == 413
+    assert raw_exchange(c.port, b"GET /api/v1/cluster HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"y" * 20000 +
+                        b"\r\n\r\n") == 431
+    # Not HTTP at all: the connection is closed, the console goes on.
+    assert raw_exchange(c.port, b"\x00\x01garbage\r\n\r\n") is None
     # DNS rebinding: a hostile name pointing at 127.0.0.1 is not served.
     status, _, _ = c.request("GET", "/api/v1/cluster", headers={"Host": "evil.example:80"})
     assert status == 421
@@ -295,6 +314,7 @@ def test_bounds_and_browser_protections(broker_factory):
     assert status == 405
     status, body = c.get("/api/v1/nothing")
     assert status == 404 and body["error"]["code"] == 42
+    assert c.get("/api/v1/cluster")[0] == 200
 
 
 def test_connection_cap_and_idle_timeout(broker_factory):
