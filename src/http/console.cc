@@ -392,6 +392,11 @@ asio::awaitable<response> console_service::topic_messages(const std::string& top
     if (!req.query.count("limit") || !parse_int(req.query, "limit"))
       co_return error_response(400, kafka::error_code::invalid_request, "offset, timestamp and limit are integers");
   }
+  if (int64_t start = f.log->log_start_offset(), end = f.log->high_watermark(); from < start || from > end) {
+    co_return error_response(416, kafka::error_code::offset_out_of_range,
+                             "offset " + std::to_string(from) + " is outside [" + std::to_string(start) + ", " +
+                                 std::to_string(end) + "] of " + topic + "-" + std::to_string(partition));
+  }
   auto read = read_records(*f.log, from, limits);
   if (!read) {
     co_return error_response(416, kafka::error_code::offset_out_of_range, read.err().describe());
