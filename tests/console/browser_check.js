@@ -46,6 +46,9 @@ async function main() {
     await page.waitForFunction(() => document.querySelector('[data-testid=produce-status]').textContent.includes('offset 0'));
     await page.waitForFunction(() => document.querySelector('[data-testid=hw-1]').textContent.startsWith('1 records'),
       null, { timeout: 10000 });
+    // user-7 hashes to partition 0 of 2; it was sent to 1, and the page says the key did not decide.
+    check((await page.textContent('[data-testid=produce-status]')).includes('But this record is in partition 1'),
+      'an explicitly placed record is not explained as hashed');
 
     // Records written by someone else show up live (Server-Sent Events).
     const res = await fetch(`${base}/api/v1/topics/${topic}/messages`, {
@@ -65,6 +68,7 @@ async function main() {
     await page.waitForSelector('[data-testid=produce-status] [data-testid=why]');
     const why = await page.textContent('[data-testid=produce-status] [data-testid=why]');
     check(why.includes('The broker computed the same.'), `partitioner explanation agrees: ${why}`);
+    check(!why.includes('But this record'), `a keyed record placed by murmur2 is explained as hashed: ${why}`);
 
     // The message browser of partition 1 shows the record and its explanation.
     await page.goto(`${base}/#/topics/${topic}/1`);

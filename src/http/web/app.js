@@ -65,7 +65,7 @@ function murmur2(data) {
   return h | 0;  // signed, as Java's int
 }
 
-function explainPartition(key, partitions, serverSteps) {
+function explainPartition(key, partitions, serverSteps, actual) {
   const data = new TextEncoder().encode(key);
   const hash = murmur2(data);
   const positive = hash & 0x7fffffff;
@@ -83,6 +83,10 @@ function explainPartition(key, partitions, serverSteps) {
         el('strong', {}, String(partition)))),
     el('p', { class: agrees ? 'ok' : 'error' },
       agrees ? 'The broker computed the same.' : 'The broker computed something else: ' + JSON.stringify(serverSteps)),
+    actual !== undefined && actual !== partition
+      ? el('p', { class: 'error' }, `But this record is in partition ${actual}: its producer chose the partition ` +
+        '(or used another partitioner), so the key did not decide.')
+      : null,
     el('p', { class: 'muted' },
       'A different partition count moves keys: this is why adding partitions breaks per-key order.'));
 }
@@ -206,7 +210,9 @@ function produceForm(topic, partitions) {
         headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
       status.className = 'ok';
       status.replaceChildren(`Written to partition ${r.partition} at offset ${r.offset} (${r.chosen_by}).`);
-      if (r.partitioner) status.append(explainPartition(r.partitioner.key, r.partitioner.partitions, r.partitioner));
+      if (r.partitioner) {
+        status.append(explainPartition(r.partitioner.key, r.partitioner.partitions, r.partitioner, r.partition));
+      }
     } catch (e) { status.className = 'error'; status.textContent = e.message; }
   });
   return [el('h3', {}, 'Produce a message'), form, status];
@@ -236,7 +242,7 @@ async function showMessages(topic, partition, params) {
     const why = el('td', {});
     if (r.key !== null) {
       why.append(el('button', { class: 'link', type: 'button', onclick: () => why.replaceChildren(
-        explainPartition(r.key, t.partitions.length, r.partitioner)) }, `why partition ${partition}?`));
+        explainPartition(r.key, t.partitions.length, r.partitioner, partition)) }, `why partition ${partition}?`));
     }
     rows.append(el('tr', { 'data-offset': r.offset }, el('td', {}, r.offset),
       el('td', {}, new Date(r.timestamp).toISOString()), el('td', {}, asText(r.key, 'text')),
