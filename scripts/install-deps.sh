@@ -10,6 +10,7 @@ build_packages=(build-essential cmake pkg-config python3 ccache
   libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libre2-dev)
 test_packages=(kcat python3-confluent-kafka python3-kafka python3-pytest python3-lz4 python3-snappy python3-zstandard
+  python3-prometheus-client chromium
   clang libclang-rt-14-dev iproute2 procps)
 
 want=("${build_packages[@]}")
@@ -47,6 +48,16 @@ if ((with_tests)); then
     npm install --silent --no-audit --no-fund --prefix .test-deps/node kafkajs@2.2.4
   else
     echo "install-deps: kafkajs 2.2.4 present"
+  fi
+  # playwright-core drives Debian's chromium for the console's browser test
+  # (no browser download: the test sets executablePath).
+  if [[ ! -f .test-deps/node/node_modules/playwright-core/package.json ]] ||
+     ! grep -q '"version": "1.65.2"' .test-deps/node/node_modules/playwright-core/package.json; then
+    echo "install-deps: installing playwright-core@1.65.2 into .test-deps/node"
+    mkdir -p .test-deps/node
+    npm install --silent --no-audit --no-fund --prefix .test-deps/node playwright-core@1.65.2
+  else
+    echo "install-deps: playwright-core 1.65.2 present"
   fi
   # librdkafka 2.15.1 for the Kafka 4.x protocol tests; about 30 s to build once.
   ./scripts/build-rdkafka-new.sh | grep -v '^/'

@@ -13,7 +13,7 @@ mkdir -p data
 if [[ -f data/samsa.pid ]] && kill -0 "$(cat data/samsa.pid)" 2>/dev/null; then
   echo "quickstart: a broker is already running (pid $(cat data/samsa.pid))"
 else
-  rm -f data/port
+  rm -f data/port data/port.http
   nohup "$samsa" serve --set listeners=PLAINTEXT://127.0.0.1:9092 --set log.dirs=data/logs \
     --port-file data/port >data/samsa.log 2>&1 &
   echo $! >data/samsa.pid
@@ -28,9 +28,18 @@ else
   done
   echo "quickstart: broker started on 127.0.0.1:9092 (pid $(cat data/samsa.pid), log in data/samsa.log)"
 fi
+# The console (http.listeners, default http://127.0.0.1:8080); absent when
+# that port was taken (the log says so).
+console_url=""
+[[ -s data/port.http ]] && console_url="http://127.0.0.1:$(cat data/port.http)/"
 
 "$samsa" --bootstrap 127.0.0.1:9092 cluster info
 "$samsa" --bootstrap 127.0.0.1:9092 tour --yes
 
 echo
+if [[ -n "$console_url" ]]; then
+  echo "Open the console: $console_url (topics drawn as logs, messages, groups; /metrics for Prometheus)"
+else
+  echo "The console did not start (port 8080 taken?); see data/samsa.log"
+fi
 echo "The broker is still running. Stop it with: kill $(cat data/samsa.pid)"

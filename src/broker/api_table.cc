@@ -3,8 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 
+#include "base/metrics.h"
 #include "protocol/error_code.h"
 
 namespace samsa::broker {
@@ -117,7 +119,14 @@ asio::awaitable<result<routed_response>> api_table::route(std::shared_ptr<std::v
   if (!in.ok()) co_return make_error(std::errc::bad_message, "request header is malformed: " + in.error());
 
   request_context ctx{broker_, client, api_key, api_version, correlation_id, header.client_id.value_or(""), true};
-  co_return co_await it->second.run(ctx, in);
+  // /metrics: count, sizes and latency per (api key, version).
+  auto started = std::chrono::steady_clock::now();
+  auto answer = co_await it->second.run(ctx, in);
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+  metrics::registry::instance().record_request(api_key, api_version, frame->size() + 4,
+                                               answer && *answer ? (*answer)->total_size() : 0,
+                                               static_cast<uint64_t>(micros.count()), !answer);
+  co_return answer;
 }
 
 }  // namespace samsa::broker

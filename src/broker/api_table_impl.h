@@ -4,6 +4,7 @@
 
 #include <boost/asio/use_awaitable.hpp>
 
+#include "broker/response_errors.h"
 #include "protocol/api_keys.h"
 #include "protocol/messages.h"
 
@@ -44,6 +45,7 @@ void api_table::add(int16_t api_key, int16_t min_version, int16_t max_version, h
               // disagreement stays visible.
               if (body.remaining() != 0) note_trailing_bytes(ctx.api_key, ctx.api_version, body.remaining());
               Response response = co_await fn(ctx, request);
+              count_response_errors(ctx.api_key, response);  // /metrics: errors by API and code
               if (ctx.close_reason) co_return make_error(std::errc::connection_aborted, *ctx.close_reason);
               if (!ctx.send_response) co_return routed_response{};
               auto frame = encode_response_frame(ctx.api_key, ctx.api_version, ctx.correlation_id, response);

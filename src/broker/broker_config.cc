@@ -47,7 +47,8 @@ const std::set<std::string>& broker_keys() {
       "transaction.max.timeout.ms", "transactional.id.expiration.ms", "producer.id.expiration.ms",
       "group.share.record.lock.duration.ms", "group.share.delivery.count.limit",
       "group.share.partition.max.record.locks", "group.share.session.timeout.ms",
-      "group.share.heartbeat.interval.ms", "group.share.max.size", "samsa.test.crash.trigger"};
+      "group.share.heartbeat.interval.ms", "group.share.max.size", "samsa.test.crash.trigger", "http.listeners",
+      "http.write.enabled"};
   return keys;
 }
 

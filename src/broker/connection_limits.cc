@@ -1,5 +1,7 @@
 #include "broker/connection_limits.h"
 
+#include "base/metrics.h"
+
 namespace samsa::broker {
 
 bool request_memory::try_acquire(int64_t bytes) {
@@ -29,6 +31,7 @@ std::unique_ptr<connection_admission::place> connection_admission::admit(const s
   }
   ++from_ip;
   ++total_;
+  metrics::registry::instance().connection_opened();
   return std::make_unique<place>(shared_from_this(), ip);
 }
 
@@ -40,6 +43,7 @@ int32_t connection_admission::open() const {
 void connection_admission::leave(const std::string& ip) {
   std::lock_guard lock(mu_);
   --total_;
+  metrics::registry::instance().connection_closed();
   auto it = per_ip_.find(ip);
   if (it != per_ip_.end() && --it->second <= 0) per_ip_.erase(it);
 }

@@ -129,6 +129,9 @@ int serve(const serve_options& options) {
   // Declared first, destroyed last: coroutines still suspended in the
   // handler context at exit hold executors of the network threads.
   std::optional<network_threads> network;
+  // Before io too: its thread's pending work on the handler context must
+  // find the console's own context alive until io is gone.
+  std::unique_ptr<side_service> console;
   asio::io_context io(1);
   broker_state broker(io, *config);
   register_all_handlers(broker.apis());
@@ -170,16 +173,27 @@ int serve(const serve_options& options) {
   network->start();
   for (auto& l : listeners) l->start();
 
+  // Before the port file: a test that sees the port file finds the console up too.
+  if (options.start_console) {
+    auto started_console = options.start_console(broker, options.port_file);
+    if (!started_console) {
+      spdlog::error("samsa serve: {}", started_console.err().describe());
+      return 1;
+    }
+    console = std::move(*started_console);
+  }
   if (options.port_file) {
     if (auto s = write_port_file(*options.port_file, listeners.front()->bound_port()); !s) {
       spdlog::error("samsa serve: {}", s.err().describe());
       return 1;
     }
   }
+  std::string console_url = console && !console->url().empty() ? ", console " + console->url() : "";
   auto ready_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   for (const auto& a : broker.advertised_listeners()) {
-    spdlog::info("samsa broker {} listening on {}://{}:{} (cluster {}, data in {}, ready in {} ms)",
-                 config->node_id, a.name, a.host, a.port, broker.cluster_id(), config->log_dir, ready_ms.count());
+    spdlog::info("samsa broker {} listening on {}://{}:{} (cluster {}, data in {}, ready in {} ms){}",
+                 config->node_id, a.name, a.host, a.port, broker.cluster_id(), config->log_dir, ready_ms.count(),
+                 console_url);
   }
 
   // SIGTERM/SIGINT: stop accepting, let in-flight requests finish (up to a
@@ -208,6 +222,8 @@ int serve(const serve_options& options) {
   std::signal(SIGPIPE, SIG_IGN);
 
   io.run();
+  // The console's thread stops first: it only reads through the handler thread.
+  if (console) console->stop();
   // Connections were told to close; drop what the network threads still hold.
   network->stop();
   for (auto kind : {refusal::frame, refusal::unsupported, refusal::connection, refusal::stalled}) {

@@ -2,16 +2,37 @@
 // broker until SIGTERM/SIGINT. The CLI parses flags and calls serve().
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "base/result.h"
+
 namespace samsa::broker {
+
+class broker_state;
+
+// A service started beside the broker once its listeners are up (the HTTP
+// console, src/http): it runs on its own threads and is stopped before the
+// broker's storage closes.
+class side_service {
+ public:
+  virtual ~side_service() = default;
+  // Where it listens, for the start-up line ("" = not listening).
+  virtual std::string url() const = 0;
+  virtual void stop() = 0;
+};
 
 struct serve_options {
   std::optional<std::string> config_file;  // Java-style properties file (--config)
   std::vector<std::string> overrides;      // "key=value" pairs (--set), applied after the file and SAMSA_ env vars
   std::optional<std::string> port_file;    // if set, the bound port of the first listener is written here (tests use port 0)
+  // Starts the console (set by `samsa serve`; null = none). Given the broker
+  // and the port file; writes the HTTP port to "<port_file>.http" itself.
+  std::function<result<std::unique_ptr<side_service>>(broker_state&, const std::optional<std::string>& port_file)>
+      start_console;
 };
 
 // Runs the broker in the calling thread; returns the process exit code.

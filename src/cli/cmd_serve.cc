@@ -1,15 +1,25 @@
 // `samsa serve`: runs the broker in this process.
 #include "broker/serve.h"
+#include "http/console.h"
 #include "cli/commands.h"
 
 namespace samsa::cli {
 
 void register_serve(CLI::App& app, cli_context& ctx) {
   auto options = std::make_shared<broker::serve_options>();
-  auto* cmd = app.add_subcommand("serve", "Run the broker (Kafka protocol on 127.0.0.1:9092 by default)");
+  auto* cmd = app.add_subcommand(
+      "serve", "Run the broker (Kafka protocol on 127.0.0.1:9092, console on http://127.0.0.1:8080 by default)");
   cmd->add_option("--config", options->config_file, "Java-style properties file");
   cmd->add_option("--set", options->overrides, "key=value broker setting (repeatable)");
-  cmd->add_option("--port-file", options->port_file, "Write the bound port here")->group("");  // hidden: for tests and the tour
+  cmd->add_option("--port-file", options->port_file,
+                  "Write the bound port here (the console's to <file>.http)")
+      ->group("");  // hidden: for tests and the tour
+  cmd->footer(
+      "Console: http.listeners=http://HOST:PORT (default http://127.0.0.1:8080; none = off) serves the page,\n"
+      "/metrics (Prometheus) and /api/v1 (JSON); http.write.enabled=true allows producing and creating topics.");
+  options->start_console = [](broker::broker_state& b, const std::optional<std::string>& port_file) {
+    return http::start_console(b, port_file);
+  };
   set_example(cmd, "samsa serve --set log.dirs=./data --set num.partitions=3");
   cmd->callback([options, &ctx] { ctx.exit_status = broker::serve(*options); });
 }

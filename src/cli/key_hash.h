@@ -1,15 +1,11 @@
-// Kafka's default key partitioning (murmur2, as in the Java client, KafkaJS
-// and librdkafka's murmur2_random), so the tour can show *why* a key lands
-// in a partition rather than just where.
+// The CLI's name for the shared murmur2 partitioner (base/key_hash.h).
 #pragma once
 
-#include <cstdint>
-#include <string_view>
+#include "base/key_hash.h"
 
 namespace samsa::cli {
 
-int32_t murmur2(std::string_view key);
-// (murmur2(key) & 0x7fffffff) % partitions
-int32_t partition_for_key(std::string_view key, int32_t partitions);
+using samsa::murmur2;
+using samsa::partition_for_key;
 
 }  // namespace samsa::cli

@@ -338,6 +338,7 @@ status partition_log::install_cleaned(const std::shared_ptr<segment>& old_seg,
   }
   std::erase(unsynced_sealed_, old_seg);
   dir_dirty_ = true;
+  publish_shape_locked();
   return {};
 }
 

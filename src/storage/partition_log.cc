@@ -150,6 +150,7 @@ status partition_log::load() {
   int64_t end = active()->next_offset();
   log_start_ = std::min(std::max(segments_.begin()->first, checkpoint_start), end);
   end_offset_.store(end);
+  publish_shape_locked();
   last_flush_ms_ = opts_.now_ms;
   if (unclean) {
     // What survived a crash may sit only in the page cache: make it durable
@@ -259,6 +260,10 @@ result<append_result> partition_log::write_batches(std::span<uint8_t> batches, s
       last_producer_expiry_ms_ = now_ms;
     }
     end_offset_.store(next, std::memory_order_release);
+    figures_.bytes_in.fetch_add(static_cast<int64_t>(batches.size()), std::memory_order_relaxed);
+    figures_.records_in.fetch_add(records, std::memory_order_relaxed);
+    figures_.size_bytes.fetch_add(static_cast<int64_t>(batches.size()), std::memory_order_relaxed);
+    figures_.segments.store(static_cast<int64_t>(segments_.size()), std::memory_order_relaxed);
     unflushed_messages_ += records;
     want_flush = unflushed_messages_ >= opts_.config.flush_messages;
     out = {leo, next - 1, append_time ? now_ms : -1, log_start_};
@@ -292,6 +297,16 @@ std::shared_ptr<segment> partition_log::segment_for(int64_t offset) const {
 }
 
 result<read_result> partition_log::read(int64_t offset, int32_t max_bytes, int64_t max_offset_exclusive) const {
+  auto r = read_range(offset, max_bytes, max_offset_exclusive);
+  // Fetches are the only caller of read(): count what they were handed.
+  if (r && r->length > 0) {
+    figures_.bytes_out.fetch_add(r->length, std::memory_order_relaxed);
+    figures_.offsets_out.fetch_add(r->next_offset - offset, std::memory_order_relaxed);
+  }
+  return r;
+}
+
+result<read_result> partition_log::read_range(int64_t offset, int32_t max_bytes, int64_t max_offset_exclusive) const {
   std::lock_guard lock(mu_);
   if (destroyed_) return make_storage_error(errc::closed, "partition " + opts_.dir + " was removed");
   int64_t end = end_offset_.load();
@@ -327,7 +342,7 @@ result<read_result> partition_log::read(int64_t offset, int32_t max_bytes, int64
 }
 
 result<copied_read> partition_log::read_copy(int64_t offset, int32_t max_bytes, int64_t max_offset_exclusive) const {
-  auto r = read(offset, max_bytes, max_offset_exclusive);
+  auto r = read_range(offset, max_bytes, max_offset_exclusive);
   if (!r) return r.err();
   copied_read out;
   out.next_offset = r->next_offset;
@@ -494,6 +509,7 @@ result<int64_t> partition_log::delete_records_before(int64_t offset) {
   // Durable before we answer: a restart must not bring the records back.
   if (auto s = write_log_start_checkpoint(offset); !s) return s.err();
   log_start_ = offset;
+  publish_shape_locked();
   return log_start_;
 }
 
@@ -502,6 +518,22 @@ int64_t partition_log::size_bytes() const {
   int64_t total = 0;
   for (auto& [b, s] : segments_) total += s->size();
   return total;
+}
+
+std::vector<int64_t> partition_log::segment_base_offsets() const {
+  std::lock_guard lock(mu_);
+  std::vector<int64_t> out;
+  out.reserve(segments_.size());
+  for (auto& [base, seg] : segments_) out.push_back(base);
+  return out;
+}
+
+void partition_log::publish_shape_locked() {
+  int64_t total = 0;
+  for (auto& [b, seg] : segments_) total += seg->size();
+  figures_.log_start.store(log_start_, std::memory_order_relaxed);
+  figures_.size_bytes.store(total, std::memory_order_relaxed);
+  figures_.segments.store(static_cast<int64_t>(segments_.size()), std::memory_order_relaxed);
 }
 
 size_t partition_log::segment_count() const {
@@ -559,6 +591,7 @@ result<int> partition_log::enforce_retention(int64_t now_ms) {
     }
     if (doomed.empty()) return 0;
     log_start_ = std::max(log_start_, segments_.begin()->first);
+    publish_shape_locked();
     std::erase_if(unsynced_sealed_,
                   [&](auto& s) { return std::find(doomed.begin(), doomed.end(), s) != doomed.end(); });
     forget_segments_locked(doomed, txn_files);

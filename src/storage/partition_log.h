@@ -158,6 +158,22 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   size_t segment_count() const;
   // The segments in offset order (ListOffsets v0).
   std::vector<segment_summary> segment_summaries() const;
+  // Base offsets of the segments, oldest first (the console draws them).
+  std::vector<int64_t> segment_base_offsets() const;
+
+  // Figures for /metrics and the console, readable from any thread without
+  // the append lock (a scrape must not stall produce): traffic counters
+  // since the broker started, and the log's shape as of its last change.
+  struct live_figures {
+    std::atomic<int64_t> bytes_in{0};     // batch bytes appended
+    std::atomic<int64_t> records_in{0};   // records appended
+    std::atomic<int64_t> bytes_out{0};    // batch bytes handed to fetches (read())
+    std::atomic<int64_t> offsets_out{0};  // offsets those reads covered
+    std::atomic<int64_t> log_start{0};
+    std::atomic<int64_t> size_bytes{0};
+    std::atomic<int64_t> segments{0};
+  };
+  const live_figures& figures() const { return figures_; }
 
   // Transactions (partition_log_txn.cc). Every append (produce, markers from
   // the coordinator, transactional offset commits) passes its batch headers
@@ -265,6 +281,11 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
 
   options opts_;
   mutable std::mutex mu_;
+  // read() without counting it as fetch traffic (read_copy: tools, the console).
+  result<read_result> read_range(int64_t offset, int32_t max_bytes, int64_t max_offset_exclusive) const;
+  // Recomputes figures_' shape fields (log start, size, segments); callers hold mu_.
+  void publish_shape_locked();
+  mutable live_figures figures_;
   std::mutex sync_mu_;  // one sync_now() at a time; taken before mu_
   std::map<int64_t, std::shared_ptr<segment>> segments_;
   std::vector<std::shared_ptr<segment>> unsynced_sealed_;  // rolled but not yet fdatasync'ed

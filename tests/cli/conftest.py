@@ -52,7 +52,8 @@ def _start_broker(work):
     port_file = os.path.join(work, "port")
     log = open(os.path.join(work, "broker.log"), "wb")
     proc = subprocess.Popen([samsa_bin(), "serve", "--set", "listeners=PLAINTEXT://127.0.0.1:0",
-                             "--set", f"log.dirs={data}", "--port-file", port_file],
+                             "--set", f"log.dirs={data}", "--port-file", port_file,
+                             "--set", "http.listeners=none"],  # leave port 8080 alone
                             stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

@@ -55,7 +55,10 @@ class Broker:
                 "--set", f"listeners=PLAINTEXT://127.0.0.1:{listen_port}",
                 "--set", f"log.dirs={self.data_dir}",
                 "--port-file", port_file]
-        for key, value in self.settings.items():
+        settings = dict(self.settings)
+        # Test brokers leave the console off (and port 8080 free) unless a test wants it.
+        settings.setdefault("http.listeners", "none")
+        for key, value in settings.items():
             args += ["--set", f"{key}={value}"]
         log = open(self.log_path, "ab")
         log.write(f"\n=== start #{self.starts + 1}: {' '.join(args)}\n".encode())

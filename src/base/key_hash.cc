@@ -1,6 +1,6 @@
-#include "cli/key_hash.h"
+#include "base/key_hash.h"
 
-namespace samsa::cli {
+namespace samsa {
 
 int32_t murmur2(std::string_view key) {
   constexpr uint32_t seed = 0x9747b28c;
@@ -41,4 +41,4 @@ int32_t partition_for_key(std::string_view key, int32_t partitions) {
   return static_cast<int32_t>((static_cast<uint32_t>(murmur2(key)) & 0x7fffffffu) % static_cast<uint32_t>(partitions));
 }
 
-}  // namespace samsa::cli
+}  // namespace samsa

@@ -1,0 +1,713 @@
+#include "http/console.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "base/kafka_error_codes.h"
+#include "base/key_hash.h"
+#include "broker/broker_state.h"
+#include "broker/group_service.h"
+#include "broker/topic_registry.h"
+#include "group/coordinator.h"
+#include "group/lag.h"
+#include "http/assets.h"
+#include "http/consumer_assignment.h"
+#include "http/internal_client.h"
+#include "http/log_reader.h"
+#include "http/metrics_text.h"
+#include "http/on_broker.h"
+#include "http/server.h"
+#include "record/batch_builder.h"
+#include "storage/partition_log.h"
+
+namespace samsa::http {
+
+namespace asio = boost::asio;
+using json = nlohmann::json;
+
+namespace {
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+response json_response(const json& j, int status = 200) { return response{status, "application/json", dump(j), {}}; }
+
+// Errors as Kafka names them: the code a client would have got, its name and a message.
+response error_response(int status, kafka::error_code code, std::string message) {
+  json j;
+  j["error"] = {{"code", kafka::to_int(code)},
+                {"name", std::string(kafka::error_name(code))},
+                {"message", std::move(message)}};
+  return json_response(j, status);
+}
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    std::string_view part = path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    if (!part.empty()) parts.emplace_back(part);
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return parts;
+}
+
+std::optional<int64_t> parse_int(const std::map<std::string, std::string>& q, const std::string& key) {
+  auto it = q.find(key);
+  if (it == q.end() || it->second.empty()) return std::nullopt;
+  try {
+    size_t used = 0;
+    int64_t v = std::stoll(it->second, &used);
+    if (used != it->second.size()) return std::nullopt;
+    return v;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::string cleanup_policy(const storage::log_config& c) {
+  if (c.cleanup_compact && c.cleanup_delete) return "compact,delete";
+  return c.cleanup_compact ? "compact" : "delete";
+}
+
+json partition_json(const storage::partition_log& log) {
+  const auto& f = log.figures();
+  return json{{"partition", log.partition()},
+              {"log_start_offset", f.log_start.load(std::memory_order_relaxed)},
+              {"high_watermark", log.high_watermark()},
+              {"size_bytes", f.size_bytes.load(std::memory_order_relaxed)},
+              {"segments", f.segments.load(std::memory_order_relaxed)},
+              {"records_in", f.records_in.load(std::memory_order_relaxed)},
+              {"bytes_in", f.bytes_in.load(std::memory_order_relaxed)},
+              {"bytes_out", f.bytes_out.load(std::memory_order_relaxed)}};
+}
+
+json topic_json(const broker::topic_entry& t, bool detail) {
+  json parts = json::array();
+  for (const auto& p : t.partitions) {
+    json pj = partition_json(*p);
+    if (detail) {
+      pj["last_stable_offset"] = p->last_stable_offset();
+      pj["segment_base_offsets"] = p->segment_base_offsets();
+    }
+    parts.push_back(std::move(pj));
+  }
+  json j{{"name", t.name}, {"id", t.id.to_string()}, {"internal", t.internal}, {"partitions", std::move(parts)}};
+  if (detail) {
+    json overrides = json::object();
+    for (const auto& [k, v] : t.overrides) overrides[k] = v;
+    const auto& c = t.config;
+    j["configs"] = {{"overrides", overrides},
+                    {"effective",
+                     {{"cleanup.policy", cleanup_policy(c)},
+                      {"retention.ms", c.retention_ms},
+                      {"retention.bytes", c.retention_bytes},
+                      {"segment.bytes", c.segment_bytes},
+                      {"segment.ms", c.segment_ms},
+                      {"max.message.bytes", c.max_message_bytes},
+                      {"compression.type", c.compression_type},
+                      {"message.timestamp.type",
+                       c.message_timestamp_type == storage::timestamp_type::log_append_time ? "LogAppendTime"
+                                                                                           : "CreateTime"}}}};
+  }
+  return j;
+}
+
+// The steps of Kafka's default partitioner for one key, for the page to show.
+json partition_steps(const std::string& key, int32_t partitions) {
+  int32_t hash = murmur2(key);
+  uint32_t positive = static_cast<uint32_t>(hash) & 0x7fffffffu;
+  json j{{"key", key},
+         {"key_bytes", key.size()},
+         {"murmur2", hash},
+         {"murmur2_hex", fmt::format("{:08x}", static_cast<uint32_t>(hash))},
+         {"positive", positive},
+         {"partitions", partitions}};
+  j["partition"] = partitions > 0 ? json(positive % static_cast<uint32_t>(partitions)) : json(nullptr);
+  return j;
+}
+
+json record_json(const read_record& r, int32_t partitions) {
+  json headers = json::array();
+  for (const auto& h : r.headers) headers.push_back({{"key", h.key}, {"value", h.value ? json(*h.value) : json()}});
+  json j{{"offset", r.offset},
+         {"timestamp", r.timestamp},
+         {"timestamp_type", r.log_append_time ? "LogAppendTime" : "CreateTime"},
+         {"key", r.key ? json(*r.key) : json()},
+         {"value", r.value ? json(*r.value) : json()},
+         {"headers", std::move(headers)}};
+  if (r.key) j["partitioner"] = partition_steps(*r.key, partitions);
+  return j;
+}
+
+class console_service final : public broker::side_service {
+ public:
+  console_service(broker::broker_state& broker, console_settings settings)
+      : broker_(broker), settings_(std::move(settings)), server_(server_limits{}),
+        started_(std::chrono::steady_clock::now()) {
+    add_routes();
+  }
+
+  status bind(const http_address& a) {
+    if (auto s = server_.bind(a.host, a.port); !s) return s;
+    std::string host = a.host.find(':') != std::string::npos ? "[" + a.host + "]" : a.host;
+    url_ = "http://" + host + ":" + std::to_string(server_.bound_port()) + "/";
+    return {};
+  }
+  uint16_t port() const { return server_.bound_port(); }
+  void start() { server_.start(); }
+  std::string url() const override { return url_; }
+  void stop() override { server_.stop(); }
+
+ private:
+  void add_routes();
+  asio::awaitable<response> metrics(const request&);
+  asio::awaitable<response> cluster(const request&);
+  asio::awaitable<response> topics(const request&);
+  asio::awaitable<response> topic_path(const request&);
+  asio::awaitable<response> topic_messages(const std::string& topic, const std::string& partition, const request&);
+  asio::awaitable<response> produce(const std::string& topic, const request&);
+  asio::awaitable<response> create_topic(const request&);
+  asio::awaitable<response> groups(const request&);
+  asio::awaitable<response> group(const request&);
+  asio::awaitable<void> events(const request&, event_stream&);
+  std::optional<response> refuse_write(const request& req) const;
+
+  broker::broker_state& broker_;
+  console_settings settings_;
+  server server_;
+  std::chrono::steady_clock::time_point started_;
+  std::string url_;
+  uint32_t round_robin_ = 0;  // console thread only: partitions for records without key
+};
+
+void console_service::add_routes() {
+  for (const auto& asset : embedded_assets()) {
+    std::string path = std::string("/") + std::string(asset.name);
+    auto h = [asset](const request&) -> asio::awaitable<response> {
+      co_return response{200, std::string(asset.content_type), std::string(asset.body), {}};
+    };
+    server_.route("GET", path, h);
+    if (asset.name == "index.html") server_.route("GET", "/", h);
+  }
+  server_.route("GET", "/metrics", [this](const request& r) { return metrics(r); });
+  server_.route("GET", "/api/v1/cluster", [this](const request& r) { return cluster(r); });
+  server_.route("GET", "/api/v1/topics", [this](const request& r) { return topics(r); });
+  server_.route("POST", "/api/v1/topics", [this](const request& r) { return create_topic(r); });
+  server_.route("GET", "/api/v1/topics/", [this](const request& r) { return topic_path(r); }, true);
+  server_.route("POST", "/api/v1/topics/", [this](const request& r) { return topic_path(r); }, true);
+  server_.route("GET", "/api/v1/groups", [this](const request& r) { return groups(r); });
+  server_.route("GET", "/api/v1/groups/", [this](const request& r) { return group(r); }, true);
+  server_.stream("/api/v1/events", [this](const request& r, event_stream& s) { return events(r, s); });
+}
+
+asio::awaitable<response> console_service::metrics(const request&) {
+  // Collected on the handler thread: which partitions and groups exist (no
+  // partition lock). Figures are read and rendered here, from atomics.
+  // Named, not a temporary in the co_await: GCC 12 destroys a temporary
+  // lambda's captures twice there.
+  auto gather = [this] {
+    broker_sample s;
+    for (const auto* t : broker_.topics().list()) {
+      for (const auto& p : t->partitions) s.partitions.push_back({t->name, p->partition(), p});
+    }
+    for (const auto& g : broker_.groups().coordinator().list_groups().groups) {
+      group_sample gs{g.group_id, g.state, 0};
+      if (const auto* meta = broker_.groups().coordinator().find_group(g.group_id)) {
+        (void)meta;
+        auto d = broker_.groups().coordinator().describe_groups({g.group_id});
+        if (!d.empty()) gs.members = static_cast<int64_t>(d.front().members.size());
+      }
+      s.groups.push_back(std::move(gs));
+    }
+    return s;
+  };
+  auto sample = co_await on_broker(broker_.io(), std::move(gather));
+  double uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  co_return response{200, "text/plain; version=0.0.4; charset=utf-8",
+                     render_metrics(sample, read_process_stats(), uptime), {}};
+}
+
+asio::awaitable<response> console_service::cluster(const request&) {
+  auto gather = [this] {
+    json listeners = json::array();
+    for (const auto& a : broker_.advertised_listeners())
+      listeners.push_back({{"name", a.name}, {"host", a.host}, {"port", a.port}});
+    int64_t topics = 0;
+    for (const auto* t : broker_.topics().list()) topics += t->internal ? 0 : 1;
+    return json{{"cluster_id", broker_.cluster_id()},
+                {"node_id", broker_.config().node_id},
+                {"listeners", listeners},
+                {"topics", topics},
+                {"partitions", broker_.topics().partition_total()},
+                {"groups", broker_.groups().coordinator().list_groups().groups.size()}};
+  };
+  json j = co_await on_broker(broker_.io(), std::move(gather));
+  j["console"] = {{"url", url_}, {"write_enabled", settings_.write_enabled}};
+  j["uptime_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  co_return json_response(j);
+}
+
+asio::awaitable<response> console_service::topics(const request& req) {
+  bool internal = req.query.count("internal") && req.query.at("internal") == "true";
+  auto gather = [this, internal] {
+    json list = json::array();
+    for (const auto* t : broker_.topics().list()) {
+      if (t->internal && !internal) continue;
+      list.push_back(topic_json(*t, false));
+    }
+    return json{{"topics", list}};
+  };
+  json j = co_await on_broker(broker_.io(), std::move(gather));
+  co_return json_response(j);
+}
+
+std::optional<response> console_service::refuse_write(const request& req) const {
+  if (!settings_.write_enabled) {
+    return error_response(403, kafka::error_code::cluster_authorization_failed,
+                          "writes from the console are off: start the broker with http.write.enabled=true");
+  }
+  // A form on another site cannot send this type without a CORS preflight,
+  // which this server never grants.
+  if (req.content_type.rfind("application/json", 0) != 0) {
+    return error_response(415, kafka::error_code::invalid_request, "send the body as application/json");
+  }
+  return std::nullopt;
+}
+
+asio::awaitable<response> console_service::create_topic(const request& req) {
+  if (auto refused = refuse_write(req)) co_return *refused;
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("name") || !body["name"].is_string()) {
+    co_return error_response(400, kafka::error_code::invalid_request, "expected {\"name\": ..., \"partitions\": N}");
+  }
+  protocol::create_topics_request_data r;
+  auto& t = r.topics.emplace_back();
+  t.name = body["name"].get<std::string>();
+  t.num_partitions = body.value("partitions", -1);
+  t.replication_factor = -1;
+  if (body.contains("configs") && body["configs"].is_object()) {
+    for (auto& [k, v] : body["configs"].items()) {
+      auto& c = t.configs.emplace_back();
+      c.name = k;
+      c.value = v.is_string() ? v.get<std::string>() : v.dump();
+    }
+  }
+  r.timeout_ms = 30000;
+  auto answer = co_await call_broker_api<protocol::create_topics_response_data>(broker_, 5, r);
+  if (!answer) co_return error_response(500, kafka::error_code::unknown_server_error, answer.err().describe());
+  if (answer->topics.empty()) co_return error_response(500, kafka::error_code::unknown_server_error, "no answer");
+  const auto& res = answer->topics.front();
+  if (res.error_code != 0) {
+    auto code = static_cast<kafka::error_code>(res.error_code);
+    co_return error_response(code == kafka::error_code::topic_already_exists ? 409 : 400, code,
+                             res.error_message.value_or(std::string(kafka::default_message(code))));
+  }
+  co_return json_response(json{{"name", res.name}, {"partitions", res.num_partitions}}, 201);
+}
+
+asio::awaitable<response> console_service::topic_path(const request& req) {
+  auto parts = split_path(req.path);  // api v1 topics NAME [...]
+  if (parts.size() < 4) co_return error_response(404, kafka::error_code::invalid_request, "no topic named");
+  const std::string& name = parts[3];
+  if (parts.size() == 4 && req.method == "GET") {
+    // null = no such topic (a plain json: GCC 12 mishandles std::optional<json> across co_await).
+    auto gather = [this, name]() -> json {
+      const auto* t = broker_.topics().find(name);
+      if (!t) return json();
+      return topic_json(*t, true);
+    };
+    json j = co_await on_broker(broker_.io(), std::move(gather));
+    if (j.is_null()) co_return error_response(404, kafka::error_code::unknown_topic_or_partition, "no topic " + name);
+    co_return json_response(j);
+  }
+  if (parts.size() == 5 && parts[4] == "messages" && req.method == "POST") {
+    response r = co_await produce(name, req);
+    co_return r;
+  }
+  if (parts.size() == 5 && parts[4] == "partitioner" && req.method == "GET") {
+    auto gather = [this, name]() -> int32_t {
+      const auto* t = broker_.topics().find(name);
+      return t ? static_cast<int32_t>(t->partitions.size()) : -1;
+    };
+    auto count = co_await on_broker(broker_.io(), std::move(gather));
+    if (count < 0) co_return error_response(404, kafka::error_code::unknown_topic_or_partition, "no topic " + name);
+    auto key = req.query.find("key");
+    if (key == req.query.end())
+      co_return error_response(400, kafka::error_code::invalid_request, "give ?key=");
+    co_return json_response(partition_steps(key->second, count));
+  }
+  if (parts.size() == 7 && parts[4] == "partitions" && parts[6] == "messages" && req.method == "GET") {
+    response r = co_await topic_messages(name, parts[5], req);
+    co_return r;
+  }
+  co_return error_response(404, kafka::error_code::invalid_request, "no such resource: " + req.path);
+}
+
+asio::awaitable<response> console_service::topic_messages(const std::string& topic, const std::string& partition_text,
+                                                          const request& req) {
+  int32_t partition = -1;
+  try {
+    partition = std::stoi(partition_text);
+  } catch (const std::exception&) {
+  }
+  struct found {
+    std::shared_ptr<storage::partition_log> log;
+    int32_t partitions = 0;
+  };
+  auto gather = [this, topic, partition] {
+    found out;
+    const auto* t = broker_.topics().find(topic);
+    if (!t) return out;
+    out.partitions = static_cast<int32_t>(t->partitions.size());
+    out.log = broker_.topics().partition(topic, partition);
+    return out;
+  };
+  auto f = co_await on_broker(broker_.io(), std::move(gather));
+  if (!f.log) {
+    co_return error_response(404, kafka::error_code::unknown_topic_or_partition,
+                             "no partition " + partition_text + " of topic " + topic);
+  }
+  read_limits limits;
+  if (auto l = parse_int(req.query, "limit")) limits.limit = static_cast<int>(std::clamp<int64_t>(*l, 1, 500));
+  int64_t from = f.log->log_start_offset();
+  if (auto o = parse_int(req.query, "offset")) {
+    from = *o;
+  } else if (auto ts = parse_int(req.query, "timestamp")) {
+    auto at = f.log->offset_for_timestamp(*ts);
+    if (!at) co_return error_response(500, kafka::error_code::kafka_storage_error, at.err().describe());
+    from = *at ? (*at)->offset : f.log->high_watermark();
+  } else if (req.query.count("offset") || req.query.count("timestamp") || req.query.count("limit")) {
+    if (!req.query.count("limit") || !parse_int(req.query, "limit"))
+      co_return error_response(400, kafka::error_code::invalid_request, "offset, timestamp and limit are integers");
+  }
+  if (int64_t start = f.log->log_start_offset(), end = f.log->high_watermark(); from < start || from > end) {
+    co_return error_response(416, kafka::error_code::offset_out_of_range,
+                             "offset " + std::to_string(from) + " is outside [" + std::to_string(start) + ", " +
+                                 std::to_string(end) + "] of " + topic + "-" + std::to_string(partition));
+  }
+  auto read = read_records(*f.log, from, limits);
+  if (!read) {
+    co_return error_response(416, kafka::error_code::offset_out_of_range, read.err().describe());
+  }
+  json records = json::array();
+  for (const auto& r : read->records) records.push_back(record_json(r, f.partitions));
+  co_return json_response(json{{"topic", topic},
+                               {"partition", partition},
+                               {"log_start_offset", f.log->log_start_offset()},
+                               {"high_watermark", read->high_watermark},
+                               {"next_offset", read->next_offset},
+                               {"records", std::move(records)}});
+}
+
+asio::awaitable<response> console_service::produce(const std::string& topic, const request& req) {
+  if (auto refused = refuse_write(req)) co_return *refused;
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    co_return error_response(400, kafka::error_code::invalid_request,
+                             "expected {\"key\": ..., \"value\": ..., \"headers\": {...}, \"partition\": N}");
+  }
+  auto text_of = [](const json& v) -> std::optional<std::string> {
+    if (v.is_null()) return std::nullopt;
+    return v.is_string() ? v.get<std::string>() : v.dump();
+  };
+  std::optional<std::string> key = body.contains("key") ? text_of(body["key"]) : std::nullopt;
+  std::optional<std::string> value = body.contains("value") ? text_of(body["value"]) : std::nullopt;
+  std::vector<record::record_header> headers;
+  if (body.contains("headers")) {
+    const json& h = body["headers"];
+    if (h.is_object()) {
+      for (auto& [k, v] : h.items()) {
+        auto text = text_of(v);
+        headers.push_back({k, text ? std::optional<record::bytes>(record::bytes(text->begin(), text->end()))
+                                   : std::nullopt});
+      }
+    } else if (h.is_array()) {
+      for (const auto& e : h) {
+        if (!e.is_object() || !e.contains("key") || !e["key"].is_string())
+          co_return error_response(400, kafka::error_code::invalid_request, "each header needs a string key");
+        auto text = e.contains("value") ? text_of(e["value"]) : std::nullopt;
+        headers.push_back({e["key"].get<std::string>(),
+                           text ? std::optional<record::bytes>(record::bytes(text->begin(), text->end()))
+                                : std::nullopt});
+      }
+    } else {
+      co_return error_response(400, kafka::error_code::invalid_request, "headers: an object or a list");
+    }
+  }
+  auto gather = [this, topic]() -> int32_t {
+    const auto* t = broker_.topics().find(topic);
+    return t ? static_cast<int32_t>(t->partitions.size()) : -1;
+  };
+  int32_t count = co_await on_broker(broker_.io(), std::move(gather));
+  if (count < 0) co_return error_response(404, kafka::error_code::unknown_topic_or_partition, "no topic " + topic);
+  int32_t partition = -1;
+  std::string chosen_by;
+  if (body.contains("partition") && !body["partition"].is_null()) {
+    if (!body["partition"].is_number_integer())
+      co_return error_response(400, kafka::error_code::invalid_request, "partition must be an integer");
+    partition = body["partition"].get<int32_t>();
+    chosen_by = "given";
+  } else if (key) {
+    partition = partition_for_key(*key, count);
+    chosen_by = "murmur2(key) % partitions";
+  } else {
+    partition = static_cast<int32_t>(round_robin_++ % static_cast<uint32_t>(count));
+    chosen_by = "round robin (no key)";
+  }
+  record::batch_options options;
+  record::batch_builder builder(options);
+  auto bytes_of = [](const std::optional<std::string>& s) -> std::optional<std::span<const uint8_t>> {
+    if (!s) return std::nullopt;
+    return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s->data()), s->size());
+  };
+  if (auto s = builder.append(now_ms(), bytes_of(key), bytes_of(value), headers); !s)
+    co_return error_response(400, kafka::error_code::invalid_record, s.err().describe());
+  auto batch = builder.build();
+  if (!batch) co_return error_response(400, kafka::error_code::invalid_record, batch.err().describe());
+
+  protocol::produce_request_data r;
+  r.acks = -1;
+  r.timeout_ms = 30000;
+  auto& td = r.topic_data.emplace_back();
+  td.name = topic;
+  auto& pd = td.partition_data.emplace_back();
+  pd.index = partition;
+  pd.records = protocol::records::owned(std::move(*batch));
+  auto answer = co_await call_broker_api<protocol::produce_response_data>(broker_, 9, r);
+  if (!answer) co_return error_response(500, kafka::error_code::unknown_server_error, answer.err().describe());
+  if (answer->responses.empty() || answer->responses.front().partition_responses.empty())
+    co_return error_response(500, kafka::error_code::unknown_server_error, "the broker's answer names no partition");
+  const auto& pr = answer->responses.front().partition_responses.front();
+  if (pr.error_code != 0) {
+    auto code = static_cast<kafka::error_code>(pr.error_code);
+    co_return error_response(400, code, pr.error_message.value_or(std::string(kafka::default_message(code))));
+  }
+  json j{{"topic", topic}, {"partition", partition}, {"offset", pr.base_offset}, {"chosen_by", chosen_by}};
+  if (key) j["partitioner"] = partition_steps(*key, count);
+  co_return json_response(j, 201);
+}
+
+asio::awaitable<response> console_service::groups(const request&) {
+  auto gather = [this] {
+    auto& c = broker_.groups().coordinator();
+    json list = json::array();
+    for (const auto& g : c.list_groups().groups) {
+      auto d = c.describe_groups({g.group_id});
+      auto lags = group::group_lag(c, g.group_id, [this](const group::topic_partition& tp) -> std::optional<int64_t> {
+        auto log = broker_.topics().partition(tp.topic, tp.partition);
+        if (!log) return std::nullopt;
+        return log->high_watermark();
+      });
+      list.push_back({{"group_id", g.group_id},
+                      {"state", g.state},
+                      {"protocol_type", g.protocol_type},
+                      {"members", d.empty() ? 0 : d.front().members.size()},
+                      {"lag", group::total_lag(lags)}});
+    }
+    return json{{"groups", list}};
+  };
+  json j = co_await on_broker(broker_.io(), std::move(gather));
+  co_return json_response(j);
+}
+
+asio::awaitable<response> console_service::group(const request& req) {
+  auto parts = split_path(req.path);
+  if (parts.size() != 4) co_return error_response(404, kafka::error_code::invalid_request, "no such resource");
+  const std::string id = parts[3];
+  struct lag_row {
+    group::partition_lag lag;
+    std::shared_ptr<storage::partition_log> log;
+  };
+  struct snapshot {
+    bool found = false;
+    json body;
+    std::vector<lag_row> rows;
+  };
+  auto gather = [this, id] {
+    snapshot s;
+    auto& c = broker_.groups().coordinator();
+    if (!c.find_group(id)) return s;
+    s.found = true;
+    auto d = c.describe_groups({id});
+    json members = json::array();
+    if (!d.empty()) {
+      for (const auto& m : d.front().members) {
+        json assigned = json::array();
+        if (auto a = decode_consumer_assignment(m.assignment)) {
+          for (const auto& t : *a) assigned.push_back({{"topic", t.topic}, {"partitions", t.partitions}});
+        }
+        members.push_back({{"member_id", m.member_id},
+                           {"group_instance_id", m.group_instance_id ? json(*m.group_instance_id) : json()},
+                           {"client_id", m.client_id},
+                           {"client_host", m.client_host},
+                           {"assignment", assigned}});
+      }
+      s.body = {{"group_id", id},
+                {"state", d.front().state},
+                {"protocol_type", d.front().protocol_type},
+                {"protocol", d.front().protocol},
+                {"members", members}};
+    }
+    for (auto& l : group::group_lag(c, id, [this](const group::topic_partition& tp) -> std::optional<int64_t> {
+           auto log = broker_.topics().partition(tp.topic, tp.partition);
+           if (!log) return std::nullopt;
+           return log->high_watermark();
+         })) {
+      auto log = broker_.topics().partition(l.topic, l.partition);
+      s.rows.push_back({std::move(l), std::move(log)});
+    }
+    return s;
+  };
+  auto snap = co_await on_broker(broker_.io(), std::move(gather));
+  if (!snap.found) co_return error_response(404, kafka::error_code::group_id_not_found, "no group " + id);
+  // Lag in time: how old the first record the group has not consumed is
+  // (read here, off the handler thread).
+  int64_t now = now_ms();
+  json offsets = json::array();
+  int64_t total = 0;
+  for (const auto& row : snap.rows) {
+    json o{{"topic", row.lag.topic},
+           {"partition", row.lag.partition},
+           {"committed_offset", row.lag.committed},
+           {"high_watermark", row.lag.high_watermark},
+           {"lag", row.lag.lag ? json(*row.lag.lag) : json()}};
+    json seconds = 0;
+    if (row.lag.lag && *row.lag.lag > 0 && row.log) {
+      if (auto ts = first_timestamp_at(*row.log, row.lag.committed)) {
+        seconds = static_cast<double>(std::max<int64_t>(0, now - *ts)) / 1000.0;
+        o["first_unconsumed_timestamp"] = *ts;
+      }
+    }
+    o["lag_seconds"] = seconds;
+    if (row.lag.lag) total += *row.lag.lag;
+    offsets.push_back(std::move(o));
+  }
+  snap.body["offsets"] = std::move(offsets);
+  snap.body["lag"] = total;
+  co_return json_response(snap.body);
+}
+
+// Live figures, once a second: the partitions of one topic (?topic=) or the
+// totals of every topic. Each event is built when the previous one has been
+// written, so a page that reads slowly gets fewer events, never a queue.
+asio::awaitable<void> console_service::events(const request& req, event_stream& out) {
+  std::string topic = req.query.count("topic") ? req.query.at("topic") : "";
+  asio::steady_timer tick(server_.io());
+  for (int sent = 0; sent < 3600; ++sent) {  // an hour, then the page reconnects
+    auto gather = [this, topic] {
+      json body{{"time_ms", now_ms()}};
+      if (!topic.empty()) {
+        const auto* t = broker_.topics().find(topic);
+        json parts = json::array();
+        if (t)
+          for (const auto& p : t->partitions) parts.push_back(partition_json(*p));
+        body["topic"] = topic;
+        body["exists"] = t != nullptr;
+        body["partitions"] = parts;
+      } else {
+        json topics = json::array();
+        for (const auto* t : broker_.topics().list()) {
+          if (t->internal) continue;
+          int64_t records = 0, size = 0, end = 0;
+          for (const auto& p : t->partitions) {
+            records += p->figures().records_in.load(std::memory_order_relaxed);
+            size += p->figures().size_bytes.load(std::memory_order_relaxed);
+            end += p->high_watermark();
+          }
+          topics.push_back({{"name", t->name},
+                            {"partitions", t->partitions.size()},
+                            {"records_in", records},
+                            {"size_bytes", size},
+                            {"end_offsets", end}});
+        }
+        body["topics"] = topics;
+      }
+      return body;
+    };
+    json j = co_await on_broker(broker_.io(), std::move(gather));
+    if (!co_await out.send("figures", dump(j))) co_return;
+    tick.expires_after(std::chrono::seconds(1));
+    co_await tick.async_wait(asio::use_awaitable);
+  }
+}
+
+status write_port_file(const std::string& path, uint16_t port) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << "\n";
+    if (!out) return make_error(std::errc::io_error, "cannot write port file " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return error(ec, "cannot rename port file to " + path);
+  return {};
+}
+
+}  // namespace
+
+result<console_settings> console_settings_from(const std::map<std::string, std::string>& raw) {
+  console_settings s;
+  if (auto it = raw.find("http.listeners"); it != raw.end()) {
+    s.listener_explicit = true;
+    std::string v = it->second;
+    if (v == "none" || v.empty()) {
+      s.listener.reset();
+    } else {
+      if (v.find(',') != std::string::npos)
+        return make_error(std::errc::invalid_argument, "http.listeners: one listener is served, got '" + v + "'");
+      if (auto a = parse_http_listener(v); !a) return a.err();
+      s.listener = v;
+    }
+  }
+  if (auto it = raw.find("http.write.enabled"); it != raw.end()) {
+    if (it->second == "true") s.write_enabled = true;
+    else if (it->second == "false") s.write_enabled = false;
+    else return make_error(std::errc::invalid_argument, "http.write.enabled: true or false, got '" + it->second + "'");
+  }
+  return s;
+}
+
+result<std::unique_ptr<broker::side_service>> start_console(broker::broker_state& broker,
+                                                            const std::optional<std::string>& port_file) {
+  auto settings = console_settings_from(broker.config().raw);
+  if (!settings) return settings.err();
+  if (!settings->listener) {
+    spdlog::info("console: off (http.listeners=none)");
+    return std::unique_ptr<broker::side_service>();
+  }
+  auto address = parse_http_listener(*settings->listener);
+  if (!address) return address.err();
+  auto console = std::make_unique<console_service>(broker, *settings);
+  if (auto s = console->bind(*address); !s) {
+    if (settings->listener_explicit) return s.err();
+    // The default port is taken (another broker, another tool): the broker
+    // still starts; the console is what a user can do without.
+    spdlog::warn("console: {}; running without it (set http.listeners to another address, or none)",
+                 s.err().describe());
+    return std::unique_ptr<broker::side_service>();
+  }
+  if (port_file) {
+    if (auto s = write_port_file(*port_file + ".http", console->port()); !s) return s.err();
+  }
+  if (address->host != "127.0.0.1" && address->host != "::1" && address->host != "localhost") {
+    spdlog::warn("console: listening on {} (not loopback): anyone who can reach it can read every topic{}",
+                 address->host, settings->write_enabled ? " and write to it" : "");
+  }
+  console->start();
+  return std::unique_ptr<broker::side_service>(std::move(console));
+}
+
+}  // namespace samsa::http

@@ -1,0 +1,36 @@
+// The console: the broker's HTTP listener (http.listeners) serving the page,
+// /metrics and /api/v1. Started by `samsa serve` through
+// broker::serve_options::start_console.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/result.h"
+#include "broker/serve.h"
+
+namespace samsa::broker {
+class broker_state;
+}
+
+namespace samsa::http {
+
+struct console_settings {
+  // "http://127.0.0.1:8080" by default; nullopt = `none` (off).
+  std::optional<std::string> listener = "http://127.0.0.1:8080";
+  // Whether the setting was given (a busy default port only warns; a busy
+  // chosen one stops the start).
+  bool listener_explicit = false;
+  // Produce (and topic creation) from the page or API.
+  bool write_enabled = false;
+};
+
+// http.listeners / http.write.enabled from the broker's settings.
+result<console_settings> console_settings_from(const std::map<std::string, std::string>& raw);
+
+result<std::unique_ptr<broker::side_service>> start_console(broker::broker_state& broker,
+                                                            const std::optional<std::string>& port_file);
+
+}  // namespace samsa::http

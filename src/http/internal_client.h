@@ -1,0 +1,72 @@
+// The console's writes (produce, create topic) go through the broker's own
+// Kafka handlers, as a client's would: the request is encoded with the
+// generated codecs and routed through the api table on the handler thread,
+// so every check a Kafka client meets applies to the page too.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "broker/api_table.h"
+#include "broker/broker_state.h"
+#include "protocol/api_keys.h"
+#include "protocol/messages.h"
+
+namespace samsa::http {
+
+// Runs on the handler thread. Wrapped in optional: co_spawn's completion
+// needs a default-constructible value.
+template <typename Request>
+boost::asio::awaitable<std::optional<result<broker::routed_response>>> route_on_broker(
+    broker::broker_state& broker, std::shared_ptr<std::vector<uint8_t>> frame) {
+  if (!broker.apis().find(Request::api_key)) {
+    co_return result<broker::routed_response>(make_error(std::errc::not_supported, "the broker does not serve this API"));
+  }
+  broker::client_info client;
+  client.peer = "console";
+  client.host = "127.0.0.1";
+  client.listener_name = "HTTP";
+  result<broker::routed_response> answer = co_await broker.apis().route(frame, client);
+  co_return answer;
+}
+
+template <typename Response, typename Request>
+boost::asio::awaitable<result<Response>> call_broker_api(broker::broker_state& broker, int16_t version,
+                                                         const Request& body) {
+  const int16_t key = Request::api_key;
+  auto frame = std::make_shared<std::vector<uint8_t>>();
+  {
+    protocol::writer w;
+    protocol::request_header_data header;
+    header.request_api_key = key;
+    header.request_api_version = version;
+    header.correlation_id = 1;
+    header.client_id = "samsa-console";
+    header.encode(w, protocol::request_header_version(key, version));
+    body.encode(w, version);
+    if (!w.ok()) co_return make_error(std::errc::invalid_argument, "cannot encode request: " + w.error());
+    *frame = w.buffer();
+  }
+  std::optional<result<broker::routed_response>> routed =
+      co_await boost::asio::co_spawn(broker.io(), route_on_broker<Request>(broker, frame), boost::asio::use_awaitable);
+  if (!routed) co_return make_error(std::errc::operation_canceled, "the broker stopped before answering");
+  if (!*routed) co_return routed->err();
+  if (!**routed) co_return make_error(std::errc::protocol_error, "the broker sent no answer");
+  const auto& bytes = (**routed)->buffer();
+  protocol::reader in(std::span<const uint8_t>(bytes.data(), bytes.size()));
+  (void)in.read_int32();  // size prefix
+  protocol::response_header_data header;
+  header.decode(in, protocol::response_header_version(key, version));
+  Response response;
+  response.decode(in, version);
+  if (!in.ok()) co_return make_error(std::errc::bad_message, "cannot decode the broker's answer: " + in.error());
+  co_return response;
+}
+
+}  // namespace samsa::http

@@ -1,0 +1,177 @@
+#include "http/metrics_text.h"
+
+#include <fmt/format.h>
+
+#include "base/kafka_error_codes.h"
+#include "base/metrics.h"
+#include "broker/api_table.h"
+#include "storage/partition_log.h"
+
+namespace samsa::http {
+
+std::string escape_label(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+namespace {
+
+void family(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+  fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+std::string seconds_text(double s) { return fmt::format("{}", s); }
+
+void api_families(std::string& out) {
+  auto& reg = metrics::registry::instance();
+  struct series {
+    int16_t key;
+    int16_t version;
+    const metrics::api_version_stats* stats;
+  };
+  std::vector<series> used;
+  for (int16_t k = 0; k < metrics::max_api_keys; ++k) {
+    for (int16_t v = 0; v < metrics::max_api_versions; ++v) {
+      const auto* s = reg.api(k, v);
+      if (s->requests.load(std::memory_order_relaxed) > 0) used.push_back({k, v, s});
+    }
+  }
+  auto labels = [](const series& s) {
+    return fmt::format("api=\"{}\",version=\"{}\"", escape_label(broker::api_name(s.key)), s.version);
+  };
+  family(out, "samsa_requests_total", "counter", "Kafka requests answered, by API and version.");
+  for (auto& s : used)
+    fmt::format_to(std::back_inserter(out), "samsa_requests_total{{{}}} {}\n", labels(s),
+                   s.stats->requests.load(std::memory_order_relaxed));
+  family(out, "samsa_request_failures_total", "counter",
+         "Requests that closed their connection (malformed, unsupported version, unencodable answer).");
+  for (auto& s : used)
+    fmt::format_to(std::back_inserter(out), "samsa_request_failures_total{{{}}} {}\n", labels(s),
+                   s.stats->failed.load(std::memory_order_relaxed));
+  family(out, "samsa_request_bytes_total", "counter", "Request bytes received (with the size prefix).");
+  for (auto& s : used)
+    fmt::format_to(std::back_inserter(out), "samsa_request_bytes_total{{{}}} {}\n", labels(s),
+                   s.stats->request_bytes.load(std::memory_order_relaxed));
+  family(out, "samsa_response_bytes_total", "counter", "Response bytes sent (with the size prefix and records).");
+  for (auto& s : used)
+    fmt::format_to(std::back_inserter(out), "samsa_response_bytes_total{{{}}} {}\n", labels(s),
+                   s.stats->response_bytes.load(std::memory_order_relaxed));
+  family(out, "samsa_request_duration_seconds", "histogram",
+         "Time from a request's start to its answer being ready (handler time, parked long polls included).");
+  for (auto& s : used) {
+    uint64_t cumulative = 0;
+    for (size_t b = 0; b < metrics::latency_bounds_seconds.size(); ++b) {
+      cumulative += s.stats->latency_buckets[b].load(std::memory_order_relaxed);
+      fmt::format_to(std::back_inserter(out), "samsa_request_duration_seconds_bucket{{{},le=\"{}\"}} {}\n",
+                     labels(s), seconds_text(metrics::latency_bounds_seconds[b]), cumulative);
+    }
+    cumulative += s.stats->latency_buckets.back().load(std::memory_order_relaxed);
+    fmt::format_to(std::back_inserter(out), "samsa_request_duration_seconds_bucket{{{},le=\"+Inf\"}} {}\n",
+                   labels(s), cumulative);
+    fmt::format_to(std::back_inserter(out), "samsa_request_duration_seconds_sum{{{}}} {}\n", labels(s),
+                   seconds_text(static_cast<double>(s.stats->latency_micros.load(std::memory_order_relaxed)) / 1e6));
+    fmt::format_to(std::back_inserter(out), "samsa_request_duration_seconds_count{{{}}} {}\n", labels(s),
+                   cumulative);
+  }
+  family(out, "samsa_request_errors_total", "counter",
+         "Error codes in answers (top level and per topic/partition), by API and Kafka error.");
+  for (int16_t k = 0; k < metrics::max_api_keys; ++k) {
+    for (int16_t code = metrics::min_error_code; code <= metrics::max_error_code; ++code) {
+      uint64_t n = reg.errors(k, code);
+      if (n == 0) continue;
+      fmt::format_to(std::back_inserter(out), "samsa_request_errors_total{{api=\"{}\",code=\"{}\",error=\"{}\"}} {}\n",
+                     escape_label(broker::api_name(k)), code,
+                     kafka::error_name(static_cast<kafka::error_code>(code)), n);
+    }
+  }
+}
+
+void partition_families(std::string& out, const broker_sample& sample) {
+  struct gauge {
+    const char* name;
+    const char* type;
+    const char* help;
+    std::atomic<int64_t> storage::partition_log::live_figures::*field;
+  };
+  static const gauge gauges[] = {
+      {"samsa_partition_bytes_in_total", "counter", "Record batch bytes appended since start.",
+       &storage::partition_log::live_figures::bytes_in},
+      {"samsa_partition_records_in_total", "counter", "Records appended since start.",
+       &storage::partition_log::live_figures::records_in},
+      {"samsa_partition_bytes_out_total", "counter", "Record batch bytes handed to fetches since start.",
+       &storage::partition_log::live_figures::bytes_out},
+      {"samsa_partition_offsets_out_total", "counter",
+       "Offsets covered by the batches handed to fetches since start (records out, compaction gaps included).",
+       &storage::partition_log::live_figures::offsets_out},
+      {"samsa_partition_log_start_offset", "gauge", "First offset a consumer can read.",
+       &storage::partition_log::live_figures::log_start},
+      {"samsa_partition_size_bytes", "gauge", "Bytes of the partition's segment files.",
+       &storage::partition_log::live_figures::size_bytes},
+      {"samsa_partition_segments", "gauge", "Segment files of the partition.",
+       &storage::partition_log::live_figures::segments},
+  };
+  for (const auto& g : gauges) {
+    family(out, g.name, g.type, g.help);
+    for (const auto& p : sample.partitions) {
+      fmt::format_to(std::back_inserter(out), "{}{{topic=\"{}\",partition=\"{}\"}} {}\n", g.name,
+                     escape_label(p.topic), p.partition, (p.log->figures().*(g.field)).load(std::memory_order_relaxed));
+    }
+  }
+  family(out, "samsa_partition_log_end_offset", "gauge", "Offset the next appended record gets (high watermark).");
+  for (const auto& p : sample.partitions) {
+    fmt::format_to(std::back_inserter(out), "samsa_partition_log_end_offset{{topic=\"{}\",partition=\"{}\"}} {}\n",
+                   escape_label(p.topic), p.partition, p.log->log_end_offset());
+  }
+}
+
+void group_families(std::string& out, const broker_sample& sample) {
+  std::map<std::string, int64_t> by_state;
+  for (const char* s : {"Empty", "PreparingRebalance", "CompletingRebalance", "Stable", "Dead"}) by_state[s] = 0;
+  for (const auto& g : sample.groups) ++by_state[g.state];
+  family(out, "samsa_groups", "gauge", "Consumer groups by state.");
+  for (auto& [state, n] : by_state)
+    fmt::format_to(std::back_inserter(out), "samsa_groups{{state=\"{}\"}} {}\n", escape_label(state), n);
+  family(out, "samsa_group_members", "gauge", "Members of each consumer group.");
+  for (const auto& g : sample.groups)
+    fmt::format_to(std::back_inserter(out), "samsa_group_members{{group=\"{}\"}} {}\n", escape_label(g.group_id),
+                   g.members);
+}
+
+}  // namespace
+
+std::string render_metrics(const broker_sample& sample, const process_stats& process, double uptime_seconds) {
+  std::string out;
+  out.reserve(4096 + sample.partitions.size() * 800);
+  api_families(out);
+  partition_families(out, sample);
+  group_families(out, sample);
+  auto& reg = metrics::registry::instance();
+  family(out, "samsa_connections", "gauge", "Open Kafka-protocol connections.");
+  fmt::format_to(std::back_inserter(out), "samsa_connections {}\n", reg.connections_open());
+  family(out, "samsa_connections_accepted_total", "counter", "Kafka-protocol connections accepted since start.");
+  fmt::format_to(std::back_inserter(out), "samsa_connections_accepted_total {}\n", reg.connections_accepted());
+  family(out, "samsa_uptime_seconds", "gauge", "Seconds since the broker started.");
+  fmt::format_to(std::back_inserter(out), "samsa_uptime_seconds {}\n", uptime_seconds);
+  family(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+  fmt::format_to(std::back_inserter(out), "process_resident_memory_bytes {}\n", process.resident_bytes);
+  family(out, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.");
+  fmt::format_to(std::back_inserter(out), "process_virtual_memory_bytes {}\n", process.virtual_bytes);
+  family(out, "process_cpu_seconds_total", "counter", "User and system CPU time spent in seconds.");
+  fmt::format_to(std::back_inserter(out), "process_cpu_seconds_total {}\n", process.cpu_seconds);
+  family(out, "process_open_fds", "gauge", "Open file descriptors.");
+  fmt::format_to(std::back_inserter(out), "process_open_fds {}\n", process.open_fds);
+  family(out, "process_max_fds", "gauge", "Limit of open file descriptors.");
+  fmt::format_to(std::back_inserter(out), "process_max_fds {}\n", process.max_fds);
+  family(out, "process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch in seconds.");
+  fmt::format_to(std::back_inserter(out), "process_start_time_seconds {}\n", process.start_time_seconds);
+  return out;
+}
+
+}  // namespace samsa::http

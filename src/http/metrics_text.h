@@ -1,0 +1,43 @@
+// /metrics in the Prometheus text exposition format 0.0.4. What is keyed by
+// API, error code and connection comes from base/metrics.h; per-partition
+// figures from each partition log's lock-free counters; groups from a sample
+// taken on the handler thread. Rendering runs on the console's thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/process_stats.h"
+
+namespace samsa::storage {
+class partition_log;
+}
+
+namespace samsa::http {
+
+struct partition_sample {
+  std::string topic;
+  int32_t partition = 0;
+  std::shared_ptr<const storage::partition_log> log;
+};
+
+struct group_sample {
+  std::string group_id;
+  std::string state;
+  int64_t members = 0;
+};
+
+struct broker_sample {
+  std::vector<partition_sample> partitions;
+  std::vector<group_sample> groups;
+};
+
+std::string render_metrics(const broker_sample& sample, const process_stats& process, double uptime_seconds);
+
+// Prometheus label value escaping (backslash, quote, newline).
+std::string escape_label(std::string_view value);
+
+}  // namespace samsa::http

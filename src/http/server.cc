@@ -1,0 +1,342 @@
+#include "http/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <array>
+
+namespace samsa::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+struct server::impl {
+  explicit impl(asio::io_context& io) : acceptor(io) {}
+  tcp::acceptor acceptor;
+};
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::map<std::string, std::string> parse_query(std::string_view q) {
+  std::map<std::string, std::string> out;
+  while (!q.empty()) {
+    size_t amp = q.find('&');
+    std::string_view pair = q.substr(0, amp);
+    size_t eq = pair.find('=');
+    std::string key = url_decode(pair.substr(0, eq), true);
+    std::string value = eq == std::string_view::npos ? "" : url_decode(pair.substr(eq + 1), true);
+    if (!key.empty()) out[key] = value;
+    if (amp == std::string_view::npos) break;
+    q.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
+std::string error_json(int code, std::string_view message) {
+  // Kafka's UNKNOWN_SERVER_ERROR style: the console's errors carry a code and a message.
+  std::string escaped;
+  for (char c : message) {
+    if (c == '"' || c == '\\') escaped += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) continue;
+    escaped += c;
+  }
+  return "{\"error\":{\"code\":" + std::to_string(code) + ",\"name\":\"INVALID_REQUEST\",\"message\":\"" + escaped +
+         "\"}}";
+}
+
+// Security headers every answer carries: no framing by other sites, no MIME
+// sniffing, and a content policy that allows nothing from other origins
+// (the page works offline and must not load anything remote).
+void add_common_headers(bhttp::response<bhttp::string_body>& res) {
+  res.set(bhttp::field::server, "samsa");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("X-Frame-Options", "DENY");
+  res.set("Content-Security-Policy",
+          "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
+          "frame-ancestors 'none'");
+  res.set(bhttp::field::cache_control, "no-store");
+}
+
+class sse_stream final : public event_stream {
+ public:
+  sse_stream(beast::tcp_stream& s, std::chrono::milliseconds timeout) : stream_(s), timeout_(timeout) {}
+  asio::awaitable<bool> send(const std::string& event, const std::string& data) override {
+    std::string frame = "event: " + event + "\n";
+    size_t start = 0;
+    // A data field per line: SSE ends an event at an empty line.
+    for (;;) {
+      size_t nl = data.find('\n', start);
+      frame += "data: " + data.substr(start, nl == std::string::npos ? std::string::npos : nl - start) + "\n";
+      if (nl == std::string::npos) break;
+      start = nl + 1;
+    }
+    frame += "\n";
+    // One write in flight: events are sampled, never queued, so a slow
+    // reader only delays its own stream, and one that stalls is dropped.
+    stream_.expires_after(timeout_);
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(frame), use_tuple);
+    co_return !ec;
+  }
+
+ private:
+  beast::tcp_stream& stream_;
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace
+
+std::string url_decode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%' && i + 2 < text.size()) {
+      int hi = hex_value(text[i + 1]);
+      int lo = hex_value(text[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+        continue;
+      }
+    }
+    out += (plus_is_space && c == '+') ? ' ' : c;
+  }
+  return out;
+}
+
+result<http_address> parse_http_listener(const std::string& text) {
+  constexpr std::string_view scheme = "http://";
+  if (text.rfind(scheme, 0) != 0) {
+    return make_error(std::errc::invalid_argument,
+                      "http.listeners: '" + text + "' is not http://HOST:PORT (or none); https is not served");
+  }
+  std::string rest = text.substr(scheme.size());
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  size_t colon = rest.rfind(':');
+  if (colon == std::string::npos || colon + 1 >= rest.size()) {
+    return make_error(std::errc::invalid_argument, "http.listeners: '" + text + "' has no port");
+  }
+  http_address a;
+  a.host = rest.substr(0, colon);
+  if (a.host.size() >= 2 && a.host.front() == '[' && a.host.back() == ']') a.host = a.host.substr(1, a.host.size() - 2);
+  if (a.host.empty()) a.host = "0.0.0.0";
+  try {
+    size_t used = 0;
+    int port = std::stoi(rest.substr(colon + 1), &used);
+    if (used != rest.size() - colon - 1 || port < 0 || port > 65535) throw std::out_of_range("port");
+    a.port = static_cast<uint16_t>(port);
+  } catch (const std::exception&) {
+    return make_error(std::errc::invalid_argument, "http.listeners: '" + text + "' has no valid port");
+  }
+  return a;
+}
+
+server::server(server_limits limits) : limits_(limits), impl_(std::make_unique<impl>(io_)) {}
+
+server::~server() { stop(); }
+
+void server::route(std::string method, std::string path, handler h, bool prefix) {
+  routes_.push_back(entry{std::move(method), std::move(path), prefix, std::move(h)});
+}
+
+void server::stream(std::string path, stream_handler h) { streams_[std::move(path)] = std::move(h); }
+
+const server::entry* server::find(const std::string& method, const std::string& path, bool& path_known) const {
+  const entry* best = nullptr;
+  path_known = false;
+  for (const auto& e : routes_) {
+    bool match = e.prefix ? path.rfind(e.path, 0) == 0 : path == e.path;
+    if (!match) continue;
+    path_known = true;
+    if (e.method != method) continue;
+    if (!best || e.path.size() > best->path.size()) best = &e;
+  }
+  return best;
+}
+
+status server::bind(const std::string& host, uint16_t port) {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec) return make_error(std::errc::invalid_argument, "http listener: '" + host + "' is not an IP address");
+  tcp::endpoint endpoint(address, port);
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    acceptor.close();
+    return make_error(std::errc::address_in_use,
+                      "http listener cannot bind " + host + ":" + std::to_string(port) + ": " + ec.message());
+  }
+  host_ = host;
+  port_ = acceptor.local_endpoint().port();
+  return {};
+}
+
+void server::start() {
+  asio::co_spawn(io_, accept_loop(), asio::detached);
+  thread_ = std::thread([this] { io_.run(); });
+}
+
+void server::stop() {
+  if (!thread_.joinable()) return;
+  asio::post(io_, [this] {
+    boost::system::error_code ignored;
+    impl_->acceptor.close(ignored);
+  });
+  io_.stop();
+  thread_.join();
+}
+
+// DNS rebinding: a hostile page whose name resolves to 127.0.0.1 would send
+// its own name as Host. Only the names of this machine's loopback (or the
+// bound address) are served; a listener on every interface accepts any.
+bool server::host_allowed(const std::string& host_header) const {
+  if (host_ == "0.0.0.0" || host_ == "::") return true;
+  std::string name = host_header;
+  if (!name.empty() && name.front() == '[') {
+    size_t close = name.find(']');
+    name = name.substr(1, close == std::string::npos ? std::string::npos : close - 1);
+  } else if (size_t colon = name.rfind(':'); colon != std::string::npos) {
+    name = name.substr(0, colon);
+  }
+  return name == "localhost" || name == "127.0.0.1" || name == "::1" || name == host_;
+}
+
+asio::awaitable<void> server::accept_loop() {
+  for (;;) {
+    auto [ec, socket] = co_await impl_->acceptor.async_accept(use_tuple);
+    if (ec) {
+      if (!impl_->acceptor.is_open()) co_return;
+      continue;
+    }
+    if (open_connections_ >= limits_.max_connections) {
+      // Refused at once: a console is never worth a descriptor the broker needs.
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    ++open_connections_;
+    // A named argument: GCC 12 may destroy a temporary passed to a coroutine twice.
+    std::shared_ptr<void> holder = std::make_shared<tcp::socket>(std::move(socket));
+    asio::co_spawn(io_, serve_connection(std::move(holder)), asio::detached);
+  }
+}
+
+asio::awaitable<void> server::serve_connection(std::shared_ptr<void> socket_holder) {
+  struct count_guard {
+    int& n;
+    ~count_guard() { --n; }
+  } guard{open_connections_};
+  beast::tcp_stream stream(std::move(*std::static_pointer_cast<tcp::socket>(socket_holder)));
+  beast::flat_buffer buffer;
+  for (;;) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<uint32_t>(limits_.max_header_bytes));
+    parser.body_limit(limits_.max_body_bytes);
+    stream.expires_after(limits_.idle_timeout);
+    auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+    if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) {
+      bool body = ec == bhttp::error::body_limit;
+      bhttp::response<bhttp::string_body> res{body ? bhttp::status::payload_too_large
+                                                   : bhttp::status::request_header_fields_too_large,
+                                              11};
+      add_common_headers(res);
+      res.set(bhttp::field::content_type, "application/json");
+      res.body() = error_json(42, body ? "request body exceeds " + std::to_string(limits_.max_body_bytes) + " bytes"
+                                       : "request headers exceed " + std::to_string(limits_.max_header_bytes) +
+                                             " bytes");
+      res.keep_alive(false);
+      res.prepare_payload();
+      stream.expires_after(limits_.idle_timeout);
+      co_await bhttp::async_write(stream, res, use_tuple);
+      // Lingering close: closing with unread bytes makes the kernel send a
+      // reset, which can destroy the answer before the client reads it. Stop
+      // sending, then read and drop a bounded amount (256 KiB, 2 s) first.
+      boost::system::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      std::array<char, 16384> sink;
+      size_t drained = 0;
+      stream.expires_after(std::chrono::seconds(2));
+      while (drained < 256 * 1024) {
+        auto [rec, got] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
+        if (rec) break;
+        drained += got;
+      }
+      break;
+    }
+    if (ec) break;  // closed, idle too long, or not HTTP
+    auto& raw = parser.get();
+    request req;
+    req.method = std::string(raw.method_string());
+    std::string_view target(raw.target().data(), raw.target().size());
+    size_t qmark = target.find('?');
+    req.path = url_decode(target.substr(0, qmark), false);
+    if (qmark != std::string_view::npos) req.query = parse_query(target.substr(qmark + 1));
+    req.content_type = std::string(raw[bhttp::field::content_type]);
+    req.body = std::move(raw.body());
+    bool keep_alive = raw.keep_alive();
+
+    response out;
+    if (!host_allowed(std::string(raw[bhttp::field::host]))) {
+      out = response{421, "application/json", error_json(42, "this console answers to localhost only"), {}};
+    } else if (auto s = streams_.find(req.path); s != streams_.end() && req.method == "GET") {
+      std::string head =
+          "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
+          "X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n";
+      stream.expires_after(limits_.stream_write_timeout);
+      auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(head), use_tuple);
+      if (wec) break;
+      sse_stream events(stream, limits_.stream_write_timeout);
+      co_await s->second(req, events);
+      break;
+    } else {
+      bool path_known = false;
+      const entry* e = find(req.method, req.path, path_known);
+      if (!e) {
+        out = path_known ? response{405, "application/json", error_json(42, req.method + " is not allowed here"), {}}
+                         : response{404, "application/json", error_json(42, "no such page: " + req.path), {}};
+      } else {
+        try {
+          out = co_await e->h(req);
+        } catch (const std::exception& ex) {
+          spdlog::warn("console: {} {} failed: {}", req.method, req.path, ex.what());
+          out = response{500, "application/json", error_json(-1, ex.what()), {}};
+        }
+      }
+    }
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status), 11};
+    add_common_headers(res);
+    res.set(bhttp::field::content_type, out.content_type);
+    for (auto& [k, v] : out.headers) res.set(k, v);
+    res.body() = std::move(out.body);
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    stream.expires_after(limits_.idle_timeout);
+    auto [wec, wn] = co_await bhttp::async_write(stream, res, use_tuple);
+    if (wec || !keep_alive) break;
+  }
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+}
+
+}  // namespace samsa::http

@@ -1,0 +1,336 @@
+// The Samsa console page: plain DOM and hand-drawn SVG, no framework and no
+// request outside this broker. Views: topics (partitions drawn as logs, live
+// through Server-Sent Events), a partition's messages (with the partitioner's
+// steps for each key), consumer groups (members, assignments, lag).
+'use strict';
+
+const main = document.getElementById('main');
+let cluster = null;
+let liveSource = null;  // the one EventSource of the current view
+
+function el(tag, attrs = {}, ...children) {
+  const node = tag === 'svg' || attrs.svg ? document.createElementNS('http://www.w3.org/2000/svg', tag)
+                                          : document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'svg') continue;
+    if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== null) node.setAttribute(k, v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c));
+  return node;
+}
+const svgEl = (tag, attrs = {}, ...children) => el(tag, { ...attrs, svg: true }, ...children);
+
+async function api(path, options = {}) {
+  const res = await fetch(path, options);
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const e = body.error || {};
+    throw new Error(`${e.name || res.status}: ${e.message || res.statusText}`);
+  }
+  return body;
+}
+
+function bytes(n) {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024, i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return `${v.toFixed(1)} ${units[i]}`;
+}
+
+// --- Kafka's default partitioner, step by step -----------------------------
+// murmur2 as the Java client (and librdkafka's murmur2_random) computes it,
+// written out so the page can show each step and check the broker's answer.
+function murmur2(data) {
+  const m = 0x5bd1e995, r = 24, seed = 0x9747b28c;
+  let h = (seed ^ data.length) >>> 0;
+  let i = 0;
+  for (; i + 4 <= data.length; i += 4) {
+    let k = (data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24)) >>> 0;
+    k = Math.imul(k, m) >>> 0;
+    k = (k ^ (k >>> r)) >>> 0;
+    k = Math.imul(k, m) >>> 0;
+    h = Math.imul(h, m) >>> 0;
+    h = (h ^ k) >>> 0;
+  }
+  switch (data.length - i) {
+    case 3: h = (h ^ (data[i + 2] << 16)) >>> 0; // falls through
+    case 2: h = (h ^ (data[i + 1] << 8)) >>> 0; // falls through
+    case 1: h = (h ^ data[i]) >>> 0; h = Math.imul(h, m) >>> 0;
+  }
+  h = (h ^ (h >>> 13)) >>> 0;
+  h = Math.imul(h, m) >>> 0;
+  h = (h ^ (h >>> 15)) >>> 0;
+  return h | 0;  // signed, as Java's int
+}
+
+function explainPartition(key, partitions, serverSteps, actual) {
+  const data = new TextEncoder().encode(key);
+  const hash = murmur2(data);
+  const positive = hash & 0x7fffffff;
+  const partition = positive % partitions;
+  const hex = [...data.slice(0, 32)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+  const agrees = !serverSteps || (serverSteps.murmur2 === hash && serverSteps.partition === partition);
+  return el('div', { class: 'steps', 'data-testid': 'why' },
+    el('strong', {}, `Why is key "${key}" in partition ${partition}?`),
+    el('ol', {},
+      el('li', {}, `The key as UTF-8 bytes (${data.length}): `, el('code', {}, hex + (data.length > 32 ? ' …' : ''))),
+      el('li', {}, 'murmur2(bytes, seed 0x9747b28c) = ', el('code', {}, String(hash)),
+        ` (0x${(hash >>> 0).toString(16).padStart(8, '0')})`),
+      el('li', {}, 'Clear the sign bit: hash & 0x7fffffff = ', el('code', {}, String(positive))),
+      el('li', {}, `Modulo the topic's ${partitions} partitions: ${positive} % ${partitions} = `,
+        el('strong', {}, String(partition)))),
+    el('p', { class: agrees ? 'ok' : 'error' },
+      agrees ? 'The broker computed the same.' : 'The broker computed something else: ' + JSON.stringify(serverSteps)),
+    actual !== undefined && actual !== partition
+      ? el('p', { class: 'error' }, `But this record is in partition ${actual}: its producer chose the partition ` +
+        '(or used another partitioner), so the key did not decide.')
+      : null,
+    el('p', { class: 'muted' },
+      'A different partition count moves keys: this is why adding partitions breaks per-key order.'));
+}
+
+// --- topics ----------------------------------------------------------------
+function drawPartition(p, rate) {
+  const width = 1000, height = 46;
+  const start = p.log_start_offset, end = p.high_watermark;
+  const bases = p.segment_base_offsets || [];
+  const span = Math.max(1, end - Math.min(start, bases.length ? bases[0] : start));
+  const origin = Math.min(start, bases.length ? bases[0] : start);
+  const x = (o) => 4 + ((o - origin) / span) * (width - 8);
+  const svg = svgEl('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', preserveAspectRatio: 'none',
+    'aria-label': `partition ${p.partition}: offsets ${start} to ${end}, ${p.segments} segments` });
+  svg.append(svgEl('rect', { class: 'bar', x: x(start), y: 4, width: Math.max(2, x(end) - x(start)), height: 22 }));
+  for (const b of bases) svg.append(svgEl('line', { class: 'seg', x1: x(b), x2: x(b), y1: 2, y2: 28 }));
+  svg.append(svgEl('text', { class: 'axis', x: 4, y: 42 }, `start ${start}`));
+  svg.append(svgEl('text', { class: 'axis', x: width - 4, y: 42, 'text-anchor': 'end' }, `high watermark ${end}`));
+  return el('div', { class: 'partition', 'data-partition': p.partition },
+    el('div', {},
+      el('strong', {}, `Partition ${p.partition}`), ' ',
+      el('span', { class: 'muted', 'data-testid': `hw-${p.partition}` }, `${end - start} records (offsets ${start}–${end})`),
+      ` · ${bytes(p.size_bytes)} · ${p.segments} segment${p.segments === 1 ? '' : 's'}`,
+      rate !== undefined ? ` · ${rate.toFixed(1)} records/s` : '', ' · ',
+      el('a', { href: `#/topics/${encodeURIComponent(p.topic)}/${p.partition}` }, 'messages')),
+    svg);
+}
+
+async function showTopics() {
+  const data = await api('/api/v1/topics');
+  const list = el('tbody', {});
+  for (const t of data.topics) {
+    const records = t.partitions.reduce((a, p) => a + p.high_watermark - p.log_start_offset, 0);
+    const size = t.partitions.reduce((a, p) => a + p.size_bytes, 0);
+    list.append(el('tr', {}, el('td', {}, el('a', { href: `#/topics/${encodeURIComponent(t.name)}` }, t.name)),
+      el('td', {}, t.partitions.length), el('td', { 'data-topic-records': t.name }, records), el('td', {}, bytes(size))));
+  }
+  const children = [el('h2', {}, 'Topics'),
+    el('div', { class: 'scroll' }, el('table', {},
+      el('thead', {}, el('tr', {}, el('th', {}, 'Topic'), el('th', {}, 'Partitions'), el('th', {}, 'Records'),
+        el('th', {}, 'Size'))), list))];
+  if (data.topics.length === 0) children.push(el('p', { class: 'muted' }, 'No topics yet.'));
+  if (cluster && cluster.console.write_enabled) {
+    const status = el('p', { role: 'status' });
+    const form = el('form', { id: 'create-topic' },
+      el('label', {}, 'Name', el('input', { name: 'name', required: true, pattern: '[a-zA-Z0-9._-]+' })),
+      el('label', {}, 'Partitions', el('input', { name: 'partitions', type: 'number', min: 1, value: 3 })),
+      el('button', { type: 'submit' }, 'Create topic'));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const f = new FormData(form);
+      try {
+        await api('/api/v1/topics', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ name: f.get('name'), partitions: Number(f.get('partitions')) }) });
+        location.hash = `#/topics/${encodeURIComponent(f.get('name'))}`;
+      } catch (e) { status.textContent = e.message; status.className = 'error'; }
+    });
+    children.push(el('h3', {}, 'Create a topic'), form, status);
+  }
+  main.replaceChildren(...children);
+}
+
+async function showTopic(name) {
+  const t = await api(`/api/v1/topics/${encodeURIComponent(name)}`);
+  const parts = el('div', { id: 'partitions' });
+  const render = (partitions, rates) => parts.replaceChildren(
+    ...partitions.map((p) => drawPartition({ ...p, topic: name }, rates ? rates[p.partition] : undefined)));
+  render(t.partitions);
+  const configs = el('tbody', {}, ...Object.entries(t.configs.effective).map(([k, v]) =>
+    el('tr', {}, el('td', {}, k), el('td', {}, String(v)), el('td', { class: 'muted' },
+      k in t.configs.overrides ? 'set on the topic' : 'default'))));
+  const children = [el('h2', {}, `Topic ${name}`),
+    el('p', { class: 'muted' }, 'Each bar is a partition\'s log, from its log start to its high watermark; ' +
+      'brown lines are segment boundaries (where retention can cut). Updated every second.'), parts];
+  if (cluster && cluster.console.write_enabled) children.push(...produceForm(name, t.partitions.length));
+  children.push(el('h3', {}, 'Configuration'), el('div', { class: 'scroll' }, el('table', {}, configs)));
+  main.replaceChildren(...children);
+
+  // Live: records/s from the change of each partition's records-in counter.
+  let last = null;
+  liveSource = new EventSource(`/api/v1/events?topic=${encodeURIComponent(name)}`);
+  liveSource.addEventListener('figures', async (ev) => {
+    const now = JSON.parse(ev.data);
+    if (!now.exists) return;
+    const rates = {};
+    if (last) {
+      const dt = Math.max(0.001, (now.time_ms - last.time_ms) / 1000);
+      for (const p of now.partitions) {
+        const before = last.partitions.find((q) => q.partition === p.partition);
+        rates[p.partition] = before ? (p.records_in - before.records_in) / dt : 0;
+      }
+    }
+    // Segment boundaries change only on a roll: ask for them when the count moves.
+    const rolled = last && now.partitions.some((p, i) => last.partitions[i] && p.segments !== last.partitions[i].segments);
+    if (rolled) t.partitions = (await api(`/api/v1/topics/${encodeURIComponent(name)}`)).partitions;
+    const merged = now.partitions.map((p) => ({ ...p,
+      segment_base_offsets: (t.partitions.find((q) => q.partition === p.partition) || {}).segment_base_offsets }));
+    render(merged, rates);
+    last = now;
+  });
+}
+
+function produceForm(topic, partitions) {
+  const status = el('p', { role: 'status', 'data-testid': 'produce-status' });
+  const form = el('form', { id: 'produce' },
+    el('label', {}, 'Key', el('input', { name: 'key', placeholder: '(none)' })),
+    el('label', {}, 'Value', el('input', { name: 'value', required: true })),
+    el('label', {}, 'Headers (JSON object)', el('input', { name: 'headers', placeholder: '{"source":"console"}' })),
+    el('label', {}, 'Partition', el('select', { name: 'partition' }, el('option', { value: '' }, 'by key'),
+      ...Array.from({ length: partitions }, (_, i) => el('option', { value: i }, String(i))))),
+    el('button', { type: 'submit' }, 'Produce'));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const f = new FormData(form);
+    const body = { value: f.get('value') };
+    if (f.get('key')) body.key = f.get('key');
+    if (f.get('partition') !== '') body.partition = Number(f.get('partition'));
+    try {
+      if (f.get('headers')) body.headers = JSON.parse(f.get('headers'));
+      const r = await api(`/api/v1/topics/${encodeURIComponent(topic)}/messages`, { method: 'POST',
+        headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      status.className = 'ok';
+      status.replaceChildren(`Written to partition ${r.partition} at offset ${r.offset} (${r.chosen_by}).`);
+      if (r.partitioner) {
+        status.append(explainPartition(r.partitioner.key, r.partitioner.partitions, r.partitioner, r.partition));
+      }
+    } catch (e) { status.className = 'error'; status.textContent = e.message; }
+  });
+  return [el('h3', {}, 'Produce a message'), form, status];
+}
+
+// --- messages ----------------------------------------------------------------
+function asText(value, mode) {
+  if (value === null) return el('span', { class: 'muted' }, 'null');
+  if (mode === 'json') {
+    try { return el('pre', {}, JSON.stringify(JSON.parse(value), null, 2)); } catch { /* not JSON: as text */ }
+  }
+  if (mode === 'hex') {
+    return el('code', {}, [...new TextEncoder().encode(value)].map((b) => b.toString(16).padStart(2, '0')).join(' '));
+  }
+  return el('code', {}, value);
+}
+
+async function showMessages(topic, partition, params) {
+  const query = new URLSearchParams({ limit: params.get('limit') || '50' });
+  if (params.get('offset')) query.set('offset', params.get('offset'));
+  if (params.get('timestamp')) query.set('timestamp', params.get('timestamp'));
+  const mode = params.get('mode') || 'json';
+  const data = await api(`/api/v1/topics/${encodeURIComponent(topic)}/partitions/${partition}/messages?${query}`);
+  const t = await api(`/api/v1/topics/${encodeURIComponent(topic)}`);
+  const rows = el('tbody', {});
+  for (const r of data.records) {
+    const why = el('td', {});
+    if (r.key !== null) {
+      why.append(el('button', { class: 'link', type: 'button', onclick: () => why.replaceChildren(
+        explainPartition(r.key, t.partitions.length, r.partitioner, partition)) }, `why partition ${partition}?`));
+    }
+    rows.append(el('tr', { 'data-offset': r.offset }, el('td', {}, r.offset),
+      el('td', {}, new Date(r.timestamp).toISOString()), el('td', {}, asText(r.key, 'text')),
+      el('td', {}, asText(r.value, mode)),
+      el('td', {}, r.headers.map((h) => el('div', {}, el('code', {}, `${h.key}=${h.value ?? 'null'}`)))), why));
+  }
+  const form = el('form', {},
+    el('label', {}, 'From offset', el('input', { name: 'offset', type: 'number', value: params.get('offset') || '' })),
+    el('label', {}, 'or timestamp (ms)', el('input', { name: 'timestamp', type: 'number', value: params.get('timestamp') || '' })),
+    el('label', {}, 'Limit', el('input', { name: 'limit', type: 'number', min: 1, max: 500, value: params.get('limit') || 50 })),
+    el('label', {}, 'Value as', el('select', { name: 'mode' }, ...['json', 'text', 'hex'].map((m) =>
+      el('option', { value: m, ...(m === mode ? { selected: '' } : {}) }, m)))),
+    el('button', { type: 'submit' }, 'Show'));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const f = new URLSearchParams([...new FormData(form)].filter(([, v]) => v !== ''));
+    location.hash = `#/topics/${encodeURIComponent(topic)}/${partition}?${f}`;
+  });
+  main.replaceChildren(el('h2', {}, `${topic} · partition ${partition}`),
+    el('p', { class: 'muted' }, `Offsets ${data.log_start_offset}–${data.high_watermark}; showing ${data.records.length} ` +
+      `from ${data.records.length ? data.records[0].offset : data.next_offset}.`), form,
+    el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Offset'),
+      el('th', {}, 'Timestamp'), el('th', {}, 'Key'), el('th', {}, 'Value'), el('th', {}, 'Headers'), el('th', {}, ''))), rows)),
+    el('p', {}, el('a', { href: `#/topics/${encodeURIComponent(topic)}/${partition}?offset=${data.next_offset}` }, 'next page')));
+}
+
+// --- groups --------------------------------------------------------------------
+async function showGroups() {
+  const data = await api('/api/v1/groups');
+  const rows = data.groups.map((g) => el('tr', {},
+    el('td', {}, el('a', { href: `#/groups/${encodeURIComponent(g.group_id)}` }, g.group_id)),
+    el('td', {}, g.state), el('td', {}, g.members), el('td', {}, g.lag)));
+  main.replaceChildren(el('h2', {}, 'Consumer groups'),
+    rows.length ? el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Group'),
+      el('th', {}, 'State'), el('th', {}, 'Members'), el('th', {}, 'Lag (records)'))), el('tbody', {}, ...rows)))
+      : el('p', { class: 'muted' }, 'No groups yet.'));
+}
+
+async function showGroup(id) {
+  const g = await api(`/api/v1/groups/${encodeURIComponent(id)}`);
+  const states = ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead'];
+  const machine = el('p', {}, ...states.map((s) => el('span', { class: s === g.state ? 'ok' : 'muted' },
+    s === g.state ? `[${s}] ` : `${s} `)));
+  const members = (g.members || []).map((m) => el('tr', {}, el('td', {}, el('code', {}, m.member_id)),
+    el('td', {}, m.client_id), el('td', {}, m.client_host),
+    el('td', {}, m.assignment.map((a) => `${a.topic}: ${a.partitions.join(', ')}`).join('; '))));
+  const offsets = g.offsets.map((o) => el('tr', {}, el('td', {}, `${o.topic}-${o.partition}`),
+    el('td', {}, o.committed_offset), el('td', {}, o.high_watermark), el('td', {}, o.lag ?? '?'),
+    el('td', {}, `${o.lag_seconds.toFixed(1)} s`)));
+  main.replaceChildren(el('h2', {}, `Group ${id}`), el('h3', {}, 'State'), machine,
+    el('h3', {}, 'Members'), el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {},
+      el('th', {}, 'Member'), el('th', {}, 'Client'), el('th', {}, 'Host'), el('th', {}, 'Partitions'))),
+      el('tbody', {}, ...members))),
+    el('h3', {}, `Lag: ${g.lag} records`), el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {},
+      el('th', {}, 'Partition'), el('th', {}, 'Committed'), el('th', {}, 'High watermark'), el('th', {}, 'Lag'),
+      el('th', {}, 'Lag (time)'))), el('tbody', {}, ...offsets))),
+    el('p', { class: 'muted' }, 'Lag in time = now minus the timestamp of the first record the group has not consumed.'));
+}
+
+// --- routing -------------------------------------------------------------------
+async function route() {
+  if (liveSource) { liveSource.close(); liveSource = null; }
+  const [path, query] = location.hash.replace(/^#/, '').split('?');
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const params = new URLSearchParams(query || '');
+  try {
+    if (parts[0] === 'groups' && parts[1]) await showGroup(parts[1]);
+    else if (parts[0] === 'groups') await showGroups();
+    else if (parts[0] === 'topics' && parts[1] && parts[2] !== undefined) await showMessages(parts[1], Number(parts[2]), params);
+    else if (parts[0] === 'topics' && parts[1]) await showTopic(parts[1]);
+    else await showTopics();
+  } catch (e) {
+    main.replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message));
+  }
+}
+
+async function start() {
+  try {
+    cluster = await api('/api/v1/cluster');
+    const l = cluster.listeners.map((x) => `${x.host}:${x.port}`).join(', ');
+    document.getElementById('cluster').textContent =
+      `cluster ${cluster.cluster_id} · Kafka on ${l} · ${cluster.topics} topics · ` +
+      (cluster.console.write_enabled ? 'writes on' : 'read-only (http.write.enabled=false)');
+  } catch (e) {
+    document.getElementById('cluster').textContent = e.message;
+  }
+  window.addEventListener('hashchange', route);
+  await route();
+}
+
+start();

@@ -1,0 +1,36 @@
+"""The console page in a real browser (Debian's chromium via playwright-core):
+create a topic and produce from the page, see the partition grow live, and the
+partitioner's explanation; screenshots at 375 and 1920 px are kept in the
+current directory (the build tree under ctest) or SAMSA_ARTIFACTS_DIR."""
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from console_client import Console
+
+
+def node_modules():
+    d = os.environ.get("KAFKAJS_DIR") or ""
+    return d if os.path.isdir(os.path.join(d, "playwright-core")) else None
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node (scripts/install-deps.sh --test)")
+def test_page_in_chromium(broker_factory, name):
+    modules = node_modules()
+    if not modules or not os.path.exists("/usr/bin/chromium"):
+        pytest.fail("playwright-core or chromium missing: run scripts/install-deps.sh --test")
+    b = broker_factory({"http.listeners": "http://127.0.0.1:0", "http.write.enabled": "true"})
+    c = Console(b)
+    # Kept after the test (ctest runs it in the build tree): the artifacts CI keeps.
+    shots = os.path.join(os.environ.get("SAMSA_ARTIFACTS_DIR", os.getcwd()), "console-screenshots")
+    os.makedirs(shots, exist_ok=True)
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "browser_check.js")
+    env = dict(os.environ, NODE_MODULES=modules, CONSOLE_URL=f"http://127.0.0.1:{c.port}", TOPIC=name("page"),
+               SCREENSHOT_DIR=shots)
+    run = subprocess.run(["node", script], env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, f"{run.stdout}\n{run.stderr}\nscreenshots in {shots}"
+    assert os.path.exists(os.path.join(shots, "topic-375.png"))
+    assert os.path.exists(os.path.join(shots, "topic-1920.png"))
