@@ -48,6 +48,12 @@ void broker_process::start() {
                                    "--set", "listeners=PLAINTEXT://127.0.0.1:" + std::to_string(port_),
                                    "--set", "log.dirs=" + work_dir_ + "/data",
                                    "--port-file", port_file};
+  // No console unless a test asks: brokers of parallel tests would all try
+  // the default HTTP port.
+  if (!settings_.count("http.listeners")) {
+    args.push_back("--set");
+    args.push_back("http.listeners=none");
+  }
   for (const auto& [key, value] : settings_) {
     args.push_back("--set");
     args.push_back(key + "=" + value);
