@@ -82,19 +82,6 @@ result<broker_config> load_config(const serve_options& options) {
   return config;
 }
 
-// Written to a temporary name and renamed, so a reader never sees half a port.
-status write_port_file(const std::string& path, uint16_t port) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << port << "\n";
-    if (!out) return make_error(std::errc::io_error, "cannot write port file " + tmp);
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return error(ec, "cannot rename port file to " + path);
-  return {};
-}
 
 // Advertised addresses with the real bound port, and a reachable host when
 // the listener binds every interface.
@@ -238,6 +225,19 @@ int serve(const serve_options& options) {
   }
   spdlog::info("samsa broker stopped cleanly");
   return 0;
+}
+
+status write_port_file(const std::string& path, uint16_t port) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << "\n";
+    if (!out) return make_error(std::errc::io_error, "cannot write port file " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return error(ec, "cannot rename port file to " + path);
+  return {};
 }
 
 }  // namespace samsa::broker

@@ -2,6 +2,7 @@
 // broker until SIGTERM/SIGINT. The CLI parses flags and calls serve().
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -37,5 +38,10 @@ struct serve_options {
 
 // Runs the broker in the calling thread; returns the process exit code.
 int serve(const serve_options& options);
+
+// Writes `port` to `path` through a temporary name and a rename, so a reader
+// (a test, the tour) never sees half a number. Used for the Kafka and the
+// console port files.
+[[nodiscard]] status write_port_file(const std::string& path, uint16_t port);
 
 }  // namespace samsa::broker

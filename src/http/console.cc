@@ -12,6 +12,7 @@
 #include "base/key_hash.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
+#include "broker/serve.h"
 #include "broker/topic_registry.h"
 #include "group/coordinator.h"
 #include "group/lag.h"
@@ -643,19 +644,6 @@ asio::awaitable<void> console_service::events(const request& req, event_stream& 
   }
 }
 
-status write_port_file(const std::string& path, uint16_t port) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << port << "\n";
-    if (!out) return make_error(std::errc::io_error, "cannot write port file " + tmp);
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return error(ec, "cannot rename port file to " + path);
-  return {};
-}
-
 }  // namespace
 
 result<console_settings> console_settings_from(const std::map<std::string, std::string>& raw) {
@@ -700,7 +688,7 @@ result<std::unique_ptr<broker::side_service>> start_console(broker::broker_state
     return std::unique_ptr<broker::side_service>();
   }
   if (port_file) {
-    if (auto s = write_port_file(*port_file + ".http", console->port()); !s) return s.err();
+    if (auto s = broker::write_port_file(*port_file + ".http", console->port()); !s) return s.err();
   }
   if (address->host != "127.0.0.1" && address->host != "::1" && address->host != "localhost") {
     spdlog::warn("console: listening on {} (not loopback): anyone who can reach it can read every topic{}",
