@@ -5,6 +5,7 @@
 #include "base/kafka_error_codes.h"
 #include "base/metrics.h"
 #include "broker/api_table.h"
+#include "broker/connection.h"
 #include "storage/partition_log.h"
 
 namespace samsa::http {
@@ -157,6 +158,11 @@ std::string render_metrics(const broker_sample& sample, const process_stats& pro
   fmt::format_to(std::back_inserter(out), "samsa_connections {}\n", reg.connections_open());
   family(out, "samsa_connections_accepted_total", "counter", "Kafka-protocol connections accepted since start.");
   fmt::format_to(std::back_inserter(out), "samsa_connections_accepted_total {}\n", reg.connections_accepted());
+  family(out, "samsa_connection_pinned_file_bytes", "gauge",
+         "Bytes of log files held by fetch answers not yet written to their clients (a deleted segment's disk "
+         "space comes back only when they are written or their connection closes).");
+  fmt::format_to(std::back_inserter(out), "samsa_connection_pinned_file_bytes {}\n",
+                 broker::connection::pinned_file_bytes());
   family(out, "samsa_uptime_seconds", "gauge", "Seconds since the broker started.");
   fmt::format_to(std::back_inserter(out), "samsa_uptime_seconds {}\n", uptime_seconds);
   family(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");

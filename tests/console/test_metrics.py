@@ -141,3 +141,57 @@ def test_groups_by_state(broker_factory, name):
         time.sleep(0.2)
     assert value(samples, "samsa_groups", state="Empty") == 1
     assert value(samples, "samsa_groups", state="Stable") == 0
+
+
+def _fetch_v4(topic, partition, offset, max_bytes, correlation_id=7):
+    import struct
+    import kafka_wire
+    t = topic.encode()
+    body = struct.pack(">iiiib", -1, 100, 1, max_bytes, 0)  # replica, max wait, min bytes, max bytes, isolation
+    body += struct.pack(">i", 1) + struct.pack(">h", len(t)) + t
+    body += struct.pack(">i", 1) + struct.pack(">iqi", partition, offset, max_bytes)
+    return kafka_wire.frame(kafka_wire.request_header(1, 4, correlation_id) + body)
+
+
+def test_pinned_file_bytes_follow_a_client_that_does_not_read(broker_factory, name):
+    """A fetch answer sent from the log files holds them until it is written; a
+    client that never reads keeps it unwritten. The gauge shows those bytes and
+    drops to 0 when the connection closes."""
+    import socket
+    from confluent_kafka import Producer
+    b = broker_factory(CONSOLE)
+    c = Console(b)
+    t = name("pin")
+    clients.create_topic(b.bootstrap, t, 1)
+    p = Producer({"bootstrap.servers": b.bootstrap, "acks": "all", "linger.ms": 20})
+    for i in range(160):
+        p.produce(t, value=os.urandom(100_000), partition=0)  # random: no compression gain
+    assert p.flush(60) == 0
+    samples, families, _ = scrape(c)
+    assert families["samsa_connection_pinned_file_bytes"] == "gauge"
+    assert value(samples, "samsa_connection_pinned_file_bytes") == 0
+
+    host, port = b.bootstrap.split(":")
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # the answer cannot fit in socket buffers
+    s.connect((host, int(port)))
+    try:
+        s.sendall(_fetch_v4(t, 0, 0, 32 * 1024 * 1024))
+        deadline = time.monotonic() + 20
+        pinned = 0
+        while time.monotonic() < deadline:
+            samples, _, _ = scrape(c)
+            pinned = value(samples, "samsa_connection_pinned_file_bytes")
+            if pinned > 1_000_000:
+                break
+            time.sleep(0.1)
+        assert pinned > 1_000_000, f"no file bytes pinned by an unread 16 MB fetch answer ({pinned})"
+    finally:
+        s.close()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        samples, _, _ = scrape(c)
+        if value(samples, "samsa_connection_pinned_file_bytes") == 0:
+            break
+        time.sleep(0.1)
+    assert value(samples, "samsa_connection_pinned_file_bytes") == 0, "closing the connection released nothing"
