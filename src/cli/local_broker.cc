@@ -36,8 +36,11 @@ result<local_broker> local_broker::start(const std::string& samsa_exe) {
   std::string port_file = b.dir_ + "/port";
   std::string log = b.dir_ + "/broker.log";
   fs::create_directories(data);
-  std::vector<std::string> args{samsa_exe,  "serve", "--set", "listeners=PLAINTEXT://127.0.0.1:0",
-                                "--set",    "log.dirs=" + data, "--port-file", port_file};
+  // The console on a free port too, so the tour never competes with a broker
+  // already on 8080; the tour prints where it is.
+  std::vector<std::string> args{samsa_exe, "serve", "--set", "listeners=PLAINTEXT://127.0.0.1:0",
+                                "--set", "http.listeners=http://127.0.0.1:0", "--set", "log.dirs=" + data,
+                                "--port-file", port_file};
   pid_t pid = ::fork();
   if (pid < 0) return client::make_usage_error("start a broker for the tour", "fork failed");
   if (pid == 0) {
@@ -69,6 +72,10 @@ result<local_broker> local_broker::start(const std::string& samsa_exe) {
     int port = 0;
     if (in >> port && port > 0) {
       b.bootstrap_ = fmt::format("127.0.0.1:{}", port);
+      // Written before the Kafka port file, when the console is up.
+      std::ifstream http(port_file + ".http");
+      int http_port = 0;
+      if (http >> http_port && http_port > 0) b.console_url_ = fmt::format("http://127.0.0.1:{}/", http_port);
       return b;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -78,7 +85,10 @@ result<local_broker> local_broker::start(const std::string& samsa_exe) {
 }
 
 local_broker::local_broker(local_broker&& other) noexcept
-    : pid_(other.pid_), dir_(std::move(other.dir_)), bootstrap_(std::move(other.bootstrap_)) {
+    : pid_(other.pid_),
+      dir_(std::move(other.dir_)),
+      bootstrap_(std::move(other.bootstrap_)),
+      console_url_(std::move(other.console_url_)) {
   other.pid_ = -1;
   other.dir_.clear();
 }

@@ -23,12 +23,15 @@ class local_broker {
 
   const std::string& bootstrap() const { return bootstrap_; }
   const std::string& directory() const { return dir_; }
+  // The broker's console (http://127.0.0.1:PORT/), or empty if it has none.
+  const std::string& console_url() const { return console_url_; }
 
  private:
   local_broker() = default;
   pid_t pid_ = -1;
   std::string dir_;
   std::string bootstrap_;
+  std::string console_url_;
 };
 
 // Path of the running executable (/proc/self/exe resolved), for re-running ourselves.

@@ -43,6 +43,7 @@ struct tour_state {
   std::string audit;    // second group
   std::string queue;    // the share-group chapter's topic
   std::string workers;  // its share group
+  std::string console;  // URL of the broker's console page, when known
   int round = 0;        // payment rounds produced so far
   std::set<std::pair<int32_t, int64_t>> produced;
   std::vector<std::unique_ptr<group_member_thread>> members;
@@ -53,6 +54,10 @@ std::string parts(const std::set<int32_t>& p) {
   for (int32_t id : p) out += (out.empty() ? "" : ", ") + std::to_string(id);
   return "[" + out + "]";
 }
+
+// What to look at in the console page during a step (only when the tour knows
+// where the page is: the broker it started itself).
+void look(const tour_state& t, const std::string& what);
 
 void header(tour_state& t, int n, const std::string& title) {
   std::cout << "\n" << bold(t.ctx, fmt::format("Step {}/7 — {}", n, title)) << "\n";
@@ -146,6 +151,10 @@ status print_lag(tour_state& t, const std::vector<std::string>& groups) {
   return {};
 }
 
+void look(const tour_state& t, const std::string& what) {
+  if (!t.console.empty()) say("In the console: " + what);
+}
+
 status step_topic(tour_state& t) {
   header(t, 1, "Topics, partitions and offsets");
   say("A topic is a named stream of events. It is split into partitions: independent, ordered logs.");
@@ -161,6 +170,7 @@ status step_topic(tour_state& t) {
   table p({"PARTITION", "LEADER", "NEXT-OFFSET"});
   for (const auto& part : info->partitions) p.add({std::to_string(part.id), or_dash(part.leader), or_dash(part.latest)});
   p.print(std::cout, t.ctx);
+  look(t, fmt::format("Topics -> {} draws each partition as a log; it grows as events arrive.", t.topic));
   pause(t);
   return {};
 }
@@ -202,6 +212,7 @@ status step_keys(tour_state& t) {
   bool one_each = std::all_of(kUsers.begin(), kUsers.end(), [&](const auto& u) { return key_partitions[u].size() == 1; });
   say(fmt::format("{} events written; every key stayed in {} partition", t.produced.size(),
                   one_each ? "exactly one" : "MORE THAN ONE (unexpected)"));
+  look(t, "open a partition's messages; \"why partition N?\" beside a keyed record shows the hash step by step.");
   pause(t);
   return {};
 }
@@ -244,6 +255,8 @@ status step_group(tour_state& t) {
     say("Each member processed the events of the partitions it owned at the time, so the split follows the "
         "keys' partitions and the moment each member joined.");
   }
+  look(t, fmt::format("Consumer groups -> {} shows the members, their partitions, the lag and the group's state.",
+                      t.billing));
   pause(t);
   return {};
 }
@@ -294,6 +307,8 @@ status step_failover(tour_state& t) {
   say(fmt::format("{} events produced, {} processed: {} lost, {} processed twice", t.produced.size(), unique.size(),
                   lost, twice));
   if (auto s = print_lag(t, {t.billing}); !s) return s;
+  look(t, fmt::format("Consumer groups -> {}: the stopped member is gone and the others own its partitions.",
+                      t.billing));
   pause(t);
   return {};
 }
@@ -322,6 +337,7 @@ status step_second_group(tour_state& t) {
     std::this_thread::sleep_for(200ms);
   }
   if (auto s = print_lag(t, {t.billing, t.audit}); !s) return s;
+  look(t, "Consumer groups lists both groups, each with its own committed offsets and lag.");
   pause(t);
   return {};
 }
@@ -453,6 +469,8 @@ int run_tour(cli_context& ctx, const tour_options& options) {
     broker.emplace(std::move(*b));
     flags.bootstrap_servers = broker->bootstrap();
     std::cout << "Broker listening on " << broker->bootstrap() << " (data in " << broker->directory() << ")\n";
+    if (!broker->console_url().empty())
+      std::cout << "Watch each step in a browser: " << broker->console_url() << "\n";
   }
   auto config = client::load_client_config(flags);
   if (!config) return ctx.fail(config.err());
@@ -462,6 +480,7 @@ int run_tour(cli_context& ctx, const tour_options& options) {
       return ctx.fail(s.err());
   tour_state t{ctx, options, *config};
   t.mock = std::move(mock);
+  if (broker) t.console = broker->console_url();
   t.topic = options.topic_given ? options.topic : options.topic + suffix;  // a name asked for is used as given
   t.billing = "tour-billing" + suffix;
   t.audit = "tour-audit" + suffix;

@@ -50,6 +50,10 @@ def test_tour_against_broker(cli, name):
 def test_tour_starts_its_own_broker(cli):
     p = cli.run("tour", "--yes", bootstrap=False, timeout=300)
     assert "Broker listening on 127.0.0.1:" in p.stdout
+    # The tour's own broker serves the console on a free port and the tour points at it.
+    urls = re.findall(r"Watch each step in a browser: (http://127\.0\.0\.1:\d+/)", p.stdout)
+    assert len(urls) == 1, p.stdout
+    assert p.stdout.count("In the console: ") == 5, p.stdout
     check_tour_output(p.stdout)
 
 
