@@ -9,12 +9,14 @@
 #include <csignal>
 #include <ctime>
 #include <deque>
+#include <map>
 #include <iostream>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/consumer_group_admin.h"
 #include "cli/group_watch.h"
 #include "cli/table.h"
 #include "client/kafka_error.h"
@@ -76,15 +78,55 @@ void render(std::ostream& out, const cli_context& ctx, const group_snapshot& now
   out.flush();
 }
 
-result<group_snapshot> look(client::admin& admin, const std::string& group) {
+// A KIP-848 group as the classic view shows groups: its state, and each
+// member with its current assignment.
+client::group_info classic_view(const cg_group_view& g) {
+  client::group_info info;
+  info.group_id = g.group_id;
+  info.state = g.state;
+  info.assignor = g.assignor;
+  for (const auto& m : g.members) {
+    client::group_member member;
+    member.member_id = m.member_id;
+    member.client_id = m.client_id;
+    member.host = m.client_host;
+    member.instance_id = m.instance_id.value_or("");
+    for (const auto& t : m.assignment)
+      for (int32_t p : t.partitions) member.assignment.push_back({t.topic, p, client::offset_invalid});
+    info.members.push_back(std::move(member));
+  }
+  return info;
+}
+
+result<group_snapshot> look(client::admin& admin, const cli_context& ctx, const std::string& bootstrap,
+                            const std::string& group) {
   group_snapshot s;
   s.at_ms = now_ms();
+  // The classic DescribeGroups does not see a consumer-protocol (KIP-848)
+  // group (not found, or Dead): ConsumerGroupDescribe does, with its owners.
   auto info = admin.describe_group(group);
-  if (!info) return info.err();
+  if (!info && !client::is_not_found_error(info.err())) return info.err();
+  if (!info || info->state == "Dead") {
+    auto cg = describe_consumer_group(bootstrap, "samsa", std::chrono::milliseconds(ctx.timeout_ms), group);
+    if (cg && *cg) {
+      s.info = classic_view(**cg);
+    } else if (!info) {
+      return info.err();
+    } else {
+      s.info = std::move(*info);
+    }
+  } else {
+    s.info = std::move(*info);
+  }
   auto lag = admin.group_lag(group);
   if (!lag) return lag.err();
-  s.info = std::move(*info);
   s.lag = std::move(*lag);
+  std::map<std::pair<std::string, int32_t>, std::string> owner;
+  for (const auto& m : s.info.members)
+    for (const auto& p : m.assignment) owner[{p.topic, p.partition}] = m.member_id;
+  for (auto& r : s.lag)
+    if (r.member_id.empty())
+      if (auto it = owner.find({r.topic, r.partition}); it != owner.end()) r.member_id = it->second;
   return s;
 }
 
@@ -97,7 +139,10 @@ struct args {
 int run(const args& a, cli_context& ctx) {
   auto admin = ctx.make_admin();
   if (!admin) return ctx.fail(admin.err());
-  auto first = look(*admin, a.group);
+  auto config = ctx.config();
+  if (!config) return ctx.fail(config.err());
+  const std::string bootstrap = config->bootstrap_servers();
+  auto first = look(*admin, ctx, bootstrap, a.group);
   if (!first) return ctx.fail(first.err());
   if (first->info.state == "Dead" && first->lag.empty())
     return ctx.fail(client::make_kafka_error(fmt::format("group watch {}", a.group), 69 /* GROUP_ID_NOT_FOUND */,
@@ -114,7 +159,7 @@ int run(const args& a, cli_context& ctx) {
     auto wake = std::chrono::steady_clock::now() + std::chrono::milliseconds(a.interval_ms);
     while (!g_stop && std::chrono::steady_clock::now() < wake) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (g_stop) break;
-    auto now = look(*admin, a.group);
+    auto now = look(*admin, ctx, bootstrap, a.group);
     if (!now) {
       // The broker may be restarting: say so and keep watching.
       std::string line = fmt::format("{} cannot look at the group: {}", clock_time(now_ms()), now.err().message);

@@ -44,6 +44,11 @@ std::vector<std::string> group_changes(const group_snapshot& before, const group
       why = ": no members left; committed offsets stay for the next consumer";
     else if (now.info.state == "Dead")
       why = ": the group is gone";
+    else if (now.info.state == "Assigning")
+      why = ": the group epoch moved (a member joined, left or changed its subscription); the broker computes "
+            "the new target assignment";
+    else if (now.info.state == "Reconciling")
+      why = ": members give up the partitions they lose before others get them, heartbeat by heartbeat";
     out.push_back(fmt::format("state {} -> {}{}", before.info.state.empty() ? "(none)" : before.info.state,
                               now.info.state, why));
   }
