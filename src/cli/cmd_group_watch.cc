@@ -98,7 +98,7 @@ client::group_info classic_view(const cg_group_view& g) {
   return info;
 }
 
-result<group_snapshot> look(client::admin& admin, const cli_context& ctx, const std::string& bootstrap,
+result<group_snapshot> look(client::admin& admin, const cli_context& ctx, const client::client_config& config,
                             const std::string& group) {
   group_snapshot s;
   s.at_ms = now_ms();
@@ -107,7 +107,8 @@ result<group_snapshot> look(client::admin& admin, const cli_context& ctx, const 
   auto info = admin.describe_group(group);
   if (!info && !client::is_not_found_error(info.err())) return info.err();
   if (!info || info->state == "Dead") {
-    auto cg = describe_consumer_group(bootstrap, "samsa", std::chrono::milliseconds(ctx.timeout_ms), group);
+    auto cg = describe_consumer_group(config.bootstrap_servers(), config.get("client.id").value_or("samsa"),
+                                      std::chrono::milliseconds(ctx.timeout_ms), group);
     if (cg && *cg) {
       s.info = classic_view(**cg);
     } else if (!info) {
@@ -141,8 +142,7 @@ int run(const args& a, cli_context& ctx) {
   if (!admin) return ctx.fail(admin.err());
   auto config = ctx.config();
   if (!config) return ctx.fail(config.err());
-  const std::string bootstrap = config->bootstrap_servers();
-  auto first = look(*admin, ctx, bootstrap, a.group);
+  auto first = look(*admin, ctx, *config, a.group);
   if (!first) return ctx.fail(first.err());
   if (first->info.state == "Dead" && first->lag.empty())
     return ctx.fail(client::make_kafka_error(fmt::format("group watch {}", a.group), 69 /* GROUP_ID_NOT_FOUND */,
@@ -159,7 +159,7 @@ int run(const args& a, cli_context& ctx) {
     auto wake = std::chrono::steady_clock::now() + std::chrono::milliseconds(a.interval_ms);
     while (!g_stop && std::chrono::steady_clock::now() < wake) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (g_stop) break;
-    auto now = look(*admin, ctx, bootstrap, a.group);
+    auto now = look(*admin, ctx, *config, a.group);
     if (!now) {
       // The broker may be restarting: say so and keep watching.
       std::string line = fmt::format("{} cannot look at the group: {}", clock_time(now_ms()), now.err().message);

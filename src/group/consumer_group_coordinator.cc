@@ -25,13 +25,6 @@ std::string random_member_id() {
   return out;
 }
 
-constexpr int16_t err_invalid_request = 42;
-constexpr int16_t err_unsupported_version = 35;
-constexpr int16_t err_fenced_member_epoch = 110;
-constexpr int16_t err_unreleased_instance_id = 111;
-constexpr int16_t err_unsupported_assignor = 112;
-constexpr int16_t err_stale_member_epoch = 113;
-constexpr int16_t err_invalid_regular_expression = 128;
 
 // FNV-1a, 64 bit: a stable hash of the subscribed topics' metadata.
 struct fnv {
@@ -89,7 +82,7 @@ bool consumer_group_coordinator::is_empty_group(const std::string& group_id) con
 
 std::optional<std::pair<int16_t, std::string>> consumer_group_coordinator::validate_request(
     const cg_heartbeat_request& req) const {
-  auto invalid = [](std::string m) { return std::make_pair(err_invalid_request, std::move(m)); };
+  auto invalid = [](std::string m) { return std::make_pair(errc::invalid_request, std::move(m)); };
   if (req.group_id.empty()) return invalid("GroupId can't be empty.");
   if (req.instance_id && req.instance_id->empty()) return invalid("InstanceId can't be empty.");
   if (req.rack_id && req.rack_id->empty()) return invalid("RackId can't be empty.");
@@ -108,19 +101,19 @@ std::optional<std::pair<int16_t, std::string>> consumer_group_coordinator::valid
   }
   if (req.subscribed_topic_regex && !req.subscribed_topic_regex->empty()) {
     if (auto e = regex_error(*req.subscribed_topic_regex)) {
-      return std::make_pair(err_invalid_regular_expression,
+      return std::make_pair(errc::invalid_regular_expression,
                             fmt::format("SubscribedTopicRegex `{}` is not a valid regular expression: {}.",
                                         *req.subscribed_topic_regex, *e));
     }
   }
   if (req.server_assignor && !is_known_assignor(*req.server_assignor)) {
-    return std::make_pair(err_unsupported_assignor,
+    return std::make_pair(errc::unsupported_assignor,
                           fmt::format("ServerAssignor {} is not supported. Supported assignors: uniform, range.",
                                       *req.server_assignor));
   }
   if (req.server_assignor &&
       std::find(config_.assignors.begin(), config_.assignors.end(), *req.server_assignor) == config_.assignors.end()) {
-    return std::make_pair(err_unsupported_assignor,
+    return std::make_pair(errc::unsupported_assignor,
                           fmt::format("ServerAssignor {} is not enabled by group.consumer.assignors.",
                                       *req.server_assignor));
   }
@@ -202,7 +195,7 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
       if (st != g->static_members.end() && st->second != req.member_id) {
         auto old = g->members.find(st->second);
         if (old != g->members.end() && old->second.current.member_epoch != cg_static_leave_epoch) {
-          return fail(err_unreleased_instance_id,
+          return fail(errc::unreleased_instance_id,
                       fmt::format("Static member {} with instance id {} is present in the group.", st->second,
                                   *req.instance_id));
         }
@@ -255,7 +248,7 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
     m = &it->second;
     const int32_t have = m->current.member_epoch;
     if (req.member_epoch > have) {
-      return fail(err_fenced_member_epoch, fmt::format("The consumer group member has a greater member epoch ({}) "
+      return fail(errc::fenced_member_epoch, fmt::format("The consumer group member has a greater member epoch ({}) "
                                                        "than the one known by the group coordinator ({}).",
                                                        req.member_epoch, have));
     }
@@ -265,7 +258,7 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
       bool lost_answer = req.member_epoch == m->current.previous_member_epoch && req.owned &&
                          is_subset(*req.owned, m->current.assigned);
       if (!lost_answer) {
-        return fail(err_fenced_member_epoch, fmt::format("The consumer group member has a smaller member epoch ({}) "
+        return fail(errc::fenced_member_epoch, fmt::format("The consumer group member has a smaller member epoch ({}) "
                                                          "than the one known by the group coordinator ({}).",
                                                          req.member_epoch, have));
       }
@@ -557,14 +550,14 @@ std::optional<int16_t> consumer_group_coordinator::validate_offset_commit(const 
   if (member_epoch < 0 && g->members.empty()) return errc::none;
   auto it = g->members.find(member_id);
   if (it == g->members.end()) return errc::unknown_member_id;
-  if (api_version < 9) return err_unsupported_version;
+  if (api_version < 9) return errc::unsupported_version;
   const member& m = it->second;
   const int32_t have = m.current.member_epoch;
-  if (member_epoch > have) return err_stale_member_epoch;
+  if (member_epoch > have) return errc::stale_member_epoch;
   if (member_epoch < have) {
     for (const auto& tp : partitions) {
       auto at = m.assigned_at.find(tp);
-      if (at == m.assigned_at.end() || at->second > member_epoch) return err_stale_member_epoch;
+      if (at == m.assigned_at.end() || at->second > member_epoch) return errc::stale_member_epoch;
     }
   }
   return errc::none;
@@ -577,7 +570,7 @@ std::optional<int16_t> consumer_group_coordinator::validate_offset_fetch(const s
   if (!g) return std::nullopt;
   auto it = g->members.find(member_id);
   if (it == g->members.end()) return errc::unknown_member_id;
-  if (member_epoch != it->second.current.member_epoch) return err_stale_member_epoch;
+  if (member_epoch != it->second.current.member_epoch) return errc::stale_member_epoch;
   return errc::none;
 }
 

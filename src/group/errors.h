@@ -35,6 +35,15 @@ inline constexpr int16_t group_max_size_reached = detail::code(kafka::error_code
 inline constexpr int16_t group_subscribed_to_topic = detail::code(kafka::error_code::group_subscribed_to_topic);
 inline constexpr int16_t unstable_offset_commit = detail::code(kafka::error_code::unstable_offset_commit);
 
+inline constexpr int16_t invalid_request = detail::code(kafka::error_code::invalid_request);
+inline constexpr int16_t unsupported_version = detail::code(kafka::error_code::unsupported_version);
+// KIP-848 consumer-protocol groups.
+inline constexpr int16_t fenced_member_epoch = detail::code(kafka::error_code::fenced_member_epoch);
+inline constexpr int16_t unreleased_instance_id = detail::code(kafka::error_code::unreleased_instance_id);
+inline constexpr int16_t unsupported_assignor = detail::code(kafka::error_code::unsupported_assignor);
+inline constexpr int16_t stale_member_epoch = detail::code(kafka::error_code::stale_member_epoch);
+inline constexpr int16_t invalid_regular_expression = detail::code(kafka::error_code::invalid_regular_expression);
+
 // Kafka's upper-case name ("REBALANCE_IN_PROGRESS"), for logs and tests.
 inline std::string_view name(int16_t code) { return kafka::error_name(static_cast<kafka::error_code>(code)); }
 
