@@ -8,6 +8,7 @@
 
 #include "broker/broker_config.h"
 #include "broker/fetch_waiters.h"
+#include "share/offset_reset.h"
 #include "storage/partition_log.h"
 
 namespace samsa::broker {
@@ -64,6 +65,7 @@ status share_service::start() {
   const auto sizes = topic_sizes();
   const int64_t now = now_ms();
   size_t members = 0;
+  std::vector<std::string> reassigned;  // groups whose assignment moved while down
   for (const auto& r : *records) {
     if (const auto* g = std::get_if<share::group_record>(&r)) {
       auto& entry = group_of(g->group);
@@ -73,7 +75,7 @@ status share_service::start() {
       // heartbeat again before it is removed.
       for (auto& m : restored) m.session_deadline_ms = now + group_settings_for(g->group).session_timeout_ms;
       members += restored.size();
-      entry.group->restore(g->group_epoch, std::move(restored), sizes);
+      if (entry.group->restore(g->group_epoch, std::move(restored), sizes)) reassigned.push_back(g->group);
     } else {
       const auto& p = std::get<share::partition_record>(r);
       const auto& s = *p.state;
@@ -88,6 +90,7 @@ status share_service::start() {
       group_of(p.key.group);
     }
   }
+  for (const auto& id : reassigned) persist_group(id);
   if (!records->empty()) {
     spdlog::info("share groups: {} groups, {} members, {} share partitions restored from {}", groups_.size(), members,
                  partitions_.size(), journal_.path());
@@ -116,9 +119,19 @@ const share::share_group* share_service::find_group(const std::string& group_id)
 
 bool share_service::known_group(const std::string& group_id) const { return groups_.count(group_id) != 0; }
 
+bool share_service::is_share_group(const std::string& group_id) const {
+  auto it = groups_.find(group_id);
+  if (it == groups_.end()) return false;
+  if (it->second.group->group_epoch() > 0) return true;
+  auto p = partitions_.lower_bound({group_id, {}, INT32_MIN});
+  return p != partitions_.end() && p->first.group == group_id;
+}
+
 std::vector<const share::share_group*> share_service::list_groups() const {
   std::vector<const share::share_group*> out;
-  for (const auto& [id, g] : groups_) out.push_back(g.group.get());
+  for (const auto& [id, g] : groups_) {
+    if (is_share_group(id)) out.push_back(g.group.get());  // not ids that only hold configs
+  }
   return out;
 }
 
@@ -247,19 +260,53 @@ share::share_partition* share_service::find_partition(const std::string& group_i
   return it == partitions_.end() ? nullptr : &it->second;
 }
 
+std::string share_service::group_config(const std::string& group_id, const char* name, const char* fallback) const {
+  if (auto g = groups_.find(group_id); g != groups_.end()) {
+    if (auto c = g->second.configs.find(name); c != g->second.configs.end()) return c->second;
+  }
+  return fallback;
+}
+
+bool share_service::read_committed(const std::string& group_id) const {
+  return group_config(group_id, share_isolation_level_config, "read_uncommitted") == "read_committed";
+}
+
+int64_t share_service::initial_start_offset(const std::string& group_id, const storage::partition_log& log,
+                                            const storage::stable_offsets& offsets) const {
+  // Values were validated when set; an unreadable one (never expected) acts as the default.
+  auto strategy = share::parse_offset_reset(group_config(group_id, share_auto_offset_reset_config, "latest"))
+                      .value_or(share::offset_reset_strategy{});
+  switch (strategy.type) {
+    case share::offset_reset_strategy::kind::earliest:
+      return offsets.log_start_offset;
+    case share::offset_reset_strategy::kind::latest:
+      return offsets.high_watermark;
+    case share::offset_reset_strategy::kind::by_duration: {
+      const int64_t wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+      const int64_t ts = strategy.timestamp_ms(wall_ms);
+      auto found = log.offset_for_timestamp(ts);
+      if (!found) {
+        spdlog::warn("share group {}: looking up timestamp {} for share.auto.offset.reset failed ({}); starting at the end",
+                     group_id, ts, found.err().describe());
+        return offsets.high_watermark;
+      }
+      // No record that recent (or only past the high watermark): the end of the log.
+      if (!*found || (*found)->offset >= offsets.high_watermark) return offsets.high_watermark;
+      return std::max((*found)->offset, offsets.log_start_offset);
+    }
+  }
+  return offsets.high_watermark;
+}
+
 share::share_partition& share_service::partition(const std::string& group_id, const topic_entry& topic, int32_t index) {
   share::partition_key key{group_id, to_share_id(topic.id), index};
   auto* log = partition_log_of(&topic, index);
   const auto offsets = log->offsets();
   auto it = partitions_.find(key);
   if (it == partitions_.end()) {
-    std::string reset = "latest";
-    if (auto g = groups_.find(group_id); g != groups_.end()) {
-      if (auto c = g->second.configs.find(share_auto_offset_reset_config); c != g->second.configs.end()) {
-        reset = c->second;
-      }
-    }
-    const int64_t start = reset == "earliest" ? offsets.log_start_offset : offsets.high_watermark;
+    const int64_t start = initial_start_offset(group_id, *log, offsets);
     it = partitions_.emplace(key, share::share_partition(start)).first;
     group_of(group_id);
     // Durable before anything is handed out, so a restart cannot move a
@@ -448,6 +495,7 @@ boost::asio::awaitable<protocol::error_code> share_service::make_durable() {
 std::vector<group_config_entry> share_service::describe_configs(const std::string& group_id) const {
   const std::map<std::string, std::pair<std::string, bool>> defaults = {
       {share_auto_offset_reset_config, {"latest", false}},
+      {share_isolation_level_config, {"read_uncommitted", false}},
       {share_record_lock_duration_config, {std::to_string(settings_.record_lock_duration_ms), true}},
       {share_session_timeout_config, {std::to_string(settings_.session_timeout_ms), true}},
       {share_heartbeat_interval_config, {std::to_string(settings_.heartbeat_interval_ms), true}},
@@ -475,10 +523,19 @@ admin_result share_service::alter_configs(const std::string& group_id,
   for (const auto& [name, value] : set) {
     if (!value) continue;  // deletion: back to the default
     if (name == share_auto_offset_reset_config) {
-      if (*value != "latest" && *value != "earliest") {
+      if (!share::parse_offset_reset(*value)) {
+        return admin_result::fail(protocol::error_code::invalid_config,
+                                  "Invalid value `" + *value + "` for configuration " + name +
+                                      ". The value must be either 'earliest', 'latest' or of the format "
+                                      "'by_duration:<PnDTnHnMn.nS>' (a non-negative ISO-8601 duration).");
+      }
+      continue;
+    }
+    if (name == share_isolation_level_config) {
+      if (*value != "read_committed" && *value != "read_uncommitted") {
         return admin_result::fail(protocol::error_code::invalid_config,
                                   "Invalid value " + *value + " for configuration " + name +
-                                      ": must be latest or earliest (by_duration is not supported).");
+                                      ": String must be one of: read_committed, read_uncommitted.");
       }
       continue;
     }
@@ -492,7 +549,8 @@ admin_result share_service::alter_configs(const std::string& group_id,
     } else {
       return admin_result::fail(protocol::error_code::invalid_config,
                                 "Unknown group config name: " + name + " (share groups take " +
-                                    share_auto_offset_reset_config + ", " + share_record_lock_duration_config + ", " +
+                                    share_auto_offset_reset_config + ", " + share_isolation_level_config + ", " +
+                                    share_record_lock_duration_config + ", " +
                                     share_session_timeout_config + ", " + share_heartbeat_interval_config + ").");
     }
     auto v = parse_int(*value);

@@ -26,6 +26,7 @@
 #include "share/share_group.h"
 #include "share/share_partition.h"
 #include "share/state_codec.h"
+#include "storage/partition_log.h"
 
 namespace samsa::broker {
 
@@ -46,6 +47,7 @@ share_settings share_settings_from(const broker_config& config);
 
 // The GROUP config resource's share keys (Kafka's GroupConfig names).
 inline constexpr const char* share_auto_offset_reset_config = "share.auto.offset.reset";
+inline constexpr const char* share_isolation_level_config = "share.isolation.level";
 inline constexpr const char* share_record_lock_duration_config = "share.record.lock.duration.ms";
 inline constexpr const char* share_session_timeout_config = "share.session.timeout.ms";
 inline constexpr const char* share_heartbeat_interval_config = "share.heartbeat.interval.ms";
@@ -81,6 +83,7 @@ class share_service {
   // ---- groups and members
   share::heartbeat_result heartbeat(const std::string& group_id, const share::heartbeat_request& request);
   const share::share_group* find_group(const std::string& group_id) const;
+  // The share groups (is_share_group), for ListGroups.
   std::vector<const share::share_group*> list_groups() const;
   int32_t heartbeat_interval_ms(const std::string& group_id) const;
   // Topic name -> partition count, for every topic (what the assignor sees).
@@ -104,6 +107,9 @@ class share_service {
   // ---- share partitions
   // The effective per-partition limits of a group (broker settings, then the group's configs).
   share::partition_settings partition_settings_for(const std::string& group_id) const;
+  // share.isolation.level=read_committed: acquire only up to the last stable
+  // offset, and never records of aborted transactions.
+  bool read_committed(const std::string& group_id) const;
   // The share partition, created at the group's share.auto.offset.reset
   // position on first use. `log` is the topic partition's log.
   share::share_partition& partition(const std::string& group_id, const topic_entry& topic, int32_t index);
@@ -126,6 +132,11 @@ class share_service {
   std::vector<int32_t> delete_topic_state(const std::string& group_id, const protocol::uuid& topic);
   // A group that exists as a share group (members, state or configs).
   bool known_group(const std::string& group_id) const;
+  // The id belongs to a share group: a member joined it at least once, or it
+  // holds share-partition state. Configs alone do not make one (Kafka keeps
+  // GROUP configs apart from groups). Such an id is refused to the classic
+  // and consumer protocols, as Kafka refuses a group of another type.
+  bool is_share_group(const std::string& group_id) const;
   // DeleteGroups of an empty share group; NON_EMPTY_GROUP with members.
   protocol::error_code delete_group(const std::string& group_id);
 
@@ -155,6 +166,10 @@ class share_service {
   void arm();
   share::group_settings group_settings_for(const std::string& group_id) const;
   std::optional<int64_t> group_config_int(const std::string& group_id, const char* name) const;
+  std::string group_config(const std::string& group_id, const char* name, const char* fallback) const;
+  // Where a new share partition starts (share.auto.offset.reset).
+  int64_t initial_start_offset(const std::string& group_id, const storage::partition_log& log,
+                               const storage::stable_offsets& offsets) const;
   void maybe_compact();
   std::vector<share::journal_record> live_state() const;
 

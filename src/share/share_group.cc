@@ -1,5 +1,7 @@
 #include "share/share_group.h"
 
+#include "share/share_assignor.h"
+
 #include <algorithm>
 #include <set>
 
@@ -14,28 +16,6 @@ std::vector<std::string> normalized(std::vector<std::string> names) {
 }
 
 }  // namespace
-
-std::map<std::string, assignment> assign(const std::map<std::string, member>& members,
-                                         const topic_partitions& topics) {
-  std::map<std::string, assignment> out;
-  for (const auto& [id, m] : members) out[id];
-  std::map<std::string, std::vector<std::string>> subscribers;  // topic -> members, sorted
-  for (const auto& [id, m] : members) {
-    for (const auto& t : m.subscribed) subscribers[t].push_back(id);
-  }
-  for (const auto& [topic, ids] : subscribers) {
-    auto it = topics.find(topic);
-    if (it == topics.end() || it->second <= 0 || ids.empty()) continue;
-    const int32_t partitions = it->second;
-    const auto count = static_cast<int32_t>(ids.size());
-    if (count <= partitions) {
-      for (int32_t p = 0; p < partitions; ++p) out[ids[static_cast<size_t>(p % count)]][topic].push_back(p);
-    } else {
-      for (int32_t i = 0; i < count; ++i) out[ids[static_cast<size_t>(i)]][topic].push_back(i % partitions);
-    }
-  }
-  return out;
-}
 
 heartbeat_result share_group::heartbeat(const heartbeat_request& request, const topic_partitions& topics,
                                         const group_settings& settings, int64_t now_ms) {
@@ -150,19 +130,26 @@ std::vector<std::string> share_group::subscribed_topics() const {
   return {all.begin(), all.end()};
 }
 
-void share_group::restore(int32_t group_epoch, std::vector<member> members, const topic_partitions& topics) {
+bool share_group::restore(int32_t group_epoch, std::vector<member> members, const topic_partitions& topics) {
   members_.clear();
   for (auto& m : members) members_[m.id] = std::move(m);
   group_epoch_ = group_epoch;
-  // Members keep their epoch; the assignment is recomputed from the current
-  // topics at the restored epoch (the assignor is deterministic).
-  auto target = assign(members_, topics);
-  for (auto& [id, m] : members_) m.assigned = std::move(target[id]);
-  assignment_epoch_ = group_epoch_;
+  seen_partitions_.clear();
   for (const auto& t : subscribed_topics()) {
     auto ti = topics.find(t);
     if (ti != topics.end()) seen_partitions_[t] = ti->second;
   }
+  // Members keep their epochs and assignments; the assignor (sticky) leaves
+  // a balanced assignment of unchanged topics as it is.
+  auto target = assign(members_, topics);
+  bool changed = false;
+  for (auto& [id, m] : members_) changed |= target[id] != m.assigned;
+  if (changed) {
+    ++group_epoch_;
+    for (auto& [id, m] : members_) m.assigned = std::move(target[id]);
+  }
+  assignment_epoch_ = group_epoch_;
+  return changed;
 }
 
 }  // namespace samsa::share

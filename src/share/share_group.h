@@ -77,8 +77,11 @@ class share_group {
   // Every topic some member subscribes to.
   std::vector<std::string> subscribed_topics() const;
 
-  // Restores durable membership after a restart (deadline set by the caller).
-  void restore(int32_t group_epoch, std::vector<member> members, const topic_partitions& topics);
+  // Restores durable membership after a restart (deadline set by the
+  // caller), each member with its journaled assignment. If the assignor
+  // would now assign otherwise (topics changed meanwhile, or the journal had
+  // no assignments), the group epoch moves on; returns true then.
+  bool restore(int32_t group_epoch, std::vector<member> members, const topic_partitions& topics);
 
  private:
   void rebalance(const topic_partitions& topics);
@@ -90,12 +93,6 @@ class share_group {
   topic_partitions seen_partitions_;  // subscribed topics' sizes at the last assignment
 };
 
-// Samsa's share assignor ("simple", as Kafka names its share assignor):
-// per topic, every partition gets at least one of the members subscribed to
-// it; with fewer members than partitions they are spread round robin, with
-// more members than partitions members share partitions round robin. Members
-// and partitions are taken in sorted order, so the result is deterministic.
-std::map<std::string, assignment> assign(const std::map<std::string, member>& members,
-                                         const topic_partitions& topics);
+// The assignor is share/share_assignor.h.
 
 }  // namespace samsa::share

@@ -1,5 +1,7 @@
 #include "share/share_group.h"
 
+#include "share/share_assignor.h"
+
 #include <gtest/gtest.h>
 
 namespace samsa::share {
@@ -101,6 +103,35 @@ TEST(share_group, max_size_is_enforced) {
   s.max_size = 1;
   g.heartbeat(join("a", {"t"}), {{"t", 1}}, s, 0);
   EXPECT_EQ(g.heartbeat(join("b", {"t"}), {{"t", 1}}, s, 0).error, error_code::group_max_size_reached);
+}
+
+TEST(share_group, restore_keeps_a_journaled_assignment_and_its_epoch) {
+  share_group g("g");
+  group_settings s;
+  topic_partitions topics{{"t", 3}};
+  g.heartbeat(join("a", {"t"}), topics, s, 0);
+  g.heartbeat(join("b", {"t"}), topics, s, 0);
+  std::vector<member> saved;
+  for (const auto& [id, m] : g.members()) saved.push_back(m);
+
+  share_group same("g");
+  EXPECT_FALSE(same.restore(g.group_epoch(), saved, topics));
+  EXPECT_EQ(same.group_epoch(), 2);
+  EXPECT_EQ(same.assignment_epoch(), 2);
+  for (const auto& [id, m] : g.members()) EXPECT_EQ(same.members().at(id).assigned, m.assigned) << id;
+
+  // The topic grew while the broker was down: a new assignment, a new epoch.
+  share_group grown("g");
+  EXPECT_TRUE(grown.restore(g.group_epoch(), saved, {{"t", 4}}));
+  EXPECT_EQ(grown.group_epoch(), 3);
+  EXPECT_EQ(grown.assignment_epoch(), 3);
+  size_t total = 0;
+  for (const auto& [id, m] : grown.members()) total += m.assigned.at("t").size();
+  EXPECT_EQ(total, 4u);
+  // A member heartbeating with its old epoch catches up with the new one.
+  auto caught_up = grown.heartbeat(beat("a", g.members().at("a").epoch), {{"t", 4}}, s, 0);
+  EXPECT_EQ(caught_up.error, error_code::none);
+  EXPECT_EQ(caught_up.member_epoch, 3);
 }
 
 }  // namespace

@@ -125,12 +125,35 @@ bool share_partition::expire_locks(int64_t now_ms, const partition_settings& set
   return changed;
 }
 
-bool share_partition::release_member(const std::string& member, const partition_settings& settings) {
+bool share_partition::release_member(const std::string& member, const partition_settings& /*settings*/) {
   bool changed = false;
   for (auto& [offset, r] : records_) {
     if (r.state == record_state::acquired && r.owner == member) {
-      end_lock(r, settings);
+      // As Kafka's leader does when a member's records are released (its
+      // share session closed, or it left): the acquisition did not reach the
+      // application, so it is not counted, and the delivery limit does not
+      // archive the record.
+      r.owner.clear();
+      r.lock_deadline_ms = 0;
+      r.state = record_state::available;
+      if (r.delivery_count > 0) --r.delivery_count;
       changed = true;
+    }
+  }
+  if (changed) advance_past_done();
+  return changed;
+}
+
+bool share_partition::archive_acquired(const std::string& member,
+                                       const std::vector<std::pair<int64_t, int64_t>>& spans) {
+  bool changed = false;
+  for (const auto& [first, last] : spans) {
+    for (auto it = records_.lower_bound(first); it != records_.end() && it->first <= last; ++it) {
+      if (it->second.state == record_state::acquired && it->second.owner == member) {
+        it->second.state = record_state::archived;
+        it->second.owner.clear();
+        changed = true;
+      }
     }
   }
   if (changed) advance_past_done();

@@ -77,8 +77,15 @@ class share_partition {
   // Ends every lock past its deadline (the record becomes AVAILABLE, or
   // ARCHIVED once its delivery count reached the limit). True if any did.
   bool expire_locks(int64_t now_ms, const partition_settings& settings);
-  // Ends every lock `member` holds, as a release. True if any.
+  // Gives back every record `member` holds (its share session closed, it
+  // left the group or its session timed out): AVAILABLE again with the
+  // delivery count of before the acquisition, as Kafka's leader releases
+  // them (the records never reached the application). True if any.
   bool release_member(const std::string& member, const partition_settings& settings);
+  // Archives the offsets in `spans` ([first, last], sorted) that `member`
+  // holds: records it must never be given (those of aborted transactions
+  // under read_committed). True if any.
+  bool archive_acquired(const std::string& member, const std::vector<std::pair<int64_t, int64_t>>& spans);
   // The earliest lock deadline, for the caller's timer.
   std::optional<int64_t> next_lock_deadline() const;
 

@@ -137,6 +137,7 @@ TEST(share_partition, release_member_frees_only_its_locks) {
   p.acquire("b", 2, 1, s, 0);
   EXPECT_TRUE(p.release_member("a", s));
   EXPECT_EQ(p.records().at(0).state, record_state::available);
+  EXPECT_EQ(p.records().at(0).delivery_count, 0);  // the acquisition is not counted
   EXPECT_EQ(p.records().at(1).state, record_state::acquired);
   EXPECT_FALSE(p.release_member("nobody", s));
 }
@@ -182,6 +183,34 @@ TEST(share_partition, malformed_batches_are_invalid_request) {
   EXPECT_EQ(validate_ack_batch({0, 0, {renew_t}}, false), error_code::invalid_request);
   EXPECT_EQ(validate_ack_batch({0, 0, {renew_t}}, true), error_code::none);
   EXPECT_EQ(validate_ack_batch({0, 2, {accept_t, release_t, reject_t}}, false), error_code::none);
+}
+
+// A member's release never archives, even at the delivery limit: the
+// delivery is taken back rather than counted.
+TEST(share_partition, a_released_member_gives_back_its_delivery_at_the_limit) {
+  share_partition p(0);
+  auto s = settings_with(2);
+  p.acquire("a", 1, 1, s, 0);
+  ASSERT_EQ(p.acknowledge("a", {0, 0, {release_t}}, s, 0), error_code::none);  // count 1, available
+  auto again = p.acquire("a", 1, 1, s, 0);
+  ASSERT_EQ(again.at(0).delivery_count, 2);
+  EXPECT_TRUE(p.release_member("a", s));
+  EXPECT_EQ(p.records().at(0).state, record_state::available);
+  EXPECT_EQ(p.records().at(0).delivery_count, 1);
+  EXPECT_EQ(p.acquire("b", 1, 1, s, 0).at(0).delivery_count, 2);
+}
+
+TEST(share_partition, archive_acquired_takes_only_the_members_records) {
+  share_partition p(0);
+  auto s = settings_with();
+  p.acquire("a", 4, 10, s, 0);  // 0..3 to a
+  p.acquire("b", 6, 10, s, 0);  // 4..5 to b
+  EXPECT_TRUE(p.archive_acquired("a", {{0, 1}, {3, 5}}));
+  EXPECT_EQ(p.start_offset(), 2);  // 0 and 1 are done
+  EXPECT_EQ(p.records().at(2).state, record_state::acquired);
+  EXPECT_EQ(p.records().at(3).state, record_state::archived);
+  EXPECT_EQ(p.records().at(4).state, record_state::acquired);  // b's
+  EXPECT_FALSE(p.archive_acquired("a", {{0, 1}}));
 }
 
 }  // namespace

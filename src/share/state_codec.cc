@@ -10,6 +10,9 @@ namespace {
 constexpr uint8_t partition_type = 1;
 constexpr uint8_t group_type = 2;
 constexpr uint8_t format_version = 0;
+// Group records: version 1 adds each member's assignment (the sticky
+// assignor's input, so a restart keeps it); version 0 is still read.
+constexpr uint8_t group_version = 1;
 
 void put_optional_string(big_endian::byte_writer& w, const std::optional<std::string>& s) {
   w.u8(s ? 1 : 0);
@@ -48,7 +51,7 @@ void encode_payload(big_endian::byte_writer& w, const partition_record& p) {
 
 void encode_payload(big_endian::byte_writer& w, const group_record& g) {
   w.u8(group_type);
-  w.u8(format_version);
+  w.u8(group_version);
   w.str(g.group);
   w.u8(g.deleted ? 1 : 0);
   if (g.deleted) return;
@@ -62,6 +65,12 @@ void encode_payload(big_endian::byte_writer& w, const group_record& g) {
     w.str(m.client_host);
     w.u32(static_cast<uint32_t>(m.subscribed.size()));
     for (const auto& t : m.subscribed) w.str(t);
+    w.u32(static_cast<uint32_t>(m.assigned.size()));
+    for (const auto& [topic, partitions] : m.assigned) {
+      w.str(topic);
+      w.u32(static_cast<uint32_t>(partitions.size()));
+      for (int32_t p : partitions) w.i32(p);
+    }
   }
   w.u32(static_cast<uint32_t>(g.configs.size()));
   for (const auto& [k, v] : g.configs) {
@@ -83,8 +92,9 @@ std::optional<journal_record> decode_payload(std::span<const uint8_t> payload) {
   big_endian::byte_reader r(payload);
   uint8_t type = r.u8();
   uint8_t version = r.u8();
-  if (!r.ok() || version != format_version) return std::nullopt;
+  if (!r.ok()) return std::nullopt;
   if (type == partition_type) {
+    if (version != format_version) return std::nullopt;
     partition_record p;
     if (!r.str(p.key.group) || !r.bytes(p.key.topic.data(), p.key.topic.size())) return std::nullopt;
     p.key.partition = r.i32();
@@ -114,6 +124,7 @@ std::optional<journal_record> decode_payload(std::span<const uint8_t> payload) {
     return p;
   }
   if (type == group_type) {
+    if (version > group_version) return std::nullopt;
     group_record g;
     if (!r.str(g.group)) return std::nullopt;
     uint8_t deleted = r.u8();
@@ -134,6 +145,18 @@ std::optional<journal_record> decode_payload(std::span<const uint8_t> payload) {
           std::string name;
           if (!r.str(name)) return std::nullopt;
           m.subscribed.push_back(std::move(name));
+        }
+        if (version >= 1) {
+          uint32_t assigned = r.u32();
+          if (!plausible(r, assigned, 8)) return std::nullopt;
+          for (uint32_t t = 0; t < assigned; ++t) {
+            std::string name;
+            if (!r.str(name)) return std::nullopt;
+            uint32_t count = r.u32();
+            if (!plausible(r, count, 4)) return std::nullopt;
+            auto& partitions = m.assigned[name];
+            for (uint32_t i = 0; i < count; ++i) partitions.push_back(r.i32());
+          }
         }
         g.members.push_back(std::move(m));
       }

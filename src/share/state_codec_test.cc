@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "record/crc32c.h"
+
 namespace samsa::share {
 namespace {
 
@@ -26,6 +28,7 @@ group_record sample_group() {
   m.client_id = "c";
   m.client_host = "/127.0.0.1";
   m.subscribed = {"a", "b"};
+  m.assigned = {{"a", {0, 2}}, {"b", {1}}};
   g.members.push_back(m);
   g.configs["share.auto.offset.reset"] = "earliest";
   return g;
@@ -51,6 +54,7 @@ TEST(share_state_codec, round_trips_both_record_kinds) {
   ASSERT_EQ(g.members.size(), 1u);
   EXPECT_EQ(g.members[0].rack, "r1");
   EXPECT_EQ(g.members[0].subscribed, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(g.members[0].assigned, (assignment{{"a", {0, 2}}, {"b", {1}}}));
   EXPECT_EQ(g.configs.at("share.auto.offset.reset"), "earliest");
   EXPECT_FALSE(std::get<partition_record>(d.records[2]).state.has_value());
 }
@@ -76,3 +80,31 @@ TEST(share_state_codec, a_torn_or_corrupt_tail_ends_the_valid_prefix) {
 
 }  // namespace
 }  // namespace samsa::share
+
+// Group records written before assignments were journaled (version 0) are
+// still read: the same bytes without the per-member assignment.
+TEST(share_state_codec, reads_version_0_group_records) {
+  group_record g = sample_group();
+  for (auto& m : g.members) m.assigned.clear();
+  auto frame = encode_record(g);
+  std::vector<uint8_t> payload(frame.begin() + 8, frame.end());
+  ASSERT_EQ(payload[1], 1);  // written as version 1
+  payload[1] = 0;
+  // Version 1 wrote an empty assignment (u32 0) after the subscriptions; drop it.
+  const size_t subs_end = payload.size() - 4 /*config count*/ - (4 + 23) - (4 + 8) - 4;
+  payload.erase(payload.begin() + static_cast<std::ptrdiff_t>(subs_end),
+                payload.begin() + static_cast<std::ptrdiff_t>(subs_end) + 4);
+  std::vector<uint8_t> v0;
+  auto put32 = [&](uint32_t v) {
+    for (int i = 3; i >= 0; --i) v0.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  };
+  put32(static_cast<uint32_t>(payload.size()));
+  put32(record::crc32c(payload));
+  v0.insert(v0.end(), payload.begin(), payload.end());
+  auto d = decode_journal(v0);
+  ASSERT_EQ(d.records.size(), 1u);
+  const auto& back = std::get<group_record>(d.records[0]);
+  EXPECT_EQ(back.members.at(0).subscribed, (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(back.members.at(0).assigned.empty());
+  EXPECT_EQ(back.configs.at("share.auto.offset.reset"), "earliest");
+}

@@ -16,6 +16,7 @@
 #include "broker_process.h"
 #include "protocol/api_keys.h"
 #include "protocol/error_code.h"
+#include "record/batch_builder.h"
 #include "record/record.h"
 #include "record/split.h"
 #include "wire_client.h"
@@ -336,11 +337,13 @@ TEST_F(ShareWire, ShareSessionEpochsAndMalformedRequests) {
   EXPECT_EQ(bad.responses.at(0).partitions.at(0).error_code, to_int(error_code::invalid_request));
   auto renew_v1 = acknowledge("g", "m", 4, topic_id, 0, 0, {renew_t});
   EXPECT_EQ(renew_v1.responses.at(0).partitions.at(0).error_code, to_int(error_code::invalid_request));
-  // Closing the session (epoch -1) releases the member's records.
+  // Closing the session (epoch -1) releases the member's records; as in
+  // Kafka, that delivery is taken back (the count returns to 0, the next
+  // delivery is the first).
   EXPECT_EQ(acknowledge("g", "m", -1, topic_id, 0, 0, {renew_t}, 2, true).responses.at(0).partitions.at(0).error_code,
             0);
   auto other = client_->call<fetch_resp>(fetch_request("g", "other", 0, topic_id), 1);
-  EXPECT_EQ(records_of(other), (std::vector<delivered>{{0, "x", 2}}));
+  EXPECT_EQ(records_of(other), (std::vector<delivered>{{0, "x", 1}}));
 }
 
 TEST_F(ShareWire, AutoOffsetResetLatestIsTheDefaultAndGroupConfigsAreValidated) {
@@ -420,6 +423,221 @@ TEST_F(ShareWire, AdminOffsetsNeedAnEmptyGroup) {
             to_int(error_code::group_id_not_found));
 }
 
+// A group id belongs to one protocol (Kafka's GroupMetadataManager): a share
+// group's id refuses a classic JoinGroup (INCONSISTENT_GROUP_PROTOCOL) and a
+// ConsumerGroupHeartbeat (GROUP_ID_NOT_FOUND), and a classic or
+// consumer-protocol group's id refuses ShareGroupHeartbeat (GROUP_ID_NOT_FOUND).
+TEST_F(ShareWire, AGroupIdBelongsToOneProtocol) {
+  make_topic("kinds");
+  ASSERT_EQ(heartbeat("share-g", "sm", 0, std::vector<std::string>{"kinds"}).error_code, 0);
+
+  protocol::join_group_request_data jg;
+  jg.group_id = "share-g";
+  jg.session_timeout_ms = 10000;
+  jg.rebalance_timeout_ms = 10000;
+  jg.protocol_type = "consumer";
+  jg.protocols.push_back({"range", {}, {}});
+  for (int16_t v : {0, 5, 9}) {
+    EXPECT_EQ(client_->call<protocol::join_group_response_data>(jg, v).error_code,
+              to_int(error_code::inconsistent_group_protocol))
+        << "JoinGroup v" << v;
+  }
+  protocol::consumer_group_heartbeat_request_data cg;
+  cg.group_id = "share-g";
+  cg.member_id = "cm";
+  cg.member_epoch = 0;
+  cg.rebalance_timeout_ms = 30000;
+  cg.subscribed_topic_names = std::vector<std::string>{"kinds"};
+  cg.topic_partitions.emplace();
+  auto refused = client_->call<protocol::consumer_group_heartbeat_response_data>(cg, 1);
+  EXPECT_EQ(refused.error_code, to_int(error_code::group_id_not_found));
+  EXPECT_EQ(refused.error_message.value_or(""), "Group share-g is not a consumer group.");
+  // An empty share group keeps its id too (only DeleteGroups frees it).
+  ASSERT_EQ(heartbeat("share-g", "sm", -1).member_epoch, -1);
+  EXPECT_EQ(client_->call<protocol::join_group_response_data>(jg, 5).error_code,
+            to_int(error_code::inconsistent_group_protocol));
+
+  // The other way round: a consumer-protocol group and a classic group.
+  cg.group_id = "consumer-g";
+  ASSERT_EQ(client_->call<protocol::consumer_group_heartbeat_response_data>(cg, 1).error_code, 0);
+  auto on_consumer = heartbeat("consumer-g", "sm", 0, std::vector<std::string>{"kinds"});
+  EXPECT_EQ(on_consumer.error_code, to_int(error_code::group_id_not_found));
+  EXPECT_EQ(on_consumer.error_message.value_or(""), "Group consumer-g is not a share group.");
+  protocol::offset_commit_request_data commit;  // a classic group holding offsets only
+  commit.group_id = "classic-g";
+  commit.generation_id_or_member_epoch = -1;
+  auto& ct = commit.topics.emplace_back();
+  ct.name = "kinds";
+  ct.partitions.emplace_back().committed_offset = 0;
+  ASSERT_EQ(client_->call<protocol::offset_commit_response_data>(commit, 2).topics.at(0).partitions.at(0).error_code, 0);
+  EXPECT_EQ(heartbeat("classic-g", "sm", 0, std::vector<std::string>{"kinds"}).error_code,
+            to_int(error_code::group_id_not_found));
+  protocol::share_group_describe_request_data dreq;
+  dreq.group_ids = {"classic-g", "consumer-g", "share-g", "configured-only"};
+  ASSERT_EQ(set_group_config("configured-only", "share.record.lock.duration.ms", "20000"), 0);
+  auto described = client_->call<protocol::share_group_describe_response_data>(dreq, 1);
+  EXPECT_EQ(described.groups.at(0).error_message.value_or(""), "Group classic-g is not a share group.");
+  EXPECT_EQ(described.groups.at(1).error_message.value_or(""), "Group consumer-g is not a share group.");
+  EXPECT_EQ(described.groups.at(2).error_code, 0);
+  EXPECT_EQ(described.groups.at(2).group_state, "Empty");
+  EXPECT_EQ(described.groups.at(3).error_code, to_int(error_code::group_id_not_found));
+  EXPECT_EQ(described.groups.at(3).error_message.value_or(""), "Group configured-only not found.");
+
+  // Group configs alone make no share group: another protocol may still take the id.
+  ASSERT_EQ(set_group_config("configured", "share.auto.offset.reset", "earliest"), 0);
+  cg.group_id = "configured";
+  EXPECT_EQ(client_->call<protocol::consumer_group_heartbeat_response_data>(cg, 1).error_code, 0);
+}
+
+// One uncompressed batch of `values` stamped with the wall clock (recent
+// records for share.auto.offset.reset=by_duration), or transactional.
+std::vector<uint8_t> stamped_batch(const std::vector<std::string>& values, int64_t timestamp_ms,
+                                   int64_t producer_id = -1, int16_t epoch = -1, int32_t sequence = -1) {
+  record::batch_options o;
+  o.producer_id = producer_id;
+  o.producer_epoch = epoch;
+  o.base_sequence = sequence;
+  o.transactional = producer_id >= 0;
+  record::batch_builder b(o);
+  for (const auto& v : values) {
+    std::vector<uint8_t> bytes(v.begin(), v.end());
+    if (!b.append(timestamp_ms, std::nullopt, std::span<const uint8_t>(bytes)).ok()) throw std::runtime_error("append");
+  }
+  auto built = b.build();
+  if (!built.ok()) throw std::runtime_error(built.err().describe());
+  return std::move(built).value();
+}
+
+int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// KIP-1106: share.auto.offset.reset=by_duration:<ISO-8601> starts a new share
+// partition at the first record no older than the duration (the end of the
+// log when there is none); bad values are INVALID_CONFIG.
+TEST_F(ShareWire, AutoOffsetResetByDurationStartsAtTheFirstRecentRecord) {
+  auto topic_id = make_topic("timed");
+  produce("timed", {"old0", "old1"});  // stamped in 2023
+  ASSERT_EQ(set_group_config("hour-early", "share.auto.offset.reset", "by_duration:PT1H"), 0);
+  // Nothing is that recent yet: the partition starts at the end.
+  EXPECT_TRUE(records_of(client_->call<fetch_resp>(fetch_request("hour-early", "m", 0, topic_id), 1)).empty());
+  EXPECT_EQ(start_offset("hour-early", "timed"), 2);
+
+  auto recent = produce_batch(*client_, 9, "timed", 0, stamped_batch({"new0", "new1"}, wall_clock_ms()));
+  ASSERT_EQ(recent.error_code, 0);
+  ASSERT_EQ(set_group_config("hour", "share.auto.offset.reset", "by_duration:PT1H"), 0);
+  ASSERT_EQ(set_group_config("century", "share.auto.offset.reset", "by_duration:P36500D"), 0);
+  EXPECT_EQ(records_of(client_->call<fetch_resp>(fetch_request("hour", "m", 0, topic_id), 1)),
+            (std::vector<delivered>{{2, "new0", 1}, {3, "new1", 1}}));
+  EXPECT_EQ(records_of(client_->call<fetch_resp>(fetch_request("century", "m", 0, topic_id), 1)).size(), 4u);
+  EXPECT_EQ(records_of(client_->call<fetch_resp>(fetch_request("hour-early", "m", 1, topic_id), 1)),
+            (std::vector<delivered>{{2, "new0", 1}, {3, "new1", 1}}));
+
+  for (const char* bad : {"by_duration:", "by_duration", "by_duration:-PT1H", "by_duration:1h", "by_duration:PT",
+                          "EARLIEST", "by_duration:P1W"}) {
+    EXPECT_EQ(set_group_config("hour", "share.auto.offset.reset", bad), to_int(error_code::invalid_config)) << bad;
+  }
+  ASSERT_EQ(set_group_config("hour", "share.auto.offset.reset", "by_duration:p1dt2h3m4.5s"), 0);
+  protocol::describe_configs_request_data req;
+  auto& r = req.resources.emplace_back();
+  r.resource_type = 32;
+  r.resource_name = "hour";
+  r.configuration_keys = std::vector<std::string>{"share.auto.offset.reset", "share.isolation.level"};
+  auto resp = client_->call<protocol::describe_configs_response_data>(req, 4);
+  std::map<std::string, std::string> seen;
+  for (const auto& c : resp.results.at(0).configs) seen[c.name] = c.value.value_or("");
+  EXPECT_EQ(seen.at("share.auto.offset.reset"), "by_duration:p1dt2h3m4.5s");
+  EXPECT_EQ(seen.at("share.isolation.level"), "read_uncommitted");
+}
+
+// share.isolation.level=read_committed: a share group acquires only up to the
+// last stable offset and never hands out records of aborted transactions
+// (archived at once); read_uncommitted (the default) reads up to the high
+// watermark, aborted records included.
+TEST_F(ShareWire, ReadCommittedShareGroupsSkipAbortedAndOpenTransactions) {
+  auto topic_id = make_topic("txq");
+  ASSERT_EQ(set_group_config("rc", "share.isolation.level", "read_committed"), 0);
+  ASSERT_EQ(set_group_config("rc", "share.auto.offset.reset", "earliest"), 0);
+  ASSERT_EQ(set_group_config("ru", "share.auto.offset.reset", "earliest"), 0);
+  EXPECT_EQ(set_group_config("rc", "share.isolation.level", "READ_COMMITTED"), to_int(error_code::invalid_config));
+  EXPECT_EQ(set_group_config("rc", "share.isolation.level", "serializable"), to_int(error_code::invalid_config));
+
+  // A transactional producer: InitProducerId, then per transaction
+  // AddPartitionsToTxn + Produce + EndTxn (transactions v1).
+  protocol::init_producer_id_request_data init;
+  init.transactional_id = "tx";
+  init.transaction_timeout_ms = 60000;
+  auto ir = client_->call<protocol::init_producer_id_response_data>(init, 4);
+  ASSERT_EQ(ir.error_code, 0);
+  int32_t sequence = 0;
+  auto transaction = [&](const std::vector<std::string>& values) {
+    protocol::add_partitions_to_txn_request_data add;
+    add.v3_and_below_transactional_id = "tx";
+    add.v3_and_below_producer_id = ir.producer_id;
+    add.v3_and_below_producer_epoch = ir.producer_epoch;
+    add.v3_and_below_topics.push_back({"txq", {0}});
+    auto ar = client_->call<protocol::add_partitions_to_txn_response_data>(add, 3);
+    ASSERT_EQ(ar.results_by_topic_v3_and_below.at(0).results_by_partition.at(0).partition_error_code, 0);
+    auto pr = produce_batch(*client_, 9, "txq", 0,
+                            stamped_batch(values, wall_clock_ms(), ir.producer_id, ir.producer_epoch, sequence));
+    ASSERT_EQ(pr.error_code, 0);
+    sequence += static_cast<int32_t>(values.size());
+  };
+  auto end_txn = [&](bool commit) {
+    protocol::end_txn_request_data req;
+    req.transactional_id = "tx";
+    req.producer_id = ir.producer_id;
+    req.producer_epoch = ir.producer_epoch;
+    req.committed = commit;
+    ASSERT_EQ(client_->call<protocol::end_txn_response_data>(req, 3).error_code, 0);
+  };
+  produce("txq", {"p0"});           // 0
+  transaction({"a1", "a2"});        // 1, 2
+  end_txn(false);                   // ABORT marker at 3
+  transaction({"b1"});              // 4, still open: the LSO stays at 4
+  produce("txq", {"p1"});           // 5
+
+  // (acquired offsets, data values of the acquired offsets)
+  auto look = [](const fetch_resp& resp) {
+    std::set<int64_t> acquired;
+    std::map<int64_t, std::string> data;
+    for (const auto& t : resp.responses) {
+      for (const auto& p : t.partitions) {
+        for (const auto& a : p.acquired_records) {
+          for (int64_t o = a.first_offset; o <= a.last_offset; ++o) acquired.insert(o);
+        }
+        auto batches = record::split_batches(p.records->bytes(), record::split_mode::lenient);
+        for (const auto& b : batches.value()) {
+          if (b.header.is_control()) continue;
+          for (const auto& r : record::decode_records(b.bytes).value()) {
+            if (acquired.count(r.offset)) data[r.offset] = std::string(r.value->begin(), r.value->end());
+          }
+        }
+      }
+    }
+    return std::make_pair(acquired, data);
+  };
+  auto [rc_acquired, rc_data] = look(client_->call<fetch_resp>(fetch_request("rc", "m", 0, topic_id), 1));
+  EXPECT_EQ(rc_acquired, (std::set<int64_t>{0, 3}));  // the ABORT marker's offset too, as in Kafka
+  EXPECT_EQ(rc_data, (std::map<int64_t, std::string>{{0, "p0"}}));
+  auto [ru_acquired, ru_data] = look(client_->call<fetch_resp>(fetch_request("ru", "m", 0, topic_id), 1));
+  EXPECT_EQ(ru_data, (std::map<int64_t, std::string>{{0, "p0"}, {1, "a1"}, {2, "a2"}, {4, "b1"}, {5, "p1"}}));
+
+  // The open transaction commits: the rest becomes readable; 1 and 2 never are.
+  end_txn(true);  // COMMIT marker at 6
+  auto [later, later_data] = look(client_->call<fetch_resp>(fetch_request("rc", "m", 1, topic_id), 1));
+  EXPECT_EQ(later_data, (std::map<int64_t, std::string>{{4, "b1"}, {5, "p1"}}));
+  EXPECT_EQ(later.count(1) + later.count(2), 0u);
+  // Accept what was handed out (the markers as GAP): only the aborted records
+  // were never delivered, yet the start offset passes them (archived).
+  EXPECT_EQ(acknowledge("rc", "m", 2, topic_id, 0, 0, {accept_t}).responses.at(0).partitions.at(0).error_code, 0);
+  EXPECT_EQ(acknowledge("rc", "m", 3, topic_id, 3, 6, {0, accept_t, accept_t, 0}).responses.at(0).partitions.at(0)
+                .error_code,
+            0);
+  EXPECT_EQ(start_offset("rc", "txq"), 7);
+}
+
 class ShareLockWire : public ShareWire {
  protected:
   ShareLockWire()
@@ -478,7 +696,7 @@ TEST_F(ShareSessionWire, AnExpiredMemberReleasesItsRecords) {
   }
   EXPECT_EQ(epoch, 3);  // "gone" left the group: one more epoch
   EXPECT_EQ(records_of(client_->call<fetch_resp>(fetch_request("eg", "stays", 1, topic_id), 1)),
-            (std::vector<delivered>{{0, "e0", 2}}));
+            (std::vector<delivered>{{0, "e0", 1}}));  // the lost member's delivery is not counted
   EXPECT_EQ(heartbeat("eg", "gone", 2).error_code, to_int(error_code::unknown_member_id));
   EXPECT_EQ(client_->call<fetch_resp>(fetch_request("eg", "gone", 1, topic_id), 1).error_code,
             to_int(error_code::share_session_not_found));

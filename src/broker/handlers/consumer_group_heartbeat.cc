@@ -10,6 +10,7 @@
 #include "broker/group_await.h"
 #include "broker/group_service.h"
 #include "broker/handlers/handlers.h"
+#include "broker/share_service.h"
 #include "group/errors.h"
 #include "protocol/api_keys.h"
 #include "protocol/messages.h"
@@ -33,7 +34,7 @@ bool classic_group_in_use(group_service& groups, const std::string& group_id) {
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   auto& groups = ctx.broker.groups();
   response_t response;
-  if (classic_group_in_use(groups, request.group_id)) {
+  if (classic_group_in_use(groups, request.group_id) || ctx.broker.shares().is_share_group(request.group_id)) {
     response.error_code = group::errc::group_id_not_found;
     response.error_message = fmt::format("Group {} is not a consumer group.", request.group_id);
     co_return response;

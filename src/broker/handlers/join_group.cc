@@ -8,6 +8,7 @@
 #include "broker/group_await.h"
 #include "broker/group_service.h"
 #include "broker/handlers/handlers.h"
+#include "broker/share_service.h"
 #include "group/errors.h"
 #include "protocol/api_keys.h"
 #include "protocol/messages.h"
@@ -35,6 +36,14 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   req.reason = request.reason;
 
   auto& groups = ctx.broker.groups();
+  // A share group's id is not open to classic members (Kafka: INCONSISTENT_GROUP_PROTOCOL).
+  if (ctx.broker.shares().is_share_group(req.group_id)) {
+    response_t refused;
+    refused.error_code = group::errc::inconsistent_group_protocol;
+    refused.member_id = req.member_id;
+    if (ctx.api_version < 7) refused.protocol_name = "";
+    co_return refused;
+  }
   // A KIP-848 group keeps its id from classic members while it has members
   // (mixed groups are not served: the migration policy is in effect
   // "disabled"); an empty one gives the id up, as Kafka converts it.

@@ -27,6 +27,8 @@
 #include "protocol/api_keys.h"
 #include "protocol/error_code.h"
 #include "protocol/messages.h"
+#include "record/split.h"
+#include "share/aborted_filter.h"
 #include "storage/partition_log.h"
 
 namespace samsa::broker {
@@ -68,6 +70,23 @@ void set_error(partition_out& out, protocol::error_code code, std::string messag
   out.error_message = std::move(message);
 }
 
+// The data batches in `bytes` (whole batches read from the log) written by
+// the aborted transactions listed.
+std::vector<share::offset_span> aborted_spans(std::span<const uint8_t> bytes,
+                                              const std::vector<storage::aborted_txn>& aborted) {
+  auto batches = record::split_batches(bytes, record::split_mode::lenient);
+  if (!batches) return {};  // the log's own bytes; a fetch would fail the same way
+  std::vector<share::batch_summary> summaries;
+  for (const auto& b : *batches) {
+    const auto& h = b.header;
+    summaries.push_back({h.base_offset, h.base_offset + h.last_offset_delta, h.producer_id, h.is_transactional(),
+                         h.is_control()});
+  }
+  std::vector<share::aborted_transaction> txns;
+  for (const auto& a : aborted) txns.push_back({a.producer_id, a.first_offset, a.last_offset});
+  return share::aborted_batches(summaries, txns);
+}
+
 // Acquires from one partition; returns the records handed out.
 int32_t fetch_partition(share_service& shares, const std::string& group, const std::string& member,
                         const topic_entry* topic, int32_t index, int32_t max_records, int64_t& bytes_left,
@@ -80,10 +99,13 @@ int32_t fetch_partition(share_service& shares, const std::string& group, const s
   const int64_t now = share_service::now_ms();
   part.expire_locks(now, settings);
   const auto offsets = log->offsets();
-  auto first = part.first_acquirable(offsets.high_watermark, settings);
+  // read_committed share groups stop at the last stable offset.
+  const bool committed_only = shares.read_committed(group);
+  const int64_t end = committed_only ? offsets.last_stable_offset : offsets.high_watermark;
+  auto first = part.first_acquirable(end, settings);
   if (!first) return 0;
   const auto room = static_cast<int32_t>(std::clamp<int64_t>(bytes_left, 1, INT32_MAX));
-  auto slice = log->read(*first, room, offsets.high_watermark);
+  auto slice = log->read(*first, room, end);
   if (!slice) {
     set_error(out.at(key), storage_error_to_kafka(slice.err()), slice.err().describe());
     return 0;
@@ -92,15 +114,27 @@ int32_t fetch_partition(share_service& shares, const std::string& group, const s
   auto ranges = part.acquire(member, slice->next_offset, max_records, settings, now);
   if (ranges.empty()) return 0;
   auto& po = out.at(key);
-  if (slice->fd >= 0) {
+  // Aborted transactions in the bytes read: under read_committed their
+  // records are archived at once and left out of what the member acquires.
+  std::vector<storage::aborted_txn> aborted;
+  if (committed_only) aborted = log->aborted_transactions(*first, slice->next_offset);
+  if (slice->fd >= 0 && aborted.empty()) {
     po.records = protocol::records::file({slice->keepalive, slice->fd, slice->position, slice->length});
   } else {
-    auto copied = log->read_copy(*first, room, offsets.high_watermark);
+    auto copied = log->read_copy(*first, room, end);
     if (!copied) {
       // Give the records back: the member never saw them.
       part.release_member(member, settings);
       set_error(po, storage_error_to_kafka(copied.err()), copied.err().describe());
       return 0;
+    }
+    if (!aborted.empty()) {
+      auto spans = aborted_spans(copied->bytes, aborted);
+      if (!spans.empty()) {
+        part.archive_acquired(member, spans);
+        shares.persist_partition(group, topic->id, index);
+        ranges = share::without(ranges, spans);
+      }
     }
     po.records = protocol::records::owned(std::move(copied->bytes));
   }

@@ -4,6 +4,7 @@
 #include "broker/api_table.h"
 #include "broker/authorized_operations.h"
 #include "broker/broker_state.h"
+#include "broker/group_service.h"
 #include "broker/handlers/handlers.h"
 #include "broker/share_service.h"
 #include "broker/topic_registry.h"
@@ -29,10 +30,13 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
       out.error_message = "The group id is empty.";
       continue;
     }
-    const share::share_group* g = shares.find_group(id);
+    // Configs alone make no group; another protocol's group is named as such (Kafka's messages).
+    const share::share_group* g = shares.is_share_group(id) ? shares.find_group(id) : nullptr;
     if (!g) {
       out.error_code = protocol::to_int(protocol::error_code::group_id_not_found);
-      out.error_message = "Group " + id + " not found.";
+      const bool other = ctx.broker.groups().coordinator().find_group(id) ||
+                         ctx.broker.groups().consumer_groups().has_group(id);
+      out.error_message = "Group " + id + (other ? " is not a share group." : " not found.");
       continue;
     }
     out.group_state = g->state();

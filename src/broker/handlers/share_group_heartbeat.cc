@@ -3,8 +3,8 @@
 // heartbeating with the epoch they were given, and leave with -1. Every
 // membership change bumps the group epoch and assigns every member again
 // (share::assign; no revocation step). A group id that belongs to a classic
-// group is refused. Membership changes are journaled and durable before the
-// answer.
+// or a consumer-protocol group is refused (GROUP_ID_NOT_FOUND). Membership
+// changes are journaled and durable before the answer.
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
@@ -31,9 +31,11 @@ response_t fail(protocol::error_code code, std::string message) {
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   if (request.group_id.empty()) co_return fail(protocol::error_code::invalid_request, "GroupId can't be empty.");
-  if (ctx.broker.groups().coordinator().find_group(request.group_id)) {
-    co_return fail(protocol::error_code::group_id_not_found,
-                   "Group " + request.group_id + " is not a share group (it is a classic consumer group).");
+  // An id held by a classic or a consumer-protocol group is not a share
+  // group's, whatever its state (Kafka converts no group to a share group).
+  if (ctx.broker.groups().coordinator().find_group(request.group_id) ||
+      ctx.broker.groups().consumer_groups().has_group(request.group_id)) {
+    co_return fail(protocol::error_code::group_id_not_found, "Group " + request.group_id + " is not a share group.");
   }
   share_service& shares = ctx.broker.shares();
   share::heartbeat_request req;
