@@ -78,9 +78,6 @@ TEST(share_state_codec, a_torn_or_corrupt_tail_ends_the_valid_prefix) {
   EXPECT_EQ(decode_journal(huge).records.size(), 0u);
 }
 
-}  // namespace
-}  // namespace samsa::share
-
 // Group records written before assignments were journaled (version 0) are
 // still read: the same bytes without the per-member assignment.
 TEST(share_state_codec, reads_version_0_group_records) {
@@ -108,3 +105,7 @@ TEST(share_state_codec, reads_version_0_group_records) {
   EXPECT_TRUE(back.members.at(0).assigned.empty());
   EXPECT_EQ(back.configs.at("share.auto.offset.reset"), "earliest");
 }
+
+}  // namespace
+}  // namespace samsa::share
+
