@@ -5,6 +5,7 @@
 // surviving SIGKILL (no accepted record delivered again, no released one lost).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <map>
@@ -421,6 +422,45 @@ TEST_F(ShareWire, AdminOffsetsNeedAnEmptyGroup) {
   dreq.group_ids = {"ag"};
   EXPECT_EQ(client_->call<protocol::share_group_describe_response_data>(dreq, 1).groups.at(0).error_code,
             to_int(error_code::group_id_not_found));
+}
+
+// The simple assignor over the wire: three members on two partitions share
+// them two by two; when one leaves, the others keep what they had.
+TEST_F(ShareWire, MembersOutnumberingPartitionsShareThemAndKeepThemWhenOneLeaves) {
+  make_topic("pair", 2);
+  auto partitions_of = [](const hb_resp& r) {
+    std::vector<int32_t> out;
+    if (r.assignment) {
+      for (const auto& tp : r.assignment->topic_partitions) out.insert(out.end(), tp.partitions.begin(), tp.partitions.end());
+    }
+    return out;
+  };
+  ASSERT_EQ(heartbeat("pg", "a", 0, std::vector<std::string>{"pair"}).error_code, 0);
+  ASSERT_EQ(heartbeat("pg", "b", 0, std::vector<std::string>{"pair"}).error_code, 0);
+  auto c = heartbeat("pg", "c", 0, std::vector<std::string>{"pair"});
+  ASSERT_EQ(c.member_epoch, 3);
+  std::map<std::string, std::vector<int32_t>> held{{"a", partitions_of(heartbeat("pg", "a", 1))},
+                                                   {"b", partitions_of(heartbeat("pg", "b", 2))},
+                                                   {"c", partitions_of(c)}};
+  std::map<int32_t, int> sharers;
+  for (const auto& [m, ps] : held) {
+    EXPECT_FALSE(ps.empty()) << m;
+    for (int32_t p : ps) ++sharers[p];
+  }
+  EXPECT_EQ(sharers, (std::map<int32_t, int>{{0, 2}, {1, 2}}));  // ceil(3 / 2) members each
+  ASSERT_EQ(heartbeat("pg", "c", -1).member_epoch, -1);
+  auto a = heartbeat("pg", "a", 3);
+  auto b = heartbeat("pg", "b", 3);
+  EXPECT_EQ(a.member_epoch, 4);
+  auto still = [](const std::vector<int32_t>& now, const std::vector<int32_t>& before) {
+    for (int32_t p : now) {
+      if (std::find(before.begin(), before.end(), p) == before.end()) return false;
+    }
+    return !now.empty();
+  };
+  EXPECT_TRUE(still(partitions_of(a), held["a"])) << "a moved";
+  EXPECT_TRUE(still(partitions_of(b), held["b"])) << "b moved";
+  EXPECT_EQ(partitions_of(a).size() + partitions_of(b).size(), 2u);
 }
 
 // A group id belongs to one protocol (Kafka's GroupMetadataManager): a share
