@@ -164,6 +164,20 @@ std::string str(const json& j, const char* key) {
   return v.dump();
 }
 
+// A field a later layer removes (a topic name replaced by a topic id: "0+"
+// there, "0-12" later) keeps its old lower bound and takes the later end,
+// as import_reference.py merges it.
+std::string closed_versions(const std::string& base, const json* newer_fields, const std::string& name) {
+  if (newer_fields == nullptr || base.empty() || base.back() != '+') return base;
+  for (const auto& nf : *newer_fields) {
+    if (nf["name"] != name) continue;
+    const std::string later = str(nf, "versions");
+    auto dash = later.find('-');
+    if (dash != std::string::npos) return base.substr(0, base.size() - 1) + later.substr(dash);
+  }
+  return base;
+}
+
 void compare_fields(const std::string& where, const json& ref_fields, const json* newer_fields,
                     const std::vector<def_field>& ours) {
   std::map<std::string, const def_field*> by_name;
@@ -196,7 +210,7 @@ void compare_fields(const std::string& where, const json& ref_fields, const json
       last_index = index;
     }
     EXPECT_EQ(f.type, str(*rf, "type")) << at;
-    EXPECT_EQ(f.versions, str(*rf, "versions")) << at;
+    EXPECT_EQ(f.versions, closed_versions(str(*rf, "versions"), newer_fields, name)) << at;
     EXPECT_EQ(f.nullable, str(*rf, "nullableVersions")) << at;
     EXPECT_EQ(f.tagged, str(*rf, "taggedVersions")) << at;
     EXPECT_EQ(f.tag, str(*rf, "tag")) << at;

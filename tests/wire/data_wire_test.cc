@@ -189,6 +189,7 @@ TEST_F(DataWire, AcksZeroStoresAndAnswersNothing) {
   req.timeout_ms = 10000;
   req.topic_data.push_back({});
   req.topic_data[0].name = topic_;
+  req.topic_data[0].topic_id = topic_id_;  // v13+ name it by id
   req.topic_data[0].partition_data.push_back({});
   req.topic_data[0].partition_data[0].index = 1;
   req.topic_data[0].partition_data[0].records = protocol::records::copy(batch_of({"fire", "forget"}, 0));
@@ -211,6 +212,7 @@ TEST_F(DataWire, AcksZeroFailureClosesTheConnection) {
   req.timeout_ms = 10000;
   req.topic_data.push_back({});
   req.topic_data[0].name = topic_;
+  req.topic_data[0].topic_id = topic_id_;  // v13+ name it by id
   req.topic_data[0].partition_data.push_back({});
   req.topic_data[0].partition_data[0].index = 7;
   req.topic_data[0].partition_data[0].records = protocol::records::copy(batch_of({"lost"}, 0));

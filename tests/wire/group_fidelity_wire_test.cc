@@ -228,7 +228,7 @@ TEST_F(GroupFidelity, OffsetFetchMetadataIsEmptyNeverNull) {
       protocol::offset_fetch_request_data::offset_fetch_request_group g;
       g.group_id = group;
       g.topics = std::vector<protocol::offset_fetch_request_data::offset_fetch_request_group::offset_fetch_request_topics>{
-          {topic_, {0, 1}, {}}};
+          {.name = topic_, .topic_id = topic_id_of(*client_, topic_), .partition_indexes = {0, 1}}};
       req.groups.push_back(g);
     } else {
       req.group_id = group;

@@ -75,7 +75,7 @@ class GroupWire : public ::testing::Test {
       protocol::offset_fetch_request_data::offset_fetch_request_group g;
       g.group_id = group;
       g.topics = std::vector<protocol::offset_fetch_request_data::offset_fetch_request_group::offset_fetch_request_topics>{
-          {topic_, {0, 1, 2}, {}}};
+          {.name = topic_, .partition_indexes = {0, 1, 2}}};
       req.groups.push_back(g);
     } else {
       req.group_id = group;

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -178,8 +179,40 @@ class TxnAdminWire : public ::testing::Test {
 TEST_F(TxnAdminWire, AdvertisesTheAdminApis) {
   using range = std::pair<int16_t, int16_t>;
   EXPECT_EQ(versions_.at(static_cast<int16_t>(api_key::describe_transactions)), range(0, 0));
-  EXPECT_EQ(versions_.at(static_cast<int16_t>(api_key::list_transactions)), range(0, 1));
+  EXPECT_EQ(versions_.at(static_cast<int16_t>(api_key::list_transactions)), range(0, 2));
   EXPECT_EQ(versions_.at(static_cast<int16_t>(api_key::write_txn_markers)), range(0, 1));
+}
+
+// ListTransactions v2 (KIP-1152): a pattern the whole id must match; null or
+// empty lists every id; one that does not compile is INVALID_REGULAR_EXPRESSION.
+TEST_F(TxnAdminWire, ListTransactionsV2FiltersByTransactionalIdPattern) {
+  for (const char* id : {"pat-alpha", "pat-beta", "other-pat-gamma"}) ASSERT_GE(init(id).producer_id, 0);
+  auto with_pattern = [&](std::optional<std::string> pattern, int16_t version = 2) {
+    protocol::list_transactions_request_data req;
+    req.duration_filter = -1;
+    req.transactional_id_pattern = std::move(pattern);
+    return client_->call<protocol::list_transactions_response_data>(req, version);
+  };
+  const std::set<std::string> all{"pat-alpha", "pat-beta", "other-pat-gamma"};
+  EXPECT_EQ(ids_of(with_pattern("pat-.*")), (std::set<std::string>{"pat-alpha", "pat-beta"}));
+  EXPECT_EQ(ids_of(with_pattern(".*gamma")), std::set<std::string>{"other-pat-gamma"});
+  EXPECT_TRUE(ids_of(with_pattern("pat")).empty()) << "the whole id must match, not a part of it";
+  EXPECT_EQ(ids_of(with_pattern(std::nullopt)), all);
+  EXPECT_EQ(ids_of(with_pattern("")), all);
+  auto bad = with_pattern("pat-(");
+  EXPECT_EQ(bad.error_code, to_int(error_code::invalid_regular_expression));
+  EXPECT_TRUE(bad.transaction_states.empty());
+  // v1 has no pattern on the wire: every id.
+  EXPECT_EQ(ids_of(with_pattern("pat-.*", 1)), all);
+  // With the other filters: AND.
+  EXPECT_TRUE(ids_of([&] {
+                protocol::list_transactions_request_data req;
+                req.duration_filter = -1;
+                req.state_filters = {"Ongoing"};
+                req.transactional_id_pattern = "pat-.*";
+                return client_->call<protocol::list_transactions_response_data>(req, 2);
+              }())
+                  .empty());
 }
 
 TEST_F(TxnAdminWire, UnknownIdsAndStatesOnAnEmptyBroker) {

@@ -113,7 +113,7 @@ class TxnOffsetsWire : public ::testing::Test {
       auto& g = req.groups.emplace_back();
       g.group_id = group;
       g.topics = std::vector<protocol::offset_fetch_request_data::offset_fetch_request_group::offset_fetch_request_topics>{
-          {topic_, {0, 1, 2}, {}}};
+          {.name = topic_, .partition_indexes = {0, 1, 2}}};
     } else {
       req.group_id = group;
       req.topics = std::vector<protocol::offset_fetch_request_data::offset_fetch_request_topic>{{topic_, {0, 1, 2}, {}}};

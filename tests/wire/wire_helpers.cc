@@ -60,6 +60,7 @@ protocol::produce_response_data::topic_produce_response::partition_produce_respo
   req.timeout_ms = 10000;
   req.topic_data.push_back({});
   req.topic_data[0].name = topic;
+  if (version >= 13) req.topic_data[0].topic_id = topic_id_of(client, topic);  // v13 names topics by id
   req.topic_data[0].partition_data.push_back({});
   req.topic_data[0].partition_data[0].index = partition;
   req.topic_data[0].partition_data[0].records = protocol::records::copy(batch);
@@ -68,6 +69,19 @@ protocol::produce_response_data::topic_produce_response::partition_produce_respo
     throw std::runtime_error("Produce answered an unexpected shape");
   }
   return resp.responses[0].partition_responses[0];
+}
+
+protocol::uuid topic_id_of(wire_client& client, const std::string& name) {
+  protocol::metadata_request_data req;
+  req.topics.emplace();
+  req.topics->push_back({});
+  req.topics->back().name = name;
+  req.allow_auto_topic_creation = false;
+  auto resp = client.call<protocol::metadata_response_data>(req, 12);
+  if (resp.topics.size() != 1 || resp.topics[0].error_code != 0) {
+    throw std::runtime_error("Metadata does not list topic " + name);
+  }
+  return resp.topics[0].topic_id;
 }
 
 std::vector<uint8_t> consumer_subscription(const std::vector<std::string>& topics) {

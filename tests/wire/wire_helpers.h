@@ -16,6 +16,9 @@ namespace samsa::wire_test {
 int16_t create_topic(wire_client& client, const std::string& name, int32_t partitions,
                      const std::map<std::string, std::string>& configs = {});
 
+// Metadata v12: the id of topic `name` (throws if the broker lists none).
+protocol::uuid topic_id_of(wire_client& client, const std::string& name);
+
 // ApiVersions v3: api key -> (min, max) as the broker advertises them.
 std::map<int16_t, std::pair<int16_t, int16_t>> advertised_versions(wire_client& client);
 

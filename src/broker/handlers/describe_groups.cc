@@ -1,5 +1,6 @@
-// DescribeGroups: v0-5. An unknown group is described as state "Dead" with
-// no error, as Kafka does before v6. A share group is GROUP_ID_NOT_FOUND
+// DescribeGroups: v0-6. An unknown group is described as state "Dead" with
+// no error before v6; v6 (KIP-1043) answers it GROUP_ID_NOT_FOUND with an
+// error message, as Kafka 4.0 does. A share group is GROUP_ID_NOT_FOUND
 // ("not a classic group"), as Kafka answers for groups of other types. Member
 // metadata and assignments are only filled while the group is Stable.
 // Consumer-protocol (KIP-848) groups are described by ConsumerGroupDescribe;
@@ -23,6 +24,8 @@ namespace {
 
 using request_t = protocol::describe_groups_request_data;
 using response_t = protocol::describe_groups_response_data;
+
+constexpr int16_t group_not_found_from = 6;
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   auto described = ctx.broker.groups().coordinator().describe_groups(request.groups);
@@ -51,6 +54,10 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     out.error_code = d.error;
     out.group_id = d.group_id;
     out.group_state = d.exists ? d.state : "Dead";
+    if (!d.exists && d.error == 0 && ctx.api_version >= group_not_found_from) {
+      out.error_code = protocol::to_int(protocol::error_code::group_id_not_found);
+      out.error_message = "Group " + d.group_id + " not found.";
+    }
     out.protocol_type = d.protocol_type;
     out.protocol_data = d.protocol;
     for (auto& m : d.members) {
@@ -69,8 +76,12 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 
 }  // namespace
 
+// Served up to v6 (Kafka 4.0 to 4.3's newest), pinned like every handler.
+constexpr int16_t describe_groups_max_served = 6;
+
 void register_describe_groups(api_table& apis) {
-  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::describe_groups), 0, 5, handle);
+  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::describe_groups), 0,
+                                  describe_groups_max_served, handle);
 }
 
 }  // namespace samsa::broker

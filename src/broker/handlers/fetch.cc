@@ -1,4 +1,6 @@
-// Fetch: v0-17. Partitions by name (v0-12) or topic id (v13+). From v4 log
+// Fetch: v0-18. Partitions by name (v0-12) or topic id (v13+). v18 (KIP-1166)
+// only adds the high watermark a KRaft follower knows, a tagged field a
+// consumer never sends; this broker has no followers and reads past it. From v4 log
 // bytes go out by sendfile() straight from segment files, as stored; v0-3
 // read message format v0/v1 and get the stored batches converted
 // (fetch_downconvert.h: committed data only, within the byte limits), a
@@ -226,9 +228,9 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 
 }  // namespace
 
-// Served up to v17 (Kafka 4.0's newest), pinned: a newer schema version is
+// Served up to v18 (Kafka 4.1 to 4.3's newest), pinned: a newer schema version is
 // advertised only once this handler serves what it adds.
-constexpr int16_t fetch_max_served = 17;
+constexpr int16_t fetch_max_served = 18;
 
 void register_fetch(api_table& apis) {
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::fetch), 0,

@@ -1,11 +1,19 @@
-// ListOffsets: v0-10. Timestamp -1 = latest (the high watermark, or under
+// ListOffsets: v0-11. Timestamp -1 = latest (the high watermark, or under
 // isolation_level 1, read_committed, v2+, the last stable offset; timestamp
 // answers at or past it are not given either), -2 = earliest (log start),
 // -3 = the record with the largest timestamp (v7+), -4 = earliest local
-// (same as earliest: no tiered storage), -5 = latest tiered (none: -1);
+// (same as earliest: no tiered storage), -5 = latest tiered (none: -1),
+// -6 = earliest pending upload (v11, KIP-1023: the first offset not yet
+// copied to remote storage; without tiered storage none, -1, as Kafka answers);
 // anything else = first offset whose timestamp is >= the given one.
 // v0 is the older offsets API (old_style_offsets.h): up to max_num_offsets
 // segment starts and the log end, by segment file time.
+// From v1, as Kafka 4.2 checks it: a special timestamp below the version that
+// introduced it (-3: v7, -4: v8, -5: v9, -6: v11), or a negative one that is
+// none of them, answers that partition UNSUPPORTED_VERSION. An answer without
+// an offset (-1) carries no leader epoch either (-1).
+#include <optional>
+
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
@@ -30,6 +38,32 @@ constexpr int64_t earliest_timestamp = -2;
 constexpr int64_t max_timestamp = -3;
 constexpr int64_t earliest_local_timestamp = -4;
 constexpr int64_t latest_tiered_timestamp = -5;
+constexpr int64_t earliest_pending_upload_timestamp = -6;
+
+// The version that introduced each special timestamp (Kafka's table).
+std::optional<int16_t> minimum_version(int64_t timestamp) {
+  switch (timestamp) {
+    case latest_timestamp:
+    case earliest_timestamp:
+      return 0;
+    case max_timestamp:
+      return 7;
+    case earliest_local_timestamp:
+      return 8;
+    case latest_tiered_timestamp:
+      return 9;
+    case earliest_pending_upload_timestamp:
+      return 11;
+    default:
+      return std::nullopt;
+  }
+}
+
+bool timestamp_unsupported(int64_t timestamp, int16_t version) {
+  if (timestamp >= 0) return false;
+  auto minimum = minimum_version(timestamp);
+  return !minimum || version < *minimum;
+}
 
 partition_response_t lookup(const topic_entry* topic, const request_t::list_offsets_topic::list_offsets_partition& p,
                             int16_t version, int8_t isolation_level, int32_t replica_id) {
@@ -55,7 +89,10 @@ partition_response_t lookup(const topic_entry* topic, const request_t::list_offs
         old_style_offsets(shape, {p.timestamp, p.max_num_offsets, replica_id == -1}, group_service::now_ms());
     return out;
   }
-  out.leader_epoch = 0;
+  if (timestamp_unsupported(p.timestamp, version)) {
+    out.error_code = protocol::to_int(protocol::error_code::unsupported_version);
+    return out;
+  }
   // read_committed sees nothing at or past the last stable offset, as in
   // Kafka: neither as "latest" nor as the answer of a timestamp lookup.
   const bool committed = version >= 2 && isolation_level == 1;
@@ -70,7 +107,8 @@ partition_response_t lookup(const topic_entry* topic, const request_t::list_offs
       out.offset = log.log_start_offset();
       break;
     case latest_tiered_timestamp:
-      out.offset = -1;
+    case earliest_pending_upload_timestamp:
+      out.offset = -1;  // nothing is tiered
       break;
     case max_timestamp: {
       if (auto found = log.max_timestamp_offset(); found && visible(found->offset)) {
@@ -91,6 +129,8 @@ partition_response_t lookup(const topic_entry* topic, const request_t::list_offs
       }
     }
   }
+  // The single leader's epoch goes with an offset; "no offset" has none.
+  out.leader_epoch = out.offset >= 0 ? 0 : -1;
   return out;
 }
 
@@ -108,9 +148,12 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 
 }  // namespace
 
+// Served up to v11 (Kafka 4.2's newest), pinned like every handler.
+constexpr int16_t list_offsets_max_served = 11;
+
 void register_list_offsets(api_table& apis) {
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::list_offsets), 0,
-                                  10, handle);
+                                  list_offsets_max_served, handle);
 }
 
 }  // namespace samsa::broker

@@ -1,22 +1,30 @@
-// ListTransactions: v0-1 (KIP-664; v1 adds the duration filter, KIP-994).
+// ListTransactions: v0-2 (KIP-664; v1 adds the duration filter, KIP-994; v2
+// a transactional id pattern, KIP-1152).
 // Every transactional id the coordinator knows, filtered by state names,
 // producer ids and (v1) how long the ongoing transaction has run. Filters
 // combine with AND; an empty filter matches everything. A state name Kafka
 // does not define is echoed in UnknownStateFilters and matches nothing (so
 // a request whose every state filter is unknown lists nothing). The
 // duration filter keeps only ids whose current transaction has a start time
-// and has run longer than it. Ids being expired (Dead) are left out. No
-// authorizer: every client sees every id (issue 14).
+// and has run longer than it. The pattern (v2), when neither null nor empty,
+// keeps the ids it matches whole, as Java's Pattern.matches does (RE2 syntax
+// here, as for consumer-group regular expressions); one that does not compile
+// answers INVALID_REGULAR_EXPRESSION and lists nothing. Ids being expired
+// (Dead) are left out. No authorizer: every client sees every id (issue 14).
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <memory>
 #include <set>
+
+#include <re2/re2.h>
 
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
 #include "broker/txn_service.h"
 #include "protocol/api_keys.h"
+#include "protocol/error_code.h"
 #include "protocol/messages.h"
 #include "txn/transaction_view.h"
 
@@ -51,9 +59,11 @@ struct filters {
   std::set<int64_t> producer_ids;
   int64_t min_duration_ms = -1;  // < 0: no duration filter
   int64_t now_ms = 0;
+  std::unique_ptr<re2::RE2> pattern;  // v2; null: every id
 
   bool match(const txn::transaction_view& v) const {
     if (v.state == txn::txn_state::dead) return false;
+    if (pattern && !re2::RE2::FullMatch(v.transactional_id, *pattern)) return false;
     if (by_state && !states.contains(v.state)) return false;
     if (!producer_ids.empty() && !producer_ids.contains(v.producer_id)) return false;
     if (min_duration_ms >= 0) {
@@ -64,6 +74,8 @@ struct filters {
     return true;
   }
 };
+
+constexpr int16_t transactional_id_pattern_from = 2;
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   response_t response;
@@ -78,6 +90,15 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   }
   f.producer_ids.insert(request.producer_id_filters.begin(), request.producer_id_filters.end());
   if (ctx.api_version >= 1) f.min_duration_ms = request.duration_filter;
+  if (ctx.api_version >= transactional_id_pattern_from && request.transactional_id_pattern &&
+      !request.transactional_id_pattern->empty()) {
+    // RE2's own memory bound (its default max_mem) limits what a pattern may cost.
+    f.pattern = std::make_unique<re2::RE2>(*request.transactional_id_pattern, re2::RE2::Quiet);
+    if (!f.pattern->ok()) {
+      response.error_code = protocol::to_int(protocol::error_code::invalid_regular_expression);
+      co_return response;
+    }
+  }
   f.now_ms = wall_clock_ms();
 
   std::vector<txn::transaction_view> views = ctx.broker.transactions().list();
@@ -95,9 +116,12 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 
 }  // namespace
 
+// Served up to v2 (Kafka 4.1's newest), pinned like every handler.
+constexpr int16_t list_transactions_max_served = 2;
+
 void register_list_transactions(api_table& apis) {
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::list_transactions), 0,
-                                  1, handle);
+                                  list_transactions_max_served, handle);
 }
 
 }  // namespace samsa::broker

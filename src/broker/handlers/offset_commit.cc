@@ -1,4 +1,4 @@
-// OffsetCommit: v0-9, answered as the Kafka of each version did:
+// OffsetCommit: v0-10, answered as the Kafka of each version did:
 // - v0 (the ZooKeeper era) commits without group coordination (generation -1,
 //   member ""); the offsets are stored like any other, in __consumer_offsets.
 // - v1 carries a commit timestamp per partition (-1 = now); expiry of an
@@ -7,11 +7,15 @@
 //   offset's own expiry time, now + retention, stored in the record (value
 //   version 1) and honoured by the retention check even while the group lives.
 // - v5+ have neither; the broker's retention applies.
+// - v10 (Kafka 4.2, KIP-848) names topics by id in the request and the
+//   answer; the offsets are still kept by topic name. An id no topic has
+//   answers its partitions UNKNOWN_TOPIC_ID.
 // Partitions of unknown topics get UNKNOWN_TOPIC_OR_PARTITION as in Kafka; the
 // rest are answered once the commit is durable in __consumer_offsets.
 // For a consumer-protocol (KIP-848) group the field
 // generation_id_or_member_epoch is the member epoch (v9+).
 #include <map>
+#include <set>
 
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
@@ -30,6 +34,8 @@ namespace {
 using request_t = protocol::offset_commit_request_data;
 using response_t = protocol::offset_commit_response_data;
 
+constexpr int16_t topic_ids_from = 10;
+
 bool partition_exists(const topic_registry& topics, const std::string& topic, int32_t partition) {
   const topic_entry* t = topics.find(topic);
   return t && partition >= 0 && partition < static_cast<int32_t>(t->partitions.size());
@@ -46,9 +52,22 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   if (ctx.api_version >= 2 && ctx.api_version <= 4 && request.retention_time_ms != -1) {
     expire_timestamp = now + request.retention_time_ms;
   }
+  // v10: each topic id becomes the name the offsets are kept under; the
+  // entries whose id no topic has are answered UNKNOWN_TOPIC_ID.
+  std::set<size_t> unknown_ids;
+  if (ctx.api_version >= topic_ids_from) {
+    for (size_t i = 0; i < request.topics.size(); ++i) {
+      auto& t = request.topics[i];
+      const topic_entry* topic = ctx.broker.topics().find(t.topic_id);
+      t.name = topic ? topic->name : std::string{};
+      if (!topic) unknown_ids.insert(i);
+    }
+  }
   // (topic, partition) -> error, in request order per topic.
   std::map<std::pair<std::string, int32_t>, int16_t> errors;
-  for (auto& t : request.topics) {
+  for (size_t i = 0; i < request.topics.size(); ++i) {
+    if (unknown_ids.contains(i)) continue;
+    auto& t = request.topics[i];
     for (auto& p : t.partitions) {
       if (!partition_exists(ctx.broker.topics(), t.name, p.partition_index)) {
         errors[{t.name, p.partition_index}] = protocol::to_int(protocol::error_code::unknown_topic_or_partition);
@@ -92,12 +111,18 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   }
 
   response_t response;
-  for (const auto& t : request.topics) {
+  for (size_t i = 0; i < request.topics.size(); ++i) {
+    const auto& t = request.topics[i];
     auto& out = response.topics.emplace_back();
     out.name = t.name;
+    out.topic_id = t.topic_id;
     for (const auto& p : t.partitions) {
       auto& po = out.partitions.emplace_back();
       po.partition_index = p.partition_index;
+      if (unknown_ids.contains(i)) {
+        po.error_code = protocol::to_int(protocol::error_code::unknown_topic_id);
+        continue;
+      }
       auto it = errors.find({t.name, p.partition_index});
       po.error_code = it == errors.end() ? protocol::to_int(protocol::error_code::unknown_server_error) : it->second;
     }
@@ -107,8 +132,12 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 
 }  // namespace
 
+// Served up to v10 (Kafka 4.2's newest), pinned like every handler.
+constexpr int16_t offset_commit_max_served = 10;
+
 void register_offset_commit(api_table& apis) {
-  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::offset_commit), 0, 9, handle);
+  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::offset_commit), 0,
+                                  offset_commit_max_served, handle);
 }
 
 }  // namespace samsa::broker

@@ -1,4 +1,4 @@
-// Produce: v0-12. v0-2 carry message format 0/1 (MessageSet), which Samsa
+// Produce: v0-13. v0-2 carry message format 0/1 (MessageSet), which Samsa
 // does not store: the check phase converts each partition's message set to
 // one record batch first (produce_checks.h, record/legacy_convert.h), with
 // the wrappers' decompression charged to the request's budget; from there
@@ -19,6 +19,11 @@
 // TRANSACTION_ABORTABLE (v11+) or INVALID_TXN_STATE; another epoch ->
 // INVALID_PRODUCER_EPOCH; transaction completing or coordinator busy ->
 // NOT_ENOUGH_REPLICAS (retriable, which every producer understands).
+//
+// v13 (Kafka 4.1, KIP-516) names each topic by its id instead of its name,
+// in the request and the answer; an id no topic has is UNKNOWN_TOPIC_ID (a
+// topic deleted and made again under the same name has a new id, so a
+// producer can no longer write into the new topic by mistake).
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -63,10 +68,23 @@ partition_response_t failed(int32_t index, protocol::error_code code, std::strin
   return out;
 }
 
+constexpr int16_t topic_ids_from = 13;
+
+// The topic a request's entry names: by id from v13, by name before.
+const topic_entry* find_topic(const topic_registry& topics, const request_t::topic_produce_data& t,
+                              int16_t version) {
+  return version >= topic_ids_from ? topics.find(t.topic_id) : topics.find(t.name);
+}
+
 // The checks that need the topic table, before the records are looked at.
-std::optional<partition_response_t> refuse_partition(const topic_entry* topic,
-                                                     const request_t::topic_produce_data::partition_produce_data& data) {
+std::optional<partition_response_t> refuse_partition(const topic_entry* topic, const request_t::topic_produce_data& t,
+                                                     const request_t::topic_produce_data::partition_produce_data& data,
+                                                     int16_t version) {
   if (!topic) {
+    if (version >= topic_ids_from) {
+      return failed(data.index, protocol::error_code::unknown_topic_id,
+                    "no topic has id " + t.topic_id.to_string());
+    }
     return failed(data.index, protocol::error_code::unknown_topic_or_partition, "topic does not exist");
   }
   if (data.index < 0 || data.index >= static_cast<int32_t>(topic->partitions.size())) {
@@ -137,14 +155,14 @@ void resolve(broker_state& broker, request_t& request, int16_t version, std::vec
              std::vector<partition_job>& jobs, std::vector<partition_check>& checks) {
   configs.reserve(request.topic_data.size());  // checks point into it: no reallocation
   for (auto& t : request.topic_data) {
-    const topic_entry* topic = broker.topics().find(t.name);
+    const topic_entry* topic = find_topic(broker.topics(), t, version);
     const storage::log_config* config = nullptr;
     if (topic) config = &configs.emplace_back(topic->config);
     for (auto& p : t.partition_data) {
       partition_job& job = jobs.emplace_back();
       job.index = p.index;
-      job.topic = t.name;
-      if (auto refused = refuse_partition(topic, p)) {
+      job.topic = topic ? topic->name : t.name;
+      if (auto refused = refuse_partition(topic, t, p, version)) {
         job.answer = std::move(*refused);
         continue;
       }
@@ -252,6 +270,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     for (const auto& t : request.topic_data) {
       response_t::topic_produce_response tr;
       tr.name = t.name;
+      tr.topic_id = t.topic_id;
       for (const auto& p : t.partition_data) {
         tr.partition_responses.push_back(failed(p.index, protocol::error_code::invalid_required_acks,
                                                 "acks must be 0, 1 or -1 (all), got " + std::to_string(request.acks)));
@@ -299,6 +318,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   for (const auto& t : request.topic_data) {
     response_t::topic_produce_response& tr = response.responses.emplace_back();
     tr.name = t.name;
+    tr.topic_id = t.topic_id;
     tr.partition_responses.reserve(t.partition_data.size());
     for (size_t i = 0; i < t.partition_data.size(); ++i) {
       partition_job& job = jobs[next_job++];
@@ -322,7 +342,8 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     for (const auto& tr : response.responses) {
       for (const auto& p : tr.partition_responses) {
         if (p.error_code == 0) continue;
-        ctx.close_reason = "acks=0 Produce failed for " + tr.name + "-" + std::to_string(p.index) + ": " +
+        const std::string topic = ctx.api_version >= topic_ids_from ? "topic id " + tr.topic_id.to_string() : tr.name;
+        ctx.close_reason = "acks=0 Produce failed for " + topic + "-" + std::to_string(p.index) + ": " +
                            std::string(protocol::error_name(static_cast<protocol::error_code>(p.error_code))) +
                            (p.error_message ? " (" + *p.error_message + ")" : std::string()) +
                            "; closing the connection as Kafka does";
@@ -353,10 +374,9 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 
 }  // namespace
 
-// Served up to v12 (Kafka 4.0's newest). Pinned rather than the schema's
-// max: a newer schema (v13 names topics by id, KIP-516) is not served until
-// this handler resolves topic ids.
-constexpr int16_t produce_max_served = 12;
+// Served up to v13 (Kafka 4.1's newest, topics by id). Pinned rather than
+// the schema's max: a newer schema is not served until this handler is.
+constexpr int16_t produce_max_served = 13;
 
 void register_produce(api_table& apis) {
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::produce), 0,

@@ -79,6 +79,14 @@ def version_range(text):
     return int(text), int(text)
 
 
+def closed_versions(base, newer):
+    """A field a later layer removes (e.g. a topic name replaced by a topic id:
+    "0+" there becomes "0-12") keeps its old lower bound and takes the new end."""
+    if base.endswith("+") and "-" in newer:
+        return base[:-1] + "-" + newer.split("-")[1]
+    return base
+
+
 def merge_fields(base, newer):
     """Adds fields that only `newer` has, keeping each one after its predecessor."""
     by_name = {f["name"]: f for f in base}
@@ -87,6 +95,7 @@ def merge_fields(base, newer):
     for f in newer:
         if f["name"] in by_name:
             old = by_name[f["name"]]
+            old["versions"] = closed_versions(old.get("versions", "0+"), f.get("versions", "0+"))
             if "fields" in f:
                 old["fields"] = merge_fields(old.get("fields", []), f["fields"])
         else:
