@@ -1,7 +1,7 @@
 // The transaction admin APIs over the wire against a real `samsa serve`:
-// DescribeTransactions (v0), ListTransactions (v0-1: state, producer-id and
-// duration filters) and WriteTxnMarkers (v0-1, the KIP-664 abort of a
-// hanging transaction), driven with a hand-made transactional producer
+// DescribeTransactions (v0), ListTransactions (v0-2: state, producer-id and
+// duration filters, the id pattern) and WriteTxnMarkers (v0-2, the KIP-664
+// abort of a hanging transaction; v2's transaction version), driven with a hand-made transactional producer
 // (InitProducerId, AddPartitionsToTxn, transactional Produce, EndTxn).
 #include <gtest/gtest.h>
 
@@ -157,9 +157,11 @@ class TxnAdminWire : public ::testing::Test {
 
   protocol::write_txn_markers_response_data write_marker(int16_t version, int64_t producer_id, int16_t epoch,
                                                          bool commit, const std::string& topic,
-                                                         std::vector<int32_t> partitions) {
+                                                         std::vector<int32_t> partitions,
+                                                         int8_t transaction_version = 0) {
     protocol::write_txn_markers_request_data req;
     auto& m = req.markers.emplace_back();
+    m.transaction_version = transaction_version;
     m.producer_id = producer_id;
     m.producer_epoch = epoch;
     m.transaction_result = commit;
@@ -180,7 +182,7 @@ TEST_F(TxnAdminWire, AdvertisesTheAdminApis) {
   using range = std::pair<int16_t, int16_t>;
   EXPECT_EQ(versions_.at(static_cast<int16_t>(api_key::describe_transactions)), range(0, 0));
   EXPECT_EQ(versions_.at(static_cast<int16_t>(api_key::list_transactions)), range(0, 2));
-  EXPECT_EQ(versions_.at(static_cast<int16_t>(api_key::write_txn_markers)), range(0, 1));
+  EXPECT_EQ(versions_.at(static_cast<int16_t>(api_key::write_txn_markers)), range(0, 2));
 }
 
 // ListTransactions v2 (KIP-1152): a pattern the whole id must match; null or
@@ -312,6 +314,44 @@ TEST_F(TxnAdminWire, WriteTxnMarkersRefusesAnOlderEpoch) {
   auto fresh = write_marker(1, current.producer_id, current.epoch, false, topic_, {0});
   EXPECT_EQ(fresh.markers.at(0).topics.at(0).partitions.at(0).error_code, 0);
   EXPECT_EQ(latest(0, 1), latest(0, 0));
+}
+
+// WriteTxnMarkers v2 (KIP-1228): a marker of a transaction-version-2
+// transaction must carry a newer epoch than the producer's (the coordinator
+// bumps it to end every transaction), unless it retries a marker already
+// written; a legacy one (0 or 1) may carry the same epoch.
+TEST_F(TxnAdminWire, WriteTxnMarkersV2ChecksTheEpochByTransactionVersion) {
+  auto error_of = [](const protocol::write_txn_markers_response_data& r) {
+    return r.markers.at(0).topics.at(0).partitions.at(0).error_code;
+  };
+  const int16_t invalid_epoch = to_int(error_code::invalid_producer_epoch);
+  producer_handle p = init("tv2");
+  add_partitions(p, {0});
+  int64_t first = produce_txn(p, 0, {"open"});
+  const auto e = p.epoch;
+  // The transaction's own epoch, as a TV2 marker: refused, the transaction stays open.
+  EXPECT_EQ(error_of(write_marker(2, p.producer_id, e, true, topic_, {0}, 2)), invalid_epoch);
+  EXPECT_EQ(latest(0, 1), first);
+  // The same epoch as a legacy marker at v2, or at v1 (no transaction version): accepted.
+  producer_handle q = init("tv0");
+  add_partitions(q, {1});
+  int64_t q_first = produce_txn(q, 1, {"legacy"});
+  EXPECT_EQ(error_of(write_marker(2, q.producer_id, q.epoch, true, topic_, {1}, 0)), 0);
+  EXPECT_EQ(latest(1, 1), q_first + 2) << "the marker ended the transaction";
+  // The bumped epoch ends it; retrying that marker succeeds again.
+  const auto bumped = static_cast<int16_t>(e + 1);
+  EXPECT_EQ(error_of(write_marker(2, p.producer_id, bumped, true, topic_, {0}, 2)), 0);
+  EXPECT_EQ(latest(0, 1), first + 2);
+  EXPECT_EQ(error_of(write_marker(2, p.producer_id, bumped, true, topic_, {0}, 2)), 0) << "a retry";
+  // An epoch older than the partition now knows: refused whatever the version.
+  EXPECT_EQ(error_of(write_marker(2, p.producer_id, e, true, topic_, {0}, 2)), invalid_epoch);
+  EXPECT_EQ(error_of(write_marker(2, p.producer_id, e, true, topic_, {0}, 0)), invalid_epoch);
+  EXPECT_EQ(error_of(write_marker(1, p.producer_id, e, true, topic_, {0})), invalid_epoch);
+  // Below v2 the field is not on the wire: a "TV2" marker at v1 is legacy.
+  producer_handle r = init("tv-at-v1");
+  add_partitions(r, {1});
+  produce_txn(r, 1, {"v1"});
+  EXPECT_EQ(error_of(write_marker(1, r.producer_id, r.epoch, false, topic_, {1}, 2)), 0);
 }
 
 // KIP-664: a transaction whose coordinator never ends it holds the LSO back;

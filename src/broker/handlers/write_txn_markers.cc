@@ -1,10 +1,19 @@
-// WriteTxnMarkers: v0-1. Writes a COMMIT or ABORT control batch for a
+// WriteTxnMarkers: v0-2. Writes a COMMIT or ABORT control batch for a
 // producer to each named partition, waits until it is on disk, then wakes
 // the read_committed fetches parked on that partition (the LSO moved). The
 // partition's log derives everything else (ongoing and aborted
 // transactions, the LSO) from the marker's batch header. A marker in a
 // __consumer_offsets partition also settles the producer's pending
 // transactional offset commits there.
+//
+// The marker's epoch is checked against the producer's on the partition.
+// v2 (Kafka 4.2, KIP-1228) says which transaction version the marker ends a
+// transaction of: from version 2 on (KIP-890, where the coordinator bumps the
+// epoch to end every transaction) the marker's epoch must be newer than the
+// producer's, except for a retry of a marker already written (same epoch, no
+// open transaction left), which succeeds again as Kafka lets it
+// (KAFKA-19999); before version 2 (and below v2 of this API) the same epoch
+// is enough. Anything else is INVALID_PRODUCER_EPOCH.
 //
 // In Kafka this is the coordinator's broker-to-broker call, and the admin
 // client's "abort a hanging transaction" (KIP-664) sends it to a partition
@@ -27,6 +36,7 @@
 #include "protocol/error_code.h"
 #include "protocol/messages.h"
 #include "record/control_record.h"
+#include "txn/producer_state.h"
 
 namespace samsa::broker {
 
@@ -54,9 +64,21 @@ struct written_marker {
 };
 
 // Appends the marker to one partition; on success adds it to `written`.
+constexpr int16_t transaction_version_from = 2;  // the API version that carries it
+constexpr int8_t strict_epoch_transaction_version = 2;
+
+// Whether the marker's epoch may end the producer's transaction on a partition
+// that knows the producer as `known`.
+bool epoch_accepted(const txn::producer_summary& known, const marker_t& marker, int16_t version) {
+  const int8_t transaction_version = version >= transaction_version_from ? marker.transaction_version : 0;
+  if (transaction_version < strict_epoch_transaction_version) return marker.producer_epoch >= known.epoch;
+  if (marker.producer_epoch > known.epoch) return true;
+  return marker.producer_epoch == known.epoch && known.current_txn_start_offset < 0;  // a retry
+}
+
 protocol::error_code append_marker(broker_state& broker, const marker_t& marker, const std::string& topic_name,
-                                   int32_t partition, int64_t now_ms, std::vector<written_marker>& written,
-                                   partition_result_t* answer) {
+                                   int32_t partition, int64_t now_ms, int16_t version,
+                                   std::vector<written_marker>& written, partition_result_t* answer) {
   const topic_entry* topic = broker.topics().find(topic_name);
   storage::partition_log* raw = partition_log_of(topic, partition);
   if (!raw) return protocol::error_code::unknown_topic_or_partition;
@@ -70,7 +92,7 @@ protocol::error_code append_marker(broker_state& broker, const marker_t& marker,
   // would end a transaction that a newer incarnation (or the coordinator,
   // after fencing) owns: refused, as Kafka does.
   for (const auto& known : broker.producers().describe(*raw)) {
-    if (known.producer_id == marker.producer_id && known.epoch > marker.producer_epoch) {
+    if (known.producer_id == marker.producer_id && !epoch_accepted(known, marker, version)) {
       return protocol::error_code::invalid_producer_epoch;
     }
   }
@@ -124,8 +146,8 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
         partition_result_t* answer = &response.markers[m].topics[t].partitions[p];
         answer->partition_index = topic.partition_indexes[p];
         answer->error_code =
-            protocol::to_int(append_marker(ctx.broker, marker, topic.name, answer->partition_index, now_ms, written,
-                                           answer));
+            protocol::to_int(append_marker(ctx.broker, marker, topic.name, answer->partition_index, now_ms,
+                                           ctx.api_version, written, answer));
       }
     }
   }
@@ -152,9 +174,12 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 
 }  // namespace
 
+// Served up to v2 (Kafka 4.2's newest), pinned like every handler.
+constexpr int16_t write_txn_markers_max_served = 2;
+
 void register_write_txn_markers(api_table& apis) {
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::write_txn_markers), 0,
-                                  1, handle);
+                                  write_txn_markers_max_served, handle);
 }
 
 }  // namespace samsa::broker
