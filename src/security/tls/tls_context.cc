@@ -247,6 +247,9 @@ result<std::shared_ptr<tls_context>> tls_context::create(const tls_settings& s) 
   // No renegotiation (a client-driven CPU sink), no compression (CRIME),
   // no tickets' state kept per client beyond OpenSSL's bounded cache.
   SSL_CTX_set_options(raw, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  // Clients commonly close without close_notify; Kafka frames carry their
+  // own lengths, so a truncation is seen there, not here.
+  SSL_CTX_set_options(raw, SSL_OP_IGNORE_UNEXPECTED_EOF);
   // Kernel TLS where the kernel offers it: sendfile() of log segments stays
   // zero-copy. OpenSSL falls back to user-space records when it does not.
   SSL_CTX_set_options(raw, SSL_OP_ENABLE_KTLS);

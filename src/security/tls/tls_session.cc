@@ -83,12 +83,6 @@ io_result tls_session::sendfile(int file, off_t offset, size_t size) {
   return {io_state::failed, 0, std::string("TLS sendfile failed: ") + std::strerror(errno)};
 }
 
-void tls_session::shutdown() {
-  ERR_clear_error();
-  (void)SSL_shutdown(ssl_);
-  ERR_clear_error();
-}
-
 size_t tls_session::buffered() const { return static_cast<size_t>(SSL_pending(ssl_)); }
 
 bool tls_session::ktls_send() const { return BIO_get_ktls_send(SSL_get_wbio(ssl_)) != 0; }

@@ -42,8 +42,6 @@ class tls_session {
   io_result write(const void* buffer, size_t size);
   // Only once kernel TLS sends (ktls_send()): the kernel encrypts file pages.
   io_result sendfile(int file, off_t offset, size_t size);
-  // Sends close_notify, best effort (never waits).
-  void shutdown();
 
   // Decrypted bytes OpenSSL holds that the socket will not signal.
   size_t buffered() const;
