@@ -607,6 +607,8 @@ asio::awaitable<void> connection::write_loop() {
     }
     bool sent = co_await send_frames(sending_);
     sending_.clear();
+    // Idle TLS connections hold no staging buffer (many idle clients, little memory).
+    if (pending_.empty()) tls_staging_.reset();
     update_in_flight();
     reader_wakeup_.cancel();
     if (!sent) {

@@ -4,6 +4,8 @@
 // key sits unprotected beside the certificates.
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <iostream>

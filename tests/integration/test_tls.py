@@ -183,12 +183,12 @@ def test_metadata_answers_with_the_listener_the_client_used(tls_broker, certs):
 
 def test_librdkafka_and_kcat_over_ssl(tls_broker, certs, name):
     topic = name("tls")
-    create_topic(tls_broker.bootstrap, topic)
+    create_topic(tls_broker.bootstrap, topic, config={"max.message.bytes": str(4 * MIB)})
     ssl_bootstrap = f"localhost:{port_of(tls_broker, 'SSL')}"
     # Includes a 1 MiB value: fetched log slices go through the copying TLS path.
     msgs = make_messages(600, big={5, 300})
     from clients import ck_produce
-    ck_produce(ssl_bootstrap, topic, msgs, **ssl_conf(certs))
+    ck_produce(ssl_bootstrap, topic, msgs, **ssl_conf(certs), **{"message.max.bytes": 8 * MIB})
     check_delivery(msgs, ck_consume(ssl_bootstrap, topic, len(msgs), ssl_conf(certs)))
     rc, out, err = kcat(["-b", ssl_bootstrap, "-X", "security.protocol=SSL", "-X",
                          f"ssl.ca.location={os.path.join(certs, 'ca.pem')}", "-X", "fetch.message.max.bytes=4194304",
