@@ -315,3 +315,18 @@ def test_unfinished_handshakes_are_cut_at_the_deadline_and_counted(certs):
         assert bystander_answers(b)
     finally:
         b.close()
+
+
+def test_certs_create_prints_working_settings_and_keeps_an_existing_ca(tmp_path):
+    d = str(tmp_path / "c")
+    out = make_certs(d)
+    for line in ("ssl.keystore.type=PEM", f"ssl.keystore.location={d}/broker.pem", "security.protocol=SSL",
+                 f"ssl.ca.location={d}/ca.pem", f"ssl.certificate.location={d}/alice.pem",
+                 f"ssl.key.location={d}/alice-key.pem"):
+        assert line in out, out
+    assert oct(os.stat(os.path.join(d, "ca-key.pem")).st_mode & 0o777) == "0o600"
+    again = subprocess.run([samsa_bin(), "certs", "create", "--dir", d], capture_output=True, text=True, timeout=60)
+    assert again.returncode != 0 and "--force" in again.stderr
+    bad = subprocess.run([samsa_bin(), "certs", "create", "--dir", d, "--force", "--client", "../x"],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode != 0 and "client name" in bad.stderr
