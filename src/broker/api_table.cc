@@ -97,6 +97,16 @@ asio::awaitable<result<routed_response>> api_table::route(std::shared_ptr<std::v
   int32_t correlation_id = peek.read_int32();
   if (!peek.ok()) co_return make_error(std::errc::bad_message, "request header is truncated");
 
+  // On a SASL listener nothing but the SASL exchange is served before it
+  // succeeds; Kafka closes the connection in that case too.
+  if (!client.authenticated && api_key != static_cast<int16_t>(protocol::api_key::api_versions) &&
+      api_key != static_cast<int16_t>(protocol::api_key::sasl_handshake)) {
+    co_return make_error(std::errc::permission_denied,
+                         std::string(api_name(api_key)) + " v" + std::to_string(api_version) +
+                             " before SASL authentication on listener " + client.listener_name + " (" +
+                             std::string(security_protocol_name(client.protocol)) +
+                             "): only ApiVersions and SaslHandshake are served until the client authenticates");
+  }
   auto it = entries_.find(api_key);
   if (it == entries_.end()) {
     co_return make_error(std::errc::not_supported,

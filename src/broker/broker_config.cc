@@ -1,5 +1,7 @@
 #include "broker/broker_config.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <set>
 
@@ -48,8 +50,67 @@ const std::set<std::string>& broker_keys() {
       "group.share.record.lock.duration.ms", "group.share.delivery.count.limit",
       "group.share.partition.max.record.locks", "group.share.session.timeout.ms",
       "group.share.heartbeat.interval.ms", "group.share.max.size", "samsa.test.crash.trigger", "http.listeners",
-      "http.write.enabled"};
+      "http.write.enabled", "ssl.handshake.timeout.ms"};
   return keys;
+}
+
+bool is_tls_key(std::string_view key) {
+  const auto& keys = security::tls::tls_setting_keys();
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+// listener.name.<listener>.ssl.x: known when ssl.x is.
+bool is_listener_tls_key(const std::string& key) {
+  constexpr std::string_view prefix = "listener.name.";
+  if (key.rfind(prefix, 0) != 0) return false;
+  size_t dot = key.find('.', prefix.size());
+  return dot != std::string::npos && is_tls_key(std::string_view(key).substr(dot + 1));
+}
+
+std::string upper(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
+  return s;
+}
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+result<security_protocol> parse_security_protocol(const std::string& text) {
+  std::string p = upper(text);
+  if (p == "PLAINTEXT") return security_protocol::plaintext;
+  if (p == "SSL") return security_protocol::ssl;
+  if (p == "SASL_PLAINTEXT") return security_protocol::sasl_plaintext;
+  if (p == "SASL_SSL") return security_protocol::sasl_ssl;
+  return make_error(std::errc::invalid_argument, "listener.security.protocol.map: '" + text +
+                                                     "' is not a security protocol (PLAINTEXT, SSL, "
+                                                     "SASL_PLAINTEXT, SASL_SSL)");
+}
+
+// NAME:PROTOCOL,...; Kafka's default maps each protocol's name to itself.
+result<std::map<std::string, security_protocol>> parse_protocol_map(const std::string& text) {
+  std::map<std::string, security_protocol> out;
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    size_t comma = rest.find(',');
+    std::string item(rest.substr(0, comma));
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    if (item.empty()) continue;
+    size_t colon = item.find(':');
+    if (colon == std::string::npos || colon == 0) {
+      return make_error(std::errc::invalid_argument,
+                        "listener.security.protocol.map: '" + item + "' must look like NAME:PROTOCOL");
+    }
+    auto protocol = parse_security_protocol(item.substr(colon + 1));
+    if (!protocol) return protocol.err();
+    if (!out.emplace(upper(item.substr(0, colon)), *protocol).second) {
+      return make_error(std::errc::invalid_argument,
+                        "listener.security.protocol.map: listener " + item.substr(0, colon) + " is mapped twice");
+    }
+  }
+  return out;
 }
 
 bool is_topic_default_key(const std::string& key) {
@@ -101,6 +162,91 @@ result<std::vector<listener_address>> parse_listener_list(std::string_view text)
   return out;
 }
 
+std::string_view security_protocol_name(security_protocol p) {
+  switch (p) {
+    case security_protocol::plaintext:
+      return "PLAINTEXT";
+    case security_protocol::ssl:
+      return "SSL";
+    case security_protocol::sasl_plaintext:
+      return "SASL_PLAINTEXT";
+    case security_protocol::sasl_ssl:
+      return "SASL_SSL";
+  }
+  return "PLAINTEXT";
+}
+
+status resolve_listeners(const property_map& raw, broker_config& config) {
+  auto get = [&](const std::string& key, const std::string& fallback) {
+    auto it = raw.find(key);
+    return it == raw.end() ? fallback : it->second;
+  };
+  auto listeners = parse_listener_list(get("listeners", "PLAINTEXT://127.0.0.1:9092"));
+  if (!listeners) return listeners.err();
+  if (listeners->empty()) return make_error(std::errc::invalid_argument, "listeners: no listener given");
+  auto protocols = parse_protocol_map(
+      get("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL"));
+  if (!protocols) return protocols.err();
+  std::set<std::string> names;
+  for (auto& l : *listeners) {
+    if (!names.insert(upper(l.name)).second) {
+      return make_error(std::errc::invalid_argument, "listeners: listener name " + l.name + " is used twice");
+    }
+    auto it = protocols->find(upper(l.name));
+    if (it == protocols->end()) {
+      return make_error(std::errc::invalid_argument,
+                        "listeners: listener " + l.name + " has no security protocol: add " + l.name +
+                            ":<PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL> to listener.security.protocol.map");
+    }
+    l.protocol = it->second;
+  }
+  config.listeners = *listeners;
+
+  auto advertised = parse_listener_list(get("advertised.listeners", ""));
+  if (!advertised) return advertised.err();
+  for (const auto& a : *advertised) {
+    if (!names.count(upper(a.name))) {
+      return make_error(std::errc::invalid_argument,
+                        "advertised.listeners: " + a.name + " is not one of the listeners (" + get("listeners", "") + ")");
+    }
+  }
+  config.advertised_listeners.clear();
+  for (const auto& l : config.listeners) {
+    listener_address out = l;
+    for (const auto& a : *advertised) {
+      if (upper(a.name) == upper(l.name)) {
+        out.host = a.host;
+        out.port = a.port;
+      }
+    }
+    config.advertised_listeners.push_back(out);
+  }
+
+  config.inter_broker_listener_name = get("inter.broker.listener.name", "");
+  if (!config.inter_broker_listener_name.empty() && !names.count(upper(config.inter_broker_listener_name))) {
+    return make_error(std::errc::invalid_argument, "inter.broker.listener.name: " + config.inter_broker_listener_name +
+                                                       " is not one of the listeners");
+  }
+
+  for (const auto& l : config.listeners) {
+    if (!uses_tls(l.protocol)) continue;
+    // Kafka's per-listener prefix uses the lower-case name; the name as
+    // written is accepted too.
+    std::vector<std::string> prefixes = {"listener.name." + lower(l.name) + ".", "listener.name." + l.name + "."};
+    auto lookup = [&](const std::string& key) -> std::optional<std::string> {
+      for (const auto& prefix : prefixes) {
+        if (auto it = raw.find(prefix + key); it != raw.end()) return it->second;
+      }
+      if (auto it = raw.find(key); it != raw.end()) return it->second;
+      return std::nullopt;
+    };
+    auto tls = security::tls::parse_tls_settings(l.name, lookup);
+    if (!tls) return tls.err();
+    config.listener_tls[l.name] = std::move(*tls);
+  }
+  return {};
+}
+
 result<broker_config> resolve_broker_config(const config_sources& sources, std::vector<std::string>& warnings) {
   broker_config config;
   property_map& raw = config.raw;
@@ -112,19 +258,7 @@ result<broker_config> resolve_broker_config(const config_sources& sources, std::
     return it == raw.end() ? fallback : it->second;
   };
 
-  auto listeners = parse_listener_list(get("listeners", "PLAINTEXT://127.0.0.1:9092"));
-  if (!listeners) return listeners.err();
-  if (listeners->empty()) return make_error(std::errc::invalid_argument, "listeners: no listener given");
-  for (const auto& l : *listeners) {
-    if (l.name != "PLAINTEXT") {
-      return make_error(std::errc::not_supported,
-                        "listeners: only PLAINTEXT listeners are supported today, got " + l.name);
-    }
-  }
-  config.listeners = *listeners;
-  auto advertised = parse_listener_list(get("advertised.listeners", ""));
-  if (!advertised) return advertised.err();
-  config.advertised_listeners = advertised->empty() ? config.listeners : *advertised;
+  if (auto s = resolve_listeners(raw, config); !s) return s.err();
 
   config.log_dir = get("log.dirs", get("log.dir", "./data"));
   config.test_crash_trigger = get("samsa.test.crash.trigger", "");
@@ -210,6 +344,7 @@ result<broker_config> resolve_broker_config(const config_sources& sources, std::
                    apply_int64("log.retention.check.interval.ms", config.log_retention_check_interval_ms, 1,
                                INT64_MAX),
                    apply_int32("max.broker.partitions", config.max_broker_partitions, 1, int32_max),
+                   apply_int64("ssl.handshake.timeout.ms", config.ssl_handshake_timeout_ms, 1, INT32_MAX),
                    apply_int64("log.cleaner.dedupe.buffer.size", config.log_cleaner_dedupe_buffer_size, 1 << 20,
                                INT64_MAX)}) {
     if (!s) return s.err();
@@ -236,7 +371,7 @@ result<broker_config> resolve_broker_config(const config_sources& sources, std::
   }
 
   for (const auto& [key, value] : raw) {
-    if (!broker_keys().count(key) && !is_topic_default_key(key)) {
+    if (!broker_keys().count(key) && !is_topic_default_key(key) && !is_tls_key(key) && !is_listener_tls_key(key)) {
       warnings.push_back("setting '" + key + "' is not a known broker config and is ignored");
     }
   }

@@ -4,23 +4,49 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
 #include "broker/properties.h"
+#include "security/tls/tls_settings.h"
 
 namespace samsa::broker {
 
+// Kafka's four: whether the bytes are TLS, and whether SASL comes first.
+enum class security_protocol { plaintext, ssl, sasl_plaintext, sasl_ssl };
+
+std::string_view security_protocol_name(security_protocol p);
+inline bool uses_tls(security_protocol p) {
+  return p == security_protocol::ssl || p == security_protocol::sasl_ssl;
+}
+inline bool uses_sasl(security_protocol p) {
+  return p == security_protocol::sasl_plaintext || p == security_protocol::sasl_ssl;
+}
+
 struct listener_address {
-  std::string name = "PLAINTEXT";  // listener name / security protocol
+  std::string name = "PLAINTEXT";  // the listener's name ("PLAINTEXT", "INTERNAL", ...)
   std::string host;
   uint16_t port = 0;
+  // From listener.security.protocol.map (by default the name itself).
+  security_protocol protocol = security_protocol::plaintext;
 };
 
 struct broker_config {
   std::vector<listener_address> listeners;
+  // One per listener, in the same order: the advertised.listeners entry of
+  // that name, else the listener's own address.
   std::vector<listener_address> advertised_listeners;
+  // Checked to name a listener; a single broker has no peers to talk to.
+  std::string inter_broker_listener_name;
+  // TLS settings of each SSL / SASL_SSL listener, by listener name
+  // (listener.name.<name>.ssl.* over ssl.*).
+  std::map<std::string, security::tls::tls_settings> listener_tls;
+  // Samsa's own: a TLS handshake not finished within this is closed, so
+  // silent or slow clients cannot hold connection slots.
+  int64_t ssl_handshake_timeout_ms = 10000;
   std::string log_dir;
   int32_t node_id = 1;
   int32_t num_partitions = 1;
@@ -98,6 +124,10 @@ struct config_sources {
 // Applies precedence and validates every known key; unknown keys are reported in
 // `warnings` (Kafka logs them too) rather than rejected.
 result<broker_config> resolve_broker_config(const config_sources& sources, std::vector<std::string>& warnings);
+
+// listeners, listener.security.protocol.map, advertised.listeners,
+// inter.broker.listener.name and each TLS listener's ssl.* settings.
+status resolve_listeners(const property_map& raw, broker_config& config);
 
 result<listener_address> parse_listener(std::string_view text);
 result<std::vector<listener_address>> parse_listener_list(std::string_view text);

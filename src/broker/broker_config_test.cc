@@ -87,5 +87,78 @@ TEST(BrokerConfig, ParsesListenerLists) {
   EXPECT_FALSE(parse_listener("PLAINTEXT://host:99999").ok());
 }
 
+
+result<broker_config> with(property_map overrides, std::vector<std::string>* warnings_out = nullptr) {
+  config_sources sources;
+  sources.overrides = std::move(overrides);
+  std::vector<std::string> warnings;
+  auto config = resolve_broker_config(sources, warnings);
+  if (warnings_out) *warnings_out = warnings;
+  return config;
+}
+
+TEST(BrokerConfigListeners, SeveralNamedListenersWithTheirProtocols) {
+  std::vector<std::string> warnings;
+  auto config = with({{"listeners", "PLAINTEXT://127.0.0.1:9092,SSL://127.0.0.1:9093,INTERNAL://:9094,"
+                                    "SASL_SSL://127.0.0.1:9095"},
+                      {"listener.security.protocol.map",
+                       "PLAINTEXT:PLAINTEXT,SSL:SSL,INTERNAL:SASL_PLAINTEXT,SASL_SSL:SASL_SSL"},
+                      {"advertised.listeners", "SSL://broker.example:19093"},
+                      {"inter.broker.listener.name", "INTERNAL"},
+                      {"ssl.keystore.location", "/etc/samsa/broker.pem"},
+                      {"listener.name.sasl_ssl.ssl.keystore.location", "/etc/samsa/other.p12"},
+                      {"listener.name.sasl_ssl.ssl.keystore.password", "pw"}},
+                     &warnings);
+  ASSERT_TRUE(config) << config.err().message;
+  EXPECT_TRUE(warnings.empty()) << warnings.front();
+  ASSERT_EQ(config->listeners.size(), 4u);
+  EXPECT_EQ(config->listeners[0].protocol, security_protocol::plaintext);
+  EXPECT_EQ(config->listeners[1].protocol, security_protocol::ssl);
+  EXPECT_EQ(config->listeners[2].protocol, security_protocol::sasl_plaintext);
+  EXPECT_EQ(config->listeners[3].protocol, security_protocol::sasl_ssl);
+  // Advertised: one per listener, the advertised entry where given.
+  ASSERT_EQ(config->advertised_listeners.size(), 4u);
+  EXPECT_EQ(config->advertised_listeners[0].host, "127.0.0.1");
+  EXPECT_EQ(config->advertised_listeners[1].host, "broker.example");
+  EXPECT_EQ(config->advertised_listeners[1].port, 19093);
+  EXPECT_EQ(config->advertised_listeners[1].protocol, security_protocol::ssl);
+  EXPECT_EQ(config->inter_broker_listener_name, "INTERNAL");
+  // TLS settings per TLS listener: the prefixed key wins over the plain one.
+  ASSERT_EQ(config->listener_tls.size(), 2u);
+  EXPECT_EQ(config->listener_tls.at("SSL").keystore_location, "/etc/samsa/broker.pem");
+  EXPECT_EQ(config->listener_tls.at("SASL_SSL").keystore_location, "/etc/samsa/other.p12");
+  EXPECT_EQ(config->listener_tls.at("SASL_SSL").keystore_password, "pw");
+}
+
+TEST(BrokerConfigListeners, MistakesAreNamed) {
+  auto unmapped = with({{"listeners", "CLIENTS://:9092"}});
+  ASSERT_FALSE(unmapped);
+  EXPECT_NE(unmapped.err().message.find("listener.security.protocol.map"), std::string::npos);
+  auto bad_protocol = with({{"listeners", "A://:1"}, {"listener.security.protocol.map", "A:TLS"}});
+  ASSERT_FALSE(bad_protocol);
+  EXPECT_NE(bad_protocol.err().message.find("'TLS'"), std::string::npos);
+  auto twice = with({{"listeners", "PLAINTEXT://:1,PLAINTEXT://:2"}});
+  ASSERT_FALSE(twice);
+  EXPECT_NE(twice.err().message.find("used twice"), std::string::npos);
+  auto stray = with({{"advertised.listeners", "SSL://h:1"}});
+  ASSERT_FALSE(stray);
+  EXPECT_NE(stray.err().message.find("not one of the listeners"), std::string::npos);
+  EXPECT_FALSE(with({{"inter.broker.listener.name", "NOPE"}}));
+  auto no_cert = with({{"listeners", "SSL://:9093"}});
+  ASSERT_FALSE(no_cert);
+  EXPECT_NE(no_cert.err().message.find("listener SSL"), std::string::npos);
+  auto jks = with({{"listeners", "SSL://:9093"}, {"ssl.keystore.type", "JKS"}, {"ssl.keystore.location", "k.jks"}});
+  ASSERT_FALSE(jks);
+  EXPECT_NE(jks.err().message.find("JKS"), std::string::npos);
+}
+
+TEST(BrokerConfigListeners, UnknownSslKeysStillWarn) {
+  std::vector<std::string> warnings;
+  auto config = with({{"ssl.keystore.locaton", "x"}, {"listener.name.ssl.ssl.client.auth", "none"}}, &warnings);
+  ASSERT_TRUE(config);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("ssl.keystore.locaton"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace samsa::broker

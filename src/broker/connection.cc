@@ -7,6 +7,7 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -31,6 +32,9 @@ constexpr size_t min_read_step = 4 * 1024;
 constexpr size_t max_iovecs = 64;
 // How often a reader waiting for broker-wide request memory looks again.
 constexpr auto memory_retry = std::chrono::milliseconds(5);
+// TLS: answers are coalesced, and file slices read, through this much memory
+// per connection (four full TLS records).
+constexpr size_t tls_staging_bytes = 64 * 1024;
 
 std::atomic<int64_t> pinned_bytes{0};
 
@@ -85,21 +89,28 @@ connection::slot::~slot() {
 }
 
 connection::connection(asio::ip::tcp::socket socket, connection_services services, connection_limits limits,
-                       std::string listener_name, std::unique_ptr<connection_admission::place> place)
+                       listener_security security, std::unique_ptr<connection_admission::place> place)
     : socket_(std::move(socket)),
+      handshake_timeout_(security.handshake_timeout),
       services_(std::move(services)),
       limits_(limits),
       place_(std::move(place)),
       writer_wakeup_(socket_.get_executor()),
       reader_wakeup_(socket_.get_executor()),
       watchdog_timer_(socket_.get_executor()),
+      handshake_timer_(socket_.get_executor()),
       last_progress_(std::chrono::steady_clock::now()) {
   if (!services_.frames) services_.frames = std::make_shared<frame_pool>();
   boost::system::error_code ec;
   auto endpoint = socket_.remote_endpoint(ec);
   client_.peer = ec ? "unknown peer" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
   client_.host = client_.peer.substr(0, client_.peer.rfind(':'));
-  client_.listener_name = std::move(listener_name);
+  client_.listener_name = std::move(security.name);
+  client_.protocol = security.protocol;
+  // SASL listeners serve nothing but the SASL exchange until it succeeds.
+  client_.authenticated = !uses_sasl(security.protocol);
+  if (security.tls) tls_ = std::make_unique<security::tls::tls_session>(security.tls, socket_.native_handle());
+  handshake_done_ = !tls_;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   // sendmsg() and sendfile() are called directly and must not block. Set
   // once: asio issues an ioctl() each time this is called.
@@ -110,11 +121,211 @@ connection::~connection() = default;
 
 void connection::start() {
   auto self = shared_from_this();
-  asio::co_spawn(socket_.get_executor(), [self]() { return self->read_loop(); }, asio::detached);
-  asio::co_spawn(socket_.get_executor(), [self]() { return self->write_loop(); }, asio::detached);
+  if (tls_) {
+    asio::co_spawn(socket_.get_executor(), [self]() { return self->tls_handshake(); }, asio::detached);
+  } else {
+    start_serving();
+  }
   if (limits_.max_idle_ms > 0 || limits_.max_write_stall_ms > 0) {
     asio::co_spawn(socket_.get_executor(), [self]() { return self->watchdog(); }, asio::detached);
   }
+}
+
+void connection::start_serving() {
+  auto self = shared_from_this();
+  asio::co_spawn(socket_.get_executor(), [self]() { return self->read_loop(); }, asio::detached);
+  asio::co_spawn(socket_.get_executor(), [self]() { return self->write_loop(); }, asio::detached);
+}
+
+// The handshake runs on the network thread, event by event, so a client that
+// sends nothing, or a byte a minute, holds no thread: only its connection
+// slot (counted against max.connections) and OpenSSL's buffers, until the
+// deadline closes it.
+asio::awaitable<void> connection::tls_handshake() {
+  auto self = shared_from_this();
+  const std::string where = client_.peer + " on listener " + client_.listener_name;
+  if (!tls_->valid()) {
+    log_refusal(refusal::tls, "connection " + where + " closed: no TLS session: " +
+                                  security::tls::drain_openssl_errors());
+    close("");
+    co_return;
+  }
+  handshake_timer_.expires_after(handshake_timeout_);
+  handshake_timer_.async_wait([weak = weak_from_this(), where, timeout = handshake_timeout_](
+                                  const boost::system::error_code& ec) {
+    auto conn = weak.lock();
+    if (ec || !conn || conn->handshake_done_ || conn->closed_) return;
+    log_refusal(refusal::tls, "connection " + where + " closed: TLS handshake not finished within " +
+                                  std::to_string(timeout.count()) + " ms (ssl.handshake.timeout.ms)");
+    conn->close("");
+  });
+  for (;;) {
+    auto r = tls_->handshake();
+    if (r.state == security::tls::io_state::done) break;
+    if (r.state == security::tls::io_state::want_read || r.state == security::tls::io_state::want_write) {
+      auto [ec] = co_await socket_.async_wait(r.state == security::tls::io_state::want_read
+                                                  ? asio::ip::tcp::socket::wait_read
+                                                  : asio::ip::tcp::socket::wait_write,
+                                              no_throw);
+      if (ec || closed_) co_return;
+      note_progress();
+      continue;
+    }
+    std::string why = r.error.empty() ? "the client closed the connection during the TLS handshake" : r.error;
+    // A Kafka frame's first bytes read as a record of an unknown version.
+    if (why.find("wrong version number") != std::string::npos || why.find("http request") != std::string::npos ||
+        why.find("packet length too long") != std::string::npos) {
+      why += " (is a plaintext client talking to this TLS listener?)";
+    }
+    log_refusal(refusal::tls, "connection " + where + " closed: " + why);
+    close("");
+    co_return;
+  }
+  handshake_done_ = true;
+  handshake_timer_.cancel();
+  auto who = tls_->peer_principal();
+  if (!who) {
+    log_refusal(refusal::tls, "connection " + where + " closed: " + who.err().message);
+    close("");
+    co_return;
+  }
+  client_.principal = *who;
+  if (!who->is_anonymous()) {
+    spdlog::info("TLS client {} authenticated by certificate as {} ({}, subject '{}')", where, who->to_string(),
+                 tls_->describe(), tls_->peer_subject());
+  } else {
+    spdlog::debug("TLS client {} connected without a client certificate ({})", where, tls_->describe());
+  }
+  note_progress();
+  start_serving();
+}
+
+asio::awaitable<std::pair<boost::system::error_code, size_t>> connection::read_some(uint8_t* buffer, size_t size) {
+  if (!tls_) {
+    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer, size), no_throw);
+    co_return std::pair{ec, n};
+  }
+  for (;;) {
+    if (closed_) co_return std::pair{boost::system::error_code(asio::error::operation_aborted), size_t{0}};
+    auto r = tls_->read(buffer, size);
+    switch (r.state) {
+      case security::tls::io_state::done:
+        co_return std::pair{boost::system::error_code{}, r.bytes};
+      case security::tls::io_state::want_read:
+      case security::tls::io_state::want_write: {
+        auto [ec] = co_await socket_.async_wait(r.state == security::tls::io_state::want_read
+                                                    ? asio::ip::tcp::socket::wait_read
+                                                    : asio::ip::tcp::socket::wait_write,
+                                                no_throw);
+        if (ec) co_return std::pair{ec, size_t{0}};
+        continue;
+      }
+      case security::tls::io_state::closed:
+        co_return std::pair{boost::system::error_code(asio::error::eof), size_t{0}};
+      case security::tls::io_state::failed:
+        log_refusal(refusal::tls, "connection " + client_.peer + " on listener " + client_.listener_name +
+                                      " closed: " + r.error);
+        co_return std::pair{boost::system::error_code(asio::error::connection_aborted), size_t{0}};
+    }
+  }
+}
+
+asio::awaitable<bool> connection::tls_write_all(const uint8_t* data, size_t size) {
+  while (size > 0) {
+    if (closed_) co_return false;
+    auto r = tls_->write(data, size);
+    switch (r.state) {
+      case security::tls::io_state::done:
+        data += r.bytes;
+        size -= r.bytes;
+        note_progress();
+        continue;
+      case security::tls::io_state::want_read:
+      case security::tls::io_state::want_write: {
+        writer_blocked_ = true;
+        auto [ec] = co_await socket_.async_wait(r.state == security::tls::io_state::want_read
+                                                    ? asio::ip::tcp::socket::wait_read
+                                                    : asio::ip::tcp::socket::wait_write,
+                                                no_throw);
+        writer_blocked_ = false;
+        if (ec || closed_) co_return false;
+        continue;
+      }
+      case security::tls::io_state::closed:
+      case security::tls::io_state::failed:
+        if (!r.error.empty()) spdlog::info("connection {}: {}", client_.peer, r.error);
+        co_return false;
+    }
+  }
+  co_return true;
+}
+
+// Small answers are coalesced into full TLS records rather than one record each.
+asio::awaitable<bool> connection::tls_flush_gathered() {
+  if (!tls_staging_) tls_staging_.reset(new uint8_t[tls_staging_bytes]);
+  size_t used = 0;
+  for (const auto& part : gathered_) {
+    const auto* p = static_cast<const uint8_t*>(part.data());
+    size_t left = part.size();
+    while (left > 0) {
+      if (used == tls_staging_bytes) {
+        if (!co_await tls_write_all(tls_staging_.get(), used)) co_return false;
+        used = 0;
+      }
+      size_t n = std::min(left, tls_staging_bytes - used);
+      std::memcpy(tls_staging_.get() + used, p, n);
+      used += n;
+      p += n;
+      left -= n;
+    }
+  }
+  if (used > 0 && !co_await tls_write_all(tls_staging_.get(), used)) co_return false;
+  gathered_.clear();
+  co_return true;
+}
+
+// Over TLS the bytes must pass through OpenSSL: with kernel TLS the kernel
+// encrypts the file pages itself (SSL_sendfile); otherwise the slice is read
+// into the staging buffer and written as records (one copy).
+asio::awaitable<bool> connection::tls_send_file(const protocol::file_slice& slice) {
+  off_t offset = slice.position;
+  size_t left = static_cast<size_t>(slice.length);
+  if (tls_->ktls_send()) {
+    while (left > 0) {
+      auto r = tls_->sendfile(slice.fd, offset, left);
+      if (r.state == security::tls::io_state::done && r.bytes > 0) {
+        offset += static_cast<off_t>(r.bytes);
+        left -= r.bytes;
+        note_progress();
+        continue;
+      }
+      if (r.state == security::tls::io_state::want_write) {
+        writer_blocked_ = true;
+        auto [ec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_write, no_throw);
+        writer_blocked_ = false;
+        if (ec || closed_) co_return false;
+        continue;
+      }
+      spdlog::warn("connection {}: TLS sendfile failed with {} bytes left: {}", client_.peer, left,
+                   r.error.empty() ? "unexpected end of file" : r.error);
+      co_return false;
+    }
+    co_return true;
+  }
+  if (!tls_staging_) tls_staging_.reset(new uint8_t[tls_staging_bytes]);
+  while (left > 0) {
+    ssize_t n = ::pread(slice.fd, tls_staging_.get(), std::min(left, tls_staging_bytes), offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      spdlog::warn("connection {}: reading a log slice for TLS failed with {} bytes left: {}", client_.peer, left,
+                   n < 0 ? std::strerror(errno) : "unexpected end of file");
+      co_return false;
+    }
+    if (!co_await tls_write_all(tls_staging_.get(), static_cast<size_t>(n))) co_return false;
+    offset += n;
+    left -= static_cast<size_t>(n);
+  }
+  co_return true;
 }
 
 void connection::close_async(std::string reason) {
@@ -135,6 +346,7 @@ void connection::close(const std::string& reason) {
   writer_wakeup_.cancel();
   reader_wakeup_.cancel();
   watchdog_timer_.cancel();
+  handshake_timer_.cancel();
   // Answers that will never be written release their pinned files now.
   pending_.clear();
   update_in_flight();
@@ -203,8 +415,7 @@ asio::awaitable<boost::system::error_code> connection::fill_input(size_t need) {
     input_end_ = unread;
   }
   while (input_end_ < need) {
-    auto [ec, n] = co_await socket_.async_read_some(
-        asio::buffer(input_.get() + input_end_, input_buffer_bytes - input_end_), no_throw);
+    auto [ec, n] = co_await read_some(input_.get() + input_end_, input_buffer_bytes - input_end_);
     if (ec) co_return ec;
     input_end_ += n;
     note_progress();
@@ -233,11 +444,11 @@ asio::awaitable<boost::system::error_code> connection::read_body(std::vector<uin
       // What the kernel already holds, or double what arrived (few reads
       // for a large request that is streaming in), at least one step.
       boost::system::error_code ignored;
-      size_t waiting = socket_.available(ignored);
+      size_t waiting = socket_.available(ignored) + (tls_ ? tls_->buffered() : 0);
       size_t step = std::max({min_read_step, waiting, got});
       if (!co_await grow_to(std::min(size, got + step))) co_return asio::error::operation_aborted;
     }
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(frame.data() + got, frame.size() - got), no_throw);
+    auto [ec, n] = co_await read_some(frame.data() + got, frame.size() - got);
     if (ec) co_return ec;
     got += n;
     note_progress();
@@ -362,7 +573,10 @@ asio::awaitable<void> connection::serve_request(std::shared_ptr<std::vector<uint
   update_in_flight();
   reader_wakeup_.cancel();
   if (!routed) {
-    log_refusal(routed.err().code == std::errc::not_supported ? refusal::unsupported : refusal::frame,
+    auto code = routed.err().code;
+    log_refusal(code == std::errc::not_supported       ? refusal::unsupported
+                : code == std::errc::permission_denied ? refusal::unauthenticated
+                                                       : refusal::frame,
                 "connection " + client_.peer + " closed: " + routed.err().message);
     close("");
     co_return;
@@ -393,6 +607,8 @@ asio::awaitable<void> connection::write_loop() {
     }
     bool sent = co_await send_frames(sending_);
     sending_.clear();
+    // Idle TLS connections hold no staging buffer (many idle clients, little memory).
+    if (pending_.empty()) tls_staging_.reset();
     update_in_flight();
     reader_wakeup_.cancel();
     if (!sent) {
@@ -425,6 +641,7 @@ asio::awaitable<bool> connection::send_frames(const std::vector<std::shared_ptr<
 // Writes gathered_ with sendmsg(). MSG_MORE is not used: answers are written
 // only when complete, and Nagle is off, so each call is a full unit.
 asio::awaitable<bool> connection::flush_gathered() {
+  if (tls_) co_return co_await tls_flush_gathered();
   size_t index = 0;
   size_t offset = 0;  // bytes of gathered_[index] already sent
   while (index < gathered_.size()) {
@@ -469,6 +686,7 @@ asio::awaitable<bool> connection::flush_gathered() {
 
 // Log segment slices go from the page cache to the socket without a copy.
 asio::awaitable<bool> connection::send_file(const protocol::file_slice& slice) {
+  if (tls_) co_return co_await tls_send_file(slice);
   off_t offset = slice.position;
   size_t left = static_cast<size_t>(slice.length);
   while (left > 0) {

@@ -24,6 +24,8 @@
 #include "broker/request_order.h"
 #include "broker/request_router.h"
 #include "protocol/writer.h"
+#include "security/tls/tls_context.h"
+#include "security/tls/tls_session.h"
 
 namespace samsa::broker {
 
@@ -59,10 +61,18 @@ struct connection_services {
   std::shared_ptr<request_memory> memory;
 };
 
+// What a listener tells each of its connections about itself.
+struct listener_security {
+  std::string name = "PLAINTEXT";
+  security_protocol protocol = security_protocol::plaintext;
+  std::shared_ptr<const security::tls::tls_context> tls;  // set for SSL and SASL_SSL
+  std::chrono::milliseconds handshake_timeout{10000};
+};
+
 class connection : public std::enable_shared_from_this<connection> {
  public:
   connection(boost::asio::ip::tcp::socket socket, connection_services services, connection_limits limits,
-             std::string listener_name, std::unique_ptr<connection_admission::place> place = nullptr);
+             listener_security security, std::unique_ptr<connection_admission::place> place = nullptr);
   ~connection();
 
   // Starts the read and write coroutines; the connection keeps itself alive
@@ -98,6 +108,15 @@ class connection : public std::enable_shared_from_this<connection> {
 
   void close(const std::string& reason);
   void stop_reading();
+  void start_serving();
+  // TLS listeners: the handshake, under a deadline, before any request is read.
+  boost::asio::awaitable<void> tls_handshake();
+  // One read from the transport (plain socket or TLS) into `buffer`.
+  boost::asio::awaitable<std::pair<boost::system::error_code, size_t>> read_some(uint8_t* buffer, size_t size);
+  // TLS: writes all of `size` bytes, waiting for the socket as OpenSSL asks.
+  boost::asio::awaitable<bool> tls_write_all(const uint8_t* data, size_t size);
+  boost::asio::awaitable<bool> tls_flush_gathered();
+  boost::asio::awaitable<bool> tls_send_file(const protocol::file_slice& slice);
   boost::asio::awaitable<void> read_loop();
   boost::asio::awaitable<void> write_loop();
   boost::asio::awaitable<void> serve_request(std::shared_ptr<std::vector<uint8_t>> frame,
@@ -125,6 +144,12 @@ class connection : public std::enable_shared_from_this<connection> {
   void note_progress() { last_progress_ = std::chrono::steady_clock::now(); }
 
   boost::asio::ip::tcp::socket socket_;
+  // TLS state, or null on PLAINTEXT / SASL_PLAINTEXT listeners.
+  std::unique_ptr<security::tls::tls_session> tls_;
+  std::chrono::milliseconds handshake_timeout_;
+  // TLS records are built from this (answers coalesced, file slices read
+  // into it when the kernel cannot encrypt sendfile()); allocated on first use.
+  std::unique_ptr<uint8_t[]> tls_staging_;
   connection_services services_;
   connection_limits limits_;
   client_info client_;
@@ -141,8 +166,10 @@ class connection : public std::enable_shared_from_this<connection> {
   boost::asio::steady_timer writer_wakeup_;
   boost::asio::steady_timer reader_wakeup_;
   boost::asio::steady_timer watchdog_timer_;
+  boost::asio::steady_timer handshake_timer_;
   // Last byte read or written: idleness is measured from here.
   std::chrono::steady_clock::time_point last_progress_;
+  bool handshake_done_ = false;  // TLS handshake over (always true without TLS)
   bool writer_blocked_ = false;  // the socket refused more bytes and the writer waits
   bool closed_ = false;
   bool reading_ = true;

@@ -14,18 +14,19 @@ namespace samsa::broker {
 namespace asio = boost::asio;
 
 listener::listener(asio::io_context& io, network_threads& network, connection_services services,
-                   connection_limits limits, std::shared_ptr<connection_admission> admission)
+                   connection_limits limits, std::shared_ptr<connection_admission> admission,
+                   listener_security security)
     : io_(io),
       network_(network),
       acceptor_(io),
       services_(std::move(services)),
       limits_(limits),
-      admission_(std::move(admission)) {
+      admission_(std::move(admission)),
+      security_(std::move(security)) {
   if (!services_.frames) services_.frames = std::make_shared<frame_pool>();
 }
 
 status listener::bind(const listener_address& address) {
-  name_ = address.name;
   boost::system::error_code ec;
   auto ip = asio::ip::make_address(address.host.empty() ? "0.0.0.0" : address.host, ec);
   if (ec) {
@@ -63,7 +64,7 @@ asio::awaitable<void> listener::accept_loop() {
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
       // Out of file descriptors and the like: log, back off briefly, keep serving.
-      spdlog::warn("accept failed on {}: {}", name_, ec.message());
+      spdlog::warn("accept failed on {}: {}", security_.name, ec.message());
       asio::steady_timer pause(io_, std::chrono::milliseconds(50));
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
@@ -74,12 +75,12 @@ asio::awaitable<void> listener::accept_loop() {
     std::string refused_because;
     auto place = admission_ ? admission_->admit(ip, refused_because) : nullptr;
     if (admission_ && !place) {
-      log_refusal(refusal::connection, "connection from " + ip + " on " + name_ + " refused: " + refused_because);
+      log_refusal(refusal::connection, "connection from " + ip + " on " + security_.name + " refused: " + refused_because);
       boost::system::error_code ignored;
       socket.close(ignored);
       continue;
     }
-    auto conn = std::make_shared<connection>(std::move(socket), services_, limits_, name_, std::move(place));
+    auto conn = std::make_shared<connection>(std::move(socket), services_, limits_, security_, std::move(place));
     std::erase_if(connections_, [](const auto& weak) { return weak.expired(); });
     connections_.push_back(conn);
     conn->start();

@@ -19,8 +19,10 @@ namespace samsa::broker {
 class listener {
  public:
   listener(boost::asio::io_context& io, network_threads& network, connection_services services,
-           connection_limits limits, std::shared_ptr<connection_admission> admission);
+           connection_limits limits, std::shared_ptr<connection_admission> admission,
+           listener_security security = {});
 
+  const std::string& name() const { return security_.name; }
   // Binds and listens; port 0 picks a free port (see bound_port()).
   status bind(const listener_address& address);
   uint16_t bound_port() const;
@@ -40,7 +42,7 @@ class listener {
   connection_services services_;
   connection_limits limits_;
   std::shared_ptr<connection_admission> admission_;
-  std::string name_;
+  listener_security security_;
   std::vector<std::weak_ptr<connection>> connections_;
 };
 

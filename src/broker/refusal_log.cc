@@ -38,6 +38,8 @@ const char* refusal_name(refusal kind) {
     case refusal::unsupported: return "unsupported request";
     case refusal::connection: return "connection limit";
     case refusal::stalled: return "stalled connection";
+    case refusal::tls: return "TLS handshake";
+    case refusal::unauthenticated: return "unauthenticated request";
     case refusal::count_: break;
   }
   return "refusal";

@@ -16,6 +16,8 @@ enum class refusal : uint8_t {
   unsupported,   // unknown API key or version
   connection,    // max.connections / max.connections.per.ip
   stalled,       // no write progress, idle
+  tls,           // failed or unfinished TLS handshake, rejected certificate
+  unauthenticated,  // a request before authentication on a SASL listener
   count_,
 };
 

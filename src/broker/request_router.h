@@ -12,14 +12,26 @@
 
 #include "base/result.h"
 #include "broker/append_turns.h"
+#include "broker/broker_config.h"
 #include "protocol/writer.h"
+#include "security/principal.h"
 
 namespace samsa::broker {
 
+// Who is on the other end of a connection: handlers see it as ctx.client
+// (authorization, audit lines, DescribeGroups' client host).
 struct client_info {
   std::string peer;           // "127.0.0.1:53422"
   std::string host;           // "127.0.0.1" (DescribeGroups shows it)
-  std::string listener_name;  // "PLAINTEXT"
+  std::string listener_name;  // "PLAINTEXT", the name in `listeners`
+  security_protocol protocol = security_protocol::plaintext;
+  // ANONYMOUS on PLAINTEXT and on SSL without a client certificate; the
+  // mapped certificate subject with one; set once the TLS handshake ends,
+  // before the first request is read.
+  security::principal principal = security::principal::anonymous();
+  // False on a SASL listener until the SASL exchange succeeds: only
+  // ApiVersions and SaslHandshake are served before (api_table::route).
+  bool authenticated = true;
   // Orders the appends of this connection's overlapping Produce requests;
   // used on the handler thread only.
   std::shared_ptr<append_turns> produce_turns = std::make_shared<append_turns>();

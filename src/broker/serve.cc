@@ -100,6 +100,36 @@ std::vector<listener_address> resolve_advertised(const broker_config& config,
   return out;
 }
 
+// The listener's protocol and, for SSL and SASL_SSL, its TLS context: the
+// certificate and truststore are read here, so a bad file stops the start
+// with its name rather than failing every handshake later.
+result<listener_security> listener_security_for(const broker_config& config, const listener_address& address) {
+  listener_security security;
+  security.name = address.name;
+  security.protocol = address.protocol;
+  security.handshake_timeout = std::chrono::milliseconds(config.ssl_handshake_timeout_ms);
+  if (uses_tls(address.protocol)) {
+    auto settings = config.listener_tls.find(address.name);
+    if (settings == config.listener_tls.end()) {
+      return make_error(std::errc::invalid_argument, "listener " + address.name + " has no TLS settings");
+    }
+    auto context = security::tls::tls_context::create(settings->second);
+    if (!context) return context.err();
+    spdlog::info("listener {}: TLS with certificate '{}', client authentication {}", address.name,
+                 (*context)->certificate_subject(),
+                 settings->second.auth == security::tls::client_auth::required    ? "required"
+                 : settings->second.auth == security::tls::client_auth::requested ? "requested"
+                                                                                  : "none");
+    security.tls = std::move(*context);
+  }
+  if (uses_sasl(address.protocol)) {
+    spdlog::warn("listener {} ({}): SASL authentication is not available yet; clients there are served nothing "
+                 "but ApiVersions until it is",
+                 address.name, security_protocol_name(address.protocol));
+  }
+  return security;
+}
+
 }  // namespace
 
 int serve(const serve_options& options) {
@@ -149,7 +179,12 @@ int serve(const serve_options& options) {
 
   std::vector<std::unique_ptr<listener>> listeners;
   for (const auto& address : config->listeners) {
-    auto l = std::make_unique<listener>(io, *network, services, limits, admission);
+    auto security = listener_security_for(*config, address);
+    if (!security) {
+      spdlog::error("samsa serve: {}", security.err().describe());
+      return 2;
+    }
+    auto l = std::make_unique<listener>(io, *network, services, limits, admission, std::move(*security));
     if (auto s = l->bind(address); !s) {
       spdlog::error("samsa serve: {}", s.err().describe());
       return 1;
@@ -170,6 +205,14 @@ int serve(const serve_options& options) {
     console = std::move(*started_console);
   }
   if (options.port_file) {
+    // "<port file>.<LISTENER>" for every listener, before the main file
+    // (the first listener's port) that tests wait for.
+    for (const auto& l : listeners) {
+      if (auto s = write_port_file(*options.port_file + "." + l->name(), l->bound_port()); !s) {
+        spdlog::error("samsa serve: {}", s.err().describe());
+        return 1;
+      }
+    }
     if (auto s = write_port_file(*options.port_file, listeners.front()->bound_port()); !s) {
       spdlog::error("samsa serve: {}", s.err().describe());
       return 1;
@@ -178,9 +221,10 @@ int serve(const serve_options& options) {
   std::string console_url = console && !console->url().empty() ? ", console " + console->url() : "";
   auto ready_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   for (const auto& a : broker.advertised_listeners()) {
-    spdlog::info("samsa broker {} listening on {}://{}:{} (cluster {}, data in {}, ready in {} ms){}",
-                 config->node_id, a.name, a.host, a.port, broker.cluster_id(), config->log_dir, ready_ms.count(),
-                 console_url);
+    std::string protocol(security_protocol_name(a.protocol));
+    spdlog::info("samsa broker {} listening on {}://{}:{}{} (cluster {}, data in {}, ready in {} ms){}",
+                 config->node_id, a.name, a.host, a.port, a.name == protocol ? "" : " (" + protocol + ")",
+                 broker.cluster_id(), config->log_dir, ready_ms.count(), console_url);
   }
 
   // SIGTERM/SIGINT: stop accepting, let in-flight requests finish (up to a
@@ -213,7 +257,8 @@ int serve(const serve_options& options) {
   if (console) console->stop();
   // Connections were told to close; drop what the network threads still hold.
   network->stop();
-  for (auto kind : {refusal::frame, refusal::unsupported, refusal::connection, refusal::stalled}) {
+  for (auto kind : {refusal::frame, refusal::unsupported, refusal::connection, refusal::stalled, refusal::tls,
+                    refusal::unauthenticated}) {
     if (uint64_t n = refusal_count(kind); n > 0) spdlog::info("refused since start: {} x {}", n, refusal_name(kind));
   }
   if (uint64_t n = trailing_byte_requests(); n > 0) {

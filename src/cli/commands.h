@@ -31,5 +31,6 @@ void register_txn_describe(CLI::App& txn, cli_context& ctx);
 void register_txn_abort(CLI::App& txn, cli_context& ctx);
 void register_tour(CLI::App& app, cli_context& ctx);
 void register_completion(CLI::App& app, cli_context& ctx);
+void register_certs_create(CLI::App& certs, cli_context& ctx);
 
 }  // namespace samsa::cli

@@ -1,4 +1,6 @@
-// DescribeCluster: v0-2. One broker, which is also the controller.
+// DescribeCluster: v0-2. One broker, which is also the controller, at the
+// address of the listener the client connected to.
+#include "broker/advertised_listener.h"
 #include "broker/api_table.h"
 #include "broker/authorized_operations.h"
 #include "broker/broker_state.h"
@@ -24,13 +26,12 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   }
   response.cluster_id = ctx.broker.cluster_id();
   response.controller_id = ctx.broker.config().node_id;
-  for (const auto& a : ctx.broker.advertised_listeners()) {
+  if (const listener_address* a = advertised_for(ctx.broker.advertised_listeners(), ctx.client.listener_name)) {
     response_t::describe_cluster_broker b;
     b.broker_id = ctx.broker.config().node_id;
-    b.host = a.host;
-    b.port = a.port;
+    b.host = a->host;
+    b.port = a->port;
     response.brokers.push_back(std::move(b));
-    break;
   }
   if (request.include_cluster_authorized_operations) response.cluster_authorized_operations = all_cluster_operations;
   co_return response;

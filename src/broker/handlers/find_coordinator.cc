@@ -1,6 +1,7 @@
 // FindCoordinator: v0-6. This single broker coordinates every group (key type
 // 0) and every transactional id (key type 1); v0-3 ask for one key, v4+ for
 // a batch. The address is the advertised listener the client connected to.
+#include "broker/advertised_listener.h"
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
@@ -18,17 +19,9 @@ using response_t = protocol::find_coordinator_response_data;
 constexpr int8_t key_type_group = 0;
 constexpr int8_t key_type_transaction = 1;
 
-const listener_address* advertised_for(broker_state& broker, const client_info& client) {
-  const auto& all = broker.advertised_listeners();
-  for (const auto& l : all) {
-    if (l.name == client.listener_name) return &l;
-  }
-  return all.empty() ? nullptr : &all.front();
-}
-
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   response_t response;
-  const listener_address* where = advertised_for(ctx.broker, ctx.client);
+  const listener_address* where = advertised_for(ctx.broker.advertised_listeners(), ctx.client.listener_name);
   bool known_type = request.key_type == key_type_group || request.key_type == key_type_transaction;
   int16_t error = 0;
   std::optional<std::string> message;

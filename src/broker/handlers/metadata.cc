@@ -2,6 +2,8 @@
 // leader of every partition. v0 asks for all topics with an empty list, v1+
 // with null. Unknown topics are created when auto.create.topics.enable is on
 // and the request allows it (v4+ says so itself; older versions always allow).
+// The broker's address is that of the listener the client connected to.
+#include "broker/advertised_listener.h"
 #include "broker/api_table.h"
 #include "broker/authorized_operations.h"
 #include "broker/broker_state.h"
@@ -51,14 +53,12 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, protocol::metada
   broker_state& broker = ctx.broker;
   topic_registry& topics = broker.topics();
   response_t response;
-  for (const auto& a : broker.advertised_listeners()) {
-    if (a.name != ctx.client.listener_name && broker.advertised_listeners().size() > 1) continue;
+  if (const listener_address* a = advertised_for(broker.advertised_listeners(), ctx.client.listener_name)) {
     response_t::metadata_response_broker b;
     b.node_id = broker.config().node_id;
-    b.host = a.host;
-    b.port = a.port;
+    b.host = a->host;
+    b.port = a->port;
     response.brokers.push_back(std::move(b));
-    break;
   }
   response.cluster_id = broker.cluster_id();
   response.controller_id = broker.config().node_id;

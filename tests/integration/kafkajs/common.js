@@ -6,8 +6,23 @@ const { Kafka, logLevel } = require('kafkajs')
 
 const params = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'))
 
+// params.ssl: {ca, cert, key} PEM file paths (cert/key optional) for SSL listeners.
+function sslOptions() {
+  if (!params.ssl) return {}
+  const read = (path) => (path ? fs.readFileSync(path, 'utf8') : undefined)
+  return {
+    ssl: {
+      ca: [read(params.ssl.ca)],
+      cert: read(params.ssl.cert),
+      key: read(params.ssl.key),
+      servername: 'localhost',
+    },
+  }
+}
+
 function kafka(extra = {}) {
   return new Kafka({
+    ...sslOptions(),
     clientId: params.clientId || 'samsa-it-kafkajs',
     brokers: params.brokers,
     logLevel: logLevel.WARN,
