@@ -1,0 +1,53 @@
+// SASL settings of one listener, read from the broker's properties by
+// Kafka's names, so a Kafka server.properties works unchanged:
+//   sasl.enabled.mechanisms (or listener.name.<l>.sasl.enabled.mechanisms)
+//   listener.name.<l>.plain.sasl.jaas.config        PLAIN users: user_<name>="<password>"
+//   listener.name.<l>.oauthbearer.sasl.jaas.config  unsecured validator options
+//   listener.name.<l>.oauthbearer.sasl.server.callback.handler.class
+//       unset: Kafka's unsecured development validator;
+//       ...OAuthBearerValidatorCallbackHandler: JWKS validation with
+//   sasl.oauthbearer.jwks.endpoint.url (file:// only), .expected.audience,
+//   .expected.issuer, .scope.claim.name, .sub.claim.name, .clock.skew.seconds
+//   connections.max.reauth.ms (KIP-368)
+// Each name may also be given with the listener prefix
+// (listener.name.<l>.<name>) or the listener and mechanism prefix
+// (listener.name.<l>.<mechanism>.<name>), the more specific winning.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "security/sasl/jwt.h"
+#include "security/sasl/mechanism.h"
+#include "security/sasl/scram.h"
+
+namespace samsa::sasl {
+
+struct listener_sasl_config {
+  std::string listener;                       // lower case, as in the prefixes
+  std::vector<std::string> mechanisms;        // enabled, in configured order
+  std::map<std::string, std::string> plain_users;
+  bool oauth_secured = false;
+  unsecured_validator_options oauth_unsecured;
+  secured_validator_options oauth_secured_options;
+  std::map<std::string, int64_t> max_reauth_ms;  // per mechanism; 0 = not set
+
+  bool enabled(std::string_view mechanism) const;
+};
+
+using properties = std::map<std::string, std::string>;
+
+// Reads and checks the settings; fails with the property name when a value
+// is wrong (unknown mechanism, bad JAAS text, unreadable JWKS file...).
+result<listener_sasl_config> read_listener_sasl_config(const properties& props, std::string_view listener);
+
+// Starts an exchange for `mechanism` (as named in SaslHandshake). Fails
+// when the listener does not enable it (UNSUPPORTED_SASL_MECHANISM).
+result<std::unique_ptr<server_mechanism>> start(const listener_sasl_config& config, std::string_view mechanism,
+                                                scram_lookup scram, clock_fn now = {});
+
+}  // namespace samsa::sasl
