@@ -20,6 +20,8 @@ enum record_type : uint8_t {
   rec_set_partition_count = 4,
   rec_set_topic_config = 5,
   rec_snapshot_end = 6,
+  rec_put_scram_credential = 7,
+  rec_delete_scram_credential = 8,
 };
 
 constexpr size_t frame_header = 9;  // length u32, crc u32, type u8
@@ -112,6 +114,59 @@ bool get_configs(big_endian::byte_reader& r, std::map<std::string, std::string>&
   return true;
 }
 
+// SCRAM credential records (types 7 and 8): the bounds a stored credential
+// keeps, whatever wrote it.
+constexpr int8_t scram_sha256 = 1;
+constexpr int8_t scram_sha512 = 2;
+constexpr int32_t scram_min_iterations = 4096;
+constexpr int32_t scram_max_iterations = 16384;
+constexpr size_t scram_max_salt = 1024;
+constexpr size_t scram_max_user = 4096;
+
+size_t scram_key_size(int8_t mechanism) { return mechanism == scram_sha256 ? 32 : 64; }
+
+std::string check_scram_record(const scram_credential_record& c) {
+  if (c.user.empty() || c.user.size() > scram_max_user) return "user name must be 1 to 4096 bytes";
+  if (c.mechanism != scram_sha256 && c.mechanism != scram_sha512)
+    return "unknown SCRAM mechanism " + std::to_string(c.mechanism);
+  if (c.iterations < scram_min_iterations || c.iterations > scram_max_iterations)
+    return "iterations must be 4096 to 16384, not " + std::to_string(c.iterations);
+  if (c.salt.empty() || c.salt.size() > scram_max_salt) return "salt must be 1 to 1024 bytes";
+  if (c.stored_key.size() != scram_key_size(c.mechanism) || c.server_key.size() != scram_key_size(c.mechanism))
+    return "StoredKey and ServerKey must be one hash long";
+  return {};
+}
+
+void put_blob(big_endian::byte_writer& w, const std::vector<uint8_t>& b) {
+  w.u32(static_cast<uint32_t>(b.size()));
+  w.bytes(b.data(), b.size());
+}
+
+bool get_blob(big_endian::byte_reader& r, std::vector<uint8_t>& b, size_t max) {
+  uint32_t n;
+  if (!r.u32(n) || n > max) return false;
+  b.resize(n);
+  return n == 0 || r.bytes(b.data(), n);
+}
+
+void put_scram(big_endian::byte_writer& w, const scram_credential_record& c) {
+  w.str(c.user);
+  w.u8(static_cast<uint8_t>(c.mechanism));
+  w.i32(c.iterations);
+  put_blob(w, c.salt);
+  put_blob(w, c.stored_key);
+  put_blob(w, c.server_key);
+}
+
+bool get_scram(big_endian::byte_reader& r, scram_credential_record& c) {
+  uint8_t m;
+  if (!r.str(c.user) || !r.u8(m) || !r.i32(c.iterations) || !get_blob(r, c.salt, scram_max_salt) ||
+      !get_blob(r, c.stored_key, 64) || !get_blob(r, c.server_key, 64))
+    return false;
+  c.mechanism = static_cast<int8_t>(m);
+  return check_scram_record(c).empty();
+}
+
 std::string new_cluster_id() {
   // 16 random bytes in URL-safe base64 without padding, the shape Kafka uses.
   static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -180,6 +235,19 @@ status metadata_store::apply(uint8_t type, const uint8_t* p, size_t n, bool repl
     }
     case rec_snapshot_end:
       break;
+    case rec_put_scram_credential: {
+      scram_credential_record c;
+      if (!get_scram(r, c)) return corrupt("bad put_scram_credential record");
+      auto key = std::pair{c.user, c.mechanism};
+      scram_[key] = std::move(c);
+      break;
+    }
+    case rec_delete_scram_credential: {
+      uint8_t m;
+      if (!r.str(name) || !r.u8(m)) return corrupt("bad delete_scram_credential record");
+      scram_.erase({name, static_cast<int8_t>(m)});
+      break;
+    }
     default:
       // A newer version wrote a type we do not know: refuse rather than guess.
       return corrupt("unknown record type " + std::to_string(type));
@@ -337,6 +405,85 @@ std::vector<topic_metadata> metadata_store::topics() const {
   return out;
 }
 
+status metadata_store::alter_scram_credentials(const std::vector<scram_change>& changes) {
+  std::lock_guard lock(mu_);
+  // Check every change against the state the earlier ones leave, so the
+  // batch is written whole or not at all.
+  std::map<std::pair<std::string, int8_t>, bool> present;
+  auto exists = [&](const std::string& user, int8_t m) {
+    auto it = present.find({user, m});
+    return it != present.end() ? it->second : scram_.contains({user, m});
+  };
+  std::vector<uint8_t> bytes;
+  uint64_t seq = last_seq_;
+  std::vector<std::pair<uint8_t, std::vector<uint8_t>>> records;
+  for (const auto& change : changes) {
+    big_endian::byte_writer w;
+    w.u64(++seq);
+    if (change.upsert) {
+      if (auto why = check_scram_record(*change.upsert); !why.empty())
+        return make_storage_error(errc::invalid_argument, "SCRAM credential of '" + change.upsert->user + "': " + why);
+      put_scram(w, *change.upsert);
+      present[{change.upsert->user, change.upsert->mechanism}] = true;
+      records.emplace_back(rec_put_scram_credential, w.buffer());
+    } else {
+      if (!exists(change.delete_user, change.delete_mechanism))
+        return make_storage_error(errc::not_found, "user '" + change.delete_user + "' has no credential for mechanism " +
+                                                       std::to_string(change.delete_mechanism));
+      w.str(change.delete_user);
+      w.u8(static_cast<uint8_t>(change.delete_mechanism));
+      present[{change.delete_user, change.delete_mechanism}] = false;
+      records.emplace_back(rec_delete_scram_credential, w.buffer());
+    }
+    if (records.back().second.size() > max_written_record)
+      return make_storage_error(errc::record_too_large, "SCRAM credential record too large");
+    auto f = frame(records.back().first, records.back().second);
+    bytes.insert(bytes.end(), f.begin(), f.end());
+  }
+  if (records.empty()) return {};
+  int64_t before = log_->size();
+  status s = log_->append(bytes);
+  if (s) s = log_->sync();
+  if (!s) {
+    (void)log_->truncate(before);
+    return s;
+  }
+  for (auto& [type, payload] : records) {
+    if (auto a = apply(type, payload.data(), payload.size(), false); !a) return a;
+    ++since_snapshot_;
+  }
+  if (since_snapshot_ >= opts_.snapshot_every) {
+    if (auto snap = snapshot_locked(); !snap)
+      spdlog::warn("metadata log: snapshot failed, will retry: {}", snap.err().describe());
+  }
+  return {};
+}
+
+std::optional<scram_credential_record> metadata_store::scram_credential(const std::string& user,
+                                                                        int8_t mechanism) const {
+  std::lock_guard lock(mu_);
+  auto it = scram_.find({user, mechanism});
+  if (it == scram_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<scram_credential_record> metadata_store::scram_credentials() const {
+  std::lock_guard lock(mu_);
+  std::vector<scram_credential_record> out;
+  for (const auto& [key, c] : scram_) out.push_back(c);
+  return out;
+}
+
+void metadata_store::snapshot_scram_records(
+    const std::function<void(uint8_t, const std::vector<uint8_t>&)>& add) const {
+  for (const auto& [key, c] : scram_) {
+    big_endian::byte_writer w;
+    w.u64(last_seq_);
+    put_scram(w, c);
+    add(rec_put_scram_credential, w.buffer());
+  }
+}
+
 status metadata_store::snapshot() {
   std::lock_guard lock(mu_);
   return snapshot_locked();
@@ -370,6 +517,10 @@ status metadata_store::snapshot_locked() {
     put_configs(w, t.configs);
     add(rec_create_topic, w);
   }
+  snapshot_scram_records([&](uint8_t type, const std::vector<uint8_t>& payload) {
+    auto f = frame(type, payload);
+    out.insert(out.end(), f.begin(), f.end());
+  });
   {
     big_endian::byte_writer w;
     w.u64(last_seq_);

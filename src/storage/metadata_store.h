@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -21,6 +22,27 @@ struct topic_metadata {
   int32_t partition_count = 0;
   std::map<std::string, std::string> configs;  // topic-level overrides only
   bool operator==(const topic_metadata&) const = default;
+};
+
+// A user's SCRAM credential for one mechanism, as stored: salted hashes
+// only, never the password (RFC 5802). `mechanism` is Kafka's wire number
+// (1 SCRAM-SHA-256, 2 SCRAM-SHA-512).
+struct scram_credential_record {
+  std::string user;
+  int8_t mechanism = 0;
+  int32_t iterations = 0;
+  std::vector<uint8_t> salt;
+  std::vector<uint8_t> stored_key;
+  std::vector<uint8_t> server_key;
+  bool operator==(const scram_credential_record&) const = default;
+};
+
+// One change of AlterUserScramCredentials: an upsert (credential set) or a
+// deletion of (user, mechanism).
+struct scram_change {
+  std::optional<scram_credential_record> upsert;
+  std::string delete_user;
+  int8_t delete_mechanism = 0;
 };
 
 // Thread-safe. Every mutation appends one record and fdatasyncs before it
@@ -55,6 +77,14 @@ class metadata_store {
   std::optional<topic_metadata> topic(const std::string& name) const;
   std::vector<topic_metadata> topics() const;
 
+  // SCRAM credentials (record types 7 and 8). Applies `changes` in order,
+  // all checked first (errc::invalid_argument for a malformed credential,
+  // errc::not_found for deleting one that does not exist), then written as
+  // one record each with a single fdatasync before it returns.
+  [[nodiscard]] status alter_scram_credentials(const std::vector<scram_change>& changes);
+  std::optional<scram_credential_record> scram_credential(const std::string& user, int8_t mechanism) const;
+  std::vector<scram_credential_record> scram_credentials() const;  // ordered by user, then mechanism
+
   // Writes a snapshot of the whole state and starts an empty log.
   [[nodiscard]] status snapshot();
   int64_t records_since_snapshot() const;
@@ -65,11 +95,13 @@ class metadata_store {
   [[nodiscard]] status append_record(uint8_t type, const std::vector<uint8_t>& payload);
   [[nodiscard]] status apply(uint8_t type, const uint8_t* p, size_t n, bool replay);
   [[nodiscard]] status snapshot_locked();
+  void snapshot_scram_records(const std::function<void(uint8_t, const std::vector<uint8_t>&)>& add) const;
 
   options opts_;
   mutable std::mutex mu_;
   std::string cluster_id_;
   std::map<std::string, topic_metadata> topics_;
+  std::map<std::pair<std::string, int8_t>, scram_credential_record> scram_;
   std::shared_ptr<file> log_;
   uint64_t last_seq_ = 0;
   int64_t since_snapshot_ = 0;

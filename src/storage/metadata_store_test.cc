@@ -196,5 +196,83 @@ TEST_F(meta, oversized_records_are_refused_and_later_topics_survive) {
   EXPECT_TRUE(m->topic("after"));
 }
 
+// SCRAM credentials (record types 7 and 8): stored as salted hashes,
+// surviving power loss and snapshots, refused when malformed.
+scram_credential_record scram(const std::string& user, int8_t mechanism, uint8_t fill, int32_t iterations = 4096) {
+  scram_credential_record c;
+  c.user = user;
+  c.mechanism = mechanism;
+  c.iterations = iterations;
+  c.salt = std::vector<uint8_t>(16, fill);
+  size_t key = mechanism == 1 ? 32 : 64;
+  c.stored_key = std::vector<uint8_t>(key, static_cast<uint8_t>(fill + 1));
+  c.server_key = std::vector<uint8_t>(key, static_cast<uint8_t>(fill + 2));
+  return c;
+}
+
+scram_change upsert(scram_credential_record c) { return {std::move(c), {}, 0}; }
+scram_change removal(const std::string& user, int8_t m) { return {std::nullopt, user, m}; }
+
+TEST_F(meta, scram_credentials_survive_power_loss_and_snapshots) {
+  auto m = open();
+  ASSERT_TRUE(m->alter_scram_credentials({upsert(scram("alice", 1, 1)), upsert(scram("alice", 2, 2)),
+                                          upsert(scram("bob", 2, 3, 16384))}));
+  ASSERT_TRUE(m->alter_scram_credentials({upsert(scram("alice", 1, 9, 8192)), removal("bob", 2)}));
+  m.reset();
+  fs->drop_unsynced();
+  m = open();
+  EXPECT_EQ(m->scram_credential("alice", 1), scram("alice", 1, 9, 8192));
+  EXPECT_EQ(m->scram_credential("alice", 2), scram("alice", 2, 2));
+  EXPECT_FALSE(m->scram_credential("bob", 2));
+  ASSERT_TRUE(m->alter_scram_credentials({upsert(scram("carol", 1, 4))}));
+  ASSERT_TRUE(m->snapshot());
+  ASSERT_TRUE(m->create_topic(topic("t", 1, 1)));
+  m.reset();
+  m = open();
+  auto all = m->scram_credentials();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0], scram("alice", 1, 9, 8192));
+  EXPECT_EQ(all[1], scram("alice", 2, 2));
+  EXPECT_EQ(all[2], scram("carol", 1, 4));
+  EXPECT_TRUE(m->topic("t"));
+}
+
+TEST_F(meta, scram_snapshot_every_n_records_keeps_credentials) {
+  auto m = open(3);
+  for (int i = 0; i < 7; ++i) ASSERT_TRUE(m->alter_scram_credentials({upsert(scram(label("u", i), 2, 1))}));
+  ASSERT_TRUE(m->alter_scram_credentials({removal("u0", 2)}));
+  EXPECT_LT(m->records_since_snapshot(), 3);
+  m.reset();
+  m = open(3);
+  EXPECT_EQ(m->scram_credentials().size(), 6u);
+  EXPECT_FALSE(m->scram_credential("u0", 2));
+  EXPECT_TRUE(m->scram_credential("u6", 2));
+}
+
+TEST_F(meta, bad_scram_changes_are_refused_whole) {
+  auto m = open();
+  ASSERT_TRUE(m->alter_scram_credentials({upsert(scram("alice", 1, 1))}));
+  auto wrong_key = scram("bob", 1, 1);
+  wrong_key.stored_key.resize(64);
+  auto no_salt = scram("bob", 2, 1);
+  no_salt.salt.clear();
+  for (const auto& bad : {scram("bob", 1, 1, 4095), scram("bob", 1, 1, 16385), scram("bob", 3, 1), scram("", 1, 1),
+                          wrong_key, no_salt}) {
+    auto s = m->alter_scram_credentials({upsert(scram("carol", 1, 1)), upsert(bad)});
+    ASSERT_FALSE(s) << bad.user << " " << int(bad.mechanism) << " " << bad.iterations;
+    EXPECT_TRUE(is(s.err(), errc::invalid_argument));
+  }
+  auto missing = m->alter_scram_credentials({upsert(scram("carol", 1, 1)), removal("alice", 2)});
+  ASSERT_FALSE(missing);
+  EXPECT_TRUE(is(missing.err(), errc::not_found));
+  EXPECT_FALSE(m->scram_credential("carol", 1)) << "nothing of a refused batch is written";
+  // A deletion may follow an upsert of the same credential in one batch.
+  EXPECT_TRUE(m->alter_scram_credentials({upsert(scram("dave", 2, 1)), removal("dave", 2)}));
+  EXPECT_FALSE(m->scram_credential("dave", 2));
+  m.reset();
+  m = open();
+  EXPECT_EQ(m->scram_credentials().size(), 1u);
+}
+
 }  // namespace
 }  // namespace samsa::storage
