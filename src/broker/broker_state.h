@@ -54,6 +54,9 @@ class broker_state {
   // Idempotent producers; exists once open_storage() succeeded.
   producer_registry& producers() { return *producers_; }
   const std::string& cluster_id() const { return cluster_id_; }
+  // The metadata log (thread-safe; its writes fsync, so call them on the
+  // worker pool); exists once open_storage() succeeded.
+  storage::metadata_store& metadata() { return *metadata_; }
 
   // The listener addresses clients are told to connect to (ports resolved
   // after binding, so port 0 in the config becomes the real port).

@@ -29,6 +29,7 @@ void register_offsets(CLI::App& app, cli_context& ctx);
 void register_txn_list(CLI::App& txn, cli_context& ctx);
 void register_txn_describe(CLI::App& txn, cli_context& ctx);
 void register_txn_abort(CLI::App& txn, cli_context& ctx);
+void register_user(CLI::App& app, cli_context& ctx);  // user create, delete, list
 void register_tour(CLI::App& app, cli_context& ctx);
 void register_completion(CLI::App& app, cli_context& ctx);
 void register_certs_create(CLI::App& certs, cli_context& ctx);

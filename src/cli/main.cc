@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
   register_txn_abort(*txn, ctx);
   auto* certs = app.add_subcommand("certs", "Certificates for trying TLS locally")->require_subcommand(1);
   register_certs_create(*certs, ctx);
+  register_user(app, ctx);
   register_tour(app, ctx);
   register_completion(app, ctx);
 

@@ -46,6 +46,7 @@ void register_all_handlers(api_table& apis) {
   register_share_fetch(apis);
   register_share_acknowledge(apis);
   register_share_group_offsets(apis);
+  register_scram_credentials(apis);
 }
 
 }  // namespace samsa::broker

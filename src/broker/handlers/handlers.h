@@ -50,6 +50,8 @@ void register_share_acknowledge(api_table& apis);
 void register_share_group_offsets(api_table& apis);
 void register_consumer_group_heartbeat(api_table& apis);
 void register_consumer_group_describe(api_table& apis);
+// DescribeUserScramCredentials and AlterUserScramCredentials
+void register_scram_credentials(api_table& apis);
 
 // Registers everything above.
 void register_all_handlers(api_table& apis);
