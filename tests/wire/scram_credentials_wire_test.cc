@@ -106,7 +106,9 @@ TEST_F(ScramCredentials, CreateDescribeDeleteAndSurviveAKill) {
   broker_->start();
   client_ = std::make_unique<wire_client>(broker_->port());
 
-  for (auto users : {std::optional<std::vector<std::string>>{}, std::optional<std::vector<std::string>>{{}}}) {
+  // Null and empty both mean every user.
+  std::vector<std::optional<std::vector<std::string>>> every = {std::nullopt, std::vector<std::string>{}};
+  for (const auto& users : every) {
     auto all = describe(users);
     ASSERT_EQ(all.results.size(), 2u);
     EXPECT_EQ(all.results[0].user, "alice");
