@@ -1,5 +1,5 @@
-// The metadata log: cluster id and topics (name, id, partition count, config
-// overrides) kept as framed records in <data dir>/__cluster_metadata, replayed
+// The metadata log: cluster id, topics (name, id, partition count, config
+// overrides) and ACLs kept as framed records in <data dir>/__cluster_metadata, replayed
 // at open and periodically folded into a snapshot (docs/formats/metadata-log.md).
 #pragma once
 
@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,21 @@ struct topic_metadata {
   int32_t partition_count = 0;
   std::map<std::string, std::string> configs;  // topic-level overrides only
   bool operator==(const topic_metadata&) const = default;
+};
+
+// One ACL as the metadata log keeps it: Kafka's codes and strings. The
+// broker checks ACLs (security/acl) before they get here; the store only
+// keeps them.
+struct acl_record {
+  int8_t resource_type = 0;
+  std::string resource_name;
+  int8_t pattern_type = 0;
+  std::string principal;
+  std::string host;
+  int8_t operation = 0;
+  int8_t permission = 0;
+  auto operator<=>(const acl_record&) const = default;
+  bool operator==(const acl_record&) const = default;
 };
 
 // Thread-safe. Every mutation appends one record and fdatasyncs before it
@@ -55,6 +71,15 @@ class metadata_store {
   std::optional<topic_metadata> topic(const std::string& name) const;
   std::vector<topic_metadata> topics() const;
 
+  // ACLs: create adds (one already there is kept once), delete removes (one
+  // not there is ignored). A change too big for one record is split into
+  // records of at most max_written_record, each durable before the next is
+  // written, so a crash keeps a prefix of the ACLs, never a torn one.
+  // errc::record_too_large when a single ACL would not fit in a record.
+  [[nodiscard]] status create_acls(const std::vector<acl_record>& acls);
+  [[nodiscard]] status delete_acls(const std::vector<acl_record>& acls);
+  std::vector<acl_record> acls() const;
+
   // Writes a snapshot of the whole state and starts an empty log.
   [[nodiscard]] status snapshot();
   int64_t records_since_snapshot() const;
@@ -65,11 +90,13 @@ class metadata_store {
   [[nodiscard]] status append_record(uint8_t type, const std::vector<uint8_t>& payload);
   [[nodiscard]] status apply(uint8_t type, const uint8_t* p, size_t n, bool replay);
   [[nodiscard]] status snapshot_locked();
+  [[nodiscard]] status append_acl_records(uint8_t type, const std::vector<acl_record>& acls);
 
   options opts_;
   mutable std::mutex mu_;
   std::string cluster_id_;
   std::map<std::string, topic_metadata> topics_;
+  std::set<acl_record> acls_;
   std::shared_ptr<file> log_;
   uint64_t last_seq_ = 0;
   int64_t since_snapshot_ = 0;
