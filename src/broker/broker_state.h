@@ -25,6 +25,7 @@ class group_service;
 class txn_service;
 class share_service;
 class producer_registry;
+class acl_service;
 
 class broker_state {
  public:
@@ -54,6 +55,8 @@ class broker_state {
   // Idempotent producers; exists once open_storage() succeeded.
   producer_registry& producers() { return *producers_; }
   const std::string& cluster_id() const { return cluster_id_; }
+  // ACLs and the authorizer (off unless configured); exists once open_storage() succeeded.
+  acl_service& acls() { return *acls_; }
 
   // The listener addresses clients are told to connect to (ports resolved
   // after binding, so port 0 in the config becomes the real port).
@@ -72,6 +75,7 @@ class broker_state {
   std::unique_ptr<storage::log_manager> logs_;
   std::unique_ptr<storage::metadata_store> metadata_;
   std::unique_ptr<topic_registry> topics_;
+  std::unique_ptr<acl_service> acls_;  // uses metadata_, workers_
   std::unique_ptr<producer_registry> producers_;
   std::unique_ptr<group_service> groups_;  // uses topics_
   std::unique_ptr<txn_service> transactions_;  // uses topics_, groups_, producers_

@@ -70,6 +70,10 @@ int main(int argc, char** argv) {
   register_txn_list(*txn, ctx);
   register_txn_describe(*txn, ctx);
   register_txn_abort(*txn, ctx);
+  auto* acl = app.add_subcommand("acl", "Create, list and delete ACLs")->require_subcommand(1);
+  register_acl_create(*acl, ctx);
+  register_acl_list(*acl, ctx);
+  register_acl_delete(*acl, ctx);
   register_tour(app, ctx);
   register_completion(app, ctx);
 

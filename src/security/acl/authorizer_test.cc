@@ -107,6 +107,13 @@ TEST(Authorizer, ImpliedOperationsForAllowOnly) {
   EXPECT_FALSE(a.authorize(alice, "h", operation::read, resource_type::topic, "t").allowed);
 }
 
+TEST(Authorizer, PrefixEqualToTheWholeNameMatches) {
+  authorizer a;
+  a.add(make(resource_type::topic, "orders", pattern_type::prefixed, "User:alice", operation::read, permission::allow));
+  EXPECT_TRUE(a.authorize(alice, "h", operation::read, resource_type::topic, "orders").allowed);
+  EXPECT_FALSE(a.authorize(alice, "h", operation::read, resource_type::topic, "order").allowed);
+}
+
 TEST(Authorizer, AllCoversEveryOperation) {
   authorizer a;
   a.add(make(resource_type::group, "g", pattern_type::literal, "User:alice", operation::all, permission::allow));
