@@ -91,7 +91,9 @@ class AclWire : public ::testing::Test {
     for (const auto& r : resp.results) {
       codes.push_back(r.error_code);
       if (messages) messages->push_back(r.error_message.value_or(""));
-      if (r.error_code == 0) EXPECT_FALSE(r.error_message.has_value());
+      if (r.error_code == 0) {
+        EXPECT_FALSE(r.error_message.has_value());
+      }
     }
     return codes;
   }
@@ -107,8 +109,11 @@ class AclWire : public ::testing::Test {
     req.operation = f.operation;
     req.permission_type = f.permission;
     auto resp = client_->call<protocol::describe_acls_response_data>(req, v);
-    if (code) *code = resp.error_code;
-    else EXPECT_EQ(resp.error_code, 0) << resp.error_message.value_or("");
+    if (code) {
+      *code = resp.error_code;
+    } else {
+      EXPECT_EQ(resp.error_code, 0) << resp.error_message.value_or("");
+    }
     std::set<acl> out;
     std::set<std::tuple<int8_t, std::string, int8_t>> resources;
     for (const auto& r : resp.resources) {
