@@ -85,7 +85,8 @@ boost::asio::awaitable<std::vector<acl_service::outcome>> acl_service::create(st
   status s = co_await workers_.run(write);
   if (!s) {
     spdlog::error("CreateAcls: could not record {} ACL(s): {}", fresh.size(), s.err().describe());
-    for (size_t i : written) out[i] = {storage_error_to_kafka(s.err()), "could not record the ACL: " + s.err().describe()};
+    for (size_t i : written)
+      out[i] = {storage_error_to_kafka(s.err()), "could not record the ACL: " + s.err().describe()};
     // A split write may have recorded a prefix: reload so the table is what the log says.
     for (const auto& r : store_.acls()) {
       acl::acl_binding b = from_record(r);

@@ -25,9 +25,10 @@ void register_acl_delete(CLI::App& acl_cmd, cli_context& ctx) {
   cmd->callback([o, format, &ctx] {
     if (o->topics.empty() && o->groups.empty() && o->transactional_ids.empty() && o->users.empty() && !o->cluster &&
         o->allow_principals.empty() && o->deny_principals.empty()) {
-      return void(ctx.exit_status = ctx.fail(client::make_usage_error(
-                      "acl delete", "name a resource or a principal",
-                      "--topic, --group, --transactional-id, --user, --cluster, --allow-principal or --deny-principal")));
+      auto usage = client::make_usage_error(
+          "acl delete", "name a resource or a principal",
+          "--topic, --group, --transactional-id, --user, --cluster, --allow-principal or --deny-principal");
+      return void(ctx.exit_status = ctx.fail(usage));
     }
     auto filters = filters_from(*o);
     if (!filters) return void(ctx.exit_status = ctx.fail(filters.err()));

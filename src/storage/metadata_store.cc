@@ -119,7 +119,9 @@ bool get_configs(big_endian::byte_reader& r, std::map<std::string, std::string>&
 // ACL records (create_acl, delete_acl) share one payload after `seq`: a u32
 // count, then per ACL its resource type (i8), resource name, pattern type
 // (i8), principal, host, operation (i8) and permission type (i8).
-size_t acl_size(const acl_record& a) { return 1 + 4 + a.resource_name.size() + 1 + 4 + a.principal.size() + 4 + a.host.size() + 2; }
+size_t acl_size(const acl_record& a) {
+  return 1 + 4 + a.resource_name.size() + 1 + 4 + a.principal.size() + 4 + a.host.size() + 2;
+}
 
 void put_acl(big_endian::byte_writer& w, const acl_record& a) {
   w.u8(static_cast<uint8_t>(a.resource_type));
@@ -238,10 +240,14 @@ status metadata_store::apply(uint8_t type, const uint8_t* p, size_t n, bool repl
     case rec_create_acl:
     case rec_delete_acl: {
       std::vector<acl_record> acls;
-      if (!get_acls(r, acls)) return corrupt("bad " + std::string(type == rec_create_acl ? "create" : "delete") + "_acl record");
+      if (!get_acls(r, acls))
+        return corrupt(std::string("bad ") + (type == rec_create_acl ? "create" : "delete") + "_acl record");
       for (auto& a : acls) {
-        if (type == rec_create_acl) acls_.insert(std::move(a));
-        else acls_.erase(a);
+        if (type == rec_create_acl) {
+          acls_.insert(std::move(a));
+        } else {
+          acls_.erase(a);
+        }
       }
       break;
     }

@@ -9,8 +9,14 @@ enum class verdict { none, allow, deny };
 
 // What one ACL (whose pattern applies to the resource) says about the
 // request: nothing, ALLOW or DENY.
-verdict judge(const acl_binding& acl, const std::string& principal, std::string_view host, operation op) {
-  if (acl.principal != principal && acl.principal != wildcard_principal) return verdict::none;
+// "Type:name" == who.to_string(), without building the string.
+bool is_principal(const std::string& acl_principal, const security::principal& who) {
+  return acl_principal.size() == who.type.size() + 1 + who.name.size() && acl_principal.starts_with(who.type) &&
+         acl_principal[who.type.size()] == ':' && acl_principal.ends_with(who.name);
+}
+
+verdict judge(const acl_binding& acl, const security::principal& who, std::string_view host, operation op) {
+  if (acl.principal != wildcard_principal && !is_principal(acl.principal, who)) return verdict::none;
   if (acl.host != wildcard_host && acl.host != host) return verdict::none;
   if (acl.op != operation::all) {
     if (acl.perm == permission::allow) {
@@ -115,8 +121,8 @@ std::vector<acl_binding> authorizer::acls(const acl_filter& f) const {
 
 decision authorizer::authorize(const security::principal& who, std::string_view host, operation op,
                                resource_type type, std::string_view resource_name) const {
-  std::string principal = who.to_string();
-  if (options_.super_users.contains(principal)) return {true, decision::rule::super_user, nullptr};
+  if (!options_.super_users.empty() && options_.super_users.contains(who.to_string()))
+    return {true, decision::rule::super_user, nullptr};
 
   const type_index& idx = index_of(type);
   bool resource_has_acls = false;
@@ -125,7 +131,7 @@ decision authorizer::authorize(const security::principal& who, std::string_view 
   auto consider = [&](const acl_list& list) {
     for (const acl_binding* acl : list) {
       resource_has_acls = true;
-      switch (judge(*acl, principal, host, op)) {
+      switch (judge(*acl, who, host, op)) {
         case verdict::deny:
           denying = acl;
           return;
@@ -137,17 +143,15 @@ decision authorizer::authorize(const security::principal& who, std::string_view 
       }
     }
   };
-  std::string key(resource_name);
-  if (auto it = idx.literal.find(key); it != idx.literal.end()) consider(it->second);
+  if (auto it = idx.literal.find(resource_name); it != idx.literal.end()) consider(it->second);
   if (!denying && resource_name != wildcard_resource) {
-    if (auto it = idx.literal.find(std::string(wildcard_resource)); it != idx.literal.end()) consider(it->second);
+    if (auto it = idx.literal.find(wildcard_resource); it != idx.literal.end()) consider(it->second);
   }
   // Only the lengths some PREFIXED ACL has are looked up: a handful of hash
   // lookups however many ACLs there are.
   for (auto [length, count] : idx.prefix_lengths) {
     if (denying || length > resource_name.size()) break;
-    key.assign(resource_name.substr(0, length));
-    if (auto it = idx.prefixed.find(key); it != idx.prefixed.end()) consider(it->second);
+    if (auto it = idx.prefixed.find(resource_name.substr(0, length)); it != idx.prefixed.end()) consider(it->second);
   }
   if (denying) return {false, decision::rule::deny_acl, denying};
   if (allowing) return {true, decision::rule::allow_acl, allowing};

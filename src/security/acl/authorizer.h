@@ -72,9 +72,15 @@ class authorizer {
 
  private:
   using acl_list = std::vector<const acl_binding*>;
+  // Looked up by string_view, so a check allocates nothing.
+  struct name_hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using by_name = std::unordered_map<std::string, acl_list, name_hash, std::equal_to<>>;
   struct type_index {
-    std::unordered_map<std::string, acl_list> literal;   // "*" included
-    std::unordered_map<std::string, acl_list> prefixed;
+    by_name literal;   // "*" included
+    by_name prefixed;
     std::map<size_t, size_t> prefix_lengths;             // length -> number of prefixed patterns that long
   };
   type_index& index_of(resource_type t) { return by_type_[static_cast<size_t>(code(t)) % by_type_.size()]; }
