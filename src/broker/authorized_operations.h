@@ -1,9 +1,14 @@
 // Bit sets of Kafka ACL operations (AclOperation codes) reported as
-// "authorized operations". Samsa has no ACLs yet, so every operation that
-// applies to a resource type is allowed.
+// "authorized operations" in Metadata, DescribeCluster, DescribeGroups and
+// the like. With an authorizer on they come from it (authorized_operations()
+// below); without one every operation that applies to the resource type is
+// allowed, which the constants say.
 #pragma once
 
 #include <cstdint>
+#include <string_view>
+
+#include "security/acl/authorizer.h"
 
 namespace samsa::broker {
 
@@ -34,5 +39,14 @@ constexpr int32_t all_cluster_operations = bit(acl_operation::create) | bit(acl_
 
 constexpr int32_t all_group_operations =
     bit(acl_operation::read) | bit(acl_operation::remove) | bit(acl_operation::describe);
+
+// The operations `who` (connected from `host`) may perform on a resource:
+// the authorizer's answer when one is on (`authorizer` not null), else every
+// operation Kafka defines for the resource type.
+inline int32_t authorized_operations(const acl::authorizer* authorizer, const security::principal& who,
+                                     std::string_view host, acl::resource_type type, std::string_view name) {
+  if (authorizer == nullptr) return acl::supported_operations(type);
+  return authorizer->authorized_operations(who, host, type, name);
+}
 
 }  // namespace samsa::broker

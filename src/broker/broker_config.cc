@@ -370,8 +370,13 @@ result<broker_config> resolve_broker_config(const config_sources& sources, std::
     config.group_consumer_assignors = names;
   }
 
+  auto authorizer = authorizer_settings_from(raw);
+  if (!authorizer) return authorizer.err();
+  config.authorizer = std::move(*authorizer);
+
   for (const auto& [key, value] : raw) {
-    if (!broker_keys().count(key) && !is_topic_default_key(key) && !is_tls_key(key) && !is_listener_tls_key(key)) {
+    if (!broker_keys().count(key) && !is_topic_default_key(key) && !is_tls_key(key) && !is_listener_tls_key(key) &&
+        !is_authorizer_key(key)) {
       warnings.push_back("setting '" + key + "' is not a known broker config and is ignored");
     }
   }

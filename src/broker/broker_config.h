@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "broker/authorizer_settings.h"
 #include "broker/properties.h"
 #include "security/tls/tls_settings.h"
 
@@ -106,6 +107,8 @@ struct broker_config {
   int32_t max_broker_partitions = 100000;
   // Memory for compaction's key map (one cleaner thread); Kafka's default.
   int64_t log_cleaner_dedupe_buffer_size = 128LL << 20;
+  // ACLs and the authorizer (off unless authorizer.class.name is set).
+  authorizer_settings authorizer;
   // Tests only: a path whose appearance makes the broker drop every byte no
   // completed fsync covered and exit (storage/crash_sim_file_system.h).
   std::string test_crash_trigger;

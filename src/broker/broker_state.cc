@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <set>
 
+#include "broker/acl_service.h"
 #include "broker/group_service.h"
 #include "broker/producer_registry.h"
 #include "broker/share_service.h"
@@ -51,6 +52,8 @@ status broker_state::open_storage() {
   if (!metadata) return metadata.err();
   metadata_ = std::move(*metadata);
   cluster_id_ = metadata_->cluster_id();
+  acls_ = std::make_unique<acl_service>(*metadata_, *workers_, config_.authorizer);
+  if (auto s = acls_->load(); !s) return s;
 
   storage::log_manager::options log_opts;
   log_opts.fs = meta_opts.fs;

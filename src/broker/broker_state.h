@@ -25,6 +25,7 @@ class group_service;
 class txn_service;
 class share_service;
 class producer_registry;
+class acl_service;
 
 class broker_state {
  public:
@@ -57,6 +58,8 @@ class broker_state {
   // The metadata log (thread-safe; its writes fsync, so call them on the
   // worker pool); exists once open_storage() succeeded.
   storage::metadata_store& metadata() { return *metadata_; }
+  // ACLs and the authorizer (off unless configured); exists once open_storage() succeeded.
+  acl_service& acls() { return *acls_; }
 
   // The listener addresses clients are told to connect to (ports resolved
   // after binding, so port 0 in the config becomes the real port).
@@ -75,6 +78,7 @@ class broker_state {
   std::unique_ptr<storage::log_manager> logs_;
   std::unique_ptr<storage::metadata_store> metadata_;
   std::unique_ptr<topic_registry> topics_;
+  std::unique_ptr<acl_service> acls_;  // uses metadata_, workers_
   std::unique_ptr<producer_registry> producers_;
   std::unique_ptr<group_service> groups_;  // uses topics_
   std::unique_ptr<txn_service> transactions_;  // uses topics_, groups_, producers_

@@ -1,4 +1,5 @@
 // `samsa serve`: runs the broker in this process.
+#include "broker/authorizer_settings.h"
 #include "broker/serve.h"
 #include "http/console.h"
 #include "cli/commands.h"
@@ -11,6 +12,10 @@ void register_serve(CLI::App& app, cli_context& ctx) {
       "serve", "Run the broker (Kafka protocol on 127.0.0.1:9092, console on http://127.0.0.1:8080 by default)");
   cmd->add_option("--config", options->config_file, "Java-style properties file");
   cmd->add_option("--set", options->overrides, "key=value broker setting (repeatable)");
+  auto authorizer = std::make_shared<bool>(false);
+  cmd->add_flag("--authorizer", *authorizer,
+                "Enforce ACLs (as authorizer.class.name=" + std::string(broker::standard_authorizer_class) +
+                    "); manage them with `samsa acl`");
   cmd->add_option("--port-file", options->port_file,
                   "Write the bound port here (the console's to <file>.http)")
       ->group("");  // hidden: for tests and the tour
@@ -21,7 +26,13 @@ void register_serve(CLI::App& app, cli_context& ctx) {
     return http::start_console(b, port_file);
   };
   set_example(cmd, "samsa serve --set log.dirs=./data --set num.partitions=3");
-  cmd->callback([options, &ctx] { ctx.exit_status = broker::serve(*options); });
+  cmd->callback([options, authorizer, &ctx] {
+    // Given first, so a --set authorizer.class.name=... still wins.
+    if (*authorizer)
+      options->overrides.insert(options->overrides.begin(),
+                                std::string("authorizer.class.name=") + broker::standard_authorizer_class);
+    ctx.exit_status = broker::serve(*options);
+  });
 }
 
 }  // namespace samsa::cli

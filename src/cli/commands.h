@@ -30,6 +30,9 @@ void register_txn_list(CLI::App& txn, cli_context& ctx);
 void register_txn_describe(CLI::App& txn, cli_context& ctx);
 void register_txn_abort(CLI::App& txn, cli_context& ctx);
 void register_user(CLI::App& app, cli_context& ctx);  // user create, delete, list
+void register_acl_create(CLI::App& acl, cli_context& ctx);
+void register_acl_list(CLI::App& acl, cli_context& ctx);
+void register_acl_delete(CLI::App& acl, cli_context& ctx);
 void register_tour(CLI::App& app, cli_context& ctx);
 void register_completion(CLI::App& app, cli_context& ctx);
 void register_certs_create(CLI::App& certs, cli_context& ctx);

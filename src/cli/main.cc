@@ -73,6 +73,10 @@ int main(int argc, char** argv) {
   auto* certs = app.add_subcommand("certs", "Certificates for trying TLS locally")->require_subcommand(1);
   register_certs_create(*certs, ctx);
   register_user(app, ctx);
+  auto* acl = app.add_subcommand("acl", "Create, list and delete ACLs")->require_subcommand(1);
+  register_acl_create(*acl, ctx);
+  register_acl_list(*acl, ctx);
+  register_acl_delete(*acl, ctx);
   register_tour(app, ctx);
   register_completion(app, ctx);
 

@@ -22,6 +22,9 @@ enum record_type : uint8_t {
   rec_snapshot_end = 6,
   rec_put_scram_credential = 7,
   rec_delete_scram_credential = 8,
+  rec_create_acl = 9,
+  rec_delete_acl = 10,
+  // 11-12: reserved for client quotas.
 };
 
 constexpr size_t frame_header = 9;  // length u32, crc u32, type u8
@@ -167,6 +170,61 @@ bool get_scram(big_endian::byte_reader& r, scram_credential_record& c) {
   return check_scram_record(c).empty();
 }
 
+// ACL records (create_acl, delete_acl) share one payload after `seq`: a u32
+// count, then per ACL its resource type (i8), resource name, pattern type
+// (i8), principal, host, operation (i8) and permission type (i8).
+size_t acl_size(const acl_record& a) {
+  return 1 + 4 + a.resource_name.size() + 1 + 4 + a.principal.size() + 4 + a.host.size() + 2;
+}
+
+void put_acl(big_endian::byte_writer& w, const acl_record& a) {
+  w.u8(static_cast<uint8_t>(a.resource_type));
+  w.str(a.resource_name);
+  w.u8(static_cast<uint8_t>(a.pattern_type));
+  w.str(a.principal);
+  w.str(a.host);
+  w.u8(static_cast<uint8_t>(a.operation));
+  w.u8(static_cast<uint8_t>(a.permission));
+}
+
+bool get_acls(big_endian::byte_reader& r, std::vector<acl_record>& out) {
+  uint32_t n;
+  if (!r.u32(n)) return false;
+  for (uint32_t i = 0; i < n; ++i) {
+    acl_record a;
+    uint8_t type, pattern, op, perm;
+    if (!r.u8(type) || !r.str(a.resource_name) || !r.u8(pattern) || !r.str(a.principal) || !r.str(a.host) ||
+        !r.u8(op) || !r.u8(perm))
+      return false;
+    a.resource_type = static_cast<int8_t>(type);
+    a.pattern_type = static_cast<int8_t>(pattern);
+    a.operation = static_cast<int8_t>(op);
+    a.permission = static_cast<int8_t>(perm);
+    out.push_back(std::move(a));
+  }
+  return true;
+}
+
+// Splits `acls` into payloads (seq, count, ACLs) of at most `limit` bytes.
+// Fails only when one ACL alone does not fit.
+std::optional<std::vector<std::vector<uint8_t>>> acl_payloads(uint64_t seq, const std::vector<acl_record>& acls,
+                                                               size_t limit) {
+  std::vector<std::vector<uint8_t>> out;
+  size_t i = 0;
+  while (i < acls.size()) {
+    size_t end = i, bytes = 8 + 4;
+    while (end < acls.size() && bytes + acl_size(acls[end]) <= limit) bytes += acl_size(acls[end++]);
+    if (end == i) return std::nullopt;
+    big_endian::byte_writer w;
+    w.u64(seq);
+    w.u32(static_cast<uint32_t>(end - i));
+    for (size_t k = i; k < end; ++k) put_acl(w, acls[k]);
+    out.push_back(w.buffer());
+    i = end;
+  }
+  return out;
+}
+
 std::string new_cluster_id() {
   // 16 random bytes in URL-safe base64 without padding, the shape Kafka uses.
   static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -231,6 +289,20 @@ status metadata_store::apply(uint8_t type, const uint8_t* p, size_t n, bool repl
       std::map<std::string, std::string> configs;
       if (!r.str(name) || !get_configs(r, configs)) return corrupt("bad set_topic_config record");
       if (auto it = topics_.find(name); it != topics_.end()) it->second.configs = std::move(configs);
+      break;
+    }
+    case rec_create_acl:
+    case rec_delete_acl: {
+      std::vector<acl_record> acls;
+      if (!get_acls(r, acls))
+        return corrupt(std::string("bad ") + (type == rec_create_acl ? "create" : "delete") + "_acl record");
+      for (auto& a : acls) {
+        if (type == rec_create_acl) {
+          acls_.insert(std::move(a));
+        } else {
+          acls_.erase(a);
+        }
+      }
       break;
     }
     case rec_snapshot_end:
@@ -391,6 +463,36 @@ status metadata_store::set_topic_config(const std::string& name, const std::map<
   return append_record(rec_set_topic_config, w.buffer());
 }
 
+status metadata_store::append_acl_records(uint8_t type, const std::vector<acl_record>& acls) {
+  auto parts = acl_payloads(0, acls, max_written_record);
+  if (!parts) {
+    return make_storage_error(errc::record_too_large,
+                              "an ACL does not fit in one metadata record of " + std::to_string(max_written_record) +
+                                  " bytes");
+  }
+  for (auto& payload : *parts) {
+    // Each part is its own durable change with its own sequence number.
+    big_endian::store_u64(payload.data(), last_seq_ + 1);
+    if (auto s = append_record(type, payload); !s) return s;
+  }
+  return {};
+}
+
+status metadata_store::create_acls(const std::vector<acl_record>& acls) {
+  std::lock_guard lock(mu_);
+  return append_acl_records(rec_create_acl, acls);
+}
+
+status metadata_store::delete_acls(const std::vector<acl_record>& acls) {
+  std::lock_guard lock(mu_);
+  return append_acl_records(rec_delete_acl, acls);
+}
+
+std::vector<acl_record> metadata_store::acls() const {
+  std::lock_guard lock(mu_);
+  return {acls_.begin(), acls_.end()};
+}
+
 std::optional<topic_metadata> metadata_store::topic(const std::string& name) const {
   std::lock_guard lock(mu_);
   auto it = topics_.find(name);
@@ -521,6 +623,15 @@ status metadata_store::snapshot_locked() {
     auto f = frame(type, payload);
     out.insert(out.end(), f.begin(), f.end());
   });
+  if (!acls_.empty()) {
+    // Always splittable: every ACL was written in a record of its own size or more.
+    auto parts = acl_payloads(last_seq_, {acls_.begin(), acls_.end()}, max_written_record);
+    if (!parts) return make_storage_error(errc::record_too_large, "snapshot: an ACL does not fit in one record");
+    for (auto& payload : *parts) {
+      auto f = frame(rec_create_acl, payload);
+      out.insert(out.end(), f.begin(), f.end());
+    }
+  }
   {
     big_endian::byte_writer w;
     w.u64(last_seq_);

@@ -1,5 +1,5 @@
-// The metadata log: cluster id and topics (name, id, partition count, config
-// overrides) kept as framed records in <data dir>/__cluster_metadata, replayed
+// The metadata log: cluster id, topics (name, id, partition count, config
+// overrides) and ACLs kept as framed records in <data dir>/__cluster_metadata, replayed
 // at open and periodically folded into a snapshot (docs/formats/metadata-log.md).
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,21 @@ struct scram_change {
   std::optional<scram_credential_record> upsert;
   std::string delete_user;
   int8_t delete_mechanism = 0;
+};
+
+// One ACL as the metadata log keeps it: Kafka's codes and strings. The
+// broker checks ACLs (security/acl) before they get here; the store only
+// keeps them.
+struct acl_record {
+  int8_t resource_type = 0;
+  std::string resource_name;
+  int8_t pattern_type = 0;
+  std::string principal;
+  std::string host;
+  int8_t operation = 0;
+  int8_t permission = 0;
+  auto operator<=>(const acl_record&) const = default;
+  bool operator==(const acl_record&) const = default;
 };
 
 // Thread-safe. Every mutation appends one record and fdatasyncs before it
@@ -84,6 +100,14 @@ class metadata_store {
   [[nodiscard]] status alter_scram_credentials(const std::vector<scram_change>& changes);
   std::optional<scram_credential_record> scram_credential(const std::string& user, int8_t mechanism) const;
   std::vector<scram_credential_record> scram_credentials() const;  // ordered by user, then mechanism
+  // ACLs: create adds (one already there is kept once), delete removes (one
+  // not there is ignored). A change too big for one record is split into
+  // records of at most max_written_record, each durable before the next is
+  // written, so a crash keeps a prefix of the ACLs, never a torn one.
+  // errc::record_too_large when a single ACL would not fit in a record.
+  [[nodiscard]] status create_acls(const std::vector<acl_record>& acls);
+  [[nodiscard]] status delete_acls(const std::vector<acl_record>& acls);
+  std::vector<acl_record> acls() const;
 
   // Writes a snapshot of the whole state and starts an empty log.
   [[nodiscard]] status snapshot();
@@ -96,12 +120,14 @@ class metadata_store {
   [[nodiscard]] status apply(uint8_t type, const uint8_t* p, size_t n, bool replay);
   [[nodiscard]] status snapshot_locked();
   void snapshot_scram_records(const std::function<void(uint8_t, const std::vector<uint8_t>&)>& add) const;
+  [[nodiscard]] status append_acl_records(uint8_t type, const std::vector<acl_record>& acls);
 
   options opts_;
   mutable std::mutex mu_;
   std::string cluster_id_;
   std::map<std::string, topic_metadata> topics_;
   std::map<std::pair<std::string, int8_t>, scram_credential_record> scram_;
+  std::set<acl_record> acls_;
   std::shared_ptr<file> log_;
   uint64_t last_seq_ = 0;
   int64_t since_snapshot_ = 0;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "base/big_endian.h"
+#include "storage/batch_ops.h"
 #include "storage/errc.h"
 #include "storage/memory_file_system.h"
 
@@ -272,6 +274,96 @@ TEST_F(meta, bad_scram_changes_are_refused_whole) {
   m.reset();
   m = open();
   EXPECT_EQ(m->scram_credentials().size(), 1u);
+}
+
+// ACLs (record types 9 and 10).
+acl_record acl(const std::string& resource, const std::string& principal, int8_t op = 3) {
+  acl_record a;
+  a.resource_type = 2;
+  a.resource_name = resource;
+  a.pattern_type = 3;
+  a.principal = principal;
+  a.host = "*";
+  a.operation = op;
+  a.permission = 3;
+  return a;
+}
+
+TEST_F(meta, acls_survive_restart_and_snapshots) {
+  auto m = open();
+  ASSERT_TRUE(m->create_acls({acl("orders", "User:alice"), acl("orders", "User:bob"), acl("pay", "User:alice")}));
+  ASSERT_TRUE(m->create_acls({acl("orders", "User:alice")}));  // already there: kept once
+  ASSERT_TRUE(m->delete_acls({acl("orders", "User:bob"), acl("never", "User:x")}));
+  ASSERT_TRUE(m->create_topic(topic("t", 1, 1)));
+  auto expected = std::vector<acl_record>{acl("orders", "User:alice"), acl("pay", "User:alice")};
+  EXPECT_EQ(m->acls(), expected);
+  m.reset();
+  m = open();
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->acls(), expected);
+  ASSERT_TRUE(m->snapshot());
+  ASSERT_TRUE(m->delete_acls({acl("pay", "User:alice")}));
+  ASSERT_TRUE(m->create_acls({acl("new", "User:carol", 4)}));
+  m.reset();
+  m = open();
+  ASSERT_TRUE(m);
+  expected = {acl("new", "User:carol", 4), acl("orders", "User:alice")};
+  EXPECT_EQ(m->acls(), expected);
+  EXPECT_TRUE(m->topic("t"));
+  // A snapshot alone (empty log) keeps them too.
+  ASSERT_TRUE(m->snapshot());
+  m.reset();
+  m = open();
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->acls(), expected);
+}
+
+TEST_F(meta, acl_change_bigger_than_a_record_is_split_and_survives) {
+  auto m = open();
+  std::vector<acl_record> many;
+  const std::string filler(1000, 'p');
+  // About 3 KB each: more than 16 MiB together, so at least two records.
+  for (int i = 0; i < 6000; ++i) {
+    acl_record a = acl(label("topic-", i) + filler, "User:" + filler);
+    a.host = filler;
+    many.push_back(a);
+  }
+  int64_t before = m->records_since_snapshot();
+  ASSERT_TRUE(m->create_acls(many));
+  EXPECT_EQ(m->records_since_snapshot() - before, 2);
+  ASSERT_TRUE(m->snapshot());
+  ASSERT_TRUE(m->delete_acls({many[0]}));
+  m.reset();
+  m = open();
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->acls().size(), many.size() - 1);
+  // One ACL too big for any record is refused and changes nothing.
+  auto refused = m->create_acls({acl(std::string(metadata_store::max_written_record, 'x'), "User:a")});
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(is(refused.err(), errc::record_too_large));
+  EXPECT_EQ(m->acls().size(), many.size() - 1);
+}
+
+TEST_F(meta, damaged_acl_record_refuses_to_open) {
+  auto m = open();
+  ASSERT_TRUE(m->create_acls({acl("orders", "User:alice")}));
+  m.reset();
+  // Rewrite the last record's count so the payload no longer parses, with a valid CRC.
+  auto data = read_whole_file(*fs, "data/__cluster_metadata/log");
+  ASSERT_TRUE(data);
+  std::vector<uint8_t> bytes = *data;
+  size_t last = 0;
+  for (size_t pos = 0; pos < bytes.size();) {
+    last = pos;
+    pos += 9 + big_endian::load_u32(&bytes[pos]);
+  }
+  ASSERT_EQ(bytes[last + 8], 9);  // create_acl
+  big_endian::store_u32(&bytes[last + 9 + 8], 2);  // claims two ACLs, holds one
+  big_endian::store_u32(&bytes[last + 4], crc32c(std::span(bytes).subspan(last + 8)));
+  ASSERT_TRUE(write_file_atomic(*fs, "data/__cluster_metadata/log", bytes));
+  auto r = metadata_store::open({fs, "data/__cluster_metadata", 1000});
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.err().message.find("create_acl"), std::string::npos) << r.err().message;
 }
 
 }  // namespace

@@ -46,14 +46,15 @@ class Cli:
         return p
 
 
-def _start_broker(work):
+def _start_broker(work, extra=()):
     data = os.path.join(work, "data")
     os.makedirs(data)
     port_file = os.path.join(work, "port")
     log = open(os.path.join(work, "broker.log"), "wb")
     proc = subprocess.Popen([samsa_bin(), "serve", "--set", "listeners=PLAINTEXT://127.0.0.1:0",
                              "--set", f"log.dirs={data}", "--port-file", port_file,
-                             "--set", "http.listeners=none"],  # leave port 8080 alone
+                             "--set", "http.listeners=none",  # leave port 8080 alone
+                             *extra],
                             stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

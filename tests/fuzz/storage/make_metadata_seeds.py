@@ -53,6 +53,15 @@ def snapshot_end(seq, n):
     return frame(6, struct.pack(">Q", seq) + struct.pack(">I", n))
 
 
+def acl(rtype, name, pattern, principal, host, op, perm):
+    return bytes([rtype]) + s(name) + bytes([pattern]) + s(principal) + s(host) + bytes([op, perm])
+
+
+def acls(rtype_code, seq, entries):
+    """create_acl (9) or delete_acl (10): seq, count, the ACLs."""
+    return frame(rtype_code, struct.pack(">Q", seq) + struct.pack(">I", len(entries)) + b"".join(entries))
+
+
 def seed(snapshot, log):
     return struct.pack(">H", len(snapshot)) + snapshot + log
 
@@ -71,6 +80,12 @@ def main(out):
         "zero_tail": seed(b"", log + bytes(40)),
         "unknown_type": seed(b"", cluster(1) + frame(99, struct.pack(">Q", 2))),
         "empty": seed(b"", b""),
+        "acls_log": seed(b"", cluster(1) + acls(9, 2, [acl(2, "orders", 3, "User:alice", "*", 3, 3),
+                                                       acl(2, "ord", 4, "User:*", "10.0.0.1", 2, 2)]) +
+                         acls(10, 3, [acl(2, "orders", 3, "User:alice", "*", 3, 3)])),
+        "acls_snapshot_and_log": seed(cluster(4) + acls(9, 4, [acl(3, "g", 3, "User:bob", "*", 3, 3)]) +
+                                      snapshot_end(4, 0),
+                                      acls(9, 5, [acl(4, "kafka-cluster", 3, "User:ops", "*", 7, 3)])),
     }
     for name, data in seeds.items():
         with open(f"{out}/{name}", "wb") as f:

@@ -4,7 +4,8 @@
 // then the log file (seeds: make_metadata_seeds.py).
 //
 // Checks beyond "no crash": whatever opens must accept a new topic, survive
-// a power loss right after, and reopen with the same topics plus the new one.
+// a power loss right after, and reopen with the same topics plus the new one
+// (and the same ACLs).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -37,6 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto store = metadata_store::open({fs, dir, 1000});
   if (!store) return 0;  // refused with an error: fine, as long as it did not crash
   auto before = (*store)->topics();
+  auto acls_before = (*store)->acls();
   std::string cluster = (*store)->cluster_id();
   topic_metadata t;
   t.name = "fuzz-new-topic";
@@ -54,5 +56,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::erase_if(before, [](const topic_metadata& x) { return x.name == "fuzz-new-topic"; });
   }
   if (after != before) abort();
+  if ((*again)->acls() != acls_before) abort();
   return 0;
 }
