@@ -1,7 +1,7 @@
 """Groups that mix classic and consumer-protocol members (KIP-848's online
 migration, group.consumer.migration.policy) with real clients: a classic
-consumer on Debian's librdkafka 2.0.2 (confluent-kafka, eager "range") owns a
-group; a librdkafka 2.15.1 consumer with group.protocol=consumer joins it,
+consumer (Debian's librdkafka 2.0.2 through confluent-kafka, or kafka-python;
+both eager "range") owns a group; a librdkafka 2.15.1 consumer with group.protocol=consumer joins it,
 which upgrades the group to a consumer-protocol group with the classic member
 still in it (driven through JoinGroup/SyncGroup/Heartbeat by the server-side
 assignor); when the new consumer leaves, the group turns classic again. Every
@@ -155,14 +155,16 @@ def wait_for(pred, timeout, what, diag):
     raise AssertionError(f"timed out waiting for {what}\n{diag()}")
 
 
-def test_classic_group_upgrades_and_downgrades_with_every_message_committed_once(broker_factory, name):
+@pytest.mark.parametrize("kind", ["confluent", "kafka-python"])
+def test_classic_group_upgrades_and_downgrades_with_every_message_committed_once(broker_factory, name, kind):
     broker = broker_factory(SETTINGS)
     bootstrap = broker.bootstrap
     topic, group = name("mig"), name("g")
     clients.create_topic(bootstrap, topic, 4)
     prod = SeqProducer(bootstrap, topic, 4)
     seqs = list(prod.produce(200))
-    classic = Member("confluent", bootstrap, topic, group, name="classic", **{"heartbeat.interval.ms": 300})
+    extra = {"heartbeat.interval.ms": 300} if kind == "confluent" else {"heartbeat_interval_ms": 300}
+    classic = Member(kind, bootstrap, topic, group, name="classic", **extra)
     new = None
 
     def consumed():
