@@ -365,7 +365,6 @@ void consumer_group_coordinator::classic_leave(const std::string& group_id, cons
     r.members.push_back(std::move(mr));
   }
   if (!removed) return done(std::move(r));
-  bump_epoch(*g);
   auto answer = [done = std::move(done), r = std::move(r)](status s) mutable {
     if (!s) {
       spdlog::warn("consumer group write failed: {}", s.err().describe());
@@ -378,6 +377,7 @@ void consumer_group_coordinator::classic_leave(const std::string& group_id, cons
     append(group_id, std::move(records), std::move(answer));
     return;
   }
+  bump_epoch(*g);
   write(*g, std::move(answer));
 }
 

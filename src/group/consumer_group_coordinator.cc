@@ -221,9 +221,14 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
       g->dirty_current.insert(m.member_id);
     } else {
       remove_member(*g, req.member_id);
-      bump_epoch(*g);
+      // A downgrade keeps the epoch as the classic generation, so the
+      // classic members' heartbeats are told to rejoin, not fenced.
       downgrade_records = maybe_downgrade(g->id, now_ms);
-      if (!downgrade_records.empty()) touched = nullptr;  // the group is classic now
+      if (!downgrade_records.empty()) {
+        touched = nullptr;  // the group is classic now
+      } else {
+        bump_epoch(*g);
+      }
     }
     return r;
   }
@@ -649,7 +654,6 @@ void consumer_group_coordinator::tick(int64_t now_ms) {
     }
     if (expired.empty()) continue;
     for (const auto& mid : expired) remove_member(*g, mid);
-    bump_epoch(*g);
     changed.push_back(gid);
   }
   for (const auto& gid : changed) {
@@ -660,7 +664,9 @@ void consumer_group_coordinator::tick(int64_t now_ms) {
       append(gid, std::move(records), done);
       continue;
     }
-    if (group* g = find(gid)) write(*g, done);
+    group* g = find(gid);
+    bump_epoch(*g);
+    write(*g, done);
   }
 }
 

@@ -220,9 +220,12 @@ class consumer_group_coordinator {
   // FENCED_INSTANCE_ID or the member.
   member* classic_member(group& g, const std::string& member_id, const std::optional<std::string>& instance_id,
                          int16_t& error);
-  // After members left or were fenced: when only classic members remain and
-  // the policy allows it, converts the group to a classic one. Returns the
-  // records to write (empty: no conversion); the group is gone afterwards.
+  // After members left or were fenced, before the group epoch is bumped for
+  // it: when only classic members remain and the policy allows it, converts
+  // the group to a classic one whose generation is the group epoch (so the
+  // members' next heartbeat answers REBALANCE_IN_PROGRESS, not
+  // ILLEGAL_GENERATION, as in Kafka). Returns the records to write (empty: no
+  // conversion); the group is gone afterwards.
   std::vector<log_record> maybe_downgrade(const std::string& group_id, int64_t now_ms);
   classic_group_snapshot classic_form(const group& g) const;
 
