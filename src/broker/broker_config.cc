@@ -37,7 +37,7 @@ const std::set<std::string>& broker_keys() {
       "delete.topic.enable", "socket.request.max.bytes", "connections.max.idle.ms",
       "group.initial.rebalance.delay.ms", "group.min.session.timeout.ms",
       "group.max.session.timeout.ms", "group.consumer.session.timeout.ms", "group.consumer.heartbeat.interval.ms",
-      "group.consumer.max.size", "group.consumer.assignors", "offsets.topic.num.partitions", "offsets.retention.minutes",
+      "group.consumer.max.size", "group.consumer.assignors", "group.consumer.migration.policy", "offsets.topic.num.partitions", "offsets.retention.minutes",
       "offsets.retention.check.interval.ms",
       "log.retention.check.interval.ms", "process.roles", "controller.quorum.voters",
       "listener.security.protocol.map", "inter.broker.listener.name", "controller.listener.names",
@@ -368,6 +368,15 @@ result<broker_config> resolve_broker_config(const config_sources& sources, std::
     }
     if (names.empty()) return make_error(std::errc::invalid_argument, "group.consumer.assignors: empty");
     config.group_consumer_assignors = names;
+  }
+  if (auto it = raw.find("group.consumer.migration.policy"); it != raw.end()) {
+    auto policy = group::parse_migration_policy(it->second);
+    if (!policy) {
+      return make_error(std::errc::invalid_argument,
+                        "group.consumer.migration.policy: '" + it->second +
+                            "' is not a policy (disabled, upgrade, downgrade, bidirectional)");
+    }
+    config.group_consumer_migration_policy = *policy;
   }
 
   auto authorizer = authorizer_settings_from(raw);

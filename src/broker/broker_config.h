@@ -12,6 +12,7 @@
 #include "base/result.h"
 #include "broker/authorizer_settings.h"
 #include "broker/properties.h"
+#include "group/consumer_group_types.h"
 #include "security/tls/tls_settings.h"
 
 namespace samsa::broker {
@@ -82,6 +83,8 @@ struct broker_config {
   int32_t group_consumer_heartbeat_interval_ms = 5000;
   int32_t group_consumer_max_size = 2147483647;
   std::vector<std::string> group_consumer_assignors = {"uniform", "range"};
+  // group.consumer.migration.policy: disabled, upgrade, downgrade, bidirectional (Kafka's default).
+  group::cg_migration_policy group_consumer_migration_policy = group::cg_migration_policy::bidirectional;
   int32_t offsets_topic_num_partitions = 50;
   int64_t offsets_retention_minutes = 7 * 24 * 60;
   int64_t offsets_retention_check_interval_ms = 600000;  // how often expired offsets are removed

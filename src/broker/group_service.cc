@@ -8,6 +8,7 @@
 #include "broker/broker_config.h"
 #include "broker/topic_registry.h"
 #include "group/consumer_group_records.h"
+#include "group/errors.h"
 #include "record/batch_builder.h"
 #include "record/control_record.h"
 #include "record/record.h"
@@ -39,6 +40,7 @@ group::consumer_group_config consumer_group_config_from(const group_settings& s,
   out.heartbeat_interval_ms = s.consumer_heartbeat_interval_ms;
   out.max_size = s.consumer_max_size;
   out.assignors = s.consumer_assignors;
+  out.migration_policy = s.consumer_migration_policy;
   out.offsets_topic_partitions = partitions;
   return out;
 }
@@ -57,6 +59,7 @@ group_settings group_settings_from(const broker_config& c) {
   out.consumer_heartbeat_interval_ms = c.group_consumer_heartbeat_interval_ms;
   out.consumer_max_size = c.group_consumer_max_size;
   out.consumer_assignors = c.group_consumer_assignors;
+  out.consumer_migration_policy = c.group_consumer_migration_policy;
   return out;
 }
 
@@ -179,6 +182,10 @@ status group_service::start() {
   consumer_groups_ =
       std::make_unique<group::consumer_group_coordinator>(consumer_group_config_from(settings_, partitions), log_);
   log_.set_after_completion([this] { rearm(); });
+  // Online downgrade: the consumer group coordinator hands a group whose last
+  // consumer-protocol member left back to the classic coordinator.
+  consumer_groups_->set_downgrade_handler(
+      [this](group::classic_group_snapshot g) { coordinator_->adopt(g, now_ms()); });
   if (topic) {
     if (auto s = replay(partitions); !s) return s;
   } else {
@@ -297,6 +304,48 @@ void group_service::rearm() {
     consumer_groups_->tick(now_ms());
     rearm();
   });
+}
+
+void group_service::consumer_group_heartbeat(group::cg_heartbeat_request req,
+                                             std::function<void(group::cg_heartbeat_result)> done) {
+  auto topics = consumer_group_topics();
+  const int64_t now = now_ms();
+  const std::string id = req.group_id;
+  const group::group_metadata* classic = coordinator_->find_group(id);
+  // A classic group that has members (or is rebalancing) holds the id; one
+  // that merely holds offsets (Empty) or was deleted (Dead) gives it up.
+  const bool in_use = classic && (classic->size() > 0 || !(classic->is(group::group_state::empty) ||
+                                                           classic->is(group::group_state::dead)));
+  if (in_use) {
+    auto refuse = [&](std::string message) {
+      group::cg_heartbeat_result r;
+      r.error = group::errc::group_id_not_found;
+      r.error_message = std::move(message);
+      done(std::move(r));
+    };
+    // Only a member joining (epoch 0) may convert the group, and only with a valid request.
+    if (req.member_epoch != group::cg_join_epoch) return refuse(fmt::format("Group {} is not a consumer group.", id));
+    if (auto bad = consumer_groups_->validate_request(req)) {
+      group::cg_heartbeat_result r;
+      r.error = bad->first;
+      r.error_message = bad->second;
+      return done(std::move(r));
+    }
+    const std::string prefix = fmt::format("Cannot upgrade classic group {} to consumer group because ", id);
+    if (!group::upgrade_allowed(settings_.consumer_migration_policy)) {
+      return refuse(prefix + "online upgrade is disabled.");
+    }
+    if (!classic->is_consumer_group()) return refuse(prefix + "the group does not use the consumer embedded protocol.");
+    if (static_cast<int64_t>(classic->size()) > settings_.consumer_max_size) {
+      return refuse(prefix + "the group size exceeds the consumer group maximum size.");
+    }
+    auto snapshot = coordinator_->snapshot_for_upgrade(id);
+    if (!snapshot) return refuse(fmt::format("Group {} is not a consumer group.", id));
+    if (auto s = consumer_groups_->adopt_classic_group(*snapshot, topics, now); !s) return refuse(s.err().message);
+    coordinator_->hand_over(id, now);
+  }
+  consumer_groups_->heartbeat(std::move(req), topics, now, std::move(done));
+  rearm();
 }
 
 group::cg_topic_metadata group_service::consumer_group_topics() const {

@@ -41,6 +41,7 @@ struct group_settings {
   int32_t consumer_heartbeat_interval_ms = 5000;
   int32_t consumer_max_size = INT32_MAX;
   std::vector<std::string> consumer_assignors = {"uniform", "range"};
+  group::cg_migration_policy consumer_migration_policy = group::cg_migration_policy::bidirectional;
 };
 group_settings group_settings_from(const broker_config& config);
 
@@ -94,6 +95,14 @@ class group_service {
   group::consumer_group_coordinator& consumer_groups() { return *consumer_groups_; }
   // The cluster's topics as the consumer group assignors see them.
   group::cg_topic_metadata consumer_group_topics() const;
+  // ConsumerGroupHeartbeat. A joining member may find a classic group with
+  // members under the id: with group.consumer.migration.policy upgrade or
+  // bidirectional and every member on the "consumer" embedded protocol, the
+  // group becomes a consumer-protocol group keeping its classic members
+  // (online upgrade); otherwise GROUP_ID_NOT_FOUND, as Kafka answers.
+  void consumer_group_heartbeat(group::cg_heartbeat_request req,
+                                std::function<void(group::cg_heartbeat_result)> done);
+  const group_settings& settings() const { return settings_; }
   // ensure_offsets_topic() with this broker's partition count.
   admin_result ensure_offsets_topic();
   // Wall-clock milliseconds: commit timestamps are stored in the log.

@@ -11,6 +11,7 @@
 #include "group/errors.h"
 #include "record/control_record.h"
 #include "record/split.h"
+#include "group/subscription.h"
 #include "storage/memory_file_system.h"
 
 namespace samsa::broker {
@@ -114,6 +115,10 @@ int16_t commit_txn(boost::asio::io_context& io, group_service& groups, const std
   return error;
 }
 
+int64_t fetch_offset(group_service& groups) {
+  return groups.coordinator().fetch_offsets("g", std::vector<group::topic_partition>{{"orders", 0}}).partitions.at(0).offset;
+}
+
 group::committed_offset fetch(group_service& groups, const std::string& group) {
   return groups.coordinator()
       .fetch_offsets(group, std::vector<group::topic_partition>{{"t", 0}}, /*require_stable=*/true)
@@ -192,6 +197,177 @@ TEST_F(GroupService, TxnOffsetVerifierDecidesWhenInstalled) {
   EXPECT_EQ(groups.verify_txn_offsets("tx", 5, 1, "", 4), 0);  // the coordinator answers INVALID_GROUP_ID
   EXPECT_TRUE(seen.empty());
   groups.stop();
+}
+
+// --- online migration (KIP-848, group.consumer.migration.policy) -----------
+
+group_settings migration_settings(group::cg_migration_policy policy) {
+  broker_config config;
+  config.offsets_topic_num_partitions = 1;
+  config.group_initial_rebalance_delay_ms = 0;
+  config.group_consumer_migration_policy = policy;
+  return group_settings_from(config);
+}
+
+// A classic member joins, leads and assigns itself every partition of "orders"; returns its member id.
+std::string classic_member_joins(boost::asio::io_context& io, group_service& groups, const std::string& type,
+                                 const std::string& group_id = "g") {
+  group::join_request j;
+  j.group_id = group_id;
+  j.client_id = "classic";
+  j.client_host = "/127.0.0.1";
+  j.session_timeout_ms = 10000;
+  j.rebalance_timeout_ms = 10000;
+  j.protocol_type = type;
+  j.protocols = {{"range", group::encode_consumer_subscription({"orders"})}};
+  bool done = false;
+  group::join_result joined;
+  groups.coordinator().join(j, group_service::now_ms(), [&](group::join_result r) {
+    joined = r;
+    done = true;
+  });
+  groups.rearm();
+  run_until(io, done);
+  EXPECT_EQ(joined.error, group::errc::none);
+  group::sync_request s;
+  s.group_id = group_id;
+  s.generation_id = joined.generation_id;
+  s.member_id = joined.member_id;
+  s.assignments = {{joined.member_id, group::encode_consumer_assignment(0, {{"orders", {0, 1}}})}};
+  done = false;
+  groups.coordinator().sync(s, group_service::now_ms(), [&](group::sync_result r) {
+    EXPECT_EQ(r.error, group::errc::none);
+    done = true;
+  });
+  run_until(io, done);
+  return joined.member_id;
+}
+
+group::cg_heartbeat_result consumer_heartbeat(boost::asio::io_context& io, group_service& groups, int32_t epoch,
+                                              const std::string& group_id = "g") {
+  group::cg_heartbeat_request r;
+  r.api_version = 1;
+  r.group_id = group_id;
+  r.member_id = "m1";
+  r.member_epoch = epoch;
+  r.client_id = "new";
+  r.client_host = "/127.0.0.1";
+  if (epoch == 0) {
+    r.rebalance_timeout_ms = 10000;
+    r.subscribed_topic_names = std::vector<std::string>{"orders"};
+    r.owned = group::cg_assignment{};
+  }
+  bool done = false;
+  group::cg_heartbeat_result out;
+  groups.consumer_group_heartbeat(r, [&](group::cg_heartbeat_result res) {
+    out = std::move(res);
+    done = true;
+  });
+  run_until(io, done);
+  return out;
+}
+
+TEST_F(GroupService, UpgradeAndDowngradeAreDurableAndKeepTheOffsets) {
+  ASSERT_TRUE(topics->create("orders", 2, 1, {}, false).ok());
+  std::string classic;
+  {
+    group_service groups(io, *topics, migration_settings(group::cg_migration_policy::bidirectional));
+    ASSERT_TRUE(groups.start());
+    classic = classic_member_joins(io, groups, "consumer");
+    group::offset_commit_request c;
+    c.group_id = "g";
+    c.generation_id = 1;
+    c.member_id = classic;
+    c.partitions.push_back({"orders", 0, 5, -1, std::nullopt});
+    bool done = false;
+    groups.coordinator().commit_offsets(c, group_service::now_ms(), [&](std::vector<group::partition_error> e) {
+      EXPECT_EQ(e.at(0).error, group::errc::none);
+      done = true;
+    });
+    run_until(io, done);
+    // A consumer-protocol member joins: the group becomes a consumer group
+    // with the classic member in it, at the classic generation + 1.
+    auto joined = consumer_heartbeat(io, groups, 0);
+    ASSERT_EQ(joined.error, 0) << joined.error_message.value_or("");
+    EXPECT_EQ(joined.member_epoch, 2);
+    EXPECT_EQ(groups.coordinator().find_group("g")->size(), 0u);
+    groups.stop();
+  }
+  {
+    group_service groups(io, *topics, migration_settings(group::cg_migration_policy::bidirectional));
+    ASSERT_TRUE(groups.start());
+    auto d = groups.consumer_groups().describe({"g"}, groups.consumer_group_topics()).front();
+    ASSERT_EQ(d.error, 0);
+    ASSERT_EQ(d.members.size(), 2u);
+    for (const auto& m : d.members) EXPECT_EQ(m.classic, m.member_id == classic);
+    EXPECT_EQ(fetch_offset(groups), 5);
+    // The consumer-protocol member leaves: the classic member is alone, the group classic again.
+    ASSERT_EQ(consumer_heartbeat(io, groups, -1).error, 0);
+    EXPECT_FALSE(groups.consumer_groups().has_group("g"));
+    const group::group_metadata* g = groups.coordinator().find_group("g");
+    ASSERT_NE(g, nullptr);
+    ASSERT_EQ(g->size(), 1u);
+    EXPECT_TRUE(g->is(group::group_state::preparing_rebalance));
+    groups.stop();
+  }
+  group_service groups(io, *topics, migration_settings(group::cg_migration_policy::bidirectional));
+  ASSERT_TRUE(groups.start());
+  EXPECT_FALSE(groups.consumer_groups().has_group("g"));
+  const group::group_metadata* g = groups.coordinator().find_group("g");
+  ASSERT_NE(g, nullptr);
+  ASSERT_EQ(g->size(), 1u);
+  EXPECT_EQ(g->members().front()->member_id, classic);
+  EXPECT_EQ(g->generation_id, 2);  // the consumer group's epoch when it turned classic
+  EXPECT_TRUE(g->is_consumer_group());
+  EXPECT_EQ(fetch_offset(groups), 5);
+  groups.stop();
+}
+
+TEST_F(GroupService, UpgradeRefusalsAnswerGroupIdNotFoundAndLeaveTheClassicGroup) {
+  ASSERT_TRUE(topics->create("orders", 2, 1, {}, false).ok());
+  for (auto policy : {group::cg_migration_policy::disabled, group::cg_migration_policy::downgrade}) {
+    const std::string id = std::string("g-") + group::to_string(policy);
+    group_service groups(io, *topics, migration_settings(policy));
+    ASSERT_TRUE(groups.start());
+    classic_member_joins(io, groups, "consumer", id);
+    auto r = consumer_heartbeat(io, groups, 0, id);
+    EXPECT_EQ(r.error, group::errc::group_id_not_found);
+    EXPECT_EQ(r.error_message,
+              "Cannot upgrade classic group " + id + " to consumer group because online upgrade is disabled.");
+    EXPECT_FALSE(groups.consumer_groups().has_group(id));
+    EXPECT_EQ(groups.coordinator().find_group(id)->size(), 1u);
+    // A member that is not joining is simply told the group is not a consumer group.
+    EXPECT_EQ(consumer_heartbeat(io, groups, 3, id).error_message, "Group " + id + " is not a consumer group.");
+    groups.stop();
+  }
+}
+
+TEST_F(GroupService, AClassicGroupOfAnotherProtocolTypeIsNotUpgraded) {
+  ASSERT_TRUE(topics->create("orders", 2, 1, {}, false).ok());
+  group_service groups(io, *topics, migration_settings(group::cg_migration_policy::bidirectional));
+  ASSERT_TRUE(groups.start());
+  classic_member_joins(io, groups, "connect");
+  auto r = consumer_heartbeat(io, groups, 0);
+  EXPECT_EQ(r.error, group::errc::group_id_not_found);
+  EXPECT_EQ(r.error_message,
+            "Cannot upgrade classic group g to consumer group because the group does not use the consumer "
+            "embedded protocol.");
+  groups.stop();
+}
+
+TEST_F(GroupService, MigrationPolicyComesFromTheBrokerConfig) {
+  EXPECT_EQ(group_settings_from(broker_config{}).consumer_migration_policy, group::cg_migration_policy::bidirectional);
+  config_sources sources;
+  std::vector<std::string> warnings;
+  sources.overrides["group.consumer.migration.policy"] = "Upgrade";
+  auto c = resolve_broker_config(sources, warnings);
+  ASSERT_TRUE(c) << c.err().describe();
+  EXPECT_EQ(group_settings_from(*c).consumer_migration_policy, group::cg_migration_policy::upgrade);
+  EXPECT_TRUE(warnings.empty());
+  sources.overrides["group.consumer.migration.policy"] = "both";
+  auto bad = resolve_broker_config(sources, warnings);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.err().message.find("not a policy"), std::string::npos);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <random>
 
 #include "group/consumer_group_records.h"
@@ -52,6 +53,30 @@ cg_heartbeat_result fail(int16_t code, std::string message = {}) {
 }
 
 }  // namespace
+
+std::optional<cg_migration_policy> parse_migration_policy(const std::string& name) {
+  std::string lower;
+  for (char c : name) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  for (auto p : {cg_migration_policy::disabled, cg_migration_policy::upgrade, cg_migration_policy::downgrade,
+                 cg_migration_policy::bidirectional}) {
+    if (lower == to_string(p)) return p;
+  }
+  return std::nullopt;
+}
+
+const char* to_string(cg_migration_policy p) {
+  switch (p) {
+    case cg_migration_policy::disabled:
+      return "disabled";
+    case cg_migration_policy::upgrade:
+      return "upgrade";
+    case cg_migration_policy::downgrade:
+      return "downgrade";
+    case cg_migration_policy::bidirectional:
+      return "bidirectional";
+  }
+  return "disabled";
+}
 
 consumer_group_coordinator::consumer_group_coordinator(consumer_group_config config, offset_log& log)
     : config_(std::move(config)), log_(log) {
@@ -128,26 +153,41 @@ void consumer_group_coordinator::heartbeat(cg_heartbeat_request req, const cg_to
     done(fail(bad->first, bad->second));
     return;
   }
+  remember_topics(topics);
   group* touched = nullptr;
-  auto result = heartbeat_locked(req, topics, now_ms, touched);
-  if (!touched) {
-    done(std::move(result));
-    return;
-  }
-  // Answer once what the heartbeat changed is durable.
-  write(*touched, [done = std::move(done), result = std::move(result)](status s) mutable {
+  std::vector<log_record> downgrade_records;
+  const std::string group_id = req.group_id;
+  auto result = heartbeat_locked(req, topics, now_ms, touched, downgrade_records);
+  auto answer = [done = std::move(done), result = std::move(result)](status s) mutable {
     if (!s) {
       spdlog::warn("consumer group write failed: {}", s.err().describe());
       done(fail(errc::coordinator_not_available, "The group's state could not be written."));
       return;
     }
     done(std::move(result));
-  });
+  };
+  if (!downgrade_records.empty()) {
+    // The leave turned the group into a classic one: answer once that is durable.
+    append(group_id, std::move(downgrade_records), std::move(answer));
+    return;
+  }
+  if (!touched) {
+    answer({});
+    return;
+  }
+  // Answer once what the heartbeat changed is durable.
+  write(*touched, [done = std::move(answer)](status s) mutable { done(std::move(s)); });
+}
+
+void consumer_group_coordinator::append(const std::string& group_id, std::vector<log_record> records,
+                                        std::function<void(status)> done) {
+  log_.append(offsets_partition_for(group_id, config_.offsets_topic_partitions), std::move(records), std::move(done));
 }
 
 cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_request& req,
                                                                  const cg_topic_metadata& topics, int64_t now_ms,
-                                                                 group*& touched) {
+                                                                 group*& touched,
+                                                                 std::vector<log_record>& downgrade_records) {
   group* g = find(req.group_id);
   if (!g) {
     if (req.member_epoch != cg_join_epoch) {
@@ -181,7 +221,14 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
       g->dirty_current.insert(m.member_id);
     } else {
       remove_member(*g, req.member_id);
-      bump_epoch(*g);
+      // A downgrade keeps the epoch as the classic generation, so the
+      // classic members' heartbeats are told to rejoin, not fenced.
+      downgrade_records = maybe_downgrade(g->id, now_ms);
+      if (!downgrade_records.empty()) {
+        touched = nullptr;  // the group is classic now
+      } else {
+        bump_epoch(*g);
+      }
     }
     return r;
   }
@@ -298,6 +345,11 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
   }
   g->dirty_members.insert(mm.member_id);  // cheap, and keeps client host/rack current
   mm.has_metadata = true;
+  // A member of the consumer protocol (again): no classic metadata.
+  if (mm.classic) {
+    mm.classic.reset();
+    mm.join_deadline = mm.sync_deadline = no_deadline;
+  }
   if (subscription_changed) bump_epoch(*g);
   // Topics created, deleted or grown since the target was computed.
   if (int64_t h = metadata_hash(*g, topics); h != g->metadata_hash) {
@@ -504,6 +556,7 @@ std::vector<cg_group_description> consumer_group_coordinator::describe(const std
       md.subscribed_topic_regex = m.regex;
       md.assignment = m.current.assigned;
       if (auto it = g->target.find(mid); it != g->target.end()) md.target_assignment = it->second;
+      md.classic = m.classic.has_value();
     }
   }
   return out;
@@ -550,8 +603,10 @@ std::optional<int16_t> consumer_group_coordinator::validate_offset_commit(const 
   if (member_epoch < 0 && g->members.empty()) return errc::none;
   auto it = g->members.find(member_id);
   if (it == g->members.end()) return errc::unknown_member_id;
-  if (api_version < 9) return errc::unsupported_version;
   const member& m = it->second;
+  // A classic member commits with the generation its JoinGroup gave it.
+  if (m.classic) return member_epoch == m.current.member_epoch ? errc::none : errc::illegal_generation;
+  if (api_version < 9) return errc::unsupported_version;
   const int32_t have = m.current.member_epoch;
   if (member_epoch > have) return errc::stale_member_epoch;
   if (member_epoch < have) {
@@ -577,6 +632,7 @@ std::optional<int16_t> consumer_group_coordinator::validate_offset_fetch(const s
 // --- timers ------------------------------------------------------------------------
 
 void consumer_group_coordinator::tick(int64_t now_ms) {
+  std::vector<std::string> changed;
   for (auto& [gid, g] : groups_) {
     std::vector<std::string> expired;
     for (const auto& [mid, m] : g->members) {
@@ -587,21 +643,39 @@ void consumer_group_coordinator::tick(int64_t now_ms) {
         spdlog::info("consumer group {}: member {} did not revoke its partitions within its rebalance timeout", gid,
                      mid);
         expired.push_back(mid);
+      } else if (m.join_deadline <= now_ms) {
+        spdlog::info("consumer group {}: classic member {} did not rejoin within its rebalance timeout", gid, mid);
+        expired.push_back(mid);
+      } else if (m.sync_deadline <= now_ms) {
+        spdlog::info("consumer group {}: classic member {} did not send SyncGroup within its rebalance timeout", gid,
+                     mid);
+        expired.push_back(mid);
       }
     }
     if (expired.empty()) continue;
     for (const auto& mid : expired) remove_member(*g, mid);
-    bump_epoch(*g);
-    write(*g, [gid = gid](status s) {
+    changed.push_back(gid);
+  }
+  for (const auto& gid : changed) {
+    auto done = [gid](status s) {
       if (!s) spdlog::warn("consumer group {}: writing a timeout: {}", gid, s.err().describe());
-    });
+    };
+    if (auto records = maybe_downgrade(gid, now_ms); !records.empty()) {
+      append(gid, std::move(records), done);
+      continue;
+    }
+    group* g = find(gid);
+    bump_epoch(*g);
+    write(*g, done);
   }
 }
 
 int64_t consumer_group_coordinator::next_deadline() const {
   int64_t next = no_deadline;
   for (const auto& [gid, g] : groups_) {
-    for (const auto& [mid, m] : g->members) next = std::min({next, m.session_deadline, m.revocation_deadline});
+    for (const auto& [mid, m] : g->members) {
+      next = std::min({next, m.session_deadline, m.revocation_deadline, m.join_deadline, m.sync_deadline});
+    }
   }
   return next;
 }
@@ -611,6 +685,12 @@ int64_t consumer_group_coordinator::next_deadline() const {
 std::vector<log_record> consumer_group_coordinator::take_records(group& g) {
   std::vector<log_record> out;
   auto key = [&](cg_record_kind kind, const std::string& mid = {}) { return encode_cg_key({kind, g.id, mid}); };
+  if (g.tombstone_classic) {
+    // An upgrade: the classic group's record goes first, in the same batch
+    // as the consumer group that replaces it.
+    out.push_back({encode_group_metadata_key(g.id), std::nullopt});
+    g.tombstone_classic = false;
+  }
   for (const auto& mid : g.removed_members) {
     if (g.members.count(mid)) continue;  // removed and back in the same change
     for (auto kind : {cg_record_kind::current_member, cg_record_kind::target_member, cg_record_kind::member}) {
@@ -623,7 +703,7 @@ std::vector<log_record> consumer_group_coordinator::take_records(group& g) {
   for (const auto& mid : g.dirty_members) {
     const member& m = g.members.at(mid);
     cg_member_value v{m.instance_id, m.rack_id, m.client_id, m.client_host, m.rebalance_timeout_ms,
-                      m.topic_names, m.regex, m.server_assignor};
+                      m.topic_names, m.regex, m.server_assignor, m.classic};
     out.push_back({key(cg_record_kind::member, mid), encode_cg_member_value(v)});
   }
   if (g.dirty_group) {
@@ -711,6 +791,7 @@ status consumer_group_coordinator::load_record(const bytes& key_bytes, const std
       m.topic_names = v->subscribed_topic_names;
       m.regex = v->subscribed_topic_regex;
       m.server_assignor = v->server_assignor;
+      m.classic = v->classic;
       m.has_metadata = true;
       if (m.instance_id) g.static_members[*m.instance_id] = m.member_id;
       return {};
@@ -752,7 +833,7 @@ void consumer_group_coordinator::finish_loading(int64_t now_ms) {
       // Assignment epochs are not stored: an older-epoch commit right after
       // a restart gets STALE_MEMBER_EPOCH and is retried at the current one.
       note_assignment_epochs(m);
-      m.session_deadline = now_ms + config_.session_timeout_ms;
+      m.session_deadline = now_ms + (m.classic ? m.classic->session_timeout_ms : config_.session_timeout_ms);
       m.revocation_deadline =
           m.current.state == cg_member_state::unrevoked_partitions ? now_ms + m.rebalance_timeout_ms : no_deadline;
     }

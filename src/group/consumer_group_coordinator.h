@@ -32,7 +32,10 @@
 #include "group/consumer_group_assignor.h"
 #include "group/consumer_group_reconcile.h"
 #include "group/consumer_group_types.h"
+#include "group/group_conversion.h"
+#include "group/member.h"
 #include "group/offset_log.h"
+#include "group/types.h"
 
 namespace samsa::group {
 
@@ -45,6 +48,9 @@ struct consumer_group_config {
   int32_t offsets_topic_partitions = 50;
   // Member ids for v0 joins (v1 clients make their own); default: random UUID text.
   std::function<std::string()> make_member_id;
+  // group.consumer.migration.policy (Kafka's default: bidirectional).
+  cg_migration_policy migration_policy = cg_migration_policy::bidirectional;
+  int32_t classic_max_size = INT32_MAX;  // group.max.size: a downgraded group must fit
 };
 
 // What an OffsetCommit/OffsetFetch's member id and epoch mean for a group.
@@ -69,6 +75,39 @@ class consumer_group_coordinator {
   // `topics` is the cluster's topics now. `done` runs exactly once.
   void heartbeat(cg_heartbeat_request req, const cg_topic_metadata& topics, int64_t now_ms, heartbeat_callback done);
 
+  // The request checks Kafka makes before looking at any group (INVALID_REQUEST,
+  // INVALID_REGULAR_EXPRESSION, UNSUPPORTED_ASSIGNOR): code and message.
+  std::optional<std::pair<int16_t, std::string>> validate_request(const cg_heartbeat_request& req) const;
+
+  // --- classic members (consumer_group_classic.cc) ------------------------
+  // A group of ours with members takes classic JoinGroup/SyncGroup/Heartbeat/
+  // LeaveGroup too (KIP-848's mixed groups): a classic member's subscription
+  // comes from its JoinGroup metadata, the server-side assignment is handed
+  // out as its SyncGroup assignment, its member epoch is its generation, and
+  // a heartbeat answers REBALANCE_IN_PROGRESS while it must rejoin to move on.
+  // JoinGroup is answered once the change is durable.
+  void classic_join(const join_request& req, const cg_topic_metadata& topics, int64_t now_ms, join_callback done);
+  sync_result classic_sync(const sync_request& req, const cg_topic_metadata& topics, int64_t now_ms);
+  int16_t classic_heartbeat(const heartbeat_request& req, int64_t now_ms);
+  // Removes members (by member id, or by instance id when the member id is
+  // empty); answered once durable.
+  void classic_leave(const std::string& group_id, const std::vector<leave_member>& members, int64_t now_ms,
+                     std::function<void(leave_result)> done);
+
+  // Online upgrade: makes a consumer-protocol group of a classic one (every
+  // member keeps its generation as member epoch and its assignment as current
+  // and target assignment). Changes nothing and returns the reason when the
+  // members' embedded protocol cannot be read or carries assignor user data.
+  // The records (with the classic group's tombstone first) are written by the
+  // next write of the group, i.e. with the heartbeat that asked for it.
+  status adopt_classic_group(const classic_group_snapshot& classic, const cg_topic_metadata& topics,
+                             int64_t now_ms);
+  // Online downgrade: called with the classic form of a group whose last
+  // consumer-protocol member left or was fenced (policy permitting); the
+  // group's records are already replaced by a classic GroupMetadata record.
+  using downgrade_handler = std::function<void(classic_group_snapshot)>;
+  void set_downgrade_handler(downgrade_handler h) { on_downgrade_ = std::move(h); }
+
   // --- admin --------------------------------------------------------------
   bool has_group(const std::string& group_id) const;
   // True when the group exists and has no members.
@@ -84,7 +123,9 @@ class consumer_group_coordinator {
   // --- offsets --------------------------------------------------------
   // OffsetCommit: a commit with epoch < 0 is allowed only while the group is
   // empty (admin or non-group consumers); otherwise the member must be known
-  // (UNKNOWN_MEMBER_ID), commit with OffsetCommit v9+ (UNSUPPORTED_VERSION)
+  // (UNKNOWN_MEMBER_ID). A classic member commits at any version with its
+  // generation, which must be its member epoch (ILLEGAL_GENERATION). A
+  // consumer-protocol member must commit with OffsetCommit v9+ (UNSUPPORTED_VERSION)
   // and not be ahead of its epoch (STALE_MEMBER_EPOCH). An older epoch is
   // accepted for partitions the member still owns and already owned at that
   // epoch (a commit racing the heartbeat that moved the member on), as
@@ -122,6 +163,11 @@ class consumer_group_coordinator {
     bool has_metadata = false;        // false only for half-replayed members
     // The member epoch at which each owned partition became the member's.
     std::map<std::pair<topic_id, int32_t>, int32_t> assigned_at;
+    // Classic members only: what their JoinGroup said, and the deadlines of
+    // the rejoin they were asked for and of the SyncGroup after a join.
+    std::optional<cg_classic_metadata> classic;
+    int64_t join_deadline = no_deadline;
+    int64_t sync_deadline = no_deadline;
   };
   struct group {
     std::string id;
@@ -138,13 +184,14 @@ class consumer_group_coordinator {
     std::set<std::string> dirty_targets;
     std::set<std::string> dirty_current;
     std::set<std::string> removed_members;
+    // Set by an upgrade: the classic group's GroupMetadata tombstone leads the next write.
+    bool tombstone_classic = false;
   };
 
   group* find(const std::string& id);
   const group* find(const std::string& id) const;
-  std::optional<std::pair<int16_t, std::string>> validate_request(const cg_heartbeat_request& req) const;
   cg_heartbeat_result heartbeat_locked(cg_heartbeat_request& req, const cg_topic_metadata& topics, int64_t now_ms,
-                                       group*& touched);
+                                       group*& touched, std::vector<log_record>& downgrade_records);
   // The topics a member subscribes to that exist (names, plus regex matches).
   std::set<std::string> resolve(const member& m, const cg_topic_metadata& topics) const;
   int64_t metadata_hash(const group& g, const cg_topic_metadata& topics) const;
@@ -159,10 +206,36 @@ class consumer_group_coordinator {
   // Writes the group's dirty state; `done` gets the outcome.
   void write(group& g, std::function<void(status)> done);
   std::vector<log_record> take_records(group& g);
+  void append(const std::string& group_id, std::vector<log_record> records, std::function<void(status)> done);
+
+  // consumer_group_classic.cc
+  void remember_topics(const cg_topic_metadata& topics);
+  // Resolves the member's subscription, epoch and assignment changes of a
+  // JoinGroup; returns an error code or 0.
+  int16_t classic_join_locked(group& g, const join_request& req, const std::string& member_id,
+                              const cg_topic_metadata& topics, int64_t now_ms, join_result& out);
+  // True when the member must rejoin to move on (REBALANCE_IN_PROGRESS).
+  bool classic_must_rejoin(const group& g, const member& m) const;
+  // Finds the member a classic request names: UNKNOWN_MEMBER_ID,
+  // FENCED_INSTANCE_ID or the member.
+  member* classic_member(group& g, const std::string& member_id, const std::optional<std::string>& instance_id,
+                         int16_t& error);
+  // After members left or were fenced, before the group epoch is bumped for
+  // it: when only classic members remain and the policy allows it, converts
+  // the group to a classic one whose generation is the group epoch (so the
+  // members' next heartbeat answers REBALANCE_IN_PROGRESS, not
+  // ILLEGAL_GENERATION, as in Kafka). Returns the records to write (empty: no
+  // conversion); the group is gone afterwards.
+  std::vector<log_record> maybe_downgrade(const std::string& group_id, int64_t now_ms);
+  classic_group_snapshot classic_form(const group& g) const;
 
   consumer_group_config config_;
   offset_log& log_;
   std::map<std::string, std::unique_ptr<group>> groups_;
+  downgrade_handler on_downgrade_;
+  // Topic names by id, from the metadata of the latest call: a downgrade on
+  // a timer encodes assignments by name without a metadata snapshot.
+  std::map<topic_id, std::string> topic_names_;
 };
 
 }  // namespace samsa::group

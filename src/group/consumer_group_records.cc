@@ -9,6 +9,8 @@ namespace samsa::group {
 namespace {
 
 constexpr int16_t value_version = 0;
+// A member record of a classic member: version 0's fields, then its classic metadata.
+constexpr int16_t classic_member_value_version = 1;
 // No sane group has more entries than this in one record; larger counts are
 // corruption and must not drive allocations.
 constexpr int32_t max_entries = 1 << 20;
@@ -66,11 +68,12 @@ bool read_assignment(byte_reader& r, cg_assignment& out) {
   return r.ok();
 }
 
-result<byte_reader> open_value(const bytes& b) {
+result<byte_reader> open_value(const bytes& b, int16_t* version = nullptr, int16_t highest = value_version) {
   byte_reader r(b);
   int16_t v = r.int16();
   if (!r.ok()) return bad("value too short");
-  if (v != value_version) return bad(fmt::format("unknown value version {}", v));
+  if (v < value_version || v > highest) return bad(fmt::format("unknown value version {}", v));
+  if (version) *version = v;
   return r;
 }
 
@@ -122,7 +125,7 @@ result<cg_group_value> decode_cg_group_value(const bytes& b) {
 
 bytes encode_cg_member_value(const cg_member_value& v) {
   byte_writer w;
-  w.int16(value_version);
+  w.int16(v.classic ? classic_member_value_version : value_version);
   w.nullable_string(v.instance_id);
   w.nullable_string(v.rack_id);
   w.string(v.client_id);
@@ -132,11 +135,20 @@ bytes encode_cg_member_value(const cg_member_value& v) {
   for (const auto& n : v.subscribed_topic_names) w.string(n);
   w.nullable_string(v.subscribed_topic_regex);
   w.nullable_string(v.server_assignor);
+  if (v.classic) {
+    w.int32(v.classic->session_timeout_ms);
+    w.int32(static_cast<int32_t>(v.classic->protocols.size()));
+    for (const auto& p : v.classic->protocols) {
+      w.string(p.name);
+      w.bytes_field(p.metadata);
+    }
+  }
   return w.take();
 }
 
 result<cg_member_value> decode_cg_member_value(const bytes& b) {
-  auto r = open_value(b);
+  int16_t version = 0;
+  auto r = open_value(b, &version, classic_member_value_version);
   if (!r) return r.err();
   cg_member_value v;
   v.instance_id = r->nullable_string();
@@ -149,6 +161,21 @@ result<cg_member_value> decode_cg_member_value(const bytes& b) {
   for (int32_t i = 0; i < n && r->ok(); ++i) v.subscribed_topic_names.push_back(r->string());
   v.subscribed_topic_regex = r->nullable_string();
   v.server_assignor = r->nullable_string();
+  if (version == classic_member_value_version) {
+    cg_classic_metadata c;
+    c.session_timeout_ms = r->int32();
+    const int32_t protocols = r->array_length();
+    if (protocols == 0 && r->ok()) return bad("classic member without protocols");
+    for (int32_t i = 0; i < protocols && r->ok(); ++i) {
+      cg_classic_protocol p;
+      p.name = r->string();
+      auto metadata = r->nullable_bytes();
+      if (!metadata) return bad("classic member protocol without metadata");
+      p.metadata = std::move(*metadata);
+      c.protocols.push_back(std::move(p));
+    }
+    v.classic = std::move(c);
+  }
   if (!r->ok()) return bad("malformed member value");
   return v;
 }

@@ -2,7 +2,8 @@
 // (documented in docs/formats/consumer-group-records.md). Key versions
 // 100-104 keep clear of Kafka's 0-8 (offsets, classic groups and its own
 // consumer-group kinds), so no Kafka tool mistakes ours for its layouts.
-// Every value starts with an int16 value version (0 today).
+// Every value starts with an int16 value version: 0, and 1 for a member
+// record of a classic member (its JoinGroup session timeout and protocols).
 #pragma once
 
 #include <cstdint>
@@ -46,6 +47,8 @@ struct cg_member_value {
   std::vector<std::string> subscribed_topic_names;
   std::optional<std::string> subscribed_topic_regex;
   std::optional<std::string> server_assignor;
+  // Set for a member that joined with JoinGroup; written as value version 1.
+  std::optional<cg_classic_metadata> classic;
   bool operator==(const cg_member_value&) const = default;
 };
 

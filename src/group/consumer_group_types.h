@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "group/bytes_codec.h"
+
 namespace samsa::group {
 
 // A Kafka topic id (16 bytes). The group library does not depend on the
@@ -54,6 +56,36 @@ enum class cg_member_state : int8_t {
 };
 const char* to_string(cg_member_state s);
 
+// group.consumer.migration.policy: whether a classic group whose members use
+// the "consumer" embedded protocol may become a consumer-protocol group when a
+// ConsumerGroupHeartbeat joins it (upgrade), and a consumer-protocol group left
+// with only classic members may become a classic group again (downgrade).
+// Classic members may join a non-empty consumer-protocol group whatever the
+// policy, as in Kafka: the policy governs only the conversions.
+enum class cg_migration_policy { disabled, upgrade, downgrade, bidirectional };
+std::optional<cg_migration_policy> parse_migration_policy(const std::string& name);  // case-insensitive
+const char* to_string(cg_migration_policy p);
+inline bool upgrade_allowed(cg_migration_policy p) {
+  return p == cg_migration_policy::upgrade || p == cg_migration_policy::bidirectional;
+}
+inline bool downgrade_allowed(cg_migration_policy p) {
+  return p == cg_migration_policy::downgrade || p == cg_migration_policy::bidirectional;
+}
+
+// What a member that joined with JoinGroup (a classic member of a
+// consumer-protocol group) said there: its session timeout and its protocols
+// in preference order (name, ConsumerProtocolSubscription bytes).
+struct cg_classic_protocol {
+  std::string name;
+  bytes metadata;
+  bool operator==(const cg_classic_protocol&) const = default;
+};
+struct cg_classic_metadata {
+  int32_t session_timeout_ms = 0;
+  std::vector<cg_classic_protocol> protocols;
+  bool operator==(const cg_classic_metadata&) const = default;
+};
+
 struct cg_heartbeat_request {
   int16_t api_version = 1;
   std::string group_id;
@@ -92,6 +124,7 @@ struct cg_member_description {
   std::optional<std::string> subscribed_topic_regex;
   cg_assignment assignment;
   cg_assignment target_assignment;
+  bool classic = false;  // joined with JoinGroup (KIP-1099 MemberType 0)
 };
 
 struct cg_group_description {

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "group/group_conversion.h"
 #include "group/group_metadata.h"
 #include "group/offset_log.h"
 #include "group/types.h"
@@ -103,6 +104,21 @@ class coordinator {
   // partition become committed (unless a later-written commit already shows)
   // or are dropped.
   void on_transaction_marker(int32_t offsets_partition, int64_t producer_id, bool commit);
+
+  // --- protocol migration (coordinator_migration.cc, group_conversion.h) --
+  // The classic form of a group with members, for an online upgrade; nullopt
+  // when the group is unknown or has no members. Changes nothing.
+  std::optional<classic_group_snapshot> snapshot_for_upgrade(const std::string& group_id) const;
+  // Gives the group's membership up to the consumer group coordinator after
+  // it adopted the snapshot: waiting JoinGroup/SyncGroup calls answer
+  // REBALANCE_IN_PROGRESS and the members are dropped; committed offsets stay
+  // here. Writes nothing: the consumer group's records carry the classic
+  // group's tombstone.
+  void hand_over(const std::string& group_id, int64_t now_ms);
+  // Takes a group downgraded by the consumer group coordinator (whose
+  // GroupMetadata record is already written): Stable at its generation with
+  // the members' assignments, then a rebalance every member must rejoin.
+  void adopt(const classic_group_snapshot& downgraded, int64_t now_ms);
 
   // --- timers -------------------------------------------------------------
   void tick(int64_t now_ms);

@@ -4,7 +4,9 @@
 // INVALID_REGULAR_EXPRESSION, GROUP_ID_NOT_FOUND, static members (-2 and
 // back), OffsetCommit/OffsetFetch v9 member epochs, ConsumerGroupDescribe
 // v0/v1 (MemberType), ListGroups v5 types, DescribeGroups and JoinGroup on a
-// consumer group id, and the group.version feature.
+// consumer group id, a classic member in a consumer group (JoinGroup,
+// SyncGroup, Heartbeat, OffsetCommit, LeaveGroup at classic versions), and the
+// group.version feature.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -230,23 +232,99 @@ TEST_F(ConsumerGroupWire, ClassicApisSeeTheGroupAsConsumerType) {
   EXPECT_EQ(described.groups[0].group_state, "Dead");
   EXPECT_EQ(described.groups[0].protocol_type, "");
 
+  // Another embedded protocol type cannot join a consumer group.
   protocol::join_group_request_data jg;
   jg.group_id = "gt";
   jg.session_timeout_ms = 10000;
   jg.rebalance_timeout_ms = 10000;
-  jg.protocol_type = "consumer";
+  jg.protocol_type = "connect";
   jg.protocols.push_back({"range", consumer_subscription({"orders"}), {}});
   EXPECT_EQ(client_->call<protocol::join_group_response_data>(jg, 5).error_code, inconsistent_group_protocol);
 
-  // The other way round: a classic group with members keeps its id.
+  // A classic group with members of another protocol type keeps its id.
   jg.group_id = "classic-g";
   jg.member_id = "";
   auto joined = client_->call<protocol::join_group_response_data>(jg, 3);
   ASSERT_EQ(joined.error_code, 0);
   auto taken = hb(join("classic-g", "m9", {"orders"}));
   EXPECT_EQ(taken.error_code, group_id_not_found);
+  EXPECT_EQ(taken.error_message, "Cannot upgrade classic group classic-g to consumer group because the group does "
+                                 "not use the consumer embedded protocol.");
   auto cd = describe("classic-g");
   EXPECT_EQ(cd.error_code, group_id_not_found);
+}
+
+// A classic member in a consumer-protocol group, at the versions a classic
+// client sends: JoinGroup v5 (MEMBER_ID_REQUIRED first), SyncGroup v3,
+// Heartbeat v2, OffsetCommit v7 with its generation, LeaveGroup v3.
+TEST_F(ConsumerGroupWire, ClassicMemberInAConsumerGroup) {
+  auto m1 = hb(join("mixed", "m1", {"orders"}));
+  ASSERT_EQ(m1.error_code, 0);
+  protocol::join_group_request_data jg;
+  jg.group_id = "mixed";
+  jg.session_timeout_ms = 10000;
+  jg.rebalance_timeout_ms = 10000;
+  jg.protocol_type = "consumer";
+  jg.protocols.push_back({"range", consumer_subscription({"orders"}), {}});
+  auto first = client_->call<protocol::join_group_response_data>(jg, 5);
+  ASSERT_EQ(first.error_code, 79);  // MEMBER_ID_REQUIRED
+  jg.member_id = first.member_id;
+  auto joined = client_->call<protocol::join_group_response_data>(jg, 5);
+  ASSERT_EQ(joined.error_code, 0);
+  EXPECT_EQ(joined.generation_id, 2);  // its member epoch: m1's join was 1
+  EXPECT_EQ(joined.protocol_name, "range");
+  EXPECT_EQ(joined.leader, "");
+  EXPECT_TRUE(joined.members.empty());
+  auto d = describe("mixed");
+  ASSERT_EQ(d.members.size(), 2u);
+  for (const auto& m : d.members) EXPECT_EQ(m.member_type, m.member_id == "m1" ? 1 : 0);
+
+  protocol::sync_group_request_data sync;
+  sync.group_id = "mixed";
+  sync.member_id = joined.member_id;
+  sync.generation_id = joined.generation_id;
+  auto synced = client_->call<protocol::sync_group_response_data>(sync, 3);
+  EXPECT_EQ(synced.error_code, 0);
+  // m1 gives up a partition; the classic member is then told to rejoin and gets it.
+  hb_request next;
+  next.group_id = "mixed";
+  next.member_id = "m1";
+  next.member_epoch = m1.member_epoch;
+  next.topic_partitions.emplace();
+  for (const auto& t : m1.assignment->topic_partitions) next.topic_partitions->push_back({t.topic_id, t.partitions, {}});
+  auto revoke = hb(next);
+  ASSERT_EQ(revoke.error_code, 0);
+  ASSERT_EQ(partitions_of(revoke), 1u);
+  next.member_epoch = revoke.member_epoch;
+  next.topic_partitions->clear();
+  for (const auto& t : revoke.assignment->topic_partitions) next.topic_partitions->push_back({t.topic_id, t.partitions, {}});
+  ASSERT_EQ(hb(next).error_code, 0);
+  protocol::heartbeat_request_data beat;
+  beat.group_id = "mixed";
+  beat.member_id = joined.member_id;
+  beat.generation_id = joined.generation_id;
+  EXPECT_EQ(client_->call<protocol::heartbeat_response_data>(beat, 2).error_code, 27);  // REBALANCE_IN_PROGRESS
+  auto rejoined = client_->call<protocol::join_group_response_data>(jg, 5);
+  ASSERT_EQ(rejoined.error_code, 0);
+  sync.generation_id = rejoined.generation_id;
+  synced = client_->call<protocol::sync_group_response_data>(sync, 3);
+  ASSERT_EQ(synced.error_code, 0);
+  // ConsumerProtocolAssignment: version, [topic, [partition]], user data.
+  ASSERT_GE(synced.assignment.size(), 2u + 4 + 2 + 6 + 4 + 4);
+  EXPECT_EQ(synced.assignment[5], 1);  // one topic
+  beat.generation_id = rejoined.generation_id;
+  EXPECT_EQ(client_->call<protocol::heartbeat_response_data>(beat, 2).error_code, 0);
+  // It commits with its generation at a classic version; an old generation is ILLEGAL_GENERATION.
+  EXPECT_EQ(commit("mixed", joined.member_id, rejoined.generation_id, 7), 0);
+  EXPECT_EQ(commit("mixed", joined.member_id, rejoined.generation_id - 1, 7), 22);
+  // Leaving with LeaveGroup: the consumer-protocol member stays, the group stays a consumer group.
+  protocol::leave_group_request_data leave;
+  leave.group_id = "mixed";
+  leave.members.push_back({joined.member_id, std::nullopt, std::nullopt, {}});
+  auto left = client_->call<protocol::leave_group_response_data>(leave, 3);
+  ASSERT_EQ(left.members.size(), 1u);
+  EXPECT_EQ(left.members[0].error_code, 0);
+  EXPECT_EQ(describe("mixed").members.size(), 1u);
 }
 
 TEST_F(ConsumerGroupWire, DeleteOnlyWhenEmpty) {

@@ -1,7 +1,8 @@
 // ConsumerGroupDescribe: v0-1 (KIP-848). Describes consumer-protocol groups:
 // state, epochs, assignor and each member with its current and target
 // assignment (topic ids with their names). v1 adds MemberType (KIP-1099):
-// 1 for a consumer-protocol member. A classic group or unknown id gets
+// 1 for a consumer-protocol member, 0 for a classic member (one that joined
+// the group with JoinGroup). A classic group or unknown id gets
 // GROUP_ID_NOT_FOUND, as Kafka answers.
 #include <fmt/format.h>
 
@@ -22,6 +23,7 @@ using request_t = protocol::consumer_group_describe_request_data;
 using response_t = protocol::consumer_group_describe_response_data;
 
 // KIP-1099 member types.
+constexpr int8_t member_type_classic = 0;
 constexpr int8_t member_type_consumer = 1;
 
 response_t::assignment_entry to_wire(const group::cg_assignment& a, const group::cg_topic_metadata& topics) {
@@ -65,7 +67,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
       mo.subscribed_topic_regex = m.subscribed_topic_regex;
       mo.assignment = to_wire(m.assignment, topics);
       mo.target_assignment = to_wire(m.target_assignment, topics);
-      mo.member_type = member_type_consumer;
+      mo.member_type = m.classic ? member_type_classic : member_type_consumer;
     }
     if (request.include_authorized_operations) out.authorized_operations = all_group_operations;
   }

@@ -2,7 +2,9 @@
 // consumer-protocol group; the answer carries the member's epoch and, when it
 // changed, its assignment. v1 adds SubscribedTopicRegex and requires the
 // consumer to name itself (KIP-1082). Answered once the group's change is
-// durable in __consumer_offsets.
+// durable in __consumer_offsets. A member joining a classic group whose
+// members use the "consumer" embedded protocol converts it (online upgrade,
+// group.consumer.migration.policy); see group_service::consumer_group_heartbeat.
 #include <fmt/format.h>
 
 #include "broker/api_table.h"
@@ -22,19 +24,11 @@ namespace {
 using request_t = protocol::consumer_group_heartbeat_request_data;
 using response_t = protocol::consumer_group_heartbeat_response_data;
 
-// A classic group that has members (or is rebalancing) keeps its id: the
-// consumer protocol may only take over an id that is free, merely holds
-// offsets (Empty) or was deleted (Dead), as Kafka does without a migration
-// policy.
-bool classic_group_in_use(group_service& groups, const std::string& group_id) {
-  const auto* g = groups.coordinator().find_group(group_id);
-  return g && (g->size() > 0 || !(g->is(group::group_state::empty) || g->is(group::group_state::dead)));
-}
-
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   auto& groups = ctx.broker.groups();
   response_t response;
-  if (classic_group_in_use(groups, request.group_id) || ctx.broker.shares().is_share_group(request.group_id)) {
+  // A share group's id is not open to consumer-protocol members.
+  if (ctx.broker.shares().is_share_group(request.group_id)) {
     response.error_code = group::errc::group_id_not_found;
     response.error_message = fmt::format("Group {} is not a consumer group.", request.group_id);
     co_return response;
@@ -60,10 +54,9 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   req.client_id = ctx.client_id;
   req.client_host = ctx.client.host;
 
-  auto topics = groups.consumer_group_topics();
+  // A classic group under the id is upgraded here when the migration policy allows it.
   auto result = co_await await_answer<group::cg_heartbeat_result>(ctx.broker.io(), [&](auto done) {
-    groups.consumer_groups().heartbeat(std::move(req), topics, group_service::now_ms(), std::move(done));
-    groups.rearm();
+    groups.consumer_group_heartbeat(std::move(req), std::move(done));
   });
 
   response.error_code = result.error;

@@ -22,7 +22,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   req.group_instance_id = request.group_instance_id;
   auto& groups = ctx.broker.groups();
   response_t response;
-  response.error_code = groups.coordinator().heartbeat(req, group_service::now_ms());
+  // A classic member of a consumer-protocol group is told to rejoin whenever
+  // its assignment must change (REBALANCE_IN_PROGRESS).
+  response.error_code = groups.consumer_groups().has_group(req.group_id)
+                            ? groups.consumer_groups().classic_heartbeat(req, group_service::now_ms())
+                            : groups.coordinator().heartbeat(req, group_service::now_ms());
   groups.rearm();
   co_return response;
 }

@@ -1,8 +1,11 @@
 // JoinGroup: v0-9. v0 has no rebalance timeout (the session timeout serves);
 // v4+ first answer an unknown member with MEMBER_ID_REQUIRED; v9+ may tell a
 // rejoining static leader to skip the assignment. The answer is deferred
-// until the group's rebalance completes. A consumer-protocol group with
-// members answers INCONSISTENT_GROUP_PROTOCOL.
+// until the group's rebalance completes. A consumer-protocol (KIP-848) group
+// with members takes the member in as a classic member of that group
+// (consumer_group_coordinator::classic_join; a protocol type other than
+// "consumer" gets INCONSISTENT_GROUP_PROTOCOL), answered once durable; an
+// empty one gives its id up to a classic group, as Kafka converts it.
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
 #include "broker/group_await.h"
@@ -44,22 +47,28 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     if (ctx.api_version < 7) refused.protocol_name = "";
     co_return refused;
   }
-  // A KIP-848 group keeps its id from classic members while it has members
-  // (mixed groups are not served: the migration policy is in effect
-  // "disabled"); an empty one gives the id up, as Kafka converts it.
-  if (groups.consumer_groups().has_group(req.group_id)) {
-    if (!groups.consumer_groups().remove_empty_group(req.group_id)) {
-      response_t refused;
-      refused.error_code = group::errc::inconsistent_group_protocol;
-      refused.member_id = req.member_id;
-      if (ctx.api_version < 7) refused.protocol_name = "";
-      co_return refused;
+  auto& consumer_groups = groups.consumer_groups();
+  group::join_result result;
+  if (consumer_groups.has_group(req.group_id) && !consumer_groups.is_empty_group(req.group_id)) {
+    const auto& settings = groups.settings();
+    if (req.session_timeout_ms < settings.min_session_timeout_ms ||
+        req.session_timeout_ms > settings.max_session_timeout_ms) {
+      result.error = group::errc::invalid_session_timeout;
+      result.member_id = req.member_id;
+    } else {
+      auto topics = groups.consumer_group_topics();
+      result = co_await await_answer<group::join_result>(ctx.broker.io(), [&](auto done) {
+        consumer_groups.classic_join(req, topics, group_service::now_ms(), std::move(done));
+        groups.rearm();
+      });
     }
+  } else {
+    if (consumer_groups.has_group(req.group_id)) consumer_groups.remove_empty_group(req.group_id);
+    result = co_await await_answer<group::join_result>(ctx.broker.io(), [&](auto done) {
+      groups.coordinator().join(std::move(req), group_service::now_ms(), std::move(done));
+      groups.rearm();
+    });
   }
-  auto result = co_await await_answer<group::join_result>(ctx.broker.io(), [&](auto done) {
-    groups.coordinator().join(std::move(req), group_service::now_ms(), std::move(done));
-    groups.rearm();
-  });
 
   response_t response;
   response.error_code = result.error;

@@ -3,6 +3,7 @@
 // an error per member.
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
+#include "broker/group_await.h"
 #include "broker/group_service.h"
 #include "broker/handlers/handlers.h"
 #include "protocol/api_keys.h"
@@ -23,8 +24,18 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     for (const auto& m : request.members) members.push_back({m.member_id, m.group_instance_id, m.reason});
   }
   auto& groups = ctx.broker.groups();
-  auto result = groups.coordinator().leave(request.group_id, members, group_service::now_ms());
-  groups.rearm();
+  group::leave_result result;
+  if (groups.consumer_groups().has_group(request.group_id)) {
+    // Members of a consumer-protocol group; answered once durable (the group
+    // may become classic again when only classic members are left).
+    result = co_await await_answer<group::leave_result>(ctx.broker.io(), [&](auto done) {
+      groups.consumer_groups().classic_leave(request.group_id, members, group_service::now_ms(), std::move(done));
+      groups.rearm();
+    });
+  } else {
+    result = groups.coordinator().leave(request.group_id, members, group_service::now_ms());
+    groups.rearm();
+  }
 
   response_t response;
   response.error_code = result.error;

@@ -1,5 +1,7 @@
 // SyncGroup: v0-5. Followers wait for the leader's assignment; v5+ carry the
-// protocol type and name, which must match the group's.
+// protocol type and name, which must match the group's. A classic member of a
+// consumer-protocol group gets its server-side assignment at once (or
+// REBALANCE_IN_PROGRESS when it must rejoin first).
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
 #include "broker/group_await.h"
@@ -26,10 +28,18 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   for (auto& a : request.assignments) req.assignments.emplace_back(a.member_id, std::move(a.assignment));
 
   auto& groups = ctx.broker.groups();
-  auto result = co_await await_answer<group::sync_result>(ctx.broker.io(), [&](auto done) {
-    groups.coordinator().sync(std::move(req), group_service::now_ms(), std::move(done));
+  group::sync_result result;
+  if (groups.consumer_groups().has_group(req.group_id)) {
+    // A classic member of a consumer-protocol group: its assignment is the
+    // coordinator's, nothing to wait for.
+    result = groups.consumer_groups().classic_sync(req, groups.consumer_group_topics(), group_service::now_ms());
     groups.rearm();
-  });
+  } else {
+    result = co_await await_answer<group::sync_result>(ctx.broker.io(), [&](auto done) {
+      groups.coordinator().sync(std::move(req), group_service::now_ms(), std::move(done));
+      groups.rearm();
+    });
+  }
 
   response_t response;
   response.error_code = result.error;

@@ -1,6 +1,8 @@
 // Fuzz target for the bytes the coordinator reads from outside: records
 // replayed from __consumer_offsets and the consumer subscription a client
-// sends as JoinGroup metadata. Input: one mode byte, a 2-byte key length,
+// sends as JoinGroup metadata (ConsumerProtocolSubscription, every version),
+// and the ConsumerProtocolAssignment a classic group hands over when it
+// becomes a consumer-protocol group. Input: one mode byte, a 2-byte key length,
 // the key, then the value.
 #include <cstddef>
 #include <cstdint>
@@ -32,7 +34,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (!again.ok() || again->offset != v->offset || again->metadata != v->metadata) abort();
     }
     (void)decode_record_key(key);
-    (void)decode_consumer_subscription(value);
+    if (auto sub = decode_consumer_subscription(value); sub.ok() && sub->version >= 1) {
+      // Every field a version carries survives a re-encode at that version (up to 3).
+      const int16_t version = std::min<int16_t>(sub->version, 3);
+      auto again = decode_consumer_subscription(encode_consumer_subscription(version, sub->topics, sub->owned,
+                                                                             sub->rack_id));
+      if (!again.ok() || again->topics != sub->topics || again->owned != sub->owned) abort();
+    }
+    if (auto a = decode_consumer_assignment(value); a.ok()) {
+      auto again = decode_consumer_assignment(encode_consumer_assignment(0, a->partitions));
+      if (!again.ok() || again->partitions != a->partitions) abort();
+    }
     (void)java_string_hash(std::string(key.begin(), key.end()));
     return 0;
   }

@@ -44,6 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   consumer_group_config cfg;
   cfg.make_member_id = [] { return std::string("m"); };
   consumer_group_coordinator c(cfg, log);
+  c.set_downgrade_handler([](classic_group_snapshot) {});
   (void)c.load_record(key, value);
   if (mode % 4 == 3) (void)c.load_record(key, std::nullopt);
   c.finish_loading(0);
@@ -52,6 +53,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& g : c.list()) {
     auto d = c.describe({g.group_id}, topics);
     for (const auto& m : d.front().members) {
+      if (m.classic) {
+        // A replayed classic member is driven by the classic APIs.
+        (void)c.classic_heartbeat({g.group_id, m.member_epoch, m.member_id, m.instance_id}, 1);
+        (void)c.classic_sync({g.group_id, m.member_epoch, m.member_id, m.instance_id, std::nullopt, std::nullopt, {}},
+                             topics, 1);
+      }
       cg_heartbeat_request r;
       r.group_id = g.group_id;
       r.member_id = m.member_id;
