@@ -1,0 +1,42 @@
+#include "quota/quota_manager.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace samsa::quota {
+
+std::optional<resolved_quota> resolve(const quota_table& table, quota_key key, const std::string& user,
+                                      const std::string& client_id) {
+  const std::string name = quota_key_names[static_cast<size_t>(key)];
+  for (const auto& e : precedence(user, client_id)) {
+    auto it = table.find(e);
+    if (it == table.end()) continue;
+    if (auto v = it->second.find(name); v != it->second.end()) return resolved_quota{e, v->second};
+  }
+  return std::nullopt;
+}
+
+void quota_manager::expire_idle(int64_t now_ms) {
+  const int64_t idle = static_cast<int64_t>(config_.samples) * config_.window_ms;
+  if (now_ms - last_expiry_ms_ < config_.window_ms) return;  // at most once per window
+  last_expiry_ms_ = now_ms;
+  std::erase_if(rates_, [&](const auto& kv) { return now_ms - kv.second.last_record_ms() >= idle; });
+}
+
+int64_t quota_manager::record(quota_key key, const std::string& user, const std::string& client_id, double value,
+                              int64_t now_ms) {
+  expire_idle(now_ms);
+  auto quota = resolve(table_, key, user, client_id);
+  if (!quota) return 0;
+  rate_id id{key, quota->matched.user.present() ? user : std::string(),
+             quota->matched.client_id.present() ? client_id : std::string()};
+  auto it = rates_.try_emplace(id, config_).first;
+  it->second.record(value, now_ms);
+  const double rate = it->second.rate(now_ms);
+  if (rate <= quota->limit) return 0;
+  const int64_t span = it->second.span_ms(now_ms);
+  const double throttle = (rate - quota->limit) / quota->limit * static_cast<double>(span);
+  return std::min<int64_t>(static_cast<int64_t>(std::llround(throttle)), span);
+}
+
+}  // namespace samsa::quota

@@ -1,0 +1,66 @@
+// Client quotas: which limit applies to a (user, client id) and the throttle
+// time Kafka computes when a client goes over it. Pure and clock-injected:
+// the broker passes the time in; nothing here blocks or reads a clock.
+//
+// Each quota key is resolved on its own along KIP-55's precedence order
+// (quota_entity.h). The measured rate belongs to the matched entity with
+// `<default>` parts replaced by the client's own names, as Kafka's metric
+// tags do: /users/<default> limits each user separately, /users/alice is
+// shared by all of alice's client ids.
+//
+// Memory: one sampled_rate per (key, user, client id) that has a quota and
+// recorded within the last samples * window; an entity idle that long has no
+// sample left that counts, so forgetting it changes nothing.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+
+#include "quota/quota_entity.h"
+#include "quota/sampled_rate.h"
+
+namespace samsa::quota {
+
+using quota_values = std::map<std::string, double>;  // key -> value
+using quota_table = std::map<entity, quota_values>;
+
+struct resolved_quota {
+  entity matched;   // the configured entity that supplied the value
+  double limit = 0;
+};
+
+// The quota of `key` for (user, client id), if any entity sets one.
+std::optional<resolved_quota> resolve(const quota_table& table, quota_key key, const std::string& user,
+                                      const std::string& client_id);
+
+class quota_manager {
+ public:
+  explicit quota_manager(window_config config = {}) : config_(config) {}
+
+  void set_quotas(quota_table table) { table_ = std::move(table); }
+  const quota_table& quotas() const { return table_; }
+
+  // Records `value` (bytes, or request-time percent) for the client and
+  // returns the throttle time in ms: 0 under the quota or without one,
+  // otherwise the time until the rate is back at the quota,
+  // (rate - limit) / limit * span, at most the span.
+  int64_t record(quota_key key, const std::string& user, const std::string& client_id, double value,
+                 int64_t now_ms);
+
+  // Rates currently tracked (memory bound: see above).
+  size_t tracked() const { return rates_.size(); }
+
+ private:
+  using rate_id = std::tuple<quota_key, std::string, std::string>;
+  void expire_idle(int64_t now_ms);
+
+  window_config config_;
+  quota_table table_;
+  std::map<rate_id, sampled_rate> rates_;
+  int64_t last_expiry_ms_ = 0;
+};
+
+}  // namespace samsa::quota
