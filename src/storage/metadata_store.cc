@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <bit>
 #include <cstring>
 #include <random>
 
@@ -24,7 +25,8 @@ enum record_type : uint8_t {
   rec_delete_scram_credential = 8,
   rec_create_acl = 9,
   rec_delete_acl = 10,
-  // 11-12: reserved for client quotas.
+  rec_set_client_quota = 11,
+  rec_remove_client_quota = 12,
 };
 
 constexpr size_t frame_header = 9;  // length u32, crc u32, type u8
@@ -225,6 +227,52 @@ std::optional<std::vector<std::vector<uint8_t>>> acl_payloads(uint64_t seq, cons
   return out;
 }
 
+// Entity: u32 part count, then per part the entity type, a default flag
+// (u8: 1 = `<default>`) and the name (empty when default).
+void put_quota_entity(big_endian::byte_writer& w, const client_quota_entity& entity) {
+  w.u32(static_cast<uint32_t>(entity.size()));
+  for (const auto& [type, name] : entity) {
+    w.str(type);
+    w.u8(name ? 0 : 1);
+    w.str(name.value_or(""));
+  }
+}
+
+bool get_quota_entity(big_endian::byte_reader& r, client_quota_entity& entity) {
+  uint32_t n;
+  if (!r.u32(n)) return false;
+  entity.clear();
+  for (uint32_t i = 0; i < n; ++i) {
+    std::string type, name;
+    uint8_t is_default;
+    if (!r.str(type) || !r.u8(is_default) || !r.str(name) || is_default > 1) return false;
+    entity[type] = is_default ? std::nullopt : std::optional<std::string>(std::move(name));
+  }
+  return true;
+}
+
+// Values: u32 count, then (key string, IEEE-754 double as u64 bits).
+void put_quota_values(big_endian::byte_writer& w, const client_quota_values& values) {
+  w.u32(static_cast<uint32_t>(values.size()));
+  for (const auto& [k, v] : values) {
+    w.str(k);
+    w.u64(std::bit_cast<uint64_t>(v));
+  }
+}
+
+bool get_quota_values(big_endian::byte_reader& r, client_quota_values& values) {
+  uint32_t n;
+  if (!r.u32(n)) return false;
+  values.clear();
+  for (uint32_t i = 0; i < n; ++i) {
+    std::string k;
+    uint64_t bits;
+    if (!r.str(k) || !r.u64(bits)) return false;
+    values[k] = std::bit_cast<double>(bits);
+  }
+  return true;
+}
+
 std::string new_cluster_id() {
   // 16 random bytes in URL-safe base64 without padding, the shape Kafka uses.
   static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -303,6 +351,19 @@ status metadata_store::apply(uint8_t type, const uint8_t* p, size_t n, bool repl
           acls_.erase(a);
         }
       }
+      break;
+    }
+    case rec_set_client_quota: {
+      client_quota_entity entity;
+      client_quota_values values;
+      if (!get_quota_entity(r, entity) || !get_quota_values(r, values)) return corrupt("bad set_client_quota record");
+      client_quotas_[entity] = std::move(values);
+      break;
+    }
+    case rec_remove_client_quota: {
+      client_quota_entity entity;
+      if (!get_quota_entity(r, entity)) return corrupt("bad remove_client_quota record");
+      client_quotas_.erase(entity);
       break;
     }
     case rec_snapshot_end:
@@ -493,6 +554,25 @@ std::vector<acl_record> metadata_store::acls() const {
   return {acls_.begin(), acls_.end()};
 }
 
+status metadata_store::set_client_quotas(const client_quota_entity& entity, const client_quota_values& values) {
+  std::lock_guard lock(mu_);
+  if (entity.empty()) return make_storage_error(errc::invalid_argument, "client quota entity is empty");
+  big_endian::byte_writer w;
+  w.u64(last_seq_ + 1);
+  put_quota_entity(w, entity);
+  if (values.empty()) {
+    if (!client_quotas_.contains(entity)) return {};  // nothing to remove: no record
+    return append_record(rec_remove_client_quota, w.buffer());
+  }
+  put_quota_values(w, values);
+  return append_record(rec_set_client_quota, w.buffer());
+}
+
+std::map<client_quota_entity, client_quota_values> metadata_store::client_quotas() const {
+  std::lock_guard lock(mu_);
+  return client_quotas_;
+}
+
 std::optional<topic_metadata> metadata_store::topic(const std::string& name) const {
   std::lock_guard lock(mu_);
   auto it = topics_.find(name);
@@ -631,6 +711,13 @@ status metadata_store::snapshot_locked() {
       auto f = frame(rec_create_acl, payload);
       out.insert(out.end(), f.begin(), f.end());
     }
+  }
+  for (const auto& [entity, values] : client_quotas_) {
+    big_endian::byte_writer w;
+    w.u64(last_seq_);
+    put_quota_entity(w, entity);
+    put_quota_values(w, values);
+    add(rec_set_client_quota, w);
   }
   {
     big_endian::byte_writer w;

@@ -1,5 +1,5 @@
 // The metadata log: cluster id, topics (name, id, partition count, config
-// overrides) and ACLs kept as framed records in <data dir>/__cluster_metadata, replayed
+// overrides), ACLs and client quotas kept as framed records in <data dir>/__cluster_metadata, replayed
 // at open and periodically folded into a snapshot (docs/formats/metadata-log.md).
 #pragma once
 
@@ -24,6 +24,11 @@ struct topic_metadata {
   std::map<std::string, std::string> configs;  // topic-level overrides only
   bool operator==(const topic_metadata&) const = default;
 };
+
+// A client-quota entity as AlterClientQuotas names it: entity type ("user",
+// "client-id") -> name, where nullopt is the `<default>` entity.
+using client_quota_entity = std::map<std::string, std::optional<std::string>>;
+using client_quota_values = std::map<std::string, double>;  // quota key -> value
 
 // A user's SCRAM credential for one mechanism, as stored: salted hashes
 // only, never the password (RFC 5802). `mechanism` is Kafka's wire number
@@ -90,6 +95,12 @@ class metadata_store {
   [[nodiscard]] status set_partition_count(const std::string& name, int32_t count);
   [[nodiscard]] status set_topic_config(const std::string& name, const std::map<std::string, std::string>& configs);
 
+  // Client quotas: replaces the entity's whole set of values (record 11);
+  // an empty set removes the entity (record 12). Values are checked by the
+  // caller (quota keys and ranges are the broker's business).
+  [[nodiscard]] status set_client_quotas(const client_quota_entity& entity, const client_quota_values& values);
+  std::map<client_quota_entity, client_quota_values> client_quotas() const;
+
   std::optional<topic_metadata> topic(const std::string& name) const;
   std::vector<topic_metadata> topics() const;
 
@@ -128,6 +139,7 @@ class metadata_store {
   std::map<std::string, topic_metadata> topics_;
   std::map<std::pair<std::string, int8_t>, scram_credential_record> scram_;
   std::set<acl_record> acls_;
+  std::map<client_quota_entity, client_quota_values> client_quotas_;
   std::shared_ptr<file> log_;
   uint64_t last_seq_ = 0;
   int64_t since_snapshot_ = 0;

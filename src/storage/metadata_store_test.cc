@@ -368,3 +368,33 @@ TEST_F(meta, damaged_acl_record_refuses_to_open) {
 
 }  // namespace
 }  // namespace samsa::storage
+
+namespace samsa::storage {
+namespace {
+
+TEST_F(meta, client_quotas_survive_reopen_and_snapshot) {
+  client_quota_entity alice_any{{"user", "alice"}, {"client-id", std::nullopt}};
+  client_quota_entity app{{"client-id", "app"}};
+  {
+    auto m = open();
+    ASSERT_TRUE(m->set_client_quotas(alice_any, {{"producer_byte_rate", 1048576}, {"request_percentage", 12.5}}));
+    ASSERT_TRUE(m->set_client_quotas(app, {{"consumer_byte_rate", 2048}}));
+    ASSERT_TRUE(m->set_client_quotas(app, {}));  // removed
+    ASSERT_TRUE(m->snapshot());                   // alice's quotas now live in the snapshot only
+    ASSERT_TRUE(m->set_client_quotas(app, {{"producer_byte_rate", 4096}}));
+    EXPECT_EQ(m->records_since_snapshot(), 1);
+  }
+  auto m = open();
+  auto q = m->client_quotas();
+  ASSERT_EQ(q.size(), 2u);
+  EXPECT_EQ(q[alice_any], (client_quota_values{{"producer_byte_rate", 1048576}, {"request_percentage", 12.5}}));
+  EXPECT_EQ(q[app], (client_quota_values{{"producer_byte_rate", 4096}}));
+  ASSERT_TRUE(m->set_client_quotas(alice_any, {}));
+  m.reset();
+  auto again = open();
+  EXPECT_EQ(again->client_quotas().size(), 1u);
+  EXPECT_FALSE(again->set_client_quotas({}, {{"producer_byte_rate", 1}}));
+}
+
+}  // namespace
+}  // namespace samsa::storage
