@@ -129,6 +129,7 @@ asio::awaitable<result<routed_response>> api_table::route(std::shared_ptr<std::v
   if (!in.ok()) co_return make_error(std::errc::bad_message, "request header is malformed: " + in.error());
 
   request_context ctx{broker_, client, api_key, api_version, correlation_id, header.client_id.value_or(""), true};
+  ctx.request_bytes = frame->size();
   // /metrics: count, sizes and latency per (api key, version).
   auto started = std::chrono::steady_clock::now();
   auto answer = co_await it->second.run(ctx, in);

@@ -35,6 +35,8 @@ struct request_context {
   // (an acks=0 Produce that failed): the connection is closed with this
   // reason instead of answering, so the client notices.
   std::optional<std::string> close_reason;
+  // The request's size (header and body, no size prefix): Produce's byte quota.
+  size_t request_bytes = 0;
 };
 
 // Highest version our definitions describe for `key`, and the API's name for

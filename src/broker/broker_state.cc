@@ -16,6 +16,7 @@
 #include "storage/dir_lock.h"
 #include "storage/log_manager.h"
 #include "storage/metadata_store.h"
+#include "broker/client_quotas.h"
 
 namespace samsa::broker {
 
@@ -72,6 +73,7 @@ status broker_state::open_storage() {
   if (!logs) return logs.err();
   logs_ = std::move(*logs);
 
+  quotas_ = std::make_unique<client_quotas>(*metadata_, quota_windows_from(config_.raw));
   topics_ = std::make_unique<topic_registry>(*logs_, *metadata_, config_.raw, config_.max_broker_partitions);
   if (auto s = topics_->load(); !s) return s;
 

@@ -26,6 +26,7 @@ class txn_service;
 class share_service;
 class producer_registry;
 class acl_service;
+class client_quotas;
 
 class broker_state {
  public:
@@ -54,6 +55,8 @@ class broker_state {
   share_service& shares() { return *shares_; }
   // Idempotent producers; exists once open_storage() succeeded.
   producer_registry& producers() { return *producers_; }
+  // Client quotas; null until open_storage() succeeded.
+  client_quotas* quotas() { return quotas_.get(); }
   const std::string& cluster_id() const { return cluster_id_; }
   // The metadata log (thread-safe; its writes fsync, so call them on the
   // worker pool); exists once open_storage() succeeded.
@@ -83,6 +86,7 @@ class broker_state {
   std::unique_ptr<group_service> groups_;  // uses topics_
   std::unique_ptr<txn_service> transactions_;  // uses topics_, groups_, producers_
   std::unique_ptr<share_service> shares_;      // uses topics_, waiters_, workers_
+  std::unique_ptr<client_quotas> quotas_;      // uses metadata_
 };
 
 }  // namespace samsa::broker

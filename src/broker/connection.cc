@@ -479,10 +479,24 @@ asio::awaitable<bool> connection::wait_to_start(request_kind kind, int64_t bytes
   co_return !closed_;
 }
 
+// Client quotas (client_quotas.h): while the handler thread has muted this
+// connection, nothing more is read or started, as Kafka mutes a throttled channel.
+asio::awaitable<void> connection::wait_out_quota_mute() {
+  for (;;) {
+    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now().time_since_epoch())
+                   .count();
+    int64_t until = client_.muted_until_ms->load(std::memory_order_relaxed);
+    if (closed_ || until <= now) co_return;
+    co_await pause_reader(std::chrono::milliseconds(until - now));
+  }
+}
+
 asio::awaitable<void> connection::read_loop() {
   auto self = shared_from_this();
   input_.reset(new uint8_t[input_buffer_bytes]);
   while (!closed_ && reading_) {
+    co_await wait_out_quota_mute();
     if (input_end_ - input_begin_ < 4) {
       auto ec = co_await fill_input(4);
       if (ec) {
@@ -538,6 +552,7 @@ asio::awaitable<void> connection::read_loop() {
       if (services_.memory) services_.memory->release(reserved);
       break;
     }
+    co_await wait_out_quota_mute();
     running_.add(kind);
     held_bytes_ += size;
     auto answer = std::make_shared<slot>();

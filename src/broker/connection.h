@@ -118,6 +118,7 @@ class connection : public std::enable_shared_from_this<connection> {
   boost::asio::awaitable<bool> tls_flush_gathered();
   boost::asio::awaitable<bool> tls_send_file(const protocol::file_slice& slice);
   boost::asio::awaitable<void> read_loop();
+  boost::asio::awaitable<void> wait_out_quota_mute();
   boost::asio::awaitable<void> write_loop();
   boost::asio::awaitable<void> serve_request(std::shared_ptr<std::vector<uint8_t>> frame,
                                              std::shared_ptr<slot> answer, request_kind kind);

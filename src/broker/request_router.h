@@ -3,6 +3,7 @@
 // response frame, nothing (acks=0 produce), or an error that closes it.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <memory>
@@ -35,6 +36,9 @@ struct client_info {
   // Orders the appends of this connection's overlapping Produce requests;
   // used on the handler thread only.
   std::shared_ptr<append_turns> produce_turns = std::make_shared<append_turns>();
+  // Client quotas: steady-clock ms until which the connection is muted
+  // (written on the handler thread, read by the connection's network thread).
+  std::shared_ptr<std::atomic<int64_t>> muted_until_ms = std::make_shared<std::atomic<int64_t>>(0);
 };
 
 // What a handler produced: the response frame (size prefix included) or no

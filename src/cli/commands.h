@@ -33,6 +33,7 @@ void register_user(CLI::App& app, cli_context& ctx);  // user create, delete, li
 void register_acl_create(CLI::App& acl, cli_context& ctx);
 void register_acl_list(CLI::App& acl, cli_context& ctx);
 void register_acl_delete(CLI::App& acl, cli_context& ctx);
+void register_quota(CLI::App& app, cli_context& ctx);
 void register_tour(CLI::App& app, cli_context& ctx);
 void register_completion(CLI::App& app, cli_context& ctx);
 void register_certs_create(CLI::App& certs, cli_context& ctx);

@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
   register_acl_create(*acl, ctx);
   register_acl_list(*acl, ctx);
   register_acl_delete(*acl, ctx);
+  register_quota(app, ctx);
   register_tour(app, ctx);
   register_completion(app, ctx);
 

@@ -54,6 +54,9 @@ void register_consumer_group_describe(api_table& apis);
 void register_scram_credentials(api_table& apis);
 
 // Registers everything above.
+void register_describe_client_quotas(api_table& apis);
+void register_alter_client_quotas(api_table& apis);
+
 void register_all_handlers(api_table& apis);
 
 }  // namespace samsa::broker

@@ -1,0 +1,111 @@
+#include "broker/client_quotas.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "broker/api_table.h"
+#include "broker/broker_state.h"
+#include "protocol/api_keys.h"
+#include "storage/metadata_store.h"
+
+namespace samsa::broker {
+
+namespace {
+
+int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t parse_setting(const std::map<std::string, std::string>& raw, const char* key, int64_t fallback, int64_t lo,
+                      int64_t hi) {
+  auto it = raw.find(key);
+  if (it == raw.end()) return fallback;
+  try {
+    size_t used = 0;
+    int64_t v = std::stoll(it->second, &used);
+    if (used == it->second.size() && v >= lo && v <= hi) return v;
+  } catch (const std::exception&) {
+  }
+  spdlog::warn("{}={} is not a whole number in [{}, {}]; using {}", key, it->second, lo, hi, fallback);
+  return fallback;
+}
+
+}  // namespace
+
+quota::window_config quota_windows_from(const std::map<std::string, std::string>& raw) {
+  quota::window_config w;
+  w.samples = static_cast<int>(parse_setting(raw, "quota.window.num", 11, 2, 1000));
+  w.window_ms = parse_setting(raw, "quota.window.size.seconds", 1, 1, 3600) * 1000;
+  return w;
+}
+
+bool to_quota_entity(const std::map<std::string, std::optional<std::string>>& stored, quota::entity& out) {
+  out = {};
+  for (const auto& [type, name] : stored) {
+    quota::entity_part part = name ? quota::entity_part::named_(*name) : quota::entity_part::default_();
+    if (type == quota::entity_type_user)
+      out.user = part;
+    else if (type == quota::entity_type_client_id)
+      out.client_id = part;
+    else
+      return false;
+  }
+  return !stored.empty();
+}
+
+client_quotas::client_quotas(storage::metadata_store& store, quota::window_config windows)
+    : store_(store), manager_(windows) {
+  reload();
+}
+
+void client_quotas::reload() {
+  quota::quota_table table;
+  for (const auto& [stored, values] : store_.client_quotas()) {
+    quota::entity e;
+    if (to_quota_entity(stored, e)) table[e] = values;
+  }
+  manager_.set_quotas(std::move(table));
+}
+
+std::string quota_user(const request_context&) { return "ANONYMOUS"; }
+
+int32_t client_quotas::on_answer(request_context& ctx, size_t response_bytes,
+                                 std::chrono::steady_clock::duration handler_time) {
+  if (manager_.quotas().empty()) return 0;
+  const int64_t now = steady_ms();
+  const std::string user = quota_user(ctx);
+  int64_t throttle = 0;
+  if (ctx.api_key == static_cast<int16_t>(protocol::api_key::produce)) {
+    throttle = manager_.record(quota::quota_key::producer_byte_rate, user, ctx.client_id,
+                               static_cast<double>(ctx.request_bytes), now);
+  } else if (ctx.api_key == static_cast<int16_t>(protocol::api_key::fetch)) {
+    throttle = manager_.record(quota::quota_key::consumer_byte_rate, user, ctx.client_id,
+                               static_cast<double>(response_bytes), now);
+  }
+  // request_percentage: the share of one thread's time, per second, as
+  // Kafka counts it (100 = one whole thread). Samsa measures the handler's
+  // own span, which includes time a handler spends parked (a long-poll
+  // fetch), so Fetch is left out of it.
+  if (ctx.api_key != static_cast<int16_t>(protocol::api_key::fetch)) {
+    double percent = std::chrono::duration<double>(handler_time).count() * 100.0;
+    throttle = std::max(throttle, manager_.record(quota::quota_key::request_percentage, user, ctx.client_id,
+                                                  percent, now));
+  }
+  if (throttle <= 0) return 0;
+  // Mute: the connection starts nothing more until then (connection.cc).
+  int64_t until = now + throttle;
+  auto& muted = *ctx.client.muted_until_ms;
+  int64_t prev = muted.load(std::memory_order_relaxed);
+  while (prev < until && !muted.compare_exchange_weak(prev, until, std::memory_order_relaxed)) {
+  }
+  return static_cast<int32_t>(std::min<int64_t>(throttle, INT32_MAX));
+}
+
+int32_t apply_client_quotas(request_context& ctx, size_t response_bytes, std::chrono::steady_clock::duration took) {
+  client_quotas* quotas = ctx.broker.quotas();
+  return quotas ? quotas->on_answer(ctx, response_bytes, took) : 0;
+}
+
+}  // namespace samsa::broker

@@ -1,0 +1,102 @@
+// AlterClientQuotas: v0-1. Each entry sets and removes quota keys of one
+// entity (user and/or client-id; a null name is `<default>`). An entry is
+// checked whole, then written as one metadata record (fdatasync on the worker
+// pool), so it is applied entirely or not at all; validate_only checks only.
+// Errors as Kafka gives them: INVALID_REQUEST with a message per entry.
+#include <set>
+
+#include "broker/api_table.h"
+#include "broker/broker_state.h"
+#include "broker/client_quotas.h"
+#include "broker/handlers/handlers.h"
+#include "protocol/api_keys.h"
+#include "protocol/error_code.h"
+#include "protocol/messages.h"
+#include "quota/quota_entity.h"
+#include "storage/metadata_store.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using request_t = protocol::alter_client_quotas_request_data;
+using response_t = protocol::alter_client_quotas_response_data;
+
+// Why the entity is refused, empty if it is usable.
+std::string check_entity(const request_t::entry_data& entry, storage::client_quota_entity& out) {
+  if (entry.entity.empty()) return "the client quota entity is empty";
+  for (const auto& part : entry.entity) {
+    if (part.entity_type == quota::entity_type_ip)
+      return "ip quota entities (connection_creation_rate) are not supported by Samsa";
+    if (part.entity_type != quota::entity_type_user && part.entity_type != quota::entity_type_client_id)
+      return "unknown entity type '" + part.entity_type + "'";
+    if (out.contains(part.entity_type)) return "entity type '" + part.entity_type + "' appears more than once";
+    out[part.entity_type] = part.entity_name;
+  }
+  return {};
+}
+
+// Applies the entry's ops to `values`; why they are refused, empty if fine.
+std::string apply_ops(const request_t::entry_data& entry, storage::client_quota_values& values) {
+  std::set<std::string> seen;
+  for (const auto& op : entry.ops) {
+    if (!seen.insert(op.key).second) return "quota key '" + op.key + "' appears more than once";
+    if (op.remove) {
+      if (!quota::parse_quota_key(op.key)) return quota::check_quota_value(op.key, 1);
+      values.erase(op.key);
+      continue;
+    }
+    if (auto why = quota::check_quota_value(op.key, op.value); !why.empty()) return why;
+    values[op.key] = op.value;
+  }
+  return {};
+}
+
+boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  response_t response;
+  client_quotas* quotas = ctx.broker.quotas();
+  bool changed = false;
+  for (const auto& entry : request.entries) {
+    response_t::entry_data out;
+    for (const auto& part : entry.entity) {
+      response_t::entry_data::entity_data e;
+      e.entity_type = part.entity_type;
+      e.entity_name = part.entity_name;
+      out.entity.push_back(std::move(e));
+    }
+    out.error_message = std::nullopt;
+    storage::client_quota_entity entity;
+    std::string why = check_entity(entry, entity);
+    storage::client_quota_values values;
+    if (why.empty() && quotas) {
+      auto current = quotas->store().client_quotas();
+      if (auto it = current.find(entity); it != current.end()) values = it->second;
+      why = apply_ops(entry, values);
+    }
+    if (!why.empty()) {
+      out.error_code = protocol::to_int(protocol::error_code::invalid_request);
+      out.error_message = why;
+    } else if (!request.validate_only && quotas) {
+      storage::metadata_store* store = &quotas->store();
+      auto write = [store, &entity, &values] { return store->set_client_quotas(entity, values); };
+      status written = co_await ctx.broker.workers().run(write);
+      if (!written) {
+        out.error_code = protocol::to_int(protocol::error_code::unknown_server_error);
+        out.error_message = "client quotas not stored: " + written.err().describe();
+      } else {
+        changed = true;
+      }
+    }
+    response.entries.push_back(std::move(out));
+  }
+  if (changed) quotas->reload();
+  co_return response;
+}
+
+}  // namespace
+
+void register_alter_client_quotas(api_table& apis) {
+  apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::alter_client_quotas), 0, 1, handle);
+}
+
+}  // namespace samsa::broker
