@@ -3,7 +3,8 @@
 
 Starts `samsa serve` (port 0, temporary data directory), sets
 producer_byte_rate for the client id `throttled` with `samsa quota set`, then
-runs two confluent-kafka producers one after the other for --seconds each,
+runs two confluent-kafka producers one after the other (--seconds and
+--unlimited-seconds),
 sending 10 KiB records as fast as the client lets them: `throttled` and
 `unlimited`. Prints each one's achieved rate (bytes acknowledged / time, after
 the first --warmup seconds, so the quota's initial ten-window allowance is
@@ -82,6 +83,7 @@ def main():
     ap.add_argument("--rate", type=int, default=1048576, help="producer_byte_rate of `throttled`")
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--warmup", type=float, default=12)
+    ap.add_argument("--unlimited-seconds", type=float, default=5, help="the unlimited producer's run (no warm-up)")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="samsa-quota-bench-")
     proc, bootstrap = start_broker(args.samsa, work)
@@ -90,7 +92,8 @@ def main():
                        capture_output=True)
         subprocess.run([args.samsa, "quota", "set", "--client-id", "throttled", "--producer-byte-rate",
                         str(args.rate), "--bootstrap", bootstrap], check=True, capture_output=True)
-        results = [run_producer(bootstrap, c, "metered", args.seconds, args.warmup) for c in ("throttled", "unlimited")]
+        results = [run_producer(bootstrap, "throttled", "metered", args.seconds, args.warmup),
+                   run_producer(bootstrap, "unlimited", "metered", args.unlimited_seconds, 0)]
         print(json.dumps({"quota_bytes_per_s": args.rate, "seconds": args.seconds, "warmup": args.warmup,
                           "results": results}, indent=2))
     finally:

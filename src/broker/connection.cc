@@ -487,7 +487,7 @@ asio::awaitable<void> connection::wait_out_quota_mute() {
                    std::chrono::steady_clock::now().time_since_epoch())
                    .count();
     int64_t until = client_.muted_until_ms->load(std::memory_order_relaxed);
-    if (closed_ || until <= now) co_return;
+    if (closed_ || !reading_ || until <= now) co_return;
     co_await pause_reader(std::chrono::milliseconds(until - now));
   }
 }
