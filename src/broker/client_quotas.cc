@@ -69,7 +69,7 @@ void client_quotas::reload() {
   manager_.set_quotas(std::move(table));
 }
 
-std::string quota_user(const request_context&) { return "ANONYMOUS"; }
+std::string quota_user(const request_context& ctx) { return ctx.client.principal.name; }
 
 int32_t client_quotas::on_answer(request_context& ctx, size_t response_bytes,
                                  std::chrono::steady_clock::duration handler_time) {

@@ -44,8 +44,9 @@ class client_quotas {
   quota::quota_manager manager_;
 };
 
-// The user a quota is looked up for: the connection's principal name once
-// connections carry one, until then ANONYMOUS (Kafka's unauthenticated user).
+// The user a quota is looked up for: the connection's principal name
+// (ANONYMOUS on PLAINTEXT, the mapped certificate subject on SSL; the SASL
+// user once SASL lands), as Kafka's quota entities name users.
 std::string quota_user(const request_context& ctx);
 
 // Store form <-> quota library form; false for entities the quota library
