@@ -62,6 +62,24 @@ def acls(rtype_code, seq, entries):
     return frame(rtype_code, struct.pack(">Q", seq) + struct.pack(">I", len(entries)) + b"".join(entries))
 
 
+def quota_entity(parts):
+    out = struct.pack(">I", len(parts))
+    for etype, name in parts:
+        out += s(etype) + struct.pack(">B", 1 if name is None else 0) + s(name or "")
+    return out
+
+
+def set_quota(seq, parts, values):
+    body = struct.pack(">Q", seq) + quota_entity(parts) + struct.pack(">I", len(values))
+    for k, v in sorted(values.items()):
+        body += s(k) + struct.pack(">d", v)
+    return frame(11, body)
+
+
+def remove_quota(seq, parts):
+    return frame(12, struct.pack(">Q", seq) + quota_entity(parts))
+
+
 def seed(snapshot, log):
     return struct.pack(">H", len(snapshot)) + snapshot + log
 
@@ -86,6 +104,10 @@ def main(out):
         "acls_snapshot_and_log": seed(cluster(4) + acls(9, 4, [acl(3, "g", 3, "User:bob", "*", 3, 3)]) +
                                       snapshot_end(4, 0),
                                       acls(9, 5, [acl(4, "kafka-cluster", 3, "User:ops", "*", 7, 3)])),
+        "client_quotas": seed(cluster(1) + set_quota(1, [("user", "alice")], {"producer_byte_rate": 1048576.0})
+                              + snapshot_end(1, 0),
+                              set_quota(2, [("user", None), ("client-id", "app")], {"request_percentage": 12.5})
+                              + remove_quota(3, [("user", "alice")])),
     }
     for name, data in seeds.items():
         with open(f"{out}/{name}", "wb") as f:
