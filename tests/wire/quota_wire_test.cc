@@ -45,7 +45,9 @@ int16_t alter_one(wire_client& c, alter_req::entry_data e, int16_t version, bool
   auto resp = c.call<alter_resp>(req, version);
   EXPECT_EQ(resp.entries.size(), 1u);
   if (resp.entries.empty()) return -1;
-  if (resp.entries[0].error_code == 0) EXPECT_FALSE(resp.entries[0].error_message.has_value());
+  if (resp.entries[0].error_code == 0) {
+    EXPECT_FALSE(resp.entries[0].error_message.has_value());
+  }
   return resp.entries[0].error_code;
 }
 
