@@ -22,6 +22,7 @@
 #include "http/log_reader.h"
 #include "http/metrics_text.h"
 #include "http/on_broker.h"
+#include "http/record_search.h"
 #include "http/server.h"
 #include "record/batch_builder.h"
 #include "storage/partition_log.h"
@@ -179,6 +180,13 @@ class console_service final : public broker::side_service {
   asio::awaitable<response> topic_path(const request&);
   asio::awaitable<response> topic_messages(const std::string& topic, const std::string& partition, const request&);
   asio::awaitable<response> produce(const std::string& topic, const request&);
+  asio::awaitable<response> search(const std::string& topic, const request&);
+  asio::awaitable<response> send_record(const std::string& topic, const std::optional<std::string>& key,
+                                        const std::optional<std::string>& value,
+                                        const std::vector<record::record_header>& headers,
+                                        std::optional<int32_t> partition);
+  asio::awaitable<response> replay(const std::string& topic, const std::string& partition, const std::string& offset,
+                                   const request&);
   asio::awaitable<response> create_topic(const request&);
   asio::awaitable<response> groups(const request&);
   asio::awaitable<response> group(const request&);
@@ -337,6 +345,10 @@ asio::awaitable<response> console_service::topic_path(const request& req) {
     response r = co_await produce(name, req);
     co_return r;
   }
+  if (parts.size() == 5 && parts[4] == "search" && req.method == "GET") {
+    response r = co_await search(name, req);
+    co_return r;
+  }
   if (parts.size() == 5 && parts[4] == "partitioner" && req.method == "GET") {
     auto gather = [this, name]() -> int32_t {
       const auto* t = broker_.topics().find(name);
@@ -348,6 +360,11 @@ asio::awaitable<response> console_service::topic_path(const request& req) {
     if (key == req.query.end())
       co_return error_response(400, kafka::error_code::invalid_request, "give ?key=");
     co_return json_response(partition_steps(key->second, count));
+  }
+  if (parts.size() == 9 && parts[4] == "partitions" && parts[6] == "messages" && parts[8] == "replay" &&
+      req.method == "POST") {
+    response r = co_await replay(name, parts[5], parts[7], req);
+    co_return r;
   }
   if (parts.size() == 7 && parts[4] == "partitions" && parts[6] == "messages" && req.method == "GET") {
     response r = co_await topic_messages(name, parts[5], req);
@@ -398,7 +415,8 @@ asio::awaitable<response> console_service::topic_messages(const std::string& top
                              "offset " + std::to_string(from) + " is outside [" + std::to_string(start) + ", " +
                                  std::to_string(end) + "] of " + topic + "-" + std::to_string(partition));
   }
-  auto read = read_records(*f.log, from, limits);
+  auto read_job = [&f, from, &limits] { return read_records(*f.log, from, limits); };
+  result<read_outcome> read = co_await broker_.workers().run(read_job);
   if (!read) {
     co_return error_response(416, kafka::error_code::offset_out_of_range, read.err().describe());
   }
@@ -410,6 +428,121 @@ asio::awaitable<response> console_service::topic_messages(const std::string& top
                                {"high_watermark", read->high_watermark},
                                {"next_offset", read->next_offset},
                                {"records", std::move(records)}});
+}
+
+// A search over a topic, one page at a time: each call scans until its
+// budget (records visited, bytes read, matches) is spent and answers with
+// how far it got and a cursor to continue from. The scan runs on the worker
+// pool; the handler thread only names the partitions.
+asio::awaitable<response> console_service::search(const std::string& topic, const request& req) {
+  auto parsed = parse_search_query(req.query);
+  if (!parsed) co_return error_response(400, kafka::error_code::invalid_request, parsed.err().describe());
+  const search_criteria& criteria = parsed->first;
+  const search_budget& budget = parsed->second;
+  std::optional<int32_t> only;
+  if (req.query.count("partition")) {
+    auto p = parse_int(req.query, "partition");
+    if (!p || *p < 0 || *p > INT32_MAX)
+      co_return error_response(400, kafka::error_code::invalid_request, "partition must be a partition number");
+    only = static_cast<int32_t>(*p);
+  }
+  auto cursor_text = req.query.count("cursor") ? req.query.at("cursor") : std::string();
+  auto cursor = parse_search_cursor(cursor_text);
+  if (!cursor) co_return error_response(400, kafka::error_code::invalid_request, cursor.err().describe());
+
+  struct target {
+    int32_t partition = 0;
+    int64_t from = 0;
+    std::shared_ptr<storage::partition_log> log;
+  };
+  struct plan {
+    bool found = false;
+    int32_t partitions = 0;
+    std::vector<target> targets;
+  };
+  bool resumed = !cursor_text.empty();
+  auto gather = [this, topic, only, resumed, positions = *cursor] {
+    plan out;
+    const auto* t = broker_.topics().find(topic);
+    if (!t) return out;
+    out.found = true;
+    out.partitions = static_cast<int32_t>(t->partitions.size());
+    for (const auto& p : t->partitions) {
+      if (only && p->partition() != *only) continue;
+      int64_t from = 0;
+      if (resumed) {
+        auto it = positions.find(p->partition());
+        if (it == positions.end()) continue;  // finished on an earlier page
+        from = it->second;
+      }
+      out.targets.push_back({p->partition(), from, p});
+    }
+    return out;
+  };
+  plan pl = co_await on_broker(broker_.io(), std::move(gather));
+  if (!pl.found) co_return error_response(404, kafka::error_code::unknown_topic_or_partition, "no topic " + topic);
+  if (only && *only >= pl.partitions) {
+    co_return error_response(404, kafka::error_code::unknown_topic_or_partition,
+                             "no partition " + std::to_string(*only) + " of topic " + topic);
+  }
+
+  struct page {
+    std::string error;
+    search_spent spent;
+    std::vector<std::pair<int32_t, read_record>> matches;
+    std::vector<std::pair<int32_t, partition_scan>> scans;
+  };
+  auto scan = [&pl, &criteria, &budget]() {
+    page out;
+    for (const auto& t : pl.targets) {
+      std::vector<read_record> found;
+      auto s = search_partition(*t.log, t.from, criteria, budget, out.spent, found);
+      if (!s) {
+        out.error = "partition " + std::to_string(t.partition) + ": " + s.err().describe();
+        return out;
+      }
+      for (auto& r : found) out.matches.emplace_back(t.partition, std::move(r));
+      // Once the budget is spent, the partitions after this one answer at
+      // once, not done, where they would have started.
+      out.scans.emplace_back(t.partition, *s);
+    }
+    return out;
+  };
+  page result_page = co_await broker_.workers().run(scan);
+  if (!result_page.error.empty())
+    co_return error_response(500, kafka::error_code::kafka_storage_error, result_page.error);
+
+  json matches = json::array();
+  for (const auto& [partition, r] : result_page.matches) {
+    json j = record_json(r, pl.partitions);
+    j["partition"] = partition;
+    matches.push_back(std::move(j));
+  }
+  json positions = json::array();
+  search_cursor next;
+  for (const auto& [partition, s] : result_page.scans) {
+    positions.push_back(
+        {{"partition", partition}, {"next_offset", s.next_offset}, {"high_watermark", s.high_watermark}, {"done", s.done}});
+    if (!s.done) next[partition] = s.next_offset;
+  }
+  json criteria_json = json::object();
+  if (criteria.key_contains) criteria_json["key"] = *criteria.key_contains;
+  if (criteria.value_contains) criteria_json["value"] = *criteria.value_contains;
+  if (criteria.pointer_text) {
+    criteria_json["pointer"] = *criteria.pointer_text;
+    criteria_json["equals"] = criteria.equals;
+  }
+  if (criteria.header) criteria_json["header"] = *criteria.header;
+  if (criteria.header_value) criteria_json["header_value"] = *criteria.header_value;
+  co_return json_response(json{
+      {"topic", topic},
+      {"criteria", criteria_json},
+      {"budget", {{"max_records", budget.records}, {"max_bytes", budget.bytes}, {"limit", budget.matches}}},
+      {"scanned", {{"records", result_page.spent.records}, {"bytes", result_page.spent.bytes}}},
+      {"matches", std::move(matches)},
+      {"positions", std::move(positions)},
+      {"complete", next.empty()},
+      {"cursor", next.empty() ? json() : json(format_search_cursor(next))}});
 }
 
 asio::awaitable<response> console_service::produce(const std::string& topic, const request& req) {
@@ -447,6 +580,23 @@ asio::awaitable<response> console_service::produce(const std::string& topic, con
       co_return error_response(400, kafka::error_code::invalid_request, "headers: an object or a list");
     }
   }
+  std::optional<int32_t> partition;
+  if (body.contains("partition") && !body["partition"].is_null()) {
+    if (!body["partition"].is_number_integer())
+      co_return error_response(400, kafka::error_code::invalid_request, "partition must be an integer");
+    partition = body["partition"].get<int32_t>();
+  }
+  response r = co_await send_record(topic, key, value, headers, partition);
+  co_return r;
+}
+
+// One record through the broker's Produce handler (v9, acks=all), as a client
+// would send it: the produce endpoint and replay both come here.
+asio::awaitable<response> console_service::send_record(const std::string& topic,
+                                                       const std::optional<std::string>& key,
+                                                       const std::optional<std::string>& value,
+                                                       const std::vector<record::record_header>& headers,
+                                                       std::optional<int32_t> given_partition) {
   auto gather = [this, topic]() -> int32_t {
     const auto* t = broker_.topics().find(topic);
     return t ? static_cast<int32_t>(t->partitions.size()) : -1;
@@ -455,10 +605,8 @@ asio::awaitable<response> console_service::produce(const std::string& topic, con
   if (count < 0) co_return error_response(404, kafka::error_code::unknown_topic_or_partition, "no topic " + topic);
   int32_t partition = -1;
   std::string chosen_by;
-  if (body.contains("partition") && !body["partition"].is_null()) {
-    if (!body["partition"].is_number_integer())
-      co_return error_response(400, kafka::error_code::invalid_request, "partition must be an integer");
-    partition = body["partition"].get<int32_t>();
+  if (given_partition) {
+    partition = *given_partition;
     chosen_by = "given";
   } else if (key) {
     partition = partition_for_key(*key, count);
@@ -498,6 +646,73 @@ asio::awaitable<response> console_service::produce(const std::string& topic, con
   json j{{"topic", topic}, {"partition", partition}, {"offset", pr.base_offset}, {"chosen_by", chosen_by}};
   if (key) j["partitioner"] = partition_steps(*key, count);
   co_return json_response(j, 201);
+}
+
+// Re-produces one stored record (key, value, headers; a new timestamp) to the
+// same or another topic, through the same Produce path as the produce
+// endpoint. Body (optional): {"topic": "...", "partition": N}; without a
+// partition the destination's partitioner places it (murmur2 of the key).
+asio::awaitable<response> console_service::replay(const std::string& topic, const std::string& partition_text,
+                                                  const std::string& offset_text, const request& req) {
+  if (auto refused = refuse_write(req)) co_return *refused;
+  json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object())
+    co_return error_response(400, kafka::error_code::invalid_request, "expected {\"topic\": ..., \"partition\": N}");
+  std::string destination = topic;
+  if (body.contains("topic") && !body["topic"].is_null()) {
+    if (!body["topic"].is_string() || body["topic"].get<std::string>().empty())
+      co_return error_response(400, kafka::error_code::invalid_request, "topic must be a topic name");
+    destination = body["topic"].get<std::string>();
+  }
+  std::optional<int32_t> to_partition;
+  if (body.contains("partition") && !body["partition"].is_null()) {
+    if (!body["partition"].is_number_integer())
+      co_return error_response(400, kafka::error_code::invalid_request, "partition must be an integer");
+    to_partition = body["partition"].get<int32_t>();
+  }
+  std::map<std::string, std::string> numbers{{"p", partition_text}, {"o", offset_text}};
+  auto partition = parse_int(numbers, "p");
+  auto offset = parse_int(numbers, "o");
+  if (!partition || !offset || *partition < 0 || *partition > INT32_MAX || *offset < 0)
+    co_return error_response(400, kafka::error_code::invalid_request, "partition and offset are numbers");
+  int32_t from_partition = static_cast<int32_t>(*partition);
+  auto gather = [this, topic, from_partition] { return broker_.topics().partition(topic, from_partition); };
+  std::shared_ptr<storage::partition_log> log = co_await on_broker(broker_.io(), std::move(gather));
+  if (!log) {
+    co_return error_response(404, kafka::error_code::unknown_topic_or_partition,
+                             "no partition " + partition_text + " of topic " + topic);
+  }
+  int64_t at = *offset;
+  auto read = [&log, at]() -> result<read_outcome> {
+    int64_t start = log->log_start_offset(), end = log->high_watermark();
+    if (at < start || at >= end) {
+      return make_error(std::errc::result_out_of_range, "offset " + std::to_string(at) + " is outside [" +
+                                                            std::to_string(start) + ", " + std::to_string(end) + ")");
+    }
+    read_limits one;
+    one.limit = 1;
+    return read_records(*log, at, one);
+  };
+  result<read_outcome> found = co_await broker_.workers().run(read);
+  if (!found) co_return error_response(416, kafka::error_code::offset_out_of_range, found.err().describe());
+  if (found->records.empty() || found->records.front().offset != at) {
+    co_return error_response(404, kafka::error_code::offset_out_of_range,
+                             "no record at offset " + offset_text + " of " + topic + "-" + partition_text +
+                                 " (compacted away, or a transaction marker)");
+  }
+  const read_record& original = found->records.front();
+  std::vector<record::record_header> headers;
+  for (const auto& h : original.headers) {
+    headers.push_back({h.key, h.value ? std::optional<record::bytes>(record::bytes(h.value->begin(), h.value->end()))
+                                      : std::nullopt});
+  }
+  response sent = co_await send_record(destination, original.key, original.value, headers, to_partition);
+  if (sent.status == 201) {
+    json j = json::parse(sent.body);
+    j["replayed_from"] = {{"topic", topic}, {"partition", from_partition}, {"offset", at}};
+    co_return json_response(j, 201);
+  }
+  co_return sent;
 }
 
 asio::awaitable<response> console_service::groups(const request&) {
