@@ -2,11 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "base/kafka_error_codes.h"
 #include "base/key_hash.h"
@@ -18,6 +22,7 @@
 #include "group/lag.h"
 #include "http/assets.h"
 #include "http/consumer_assignment.h"
+#include "http/group_history.h"
 #include "http/internal_client.h"
 #include "http/log_reader.h"
 #include "http/metrics_text.h"
@@ -168,7 +173,18 @@ class console_service final : public broker::side_service {
     return {};
   }
   uint16_t port() const { return server_.bound_port(); }
-  void start() { server_.start(); }
+  void start() {
+    // The coordinator tells the history of every classic group's state
+    // change, on the handler thread (the only one that touches the history).
+    asio::post(broker_.io(), [this, history = history_] {
+      broker_.groups().coordinator().set_transition_observer(
+          [history](const group::group_metadata& g, group::group_state from, int64_t now) {
+            history->on_transition(g, from, now);
+          });
+    });
+    asio::co_spawn(server_.io(), sample_lag(), asio::detached);
+    server_.start();
+  }
   std::string url() const override { return url_; }
   void stop() override { server_.stop(); }
 
@@ -189,6 +205,9 @@ class console_service final : public broker::side_service {
                                    const request&);
   asio::awaitable<response> create_topic(const request&);
   asio::awaitable<response> groups(const request&);
+  asio::awaitable<void> sample_lag();
+  asio::awaitable<response> group_rebalances(const std::string& id);
+  asio::awaitable<response> group_lag_history(const std::string& id);
   asio::awaitable<response> group(const request&);
   asio::awaitable<void> events(const request&, event_stream&);
   std::optional<response> refuse_write(const request& req) const;
@@ -199,6 +218,9 @@ class console_service final : public broker::side_service {
   std::chrono::steady_clock::time_point started_;
   std::string url_;
   uint32_t round_robin_ = 0;  // console thread only: partitions for records without key
+  // Handler thread only (the coordinator's observer and on_broker read it);
+  // shared so the observer may outlive the console at shutdown.
+  std::shared_ptr<group_history> history_ = std::make_shared<group_history>();
 };
 
 void console_service::add_routes() {
@@ -738,8 +760,94 @@ asio::awaitable<response> console_service::groups(const request&) {
   co_return json_response(j);
 }
 
+// Each classic group's lag, every lag_sample_ms, into the bounded history;
+// groups that are gone are forgotten.
+asio::awaitable<void> console_service::sample_lag() {
+  asio::steady_timer tick(server_.io());
+  for (;;) {
+    auto gather = [this] {
+      auto& c = broker_.groups().coordinator();
+      std::set<std::string> existing;
+      int64_t now = now_ms();
+      for (const auto& g : c.list_groups().groups) {
+        existing.insert(g.group_id);
+        auto lags = group::group_lag(c, g.group_id, [this](const group::topic_partition& tp) -> std::optional<int64_t> {
+          auto log = broker_.topics().partition(tp.topic, tp.partition);
+          if (!log) return std::nullopt;
+          return log->high_watermark();
+        });
+        history_->sample_lag(g.group_id, now, group::total_lag(lags));
+      }
+      history_->keep_only(existing);
+      return true;
+    };
+    (void)co_await on_broker(broker_.io(), std::move(gather));
+    tick.expires_after(std::chrono::milliseconds(settings_.lag_sample_ms));
+    co_await tick.async_wait(asio::use_awaitable);
+  }
+}
+
+asio::awaitable<response> console_service::group_rebalances(const std::string& id) {
+  auto gather = [this, id]() -> json {
+    if (!broker_.groups().coordinator().find_group(id)) return json();
+    json list = json::array();
+    if (const auto* entries = history_->rebalances(id)) {
+      for (const auto& e : *entries) {
+        json moved = json::array();
+        for (const auto& m : e.moved)
+          moved.push_back({{"topic", m.partition.topic},
+                           {"partition", m.partition.partition},
+                           {"from", m.from.empty() ? json() : json(m.from)},
+                           {"to", m.to.empty() ? json() : json(m.to)}});
+        json assignment = json::object();
+        for (const auto& [member, tps] : e.assignment) {
+          json parts = json::array();
+          for (const auto& tp : tps) parts.push_back({{"topic", tp.topic}, {"partition", tp.partition}});
+          assignment[member] = std::move(parts);
+        }
+        list.push_back({{"generation", e.generation},
+                        {"started_ms", e.started_ms},
+                        {"joined_ms", e.joined_ms ? json(*e.joined_ms) : json()},
+                        {"ended_ms", e.ended_ms ? json(*e.ended_ms) : json()},
+                        {"duration_ms", e.ended_ms ? json(*e.ended_ms - e.started_ms) : json()},
+                        {"outcome", e.outcome},
+                        {"members", e.members},
+                        {"joined", e.joined},
+                        {"left", e.left},
+                        {"moved", std::move(moved)},
+                        {"assignment", std::move(assignment)}});
+      }
+    }
+    return json{{"group_id", id}, {"rebalances", std::move(list)}};
+  };
+  json j = co_await on_broker(broker_.io(), std::move(gather));
+  if (j.is_null()) co_return error_response(404, kafka::error_code::group_id_not_found, "no group " + id);
+  co_return json_response(j);
+}
+
+asio::awaitable<response> console_service::group_lag_history(const std::string& id) {
+  auto gather = [this, id]() -> json {
+    if (!broker_.groups().coordinator().find_group(id)) return json();
+    json samples = json::array();
+    if (const auto* lag = history_->lag(id))
+      for (const auto& s : *lag) samples.push_back({{"time_ms", s.time_ms}, {"lag", s.lag}});
+    return json{{"group_id", id}, {"interval_ms", settings_.lag_sample_ms}, {"samples", std::move(samples)}};
+  };
+  json j = co_await on_broker(broker_.io(), std::move(gather));
+  if (j.is_null()) co_return error_response(404, kafka::error_code::group_id_not_found, "no group " + id);
+  co_return json_response(j);
+}
+
 asio::awaitable<response> console_service::group(const request& req) {
   auto parts = split_path(req.path);
+  if (parts.size() == 5 && parts[4] == "rebalances") {
+    response r = co_await group_rebalances(parts[3]);
+    co_return r;
+  }
+  if (parts.size() == 5 && parts[4] == "lag-history") {
+    response r = co_await group_lag_history(parts[3]);
+    co_return r;
+  }
   if (parts.size() != 4) co_return error_response(404, kafka::error_code::invalid_request, "no such resource");
   const std::string id = parts[3];
   struct lag_row {
@@ -874,6 +982,14 @@ result<console_settings> console_settings_from(const std::map<std::string, std::
       if (auto a = parse_http_listener(v); !a) return a.err();
       s.listener = v;
     }
+  }
+  if (auto it = raw.find("http.lag.sample.ms"); it != raw.end()) {
+    int64_t v = -1;
+    auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
+    if (ec != std::errc() || end != it->second.data() + it->second.size() || v < 100 || v > 3'600'000)
+      return make_error(std::errc::invalid_argument,
+                        "http.lag.sample.ms: milliseconds from 100 to 3600000, got '" + it->second + "'");
+    s.lag_sample_ms = v;
   }
   if (auto it = raw.find("http.write.enabled"); it != raw.end()) {
     if (it->second == "true") s.write_enabled = true;
