@@ -206,6 +206,10 @@ class console_service final : public broker::side_service {
   asio::awaitable<response> create_topic(const request&);
   asio::awaitable<response> groups(const request&);
   asio::awaitable<void> sample_lag();
+  asio::awaitable<response> delete_topic(const std::string& topic, const request&);
+  asio::awaitable<response> add_partitions(const std::string& topic, const request&);
+  asio::awaitable<response> configure_topic(const std::string& topic, const request&);
+  asio::awaitable<response> reset_offsets(const request&);
   asio::awaitable<response> group_rebalances(const std::string& id);
   asio::awaitable<response> group_lag_history(const std::string& id);
   asio::awaitable<response> group(const request&);
@@ -240,6 +244,8 @@ void console_service::add_routes() {
   server_.route("POST", "/api/v1/topics/", [this](const request& r) { return topic_path(r); }, true);
   server_.route("GET", "/api/v1/groups", [this](const request& r) { return groups(r); });
   server_.route("GET", "/api/v1/groups/", [this](const request& r) { return group(r); }, true);
+  server_.route("DELETE", "/api/v1/topics/", [this](const request& r) { return topic_path(r); }, true);
+  server_.route("POST", "/api/v1/groups/", [this](const request& r) { return reset_offsets(r); }, true);
   server_.stream("/api/v1/events", [this](const request& r, event_stream& s) { return events(r, s); });
 }
 
@@ -365,6 +371,18 @@ asio::awaitable<response> console_service::topic_path(const request& req) {
   }
   if (parts.size() == 5 && parts[4] == "messages" && req.method == "POST") {
     response r = co_await produce(name, req);
+    co_return r;
+  }
+  if (parts.size() == 4 && req.method == "DELETE") {
+    response r = co_await delete_topic(name, req);
+    co_return r;
+  }
+  if (parts.size() == 5 && parts[4] == "partitions" && req.method == "POST") {
+    response r = co_await add_partitions(name, req);
+    co_return r;
+  }
+  if (parts.size() == 5 && parts[4] == "configs" && req.method == "POST") {
+    response r = co_await configure_topic(name, req);
     co_return r;
   }
   if (parts.size() == 5 && parts[4] == "search" && req.method == "GET") {
@@ -758,6 +776,208 @@ asio::awaitable<response> console_service::groups(const request&) {
   };
   json j = co_await on_broker(broker_.io(), std::move(gather));
   co_return json_response(j);
+}
+
+// --- management: each a Kafka request through the broker's own handlers ---
+
+asio::awaitable<response> console_service::delete_topic(const std::string& topic, const request& req) {
+  if (auto refused = refuse_write(req)) co_return *refused;
+  protocol::delete_topics_request_data r;
+  r.topic_names.push_back(topic);
+  r.timeout_ms = 30000;
+  auto answer = co_await call_broker_api<protocol::delete_topics_response_data>(broker_, 5, r);
+  if (!answer) co_return error_response(500, kafka::error_code::unknown_server_error, answer.err().describe());
+  if (answer->responses.empty()) co_return error_response(500, kafka::error_code::unknown_server_error, "no answer");
+  const auto& res = answer->responses.front();
+  if (res.error_code != 0) {
+    auto code = static_cast<kafka::error_code>(res.error_code);
+    co_return error_response(code == kafka::error_code::unknown_topic_or_partition ? 404 : 400, code,
+                             res.error_message.value_or(std::string(kafka::default_message(code))));
+  }
+  co_return json_response(json{{"deleted", topic}});
+}
+
+asio::awaitable<response> console_service::add_partitions(const std::string& topic, const request& req) {
+  if (auto refused = refuse_write(req)) co_return *refused;
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("count") || !body["count"].is_number_integer())
+    co_return error_response(400, kafka::error_code::invalid_request, "expected {\"count\": N} (the new total)");
+  protocol::create_partitions_request_data r;
+  auto& t = r.topics.emplace_back();
+  t.name = topic;
+  t.count = body["count"].get<int32_t>();
+  t.assignments.reset();
+  r.timeout_ms = 30000;
+  r.validate_only = body.value("validate_only", false);
+  auto answer = co_await call_broker_api<protocol::create_partitions_response_data>(broker_, 2, r);
+  if (!answer) co_return error_response(500, kafka::error_code::unknown_server_error, answer.err().describe());
+  if (answer->results.empty()) co_return error_response(500, kafka::error_code::unknown_server_error, "no answer");
+  const auto& res = answer->results.front();
+  if (res.error_code != 0) {
+    auto code = static_cast<kafka::error_code>(res.error_code);
+    co_return error_response(code == kafka::error_code::unknown_topic_or_partition ? 404 : 400, code,
+                             res.error_message.value_or(std::string(kafka::default_message(code))));
+  }
+  co_return json_response(json{{"topic", topic}, {"partitions", t.count}, {"validate_only", r.validate_only}});
+}
+
+// {"set": {"retention.ms": "60000"}, "delete": ["segment.bytes"]}: an
+// IncrementalAlterConfigs of the topic (delete = back to the default).
+asio::awaitable<response> console_service::configure_topic(const std::string& topic, const request& req) {
+  if (auto refused = refuse_write(req)) co_return *refused;
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object())
+    co_return error_response(400, kafka::error_code::invalid_request, "expected {\"set\": {...}, \"delete\": [...]}");
+  protocol::incremental_alter_configs_request_data r;
+  auto& res = r.resources.emplace_back();
+  res.resource_type = 2;  // TOPIC
+  res.resource_name = topic;
+  if (body.contains("set")) {
+    if (!body["set"].is_object())
+      co_return error_response(400, kafka::error_code::invalid_request, "set: an object of config names to values");
+    for (auto& [k, v] : body["set"].items()) {
+      auto& c = res.configs.emplace_back();
+      c.name = k;
+      c.config_operation = 0;  // SET
+      c.value = v.is_string() ? v.get<std::string>() : v.dump();
+    }
+  }
+  if (body.contains("delete")) {
+    if (!body["delete"].is_array())
+      co_return error_response(400, kafka::error_code::invalid_request, "delete: a list of config names");
+    for (const auto& k : body["delete"]) {
+      if (!k.is_string()) co_return error_response(400, kafka::error_code::invalid_request, "delete: names are strings");
+      auto& c = res.configs.emplace_back();
+      c.name = k.get<std::string>();
+      c.config_operation = 1;  // DELETE
+      c.value.reset();
+    }
+  }
+  if (res.configs.empty()) co_return error_response(400, kafka::error_code::invalid_request, "nothing to change");
+  r.validate_only = body.value("validate_only", false);
+  auto answer = co_await call_broker_api<protocol::incremental_alter_configs_response_data>(broker_, 1, r);
+  if (!answer) co_return error_response(500, kafka::error_code::unknown_server_error, answer.err().describe());
+  if (answer->responses.empty()) co_return error_response(500, kafka::error_code::unknown_server_error, "no answer");
+  const auto& out = answer->responses.front();
+  if (out.error_code != 0) {
+    auto code = static_cast<kafka::error_code>(out.error_code);
+    co_return error_response(code == kafka::error_code::unknown_topic_or_partition ? 404 : 400, code,
+                             out.error_message.value_or(std::string(kafka::default_message(code))));
+  }
+  co_return json_response(json{{"topic", topic}, {"changed", res.configs.size()}, {"validate_only", r.validate_only}});
+}
+
+// POST /api/v1/groups/G/offsets/reset {"topic": T, "to": "earliest" | "latest" | N, "execute": false}:
+// the plan (each partition's committed offset and the new one) as a dry run
+// unless "execute" is true, as `samsa group reset-offsets` does. Executed
+// as an OffsetCommit from outside the group (generation -1), which the
+// coordinator accepts only while the group has no members, as Kafka does.
+asio::awaitable<response> console_service::reset_offsets(const request& req) {
+  auto parts = split_path(req.path);  // api v1 groups G offsets reset
+  if (parts.size() != 6 || parts[4] != "offsets" || parts[5] != "reset")
+    co_return error_response(404, kafka::error_code::invalid_request, "no such resource: " + req.path);
+  if (auto refused = refuse_write(req)) co_return *refused;
+  const std::string group_id = parts[3];
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("topic") || !body["topic"].is_string() ||
+      !body.contains("to") || !(body["to"].is_string() || body["to"].is_number_integer())) {
+    co_return error_response(400, kafka::error_code::invalid_request,
+                             "expected {\"topic\": T, \"to\": \"earliest\" | \"latest\" | OFFSET, \"execute\": false}");
+  }
+  const std::string topic = body["topic"].get<std::string>();
+  std::string to = body["to"].is_string() ? body["to"].get<std::string>() : "";
+  std::optional<int64_t> to_offset;
+  if (body["to"].is_number_integer()) to_offset = body["to"].get<int64_t>();
+  if (!to_offset && to != "earliest" && to != "latest")
+    co_return error_response(400, kafka::error_code::invalid_request, "to: \"earliest\", \"latest\" or an offset");
+  const bool execute = body.value("execute", false);
+  struct plan_row {
+    int32_t partition;
+    std::optional<int64_t> current;
+    int64_t target;
+  };
+  struct plan {
+    int status = 200;
+    kafka::error_code code = kafka::error_code::none;
+    std::string message;
+    std::string state;
+    std::vector<plan_row> rows;
+  };
+  auto gather = [this, group_id, topic, to, to_offset] {
+    plan p;
+    const auto* t = broker_.topics().find(topic);
+    if (!t) {
+      p.status = 404;
+      p.code = kafka::error_code::unknown_topic_or_partition;
+      p.message = "no topic " + topic;
+      return p;
+    }
+    auto& c = broker_.groups().coordinator();
+    std::map<int32_t, int64_t> committed;
+    if (c.find_group(group_id)) {
+      auto d = c.describe_groups({group_id});
+      p.state = d.empty() ? "" : d.front().state;
+      if (!d.empty() && !d.front().members.empty()) {
+        p.status = 409;
+        p.code = kafka::error_code::non_empty_group;
+        p.message = "group " + group_id + " has " + std::to_string(d.front().members.size()) +
+                    " members: stop its consumers first (offsets of an active group are reset by no one but it)";
+        return p;
+      }
+      for (const auto& l : group::group_lag(c, group_id, [](const group::topic_partition&) { return std::nullopt; }))
+        if (l.topic == topic) committed[l.partition] = l.committed;
+    } else {
+      p.state = "Empty";
+    }
+    for (const auto& log : t->partitions) {
+      plan_row row{log->partition(), std::nullopt, 0};
+      if (auto it = committed.find(row.partition); it != committed.end()) row.current = it->second;
+      int64_t start = log->log_start_offset(), end = log->high_watermark();
+      if (to_offset) row.target = std::clamp(*to_offset, start, end);
+      else row.target = to == "earliest" ? start : end;
+      p.rows.push_back(row);
+    }
+    return p;
+  };
+  plan p = co_await on_broker(broker_.io(), std::move(gather));
+  if (p.status != 200) co_return error_response(p.status, p.code, p.message);
+  json rows = json::array();
+  for (const auto& r : p.rows)
+    rows.push_back({{"partition", r.partition}, {"current", r.current ? json(*r.current) : json()}, {"new", r.target}});
+  json out{{"group_id", group_id}, {"topic", topic}, {"executed", false}, {"partitions", rows}};
+  if (!execute) co_return json_response(out);
+
+  protocol::offset_commit_request_data commit;
+  commit.group_id = group_id;
+  commit.generation_id_or_member_epoch = -1;
+  commit.member_id = "";
+  auto& ct = commit.topics.emplace_back();
+  ct.name = topic;
+  for (const auto& r : p.rows) {
+    auto& cp = ct.partitions.emplace_back();
+    cp.partition_index = r.partition;
+    cp.committed_offset = r.target;
+    cp.committed_metadata = "";
+  }
+  auto answer = co_await call_broker_api<protocol::offset_commit_response_data>(broker_, 8, commit);
+  if (!answer) co_return error_response(500, kafka::error_code::unknown_server_error, answer.err().describe());
+  for (const auto& t : answer->topics) {
+    for (const auto& pr : t.partitions) {
+      if (pr.error_code != 0) {
+        auto code = static_cast<kafka::error_code>(pr.error_code);
+        co_return error_response(code == kafka::error_code::rebalance_in_progress ||
+                                         code == kafka::error_code::unknown_member_id ||
+                                         code == kafka::error_code::illegal_generation
+                                     ? 409
+                                     : 400,
+                                 code,
+                                 "partition " + std::to_string(pr.partition_index) + ": " +
+                                     std::string(kafka::default_message(code)));
+      }
+    }
+  }
+  out["executed"] = true;
+  co_return json_response(out);
 }
 
 // Each classic group's lag, every lag_sample_ms, into the bounded history;
