@@ -106,6 +106,23 @@ async function main() {
     const copy = await (await fetch(`${base}/api/v1/topics/${topic}-copy/partitions/0/messages?offset=0&limit=10`)).json();
     check(copy.records.length === 1 && copy.records[0].value.includes('alice'), 'the replayed record is in the copy');
 
+    // Manage from the page: add a partition, then delete the copy (its name typed again).
+    await page.goto(`${base}/#/topics/${topic}`);
+    await page.waitForSelector('#add-partitions');
+    await page.fill('#add-partitions input[name=count]', '3');
+    await page.click('#add-partitions button');
+    await page.waitForSelector('[data-testid=hw-2]', { timeout: 10000 });
+    await page.goto(`${base}/#/topics/${topic}-copy`);
+    await page.waitForSelector('#delete-topic');
+    await page.fill('#delete-topic input[name=confirm]', 'wrong');
+    await page.click('#delete-topic button');
+    await page.waitForFunction(() => document.querySelector('[data-testid=manage-status]').textContent.includes('does not match'));
+    await page.fill('#delete-topic input[name=confirm]', `${topic}-copy`);
+    await page.click('#delete-topic button');
+    await page.waitForFunction(() => location.hash === '#/topics');
+    const left = await (await fetch(`${base}/api/v1/topics/${topic}-copy`)).status;
+    check(left === 404, `the deleted topic is gone (${left})`);
+
     // The group the test started: its rebalance on the timeline, lag over time.
     if (process.env.GROUP) {
       await page.goto(`${base}/#/groups/${process.env.GROUP}`);

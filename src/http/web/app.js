@@ -164,6 +164,7 @@ async function showTopic(name) {
       'brown lines are segment boundaries (where retention can cut). Updated every second.'), parts];
   if (cluster && cluster.console.write_enabled) children.push(...produceForm(name, t.partitions.length));
   children.push(...searchForm(name));
+  if (cluster && cluster.console.write_enabled) children.push(...manageTopic(name, t.partitions.length));
   children.push(el('h3', {}, 'Configuration'), el('div', { class: 'scroll' }, el('table', {}, configs)));
   main.replaceChildren(...children);
 
@@ -287,6 +288,82 @@ function searchForm(topic) {
   return children;
 }
 
+// --- management --------------------------------------------------------------------
+async function send(method, path, body) {
+  return api(path, { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body || {}) });
+}
+
+function manageTopic(topic, partitions) {
+  const status = el('p', { role: 'status', 'data-testid': 'manage-status' });
+  const report = (p) => p.then((text) => { status.className = 'ok'; status.textContent = text; })
+    .catch((e) => { status.className = 'error'; status.textContent = e.message; });
+  const base = `/api/v1/topics/${encodeURIComponent(topic)}`;
+  const grow = el('form', { id: 'add-partitions' },
+    el('label', {}, 'Partitions (new total)', el('input', { name: 'count', type: 'number', min: partitions + 1, value: partitions + 1 })),
+    el('button', { type: 'submit' }, 'Add partitions'));
+  grow.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const count = Number(new FormData(grow).get('count'));
+    report(send('POST', `${base}/partitions`, { count }).then(() => { setTimeout(route, 0); return `now ${count} partitions`; }));
+  });
+  const config = el('form', { id: 'set-config' },
+    el('label', {}, 'Config', el('input', { name: 'name', required: true, placeholder: 'retention.ms' })),
+    el('label', {}, 'Value (empty = back to the default)', el('input', { name: 'value' })),
+    el('button', { type: 'submit' }, 'Apply'));
+  config.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const f = new FormData(config);
+    const body = f.get('value') === '' ? { delete: [f.get('name')] } : { set: { [f.get('name')]: f.get('value') } };
+    report(send('POST', `${base}/configs`, body).then(() => { setTimeout(route, 0); return `${f.get('name')} changed`; }));
+  });
+  // Deleting cannot be undone: the name must be typed again.
+  const remove = el('form', { id: 'delete-topic' },
+    el('label', {}, `Type ${topic} to delete it`, el('input', { name: 'confirm', autocomplete: 'off' })),
+    el('button', { type: 'submit', class: 'danger' }, 'Delete topic'));
+  remove.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (new FormData(remove).get('confirm') !== topic) { status.className = 'error'; status.textContent = 'the name does not match'; return; }
+    report(send('DELETE', base).then(() => { location.hash = '#/topics'; return `${topic} deleted`; }));
+  });
+  return [el('h3', {}, 'Manage'), grow, config, remove, status];
+}
+
+function resetOffsets(id, topics) {
+  const status = el('div', { role: 'status', 'data-testid': 'reset-status' });
+  const form = el('form', { id: 'reset-offsets' },
+    el('label', {}, 'Topic', el('select', { name: 'topic' }, ...topics.map((t) => el('option', { value: t }, t)))),
+    el('label', {}, 'To', el('select', { name: 'to' }, el('option', { value: 'earliest' }, 'earliest'),
+      el('option', { value: 'latest' }, 'latest'), el('option', { value: 'offset' }, 'offset'))),
+    el('label', {}, 'Offset', el('input', { name: 'offset', type: 'number', min: 0 })),
+    el('button', { type: 'submit' }, 'Dry run'));
+  const body = () => {
+    const f = new FormData(form);
+    return { topic: f.get('topic'), to: f.get('to') === 'offset' ? Number(f.get('offset')) : f.get('to') };
+  };
+  const path = `/api/v1/groups/${encodeURIComponent(id)}/offsets/reset`;
+  const table = (r) => el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Partition'), el('th', {}, 'Committed'),
+    el('th', {}, 'New'))), el('tbody', {}, ...r.partitions.map((p) => el('tr', {}, el('td', {}, p.partition),
+    el('td', {}, p.current ?? 'none'), el('td', {}, p.new)))));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const planned = body();
+    try {
+      const plan = await send('POST', path, planned);
+      const execute = el('button', { type: 'button', 'data-testid': 'reset-execute' }, 'Reset these offsets');
+      execute.addEventListener('click', async () => {
+        try {
+          const done = await send('POST', path, { ...planned, execute: true });
+          status.className = 'ok';
+          status.replaceChildren(el('p', {}, 'Offsets reset.'), table(done));
+        } catch (e) { status.className = 'error'; status.textContent = e.message; }
+      });
+      status.className = '';
+      status.replaceChildren(el('p', {}, 'Dry run: nothing changed yet.'), table(plan), execute);
+    } catch (e) { status.className = 'error'; status.textContent = e.message; }
+  });
+  return [el('h3', {}, 'Reset offsets'), form, status];
+}
+
 // --- messages ----------------------------------------------------------------
 function asText(value, mode) {
   if (value === null) return el('span', { class: 'muted' }, 'null');
@@ -373,7 +450,9 @@ async function showGroup(id) {
       el('th', {}, 'Lag (time)'))), el('tbody', {}, ...offsets))),
     el('p', { class: 'muted' }, 'Lag in time = now minus the timestamp of the first record the group has not consumed.'),
     el('h3', {}, 'Lag over time'), lagChart(lagHistory),
-    el('h3', {}, 'Rebalances'), rebalanceTimeline(rebalances));
+    el('h3', {}, 'Rebalances'), rebalanceTimeline(rebalances),
+    ...(cluster && cluster.console.write_enabled && g.offsets.length
+      ? resetOffsets(id, [...new Set(g.offsets.map((o) => o.topic))]) : []));
 }
 
 // A line of the group's total lag, sampled by the broker (hand-drawn SVG).
