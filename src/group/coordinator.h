@@ -130,6 +130,9 @@ class coordinator {
   const coordinator_config& config() const { return config_; }
   // For views and tests; nullptr when unknown.
   const group_metadata* find_group(const std::string& group_id) const;
+  // One observer of every classic group's state changes (the console's
+  // rebalance history); an empty function removes it.
+  void set_transition_observer(transition_observer o) { transition_observer_ = std::move(o); }
 
  private:
   // coordinator.cc
@@ -205,6 +208,7 @@ class coordinator {
   // Latest time seen; used by log completions that arrive without a clock.
   int64_t now_ms_ = 0;
   std::map<std::string, std::unique_ptr<group_metadata>> groups_;
+  transition_observer transition_observer_;  // groups point at this slot
   uint64_t writes_ = 0;  // offset-log writes numbered so far (see group_metadata::applied_write)
   int64_t next_retention_check_ms_ = no_deadline;
   // Producer id -> groups it left pending transactional offsets in (entries

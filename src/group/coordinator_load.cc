@@ -83,6 +83,7 @@ status coordinator::load_record(const bytes& key, const std::optional<bytes>& va
   }
   auto g = restore_group(gk.group, *v, now_ms);
   keep_offsets(*g);
+  g->observe_transitions(&transition_observer_);
   groups_[gk.group] = std::move(g);
   return {};
 }

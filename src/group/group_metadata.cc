@@ -11,8 +11,10 @@ group_metadata::group_metadata(std::string id, int64_t now_ms)
 
 bool group_metadata::transition_to(group_state next, int64_t now_ms) {
   if (!valid_transition(state_, next)) return false;
+  group_state from = state_;
   state_ = next;
   state_timestamp_ms_ = now_ms;
+  if (observer_ && *observer_) (*observer_)(*this, from, now_ms);
   return true;
 }
 

@@ -4,6 +4,8 @@
 // the rules about when to rebalance live in the coordinator.
 #pragma once
 
+#include <functional>
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -31,6 +33,12 @@ struct offset_entry {
   uint64_t write = 0;
 };
 
+class group_metadata;
+// Told after every state change of a classic group (the console's rebalance
+// history); runs on the handler thread inside the coordinator's call, so it
+// must only read the group and return.
+using transition_observer = std::function<void(const group_metadata&, group_state from, int64_t now_ms)>;
+
 class group_metadata {
  public:
   group_metadata(std::string id, int64_t now_ms);
@@ -43,6 +51,8 @@ class group_metadata {
   bool transition_to(group_state next, int64_t now_ms);
   // Used when replaying the log: sets state without transition checks.
   void restore_state(group_state s, int64_t state_timestamp_ms);
+  // The coordinator's observer slot (may hold no function); not owned.
+  void observe_transitions(const transition_observer* slot) { observer_ = slot; }
 
   int32_t generation_id = 0;
   std::optional<std::string> protocol_type;
@@ -132,6 +142,7 @@ class group_metadata {
   std::string id_;
   group_state state_ = group_state::empty;
   int64_t state_timestamp_ms_;
+  const transition_observer* observer_ = nullptr;
   std::vector<std::unique_ptr<member>> members_;
   std::map<std::string, std::string> static_members_;
 };

@@ -2,11 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "base/kafka_error_codes.h"
 #include "base/key_hash.h"
@@ -18,10 +22,12 @@
 #include "group/lag.h"
 #include "http/assets.h"
 #include "http/consumer_assignment.h"
+#include "http/group_history.h"
 #include "http/internal_client.h"
 #include "http/log_reader.h"
 #include "http/metrics_text.h"
 #include "http/on_broker.h"
+#include "http/record_search.h"
 #include "http/server.h"
 #include "record/batch_builder.h"
 #include "storage/partition_log.h"
@@ -167,7 +173,18 @@ class console_service final : public broker::side_service {
     return {};
   }
   uint16_t port() const { return server_.bound_port(); }
-  void start() { server_.start(); }
+  void start() {
+    // The coordinator tells the history of every classic group's state
+    // change, on the handler thread (the only one that touches the history).
+    asio::post(broker_.io(), [this, history = history_] {
+      broker_.groups().coordinator().set_transition_observer(
+          [history](const group::group_metadata& g, group::group_state from, int64_t now) {
+            history->on_transition(g, from, now);
+          });
+    });
+    asio::co_spawn(server_.io(), sample_lag(), asio::detached);
+    server_.start();
+  }
   std::string url() const override { return url_; }
   void stop() override { server_.stop(); }
 
@@ -179,8 +196,22 @@ class console_service final : public broker::side_service {
   asio::awaitable<response> topic_path(const request&);
   asio::awaitable<response> topic_messages(const std::string& topic, const std::string& partition, const request&);
   asio::awaitable<response> produce(const std::string& topic, const request&);
+  asio::awaitable<response> search(const std::string& topic, const request&);
+  asio::awaitable<response> send_record(const std::string& topic, const std::optional<std::string>& key,
+                                        const std::optional<std::string>& value,
+                                        const std::vector<record::record_header>& headers,
+                                        std::optional<int32_t> partition);
+  asio::awaitable<response> replay(const std::string& topic, const std::string& partition, const std::string& offset,
+                                   const request&);
   asio::awaitable<response> create_topic(const request&);
   asio::awaitable<response> groups(const request&);
+  asio::awaitable<void> sample_lag();
+  asio::awaitable<response> delete_topic(const std::string& topic, const request&);
+  asio::awaitable<response> add_partitions(const std::string& topic, const request&);
+  asio::awaitable<response> configure_topic(const std::string& topic, const request&);
+  asio::awaitable<response> reset_offsets(const request&);
+  asio::awaitable<response> group_rebalances(const std::string& id);
+  asio::awaitable<response> group_lag_history(const std::string& id);
   asio::awaitable<response> group(const request&);
   asio::awaitable<void> events(const request&, event_stream&);
   std::optional<response> refuse_write(const request& req) const;
@@ -191,6 +222,9 @@ class console_service final : public broker::side_service {
   std::chrono::steady_clock::time_point started_;
   std::string url_;
   uint32_t round_robin_ = 0;  // console thread only: partitions for records without key
+  // Handler thread only (the coordinator's observer and on_broker read it);
+  // shared so the observer may outlive the console at shutdown.
+  std::shared_ptr<group_history> history_ = std::make_shared<group_history>();
 };
 
 void console_service::add_routes() {
@@ -210,6 +244,8 @@ void console_service::add_routes() {
   server_.route("POST", "/api/v1/topics/", [this](const request& r) { return topic_path(r); }, true);
   server_.route("GET", "/api/v1/groups", [this](const request& r) { return groups(r); });
   server_.route("GET", "/api/v1/groups/", [this](const request& r) { return group(r); }, true);
+  server_.route("DELETE", "/api/v1/topics/", [this](const request& r) { return topic_path(r); }, true);
+  server_.route("POST", "/api/v1/groups/", [this](const request& r) { return reset_offsets(r); }, true);
   server_.stream("/api/v1/events", [this](const request& r, event_stream& s) { return events(r, s); });
 }
 
@@ -337,6 +373,22 @@ asio::awaitable<response> console_service::topic_path(const request& req) {
     response r = co_await produce(name, req);
     co_return r;
   }
+  if (parts.size() == 4 && req.method == "DELETE") {
+    response r = co_await delete_topic(name, req);
+    co_return r;
+  }
+  if (parts.size() == 5 && parts[4] == "partitions" && req.method == "POST") {
+    response r = co_await add_partitions(name, req);
+    co_return r;
+  }
+  if (parts.size() == 5 && parts[4] == "configs" && req.method == "POST") {
+    response r = co_await configure_topic(name, req);
+    co_return r;
+  }
+  if (parts.size() == 5 && parts[4] == "search" && req.method == "GET") {
+    response r = co_await search(name, req);
+    co_return r;
+  }
   if (parts.size() == 5 && parts[4] == "partitioner" && req.method == "GET") {
     auto gather = [this, name]() -> int32_t {
       const auto* t = broker_.topics().find(name);
@@ -348,6 +400,11 @@ asio::awaitable<response> console_service::topic_path(const request& req) {
     if (key == req.query.end())
       co_return error_response(400, kafka::error_code::invalid_request, "give ?key=");
     co_return json_response(partition_steps(key->second, count));
+  }
+  if (parts.size() == 9 && parts[4] == "partitions" && parts[6] == "messages" && parts[8] == "replay" &&
+      req.method == "POST") {
+    response r = co_await replay(name, parts[5], parts[7], req);
+    co_return r;
   }
   if (parts.size() == 7 && parts[4] == "partitions" && parts[6] == "messages" && req.method == "GET") {
     response r = co_await topic_messages(name, parts[5], req);
@@ -398,7 +455,8 @@ asio::awaitable<response> console_service::topic_messages(const std::string& top
                              "offset " + std::to_string(from) + " is outside [" + std::to_string(start) + ", " +
                                  std::to_string(end) + "] of " + topic + "-" + std::to_string(partition));
   }
-  auto read = read_records(*f.log, from, limits);
+  auto read_job = [&f, from, &limits] { return read_records(*f.log, from, limits); };
+  result<read_outcome> read = co_await broker_.workers().run(read_job);
   if (!read) {
     co_return error_response(416, kafka::error_code::offset_out_of_range, read.err().describe());
   }
@@ -410,6 +468,121 @@ asio::awaitable<response> console_service::topic_messages(const std::string& top
                                {"high_watermark", read->high_watermark},
                                {"next_offset", read->next_offset},
                                {"records", std::move(records)}});
+}
+
+// A search over a topic, one page at a time: each call scans until its
+// budget (records visited, bytes read, matches) is spent and answers with
+// how far it got and a cursor to continue from. The scan runs on the worker
+// pool; the handler thread only names the partitions.
+asio::awaitable<response> console_service::search(const std::string& topic, const request& req) {
+  auto parsed = parse_search_query(req.query);
+  if (!parsed) co_return error_response(400, kafka::error_code::invalid_request, parsed.err().describe());
+  const search_criteria& criteria = parsed->first;
+  const search_budget& budget = parsed->second;
+  std::optional<int32_t> only;
+  if (req.query.count("partition")) {
+    auto p = parse_int(req.query, "partition");
+    if (!p || *p < 0 || *p > INT32_MAX)
+      co_return error_response(400, kafka::error_code::invalid_request, "partition must be a partition number");
+    only = static_cast<int32_t>(*p);
+  }
+  auto cursor_text = req.query.count("cursor") ? req.query.at("cursor") : std::string();
+  auto cursor = parse_search_cursor(cursor_text);
+  if (!cursor) co_return error_response(400, kafka::error_code::invalid_request, cursor.err().describe());
+
+  struct target {
+    int32_t partition = 0;
+    int64_t from = 0;
+    std::shared_ptr<storage::partition_log> log;
+  };
+  struct plan {
+    bool found = false;
+    int32_t partitions = 0;
+    std::vector<target> targets;
+  };
+  bool resumed = !cursor_text.empty();
+  auto gather = [this, topic, only, resumed, positions = *cursor] {
+    plan out;
+    const auto* t = broker_.topics().find(topic);
+    if (!t) return out;
+    out.found = true;
+    out.partitions = static_cast<int32_t>(t->partitions.size());
+    for (const auto& p : t->partitions) {
+      if (only && p->partition() != *only) continue;
+      int64_t from = 0;
+      if (resumed) {
+        auto it = positions.find(p->partition());
+        if (it == positions.end()) continue;  // finished on an earlier page
+        from = it->second;
+      }
+      out.targets.push_back({p->partition(), from, p});
+    }
+    return out;
+  };
+  plan pl = co_await on_broker(broker_.io(), std::move(gather));
+  if (!pl.found) co_return error_response(404, kafka::error_code::unknown_topic_or_partition, "no topic " + topic);
+  if (only && *only >= pl.partitions) {
+    co_return error_response(404, kafka::error_code::unknown_topic_or_partition,
+                             "no partition " + std::to_string(*only) + " of topic " + topic);
+  }
+
+  struct page {
+    std::string error;
+    search_spent spent;
+    std::vector<std::pair<int32_t, read_record>> matches;
+    std::vector<std::pair<int32_t, partition_scan>> scans;
+  };
+  auto scan = [&pl, &criteria, &budget]() {
+    page out;
+    for (const auto& t : pl.targets) {
+      std::vector<read_record> found;
+      auto s = search_partition(*t.log, t.from, criteria, budget, out.spent, found);
+      if (!s) {
+        out.error = "partition " + std::to_string(t.partition) + ": " + s.err().describe();
+        return out;
+      }
+      for (auto& r : found) out.matches.emplace_back(t.partition, std::move(r));
+      // Once the budget is spent, the partitions after this one answer at
+      // once, not done, where they would have started.
+      out.scans.emplace_back(t.partition, *s);
+    }
+    return out;
+  };
+  page result_page = co_await broker_.workers().run(scan);
+  if (!result_page.error.empty())
+    co_return error_response(500, kafka::error_code::kafka_storage_error, result_page.error);
+
+  json matches = json::array();
+  for (const auto& [partition, r] : result_page.matches) {
+    json j = record_json(r, pl.partitions);
+    j["partition"] = partition;
+    matches.push_back(std::move(j));
+  }
+  json positions = json::array();
+  search_cursor next;
+  for (const auto& [partition, s] : result_page.scans) {
+    positions.push_back(
+        {{"partition", partition}, {"next_offset", s.next_offset}, {"high_watermark", s.high_watermark}, {"done", s.done}});
+    if (!s.done) next[partition] = s.next_offset;
+  }
+  json criteria_json = json::object();
+  if (criteria.key_contains) criteria_json["key"] = *criteria.key_contains;
+  if (criteria.value_contains) criteria_json["value"] = *criteria.value_contains;
+  if (criteria.pointer_text) {
+    criteria_json["pointer"] = *criteria.pointer_text;
+    criteria_json["equals"] = criteria.equals;
+  }
+  if (criteria.header) criteria_json["header"] = *criteria.header;
+  if (criteria.header_value) criteria_json["header_value"] = *criteria.header_value;
+  co_return json_response(json{
+      {"topic", topic},
+      {"criteria", criteria_json},
+      {"budget", {{"max_records", budget.records}, {"max_bytes", budget.bytes}, {"limit", budget.matches}}},
+      {"scanned", {{"records", result_page.spent.records}, {"bytes", result_page.spent.bytes}}},
+      {"matches", std::move(matches)},
+      {"positions", std::move(positions)},
+      {"complete", next.empty()},
+      {"cursor", next.empty() ? json() : json(format_search_cursor(next))}});
 }
 
 asio::awaitable<response> console_service::produce(const std::string& topic, const request& req) {
@@ -447,6 +620,23 @@ asio::awaitable<response> console_service::produce(const std::string& topic, con
       co_return error_response(400, kafka::error_code::invalid_request, "headers: an object or a list");
     }
   }
+  std::optional<int32_t> partition;
+  if (body.contains("partition") && !body["partition"].is_null()) {
+    if (!body["partition"].is_number_integer())
+      co_return error_response(400, kafka::error_code::invalid_request, "partition must be an integer");
+    partition = body["partition"].get<int32_t>();
+  }
+  response r = co_await send_record(topic, key, value, headers, partition);
+  co_return r;
+}
+
+// One record through the broker's Produce handler (v9, acks=all), as a client
+// would send it: the produce endpoint and replay both come here.
+asio::awaitable<response> console_service::send_record(const std::string& topic,
+                                                       const std::optional<std::string>& key,
+                                                       const std::optional<std::string>& value,
+                                                       const std::vector<record::record_header>& headers,
+                                                       std::optional<int32_t> given_partition) {
   auto gather = [this, topic]() -> int32_t {
     const auto* t = broker_.topics().find(topic);
     return t ? static_cast<int32_t>(t->partitions.size()) : -1;
@@ -455,10 +645,8 @@ asio::awaitable<response> console_service::produce(const std::string& topic, con
   if (count < 0) co_return error_response(404, kafka::error_code::unknown_topic_or_partition, "no topic " + topic);
   int32_t partition = -1;
   std::string chosen_by;
-  if (body.contains("partition") && !body["partition"].is_null()) {
-    if (!body["partition"].is_number_integer())
-      co_return error_response(400, kafka::error_code::invalid_request, "partition must be an integer");
-    partition = body["partition"].get<int32_t>();
+  if (given_partition) {
+    partition = *given_partition;
     chosen_by = "given";
   } else if (key) {
     partition = partition_for_key(*key, count);
@@ -500,6 +688,73 @@ asio::awaitable<response> console_service::produce(const std::string& topic, con
   co_return json_response(j, 201);
 }
 
+// Re-produces one stored record (key, value, headers; a new timestamp) to the
+// same or another topic, through the same Produce path as the produce
+// endpoint. Body (optional): {"topic": "...", "partition": N}; without a
+// partition the destination's partitioner places it (murmur2 of the key).
+asio::awaitable<response> console_service::replay(const std::string& topic, const std::string& partition_text,
+                                                  const std::string& offset_text, const request& req) {
+  if (auto refused = refuse_write(req)) co_return *refused;
+  json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object())
+    co_return error_response(400, kafka::error_code::invalid_request, "expected {\"topic\": ..., \"partition\": N}");
+  std::string destination = topic;
+  if (body.contains("topic") && !body["topic"].is_null()) {
+    if (!body["topic"].is_string() || body["topic"].get<std::string>().empty())
+      co_return error_response(400, kafka::error_code::invalid_request, "topic must be a topic name");
+    destination = body["topic"].get<std::string>();
+  }
+  std::optional<int32_t> to_partition;
+  if (body.contains("partition") && !body["partition"].is_null()) {
+    if (!body["partition"].is_number_integer())
+      co_return error_response(400, kafka::error_code::invalid_request, "partition must be an integer");
+    to_partition = body["partition"].get<int32_t>();
+  }
+  std::map<std::string, std::string> numbers{{"p", partition_text}, {"o", offset_text}};
+  auto partition = parse_int(numbers, "p");
+  auto offset = parse_int(numbers, "o");
+  if (!partition || !offset || *partition < 0 || *partition > INT32_MAX || *offset < 0)
+    co_return error_response(400, kafka::error_code::invalid_request, "partition and offset are numbers");
+  int32_t from_partition = static_cast<int32_t>(*partition);
+  auto gather = [this, topic, from_partition] { return broker_.topics().partition(topic, from_partition); };
+  std::shared_ptr<storage::partition_log> log = co_await on_broker(broker_.io(), std::move(gather));
+  if (!log) {
+    co_return error_response(404, kafka::error_code::unknown_topic_or_partition,
+                             "no partition " + partition_text + " of topic " + topic);
+  }
+  int64_t at = *offset;
+  auto read = [&log, at]() -> result<read_outcome> {
+    int64_t start = log->log_start_offset(), end = log->high_watermark();
+    if (at < start || at >= end) {
+      return make_error(std::errc::result_out_of_range, "offset " + std::to_string(at) + " is outside [" +
+                                                            std::to_string(start) + ", " + std::to_string(end) + ")");
+    }
+    read_limits one;
+    one.limit = 1;
+    return read_records(*log, at, one);
+  };
+  result<read_outcome> found = co_await broker_.workers().run(read);
+  if (!found) co_return error_response(416, kafka::error_code::offset_out_of_range, found.err().describe());
+  if (found->records.empty() || found->records.front().offset != at) {
+    co_return error_response(404, kafka::error_code::offset_out_of_range,
+                             "no record at offset " + offset_text + " of " + topic + "-" + partition_text +
+                                 " (compacted away, or a transaction marker)");
+  }
+  const read_record& original = found->records.front();
+  std::vector<record::record_header> headers;
+  for (const auto& h : original.headers) {
+    headers.push_back({h.key, h.value ? std::optional<record::bytes>(record::bytes(h.value->begin(), h.value->end()))
+                                      : std::nullopt});
+  }
+  response sent = co_await send_record(destination, original.key, original.value, headers, to_partition);
+  if (sent.status == 201) {
+    json j = json::parse(sent.body);
+    j["replayed_from"] = {{"topic", topic}, {"partition", from_partition}, {"offset", at}};
+    co_return json_response(j, 201);
+  }
+  co_return sent;
+}
+
 asio::awaitable<response> console_service::groups(const request&) {
   auto gather = [this] {
     auto& c = broker_.groups().coordinator();
@@ -523,8 +778,296 @@ asio::awaitable<response> console_service::groups(const request&) {
   co_return json_response(j);
 }
 
+// --- management: each a Kafka request through the broker's own handlers ---
+
+asio::awaitable<response> console_service::delete_topic(const std::string& topic, const request& req) {
+  if (auto refused = refuse_write(req)) co_return *refused;
+  protocol::delete_topics_request_data r;
+  r.topic_names.push_back(topic);
+  r.timeout_ms = 30000;
+  auto answer = co_await call_broker_api<protocol::delete_topics_response_data>(broker_, 5, r);
+  if (!answer) co_return error_response(500, kafka::error_code::unknown_server_error, answer.err().describe());
+  if (answer->responses.empty()) co_return error_response(500, kafka::error_code::unknown_server_error, "no answer");
+  const auto& res = answer->responses.front();
+  if (res.error_code != 0) {
+    auto code = static_cast<kafka::error_code>(res.error_code);
+    co_return error_response(code == kafka::error_code::unknown_topic_or_partition ? 404 : 400, code,
+                             res.error_message.value_or(std::string(kafka::default_message(code))));
+  }
+  co_return json_response(json{{"deleted", topic}});
+}
+
+asio::awaitable<response> console_service::add_partitions(const std::string& topic, const request& req) {
+  if (auto refused = refuse_write(req)) co_return *refused;
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("count") || !body["count"].is_number_integer())
+    co_return error_response(400, kafka::error_code::invalid_request, "expected {\"count\": N} (the new total)");
+  protocol::create_partitions_request_data r;
+  auto& t = r.topics.emplace_back();
+  t.name = topic;
+  t.count = body["count"].get<int32_t>();
+  t.assignments.reset();
+  r.timeout_ms = 30000;
+  r.validate_only = body.value("validate_only", false);
+  auto answer = co_await call_broker_api<protocol::create_partitions_response_data>(broker_, 2, r);
+  if (!answer) co_return error_response(500, kafka::error_code::unknown_server_error, answer.err().describe());
+  if (answer->results.empty()) co_return error_response(500, kafka::error_code::unknown_server_error, "no answer");
+  const auto& res = answer->results.front();
+  if (res.error_code != 0) {
+    auto code = static_cast<kafka::error_code>(res.error_code);
+    co_return error_response(code == kafka::error_code::unknown_topic_or_partition ? 404 : 400, code,
+                             res.error_message.value_or(std::string(kafka::default_message(code))));
+  }
+  co_return json_response(json{{"topic", topic}, {"partitions", t.count}, {"validate_only", r.validate_only}});
+}
+
+// {"set": {"retention.ms": "60000"}, "delete": ["segment.bytes"]}: an
+// IncrementalAlterConfigs of the topic (delete = back to the default).
+asio::awaitable<response> console_service::configure_topic(const std::string& topic, const request& req) {
+  if (auto refused = refuse_write(req)) co_return *refused;
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object())
+    co_return error_response(400, kafka::error_code::invalid_request, "expected {\"set\": {...}, \"delete\": [...]}");
+  protocol::incremental_alter_configs_request_data r;
+  auto& res = r.resources.emplace_back();
+  res.resource_type = 2;  // TOPIC
+  res.resource_name = topic;
+  if (body.contains("set")) {
+    if (!body["set"].is_object())
+      co_return error_response(400, kafka::error_code::invalid_request, "set: an object of config names to values");
+    for (auto& [k, v] : body["set"].items()) {
+      auto& c = res.configs.emplace_back();
+      c.name = k;
+      c.config_operation = 0;  // SET
+      c.value = v.is_string() ? v.get<std::string>() : v.dump();
+    }
+  }
+  if (body.contains("delete")) {
+    if (!body["delete"].is_array())
+      co_return error_response(400, kafka::error_code::invalid_request, "delete: a list of config names");
+    for (const auto& k : body["delete"]) {
+      if (!k.is_string()) co_return error_response(400, kafka::error_code::invalid_request, "delete: names are strings");
+      auto& c = res.configs.emplace_back();
+      c.name = k.get<std::string>();
+      c.config_operation = 1;  // DELETE
+      c.value.reset();
+    }
+  }
+  if (res.configs.empty()) co_return error_response(400, kafka::error_code::invalid_request, "nothing to change");
+  r.validate_only = body.value("validate_only", false);
+  auto answer = co_await call_broker_api<protocol::incremental_alter_configs_response_data>(broker_, 1, r);
+  if (!answer) co_return error_response(500, kafka::error_code::unknown_server_error, answer.err().describe());
+  if (answer->responses.empty()) co_return error_response(500, kafka::error_code::unknown_server_error, "no answer");
+  const auto& out = answer->responses.front();
+  if (out.error_code != 0) {
+    auto code = static_cast<kafka::error_code>(out.error_code);
+    co_return error_response(code == kafka::error_code::unknown_topic_or_partition ? 404 : 400, code,
+                             out.error_message.value_or(std::string(kafka::default_message(code))));
+  }
+  co_return json_response(json{{"topic", topic}, {"changed", res.configs.size()}, {"validate_only", r.validate_only}});
+}
+
+// POST /api/v1/groups/G/offsets/reset {"topic": T, "to": "earliest" | "latest" | N, "execute": false}:
+// the plan (each partition's committed offset and the new one) as a dry run
+// unless "execute" is true, as `samsa group reset-offsets` does. Executed
+// as an OffsetCommit from outside the group (generation -1), which the
+// coordinator accepts only while the group has no members, as Kafka does.
+asio::awaitable<response> console_service::reset_offsets(const request& req) {
+  auto parts = split_path(req.path);  // api v1 groups G offsets reset
+  if (parts.size() != 6 || parts[4] != "offsets" || parts[5] != "reset")
+    co_return error_response(404, kafka::error_code::invalid_request, "no such resource: " + req.path);
+  if (auto refused = refuse_write(req)) co_return *refused;
+  const std::string group_id = parts[3];
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("topic") || !body["topic"].is_string() ||
+      !body.contains("to") || !(body["to"].is_string() || body["to"].is_number_integer())) {
+    co_return error_response(400, kafka::error_code::invalid_request,
+                             "expected {\"topic\": T, \"to\": \"earliest\" | \"latest\" | OFFSET, \"execute\": false}");
+  }
+  const std::string topic = body["topic"].get<std::string>();
+  std::string to = body["to"].is_string() ? body["to"].get<std::string>() : "";
+  std::optional<int64_t> to_offset;
+  if (body["to"].is_number_integer()) to_offset = body["to"].get<int64_t>();
+  if (!to_offset && to != "earliest" && to != "latest")
+    co_return error_response(400, kafka::error_code::invalid_request, "to: \"earliest\", \"latest\" or an offset");
+  const bool execute = body.value("execute", false);
+  struct plan_row {
+    int32_t partition;
+    std::optional<int64_t> current;
+    int64_t target;
+  };
+  struct plan {
+    int status = 200;
+    kafka::error_code code = kafka::error_code::none;
+    std::string message;
+    std::string state;
+    std::vector<plan_row> rows;
+  };
+  auto gather = [this, group_id, topic, to, to_offset] {
+    plan p;
+    const auto* t = broker_.topics().find(topic);
+    if (!t) {
+      p.status = 404;
+      p.code = kafka::error_code::unknown_topic_or_partition;
+      p.message = "no topic " + topic;
+      return p;
+    }
+    auto& c = broker_.groups().coordinator();
+    std::map<int32_t, int64_t> committed;
+    if (c.find_group(group_id)) {
+      auto d = c.describe_groups({group_id});
+      p.state = d.empty() ? "" : d.front().state;
+      if (!d.empty() && !d.front().members.empty()) {
+        p.status = 409;
+        p.code = kafka::error_code::non_empty_group;
+        p.message = "group " + group_id + " has " + std::to_string(d.front().members.size()) +
+                    " members: stop its consumers first (offsets of an active group are reset by no one but it)";
+        return p;
+      }
+      for (const auto& l : group::group_lag(c, group_id, [](const group::topic_partition&) { return std::nullopt; }))
+        if (l.topic == topic) committed[l.partition] = l.committed;
+    } else {
+      p.state = "Empty";
+    }
+    for (const auto& log : t->partitions) {
+      plan_row row{log->partition(), std::nullopt, 0};
+      if (auto it = committed.find(row.partition); it != committed.end()) row.current = it->second;
+      int64_t start = log->log_start_offset(), end = log->high_watermark();
+      if (to_offset) row.target = std::clamp(*to_offset, start, end);
+      else row.target = to == "earliest" ? start : end;
+      p.rows.push_back(row);
+    }
+    return p;
+  };
+  plan p = co_await on_broker(broker_.io(), std::move(gather));
+  if (p.status != 200) co_return error_response(p.status, p.code, p.message);
+  json rows = json::array();
+  for (const auto& r : p.rows)
+    rows.push_back({{"partition", r.partition}, {"current", r.current ? json(*r.current) : json()}, {"new", r.target}});
+  json out{{"group_id", group_id}, {"topic", topic}, {"executed", false}, {"partitions", rows}};
+  if (!execute) co_return json_response(out);
+
+  protocol::offset_commit_request_data commit;
+  commit.group_id = group_id;
+  commit.generation_id_or_member_epoch = -1;
+  commit.member_id = "";
+  auto& ct = commit.topics.emplace_back();
+  ct.name = topic;
+  for (const auto& r : p.rows) {
+    auto& cp = ct.partitions.emplace_back();
+    cp.partition_index = r.partition;
+    cp.committed_offset = r.target;
+    cp.committed_metadata = "";
+  }
+  auto answer = co_await call_broker_api<protocol::offset_commit_response_data>(broker_, 8, commit);
+  if (!answer) co_return error_response(500, kafka::error_code::unknown_server_error, answer.err().describe());
+  for (const auto& t : answer->topics) {
+    for (const auto& pr : t.partitions) {
+      if (pr.error_code != 0) {
+        auto code = static_cast<kafka::error_code>(pr.error_code);
+        co_return error_response(code == kafka::error_code::rebalance_in_progress ||
+                                         code == kafka::error_code::unknown_member_id ||
+                                         code == kafka::error_code::illegal_generation
+                                     ? 409
+                                     : 400,
+                                 code,
+                                 "partition " + std::to_string(pr.partition_index) + ": " +
+                                     std::string(kafka::default_message(code)));
+      }
+    }
+  }
+  out["executed"] = true;
+  co_return json_response(out);
+}
+
+// Each classic group's lag, every lag_sample_ms, into the bounded history;
+// groups that are gone are forgotten.
+asio::awaitable<void> console_service::sample_lag() {
+  asio::steady_timer tick(server_.io());
+  for (;;) {
+    auto gather = [this] {
+      auto& c = broker_.groups().coordinator();
+      std::set<std::string> existing;
+      int64_t now = now_ms();
+      for (const auto& g : c.list_groups().groups) {
+        existing.insert(g.group_id);
+        auto lags = group::group_lag(c, g.group_id, [this](const group::topic_partition& tp) -> std::optional<int64_t> {
+          auto log = broker_.topics().partition(tp.topic, tp.partition);
+          if (!log) return std::nullopt;
+          return log->high_watermark();
+        });
+        history_->sample_lag(g.group_id, now, group::total_lag(lags));
+      }
+      history_->keep_only(existing);
+      return true;
+    };
+    (void)co_await on_broker(broker_.io(), std::move(gather));
+    tick.expires_after(std::chrono::milliseconds(settings_.lag_sample_ms));
+    co_await tick.async_wait(asio::use_awaitable);
+  }
+}
+
+asio::awaitable<response> console_service::group_rebalances(const std::string& id) {
+  auto gather = [this, id]() -> json {
+    if (!broker_.groups().coordinator().find_group(id)) return json();
+    json list = json::array();
+    if (const auto* entries = history_->rebalances(id)) {
+      for (const auto& e : *entries) {
+        json moved = json::array();
+        for (const auto& m : e.moved)
+          moved.push_back({{"topic", m.partition.topic},
+                           {"partition", m.partition.partition},
+                           {"from", m.from.empty() ? json() : json(m.from)},
+                           {"to", m.to.empty() ? json() : json(m.to)}});
+        json assignment = json::object();
+        for (const auto& [member, tps] : e.assignment) {
+          json parts = json::array();
+          for (const auto& tp : tps) parts.push_back({{"topic", tp.topic}, {"partition", tp.partition}});
+          assignment[member] = std::move(parts);
+        }
+        list.push_back({{"generation", e.generation},
+                        {"started_ms", e.started_ms},
+                        {"joined_ms", e.joined_ms ? json(*e.joined_ms) : json()},
+                        {"ended_ms", e.ended_ms ? json(*e.ended_ms) : json()},
+                        {"duration_ms", e.ended_ms ? json(*e.ended_ms - e.started_ms) : json()},
+                        {"outcome", e.outcome},
+                        {"members", e.members},
+                        {"joined", e.joined},
+                        {"left", e.left},
+                        {"moved", std::move(moved)},
+                        {"assignment", std::move(assignment)}});
+      }
+    }
+    return json{{"group_id", id}, {"rebalances", std::move(list)}};
+  };
+  json j = co_await on_broker(broker_.io(), std::move(gather));
+  if (j.is_null()) co_return error_response(404, kafka::error_code::group_id_not_found, "no group " + id);
+  co_return json_response(j);
+}
+
+asio::awaitable<response> console_service::group_lag_history(const std::string& id) {
+  auto gather = [this, id]() -> json {
+    if (!broker_.groups().coordinator().find_group(id)) return json();
+    json samples = json::array();
+    if (const auto* lag = history_->lag(id))
+      for (const auto& s : *lag) samples.push_back({{"time_ms", s.time_ms}, {"lag", s.lag}});
+    return json{{"group_id", id}, {"interval_ms", settings_.lag_sample_ms}, {"samples", std::move(samples)}};
+  };
+  json j = co_await on_broker(broker_.io(), std::move(gather));
+  if (j.is_null()) co_return error_response(404, kafka::error_code::group_id_not_found, "no group " + id);
+  co_return json_response(j);
+}
+
 asio::awaitable<response> console_service::group(const request& req) {
   auto parts = split_path(req.path);
+  if (parts.size() == 5 && parts[4] == "rebalances") {
+    response r = co_await group_rebalances(parts[3]);
+    co_return r;
+  }
+  if (parts.size() == 5 && parts[4] == "lag-history") {
+    response r = co_await group_lag_history(parts[3]);
+    co_return r;
+  }
   if (parts.size() != 4) co_return error_response(404, kafka::error_code::invalid_request, "no such resource");
   const std::string id = parts[3];
   struct lag_row {
@@ -659,6 +1202,14 @@ result<console_settings> console_settings_from(const std::map<std::string, std::
       if (auto a = parse_http_listener(v); !a) return a.err();
       s.listener = v;
     }
+  }
+  if (auto it = raw.find("http.lag.sample.ms"); it != raw.end()) {
+    int64_t v = -1;
+    auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
+    if (ec != std::errc() || end != it->second.data() + it->second.size() || v < 100 || v > 3'600'000)
+      return make_error(std::errc::invalid_argument,
+                        "http.lag.sample.ms: milliseconds from 100 to 3600000, got '" + it->second + "'");
+    s.lag_sample_ms = v;
   }
   if (auto it = raw.find("http.write.enabled"); it != raw.end()) {
     if (it->second == "true") s.write_enabled = true;

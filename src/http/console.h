@@ -25,6 +25,9 @@ struct console_settings {
   bool listener_explicit = false;
   // Produce (and topic creation) from the page or API.
   bool write_enabled = false;
+  // How often each group's lag is sampled for its lag history
+  // (http.lag.sample.ms, 100 ms .. 1 h).
+  int64_t lag_sample_ms = 5000;
 };
 
 // http.listeners / http.write.enabled from the broker's settings.

@@ -77,6 +77,68 @@ async function main() {
     await page.click('tr[data-offset="0"] button');
     await page.waitForSelector('tr[data-offset="0"] [data-testid=why]');
 
+    // Search by key and by a JSON field, then replay a match to another topic.
+    for (const [i, body] of [['cust-1', '{"user": {"name": "alice"}, "n": 1}'], ['cust-2', '{"user": {"name": "bob"}}'],
+      ['cust-3', '{"user": {"name": "alice"}, "n": 3}']].entries()) {
+      const r = await fetch(`${base}/api/v1/topics/${topic}/messages`, { method: 'POST',
+        headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ key: body[0], value: body[1], partition: i % 2 }) });
+      check(r.status === 201, `api produce answered ${r.status}`);
+    }
+    await page.goto(`${base}/#/topics/${topic}`);
+    await page.waitForSelector('#search');
+    await page.fill('#search input[name=key]', 'cust-2');
+    await page.click('#search button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=search-status]').textContent.includes('1 found'));
+    check((await page.textContent('#search ~ div table')).includes('bob'), 'search by key finds bob');
+    await page.fill('#search input[name=key]', '');
+    await page.fill('#search input[name=pointer]', '/user/name');
+    await page.fill('#search input[name=equals]', '"alice"');
+    await page.press('#search input[name=equals]', 'Enter');  // the keyboard submits too
+    await page.waitForFunction(() => document.querySelector('[data-testid=search-status]').textContent.includes('2 found'));
+    check(!(await page.textContent('#search ~ div table')).includes('bob'), 'the JSON field search leaves bob out');
+    const created = await fetch(`${base}/api/v1/topics`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: `${topic}-copy`, partitions: 1 }) });
+    check(created.status === 201, `create the replay target: ${created.status}`);
+    await page.fill('input[name=replay_to]', `${topic}-copy`);
+    await page.focus('[data-testid=replay]');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('[data-testid=replay-status]').textContent.includes('replayed to'));
+    const copy = await (await fetch(`${base}/api/v1/topics/${topic}-copy/partitions/0/messages?offset=0&limit=10`)).json();
+    check(copy.records.length === 1 && copy.records[0].value.includes('alice'), 'the replayed record is in the copy');
+
+    // Manage from the page: add a partition, then delete the copy (its name typed again).
+    await page.goto(`${base}/#/topics/${topic}`);
+    await page.waitForSelector('#add-partitions');
+    await page.fill('#add-partitions input[name=count]', '3');
+    await page.click('#add-partitions button');
+    await page.waitForSelector('[data-testid=hw-2]', { timeout: 10000 });
+    await page.goto(`${base}/#/topics/${topic}-copy`);
+    await page.waitForSelector('#delete-topic');
+    await page.fill('#delete-topic input[name=confirm]', 'wrong');
+    await page.click('#delete-topic button');
+    await page.waitForFunction(() => document.querySelector('[data-testid=manage-status]').textContent.includes('does not match'));
+    await page.fill('#delete-topic input[name=confirm]', `${topic}-copy`);
+    await page.click('#delete-topic button');
+    await page.waitForFunction(() => location.hash === '#/topics');
+    const left = await (await fetch(`${base}/api/v1/topics/${topic}-copy`)).status;
+    check(left === 404, `the deleted topic is gone (${left})`);
+
+    // The group the test started: its rebalance on the timeline, lag over time.
+    if (process.env.GROUP) {
+      await page.goto(`${base}/#/groups/${process.env.GROUP}`);
+      await page.waitForSelector('[data-testid=timeline] li[data-generation]');
+      const line = await page.textContent('[data-testid=timeline]');
+      check(line.includes('stable') && line.includes('joined') && line.includes('moved'), `timeline: ${line}`);
+      await page.waitForSelector('[data-testid=lag-chart]');
+      const shot = path.join(shots, 'group-1920.png');
+      await page.screenshot({ path: shot, fullPage: true });
+      await page.setViewportSize({ width: 375, height: 800 });
+      const o = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      check(o <= 0, `no horizontal scroll on the group at 375 px (overflow ${o})`);
+      await page.screenshot({ path: path.join(shots, 'group-375.png'), fullPage: true });
+      await page.setViewportSize({ width: 1920, height: 1080 });
+    }
+
     // Phone width: no horizontal scroll.
     await page.setViewportSize({ width: 375, height: 800 });
     await page.goto(`${base}/#/topics/${topic}`);

@@ -6,9 +6,11 @@ current directory (the build tree under ctest) or SAMSA_ARTIFACTS_DIR."""
 import os
 import shutil
 import subprocess
+import time
 
 import pytest
 
+import clients
 from console_client import Console
 
 
@@ -22,15 +24,29 @@ def test_page_in_chromium(broker_factory, name):
     modules = node_modules()
     if not modules or not os.path.exists("/usr/bin/chromium"):
         pytest.fail("playwright-core or chromium missing: run scripts/install-deps.sh --test")
-    b = broker_factory({"http.listeners": "http://127.0.0.1:0", "http.write.enabled": "true"})
+    from confluent_kafka import Consumer
+    b = broker_factory({"http.listeners": "http://127.0.0.1:0", "http.write.enabled": "true",
+                        "http.lag.sample.ms": "100", "group.initial.rebalance.delay.ms": "0"})
     c = Console(b)
+    # A consumer group with one rebalance behind it, for the timeline.
+    group, watched = name("grp"), name("watched")
+    clients.create_topic(b.bootstrap, watched, 2)
+    consumer = Consumer({"bootstrap.servers": b.bootstrap, "group.id": group, "auto.offset.reset": "earliest"})
+    consumer.subscribe([watched])
+    deadline = time.monotonic() + 30
+    while len(consumer.assignment()) < 2 and time.monotonic() < deadline:
+        consumer.poll(0.1)
+    assert len(consumer.assignment()) == 2
     # Kept after the test (ctest runs it in the build tree): the artifacts CI keeps.
     shots = os.path.join(os.environ.get("SAMSA_ARTIFACTS_DIR", os.getcwd()), "console-screenshots")
     os.makedirs(shots, exist_ok=True)
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "browser_check.js")
     env = dict(os.environ, NODE_MODULES=modules, CONSOLE_URL=f"http://127.0.0.1:{c.port}", TOPIC=name("page"),
-               SCREENSHOT_DIR=shots)
-    run = subprocess.run(["node", script], env=env, capture_output=True, text=True, timeout=120)
+               SCREENSHOT_DIR=shots, GROUP=group)
+    try:
+        run = subprocess.run(["node", script], env=env, capture_output=True, text=True, timeout=120)
+    finally:
+        consumer.close()
     assert run.returncode == 0, f"{run.stdout}\n{run.stderr}\nscreenshots in {shots}"
     assert os.path.exists(os.path.join(shots, "topic-375.png"))
     assert os.path.exists(os.path.join(shots, "topic-1920.png"))

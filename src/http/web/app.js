@@ -1,7 +1,8 @@
 // The Samsa console page: plain DOM and hand-drawn SVG, no framework and no
 // request outside this broker. Views: topics (partitions drawn as logs, live
 // through Server-Sent Events), a partition's messages (with the partitioner's
-// steps for each key), consumer groups (members, assignments, lag).
+// steps for each key), search (key, value, JSON Pointer, header) with replay,
+// consumer groups (members, assignments, lag, lag over time, rebalances).
 'use strict';
 
 const main = document.getElementById('main');
@@ -162,6 +163,8 @@ async function showTopic(name) {
     el('p', { class: 'muted' }, 'Each bar is a partition\'s log, from its log start to its high watermark; ' +
       'brown lines are segment boundaries (where retention can cut). Updated every second.'), parts];
   if (cluster && cluster.console.write_enabled) children.push(...produceForm(name, t.partitions.length));
+  children.push(...searchForm(name));
+  if (cluster && cluster.console.write_enabled) children.push(...manageTopic(name, t.partitions.length));
   children.push(el('h3', {}, 'Configuration'), el('div', { class: 'scroll' }, el('table', {}, configs)));
   main.replaceChildren(...children);
 
@@ -218,6 +221,149 @@ function produceForm(topic, partitions) {
   return [el('h3', {}, 'Produce a message'), form, status];
 }
 
+// --- search and replay -----------------------------------------------------------
+function replayButton(topic, partition, offset, target) {
+  const status = el('span', { role: 'status', 'data-testid': 'replay-status' });
+  const button = el('button', { type: 'button', 'data-testid': 'replay' }, 'Replay');
+  button.addEventListener('click', async () => {
+    const to = (target && target.value.trim()) || topic;
+    try {
+      const r = await api(`/api/v1/topics/${encodeURIComponent(topic)}/partitions/${partition}/messages/${offset}/replay`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ topic: to }) });
+      status.className = 'ok';
+      status.textContent = ` replayed to ${r.topic}-${r.partition} at offset ${r.offset}`;
+    } catch (e) { status.className = 'error'; status.textContent = ` ${e.message}`; }
+  });
+  return el('span', {}, button, status);
+}
+
+// A search runs page by page: each answer says how much it scanned and
+// hands back a cursor; "Search on" continues from it.
+function searchForm(topic) {
+  const writes = cluster && cluster.console.write_enabled;
+  const target = writes ? el('input', { name: 'replay_to', placeholder: topic }) : null;
+  const rows = el('tbody', {});
+  const status = el('p', { role: 'status', 'data-testid': 'search-status' });
+  const more = el('button', { type: 'button', hidden: '' }, 'Search on');
+  let cursor = null;
+  let query = null;
+  const form = el('form', { id: 'search', role: 'search' },
+    el('label', {}, 'Key contains', el('input', { name: 'key' })),
+    el('label', {}, 'Value contains', el('input', { name: 'value' })),
+    el('label', {}, 'JSON Pointer', el('input', { name: 'pointer', placeholder: '/user/name' })),
+    el('label', {}, 'equals (JSON)', el('input', { name: 'equals', placeholder: '"alice"' })),
+    el('label', {}, 'Header', el('input', { name: 'header' })),
+    el('button', { type: 'submit' }, 'Search'));
+  const run = async () => {
+    const q = new URLSearchParams(query);
+    if (cursor) q.set('cursor', cursor);
+    try {
+      const r = await api(`/api/v1/topics/${encodeURIComponent(topic)}/search?${q}`);
+      for (const m of r.matches) {
+        rows.append(el('tr', { 'data-match': `${m.partition}:${m.offset}` }, el('td', {}, `${m.partition}`),
+          el('td', {}, el('a', { href: `#/topics/${encodeURIComponent(topic)}/${m.partition}?offset=${m.offset}` }, m.offset)),
+          el('td', {}, asText(m.key, 'text')), el('td', {}, asText(m.value, 'json')),
+          el('td', {}, writes ? replayButton(topic, m.partition, m.offset, target) : '')));
+      }
+      cursor = r.cursor;
+      more.hidden = r.complete;
+      status.className = '';
+      status.textContent = `${rows.children.length} found; this page scanned ${r.scanned.records} records ` +
+        `(${bytes(r.scanned.bytes)}) ` + (r.complete ? '— the whole topic is searched.' : '— budget spent, more to search.');
+    } catch (e) { status.className = 'error'; status.textContent = e.message; }
+  };
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    query = new URLSearchParams([...new FormData(form)].filter(([, v]) => v !== ''));
+    rows.replaceChildren();
+    cursor = null;
+    await run();
+  });
+  more.addEventListener('click', run);
+  const children = [el('h3', {}, 'Search'), form];
+  if (target) children.push(el('form', {}, el('label', {}, 'Replay to topic', target)));
+  children.push(status, el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {},
+    el('th', {}, 'Partition'), el('th', {}, 'Offset'), el('th', {}, 'Key'), el('th', {}, 'Value'), el('th', {}, ''))),
+  rows)), more);
+  return children;
+}
+
+// --- management --------------------------------------------------------------------
+async function send(method, path, body) {
+  return api(path, { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body || {}) });
+}
+
+function manageTopic(topic, partitions) {
+  const status = el('p', { role: 'status', 'data-testid': 'manage-status' });
+  const report = (p) => p.then((text) => { status.className = 'ok'; status.textContent = text; })
+    .catch((e) => { status.className = 'error'; status.textContent = e.message; });
+  const base = `/api/v1/topics/${encodeURIComponent(topic)}`;
+  const grow = el('form', { id: 'add-partitions' },
+    el('label', {}, 'Partitions (new total)', el('input', { name: 'count', type: 'number', min: partitions + 1, value: partitions + 1 })),
+    el('button', { type: 'submit' }, 'Add partitions'));
+  grow.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const count = Number(new FormData(grow).get('count'));
+    report(send('POST', `${base}/partitions`, { count }).then(() => { setTimeout(route, 0); return `now ${count} partitions`; }));
+  });
+  const config = el('form', { id: 'set-config' },
+    el('label', {}, 'Config', el('input', { name: 'name', required: true, placeholder: 'retention.ms' })),
+    el('label', {}, 'Value (empty = back to the default)', el('input', { name: 'value' })),
+    el('button', { type: 'submit' }, 'Apply'));
+  config.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const f = new FormData(config);
+    const body = f.get('value') === '' ? { delete: [f.get('name')] } : { set: { [f.get('name')]: f.get('value') } };
+    report(send('POST', `${base}/configs`, body).then(() => { setTimeout(route, 0); return `${f.get('name')} changed`; }));
+  });
+  // Deleting cannot be undone: the name must be typed again.
+  const remove = el('form', { id: 'delete-topic' },
+    el('label', {}, `Type ${topic} to delete it`, el('input', { name: 'confirm', autocomplete: 'off' })),
+    el('button', { type: 'submit', class: 'danger' }, 'Delete topic'));
+  remove.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (new FormData(remove).get('confirm') !== topic) { status.className = 'error'; status.textContent = 'the name does not match'; return; }
+    report(send('DELETE', base).then(() => { location.hash = '#/topics'; return `${topic} deleted`; }));
+  });
+  return [el('h3', {}, 'Manage'), grow, config, remove, status];
+}
+
+function resetOffsets(id, topics) {
+  const status = el('div', { role: 'status', 'data-testid': 'reset-status' });
+  const form = el('form', { id: 'reset-offsets' },
+    el('label', {}, 'Topic', el('select', { name: 'topic' }, ...topics.map((t) => el('option', { value: t }, t)))),
+    el('label', {}, 'To', el('select', { name: 'to' }, el('option', { value: 'earliest' }, 'earliest'),
+      el('option', { value: 'latest' }, 'latest'), el('option', { value: 'offset' }, 'offset'))),
+    el('label', {}, 'Offset', el('input', { name: 'offset', type: 'number', min: 0 })),
+    el('button', { type: 'submit' }, 'Dry run'));
+  const body = () => {
+    const f = new FormData(form);
+    return { topic: f.get('topic'), to: f.get('to') === 'offset' ? Number(f.get('offset')) : f.get('to') };
+  };
+  const path = `/api/v1/groups/${encodeURIComponent(id)}/offsets/reset`;
+  const table = (r) => el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Partition'), el('th', {}, 'Committed'),
+    el('th', {}, 'New'))), el('tbody', {}, ...r.partitions.map((p) => el('tr', {}, el('td', {}, p.partition),
+    el('td', {}, p.current ?? 'none'), el('td', {}, p.new)))));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const planned = body();
+    try {
+      const plan = await send('POST', path, planned);
+      const execute = el('button', { type: 'button', 'data-testid': 'reset-execute' }, 'Reset these offsets');
+      execute.addEventListener('click', async () => {
+        try {
+          const done = await send('POST', path, { ...planned, execute: true });
+          status.className = 'ok';
+          status.replaceChildren(el('p', {}, 'Offsets reset.'), table(done));
+        } catch (e) { status.className = 'error'; status.textContent = e.message; }
+      });
+      status.className = '';
+      status.replaceChildren(el('p', {}, 'Dry run: nothing changed yet.'), table(plan), execute);
+    } catch (e) { status.className = 'error'; status.textContent = e.message; }
+  });
+  return [el('h3', {}, 'Reset offsets'), form, status];
+}
+
 // --- messages ----------------------------------------------------------------
 function asText(value, mode) {
   if (value === null) return el('span', { class: 'muted' }, 'null');
@@ -247,7 +393,8 @@ async function showMessages(topic, partition, params) {
     rows.append(el('tr', { 'data-offset': r.offset }, el('td', {}, r.offset),
       el('td', {}, new Date(r.timestamp).toISOString()), el('td', {}, asText(r.key, 'text')),
       el('td', {}, asText(r.value, mode)),
-      el('td', {}, r.headers.map((h) => el('div', {}, el('code', {}, `${h.key}=${h.value ?? 'null'}`)))), why));
+      el('td', {}, r.headers.map((h) => el('div', {}, el('code', {}, `${h.key}=${h.value ?? 'null'}`)))), why,
+      el('td', {}, cluster && cluster.console.write_enabled ? replayButton(topic, partition, r.offset, null) : '')));
   }
   const form = el('form', {},
     el('label', {}, 'From offset', el('input', { name: 'offset', type: 'number', value: params.get('offset') || '' })),
@@ -265,7 +412,7 @@ async function showMessages(topic, partition, params) {
     el('p', { class: 'muted' }, `Offsets ${data.log_start_offset}–${data.high_watermark}; showing ${data.records.length} ` +
       `from ${data.records.length ? data.records[0].offset : data.next_offset}.`), form,
     el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Offset'),
-      el('th', {}, 'Timestamp'), el('th', {}, 'Key'), el('th', {}, 'Value'), el('th', {}, 'Headers'), el('th', {}, ''))), rows)),
+      el('th', {}, 'Timestamp'), el('th', {}, 'Key'), el('th', {}, 'Value'), el('th', {}, 'Headers'), el('th', {}, ''), el('th', {}, ''))), rows)),
     el('p', {}, el('a', { href: `#/topics/${encodeURIComponent(topic)}/${partition}?offset=${data.next_offset}` }, 'next page')));
 }
 
@@ -283,6 +430,8 @@ async function showGroups() {
 
 async function showGroup(id) {
   const g = await api(`/api/v1/groups/${encodeURIComponent(id)}`);
+  const lagHistory = await api(`/api/v1/groups/${encodeURIComponent(id)}/lag-history`);
+  const rebalances = await api(`/api/v1/groups/${encodeURIComponent(id)}/rebalances`);
   const states = ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead'];
   const machine = el('p', {}, ...states.map((s) => el('span', { class: s === g.state ? 'ok' : 'muted' },
     s === g.state ? `[${s}] ` : `${s} `)));
@@ -299,7 +448,44 @@ async function showGroup(id) {
     el('h3', {}, `Lag: ${g.lag} records`), el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {},
       el('th', {}, 'Partition'), el('th', {}, 'Committed'), el('th', {}, 'High watermark'), el('th', {}, 'Lag'),
       el('th', {}, 'Lag (time)'))), el('tbody', {}, ...offsets))),
-    el('p', { class: 'muted' }, 'Lag in time = now minus the timestamp of the first record the group has not consumed.'));
+    el('p', { class: 'muted' }, 'Lag in time = now minus the timestamp of the first record the group has not consumed.'),
+    el('h3', {}, 'Lag over time'), lagChart(lagHistory),
+    el('h3', {}, 'Rebalances'), rebalanceTimeline(rebalances),
+    ...(cluster && cluster.console.write_enabled && g.offsets.length
+      ? resetOffsets(id, [...new Set(g.offsets.map((o) => o.topic))]) : []));
+}
+
+// A line of the group's total lag, sampled by the broker (hand-drawn SVG).
+function lagChart(h) {
+  const s = h.samples;
+  if (s.length < 2) return el('p', { class: 'muted', 'data-testid': 'lag-chart' }, 'Not enough samples yet.');
+  const w = 600, ht = 120, pad = 4;
+  const t0 = s[0].time_ms, t1 = s[s.length - 1].time_ms;
+  const max = Math.max(1, ...s.map((x) => x.lag));
+  const x = (t) => pad + (w - 2 * pad) * (t - t0) / Math.max(1, t1 - t0);
+  const y = (v) => ht - pad - (ht - 2 * pad) * v / max;
+  const points = s.map((p) => `${x(p.time_ms).toFixed(1)},${y(p.lag).toFixed(1)}`).join(' ');
+  const last = s[s.length - 1];
+  return el('figure', { class: 'chart', 'data-testid': 'lag-chart' },
+    svgEl('svg', { viewBox: `0 0 ${w} ${ht}`, role: 'img',
+      'aria-label': `lag from ${s[0].lag} to ${last.lag} records over ${Math.round((t1 - t0) / 1000)} s, peak ${max}` },
+    svgEl('line', { x1: pad, y1: ht - pad, x2: w - pad, y2: ht - pad, class: 'axisline' }),
+    svgEl('polyline', { points, class: 'lagline' })),
+    el('figcaption', { class: 'muted' }, `peak ${max} records; now ${last.lag}; a sample every ${h.interval_ms / 1000} s, ` +
+      `the last ${s.length} kept`));
+}
+
+function rebalanceTimeline(r) {
+  if (!r.rebalances.length) return el('p', { class: 'muted', 'data-testid': 'timeline' }, 'No rebalance seen since the broker started.');
+  const short = (id) => id.length > 24 ? `${id.slice(0, 24)}…` : id;
+  const items = [...r.rebalances].reverse().map((e) => el('li', { 'data-generation': e.generation },
+    el('strong', {}, `generation ${e.generation}`), ` · ${e.outcome}`,
+    e.duration_ms !== null ? ` · ${e.duration_ms} ms` : '', ` · ${new Date(e.started_ms).toISOString()}`,
+    e.joined.length ? el('div', {}, 'joined: ', ...e.joined.map((m) => el('code', {}, short(m) + ' '))) : null,
+    e.left.length ? el('div', {}, 'left: ', ...e.left.map((m) => el('code', {}, short(m) + ' '))) : null,
+    e.moved.length ? el('div', {}, `moved: ${e.moved.map((m) => `${m.topic}-${m.partition} ` +
+      `${m.from ? short(m.from) : '(none)'} → ${m.to ? short(m.to) : '(none)'}`).join('; ')}`) : null));
+  return el('ol', { class: 'timeline', 'data-testid': 'timeline' }, ...items);
 }
 
 // --- routing -------------------------------------------------------------------
