@@ -12,18 +12,9 @@
 
 namespace samsa::broker {
 
-enum class acl_operation : int8_t {
-  read = 3,
-  write = 4,
-  create = 5,
-  remove = 6,
-  alter = 7,
-  describe = 8,
-  cluster_action = 9,
-  describe_configs = 10,
-  alter_configs = 11,
-  idempotent_write = 12,
-};
+// Kafka's AclOperation codes, as the ACL library defines them (one table of
+// codes for the authorizer and the bit sets alike).
+using acl_operation = acl::operation;
 
 constexpr int32_t bit(acl_operation op) { return int32_t{1} << static_cast<int8_t>(op); }
 
