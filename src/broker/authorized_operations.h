@@ -16,7 +16,7 @@ namespace samsa::broker {
 // codes for the authorizer and the bit sets alike).
 using acl_operation = acl::operation;
 
-constexpr int32_t bit(acl_operation op) { return int32_t{1} << static_cast<int8_t>(op); }
+using acl::bit;
 
 constexpr int32_t all_topic_operations = bit(acl_operation::read) | bit(acl_operation::write) |
                                          bit(acl_operation::create) | bit(acl_operation::remove) |
