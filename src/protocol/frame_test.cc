@@ -26,7 +26,7 @@ TEST(frame, api_table) {
   ASSERT_NE(produce, nullptr);
   EXPECT_EQ(produce->name, "Produce");
   EXPECT_EQ(produce->min_version, 0);
-  EXPECT_EQ(produce->max_version, 12);
+  EXPECT_EQ(produce->max_version, 13);
   EXPECT_EQ(produce->first_flexible, 9);
   EXPECT_EQ(find_api(4), nullptr);  // LeaderAndIsr is not served
   const api_info* handshake = find_api(api_key::sasl_handshake);
