@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "base/metrics.h"
+#include "broker/sasl_exchange.h"
 #include "protocol/error_code.h"
 
 namespace samsa::broker {
@@ -87,7 +88,7 @@ protocol::writer unsupported_api_versions_answer(int32_t correlation_id, const a
 }  // namespace
 
 asio::awaitable<result<routed_response>> api_table::route(std::shared_ptr<std::vector<uint8_t>> frame,
-                                                          const client_info& client) {
+                                                          client_info& client) {
   // Writable: records fields decode into views the handler may rewrite.
   protocol::reader in = protocol::reader::writable(std::span<uint8_t>(frame->data(), frame->size()), frame);
   // The api key and version decide the header version, so peek at them first.
@@ -98,14 +99,10 @@ asio::awaitable<result<routed_response>> api_table::route(std::shared_ptr<std::v
   if (!peek.ok()) co_return make_error(std::errc::bad_message, "request header is truncated");
 
   // On a SASL listener nothing but the SASL exchange is served before it
-  // succeeds; Kafka closes the connection in that case too.
-  if (!client.authenticated && api_key != static_cast<int16_t>(protocol::api_key::api_versions) &&
-      api_key != static_cast<int16_t>(protocol::api_key::sasl_handshake)) {
-    co_return make_error(std::errc::permission_denied,
-                         std::string(api_name(api_key)) + " v" + std::to_string(api_version) +
-                             " before SASL authentication on listener " + client.listener_name + " (" +
-                             std::string(security_protocol_name(client.protocol)) +
-                             "): only ApiVersions and SaslHandshake are served until the client authenticates");
+  // succeeds, and nothing once its session expired (KIP-368); Kafka closes
+  // the connection in both cases.
+  if (auto refused = sasl_refusal(client, api_key, api_version)) {
+    co_return make_error(std::errc::permission_denied, *refused);
   }
   auto it = entries_.find(api_key);
   if (it == entries_.end()) {
@@ -130,6 +127,7 @@ asio::awaitable<result<routed_response>> api_table::route(std::shared_ptr<std::v
 
   request_context ctx{broker_, client, api_key, api_version, correlation_id, header.client_id.value_or(""), true};
   ctx.request_bytes = frame->size();
+  ctx.identity = &client;
   // /metrics: count, sizes and latency per (api key, version).
   auto started = std::chrono::steady_clock::now();
   auto answer = co_await it->second.run(ctx, in);
@@ -138,6 +136,14 @@ asio::awaitable<result<routed_response>> api_table::route(std::shared_ptr<std::v
                                                answer && *answer ? (*answer)->total_size() : 0,
                                                static_cast<uint64_t>(micros.count()), !answer);
   co_return answer;
+}
+
+asio::awaitable<result<routed_response>> api_table::route_sasl_token(std::shared_ptr<std::vector<uint8_t>> token,
+                                                                     client_info& client) {
+  if (!raw_sasl_) co_return make_error(std::errc::not_supported, "raw SASL tokens are not served");
+  std::vector<uint8_t> bytes(token->begin(), token->end());
+  token.reset();
+  co_return co_await raw_sasl_(broker_, client, std::move(bytes));
 }
 
 }  // namespace samsa::broker

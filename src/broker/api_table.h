@@ -37,6 +37,9 @@ struct request_context {
   std::optional<std::string> close_reason;
   // The request's size (header and body, no size prefix): Produce's byte quota.
   size_t request_bytes = 0;
+  // The connection's client_info, writable: only the SASL handlers change it
+  // (principal and `authenticated` after a successful exchange).
+  client_info* identity = nullptr;
 };
 
 // Highest version our definitions describe for `key`, and the API's name for
@@ -80,7 +83,14 @@ class api_table : public request_router {
   const feature_registry& features() const { return features_; }
 
   boost::asio::awaitable<result<routed_response>> route(std::shared_ptr<std::vector<uint8_t>> frame,
-                                                       const client_info& client) override;
+                                                       client_info& client) override;
+  boost::asio::awaitable<result<routed_response>> route_sasl_token(std::shared_ptr<std::vector<uint8_t>> token,
+                                                                  client_info& client) override;
+
+  // Who answers raw SASL tokens (registered with SaslAuthenticate).
+  using raw_token_handler =
+      std::function<boost::asio::awaitable<result<routed_response>>(broker_state&, client_info&, std::vector<uint8_t>)>;
+  void set_raw_sasl_token_handler(raw_token_handler h) { raw_sasl_ = std::move(h); }
 
  private:
   using runner = std::function<boost::asio::awaitable<result<routed_response>>(request_context&, protocol::reader&)>;
@@ -93,6 +103,7 @@ class api_table : public request_router {
   broker_state& broker_;
   std::map<int16_t, entry> entries_;
   feature_registry features_;
+  raw_token_handler raw_sasl_;
 };
 
 }  // namespace samsa::broker

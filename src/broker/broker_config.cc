@@ -244,6 +244,14 @@ status resolve_listeners(const property_map& raw, broker_config& config) {
     if (!tls) return tls.err();
     config.listener_tls[l.name] = std::move(*tls);
   }
+
+  for (const auto& l : config.listeners) {
+    if (!uses_sasl(l.protocol)) continue;
+    // sasl_config reads Kafka's names with the lower-case listener prefix.
+    auto sasl = sasl::read_listener_sasl_config(raw, l.name);
+    if (!sasl) return sasl.err();
+    config.listener_sasl[l.name] = std::make_shared<const sasl::listener_sasl_config>(std::move(*sasl));
+  }
   return {};
 }
 
@@ -385,7 +393,7 @@ result<broker_config> resolve_broker_config(const config_sources& sources, std::
 
   for (const auto& [key, value] : raw) {
     if (!broker_keys().count(key) && !is_topic_default_key(key) && !is_tls_key(key) && !is_listener_tls_key(key) &&
-        !is_authorizer_key(key)) {
+        !is_authorizer_key(key) && !sasl::is_sasl_key(key)) {
       warnings.push_back("setting '" + key + "' is not a known broker config and is ignored");
     }
   }

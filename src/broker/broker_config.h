@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "broker/authorizer_settings.h"
 #include "broker/properties.h"
 #include "group/consumer_group_types.h"
+#include "security/sasl/sasl_config.h"
 #include "security/tls/tls_settings.h"
 
 namespace samsa::broker {
@@ -46,6 +48,10 @@ struct broker_config {
   // TLS settings of each SSL / SASL_SSL listener, by listener name
   // (listener.name.<name>.ssl.* over ssl.*).
   std::map<std::string, security::tls::tls_settings> listener_tls;
+  // SASL settings of each SASL_PLAINTEXT / SASL_SSL listener, by listener
+  // name (sasl.enabled.mechanisms, JAAS users, OAUTHBEARER validation,
+  // connections.max.reauth.ms...; security/sasl/sasl_config.h).
+  std::map<std::string, std::shared_ptr<const sasl::listener_sasl_config>> listener_sasl;
   // Samsa's own: a TLS handshake not finished within this is closed, so
   // silent or slow clients cannot hold connection slots.
   int64_t ssl_handshake_timeout_ms = 10000;

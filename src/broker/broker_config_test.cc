@@ -107,7 +107,9 @@ TEST(BrokerConfigListeners, SeveralNamedListenersWithTheirProtocols) {
                       {"inter.broker.listener.name", "INTERNAL"},
                       {"ssl.keystore.location", "/etc/samsa/broker.pem"},
                       {"listener.name.sasl_ssl.ssl.keystore.location", "/etc/samsa/other.p12"},
-                      {"listener.name.sasl_ssl.ssl.keystore.password", "pw"}},
+                      {"listener.name.sasl_ssl.ssl.keystore.password", "pw"},
+                      {"sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512"},
+                      {"listener.name.internal.sasl.enabled.mechanisms", "SCRAM-SHA-256"}},
                      &warnings);
   ASSERT_TRUE(config) << config.err().message;
   EXPECT_TRUE(warnings.empty()) << warnings.front();
@@ -128,6 +130,14 @@ TEST(BrokerConfigListeners, SeveralNamedListenersWithTheirProtocols) {
   EXPECT_EQ(config->listener_tls.at("SSL").keystore_location, "/etc/samsa/broker.pem");
   EXPECT_EQ(config->listener_tls.at("SASL_SSL").keystore_location, "/etc/samsa/other.p12");
   EXPECT_EQ(config->listener_tls.at("SASL_SSL").keystore_password, "pw");
+  // SASL settings per SASL listener, the listener prefix winning; none for the others.
+  ASSERT_EQ(config->listener_sasl.size(), 2u);
+  EXPECT_EQ(config->listener_sasl.at("INTERNAL")->mechanisms, std::vector<std::string>{"SCRAM-SHA-256"});
+  EXPECT_EQ(config->listener_sasl.at("SASL_SSL")->mechanisms, (std::vector<std::string>{"PLAIN", "SCRAM-SHA-512"}));
+  // A SASL listener without mechanisms is a start-up error naming the setting.
+  auto none = with({{"listeners", "SASL_PLAINTEXT://127.0.0.1:9092"}});
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.err().message.find("sasl.enabled.mechanisms"), std::string::npos) << none.err().message;
 }
 
 TEST(BrokerConfigListeners, MistakesAreNamed) {

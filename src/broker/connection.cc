@@ -2,6 +2,8 @@
 
 #include "base/big_endian.h"
 #include "broker/refusal_log.h"
+#include "broker/sasl_session.h"
+#include "protocol/api_keys.h"
 
 #include <spdlog/spdlog.h>
 #include <sys/sendfile.h>
@@ -109,6 +111,7 @@ connection::connection(asio::ip::tcp::socket socket, connection_services service
   client_.protocol = security.protocol;
   // SASL listeners serve nothing but the SASL exchange until it succeeds.
   client_.authenticated = !uses_sasl(security.protocol);
+  if (uses_sasl(security.protocol) && security.sasl) client_.sasl = std::make_shared<sasl_session>(security.sasl);
   if (security.tls) tls_ = std::make_unique<security::tls::tls_session>(security.tls, socket_.native_handle());
   handshake_done_ = !tls_;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
@@ -133,8 +136,25 @@ void connection::start() {
 
 void connection::start_serving() {
   auto self = shared_from_this();
+  if (client_.sasl) start_sasl_deadline();
   asio::co_spawn(socket_.get_executor(), [self]() { return self->read_loop(); }, asio::detached);
   asio::co_spawn(socket_.get_executor(), [self]() { return self->write_loop(); }, asio::detached);
+}
+
+// A client that connects to a SASL listener and never finishes (or never
+// starts) the exchange holds a connection slot: it gets
+// sasl.authentication.timeout.ms from the moment requests may be read.
+void connection::start_sasl_deadline() {
+  auto timeout = std::chrono::milliseconds(client_.sasl->config().authentication_timeout_ms);
+  handshake_timer_.expires_after(timeout);
+  handshake_timer_.async_wait([weak = weak_from_this(), timeout](const boost::system::error_code& ec) {
+    auto conn = weak.lock();
+    if (ec || !conn || conn->closed_ || conn->client_.sasl->ever_authenticated()) return;
+    log_refusal(refusal::sasl, "connection " + conn->client_.peer + " on listener " + conn->client_.listener_name +
+                                   " closed: SASL authentication not finished within " +
+                                   std::to_string(timeout.count()) + " ms (sasl.authentication.timeout.ms)");
+    conn->close("");
+  });
 }
 
 // The handshake runs on the network thread, event by event, so a client that
@@ -497,6 +517,14 @@ asio::awaitable<void> connection::read_loop() {
   input_.reset(new uint8_t[input_buffer_bytes]);
   while (!closed_ && reading_) {
     co_await wait_out_quota_mute();
+    if (!co_await wait_for_sasl_turn()) break;
+    // After SaslHandshake v0 the client's next bytes are a bare token; until
+    // authenticated, every read is bounded by sasl.server.max.receive.size.
+    const bool raw_token = client_.sasl && client_.sasl->expects_raw_token();
+    const bool pre_auth = client_.sasl && client_.sasl->in_exchange();
+    const int32_t max_size =
+        pre_auth ? std::min(limits_.max_request_bytes, client_.sasl->config().max_receive_size)
+                 : limits_.max_request_bytes;
     if (input_end_ - input_begin_ < 4) {
       auto ec = co_await fill_input(4);
       if (ec) {
@@ -516,10 +544,13 @@ asio::awaitable<void> connection::read_loop() {
     int32_t size = big_endian::load<int32_t>(input_.get() + input_begin_);
     input_begin_ += 4;
     // Check the size before allocating anything for the frame.
-    if (size < 8 || size > limits_.max_request_bytes) {
-      log_refusal(refusal::frame, "connection " + client_.peer + " closed: request size " + std::to_string(size) +
-                                      " is outside [8, socket.request.max.bytes=" +
-                                      std::to_string(limits_.max_request_bytes) + "]");
+    if (size < (raw_token ? 0 : 8) || size > max_size) {
+      log_refusal(refusal::frame,
+                  "connection " + client_.peer + " closed: " + (raw_token ? "SASL token" : "request") + " size " +
+                      std::to_string(size) + " is outside [" + (raw_token ? "0" : "8") + ", " +
+                      (max_size < limits_.max_request_bytes ? "sasl.server.max.receive.size="
+                                                            : "socket.request.max.bytes=") +
+                      std::to_string(max_size) + "]" + (pre_auth ? " before SASL authentication" : ""));
       close("");
       break;
     }
@@ -547,7 +578,19 @@ asio::awaitable<void> connection::read_loop() {
         break;
       }
     }
-    request_kind kind = classify_request(big_endian::load<int16_t>(frame->data()));
+    request_kind kind = request_kind::other;
+    if (!raw_token) {
+      int16_t api_key = big_endian::load<int16_t>(frame->data());
+      kind = classify_request(api_key);
+      // The answer to a SASL request decides how the next bytes are framed
+      // (raw tokens after a v0 handshake) and whether the session goes on.
+      if (client_.sasl && (api_key == static_cast<int16_t>(protocol::api_key::sasl_handshake) ||
+                           api_key == static_cast<int16_t>(protocol::api_key::sasl_authenticate))) {
+        sasl_turn_ = true;
+      }
+    } else {
+      sasl_turn_ = true;
+    }
     if (!co_await wait_to_start(kind, size)) {
       if (services_.memory) services_.memory->release(reserved);
       break;
@@ -558,12 +601,20 @@ asio::awaitable<void> connection::read_loop() {
     auto answer = std::make_shared<slot>();
     pending_.push_back(answer);
     update_in_flight();
-    asio::co_spawn(socket_.get_executor(), serve_request(std::move(frame), answer, kind), asio::detached);
+    asio::co_spawn(socket_.get_executor(), serve_request(std::move(frame), answer, kind, raw_token), asio::detached);
   }
 }
 
+asio::awaitable<bool> connection::wait_for_sasl_turn() {
+  if (!client_.sasl || !(sasl_turn_ || client_.sasl->in_exchange())) co_return !closed_;
+  while (!closed_ && reading_ && running_.total() > 0) co_await pause_reader(std::chrono::hours(1));
+  sasl_turn_ = false;
+  co_return !closed_ && reading_;
+}
+
 asio::awaitable<void> connection::serve_request(std::shared_ptr<std::vector<uint8_t>> frame,
-                                                std::shared_ptr<slot> answer, request_kind kind) {
+                                                std::shared_ptr<slot> answer, request_kind kind,
+                                                bool raw_sasl_token) {
   auto self = shared_from_this();
   const auto size = static_cast<int64_t>(frame->size());
   result<routed_response> routed = make_error(std::errc::io_error, "request was not handled");
@@ -572,10 +623,11 @@ asio::awaitable<void> connection::serve_request(std::shared_ptr<std::vector<uint
     // (Wrapped in an optional: co_spawn needs a default-constructible result.)
     auto handled = co_await asio::co_spawn(
         services_.handlers,
-        [](request_router* router, std::shared_ptr<std::vector<uint8_t>> request,
-           const client_info& client) -> asio::awaitable<std::optional<result<routed_response>>> {
+        [](request_router* router, std::shared_ptr<std::vector<uint8_t>> request, client_info& client,
+           bool raw) -> asio::awaitable<std::optional<result<routed_response>>> {
+          if (raw) co_return co_await router->route_sasl_token(std::move(request), client);
           co_return co_await router->route(std::move(request), client);
-        }(services_.router, frame, client_),
+        }(services_.router, frame, client_, raw_sasl_token),
         asio::use_awaitable);
     if (handled) routed = std::move(*handled);
   } catch (const std::exception& e) {
@@ -589,6 +641,11 @@ asio::awaitable<void> connection::serve_request(std::shared_ptr<std::vector<uint
   reader_wakeup_.cancel();
   if (!routed) {
     auto code = routed.err().code;
+    // Already logged where it was decided (a failed raw SASL token).
+    if (code == std::errc::operation_canceled) {
+      close("");
+      co_return;
+    }
     log_refusal(code == std::errc::not_supported       ? refusal::unsupported
                 : code == std::errc::permission_denied ? refusal::unauthenticated
                                                        : refusal::frame,
@@ -597,6 +654,7 @@ asio::awaitable<void> connection::serve_request(std::shared_ptr<std::vector<uint
     co_return;
   }
   answer->frame = std::move(*routed);
+  if (client_.sasl && client_.sasl->take_close_after_answer()) answer->close_after = true;
   if (answer->frame) {
     for (const auto& splice : answer->frame->splices()) answer->pinned += splice.slice.length;
     if (answer->pinned != 0) pinned_bytes.fetch_add(answer->pinned, std::memory_order_relaxed);
@@ -616,12 +674,19 @@ asio::awaitable<void> connection::write_loop() {
     // Every answer that is ready goes out together: pipelined requests
     // (a producer's in-flight batches) cost one writev() instead of one each.
     sending_.clear();
-    while (!pending_.empty() && pending_.front()->ready) {
+    bool close_after = false;
+    while (!pending_.empty() && pending_.front()->ready && !close_after) {
+      close_after = pending_.front()->close_after;
       sending_.push_back(std::move(pending_.front()));
       pending_.pop_front();
     }
     bool sent = co_await send_frames(sending_);
     sending_.clear();
+    if (sent && close_after) {
+      // A failed SASL exchange: its answer is out, the connection ends.
+      close("");
+      break;
+    }
     // Idle TLS connections hold no staging buffer (many idle clients, little memory).
     if (pending_.empty()) tls_staging_.reset();
     update_in_flight();

@@ -24,6 +24,7 @@
 #include "broker/request_order.h"
 #include "broker/request_router.h"
 #include "protocol/writer.h"
+#include "security/sasl/sasl_config.h"
 #include "security/tls/tls_context.h"
 #include "security/tls/tls_session.h"
 
@@ -67,6 +68,8 @@ struct listener_security {
   security_protocol protocol = security_protocol::plaintext;
   std::shared_ptr<const security::tls::tls_context> tls;  // set for SSL and SASL_SSL
   std::chrono::milliseconds handshake_timeout{10000};
+  // Set for SASL_PLAINTEXT and SASL_SSL: the listener's SASL settings.
+  std::shared_ptr<const sasl::listener_sasl_config> sasl;
 };
 
 class connection : public std::enable_shared_from_this<connection> {
@@ -104,6 +107,8 @@ class connection : public std::enable_shared_from_this<connection> {
     bool ready = false;
     std::optional<protocol::writer> frame;
     int64_t pinned = 0;
+    // The last answer of a failed SASL exchange: close once it is written.
+    bool close_after = false;
   };
 
   void close(const std::string& reason);
@@ -121,7 +126,12 @@ class connection : public std::enable_shared_from_this<connection> {
   boost::asio::awaitable<void> wait_out_quota_mute();
   boost::asio::awaitable<void> write_loop();
   boost::asio::awaitable<void> serve_request(std::shared_ptr<std::vector<uint8_t>> frame,
-                                             std::shared_ptr<slot> answer, request_kind kind);
+                                             std::shared_ptr<slot> answer, request_kind kind, bool raw_sasl_token);
+  // SASL listeners: before the next request is read, waits until the one
+  // that decides how it is framed (a SASL step) has been handled.
+  boost::asio::awaitable<bool> wait_for_sasl_turn();
+  // SASL listeners: closes a connection not authenticated in time.
+  void start_sasl_deadline();
   // Makes the input buffer hold at least `need` (<= input_buffer_bytes) unread bytes.
   boost::asio::awaitable<boost::system::error_code> fill_input(size_t need);
   // Reads one request body of `size` bytes: first what the input buffer holds,
@@ -171,6 +181,8 @@ class connection : public std::enable_shared_from_this<connection> {
   // Last byte read or written: idleness is measured from here.
   std::chrono::steady_clock::time_point last_progress_;
   bool handshake_done_ = false;  // TLS handshake over (always true without TLS)
+  // A SASL request was read: read nothing more until it is handled.
+  bool sasl_turn_ = false;
   bool writer_blocked_ = false;  // the socket refused more bytes and the writer waits
   bool closed_ = false;
   bool reading_ = true;

@@ -40,6 +40,7 @@ const char* refusal_name(refusal kind) {
     case refusal::stalled: return "stalled connection";
     case refusal::tls: return "TLS handshake";
     case refusal::unauthenticated: return "unauthenticated request";
+    case refusal::sasl: return "failed SASL authentication";
     case refusal::count_: break;
   }
   return "refusal";

@@ -18,6 +18,7 @@ enum class refusal : uint8_t {
   stalled,       // no write progress, idle
   tls,           // failed or unfinished TLS handshake, rejected certificate
   unauthenticated,  // a request before authentication on a SASL listener
+  sasl,          // a failed SASL exchange (bad credentials, mechanism, token)
   count_,
 };
 

@@ -19,6 +19,8 @@
 
 namespace samsa::broker {
 
+class sasl_session;
+
 // Who is on the other end of a connection: handlers see it as ctx.client
 // (authorization, audit lines, DescribeGroups' client host).
 struct client_info {
@@ -28,11 +30,18 @@ struct client_info {
   security_protocol protocol = security_protocol::plaintext;
   // ANONYMOUS on PLAINTEXT and on SSL without a client certificate; the
   // mapped certificate subject with one; set once the TLS handshake ends,
-  // before the first request is read.
+  // before the first request is read. On a SASL listener: the SASL user
+  // ("User:alice"), set by SaslAuthenticate (and kept by re-authentication)
+  // on the handler thread, where every handler reads it.
   security::principal principal = security::principal::anonymous();
   // False on a SASL listener until the SASL exchange succeeds: only
-  // ApiVersions and SaslHandshake are served before (api_table::route).
+  // ApiVersions, SaslHandshake and SaslAuthenticate are served before
+  // (api_table::route). Written on the handler thread.
   bool authenticated = true;
+  // SASL listeners only: where the exchange stands (broker/sasl_session.h).
+  // The pointer is fixed for the connection's life; its content belongs to
+  // the SASL handlers.
+  std::shared_ptr<sasl_session> sasl;
   // Orders the appends of this connection's overlapping Produce requests;
   // used on the handler thread only.
   std::shared_ptr<append_turns> produce_turns = std::make_shared<append_turns>();
@@ -51,9 +60,15 @@ class request_router {
   // `frame` is the request without its size prefix, owned by this request
   // alone: handlers may rewrite the bytes of its records fields in place
   // (Produce assigns offsets there). An error means the request was
-  // malformed or not servable and the connection must close.
+  // malformed or not servable and the connection must close. `client` is
+  // the connection's own: the SASL handlers set its principal.
   virtual boost::asio::awaitable<result<routed_response>> route(std::shared_ptr<std::vector<uint8_t>> frame,
-                                                               const client_info& client) = 0;
+                                                               client_info& client) = 0;
+  // A raw SASL token (after SaslHandshake v0 the client sends tokens without
+  // a Kafka request header): the answer is a raw size-prefixed token, nothing,
+  // or an error that closes the connection.
+  virtual boost::asio::awaitable<result<routed_response>> route_sasl_token(std::shared_ptr<std::vector<uint8_t>> token,
+                                                                          client_info& client) = 0;
 };
 
 }  // namespace samsa::broker

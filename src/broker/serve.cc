@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 #include <sys/resource.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -123,9 +124,21 @@ result<listener_security> listener_security_for(const broker_config& config, con
     security.tls = std::move(*context);
   }
   if (uses_sasl(address.protocol)) {
-    spdlog::warn("listener {} ({}): SASL authentication is not available yet; clients there are served nothing "
-                 "but ApiVersions until it is",
-                 address.name, security_protocol_name(address.protocol));
+    auto sasl = config.listener_sasl.find(address.name);
+    if (sasl == config.listener_sasl.end()) {
+      return make_error(std::errc::invalid_argument, "listener " + address.name + " has no SASL settings");
+    }
+    const auto& s = *sasl->second;
+    std::string reauth;
+    for (const auto& [mechanism, ms] : s.max_reauth_ms)
+      if (ms > 0) reauth += (reauth.empty() ? ", re-authentication every " : ", ") + std::to_string(ms) + " ms (" + mechanism + ")";
+    spdlog::info("listener {} ({}): SASL mechanisms {}{}{}", address.name, security_protocol_name(address.protocol),
+                 fmt::format("{}", fmt::join(s.mechanisms, ", ")),
+                 s.enabled("PLAIN") ? fmt::format(", {} PLAIN user(s) from JAAS and SCRAM users from the metadata log",
+                                                  s.plain_users.size())
+                                    : std::string(),
+                 reauth);
+    security.sasl = sasl->second;
   }
   return security;
 }
@@ -258,7 +271,7 @@ int serve(const serve_options& options) {
   // Connections were told to close; drop what the network threads still hold.
   network->stop();
   for (auto kind : {refusal::frame, refusal::unsupported, refusal::connection, refusal::stalled, refusal::tls,
-                    refusal::unauthenticated}) {
+                    refusal::unauthenticated, refusal::sasl}) {
     if (uint64_t n = refusal_count(kind); n > 0) spdlog::info("refused since start: {} x {}", n, refusal_name(kind));
   }
   if (uint64_t n = trailing_byte_requests(); n > 0) {

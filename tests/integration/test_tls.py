@@ -55,6 +55,7 @@ def start_broker(certs, **extra):
     settings = {
         "listeners": "PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0,MTLS://127.0.0.1:0,SASLP://127.0.0.1:0",
         "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,SSL:SSL,MTLS:SSL,SASLP:SASL_PLAINTEXT",
+        "sasl.enabled.mechanisms": "PLAIN",
         # The SSL listener is advertised as localhost (the certificate's name):
         # clients that came in over SSL must be sent there, the others not.
         "advertised.listeners": "SSL://localhost:0",

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -90,6 +91,18 @@ void broker_process::start() {
   }
   kill_hard();
   throw std::runtime_error("samsa did not start within 20 s:\n" + log_tail());
+}
+
+uint16_t broker_process::port_of(const std::string& listener) const {
+  std::ifstream in(work_dir_ + "/port." + listener);
+  int port = 0;
+  if (!(in >> port) || port <= 0) throw std::runtime_error("no port file for listener " + listener);
+  return static_cast<uint16_t>(port);
+}
+
+std::string broker_process::log_text() const {
+  std::ifstream in(work_dir_ + "/broker.log", std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 void broker_process::stop_gracefully() {

@@ -25,7 +25,12 @@ class broker_process {
   void stop_gracefully();
   void kill_hard();
 
+  // The first listener's port.
   uint16_t port() const { return port_; }
+  // The bound port of the listener named `listener` (as in `listeners`).
+  uint16_t port_of(const std::string& listener) const;
+  // The whole broker log so far.
+  std::string log_text() const;
   // The running process (for tests that change its resource limits), or -1.
   pid_t pid() const { return pid_; }
   // The broker's log.dirs.

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 namespace samsa::wire_test {
@@ -41,6 +42,22 @@ wire_client::wire_client(uint16_t port, std::string client_id) : client_id_(std:
 bool wire_client::answer_waiting(int wait_ms) const {
   pollfd p{fd_, POLLIN, 0};
   return ::poll(&p, 1, wait_ms) > 0;
+}
+
+bool wire_client::closed_by_peer_within(int wait_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd_, POLLIN, 0};
+    int ready = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return false;
+    uint8_t sink[4096];
+    ssize_t n = ::recv(fd_, sink, sizeof sink, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return true;
+  }
 }
 
 wire_client::~wire_client() {

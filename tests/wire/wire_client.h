@@ -77,6 +77,12 @@ class wire_client {
 
   // Sends raw bytes (a hand-made frame, size prefix included).
   void send_raw(const std::vector<uint8_t>& bytes) { send_all(bytes); }
+  // Reads the next size-prefixed frame as it is (no header decoded): raw
+  // SASL tokens, hand-made exchanges. Throws when the broker closed.
+  std::vector<uint8_t> receive_raw() { return receive_frame(); }
+  // Reads (and discards) until the broker closes the connection or
+  // `wait_ms` passes; true when it closed.
+  bool closed_by_peer_within(int wait_ms);
 
  private:
   void send_all(const std::vector<uint8_t>& bytes);

@@ -47,6 +47,8 @@ void register_all_handlers(api_table& apis) {
   register_share_acknowledge(apis);
   register_share_group_offsets(apis);
   register_scram_credentials(apis);
+  register_sasl_handshake(apis);
+  register_sasl_authenticate(apis);
   register_describe_client_quotas(apis);
   register_alter_client_quotas(apis);
 }

@@ -52,6 +52,9 @@ void register_consumer_group_heartbeat(api_table& apis);
 void register_consumer_group_describe(api_table& apis);
 // DescribeUserScramCredentials and AlterUserScramCredentials
 void register_scram_credentials(api_table& apis);
+// SaslHandshake; SaslAuthenticate and the raw tokens after a v0 handshake
+void register_sasl_handshake(api_table& apis);
+void register_sasl_authenticate(api_table& apis);
 
 // Registers everything above.
 void register_describe_client_quotas(api_table& apis);

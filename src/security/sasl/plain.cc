@@ -28,7 +28,9 @@ class plain_server final : public server_mechanism {
     if (!m.authzid.empty() && m.authzid != m.user)
       return step_result::failure(
           "Authentication failed: Client requested an authorization id that is different from username");
-    if (!verify(m.user, m.password)) return step_result::failure(invalid_credentials_message(mechanism_name));
+    // The log line names the user, never which part was wrong.
+    if (!verify(m.user, m.password))
+      return step_result::failure(invalid_credentials_message(mechanism_name), "user '" + m.user + "'");
     step_result r;
     r.what = step_result::kind::success;
     r.principal = security::principal::user(m.user);

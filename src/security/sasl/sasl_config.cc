@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <climits>
+#include <type_traits>
 #include <sstream>
 
 #include "security/sasl/jaas.h"
@@ -145,6 +147,31 @@ status read_oauth(const lookup& l, listener_sasl_config& out) {
 
 }  // namespace
 
+bool is_sasl_key(std::string_view key) {
+  static const std::vector<std::string_view> plain_names = {
+      "sasl.enabled.mechanisms", "sasl.jaas.config", "sasl.server.callback.handler.class",
+      "connections.max.reauth.ms", "sasl.server.max.receive.size", "connection.failed.authentication.delay.ms",
+      "sasl.authentication.timeout.ms", "sasl.mechanism.inter.broker.protocol"};
+  auto known = [&](std::string_view k) {
+    if (k.starts_with("sasl.oauthbearer.")) return true;
+    return std::find(plain_names.begin(), plain_names.end(), k) != plain_names.end();
+  };
+  if (known(key)) return true;
+  // listener.name.<listener>.<name> or listener.name.<listener>.<mechanism>.<name>
+  constexpr std::string_view prefix = "listener.name.";
+  if (!key.starts_with(prefix)) return false;
+  std::string_view rest = key.substr(prefix.size());
+  size_t dot = rest.find('.');
+  if (dot == std::string_view::npos) return false;
+  rest = rest.substr(dot + 1);
+  if (known(rest)) return true;
+  for (const auto& m : supported) {
+    std::string mech = lower(m) + ".";
+    if (rest.starts_with(mech) && known(rest.substr(mech.size()))) return true;
+  }
+  return false;
+}
+
 bool listener_sasl_config::enabled(std::string_view mechanism) const {
   return std::find(mechanisms.begin(), mechanisms.end(), mechanism) != mechanisms.end();
 }
@@ -165,6 +192,22 @@ result<listener_sasl_config> read_listener_sasl_config(const properties& props, 
     if (!out.enabled(upper)) out.mechanisms.push_back(upper);
   }
   if (out.mechanisms.empty()) return bad(mechs->first + " names no mechanism");
+  auto bounded = [&](const char* name, auto& field, int64_t lo, int64_t hi) -> status {
+    auto v = l.find(name);
+    if (!v) return {};
+    auto n = number(*v);
+    if (!n) return n.err();
+    if (*n < lo || *n > hi)
+      return bad(v->first + ": " + std::to_string(*n) + " is outside [" + std::to_string(lo) + ", " +
+                 std::to_string(hi) + "]");
+    field = static_cast<std::remove_reference_t<decltype(field)>>(*n);
+    return {};
+  };
+  for (status s : {bounded("sasl.server.max.receive.size", out.max_receive_size, 64, INT32_MAX),
+                   bounded("connection.failed.authentication.delay.ms", out.failed_authentication_delay_ms, 0,
+                           60000),
+                   bounded("sasl.authentication.timeout.ms", out.authentication_timeout_ms, 1, INT32_MAX)})
+    if (!s) return s.err();
   for (const auto& m : out.mechanisms) {
     int64_t reauth = 0;
     if (auto v = l.find("connections.max.reauth.ms", m)) {

@@ -9,6 +9,9 @@
 //   sasl.oauthbearer.jwks.endpoint.url (file:// only), .expected.audience,
 //   .expected.issuer, .scope.claim.name, .sub.claim.name, .clock.skew.seconds
 //   connections.max.reauth.ms (KIP-368)
+//   sasl.server.max.receive.size          largest request before authentication
+//   connection.failed.authentication.delay.ms  wait before a failure is answered
+//   sasl.authentication.timeout.ms (Samsa's own) time to authenticate
 // Each name may also be given with the listener prefix
 // (listener.name.<l>.<name>) or the listener and mechanism prefix
 // (listener.name.<l>.<mechanism>.<name>), the more specific winning.
@@ -35,9 +38,23 @@ struct listener_sasl_config {
   unsecured_validator_options oauth_unsecured;
   secured_validator_options oauth_secured_options;
   std::map<std::string, int64_t> max_reauth_ms;  // per mechanism; 0 = not set
+  // Kafka's bound on every request (or raw token) read before the client has
+  // authenticated: a stranger cannot make the broker buffer 100 MiB.
+  int32_t max_receive_size = 524288;
+  // Kafka's connection.failed.authentication.delay.ms: a failed exchange is
+  // answered (and the connection closed) only after this, so a client
+  // guessing passwords is slowed down; only its own connection waits.
+  int64_t failed_authentication_delay_ms = 100;
+  // Samsa's own: a connection that has not authenticated this long after it
+  // was accepted is closed, so slow or silent clients cannot hold slots.
+  int64_t authentication_timeout_ms = 30000;
 
   bool enabled(std::string_view mechanism) const;
 };
+
+// Whether `key` is one of the SASL settings above (with or without a
+// listener / mechanism prefix), so the broker does not warn about it.
+bool is_sasl_key(std::string_view key);
 
 using properties = std::map<std::string, std::string>;
 

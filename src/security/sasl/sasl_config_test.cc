@@ -50,6 +50,42 @@ TEST(SaslConfig, ListenerPrefixWins) {
   EXPECT_EQ(other->mechanisms, std::vector<std::string>{"PLAIN"});
 }
 
+TEST(SaslConfig, ConnectionBoundsHaveKafkasDefaultsAndNames) {
+  properties p{{"sasl.enabled.mechanisms", "PLAIN"}};
+  auto c = read_listener_sasl_config(p, "l");
+  ASSERT_TRUE(c) << c.err().message;
+  EXPECT_EQ(c->max_receive_size, 524288);
+  EXPECT_EQ(c->failed_authentication_delay_ms, 100);
+  EXPECT_EQ(c->authentication_timeout_ms, 30000);
+  p["sasl.server.max.receive.size"] = "4096";
+  p["connection.failed.authentication.delay.ms"] = "0";
+  p["listener.name.l.sasl.authentication.timeout.ms"] = "1500";
+  c = read_listener_sasl_config(p, "l");
+  ASSERT_TRUE(c) << c.err().message;
+  EXPECT_EQ(c->max_receive_size, 4096);
+  EXPECT_EQ(c->failed_authentication_delay_ms, 0);
+  EXPECT_EQ(c->authentication_timeout_ms, 1500);
+  p["connection.failed.authentication.delay.ms"] = "-1";
+  c = read_listener_sasl_config(p, "l");
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.err().message.find("connection.failed.authentication.delay.ms"), std::string::npos);
+}
+
+TEST(SaslConfig, SaslKeysAreKnownWithAndWithoutPrefixes) {
+  for (const char* k : {"sasl.enabled.mechanisms", "listener.name.sasl_ssl.sasl.enabled.mechanisms",
+                        "listener.name.sasl_ssl.plain.sasl.jaas.config",
+                        "listener.name.x.scram-sha-512.connections.max.reauth.ms", "connections.max.reauth.ms",
+                        "sasl.oauthbearer.jwks.endpoint.url", "listener.name.x.oauthbearer.sasl.oauthbearer.expected.issuer",
+                        "sasl.server.max.receive.size", "connection.failed.authentication.delay.ms",
+                        "sasl.mechanism.inter.broker.protocol"}) {
+    EXPECT_TRUE(is_sasl_key(k)) << k;
+  }
+  for (const char* k : {"sasl.enabled.mechanism", "listener.name.x.ssl.keystore.location", "listener.name.sasl.enabled",
+                        "listener.name.x.gssapi.sasl.jaas.config", "log.dirs"}) {
+    EXPECT_FALSE(is_sasl_key(k)) << k;
+  }
+}
+
 TEST(SaslConfig, BadSettingsNameTheProperty) {
   auto fails_with = [](properties p, const std::string& needle) {
     auto c = read_listener_sasl_config(p, "l");

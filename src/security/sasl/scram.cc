@@ -155,7 +155,7 @@ class scram_server final : public server_mechanism {
       client_key[i] = client_signature[i] ^ (i < f.proof.size() ? f.proof[i] : 0);
     bytes computed_stored = sasl::hash(hash(), as_text(client_key));
     ok = equal_constant_time(computed_stored, credential_.stored_key) & ok;
-    if (!ok) return finish(step_result::failure(invalid_credentials_message(name())));
+    if (!ok) return finish(step_result::failure(invalid_credentials_message(name()), "user '" + first_.user + "'"));
     bytes server_signature = hmac(hash(), credential_.server_key, auth_message);
     step_result r;
     r.what = step_result::kind::success;
