@@ -352,18 +352,21 @@ class KafkaJSProcess:
             return f.read()[-5000:]
 
 
-def kafkajs_produce(bootstrap, topic, msgs, compression=None, acks=-1, timeout=120, idempotent=False, ssl=None):
-    """ssl: {"ca": path, "cert": path, "key": path} for an SSL listener."""
+def kafkajs_produce(bootstrap, topic, msgs, compression=None, acks=-1, timeout=120, idempotent=False, ssl=None,
+                    sasl=None):
+    """ssl: {"ca": path, "cert": path, "key": path} for an SSL listener;
+    sasl: {"mechanism": ..., "username": ..., "password": ...} (see kafkajs/common.js)."""
     r = run_kafkajs("produce", {"brokers": [bootstrap], "topic": topic, "messages": msgs_to_json(msgs),
-                                "compression": compression, "acks": acks, "idempotent": idempotent, "ssl": ssl},
+                                "compression": compression, "acks": acks, "idempotent": idempotent, "ssl": ssl,
+                                "sasl": sasl},
                     timeout=timeout)
     return [(x["partition"], int(x["offset"])) for x in r["results"]]
 
 
-def kafkajs_consume(bootstrap, topic, count, group, timeout=120, from_beginning=True, ssl=None):
+def kafkajs_consume(bootstrap, topic, count, group, timeout=120, from_beginning=True, ssl=None, sasl=None):
     r = run_kafkajs("consume", {"brokers": [bootstrap], "topic": topic, "count": count, "groupId": group,
                                 "fromBeginning": from_beginning, "timeoutMs": int((timeout - 15) * 1000),
-                                "ssl": ssl},
+                                "ssl": ssl, "sasl": sasl},
                     timeout=timeout)
     return got_from_json(r["messages"]), r
 

@@ -140,7 +140,13 @@ class scram_server final : public server_mechanism {
     auto parsed = parse_scram_client_final(as_text(client));
     if (!parsed) return finish(step_result::failure("Invalid SCRAM client-final message: " + parsed.err().message));
     const scram_client_final& f = *parsed;
-    if (f.nonce != nonce_) return finish(step_result::failure("Invalid SCRAM client-final message: nonce mismatch"));
+    // RFC 5802 wants the server-first nonce echoed exactly. librdkafka before
+    // 2.6.1 (librdkafka#4895; Debian's 2.0.2 among them) sends its own nonce
+    // once more in front of it; Kafka up to 3.9 accepted that, and so does
+    // Samsa, in exactly that form: the server's random part is still checked,
+    // and the proof covers the message as sent.
+    bool echoed = f.nonce == nonce_ || f.nonce == first_.nonce + nonce_;
+    if (!echoed) return finish(step_result::failure("Invalid SCRAM client-final message: nonce mismatch"));
     if (!equal_constant_time(f.channel_binding, to_bytes(first_.gs2_header)))
       return finish(step_result::failure("Invalid SCRAM client-final message: channel binding mismatch"));
     if (!f.extensions.empty())

@@ -56,6 +56,8 @@ TEST(Scram, Rfc7677ExampleExchange) {
 struct test_client {
   scram_mechanism m;
   std::string user, password, nonce = "fyko+d2lbbFgONRv9qkxdawL";
+  // Put in front of the echoed nonce (librdkafka before 2.6.1 repeats its own).
+  std::string nonce_prefix;
   std::string first_bare() const { return "n=" + user + ",r=" + nonce; }
   std::string final_for(const std::string& server_first, const std::string& channel = "biws") const {
     std::string r, s;
@@ -73,7 +75,7 @@ struct test_client {
     bytes salted = scram_salted_password(m, password, *base64_decode(s), i);
     bytes client_key = hmac(h, salted, "Client Key");
     bytes stored = hash(h, as_text(client_key));
-    std::string without = "c=" + channel + ",r=" + r;
+    std::string without = "c=" + channel + ",r=" + nonce_prefix + r;
     std::string auth = first_bare() + "," + server_first + "," + without;
     bytes sig = hmac(h, stored, auth);
     for (size_t k = 0; k < sig.size(); ++k) sig[k] ^= client_key[k];
@@ -119,6 +121,20 @@ TEST(Scram, UnknownUserLooksLikeWrongPassword) {
   std::string sa(as_text(fa.response)), sb(as_text(fb.response));
   EXPECT_EQ(sa.substr(sa.find(",s=")), sb.substr(sb.find(",s=")));
   EXPECT_NE(sa.find(",i=4096"), std::string::npos);
+}
+
+TEST(Scram, OldLibrdkafkaRepeatingItsNonceIsAcceptedNothingElse) {
+  fixture f;
+  f.users["alice"] = credential(scram_mechanism::sha256, "alice-secret", to_bytes("salt-salt-salt-1"), 4096);
+  test_client old{scram_mechanism::sha256, "alice", "alice-secret"};
+  old.nonce_prefix = old.nonce;  // what librdkafka 2.0.2 sends
+  auto ok = run(f, scram_mechanism::sha256, old);
+  EXPECT_TRUE(ok.is_success()) << ok.message;
+  test_client other{scram_mechanism::sha256, "alice", "alice-secret"};
+  other.nonce_prefix = "x";
+  auto refused = run(f, scram_mechanism::sha256, other);
+  ASSERT_TRUE(refused.is_failure());
+  EXPECT_NE(refused.message.find("nonce"), std::string::npos) << refused.message;
 }
 
 TEST(Scram, StoredCredentialBelowMinimumIterationsIsRefused) {

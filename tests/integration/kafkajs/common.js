@@ -20,9 +20,21 @@ function sslOptions() {
   }
 }
 
+// params.sasl: {mechanism: 'plain'|'scram-sha-256'|'scram-sha-512', username,
+// password} or {mechanism: 'oauthbearer', token} for SASL listeners.
+function saslOptions() {
+  if (!params.sasl) return {}
+  const s = params.sasl
+  if (s.mechanism === 'oauthbearer') {
+    return { sasl: { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: s.token }) } }
+  }
+  return { sasl: { mechanism: s.mechanism, username: s.username, password: s.password } }
+}
+
 function kafka(extra = {}) {
   return new Kafka({
     ...sslOptions(),
+    ...saslOptions(),
     clientId: params.clientId || 'samsa-it-kafkajs',
     brokers: params.brokers,
     logLevel: logLevel.WARN,
