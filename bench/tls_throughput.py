@@ -1,9 +1,11 @@
 #!/usr/bin/python3
-"""Produce and consume throughput over TLS against PLAINTEXT, on one broker
-with both listeners (certificates from `samsa certs create`), driven by
-confluent-kafka (librdkafka). A quick comparison, not part of run.py's
-suite: the same client, the same bytes, one after the other; nothing is
-asserted. Usage: bench/tls_throughput.py <samsa binary> [--mb N] [--runs N]
+"""Produce and consume throughput over TLS, SASL_SSL and SASL_PLAINTEXT
+against PLAINTEXT, on one broker with all four listeners (certificates from
+`samsa certs create`; SASL with SCRAM-SHA-512, the user made by `samsa user
+create`), driven by confluent-kafka (librdkafka). A quick comparison, not
+part of run.py's suite: the same client, the same bytes, one after the
+other; nothing is asserted.
+Usage: bench/tls_throughput.py <samsa binary> [--mb N] [--runs N]
 
 Prints a markdown table: MB/s per direction and listener (median of runs)
 and the broker's CPU seconds per GB moved (from /proc, user+system)."""
@@ -79,34 +81,49 @@ def main():
     subprocess.run([args.samsa, "certs", "create", "--dir", certs], check=True, capture_output=True)
     port_file = os.path.join(work, "port")
     proc = subprocess.Popen([args.samsa, "serve", "--port-file", port_file,
-                             "--set", "listeners=PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0",
+                             "--set", "listeners=PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0,"
+                                      "SASL_SSL://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0",
+                             "--set", "sasl.enabled.mechanisms=SCRAM-SHA-512",
                              "--set", f"log.dirs={work}/data", "--set", "http.listeners=none",
                              "--set", f"ssl.keystore.location={certs}/broker.pem"],
                             stdout=open(os.path.join(work, "broker.log"), "wb"), stderr=subprocess.STDOUT)
     try:
         plain = wait_file(port_file, proc)
-        tls = int(open(port_file + ".SSL").read())
+        port = {name: int(open(f"{port_file}.{name}").read()) for name in ("SSL", "SASL_SSL", "SASL_PLAINTEXT")}
+        subprocess.run([args.samsa, "--bootstrap", f"127.0.0.1:{plain}", "user", "create", "bench",
+                        "--password-stdin", "--mechanism", "SCRAM-SHA-512"], input=b"bench-secret\n", check=True,
+                       capture_output=True)
         total = args.mb * 1000 * 1000
+        tls = {"ssl.ca.location": f"{certs}/ca.pem"}
+        scram = {"sasl.mechanism": "SCRAM-SHA-512", "sasl.username": "bench", "sasl.password": "bench-secret"}
         listeners = {"PLAINTEXT": (f"127.0.0.1:{plain}", {}),
-                     "SSL": (f"localhost:{tls}", {"security.protocol": "SSL",
-                                                 "ssl.ca.location": f"{certs}/ca.pem"})}
-        rows = []
-        for name, (bootstrap, conf) in listeners.items():
-            for direction in ("produce", "consume"):
-                rates, cpus = [], []
-                for run in range(args.runs):
-                    topic = f"bench-{name.lower()}-{run}"
-                    if direction == "consume":
-                        produce(bootstrap, conf, topic, total, args.message_bytes)
+                     "SSL": (f"localhost:{port['SSL']}", {"security.protocol": "SSL", **tls}),
+                     "SASL_SSL": (f"localhost:{port['SASL_SSL']}", {"security.protocol": "SASL_SSL", **tls,
+                                                                     **scram}),
+                     "SASL_PLAINTEXT": (f"127.0.0.1:{port['SASL_PLAINTEXT']}",
+                                        {"security.protocol": "SASL_PLAINTEXT", **scram})}
+        # Runs go round the listeners (a run of each, then the next run), so
+        # that load from elsewhere and the data directory's growth hit them
+        # alike; each run's topic is produced, read back, then deleted.
+        from confluent_kafka.admin import AdminClient
+        admin = AdminClient({"bootstrap.servers": f"127.0.0.1:{plain}"})
+        samples = {(name, d): ([], []) for name in listeners for d in ("produce", "consume")}
+        for run in range(args.runs):
+            for name, (bootstrap, conf) in listeners.items():
+                topic = f"bench-{name.lower()}-{run}"
+                for direction in ("produce", "consume"):
                     before = cpu_seconds(proc.pid)
                     if direction == "produce":
                         elapsed = produce(bootstrap, conf, topic, total, args.message_bytes)
                     else:
-                        elapsed = consume(bootstrap, conf, topic, total)
+                        # Whole messages only: what produce() wrote.
+                        elapsed = consume(bootstrap, conf, topic, total // args.message_bytes * args.message_bytes)
+                    rates, cpus = samples[(name, direction)]
                     cpus.append((cpu_seconds(proc.pid) - before) / (total / 1e9))
                     rates.append(total / 1e6 / elapsed)
-                rows.append((name, direction, statistics.median(rates), min(rates), max(rates),
-                             statistics.median(cpus)))
+                admin.delete_topics([topic])[topic].result(30)
+        rows = [(name, d, statistics.median(r), min(r), max(r), statistics.median(c))
+                for (name, d), (r, c) in samples.items()]
         print(f"{args.mb} MB per run, {args.message_bytes}-byte messages, median of {args.runs} "
               f"(min-max), confluent-kafka {__import__('confluent_kafka').libversion()[0]}\n")
         print("| listener | direction | MB/s | min-max | broker CPU s/GB |")
