@@ -43,7 +43,7 @@ using protocol::to_int;
 // Kafka's ACL codes.
 constexpr int8_t topic = 2, group = 3, cluster = 4, transactional_id = 5;
 constexpr int8_t literal = 3, prefixed = 4;
-constexpr int8_t op_read = 3, op_write = 4, op_create = 5, op_delete = 6, op_alter = 7, op_describe = 8,
+constexpr int8_t op_all = 2, op_read = 3, op_write = 4, op_create = 5, op_delete = 6, op_alter = 7, op_describe = 8,
                  op_cluster_action = 9, op_describe_configs = 10, op_alter_configs = 11, op_idempotent_write = 12;
 constexpr int8_t deny = 2, allow = 3;
 
@@ -681,6 +681,190 @@ TEST_F(AclEnforcement, AdminApis) {
 
   protocol::describe_user_scram_credentials_request_data users;
   EXPECT_EQ(erin->call<protocol::describe_user_scram_credentials_response_data>(users, 0).error_code, caf);
+}
+
+// Every API family refuses a principal without rights with Kafka's error,
+// at the level Kafka reports it (top level, per group, per topic or per
+// partition); ListTransactions lists nothing it may not describe.
+TEST_F(AclEnforcement, EveryApiRefusesAPrincipalWithoutRights) {
+  auto admin = as("admin");
+  ASSERT_EQ(create_topic(*admin, "none-t", 1), 0);
+  const protocol::uuid topic_uuid = topic_id_of(*admin, "none-t");
+  protocol::init_producer_id_request_data init;
+  init.transactional_id = "none-tx";
+  init.transaction_timeout_ms = 60000;
+  ASSERT_EQ(admin->call<protocol::init_producer_id_response_data>(init, 4).error_code, 0);
+  auto dave = as("dave");
+
+  {
+    protocol::find_coordinator_request_data req;
+    req.key = "none-g";
+    EXPECT_EQ(dave->call<protocol::find_coordinator_response_data>(req, 3).error_code, gaf);
+    req.key_type = 1;
+    req.coordinator_keys = {"none-tx"};
+    EXPECT_EQ(dave->call<protocol::find_coordinator_response_data>(req, 4).coordinators.at(0).error_code, tiaf);
+  }
+  {
+    protocol::join_group_request_data req;
+    req.group_id = "none-g";
+    req.session_timeout_ms = 10000;
+    req.rebalance_timeout_ms = 10000;
+    req.protocol_type = "consumer";
+    req.protocols.emplace_back().name = "range";
+    EXPECT_EQ(dave->call<protocol::join_group_response_data>(req, 5).error_code, gaf);
+  }
+  {
+    protocol::sync_group_request_data req;
+    req.group_id = "none-g";
+    req.member_id = "m";
+    req.protocol_type = "consumer";
+    req.protocol_name = "range";
+    EXPECT_EQ(dave->call<protocol::sync_group_response_data>(req, 5).error_code, gaf);
+  }
+  {
+    protocol::leave_group_request_data req;
+    req.group_id = "none-g";
+    req.members.emplace_back().member_id = "m";
+    EXPECT_EQ(dave->call<protocol::leave_group_response_data>(req, 3).error_code, gaf);
+  }
+  {
+    protocol::offset_delete_request_data req;
+    req.group_id = "none-g";
+    auto& t = req.topics.emplace_back();
+    t.name = "none-t";
+    t.partitions.emplace_back();
+    EXPECT_EQ(dave->call<protocol::offset_delete_response_data>(req, 0).error_code, gaf);
+  }
+  {
+    protocol::txn_offset_commit_request_data req;
+    req.transactional_id = "none-tx";
+    req.group_id = "none-g";
+    auto& t = req.topics.emplace_back();
+    t.name = "none-t";
+    t.partitions.emplace_back();
+    auto resp = dave->call<protocol::txn_offset_commit_response_data>(req, 3);
+    EXPECT_EQ(resp.topics.at(0).partitions.at(0).error_code, tiaf);
+  }
+  {
+    protocol::add_offsets_to_txn_request_data req;
+    req.transactional_id = "none-tx";
+    req.group_id = "none-g";
+    EXPECT_EQ(dave->call<protocol::add_offsets_to_txn_response_data>(req, 3).error_code, tiaf);
+  }
+  {
+    protocol::describe_producers_request_data req;
+    auto& t = req.topics.emplace_back();
+    t.name = "none-t";
+    t.partition_indexes = {0};
+    EXPECT_EQ(dave->call<protocol::describe_producers_response_data>(req, 0).topics.at(0).partitions.at(0).error_code,
+              taf);
+  }
+  {
+    protocol::offset_for_leader_epoch_request_data req;
+    auto& t = req.topics.emplace_back();
+    t.topic = "none-t";
+    t.partitions.emplace_back();
+    EXPECT_EQ(
+        dave->call<protocol::offset_for_leader_epoch_response_data>(req, 4).topics.at(0).partitions.at(0).error_code,
+        taf);
+  }
+  {
+    protocol::alter_configs_request_data req;
+    req.validate_only = true;
+    auto& topic_res = req.resources.emplace_back();
+    topic_res.resource_type = 2;
+    topic_res.resource_name = "none-t";
+    auto& broker_res = req.resources.emplace_back();
+    broker_res.resource_type = 4;
+    broker_res.resource_name = "1";
+    auto resp = dave->call<protocol::alter_configs_response_data>(req, 1);
+    EXPECT_EQ(resp.responses.at(0).error_code, taf);
+    EXPECT_EQ(resp.responses.at(1).error_code, caf);
+    EXPECT_EQ(describe_configs_of(*dave, 32, "none-g"), gaf) << "a group's configs: the group";
+  }
+  {
+    protocol::describe_client_quotas_request_data req;
+    EXPECT_EQ(dave->call<protocol::describe_client_quotas_response_data>(req, 1).error_code, caf);
+    protocol::alter_user_scram_credentials_request_data alter;
+    auto& d = alter.deletions.emplace_back();
+    d.name = "someone";
+    d.mechanism = 1;
+    auto resp = dave->call<protocol::alter_user_scram_credentials_response_data>(alter, 0);
+    ASSERT_EQ(resp.results.size(), 1u);
+    EXPECT_EQ(resp.results[0].error_code, caf);
+  }
+  {
+    protocol::create_acls_request_data req;
+    auto& c = req.creations.emplace_back();
+    c.resource_type = topic;
+    c.resource_name = "none-t";
+    c.resource_pattern_type = literal;
+    c.principal = "User:dave";
+    c.host = "*";
+    c.operation = op_all;
+    c.permission_type = allow;
+    EXPECT_EQ(dave->call<protocol::create_acls_response_data>(req, 3).results.at(0).error_code, caf)
+        << "no granting oneself rights";
+  }
+  {
+    protocol::consumer_group_heartbeat_request_data req;
+    req.group_id = "none-g";
+    req.member_id = "m";
+    req.rebalance_timeout_ms = 10000;
+    req.subscribed_topic_names = std::vector<std::string>{"none-t"};
+    EXPECT_EQ(dave->call<protocol::consumer_group_heartbeat_response_data>(req, 0).error_code, gaf);
+    grant({{group, "none-g", literal, "dave", op_read, allow}});
+    EXPECT_EQ(dave->call<protocol::consumer_group_heartbeat_response_data>(req, 0).error_code, taf)
+        << "READ on the group, but the subscribed topic may not be described";
+    protocol::consumer_group_describe_request_data describe;
+    describe.group_ids = {"none-g2"};
+    EXPECT_EQ(dave->call<protocol::consumer_group_describe_response_data>(describe, 0).groups.at(0).error_code, gaf);
+  }
+  {
+    protocol::share_group_heartbeat_request_data req;
+    req.group_id = "none-sg";
+    req.member_id = "m";
+    req.subscribed_topic_names = std::vector<std::string>{"none-t"};
+    EXPECT_EQ(dave->call<protocol::share_group_heartbeat_response_data>(req, 1).error_code, gaf);
+    protocol::share_group_describe_request_data describe;
+    describe.group_ids = {"none-sg"};
+    EXPECT_EQ(dave->call<protocol::share_group_describe_response_data>(describe, 1).groups.at(0).error_code, gaf);
+    protocol::share_fetch_request_data fetch;
+    fetch.group_id = "none-sg";
+    fetch.member_id = "m";
+    fetch.max_records = 10;
+    auto& ft = fetch.topics.emplace_back();
+    ft.topic_id = topic_uuid;
+    ft.partitions.emplace_back();
+    EXPECT_EQ(dave->call<protocol::share_fetch_response_data>(fetch, 1).error_code, gaf);
+    protocol::share_acknowledge_request_data ack;
+    ack.group_id = "none-sg";
+    ack.member_id = "m";
+    ack.share_session_epoch = 1;
+    EXPECT_EQ(dave->call<protocol::share_acknowledge_response_data>(ack, 1).error_code, gaf);
+    protocol::describe_share_group_offsets_request_data offsets;
+    offsets.groups.emplace_back().group_id = "none-sg";
+    EXPECT_EQ(dave->call<protocol::describe_share_group_offsets_response_data>(offsets, 0).groups.at(0).error_code,
+              gaf);
+    protocol::alter_share_group_offsets_request_data alter;
+    alter.group_id = "none-sg";
+    EXPECT_EQ(dave->call<protocol::alter_share_group_offsets_response_data>(alter, 0).error_code, gaf);
+    protocol::delete_share_group_offsets_request_data remove;
+    remove.group_id = "none-sg";
+    EXPECT_EQ(dave->call<protocol::delete_share_group_offsets_response_data>(remove, 0).error_code, gaf);
+  }
+  {
+    protocol::list_transactions_request_data req;
+    std::set<std::string> seen_by_admin, seen_by_dave;
+    for (const auto& t : admin->call<protocol::list_transactions_response_data>(req, 1).transaction_states) {
+      seen_by_admin.insert(t.transactional_id);
+    }
+    for (const auto& t : dave->call<protocol::list_transactions_response_data>(req, 1).transaction_states) {
+      seen_by_dave.insert(t.transactional_id);
+    }
+    EXPECT_TRUE(seen_by_admin.contains("none-tx"));
+    EXPECT_TRUE(seen_by_dave.empty());
+  }
 }
 
 }  // namespace
