@@ -451,7 +451,12 @@ TEST_F(AclEnforcement, MetadataHidesWhatThePrincipalMayNotDescribe) {
   dtp.response_partition_limit = 100;
   auto pages = erin->call<protocol::describe_topic_partitions_response_data>(dtp, 0);
   std::set<std::string> paged;
-  for (const auto& t : pages.topics) paged.insert(t.name.value_or(""));
+  for (const auto& t : pages.topics) {
+    paged.insert(t.name.value_or(""));
+    if (t.name == "md-visible") {
+      EXPECT_EQ(t.topic_authorized_operations, read_and_describe);
+    }
+  }
   EXPECT_TRUE(paged.contains("md-auto") && paged.contains("md-visible"));
   EXPECT_FALSE(paged.contains("md-hidden"));
   dtp.topics.emplace_back().name = "md-hidden";
