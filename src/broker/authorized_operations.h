@@ -1,7 +1,8 @@
 // Bit sets of Kafka ACL operations (AclOperation codes) reported as
 // "authorized operations" in Metadata, DescribeCluster, DescribeGroups and
 // the like. With an authorizer on they come from it (authorized_operations()
-// below); without one every operation that applies to the resource type is
+// below; handlers use broker/authorization.h's form, which takes the
+// request); without one every operation that applies to the resource type is
 // allowed, which the constants say.
 #pragma once
 

@@ -17,7 +17,9 @@ from conftest import Cli, _start_broker
 @pytest.fixture(scope="module")
 def acl_cli():
     work = tempfile.mkdtemp(prefix="samsa-cli-acl-")
-    proc, address = _start_broker(work, extra=["--authorizer"])
+    # The CLI connects over PLAINTEXT as User:ANONYMOUS, which ACLs now
+    # bind: it administers ACLs as a super user, as an operator would.
+    proc, address = _start_broker(work, extra=["--authorizer", "--set", "super.users=User:ANONYMOUS"])
     try:
         yield Cli(address)
     finally:

@@ -58,7 +58,9 @@ class AclWire : public ::testing::Test {
  protected:
   AclWire()
       : broker_({{"authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer"},
-                 {"super.users", "User:admin"},
+                 // This file tests the ACL APIs themselves over PLAINTEXT:
+                 // ANONYMOUS is a super user (enforcement: acl_enforcement_wire_test).
+                 {"super.users", "User:admin;User:ANONYMOUS"},
                  {"authorizer.max.acls", std::to_string(max_acls)}}) {}
 
   void SetUp() override {

@@ -4,14 +4,15 @@
 // answer rather than a missing API. With one, ACLs are kept in the metadata
 // log (broker/acl_service). Version 0 has no pattern type: its filters and
 // ACLs are LITERAL (the field's default), so it never sees PREFIXED ACLs.
-// TODO(issue 14, next round): Kafka requires DESCRIBE (DescribeAcls) and
-// ALTER (Create/DeleteAcls) on the cluster; checked once requests carry
-// their principal.
+// With one, as Kafka: DescribeAcls needs DESCRIBE on the cluster, CreateAcls
+// and DeleteAcls ALTER (else CLUSTER_AUTHORIZATION_FAILED, for every ACL or
+// filter of the request).
 #include <map>
 #include <tuple>
 
 #include "broker/acl_service.h"
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
 #include "protocol/api_keys.h"
@@ -47,6 +48,11 @@ boost::asio::awaitable<protocol::describe_acls_response_data> describe(
   if (!acls.enabled()) {
     response.error_code = security_disabled;
     response.error_message = no_authorizer;
+    co_return response;
+  }
+  if (!authorized_on_cluster(ctx, acl::operation::describe)) {
+    response.error_code = protocol::to_int(protocol::error_code::cluster_authorization_failed);
+    response.error_message = std::string(protocol::default_message(protocol::error_code::cluster_authorization_failed));
     co_return response;
   }
   std::vector<acl::acl_binding> found;
@@ -89,6 +95,14 @@ boost::asio::awaitable<protocol::create_acls_response_data> create(request_conte
     }
     co_return response;
   }
+  if (!authorized_on_cluster(ctx, acl::operation::alter)) {
+    for (size_t i = 0; i < request.creations.size(); ++i) {
+      auto& r = response.results.emplace_back();
+      r.error_code = protocol::to_int(protocol::error_code::cluster_authorization_failed);
+      r.error_message = std::string(protocol::default_message(protocol::error_code::cluster_authorization_failed));
+    }
+    co_return response;
+  }
   std::vector<acl::acl_binding> bindings;
   bindings.reserve(request.creations.size());
   for (const auto& c : request.creations) {
@@ -118,6 +132,14 @@ boost::asio::awaitable<protocol::delete_acls_response_data> remove(request_conte
       response.filter_results.push_back({});
       response.filter_results.back().error_code = security_disabled;
       response.filter_results.back().error_message = no_authorizer;
+    }
+    co_return response;
+  }
+  if (!authorized_on_cluster(ctx, acl::operation::alter)) {
+    for (size_t i = 0; i < request.filters.size(); ++i) {
+      auto& r = response.filter_results.emplace_back();
+      r.error_code = protocol::to_int(protocol::error_code::cluster_authorization_failed);
+      r.error_message = std::string(protocol::default_message(protocol::error_code::cluster_authorization_failed));
     }
     co_return response;
   }

@@ -4,10 +4,13 @@
 // visible to the group, or are dropped, with it. __consumer_offsets is
 // created here if no group used it yet (the marker needs the partition).
 // PRODUCER_FENCED from v2, INVALID_PRODUCER_EPOCH before; TRANSACTION_ABORTABLE
-// from v4.
+// from v4. Needs WRITE on the transactional id
+// (TRANSACTIONAL_ID_AUTHORIZATION_FAILED), then READ on the group
+// (GROUP_AUTHORIZATION_FAILED), as in Kafka.
 #include <spdlog/spdlog.h>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_await.h"
 #include "broker/group_service.h"
@@ -29,6 +32,14 @@ using response_t = protocol::add_offsets_to_txn_response_data;
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   response_t response;
+  if (!authorized(ctx, acl::operation::write, acl::resource_type::transactional_id, request.transactional_id)) {
+    response.error_code = protocol::to_int(protocol::error_code::transactional_id_authorization_failed);
+    co_return response;
+  }
+  if (!authorized(ctx, acl::operation::read, acl::resource_type::group, request.group_id)) {
+    response.error_code = protocol::to_int(protocol::error_code::group_authorization_failed);
+    co_return response;
+  }
   if (request.group_id.empty()) {
     response.error_code = protocol::to_int(protocol::error_code::invalid_group_id);
     co_return response;

@@ -1,21 +1,31 @@
 // AddPartitionsToTxn: v0-5. v0-3 are the client's form (one transaction);
 // v4+ is the broker-to-broker form (a batch of transactions, each possibly
 // verify-only, KIP-890) that Kafka answers only for a principal holding
-// CLUSTER_ACTION. Kafka with no authorizer configured allows every request,
-// and Samsa has no authorizer (no principals, see acls.cc), so v4+ is served
-// to anyone, as Kafka without an authorizer serves it.
+// CLUSTER_ACTION on the cluster (else the top-level
+// CLUSTER_AUTHORIZATION_FAILED); without an authorizer anyone may call it,
+// as in Kafka.
+//
+// v0-3 need WRITE on the transactional id (else every partition answers
+// TRANSACTIONAL_ID_AUTHORIZATION_FAILED) and WRITE on each topic: a
+// partition of a topic without it (or, with an authorizer on, of an internal
+// topic, which a client never adds, as Kafka) answers
+// TOPIC_AUTHORIZATION_FAILED, and then nothing
+// is added: the others answer OPERATION_NOT_ATTEMPTED.
 //
 // A request naming a partition that does not exist changes nothing: those
 // partitions get UNKNOWN_TOPIC_OR_PARTITION, the others
 // OPERATION_NOT_ATTEMPTED (as Kafka). Otherwise every partition gets the
 // coordinator's one answer, given once the new state is durable.
 #include <map>
+#include <set>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_await.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/txn_errors.h"
+#include "broker/topic_names.h"
 #include "broker/topic_registry.h"
 #include "broker/txn_service.h"
 #include "protocol/api_keys.h"
@@ -56,6 +66,21 @@ boost::asio::awaitable<std::vector<topic_result_t>> handle_one(request_context& 
                                                                int64_t producer_id, int16_t producer_epoch,
                                                                bool verify_only, const std::vector<topic_t>& topics) {
   auto& registry = ctx.broker.topics();
+  const bool from_client = ctx.api_version <= 3;
+  if (from_client && !authorized(ctx, acl::operation::write, acl::resource_type::transactional_id, id)) {
+    co_return answer_all(topics, [](const std::string&, int32_t) {
+      return protocol::to_int(protocol::error_code::transactional_id_authorization_failed);
+    });
+  }
+  std::set<std::string> denied;  // topics a client may not write (v0-3)
+  if (from_client && authorizer_enabled(ctx.broker)) {
+    for (const auto& t : topics) {
+      if (is_internal_topic_name(t.name) ||
+          !authorized(ctx, acl::operation::write, acl::resource_type::topic, t.name)) {
+        denied.insert(t.name);
+      }
+    }
+  }
   std::vector<txn::topic_partition> partitions;
   bool any_unknown = false;
   for (const auto& t : topics) {
@@ -64,8 +89,9 @@ boost::asio::awaitable<std::vector<topic_result_t>> handle_one(request_context& 
       partitions.push_back({t.name, p});
     }
   }
-  if (any_unknown) {
+  if (any_unknown || !denied.empty()) {
     co_return answer_all(topics, [&](const std::string& topic, int32_t p) {
+      if (denied.contains(topic)) return protocol::to_int(protocol::error_code::topic_authorization_failed);
       return protocol::to_int(partition_exists(registry, topic, p) ? protocol::error_code::operation_not_attempted
                                                                    : protocol::error_code::unknown_topic_or_partition);
     });
@@ -96,6 +122,10 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     response.results_by_topic_v3_and_below =
         co_await handle_one(ctx, request.v3_and_below_transactional_id, request.v3_and_below_producer_id,
                             request.v3_and_below_producer_epoch, false, request.v3_and_below_topics);
+    co_return response;
+  }
+  if (!authorized_on_cluster(ctx, acl::operation::cluster_action)) {
+    response.error_code = protocol::to_int(protocol::error_code::cluster_authorization_failed);
     co_return response;
   }
   for (const auto& t : request.transactions) {

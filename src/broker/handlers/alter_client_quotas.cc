@@ -3,9 +3,12 @@
 // checked whole, then written as one metadata record (fdatasync on the worker
 // pool), so it is applied entirely or not at all; validate_only checks only.
 // Errors as Kafka gives them: INVALID_REQUEST with a message per entry.
+// Needs ALTER_CONFIGS on the cluster (else every entry answers
+// CLUSTER_AUTHORIZATION_FAILED).
 #include <set>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/client_quotas.h"
 #include "broker/handlers/handlers.h"
@@ -54,6 +57,9 @@ std::string apply_ops(const request_t::entry_data& entry, storage::client_quota_
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   response_t response;
+  // As Kafka: ALTER_CONFIGS on the cluster, else every entry answers
+  // CLUSTER_AUTHORIZATION_FAILED and nothing changes.
+  const bool allowed = authorized_on_cluster(ctx, acl::operation::alter_configs);
   client_quotas* quotas = ctx.broker.quotas();
   bool changed = false;
   for (const auto& entry : request.entries) {
@@ -65,6 +71,12 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
       out.entity.push_back(std::move(e));
     }
     out.error_message = std::nullopt;
+    if (!allowed) {
+      out.error_code = protocol::to_int(protocol::error_code::cluster_authorization_failed);
+      out.error_message = std::string(protocol::default_message(protocol::error_code::cluster_authorization_failed));
+      response.entries.push_back(std::move(out));
+      continue;
+    }
     storage::client_quota_entity entity;
     std::string why = check_entity(entry, entity);
     storage::client_quota_values values;

@@ -3,10 +3,15 @@
 // for a GROUP (32) resource, the share group configs, SET and DELETE).
 // Changes are validated as a whole, stored in the metadata log, and applied
 // to the live partition logs. Broker configs are static (properties file).
+// Each resource needs ALTER_CONFIGS (Kafka): on the topic
+// (TOPIC_AUTHORIZATION_FAILED, before its existence is looked at), on the
+// cluster for the broker (CLUSTER_AUTHORIZATION_FAILED), on the group
+// (GROUP_AUTHORIZATION_FAILED).
 #include <algorithm>
 #include <sstream>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
 #include "broker/share_service.h"
@@ -111,7 +116,10 @@ boost::asio::awaitable<protocol::alter_configs_response_data> handle_alter(
     out.resource_type = resource.resource_type;
     out.resource_name = resource.resource_name;
     admin_result outcome;
-    if (find_topic(ctx.broker, resource.resource_type, resource.resource_name, outcome)) {
+    if (auto denied = config_resource_denied(ctx, resource.resource_type, resource.resource_name,
+                                             acl::operation::alter_configs)) {
+      outcome = admin_result::fail(*denied, std::string(protocol::default_message(*denied)));
+    } else if (find_topic(ctx.broker, resource.resource_type, resource.resource_name, outcome)) {
       std::map<std::string, std::string> overrides;
       for (const auto& c : resource.configs) {
         if (c.value) overrides[c.name] = *c.value;
@@ -132,7 +140,10 @@ boost::asio::awaitable<protocol::incremental_alter_configs_response_data> handle
     out.resource_type = resource.resource_type;
     out.resource_name = resource.resource_name;
     admin_result outcome;
-    if (resource.resource_type == resource_group) {
+    if (auto denied = config_resource_denied(ctx, resource.resource_type, resource.resource_name,
+                                             acl::operation::alter_configs)) {
+      outcome = admin_result::fail(*denied, std::string(protocol::default_message(*denied)));
+    } else if (resource.resource_type == resource_group) {
       std::map<std::string, std::optional<std::string>> changes;
       for (const auto& c : resource.configs) {
         if (c.config_operation == static_cast<int8_t>(op::set) && c.value) {

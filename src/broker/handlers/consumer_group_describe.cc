@@ -3,11 +3,14 @@
 // assignment (topic ids with their names). v1 adds MemberType (KIP-1099):
 // 1 for a consumer-protocol member, 0 for a classic member (one that joined
 // the group with JoinGroup). A classic group or unknown id gets
-// GROUP_ID_NOT_FOUND, as Kafka answers.
+// GROUP_ID_NOT_FOUND, as Kafka answers. Each group needs DESCRIBE (else
+// GROUP_AUTHORIZATION_FAILED); a group whose assignments name a topic the
+// principal may not DESCRIBE answers TOPIC_AUTHORIZATION_FAILED without its
+// members, as Kafka; authorized operations come from the authorizer.
 #include <fmt/format.h>
 
 #include "broker/api_table.h"
-#include "broker/authorized_operations.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
 #include "broker/handlers/handlers.h"
@@ -42,7 +45,18 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   auto& groups = ctx.broker.groups();
   auto topics = groups.consumer_group_topics();
   response_t response;
-  for (auto& d : groups.consumer_groups().describe(request.group_ids, topics)) {
+  std::vector<std::string> allowed;
+  for (const auto& id : request.group_ids) {
+    if (authorized(ctx, acl::operation::describe, acl::resource_type::group, id)) {
+      allowed.push_back(id);
+      continue;
+    }
+    auto& out = response.groups.emplace_back();
+    out.group_id = id;
+    out.error_code = protocol::to_int(protocol::error_code::group_authorization_failed);
+    out.error_message = std::string(protocol::default_message(protocol::error_code::group_authorization_failed));
+  }
+  for (auto& d : groups.consumer_groups().describe(allowed, topics)) {
     auto& out = response.groups.emplace_back();
     out.group_id = d.group_id;
     out.error_code = d.error;
@@ -69,7 +83,27 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
       mo.target_assignment = to_wire(m.target_assignment, topics);
       mo.member_type = m.classic ? member_type_classic : member_type_consumer;
     }
-    if (request.include_authorized_operations) out.authorized_operations = all_group_operations;
+    if (request.include_authorized_operations) {
+      out.authorized_operations = authorized_operations(ctx, acl::resource_type::group, d.group_id);
+    }
+    if (authorizer_enabled(ctx.broker)) {
+      auto hidden = [&](const auto& assignment) {
+        for (const auto& tp : assignment.topic_partitions) {
+          if (tp.topic_name.empty()) continue;  // deleted since assigned: nothing to reveal
+          if (!authorized(ctx, acl::operation::describe, acl::resource_type::topic, tp.topic_name)) return true;
+        }
+        return false;
+      };
+      bool refused = false;
+      for (const auto& m : out.members) refused = refused || hidden(m.assignment) || hidden(m.target_assignment);
+      if (refused) {
+        response_t::described_group replaced;
+        replaced.group_id = out.group_id;
+        replaced.error_code = protocol::to_int(protocol::error_code::topic_authorization_failed);
+        replaced.error_message = "The group has described topic(s) that the client is not authorized to describe.";
+        out = std::move(replaced);
+      }
+    }
   }
   co_return response;
 }

@@ -5,9 +5,12 @@
 // durable in __consumer_offsets. A member joining a classic group whose
 // members use the "consumer" embedded protocol converts it (online upgrade,
 // group.consumer.migration.policy); see group_service::consumer_group_heartbeat.
+// Needs READ on the group (GROUP_AUTHORIZATION_FAILED) and DESCRIBE on every
+// subscribed topic name (else TOPIC_AUTHORIZATION_FAILED), as in Kafka.
 #include <fmt/format.h>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_await.h"
 #include "broker/group_service.h"
@@ -27,6 +30,18 @@ using response_t = protocol::consumer_group_heartbeat_response_data;
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   auto& groups = ctx.broker.groups();
   response_t response;
+  if (!authorized(ctx, acl::operation::read, acl::resource_type::group, request.group_id)) {
+    response.error_code = protocol::to_int(protocol::error_code::group_authorization_failed);
+    co_return response;
+  }
+  if (request.subscribed_topic_names) {
+    for (const auto& topic : *request.subscribed_topic_names) {
+      if (!authorized(ctx, acl::operation::describe, acl::resource_type::topic, topic)) {
+        response.error_code = protocol::to_int(protocol::error_code::topic_authorization_failed);
+        co_return response;
+      }
+    }
+  }
   // A share group's id is not open to consumer-protocol members.
   if (ctx.broker.shares().is_share_group(request.group_id)) {
     response.error_code = group::errc::group_id_not_found;

@@ -1,8 +1,12 @@
 // CreatePartitions: v0-3. Partition counts only grow; assignments may only
 // name this broker. validate_only checks without changing anything.
+// Each topic needs ALTER (Kafka), else TOPIC_AUTHORIZATION_FAILED whether it
+// exists or not; refused topics do not count towards the partition limit.
 #include <algorithm>
+#include <set>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topic_registry.h"
@@ -21,8 +25,13 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   response_t response;
   // Kafka 4.0 refuses the whole request when its topics together would gain
   // more than max_new_partitions_per_request partitions.
+  std::set<std::string> denied;
+  for (const auto& t : request.topics) {
+    if (!authorized(ctx, acl::operation::alter, acl::resource_type::topic, t.name)) denied.insert(t.name);
+  }
   int64_t added = 0;
   for (const auto& t : request.topics) {
+    if (denied.contains(t.name)) continue;
     if (const topic_entry* topic = ctx.broker.topics().find(t.name)) {
       added += std::max<int64_t>(0, static_cast<int64_t>(t.count) - static_cast<int64_t>(topic->partitions.size()));
     }
@@ -32,7 +41,10 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     response_t::create_partitions_topic_result out;
     out.name = t.name;
     admin_result outcome;
-    if (too_many) {
+    if (denied.contains(t.name)) {
+      outcome = admin_result::fail(protocol::error_code::topic_authorization_failed,
+                                   std::string(protocol::default_message(protocol::error_code::topic_authorization_failed)));
+    } else if (too_many) {
       outcome = admin_result::fail(protocol::error_code::policy_violation,
                                    "the request adds " + std::to_string(added) +
                                        " partitions in all; one request may create at most " +

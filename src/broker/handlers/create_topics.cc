@@ -1,9 +1,16 @@
 // CreateTopics: v0-7. Replication factor must be 1 or -1 (one broker);
 // explicit replica assignments may only name this broker. validate_only runs
 // every check without creating anything. v5+ answers with the topic's configs.
+// Authorization, as Kafka: CREATE on the cluster allows every topic, else
+// each topic needs CREATE on itself (TOPIC_AUTHORIZATION_FAILED, checked
+// after the duplicate-name check); the configs of a created topic are
+// answered only with DESCRIBE_CONFIGS on it (else the topic's config error
+// is TOPIC_AUTHORIZATION_FAILED and no configs are listed). Refused topics
+// do not count towards the request's partition limit.
 #include <set>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topic_names.h"
@@ -59,10 +66,17 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   response_t response;
   std::multiset<std::string> names;
   for (const auto& t : request.topics) names.insert(t.name);
+  const bool cluster_create = authorized_on_cluster(ctx, acl::operation::create, false);
+  std::set<std::string> denied;
+  for (const auto& t : request.topics) {
+    if (names.count(t.name) > 1 || is_internal_topic_name(t.name) || cluster_create) continue;
+    if (!authorized(ctx, acl::operation::create, acl::resource_type::topic, t.name)) denied.insert(t.name);
+  }
   // Kafka 4.0 refuses the whole request when its topics together ask for
   // more than max_new_partitions_per_request partitions.
   int64_t requested = 0;
   for (const auto& t : request.topics) {
+    if (denied.contains(t.name)) continue;
     int64_t n = !t.assignments.empty() ? static_cast<int64_t>(t.assignments.size())
                 : t.num_partitions == -1 ? broker.config().num_partitions
                                          : t.num_partitions;
@@ -83,14 +97,16 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     int16_t replication = t.replication_factor == -1 ? broker.config().default_replication_factor
                                                      : t.replication_factor;
     admin_result outcome;
-    if (too_many) {
+    if (names.count(t.name) > 1) {
+      outcome = admin_result::fail(protocol::error_code::invalid_request,
+                                   "topic '" + t.name + "' appears more than once in the request");
+    } else if (denied.contains(t.name)) {
+      outcome = admin_result::fail(protocol::error_code::topic_authorization_failed, "Authorization failed.");
+    } else if (too_many) {
       outcome = admin_result::fail(protocol::error_code::policy_violation,
                                    "the request asks for " + std::to_string(requested) +
                                        " partitions in all; one request may create at most " +
                                        std::to_string(max_new_partitions_per_request));
-    } else if (names.count(t.name) > 1) {
-      outcome = admin_result::fail(protocol::error_code::invalid_request,
-                                   "topic '" + t.name + "' appears more than once in the request");
     } else if (is_internal_topic_name(t.name)) {
       outcome = admin_result::fail(protocol::error_code::invalid_request,
                                    "topic '" + t.name + "' is the broker's own; it is created on first use");
@@ -109,8 +125,12 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
       out.num_partitions = partitions;
       out.replication_factor = replication;
       if (const topic_entry* created = topics.find(t.name)) out.topic_id = created->id;
-      out.configs.emplace();
-      describe_configs_into(out, topics, configs);
+      if (authorized(ctx, acl::operation::describe_configs, acl::resource_type::topic, t.name, false)) {
+        out.configs.emplace();
+        describe_configs_into(out, topics, configs);
+      } else {
+        out.topic_config_error_code = protocol::to_int(protocol::error_code::topic_authorization_failed);
+      }
     }
     response.topics.push_back(std::move(out));
   }

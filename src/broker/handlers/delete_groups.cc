@@ -2,10 +2,12 @@
 // offsets are tombstoned in __consumer_offsets before the answer. A share
 // group (no members) is removed with its share-partition state, durably. A
 // consumer-protocol (KIP-848) group with members is NON_EMPTY_GROUP; an empty
-// one is removed with its offsets.
+// one is removed with its offsets. Each group needs DELETE (Kafka), else it
+// answers GROUP_AUTHORIZATION_FAILED and is left alone.
 #include <map>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_await.h"
 #include "broker/group_service.h"
@@ -31,6 +33,10 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   std::vector<std::string> classic;
   std::vector<std::string> share_deleted;
   for (const auto& id : request.groups_names) {
+    if (!authorized(ctx, acl::operation::remove, acl::resource_type::group, id)) {
+      answers[id] = protocol::to_int(protocol::error_code::group_authorization_failed);
+      continue;
+    }
     auto& cg = groups.consumer_groups();
     if (cg.has_group(id)) {
       // An empty KIP-848 group goes here; its offsets with the classic

@@ -2,7 +2,10 @@
 // (offset -1 = up to the high watermark); whole segments below it are
 // removed by the background retention task. Offsets past the high
 // watermark get OFFSET_OUT_OF_RANGE; internal topics INVALID_TOPIC_EXCEPTION.
+// Each topic needs DELETE (Kafka), else its partitions answer
+// TOPIC_AUTHORIZATION_FAILED, whether the topic exists or not.
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
 #include "broker/storage_errors.h"
@@ -25,12 +28,17 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     auto& tr = response.topics.emplace_back();
     tr.name = t.name;
     tr.partitions.reserve(t.partitions.size());
+    const bool denied = !authorized(ctx, acl::operation::remove, acl::resource_type::topic, t.name);
     for (const auto& p : t.partitions) {
       // Looked up per partition: the topic may go while an earlier one syncs.
       const topic_entry* topic = ctx.broker.topics().find(t.name);
       auto& out = tr.partitions.emplace_back();
       out.partition_index = p.partition_index;
       out.low_watermark = -1;
+      if (denied) {
+        out.error_code = protocol::to_int(protocol::error_code::topic_authorization_failed);
+        continue;
+      }
       storage::partition_log* found = partition_log_of(topic, p.partition_index);
       if (!found) {
         out.error_code = protocol::to_int(protocol::error_code::unknown_topic_or_partition);

@@ -1,9 +1,11 @@
 // DescribeClientQuotas: v0-1. Filters on entity components with match types
 // exact (0), default (1) and any (2); `strict` leaves out entities that have
 // types the filter does not name. Bad filters get INVALID_REQUEST, as Kafka.
+// Needs DESCRIBE_CONFIGS on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
 #include <set>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/client_quotas.h"
 #include "broker/handlers/handlers.h"
@@ -70,6 +72,13 @@ bool matches(const request_t& request, const storage::client_quota_entity& entit
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   response_t response;
+  // As Kafka: DESCRIBE_CONFIGS on the cluster, checked before the filter.
+  if (!authorized_on_cluster(ctx, acl::operation::describe_configs)) {
+    response.error_code = protocol::to_int(protocol::error_code::cluster_authorization_failed);
+    response.error_message = std::string(protocol::default_message(protocol::error_code::cluster_authorization_failed));
+    response.entries = std::nullopt;
+    co_return response;
+  }
   if (auto why = check_filter(request); !why.empty()) {
     response.error_code = protocol::to_int(protocol::error_code::invalid_request);
     response.error_message = why;

@@ -1,8 +1,10 @@
 // DescribeCluster: v0-2. One broker, which is also the controller, at the
-// address of the listener the client connected to.
+// address of the listener the client connected to. Anyone may ask, as in
+// Kafka; the cluster's authorized operations (when asked) come from the
+// authorizer, and are 0 for a principal without DESCRIBE on the cluster.
 #include "broker/advertised_listener.h"
 #include "broker/api_table.h"
-#include "broker/authorized_operations.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
 #include "protocol/api_keys.h"
@@ -33,7 +35,12 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     b.port = a->port;
     response.brokers.push_back(std::move(b));
   }
-  if (request.include_cluster_authorized_operations) response.cluster_authorized_operations = all_cluster_operations;
+  if (request.include_cluster_authorized_operations) {
+    response.cluster_authorized_operations =
+        authorized_on_cluster(ctx, acl::operation::describe)
+            ? authorized_operations(ctx, acl::resource_type::cluster, acl::cluster_resource_name)
+            : 0;
+  }
   co_return response;
 }
 

@@ -3,9 +3,14 @@
 // says where its value comes from (topic override, broker setting, default);
 // synonyms (v1+, when asked) list the broker-level names that feed a topic
 // config, and v3+ adds types and (when asked) documentation.
+// Each resource needs DESCRIBE_CONFIGS (Kafka): on the topic
+// (TOPIC_AUTHORIZATION_FAILED, before its existence is looked at), on the
+// cluster for the broker (CLUSTER_AUTHORIZATION_FAILED), on the group
+// (GROUP_AUTHORIZATION_FAILED).
 #include <set>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_configs_view.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
@@ -72,6 +77,13 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     out.resource_type = resource.resource_type;
     out.resource_name = resource.resource_name;
     std::vector<storage::config_entry> entries;
+    if (auto denied = config_resource_denied(ctx, resource.resource_type, resource.resource_name,
+                                             acl::operation::describe_configs)) {
+      out.error_code = protocol::to_int(*denied);
+      out.error_message = std::string(protocol::default_message(*denied));
+      response.results.push_back(std::move(out));
+      continue;
+    }
     if (resource.resource_type == resource_topic) {
       const topic_entry* topic = topics.find(resource.resource_name);
       if (!topic) {

@@ -5,10 +5,13 @@
 // metadata and assignments are only filled while the group is Stable.
 // Consumer-protocol (KIP-848) groups are described by ConsumerGroupDescribe;
 // here they read Dead (v6+: GROUP_ID_NOT_FOUND).
+// Each group needs DESCRIBE (Kafka): without it the group answers
+// GROUP_AUTHORIZATION_FAILED and nothing else about it. Authorized
+// operations (v3+, when asked) come from the authorizer.
 #include <fmt/format.h>
 
 #include "broker/api_table.h"
-#include "broker/authorized_operations.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
 #include "broker/handlers/handlers.h"
@@ -28,10 +31,32 @@ using response_t = protocol::describe_groups_response_data;
 constexpr int16_t group_not_found_from = 6;
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
-  auto described = ctx.broker.groups().coordinator().describe_groups(request.groups);
+  // Only the groups the principal may describe are looked at; the answer
+  // keeps the request's order.
+  std::vector<std::string> allowed;
+  std::vector<bool> denied;
+  for (const auto& id : request.groups) {
+    denied.push_back(!authorized(ctx, acl::operation::describe, acl::resource_type::group, id));
+    if (!denied.back()) allowed.push_back(id);
+  }
+  auto described = ctx.broker.groups().coordinator().describe_groups(allowed);
   const auto& consumer_groups = ctx.broker.groups().consumer_groups();
   response_t response;
-  for (auto& d : described) {
+  size_t next = 0;
+  for (size_t i = 0; i < request.groups.size(); ++i) {
+    if (denied[i]) {
+      auto& out = response.groups.emplace_back();
+      out.group_id = request.groups[i];
+      out.error_code = protocol::to_int(protocol::error_code::group_authorization_failed);
+      out.group_state = "";
+      out.protocol_type = "";
+      out.protocol_data = "";
+      if (ctx.api_version >= 6) {
+        out.error_message = std::string(protocol::default_message(protocol::error_code::group_authorization_failed));
+      }
+      continue;
+    }
+    auto& d = described[next++];
     if (consumer_groups.has_group(d.group_id)) {
       // A KIP-848 group is not described by the classic API: Dead with no
       // protocol type (v6+ add GROUP_ID_NOT_FOUND and a message), as Kafka 4.x.
@@ -69,7 +94,9 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
       mo.member_metadata = std::move(m.metadata);
       mo.member_assignment = std::move(m.assignment);
     }
-    if (request.include_authorized_operations) out.authorized_operations = all_group_operations;
+    if (request.include_authorized_operations && out.error_code == 0) {
+      out.authorized_operations = authorized_operations(ctx, acl::resource_type::group, d.group_id);
+    }
   }
   co_return response;
 }

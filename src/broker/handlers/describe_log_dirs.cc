@@ -1,13 +1,17 @@
 // DescribeLogDirs: v0-4. The broker's one log directory with every partition's
 // size on disk (or those asked for), and, from v4, the file system's total
 // and usable bytes: what `du` and `df` would say, for admin tools and UIs.
+// Needs DESCRIBE on the cluster (Kafka): without it no directory is listed
+// and v3+ answer CLUSTER_AUTHORIZATION_FAILED.
 #include <sys/statvfs.h>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topic_registry.h"
 #include "protocol/api_keys.h"
+#include "protocol/error_code.h"
 #include "protocol/messages.h"
 
 namespace samsa::broker {
@@ -36,6 +40,10 @@ dir_result_t::describe_log_dirs_topic describe_topic(const topic_entry& topic, c
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   response_t response;
+  if (!authorized_on_cluster(ctx, acl::operation::describe)) {
+    response.error_code = protocol::to_int(protocol::error_code::cluster_authorization_failed);
+    co_return response;
+  }
   dir_result_t dir;
   dir.log_dir = ctx.broker.config().log_dir;
   struct statvfs fs {};

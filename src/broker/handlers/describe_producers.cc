@@ -1,7 +1,9 @@
 // DescribeProducers: v0. The producers a partition's log knows: id, epoch,
 // last sequence, the time of their last write and the first offset of their
-// open transaction (-1 when none is open).
+// open transaction (-1 when none is open). Each topic needs READ (Kafka),
+// else its partitions answer TOPIC_AUTHORIZATION_FAILED.
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
 #include "broker/producer_registry.h"
@@ -24,9 +26,16 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     response_t::topic_response topic_out;
     topic_out.name = wanted.name;
     const topic_entry* topic = ctx.broker.topics().find(wanted.name);
+    const bool denied = !authorized(ctx, acl::operation::read, acl::resource_type::topic, wanted.name);
     for (int32_t index : wanted.partition_indexes) {
       partition_t p;
       p.partition_index = index;
+      if (denied) {
+        p.error_code = protocol::to_int(protocol::error_code::topic_authorization_failed);
+        p.error_message = std::string(protocol::default_message(protocol::error_code::topic_authorization_failed));
+        topic_out.partitions.push_back(std::move(p));
+        continue;
+      }
       storage::partition_log* log = partition_log_of(topic, index);
       if (!log) {
         p.error_code = protocol::to_int(protocol::error_code::unknown_topic_or_partition);

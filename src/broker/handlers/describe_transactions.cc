@@ -2,11 +2,14 @@
 // transactional id: state, producer id and epoch, timeout, the start of the
 // ongoing transaction and its partitions by topic. An id the coordinator
 // does not know, or one being expired (Dead), answers
-// TRANSACTIONAL_ID_NOT_FOUND, as Kafka does. No authorizer: every client may
-// describe every id (security is issue 14).
+// TRANSACTIONAL_ID_NOT_FOUND, as Kafka does. Each id needs DESCRIBE on it
+// (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED), and the transaction's
+// partitions are listed only for topics the principal may DESCRIBE, as in
+// Kafka.
 #include <map>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
 #include "broker/txn_service.h"
@@ -56,7 +59,21 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   response_t response;
   response.transaction_states.reserve(request.transactional_ids.size());
   for (const auto& id : request.transactional_ids) {
-    response.transaction_states.push_back(describe_one(ctx.broker.transactions(), id));
+    if (!authorized(ctx, acl::operation::describe, acl::resource_type::transactional_id, id)) {
+      state_t& out = response.transaction_states.emplace_back();
+      out.transactional_id = id;
+      out.error_code = protocol::to_int(protocol::error_code::transactional_id_authorization_failed);
+      out.transaction_state = "";
+      out.producer_id = -1;
+      out.producer_epoch = -1;
+      out.transaction_start_time_ms = -1;
+      continue;
+    }
+    state_t out = describe_one(ctx.broker.transactions(), id);
+    std::erase_if(out.topics, [&](const auto& t) {
+      return !authorized(ctx, acl::operation::describe, acl::resource_type::topic, t.topic);
+    });
+    response.transaction_states.push_back(std::move(out));
   }
   co_return response;
 }

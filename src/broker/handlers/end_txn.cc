@@ -5,10 +5,12 @@
 // CONCURRENT_TRANSACTIONS. v5 is KIP-890's transactions v2: every EndTxn
 // bumps the producer epoch and answers the new producer id and epoch.
 // PRODUCER_FENCED from v2, INVALID_PRODUCER_EPOCH before; TRANSACTION_ABORTABLE
-// from v4.
+// from v4. Needs WRITE on the transactional id
+// (TRANSACTIONAL_ID_AUTHORIZATION_FAILED), as in Kafka.
 #include <spdlog/spdlog.h>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_await.h"
 #include "broker/handlers/handlers.h"
@@ -29,6 +31,12 @@ constexpr int16_t transactions_v2_from = 5;
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   response_t response;
+  if (!authorized(ctx, acl::operation::write, acl::resource_type::transactional_id, request.transactional_id)) {
+    response.error_code = protocol::to_int(protocol::error_code::transactional_id_authorization_failed);
+    response.producer_id = -1;
+    response.producer_epoch = -1;
+    co_return response;
+  }
   auto& txns = ctx.broker.transactions();
   bool tv2 = ctx.api_version >= transactions_v2_from;
   auto result = co_await await_answer<txn::end_result>(ctx.broker.io(), [&](auto done) {

@@ -14,10 +14,18 @@
 // its partitions, including the marker that moves the LSO; an append past
 // the LSO wakes it for nothing, and it re-reads nothing and parks again
 // until the next append or its deadline (one wasted read per append).
+//
+// Authorization, as Kafka: a consumer needs READ on each topic (else its
+// partitions answer TOPIC_AUTHORIZATION_FAILED, decided before the topic is
+// looked up; a v13+ id no topic has stays UNKNOWN_TOPIC_ID); a fetch naming a
+// replica id (a follower's) needs CLUSTER_ACTION on the cluster, else every
+// partition answers TOPIC_AUTHORIZATION_FAILED. Decided once per request,
+// not again after a long poll wakes.
 #include <algorithm>
 #include <chrono>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/fetch_bounds.h"
 #include "broker/fetch_downconvert.h"
@@ -44,6 +52,7 @@ struct fetch_target {
   std::string topic_name;
   protocol::uuid topic_id;
   const request_t::fetch_topic::fetch_partition* request = nullptr;
+  bool denied = false;  // TOPIC_AUTHORIZATION_FAILED
 };
 
 // A Fetch v0-3 partition to convert (fetch_downconvert.h). Conversion may
@@ -102,6 +111,10 @@ int64_t read_all(const std::vector<fetch_target>& targets, const request_t& requ
     out.partition_index = p.partition;
     out.records = protocol::records{};  // never null: librdkafka cannot take a null here
     if (request.isolation_level == 1 && version >= 4) out.aborted_transactions.emplace();
+    if (target.denied) {
+      out.error_code = protocol::to_int(protocol::error_code::topic_authorization_failed);
+      continue;
+    }
     if (!target.topic) {
       out.error_code = protocol::to_int(version >= 13 ? protocol::error_code::unknown_topic_id
                                                       : protocol::error_code::unknown_topic_or_partition);
@@ -178,10 +191,19 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   topic_registry& topics = ctx.broker.topics();
   std::vector<fetch_target> targets;
   std::vector<const void*> keys;
+  const int32_t replica_id = ctx.api_version >= 15 ? request.replica_state.replica_id : request.replica_id;
+  const bool from_follower = replica_id >= 0;
+  const bool follower_denied = from_follower && !authorized_on_cluster(ctx, acl::operation::cluster_action);
   for (const auto& t : request.topics) {
     const topic_entry* topic = ctx.api_version >= 13 ? topics.find(t.topic_id) : topics.find(t.topic);
+    const bool named = ctx.api_version < 13 || topic != nullptr;
+    const bool denied =
+        from_follower ? follower_denied
+                      : named && !authorized(ctx, acl::operation::read, acl::resource_type::topic,
+                                             topic ? topic->name : t.topic);
     for (const auto& p : t.partitions) {
-      targets.push_back({topic, t.topic, t.topic_id, &p});
+      targets.push_back({topic, t.topic, t.topic_id, &p, denied});
+      if (denied) continue;
       if (topic && p.partition >= 0 && p.partition < static_cast<int32_t>(topic->partitions.size())) {
         keys.push_back(topic->partitions[static_cast<size_t>(p.partition)].get());
       }

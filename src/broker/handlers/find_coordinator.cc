@@ -1,8 +1,12 @@
 // FindCoordinator: v0-6. This single broker coordinates every group (key type
 // 0) and every transactional id (key type 1); v0-3 ask for one key, v4+ for
 // a batch. The address is the advertised listener the client connected to.
+// A group key needs DESCRIBE on the group (GROUP_AUTHORIZATION_FAILED), a
+// transactional id DESCRIBE on it (TRANSACTIONAL_ID_AUTHORIZATION_FAILED),
+// per key from v4, as Kafka answers.
 #include "broker/advertised_listener.h"
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
 #include "protocol/api_keys.h"
@@ -25,6 +29,18 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   bool known_type = request.key_type == key_type_group || request.key_type == key_type_transaction;
   int16_t error = 0;
   std::optional<std::string> message;
+  // The key's own verdict (v4+ asks for several keys; below, `key` is the one).
+  auto denial = [&](const std::string& key) -> std::optional<protocol::error_code> {
+    if (request.key_type == key_type_group &&
+        !authorized(ctx, acl::operation::describe, acl::resource_type::group, key)) {
+      return protocol::error_code::group_authorization_failed;
+    }
+    if (request.key_type == key_type_transaction &&
+        !authorized(ctx, acl::operation::describe, acl::resource_type::transactional_id, key)) {
+      return protocol::error_code::transactional_id_authorization_failed;
+    }
+    return std::nullopt;
+  };
   if (!known_type) {
     error = protocol::to_int(protocol::error_code::invalid_request);
     message = "unknown coordinator key type " + std::to_string(request.key_type);
@@ -34,10 +50,16 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   } else {
     message = "NONE";  // Kafka sends the error's text, which for success is its name
   }
-  auto fill = [&](auto& out) {
+  auto fill = [&](auto& out, const std::string& key) {
     out.error_code = error;
     out.error_message = message;
     if (error == 0) {
+      if (auto denied = denial(key)) {
+        out.error_code = protocol::to_int(*denied);
+        out.error_message = std::string(protocol::default_message(*denied));
+      }
+    }
+    if (out.error_code == 0) {
       out.node_id = ctx.broker.config().node_id;
       out.host = where->host;
       out.port = where->port;
@@ -48,12 +70,12 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     }
   };
   if (ctx.api_version < 4) {
-    fill(response);
+    fill(response, request.key);
   } else {
     for (const auto& key : request.coordinator_keys) {
       auto& c = response.coordinators.emplace_back();
       c.key = key;
-      fill(c);
+      fill(c, key);
     }
   }
   co_return response;

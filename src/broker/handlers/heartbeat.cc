@@ -1,6 +1,8 @@
 // Heartbeat: v0-4. Keeps a member's session alive and tells it when the group
 // is rebalancing (REBALANCE_IN_PROGRESS).
+// Needs READ on the group (GROUP_AUTHORIZATION_FAILED), as in Kafka.
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
 #include "broker/handlers/handlers.h"
@@ -15,6 +17,11 @@ using request_t = protocol::heartbeat_request_data;
 using response_t = protocol::heartbeat_response_data;
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  if (!authorized(ctx, acl::operation::read, acl::resource_type::group, request.group_id)) {
+    response_t refused;
+    refused.error_code = protocol::to_int(protocol::error_code::group_authorization_failed);
+    co_return refused;
+  }
   group::heartbeat_request req;
   req.group_id = request.group_id;
   req.generation_id = request.generation_id;

@@ -6,9 +6,14 @@
 // answer is CONCURRENT_TRANSACTIONS and the client retries). v3+ may name
 // the producer id and epoch it holds (KIP-360). PRODUCER_FENCED from v4,
 // INVALID_PRODUCER_EPOCH before; TRANSACTION_ABORTABLE from v5.
+// Authorization, as Kafka: a transactional id needs WRITE on it
+// (TRANSACTIONAL_ID_AUTHORIZATION_FAILED); an idempotent producer needs
+// IDEMPOTENT_WRITE on the cluster or WRITE on some topic (KIP-679), else
+// CLUSTER_AUTHORIZATION_FAILED.
 #include <spdlog/spdlog.h>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_await.h"
 #include "broker/handlers/handlers.h"
@@ -30,6 +35,18 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   response_t response;
   response.producer_id = -1;
   response.producer_epoch = -1;
+  if (request.transactional_id &&
+      !authorized(ctx, acl::operation::write, acl::resource_type::transactional_id, *request.transactional_id)) {
+    response.error_code = protocol::to_int(protocol::error_code::transactional_id_authorization_failed);
+    co_return response;
+  }
+  if (!request.transactional_id && !authorized_on_cluster(ctx, acl::operation::idempotent_write, false) &&
+      !authorized_on_any(ctx, acl::operation::write, acl::resource_type::topic)) {
+    // The audit line names what the producer lacks: IDEMPOTENT_WRITE on the cluster.
+    (void)authorized_on_cluster(ctx, acl::operation::idempotent_write, true);
+    response.error_code = protocol::to_int(protocol::error_code::cluster_authorization_failed);
+    co_return response;
+  }
   if (request.transactional_id) {
     const std::string& id = *request.transactional_id;
     if (id.empty()) {

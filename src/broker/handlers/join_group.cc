@@ -6,7 +6,9 @@
 // (consumer_group_coordinator::classic_join; a protocol type other than
 // "consumer" gets INCONSISTENT_GROUP_PROTOCOL), answered once durable; an
 // empty one gives its id up to a classic group, as Kafka converts it.
+// Needs READ on the group (GROUP_AUTHORIZATION_FAILED), as in Kafka.
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_await.h"
 #include "broker/group_service.h"
@@ -24,6 +26,13 @@ using request_t = protocol::join_group_request_data;
 using response_t = protocol::join_group_response_data;
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  if (!authorized(ctx, acl::operation::read, acl::resource_type::group, request.group_id)) {
+    response_t refused;  // Kafka's error answer: no generation, member, leader or protocol
+    refused.error_code = protocol::to_int(protocol::error_code::group_authorization_failed);
+    refused.generation_id = -1;
+    refused.protocol_name = ctx.api_version < 7 ? std::optional<std::string>("") : std::nullopt;
+    co_return refused;
+  }
   group::join_request req;
   req.group_id = request.group_id;
   req.member_id = request.member_id;

@@ -1,7 +1,9 @@
 // LeaveGroup: v0-5. v0-2 remove the one member named at the top level and
 // report its error there; v3+ remove a batch (by member or instance id) with
 // an error per member.
+// Needs READ on the group (GROUP_AUTHORIZATION_FAILED), as in Kafka.
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_await.h"
 #include "broker/group_service.h"
@@ -17,6 +19,11 @@ using request_t = protocol::leave_group_request_data;
 using response_t = protocol::leave_group_response_data;
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  if (!authorized(ctx, acl::operation::read, acl::resource_type::group, request.group_id)) {
+    response_t refused;
+    refused.error_code = protocol::to_int(protocol::error_code::group_authorization_failed);
+    co_return refused;
+  }
   std::vector<group::leave_member> members;
   if (ctx.api_version < 3) {
     members.push_back({request.member_id, std::nullopt, std::nullopt});

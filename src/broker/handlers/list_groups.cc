@@ -3,9 +3,13 @@
 // "consumer") from the consumer group coordinator, "share" groups (protocol
 // type "share"). An id held by a consumer group is listed once, as that group
 // (its classic entry only holds offsets).
+// With an authorizer, as Kafka: DESCRIBE on the cluster lists every group;
+// otherwise only the groups the principal may DESCRIBE are listed (no audit
+// line for the others: a listing is a filter, not a request for them).
 #include <cctype>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
 #include "broker/handlers/handlers.h"
@@ -62,6 +66,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     out.protocol_type = "share";
     out.group_state = g->state();
     out.group_type = "share";
+  }
+  if (!authorized_on_cluster(ctx, acl::operation::describe, false)) {
+    std::erase_if(response.groups, [&](const auto& g) {
+      return !authorized(ctx, acl::operation::describe, acl::resource_type::group, g.group_id, false);
+    });
   }
   co_return response;
 }

@@ -12,9 +12,12 @@
 // introduced it (-3: v7, -4: v8, -5: v9, -6: v11), or a negative one that is
 // none of them, answers that partition UNSUPPORTED_VERSION. An answer without
 // an offset (-1) carries no leader epoch either (-1).
+// Each topic needs DESCRIBE (Kafka): without it its partitions answer
+// TOPIC_AUTHORIZATION_FAILED, whether the topic exists or not.
 #include <optional>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
 #include "broker/handlers/handlers.h"
@@ -137,9 +140,17 @@ partition_response_t lookup(const topic_entry* topic, const request_t::list_offs
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   response_t response;
   for (const auto& t : request.topics) {
-    const topic_entry* topic = ctx.broker.topics().find(t.name);
     auto& tr = response.topics.emplace_back();
     tr.name = t.name;
+    if (!authorized(ctx, acl::operation::describe, acl::resource_type::topic, t.name)) {
+      for (const auto& p : t.partitions) {
+        auto& out = tr.partitions.emplace_back();
+        out.partition_index = p.partition_index;
+        out.error_code = protocol::to_int(protocol::error_code::topic_authorization_failed);
+      }
+      continue;
+    }
+    const topic_entry* topic = ctx.broker.topics().find(t.name);
     for (const auto& p : t.partitions) tr.partitions.push_back(
         lookup(topic, p, ctx.api_version, request.isolation_level, request.replica_id));
   }

@@ -10,7 +10,8 @@
 // keeps the ids it matches whole, as Java's Pattern.matches does (RE2 syntax
 // here, as for consumer-group regular expressions); one that does not compile
 // answers INVALID_REGULAR_EXPRESSION and lists nothing. Ids being expired
-// (Dead) are left out. No authorizer: every client sees every id (issue 14).
+// (Dead) are left out. Only ids the principal may DESCRIBE are listed (as
+// Kafka; the others silently, a listing being a filter).
 #include <algorithm>
 #include <chrono>
 #include <optional>
@@ -20,6 +21,7 @@
 #include <re2/re2.h>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
 #include "broker/txn_service.h"
@@ -106,6 +108,10 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
             [](const auto& a, const auto& b) { return a.transactional_id < b.transactional_id; });
   for (const auto& v : views) {
     if (!f.match(v)) continue;
+    if (!authorized(ctx, acl::operation::describe, acl::resource_type::transactional_id, v.transactional_id,
+                    false)) {
+      continue;
+    }
     auto& out = response.transaction_states.emplace_back();
     out.transactional_id = v.transactional_id;
     out.producer_id = v.producer_id;

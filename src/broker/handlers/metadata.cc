@@ -3,9 +3,19 @@
 // with null. Unknown topics are created when auto.create.topics.enable is on
 // and the request allows it (v4+ says so itself; older versions always allow).
 // The broker's address is that of the listener the client connected to.
+//
+// With an authorizer, as in Kafka: a listing of all topics shows only those
+// the principal may DESCRIBE (silently, no audit line); a topic asked by name
+// without DESCRIBE answers TOPIC_AUTHORIZATION_FAILED with no id, whether it
+// exists or not, so names outside the principal's rights reveal nothing; a
+// topic that would be auto-created needs CREATE on the cluster or on the
+// topic (else TOPIC_AUTHORIZATION_FAILED). An id asked for (v12+) whose
+// topic may not be described answers TOPIC_AUTHORIZATION_FAILED with the id
+// and no name. Authorized operations come from the authorizer when asked
+// (the cluster's only with DESCRIBE on it, else 0).
 #include "broker/advertised_listener.h"
 #include "broker/api_table.h"
-#include "broker/authorized_operations.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
 #include "broker/handlers/handlers.h"
@@ -22,13 +32,14 @@ namespace {
 using response_t = protocol::metadata_response_data;
 using topic_t = response_t::metadata_response_topic;
 
-topic_t describe_topic(const broker_state& broker, const topic_entry& topic, bool include_operations) {
+topic_t describe_topic(const request_context& ctx, const topic_entry& topic, bool include_operations) {
   topic_t out;
   out.name = topic.name;
   out.topic_id = topic.id;
   out.is_internal = topic.internal;
-  out.topic_authorized_operations = include_operations ? all_topic_operations : INT32_MIN;
-  int32_t node = broker.config().node_id;
+  out.topic_authorized_operations =
+      include_operations ? authorized_operations(ctx, acl::resource_type::topic, topic.name) : INT32_MIN;
+  int32_t node = ctx.broker.config().node_id;
   for (int32_t p = 0; p < static_cast<int32_t>(topic.partitions.size()); ++p) {
     response_t::metadata_response_topic::metadata_response_partition part;
     part.partition_index = p;
@@ -63,12 +74,20 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, protocol::metada
   response.cluster_id = broker.cluster_id();
   response.controller_id = broker.config().node_id;
   bool include_ops = request.include_topic_authorized_operations;
-  if (request.include_cluster_authorized_operations) response.cluster_authorized_operations = all_cluster_operations;
+  if (request.include_cluster_authorized_operations) {
+    response.cluster_authorized_operations = authorized_on_cluster(ctx, acl::operation::describe)
+                                                 ? authorized_operations(ctx, acl::resource_type::cluster,
+                                                                         acl::cluster_resource_name)
+                                                 : 0;
+  }
+  auto may_describe = [&](const std::string& name, bool log_denial) {
+    return authorized(ctx, acl::operation::describe, acl::resource_type::topic, name, log_denial);
+  };
 
   bool all_topics = !request.topics.has_value() || (ctx.api_version == 0 && request.topics->empty());
   if (all_topics) {
     for (const topic_entry* t : topics.list()) {
-      response.topics.push_back(describe_topic(broker, *t, include_ops));
+      if (may_describe(t->name, false)) response.topics.push_back(describe_topic(ctx, *t, include_ops));
     }
     co_return response;
   }
@@ -78,13 +97,33 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, protocol::metada
   for (const auto& wanted : *request.topics) {
     if (!wanted.name) {
       const topic_entry* t = topics.find(wanted.topic_id);
-      response.topics.push_back(t ? describe_topic(broker, *t, include_ops)
-                                  : topic_error(std::nullopt, wanted.topic_id, protocol::error_code::unknown_topic_id));
+      if (!t) {
+        response.topics.push_back(topic_error(std::nullopt, wanted.topic_id, protocol::error_code::unknown_topic_id));
+      } else if (!may_describe(t->name, true)) {
+        // Kafka does not count topic ids as secret: the id is echoed, the name is not.
+        response.topics.push_back(
+            topic_error(std::nullopt, wanted.topic_id, protocol::error_code::topic_authorization_failed));
+      } else {
+        response.topics.push_back(describe_topic(ctx, *t, include_ops));
+      }
       continue;
     }
     const std::string& name = *wanted.name;
+    if (!may_describe(name, true)) {
+      // Checked before existence: an unauthorized name answers the same
+      // whether the topic exists or not.
+      response.topics.push_back(topic_error(name, {}, protocol::error_code::topic_authorization_failed));
+      continue;
+    }
     if (const topic_entry* t = topics.find(name)) {
-      response.topics.push_back(describe_topic(broker, *t, include_ops));
+      response.topics.push_back(describe_topic(ctx, *t, include_ops));
+      continue;
+    }
+    if (may_create && !authorized_on_cluster(ctx, acl::operation::create, false) &&
+        !authorized(ctx, acl::operation::create, acl::resource_type::topic, name)) {
+      topic_t refused = topic_error(name, {}, protocol::error_code::topic_authorization_failed);
+      refused.is_internal = is_internal_topic_name(name);
+      response.topics.push_back(std::move(refused));
       continue;
     }
     if (topic_name_problem(name)) {
@@ -112,7 +151,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, protocol::metada
                                                                    : created.code));
       continue;
     }
-    response.topics.push_back(describe_topic(broker, *t, include_ops));
+    response.topics.push_back(describe_topic(ctx, *t, include_ops));
   }
   co_return response;
 }

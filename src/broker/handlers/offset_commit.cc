@@ -14,10 +14,14 @@
 // rest are answered once the commit is durable in __consumer_offsets.
 // For a consumer-protocol (KIP-848) group the field
 // generation_id_or_member_epoch is the member epoch (v9+).
+// Authorization, as Kafka: READ on the group (else every partition answers
+// GROUP_AUTHORIZATION_FAILED), then READ on each topic (else its partitions
+// answer TOPIC_AUTHORIZATION_FAILED, whether it exists or not).
 #include <map>
 #include <set>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_await.h"
 #include "broker/group_service.h"
@@ -41,7 +45,26 @@ bool partition_exists(const topic_registry& topics, const std::string& topic, in
   return t && partition >= 0 && partition < static_cast<int32_t>(t->partitions.size());
 }
 
+// Every listed partition answered with `code`.
+response_t refuse_all(const request_t& request, protocol::error_code code) {
+  response_t response;
+  for (const auto& t : request.topics) {
+    auto& out = response.topics.emplace_back();
+    out.name = t.name;
+    out.topic_id = t.topic_id;
+    for (const auto& p : t.partitions) {
+      auto& po = out.partitions.emplace_back();
+      po.partition_index = p.partition_index;
+      po.error_code = protocol::to_int(code);
+    }
+  }
+  return response;
+}
+
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  if (!authorized(ctx, acl::operation::read, acl::resource_type::group, request.group_id)) {
+    co_return refuse_all(request, protocol::error_code::group_authorization_failed);
+  }
   group::offset_commit_request req;
   req.group_id = request.group_id;
   req.generation_id = request.generation_id_or_member_epoch;
@@ -68,6 +91,12 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   for (size_t i = 0; i < request.topics.size(); ++i) {
     if (unknown_ids.contains(i)) continue;
     auto& t = request.topics[i];
+    if (!authorized(ctx, acl::operation::read, acl::resource_type::topic, t.name)) {
+      for (auto& p : t.partitions) {
+        errors[{t.name, p.partition_index}] = protocol::to_int(protocol::error_code::topic_authorization_failed);
+      }
+      continue;
+    }
     for (auto& p : t.partitions) {
       if (!partition_exists(ctx.broker.topics(), t.name, p.partition_index)) {
         errors[{t.name, p.partition_index}] = protocol::to_int(protocol::error_code::unknown_topic_or_partition);

@@ -1,7 +1,10 @@
 // OffsetDelete: v0. Removes committed offsets of partitions the group is not
 // consuming (GROUP_SUBSCRIBED_TO_TOPIC otherwise); a group-level error leaves
-// the topic list empty.
+// the topic list empty. Needs DELETE on the group (else the top-level
+// GROUP_AUTHORIZATION_FAILED) and READ on each topic (else its partitions
+// answer TOPIC_AUTHORIZATION_FAILED and are not deleted), as in Kafka.
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_await.h"
 #include "broker/group_service.h"
@@ -17,8 +20,18 @@ using request_t = protocol::offset_delete_request_data;
 using response_t = protocol::offset_delete_response_data;
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  response_t response;
+  if (!authorized(ctx, acl::operation::remove, acl::resource_type::group, request.group_id)) {
+    response.error_code = protocol::to_int(protocol::error_code::group_authorization_failed);
+    co_return response;
+  }
   std::vector<group::topic_partition> partitions;
+  std::vector<const request_t::offset_delete_request_topic*> denied;
   for (const auto& t : request.topics) {
+    if (!authorized(ctx, acl::operation::read, acl::resource_type::topic, t.name)) {
+      denied.push_back(&t);
+      continue;
+    }
     for (const auto& p : t.partitions) partitions.push_back({t.name, p.partition_index});
   }
   auto& groups = ctx.broker.groups();
@@ -26,13 +39,23 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     groups.coordinator().offset_delete(request.group_id, partitions, group_service::now_ms(), std::move(done));
     groups.rearm();
   });
-  response_t response;
   response.error_code = result.error;
   for (const auto& p : result.partitions) {
     if (response.topics.empty() || response.topics.back().name != p.topic) response.topics.emplace_back().name = p.topic;
     auto& po = response.topics.back().partitions.emplace_back();
     po.partition_index = p.partition;
     po.error_code = p.error;
+  }
+  if (result.error == 0) {
+    for (const auto* t : denied) {
+      auto& to = response.topics.emplace_back();
+      to.name = t->name;
+      for (const auto& p : t->partitions) {
+        auto& po = to.partitions.emplace_back();
+        po.partition_index = p.partition_index;
+        po.error_code = protocol::to_int(protocol::error_code::topic_authorization_failed);
+      }
+    }
   }
   co_return response;
 }

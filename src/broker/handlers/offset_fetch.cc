@@ -6,10 +6,16 @@
 // in the request and the answer: an id no topic has answers its partitions
 // UNKNOWN_TOPIC_ID, and "every committed partition" leaves out topics that no
 // longer exist (their offsets have no id to be named by).
+// Authorization, as Kafka: DESCRIBE on the group (else the group answers
+// GROUP_AUTHORIZATION_FAILED), and offsets are shown only for topics the
+// principal may DESCRIBE: a topic asked by name without it answers
+// TOPIC_AUTHORIZATION_FAILED on its partitions, and "every committed
+// partition" leaves such topics out.
 #include <map>
 #include <set>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
 #include "broker/handlers/handlers.h"
@@ -60,6 +66,48 @@ void fill_topics(std::vector<TopicOut>& out, const group::offset_fetch_result& r
 
 constexpr int16_t topic_ids_from = 10;
 
+bool may_describe_topic(const request_context& ctx, const std::string& name) {
+  return authorized(ctx, acl::operation::describe, acl::resource_type::topic, name);
+}
+
+// Takes the asked topics the principal may not DESCRIBE out of `topics`;
+// they are answered TOPIC_AUTHORIZATION_FAILED (add_denied) and never asked
+// of the coordinator.
+template <typename Topic>
+std::vector<Topic> take_denied(const request_context& ctx, std::optional<std::vector<Topic>>& topics) {
+  std::vector<Topic> denied;
+  if (!topics) return denied;
+  std::erase_if(*topics, [&](const Topic& t) {
+    if (may_describe_topic(ctx, t.name)) return false;
+    denied.push_back(t);
+    return true;
+  });
+  return denied;
+}
+
+template <typename TopicOut, typename Topic>
+void add_denied(std::vector<TopicOut>& out, const std::vector<Topic>& denied) {
+  for (const auto& t : denied) {
+    auto& tr = out.emplace_back();
+    tr.name = t.name;
+    if constexpr (requires { tr.topic_id = t.topic_id; }) tr.topic_id = t.topic_id;
+    for (int32_t index : t.partition_indexes) {
+      auto& p = tr.partitions.emplace_back();
+      p.partition_index = index;
+      p.committed_offset = -1;
+      p.error_code = protocol::to_int(protocol::error_code::topic_authorization_failed);
+    }
+  }
+}
+
+// "Every committed partition": topics the principal may not DESCRIBE are left out.
+template <typename TopicOut>
+void drop_undescribable(const request_context& ctx, std::vector<TopicOut>& out) {
+  std::erase_if(out, [&](const TopicOut& t) { return !may_describe_topic(ctx, t.name); });
+}
+
+const group::offset_fetch_result group_denied{protocol::to_int(protocol::error_code::group_authorization_failed), {}};
+
 using group_request_t = request_t::offset_fetch_request_group;
 using group_response_t = response_t::offset_fetch_response_group;
 
@@ -107,14 +155,32 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   auto& coordinator = ctx.broker.groups().coordinator();
   response_t response;
   if (ctx.api_version < 8) {
+    if (!authorized(ctx, acl::operation::describe, acl::resource_type::group, request.group_id)) {
+      auto asked = wanted(request.topics);
+      response.error_code = group_denied.error;
+      fill_topics(response.topics, group_denied, asked, ctx.api_version < 2);
+      co_return response;
+    }
+    const bool every_partition = !request.topics.has_value();
+    auto denied = take_denied(ctx, request.topics);
     auto asked = wanted(request.topics);
     auto result = coordinator.fetch_offsets(request.group_id, asked, request.require_stable);
     response.error_code = result.error;
     fill_topics(response.topics, result, asked, ctx.api_version < 2);
+    if (every_partition) drop_undescribable(ctx, response.topics);
+    if (result.error == 0 || ctx.api_version < 2) add_denied(response.topics, denied);
   } else {
     for (auto& g : request.groups) {
+      if (!authorized(ctx, acl::operation::describe, acl::resource_type::group, g.group_id)) {
+        auto& out = response.groups.emplace_back();
+        out.group_id = g.group_id;
+        out.error_code = group_denied.error;
+        continue;
+      }
       std::vector<group_request_t::offset_fetch_request_topics> unknown_ids;
       if (ctx.api_version >= topic_ids_from) unknown_ids = resolve_ids(ctx.broker.topics(), g);
+      const bool every_partition = !g.topics.has_value();
+      auto denied = take_denied(ctx, g.topics);
       auto asked = wanted(g.topics);
       auto result = coordinator.fetch_offsets(g.group_id, asked, request.require_stable);
       // v9+: a consumer-protocol member fetching its group's offsets must be
@@ -128,7 +194,9 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
       out.group_id = g.group_id;
       out.error_code = result.error;
       fill_topics(out.topics, result, asked, false);
+      if (every_partition) drop_undescribable(ctx, out.topics);
       if (ctx.api_version >= topic_ids_from && result.error == 0) name_by_id(ctx.broker.topics(), out, unknown_ids);
+      if (result.error == 0) add_denied(out.topics, denied);
     }
   }
   co_return response;

@@ -2,7 +2,11 @@
 // broker) in epoch 0 since it was created, so epoch 0 ends at the log end
 // offset; asking for a later epoch than 0 gives the undefined answer, and a
 // current_leader_epoch other than 0 is fenced or unknown, as Kafka reports it.
+// Authorization (KIP-320, as Kafka): CLUSTER_ACTION on the cluster (a
+// follower) covers every topic; otherwise each topic needs DESCRIBE, else
+// its partitions answer TOPIC_AUTHORIZATION_FAILED.
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topic_registry.h"
@@ -19,13 +23,20 @@ using response_t = protocol::offset_for_leader_epoch_response_data;
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   response_t response;
+  const bool cluster_action = authorized_on_cluster(ctx, acl::operation::cluster_action, false);
   for (const auto& t : request.topics) {
     const topic_entry* topic = ctx.broker.topics().find(t.topic);
     auto& tr = response.topics.emplace_back();
     tr.topic = t.topic;
+    const bool denied =
+        !cluster_action && !authorized(ctx, acl::operation::describe, acl::resource_type::topic, t.topic);
     for (const auto& p : t.partitions) {
       auto& out = tr.partitions.emplace_back();
       out.partition = p.partition;
+      if (denied) {
+        out.error_code = protocol::to_int(protocol::error_code::topic_authorization_failed);
+        continue;
+      }
       storage::partition_log* log = partition_log_of(topic, p.partition);
       if (!log) {
         out.error_code = protocol::to_int(protocol::error_code::unknown_topic_or_partition);

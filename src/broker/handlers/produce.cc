@@ -24,6 +24,14 @@
 // in the request and the answer; an id no topic has is UNKNOWN_TOPIC_ID (a
 // topic deleted and made again under the same name has a new id, so a
 // producer can no longer write into the new topic by mistake).
+//
+// Authorization, as Kafka checks it: a request carrying transactional
+// batches needs WRITE on its transactional id (and must name one), else every partition answers
+// TRANSACTIONAL_ID_AUTHORIZATION_FAILED (and an acks=0 producer's connection
+// is closed); each topic needs WRITE, else its partitions answer
+// TOPIC_AUTHORIZATION_FAILED, decided before the topic is looked up so the
+// answer is the same whether it exists or not (a v13 id no topic has is
+// still UNKNOWN_TOPIC_ID: ids are not secret).
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -32,6 +40,7 @@
 
 #include "broker/api_table.h"
 #include "broker/append_turns.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/durability.h"
 #include "broker/fetch_waiters.h"
@@ -151,17 +160,28 @@ struct partition_job {
 // Step 1 (handler thread, broker state): resolve topics and partitions,
 // refuse what the topic table already rules out, and hand each remaining
 // partition's own bytes and a copy of its topic's config to the check phase.
-void resolve(broker_state& broker, request_t& request, int16_t version, std::vector<storage::log_config>& configs,
+void resolve(const request_context& ctx, request_t& request, std::vector<storage::log_config>& configs,
              std::vector<partition_job>& jobs, std::vector<partition_check>& checks) {
+  const int16_t version = ctx.api_version;
   configs.reserve(request.topic_data.size());  // checks point into it: no reallocation
   for (auto& t : request.topic_data) {
-    const topic_entry* topic = find_topic(broker.topics(), t, version);
+    const topic_entry* topic = find_topic(ctx.broker.topics(), t, version);
     const storage::log_config* config = nullptr;
     if (topic) config = &configs.emplace_back(topic->config);
+    // By name: decided before the topic is looked at. By id: only a known id
+    // has a name to authorize.
+    const bool named = version < topic_ids_from || topic != nullptr;
+    const bool denied =
+        named && !authorized(ctx, acl::operation::write, acl::resource_type::topic, topic ? topic->name : t.name);
     for (auto& p : t.partition_data) {
       partition_job& job = jobs.emplace_back();
       job.index = p.index;
       job.topic = topic ? topic->name : t.name;
+      if (denied) {
+        job.answer = failed(p.index, protocol::error_code::topic_authorization_failed,
+                            std::string(protocol::default_message(protocol::error_code::topic_authorization_failed)));
+        continue;
+      }
       if (auto refused = refuse_partition(topic, t, p, version)) {
         job.answer = std::move(*refused);
         continue;
@@ -246,6 +266,38 @@ size_t request_budget(const request_t& request) {
   return produce_decompression_budget(record_bytes);
 }
 
+// Whether any partition's records are a transactional batch (the
+// attributes' bit 4, read from the batch header without decoding the batch;
+// message sets, v0-2, have no such bit). Kafka asks this before anything else
+// to decide whether the transactional id must be authorized.
+bool has_transactional_records(const request_t& request, int16_t version) {
+  if (version < message_format_2_from) return false;
+  constexpr size_t attributes_at = 21;  // int16: base offset 8, length 4, epoch 4, magic 1, crc 4
+  constexpr uint8_t transactional_bit = 0x10;
+  for (const auto& t : request.topic_data) {
+    for (const auto& p : t.partition_data) {
+      if (!p.records) continue;
+      auto bytes = p.records->bytes();
+      if (bytes.size() > attributes_at + 1 && (bytes[attributes_at + 1] & transactional_bit) != 0) return true;
+    }
+  }
+  return false;
+}
+
+// Every partition of the request answered with `code` (Kafka's error response).
+response_t refuse_all(const request_t& request, protocol::error_code code) {
+  response_t response;
+  for (const auto& t : request.topic_data) {
+    response_t::topic_produce_response& tr = response.responses.emplace_back();
+    tr.name = t.name;
+    tr.topic_id = t.topic_id;
+    for (const auto& p : t.partition_data) {
+      tr.partition_responses.push_back(failed(p.index, code, std::string(protocol::default_message(code))));
+    }
+  }
+  return response;
+}
+
 // Produce v12 (transactions v2): each transactional batch's partition joins
 // its producer's transaction before the append phase verifies it.
 boost::asio::awaitable<void> add_to_transactions(request_context& ctx, std::vector<partition_job>& jobs,
@@ -280,6 +332,21 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     co_return response;
   }
 
+  // Kafka also refuses transactional batches sent without a transactional id
+  // when no authorizer is on; Samsa has always taken them then, so only an
+  // authorizer makes the id required.
+  if (authorizer_enabled(ctx.broker) && has_transactional_records(request, ctx.api_version) &&
+      (!request.transactional_id ||
+       !authorized(ctx, acl::operation::write, acl::resource_type::transactional_id, *request.transactional_id))) {
+    response = refuse_all(request, protocol::error_code::transactional_id_authorization_failed);
+    if (request.acks == 0) {
+      // An acks=0 producer hears of a failure only by losing its connection.
+      ctx.close_reason = "acks=0 Produce refused: TRANSACTIONAL_ID_AUTHORIZATION_FAILED; closing the connection as "
+                         "Kafka does";
+    }
+    co_return response;
+  }
+
   // Taken before anything can suspend: this connection's produces append
   // in the order they arrived, whatever order their checks finish in.
   append_turns::ticket turn = append_turns::take(ctx.client.produce_turns);
@@ -287,7 +354,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   std::vector<storage::log_config> configs;
   std::vector<partition_job> jobs;
   std::vector<partition_check> checks;
-  resolve(ctx.broker, request, ctx.api_version, configs, jobs, checks);
+  resolve(ctx, request, configs, jobs, checks);
   // Step 2: the check phase, pure (produce_checks.h): decompression and the
   // record walk, bounded by the request's budget. Anything that decompresses
   // or is large runs on the worker pool, so no network or handler thread

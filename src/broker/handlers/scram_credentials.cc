@@ -7,11 +7,13 @@
 // (DUPLICATE_RESOURCE), UNACCEPTABLE_CREDENTIAL for an empty name or
 // iterations outside 4096..16384, UNSUPPORTED_SASL_MECHANISM, and
 // RESOURCE_NOT_FOUND for a deletion or description of nothing. The write
-// (one fdatasync for the request) runs on the worker pool.
+// (one fdatasync for the request) runs on the worker pool. Describing needs
+// DESCRIBE on the cluster, altering ALTER (else CLUSTER_AUTHORIZATION_FAILED).
 #include <map>
 #include <set>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
 #include "broker/storage_errors.h"
@@ -63,6 +65,11 @@ outcome check_upsertion(const alter_request::scram_credential_upsertion& u) {
 boost::asio::awaitable<describe_response> describe(request_context& ctx, describe_request& request) {
   describe_response response;
   response.error_message = std::nullopt;
+  if (!authorized_on_cluster(ctx, acl::operation::describe)) {
+    response.error_code = protocol::to_int(error_code::cluster_authorization_failed);
+    response.error_message = std::string(protocol::default_message(error_code::cluster_authorization_failed));
+    co_return response;
+  }
   storage::metadata_store& store = ctx.broker.metadata();
   auto all = store.scram_credentials();  // ordered by user, then mechanism
   std::map<std::string, std::vector<describe_response::describe_user_scram_credentials_result::credential_info>> by_user;
@@ -108,6 +115,20 @@ boost::asio::awaitable<describe_response> describe(request_context& ctx, describ
 }
 
 boost::asio::awaitable<alter_response> alter(request_context& ctx, alter_request& request) {
+  if (!authorized_on_cluster(ctx, acl::operation::alter)) {
+    // Kafka's error answer: every user the request names, once.
+    alter_response refused;
+    std::set<std::string> users;
+    for (const auto& d : request.deletions) users.insert(d.name);
+    for (const auto& u : request.upsertions) users.insert(u.name);
+    for (const auto& user : users) {
+      auto& r = refused.results.emplace_back();
+      r.user = user;
+      r.error_code = protocol::to_int(error_code::cluster_authorization_failed);
+      r.error_message = std::string(protocol::default_message(error_code::cluster_authorization_failed));
+    }
+    co_return refused;
+  }
   storage::metadata_store& store = ctx.broker.metadata();
   // One change per user per request, as Kafka's controller: a user named
   // twice (whatever the mechanisms) gets DUPLICATE_RESOURCE and no change.

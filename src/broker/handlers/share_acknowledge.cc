@@ -4,9 +4,13 @@
 // (remaining locks released), other epochs must be the session's next.
 // Acknowledgements apply per partition, all batches or none, and are durable
 // in the share-state journal before the answer.
+// Needs READ on the group (else the top-level GROUP_AUTHORIZATION_FAILED)
+// and READ on each topic (else its partitions answer
+// TOPIC_AUTHORIZATION_FAILED and are not acknowledged), as in Kafka.
 #include <map>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
 #include "broker/share_service.h"
@@ -39,6 +43,10 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   }
   const std::string& group = *request.group_id;
   const std::string& member = *request.member_id;
+  if (!authorized(ctx, acl::operation::read, acl::resource_type::group, group)) {
+    co_return fail(protocol::error_code::group_authorization_failed,
+                   std::string(protocol::default_message(protocol::error_code::group_authorization_failed)));
+  }
   if (request.share_session_epoch == 0) {
     co_return fail(protocol::error_code::invalid_share_session_epoch,
                    "ShareAcknowledge cannot open a share session (epoch 0); ShareFetch does.");
@@ -53,10 +61,15 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     auto& to = response.responses.emplace_back();
     to.topic_id = t.topic_id;
     const topic_entry* topic = ctx.broker.topics().find(t.topic_id);
+    const bool denied = topic && !authorized(ctx, acl::operation::read, acl::resource_type::topic, topic->name);
     for (const auto& p : t.partitions) {
       auto& po = to.partitions.emplace_back();
       po.partition_index = p.partition_index;
       po.current_leader.leader_id = ctx.broker.config().node_id;
+      if (denied) {
+        po.error_code = protocol::to_int(protocol::error_code::topic_authorization_failed);
+        continue;
+      }
       if (!partition_log_of(topic, p.partition_index)) {
         po.error_code = protocol::to_int(topic ? protocol::error_code::unknown_topic_or_partition
                                                : protocol::error_code::unknown_topic_id);

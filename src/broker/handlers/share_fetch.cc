@@ -13,11 +13,16 @@
 // until an append or a release on one of its partitions, or MaxWaitMs (cut to
 // 30 s). The answer waits until acknowledgements (and a new partition's start
 // offset) are durable in the share-state journal.
+// Authorization, as Kafka: READ on the group (else the top-level
+// GROUP_AUTHORIZATION_FAILED) and READ on each topic: a partition of a topic
+// without it answers TOPIC_AUTHORIZATION_FAILED (its acknowledgements
+// likewise) and nothing is acquired from it.
 #include <algorithm>
 #include <chrono>
 #include <map>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/fetch_waiters.h"
 #include "broker/handlers/handlers.h"
@@ -170,6 +175,17 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   const std::string& group = *request.group_id;
   const std::string& member = *request.member_id;
   const int32_t epoch = request.share_session_epoch;
+  if (!authorized(ctx, acl::operation::read, acl::resource_type::group, group)) {
+    co_return fail(protocol::error_code::group_authorization_failed,
+                   std::string(protocol::default_message(protocol::error_code::group_authorization_failed)));
+  }
+  // READ on a topic, asked once per topic and request (one audit line each).
+  std::map<std::string, bool> readable;
+  auto may_read = [&](const topic_entry& topic) {
+    auto [it, fresh] = readable.try_emplace(topic.name, false);
+    if (fresh) it->second = authorized(ctx, acl::operation::read, acl::resource_type::topic, topic.name);
+    return it->second;
+  };
   bool any_acks = false;
   for (const auto& t : request.topics) {
     for (const auto& p : t.partitions) any_acks |= !p.acknowledgement_batches.empty();
@@ -201,6 +217,10 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     for (const auto& p : t.partitions) {
       if (p.acknowledgement_batches.empty()) continue;
       auto& po = out.at({t.topic_id, p.partition_index});
+      if (topic && !may_read(*topic)) {
+        po.acknowledge_error_code = protocol::to_int(protocol::error_code::topic_authorization_failed);
+        continue;
+      }
       if (!partition_log_of(topic, p.partition_index)) {
         po.acknowledge_error_code = protocol::to_int(topic ? protocol::error_code::unknown_topic_or_partition
                                                            : protocol::error_code::unknown_topic_id);
@@ -225,6 +245,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     std::vector<const void*> keys;
     for (const auto& [id, index] : session.partitions) {
       const topic_entry* topic = topics.find(id);
+      if (topic && !may_read(*topic)) {
+        set_error(out.at({id, index}), protocol::error_code::topic_authorization_failed,
+                  std::string(protocol::default_message(protocol::error_code::topic_authorization_failed)));
+        continue;
+      }
       if (!partition_log_of(topic, index)) {
         set_error(out.at({id, index}),
                   topic ? protocol::error_code::unknown_topic_or_partition : protocol::error_code::unknown_topic_id,

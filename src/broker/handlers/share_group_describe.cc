@@ -1,8 +1,10 @@
 // ShareGroupDescribe: v1 (KIP-932). Members with their subscriptions and
 // assignments (topic id and name). A group id that is not a share group is
 // GROUP_ID_NOT_FOUND, as Kafka answers; an empty id INVALID_GROUP_ID.
+// Each group needs DESCRIBE (else GROUP_AUTHORIZATION_FAILED); authorized
+// operations come from the authorizer.
 #include "broker/api_table.h"
-#include "broker/authorized_operations.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
 #include "broker/handlers/handlers.h"
@@ -25,6 +27,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   for (const auto& id : request.group_ids) {
     auto& out = response.groups.emplace_back();
     out.group_id = id;
+    if (!authorized(ctx, acl::operation::describe, acl::resource_type::group, id)) {
+      out.error_code = protocol::to_int(protocol::error_code::group_authorization_failed);
+      out.error_message = std::string(protocol::default_message(protocol::error_code::group_authorization_failed));
+      continue;
+    }
     if (id.empty()) {
       out.error_code = protocol::to_int(protocol::error_code::invalid_group_id);
       out.error_message = "The group id is empty.";
@@ -43,7 +50,9 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     out.group_epoch = g->group_epoch();
     out.assignment_epoch = g->assignment_epoch();
     out.assignor_name = "simple";
-    if (request.include_authorized_operations) out.authorized_operations = all_group_operations;
+    if (request.include_authorized_operations) {
+      out.authorized_operations = authorized_operations(ctx, acl::resource_type::group, id);
+    }
     for (const auto& [mid, m] : g->members()) {
       auto& mo = out.members.emplace_back();
       mo.member_id = mid;
@@ -60,6 +69,21 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
         tp.topic_name = topic;
         tp.partitions = partitions;
       }
+    }
+    // As Kafka: a group assigned a topic the principal may not DESCRIBE is
+    // answered TOPIC_AUTHORIZATION_FAILED without its members.
+    bool hidden = false;
+    for (const auto& m : out.members) {
+      for (const auto& tp : m.assignment.topic_partitions) {
+        hidden = hidden || !authorized(ctx, acl::operation::describe, acl::resource_type::topic, tp.topic_name);
+      }
+    }
+    if (hidden) {
+      response_t::described_group replaced;
+      replaced.group_id = id;
+      replaced.error_code = protocol::to_int(protocol::error_code::topic_authorization_failed);
+      replaced.error_message = "The group has described topic(s) that the client is not authorized to describe.";
+      out = std::move(replaced);
     }
   }
   co_return response;

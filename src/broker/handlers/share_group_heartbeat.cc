@@ -5,7 +5,10 @@
 // (share::assign; no revocation step). A group id that belongs to a classic
 // or a consumer-protocol group is refused (GROUP_ID_NOT_FOUND). Membership
 // changes are journaled and durable before the answer.
+// Needs READ on the group (GROUP_AUTHORIZATION_FAILED) and DESCRIBE on every
+// subscribed topic (else TOPIC_AUTHORIZATION_FAILED), as in Kafka.
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
 #include "broker/handlers/handlers.h"
@@ -31,6 +34,18 @@ response_t fail(protocol::error_code code, std::string message) {
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   if (request.group_id.empty()) co_return fail(protocol::error_code::invalid_request, "GroupId can't be empty.");
+  if (!authorized(ctx, acl::operation::read, acl::resource_type::group, request.group_id)) {
+    co_return fail(protocol::error_code::group_authorization_failed,
+                   std::string(protocol::default_message(protocol::error_code::group_authorization_failed)));
+  }
+  if (request.subscribed_topic_names) {
+    for (const auto& topic : *request.subscribed_topic_names) {
+      if (!authorized(ctx, acl::operation::describe, acl::resource_type::topic, topic)) {
+        co_return fail(protocol::error_code::topic_authorization_failed,
+                       std::string(protocol::default_message(protocol::error_code::topic_authorization_failed)));
+      }
+    }
+  }
   // An id held by a classic or a consumer-protocol group is not a share
   // group's, whatever its state (Kafka converts no group to a share group).
   if (ctx.broker.groups().coordinator().find_group(request.group_id) ||

@@ -10,9 +10,15 @@
 // - DeleteShareGroupOffsets (92) v0: forgets the group's state of whole topics
 //   (they start again at share.auto.offset.reset); only without members.
 // Changes are durable in the share-state journal before the answer.
+// Authorization, as Kafka: Describe needs DESCRIBE on the group and shows
+// only topics the principal may DESCRIBE (one asked by name answers
+// TOPIC_AUTHORIZATION_FAILED); Alter needs READ on the group, Delete DELETE
+// (else GROUP_AUTHORIZATION_FAILED), and both READ on each topic (else
+// TOPIC_AUTHORIZATION_FAILED for it, nothing changed there).
 #include <algorithm>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
 #include "broker/handlers/handlers.h"
@@ -50,6 +56,11 @@ boost::asio::awaitable<describe_response_t> describe(request_context& ctx, descr
   for (const auto& g : request.groups) {
     auto& go = response.groups.emplace_back();
     go.group_id = g.group_id;
+    if (!authorized(ctx, acl::operation::describe, acl::resource_type::group, g.group_id)) {
+      go.error_code = protocol::to_int(protocol::error_code::group_authorization_failed);
+      go.error_message = std::string(protocol::default_message(protocol::error_code::group_authorization_failed));
+      continue;
+    }
     if (!shares.known_group(g.group_id)) {
       go.error_code = protocol::to_int(protocol::error_code::group_id_not_found);
       go.error_message = "Group " + g.group_id + " is not a share group.";
@@ -59,6 +70,7 @@ boost::asio::awaitable<describe_response_t> describe(request_context& ctx, descr
       for (const auto& [key, part] : shares.partitions_of(g.group_id)) {
         const topic_entry* t = topics.find(protocol::uuid{key.topic});
         if (!t) continue;  // the topic was deleted
+        if (!authorized(ctx, acl::operation::describe, acl::resource_type::topic, t->name)) continue;
         if (go.topics.empty() || go.topics.back().topic_id != t->id) {
           auto& to = go.topics.emplace_back();
           to.topic_name = t->name;
@@ -74,6 +86,16 @@ boost::asio::awaitable<describe_response_t> describe(request_context& ctx, descr
     for (const auto& t : *g.topics) {
       auto& to = go.topics.emplace_back();
       to.topic_name = t.topic_name;
+      if (!authorized(ctx, acl::operation::describe, acl::resource_type::topic, t.topic_name)) {
+        for (int32_t p : t.partitions) {
+          auto& po = to.partitions.emplace_back();
+          po.partition_index = p;
+          po.start_offset = -1;
+          po.error_code = protocol::to_int(protocol::error_code::topic_authorization_failed);
+          po.error_message = std::string(protocol::default_message(protocol::error_code::topic_authorization_failed));
+        }
+        continue;
+      }
       const topic_entry* topic = topics.find(t.topic_name);
       if (topic) to.topic_id = topic->id;
       for (int32_t p : t.partitions) {
@@ -108,7 +130,10 @@ boost::asio::awaitable<alter_response_t> alter(request_context& ctx, alter_reque
   topic_registry& topics = ctx.broker.topics();
   protocol::error_code group_error = protocol::error_code::none;
   std::string group_message;
-  if (request.group_id.empty()) {
+  if (!authorized(ctx, acl::operation::read, acl::resource_type::group, request.group_id)) {
+    group_error = protocol::error_code::group_authorization_failed;
+    group_message = std::string(protocol::default_message(group_error));
+  } else if (request.group_id.empty()) {
     group_error = protocol::error_code::invalid_group_id;
     group_message = "The group id is empty.";
   } else if (ctx.broker.groups().coordinator().find_group(request.group_id)) {
@@ -128,12 +153,19 @@ boost::asio::awaitable<alter_response_t> alter(request_context& ctx, alter_reque
     to.topic_name = t.topic_name;
     const topic_entry* topic = topics.find(t.topic_name);
     if (topic) to.topic_id = topic->id;
+    const bool topic_denied = group_error == protocol::error_code::none &&
+                              !authorized(ctx, acl::operation::read, acl::resource_type::topic, t.topic_name);
     for (const auto& p : t.partitions) {
       auto& po = to.partitions.emplace_back();
       po.partition_index = p.partition_index;
       if (group_error != protocol::error_code::none) {
         po.error_code = protocol::to_int(group_error);
         po.error_message = group_message;
+        continue;
+      }
+      if (topic_denied) {
+        po.error_code = protocol::to_int(protocol::error_code::topic_authorization_failed);
+        po.error_message = std::string(protocol::default_message(protocol::error_code::topic_authorization_failed));
         continue;
       }
       auto* log = partition_log_of(topic, p.partition_index);
@@ -171,6 +203,11 @@ boost::asio::awaitable<delete_response_t> remove(request_context& ctx, delete_re
   delete_response_t response;
   share_service& shares = ctx.broker.shares();
   topic_registry& topics = ctx.broker.topics();
+  if (!authorized(ctx, acl::operation::remove, acl::resource_type::group, request.group_id)) {
+    response.error_code = protocol::to_int(protocol::error_code::group_authorization_failed);
+    response.error_message = std::string(protocol::default_message(protocol::error_code::group_authorization_failed));
+    co_return response;
+  }
   if (!shares.known_group(request.group_id)) {
     response.error_code = protocol::to_int(protocol::error_code::group_id_not_found);
     response.error_message = "Group " + request.group_id + " is not a share group.";
@@ -185,6 +222,11 @@ boost::asio::awaitable<delete_response_t> remove(request_context& ctx, delete_re
   for (const auto& t : request.topics) {
     auto& to = response.responses.emplace_back();
     to.topic_name = t.topic_name;
+    if (!authorized(ctx, acl::operation::read, acl::resource_type::topic, t.topic_name)) {
+      to.error_code = protocol::to_int(protocol::error_code::topic_authorization_failed);
+      to.error_message = std::string(protocol::default_message(protocol::error_code::topic_authorization_failed));
+      continue;
+    }
     const topic_entry* topic = topics.find(t.topic_name);
     if (!topic) {
       to.error_code = protocol::to_int(protocol::error_code::unknown_topic_or_partition);

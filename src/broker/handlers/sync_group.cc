@@ -2,7 +2,10 @@
 // protocol type and name, which must match the group's. A classic member of a
 // consumer-protocol group gets its server-side assignment at once (or
 // REBALANCE_IN_PROGRESS when it must rejoin first).
+// Needs READ on the group (GROUP_AUTHORIZATION_FAILED), as in Kafka, checked
+// after v5's protocol type and name are found present.
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_await.h"
 #include "broker/group_service.h"
@@ -18,6 +21,13 @@ using request_t = protocol::sync_group_request_data;
 using response_t = protocol::sync_group_response_data;
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  const bool names_present = ctx.api_version < 5 || (request.protocol_type && request.protocol_name);
+  if (names_present && !authorized(ctx, acl::operation::read, acl::resource_type::group, request.group_id)) {
+    response_t refused;
+    refused.error_code = protocol::to_int(protocol::error_code::group_authorization_failed);
+    refused.assignment = {};
+    co_return refused;
+  }
   group::sync_request req;
   req.group_id = request.group_id;
   req.generation_id = request.generation_id;

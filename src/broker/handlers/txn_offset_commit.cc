@@ -7,9 +7,14 @@
 // UNKNOWN_TOPIC_OR_PARTITION as in Kafka; the rest are answered once the
 // transactional batch is durable in __consumer_offsets. The offsets stay
 // invisible to OffsetFetch until the transaction's COMMIT marker.
+// Authorization, as Kafka: WRITE on the transactional id, then READ on the
+// group (else every partition answers TRANSACTIONAL_ID_ resp.
+// GROUP_AUTHORIZATION_FAILED), then READ on each topic (else its partitions
+// answer TOPIC_AUTHORIZATION_FAILED, whether it exists or not).
 #include <map>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_await.h"
 #include "broker/group_service.h"
@@ -31,7 +36,28 @@ bool partition_exists(const topic_registry& topics, const std::string& topic, in
   return t && partition >= 0 && partition < static_cast<int32_t>(t->partitions.size());
 }
 
+// Every listed partition answered with `code`.
+response_t refuse_all(const request_t& request, protocol::error_code code) {
+  response_t response;
+  for (const auto& t : request.topics) {
+    auto& out = response.topics.emplace_back();
+    out.name = t.name;
+    for (const auto& p : t.partitions) {
+      auto& po = out.partitions.emplace_back();
+      po.partition_index = p.partition_index;
+      po.error_code = protocol::to_int(code);
+    }
+  }
+  return response;
+}
+
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  if (!authorized(ctx, acl::operation::write, acl::resource_type::transactional_id, request.transactional_id)) {
+    co_return refuse_all(request, protocol::error_code::transactional_id_authorization_failed);
+  }
+  if (!authorized(ctx, acl::operation::read, acl::resource_type::group, request.group_id)) {
+    co_return refuse_all(request, protocol::error_code::group_authorization_failed);
+  }
   auto& groups = ctx.broker.groups();
   // (topic, partition) -> error; the response lists partitions in request order.
   std::map<std::pair<std::string, int32_t>, int16_t> errors;
@@ -48,6 +74,12 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   req.member_id = request.member_id;
   req.group_instance_id = request.group_instance_id;
   for (auto& t : request.topics) {
+    if (!authorized(ctx, acl::operation::read, acl::resource_type::topic, t.name)) {
+      for (auto& p : t.partitions) {
+        errors[{t.name, p.partition_index}] = protocol::to_int(protocol::error_code::topic_authorization_failed);
+      }
+      continue;
+    }
     for (auto& p : t.partitions) {
       if (!partition_exists(ctx.broker.topics(), t.name, p.partition_index)) {
         errors[{t.name, p.partition_index}] = protocol::to_int(protocol::error_code::unknown_topic_or_partition);

@@ -17,14 +17,16 @@
 //
 // In Kafka this is the coordinator's broker-to-broker call, and the admin
 // client's "abort a hanging transaction" (KIP-664) sends it to a partition
-// leader. Kafka requires CLUSTER_ACTION on the cluster for it; Samsa has no
-// authorizer yet (issue 14), so every client may call it and can thereby end
-// any producer's transaction on any partition.
+// leader. As Kafka: ALTER or CLUSTER_ACTION on the cluster is required, else
+// every partition answers CLUSTER_AUTHORIZATION_FAILED. Without an
+// authorizer every client may call it (and so end any producer's transaction
+// on any partition), as in Kafka without one.
 #include <chrono>
 #include <string>
 #include <vector>
 
 #include "broker/api_table.h"
+#include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/durability.h"
 #include "broker/group_service.h"
@@ -137,6 +139,19 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
       marker_out.topics[t].name = marker.topics[t].name;
       marker_out.topics[t].partitions.resize(marker.topics[t].partition_indexes.size());
     }
+  }
+  if (!authorized_on_cluster(ctx, acl::operation::alter, false) &&
+      !authorized_on_cluster(ctx, acl::operation::cluster_action)) {
+    for (size_t m = 0; m < request.markers.size(); ++m) {
+      for (size_t t = 0; t < request.markers[m].topics.size(); ++t) {
+        auto& out = response.markers[m].topics[t].partitions;
+        for (size_t p = 0; p < out.size(); ++p) {
+          out[p].partition_index = request.markers[m].topics[t].partition_indexes[p];
+          out[p].error_code = protocol::to_int(protocol::error_code::cluster_authorization_failed);
+        }
+      }
+    }
+    co_return response;
   }
   for (size_t m = 0; m < request.markers.size(); ++m) {
     const marker_t& marker = request.markers[m];

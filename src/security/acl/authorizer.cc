@@ -159,6 +159,55 @@ decision authorizer::authorize(const security::principal& who, std::string_view 
   return {false, decision::rule::no_matching_acl, nullptr};
 }
 
+bool authorizer::authorize_any(const security::principal& who, std::string_view host, operation op,
+                               resource_type type) const {
+  // A name no resource can have (control characters are not valid in topic,
+  // group or transactional id names) stands for "a resource nobody wrote an
+  // ACL for": the super-user rule and allow.everyone.if.no.acl.found decide it,
+  // and a LITERAL "*" or an empty-prefixed ACL applies to it like to any name.
+  static constexpr std::string_view unnamed{"\x01", 1};
+  if (authorize(who, host, op, type, unnamed).allowed) return true;
+
+  std::set<std::string_view> literal_denied, prefix_denied;
+  std::vector<const acl_binding*> allows;
+  bool wildcard_allowed = false;
+  const type_index& idx = index_of(type);
+  auto applies = [&](const acl_binding& acl) {
+    if (acl.resource != type) return false;
+    if (acl.principal != wildcard_principal && !is_principal(acl.principal, who)) return false;
+    if (acl.host != wildcard_host && acl.host != host) return false;
+    return acl.op == op || acl.op == operation::all;
+  };
+  auto collect = [&](const by_name& names) {
+    for (const auto& [name, list] : names) {
+      for (const acl_binding* acl : list) {
+        if (!applies(*acl)) continue;
+        const bool literal = acl->pattern != pattern_type::prefixed;
+        if (acl->perm == permission::deny) {
+          if (literal && acl->name == wildcard_resource) return false;  // denied everywhere
+          (literal ? literal_denied : prefix_denied).insert(acl->name);
+        } else if (literal && acl->name == wildcard_resource) {
+          wildcard_allowed = true;
+        } else {
+          allows.push_back(acl);
+        }
+      }
+    }
+    return true;
+  };
+  if (!collect(idx.literal) || !collect(idx.prefixed)) return false;
+  if (wildcard_allowed) return true;
+  for (const acl_binding* allow : allows) {
+    if (allow->pattern != pattern_type::prefixed && literal_denied.contains(allow->name)) continue;
+    bool dominated = false;
+    for (size_t n = 1; n <= allow->name.size() && !dominated; ++n) {
+      dominated = prefix_denied.contains(std::string_view(allow->name).substr(0, n));
+    }
+    if (!dominated) return true;
+  }
+  return false;
+}
+
 int32_t authorizer::authorized_operations(const security::principal& who, std::string_view host,
                                           resource_type type, std::string_view resource_name) const {
   int32_t supported = supported_operations(type);

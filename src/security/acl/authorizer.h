@@ -63,6 +63,17 @@ class authorizer {
   decision authorize(const security::principal& who, std::string_view host, operation op, resource_type type,
                      std::string_view resource_name) const;
 
+  // Whether `who` may do `op` on some resource of the type (Kafka's
+  // authorizeByResourceType, used by InitProducerId: an idempotent producer
+  // needs IDEMPOTENT_WRITE on the cluster or WRITE on any topic, KIP-679).
+  // Allowed for a super user, when a resource without ACLs would be allowed
+  // (allow.everyone.if.no.acl.found), or when an ALLOW ACL of the type for
+  // exactly `op` (or ALL) names a pattern that no DENY dominates: a LITERAL
+  // "*" DENY dominates everything, a LITERAL DENY the same literal name, a
+  // PREFIXED DENY every pattern starting with its prefix. Implied operations
+  // do not count here, as in Kafka.
+  bool authorize_any(const security::principal& who, std::string_view host, operation op, resource_type type) const;
+
   // Kafka's authorized-operations bit set: each supported operation of the
   // resource type that authorize() allows.
   int32_t authorized_operations(const security::principal& who, std::string_view host, resource_type type,

@@ -177,6 +177,52 @@ TEST(Authorizer, RemoveUndoesAddAndKeepsIndexesRight) {
             decision::rule::no_acl_found);
 }
 
+// InitProducerId's "WRITE on any topic" (Kafka's authorizeByResourceType).
+TEST(Authorizer, AuthorizeAnyResourceOfAType) {
+  const auto topic = resource_type::topic;
+  const auto write = operation::write;
+  {
+    authorizer a;
+    EXPECT_FALSE(a.authorize_any(alice, "h", write, topic)) << "no ACL at all: default deny";
+    authorizer open({{}, true});
+    EXPECT_TRUE(open.authorize_any(alice, "h", write, topic)) << "allow.everyone.if.no.acl.found";
+    authorizer supers({{"User:alice"}, false});
+    EXPECT_TRUE(supers.authorize_any(alice, "h", write, topic)) << "super user";
+  }
+  {
+    authorizer a;
+    a.add(make(topic, "orders", pattern_type::literal, "User:alice", write, permission::allow));
+    EXPECT_TRUE(a.authorize_any(alice, "h", write, topic)) << "one literal ALLOW";
+    EXPECT_FALSE(a.authorize_any(bob, "h", write, topic)) << "another principal";
+    EXPECT_FALSE(a.authorize_any(alice, "h", operation::read, topic)) << "another operation";
+    EXPECT_FALSE(a.authorize_any(alice, "h", write, resource_type::group)) << "another resource type";
+    a.add(make(topic, "orders", pattern_type::literal, "User:alice", write, permission::deny));
+    EXPECT_FALSE(a.authorize_any(alice, "h", write, topic)) << "the same literal denied";
+  }
+  {
+    authorizer a;
+    a.add(make(topic, "orders.eu", pattern_type::prefixed, "User:*", operation::all, permission::allow));
+    EXPECT_TRUE(a.authorize_any(alice, "h", write, topic)) << "prefixed ALLOW for every principal, ALL";
+    a.add(make(topic, "orders", pattern_type::prefixed, "User:alice", write, permission::deny));
+    EXPECT_FALSE(a.authorize_any(alice, "h", write, topic)) << "a shorter prefixed DENY dominates it";
+    EXPECT_TRUE(a.authorize_any(bob, "h", write, topic)) << "the DENY is alice's only";
+  }
+  {
+    authorizer a;
+    a.add(make(topic, "orders", pattern_type::literal, "User:alice", write, permission::allow));
+    a.add(make(topic, "other", pattern_type::prefixed, "User:alice", write, permission::deny));
+    EXPECT_TRUE(a.authorize_any(alice, "h", write, topic)) << "a DENY elsewhere does not dominate";
+    a.add(make(topic, "*", pattern_type::literal, "User:alice", write, permission::deny));
+    EXPECT_FALSE(a.authorize_any(alice, "h", write, topic)) << "a wildcard DENY denies everything";
+  }
+  {
+    authorizer a;
+    a.add(make(topic, "orders", pattern_type::literal, "User:alice", write, permission::allow, "10.0.0.1"));
+    EXPECT_TRUE(a.authorize_any(alice, "10.0.0.1", write, topic));
+    EXPECT_FALSE(a.authorize_any(alice, "10.0.0.2", write, topic)) << "another host";
+  }
+}
+
 TEST(Authorizer, AuthorizedOperationsBitSet) {
   authorizer a;
   a.add(make(resource_type::topic, "t", pattern_type::literal, "User:alice", operation::read, permission::allow));
