@@ -49,6 +49,9 @@ class quota_manager {
   // (rate - limit) / limit * span, at most the span.
   int64_t record(quota_key key, const std::string& user, const std::string& client_id, double value,
                  int64_t now_ms);
+  // Takes back a value record() counted, as Kafka does for a Fetch it
+  // answers empty because of the throttle: bytes never sent do not count.
+  void unrecord(quota_key key, const std::string& user, const std::string& client_id, double value, int64_t now_ms);
 
   // Rates currently tracked (memory bound: see above).
   size_t tracked() const { return rates_.size(); }
@@ -56,6 +59,8 @@ class quota_manager {
  private:
   using rate_id = std::tuple<quota_key, std::string, std::string>;
   void expire_idle(int64_t now_ms);
+  rate_id rate_of(quota_key key, const std::string& user, const std::string& client_id,
+                                 const resolved_quota& quota) const;
 
   window_config config_;
   quota_table table_;

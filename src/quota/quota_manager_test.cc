@@ -83,6 +83,16 @@ TEST(QuotaManager, ThrottleIsCappedAtTheSpan) {
   EXPECT_EQ(m.record(quota_key::producer_byte_rate, "u", "c", 1e9, 0), 10'000);
 }
 
+TEST(QuotaManager, UnrecordedBytesNoLongerCount) {
+  quota_manager m;
+  m.set_quotas({{client("c"), {{"consumer_byte_rate", 1000}}}});
+  // A throttled Fetch is answered empty and its bytes taken back: the next
+  // fetch of the same size is judged as if the first had not happened.
+  EXPECT_EQ(m.record(quota_key::consumer_byte_rate, "u", "c", 11'000, 0), 1000);
+  m.unrecord(quota_key::consumer_byte_rate, "u", "c", 11'000, 0);
+  EXPECT_EQ(m.record(quota_key::consumer_byte_rate, "u", "c", 10'000, 0), 0);
+}
+
 TEST(QuotaManager, DefaultEntityLimitsEachClientSeparately) {
   quota_manager m;
   m.set_quotas({{{{}, entity_part::default_()}, {{"producer_byte_rate", 1000}}}});

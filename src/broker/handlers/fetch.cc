@@ -19,6 +19,7 @@
 
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
+#include "broker/client_quotas.h"
 #include "broker/fetch_bounds.h"
 #include "broker/fetch_downconvert.h"
 #include "broker/fetch_waiters.h"
@@ -222,6 +223,16 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     for (auto& target : targets) {
       target.topic = ctx.api_version >= 13 ? topics.find(target.topic_id) : topics.find(target.topic_name);
     }
+  }
+  // Client quotas: an answer that would put the client over its
+  // consumer_byte_rate is sent without data, carrying the throttle time
+  // (the connection is muted for it), as Kafka's throttled fetch.
+  auto answer_bytes = [&] {
+    return encode_response_frame(ctx.api_key, ctx.api_version, ctx.correlation_id, response).total_size();
+  };
+  if (int32_t throttle = fetch_quota_throttle(ctx, answer_bytes); throttle > 0) {
+    response = response_t{};
+    response.throttle_time_ms = throttle;
   }
   co_return response;
 }
