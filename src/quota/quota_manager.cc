@@ -51,7 +51,12 @@ int64_t quota_manager::record(quota_key key, const std::string& user, const std:
   if (rate <= quota->limit) return 0;
   const int64_t span = it->second.span_ms(now_ms);
   const double throttle = (rate - quota->limit) / quota->limit * static_cast<double>(span);
-  return std::min<int64_t>(static_cast<int64_t>(std::llround(throttle)), span);
+  // As Kafka: a byte-rate throttle is the whole time the excess needs to
+  // drain (capping it would let a large burst through unpaid); a
+  // request-time throttle is capped at one window.
+  int64_t ms = static_cast<int64_t>(std::llround(std::min(throttle, 1e15)));  // llround of a huge value is undefined
+  if (key == quota_key::request_percentage) ms = std::min(ms, config_.window_ms);
+  return ms;
 }
 
 }  // namespace samsa::quota

@@ -46,7 +46,8 @@ class quota_manager {
   // Records `value` (bytes, or request-time percent) for the client and
   // returns the throttle time in ms: 0 under the quota or without one,
   // otherwise the time until the rate is back at the quota,
-  // (rate - limit) / limit * span, at most the span.
+  // (rate - limit) / limit * span; for request_percentage at most one
+  // window (Kafka bounds only that one).
   int64_t record(quota_key key, const std::string& user, const std::string& client_id, double value,
                  int64_t now_ms);
   // Takes back a value record() counted, as Kafka does for a Fetch it
