@@ -1262,7 +1262,13 @@ result<std::unique_ptr<broker::side_service>> start_console(broker::broker_state
   if (port_file) {
     if (auto s = broker::write_port_file(*port_file + ".http", console->port()); !s) return s.err();
   }
-  if (!security->enabled && address->host != "127.0.0.1" && address->host != "::1" && address->host != "localhost") {
+  const bool loopback = address->host == "127.0.0.1" || address->host == "::1" || address->host == "localhost";
+  if (security->enabled && !address->tls && !loopback) {
+    spdlog::warn("console: listening on {} over plain http with authentication on: passwords cross the network in "
+                 "clear text (use https://)",
+                 address->host);
+  }
+  if (!security->enabled && !loopback) {
     spdlog::warn("console: listening on {} (not loopback): anyone who can reach it can read every topic{}",
                  address->host, settings->write_enabled ? " and write to it" : "");
   }

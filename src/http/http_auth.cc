@@ -199,6 +199,16 @@ asio::awaitable<void> filter_body(std::shared_ptr<guard_state> g, const request&
   if (body.is_discarded()) co_return;
   if (what == listing::topics) co_await filter_listing(g, req, body, "topics", "name", acl::resource_type::topic);
   if (what == listing::groups) co_await filter_listing(g, req, body, "groups", "group_id", acl::resource_type::group);
+  if (what == listing::group_offsets) {
+    co_await filter_listing(g, req, body, "offsets", "topic", acl::resource_type::topic);
+    // The total follows what is shown.
+    if (body.is_object() && body.contains("offsets") && body.contains("lag")) {
+      int64_t total = 0;
+      for (const auto& o : body["offsets"])
+        if (o.is_object() && o.contains("lag") && o["lag"].is_number_integer()) total += o["lag"].get<int64_t>();
+      body["lag"] = total;
+    }
+  }
   text = body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

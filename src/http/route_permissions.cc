@@ -78,8 +78,8 @@ std::vector<route_permission> build_table() {
                {topic(operation::read, segment(3)), topic(operation::write, body("topic", 3))}, std::nullopt,
                listing::none, false});
   t.push_back({"GET", groups, {}, std::nullopt, listing::groups, false});
-  t.push_back({"GET", under(groups, {"*"}), {group(operation::describe, segment(3))}, std::nullopt, listing::none,
-               false});
+  t.push_back({"GET", under(groups, {"*"}), {group(operation::describe, segment(3))}, std::nullopt,
+               listing::group_offsets, false});
   t.push_back({"GET", under(groups, {"*", "rebalances"}), {group(operation::describe, segment(3))}, std::nullopt,
                listing::none, false});
   t.push_back({"GET", under(groups, {"*", "lag-history"}), {group(operation::describe, segment(3))}, std::nullopt,

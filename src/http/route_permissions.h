@@ -38,7 +38,9 @@ struct permission_check {
 };
 
 // Which JSON array of an answer (or of each live event) is filtered.
-enum class listing { none, topics, groups };
+// group_offsets: a group's committed offsets, per topic (as Kafka's OffsetFetch
+// leaves out topics the principal may not describe).
+enum class listing { none, topics, groups, group_offsets };
 
 struct route_permission {
   std::string method;                 // "GET"

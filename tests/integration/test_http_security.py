@@ -127,7 +127,7 @@ def secured(certs):
     # Two groups with committed offsets (as the super user).
     for group in ("g-alice", "g-other"):
         c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": group, "enable.auto.commit": False})
-        c.commit(offsets=[TopicPartition("pub", 0, 0)], asynchronous=False)
+        c.commit(offsets=[TopicPartition("pub", 0, 0), TopicPartition("secret", 0, 0)], asynchronous=False)
         c.close()
     yield broker
     broker.close()
@@ -225,6 +225,8 @@ def test_group_access_follows_the_acls(secured, certs):
     console = Console(secured, certs)
     status, body, _, _ = alice(console, "GET", "/api/v1/groups/g-alice")
     assert status == 200, body
+    # Its committed offsets only for topics alice may describe ("secret" is left out).
+    assert sorted(o["topic"] for o in body["offsets"]) == ["pub"]
     status, body, _, _ = alice(console, "GET", "/api/v1/groups/g-other")
     assert status == 403 and error_code(body) == GROUP_AUTHORIZATION_FAILED
 
