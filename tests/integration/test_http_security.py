@@ -10,6 +10,7 @@ import base64
 import http.client
 import json
 import os
+import socket
 import ssl
 import subprocess
 import time
@@ -105,6 +106,7 @@ def secured(certs):
         "super.users": "User:ANONYMOUS",
         "http.listeners": "https://127.0.0.1:0",
         "http.write.enabled": "true",
+        "ssl.handshake.timeout.ms": "1000",
         "ssl.keystore.type": "PEM",
         "ssl.keystore.location": os.path.join(certs, "broker.pem"),
         "ssl.truststore.location": os.path.join(certs, "ca.pem"),
@@ -147,6 +149,18 @@ def test_https_with_samsa_certs(secured, certs):
     with pytest.raises((http.client.HTTPException, ConnectionError, OSError)):
         plain.request("GET", "/api/v1/topics")
         plain.getresponse().read()
+
+
+def test_handshake_that_never_finishes_is_closed(secured, certs):
+    console = Console(secured, certs)
+    with socket.create_connection(("127.0.0.1", console.port), timeout=20) as s:
+        assert s.recv(1) == b""  # closed by the broker after ssl.handshake.timeout.ms
+    deadline = time.monotonic() + 10
+    while "not finished in time" not in log_text(secured):
+        assert time.monotonic() < deadline, "no log line for the unfinished handshake"
+        time.sleep(0.05)
+    # The console still answers.
+    assert alice(console, "GET", "/api/v1/topics/pub")[0] == 200
 
 
 def test_missing_or_wrong_credentials_get_401(secured, certs):
