@@ -124,6 +124,20 @@ boost::asio::awaitable<int32_t> produce_quota_gate(request_context& ctx) {
   co_return quotas->record_produce(ctx);
 }
 
+std::optional<int64_t> client_quotas::fetch_max_bytes(const request_context& ctx) const {
+  if (manager_.quotas().empty()) return std::nullopt;
+  auto limit = manager_.limit(quota::quota_key::consumer_byte_rate, quota_user(ctx), ctx.client_id);
+  if (!limit) return std::nullopt;
+  const auto& w = manager_.windows();
+  double bytes = *limit * static_cast<double>(w.samples - 1) * static_cast<double>(w.window_ms) / 1000.0;
+  return static_cast<int64_t>(std::min(bytes, static_cast<double>(INT32_MAX)));
+}
+
+std::optional<int64_t> fetch_quota_max_bytes(const request_context& ctx) {
+  const client_quotas* quotas = ctx.broker.quotas();
+  return quotas ? quotas->fetch_max_bytes(ctx) : std::nullopt;
+}
+
 int32_t fetch_quota_throttle(request_context& ctx, const std::function<size_t()>& answer_bytes) {
   client_quotas* quotas = ctx.broker.quotas();
   return quotas && quotas->any() ? quotas->record_fetch(ctx, answer_bytes()) : 0;

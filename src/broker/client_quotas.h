@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "quota/quota_manager.h"
@@ -51,6 +52,10 @@ class client_quotas {
   // the handler then answers with no data (as Kafka's throttled fetch).
   int32_t record_fetch(request_context& ctx, size_t response_bytes);
   bool any() const { return !manager_.quotas().empty(); }
+  // The most a Fetch answer may carry without being throttled on an empty
+  // window: consumer_byte_rate * (quota.window.num - 1) windows; nullopt
+  // without a fetch quota.
+  std::optional<int64_t> fetch_max_bytes(const request_context& ctx) const;
 
  private:
   storage::metadata_store& store_;
@@ -70,6 +75,11 @@ boost::asio::awaitable<int32_t> produce_quota_gate(request_context& ctx);
 // For the Fetch handler, once its answer is complete: the throttle (ms) when
 // the answer would put the client over its consumer_byte_rate; then the
 // answer must carry no data (throttled_fetch in handlers/fetch.cc).
+// As Kafka, a Fetch asks for at most what its quota lets through on an empty
+// window (client_quotas::fetch_max_bytes): a larger answer would be throttled
+// every time and the consumer would never progress. nullopt: no cap.
+std::optional<int64_t> fetch_quota_max_bytes(const request_context& ctx);
+
 // `answer_bytes` (the encoded answer's size) is called only when quotas are set.
 int32_t fetch_quota_throttle(request_context& ctx, const std::function<size_t()>& answer_bytes);
 

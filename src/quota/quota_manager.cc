@@ -23,6 +23,12 @@ quota_manager::rate_id quota_manager::rate_of(quota_key key, const std::string& 
                  quota.matched.client_id.present() ? client_id : std::string()};
 }
 
+std::optional<double> quota_manager::limit(quota_key key, const std::string& user, const std::string& client_id) const {
+  auto quota = resolve(table_, key, user, client_id);
+  if (!quota) return std::nullopt;
+  return quota->limit;
+}
+
 void quota_manager::unrecord(quota_key key, const std::string& user, const std::string& client_id, double value,
                              int64_t now_ms) {
   auto quota = resolve(table_, key, user, client_id);

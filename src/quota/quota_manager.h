@@ -54,6 +54,10 @@ class quota_manager {
   // answers empty because of the throttle: bytes never sent do not count.
   void unrecord(quota_key key, const std::string& user, const std::string& client_id, double value, int64_t now_ms);
 
+  // The limit of `key` for the client, if a quota applies.
+  std::optional<double> limit(quota_key key, const std::string& user, const std::string& client_id) const;
+  const window_config& windows() const { return config_; }
+
   // Rates currently tracked (memory bound: see above).
   size_t tracked() const { return rates_.size(); }
 

@@ -188,32 +188,6 @@ TEST(QuotaWire, ProducerOverItsQuotaIsThrottledAndMuted) {
   EXPECT_EQ(fast_resp.throttle_time_ms, 0);
 }
 
-// One Fetch v11 of partition 0 from offset 0, up to `max_bytes`.
-protocol::fetch_request_data fetch_from_start(const std::string& topic, int32_t max_bytes) {
-  protocol::fetch_request_data req;
-  req.replica_id = -1;
-  req.max_wait_ms = 0;
-  req.min_bytes = 1;
-  req.max_bytes = max_bytes;
-  req.session_id = 0;
-  req.session_epoch = -1;
-  req.topics.push_back({});
-  req.topics[0].topic = topic;
-  req.topics[0].partitions.push_back({});
-  req.topics[0].partitions[0].partition = 0;
-  req.topics[0].partitions[0].fetch_offset = 0;
-  req.topics[0].partitions[0].partition_max_bytes = max_bytes;
-  return req;
-}
-
-size_t record_bytes(const protocol::fetch_response_data& resp) {
-  size_t n = 0;
-  for (const auto& t : resp.responses)
-    for (const auto& p : t.partitions) n += p.records ? p.records->size() : 0;
-  return n;
-}
-
-
 // A producer that pipelines does not get past its quota: a Produce sent
 // behind the one that earned the throttle (already on the wire, so already
 // read by the broker) is not appended until the mute has passed, as Kafka's
@@ -251,18 +225,45 @@ TEST(QuotaWire, PipelinedProduceWaitsOutTheMute) {
   EXPECT_GE(waited.count(), big.throttle_time_ms) << "the pipelined produce was served inside the mute";
 }
 
-// Kafka answers a fetch that would put the client over its consumer_byte_rate
-// with no data at all (no partitions, error NONE) and the throttle time, mutes
-// the channel, and does not count the bytes it did not send.
+// One Fetch v11 of partition 0 from `offset`, up to `max_bytes`.
+protocol::fetch_request_data fetch_from(const std::string& topic, int64_t offset, int32_t max_bytes) {
+  protocol::fetch_request_data req;
+  req.replica_id = -1;
+  req.max_wait_ms = 0;
+  req.min_bytes = 1;
+  req.max_bytes = max_bytes;
+  req.session_id = 0;
+  req.session_epoch = -1;
+  req.topics.push_back({});
+  req.topics[0].topic = topic;
+  req.topics[0].partitions.push_back({});
+  req.topics[0].partitions[0].partition = 0;
+  req.topics[0].partitions[0].fetch_offset = offset;
+  req.topics[0].partitions[0].partition_max_bytes = max_bytes;
+  return req;
+}
+
+size_t record_bytes(const protocol::fetch_response_data& resp) {
+  size_t n = 0;
+  for (const auto& t : resp.responses)
+    for (const auto& p : t.partitions) n += p.records ? p.records->size() : 0;
+  return n;
+}
+
+// Kafka's fetch quota: a fetch asks for at most what the quota lets through
+// on an empty window (consumer_byte_rate * 10 windows), and a fetch whose
+// answer would put the client over its quota is answered with no data at all
+// (no partitions, error NONE) and the throttle time, the channel muted, its
+// bytes not counted.
 TEST(QuotaWire, FetchOverItsQuotaIsAnsweredEmptyAndMuted) {
   broker_process broker;
   broker.start();
-  constexpr double quota = 1048576;  // 1 MiB/s
+  constexpr double quota = 1048576;  // 1 MiB/s: 10 windows let 10 MiB through
   constexpr int16_t version = 11;
   {
     wire_client admin(broker.port(), "admin");
     ASSERT_EQ(create_topic(admin, "drained", 1), 0);
-    // ~12 MB in partition 0: 12 batches of ~1 MB.
+    // ~12 MB in partition 0: 12 batches of ~1 MB, one record each.
     for (int i = 0; i < 12; ++i) {
       auto p = produce_batch(admin, 7, "drained", 0, batch_of({std::string(1'000'000, 'd')}, i));
       ASSERT_EQ(p.error_code, 0);
@@ -270,32 +271,43 @@ TEST(QuotaWire, FetchOverItsQuotaIsAnsweredEmptyAndMuted) {
     ASSERT_EQ(alter_one(admin, entry({{"client-id", "slowreader"}}, {{"consumer_byte_rate", quota, false}}), 1), 0);
   }
   constexpr int32_t everything = 64 << 20;
-  // A client without a quota gets the data, unthrottled.
+  // A client without a quota gets everything at once, unthrottled.
   wire_client fast(broker.port(), "fastreader");
-  auto full = fast.call<protocol::fetch_response_data>(fetch_from_start("drained", everything), version);
+  auto full = fast.call<protocol::fetch_response_data>(fetch_from("drained", 0, everything), version);
   EXPECT_EQ(full.throttle_time_ms, 0);
-  const size_t bytes = record_bytes(full);
-  ASSERT_GT(bytes, 11'000'000u);
+  ASSERT_GT(record_bytes(full), 11'000'000u);
+  auto rest = fast.call<protocol::fetch_response_data>(fetch_from("drained", 10, everything), version);
+  const size_t rest_bytes = record_bytes(rest);
+  ASSERT_GT(rest_bytes, 1'900'000u);
 
   wire_client slow(broker.port(), "slowreader");
+  // Capped at ten windows' worth: ten of the twelve batches, no throttle.
+  auto first = slow.call<protocol::fetch_response_data>(fetch_from("drained", 0, everything), version);
+  EXPECT_EQ(first.throttle_time_ms, 0);
+  const size_t first_bytes = record_bytes(first);
+  EXPECT_GT(first_bytes, 9'900'000u);
+  EXPECT_LT(first_bytes, 10'500'000u) << "a fetch asks for at most what the quota lets through";
+
+  // The rest would put it over: answered empty, with the time the windows need.
   auto sent_at = std::chrono::steady_clock::now();
-  auto throttled = slow.call<protocol::fetch_response_data>(fetch_from_start("drained", everything), version);
+  auto throttled = slow.call<protocol::fetch_response_data>(fetch_from("drained", 10, everything), version);
   EXPECT_EQ(throttled.error_code, 0);
   EXPECT_TRUE(throttled.responses.empty()) << "a throttled fetch carries no partitions";
   EXPECT_EQ(record_bytes(throttled), 0u);
-  // The answer it would have sent (records plus a few hundred bytes of
-  // framing), judged over the first ten windows.
-  const double expected = (static_cast<double>(bytes) / 10.0 - quota) / quota * 10'000.0;
+  // Both answers (records plus a few hundred bytes of framing) over the
+  // first ten windows (and the few ms between the two fetches).
+  const double expected = (static_cast<double>(first_bytes + rest_bytes) / 10.0 - quota) / quota * 10'000.0;
   ASSERT_GT(expected, 0);
-  EXPECT_NEAR(throttled.throttle_time_ms, expected, 2.0);
+  EXPECT_NEAR(throttled.throttle_time_ms, expected, 25.0);
   // Muted for that long: the next request is started only after it.
-  auto again = slow.call<protocol::fetch_response_data>(fetch_from_start("drained", 1'200'000), version);
+  auto again = slow.call<protocol::fetch_response_data>(fetch_from("drained", 10, everything), version);
   auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - sent_at);
   EXPECT_GE(waited.count(), throttled.throttle_time_ms);
-  // The bytes of the empty answer were not counted: a smaller fetch, within
-  // ten windows' worth, now gets its data with no throttle.
-  EXPECT_EQ(again.throttle_time_ms, 0);
-  EXPECT_GT(record_bytes(again), 900'000u);
+  // The empty answer's bytes were not counted: the same fetch, later (a
+  // longer span), is throttled for less. Counted, it would be throttled for more.
+  EXPECT_TRUE(again.responses.empty());
+  EXPECT_GT(again.throttle_time_ms, 0);
+  EXPECT_LT(again.throttle_time_ms, throttled.throttle_time_ms);
 }
 
 }  // namespace

@@ -176,6 +176,9 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     response.error_code = protocol::to_int(protocol::error_code::fetch_session_id_not_found);
     co_return response;
   }
+  // Client quotas: never more than the quota lets through (as Kafka).
+  if (auto cap = fetch_quota_max_bytes(ctx); cap && (request.max_bytes <= 0 || request.max_bytes > *cap))
+    request.max_bytes = static_cast<int32_t>(*cap);
   topic_registry& topics = ctx.broker.topics();
   std::vector<fetch_target> targets;
   std::vector<const void*> keys;
