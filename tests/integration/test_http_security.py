@@ -176,7 +176,7 @@ def test_missing_or_wrong_credentials_get_401(secured, certs):
         assert headers.get("WWW-Authenticate", "").startswith("Basic realm=")
     # No hint which part was wrong: the same answer for every case.
     assert len({raw for _, _, _, raw in answers}) == 1
-    assert "authentication failed" in log_text(secured)
+    assert wait_for_lines(secured, "authentication failed")
 
 
 def test_topic_access_follows_the_acls(secured, certs):
@@ -189,7 +189,7 @@ def test_topic_access_follows_the_acls(secured, certs):
     status, body, _, _ = alice(console, "GET", "/api/v1/topics/secret/partitions/0/messages")
     assert status == 403 and error_code(body) == TOPIC_AUTHORIZATION_FAILED
     # The denial's audit line: principal, operation, resource, client address.
-    lines = [l for l in log_text(secured).splitlines() if "audit:" in l and "Principal = User:bob" in l and ":pub " in l]
+    lines = wait_for_lines(secured, "audit:", "Principal = User:bob", ":pub ")
     assert lines, log_text(secured)[-3000:]
     assert "host = 127.0.0.1" in lines[0] and "operation = " in lines[0]
 
@@ -204,6 +204,16 @@ def test_listings_are_filtered(secured, certs):
     status, body, _, _ = alice(console, "GET", "/api/v1/groups")
     assert status == 200
     assert [g["group_id"] for g in body["groups"]] == ["g-alice"]
+
+
+def wait_for_lines(broker, *parts, timeout=10):
+    """The log lines holding every part, once there are any (the log is written by another process)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        lines = [l for l in log_text(broker).splitlines() if all(p in l for p in parts)]
+        if lines or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.05)
 
 
 def first_event(console, user, password, path):
