@@ -16,7 +16,7 @@ import subprocess
 import time
 
 import pytest
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, Producer, TopicPartition
 
 from samsa_harness import Broker, samsa_bin
 
@@ -101,6 +101,12 @@ def certs(tmp_path_factory):
 @pytest.fixture(scope="module")
 def secured(certs):
     broker = Broker({
+        # An mTLS Kafka listener too: alice's certificate makes her User:alice there.
+        "listeners": "PLAINTEXT://127.0.0.1:0,MTLS://127.0.0.1:0",
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,MTLS:SSL",
+        "inter.broker.listener.name": "PLAINTEXT",
+        "listener.name.mtls.ssl.client.auth": "required",
+        "listener.name.mtls.ssl.principal.mapping.rules": RULES,
         "authorizer.class.name": AUTHORIZER,
         # The command-line tools below speak PLAINTEXT (User:ANONYMOUS): they set the stage.
         "super.users": "User:ANONYMOUS",
@@ -315,3 +321,34 @@ def test_without_an_authorizer_nothing_changes(broker_factory):
     res = conn.getresponse()
     assert res.status == 200
     assert "topics" in json.loads(res.read())
+
+
+def test_page_requests_carry_the_callers_principal(secured, certs):
+    """The Kafka request the page sends for alice is alice's: a user quota
+    sees its bytes. (Last: the quota stays.)"""
+    samsa(secured, "quota", "set", "--user", "alice", "--producer-byte-rate", "1000")
+    console = Console(secured, certs)
+    # 30 KB through the page, as alice: three times ten windows' worth of her quota...
+    status, body, _, _ = alice(console, "POST", "/api/v1/topics/pub/messages", {"value": "x" * 30000})
+    assert status == 201, body
+    # ...so alice's next produce over Kafka (mTLS, User:alice) is throttled at once.
+    throttles = []
+
+    def on_stats(raw):
+        for b in json.loads(raw).get("brokers", {}).values():
+            if b.get("throttle", {}).get("max", 0) > 0:
+                throttles.append(b["throttle"]["max"])
+
+    with open(os.path.join(secured.work_dir, "port.MTLS")) as f:
+        mtls_port = int(f.read().strip())
+    p = Producer({"bootstrap.servers": f"127.0.0.1:{mtls_port}", "security.protocol": "SSL",
+                  "ssl.ca.location": os.path.join(certs, "ca.pem"),
+                  "ssl.certificate.location": os.path.join(certs, "alice.pem"),
+                  "ssl.key.location": os.path.join(certs, "alice-key.pem"),
+                  "statistics.interval.ms": 100, "stats_cb": on_stats})
+    p.produce("pub", value=b"small")
+    assert p.flush(20) == 0
+    deadline = time.monotonic() + 10
+    while not throttles and time.monotonic() < deadline:
+        p.poll(0.1)
+    assert throttles, "alice's Kafka produce was not throttled: the page's produce was not counted as hers"
