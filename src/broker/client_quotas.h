@@ -72,14 +72,14 @@ class client_quotas {
 // throttle for the response's throttle_time_ms.
 boost::asio::awaitable<int32_t> produce_quota_gate(request_context& ctx);
 
-// For the Fetch handler, once its answer is complete: the throttle (ms) when
-// the answer would put the client over its consumer_byte_rate; then the
-// answer must carry no data (throttled_fetch in handlers/fetch.cc).
 // As Kafka, a Fetch asks for at most what its quota lets through on an empty
 // window (client_quotas::fetch_max_bytes): a larger answer would be throttled
 // every time and the consumer would never progress. nullopt: no cap.
 std::optional<int64_t> fetch_quota_max_bytes(const request_context& ctx);
 
+// For the Fetch handler, once its answer is complete: the throttle (ms) when
+// the answer would put the client over its consumer_byte_rate; the handler
+// then answers with no partitions at all, as Kafka's throttled fetch.
 // `answer_bytes` (the encoded answer's size) is called only when quotas are set.
 int32_t fetch_quota_throttle(request_context& ctx, const std::function<size_t()>& answer_bytes);
 
