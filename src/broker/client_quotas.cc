@@ -3,6 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
@@ -71,19 +74,81 @@ void client_quotas::reload() {
 
 std::string quota_user(const request_context& ctx) { return ctx.client.principal.name; }
 
-int32_t client_quotas::on_answer(request_context& ctx, size_t response_bytes,
+namespace {
+
+// Mutes the connection until now + throttle (never shortens a longer mute).
+int32_t mute_for(request_context& ctx, int64_t now, int64_t throttle) {
+  if (throttle <= 0) return 0;
+  int64_t until = now + throttle;
+  auto& muted = *ctx.client.muted_until_ms;
+  int64_t prev = muted.load(std::memory_order_relaxed);
+  while (prev < until && !muted.compare_exchange_weak(prev, until, std::memory_order_relaxed)) {
+  }
+  return static_cast<int32_t>(std::min<int64_t>(throttle, INT32_MAX));
+}
+
+}  // namespace
+
+int32_t client_quotas::record_produce(request_context& ctx) {
+  if (manager_.quotas().empty()) return 0;
+  const int64_t now = steady_ms();
+  int64_t throttle = manager_.record(quota::quota_key::producer_byte_rate, quota_user(ctx), ctx.client_id,
+                                     static_cast<double>(ctx.request_bytes), now);
+  return mute_for(ctx, now, throttle);
+}
+
+int32_t client_quotas::record_fetch(request_context& ctx, size_t response_bytes) {
+  if (manager_.quotas().empty()) return 0;
+  const int64_t now = steady_ms();
+  const std::string user = quota_user(ctx);
+  const double bytes = static_cast<double>(response_bytes);
+  int64_t throttle = manager_.record(quota::quota_key::consumer_byte_rate, user, ctx.client_id, bytes, now);
+  if (throttle <= 0) return 0;
+  // Answered without data: those bytes are never sent, so they do not count.
+  manager_.unrecord(quota::quota_key::consumer_byte_rate, user, ctx.client_id, bytes, now);
+  return mute_for(ctx, now, throttle);
+}
+
+boost::asio::awaitable<int32_t> produce_quota_gate(request_context& ctx) {
+  client_quotas* quotas = ctx.broker.quotas();
+  if (!quotas) co_return 0;
+  boost::asio::steady_timer timer(ctx.broker.io());
+  for (;;) {
+    int64_t now = steady_ms();
+    int64_t until = ctx.client.muted_until_ms->load(std::memory_order_relaxed);
+    if (until <= now) break;
+    timer.expires_after(std::chrono::milliseconds(until - now));
+    boost::system::error_code ec;
+    co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+  }
+  co_return quotas->record_produce(ctx);
+}
+
+std::optional<int64_t> client_quotas::fetch_max_bytes(const request_context& ctx) const {
+  if (manager_.quotas().empty()) return std::nullopt;
+  auto limit = manager_.limit(quota::quota_key::consumer_byte_rate, quota_user(ctx), ctx.client_id);
+  if (!limit) return std::nullopt;
+  const auto& w = manager_.windows();
+  double bytes = *limit * static_cast<double>(w.samples - 1) * static_cast<double>(w.window_ms) / 1000.0;
+  return static_cast<int64_t>(std::min(bytes, static_cast<double>(INT32_MAX)));
+}
+
+std::optional<int64_t> fetch_quota_max_bytes(const request_context& ctx) {
+  const client_quotas* quotas = ctx.broker.quotas();
+  return quotas ? quotas->fetch_max_bytes(ctx) : std::nullopt;
+}
+
+int32_t fetch_quota_throttle(request_context& ctx, const std::function<size_t()>& answer_bytes) {
+  client_quotas* quotas = ctx.broker.quotas();
+  return quotas && quotas->any() ? quotas->record_fetch(ctx, answer_bytes()) : 0;
+}
+
+int32_t client_quotas::on_answer(request_context& ctx, size_t /*response_bytes*/,
                                  std::chrono::steady_clock::duration handler_time) {
   if (manager_.quotas().empty()) return 0;
   const int64_t now = steady_ms();
   const std::string user = quota_user(ctx);
   int64_t throttle = 0;
-  if (ctx.api_key == static_cast<int16_t>(protocol::api_key::produce)) {
-    throttle = manager_.record(quota::quota_key::producer_byte_rate, user, ctx.client_id,
-                               static_cast<double>(ctx.request_bytes), now);
-  } else if (ctx.api_key == static_cast<int16_t>(protocol::api_key::fetch)) {
-    throttle = manager_.record(quota::quota_key::consumer_byte_rate, user, ctx.client_id,
-                               static_cast<double>(response_bytes), now);
-  }
   // request_percentage: the share of one thread's time, per second, as
   // Kafka counts it (100 = one whole thread). Samsa measures the handler's
   // own span, which includes time a handler spends parked (a long-poll
@@ -93,14 +158,8 @@ int32_t client_quotas::on_answer(request_context& ctx, size_t response_bytes,
     throttle = std::max(throttle, manager_.record(quota::quota_key::request_percentage, user, ctx.client_id,
                                                   percent, now));
   }
-  if (throttle <= 0) return 0;
   // Mute: the connection starts nothing more until then (connection.cc).
-  int64_t until = now + throttle;
-  auto& muted = *ctx.client.muted_until_ms;
-  int64_t prev = muted.load(std::memory_order_relaxed);
-  while (prev < until && !muted.compare_exchange_weak(prev, until, std::memory_order_relaxed)) {
-  }
-  return static_cast<int32_t>(std::min<int64_t>(throttle, INT32_MAX));
+  return mute_for(ctx, now, throttle);
 }
 
 int32_t apply_client_quotas(request_context& ctx, size_t response_bytes, std::chrono::steady_clock::duration took) {

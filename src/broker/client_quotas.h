@@ -7,9 +7,12 @@
 // more until it has passed (KIP-219: answer at once, then mute the channel).
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "quota/quota_manager.h"
@@ -34,15 +37,51 @@ class client_quotas {
   // Re-reads the quotas from the metadata store (after an AlterClientQuotas).
   void reload();
 
-  // Records the request against the client's quotas and returns the throttle
-  // time (ms) to answer with; also mutes the connection for that long.
-  // `response_bytes` is the encoded answer's size (Fetch's byte rate).
+  // Records the request's handler time (request_percentage) against the
+  // client's quotas and returns the throttle time (ms) to answer with; also
+  // mutes the connection for that long. Byte rates are recorded by the two
+  // calls below, from the Produce and Fetch handlers.
   int32_t on_answer(request_context& ctx, size_t response_bytes, std::chrono::steady_clock::duration handler_time);
+
+  // Produce: records the request's bytes once the connection's earlier
+  // produces have been recorded and its mute (if any) has passed; returns
+  // the throttle (ms) and mutes the connection for it.
+  int32_t record_produce(request_context& ctx);
+  // Fetch: records the answer's bytes; when that puts the client over its
+  // quota, takes them back, mutes the connection and returns the throttle:
+  // the handler then answers with no data (as Kafka's throttled fetch).
+  int32_t record_fetch(request_context& ctx, size_t response_bytes);
+  bool any() const { return !manager_.quotas().empty(); }
+  // The most a Fetch answer may carry without being throttled on an empty
+  // window: consumer_byte_rate * (quota.window.num - 1) windows; nullopt
+  // without a fetch quota.
+  std::optional<int64_t> fetch_max_bytes(const request_context& ctx) const;
 
  private:
   storage::metadata_store& store_;
   quota::quota_manager manager_;
 };
+
+// Why Produce records its bytes when it starts rather than when it answers:
+// Samsa overlaps a connection's Produce requests (Kafka serves one at a
+// time), so a throttle computed after an answer would come too late for the
+// requests already started, and a producer would get past its quota by
+// whatever it pipelines. Waiting out the mute here, in arrival order, is
+// what Kafka's muted channel does for the requests sitting in its socket.
+// Call after the request's append turn, before appending. Returns the
+// throttle for the response's throttle_time_ms.
+boost::asio::awaitable<int32_t> produce_quota_gate(request_context& ctx);
+
+// As Kafka, a Fetch asks for at most what its quota lets through on an empty
+// window (client_quotas::fetch_max_bytes): a larger answer would be throttled
+// every time and the consumer would never progress. nullopt: no cap.
+std::optional<int64_t> fetch_quota_max_bytes(const request_context& ctx);
+
+// For the Fetch handler, once its answer is complete: the throttle (ms) when
+// the answer would put the client over its consumer_byte_rate; the handler
+// then answers with no partitions at all, as Kafka's throttled fetch.
+// `answer_bytes` (the encoded answer's size) is called only when quotas are set.
+int32_t fetch_quota_throttle(request_context& ctx, const std::function<size_t()>& answer_bytes);
 
 // The user a quota is looked up for: the connection's principal name
 // (ANONYMOUS on PLAINTEXT, the mapped certificate subject on SSL; the SASL

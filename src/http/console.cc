@@ -23,6 +23,7 @@
 #include "http/assets.h"
 #include "http/consumer_assignment.h"
 #include "http/group_history.h"
+#include "http/http_auth.h"
 #include "http/internal_client.h"
 #include "http/log_reader.h"
 #include "http/metrics_text.h"
@@ -30,6 +31,7 @@
 #include "http/record_search.h"
 #include "http/server.h"
 #include "record/batch_builder.h"
+#include "security/tls/tls_context.h"
 #include "storage/partition_log.h"
 
 namespace samsa::http {
@@ -169,9 +171,11 @@ class console_service final : public broker::side_service {
   status bind(const http_address& a) {
     if (auto s = server_.bind(a.host, a.port); !s) return s;
     std::string host = a.host.find(':') != std::string::npos ? "[" + a.host + "]" : a.host;
-    url_ = "http://" + host + ":" + std::to_string(server_.bound_port()) + "/";
+    url_ = std::string(a.tls ? "https://" : "http://") + host + ":" + std::to_string(server_.bound_port()) + "/";
     return {};
   }
+  // https listeners and, with an authorizer, authentication (http_auth.h).
+  server& http_server() { return server_; }
   uint16_t port() const { return server_.bound_port(); }
   void start() {
     // The coordinator tells the history of every classic group's state
@@ -200,7 +204,7 @@ class console_service final : public broker::side_service {
   asio::awaitable<response> send_record(const std::string& topic, const std::optional<std::string>& key,
                                         const std::optional<std::string>& value,
                                         const std::vector<record::record_header>& headers,
-                                        std::optional<int32_t> partition);
+                                        std::optional<int32_t> partition, const request& caller);
   asio::awaitable<response> replay(const std::string& topic, const std::string& partition, const std::string& offset,
                                    const request&);
   asio::awaitable<response> create_topic(const request&);
@@ -342,7 +346,7 @@ asio::awaitable<response> console_service::create_topic(const request& req) {
     }
   }
   r.timeout_ms = 30000;
-  auto answer = co_await call_broker_api<protocol::create_topics_response_data>(broker_, 5, r);
+  auto answer = co_await call_broker_api<protocol::create_topics_response_data>(broker_, 5, r, req);
   if (!answer) co_return error_response(500, kafka::error_code::unknown_server_error, answer.err().describe());
   if (answer->topics.empty()) co_return error_response(500, kafka::error_code::unknown_server_error, "no answer");
   const auto& res = answer->topics.front();
@@ -626,7 +630,7 @@ asio::awaitable<response> console_service::produce(const std::string& topic, con
       co_return error_response(400, kafka::error_code::invalid_request, "partition must be an integer");
     partition = body["partition"].get<int32_t>();
   }
-  response r = co_await send_record(topic, key, value, headers, partition);
+  response r = co_await send_record(topic, key, value, headers, partition, req);
   co_return r;
 }
 
@@ -636,7 +640,7 @@ asio::awaitable<response> console_service::send_record(const std::string& topic,
                                                        const std::optional<std::string>& key,
                                                        const std::optional<std::string>& value,
                                                        const std::vector<record::record_header>& headers,
-                                                       std::optional<int32_t> given_partition) {
+                                                       std::optional<int32_t> given_partition, const request& caller) {
   auto gather = [this, topic]() -> int32_t {
     const auto* t = broker_.topics().find(topic);
     return t ? static_cast<int32_t>(t->partitions.size()) : -1;
@@ -674,7 +678,7 @@ asio::awaitable<response> console_service::send_record(const std::string& topic,
   auto& pd = td.partition_data.emplace_back();
   pd.index = partition;
   pd.records = protocol::records::owned(std::move(*batch));
-  auto answer = co_await call_broker_api<protocol::produce_response_data>(broker_, 9, r);
+  auto answer = co_await call_broker_api<protocol::produce_response_data>(broker_, 9, r, caller);
   if (!answer) co_return error_response(500, kafka::error_code::unknown_server_error, answer.err().describe());
   if (answer->responses.empty() || answer->responses.front().partition_responses.empty())
     co_return error_response(500, kafka::error_code::unknown_server_error, "the broker's answer names no partition");
@@ -746,7 +750,7 @@ asio::awaitable<response> console_service::replay(const std::string& topic, cons
     headers.push_back({h.key, h.value ? std::optional<record::bytes>(record::bytes(h.value->begin(), h.value->end()))
                                       : std::nullopt});
   }
-  response sent = co_await send_record(destination, original.key, original.value, headers, to_partition);
+  response sent = co_await send_record(destination, original.key, original.value, headers, to_partition, req);
   if (sent.status == 201) {
     json j = json::parse(sent.body);
     j["replayed_from"] = {{"topic", topic}, {"partition", from_partition}, {"offset", at}};
@@ -785,7 +789,7 @@ asio::awaitable<response> console_service::delete_topic(const std::string& topic
   protocol::delete_topics_request_data r;
   r.topic_names.push_back(topic);
   r.timeout_ms = 30000;
-  auto answer = co_await call_broker_api<protocol::delete_topics_response_data>(broker_, 5, r);
+  auto answer = co_await call_broker_api<protocol::delete_topics_response_data>(broker_, 5, r, req);
   if (!answer) co_return error_response(500, kafka::error_code::unknown_server_error, answer.err().describe());
   if (answer->responses.empty()) co_return error_response(500, kafka::error_code::unknown_server_error, "no answer");
   const auto& res = answer->responses.front();
@@ -809,7 +813,7 @@ asio::awaitable<response> console_service::add_partitions(const std::string& top
   t.assignments.reset();
   r.timeout_ms = 30000;
   r.validate_only = body.value("validate_only", false);
-  auto answer = co_await call_broker_api<protocol::create_partitions_response_data>(broker_, 2, r);
+  auto answer = co_await call_broker_api<protocol::create_partitions_response_data>(broker_, 2, r, req);
   if (!answer) co_return error_response(500, kafka::error_code::unknown_server_error, answer.err().describe());
   if (answer->results.empty()) co_return error_response(500, kafka::error_code::unknown_server_error, "no answer");
   const auto& res = answer->results.front();
@@ -855,7 +859,7 @@ asio::awaitable<response> console_service::configure_topic(const std::string& to
   }
   if (res.configs.empty()) co_return error_response(400, kafka::error_code::invalid_request, "nothing to change");
   r.validate_only = body.value("validate_only", false);
-  auto answer = co_await call_broker_api<protocol::incremental_alter_configs_response_data>(broker_, 1, r);
+  auto answer = co_await call_broker_api<protocol::incremental_alter_configs_response_data>(broker_, 1, r, req);
   if (!answer) co_return error_response(500, kafka::error_code::unknown_server_error, answer.err().describe());
   if (answer->responses.empty()) co_return error_response(500, kafka::error_code::unknown_server_error, "no answer");
   const auto& out = answer->responses.front();
@@ -959,7 +963,7 @@ asio::awaitable<response> console_service::reset_offsets(const request& req) {
     cp.committed_offset = r.target;
     cp.committed_metadata = "";
   }
-  auto answer = co_await call_broker_api<protocol::offset_commit_response_data>(broker_, 8, commit);
+  auto answer = co_await call_broker_api<protocol::offset_commit_response_data>(broker_, 8, commit, req);
   if (!answer) co_return error_response(500, kafka::error_code::unknown_server_error, answer.err().describe());
   for (const auto& t : answer->topics) {
     for (const auto& pr : t.partitions) {
@@ -1230,6 +1234,23 @@ result<std::unique_ptr<broker::side_service>> start_console(broker::broker_state
   auto address = parse_http_listener(*settings->listener);
   if (!address) return address.err();
   auto console = std::make_unique<console_service>(broker, *settings);
+  if (address->tls) {
+    // The Kafka listeners' settings: listener.name.http.ssl.* over ssl.*.
+    const auto& raw = broker.config().raw;
+    auto lookup = [&raw](const std::string& key) -> std::optional<std::string> {
+      if (auto it = raw.find("listener.name.http." + key); it != raw.end()) return it->second;
+      if (auto it = raw.find(key); it != raw.end()) return it->second;
+      return std::nullopt;
+    };
+    auto tls_settings = security::tls::parse_tls_settings("HTTP", lookup);
+    if (!tls_settings) return tls_settings.err();
+    auto context = security::tls::tls_context::create(*tls_settings);
+    if (!context) return context.err();
+    console->http_server().use_tls(*context, std::chrono::milliseconds(broker.config().ssl_handshake_timeout_ms));
+  }
+  auto security = http_security_from(broker);
+  if (!security) return security.err();
+  install_http_security(console->http_server(), broker, *security);
   if (auto s = console->bind(*address); !s) {
     if (settings->listener_explicit) return s.err();
     // The default port is taken (another broker, another tool): the broker
@@ -1241,7 +1262,13 @@ result<std::unique_ptr<broker::side_service>> start_console(broker::broker_state
   if (port_file) {
     if (auto s = broker::write_port_file(*port_file + ".http", console->port()); !s) return s.err();
   }
-  if (address->host != "127.0.0.1" && address->host != "::1" && address->host != "localhost") {
+  const bool loopback = address->host == "127.0.0.1" || address->host == "::1" || address->host == "localhost";
+  if (security->enabled && !address->tls && !loopback) {
+    spdlog::warn("console: listening on {} over plain http with authentication on: passwords cross the network in "
+                 "clear text (use https://)",
+                 address->host);
+  }
+  if (!security->enabled && !loopback) {
     spdlog::warn("console: listening on {} (not loopback): anyone who can reach it can read every topic{}",
                  address->host, settings->write_enabled ? " and write to it" : "");
   }

@@ -15,6 +15,7 @@
 #include "base/result.h"
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
+#include "http/server.h"
 #include "protocol/api_keys.h"
 #include "protocol/messages.h"
 
@@ -24,21 +25,25 @@ namespace samsa::http {
 // needs a default-constructible value.
 template <typename Request>
 boost::asio::awaitable<std::optional<result<broker::routed_response>>> route_on_broker(
-    broker::broker_state& broker, std::shared_ptr<std::vector<uint8_t>> frame) {
+    broker::broker_state& broker, std::shared_ptr<std::vector<uint8_t>> frame, broker::client_info client) {
   if (!broker.apis().find(Request::api_key)) {
     co_return result<broker::routed_response>(make_error(std::errc::not_supported, "the broker does not serve this API"));
   }
-  broker::client_info client;
-  client.peer = "console";
-  client.host = "127.0.0.1";
-  client.listener_name = "HTTP";
   result<broker::routed_response> answer = co_await broker.apis().route(frame, client);
   co_return answer;
 }
 
+// `caller` is the HTTP request the call is made for: the Kafka request
+// carries its principal and address, so the handler's ACL checks judge the
+// page's user, not the console.
 template <typename Response, typename Request>
 boost::asio::awaitable<result<Response>> call_broker_api(broker::broker_state& broker, int16_t version,
-                                                         const Request& body) {
+                                                         const Request& body, const request& caller) {
+  broker::client_info client;
+  client.peer = "console " + (caller.peer.empty() ? std::string("127.0.0.1") : caller.peer);
+  client.host = caller.peer_host.empty() ? "127.0.0.1" : caller.peer_host;
+  client.listener_name = "HTTP";
+  client.principal = caller.principal;
   const int16_t key = Request::api_key;
   auto frame = std::make_shared<std::vector<uint8_t>>();
   {
@@ -54,7 +59,8 @@ boost::asio::awaitable<result<Response>> call_broker_api(broker::broker_state& b
     *frame = w.buffer();
   }
   std::optional<result<broker::routed_response>> routed =
-      co_await boost::asio::co_spawn(broker.io(), route_on_broker<Request>(broker, frame), boost::asio::use_awaitable);
+      co_await boost::asio::co_spawn(broker.io(), route_on_broker<Request>(broker, frame, std::move(client)),
+                                     boost::asio::use_awaitable);
   if (!routed) co_return make_error(std::errc::operation_canceled, "the broker stopped before answering");
   if (!*routed) co_return routed->err();
   if (!**routed) co_return make_error(std::errc::protocol_error, "the broker sent no answer");

@@ -10,7 +10,13 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <array>
+
+#include "broker/refusal_log.h"
+#include "security/tls/tls_context.h"
 
 namespace samsa::http {
 
@@ -75,10 +81,20 @@ void add_common_headers(bhttp::response<bhttp::string_body>& res) {
   res.set(bhttp::field::cache_control, "no-store");
 }
 
+template <typename Stream>
 class sse_stream final : public event_stream {
  public:
-  sse_stream(beast::tcp_stream& s, std::chrono::milliseconds timeout) : stream_(s), timeout_(timeout) {}
-  asio::awaitable<bool> send(const std::string& event, const std::string& data) override {
+  sse_stream(Stream& s, std::chrono::milliseconds timeout, const request& req, const request_hooks& hooks)
+      : stream_(s), timeout_(timeout), request_(req), hooks_(hooks) {}
+  asio::awaitable<bool> send(const std::string& event, const std::string& given) override {
+    // Filtered (what the principal may see) before it is framed.
+    // Not a co_await inside a conditional expression: GCC 12 mis-destroys
+    // such temporaries.
+    std::string data = given;
+    if (hooks_.event) {
+      std::string filtered = co_await hooks_.event(request_, data);
+      data = std::move(filtered);
+    }
     std::string frame = "event: " + event + "\n";
     size_t start = 0;
     // A data field per line: SSE ends an event at an empty line.
@@ -91,15 +107,25 @@ class sse_stream final : public event_stream {
     frame += "\n";
     // One write in flight: events are sampled, never queued, so a slow
     // reader only delays its own stream, and one that stalls is dropped.
-    stream_.expires_after(timeout_);
+    beast::get_lowest_layer(stream_).expires_after(timeout_);
     auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(frame), use_tuple);
     co_return !ec;
   }
 
  private:
-  beast::tcp_stream& stream_;
+  Stream& stream_;
   std::chrono::milliseconds timeout_;
+  const request& request_;
+  const request_hooks& hooks_;
 };
+
+std::string peer_of(const tcp::socket& socket, std::string& host) {
+  boost::system::error_code ec;
+  auto endpoint = socket.remote_endpoint(ec);
+  if (ec) return "unknown";
+  host = endpoint.address().to_string();
+  return host + ":" + std::to_string(endpoint.port());
+}
 
 }  // namespace
 
@@ -123,18 +149,19 @@ std::string url_decode(std::string_view text, bool plus_is_space) {
 }
 
 result<http_address> parse_http_listener(const std::string& text) {
-  constexpr std::string_view scheme = "http://";
-  if (text.rfind(scheme, 0) != 0) {
+  bool tls = text.rfind("https://", 0) == 0;
+  if (!tls && text.rfind("http://", 0) != 0) {
     return make_error(std::errc::invalid_argument,
-                      "http.listeners: '" + text + "' is not http://HOST:PORT (or none); https is not served");
+                      "http.listeners: '" + text + "' is not http://HOST:PORT or https://HOST:PORT (or none)");
   }
-  std::string rest = text.substr(scheme.size());
+  std::string rest = text.substr(tls ? 8 : 7);
   if (!rest.empty() && rest.back() == '/') rest.pop_back();
   size_t colon = rest.rfind(':');
   if (colon == std::string::npos || colon + 1 >= rest.size()) {
     return make_error(std::errc::invalid_argument, "http.listeners: '" + text + "' has no port");
   }
   http_address a;
+  a.tls = tls;
   a.host = rest.substr(0, colon);
   if (a.host.size() >= 2 && a.host.front() == '[' && a.host.back() == ']') a.host = a.host.substr(1, a.host.size() - 2);
   if (a.host.empty()) a.host = "0.0.0.0";
@@ -158,6 +185,16 @@ void server::route(std::string method, std::string path, handler h, bool prefix)
 }
 
 void server::stream(std::string path, stream_handler h) { streams_[std::move(path)] = std::move(h); }
+
+void server::use_tls(std::shared_ptr<const security::tls::tls_context> context,
+                     std::chrono::milliseconds handshake_timeout) {
+  // Asio's context takes ownership of an SSL_CTX: give it a reference of
+  // its own to the one the Kafka listeners' settings built.
+  SSL_CTX_up_ref(context->native());
+  tls_asio_context_ = std::make_shared<asio::ssl::context>(context->native());
+  tls_ = std::move(context);
+  handshake_timeout_ = handshake_timeout;
+}
 
 const server::entry* server::find(const std::string& method, const std::string& path, bool& path_known) const {
   const entry* best = nullptr;
@@ -238,7 +275,10 @@ asio::awaitable<void> server::accept_loop() {
     ++open_connections_;
     // A named argument: GCC 12 may destroy a temporary passed to a coroutine twice.
     std::shared_ptr<void> holder = std::make_shared<tcp::socket>(std::move(socket));
-    asio::co_spawn(io_, serve_connection(std::move(holder)), asio::detached);
+    if (tls_)
+      asio::co_spawn(io_, serve_tls_connection(std::move(holder)), asio::detached);
+    else
+      asio::co_spawn(io_, serve_connection(std::move(holder)), asio::detached);
   }
 }
 
@@ -248,12 +288,59 @@ asio::awaitable<void> server::serve_connection(std::shared_ptr<void> socket_hold
     ~count_guard() { --n; }
   } guard{open_connections_};
   beast::tcp_stream stream(std::move(*std::static_pointer_cast<tcp::socket>(socket_holder)));
+  request identity;
+  identity.peer = peer_of(stream.socket(), identity.peer_host);
+  co_await serve_http(stream, identity);
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+}
+
+// HTTPS: the handshake under ssl.handshake.timeout.ms, the client
+// certificate's principal (ssl.client.auth, ssl.principal.mapping.rules, as
+// the Kafka listeners), then the same HTTP exchange.
+asio::awaitable<void> server::serve_tls_connection(std::shared_ptr<void> socket_holder) {
+  struct count_guard {
+    int& n;
+    ~count_guard() { --n; }
+  } guard{open_connections_};
+  auto& context = *std::static_pointer_cast<asio::ssl::context>(tls_asio_context_);
+  beast::ssl_stream<beast::tcp_stream> stream(
+      beast::tcp_stream(std::move(*std::static_pointer_cast<tcp::socket>(socket_holder))), context);
+  request identity;
+  identity.peer = peer_of(beast::get_lowest_layer(stream).socket(), identity.peer_host);
+  beast::get_lowest_layer(stream).expires_after(handshake_timeout_);
+  auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
+  bool usable = !hec;
+  if (hec) {
+    broker::log_refusal(broker::refusal::tls, "console: TLS handshake with " + identity.peer + " failed: " +
+                                                  (hec == beast::error::timeout ? std::string("not finished in time")
+                                                                                : hec.message()));
+  } else if (X509* cert = SSL_get0_peer_certificate(stream.native_handle());
+             cert && tls_->auth() != security::tls::client_auth::none) {
+    auto name = tls_->mapper().map(security::tls::rfc2253_subject(cert));
+    if (!name) {
+      // As the Kafka listeners: no mapping rule for the subject refuses the connection.
+      broker::log_refusal(broker::refusal::tls, "console: " + identity.peer + ": " + name.err().describe());
+      usable = false;
+    } else {
+      identity.certificate_principal = security::principal::user(std::move(*name));
+    }
+  }
+  if (usable) co_await serve_http(stream, identity);
+  boost::system::error_code ignored;
+  auto& socket = beast::get_lowest_layer(stream).socket();
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
+
+template <typename Stream>
+asio::awaitable<void> server::serve_http(Stream& stream, const request& identity) {
   beast::flat_buffer buffer;
   for (;;) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<uint32_t>(limits_.max_header_bytes));
     parser.body_limit(limits_.max_body_bytes);
-    stream.expires_after(limits_.idle_timeout);
+    beast::get_lowest_layer(stream).expires_after(limits_.idle_timeout);
     auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
     if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) {
       bool body = ec == bhttp::error::body_limit;
@@ -267,16 +354,16 @@ asio::awaitable<void> server::serve_connection(std::shared_ptr<void> socket_hold
                                              " bytes");
       res.keep_alive(false);
       res.prepare_payload();
-      stream.expires_after(limits_.idle_timeout);
+      beast::get_lowest_layer(stream).expires_after(limits_.idle_timeout);
       co_await bhttp::async_write(stream, res, use_tuple);
       // Lingering close: closing with unread bytes makes the kernel send a
       // reset, which can destroy the answer before the client reads it. Stop
       // sending, then read and drop a bounded amount (256 KiB, 2 s) first.
       boost::system::error_code ignored;
-      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ignored);
       std::array<char, 16384> sink;
       size_t drained = 0;
-      stream.expires_after(std::chrono::seconds(2));
+      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
       while (drained < 256 * 1024) {
         auto [rec, got] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
         if (rec) break;
@@ -286,27 +373,36 @@ asio::awaitable<void> server::serve_connection(std::shared_ptr<void> socket_hold
     }
     if (ec) break;  // closed, idle too long, or not HTTP
     auto& raw = parser.get();
-    request req;
+    request req = identity;
     req.method = std::string(raw.method_string());
     std::string_view target(raw.target().data(), raw.target().size());
     size_t qmark = target.find('?');
     req.path = url_decode(target.substr(0, qmark), false);
     if (qmark != std::string_view::npos) req.query = parse_query(target.substr(qmark + 1));
     req.content_type = std::string(raw[bhttp::field::content_type]);
+    req.authorization = std::string(raw[bhttp::field::authorization]);
     req.body = std::move(raw.body());
     bool keep_alive = raw.keep_alive();
 
     response out;
+    auto s = streams_.find(req.path);
+    const bool is_stream = s != streams_.end() && req.method == "GET";
+    std::optional<response> refused;
     if (!host_allowed(std::string(raw[bhttp::field::host]))) {
-      out = response{421, "application/json", error_json(42, "this console answers to localhost only"), {}};
-    } else if (auto s = streams_.find(req.path); s != streams_.end() && req.method == "GET") {
+      refused = response{421, "application/json", error_json(42, "this console answers to localhost only"), {}};
+    } else if (hooks_.before) {
+      refused = co_await hooks_.before(req, is_stream);
+    }
+    if (refused) {
+      out = std::move(*refused);
+    } else if (is_stream) {
       std::string head =
           "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
           "X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n";
-      stream.expires_after(limits_.stream_write_timeout);
+      beast::get_lowest_layer(stream).expires_after(limits_.stream_write_timeout);
       auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(head), use_tuple);
       if (wec) break;
-      sse_stream events(stream, limits_.stream_write_timeout);
+      sse_stream<Stream> events(stream, limits_.stream_write_timeout, req, hooks_);
       co_await s->second(req, events);
       break;
     } else {
@@ -318,6 +414,7 @@ asio::awaitable<void> server::serve_connection(std::shared_ptr<void> socket_hold
       } else {
         try {
           out = co_await e->h(req);
+          if (hooks_.after) co_await hooks_.after(req, out);
         } catch (const std::exception& ex) {
           spdlog::warn("console: {} {} failed: {}", req.method, req.path, ex.what());
           out = response{500, "application/json", error_json(-1, ex.what()), {}};
@@ -331,12 +428,10 @@ asio::awaitable<void> server::serve_connection(std::shared_ptr<void> socket_hold
     res.body() = std::move(out.body);
     res.keep_alive(keep_alive);
     res.prepare_payload();
-    stream.expires_after(limits_.idle_timeout);
+    beast::get_lowest_layer(stream).expires_after(limits_.idle_timeout);
     auto [wec, wn] = co_await bhttp::async_write(stream, res, use_tuple);
     if (wec || !keep_alive) break;
   }
-  boost::system::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
 }
 
 }  // namespace samsa::http

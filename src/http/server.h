@@ -16,11 +16,17 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "base/result.h"
+#include "security/principal.h"
+
+namespace samsa::security::tls {
+class tls_context;
+}
 
 namespace samsa::http {
 
@@ -39,6 +45,14 @@ struct request {
   std::map<std::string, std::string> query;
   std::string content_type;
   std::string body;
+  std::string authorization;  // the Authorization header, as sent
+  std::string peer;           // "127.0.0.1:53422"
+  std::string peer_host;      // "127.0.0.1"
+  // https with a client certificate: its subject through ssl.principal.mapping.rules.
+  std::optional<security::principal> certificate_principal;
+  // Who the request speaks for once the guard authenticated it (ANONYMOUS
+  // when the broker runs no authorizer).
+  security::principal principal = security::principal::anonymous();
 };
 
 struct response {
@@ -60,6 +74,18 @@ class event_stream {
 using handler = std::function<boost::asio::awaitable<response>(const request&)>;
 using stream_handler = std::function<boost::asio::awaitable<void>(const request&, event_stream&)>;
 
+// What runs around every request (http_auth.h installs them when an
+// authorizer is on; none are set otherwise).
+struct request_hooks {
+  // Before any route or stream: a response refuses the request (401, 403),
+  // nullopt lets it through; may set the request's principal.
+  std::function<boost::asio::awaitable<std::optional<response>>(request&, bool stream)> before;
+  // After a route answered: may rewrite the answer (listings filtered).
+  std::function<boost::asio::awaitable<void>(const request&, response&)> after;
+  // Each Server-Sent Event's data before it is sent.
+  std::function<boost::asio::awaitable<std::string>(const request&, std::string data)> event;
+};
+
 class server {
  public:
   explicit server(server_limits limits);
@@ -70,6 +96,11 @@ class server {
   // `prefix` routes match any path starting with it (longest wins).
   void route(std::string method, std::string path, handler h, bool prefix = false);
   void stream(std::string path, stream_handler h);
+  void set_hooks(request_hooks hooks) { hooks_ = std::move(hooks); }
+  // Serves HTTPS with this context (the Kafka listeners' TLS settings);
+  // a handshake not finished within `handshake_timeout` closes the connection.
+  void use_tls(std::shared_ptr<const security::tls::tls_context> context, std::chrono::milliseconds handshake_timeout);
+  bool uses_tls() const { return tls_ != nullptr; }
 
   // Binds host:port (port 0 picks one); loopback unless told otherwise.
   status bind(const std::string& host, uint16_t port);
@@ -93,6 +124,10 @@ class server {
   const entry* find(const std::string& method, const std::string& path, bool& path_known) const;
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> serve_connection(std::shared_ptr<void> socket_holder);
+  boost::asio::awaitable<void> serve_tls_connection(std::shared_ptr<void> socket_holder);
+  // The HTTP exchange over a plain or TLS stream.
+  template <typename Stream>
+  boost::asio::awaitable<void> serve_http(Stream& stream, const request& identity);
   bool host_allowed(const std::string& host_header) const;
 
   server_limits limits_;
@@ -100,16 +135,21 @@ class server {
   std::unique_ptr<impl> impl_;
   std::vector<entry> routes_;
   std::map<std::string, stream_handler> streams_;
+  request_hooks hooks_;
+  std::shared_ptr<const security::tls::tls_context> tls_;
+  std::shared_ptr<void> tls_asio_context_;  // boost::asio::ssl::context sharing tls_'s SSL_CTX
+  std::chrono::milliseconds handshake_timeout_{10'000};
   std::string host_;
   uint16_t port_ = 0;
   int open_connections_ = 0;  // server thread only
   std::thread thread_;
 };
 
-// Parses "http://host:port" (the one scheme served); "none" is handled by the caller.
+// Parses "http://host:port" or "https://host:port"; "none" is handled by the caller.
 struct http_address {
   std::string host;
   uint16_t port = 0;
+  bool tls = false;  // https://
 };
 result<http_address> parse_http_listener(const std::string& text);
 

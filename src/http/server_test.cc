@@ -20,7 +20,6 @@ TEST(http_listener, parses_host_and_port) {
 }
 
 TEST(http_listener, refuses_what_it_cannot_serve) {
-  EXPECT_FALSE(parse_http_listener("https://127.0.0.1:8443"));
   EXPECT_FALSE(parse_http_listener("127.0.0.1:8080"));
   EXPECT_FALSE(parse_http_listener("http://127.0.0.1"));
   EXPECT_FALSE(parse_http_listener("http://127.0.0.1:70000"));

@@ -46,9 +46,17 @@ class quota_manager {
   // Records `value` (bytes, or request-time percent) for the client and
   // returns the throttle time in ms: 0 under the quota or without one,
   // otherwise the time until the rate is back at the quota,
-  // (rate - limit) / limit * span, at most the span.
+  // (rate - limit) / limit * span; for request_percentage at most one
+  // window (Kafka bounds only that one).
   int64_t record(quota_key key, const std::string& user, const std::string& client_id, double value,
                  int64_t now_ms);
+  // Takes back a value record() counted, as Kafka does for a Fetch it
+  // answers empty because of the throttle: bytes never sent do not count.
+  void unrecord(quota_key key, const std::string& user, const std::string& client_id, double value, int64_t now_ms);
+
+  // The limit of `key` for the client, if a quota applies.
+  std::optional<double> limit(quota_key key, const std::string& user, const std::string& client_id) const;
+  const window_config& windows() const { return config_; }
 
   // Rates currently tracked (memory bound: see above).
   size_t tracked() const { return rates_.size(); }
@@ -56,6 +64,8 @@ class quota_manager {
  private:
   using rate_id = std::tuple<quota_key, std::string, std::string>;
   void expire_idle(int64_t now_ms);
+  rate_id rate_of(quota_key key, const std::string& user, const std::string& client_id,
+                                 const resolved_quota& quota) const;
 
   window_config config_;
   quota_table table_;

@@ -77,10 +77,27 @@ TEST(QuotaManager, ThrottleIsTimeBackUnderTheQuota) {
   EXPECT_EQ(m.tracked(), 1u);
 }
 
-TEST(QuotaManager, ThrottleIsCappedAtTheSpan) {
+TEST(QuotaManager, ByteRateThrottleIsTheWholeDrainTime) {
   quota_manager m;
   m.set_quotas({{client("c"), {{"producer_byte_rate", 1000}}}});
-  EXPECT_EQ(m.record(quota_key::producer_byte_rate, "u", "c", 1e9, 0), 10'000);
+  // 1e6 bytes over 10 s at 1000 B/s: (100000 - 1000) / 1000 * 10 s, unbounded as in Kafka.
+  EXPECT_EQ(m.record(quota_key::producer_byte_rate, "u", "c", 1e6, 0), 990'000);
+}
+
+TEST(QuotaManager, RequestTimeThrottleIsCappedAtOneWindow) {
+  quota_manager m;
+  m.set_quotas({{client("c"), {{"request_percentage", 10}}}});
+  EXPECT_EQ(m.record(quota_key::request_percentage, "u", "c", 1e6, 0), 1'000);
+}
+
+TEST(QuotaManager, UnrecordedBytesNoLongerCount) {
+  quota_manager m;
+  m.set_quotas({{client("c"), {{"consumer_byte_rate", 1000}}}});
+  // A throttled Fetch is answered empty and its bytes taken back: the next
+  // fetch of the same size is judged as if the first had not happened.
+  EXPECT_EQ(m.record(quota_key::consumer_byte_rate, "u", "c", 11'000, 0), 1000);
+  m.unrecord(quota_key::consumer_byte_rate, "u", "c", 11'000, 0);
+  EXPECT_EQ(m.record(quota_key::consumer_byte_rate, "u", "c", 10'000, 0), 0);
 }
 
 TEST(QuotaManager, DefaultEntityLimitsEachClientSeparately) {

@@ -188,5 +188,132 @@ TEST(QuotaWire, ProducerOverItsQuotaIsThrottledAndMuted) {
   EXPECT_EQ(fast_resp.throttle_time_ms, 0);
 }
 
+// A producer that pipelines does not get past its quota: a Produce sent
+// behind the one that earned the throttle (already on the wire, so already
+// read by the broker) is not appended until the mute has passed, as Kafka's
+// muted channel leaves it unread in the socket.
+TEST(QuotaWire, PipelinedProduceWaitsOutTheMute) {
+  broker_process broker;
+  broker.start();
+  constexpr double quota = 1048576;  // 1 MiB/s
+  constexpr int16_t version = 7;
+  {
+    wire_client admin(broker.port(), "admin");
+    ASSERT_EQ(create_topic(admin, "piped", 11), 0);
+    ASSERT_EQ(alter_one(admin, entry({{"client-id", "piper"}}, {{"producer_byte_rate", quota, false}}), 1), 0);
+  }
+  wire_client piper(broker.port(), "piper");
+  protocol::produce_request_data small;
+  small.acks = 1;
+  small.timeout_ms = 10000;
+  small.topic_data.push_back({});
+  small.topic_data[0].name = "piped";
+  small.topic_data[0].partition_data.push_back({});
+  small.topic_data[0].partition_data[0].index = 0;
+  small.topic_data[0].partition_data[0].records = protocol::records::copy(batch_of({"behind"}, 0));
+
+  auto sent_at = std::chrono::steady_clock::now();
+  int32_t first = piper.send(big_produce("piped", 11), version);
+  int32_t second = piper.send(small, version);
+  auto big = piper.receive<protocol::produce_response_data>(protocol::produce_request_data::api_key, version, first);
+  ASSERT_GT(big.throttle_time_ms, 0);
+  auto behind =
+      piper.receive<protocol::produce_response_data>(protocol::produce_request_data::api_key, version, second);
+  auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - sent_at);
+  ASSERT_EQ(behind.responses.size(), 1u);
+  EXPECT_EQ(behind.responses[0].partition_responses[0].error_code, 0);
+  EXPECT_GE(waited.count(), big.throttle_time_ms) << "the pipelined produce was served inside the mute";
+}
+
+// One Fetch v11 of partition 0 from `offset`, up to `max_bytes`.
+protocol::fetch_request_data fetch_from(const std::string& topic, int64_t offset, int32_t max_bytes) {
+  protocol::fetch_request_data req;
+  req.replica_id = -1;
+  req.max_wait_ms = 0;
+  req.min_bytes = 1;
+  req.max_bytes = max_bytes;
+  req.session_id = 0;
+  req.session_epoch = -1;
+  req.topics.push_back({});
+  req.topics[0].topic = topic;
+  req.topics[0].partitions.push_back({});
+  req.topics[0].partitions[0].partition = 0;
+  req.topics[0].partitions[0].fetch_offset = offset;
+  req.topics[0].partitions[0].partition_max_bytes = max_bytes;
+  return req;
+}
+
+size_t record_bytes(const protocol::fetch_response_data& resp) {
+  size_t n = 0;
+  for (const auto& t : resp.responses)
+    for (const auto& p : t.partitions) n += p.records ? p.records->size() : 0;
+  return n;
+}
+
+// Kafka's fetch quota: a fetch asks for at most what the quota lets through
+// on an empty window (consumer_byte_rate * 10 windows), and a fetch whose
+// answer would put the client over its quota is answered with no data at all
+// (no partitions, error NONE) and the throttle time, the channel muted, its
+// bytes not counted.
+TEST(QuotaWire, FetchOverItsQuotaIsAnsweredEmptyAndMuted) {
+  broker_process broker;
+  broker.start();
+  constexpr double quota = 1048576;  // 1 MiB/s: 10 windows let 10 MiB through
+  constexpr int16_t version = 11;
+  {
+    wire_client admin(broker.port(), "admin");
+    ASSERT_EQ(create_topic(admin, "drained", 1), 0);
+    // ~12 MB in partition 0: 12 batches of ~1 MB, one record each.
+    for (int i = 0; i < 12; ++i) {
+      auto p = produce_batch(admin, 7, "drained", 0, batch_of({std::string(1'000'000, 'd')}, i));
+      ASSERT_EQ(p.error_code, 0);
+    }
+    ASSERT_EQ(alter_one(admin, entry({{"client-id", "slowreader"}}, {{"consumer_byte_rate", quota, false}}), 1), 0);
+  }
+  constexpr int32_t everything = 64 << 20;
+  // A client without a quota gets everything at once, unthrottled.
+  wire_client fast(broker.port(), "fastreader");
+  auto full = fast.call<protocol::fetch_response_data>(fetch_from("drained", 0, everything), version);
+  EXPECT_EQ(full.throttle_time_ms, 0);
+  ASSERT_GT(record_bytes(full), 11'000'000u);
+  auto rest = fast.call<protocol::fetch_response_data>(fetch_from("drained", 10, everything), version);
+  const size_t rest_bytes = record_bytes(rest);
+  ASSERT_GT(rest_bytes, 1'900'000u);
+
+  wire_client slow(broker.port(), "slowreader");
+  // Capped at ten windows' worth: ten of the twelve batches, no throttle.
+  auto first_sent = std::chrono::steady_clock::now();
+  auto first = slow.call<protocol::fetch_response_data>(fetch_from("drained", 0, everything), version);
+  EXPECT_EQ(first.throttle_time_ms, 0);
+  const size_t first_bytes = record_bytes(first);
+  EXPECT_GT(first_bytes, 9'900'000u);
+  EXPECT_LT(first_bytes, 10'500'000u) << "a fetch asks for at most what the quota lets through";
+
+  // The rest would put it over: answered empty, with the time the windows need.
+  auto sent_at = std::chrono::steady_clock::now();
+  auto throttled = slow.call<protocol::fetch_response_data>(fetch_from("drained", 10, everything), version);
+  EXPECT_EQ(throttled.error_code, 0);
+  EXPECT_TRUE(throttled.responses.empty()) << "a throttled fetch carries no partitions";
+  EXPECT_EQ(record_bytes(throttled), 0u);
+  // Both answers (records plus a few hundred bytes of framing) over the
+  // first ten windows plus the time d between the two fetches: the throttle
+  // is bytes / quota - (10 s + d), d at most the time from sending the first
+  // to receiving the second.
+  const auto d_max = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - first_sent);
+  const double expected = (static_cast<double>(first_bytes + rest_bytes) / 10.0 - quota) / quota * 10'000.0;
+  ASSERT_GT(expected, 0);
+  EXPECT_LE(throttled.throttle_time_ms, expected + 2.0);  // framing: a few hundred bytes = well under 1 ms
+  EXPECT_GE(throttled.throttle_time_ms, expected - static_cast<double>(d_max.count()) - 1.0);
+  // Muted for that long: the next request is started only after it.
+  auto again = slow.call<protocol::fetch_response_data>(fetch_from("drained", 10, everything), version);
+  auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - sent_at);
+  EXPECT_GE(waited.count(), throttled.throttle_time_ms);
+  // The empty answer's bytes were not counted: the same fetch, later (a
+  // longer span), is throttled for less. Counted, it would be throttled for more.
+  EXPECT_TRUE(again.responses.empty());
+  EXPECT_GT(again.throttle_time_ms, 0);
+  EXPECT_LT(again.throttle_time_ms, throttled.throttle_time_ms);
+}
+
 }  // namespace
 }  // namespace samsa::wire_test

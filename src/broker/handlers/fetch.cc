@@ -27,6 +27,7 @@
 #include "broker/api_table.h"
 #include "broker/authorization.h"
 #include "broker/broker_state.h"
+#include "broker/client_quotas.h"
 #include "broker/fetch_bounds.h"
 #include "broker/fetch_downconvert.h"
 #include "broker/fetch_waiters.h"
@@ -188,6 +189,9 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     response.error_code = protocol::to_int(protocol::error_code::fetch_session_id_not_found);
     co_return response;
   }
+  // Client quotas: never more than the quota lets through (as Kafka).
+  if (auto cap = fetch_quota_max_bytes(ctx); cap && (request.max_bytes <= 0 || request.max_bytes > *cap))
+    request.max_bytes = static_cast<int32_t>(*cap);
   topic_registry& topics = ctx.broker.topics();
   std::vector<fetch_target> targets;
   std::vector<const void*> keys;
@@ -244,6 +248,16 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     for (auto& target : targets) {
       target.topic = ctx.api_version >= 13 ? topics.find(target.topic_id) : topics.find(target.topic_name);
     }
+  }
+  // Client quotas: an answer that would put the client over its
+  // consumer_byte_rate is sent without data, carrying the throttle time
+  // (the connection is muted for it), as Kafka's throttled fetch.
+  auto answer_bytes = [&] {
+    return encode_response_frame(ctx.api_key, ctx.api_version, ctx.correlation_id, response).total_size();
+  };
+  if (int32_t throttle = fetch_quota_throttle(ctx, answer_bytes); throttle > 0) {
+    response = response_t{};
+    response.throttle_time_ms = throttle;
   }
   co_return response;
 }

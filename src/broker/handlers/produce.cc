@@ -41,6 +41,7 @@
 #include "broker/api_table.h"
 #include "broker/append_turns.h"
 #include "broker/authorization.h"
+#include "broker/client_quotas.h"
 #include "broker/broker_state.h"
 #include "broker/durability.h"
 #include "broker/fetch_waiters.h"
@@ -373,6 +374,9 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   }
   if (ctx.api_version >= implicit_txn_add_from) co_await add_to_transactions(ctx, jobs, checks);
   co_await turn.wait_turn();
+  // Client quotas: waits out a mute an earlier request earned, then counts
+  // this request's bytes (client_quotas.h says why here and not after).
+  response.throttle_time_ms = co_await produce_quota_gate(ctx);
 
   struct pending_sync {
     std::shared_ptr<storage::partition_log> log;

@@ -1,0 +1,268 @@
+#include "http/http_auth.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
+
+#include "base/kafka_error_codes.h"
+#include "broker/acl_service.h"
+#include "broker/broker_state.h"
+#include "broker/refusal_log.h"
+#include "http/http_auth_header.h"
+#include "http/on_broker.h"
+#include "http/route_permissions.h"
+#include "http/server.h"
+#include "security/acl/authorizer.h"
+#include "security/sasl/jaas.h"
+#include "security/sasl/plain.h"
+#include "security/sasl/sasl_config.h"
+#include "storage/metadata_store.h"
+
+namespace samsa::http {
+
+namespace asio = boost::asio;
+using json = nlohmann::json;
+
+namespace {
+
+response json_error(int status, int16_t code, std::string_view name, std::string message) {
+  json j;
+  j["error"] = {{"code", code}, {"name", std::string(name)}, {"message", std::move(message)}};
+  return response{status, "application/json", j.dump(-1, ' ', false, json::error_handler_t::replace), {}};
+}
+
+response unauthorized() {
+  // No word on what was wrong: a missing user, a wrong password and an
+  // unknown user all read the same.
+  response r = json_error(401, kafka::to_int(kafka::error_code::sasl_authentication_failed),
+                          kafka::error_name(kafka::error_code::sasl_authentication_failed),
+                          "Authentication failed: invalid credentials");
+  r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"samsa\", charset=\"UTF-8\"");
+  return r;
+}
+
+// The audit line of a denied request: the same fields as the Kafka side's
+// (principal, operation, resource, client address), at most a few lines a
+// second so a flood of denials cannot fill the disk; every one is counted.
+void audit_denied(const request& req, const resolved_check& c, const std::string& rule) {
+  static std::atomic<int64_t> second{0};
+  static std::atomic<int> lines{0};
+  static std::atomic<uint64_t> skipped{0};
+  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch())
+                    .count();
+  if (second.exchange(now) != now) {
+    lines = 0;
+    if (uint64_t n = skipped.exchange(0); n > 0) spdlog::warn("audit: {} more HTTP denials not logged", n);
+  }
+  if (lines.fetch_add(1) >= 10) {
+    skipped.fetch_add(1);
+    return;
+  }
+  spdlog::warn("audit: Principal = {} is Denied operation = {} from host = {} on resource = {}:{} for request = HTTP {} "
+               "{} based on rule {}",
+               req.principal.to_string(), acl::name(c.op), req.peer_host, acl::name(c.type), c.name, req.method,
+               req.path, rule);
+}
+
+struct guard_state {
+  broker::broker_state& broker;
+  http_security_settings settings;
+};
+
+// Checks user and password on the worker pool (PBKDF2 is CPU-heavy): the
+// PLAIN mechanism's own check, so HTTP and SASL/PLAIN accept exactly the
+// same credentials (JAAS users, then the metadata log's SCRAM users; an
+// unknown user costs the same work as a known one).
+asio::awaitable<std::optional<security::principal>> verify(guard_state& g, const basic_credentials& c) {
+  auto check = [&g, &c]() -> std::optional<security::principal> {
+    sasl::plain_options o;
+    o.users = g.settings.plain_users;
+    storage::metadata_store& store = g.broker.metadata();
+    o.scram = [&store](const std::string& user, sasl::scram_mechanism m) -> std::optional<sasl::scram_credential> {
+      auto r = store.scram_credential(user, static_cast<int8_t>(m));
+      if (!r) return std::nullopt;
+      return sasl::scram_credential{r->salt, r->stored_key, r->server_key, r->iterations};
+    };
+    auto mechanism = sasl::make_plain_server(std::move(o));
+    std::string message;
+    message.push_back('\0');
+    message += c.user;
+    message.push_back('\0');
+    message += c.password;
+    auto step = mechanism->step(sasl::to_bytes(message));
+    if (!step.is_success()) return std::nullopt;
+    return step.principal;
+  };
+  std::optional<security::principal> who = co_await g.broker.workers().run(check);
+  co_return who;
+}
+
+// The first check the authorizer denies, or nullopt. Handler thread only.
+std::optional<std::pair<resolved_check, std::string>> first_denied(broker::broker_state& broker,
+                                                                   const security::principal& who,
+                                                                   const std::string& host,
+                                                                   const std::vector<resolved_check>& checks,
+                                                                   const std::optional<resolved_check>& instead) {
+  const acl::authorizer* a = broker.acls().authorizer();
+  if (!a) return std::nullopt;
+  if (instead && a->authorize(who, host, instead->op, instead->type, instead->name).allowed) return std::nullopt;
+  for (const auto& c : checks) {
+    auto d = a->authorize(who, host, c.op, c.type, c.name);
+    if (!d.allowed) return std::pair{c, acl::describe(d)};
+  }
+  return std::nullopt;
+}
+
+asio::awaitable<std::optional<response>> before(std::shared_ptr<guard_state> g, request& req, bool stream) {
+  // Authentication: Basic when sent (it decides), else the client certificate.
+  std::optional<security::principal> who;
+  if (!req.authorization.empty()) {
+    auto credentials = parse_basic_authorization(req.authorization);
+    if (credentials) who = co_await verify(*g, *credentials);
+    if (!who) {
+      broker::log_refusal(broker::refusal::unauthenticated,
+                          "console: authentication failed for " + req.method + " " + req.path + " from " + req.peer);
+      // A short delay before the answer (a timer: nothing else waits for it).
+      asio::steady_timer delay(co_await asio::this_coro::executor);
+      delay.expires_after(g->settings.failure_delay);
+      co_await delay.async_wait(asio::use_awaitable);
+      co_return unauthorized();
+    }
+  } else if (req.certificate_principal) {
+    who = req.certificate_principal;
+  } else {
+    co_return unauthorized();
+  }
+  req.principal = *who;
+
+  // Authorization: the route's entry, fail closed.
+  const route_permission* p = find_route_permission(req.method, req.path, stream);
+  if (!p) {
+    resolved_check none{acl::resource_type::cluster, acl::operation::all, cluster_resource_name};
+    audit_denied(req, none, "NoRoutePermission");
+    co_return json_error(403, kafka::to_int(kafka::error_code::cluster_authorization_failed),
+                         kafka::error_name(kafka::error_code::cluster_authorization_failed),
+                         "no permission is defined for " + req.method + " " + req.path +
+                             ": refused while an authorizer is on");
+  }
+  auto checks = resolve_checks(p->checks, req);
+  if (!checks) {
+    co_return json_error(400, kafka::to_int(kafka::error_code::invalid_request),
+                         kafka::error_name(kafka::error_code::invalid_request), checks.err().describe());
+  }
+  std::optional<resolved_check> instead;
+  if (p->instead) {
+    auto alt = resolve_checks({*p->instead}, req);
+    if (alt && !alt->empty()) instead = alt->front();
+  }
+  if (checks->empty()) co_return std::nullopt;
+  auto decide = [g, who = *who, host = req.peer_host, list = *checks, instead] {
+    return first_denied(g->broker, who, host, list, instead);
+  };
+  auto denied = co_await on_broker(g->broker.io(), std::move(decide));
+  if (!denied) co_return std::nullopt;
+  const resolved_check& c = denied->first;
+  audit_denied(req, c, denied->second);
+  co_return json_error(403, denial_error_code(c.type), denial_error_name(c.type),
+                       std::string("not authorized to ") + std::string(acl::name(c.op)) + " " +
+                           std::string(acl::name(c.type)) + " " + c.name);
+}
+
+// Keeps the entries of `array` whose `key` names a resource of `type` the
+// principal may DESCRIBE.
+asio::awaitable<void> filter_listing(std::shared_ptr<guard_state> g, const request& req, json& body,
+                                     const char* array, const char* key, acl::resource_type type) {
+  if (!body.is_object() || !body.contains(array) || !(*body.find(array)).is_array()) co_return;
+  std::vector<std::string> names;
+  for (const auto& e : body[array])
+    names.push_back(e.is_object() && e.contains(key) && e[key].is_string() ? e[key].get<std::string>() : "");
+  auto decide = [g, who = req.principal, host = req.peer_host, names, type] {
+    std::vector<bool> keep;
+    const acl::authorizer* a = g->broker.acls().authorizer();
+    for (const auto& n : names)
+      keep.push_back(!a || a->authorize(who, host, acl::operation::describe, type, n).allowed);
+    return keep;
+  };
+  std::vector<bool> keep = co_await on_broker(g->broker.io(), std::move(decide));
+  json kept = json::array();
+  for (size_t i = 0; i < keep.size(); ++i)
+    if (keep[i]) kept.push_back(std::move(body[array][i]));
+  body[array] = std::move(kept);
+}
+
+asio::awaitable<void> filter_body(std::shared_ptr<guard_state> g, const request& req, listing what, std::string& text) {
+  if (what == listing::none) co_return;
+  json body = json::parse(text, nullptr, false);
+  if (body.is_discarded()) co_return;
+  if (what == listing::topics) co_await filter_listing(g, req, body, "topics", "name", acl::resource_type::topic);
+  if (what == listing::groups) co_await filter_listing(g, req, body, "groups", "group_id", acl::resource_type::group);
+  if (what == listing::group_offsets) {
+    co_await filter_listing(g, req, body, "offsets", "topic", acl::resource_type::topic);
+    // The total follows what is shown.
+    if (body.is_object() && body.contains("offsets") && body.contains("lag")) {
+      int64_t total = 0;
+      for (const auto& o : body["offsets"])
+        if (o.is_object() && o.contains("lag") && o["lag"].is_number_integer()) total += o["lag"].get<int64_t>();
+      body["lag"] = total;
+    }
+  }
+  text = body.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace
+
+result<http_security_settings> http_security_from(broker::broker_state& broker) {
+  http_security_settings s;
+  s.enabled = broker.acls().enabled();
+  const auto& raw = broker.config().raw;
+  if (auto it = raw.find("connection.failed.authentication.delay.ms"); it != raw.end()) {
+    try {
+      size_t used = 0;
+      long long v = std::stoll(it->second, &used);
+      if (used != it->second.size() || v < 0 || v > 60'000) throw std::out_of_range("delay");
+      s.failure_delay = std::chrono::milliseconds(v);
+    } catch (const std::exception&) {
+      return make_error(std::errc::invalid_argument,
+                        "connection.failed.authentication.delay.ms: milliseconds from 0 to 60000, got '" + it->second +
+                            "'");
+    }
+  }
+  // PLAIN users: the SASL listeners' (their settings were checked at start)...
+  for (const auto& l : broker.config().listeners) {
+    if (!broker::uses_sasl(l.protocol)) continue;
+    auto sasl = sasl::read_listener_sasl_config(raw, l.name);
+    if (!sasl || !sasl->enabled("PLAIN")) continue;
+    for (const auto& [user, password] : sasl->plain_users) s.plain_users.emplace(user, password);
+  }
+  // ...and the HTTP listener's own, which win.
+  if (auto it = raw.find("listener.name.http.plain.sasl.jaas.config"); it != raw.end()) {
+    auto module = sasl::parse_jaas_property(it->second);
+    if (!module) return make_error(std::errc::invalid_argument, it->first + ": " + module.err().message);
+    for (const auto& [k, v] : module->options)
+      if (k.starts_with("user_") && k.size() > 5) s.plain_users[k.substr(5)] = v;
+  }
+  return s;
+}
+
+void install_http_security(server& srv, broker::broker_state& broker, http_security_settings settings) {
+  if (!settings.enabled) return;
+  auto g = std::make_shared<guard_state>(guard_state{broker, std::move(settings)});
+  request_hooks hooks;
+  hooks.before = [g](request& req, bool stream) { return before(g, req, stream); };
+  hooks.after = [g](const request& req, response& out) -> asio::awaitable<void> {
+    if (out.status != 200) co_return;
+    const route_permission* p = find_route_permission(req.method, req.path, false);
+    if (p) co_await filter_body(g, req, p->filter, out.body);
+  };
+  hooks.event = [g](const request& req, std::string data) -> asio::awaitable<std::string> {
+    const route_permission* p = find_route_permission(req.method, req.path, true);
+    if (p) co_await filter_body(g, req, p->filter, data);
+    co_return data;
+  };
+  srv.set_hooks(std::move(hooks));
+}
+
+}  // namespace samsa::http

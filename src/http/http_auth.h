@@ -1,0 +1,47 @@
+// HTTP authentication and authorization, on when the broker runs an
+// authorizer (authorizer.class.name / --authorizer); without one nothing
+// here is installed and the console behaves as before.
+//
+// Every request then authenticates: HTTP Basic with a SCRAM user of the
+// metadata log (the password checked by deriving StoredKey with the stored
+// salt and iterations, compared in constant time, on the worker pool) or a
+// PLAIN user of the JAAS configuration, or the client certificate's
+// principal on an https listener. A missing or wrong credential gets 401
+// with WWW-Authenticate, after connection.failed.authentication.delay.ms for
+// a wrong one, never a hint which part was wrong. Then the route's entry in
+// route_permissions is checked with the broker's authorizer, on the handler
+// thread (it is not thread-safe), as that principal from the client's
+// address: a denial is 403 with Kafka's error code and an audit line; a
+// route with no entry is refused. Listings are filtered to what the
+// principal may DESCRIBE.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+
+#include "base/result.h"
+
+namespace samsa::broker {
+class broker_state;
+}
+
+namespace samsa::http {
+
+class server;
+
+struct http_security_settings {
+  bool enabled = false;  // an authorizer is on
+  // PLAIN users (JAAS user_<name>="<password>"): those of
+  // listener.name.http.plain.sasl.jaas.config, and of every SASL listener
+  // that enables PLAIN.
+  std::map<std::string, std::string> plain_users;
+  std::chrono::milliseconds failure_delay{100};  // connection.failed.authentication.delay.ms
+};
+
+result<http_security_settings> http_security_from(broker::broker_state& broker);
+
+// Installs the hooks on `s` when settings.enabled (the server must not be started yet).
+void install_http_security(server& s, broker::broker_state& broker, http_security_settings settings);
+
+}  // namespace samsa::http
