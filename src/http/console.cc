@@ -29,6 +29,7 @@
 #include "http/on_broker.h"
 #include "http/record_search.h"
 #include "http/server.h"
+#include "http/start_position.h"
 #include "record/batch_builder.h"
 #include "storage/partition_log.h"
 
@@ -214,6 +215,7 @@ class console_service final : public broker::side_service {
   asio::awaitable<response> group_lag_history(const std::string& id);
   asio::awaitable<response> group(const request&);
   asio::awaitable<void> events(const request&, event_stream&);
+  asio::awaitable<void> tail(const request&, event_stream&);
   std::optional<response> refuse_write(const request& req) const;
 
   broker::broker_state& broker_;
@@ -247,6 +249,7 @@ void console_service::add_routes() {
   server_.route("DELETE", "/api/v1/topics/", [this](const request& r) { return topic_path(r); }, true);
   server_.route("POST", "/api/v1/groups/", [this](const request& r) { return reset_offsets(r); }, true);
   server_.stream("/api/v1/events", [this](const request& r, event_stream& s) { return events(r, s); });
+  server_.stream("/api/v1/tail", [this](const request& r, event_stream& s) { return tail(r, s); });
 }
 
 asio::awaitable<response> console_service::metrics(const request&) {
@@ -489,6 +492,14 @@ asio::awaitable<response> console_service::search(const std::string& topic, cons
   auto cursor_text = req.query.count("cursor") ? req.query.at("cursor") : std::string();
   auto cursor = parse_search_cursor(cursor_text);
   if (!cursor) co_return error_response(400, kafka::error_code::invalid_request, cursor.err().describe());
+  // Where the first page starts in each partition (a cursor carries it on).
+  auto start = parse_start_position(req.query, start_position{});
+  if (!start) co_return error_response(400, kafka::error_code::invalid_request, start.err().describe());
+  if (!cursor_text.empty() && (req.query.count("from") || req.query.count("from_offset") ||
+                               req.query.count("from_timestamp"))) {
+    co_return error_response(400, kafka::error_code::invalid_request,
+                             "a cursor continues a search: from=, from_offset= and from_timestamp= start one");
+  }
 
   struct target {
     int32_t partition = 0;
@@ -532,11 +543,22 @@ asio::awaitable<response> console_service::search(const std::string& topic, cons
     std::vector<std::pair<int32_t, read_record>> matches;
     std::vector<std::pair<int32_t, partition_scan>> scans;
   };
-  auto scan = [&pl, &criteria, &budget]() {
+  const bool resumed_page = resumed;
+  const start_position first = *start;
+  auto scan = [&pl, &criteria, &budget, resumed_page, first]() {
     page out;
     for (const auto& t : pl.targets) {
       std::vector<read_record> found;
-      auto s = search_partition(*t.log, t.from, criteria, budget, out.spent, found);
+      int64_t from = t.from;
+      if (!resumed_page) {
+        auto at = resolve_start(*t.log, first);
+        if (!at) {
+          out.error = "partition " + std::to_string(t.partition) + ": " + at.err().describe();
+          return out;
+        }
+        from = *at;
+      }
+      auto s = search_partition(*t.log, from, criteria, budget, out.spent, found);
       if (!s) {
         out.error = "partition " + std::to_string(t.partition) + ": " + s.err().describe();
         return out;
@@ -1141,6 +1163,227 @@ asio::awaitable<response> console_service::group(const request& req) {
   snap.body["offsets"] = std::move(offsets);
   snap.body["lag"] = total;
   co_return json_response(snap.body);
+}
+
+// A search that streams (Server-Sent Events) and, with follow (the default),
+// keeps delivering new matching records as they arrive: a live tail, with or
+// without criteria. Bounded by the scan budget (records, bytes), the number
+// of matches (limit) and a duration (max_ms); each event is built when the
+// previous one has been written, so a slow page slows only its own stream.
+// Events: `match` (a record with its partition), `caught_up` (once, when
+// every partition has been scanned to its high watermark), `end` (why it
+// stopped, what it scanned, and a search cursor to continue from), and
+// `progress` every few seconds of quiet (what it scanned so far; a page that
+// has gone is noticed then).
+// What a tail asks for, parsed and checked before the stream starts.
+struct tail_request {
+  std::string topic;
+  search_criteria criteria;
+  search_budget budget;
+  bool follow = true;
+  start_position start;
+  int64_t max_ms = 60'000;
+  std::optional<int32_t> only;
+};
+
+result<tail_request> parse_tail_request(const std::map<std::string, std::string>& q) {
+  tail_request t;
+  if (auto it = q.find("topic"); it != q.end()) t.topic = it->second;
+  if (t.topic.empty()) return make_error(std::errc::invalid_argument, "give ?topic=");
+  auto parsed = parse_search_query(q, search_mode::stream);
+  if (!parsed) return parsed.err();
+  t.criteria = parsed->first;
+  t.budget = parsed->second;
+  if (auto f = q.find("follow"); f != q.end()) {
+    if (f->second != "true" && f->second != "false")
+      return make_error(std::errc::invalid_argument, "follow is true or false, got '" + f->second + "'");
+    t.follow = f->second == "true";
+  }
+  // A tail starts at the end by default; a one-shot streamed search at the start.
+  auto start = parse_start_position(
+      q, start_position{t.follow ? start_position::kind::latest : start_position::kind::earliest, 0});
+  if (!start) return start.err();
+  t.start = *start;
+  if (q.count("max_ms")) {
+    auto v = parse_int(q, "max_ms");
+    if (!v || *v < 1 || *v > 3'600'000)
+      return make_error(std::errc::invalid_argument, "max_ms: milliseconds from 1 to 3600000");
+    t.max_ms = *v;
+  }
+  if (q.count("partition")) {
+    auto p = parse_int(q, "partition");
+    if (!p || *p < 0 || *p > INT32_MAX)
+      return make_error(std::errc::invalid_argument, "partition must be a partition number");
+    t.only = static_cast<int32_t>(*p);
+  }
+  return t;
+}
+
+json stream_error(kafka::error_code code, const std::string& message) {
+  return json{{"reason", "error"},
+              {"error",
+               {{"code", kafka::to_int(code)}, {"name", std::string(kafka::error_name(code))}, {"message", message}}}};
+}
+
+asio::awaitable<void> console_service::tail(const request& req, event_stream& out) {
+  auto parsed = parse_tail_request(req.query);
+  if (!parsed) {
+    co_await out.send("end", dump(stream_error(kafka::error_code::invalid_request, parsed.err().describe())));
+    co_return;
+  }
+  const tail_request tr = std::move(*parsed);
+  const std::string topic = tr.topic;
+  const search_criteria& criteria = tr.criteria;
+  const search_budget& budget = tr.budget;
+  const bool follow = tr.follow;
+  const std::optional<int32_t> only = tr.only;
+  const int64_t max_ms = tr.max_ms;
+  const start_position start_at = tr.start;
+
+  struct follower {
+    int32_t partition = 0;
+    std::shared_ptr<storage::partition_log> log;
+    std::optional<partition_records> walk;  // opened on the worker pool (a timestamp lookup takes the lock)
+    bool started_late = false;              // a partition added while following: read from its start
+  };
+  std::vector<follower> followers;
+  int32_t partitions = 0;
+  // Partitions added to the topic while the stream runs are followed too.
+  auto refresh = [this, topic, only, &followers, &partitions]() -> asio::awaitable<bool> {
+    auto gather = [this, topic] {
+      std::vector<std::shared_ptr<storage::partition_log>> logs;
+      if (const auto* t = broker_.topics().find(topic)) logs = t->partitions;
+      return logs;
+    };
+    auto logs = co_await on_broker(broker_.io(), std::move(gather));
+    if (logs.empty()) co_return false;
+    bool first = followers.empty() && partitions == 0;
+    partitions = static_cast<int32_t>(logs.size());
+    for (const auto& log : logs) {
+      if (only && log->partition() != *only) continue;
+      bool known = std::any_of(followers.begin(), followers.end(),
+                               [&](const follower& f) { return f.partition == log->partition(); });
+      if (!known) followers.push_back({log->partition(), log, std::nullopt, !first});
+    }
+    co_return true;
+  };
+  bool exists = co_await refresh();
+  if (!exists || followers.empty()) {
+    std::string message = exists ? "no partition " + std::to_string(only.value_or(-1)) + " of topic " + topic
+                                  : "no topic " + topic;
+    co_await out.send("end", dump(stream_error(kafka::error_code::unknown_topic_or_partition, message)));
+    co_return;
+  }
+
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_ms);
+  search_spent spent;
+  bool caught_up_sent = false;
+  int quiet_rounds = 0;
+  std::string reason;
+  asio::steady_timer tick(server_.io());
+  for (int round = 0;; ++round) {
+    // One scan step on the worker pool: each partition until its high
+    // watermark, the budget, or a step's share of matches (so they flow).
+    struct step_result {
+      std::string error;
+      std::vector<std::pair<int32_t, read_record>> matches;
+      bool all_at_end = true;
+    };
+    const start_position first = start_at;
+    auto step = [&followers, &criteria, &budget, &spent, first]() {
+      step_result r;
+      search_budget share = budget;
+      share.matches = std::min(budget.matches, spent.matches + 50);
+      for (auto& f : followers) {
+        if (!f.walk) {
+          auto at = f.started_late ? result<int64_t>(f.log->log_start_offset()) : resolve_start(*f.log, first);
+          if (!at) {
+            r.error = "partition " + std::to_string(f.partition) + ": " + at.err().describe();
+            return r;
+          }
+          f.walk.emplace(*f.log, *at);
+        }
+        std::vector<read_record> found;
+        auto s = search_partition(*f.walk, criteria, share, spent, found);
+        if (!s) {
+          r.error = "partition " + std::to_string(f.partition) + ": " + s.err().describe();
+          return r;
+        }
+        for (auto& m : found) r.matches.emplace_back(f.partition, std::move(m));
+        if (!s->done) r.all_at_end = false;
+      }
+      return r;
+    };
+    // Nothing new since the last step: skip the trip to the pool (the high
+    // watermark is an atomic read).
+    bool anything = round == 0 || std::any_of(followers.begin(), followers.end(), [](const follower& f) {
+                      return !f.walk || f.walk->position() < f.log->high_watermark();
+                    });
+    step_result r;
+    if (anything) r = co_await broker_.workers().run(step);
+    if (!r.error.empty()) {
+      co_await out.send("end", dump(stream_error(kafka::error_code::kafka_storage_error, r.error)));
+      co_return;
+    }
+    for (const auto& [partition, rec] : r.matches) {
+      json j = record_json(rec, partitions);
+      j["partition"] = partition;
+      if (!co_await out.send("match", dump(j))) co_return;
+    }
+    if (spent.matches >= budget.matches) {
+      reason = "limit";
+      break;
+    }
+    if (spent.records >= budget.records || spent.bytes >= budget.bytes) {
+      reason = "budget";
+      break;
+    }
+    if (!r.all_at_end) continue;  // more to scan now
+    if (!follow) {
+      reason = "complete";
+      break;
+    }
+    if (!caught_up_sent) {
+      caught_up_sent = true;
+      json positions = json::array();
+      for (const auto& f : followers)
+        positions.push_back({{"partition", f.partition}, {"next_offset", f.walk ? f.walk->position() : 0}});
+      json caught_up{{"positions", positions}};
+      if (!co_await out.send("caught_up", dump(caught_up))) co_return;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      reason = "time";
+      break;
+    }
+    if (++quiet_rounds % 25 == 0) {
+      json p{{"scanned", {{"records", spent.records}, {"bytes", spent.bytes}}}, {"matches", spent.matches}};
+      if (!co_await out.send("progress", dump(p))) co_return;
+    }
+    // Poll for new records: cheap (atomic reads), and bounded by max_ms.
+    tick.expires_after(std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(200),
+                                                                      deadline - std::chrono::steady_clock::now()));
+    co_await tick.async_wait(asio::use_awaitable);
+    if (round % 10 == 0) {
+      bool still_there = co_await refresh();
+      if (!still_there) {
+        reason = "topic deleted";
+        break;
+      }
+    }
+  }
+  search_cursor next;
+  json positions = json::array();
+  for (const auto& f : followers) {
+    int64_t at = f.walk ? f.walk->position() : 0;
+    positions.push_back({{"partition", f.partition}, {"next_offset", at}});
+    if (f.walk) next[f.partition] = at;
+  }
+  json end{{"reason", reason},
+           {"scanned", {{"records", spent.records}, {"bytes", spent.bytes}}},
+           {"matches", spent.matches},
+           {"positions", positions},
+           {"cursor", format_search_cursor(next)}};
+  co_await out.send("end", dump(end));
 }
 
 // Live figures, once a second: the partitions of one topic (?topic=) or the

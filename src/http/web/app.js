@@ -237,34 +237,62 @@ function replayButton(topic, partition, offset, target) {
   return el('span', {}, button, status);
 }
 
+// Where a search or tail starts: every partition from the earliest record,
+// from an offset, or from the first record at or after a time.
+function startFields() {
+  return [
+    el('label', {}, 'Start', el('select', { name: 'start' }, el('option', { value: '' }, 'earliest'),
+      el('option', { value: 'from_offset' }, 'at offset'), el('option', { value: 'from_timestamp' }, 'at time'),
+      el('option', { value: 'latest' }, 'now (new records only)'))),
+    el('label', {}, 'Offset or time', el('input', { name: 'at', placeholder: '120 or 2026-12-03T20:00' }))];
+}
+function startQuery(f, q) {
+  const start = f.get('start'), at = (f.get('at') || '').trim();
+  if (start === 'latest') q.set('from', 'latest');
+  else if (start === 'from_offset') q.set('from_offset', at || '0');
+  else if (start === 'from_timestamp') {
+    const ms = /^\d+$/.test(at) ? Number(at) : Date.parse(at);
+    if (Number.isNaN(ms)) throw new Error(`"${at}" is not a time (milliseconds or 2026-12-03T20:00)`);
+    q.set('from_timestamp', String(ms));
+  }
+}
+
 // A search runs page by page: each answer says how much it scanned and
-// hands back a cursor; "Search on" continues from it.
+// hands back a cursor; "Search on" continues from it. "Live" streams it
+// instead (Server-Sent Events) and keeps delivering new matches as they
+// arrive, until its limit, its scan budget or a minute runs out.
 function searchForm(topic) {
   const writes = cluster && cluster.console.write_enabled;
   const target = writes ? el('input', { name: 'replay_to', placeholder: topic }) : null;
   const rows = el('tbody', {});
   const status = el('p', { role: 'status', 'data-testid': 'search-status' });
   const more = el('button', { type: 'button', hidden: '' }, 'Search on');
+  const stop = el('button', { type: 'button', hidden: '' }, 'Stop');
   let cursor = null;
   let query = null;
+  let stream = null;
   const form = el('form', { id: 'search', role: 'search' },
     el('label', {}, 'Key contains', el('input', { name: 'key' })),
     el('label', {}, 'Value contains', el('input', { name: 'value' })),
     el('label', {}, 'JSON Pointer', el('input', { name: 'pointer', placeholder: '/user/name' })),
     el('label', {}, 'equals (JSON)', el('input', { name: 'equals', placeholder: '"alice"' })),
     el('label', {}, 'Header', el('input', { name: 'header' })),
+    ...startFields(),
+    el('label', { class: 'check' }, el('input', { name: 'live', type: 'checkbox' }), 'Live: keep delivering new matches'),
     el('button', { type: 'submit' }, 'Search'));
+  const addRow = (m) => rows.append(el('tr', { 'data-match': `${m.partition}:${m.offset}` }, el('td', {}, `${m.partition}`),
+    el('td', {}, el('a', { href: `#/topics/${encodeURIComponent(topic)}/${m.partition}?offset=${m.offset}` }, m.offset)),
+    el('td', {}, asText(m.key, 'text')), el('td', {}, asText(m.value, 'json')),
+    el('td', {}, writes ? replayButton(topic, m.partition, m.offset, target) : '')));
   const run = async () => {
     const q = new URLSearchParams(query);
-    if (cursor) q.set('cursor', cursor);
+    if (cursor) {
+      for (const k of ['from', 'from_offset', 'from_timestamp']) q.delete(k);
+      q.set('cursor', cursor);
+    }
     try {
       const r = await api(`/api/v1/topics/${encodeURIComponent(topic)}/search?${q}`);
-      for (const m of r.matches) {
-        rows.append(el('tr', { 'data-match': `${m.partition}:${m.offset}` }, el('td', {}, `${m.partition}`),
-          el('td', {}, el('a', { href: `#/topics/${encodeURIComponent(topic)}/${m.partition}?offset=${m.offset}` }, m.offset)),
-          el('td', {}, asText(m.key, 'text')), el('td', {}, asText(m.value, 'json')),
-          el('td', {}, writes ? replayButton(topic, m.partition, m.offset, target) : '')));
-      }
+      r.matches.forEach(addRow);
       cursor = r.cursor;
       more.hidden = r.complete;
       status.className = '';
@@ -272,18 +300,49 @@ function searchForm(topic) {
         `(${bytes(r.scanned.bytes)}) ` + (r.complete ? '— the whole topic is searched.' : '— budget spent, more to search.');
     } catch (e) { status.className = 'error'; status.textContent = e.message; }
   };
+  const closeStream = () => { if (stream) { stream.close(); stream = null; } stop.hidden = true; };
+  const live = () => {
+    const q = new URLSearchParams(query);
+    q.set('topic', topic);
+    stream = new EventSource(`/api/v1/tail?${q}`);
+    liveSource = stream;  // closed when the view changes
+    stop.hidden = false;
+    status.className = '';
+    status.textContent = 'Searching…';
+    stream.addEventListener('match', (ev) => {
+      addRow(JSON.parse(ev.data));
+      status.textContent = `${rows.children.length} found, live…`;
+    });
+    stream.addEventListener('caught_up', () => {
+      status.textContent = `${rows.children.length} found; caught up — new matching records appear as they arrive.`;
+    });
+    stream.addEventListener('end', (ev) => {
+      const e = JSON.parse(ev.data);
+      closeStream();
+      if (e.reason === 'error') { status.className = 'error'; status.textContent = e.error.message; return; }
+      status.textContent = `${rows.children.length} found; stopped (${e.reason}) after scanning ` +
+        `${e.scanned.records} records (${bytes(e.scanned.bytes)}).`;
+    });
+    stream.onerror = () => { if (stream) { closeStream(); status.textContent += ' (stream closed)'; } };
+  };
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    query = new URLSearchParams([...new FormData(form)].filter(([, v]) => v !== ''));
+    closeStream();
+    const f = new FormData(form);
+    query = new URLSearchParams([...f].filter(([k, v]) => v !== '' && !['start', 'at', 'live'].includes(k)));
+    try { startQuery(f, query); } catch (e) { status.className = 'error'; status.textContent = e.message; return; }
     rows.replaceChildren();
     cursor = null;
-    await run();
+    more.hidden = true;
+    if (f.get('live')) live();
+    else await run();
   });
   more.addEventListener('click', run);
+  stop.addEventListener('click', () => { closeStream(); status.textContent += ' Stopped.'; });
   const children = [el('h3', {}, 'Search'), form];
   if (target) children.push(el('form', {}, el('label', {}, 'Replay to topic', target)));
-  children.push(status, el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {},
-    el('th', {}, 'Partition'), el('th', {}, 'Offset'), el('th', {}, 'Key'), el('th', {}, 'Value'), el('th', {}, ''))),
+  children.push(status, stop, el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {},
+    el('th', {}, 'Partition'), el('th', {}, 'Offset'), el('th', {}, 'Key'), el('th', {}, 'Value'), el('th', {}, 'Actions'))),
   rows)), more);
   return children;
 }
@@ -384,7 +443,7 @@ async function showMessages(topic, partition, params) {
   const data = await api(`/api/v1/topics/${encodeURIComponent(topic)}/partitions/${partition}/messages?${query}`);
   const t = await api(`/api/v1/topics/${encodeURIComponent(topic)}`);
   const rows = el('tbody', {});
-  for (const r of data.records) {
+  const addRow = (r) => {
     const why = el('td', {});
     if (r.key !== null) {
       why.append(el('button', { class: 'link', type: 'button', onclick: () => why.replaceChildren(
@@ -395,7 +454,27 @@ async function showMessages(topic, partition, params) {
       el('td', {}, asText(r.value, mode)),
       el('td', {}, r.headers.map((h) => el('div', {}, el('code', {}, `${h.key}=${h.value ?? 'null'}`)))), why,
       el('td', {}, cluster && cluster.console.write_enabled ? replayButton(topic, partition, r.offset, null) : '')));
-  }
+  };
+  data.records.forEach(addRow);
+  // Follow: new records of this partition appear below as they are written
+  // (a tail on /api/v1/tail, bounded to a thousand records or ten minutes).
+  const followStatus = el('span', { role: 'status', 'data-testid': 'follow-status' });
+  const follow = el('button', { type: 'button', 'data-testid': 'follow', 'aria-pressed': 'false' }, 'Follow new records');
+  follow.addEventListener('click', () => {
+    if (liveSource) { liveSource.close(); liveSource = null; follow.setAttribute('aria-pressed', 'false');
+      followStatus.textContent = ' stopped'; return; }
+    const q = new URLSearchParams({ topic, partition, from: 'latest', limit: '1000', max_ms: '600000' });
+    liveSource = new EventSource(`/api/v1/tail?${q}`);
+    follow.setAttribute('aria-pressed', 'true');
+    followStatus.textContent = ' following…';
+    liveSource.addEventListener('match', (ev) => addRow(JSON.parse(ev.data)));
+    liveSource.addEventListener('end', (ev) => {
+      if (liveSource) liveSource.close();
+      liveSource = null;
+      follow.setAttribute('aria-pressed', 'false');
+      followStatus.textContent = ` stopped (${JSON.parse(ev.data).reason})`;
+    });
+  });
   const form = el('form', {},
     el('label', {}, 'From offset', el('input', { name: 'offset', type: 'number', value: params.get('offset') || '' })),
     el('label', {}, 'or timestamp (ms)', el('input', { name: 'timestamp', type: 'number', value: params.get('timestamp') || '' })),
@@ -412,8 +491,9 @@ async function showMessages(topic, partition, params) {
     el('p', { class: 'muted' }, `Offsets ${data.log_start_offset}–${data.high_watermark}; showing ${data.records.length} ` +
       `from ${data.records.length ? data.records[0].offset : data.next_offset}.`), form,
     el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Offset'),
-      el('th', {}, 'Timestamp'), el('th', {}, 'Key'), el('th', {}, 'Value'), el('th', {}, 'Headers'), el('th', {}, ''), el('th', {}, ''))), rows)),
-    el('p', {}, el('a', { href: `#/topics/${encodeURIComponent(topic)}/${partition}?offset=${data.next_offset}` }, 'next page')));
+      el('th', {}, 'Timestamp'), el('th', {}, 'Key'), el('th', {}, 'Value'), el('th', {}, 'Headers'), el('th', {}, 'Partitioner'),
+      el('th', {}, 'Actions'))), rows)),
+    el('p', {}, follow, followStatus), el('p', {}, el('a', { href: `#/topics/${encodeURIComponent(topic)}/${partition}?offset=${data.next_offset}` }, 'next page')));
 }
 
 // --- groups --------------------------------------------------------------------
