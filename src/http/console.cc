@@ -788,11 +788,14 @@ asio::awaitable<response> console_service::groups(const request&) {
         if (!log) return std::nullopt;
         return log->high_watermark();
       });
+      // Lag in seconds as of the last sample (reading logs is not for the handler thread).
+      const auto* sampled = history_->lag(g.group_id);
       list.push_back({{"group_id", g.group_id},
                       {"state", g.state},
                       {"protocol_type", g.protocol_type},
                       {"members", d.empty() ? 0 : d.front().members.size()},
-                      {"lag", group::total_lag(lags)}});
+                      {"lag", group::total_lag(lags)},
+                      {"lag_seconds", sampled && !sampled->empty() ? json(sampled->back().lag_seconds) : json()}});
     }
     return json{{"groups", list}};
   };
@@ -1002,28 +1005,61 @@ asio::awaitable<response> console_service::reset_offsets(const request& req) {
   co_return json_response(out);
 }
 
-// Each classic group's lag, every lag_sample_ms, into the bounded history;
-// groups that are gone are forgotten.
+// Each group's lag, every lag_sample_ms, into the bounded history; groups
+// that are gone are forgotten. Three steps: committed offsets and high
+// watermarks on the handler thread, lag in seconds (the timestamp of the
+// first unconsumed record, a read) on the worker pool, the history written
+// back on the handler thread (the only one that touches it).
 asio::awaitable<void> console_service::sample_lag() {
   asio::steady_timer tick(server_.io());
+  struct row {
+    std::string group_id;
+    partition_lag_point point;
+    std::shared_ptr<storage::partition_log> log;
+  };
+  struct sample {
+    std::set<std::string> existing;
+    std::vector<row> rows;
+    int64_t time_ms = 0;
+  };
   for (;;) {
     auto gather = [this] {
+      sample s;
+      s.time_ms = now_ms();
       auto& c = broker_.groups().coordinator();
-      std::set<std::string> existing;
-      int64_t now = now_ms();
       for (const auto& g : c.list_groups().groups) {
-        existing.insert(g.group_id);
-        auto lags = group::group_lag(c, g.group_id, [this](const group::topic_partition& tp) -> std::optional<int64_t> {
-          auto log = broker_.topics().partition(tp.topic, tp.partition);
-          if (!log) return std::nullopt;
-          return log->high_watermark();
-        });
-        history_->sample_lag(g.group_id, now, group::total_lag(lags));
+        s.existing.insert(g.group_id);
+        for (auto& l : group::group_lag(c, g.group_id, [this](const group::topic_partition& tp) -> std::optional<int64_t> {
+               auto log = broker_.topics().partition(tp.topic, tp.partition);
+               if (!log) return std::nullopt;
+               return log->high_watermark();
+             })) {
+          if (!l.lag) continue;  // its partition is gone
+          auto log = broker_.topics().partition(l.topic, l.partition);
+          s.rows.push_back({g.group_id, {{l.topic, l.partition}, l.committed, *l.lag, 0}, std::move(log)});
+        }
       }
-      history_->keep_only(existing);
+      return s;
+    };
+    sample s = co_await on_broker(broker_.io(), std::move(gather));
+    auto seconds = [&s] {
+      for (auto& r : s.rows) {
+        if (r.point.lag <= 0 || !r.log) continue;
+        if (auto ts = first_timestamp_at(*r.log, r.point.committed))
+          r.point.lag_seconds = static_cast<double>(std::max<int64_t>(0, s.time_ms - *ts)) / 1000.0;
+      }
       return true;
     };
-    (void)co_await on_broker(broker_.io(), std::move(gather));
+    (void)co_await broker_.workers().run(seconds);
+    auto store = [this, s = std::move(s)] {
+      std::map<std::string, std::vector<partition_lag_point>> by_group;
+      for (const auto& id : s.existing) by_group[id];
+      for (const auto& r : s.rows) by_group[r.group_id].push_back(r.point);
+      for (const auto& [id, points] : by_group) history_->sample_lag(id, s.time_ms, points);
+      history_->keep_only(s.existing);
+      return true;
+    };
+    (void)co_await on_broker(broker_.io(), std::move(store));
     tick.expires_after(std::chrono::milliseconds(settings_.lag_sample_ms));
     co_await tick.async_wait(asio::use_awaitable);
   }
@@ -1070,10 +1106,24 @@ asio::awaitable<response> console_service::group_rebalances(const std::string& i
 asio::awaitable<response> console_service::group_lag_history(const std::string& id) {
   auto gather = [this, id]() -> json {
     if (!broker_.groups().coordinator().find_group(id)) return json();
+    auto sample_json = [](const lag_sample& s) {
+      return json{{"time_ms", s.time_ms}, {"lag", s.lag}, {"lag_seconds", s.lag_seconds}};
+    };
     json samples = json::array();
     if (const auto* lag = history_->lag(id))
-      for (const auto& s : *lag) samples.push_back({{"time_ms", s.time_ms}, {"lag", s.lag}});
-    return json{{"group_id", id}, {"interval_ms", settings_.lag_sample_ms}, {"samples", std::move(samples)}};
+      for (const auto& s : *lag) samples.push_back(sample_json(s));
+    json partitions = json::array();
+    if (const auto* series = history_->partition_lag(id)) {
+      for (const auto& [tp, list] : *series) {
+        json points = json::array();
+        for (const auto& s : list) points.push_back(sample_json(s));
+        partitions.push_back({{"topic", tp.topic}, {"partition", tp.partition}, {"samples", std::move(points)}});
+      }
+    }
+    return json{{"group_id", id},
+                {"interval_ms", settings_.lag_sample_ms},
+                {"samples", std::move(samples)},
+                {"partitions", std::move(partitions)}};
   };
   json j = co_await on_broker(broker_.io(), std::move(gather));
   if (j.is_null()) co_return error_response(404, kafka::error_code::group_id_not_found, "no group " + id);
@@ -1139,20 +1189,34 @@ asio::awaitable<response> console_service::group(const request& req) {
   auto snap = co_await on_broker(broker_.io(), std::move(gather));
   if (!snap.found) co_return error_response(404, kafka::error_code::group_id_not_found, "no group " + id);
   // Lag in time: how old the first record the group has not consumed is
-  // (read here, off the handler thread).
+  // (read on the worker pool, off the handler thread).
   int64_t now = now_ms();
+  std::vector<std::optional<int64_t>> first_unconsumed(snap.rows.size());
+  auto read_timestamps = [&snap, &first_unconsumed] {
+    for (size_t i = 0; i < snap.rows.size(); ++i) {
+      const auto& row = snap.rows[i];
+      if (row.lag.lag && *row.lag.lag > 0 && row.log)
+        first_unconsumed[i] = first_timestamp_at(*row.log, row.lag.committed);
+    }
+    return true;
+  };
+  (void)co_await broker_.workers().run(read_timestamps);
   json offsets = json::array();
   int64_t total = 0;
-  for (const auto& row : snap.rows) {
+  double oldest = 0;
+  for (size_t i = 0; i < snap.rows.size(); ++i) {
+    const auto& row = snap.rows[i];
     json o{{"topic", row.lag.topic},
            {"partition", row.lag.partition},
            {"committed_offset", row.lag.committed},
            {"high_watermark", row.lag.high_watermark},
            {"lag", row.lag.lag ? json(*row.lag.lag) : json()}};
     json seconds = 0;
-    if (row.lag.lag && *row.lag.lag > 0 && row.log) {
-      if (auto ts = first_timestamp_at(*row.log, row.lag.committed)) {
-        seconds = static_cast<double>(std::max<int64_t>(0, now - *ts)) / 1000.0;
+    if (first_unconsumed[i]) {
+      if (auto ts = first_unconsumed[i]) {
+        double age = static_cast<double>(std::max<int64_t>(0, now - *ts)) / 1000.0;
+        seconds = age;
+        oldest = std::max(oldest, age);
         o["first_unconsumed_timestamp"] = *ts;
       }
     }
@@ -1162,6 +1226,7 @@ asio::awaitable<response> console_service::group(const request& req) {
   }
   snap.body["offsets"] = std::move(offsets);
   snap.body["lag"] = total;
+  snap.body["lag_seconds"] = oldest;  // the group is as late as its latest partition
   co_return json_response(snap.body);
 }
 

@@ -17,12 +17,17 @@ group_history::group_record& group_history::record_for(const std::string& id, in
       auto oldest = std::min_element(groups_.begin(), groups_.end(), [](const auto& a, const auto& b) {
         return a.second.touched_ms < b.second.touched_ms;
       });
-      groups_.erase(oldest);
+      forget(oldest);
     }
     it = groups_.emplace(id, group_record{}).first;
   }
   it->second.touched_ms = now_ms;
   return it->second;
+}
+
+void group_history::forget(std::map<std::string, group_record>::iterator it) {
+  series_ -= it->second.partition_lag.size();
+  groups_.erase(it);
 }
 
 void group_history::push(group_record& r, rebalance_entry e) {
@@ -45,7 +50,7 @@ std::vector<std::string> difference(const std::vector<std::string>& a, const std
 void group_history::on_transition(const group::group_metadata& g, group_state from, int64_t now_ms) {
   const group_state to = g.state();
   if (to == group_state::dead) {
-    groups_.erase(g.id());
+    if (auto it = groups_.find(g.id()); it != groups_.end()) forget(it);
     return;
   }
   group_record& r = record_for(g.id(), now_ms);
@@ -65,6 +70,7 @@ void group_history::on_transition(const group::group_metadata& g, group_state fr
       }
     }
     if (!r.rebalance_started_ms) r.rebalance_started_ms = now_ms;
+    ++r.rebalances_total;
     return;
   }
 
@@ -118,14 +124,58 @@ void group_history::on_transition(const group::group_metadata& g, group_state fr
   }
 }
 
-void group_history::sample_lag(const std::string& group_id, int64_t time_ms, int64_t lag) {
-  auto& samples = record_for(group_id, time_ms).lag;
-  samples.push_back({time_ms, lag});
-  while (samples.size() > limits_.samples_per_group) samples.pop_front();
+void group_history::sample_lag(const std::string& group_id, int64_t time_ms,
+                               const std::vector<partition_lag_point>& partitions) {
+  group_record& r = record_for(group_id, time_ms);
+  // A partition the group no longer has (its topic deleted) stops being drawn.
+  for (auto it = r.partition_lag.begin(); it != r.partition_lag.end();) {
+    bool present = std::any_of(partitions.begin(), partitions.end(),
+                               [&](const partition_lag_point& p) { return p.partition == it->first; });
+    if (present) {
+      ++it;
+    } else {
+      it = r.partition_lag.erase(it);
+      --series_;
+    }
+  }
+  lag_sample total{time_ms, 0, 0};
+  for (const auto& p : partitions) {
+    total.lag += p.lag;
+    total.lag_seconds = std::max(total.lag_seconds, p.lag_seconds);
+    auto it = r.partition_lag.find(p.partition);
+    if (it == r.partition_lag.end()) {
+      if (series_ >= limits_.partition_series) continue;  // the total still counts it
+      it = r.partition_lag.emplace(p.partition, std::deque<lag_sample>{}).first;
+      ++series_;
+    }
+    it->second.push_back({time_ms, p.lag, p.lag_seconds});
+    while (it->second.size() > limits_.samples_per_group) it->second.pop_front();
+  }
+  r.last_partition_lag = partitions;
+  r.lag.push_back(total);
+  while (r.lag.size() > limits_.samples_per_group) r.lag.pop_front();
 }
 
 void group_history::keep_only(const std::set<std::string>& existing) {
-  std::erase_if(groups_, [&](const auto& kv) { return !existing.count(kv.first); });
+  for (auto it = groups_.begin(); it != groups_.end();) {
+    auto here = it++;
+    if (!existing.count(here->first)) forget(here);
+  }
+}
+
+const group_history::partition_series* group_history::partition_lag(const std::string& group_id) const {
+  auto it = groups_.find(group_id);
+  return it == groups_.end() ? nullptr : &it->second.partition_lag;
+}
+
+const std::vector<partition_lag_point>* group_history::last_partition_lag(const std::string& group_id) const {
+  auto it = groups_.find(group_id);
+  return it == groups_.end() ? nullptr : &it->second.last_partition_lag;
+}
+
+int64_t group_history::rebalances_total(const std::string& group_id) const {
+  auto it = groups_.find(group_id);
+  return it == groups_.end() ? 0 : it->second.rebalances_total;
 }
 
 const std::deque<rebalance_entry>* group_history::rebalances(const std::string& group_id) const {

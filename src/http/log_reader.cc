@@ -25,9 +25,15 @@ result<read_outcome> read_records(const storage::partition_log& log, int64_t fro
 
 std::optional<int64_t> first_timestamp_at(const storage::partition_log& log, int64_t offset) {
   partition_records walk(log, std::max(offset, log.log_start_offset()));
-  auto r = walk.next(8 << 20);  // past transaction markers, not over a whole log
-  if (!r || !*r) return std::nullopt;
-  return (*r)->timestamp;
+  // A batch per read (one byte allowed: a read returns at least one whole
+  // batch): past a few transaction markers, never over a whole log.
+  for (int batches = 0; batches < 64; ++batches) {
+    auto r = walk.next(1);
+    if (!r) return std::nullopt;
+    if (*r) return (*r)->timestamp;
+    if (walk.at_end()) return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 }  // namespace samsa::http

@@ -160,7 +160,8 @@ async function main() {
       await page.waitForSelector('[data-testid=timeline] li[data-generation]');
       const line = await page.textContent('[data-testid=timeline]');
       check(line.includes('stable') && line.includes('joined') && line.includes('moved'), `timeline: ${line}`);
-      await page.waitForSelector('[data-testid=lag-chart]');
+      await page.waitForSelector('[data-testid=lag-chart-lag]');
+      await page.waitForSelector('[data-testid=lag-chart-lag_seconds]');
       const shot = path.join(shots, 'group-1920.png');
       await page.screenshot({ path: shot, fullPage: true });
       await page.setViewportSize({ width: 375, height: 800 });

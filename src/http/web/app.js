@@ -466,7 +466,8 @@ async function showMessages(topic, partition, params) {
     const q = new URLSearchParams({ topic, partition, from: 'latest', limit: '1000', max_ms: '600000' });
     liveSource = new EventSource(`/api/v1/tail?${q}`);
     follow.setAttribute('aria-pressed', 'true');
-    followStatus.textContent = ' following…';
+    followStatus.textContent = ' connecting…';
+    liveSource.addEventListener('caught_up', () => { followStatus.textContent = ' following…'; });
     liveSource.addEventListener('match', (ev) => addRow(JSON.parse(ev.data)));
     liveSource.addEventListener('end', (ev) => {
       if (liveSource) liveSource.close();
@@ -501,10 +502,12 @@ async function showGroups() {
   const data = await api('/api/v1/groups');
   const rows = data.groups.map((g) => el('tr', {},
     el('td', {}, el('a', { href: `#/groups/${encodeURIComponent(g.group_id)}` }, g.group_id)),
-    el('td', {}, g.state), el('td', {}, g.members), el('td', {}, g.lag)));
+    el('td', {}, g.state), el('td', {}, g.members), el('td', {}, g.lag),
+    el('td', {}, g.lag_seconds === null ? '…' : seconds(g.lag_seconds))));
   main.replaceChildren(el('h2', {}, 'Consumer groups'),
     rows.length ? el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Group'),
-      el('th', {}, 'State'), el('th', {}, 'Members'), el('th', {}, 'Lag (records)'))), el('tbody', {}, ...rows)))
+      el('th', {}, 'State'), el('th', {}, 'Members'), el('th', {}, 'Lag (records)'), el('th', {}, 'Lag (time)'))),
+      el('tbody', {}, ...rows)))
       : el('p', { class: 'muted' }, 'No groups yet.'));
 }
 
@@ -518,41 +521,66 @@ async function showGroup(id) {
   const members = (g.members || []).map((m) => el('tr', {}, el('td', {}, el('code', {}, m.member_id)),
     el('td', {}, m.client_id), el('td', {}, m.client_host),
     el('td', {}, m.assignment.map((a) => `${a.topic}: ${a.partitions.join(', ')}`).join('; '))));
-  const offsets = g.offsets.map((o) => el('tr', {}, el('td', {}, `${o.topic}-${o.partition}`),
+  const seriesOf = (o) => (lagHistory.partitions || []).find((p) => p.topic === o.topic && p.partition === o.partition);
+  const offsets = g.offsets.map((o) => el('tr', { 'data-lag-partition': `${o.topic}-${o.partition}` },
+    el('td', {}, `${o.topic}-${o.partition}`),
     el('td', {}, o.committed_offset), el('td', {}, o.high_watermark), el('td', {}, o.lag ?? '?'),
-    el('td', {}, `${o.lag_seconds.toFixed(1)} s`)));
+    el('td', {}, seconds(o.lag_seconds)), el('td', {}, sparkline(seriesOf(o), `${o.topic}-${o.partition}`))));
   main.replaceChildren(el('h2', {}, `Group ${id}`), el('h3', {}, 'State'), machine,
     el('h3', {}, 'Members'), el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {},
       el('th', {}, 'Member'), el('th', {}, 'Client'), el('th', {}, 'Host'), el('th', {}, 'Partitions'))),
       el('tbody', {}, ...members))),
-    el('h3', {}, `Lag: ${g.lag} records`), el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {},
+    el('h3', {}, `Lag: ${g.lag} records, ${seconds(g.lag_seconds || 0)} behind`),
+    el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {},
       el('th', {}, 'Partition'), el('th', {}, 'Committed'), el('th', {}, 'High watermark'), el('th', {}, 'Lag'),
-      el('th', {}, 'Lag (time)'))), el('tbody', {}, ...offsets))),
-    el('p', { class: 'muted' }, 'Lag in time = now minus the timestamp of the first record the group has not consumed.'),
-    el('h3', {}, 'Lag over time'), lagChart(lagHistory),
+      el('th', {}, 'Lag (time)'), el('th', {}, 'Lag over time'))), el('tbody', {}, ...offsets))),
+    el('p', { class: 'muted' }, 'Lag in time = now minus the timestamp of the first record the group has not consumed; ' +
+      'the group is as far behind as its latest partition.'),
+    el('h3', {}, 'Lag over time (records)'), lagChart(lagHistory, 'lag', 'records'),
+    el('h3', {}, 'Lag over time (seconds)'), lagChart(lagHistory, 'lag_seconds', 'seconds'),
     el('h3', {}, 'Rebalances'), rebalanceTimeline(rebalances),
     ...(cluster && cluster.console.write_enabled && g.offsets.length
       ? resetOffsets(id, [...new Set(g.offsets.map((o) => o.topic))]) : []));
 }
 
-// A line of the group's total lag, sampled by the broker (hand-drawn SVG).
-function lagChart(h) {
+function seconds(s) {
+  if (s < 60) return `${s.toFixed(1)} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+  return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
+}
+
+// A line of the group's lag (records or seconds), sampled by the broker (hand-drawn SVG).
+function lagChart(h, field, unit) {
   const s = h.samples;
-  if (s.length < 2) return el('p', { class: 'muted', 'data-testid': 'lag-chart' }, 'Not enough samples yet.');
+  if (s.length < 2) return el('p', { class: 'muted', 'data-testid': `lag-chart-${field}` }, 'Not enough samples yet.');
   const w = 600, ht = 120, pad = 4;
   const t0 = s[0].time_ms, t1 = s[s.length - 1].time_ms;
-  const max = Math.max(1, ...s.map((x) => x.lag));
+  const max = Math.max(1e-9, ...s.map((x) => x[field]));
   const x = (t) => pad + (w - 2 * pad) * (t - t0) / Math.max(1, t1 - t0);
   const y = (v) => ht - pad - (ht - 2 * pad) * v / max;
-  const points = s.map((p) => `${x(p.time_ms).toFixed(1)},${y(p.lag).toFixed(1)}`).join(' ');
+  const points = s.map((p) => `${x(p.time_ms).toFixed(1)},${y(p[field]).toFixed(1)}`).join(' ');
   const last = s[s.length - 1];
-  return el('figure', { class: 'chart', 'data-testid': 'lag-chart' },
-    svgEl('svg', { viewBox: `0 0 ${w} ${ht}`, role: 'img',
-      'aria-label': `lag from ${s[0].lag} to ${last.lag} records over ${Math.round((t1 - t0) / 1000)} s, peak ${max}` },
+  const fmt = (v) => unit === 'seconds' ? seconds(v) : `${v} records`;
+  return el('figure', { class: 'chart', 'data-testid': `lag-chart-${field}` },
+    svgEl('svg', { viewBox: `0 0 ${w} ${ht}`, role: 'img', preserveAspectRatio: 'none',
+      'aria-label': `lag from ${fmt(s[0][field])} to ${fmt(last[field])} over ${Math.round((t1 - t0) / 1000)} s, peak ${fmt(max)}` },
     svgEl('line', { x1: pad, y1: ht - pad, x2: w - pad, y2: ht - pad, class: 'axisline' }),
     svgEl('polyline', { points, class: 'lagline' })),
-    el('figcaption', { class: 'muted' }, `peak ${max} records; now ${last.lag}; a sample every ${h.interval_ms / 1000} s, ` +
+    el('figcaption', { class: 'muted' }, `peak ${fmt(max)}; now ${fmt(last[field])}; a sample every ${h.interval_ms / 1000} s, ` +
       `the last ${s.length} kept`));
+}
+
+// One partition's lag in records over time, small, beside its row.
+function sparkline(series, label) {
+  if (!series || series.samples.length < 2) return el('span', { class: 'muted' }, '…');
+  const s = series.samples, w = 120, ht = 24;
+  const t0 = s[0].time_ms, t1 = s[s.length - 1].time_ms;
+  const max = Math.max(1, ...s.map((p) => p.lag));
+  const points = s.map((p) => `${(w * (p.time_ms - t0) / Math.max(1, t1 - t0)).toFixed(1)},` +
+    `${(ht - 2 - (ht - 4) * p.lag / max).toFixed(1)}`).join(' ');
+  return svgEl('svg', { class: 'spark', viewBox: `0 0 ${w} ${ht}`, role: 'img', preserveAspectRatio: 'none',
+    'aria-label': `${label}: lag from ${s[0].lag} to ${s[s.length - 1].lag} records, peak ${max}` },
+  svgEl('polyline', { points, class: 'lagline' }));
 }
 
 function rebalanceTimeline(r) {
