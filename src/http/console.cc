@@ -23,6 +23,7 @@
 #include "http/assets.h"
 #include "http/consumer_assignment.h"
 #include "http/group_history.h"
+#include "http/group_views.h"
 #include "http/internal_client.h"
 #include "http/log_reader.h"
 #include "http/metrics_text.h"
@@ -780,22 +781,42 @@ asio::awaitable<response> console_service::replay(const std::string& topic, cons
 asio::awaitable<response> console_service::groups(const request&) {
   auto gather = [this] {
     auto& c = broker_.groups().coordinator();
+    auto& consumer = broker_.groups().consumer_groups();
+    auto high_watermark = [this](const group::topic_partition& tp) -> std::optional<int64_t> {
+      auto log = broker_.topics().partition(tp.topic, tp.partition);
+      if (!log) return std::nullopt;
+      return log->high_watermark();
+    };
+    // Lag in seconds as of the last sample (reading logs is not for the handler thread).
+    auto sampled_seconds = [this](const std::string& id) -> json {
+      const auto* sampled = history_->lag(id);
+      return sampled && !sampled->empty() ? json(sampled->back().lag_seconds) : json();
+    };
     json list = json::array();
     for (const auto& g : c.list_groups().groups) {
+      if (consumer.has_group(g.group_id)) continue;  // listed below, as the consumer group it is
       auto d = c.describe_groups({g.group_id});
-      auto lags = group::group_lag(c, g.group_id, [this](const group::topic_partition& tp) -> std::optional<int64_t> {
-        auto log = broker_.topics().partition(tp.topic, tp.partition);
-        if (!log) return std::nullopt;
-        return log->high_watermark();
-      });
-      // Lag in seconds as of the last sample (reading logs is not for the handler thread).
-      const auto* sampled = history_->lag(g.group_id);
       list.push_back({{"group_id", g.group_id},
+                      {"type", "classic"},
                       {"state", g.state},
                       {"protocol_type", g.protocol_type},
                       {"members", d.empty() ? 0 : d.front().members.size()},
-                      {"lag", group::total_lag(lags)},
-                      {"lag_seconds", sampled && !sampled->empty() ? json(sampled->back().lag_seconds) : json()}});
+                      {"lag", group::total_lag(group::group_lag(c, g.group_id, high_watermark))},
+                      {"lag_seconds", sampled_seconds(g.group_id)}});
+    }
+    for (auto& row : list_consumer_and_share_groups(broker_)) {
+      const std::string id = row["group_id"].get<std::string>();
+      if (row["type"] == "consumer") {
+        row["lag"] = group::total_lag(group::group_lag(c, id, high_watermark));
+        row["lag_seconds"] = sampled_seconds(id);
+      } else {
+        int64_t lag = 0;
+        json share = share_group_json(broker_, id);
+        for (const auto& p : share["partitions"]) lag += p["lag"].get<int64_t>();
+        row["lag"] = lag;
+        row["lag_seconds"] = json();
+      }
+      list.push_back(std::move(row));
     }
     return json{{"groups", list}};
   };
@@ -1027,8 +1048,8 @@ asio::awaitable<void> console_service::sample_lag() {
       sample s;
       s.time_ms = now_ms();
       auto& c = broker_.groups().coordinator();
+      s.existing = every_group_id(broker_);
       for (const auto& g : c.list_groups().groups) {
-        s.existing.insert(g.group_id);
         for (auto& l : group::group_lag(c, g.group_id, [this](const group::topic_partition& tp) -> std::optional<int64_t> {
                auto log = broker_.topics().partition(tp.topic, tp.partition);
                if (!log) return std::nullopt;
@@ -1056,6 +1077,7 @@ asio::awaitable<void> console_service::sample_lag() {
       for (const auto& id : s.existing) by_group[id];
       for (const auto& r : s.rows) by_group[r.group_id].push_back(r.point);
       for (const auto& [id, points] : by_group) history_->sample_lag(id, s.time_ms, points);
+      observe_group_epochs(broker_, *history_, s.time_ms);
       history_->keep_only(s.existing);
       return true;
     };
@@ -1067,7 +1089,7 @@ asio::awaitable<void> console_service::sample_lag() {
 
 asio::awaitable<response> console_service::group_rebalances(const std::string& id) {
   auto gather = [this, id]() -> json {
-    if (!broker_.groups().coordinator().find_group(id)) return json();
+    if (type_of_group(broker_, id) == group_type::none) return json();
     json list = json::array();
     if (const auto* entries = history_->rebalances(id)) {
       for (const auto& e : *entries) {
@@ -1096,7 +1118,9 @@ asio::awaitable<response> console_service::group_rebalances(const std::string& i
                         {"assignment", std::move(assignment)}});
       }
     }
-    return json{{"group_id", id}, {"rebalances", std::move(list)}};
+    // Classic groups: observed join/sync rounds; consumer and share groups:
+    // group epochs as the lag sampler saw them.
+    return json{{"group_id", id}, {"type", to_string(type_of_group(broker_, id))}, {"rebalances", std::move(list)}};
   };
   json j = co_await on_broker(broker_.io(), std::move(gather));
   if (j.is_null()) co_return error_response(404, kafka::error_code::group_id_not_found, "no group " + id);
@@ -1105,7 +1129,7 @@ asio::awaitable<response> console_service::group_rebalances(const std::string& i
 
 asio::awaitable<response> console_service::group_lag_history(const std::string& id) {
   auto gather = [this, id]() -> json {
-    if (!broker_.groups().coordinator().find_group(id)) return json();
+    if (type_of_group(broker_, id) == group_type::none) return json();
     auto sample_json = [](const lag_sample& s) {
       return json{{"time_ms", s.time_ms}, {"lag", s.lag}, {"lag_seconds", s.lag_seconds}};
     };
@@ -1154,11 +1178,18 @@ asio::awaitable<response> console_service::group(const request& req) {
   auto gather = [this, id] {
     snapshot s;
     auto& c = broker_.groups().coordinator();
-    if (!c.find_group(id)) return s;
+    const group_type type = type_of_group(broker_, id);
+    if (type == group_type::none) return s;
     s.found = true;
+    if (type == group_type::share) {
+      s.body = share_group_json(broker_, id);  // its own offsets: the share partitions' state
+      return s;
+    }
     auto d = c.describe_groups({id});
     json members = json::array();
-    if (!d.empty()) {
+    if (type == group_type::consumer) {
+      s.body = consumer_group_json(broker_, id);  // offsets stay with the classic coordinator
+    } else if (!d.empty()) {
       for (const auto& m : d.front().members) {
         json assigned = json::array();
         if (auto a = decode_consumer_assignment(m.assignment)) {
@@ -1171,6 +1202,7 @@ asio::awaitable<response> console_service::group(const request& req) {
                            {"assignment", assigned}});
       }
       s.body = {{"group_id", id},
+                {"type", "classic"},
                 {"state", d.front().state},
                 {"protocol_type", d.front().protocol_type},
                 {"protocol", d.front().protocol},
@@ -1188,6 +1220,7 @@ asio::awaitable<response> console_service::group(const request& req) {
   };
   auto snap = co_await on_broker(broker_.io(), std::move(gather));
   if (!snap.found) co_return error_response(404, kafka::error_code::group_id_not_found, "no group " + id);
+  if (snap.body.value("type", "") == "share") co_return json_response(snap.body);
   // Lag in time: how old the first record the group has not consumed is
   // (read on the worker pool, off the handler thread).
   int64_t now = now_ms();

@@ -124,6 +124,49 @@ void group_history::on_transition(const group::group_metadata& g, group_state fr
   }
 }
 
+void group_history::observe_epoch(const std::string& group_id, int64_t now_ms, int32_t group_epoch,
+                                  const std::map<std::string, std::vector<group::topic_partition>>& assignment,
+                                  bool reconciled) {
+  group_record& r = record_for(group_id, now_ms);
+  std::vector<std::string> members;
+  for (const auto& [m, _] : assignment) members.push_back(m);  // sorted: a map's keys
+  if (r.seen_epoch != group_epoch) {
+    // A new epoch: the one before, if still open, was overtaken.
+    if (!r.rebalances.empty() && !r.rebalances.back().ended_ms) {
+      r.rebalances.back().ended_ms = now_ms;
+      r.rebalances.back().outcome = "restarted";
+    }
+    r.seen_epoch = group_epoch;
+    ++r.rebalances_total;
+    rebalance_entry e;
+    e.generation = group_epoch;
+    e.started_ms = now_ms;
+    e.members = members;
+    e.joined = difference(members, r.last_members);
+    e.left = difference(r.last_members, members);
+    r.last_members = members;
+    push(r, std::move(e));
+  }
+  if (r.rebalances.empty()) return;
+  rebalance_entry& open = r.rebalances.back();
+  if (open.ended_ms || !reconciled) return;
+  open.ended_ms = now_ms;
+  open.members = members;
+  open.outcome = members.empty() ? "empty" : "stable";
+  std::map<group::topic_partition, std::string> owner;
+  for (const auto& [m, tps] : assignment)
+    for (const auto& tp : tps) owner[tp] = m;
+  for (const auto& [tp, m] : owner) {
+    auto before = r.last_owner.find(tp);
+    if (before == r.last_owner.end() || before->second != m)
+      open.moved.push_back({tp, before == r.last_owner.end() ? "" : before->second, m});
+  }
+  for (const auto& [tp, m] : r.last_owner)
+    if (!owner.count(tp)) open.moved.push_back({tp, m, ""});
+  open.assignment = assignment;
+  r.last_owner = std::move(owner);
+}
+
 void group_history::sample_lag(const std::string& group_id, int64_t time_ms,
                                const std::vector<partition_lag_point>& partitions) {
   group_record& r = record_for(group_id, time_ms);

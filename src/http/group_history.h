@@ -69,6 +69,14 @@ class group_history {
 
   // The coordinator's transition observer.
   void on_transition(const group::group_metadata& g, group::group_state from, int64_t now_ms);
+  // KIP-848 consumer groups and share groups have no join/sync rounds: the
+  // console samples them (every lag sample) and records each new group
+  // epoch as an entry, from the sample that first saw it to the one that saw
+  // every member on it (`reconciled`); its times are as fine as the sampling.
+  // `assignment`: each member's current partitions.
+  void observe_epoch(const std::string& group_id, int64_t now_ms, int32_t group_epoch,
+                     const std::map<std::string, std::vector<group::topic_partition>>& assignment, bool reconciled);
+
   // One lag sample of a group: its total, and each partition's.
   void sample_lag(const std::string& group_id, int64_t time_ms, const std::vector<partition_lag_point>& partitions);
   // Drops groups the coordinator no longer has.
@@ -94,6 +102,7 @@ class group_history {
     partition_series partition_lag;
     std::vector<partition_lag_point> last_partition_lag;
     int64_t rebalances_total = 0;
+    std::optional<int32_t> seen_epoch;  // observe_epoch: the last group epoch sampled
     std::optional<int64_t> rebalance_started_ms;
     std::vector<std::string> last_members;
     std::map<group::topic_partition, std::string> last_owner;

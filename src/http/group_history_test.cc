@@ -104,6 +104,42 @@ TEST(GroupHistory, RecordsGenerationsMembersMovesAndDurations) {
   EXPECT_EQ(o.history.rebalances_total("g"), 4);
 }
 
+TEST(GroupHistory, SampledEpochsOfConsumerAndShareGroups) {
+  group_history history;
+  using assignment_map = std::map<std::string, std::vector<group::topic_partition>>;
+  auto tp = [](int32_t p) { return group::topic_partition{"t", p}; };
+  // Epoch 1 seen while its members still reconcile, then reconciled.
+  history.observe_epoch("g", 100, 1, assignment_map{{"a", {tp(0)}}, {"b", {}}}, false);
+  const auto* rb = history.rebalances("g");
+  ASSERT_NE(rb, nullptr);
+  ASSERT_EQ(rb->size(), 1u);
+  EXPECT_EQ(rb->back().outcome, "in progress");
+  EXPECT_EQ(rb->back().joined, (std::vector<std::string>{"a", "b"}));
+  history.observe_epoch("g", 200, 1, assignment_map{{"a", {tp(0)}}, {"b", {tp(1)}}}, true);
+  ASSERT_EQ(rb->size(), 1u);
+  EXPECT_EQ(rb->back().outcome, "stable");
+  EXPECT_EQ(rb->back().started_ms, 100);
+  EXPECT_EQ(rb->back().ended_ms, 200);
+  EXPECT_EQ(moves(rb->back()), (std::vector<std::string>{"t-0:>a", "t-1:>b"}));
+  // The same epoch again changes nothing.
+  history.observe_epoch("g", 300, 1, assignment_map{{"a", {tp(0)}}, {"b", {tp(1)}}}, true);
+  EXPECT_EQ(rb->size(), 1u);
+  // b leaves (epoch 2), and c joins before that settled (epoch 3).
+  history.observe_epoch("g", 400, 2, assignment_map{{"a", {tp(0)}}}, false);
+  history.observe_epoch("g", 500, 3, assignment_map{{"a", {tp(0)}}, {"c", {}}}, false);
+  ASSERT_EQ(rb->size(), 3u);
+  EXPECT_EQ((*rb)[1].outcome, "restarted");
+  EXPECT_EQ((*rb)[1].left, std::vector<std::string>{"b"});
+  EXPECT_EQ(rb->back().joined, std::vector<std::string>{"c"});
+  history.observe_epoch("g", 600, 3, assignment_map{{"a", {tp(0)}}, {"c", {tp(1)}}}, true);
+  EXPECT_EQ(moves(rb->back()), (std::vector<std::string>{"t-1:b>c"}));
+  EXPECT_EQ(history.rebalances_total("g"), 3);
+  // Everyone leaves.
+  history.observe_epoch("g", 700, 4, assignment_map{}, true);
+  EXPECT_EQ(rb->back().outcome, "empty");
+  EXPECT_EQ(moves(rb->back()), (std::vector<std::string>{"t-0:a>", "t-1:c>"}));
+}
+
 TEST(GroupHistory, EverythingIsBounded) {
   history_limits limits;
   limits.groups = 2;

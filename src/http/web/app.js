@@ -502,45 +502,88 @@ async function showGroups() {
   const data = await api('/api/v1/groups');
   const rows = data.groups.map((g) => el('tr', {},
     el('td', {}, el('a', { href: `#/groups/${encodeURIComponent(g.group_id)}` }, g.group_id)),
-    el('td', {}, g.state), el('td', {}, g.members), el('td', {}, g.lag),
+    el('td', {}, g.type), el('td', {}, g.state), el('td', {}, g.members), el('td', {}, g.lag),
     el('td', {}, g.lag_seconds === null ? '…' : seconds(g.lag_seconds))));
   main.replaceChildren(el('h2', {}, 'Consumer groups'),
+    el('p', { class: 'muted' }, 'classic: JoinGroup/SyncGroup rounds; consumer: the KIP-848 protocol (the broker ' +
+      'assigns, members reconcile to a group epoch); share: KIP-932 queues (records delivered to any member).'),
     rows.length ? el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Group'),
-      el('th', {}, 'State'), el('th', {}, 'Members'), el('th', {}, 'Lag (records)'), el('th', {}, 'Lag (time)'))),
+      el('th', {}, 'Type'), el('th', {}, 'State'), el('th', {}, 'Members'), el('th', {}, 'Lag (records)'),
+      el('th', {}, 'Lag (time)'))),
       el('tbody', {}, ...rows)))
       : el('p', { class: 'muted' }, 'No groups yet.'));
 }
+
+const groupStates = {
+  classic: ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead'],
+  consumer: ['Empty', 'Assigning', 'Reconciling', 'Stable', 'Dead'],
+  share: ['Empty', 'Stable', 'Dead'],
+};
+
+const assignmentText = (a) => a.map((x) => `${x.topic}: ${x.partitions.join(', ')}`).join('; ') || 'none';
 
 async function showGroup(id) {
   const g = await api(`/api/v1/groups/${encodeURIComponent(id)}`);
   const lagHistory = await api(`/api/v1/groups/${encodeURIComponent(id)}/lag-history`);
   const rebalances = await api(`/api/v1/groups/${encodeURIComponent(id)}/rebalances`);
-  const states = ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead'];
-  const machine = el('p', {}, ...states.map((s) => el('span', { class: s === g.state ? 'ok' : 'muted' },
-    s === g.state ? `[${s}] ` : `${s} `)));
-  const members = (g.members || []).map((m) => el('tr', {}, el('td', {}, el('code', {}, m.member_id)),
-    el('td', {}, m.client_id), el('td', {}, m.client_host),
-    el('td', {}, m.assignment.map((a) => `${a.topic}: ${a.partitions.join(', ')}`).join('; '))));
-  const seriesOf = (o) => (lagHistory.partitions || []).find((p) => p.topic === o.topic && p.partition === o.partition);
-  const offsets = g.offsets.map((o) => el('tr', { 'data-lag-partition': `${o.topic}-${o.partition}` },
-    el('td', {}, `${o.topic}-${o.partition}`),
-    el('td', {}, o.committed_offset), el('td', {}, o.high_watermark), el('td', {}, o.lag ?? '?'),
-    el('td', {}, seconds(o.lag_seconds)), el('td', {}, sparkline(seriesOf(o), `${o.topic}-${o.partition}`))));
-  main.replaceChildren(el('h2', {}, `Group ${id}`), el('h3', {}, 'State'), machine,
-    el('h3', {}, 'Members'), el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {},
-      el('th', {}, 'Member'), el('th', {}, 'Client'), el('th', {}, 'Host'), el('th', {}, 'Partitions'))),
-      el('tbody', {}, ...members))),
-    el('h3', {}, `Lag: ${g.lag} records, ${seconds(g.lag_seconds || 0)} behind`),
-    el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {},
-      el('th', {}, 'Partition'), el('th', {}, 'Committed'), el('th', {}, 'High watermark'), el('th', {}, 'Lag'),
-      el('th', {}, 'Lag (time)'), el('th', {}, 'Lag over time'))), el('tbody', {}, ...offsets))),
-    el('p', { class: 'muted' }, 'Lag in time = now minus the timestamp of the first record the group has not consumed; ' +
-      'the group is as far behind as its latest partition.'),
-    el('h3', {}, 'Lag over time (records)'), lagChart(lagHistory, 'lag', 'records'),
-    el('h3', {}, 'Lag over time (seconds)'), lagChart(lagHistory, 'lag_seconds', 'seconds'),
-    el('h3', {}, 'Rebalances'), rebalanceTimeline(rebalances),
-    ...(cluster && cluster.console.write_enabled && g.offsets.length
-      ? resetOffsets(id, [...new Set(g.offsets.map((o) => o.topic))]) : []));
+  const type = g.type || 'classic';
+  const machine = el('p', { 'data-testid': 'state-machine' }, ...groupStates[type].map((s) =>
+    el('span', { class: s === g.state ? 'ok' : 'muted', ...(s === g.state ? { 'aria-current': 'true' } : {}) },
+      s === g.state ? `[${s}] ` : `${s} `)));
+  const children = [el('h2', {}, `Group ${id}`), el('p', { class: 'muted' }, `${type} group` +
+    (type === 'classic' ? '' : ` · group epoch ${g.group_epoch}, assignment epoch ${g.assignment_epoch}, assignor ${g.assignor}`)),
+  el('h3', {}, 'State'), machine];
+  let members;
+  if (type === 'classic') {
+    members = el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Member'), el('th', {}, 'Client'),
+      el('th', {}, 'Host'), el('th', {}, 'Partitions'))), el('tbody', {}, ...(g.members || []).map((m) =>
+      el('tr', {}, el('td', {}, el('code', {}, m.member_id)), el('td', {}, m.client_id), el('td', {}, m.client_host),
+        el('td', {}, assignmentText(m.assignment))))));
+  } else {
+    // Epochs teach the protocol: a member at the group epoch with its target
+    // assignment is reconciled; one behind is still giving up or taking partitions.
+    members = el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Member'), el('th', {}, 'Client'),
+      el('th', {}, 'Member epoch'), el('th', {}, 'Partitions'),
+      ...(type === 'consumer' ? [el('th', {}, 'Target')] : []), el('th', {}, 'Subscribed'))),
+    el('tbody', {}, ...g.members.map((m) => el('tr', { 'data-member': m.member_id },
+      el('td', {}, el('code', {}, m.member_id)), el('td', {}, `${m.client_id} (${m.client_host})`),
+      el('td', { class: m.member_epoch === g.group_epoch ? 'ok' : 'error' }, m.member_epoch),
+      el('td', {}, assignmentText(m.assignment)),
+      ...(type === 'consumer' ? [el('td', {}, assignmentText(m.target_assignment))] : []),
+      el('td', {}, (m.subscribed_topics || []).join(', '))))));
+  }
+  children.push(el('h3', {}, 'Members'), g.members.length ? el('div', { class: 'scroll' }, members)
+    : el('p', { class: 'muted' }, 'No members.'));
+  if (type === 'share') {
+    children.push(el('h3', {}, 'Share partitions'),
+      el('p', { class: 'muted' }, 'Every record before the start offset is done; records after it are delivered ' +
+        'to any member and acknowledged one by one (in flight: available, acquired under a lock, acknowledged, archived).'),
+      el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Partition'),
+        el('th', {}, 'Start offset'), el('th', {}, 'Next offset'), el('th', {}, 'High watermark'), el('th', {}, 'Lag'),
+        el('th', {}, 'In flight'))), el('tbody', {}, ...g.partitions.map((p) => el('tr', {},
+        el('td', {}, `${p.topic}-${p.partition}`), el('td', {}, p.start_offset), el('td', {}, p.next_offset),
+        el('td', {}, p.high_watermark), el('td', {}, p.lag),
+        el('td', {}, Object.entries(p.in_flight).map(([k, v]) => `${k} ${v}`).join(', ')))))))); 
+  } else {
+    const seriesOf = (o) => (lagHistory.partitions || []).find((p) => p.topic === o.topic && p.partition === o.partition);
+    const offsets = g.offsets.map((o) => el('tr', { 'data-lag-partition': `${o.topic}-${o.partition}` },
+      el('td', {}, `${o.topic}-${o.partition}`),
+      el('td', {}, o.committed_offset), el('td', {}, o.high_watermark), el('td', {}, o.lag ?? '?'),
+      el('td', {}, seconds(o.lag_seconds)), el('td', {}, sparkline(seriesOf(o), `${o.topic}-${o.partition}`))));
+    children.push(el('h3', {}, `Lag: ${g.lag} records, ${seconds(g.lag_seconds || 0)} behind`),
+      el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {},
+        el('th', {}, 'Partition'), el('th', {}, 'Committed'), el('th', {}, 'High watermark'), el('th', {}, 'Lag'),
+        el('th', {}, 'Lag (time)'), el('th', {}, 'Lag over time'))), el('tbody', {}, ...offsets))),
+      el('p', { class: 'muted' }, 'Lag in time = now minus the timestamp of the first record the group has not consumed; ' +
+        'the group is as far behind as its latest partition.'),
+      el('h3', {}, 'Lag over time (records)'), lagChart(lagHistory, 'lag', 'records'),
+      el('h3', {}, 'Lag over time (seconds)'), lagChart(lagHistory, 'lag_seconds', 'seconds'));
+  }
+  children.push(el('h3', {}, type === 'classic' ? 'Rebalances' : 'Group epochs (sampled)'), rebalanceTimeline(rebalances));
+  if (cluster && cluster.console.write_enabled && type !== 'share' && g.offsets.length) {
+    children.push(...resetOffsets(id, [...new Set(g.offsets.map((o) => o.topic))]));
+  }
+  main.replaceChildren(...children);
 }
 
 function seconds(s) {
@@ -587,7 +630,7 @@ function rebalanceTimeline(r) {
   if (!r.rebalances.length) return el('p', { class: 'muted', 'data-testid': 'timeline' }, 'No rebalance seen since the broker started.');
   const short = (id) => id.length > 24 ? `${id.slice(0, 24)}…` : id;
   const items = [...r.rebalances].reverse().map((e) => el('li', { 'data-generation': e.generation },
-    el('strong', {}, `generation ${e.generation}`), ` · ${e.outcome}`,
+    el('strong', {}, `${r.type === 'classic' || !r.type ? 'generation' : 'epoch'} ${e.generation}`), ` · ${e.outcome}`,
     e.duration_ms !== null ? ` · ${e.duration_ms} ms` : '', ` · ${new Date(e.started_ms).toISOString()}`,
     e.joined.length ? el('div', {}, 'joined: ', ...e.joined.map((m) => el('code', {}, short(m) + ' '))) : null,
     e.left.length ? el('div', {}, 'left: ', ...e.left.map((m) => el('code', {}, short(m) + ' '))) : null,
