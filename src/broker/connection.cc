@@ -1,5 +1,7 @@
 #include "broker/connection.h"
 
+#include "base/metrics.h"
+
 #include "base/big_endian.h"
 #include "broker/refusal_log.h"
 
@@ -572,10 +574,11 @@ asio::awaitable<void> connection::serve_request(std::shared_ptr<std::vector<uint
     // (Wrapped in an optional: co_spawn needs a default-constructible result.)
     auto handled = co_await asio::co_spawn(
         services_.handlers,
-        [](request_router* router, std::shared_ptr<std::vector<uint8_t>> request,
-           const client_info& client) -> asio::awaitable<std::optional<result<routed_response>>> {
+        [](request_router* router, std::shared_ptr<std::vector<uint8_t>> request, const client_info& client,
+           std::chrono::steady_clock::time_point queued) -> asio::awaitable<std::optional<result<routed_response>>> {
+          metrics::record_queue_time(*request, queued);  // /metrics: handed over -> started on the handler thread
           co_return co_await router->route(std::move(request), client);
-        }(services_.router, frame, client_),
+        }(services_.router, frame, client_, std::chrono::steady_clock::now()),
         asio::use_awaitable);
     if (handled) routed = std::move(*handled);
   } catch (const std::exception& e) {

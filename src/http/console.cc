@@ -263,14 +263,36 @@ asio::awaitable<response> console_service::metrics(const request&) {
     for (const auto* t : broker_.topics().list()) {
       for (const auto& p : t->partitions) s.partitions.push_back({t->name, p->partition(), p});
     }
-    for (const auto& g : broker_.groups().coordinator().list_groups().groups) {
-      group_sample gs{g.group_id, g.state, 0};
-      if (const auto* meta = broker_.groups().coordinator().find_group(g.group_id)) {
-        (void)meta;
-        auto d = broker_.groups().coordinator().describe_groups({g.group_id});
-        if (!d.empty()) gs.members = static_cast<int64_t>(d.front().members.size());
-      }
+    auto& c = broker_.groups().coordinator();
+    auto& consumer = broker_.groups().consumer_groups();
+    for (const auto& g : c.list_groups().groups) {
+      if (consumer.has_group(g.group_id)) continue;  // below, as the consumer group it is
+      group_sample gs{g.group_id, g.state, 0, "classic", history_->rebalances_total(g.group_id)};
+      auto d = c.describe_groups({g.group_id});
+      if (!d.empty()) gs.members = static_cast<int64_t>(d.front().members.size());
       s.groups.push_back(std::move(gs));
+    }
+    for (const auto& row : list_consumer_and_share_groups(broker_)) {
+      std::string id = row["group_id"].get<std::string>();
+      s.groups.push_back({id, row["state"].get<std::string>(), row["members"].get<int64_t>(),
+                          row["type"].get<std::string>(), history_->rebalances_total(id)});
+    }
+    // Committed offsets and lag in records now; lag in seconds from the last
+    // sample (a scrape reads no log).
+    for (const auto& g : c.list_groups().groups) {
+      std::map<group::topic_partition, double> seconds;
+      if (const auto* last = history_->last_partition_lag(g.group_id))
+        for (const auto& p : *last) seconds[p.partition] = p.lag_seconds;
+      for (const auto& l : group::group_lag(c, g.group_id, [this](const group::topic_partition& tp) -> std::optional<int64_t> {
+             auto log = broker_.topics().partition(tp.topic, tp.partition);
+             if (!log) return std::nullopt;
+             return log->high_watermark();
+           })) {
+        if (!l.lag) continue;
+        group_offset_sample o{g.group_id, l.topic, l.partition, l.committed, *l.lag, std::nullopt};
+        if (auto it = seconds.find({l.topic, l.partition}); it != seconds.end()) o.lag_seconds = it->second;
+        s.offsets.push_back(std::move(o));
+      }
     }
     return s;
   };
