@@ -32,7 +32,11 @@ async function api(path, options = {}) {
   return body;
 }
 
+// Over the Kafka protocol (`samsa console --bootstrap`) the broker's internals are not there.
+const remote = () => Boolean(cluster && cluster.console.mode === 'remote');
+
 function bytes(n) {
+  if (n === null || n === undefined || Number.isNaN(n)) return 'size not available';
   if (n < 1024) return `${n} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let v = n / 1024, i = 0;
@@ -110,7 +114,8 @@ function drawPartition(p, rate) {
     el('div', {},
       el('strong', {}, `Partition ${p.partition}`), ' ',
       el('span', { class: 'muted', 'data-testid': `hw-${p.partition}` }, `${end - start} records (offsets ${start}–${end})`),
-      ` · ${bytes(p.size_bytes)} · ${p.segments} segment${p.segments === 1 ? '' : 's'}`,
+      p.segments === null || p.segments === undefined ? ' · size and segments not available over the Kafka protocol'
+        : ` · ${bytes(p.size_bytes)} · ${p.segments} segment${p.segments === 1 ? '' : 's'}`,
       rate !== undefined ? ` · ${rate.toFixed(1)} records/s` : '', ' · ',
       el('a', { href: `#/topics/${encodeURIComponent(p.topic)}/${p.partition}` }, 'messages')),
     svg);
@@ -121,7 +126,7 @@ async function showTopics() {
   const list = el('tbody', {});
   for (const t of data.topics) {
     const records = t.partitions.reduce((a, p) => a + p.high_watermark - p.log_start_offset, 0);
-    const size = t.partitions.reduce((a, p) => a + p.size_bytes, 0);
+    const size = remote() ? null : t.partitions.reduce((a, p) => a + p.size_bytes, 0);
     list.append(el('tr', {}, el('td', {}, el('a', { href: `#/topics/${encodeURIComponent(t.name)}` }, t.name)),
       el('td', {}, t.partitions.length), el('td', { 'data-topic-records': t.name }, records), el('td', {}, bytes(size))));
   }
@@ -163,11 +168,18 @@ async function showTopic(name) {
     el('p', { class: 'muted' }, 'Each bar is a partition\'s log, from its log start to its high watermark; ' +
       'brown lines are segment boundaries (where retention can cut). Updated every second.'), parts];
   if (cluster && cluster.console.write_enabled) children.push(...produceForm(name, t.partitions.length));
-  children.push(...searchForm(name));
+  if (remote()) {
+    children.push(el('p', { class: 'muted', 'data-testid': 'remote-note' }, `Served by \`samsa console\` for ${cluster.console.bootstrap} ` +
+      'over the Kafka protocol: segment boundaries, sizes, live rates, search and writes need the broker\'s internals ' +
+      'and are not available here.'));
+  } else {
+    children.push(...searchForm(name));
+  }
   if (cluster && cluster.console.write_enabled) children.push(...manageTopic(name, t.partitions.length));
   children.push(el('h3', {}, 'Configuration'), el('div', { class: 'scroll' }, el('table', {}, configs)));
   main.replaceChildren(...children);
 
+  if (remote()) return;
   // Live: records/s from the change of each partition's records-in counter.
   let last = null;
   liveSource = new EventSource(`/api/v1/events?topic=${encodeURIComponent(name)}`);
