@@ -6,6 +6,7 @@ histories sampled by the console process; what needs a broker's internals
 answers plainly that it is not available."""
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -133,6 +134,15 @@ def test_console_for_a_cluster_over_the_kafka_protocol(broker_factory, name):
             return done[-1] if done else None
         entry = wait_for(timeline, "the membership change on the timeline", [member])
         assert entry["joined"] == [m["member_id"]] and len(entry["moved"]) == 2
+
+        # The page, in a browser, over this read-only API.
+        modules = os.environ.get("KAFKAJS_DIR") or ""
+        assert shutil.which("node") and os.path.isdir(os.path.join(modules, "playwright-core")), \
+            "node and playwright-core are test dependencies: run scripts/install-deps.sh --test"
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "remote_page_check.js")
+        env = dict(os.environ, NODE_MODULES=modules, CONSOLE_URL=c.base, TOPIC=t, GROUP=g)
+        run = subprocess.run(["node", script], env=env, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, f"{run.stdout}\n{run.stderr}"
 
         # What needs the broker's internals says so.
         status, _, text = c.text("/metrics")
