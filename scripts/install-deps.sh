@@ -59,6 +59,15 @@ if ((with_tests)); then
   else
     echo "install-deps: playwright-core 1.65.2 present"
   fi
+  # axe-core checks the console page's accessibility in the same chromium.
+  if [[ ! -f .test-deps/node/node_modules/axe-core/package.json ]] ||
+     ! grep -q '"version": "4.14.1"' .test-deps/node/node_modules/axe-core/package.json; then
+    echo "install-deps: installing axe-core@4.14.1 into .test-deps/node"
+    mkdir -p .test-deps/node
+    npm install --silent --no-audit --no-fund --prefix .test-deps/node axe-core@4.14.1
+  else
+    echo "install-deps: axe-core 4.14.1 present"
+  fi
   # librdkafka 2.15.1 for the Kafka 4.x protocol tests; about 30 s to build once.
   ./scripts/build-rdkafka-new.sh | grep -v '^/'
 fi

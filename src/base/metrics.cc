@@ -1,5 +1,7 @@
 #include "base/metrics.h"
 
+#include <algorithm>
+
 namespace samsa::metrics {
 
 registry& registry::instance() {
@@ -24,6 +26,25 @@ void registry::record_request(int16_t key, int16_t version, uint64_t request_byt
   while (bucket < latency_bounds_seconds.size() && seconds > latency_bounds_seconds[bucket]) ++bucket;
   s->latency_buckets[bucket].fetch_add(1, std::memory_order_relaxed);
   if (failed) s->failed.fetch_add(1, std::memory_order_relaxed);
+}
+
+void registry::record_queue_time(int16_t key, uint64_t micros) {
+  if (key < 0 || key >= max_api_keys) return;
+  queue_times_[static_cast<size_t>(key)].observe(latency_bounds_seconds, static_cast<double>(micros) / 1e6, micros);
+}
+
+listener_stats* registry::listener(std::string_view name) {
+  std::lock_guard lock(listeners_mu_);
+  size_t n = listener_count_.load(std::memory_order_relaxed);
+  for (size_t i = 0; i < n; ++i) {
+    if (std::string_view(listeners_[i].name.data()) == name) return &listeners_[i];
+  }
+  if (n >= max_listeners) return nullptr;
+  auto& slot = listeners_[n];
+  name = name.substr(0, slot.name.size() - 1);
+  std::copy(name.begin(), name.end(), slot.name.begin());
+  listener_count_.store(n + 1, std::memory_order_release);  // the name is written before it is seen
+  return &slot;
 }
 
 void registry::record_error(int16_t key, int16_t code) {

@@ -7,7 +7,12 @@
 
 #include <array>
 #include <atomic>
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
+#include <vector>
+#include <mutex>
+#include <string_view>
 
 namespace samsa::metrics {
 
@@ -24,6 +29,35 @@ inline constexpr int max_api_versions = 32;
 // Kafka error codes run from -1 (UNKNOWN_SERVER_ERROR) to about 130.
 inline constexpr int min_error_code = -1;
 inline constexpr int max_error_code = 255;
+
+// Group-commit round sizes (requests one fsync round served), powers of two.
+inline constexpr std::array<double, 11> batch_size_bounds = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
+
+// A histogram of fixed bounds: non-cumulative counts per bucket (the last is
+// +Inf; the scrape sums them) and the sum of what was observed, in the
+// caller's integer unit (microseconds for times, items for sizes).
+template <size_t Bounds>
+struct histogram {
+  std::array<std::atomic<uint64_t>, Bounds + 1> buckets{};
+  std::atomic<uint64_t> sum{0};
+  void observe(const std::array<double, Bounds>& bounds, double value, uint64_t units) {
+    size_t b = 0;
+    while (b < Bounds && value > bounds[b]) ++b;
+    buckets[b].fetch_add(1, std::memory_order_relaxed);
+    sum.fetch_add(units, std::memory_order_relaxed);
+  }
+};
+using time_histogram = histogram<latency_bounds_seconds.size()>;
+using size_histogram = histogram<batch_size_bounds.size()>;
+
+// Connections of one listener (by its name): registered when the listener is
+// made, counted by each connection's admission place.
+struct listener_stats {
+  std::array<char, 64> name{};
+  std::atomic<int64_t> open{0};
+  std::atomic<uint64_t> accepted{0};
+};
+inline constexpr size_t max_listeners = 16;
 
 struct api_version_stats {
   std::atomic<uint64_t> requests{0};
@@ -64,6 +98,33 @@ class registry {
   uint64_t connections_accepted() const { return connections_accepted_.load(std::memory_order_relaxed); }
   uint64_t unknown_requests() const { return unknown_requests_.load(std::memory_order_relaxed); }
 
+  // Request queue time: from the network thread handing a request over to
+  // the handler thread starting it, by API key.
+  void record_queue_time(int16_t key, uint64_t micros);
+  const time_histogram* queue_time(int16_t key) const {
+    return key >= 0 && key < max_api_keys ? &queue_times_[static_cast<size_t>(key)] : nullptr;
+  }
+  // One fdatasync of a partition's files (storage's flusher).
+  void record_fsync(uint64_t micros) {
+    fsyncs_.observe(latency_bounds_seconds, static_cast<double>(micros) / 1e6, micros);
+  }
+  const time_histogram& fsyncs() const { return fsyncs_; }
+  // One group-commit round: how many flush requests its fsyncs served.
+  void record_group_commit(uint64_t requests) {
+    group_commits_.observe(batch_size_bounds, static_cast<double>(requests), requests);
+  }
+  const size_histogram& group_commits() const { return group_commits_; }
+  // Long-poll fetches parked waiting for data.
+  void fetch_parked() { parked_fetches_.fetch_add(1, std::memory_order_relaxed); }
+  void fetch_unparked() { parked_fetches_.fetch_sub(1, std::memory_order_relaxed); }
+  int64_t parked_fetches() const { return parked_fetches_.load(std::memory_order_relaxed); }
+  // The stats of listener `name`, registered on first use (listeners are made
+  // at start-up); nullptr past max_listeners.
+  listener_stats* listener(std::string_view name);
+  // Registered listeners, in registration order.
+  size_t listener_count() const { return listener_count_.load(std::memory_order_acquire); }
+  const listener_stats& listener_at(size_t i) const { return listeners_[i]; }
+
  private:
   registry() = default;
   std::array<std::array<api_version_stats, max_api_versions>, max_api_keys> apis_{};
@@ -71,6 +132,22 @@ class registry {
   std::atomic<int64_t> connections_open_{0};
   std::atomic<uint64_t> connections_accepted_{0};
   std::atomic<uint64_t> unknown_requests_{0};
+  std::array<time_histogram, max_api_keys> queue_times_{};
+  time_histogram fsyncs_{};
+  size_histogram group_commits_{};
+  std::atomic<int64_t> parked_fetches_{0};
+  std::mutex listeners_mu_;  // registration only; counting and reading take no lock
+  std::array<listener_stats, max_listeners> listeners_{};
+  std::atomic<size_t> listener_count_{0};
 };
+
+// The queue time of one request frame (its first two bytes are the API key),
+// handed to the handler thread at `queued`.
+inline void record_queue_time(const std::vector<uint8_t>& frame, std::chrono::steady_clock::time_point queued) {
+  if (frame.size() < 2) return;
+  auto key = static_cast<int16_t>((frame[0] << 8) | frame[1]);
+  auto waited = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - queued);
+  registry::instance().record_queue_time(key, static_cast<uint64_t>(std::max<int64_t>(0, waited.count())));
+}
 
 }  // namespace samsa::metrics

@@ -1,5 +1,7 @@
 #include "broker/connection.h"
 
+#include "base/metrics.h"
+
 #include "base/big_endian.h"
 #include "broker/refusal_log.h"
 #include "broker/sasl_session.h"
@@ -624,10 +626,11 @@ asio::awaitable<void> connection::serve_request(std::shared_ptr<std::vector<uint
     auto handled = co_await asio::co_spawn(
         services_.handlers,
         [](request_router* router, std::shared_ptr<std::vector<uint8_t>> request, client_info& client,
-           bool raw) -> asio::awaitable<std::optional<result<routed_response>>> {
+           bool raw, std::chrono::steady_clock::time_point queued) -> asio::awaitable<std::optional<result<routed_response>>> {
+          metrics::record_queue_time(*request, queued);  // /metrics: handed over -> started on the handler thread
           if (raw) co_return co_await router->route_sasl_token(std::move(request), client);
           co_return co_await router->route(std::move(request), client);
-        }(services_.router, frame, client_, raw_sasl_token),
+        }(services_.router, frame, client_, raw_sasl_token, std::chrono::steady_clock::now()),
         asio::use_awaitable);
     if (handled) routed = std::move(*handled);
   } catch (const std::exception& e) {

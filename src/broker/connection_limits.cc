@@ -13,7 +13,15 @@ bool request_memory::try_acquire(int64_t bytes) {
 }
 
 connection_admission::place::~place() {
+  if (listener_) listener_->open.fetch_sub(1, std::memory_order_relaxed);
   if (owner_) owner_->leave(ip_);
+}
+
+void connection_admission::place::count_on(metrics::listener_stats* listener) {
+  if (listener_ || !listener) return;
+  listener_ = listener;
+  listener_->open.fetch_add(1, std::memory_order_relaxed);
+  listener_->accepted.fetch_add(1, std::memory_order_relaxed);
 }
 
 std::unique_ptr<connection_admission::place> connection_admission::admit(const std::string& ip,

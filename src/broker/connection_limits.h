@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 
+#include "base/metrics.h"
+
 namespace samsa::broker {
 
 struct connection_limits {
@@ -52,10 +54,13 @@ class connection_admission : public std::enable_shared_from_this<connection_admi
     ~place();
     place(const place&) = delete;
     place& operator=(const place&) = delete;
+    // Counts this connection in its listener's /metrics figures until the place is given back.
+    void count_on(metrics::listener_stats* listener);
 
    private:
     std::shared_ptr<connection_admission> owner_;
     std::string ip_;
+    metrics::listener_stats* listener_ = nullptr;
   };
 
   // A place for a connection from `ip`, or why there is none. The object

@@ -5,6 +5,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "base/metrics.h"
+
 namespace samsa::broker {
 
 namespace asio = boost::asio;
@@ -13,7 +15,9 @@ asio::awaitable<void> fetch_waiters::wait(const std::vector<const void*>& partit
                                           std::chrono::steady_clock::time_point deadline) {
   auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor, deadline);
   for (const void* p : partitions) parked_[p].push_back(timer);
+  metrics::registry::instance().fetch_parked();
   co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+  metrics::registry::instance().fetch_unparked();
   for (const void* p : partitions) {
     auto it = parked_.find(p);
     if (it == parked_.end()) continue;

@@ -1,5 +1,6 @@
 #include "broker/listener.h"
 
+#include "base/metrics.h"
 #include "broker/refusal_log.h"
 
 #include <spdlog/spdlog.h>
@@ -80,6 +81,7 @@ asio::awaitable<void> listener::accept_loop() {
       socket.close(ignored);
       continue;
     }
+    if (place) place->count_on(metrics::registry::instance().listener(security_.name));
     auto conn = std::make_shared<connection>(std::move(socket), services_, limits_, security_, std::move(place));
     std::erase_if(connections_, [](const auto& weak) { return weak.expired(); });
     connections_.push_back(conn);

@@ -9,6 +9,7 @@
 namespace samsa::cli {
 
 void register_serve(CLI::App& app, cli_context& ctx);
+void register_console(CLI::App& app, cli_context& ctx);
 void register_cluster_info(CLI::App& cluster, cli_context& ctx);
 void register_cluster_health(CLI::App& cluster, cli_context& ctx);
 void register_topic_create(CLI::App& topic, cli_context& ctx);

@@ -24,12 +24,14 @@
 #include "http/consumer_assignment.h"
 #include "http/group_history.h"
 #include "http/http_auth.h"
+#include "http/group_views.h"
 #include "http/internal_client.h"
 #include "http/log_reader.h"
 #include "http/metrics_text.h"
 #include "http/on_broker.h"
 #include "http/record_search.h"
 #include "http/server.h"
+#include "http/start_position.h"
 #include "record/batch_builder.h"
 #include "security/tls/tls_context.h"
 #include "storage/partition_log.h"
@@ -218,6 +220,7 @@ class console_service final : public broker::side_service {
   asio::awaitable<response> group_lag_history(const std::string& id);
   asio::awaitable<response> group(const request&);
   asio::awaitable<void> events(const request&, event_stream&);
+  asio::awaitable<void> tail(const request&, event_stream&);
   std::optional<response> refuse_write(const request& req) const;
 
   broker::broker_state& broker_;
@@ -251,6 +254,7 @@ void console_service::add_routes() {
   server_.route("DELETE", "/api/v1/topics/", [this](const request& r) { return topic_path(r); }, true);
   server_.route("POST", "/api/v1/groups/", [this](const request& r) { return reset_offsets(r); }, true);
   server_.stream("/api/v1/events", [this](const request& r, event_stream& s) { return events(r, s); });
+  server_.stream("/api/v1/tail", [this](const request& r, event_stream& s) { return tail(r, s); });
 }
 
 asio::awaitable<response> console_service::metrics(const request&) {
@@ -263,14 +267,36 @@ asio::awaitable<response> console_service::metrics(const request&) {
     for (const auto* t : broker_.topics().list()) {
       for (const auto& p : t->partitions) s.partitions.push_back({t->name, p->partition(), p});
     }
-    for (const auto& g : broker_.groups().coordinator().list_groups().groups) {
-      group_sample gs{g.group_id, g.state, 0};
-      if (const auto* meta = broker_.groups().coordinator().find_group(g.group_id)) {
-        (void)meta;
-        auto d = broker_.groups().coordinator().describe_groups({g.group_id});
-        if (!d.empty()) gs.members = static_cast<int64_t>(d.front().members.size());
-      }
+    auto& c = broker_.groups().coordinator();
+    auto& consumer = broker_.groups().consumer_groups();
+    for (const auto& g : c.list_groups().groups) {
+      if (consumer.has_group(g.group_id)) continue;  // below, as the consumer group it is
+      group_sample gs{g.group_id, g.state, 0, "classic", history_->rebalances_total(g.group_id)};
+      auto d = c.describe_groups({g.group_id});
+      if (!d.empty()) gs.members = static_cast<int64_t>(d.front().members.size());
       s.groups.push_back(std::move(gs));
+    }
+    for (const auto& row : list_consumer_and_share_groups(broker_)) {
+      std::string id = row["group_id"].get<std::string>();
+      s.groups.push_back({id, row["state"].get<std::string>(), row["members"].get<int64_t>(),
+                          row["type"].get<std::string>(), history_->rebalances_total(id)});
+    }
+    // Committed offsets and lag in records now; lag in seconds from the last
+    // sample (a scrape reads no log).
+    for (const auto& g : c.list_groups().groups) {
+      std::map<group::topic_partition, double> seconds;
+      if (const auto* last = history_->last_partition_lag(g.group_id))
+        for (const auto& p : *last) seconds[p.partition] = p.lag_seconds;
+      for (const auto& l : group::group_lag(c, g.group_id, [this](const group::topic_partition& tp) -> std::optional<int64_t> {
+             auto log = broker_.topics().partition(tp.topic, tp.partition);
+             if (!log) return std::nullopt;
+             return log->high_watermark();
+           })) {
+        if (!l.lag) continue;
+        group_offset_sample o{g.group_id, l.topic, l.partition, l.committed, *l.lag, std::nullopt};
+        if (auto it = seconds.find({l.topic, l.partition}); it != seconds.end()) o.lag_seconds = it->second;
+        s.offsets.push_back(std::move(o));
+      }
     }
     return s;
   };
@@ -493,6 +519,14 @@ asio::awaitable<response> console_service::search(const std::string& topic, cons
   auto cursor_text = req.query.count("cursor") ? req.query.at("cursor") : std::string();
   auto cursor = parse_search_cursor(cursor_text);
   if (!cursor) co_return error_response(400, kafka::error_code::invalid_request, cursor.err().describe());
+  // Where the first page starts in each partition (a cursor carries it on).
+  auto start = parse_start_position(req.query, start_position{});
+  if (!start) co_return error_response(400, kafka::error_code::invalid_request, start.err().describe());
+  if (!cursor_text.empty() && (req.query.count("from") || req.query.count("from_offset") ||
+                               req.query.count("from_timestamp"))) {
+    co_return error_response(400, kafka::error_code::invalid_request,
+                             "a cursor continues a search: from=, from_offset= and from_timestamp= start one");
+  }
 
   struct target {
     int32_t partition = 0;
@@ -536,11 +570,22 @@ asio::awaitable<response> console_service::search(const std::string& topic, cons
     std::vector<std::pair<int32_t, read_record>> matches;
     std::vector<std::pair<int32_t, partition_scan>> scans;
   };
-  auto scan = [&pl, &criteria, &budget]() {
+  const bool resumed_page = resumed;
+  const start_position first = *start;
+  auto scan = [&pl, &criteria, &budget, resumed_page, first]() {
     page out;
     for (const auto& t : pl.targets) {
       std::vector<read_record> found;
-      auto s = search_partition(*t.log, t.from, criteria, budget, out.spent, found);
+      int64_t from = t.from;
+      if (!resumed_page) {
+        auto at = resolve_start(*t.log, first);
+        if (!at) {
+          out.error = "partition " + std::to_string(t.partition) + ": " + at.err().describe();
+          return out;
+        }
+        from = *at;
+      }
+      auto s = search_partition(*t.log, from, criteria, budget, out.spent, found);
       if (!s) {
         out.error = "partition " + std::to_string(t.partition) + ": " + s.err().describe();
         return out;
@@ -762,19 +807,42 @@ asio::awaitable<response> console_service::replay(const std::string& topic, cons
 asio::awaitable<response> console_service::groups(const request&) {
   auto gather = [this] {
     auto& c = broker_.groups().coordinator();
+    auto& consumer = broker_.groups().consumer_groups();
+    auto high_watermark = [this](const group::topic_partition& tp) -> std::optional<int64_t> {
+      auto log = broker_.topics().partition(tp.topic, tp.partition);
+      if (!log) return std::nullopt;
+      return log->high_watermark();
+    };
+    // Lag in seconds as of the last sample (reading logs is not for the handler thread).
+    auto sampled_seconds = [this](const std::string& id) -> json {
+      const auto* sampled = history_->lag(id);
+      return sampled && !sampled->empty() ? json(sampled->back().lag_seconds) : json();
+    };
     json list = json::array();
     for (const auto& g : c.list_groups().groups) {
+      if (consumer.has_group(g.group_id)) continue;  // listed below, as the consumer group it is
       auto d = c.describe_groups({g.group_id});
-      auto lags = group::group_lag(c, g.group_id, [this](const group::topic_partition& tp) -> std::optional<int64_t> {
-        auto log = broker_.topics().partition(tp.topic, tp.partition);
-        if (!log) return std::nullopt;
-        return log->high_watermark();
-      });
       list.push_back({{"group_id", g.group_id},
+                      {"type", "classic"},
                       {"state", g.state},
                       {"protocol_type", g.protocol_type},
                       {"members", d.empty() ? 0 : d.front().members.size()},
-                      {"lag", group::total_lag(lags)}});
+                      {"lag", group::total_lag(group::group_lag(c, g.group_id, high_watermark))},
+                      {"lag_seconds", sampled_seconds(g.group_id)}});
+    }
+    for (auto& row : list_consumer_and_share_groups(broker_)) {
+      const std::string id = row["group_id"].get<std::string>();
+      if (row["type"] == "consumer") {
+        row["lag"] = group::total_lag(group::group_lag(c, id, high_watermark));
+        row["lag_seconds"] = sampled_seconds(id);
+      } else {
+        int64_t lag = 0;
+        json share = share_group_json(broker_, id);
+        for (const auto& p : share["partitions"]) lag += p["lag"].get<int64_t>();
+        row["lag"] = lag;
+        row["lag_seconds"] = json();
+      }
+      list.push_back(std::move(row));
     }
     return json{{"groups", list}};
   };
@@ -984,28 +1052,62 @@ asio::awaitable<response> console_service::reset_offsets(const request& req) {
   co_return json_response(out);
 }
 
-// Each classic group's lag, every lag_sample_ms, into the bounded history;
-// groups that are gone are forgotten.
+// Each group's lag, every lag_sample_ms, into the bounded history; groups
+// that are gone are forgotten. Three steps: committed offsets and high
+// watermarks on the handler thread, lag in seconds (the timestamp of the
+// first unconsumed record, a read) on the worker pool, the history written
+// back on the handler thread (the only one that touches it).
 asio::awaitable<void> console_service::sample_lag() {
   asio::steady_timer tick(server_.io());
+  struct row {
+    std::string group_id;
+    partition_lag_point point;
+    std::shared_ptr<storage::partition_log> log;
+  };
+  struct sample {
+    std::set<std::string> existing;
+    std::vector<row> rows;
+    int64_t time_ms = 0;
+  };
   for (;;) {
     auto gather = [this] {
+      sample s;
+      s.time_ms = now_ms();
       auto& c = broker_.groups().coordinator();
-      std::set<std::string> existing;
-      int64_t now = now_ms();
+      s.existing = every_group_id(broker_);
       for (const auto& g : c.list_groups().groups) {
-        existing.insert(g.group_id);
-        auto lags = group::group_lag(c, g.group_id, [this](const group::topic_partition& tp) -> std::optional<int64_t> {
-          auto log = broker_.topics().partition(tp.topic, tp.partition);
-          if (!log) return std::nullopt;
-          return log->high_watermark();
-        });
-        history_->sample_lag(g.group_id, now, group::total_lag(lags));
+        for (auto& l : group::group_lag(c, g.group_id, [this](const group::topic_partition& tp) -> std::optional<int64_t> {
+               auto log = broker_.topics().partition(tp.topic, tp.partition);
+               if (!log) return std::nullopt;
+               return log->high_watermark();
+             })) {
+          if (!l.lag) continue;  // its partition is gone
+          auto log = broker_.topics().partition(l.topic, l.partition);
+          s.rows.push_back({g.group_id, {{l.topic, l.partition}, l.committed, *l.lag, 0}, std::move(log)});
+        }
       }
-      history_->keep_only(existing);
+      return s;
+    };
+    sample s = co_await on_broker(broker_.io(), std::move(gather));
+    auto seconds = [&s] {
+      for (auto& r : s.rows) {
+        if (r.point.lag <= 0 || !r.log) continue;
+        if (auto ts = first_timestamp_at(*r.log, r.point.committed))
+          r.point.lag_seconds = static_cast<double>(std::max<int64_t>(0, s.time_ms - *ts)) / 1000.0;
+      }
       return true;
     };
-    (void)co_await on_broker(broker_.io(), std::move(gather));
+    (void)co_await broker_.workers().run(seconds);
+    auto store = [this, s = std::move(s)] {
+      std::map<std::string, std::vector<partition_lag_point>> by_group;
+      for (const auto& id : s.existing) by_group[id];
+      for (const auto& r : s.rows) by_group[r.group_id].push_back(r.point);
+      for (const auto& [id, points] : by_group) history_->sample_lag(id, s.time_ms, points);
+      observe_group_epochs(broker_, *history_, s.time_ms);
+      history_->keep_only(s.existing);
+      return true;
+    };
+    (void)co_await on_broker(broker_.io(), std::move(store));
     tick.expires_after(std::chrono::milliseconds(settings_.lag_sample_ms));
     co_await tick.async_wait(asio::use_awaitable);
   }
@@ -1013,7 +1115,7 @@ asio::awaitable<void> console_service::sample_lag() {
 
 asio::awaitable<response> console_service::group_rebalances(const std::string& id) {
   auto gather = [this, id]() -> json {
-    if (!broker_.groups().coordinator().find_group(id)) return json();
+    if (type_of_group(broker_, id) == group_type::none) return json();
     json list = json::array();
     if (const auto* entries = history_->rebalances(id)) {
       for (const auto& e : *entries) {
@@ -1042,7 +1144,9 @@ asio::awaitable<response> console_service::group_rebalances(const std::string& i
                         {"assignment", std::move(assignment)}});
       }
     }
-    return json{{"group_id", id}, {"rebalances", std::move(list)}};
+    // Classic groups: observed join/sync rounds; consumer and share groups:
+    // group epochs as the lag sampler saw them.
+    return json{{"group_id", id}, {"type", to_string(type_of_group(broker_, id))}, {"rebalances", std::move(list)}};
   };
   json j = co_await on_broker(broker_.io(), std::move(gather));
   if (j.is_null()) co_return error_response(404, kafka::error_code::group_id_not_found, "no group " + id);
@@ -1051,11 +1155,25 @@ asio::awaitable<response> console_service::group_rebalances(const std::string& i
 
 asio::awaitable<response> console_service::group_lag_history(const std::string& id) {
   auto gather = [this, id]() -> json {
-    if (!broker_.groups().coordinator().find_group(id)) return json();
+    if (type_of_group(broker_, id) == group_type::none) return json();
+    auto sample_json = [](const lag_sample& s) {
+      return json{{"time_ms", s.time_ms}, {"lag", s.lag}, {"lag_seconds", s.lag_seconds}};
+    };
     json samples = json::array();
     if (const auto* lag = history_->lag(id))
-      for (const auto& s : *lag) samples.push_back({{"time_ms", s.time_ms}, {"lag", s.lag}});
-    return json{{"group_id", id}, {"interval_ms", settings_.lag_sample_ms}, {"samples", std::move(samples)}};
+      for (const auto& s : *lag) samples.push_back(sample_json(s));
+    json partitions = json::array();
+    if (const auto* series = history_->partition_lag(id)) {
+      for (const auto& [tp, list] : *series) {
+        json points = json::array();
+        for (const auto& s : list) points.push_back(sample_json(s));
+        partitions.push_back({{"topic", tp.topic}, {"partition", tp.partition}, {"samples", std::move(points)}});
+      }
+    }
+    return json{{"group_id", id},
+                {"interval_ms", settings_.lag_sample_ms},
+                {"samples", std::move(samples)},
+                {"partitions", std::move(partitions)}};
   };
   json j = co_await on_broker(broker_.io(), std::move(gather));
   if (j.is_null()) co_return error_response(404, kafka::error_code::group_id_not_found, "no group " + id);
@@ -1086,11 +1204,18 @@ asio::awaitable<response> console_service::group(const request& req) {
   auto gather = [this, id] {
     snapshot s;
     auto& c = broker_.groups().coordinator();
-    if (!c.find_group(id)) return s;
+    const group_type type = type_of_group(broker_, id);
+    if (type == group_type::none) return s;
     s.found = true;
+    if (type == group_type::share) {
+      s.body = share_group_json(broker_, id);  // its own offsets: the share partitions' state
+      return s;
+    }
     auto d = c.describe_groups({id});
     json members = json::array();
-    if (!d.empty()) {
+    if (type == group_type::consumer) {
+      s.body = consumer_group_json(broker_, id);  // offsets stay with the classic coordinator
+    } else if (!d.empty()) {
       for (const auto& m : d.front().members) {
         json assigned = json::array();
         if (auto a = decode_consumer_assignment(m.assignment)) {
@@ -1103,6 +1228,7 @@ asio::awaitable<response> console_service::group(const request& req) {
                            {"assignment", assigned}});
       }
       s.body = {{"group_id", id},
+                {"type", "classic"},
                 {"state", d.front().state},
                 {"protocol_type", d.front().protocol_type},
                 {"protocol", d.front().protocol},
@@ -1120,21 +1246,36 @@ asio::awaitable<response> console_service::group(const request& req) {
   };
   auto snap = co_await on_broker(broker_.io(), std::move(gather));
   if (!snap.found) co_return error_response(404, kafka::error_code::group_id_not_found, "no group " + id);
+  if (snap.body.value("type", "") == "share") co_return json_response(snap.body);
   // Lag in time: how old the first record the group has not consumed is
-  // (read here, off the handler thread).
+  // (read on the worker pool, off the handler thread).
   int64_t now = now_ms();
+  std::vector<std::optional<int64_t>> first_unconsumed(snap.rows.size());
+  auto read_timestamps = [&snap, &first_unconsumed] {
+    for (size_t i = 0; i < snap.rows.size(); ++i) {
+      const auto& row = snap.rows[i];
+      if (row.lag.lag && *row.lag.lag > 0 && row.log)
+        first_unconsumed[i] = first_timestamp_at(*row.log, row.lag.committed);
+    }
+    return true;
+  };
+  (void)co_await broker_.workers().run(read_timestamps);
   json offsets = json::array();
   int64_t total = 0;
-  for (const auto& row : snap.rows) {
+  double oldest = 0;
+  for (size_t i = 0; i < snap.rows.size(); ++i) {
+    const auto& row = snap.rows[i];
     json o{{"topic", row.lag.topic},
            {"partition", row.lag.partition},
            {"committed_offset", row.lag.committed},
            {"high_watermark", row.lag.high_watermark},
            {"lag", row.lag.lag ? json(*row.lag.lag) : json()}};
     json seconds = 0;
-    if (row.lag.lag && *row.lag.lag > 0 && row.log) {
-      if (auto ts = first_timestamp_at(*row.log, row.lag.committed)) {
-        seconds = static_cast<double>(std::max<int64_t>(0, now - *ts)) / 1000.0;
+    if (first_unconsumed[i]) {
+      if (auto ts = first_unconsumed[i]) {
+        double age = static_cast<double>(std::max<int64_t>(0, now - *ts)) / 1000.0;
+        seconds = age;
+        oldest = std::max(oldest, age);
         o["first_unconsumed_timestamp"] = *ts;
       }
     }
@@ -1144,7 +1285,229 @@ asio::awaitable<response> console_service::group(const request& req) {
   }
   snap.body["offsets"] = std::move(offsets);
   snap.body["lag"] = total;
+  snap.body["lag_seconds"] = oldest;  // the group is as late as its latest partition
   co_return json_response(snap.body);
+}
+
+// A search that streams (Server-Sent Events) and, with follow (the default),
+// keeps delivering new matching records as they arrive: a live tail, with or
+// without criteria. Bounded by the scan budget (records, bytes), the number
+// of matches (limit) and a duration (max_ms); each event is built when the
+// previous one has been written, so a slow page slows only its own stream.
+// Events: `match` (a record with its partition), `caught_up` (once, when
+// every partition has been scanned to its high watermark), `end` (why it
+// stopped, what it scanned, and a search cursor to continue from), and
+// `progress` every few seconds of quiet (what it scanned so far; a page that
+// has gone is noticed then).
+// What a tail asks for, parsed and checked before the stream starts.
+struct tail_request {
+  std::string topic;
+  search_criteria criteria;
+  search_budget budget;
+  bool follow = true;
+  start_position start;
+  int64_t max_ms = 60'000;
+  std::optional<int32_t> only;
+};
+
+result<tail_request> parse_tail_request(const std::map<std::string, std::string>& q) {
+  tail_request t;
+  if (auto it = q.find("topic"); it != q.end()) t.topic = it->second;
+  if (t.topic.empty()) return make_error(std::errc::invalid_argument, "give ?topic=");
+  auto parsed = parse_search_query(q, search_mode::stream);
+  if (!parsed) return parsed.err();
+  t.criteria = parsed->first;
+  t.budget = parsed->second;
+  if (auto f = q.find("follow"); f != q.end()) {
+    if (f->second != "true" && f->second != "false")
+      return make_error(std::errc::invalid_argument, "follow is true or false, got '" + f->second + "'");
+    t.follow = f->second == "true";
+  }
+  // A tail starts at the end by default; a one-shot streamed search at the start.
+  auto start = parse_start_position(
+      q, start_position{t.follow ? start_position::kind::latest : start_position::kind::earliest, 0});
+  if (!start) return start.err();
+  t.start = *start;
+  if (q.count("max_ms")) {
+    auto v = parse_int(q, "max_ms");
+    if (!v || *v < 1 || *v > 3'600'000)
+      return make_error(std::errc::invalid_argument, "max_ms: milliseconds from 1 to 3600000");
+    t.max_ms = *v;
+  }
+  if (q.count("partition")) {
+    auto p = parse_int(q, "partition");
+    if (!p || *p < 0 || *p > INT32_MAX)
+      return make_error(std::errc::invalid_argument, "partition must be a partition number");
+    t.only = static_cast<int32_t>(*p);
+  }
+  return t;
+}
+
+json stream_error(kafka::error_code code, const std::string& message) {
+  return json{{"reason", "error"},
+              {"error",
+               {{"code", kafka::to_int(code)}, {"name", std::string(kafka::error_name(code))}, {"message", message}}}};
+}
+
+asio::awaitable<void> console_service::tail(const request& req, event_stream& out) {
+  auto parsed = parse_tail_request(req.query);
+  if (!parsed) {
+    co_await out.send("end", dump(stream_error(kafka::error_code::invalid_request, parsed.err().describe())));
+    co_return;
+  }
+  const tail_request tr = std::move(*parsed);
+  const std::string topic = tr.topic;
+  const search_criteria& criteria = tr.criteria;
+  const search_budget& budget = tr.budget;
+  const bool follow = tr.follow;
+  const std::optional<int32_t> only = tr.only;
+  const int64_t max_ms = tr.max_ms;
+  const start_position start_at = tr.start;
+
+  struct follower {
+    int32_t partition = 0;
+    std::shared_ptr<storage::partition_log> log;
+    std::optional<partition_records> walk;  // opened on the worker pool (a timestamp lookup takes the lock)
+    bool started_late = false;              // a partition added while following: read from its start
+  };
+  std::vector<follower> followers;
+  int32_t partitions = 0;
+  // Partitions added to the topic while the stream runs are followed too.
+  auto refresh = [this, topic, only, &followers, &partitions]() -> asio::awaitable<bool> {
+    auto gather = [this, topic] {
+      std::vector<std::shared_ptr<storage::partition_log>> logs;
+      if (const auto* t = broker_.topics().find(topic)) logs = t->partitions;
+      return logs;
+    };
+    auto logs = co_await on_broker(broker_.io(), std::move(gather));
+    if (logs.empty()) co_return false;
+    bool first = followers.empty() && partitions == 0;
+    partitions = static_cast<int32_t>(logs.size());
+    for (const auto& log : logs) {
+      if (only && log->partition() != *only) continue;
+      bool known = std::any_of(followers.begin(), followers.end(),
+                               [&](const follower& f) { return f.partition == log->partition(); });
+      if (!known) followers.push_back({log->partition(), log, std::nullopt, !first});
+    }
+    co_return true;
+  };
+  bool exists = co_await refresh();
+  if (!exists || followers.empty()) {
+    std::string message = exists ? "no partition " + std::to_string(only.value_or(-1)) + " of topic " + topic
+                                  : "no topic " + topic;
+    co_await out.send("end", dump(stream_error(kafka::error_code::unknown_topic_or_partition, message)));
+    co_return;
+  }
+
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_ms);
+  search_spent spent;
+  bool caught_up_sent = false;
+  int quiet_rounds = 0;
+  std::string reason;
+  asio::steady_timer tick(server_.io());
+  for (int round = 0;; ++round) {
+    // One scan step on the worker pool: each partition until its high
+    // watermark, the budget, or a step's share of matches (so they flow).
+    struct step_result {
+      std::string error;
+      std::vector<std::pair<int32_t, read_record>> matches;
+      bool all_at_end = true;
+    };
+    const start_position first = start_at;
+    auto step = [&followers, &criteria, &budget, &spent, first]() {
+      step_result r;
+      search_budget share = budget;
+      share.matches = std::min(budget.matches, spent.matches + 50);
+      for (auto& f : followers) {
+        if (!f.walk) {
+          auto at = f.started_late ? result<int64_t>(f.log->log_start_offset()) : resolve_start(*f.log, first);
+          if (!at) {
+            r.error = "partition " + std::to_string(f.partition) + ": " + at.err().describe();
+            return r;
+          }
+          f.walk.emplace(*f.log, *at);
+        }
+        std::vector<read_record> found;
+        auto s = search_partition(*f.walk, criteria, share, spent, found);
+        if (!s) {
+          r.error = "partition " + std::to_string(f.partition) + ": " + s.err().describe();
+          return r;
+        }
+        for (auto& m : found) r.matches.emplace_back(f.partition, std::move(m));
+        if (!s->done) r.all_at_end = false;
+      }
+      return r;
+    };
+    // Nothing new since the last step: skip the trip to the pool (the high
+    // watermark is an atomic read).
+    bool anything = round == 0 || std::any_of(followers.begin(), followers.end(), [](const follower& f) {
+                      return !f.walk || f.walk->position() < f.log->high_watermark();
+                    });
+    step_result r;
+    if (anything) r = co_await broker_.workers().run(step);
+    if (!r.error.empty()) {
+      co_await out.send("end", dump(stream_error(kafka::error_code::kafka_storage_error, r.error)));
+      co_return;
+    }
+    for (const auto& [partition, rec] : r.matches) {
+      json j = record_json(rec, partitions);
+      j["partition"] = partition;
+      if (!co_await out.send("match", dump(j))) co_return;
+    }
+    if (spent.matches >= budget.matches) {
+      reason = "limit";
+      break;
+    }
+    if (spent.records >= budget.records || spent.bytes >= budget.bytes) {
+      reason = "budget";
+      break;
+    }
+    if (!r.all_at_end) continue;  // more to scan now
+    if (!follow) {
+      reason = "complete";
+      break;
+    }
+    if (!caught_up_sent) {
+      caught_up_sent = true;
+      json positions = json::array();
+      for (const auto& f : followers)
+        positions.push_back({{"partition", f.partition}, {"next_offset", f.walk ? f.walk->position() : 0}});
+      json caught_up{{"positions", positions}};
+      if (!co_await out.send("caught_up", dump(caught_up))) co_return;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      reason = "time";
+      break;
+    }
+    if (++quiet_rounds % 25 == 0) {
+      json p{{"scanned", {{"records", spent.records}, {"bytes", spent.bytes}}}, {"matches", spent.matches}};
+      if (!co_await out.send("progress", dump(p))) co_return;
+    }
+    // Poll for new records: cheap (atomic reads), and bounded by max_ms.
+    tick.expires_after(std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(200),
+                                                                      deadline - std::chrono::steady_clock::now()));
+    co_await tick.async_wait(asio::use_awaitable);
+    if (round % 10 == 0) {
+      bool still_there = co_await refresh();
+      if (!still_there) {
+        reason = "topic deleted";
+        break;
+      }
+    }
+  }
+  search_cursor next;
+  json positions = json::array();
+  for (const auto& f : followers) {
+    int64_t at = f.walk ? f.walk->position() : 0;
+    positions.push_back({{"partition", f.partition}, {"next_offset", at}});
+    if (f.walk) next[f.partition] = at;
+  }
+  json end{{"reason", reason},
+           {"scanned", {{"records", spent.records}, {"bytes", spent.bytes}}},
+           {"matches", spent.matches},
+           {"positions", positions},
+           {"cursor", format_search_cursor(next)}};
+  co_await out.send("end", dump(end));
 }
 
 // Live figures, once a second: the partitions of one topic (?topic=) or the

@@ -17,12 +17,17 @@ group_history::group_record& group_history::record_for(const std::string& id, in
       auto oldest = std::min_element(groups_.begin(), groups_.end(), [](const auto& a, const auto& b) {
         return a.second.touched_ms < b.second.touched_ms;
       });
-      groups_.erase(oldest);
+      forget(oldest);
     }
     it = groups_.emplace(id, group_record{}).first;
   }
   it->second.touched_ms = now_ms;
   return it->second;
+}
+
+void group_history::forget(std::map<std::string, group_record>::iterator it) {
+  series_ -= it->second.partition_lag.size();
+  groups_.erase(it);
 }
 
 void group_history::push(group_record& r, rebalance_entry e) {
@@ -45,7 +50,7 @@ std::vector<std::string> difference(const std::vector<std::string>& a, const std
 void group_history::on_transition(const group::group_metadata& g, group_state from, int64_t now_ms) {
   const group_state to = g.state();
   if (to == group_state::dead) {
-    groups_.erase(g.id());
+    if (auto it = groups_.find(g.id()); it != groups_.end()) forget(it);
     return;
   }
   group_record& r = record_for(g.id(), now_ms);
@@ -65,6 +70,7 @@ void group_history::on_transition(const group::group_metadata& g, group_state fr
       }
     }
     if (!r.rebalance_started_ms) r.rebalance_started_ms = now_ms;
+    ++r.rebalances_total;
     return;
   }
 
@@ -118,14 +124,101 @@ void group_history::on_transition(const group::group_metadata& g, group_state fr
   }
 }
 
-void group_history::sample_lag(const std::string& group_id, int64_t time_ms, int64_t lag) {
-  auto& samples = record_for(group_id, time_ms).lag;
-  samples.push_back({time_ms, lag});
-  while (samples.size() > limits_.samples_per_group) samples.pop_front();
+void group_history::observe_epoch(const std::string& group_id, int64_t now_ms, int32_t group_epoch,
+                                  const std::map<std::string, std::vector<group::topic_partition>>& assignment,
+                                  bool reconciled) {
+  group_record& r = record_for(group_id, now_ms);
+  std::vector<std::string> members;
+  for (const auto& [m, _] : assignment) members.push_back(m);  // sorted: a map's keys
+  if (r.seen_epoch != group_epoch) {
+    // A new epoch: the one before, if still open, was overtaken.
+    if (!r.rebalances.empty() && !r.rebalances.back().ended_ms) {
+      r.rebalances.back().ended_ms = now_ms;
+      r.rebalances.back().outcome = "restarted";
+    }
+    r.seen_epoch = group_epoch;
+    ++r.rebalances_total;
+    rebalance_entry e;
+    e.generation = group_epoch;
+    e.started_ms = now_ms;
+    e.members = members;
+    e.joined = difference(members, r.last_members);
+    e.left = difference(r.last_members, members);
+    r.last_members = members;
+    push(r, std::move(e));
+  }
+  if (r.rebalances.empty()) return;
+  rebalance_entry& open = r.rebalances.back();
+  if (open.ended_ms || !reconciled) return;
+  open.ended_ms = now_ms;
+  open.members = members;
+  open.outcome = members.empty() ? "empty" : "stable";
+  std::map<group::topic_partition, std::string> owner;
+  for (const auto& [m, tps] : assignment)
+    for (const auto& tp : tps) owner[tp] = m;
+  for (const auto& [tp, m] : owner) {
+    auto before = r.last_owner.find(tp);
+    if (before == r.last_owner.end() || before->second != m)
+      open.moved.push_back({tp, before == r.last_owner.end() ? "" : before->second, m});
+  }
+  for (const auto& [tp, m] : r.last_owner)
+    if (!owner.count(tp)) open.moved.push_back({tp, m, ""});
+  open.assignment = assignment;
+  r.last_owner = std::move(owner);
+}
+
+void group_history::sample_lag(const std::string& group_id, int64_t time_ms,
+                               const std::vector<partition_lag_point>& partitions) {
+  group_record& r = record_for(group_id, time_ms);
+  // A partition the group no longer has (its topic deleted) stops being drawn.
+  for (auto it = r.partition_lag.begin(); it != r.partition_lag.end();) {
+    bool present = std::any_of(partitions.begin(), partitions.end(),
+                               [&](const partition_lag_point& p) { return p.partition == it->first; });
+    if (present) {
+      ++it;
+    } else {
+      it = r.partition_lag.erase(it);
+      --series_;
+    }
+  }
+  lag_sample total{time_ms, 0, 0};
+  for (const auto& p : partitions) {
+    total.lag += p.lag;
+    total.lag_seconds = std::max(total.lag_seconds, p.lag_seconds);
+    auto it = r.partition_lag.find(p.partition);
+    if (it == r.partition_lag.end()) {
+      if (series_ >= limits_.partition_series) continue;  // the total still counts it
+      it = r.partition_lag.emplace(p.partition, std::deque<lag_sample>{}).first;
+      ++series_;
+    }
+    it->second.push_back({time_ms, p.lag, p.lag_seconds});
+    while (it->second.size() > limits_.samples_per_group) it->second.pop_front();
+  }
+  r.last_partition_lag = partitions;
+  r.lag.push_back(total);
+  while (r.lag.size() > limits_.samples_per_group) r.lag.pop_front();
 }
 
 void group_history::keep_only(const std::set<std::string>& existing) {
-  std::erase_if(groups_, [&](const auto& kv) { return !existing.count(kv.first); });
+  for (auto it = groups_.begin(); it != groups_.end();) {
+    auto here = it++;
+    if (!existing.count(here->first)) forget(here);
+  }
+}
+
+const group_history::partition_series* group_history::partition_lag(const std::string& group_id) const {
+  auto it = groups_.find(group_id);
+  return it == groups_.end() ? nullptr : &it->second.partition_lag;
+}
+
+const std::vector<partition_lag_point>* group_history::last_partition_lag(const std::string& group_id) const {
+  auto it = groups_.find(group_id);
+  return it == groups_.end() ? nullptr : &it->second.last_partition_lag;
+}
+
+int64_t group_history::rebalances_total(const std::string& group_id) const {
+  auto it = groups_.find(group_id);
+  return it == groups_.end() ? 0 : it->second.rebalances_total;
 }
 
 const std::deque<rebalance_entry>* group_history::rebalances(const std::string& group_id) const {

@@ -100,6 +100,44 @@ TEST(GroupHistory, RecordsGenerationsMembersMovesAndDurations) {
   EXPECT_EQ(rb->back().outcome, "empty");
   EXPECT_EQ(rb->back().left, std::vector<std::string>{b});
   EXPECT_EQ(rb->back().moved.size(), 3u);
+  // Every entry began with a rebalance (/metrics counts them).
+  EXPECT_EQ(o.history.rebalances_total("g"), 4);
+}
+
+TEST(GroupHistory, SampledEpochsOfConsumerAndShareGroups) {
+  group_history history;
+  using assignment_map = std::map<std::string, std::vector<group::topic_partition>>;
+  auto tp = [](int32_t p) { return group::topic_partition{"t", p}; };
+  // Epoch 1 seen while its members still reconcile, then reconciled.
+  history.observe_epoch("g", 100, 1, assignment_map{{"a", {tp(0)}}, {"b", {}}}, false);
+  const auto* rb = history.rebalances("g");
+  ASSERT_NE(rb, nullptr);
+  ASSERT_EQ(rb->size(), 1u);
+  EXPECT_EQ(rb->back().outcome, "in progress");
+  EXPECT_EQ(rb->back().joined, (std::vector<std::string>{"a", "b"}));
+  history.observe_epoch("g", 200, 1, assignment_map{{"a", {tp(0)}}, {"b", {tp(1)}}}, true);
+  ASSERT_EQ(rb->size(), 1u);
+  EXPECT_EQ(rb->back().outcome, "stable");
+  EXPECT_EQ(rb->back().started_ms, 100);
+  EXPECT_EQ(rb->back().ended_ms, 200);
+  EXPECT_EQ(moves(rb->back()), (std::vector<std::string>{"t-0:>a", "t-1:>b"}));
+  // The same epoch again changes nothing.
+  history.observe_epoch("g", 300, 1, assignment_map{{"a", {tp(0)}}, {"b", {tp(1)}}}, true);
+  EXPECT_EQ(rb->size(), 1u);
+  // b leaves (epoch 2), and c joins before that settled (epoch 3).
+  history.observe_epoch("g", 400, 2, assignment_map{{"a", {tp(0)}}}, false);
+  history.observe_epoch("g", 500, 3, assignment_map{{"a", {tp(0)}}, {"c", {}}}, false);
+  ASSERT_EQ(rb->size(), 3u);
+  EXPECT_EQ((*rb)[1].outcome, "restarted");
+  EXPECT_EQ((*rb)[1].left, std::vector<std::string>{"b"});
+  EXPECT_EQ(rb->back().joined, std::vector<std::string>{"c"});
+  history.observe_epoch("g", 600, 3, assignment_map{{"a", {tp(0)}}, {"c", {tp(1)}}}, true);
+  EXPECT_EQ(moves(rb->back()), (std::vector<std::string>{"t-1:b>c"}));
+  EXPECT_EQ(history.rebalances_total("g"), 3);
+  // Everyone leaves.
+  history.observe_epoch("g", 700, 4, assignment_map{}, true);
+  EXPECT_EQ(rb->back().outcome, "empty");
+  EXPECT_EQ(moves(rb->back()), (std::vector<std::string>{"t-0:a>", "t-1:c>"}));
 }
 
 TEST(GroupHistory, EverythingIsBounded) {
@@ -108,16 +146,39 @@ TEST(GroupHistory, EverythingIsBounded) {
   limits.rebalances_per_group = 2;
   limits.samples_per_group = 3;
   group_history history(limits);
-  for (int i = 0; i < 10; ++i) history.sample_lag("g", i, i * 10);
+  auto one = [](int64_t lag) { return std::vector<partition_lag_point>{{{"t", 0}, 0, lag, 0}}; };
+  for (int i = 0; i < 10; ++i) history.sample_lag("g", i, one(i * 10));
   ASSERT_EQ(history.lag("g")->size(), 3u);
   EXPECT_EQ(history.lag("g")->front().lag, 70);
-  history.sample_lag("h", 100, 1);
-  history.sample_lag("i", 200, 1);  // a third group: the least recently touched goes
+  ASSERT_EQ(history.partition_lag("g")->size(), 1u);
+  EXPECT_EQ(history.partition_lag("g")->begin()->second.size(), 3u);
+  history.sample_lag("h", 100, one(1));
+  history.sample_lag("i", 200, one(1));  // a third group: the least recently touched goes
   EXPECT_EQ(history.groups(), 2u);
   EXPECT_EQ(history.lag("g"), nullptr);
   history.keep_only({"i"});
   EXPECT_EQ(history.groups(), 1u);
   EXPECT_NE(history.lag("i"), nullptr);
+  EXPECT_EQ(history.series(), 1u);
+
+  // Per-partition histories are bounded over every group; the total still
+  // counts the partitions past the bound.
+  limits.partition_series = 3;
+  group_history few(limits);
+  std::vector<partition_lag_point> four;
+  for (int32_t p = 0; p < 4; ++p) four.push_back({{"t", p}, 0, 10, 0.5 * p});
+  few.sample_lag("g", 1, four);
+  EXPECT_EQ(few.partition_lag("g")->size(), 3u);
+  EXPECT_EQ(few.lag("g")->back().lag, 40);
+  EXPECT_DOUBLE_EQ(few.lag("g")->back().lag_seconds, 1.5);
+  EXPECT_EQ(few.last_partition_lag("g")->size(), 4u);
+  // A partition gone from the group (topic deleted) frees its series.
+  four.erase(four.begin());
+  few.sample_lag("g", 2, four);
+  few.sample_lag("h", 2, {{{"u", 0}, 0, 1, 0}});
+  EXPECT_EQ(few.series(), 3u);
+  EXPECT_EQ(few.partition_lag("g")->count({"t", 3}), 1u);  // took the freed series
+  EXPECT_EQ(few.partition_lag("h")->size(), 0u);
 
   observed o;
   o.history = group_history(limits);

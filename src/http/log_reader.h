@@ -1,7 +1,5 @@
-// Reads records of one partition for the console (message browser, lag in
-// seconds). Runs on the console's thread: partition_log::read_copy takes
-// the partition's lock only to find the file range, and the copy and the
-// decoding happen outside it.
+// Reads a page of records of one partition for the console (message browser,
+// lag in seconds), through partition_records. Runs off the handler thread.
 #pragma once
 
 #include <cstdint>
@@ -11,26 +9,13 @@
 #include <vector>
 
 #include "base/result.h"
+#include "http/partition_records.h"
 
 namespace samsa::storage {
 class partition_log;
 }
 
 namespace samsa::http {
-
-struct read_header {
-  std::string key;
-  std::optional<std::string> value;
-};
-
-struct read_record {
-  int64_t offset = 0;
-  int64_t timestamp = 0;
-  bool log_append_time = false;
-  std::optional<std::string> key;
-  std::optional<std::string> value;
-  std::vector<read_header> headers;
-};
 
 struct read_limits {
   int limit = 50;                         // records

@@ -30,6 +30,67 @@ void family(std::string& out, std::string_view name, std::string_view type, std:
 
 std::string seconds_text(double s) { return fmt::format("{}", s); }
 
+// The bucket, _sum and _count lines of one histogram series. `labels` is
+// empty or ends without a comma; `sum_scale` turns the stored integer sum
+// into the family's unit (1e-6 for microseconds to seconds).
+template <size_t Bounds>
+void histogram_lines(std::string& out, std::string_view name, const std::string& labels,
+                     const std::array<double, Bounds>& bounds, const metrics::histogram<Bounds>& h, double sum_scale) {
+  const std::string sep = labels.empty() ? "" : ",";
+  uint64_t cumulative = 0;
+  for (size_t b = 0; b < Bounds; ++b) {
+    cumulative += h.buckets[b].load(std::memory_order_relaxed);
+    fmt::format_to(std::back_inserter(out), "{}_bucket{{{}{}le=\"{}\"}} {}\n", name, labels, sep, seconds_text(bounds[b]),
+                   cumulative);
+  }
+  cumulative += h.buckets.back().load(std::memory_order_relaxed);
+  fmt::format_to(std::back_inserter(out), "{}_bucket{{{}{}le=\"+Inf\"}} {}\n", name, labels, sep, cumulative);
+  const std::string braces = labels.empty() ? "" : "{" + labels + "}";
+  fmt::format_to(std::back_inserter(out), "{}_sum{} {}\n", name, braces,
+                 seconds_text(static_cast<double>(h.sum.load(std::memory_order_relaxed)) * sum_scale));
+  fmt::format_to(std::back_inserter(out), "{}_count{} {}\n", name, braces, cumulative);
+}
+
+uint64_t histogram_count(const metrics::time_histogram& h) {
+  uint64_t n = 0;
+  for (const auto& b : h.buckets) n += b.load(std::memory_order_relaxed);
+  return n;
+}
+
+// Queue times, fsyncs, group commits, parked fetches and connections per
+// listener: what the broker's threads record in base/metrics.h.
+void pipeline_families(std::string& out) {
+  auto& reg = metrics::registry::instance();
+  family(out, "samsa_request_queue_time_seconds", "histogram",
+         "Time a request waited between its network thread handing it over and the handler thread starting it, by API.");
+  for (int16_t k = 0; k < metrics::max_api_keys; ++k) {
+    const auto* h = reg.queue_time(k);
+    if (histogram_count(*h) == 0) continue;
+    histogram_lines(out, "samsa_request_queue_time_seconds",
+                    fmt::format("api=\"{}\"", escape_label(broker::api_name(k))), metrics::latency_bounds_seconds, *h,
+                    1e-6);
+  }
+  family(out, "samsa_fsync_duration_seconds", "histogram", "Time of one fdatasync of a partition's files (group commit).");
+  histogram_lines(out, "samsa_fsync_duration_seconds", "", metrics::latency_bounds_seconds, reg.fsyncs(), 1e-6);
+  family(out, "samsa_group_commit_requests", "histogram",
+         "Flush requests (acks=all produces and other durable writes) one group-commit round served.");
+  histogram_lines(out, "samsa_group_commit_requests", "", metrics::batch_size_bounds, reg.group_commits(), 1.0);
+  family(out, "samsa_fetch_parked_requests", "gauge", "Long-poll fetches parked waiting for data (fetch.max.wait.ms).");
+  fmt::format_to(std::back_inserter(out), "samsa_fetch_parked_requests {}\n", reg.parked_fetches());
+  family(out, "samsa_listener_connections", "gauge", "Open Kafka-protocol connections, by listener.");
+  for (size_t i = 0; i < reg.listener_count(); ++i) {
+    const auto& l = reg.listener_at(i);
+    fmt::format_to(std::back_inserter(out), "samsa_listener_connections{{listener=\"{}\"}} {}\n",
+                   escape_label(l.name.data()), l.open.load(std::memory_order_relaxed));
+  }
+  family(out, "samsa_listener_connections_accepted_total", "counter", "Kafka-protocol connections accepted, by listener.");
+  for (size_t i = 0; i < reg.listener_count(); ++i) {
+    const auto& l = reg.listener_at(i);
+    fmt::format_to(std::back_inserter(out), "samsa_listener_connections_accepted_total{{listener=\"{}\"}} {}\n",
+                   escape_label(l.name.data()), l.accepted.load(std::memory_order_relaxed));
+  }
+}
+
 void api_families(std::string& out) {
   auto& reg = metrics::registry::instance();
   struct series {
@@ -136,13 +197,33 @@ void group_families(std::string& out, const broker_sample& sample) {
   std::map<std::string, int64_t> by_state;
   for (const char* s : {"Empty", "PreparingRebalance", "CompletingRebalance", "Stable", "Dead"}) by_state[s] = 0;
   for (const auto& g : sample.groups) ++by_state[g.state];
-  family(out, "samsa_groups", "gauge", "Consumer groups by state.");
+  family(out, "samsa_groups", "gauge", "Consumer groups by state (classic, KIP-848 consumer and share groups).");
   for (auto& [state, n] : by_state)
     fmt::format_to(std::back_inserter(out), "samsa_groups{{state=\"{}\"}} {}\n", escape_label(state), n);
   family(out, "samsa_group_members", "gauge", "Members of each consumer group.");
   for (const auto& g : sample.groups)
-    fmt::format_to(std::back_inserter(out), "samsa_group_members{{group=\"{}\"}} {}\n", escape_label(g.group_id),
-                   g.members);
+    fmt::format_to(std::back_inserter(out), "samsa_group_members{{group=\"{}\",type=\"{}\"}} {}\n",
+                   escape_label(g.group_id), g.type, g.members);
+  family(out, "samsa_group_rebalances_total", "counter",
+         "Rebalances (classic) or new group epochs (consumer and share groups, as sampled) since the broker started.");
+  for (const auto& g : sample.groups)
+    fmt::format_to(std::back_inserter(out), "samsa_group_rebalances_total{{group=\"{}\",type=\"{}\"}} {}\n",
+                   escape_label(g.group_id), g.type, g.rebalances);
+  auto labels = [](const group_offset_sample& o) {
+    return fmt::format("group=\"{}\",topic=\"{}\",partition=\"{}\"", escape_label(o.group_id), escape_label(o.topic),
+                       o.partition);
+  };
+  family(out, "samsa_group_committed_offset", "gauge", "A group's committed offset, per partition.");
+  for (const auto& o : sample.offsets)
+    fmt::format_to(std::back_inserter(out), "samsa_group_committed_offset{{{}}} {}\n", labels(o), o.committed);
+  family(out, "samsa_group_lag_records", "gauge", "Records between a group's committed offset and the high watermark.");
+  for (const auto& o : sample.offsets)
+    fmt::format_to(std::back_inserter(out), "samsa_group_lag_records{{{}}} {}\n", labels(o), o.lag);
+  family(out, "samsa_group_lag_seconds", "gauge",
+         "Age of the first record a group has not consumed (0 when caught up), as of the last lag sample.");
+  for (const auto& o : sample.offsets)
+    if (o.lag_seconds)
+      fmt::format_to(std::back_inserter(out), "samsa_group_lag_seconds{{{}}} {}\n", labels(o), *o.lag_seconds);
 }
 
 }  // namespace
@@ -153,6 +234,7 @@ std::string render_metrics(const broker_sample& sample, const process_stats& pro
   api_families(out);
   partition_families(out, sample);
   group_families(out, sample);
+  pipeline_families(out);
   auto& reg = metrics::registry::instance();
   family(out, "samsa_connections", "gauge", "Open Kafka-protocol connections.");
   fmt::format_to(std::back_inserter(out), "samsa_connections {}\n", reg.connections_open());

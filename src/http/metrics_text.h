@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,11 +29,25 @@ struct group_sample {
   std::string group_id;
   std::string state;
   int64_t members = 0;
+  std::string type = "classic";  // classic, consumer, share
+  int64_t rebalances = 0;        // seen since the broker started (the console's history)
+};
+
+// One committed offset of a group: its lag in records now, and in seconds
+// as of the last lag sample (nullopt before the first).
+struct group_offset_sample {
+  std::string group_id;
+  std::string topic;
+  int32_t partition = 0;
+  int64_t committed = 0;
+  int64_t lag = 0;
+  std::optional<double> lag_seconds;
 };
 
 struct broker_sample {
   std::vector<partition_sample> partitions;
   std::vector<group_sample> groups;
+  std::vector<group_offset_sample> offsets;
 };
 
 std::string render_metrics(const broker_sample& sample, const process_stats& process, double uptime_seconds);

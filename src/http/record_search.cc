@@ -3,15 +3,11 @@
 #include <algorithm>
 #include <charconv>
 
-#include "record/record.h"
-#include "record/split.h"
 #include "storage/partition_log.h"
 
 namespace samsa::http {
 
 namespace {
-
-constexpr int32_t chunk_bytes = 1 << 20;
 
 result<int64_t> positive_int(const std::map<std::string, std::string>& q, const std::string& name, int64_t fallback,
                              int64_t max) {
@@ -38,7 +34,9 @@ bool contains(const std::optional<std::string>& haystack, const std::string& nee
 
 }  // namespace
 
-result<std::pair<search_criteria, search_budget>> parse_search_query(const std::map<std::string, std::string>& q) {
+result<std::pair<search_criteria, search_budget>> parse_search_query(const std::map<std::string, std::string>& q,
+                                                                     search_mode mode) {
+  const bool stream = mode == search_mode::stream;
   search_criteria c;
   search_budget b;
   c.key_contains = given(q, "key");
@@ -62,14 +60,14 @@ result<std::pair<search_criteria, search_budget>> parse_search_query(const std::
                         "equals must be JSON (a string is quoted: \"text\"), got '" + *equals + "'");
     }
   }
-  if (!c.key_contains && !c.value_contains && !c.pointer && !c.header) {
+  if (!stream && !c.key_contains && !c.value_contains && !c.pointer && !c.header) {
     return make_error(std::errc::invalid_argument, "give at least one of key=, value=, pointer= with equals=, header=");
   }
-  auto records = positive_int(q, "max_records", b.records, search_max_records);
+  auto records = positive_int(q, "max_records", b.records, stream ? stream_max_records : search_max_records);
   if (!records) return records.err();
-  auto bytes = positive_int(q, "max_bytes", b.bytes, search_max_bytes);
+  auto bytes = positive_int(q, "max_bytes", b.bytes, stream ? stream_max_bytes : search_max_bytes);
   if (!bytes) return bytes.err();
-  auto limit = positive_int(q, "limit", b.matches, search_max_matches);
+  auto limit = positive_int(q, "limit", b.matches, stream ? stream_max_matches : search_max_matches);
   if (!limit) return limit.err();
   b.records = *records;
   b.bytes = *bytes;
@@ -136,66 +134,33 @@ std::string format_search_cursor(const search_cursor& c) {
 result<partition_scan> search_partition(const storage::partition_log& log, int64_t from, const search_criteria& c,
                                         const search_budget& budget, search_spent& spent,
                                         std::vector<read_record>& matches) {
+  partition_records walk(log, std::max(from, log.log_start_offset()));
+  return search_partition(walk, c, budget, spent, matches);
+}
+
+result<partition_scan> search_partition(partition_records& walk, const search_criteria& c,
+                                        const search_budget& budget, search_spent& spent,
+                                        std::vector<read_record>& matches) {
   partition_scan scan;
-  scan.next_offset = std::max(from, log.log_start_offset());
-  auto text = [](std::span<const uint8_t> b) { return std::string(reinterpret_cast<const char*>(b.data()), b.size()); };
   for (;;) {
-    int64_t hw = log.high_watermark();
-    scan.high_watermark = hw;
-    if (scan.next_offset >= hw) {
-      scan.done = true;
+    scan.next_offset = walk.position();
+    scan.high_watermark = walk.high_watermark();
+    if (spent.records >= budget.records || spent.matches >= budget.matches) return scan;
+    const int64_t before = walk.bytes_read();
+    auto r = walk.next(budget.bytes - spent.bytes);
+    if (!r) return r.err();
+    spent.bytes += walk.bytes_read() - before;
+    if (!*r) {
+      scan.next_offset = walk.position();
+      scan.high_watermark = walk.high_watermark();
+      scan.done = walk.at_end();
       return scan;
     }
-    if (spent.exhausted(budget)) return scan;
-    // The byte budget is checked before each read; a read returns at least
-    // one whole batch, so a search may read one batch past it.
-    int32_t want = static_cast<int32_t>(std::clamp<int64_t>(budget.bytes - spent.bytes, 1, chunk_bytes));
-    const int64_t at = scan.next_offset;
-    auto chunk = log.read_copy(at, want, hw);
-    if (!chunk) return chunk.err();
-    if (chunk->bytes.empty()) {
-      scan.done = true;  // nothing below the high watermark from here (an empty tail)
-      return scan;
+    ++spent.records;
+    if (record_matches(c, **r)) {
+      ++spent.matches;
+      matches.push_back(std::move(**r));
     }
-    spent.bytes += static_cast<int64_t>(chunk->bytes.size());
-    auto batches = record::split_batches(chunk->bytes, record::split_mode::lenient);
-    if (!batches) return batches.err();
-    for (const auto& batch : *batches) {
-      if (batch.header.is_control()) {
-        scan.next_offset = std::max(scan.next_offset, batch.header.next_offset());
-        continue;
-      }
-      auto reader = record::record_reader::open(batch.bytes);
-      if (!reader) return reader.err();
-      record::record_view view;
-      for (;;) {
-        auto more = reader->next(view);
-        if (!more) return more.err();
-        if (!*more) break;
-        if (view.offset < scan.next_offset) continue;
-        if (spent.records >= budget.records || spent.matches >= budget.matches) return scan;
-        ++spent.records;
-        read_record r;
-        r.offset = view.offset;
-        r.timestamp = view.timestamp;
-        r.log_append_time = batch.header.ts_type() == record::timestamp_type::log_append_time;
-        if (view.key) r.key = text(*view.key);
-        if (view.value) r.value = text(*view.value);
-        for (const auto& h : view.headers)
-          r.headers.push_back({std::string(h.key), h.value ? std::optional(text(*h.value)) : std::nullopt});
-        scan.next_offset = view.offset + 1;
-        if (record_matches(c, r)) {
-          ++spent.matches;
-          matches.push_back(std::move(r));
-        }
-      }
-      scan.next_offset = std::max(scan.next_offset, batch.header.next_offset());
-    }
-    if (chunk->next_offset <= at) {
-      return make_error(std::errc::io_error, "partition " + std::to_string(log.partition()) +
-                                                 ": no progress reading at offset " + std::to_string(at));
-    }
-    scan.next_offset = std::max(scan.next_offset, chunk->next_offset);
   }
 }
 

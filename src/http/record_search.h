@@ -43,11 +43,22 @@ struct search_budget {
 inline constexpr int64_t search_max_records = 1'000'000;
 inline constexpr int64_t search_max_bytes = 256LL << 20;
 inline constexpr int search_max_matches = 500;
+// A stream sends each match as it is found, so it holds none: it may
+// deliver more than a page, over a longer scan.
+inline constexpr int stream_max_matches = 10'000;
+inline constexpr int64_t stream_max_records = 10'000'000;
+inline constexpr int64_t stream_max_bytes = 4LL << 30;
+
+enum class search_mode {
+  page,    // one reply: at least one criterion, search_max_* bounds
+  stream,  // Server-Sent Events: no criterion = every record (a tail), stream_max_* bounds
+};
 
 // key=, value=, pointer= with equals= (JSON text), header= with optional
 // header_value=, and the budget: max_records=, max_bytes=, limit= (clamped to
-// the maxima above). At least one criterion. Errors name the parameter.
-result<std::pair<search_criteria, search_budget>> parse_search_query(const std::map<std::string, std::string>& q);
+// the maxima of the mode). Errors name the parameter.
+result<std::pair<search_criteria, search_budget>> parse_search_query(const std::map<std::string, std::string>& q,
+                                                                     search_mode mode = search_mode::page);
 
 // Whether one record satisfies every given criterion.
 bool record_matches(const search_criteria& c, const read_record& r);
@@ -76,6 +87,10 @@ struct partition_scan {
 // Scans one partition from `from` (raised to the log start) until its high
 // watermark or until `spent` exhausts `budget`, appending matches.
 result<partition_scan> search_partition(const storage::partition_log& log, int64_t from, const search_criteria& c,
+                                        const search_budget& budget, search_spent& spent,
+                                        std::vector<read_record>& matches);
+// The same from where `walk` stands (a stream keeps its walks between scans).
+result<partition_scan> search_partition(partition_records& walk, const search_criteria& c,
                                         const search_budget& budget, search_spent& spent,
                                         std::vector<read_record>& matches);
 

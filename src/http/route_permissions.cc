@@ -18,6 +18,7 @@ name_source body(std::string field, int fallback = -1) {
   return {kind::body_field, std::move(field), -1, fallback, false};
 }
 name_source optional_query(std::string key) { return {kind::query, std::move(key), -1, -1, true}; }
+name_source query(std::string key) { return {kind::query, std::move(key), -1, -1, false}; }
 name_source cluster() { return {kind::constant, cluster_resource_name, -1, -1, false}; }
 
 permission_check topic(operation op, name_source n) { return {resource_type::topic, op, std::move(n)}; }
@@ -91,6 +92,9 @@ std::vector<route_permission> build_table() {
   // Live figures: of one topic (?topic=), or of every topic the principal may describe.
   t.push_back({"GET", {"api", "v1", "events"}, {topic(operation::describe, optional_query("topic"))}, std::nullopt,
                listing::topics, true});
+  // The live tail reads the records of one topic (?topic=, required), like search.
+  t.push_back({"GET", {"api", "v1", "tail"}, {topic(operation::read, query("topic"))}, std::nullopt, listing::none,
+               true});
   return t;
 }
 

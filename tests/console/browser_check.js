@@ -2,7 +2,8 @@
 // browser download). Given the console's URL: opens the page, creates a topic
 // through the page, produces from the page and sees the partition grow, sees
 // records produced by the API appear live (no reload), opens the message
-// browser and the partitioner's explanation, and checks that the page made
+// browser and the partitioner's explanation, a live search and a followed
+// partition, and checks that the page made
 // no request outside the broker and has no horizontal scroll at 375 px.
 // Screenshots at 375 and 1920 px go to SCREENSHOT_DIR.
 'use strict';
@@ -106,6 +107,36 @@ async function main() {
     const copy = await (await fetch(`${base}/api/v1/topics/${topic}-copy/partitions/0/messages?offset=0&limit=10`)).json();
     check(copy.records.length === 1 && copy.records[0].value.includes('alice'), 'the replayed record is in the copy');
 
+    // A live search: started at the end, it shows matching records as they are written.
+    await page.goto(`${base}/#/topics/${topic}`);
+    await page.waitForSelector('#search');
+    await page.fill('#search input[name=key]', 'live-');
+    await page.fill('#search input[name=pointer]', '');  // the same view as before: clear the JSON search
+    await page.fill('#search input[name=equals]', '');
+    await page.selectOption('#search select[name=start]', 'latest');
+    await page.check('#search input[name=live]');
+    await page.click('#search button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=search-status]').textContent.includes('caught up'));
+    const produceOne = async (key, value, partition) => {
+      const r = await fetch(`${base}/api/v1/topics/${topic}/messages`, { method: 'POST',
+        headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ key, value, partition }) });
+      check(r.status === 201, `api produce answered ${r.status}`);
+      return r.json();
+    };
+    await produceOne('other', 'not shown', 0);
+    await produceOne('live-1', 'shown live', 1);
+    await page.waitForFunction(() => document.querySelector('[data-testid=search-status]').textContent.includes('1 found'));
+    const liveRows = await page.textContent('#search ~ div table tbody');
+    check(liveRows.includes('shown live') && !liveRows.includes('not shown'), `live search rows: ${liveRows}`);
+
+    // The message browser follows its partition.
+    await page.goto(`${base}/#/topics/${topic}/0`);
+    await page.click('[data-testid=follow]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=follow-status]').textContent.includes('following'));
+    const followed = await produceOne('k', 'followed record', 0);
+    await page.waitForSelector(`tr[data-offset="${followed.offset}"]`, { timeout: 10000 });
+    check((await page.textContent(`tr[data-offset="${followed.offset}"]`)).includes('followed record'), 'followed record shown');
+
     // Manage from the page: add a partition, then delete the copy (its name typed again).
     await page.goto(`${base}/#/topics/${topic}`);
     await page.waitForSelector('#add-partitions');
@@ -129,7 +160,8 @@ async function main() {
       await page.waitForSelector('[data-testid=timeline] li[data-generation]');
       const line = await page.textContent('[data-testid=timeline]');
       check(line.includes('stable') && line.includes('joined') && line.includes('moved'), `timeline: ${line}`);
-      await page.waitForSelector('[data-testid=lag-chart]');
+      await page.waitForSelector('[data-testid=lag-chart-lag]');
+      await page.waitForSelector('[data-testid=lag-chart-lag_seconds]');
       const shot = path.join(shots, 'group-1920.png');
       await page.screenshot({ path: shot, fullPage: true });
       await page.setViewportSize({ width: 375, height: 800 });

@@ -53,3 +53,43 @@ class Console:
     def text(self, path):
         status, headers, payload = self.request("GET", path)
         return status, headers, payload.decode()
+
+
+class EventStream:
+    """A Server-Sent Events stream from the console: next() gives (event, data as JSON)."""
+
+    def __init__(self, console, path, timeout=30, skip=("progress",)):
+        self.skip = skip
+        self.conn = http.client.HTTPConnection("127.0.0.1", console.port, timeout=timeout)
+        self.conn.request("GET", path)
+        self.res = self.conn.getresponse()
+        assert self.res.status == 200, self.res.read()
+        assert self.res.getheader("Content-Type") == "text/event-stream"
+
+    def next(self):
+        event, data = "message", []
+        while True:
+            line = self.res.fp.readline()
+            if not line:
+                raise EOFError("the stream ended")
+            line = line.decode().rstrip("\n")
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: "):
+                data.append(line[6:])
+            elif line == "" and data:
+                if event not in self.skip:
+                    return event, json.loads("\n".join(data))
+                event, data = "message", []
+
+    def until(self, wanted):
+        """Events up to and including the first named `wanted`: (before, that one's data)."""
+        seen = []
+        while True:
+            event, data = self.next()
+            if event == wanted:
+                return seen, data
+            seen.append((event, data))
+
+    def close(self):
+        self.conn.close()

@@ -103,3 +103,46 @@ def test_lag_sample_setting_is_checked(broker_factory):
     import pytest
     with pytest.raises(RuntimeError):
         broker_factory({**CONSOLE, "http.lag.sample.ms": "5"})
+
+
+def test_lag_in_seconds_per_partition_and_group(broker_factory, name):
+    """Lag in seconds = now minus the timestamp of the first record not
+    consumed: per partition and per group (its latest partition), in the
+    group view, the group list and the per-partition lag history."""
+    from confluent_kafka import Consumer, Producer, TopicPartition
+    b = broker_factory(FAST)
+    c = Console(b)
+    t, g = name("secs"), name("grp")
+    clients.create_topic(b.bootstrap, t, 2)
+    old = int(time.time() * 1000) - 600_000  # ten minutes ago
+    p = Producer({"bootstrap.servers": b.bootstrap, "acks": "all"})
+    for i in range(3):
+        p.produce(t, value=b"old", partition=0, timestamp=old + i * 1000)
+    for _ in range(2):
+        p.produce(t, value=b"new", partition=1)
+    assert p.flush(30) == 0
+    # Partition 0: offset 1 (ten minutes minus a second old) is the first not consumed; partition 1: caught up.
+    cons = Consumer({"bootstrap.servers": b.bootstrap, "group.id": g, "enable.auto.commit": False})
+    cons.commit(offsets=[TopicPartition(t, 0, 1), TopicPartition(t, 1, 2)], asynchronous=False)
+    cons.close()
+
+    def sampled():
+        status, body = c.get(f"/api/v1/groups/{g}/lag-history")
+        assert status == 200, body
+        s = body["samples"]
+        return body if s and s[-1]["lag"] == 2 and s[-1]["lag_seconds"] > 0 else None
+    body = wait_for(sampled, [], "a lag sample in seconds")
+    assert 598 <= body["samples"][-1]["lag_seconds"] < 3600
+    series = {(x["topic"], x["partition"]): x["samples"] for x in body["partitions"]}
+    assert set(series) == {(t, 0), (t, 1)}
+    assert series[(t, 0)][-1]["lag"] == 2 and 598 <= series[(t, 0)][-1]["lag_seconds"] < 3600
+    assert series[(t, 1)][-1] == {**series[(t, 1)][-1], "lag": 0, "lag_seconds": 0}
+
+    status, group = c.get(f"/api/v1/groups/{g}")
+    assert status == 200 and 598 <= group["lag_seconds"] < 3600
+    by_partition = {o["partition"]: o for o in group["offsets"]}
+    assert by_partition[0]["first_unconsumed_timestamp"] == old + 1000
+    assert by_partition[1]["lag_seconds"] == 0
+    status, groups = c.get("/api/v1/groups")
+    [listed] = [x for x in groups["groups"] if x["group_id"] == g]
+    assert listed["lag"] == 2 and 598 <= listed["lag_seconds"] < 3600

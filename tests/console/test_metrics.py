@@ -131,7 +131,8 @@ def test_groups_by_state(broker_factory, name):
         cons.poll(0.2)
     samples, _, _ = scrape(c)
     assert value(samples, "samsa_groups", state="Stable") == 1
-    assert value(samples, "samsa_group_members", group=g) == 1
+    assert value(samples, "samsa_group_members", group=g, type="classic") == 1
+    assert value(samples, "samsa_group_rebalances_total", group=g, type="classic") >= 1
     cons.close()
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -143,11 +144,11 @@ def test_groups_by_state(broker_factory, name):
     assert value(samples, "samsa_groups", state="Stable") == 0
 
 
-def _fetch_v4(topic, partition, offset, max_bytes, correlation_id=7):
+def _fetch_v4(topic, partition, offset, max_bytes, correlation_id=7, max_wait_ms=100):
     import struct
     import kafka_wire
     t = topic.encode()
-    body = struct.pack(">iiiib", -1, 100, 1, max_bytes, 0)  # replica, max wait, min bytes, max bytes, isolation
+    body = struct.pack(">iiiib", -1, max_wait_ms, 1, max_bytes, 0)  # replica, max wait, min bytes, max bytes, isolation
     body += struct.pack(">i", 1) + struct.pack(">h", len(t)) + t
     body += struct.pack(">i", 1) + struct.pack(">iqi", partition, offset, max_bytes)
     return kafka_wire.frame(kafka_wire.request_header(1, 4, correlation_id) + body)
@@ -195,3 +196,108 @@ def test_pinned_file_bytes_follow_a_client_that_does_not_read(broker_factory, na
             break
         time.sleep(0.1)
     assert value(samples, "samsa_connection_pinned_file_bytes") == 0, "closing the connection released nothing"
+
+
+def _series(samples, name, **labels):
+    """Every sample of `name` whose labels include `labels`."""
+    want = {k: str(v) for k, v in labels.items()}
+    return {lab: v for (k, lab), v in samples.items() if k == name and want.items() <= dict(lab).items()}
+
+
+def _histogram_count(samples, name, **labels):
+    return sum(_series(samples, name + "_count", **labels).values())
+
+
+def test_queue_times_fsyncs_parked_fetches_listeners_and_group_series(broker_factory, name):
+    """The families that follow the request pipeline and the groups: request
+    queue time per API (as many as the requests answered), fsync durations and
+    group-commit rounds for acks=all produces, a parked long poll, connections
+    per listener, and each group's committed offset, lag in records and in
+    seconds, and rebalances."""
+    import socket
+    import threading
+    import kafka_wire
+    from confluent_kafka import Consumer, Producer, TopicPartition
+    b = broker_factory({**CONSOLE, "http.lag.sample.ms": "100"})
+    c = Console(b)
+    t, g = name("pipe"), name("grp")
+    clients.create_topic(b.bootstrap, t, 2)
+    samples, families, _ = scrape(c)
+    for fam, kind in (("samsa_request_queue_time_seconds", "histogram"), ("samsa_fsync_duration_seconds", "histogram"),
+                      ("samsa_group_commit_requests", "histogram"), ("samsa_fetch_parked_requests", "gauge"),
+                      ("samsa_listener_connections", "gauge"), ("samsa_listener_connections_accepted", "counter"),
+                      ("samsa_group_rebalances", "counter"), ("samsa_group_committed_offset", "gauge"),
+                      ("samsa_group_lag_records", "gauge"), ("samsa_group_lag_seconds", "gauge")):
+        assert families.get(fam) == kind, (fam, families.get(fam))
+    fsyncs_before = _histogram_count(samples, "samsa_fsync_duration_seconds")
+    rounds_before = _histogram_count(samples, "samsa_group_commit_requests")
+
+    # acks=all produces, one request each: each waits for a group commit.
+    old = int(time.time() * 1000) - 120_000
+    p = Producer({"bootstrap.servers": b.bootstrap, "acks": "all", "linger.ms": 0})
+    for i in range(20):
+        p.produce(t, value=b"v", partition=i % 2, timestamp=old + i)
+        assert p.flush(30) == 0
+
+    # A long poll parks on the empty partition of another topic until a record arrives.
+    idle = name("idle")
+    clients.create_topic(b.bootstrap, idle, 1)
+    host, port = b.bootstrap.split(":")
+    s = socket.create_connection((host, int(port)), timeout=30)
+    try:
+        s.sendall(_fetch_v4(idle, 0, 0, 1024 * 1024, max_wait_ms=25_000))
+        deadline = time.monotonic() + 20
+        parked = 0
+        while time.monotonic() < deadline and parked < 1:
+            samples, _, _ = scrape(c)
+            parked = value(samples, "samsa_fetch_parked_requests")
+            time.sleep(0.05)
+        assert parked == 1
+        p.produce(idle, value=b"wake", partition=0)
+        assert p.flush(30) == 0
+        kafka_wire.read_response(s)  # the parked fetch answers with the record
+    finally:
+        s.close()
+    samples, _, _ = scrape(c)
+    assert value(samples, "samsa_fetch_parked_requests") == 0
+
+    # A group commits offsets 5 and 3 of 10 per partition: lag 5 and 7.
+    cons = Consumer({"bootstrap.servers": b.bootstrap, "group.id": g, "enable.auto.commit": False})
+    cons.commit(offsets=[TopicPartition(t, 0, 5), TopicPartition(t, 1, 3)], asynchronous=False)
+    cons.close()
+
+    def group_series():
+        samples, _, _ = scrape(c)
+        secs = _series(samples, "samsa_group_lag_seconds", group=g, topic=t)
+        return samples if len(secs) == 2 and all(v > 0 for v in secs.values()) else None
+    deadline = time.monotonic() + 20
+    samples = None
+    while samples is None and time.monotonic() < deadline:
+        samples = group_series()
+        time.sleep(0.05)
+    assert samples is not None, "no lag in seconds for the group"
+    for part, committed in ((0, 5), (1, 3)):
+        assert value(samples, "samsa_group_committed_offset", group=g, topic=t, partition=part) == committed
+        assert value(samples, "samsa_group_lag_records", group=g, topic=t, partition=part) == 10 - committed
+        # The first unconsumed record was written two minutes ago (its timestamp).
+        assert 100 < value(samples, "samsa_group_lag_seconds", group=g, topic=t, partition=part) < 3600
+
+    # Queue time: one observation per request handed to the handler thread.
+    produce_requests = sum(_series(samples, "samsa_requests_total", api="Produce").values())
+    assert produce_requests >= 21
+    assert _histogram_count(samples, "samsa_request_queue_time_seconds", api="Produce") == produce_requests
+    assert _histogram_count(samples, "samsa_request_queue_time_seconds", api="Fetch") == \
+        sum(_series(samples, "samsa_requests_total", api="Fetch").values()) >= 1
+    # Every acks=all produce waited for an fsync round.
+    assert _histogram_count(samples, "samsa_fsync_duration_seconds") - fsyncs_before >= 1
+    rounds = _histogram_count(samples, "samsa_group_commit_requests") - rounds_before
+    assert rounds >= 1
+    served = value(samples, "samsa_group_commit_requests_sum")
+    assert served >= 21 and served >= _histogram_count(samples, "samsa_group_commit_requests")
+
+    # Connections per listener add up to the total.
+    listeners = _series(samples, "samsa_listener_connections")
+    assert [dict(lab)["listener"] for lab in listeners] == ["PLAINTEXT"]
+    assert sum(listeners.values()) == value(samples, "samsa_connections")
+    assert value(samples, "samsa_listener_connections_accepted_total", listener="PLAINTEXT") == \
+        value(samples, "samsa_connections_accepted_total")

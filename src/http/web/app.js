@@ -32,7 +32,11 @@ async function api(path, options = {}) {
   return body;
 }
 
+// Over the Kafka protocol (`samsa console --bootstrap`) the broker's internals are not there.
+const remote = () => Boolean(cluster && cluster.console.mode === 'remote');
+
 function bytes(n) {
+  if (n === null || n === undefined || Number.isNaN(n)) return 'size not available';
   if (n < 1024) return `${n} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let v = n / 1024, i = 0;
@@ -110,7 +114,8 @@ function drawPartition(p, rate) {
     el('div', {},
       el('strong', {}, `Partition ${p.partition}`), ' ',
       el('span', { class: 'muted', 'data-testid': `hw-${p.partition}` }, `${end - start} records (offsets ${start}–${end})`),
-      ` · ${bytes(p.size_bytes)} · ${p.segments} segment${p.segments === 1 ? '' : 's'}`,
+      p.segments === null || p.segments === undefined ? ' · size and segments not available over the Kafka protocol'
+        : ` · ${bytes(p.size_bytes)} · ${p.segments} segment${p.segments === 1 ? '' : 's'}`,
       rate !== undefined ? ` · ${rate.toFixed(1)} records/s` : '', ' · ',
       el('a', { href: `#/topics/${encodeURIComponent(p.topic)}/${p.partition}` }, 'messages')),
     svg);
@@ -121,7 +126,7 @@ async function showTopics() {
   const list = el('tbody', {});
   for (const t of data.topics) {
     const records = t.partitions.reduce((a, p) => a + p.high_watermark - p.log_start_offset, 0);
-    const size = t.partitions.reduce((a, p) => a + p.size_bytes, 0);
+    const size = remote() ? null : t.partitions.reduce((a, p) => a + p.size_bytes, 0);
     list.append(el('tr', {}, el('td', {}, el('a', { href: `#/topics/${encodeURIComponent(t.name)}` }, t.name)),
       el('td', {}, t.partitions.length), el('td', { 'data-topic-records': t.name }, records), el('td', {}, bytes(size))));
   }
@@ -163,11 +168,18 @@ async function showTopic(name) {
     el('p', { class: 'muted' }, 'Each bar is a partition\'s log, from its log start to its high watermark; ' +
       'brown lines are segment boundaries (where retention can cut). Updated every second.'), parts];
   if (cluster && cluster.console.write_enabled) children.push(...produceForm(name, t.partitions.length));
-  children.push(...searchForm(name));
+  if (remote()) {
+    children.push(el('p', { class: 'muted', 'data-testid': 'remote-note' }, `Served by \`samsa console\` for ${cluster.console.bootstrap} ` +
+      'over the Kafka protocol: segment boundaries, sizes, live rates, search and writes need the broker\'s internals ' +
+      'and are not available here.'));
+  } else {
+    children.push(...searchForm(name));
+  }
   if (cluster && cluster.console.write_enabled) children.push(...manageTopic(name, t.partitions.length));
   children.push(el('h3', {}, 'Configuration'), el('div', { class: 'scroll' }, el('table', {}, configs)));
   main.replaceChildren(...children);
 
+  if (remote()) return;
   // Live: records/s from the change of each partition's records-in counter.
   let last = null;
   liveSource = new EventSource(`/api/v1/events?topic=${encodeURIComponent(name)}`);
@@ -237,34 +249,62 @@ function replayButton(topic, partition, offset, target) {
   return el('span', {}, button, status);
 }
 
+// Where a search or tail starts: every partition from the earliest record,
+// from an offset, or from the first record at or after a time.
+function startFields() {
+  return [
+    el('label', {}, 'Start', el('select', { name: 'start' }, el('option', { value: '' }, 'earliest'),
+      el('option', { value: 'from_offset' }, 'at offset'), el('option', { value: 'from_timestamp' }, 'at time'),
+      el('option', { value: 'latest' }, 'now (new records only)'))),
+    el('label', {}, 'Offset or time', el('input', { name: 'at', placeholder: '120 or 2026-12-03T20:00' }))];
+}
+function startQuery(f, q) {
+  const start = f.get('start'), at = (f.get('at') || '').trim();
+  if (start === 'latest') q.set('from', 'latest');
+  else if (start === 'from_offset') q.set('from_offset', at || '0');
+  else if (start === 'from_timestamp') {
+    const ms = /^\d+$/.test(at) ? Number(at) : Date.parse(at);
+    if (Number.isNaN(ms)) throw new Error(`"${at}" is not a time (milliseconds or 2026-12-03T20:00)`);
+    q.set('from_timestamp', String(ms));
+  }
+}
+
 // A search runs page by page: each answer says how much it scanned and
-// hands back a cursor; "Search on" continues from it.
+// hands back a cursor; "Search on" continues from it. "Live" streams it
+// instead (Server-Sent Events) and keeps delivering new matches as they
+// arrive, until its limit, its scan budget or a minute runs out.
 function searchForm(topic) {
   const writes = cluster && cluster.console.write_enabled;
   const target = writes ? el('input', { name: 'replay_to', placeholder: topic }) : null;
   const rows = el('tbody', {});
   const status = el('p', { role: 'status', 'data-testid': 'search-status' });
   const more = el('button', { type: 'button', hidden: '' }, 'Search on');
+  const stop = el('button', { type: 'button', hidden: '' }, 'Stop');
   let cursor = null;
   let query = null;
+  let stream = null;
   const form = el('form', { id: 'search', role: 'search' },
     el('label', {}, 'Key contains', el('input', { name: 'key' })),
     el('label', {}, 'Value contains', el('input', { name: 'value' })),
     el('label', {}, 'JSON Pointer', el('input', { name: 'pointer', placeholder: '/user/name' })),
     el('label', {}, 'equals (JSON)', el('input', { name: 'equals', placeholder: '"alice"' })),
     el('label', {}, 'Header', el('input', { name: 'header' })),
+    ...startFields(),
+    el('label', { class: 'check' }, el('input', { name: 'live', type: 'checkbox' }), 'Live: keep delivering new matches'),
     el('button', { type: 'submit' }, 'Search'));
+  const addRow = (m) => rows.append(el('tr', { 'data-match': `${m.partition}:${m.offset}` }, el('td', {}, `${m.partition}`),
+    el('td', {}, el('a', { href: `#/topics/${encodeURIComponent(topic)}/${m.partition}?offset=${m.offset}` }, m.offset)),
+    el('td', {}, asText(m.key, 'text')), el('td', {}, asText(m.value, 'json')),
+    el('td', {}, writes ? replayButton(topic, m.partition, m.offset, target) : '')));
   const run = async () => {
     const q = new URLSearchParams(query);
-    if (cursor) q.set('cursor', cursor);
+    if (cursor) {
+      for (const k of ['from', 'from_offset', 'from_timestamp']) q.delete(k);
+      q.set('cursor', cursor);
+    }
     try {
       const r = await api(`/api/v1/topics/${encodeURIComponent(topic)}/search?${q}`);
-      for (const m of r.matches) {
-        rows.append(el('tr', { 'data-match': `${m.partition}:${m.offset}` }, el('td', {}, `${m.partition}`),
-          el('td', {}, el('a', { href: `#/topics/${encodeURIComponent(topic)}/${m.partition}?offset=${m.offset}` }, m.offset)),
-          el('td', {}, asText(m.key, 'text')), el('td', {}, asText(m.value, 'json')),
-          el('td', {}, writes ? replayButton(topic, m.partition, m.offset, target) : '')));
-      }
+      r.matches.forEach(addRow);
       cursor = r.cursor;
       more.hidden = r.complete;
       status.className = '';
@@ -272,18 +312,49 @@ function searchForm(topic) {
         `(${bytes(r.scanned.bytes)}) ` + (r.complete ? '— the whole topic is searched.' : '— budget spent, more to search.');
     } catch (e) { status.className = 'error'; status.textContent = e.message; }
   };
+  const closeStream = () => { if (stream) { stream.close(); stream = null; } stop.hidden = true; };
+  const live = () => {
+    const q = new URLSearchParams(query);
+    q.set('topic', topic);
+    stream = new EventSource(`/api/v1/tail?${q}`);
+    liveSource = stream;  // closed when the view changes
+    stop.hidden = false;
+    status.className = '';
+    status.textContent = 'Searching…';
+    stream.addEventListener('match', (ev) => {
+      addRow(JSON.parse(ev.data));
+      status.textContent = `${rows.children.length} found, live…`;
+    });
+    stream.addEventListener('caught_up', () => {
+      status.textContent = `${rows.children.length} found; caught up — new matching records appear as they arrive.`;
+    });
+    stream.addEventListener('end', (ev) => {
+      const e = JSON.parse(ev.data);
+      closeStream();
+      if (e.reason === 'error') { status.className = 'error'; status.textContent = e.error.message; return; }
+      status.textContent = `${rows.children.length} found; stopped (${e.reason}) after scanning ` +
+        `${e.scanned.records} records (${bytes(e.scanned.bytes)}).`;
+    });
+    stream.onerror = () => { if (stream) { closeStream(); status.textContent += ' (stream closed)'; } };
+  };
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    query = new URLSearchParams([...new FormData(form)].filter(([, v]) => v !== ''));
+    closeStream();
+    const f = new FormData(form);
+    query = new URLSearchParams([...f].filter(([k, v]) => v !== '' && !['start', 'at', 'live'].includes(k)));
+    try { startQuery(f, query); } catch (e) { status.className = 'error'; status.textContent = e.message; return; }
     rows.replaceChildren();
     cursor = null;
-    await run();
+    more.hidden = true;
+    if (f.get('live')) live();
+    else await run();
   });
   more.addEventListener('click', run);
+  stop.addEventListener('click', () => { closeStream(); status.textContent += ' Stopped.'; });
   const children = [el('h3', {}, 'Search'), form];
   if (target) children.push(el('form', {}, el('label', {}, 'Replay to topic', target)));
-  children.push(status, el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {},
-    el('th', {}, 'Partition'), el('th', {}, 'Offset'), el('th', {}, 'Key'), el('th', {}, 'Value'), el('th', {}, ''))),
+  children.push(status, stop, el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {},
+    el('th', {}, 'Partition'), el('th', {}, 'Offset'), el('th', {}, 'Key'), el('th', {}, 'Value'), el('th', {}, 'Actions'))),
   rows)), more);
   return children;
 }
@@ -384,7 +455,7 @@ async function showMessages(topic, partition, params) {
   const data = await api(`/api/v1/topics/${encodeURIComponent(topic)}/partitions/${partition}/messages?${query}`);
   const t = await api(`/api/v1/topics/${encodeURIComponent(topic)}`);
   const rows = el('tbody', {});
-  for (const r of data.records) {
+  const addRow = (r) => {
     const why = el('td', {});
     if (r.key !== null) {
       why.append(el('button', { class: 'link', type: 'button', onclick: () => why.replaceChildren(
@@ -395,7 +466,28 @@ async function showMessages(topic, partition, params) {
       el('td', {}, asText(r.value, mode)),
       el('td', {}, r.headers.map((h) => el('div', {}, el('code', {}, `${h.key}=${h.value ?? 'null'}`)))), why,
       el('td', {}, cluster && cluster.console.write_enabled ? replayButton(topic, partition, r.offset, null) : '')));
-  }
+  };
+  data.records.forEach(addRow);
+  // Follow: new records of this partition appear below as they are written
+  // (a tail on /api/v1/tail, bounded to a thousand records or ten minutes).
+  const followStatus = el('span', { role: 'status', 'data-testid': 'follow-status' });
+  const follow = el('button', { type: 'button', 'data-testid': 'follow', 'aria-pressed': 'false' }, 'Follow new records');
+  follow.addEventListener('click', () => {
+    if (liveSource) { liveSource.close(); liveSource = null; follow.setAttribute('aria-pressed', 'false');
+      followStatus.textContent = ' stopped'; return; }
+    const q = new URLSearchParams({ topic, partition, from: 'latest', limit: '1000', max_ms: '600000' });
+    liveSource = new EventSource(`/api/v1/tail?${q}`);
+    follow.setAttribute('aria-pressed', 'true');
+    followStatus.textContent = ' connecting…';
+    liveSource.addEventListener('caught_up', () => { followStatus.textContent = ' following…'; });
+    liveSource.addEventListener('match', (ev) => addRow(JSON.parse(ev.data)));
+    liveSource.addEventListener('end', (ev) => {
+      if (liveSource) liveSource.close();
+      liveSource = null;
+      follow.setAttribute('aria-pressed', 'false');
+      followStatus.textContent = ` stopped (${JSON.parse(ev.data).reason})`;
+    });
+  });
   const form = el('form', {},
     el('label', {}, 'From offset', el('input', { name: 'offset', type: 'number', value: params.get('offset') || '' })),
     el('label', {}, 'or timestamp (ms)', el('input', { name: 'timestamp', type: 'number', value: params.get('timestamp') || '' })),
@@ -412,8 +504,9 @@ async function showMessages(topic, partition, params) {
     el('p', { class: 'muted' }, `Offsets ${data.log_start_offset}–${data.high_watermark}; showing ${data.records.length} ` +
       `from ${data.records.length ? data.records[0].offset : data.next_offset}.`), form,
     el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Offset'),
-      el('th', {}, 'Timestamp'), el('th', {}, 'Key'), el('th', {}, 'Value'), el('th', {}, 'Headers'), el('th', {}, ''), el('th', {}, ''))), rows)),
-    el('p', {}, el('a', { href: `#/topics/${encodeURIComponent(topic)}/${partition}?offset=${data.next_offset}` }, 'next page')));
+      el('th', {}, 'Timestamp'), el('th', {}, 'Key'), el('th', {}, 'Value'), el('th', {}, 'Headers'), el('th', {}, 'Partitioner'),
+      el('th', {}, 'Actions'))), rows)),
+    el('p', {}, follow, followStatus), el('p', {}, el('a', { href: `#/topics/${encodeURIComponent(topic)}/${partition}?offset=${data.next_offset}` }, 'next page')));
 }
 
 // --- groups --------------------------------------------------------------------
@@ -421,65 +514,135 @@ async function showGroups() {
   const data = await api('/api/v1/groups');
   const rows = data.groups.map((g) => el('tr', {},
     el('td', {}, el('a', { href: `#/groups/${encodeURIComponent(g.group_id)}` }, g.group_id)),
-    el('td', {}, g.state), el('td', {}, g.members), el('td', {}, g.lag)));
+    el('td', {}, g.type), el('td', {}, g.state), el('td', {}, g.members), el('td', {}, g.lag),
+    el('td', {}, g.lag_seconds === null ? '…' : seconds(g.lag_seconds))));
   main.replaceChildren(el('h2', {}, 'Consumer groups'),
+    el('p', { class: 'muted' }, 'classic: JoinGroup/SyncGroup rounds; consumer: the KIP-848 protocol (the broker ' +
+      'assigns, members reconcile to a group epoch); share: KIP-932 queues (records delivered to any member).'),
     rows.length ? el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Group'),
-      el('th', {}, 'State'), el('th', {}, 'Members'), el('th', {}, 'Lag (records)'))), el('tbody', {}, ...rows)))
+      el('th', {}, 'Type'), el('th', {}, 'State'), el('th', {}, 'Members'), el('th', {}, 'Lag (records)'),
+      el('th', {}, 'Lag (time)'))),
+      el('tbody', {}, ...rows)))
       : el('p', { class: 'muted' }, 'No groups yet.'));
 }
+
+const groupStates = {
+  classic: ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead'],
+  consumer: ['Empty', 'Assigning', 'Reconciling', 'Stable', 'Dead'],
+  share: ['Empty', 'Stable', 'Dead'],
+};
+
+const assignmentText = (a) => a.map((x) => `${x.topic}: ${x.partitions.join(', ')}`).join('; ') || 'none';
 
 async function showGroup(id) {
   const g = await api(`/api/v1/groups/${encodeURIComponent(id)}`);
   const lagHistory = await api(`/api/v1/groups/${encodeURIComponent(id)}/lag-history`);
   const rebalances = await api(`/api/v1/groups/${encodeURIComponent(id)}/rebalances`);
-  const states = ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead'];
-  const machine = el('p', {}, ...states.map((s) => el('span', { class: s === g.state ? 'ok' : 'muted' },
-    s === g.state ? `[${s}] ` : `${s} `)));
-  const members = (g.members || []).map((m) => el('tr', {}, el('td', {}, el('code', {}, m.member_id)),
-    el('td', {}, m.client_id), el('td', {}, m.client_host),
-    el('td', {}, m.assignment.map((a) => `${a.topic}: ${a.partitions.join(', ')}`).join('; '))));
-  const offsets = g.offsets.map((o) => el('tr', {}, el('td', {}, `${o.topic}-${o.partition}`),
-    el('td', {}, o.committed_offset), el('td', {}, o.high_watermark), el('td', {}, o.lag ?? '?'),
-    el('td', {}, `${o.lag_seconds.toFixed(1)} s`)));
-  main.replaceChildren(el('h2', {}, `Group ${id}`), el('h3', {}, 'State'), machine,
-    el('h3', {}, 'Members'), el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {},
-      el('th', {}, 'Member'), el('th', {}, 'Client'), el('th', {}, 'Host'), el('th', {}, 'Partitions'))),
-      el('tbody', {}, ...members))),
-    el('h3', {}, `Lag: ${g.lag} records`), el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {},
-      el('th', {}, 'Partition'), el('th', {}, 'Committed'), el('th', {}, 'High watermark'), el('th', {}, 'Lag'),
-      el('th', {}, 'Lag (time)'))), el('tbody', {}, ...offsets))),
-    el('p', { class: 'muted' }, 'Lag in time = now minus the timestamp of the first record the group has not consumed.'),
-    el('h3', {}, 'Lag over time'), lagChart(lagHistory),
-    el('h3', {}, 'Rebalances'), rebalanceTimeline(rebalances),
-    ...(cluster && cluster.console.write_enabled && g.offsets.length
-      ? resetOffsets(id, [...new Set(g.offsets.map((o) => o.topic))]) : []));
+  const type = g.type || 'classic';
+  const machine = el('p', { 'data-testid': 'state-machine' }, ...groupStates[type].map((s) =>
+    el('span', { class: s === g.state ? 'ok' : 'muted', ...(s === g.state ? { 'aria-current': 'true' } : {}) },
+      s === g.state ? `[${s}] ` : `${s} `)));
+  const children = [el('h2', {}, `Group ${id}`), el('p', { class: 'muted' }, `${type} group` +
+    (type === 'classic' ? '' : ` · group epoch ${g.group_epoch}, assignment epoch ${g.assignment_epoch}, assignor ${g.assignor}`)),
+  el('h3', {}, 'State'), machine];
+  let members;
+  if (type === 'classic') {
+    members = el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Member'), el('th', {}, 'Client'),
+      el('th', {}, 'Host'), el('th', {}, 'Partitions'))), el('tbody', {}, ...(g.members || []).map((m) =>
+      el('tr', {}, el('td', {}, el('code', {}, m.member_id)), el('td', {}, m.client_id), el('td', {}, m.client_host),
+        el('td', {}, assignmentText(m.assignment))))));
+  } else {
+    // Epochs teach the protocol: a member at the group epoch with its target
+    // assignment is reconciled; one behind is still giving up or taking partitions.
+    members = el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Member'), el('th', {}, 'Client'),
+      el('th', {}, 'Member epoch'), el('th', {}, 'Partitions'),
+      ...(type === 'consumer' ? [el('th', {}, 'Target')] : []), el('th', {}, 'Subscribed'))),
+    el('tbody', {}, ...g.members.map((m) => el('tr', { 'data-member': m.member_id },
+      el('td', {}, el('code', {}, m.member_id)), el('td', {}, `${m.client_id} (${m.client_host})`),
+      el('td', { class: m.member_epoch === g.group_epoch ? 'ok' : 'error' }, m.member_epoch),
+      el('td', {}, assignmentText(m.assignment)),
+      ...(type === 'consumer' ? [el('td', {}, assignmentText(m.target_assignment))] : []),
+      el('td', {}, (m.subscribed_topics || []).join(', '))))));
+  }
+  children.push(el('h3', {}, 'Members'), g.members.length ? el('div', { class: 'scroll' }, members)
+    : el('p', { class: 'muted' }, 'No members.'));
+  if (type === 'share') {
+    children.push(el('h3', {}, 'Share partitions'),
+      el('p', { class: 'muted' }, 'Every record before the start offset is done; records after it are delivered ' +
+        'to any member and acknowledged one by one (in flight: available, acquired under a lock, acknowledged, archived).'),
+      el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Partition'),
+        el('th', {}, 'Start offset'), el('th', {}, 'Next offset'), el('th', {}, 'High watermark'), el('th', {}, 'Lag'),
+        el('th', {}, 'In flight'))), el('tbody', {}, ...g.partitions.map((p) => el('tr', {},
+        el('td', {}, `${p.topic}-${p.partition}`), el('td', {}, p.start_offset), el('td', {}, p.next_offset),
+        el('td', {}, p.high_watermark), el('td', {}, p.lag),
+        el('td', {}, Object.entries(p.in_flight).map(([k, v]) => `${k} ${v}`).join(', ')))))))); 
+  } else {
+    const seriesOf = (o) => (lagHistory.partitions || []).find((p) => p.topic === o.topic && p.partition === o.partition);
+    const offsets = g.offsets.map((o) => el('tr', { 'data-lag-partition': `${o.topic}-${o.partition}` },
+      el('td', {}, `${o.topic}-${o.partition}`),
+      el('td', {}, o.committed_offset), el('td', {}, o.high_watermark), el('td', {}, o.lag ?? '?'),
+      el('td', {}, seconds(o.lag_seconds)), el('td', {}, sparkline(seriesOf(o), `${o.topic}-${o.partition}`))));
+    children.push(el('h3', {}, `Lag: ${g.lag} records, ${seconds(g.lag_seconds || 0)} behind`),
+      el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {},
+        el('th', {}, 'Partition'), el('th', {}, 'Committed'), el('th', {}, 'High watermark'), el('th', {}, 'Lag'),
+        el('th', {}, 'Lag (time)'), el('th', {}, 'Lag over time'))), el('tbody', {}, ...offsets))),
+      el('p', { class: 'muted' }, 'Lag in time = now minus the timestamp of the first record the group has not consumed; ' +
+        'the group is as far behind as its latest partition.'),
+      el('h3', {}, 'Lag over time (records)'), lagChart(lagHistory, 'lag', 'records'),
+      el('h3', {}, 'Lag over time (seconds)'), lagChart(lagHistory, 'lag_seconds', 'seconds'));
+  }
+  children.push(el('h3', {}, type === 'classic' ? 'Rebalances' : 'Group epochs (sampled)'), rebalanceTimeline(rebalances));
+  if (cluster && cluster.console.write_enabled && type !== 'share' && g.offsets.length) {
+    children.push(...resetOffsets(id, [...new Set(g.offsets.map((o) => o.topic))]));
+  }
+  main.replaceChildren(...children);
 }
 
-// A line of the group's total lag, sampled by the broker (hand-drawn SVG).
-function lagChart(h) {
+function seconds(s) {
+  if (s < 60) return `${s.toFixed(1)} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+  return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
+}
+
+// A line of the group's lag (records or seconds), sampled by the broker (hand-drawn SVG).
+function lagChart(h, field, unit) {
   const s = h.samples;
-  if (s.length < 2) return el('p', { class: 'muted', 'data-testid': 'lag-chart' }, 'Not enough samples yet.');
+  if (s.length < 2) return el('p', { class: 'muted', 'data-testid': `lag-chart-${field}` }, 'Not enough samples yet.');
   const w = 600, ht = 120, pad = 4;
   const t0 = s[0].time_ms, t1 = s[s.length - 1].time_ms;
-  const max = Math.max(1, ...s.map((x) => x.lag));
+  const max = Math.max(1e-9, ...s.map((x) => x[field]));
   const x = (t) => pad + (w - 2 * pad) * (t - t0) / Math.max(1, t1 - t0);
   const y = (v) => ht - pad - (ht - 2 * pad) * v / max;
-  const points = s.map((p) => `${x(p.time_ms).toFixed(1)},${y(p.lag).toFixed(1)}`).join(' ');
+  const points = s.map((p) => `${x(p.time_ms).toFixed(1)},${y(p[field]).toFixed(1)}`).join(' ');
   const last = s[s.length - 1];
-  return el('figure', { class: 'chart', 'data-testid': 'lag-chart' },
-    svgEl('svg', { viewBox: `0 0 ${w} ${ht}`, role: 'img',
-      'aria-label': `lag from ${s[0].lag} to ${last.lag} records over ${Math.round((t1 - t0) / 1000)} s, peak ${max}` },
+  const fmt = (v) => unit === 'seconds' ? seconds(v) : `${v} records`;
+  return el('figure', { class: 'chart', 'data-testid': `lag-chart-${field}` },
+    svgEl('svg', { viewBox: `0 0 ${w} ${ht}`, role: 'img', preserveAspectRatio: 'none',
+      'aria-label': `lag from ${fmt(s[0][field])} to ${fmt(last[field])} over ${Math.round((t1 - t0) / 1000)} s, peak ${fmt(max)}` },
     svgEl('line', { x1: pad, y1: ht - pad, x2: w - pad, y2: ht - pad, class: 'axisline' }),
     svgEl('polyline', { points, class: 'lagline' })),
-    el('figcaption', { class: 'muted' }, `peak ${max} records; now ${last.lag}; a sample every ${h.interval_ms / 1000} s, ` +
+    el('figcaption', { class: 'muted' }, `peak ${fmt(max)}; now ${fmt(last[field])}; a sample every ${h.interval_ms / 1000} s, ` +
       `the last ${s.length} kept`));
+}
+
+// One partition's lag in records over time, small, beside its row.
+function sparkline(series, label) {
+  if (!series || series.samples.length < 2) return el('span', { class: 'muted' }, '…');
+  const s = series.samples, w = 120, ht = 24;
+  const t0 = s[0].time_ms, t1 = s[s.length - 1].time_ms;
+  const max = Math.max(1, ...s.map((p) => p.lag));
+  const points = s.map((p) => `${(w * (p.time_ms - t0) / Math.max(1, t1 - t0)).toFixed(1)},` +
+    `${(ht - 2 - (ht - 4) * p.lag / max).toFixed(1)}`).join(' ');
+  return svgEl('svg', { class: 'spark', viewBox: `0 0 ${w} ${ht}`, role: 'img', preserveAspectRatio: 'none',
+    'aria-label': `${label}: lag from ${s[0].lag} to ${s[s.length - 1].lag} records, peak ${max}` },
+  svgEl('polyline', { points, class: 'lagline' }));
 }
 
 function rebalanceTimeline(r) {
   if (!r.rebalances.length) return el('p', { class: 'muted', 'data-testid': 'timeline' }, 'No rebalance seen since the broker started.');
   const short = (id) => id.length > 24 ? `${id.slice(0, 24)}…` : id;
   const items = [...r.rebalances].reverse().map((e) => el('li', { 'data-generation': e.generation },
-    el('strong', {}, `generation ${e.generation}`), ` · ${e.outcome}`,
+    el('strong', {}, `${r.type === 'classic' || !r.type ? 'generation' : 'epoch'} ${e.generation}`), ` · ${e.outcome}`,
     e.duration_ms !== null ? ` · ${e.duration_ms} ms` : '', ` · ${new Date(e.started_ms).toISOString()}`,
     e.joined.length ? el('div', {}, 'joined: ', ...e.joined.map((m) => el('code', {}, short(m) + ' '))) : null,
     e.left.length ? el('div', {}, 'left: ', ...e.left.map((m) => el('code', {}, short(m) + ' '))) : null,
