@@ -50,7 +50,8 @@ const std::set<std::string>& broker_keys() {
       "group.share.record.lock.duration.ms", "group.share.delivery.count.limit",
       "group.share.partition.max.record.locks", "group.share.session.timeout.ms",
       "group.share.heartbeat.interval.ms", "group.share.max.size", "samsa.test.crash.trigger", "http.listeners",
-      "http.write.enabled", "ssl.handshake.timeout.ms"};
+      "http.write.enabled", "ssl.handshake.timeout.ms",
+      "schema.registry.listeners", "schema.registry.topic"};
   return keys;
 }
 

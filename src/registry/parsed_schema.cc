@@ -48,6 +48,19 @@ result<parsed_schema> parse_schema(schema_type type, std::string_view text,
   return out;
 }
 
+const avro::schema* parsed_schema::as_avro() const {
+  auto* p = std::get_if<0>(&impl_);
+  return p ? p->get() : nullptr;
+}
+const json_schema::schema* parsed_schema::as_json() const {
+  auto* p = std::get_if<1>(&impl_);
+  return p ? p->get() : nullptr;
+}
+const protobuf::schema* parsed_schema::as_protobuf() const {
+  auto* p = std::get_if<2>(&impl_);
+  return p ? p->get() : nullptr;
+}
+
 std::vector<std::string> read_problems(const parsed_schema& reader, const parsed_schema& writer) {
   if (reader.type_ != writer.type_) {
     return {"TYPE_MISMATCH: a " + std::string(type_name(reader.type_)) + " schema cannot read " +

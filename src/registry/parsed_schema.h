@@ -30,6 +30,10 @@ class parsed_schema {
   // The format's normalized text (what `normalize` stores and what decides
   // "the same schema" for ids).
   const std::string& normalized() const { return normalized_; }
+  // The format's own parsed form (null when the schema is of another type).
+  const avro::schema* as_avro() const;
+  const json_schema::schema* as_json() const;
+  const protobuf::schema* as_protobuf() const;
 
   // Why `reader` cannot read data written with `writer` (same format).
   friend std::vector<std::string> read_problems(const parsed_schema& reader, const parsed_schema& writer);
