@@ -5,6 +5,7 @@
 #include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/stubs/logging.h>
 
 #include <map>
 #include <set>
@@ -109,6 +110,13 @@ bool build_well_known(gp::DescriptorPool& pool, const std::string& name, int dep
 
 result<std::shared_ptr<const schema>> parse(std::string_view text,
                                             const std::vector<std::pair<std::string, std::string>>& dependencies) {
+  // libprotobuf logs what it dislikes in client input (invalid UTF-8 in a
+  // descriptor) to stderr; the error we return says enough.
+  static const bool quiet = [] {
+    gp::SetLogHandler(nullptr);
+    return true;
+  }();
+  (void)quiet;
   auto s = std::make_shared<schema>();
   s->pool_ = std::make_unique<gp::DescriptorPool>();
   auto build = [&](gp::FileDescriptorProto proto, const std::string& what) -> result<const gp::FileDescriptor*> {

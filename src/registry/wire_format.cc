@@ -31,8 +31,28 @@ void put_zigzag(std::string& out, int64_t v) {
   out.push_back(static_cast<char>(z));
 }
 
+constexpr int64_t max_decoded_items = 1 << 20;
+
+// Whether a value of this type takes no bytes at all.
+bool zero_sized(const avro::node* n, int depth = 0) {
+  if (n->kind == avro::kind::null) return true;
+  if (n->kind == avro::kind::record) {
+    if (depth > max_schema_depth) return false;  // a record that contains itself is never empty
+    for (const auto& f : n->fields)
+      if (!zero_sized(f.type, depth + 1)) return false;
+    return true;
+  }
+  return n->kind == avro::kind::fixed && n->size == 0;
+}
+
 class byte_reader {
  public:
+  // Counts decoded array/map items against max_decoded_items.
+  bool spend(int64_t items) {
+    if (items > max_decoded_items - spent_) return false;
+    spent_ += items;
+    return true;
+  }
   explicit byte_reader(std::span<const uint8_t> b, size_t offset = 0) : b_(b), pos_(offset) {}
   size_t pos() const { return pos_; }
   bool done() const { return pos_ == b_.size(); }
@@ -57,6 +77,7 @@ class byte_reader {
  private:
   std::span<const uint8_t> b_;
   size_t pos_;
+  int64_t spent_ = 0;
 };
 
 // --- Avro ----------------------------------------------------------------
@@ -275,12 +296,16 @@ result<json> decode(const node* n, byte_reader& in, int depth) {
         if (!count) return count.err();
         if (*count == 0) return out;
         if (*count < 0) {  // a negative count is followed by the block's byte size
+          if (*count == std::numeric_limits<int64_t>::min()) return bad("block count out of range");
           auto size = in.zigzag();
           if (!size) return size.err();
           *count = -*count;
         }
+        // Items may take no bytes (null, an empty record): the count alone is bounded.
+        if (!in.spend(*count)) return bad("more than " + std::to_string(max_decoded_items) + " items in one value");
         for (int64_t i = 0; i < *count; ++i) {
-          if (in.done()) return bad("block runs past the end");
+          if (in.done() && !zero_sized(n->kind == kind::array ? n->items : n->values))
+            return bad("block runs past the end");
           std::string key;
           if (n->kind == kind::map) {
             auto len = in.zigzag();

@@ -62,6 +62,18 @@ TEST(WireFormat, AvroRoundTripWithUnionsArraysMapsEnums) {
   EXPECT_FALSE(avro_decode(**s, bytes(*encoded + "x")).ok());
 }
 
+TEST(WireFormat, AvroBlockCountsAreBounded) {
+  // Items that take no bytes: only the count bounds the work (found by the fuzzer: a count of
+  // INT64_MIN overflowed when negated).
+  auto s = avro::parse(R"({"type":"array","items":"null"})", {});
+  ASSERT_TRUE(s.ok());
+  EXPECT_NE(avro_decode(**s, bytes(std::string("\x80\x80\x80\x80\x80\x40", 6))).err().message.find("items in one value"),
+            std::string::npos);
+  EXPECT_FALSE(avro_decode(**s, bytes(std::string("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 10))).ok());
+  // A few nulls are fine: count 3 (zigzag 6), then the end block.
+  EXPECT_EQ(*avro_decode(**s, bytes(std::string("\x06\x00", 2))), nlohmann::json::parse("[null,null,null]"));
+}
+
 TEST(WireFormat, ProtobufRoundTripThroughJson) {
   auto s = protobuf::parse(R"(syntax = "proto3"; package shop; message Other { int32 x = 1; }
     message Payment { string id = 1; double amount = 2; message Line { string sku = 1; } repeated Line lines = 3; })",
