@@ -50,6 +50,15 @@ if ((with_tests)); then
   else
     echo "install-deps: kafkajs 2.2.4 present"
   fi
+  # Confluent's schema-registry client for KafkaJS (the Schema Registry tests).
+  if [[ ! -f .test-deps/node/node_modules/@kafkajs/confluent-schema-registry/package.json ]] ||
+     ! grep -q '"version": "4.1.0"' .test-deps/node/node_modules/@kafkajs/confluent-schema-registry/package.json; then
+    echo "install-deps: installing @kafkajs/confluent-schema-registry@4.1.0 into .test-deps/node"
+    mkdir -p .test-deps/node
+    npm install --silent --no-audit --no-fund --prefix .test-deps/node @kafkajs/confluent-schema-registry@4.1.0
+  else
+    echo "install-deps: @kafkajs/confluent-schema-registry 4.1.0 present"
+  fi
   # playwright-core drives Debian's chromium for the console's browser test
   # (no browser download: the test sets executablePath).
   if [[ ! -f .test-deps/node/node_modules/playwright-core/package.json ]] ||
