@@ -179,7 +179,7 @@ result<registry_settings> registry_settings_from(const std::map<std::string, std
 }
 
 namespace {
-http::server_limits registry_limits() {
+http::server_limits http_limits() {
   http::server_limits l;
   // A schema may be up to 1 MiB, JSON-escaped inside the request body.
   l.max_body_bytes = 4 * max_schema_bytes;
@@ -188,7 +188,7 @@ http::server_limits registry_limits() {
 }  // namespace
 
 registry_service::registry_service(std::unique_ptr<schema_log> log)
-    : log_(std::move(log)), server_(registry_limits()) {
+    : log_(std::move(log)), server_(http_limits()) {
   for (const char* method : {"GET", "POST", "PUT", "DELETE"}) {
     server_.route(method, "/", [this](const http::request& r) { return handle(r); }, true);
   }

@@ -43,6 +43,7 @@ status registry_state::apply(const log_record& record) {
       if (existing != subject.versions.end()) {
         drop_use(existing->second.id);
         subject.versions.erase(existing);
+        --version_count_;
       }
       if (subject.versions.empty() && !subject.level && !subject.mode) subjects_.erase(k->subject);
       return {};
@@ -51,6 +52,7 @@ status registry_state::apply(const log_record& record) {
     next_id_ = std::max(next_id_, e.id + 1);
     if (existing != subject.versions.end() && existing->second.id != e.id) drop_use(existing->second.id);
     bool counted = existing != subject.versions.end() && existing->second.id == e.id;
+    if (existing == subject.versions.end()) ++version_count_;
     subject.versions[k->version] = stored_version{e.id, e.deleted};
     auto it = schemas_.find(e.id);
     if (it == schemas_.end()) {
@@ -69,6 +71,7 @@ status registry_state::apply(const log_record& record) {
                              "schema id " + std::to_string(e.id) + " no longer parses: " + parsed.err().message);
       }
       id_by_identity_.emplace(s.identity, e.id);
+      schema_bytes_ += s.view.schema.size();
       it = schemas_.emplace(e.id, std::move(s)).first;
       if (!counted) ++it->second.uses;
       if (failure) return *failure;
@@ -120,6 +123,7 @@ void registry_state::drop_use(int32_t id) {
   if (--it->second.uses <= 0) {
     auto ident = id_by_identity_.find(it->second.identity);
     if (ident != id_by_identity_.end() && ident->second == id) id_by_identity_.erase(ident);
+    schema_bytes_ -= std::min(schema_bytes_, it->second.view.schema.size());
     schemas_.erase(it);
   }
 }
@@ -340,6 +344,12 @@ outcome<plan<int32_t>> registry_state::plan_register(const std::string& subject,
       }
     }
   }
+  if (version_count_ >= limits_.max_versions)
+    return fail(codes::operation_not_permitted, "The registry holds " + std::to_string(version_count_) +
+                                                    " schema versions, its limit: delete some permanently first");
+  if (!id_by_identity_.count(identity) && schema_bytes_ + request.schema.size() > limits_.max_schema_bytes)
+    return fail(codes::operation_not_permitted, "The registry holds " + std::to_string(schema_bytes_) +
+                                                    " bytes of schemas, its limit: delete some permanently first");
   if (s && !importing) {
     std::vector<earlier_version> earlier;
     for (const auto& [v, sv] : s->versions) {

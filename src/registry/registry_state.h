@@ -65,9 +65,17 @@ struct compatibility_answer {
   std::vector<std::string> messages;
 };
 
+// What a client can make the registry hold (registrations beyond are refused
+// with 42205; replay applies what is stored whatever the limits).
+struct registry_limits {
+  size_t max_versions = 100'000;            // subject versions, soft-deleted ones included
+  size_t max_schema_bytes = 512ull << 20;   // text of the distinct schemas
+};
+
 class registry_state {
  public:
-  explicit registry_state(compatibility default_level = compatibility::backward) : default_level_(default_level) {}
+  explicit registry_state(compatibility default_level = compatibility::backward, registry_limits limits = {})
+      : default_level_(default_level), limits_(limits) {}
 
   // --- applying stored records -----------------------------------------
   // Replay and live writes both come here. A record that does not decode,
@@ -108,6 +116,8 @@ class registry_state {
                                       const schema_request& request) const;
 
   int32_t next_id() const { return next_id_; }
+  size_t version_count() const { return version_count_; }
+  size_t schema_bytes() const { return schema_bytes_; }
   size_t skipped_records() const { return skipped_; }
 
  private:
@@ -140,6 +150,9 @@ class registry_state {
   void drop_use(int32_t id);
 
   compatibility default_level_;
+  registry_limits limits_;
+  size_t version_count_ = 0;
+  size_t schema_bytes_ = 0;
   std::optional<compatibility> global_level_;
   registry_mode global_mode_ = registry_mode::readwrite;
   std::map<std::string, subject_state> subjects_;

@@ -276,6 +276,26 @@ TEST(RegistryState, NormalizeStoresTheNormalizedText) {
   EXPECT_EQ(plain.state.schema_by_id(1)->schema, R"({ "type" : "string" })");
 }
 
+TEST(RegistryState, RegistrationsAreBounded) {
+  harness h;
+  h.state = registry_state(compatibility::none, registry_limits{2, 1 << 20});
+  ASSERT_TRUE(h.reg("a", avro(v1)).ok());
+  ASSERT_TRUE(h.reg("b", avro(v1)).ok());
+  auto third = h.reg("c", avro(v2_default));
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.err().error_code, codes::operation_not_permitted);
+  // Permanently deleting frees room; the same schema again needs no new one.
+  ASSERT_TRUE(h.commit(h.state.plan_delete_subject("b", false)).ok());
+  ASSERT_TRUE(h.commit(h.state.plan_delete_subject("b", true)).ok());
+  EXPECT_EQ(h.state.version_count(), 1u);
+  EXPECT_TRUE(h.reg("c", avro(v2_default)).ok());
+  harness small;
+  small.state = registry_state(compatibility::none, registry_limits{100, 80});
+  ASSERT_TRUE(small.reg("a", avro(v1)).ok());  // 70 bytes
+  EXPECT_EQ(small.reg("b", avro(v2_default)).err().error_code, codes::operation_not_permitted);
+  EXPECT_TRUE(small.reg("b", avro(v1)).ok());  // the same schema: no new bytes
+}
+
 TEST(SchemaRecord, MalformedRecordsAreSkippedNotFatal) {
   registry_state s;
   EXPECT_FALSE(s.apply({"not json", std::nullopt}).ok());
