@@ -194,7 +194,12 @@ registry_service::registry_service(std::unique_ptr<schema_log> log)
   }
 }
 
-registry_service::~registry_service() { stop(); }
+registry_service::~registry_service() {
+  stop();
+  // The log first: work it still holds would resume on the server's
+  // io_context, which must outlive it.
+  log_.reset();
+}
 
 status registry_service::bind(const http::http_address& address) { return server_.bind(address.host, address.port); }
 
