@@ -51,7 +51,13 @@ if(PkgConfig_FOUND)
   # RE2: consumer groups' SubscribedTopicRegex (KIP-848) is RE2 syntax.
   pkg_check_modules(RE2 QUIET IMPORTED_TARGET re2)
   samsa_require_package(RE2_FOUND libre2-dev)
+  # Schema Registry: Protobuf schemas are parsed by protoc's own parser
+  # (libprotoc) into descriptors (libprotobuf).
+  pkg_check_modules(PROTOBUF QUIET IMPORTED_TARGET protobuf)
+  samsa_require_package(PROTOBUF_FOUND libprotobuf-dev)
 endif()
+find_library(PROTOC_LIBRARY protoc)
+samsa_require_package(PROTOC_LIBRARY libprotoc-dev)
 
 if(SAMSA_TESTS)
   find_package(GTest QUIET)

@@ -8,9 +8,10 @@ cd "$(dirname "$0")/.."
 build_packages=(build-essential cmake pkg-config python3 ccache
   libboost1.81-dev librdkafka-dev libfmt-dev libspdlog-dev libcli11-dev nlohmann-json3-dev
   libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev libssl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libre2-dev)
+  libgtest-dev libgmock-dev libbenchmark-dev libre2-dev libprotobuf-dev libprotoc-dev)
 test_packages=(kcat python3-confluent-kafka python3-kafka python3-pytest python3-lz4 python3-snappy python3-zstandard
   python3-prometheus-client chromium
+  python3-avro python3-protobuf python3-jsonschema python3-requests
   clang libclang-rt-14-dev iproute2 procps)
 
 want=("${build_packages[@]}")
@@ -48,6 +49,15 @@ if ((with_tests)); then
     npm install --silent --no-audit --no-fund --prefix .test-deps/node kafkajs@2.2.4
   else
     echo "install-deps: kafkajs 2.2.4 present"
+  fi
+  # Confluent's schema-registry client for KafkaJS (the Schema Registry tests).
+  if [[ ! -f .test-deps/node/node_modules/@kafkajs/confluent-schema-registry/package.json ]] ||
+     ! grep -q '"version": "4.1.0"' .test-deps/node/node_modules/@kafkajs/confluent-schema-registry/package.json; then
+    echo "install-deps: installing @kafkajs/confluent-schema-registry@4.1.0 into .test-deps/node"
+    mkdir -p .test-deps/node
+    npm install --silent --no-audit --no-fund --prefix .test-deps/node @kafkajs/confluent-schema-registry@4.1.0
+  else
+    echo "install-deps: @kafkajs/confluent-schema-registry 4.1.0 present"
   fi
   # playwright-core drives Debian's chromium for the console's browser test
   # (no browser download: the test sets executablePath).

@@ -52,7 +52,8 @@ const std::set<std::string>& broker_keys() {
       "group.share.heartbeat.interval.ms", "group.share.max.size", "samsa.test.crash.trigger", "http.listeners",
       "http.write.enabled", "ssl.handshake.timeout.ms",
       // Read by the console's authentication (http/http_auth.cc).
-      "connection.failed.authentication.delay.ms", "listener.name.http.plain.sasl.jaas.config"};
+      "connection.failed.authentication.delay.ms", "listener.name.http.plain.sasl.jaas.config",
+      "schema.registry.listeners", "schema.registry.topic"};
   return keys;
 }
 

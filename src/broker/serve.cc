@@ -162,6 +162,7 @@ int serve(const serve_options& options) {
   // Before io too: its thread's pending work on the handler context must
   // find the console's own context alive until io is gone.
   std::unique_ptr<side_service> console;
+  std::unique_ptr<side_service> schema_registry;  // like the console: outlives io
   asio::io_context io(1);
   broker_state broker(io, *config);
   register_all_handlers(broker.apis());
@@ -217,6 +218,15 @@ int serve(const serve_options& options) {
     }
     console = std::move(*started_console);
   }
+  // The Schema Registry (src/registry), also before the port file.
+  if (options.start_registry) {
+    auto started_registry = options.start_registry(broker, options.port_file);
+    if (!started_registry) {
+      spdlog::error("samsa serve: {}", started_registry.err().describe());
+      return 1;
+    }
+    schema_registry = std::move(*started_registry);
+  }
   if (options.port_file) {
     // "<port file>.<LISTENER>" for every listener, before the main file
     // (the first listener's port) that tests wait for.
@@ -268,6 +278,7 @@ int serve(const serve_options& options) {
   io.run();
   // The console's thread stops first: it only reads through the handler thread.
   if (console) console->stop();
+  if (schema_registry) schema_registry->stop();  // its thread, too, reads only through the handler thread
   // Connections were told to close; drop what the network threads still hold.
   network->stop();
   for (auto kind : {refusal::frame, refusal::unsupported, refusal::connection, refusal::stalled, refusal::tls,

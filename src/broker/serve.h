@@ -34,6 +34,10 @@ struct serve_options {
   // and the port file; writes the HTTP port to "<port_file>.http" itself.
   std::function<result<std::unique_ptr<side_service>>(broker_state&, const std::optional<std::string>& port_file)>
       start_console;
+  // Starts the Schema Registry (src/registry; null = none), like the console;
+  // writes its port to "<port_file>.registry".
+  std::function<result<std::unique_ptr<side_service>>(broker_state&, const std::optional<std::string>& port_file)>
+      start_registry;
 };
 
 // Runs the broker in the calling thread; returns the process exit code.

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <regex>
 #include <set>
+#include <span>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -16,6 +17,7 @@
 #include "cli/start_position.h"
 #include "client/consumer.h"
 #include "client/kafka_error.h"
+#include "registry/schema_codec.h"
 
 namespace samsa::cli {
 namespace {
@@ -39,7 +41,22 @@ struct args {
   bool exit_at_end = false;
   bool quiet = false;
   bool explain = false;
+  bool decode = false;   // values in the Schema Registry's wire format -> JSON
+  std::string registry;  // its URL (default $SAMSA_SCHEMA_REGISTRY_URL or http://127.0.0.1:8081)
 };
+
+// --decode: the value becomes its JSON; a value that does not decode is
+// printed as it is, with the reason on stderr (nothing is dropped).
+void decode_value(registry::schema_codec& codec, client::consumed_message& m) {
+  if (!m.value) return;
+  auto bytes = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(m.value->data()), m.value->size());
+  auto decoded = codec.decode(bytes);
+  if (!decoded) {
+    std::cerr << fmt::format("% {}/{}@{}: not decoded: {}\n", m.topic, m.partition, m.offset, decoded.err().message);
+    return;
+  }
+  m.value = std::move(*decoded);
+}
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -200,6 +217,15 @@ status match_topics(client::admin& admin, args& a) {
 
 int run(args a, cli_context& ctx) {
   if (auto s = check_record_format(a.format); !s) return ctx.fail(s.err());
+  std::unique_ptr<registry::schema_codec> codec;
+  if (a.decode) {
+    std::string url = a.registry;
+    if (url.empty()) {
+      const char* env = std::getenv("SAMSA_SCHEMA_REGISTRY_URL");
+      url = env && *env ? env : "http://127.0.0.1:8081";
+    }
+    codec = std::make_unique<registry::schema_codec>(url, std::chrono::milliseconds(ctx.timeout_ms));
+  }
   auto spec = parse_start(a.from, now_ms());
   if (!spec) return ctx.fail(spec.err());
   std::optional<int64_t> until;
@@ -321,6 +347,7 @@ int run(args a, cli_context& ctx) {
         if (past_until.insert(where).second)
           (void)consumer->pause({{m->topic, m->partition, client::offset_invalid}});
       } else if (!past_until.count(where)) {
+        if (codec) decode_value(*codec, *m);
         print_record(a, *m, why ? &*why : nullptr);
         ++printed;
       }
@@ -379,6 +406,10 @@ void register_consume(CLI::App& app, cli_context& ctx) {
   cmd->add_flag("--explain", a->explain,
                 "After each record, why it is in its partition (murmur2 of the key modulo the partition count) and "
                 "which group member reads it");
+  cmd->add_flag("--decode", a->decode,
+                "Values in the Schema Registry's wire format (Avro, JSON Schema, Protobuf) are printed as JSON");
+  cmd->add_option("--registry", a->registry,
+                  "Schema Registry URL for --decode (default $SAMSA_SCHEMA_REGISTRY_URL or http://127.0.0.1:8081)");
   set_example(cmd, "samsa consume orders --group billing --format '{partition}:{offset} {key}={value}\\n'");
   cmd->callback([a, from, &ctx] {
     a->from_given = from->count() > 0;

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <tuple>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -20,6 +22,7 @@
 #include "client/admin.h"
 #include "client/kafka_error.h"
 #include "client/producer.h"
+#include "registry/schema_codec.h"
 
 namespace samsa::cli {
 namespace {
@@ -39,7 +42,38 @@ struct args {
   bool quiet = false;
   std::string input = "text";  // text: lines (with -K/-k); json: what `consume -o json` prints
   std::optional<std::string> format;  // a consume-style template read backwards
+  // Schema Registry: values are JSON, encoded in Confluent's wire format.
+  std::optional<std::string> value_schema;  // a schema file, registered under <topic>-value
+  std::optional<int32_t> schema_id;         // or a registered schema's id
+  std::string schema_type;                  // AVRO, JSON, PROTOBUF (default: from the file's extension)
+  std::string message;                      // Protobuf: the message's full name (default: the first)
+  std::string registry;
 };
+
+// --value-schema / --schema-id: the codec and the id every value is encoded with.
+result<std::pair<std::shared_ptr<registry::schema_codec>, int32_t>> value_encoder(const args& a, const cli_context& ctx) {
+  std::string url = a.registry;
+  if (url.empty()) {
+    const char* env = std::getenv("SAMSA_SCHEMA_REGISTRY_URL");
+    url = env && *env ? env : "http://127.0.0.1:8081";
+  }
+  auto codec = std::make_shared<registry::schema_codec>(url, std::chrono::milliseconds(ctx.timeout_ms));
+  if (a.schema_id) return std::make_pair(codec, *a.schema_id);
+  std::ifstream in(*a.value_schema, std::ios::binary);
+  if (!in) return client::make_usage_error("--value-schema", "cannot read " + *a.value_schema);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string type = a.schema_type;
+  if (type.empty()) {
+    const std::string& f = *a.value_schema;
+    auto ends = [&f](const std::string& e) { return f.size() >= e.size() && f.compare(f.size() - e.size(), e.size(), e) == 0; };
+    type = ends(".proto") ? "PROTOBUF" : ends(".json") ? "JSON" : "AVRO";
+  }
+  auto parsed_type = registry::parse_type_name(type);
+  if (!parsed_type) return client::make_usage_error("--schema-type", "AVRO, JSON or PROTOBUF, got " + type);
+  auto id = codec->register_schema(a.topic + "-value", *parsed_type, text);
+  if (!id) return id.err();
+  return std::make_pair(codec, *id);
+}
 
 // Reads a field written by record_document: text, base64 with "<name>_encoding", or null.
 result<std::optional<std::string>> json_bytes(const nlohmann::json& j, const std::string& name, size_t record) {
@@ -169,8 +203,19 @@ int run(const args& a, cli_context& ctx) {
     }
     reader = std::move(*parsed);
   }
+  if (a.value_schema && a.schema_id) {
+    std::cerr << "error: --value-schema and --schema-id cannot be combined\n";
+    return exit_usage;
+  }
   auto config = ctx.config();
   if (!config) return ctx.fail(config.err());
+  std::shared_ptr<registry::schema_codec> codec;
+  int32_t schema_id = 0;
+  if (a.value_schema || a.schema_id) {
+    auto encoder = value_encoder(a, ctx);
+    if (!encoder) return ctx.fail(encoder.err());
+    std::tie(codec, schema_id) = *encoder;
+  }
   // Records that cannot be delivered fail after --timeout-ms, not librdkafka's 5 minutes.
   if (!config->get("message.timeout.ms")) config->set("message.timeout.ms", std::to_string(ctx.timeout_ms), "--timeout-ms");
   warn_if_missing(ctx, a.topic);
@@ -240,6 +285,16 @@ int run(const args& a, cli_context& ctx) {
       }
     }
     if (!reader && a.input == "text" && !(a.tombstones && line.empty())) m.value = line;  // -Z: empty value = tombstone (null)
+    if (codec && m.value) {
+      auto encoded = codec->encode(schema_id, *m.value, a.message);
+      if (!encoded) {
+        (void)producer->flush(std::chrono::milliseconds(ctx.timeout_ms + 2000));
+        std::cerr << fmt::format("{} records sent before the error\n", sent);
+        return ctx.fail(make_error(std::errc::invalid_argument,
+                                   fmt::format("record {}: {}", sent + 1, encoded.err().message)));
+      }
+      m.value = std::move(*encoded);
+    }
     std::string key = m.key.value_or("");
     auto s = producer->send(m, [&, key](const result<client::delivery_report>& r) {
       std::lock_guard lock(out_mutex);
@@ -302,6 +357,14 @@ void register_produce(CLI::App& app, cli_context& ctx) {
                   "Read records by a template, as `consume --format` writes them (rpk produce -f): {key} {value} "
                   "{headers} {partition} {timestamp} {key_length} {value_length}; :base64 :hex, {value:json}");
   cmd->add_flag("-q,--quiet", a->quiet, "Print nothing on success");
+  cmd->add_option("--value-schema", a->value_schema,
+                  "Values are JSON: register this schema file under <topic>-value and send them in the Schema "
+                  "Registry's wire format (.avsc AVRO, .json JSON, .proto PROTOBUF)");
+  cmd->add_option("--schema-id", a->schema_id, "Values are JSON: encode them with this registered schema");
+  cmd->add_option("--schema-type", a->schema_type, "AVRO, JSON or PROTOBUF (default: from --value-schema's extension)");
+  cmd->add_option("--message", a->message, "Protobuf: the message type's full name (default: the schema's first)");
+  cmd->add_option("--registry", a->registry,
+                  "Schema Registry URL (default $SAMSA_SCHEMA_REGISTRY_URL or http://127.0.0.1:8081)");
   set_example(cmd, "printf 'alice:paid 10\\nbob:paid 5\\n' | samsa produce payments --key-separator :");
   cmd->callback([a, &ctx] { ctx.exit_status = run(*a, ctx); });
 }

@@ -2,6 +2,7 @@
 #include "broker/authorizer_settings.h"
 #include "broker/serve.h"
 #include "http/console.h"
+#include "registry/embedded_registry.h"
 #include "cli/commands.h"
 
 namespace samsa::cli {
@@ -21,9 +22,14 @@ void register_serve(CLI::App& app, cli_context& ctx) {
       ->group("");  // hidden: for tests and the tour
   cmd->footer(
       "Console: http.listeners=http://HOST:PORT (default http://127.0.0.1:8080; none = off) serves the page,\n"
-      "/metrics (Prometheus) and /api/v1 (JSON); http.write.enabled=true allows producing and creating topics.");
+      "/metrics (Prometheus) and /api/v1 (JSON); http.write.enabled=true allows producing and creating topics.\n"
+      "Schema Registry: schema.registry.listeners=http://HOST:PORT (default http://127.0.0.1:8081; none = off),\n"
+      "Confluent's REST API, schemas kept in the compacted topic _schemas (schema.registry.topic).");
   options->start_console = [](broker::broker_state& b, const std::optional<std::string>& port_file) {
     return http::start_console(b, port_file);
+  };
+  options->start_registry = [](broker::broker_state& b, const std::optional<std::string>& port_file) {
+    return registry::start_embedded_registry(b, port_file);
   };
   set_example(cmd, "samsa serve --set log.dirs=./data --set num.partitions=3");
   cmd->callback([options, authorizer, &ctx] {

@@ -38,5 +38,7 @@ void register_quota(CLI::App& app, cli_context& ctx);
 void register_tour(CLI::App& app, cli_context& ctx);
 void register_completion(CLI::App& app, cli_context& ctx);
 void register_certs_create(CLI::App& certs, cli_context& ctx);
+void register_registry(CLI::App& app, cli_context& ctx);  // samsa registry (cmd_registry.cc)
+void register_schema_commands(CLI::App& app, cli_context& ctx);  // samsa schema ... (cmd_schema.cc)
 
 }  // namespace samsa::cli

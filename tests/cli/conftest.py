@@ -54,6 +54,7 @@ def _start_broker(work, extra=()):
     proc = subprocess.Popen([samsa_bin(), "serve", "--set", "listeners=PLAINTEXT://127.0.0.1:0",
                              "--set", f"log.dirs={data}", "--port-file", port_file,
                              "--set", "http.listeners=none",  # leave port 8080 alone
+                             "--set", "schema.registry.listeners=none",  # and 8081
                              *extra],
                             stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 20

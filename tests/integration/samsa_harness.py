@@ -58,6 +58,8 @@ class Broker:
         settings = dict(self.settings)
         # Test brokers leave the console off (and port 8080 free) unless a test wants it.
         settings.setdefault("http.listeners", "none")
+        # ... and the Schema Registry off (port 8081 free) unless a test wants it.
+        settings.setdefault("schema.registry.listeners", "none")
         for key, value in settings.items():
             args += ["--set", f"{key}={value}"]
         log = open(self.log_path, "ab")

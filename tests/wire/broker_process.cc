@@ -55,6 +55,11 @@ void broker_process::start() {
     args.push_back("--set");
     args.push_back("http.listeners=none");
   }
+  // Nor the Schema Registry (port 8081).
+  if (!settings_.count("schema.registry.listeners")) {
+    args.push_back("--set");
+    args.push_back("schema.registry.listeners=none");
+  }
   for (const auto& [key, value] : settings_) {
     args.push_back("--set");
     args.push_back(key + "=" + value);

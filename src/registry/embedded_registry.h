@@ -1,0 +1,24 @@
+// The Schema Registry inside `samsa serve`: `_schemas` in the broker's own
+// partition, the REST API on schema.registry.listeners. Started by serve()
+// through serve_options::start_registry once the broker's listeners are up.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/result.h"
+#include "broker/serve.h"
+
+namespace samsa::broker {
+class broker_state;
+}
+
+namespace samsa::registry {
+
+// Null when schema.registry.listeners=none (or its default port is busy,
+// which only warns). Writes the port to "<port_file>.registry".
+result<std::unique_ptr<broker::side_service>> start_embedded_registry(broker::broker_state& broker,
+                                                                      const std::optional<std::string>& port_file);
+
+}  // namespace samsa::registry

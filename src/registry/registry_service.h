@@ -1,0 +1,68 @@
+// The Schema Registry's REST API (Confluent's), on its own HTTP listener
+// (schema.registry.listeners, default http://127.0.0.1:8081; `none` = off),
+// served by src/http's bounded server on its own thread. The state
+// (registry_state) lives on that thread; changes are written to the
+// `_schemas` log first and applied once stored, one at a time (async_lock).
+// At start, and after a failed write, the state is rebuilt by replaying the
+// log, before any request is answered.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/result.h"
+#include "http/server.h"
+#include "registry/async_lock.h"
+#include "registry/registry_state.h"
+#include "registry/schema_log.h"
+
+namespace samsa::registry {
+
+struct registry_settings {
+  // nullopt = `none` (off).
+  std::optional<std::string> listener = "http://127.0.0.1:8081";
+  bool listener_explicit = false;  // a busy default port only warns; a busy chosen one stops the start
+  std::string topic = default_schemas_topic;
+};
+
+// schema.registry.listeners, schema.registry.topic.
+result<registry_settings> registry_settings_from(const std::map<std::string, std::string>& raw);
+
+class registry_service {
+ public:
+  explicit registry_service(std::unique_ptr<schema_log> log);
+  ~registry_service();
+
+  status bind(const http::http_address& address);
+  uint16_t port() const { return server_.bound_port(); }
+  std::string url() const;
+  // Starts the HTTP thread and the first replay of the log.
+  void start();
+  void stop();
+
+ private:
+  boost::asio::awaitable<http::response> handle(const http::request& req);
+  boost::asio::awaitable<std::optional<api_error>> ensure_loaded();
+  boost::asio::awaitable<std::optional<api_error>> store(std::vector<log_record> records);
+
+  boost::asio::awaitable<http::response> subjects_route(const http::request& req, const std::string& rest);
+  boost::asio::awaitable<http::response> register_schema(const http::request& req, const std::string& subject);
+  boost::asio::awaitable<http::response> delete_subject(const http::request& req, const std::string& subject);
+  boost::asio::awaitable<http::response> delete_version(const http::request& req, const std::string& subject,
+                                                        const std::string& version);
+  boost::asio::awaitable<http::response> config_route(const http::request& req, const std::string& subject);
+  boost::asio::awaitable<http::response> mode_route(const http::request& req, const std::string& subject);
+  http::response schemas_route(const http::request& req, const std::string& rest);
+  http::response compatibility_route(const http::request& req, const std::string& rest);
+
+  std::unique_ptr<schema_log> log_;
+  http::server server_;
+  registry_state state_;
+  async_lock lock_;
+  bool loaded_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace samsa::registry

@@ -1,0 +1,97 @@
+#include "registry/rest_client.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <optional>
+
+
+namespace samsa::registry {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+
+namespace {
+struct host_port {
+  std::string host;
+  uint16_t port = 0;
+};
+result<host_port> parse_base_url(const std::string& url) {
+  auto refuse = [&] { return make_error(std::errc::invalid_argument, "registry URL '" + url + "' is not http://HOST:PORT"); };
+  constexpr std::string_view scheme = "http://";
+  if (url.rfind(scheme, 0) != 0) return refuse();
+  std::string rest = url.substr(scheme.size());
+  while (!rest.empty() && rest.back() == '/') rest.pop_back();
+  size_t colon = rest.rfind(':');
+  if (colon == std::string::npos || colon == 0 || rest.find('/') != std::string::npos) return refuse();
+  int port = 0;
+  for (char c : rest.substr(colon + 1)) {
+    if (!std::isdigit(static_cast<unsigned char>(c)) || port > 65535) return refuse();
+    port = port * 10 + (c - '0');
+  }
+  if (port < 1 || port > 65535) return refuse();
+  std::string host = rest.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return host_port{host, static_cast<uint16_t>(port)};
+}
+}  // namespace
+
+std::string encode_path_segment(const std::string& text) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+result<rest_answer> rest_call(const std::string& base_url, const std::string& method, const std::string& target,
+                              const std::string& body, std::chrono::milliseconds timeout) {
+  auto address = parse_base_url(base_url);
+  if (!address) return address.err();
+  asio::io_context io(1);
+  std::optional<result<rest_answer>> outcome;
+  auto exchange = [&]() -> asio::awaitable<void> {
+    try {
+      asio::ip::tcp::resolver resolver(io);
+      auto endpoints = co_await resolver.async_resolve(address->host, std::to_string(address->port), asio::use_awaitable);
+      beast::tcp_stream stream(io);
+      co_await stream.async_connect(endpoints, asio::use_awaitable);
+      bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
+      req.set(bhttp::field::host, address->host);
+      req.set(bhttp::field::user_agent, "samsa");
+      req.set(bhttp::field::accept, "application/vnd.schemaregistry.v1+json");
+      if (!body.empty()) {
+        req.set(bhttp::field::content_type, "application/vnd.schemaregistry.v1+json");
+        req.body() = body;
+      }
+      req.prepare_payload();
+      co_await bhttp::async_write(stream, req, asio::use_awaitable);
+      beast::flat_buffer buffer;
+      bhttp::response_parser<bhttp::string_body> parser;
+      parser.body_limit(64 << 20);
+      co_await bhttp::async_read(stream, buffer, parser, asio::use_awaitable);
+      outcome = rest_answer{static_cast<int>(parser.get().result_int()), parser.get().body()};
+    } catch (const boost::system::system_error& e) {
+      outcome = error(e.code(), "schema registry at " + base_url + ": " + e.code().message());
+    }
+  };
+  asio::co_spawn(io, exchange(), asio::detached);
+  io.run_for(timeout);
+  if (!outcome) return make_error(std::errc::timed_out, "schema registry at " + base_url + " did not answer in time");
+  return std::move(*outcome);
+}
+
+}  // namespace samsa::registry

@@ -1,0 +1,27 @@
+// A small blocking HTTP/1.1 client for the registry's REST API (Boost.Beast),
+// used by `samsa schema`: one request per connection, bounded in time and
+// answer size.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "base/result.h"
+
+namespace samsa::registry {
+
+struct rest_answer {
+  int status = 0;
+  std::string body;
+};
+
+// `base_url` is http://HOST:PORT; `target` starts with '/'. Connection
+// failures are errors (std::errc::connection_refused, timed_out); any HTTP
+// status is an answer.
+result<rest_answer> rest_call(const std::string& base_url, const std::string& method, const std::string& target,
+                              const std::string& body, std::chrono::milliseconds timeout);
+
+// Percent-encodes a path segment (subjects may hold '/', ':' ...).
+std::string encode_path_segment(const std::string& text);
+
+}  // namespace samsa::registry
