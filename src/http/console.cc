@@ -30,6 +30,7 @@
 #include "http/metrics_text.h"
 #include "http/on_broker.h"
 #include "http/record_search.h"
+#include "http/route_permissions.h"
 #include "http/server.h"
 #include "http/start_position.h"
 #include "record/batch_builder.h"
@@ -59,19 +60,6 @@ response error_response(int status, kafka::error_code code, std::string message)
                 {"name", std::string(kafka::error_name(code))},
                 {"message", std::move(message)}};
   return json_response(j, status);
-}
-
-std::vector<std::string> split_path(std::string_view path) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    std::string_view part = path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
-    if (!part.empty()) parts.emplace_back(part);
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
-  }
-  return parts;
 }
 
 std::optional<int64_t> parse_int(const std::map<std::string, std::string>& q, const std::string& key) {

@@ -25,18 +25,6 @@ permission_check topic(operation op, name_source n) { return {resource_type::top
 permission_check group(operation op, name_source n) { return {resource_type::group, op, std::move(n)}; }
 permission_check on_cluster(operation op) { return {resource_type::cluster, op, cluster()}; }
 
-std::vector<std::string> split(std::string_view path) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    std::string_view part = path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
-    if (!part.empty()) parts.emplace_back(part);
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
-  }
-  return parts;
-}
 
 // The table. Segment 3 of /api/v1/topics/T and /api/v1/groups/G is the name.
 // Reads of records need READ, as a consumer's Fetch; writes need what the
@@ -112,8 +100,21 @@ const std::vector<route_permission>& route_permission_table() {
   return table;
 }
 
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    std::string_view part = path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    if (!part.empty()) parts.emplace_back(part);
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return parts;
+}
+
 const route_permission* find_route_permission(std::string_view method, std::string_view path, bool stream) {
-  auto parts = split(path);
+  auto parts = split_path(path);
   // An exact segment beats "*" (GET /metrics is not an asset).
   const route_permission* best = nullptr;
   int best_exact = -1;
@@ -131,7 +132,7 @@ const route_permission* find_route_permission(std::string_view method, std::stri
 
 result<std::vector<resolved_check>> resolve_checks(const std::vector<permission_check>& checks, const request& req) {
   std::vector<resolved_check> out;
-  auto parts = split(req.path);
+  auto parts = split_path(req.path);
   std::optional<nlohmann::json> body;
   for (const auto& c : checks) {
     const name_source& n = c.name;

@@ -54,6 +54,9 @@ struct route_permission {
 };
 
 // The entry for method and path; nullptr when there is none (refuse).
+// A URL path's non-empty segments: "/api/v1/topics/t" -> api, v1, topics, t.
+std::vector<std::string> split_path(std::string_view path);
+
 const route_permission* find_route_permission(std::string_view method, std::string_view path, bool stream);
 
 // A check with its name resolved against one request.
