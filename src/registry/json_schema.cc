@@ -464,7 +464,11 @@ class comparer {
     }
     bound(rs, ws, "minItems", true, "MIN_ITEMS", path);
     bound(rs, ws, "maxItems", false, "MAX_ITEMS", path);
-    if (rs.value("uniqueItems", false) && !ws.value("uniqueItems", false))
+    auto unique_items = [](const json& schema) {
+      auto it = schema.find("uniqueItems");
+      return it != schema.end() && it->is_boolean() && it->get<bool>();
+    };
+    if (unique_items(rs) && !unique_items(ws))
       add("UNIQUE_ITEMS_ADDED", path + "/uniqueItems", "the reader requires unique items");
   }
 

@@ -24,6 +24,15 @@ std::optional<int32_t> int32_field(const json& j, const char* name) {
   return static_cast<int32_t>(v);
 }
 
+// A string field that may be absent (then `fallback`); nullopt when it is
+// present with another type, so a crafted record is refused, never thrown on.
+std::optional<std::string> string_field_or(const json& j, const char* name, std::string fallback) {
+  auto it = j.find(name);
+  if (it == j.end()) return fallback;
+  if (!it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
 std::string subject_of(const json& j) {
   auto it = j.find("subject");
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
@@ -90,7 +99,9 @@ result<decoded_record> decode_record(const std::string& key_text, const std::opt
     auto id = int32_field(value, "id");
     if (!id || *id < 1) return bad("SCHEMA value without a valid id");
     e.id = *id;
-    auto type = parse_type_name(value.value("schemaType", std::string("AVRO")));
+    auto type_name = string_field_or(value, "schemaType", "AVRO");
+    if (!type_name) return bad("schemaType is not a string");
+    auto type = parse_type_name(*type_name);
     if (!type) return bad("unknown schemaType");
     e.type = *type;
     auto s = value.find("schema");
@@ -100,8 +111,8 @@ result<decoded_record> decode_record(const std::string& key_text, const std::opt
       for (const auto& r : *refs) {
         if (!r.is_object()) return bad("malformed reference");
         schema_reference ref;
-        ref.name = r.value("name", std::string());
-        ref.subject = r.value("subject", std::string());
+        ref.name = string_field_or(r, "name", "").value_or("");
+        ref.subject = string_field_or(r, "subject", "").value_or("");
         auto rv = int32_field(r, "version");
         if (ref.name.empty() || ref.subject.empty() || !rv) return bad("malformed reference");
         ref.version = *rv;
