@@ -66,7 +66,11 @@ async function main() {
     await page.fill('#produce input[name=value]', 'v');
     await page.selectOption('#produce select[name=partition]', '');
     await page.click('#produce button');
-    await page.waitForSelector('[data-testid=produce-status] [data-testid=why]');
+    // The status still shows user-7's explanation until the answer arrives: wait for this key's.
+    await page.waitForFunction(() => {
+      const w = document.querySelector('[data-testid=produce-status] [data-testid=why]');
+      return w && w.textContent.includes('"order-991"');
+    });
     const why = await page.textContent('[data-testid=produce-status] [data-testid=why]');
     check(why.includes('The broker computed the same.'), `partitioner explanation agrees: ${why}`);
     check(!why.includes('But this record'), `a keyed record placed by murmur2 is explained as hashed: ${why}`);
