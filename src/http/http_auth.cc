@@ -28,20 +28,10 @@ using json = nlohmann::json;
 
 namespace {
 
-response json_error(int status, int16_t code, std::string_view name, std::string message) {
+response console_error(int status, int16_t code, std::string_view name, std::string message) {
   json j;
   j["error"] = {{"code", code}, {"name", std::string(name)}, {"message", std::move(message)}};
   return response{status, "application/json", j.dump(-1, ' ', false, json::error_handler_t::replace), {}};
-}
-
-response unauthorized() {
-  // No word on what was wrong: a missing user, a wrong password and an
-  // unknown user all read the same.
-  response r = json_error(401, kafka::to_int(kafka::error_code::sasl_authentication_failed),
-                          kafka::error_name(kafka::error_code::sasl_authentication_failed),
-                          "Authentication failed: invalid credentials");
-  r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"samsa\", charset=\"UTF-8\"");
-  return r;
 }
 
 // The audit line of a denied request: the same fields as the Kafka side's
@@ -70,6 +60,24 @@ void audit_denied(const request& req, const resolved_check& c, const std::string
 struct guard_state {
   broker::broker_state& broker;
   http_security_settings settings;
+
+  const route_permission* find(const request& req, bool stream) const {
+    return settings.routes ? find_route_permission(*settings.routes, req.method, req.path, stream)
+                           : find_route_permission(req.method, req.path, stream);
+  }
+  response error(int status, int16_t code, std::string_view name, std::string message) const {
+    return settings.error_body ? settings.error_body(status, code, name, std::move(message))
+                               : console_error(status, code, name, std::move(message));
+  }
+  response unauthorized() const {
+    // No word on what was wrong: a missing user, a wrong password and an
+    // unknown user all read the same.
+    response r = error(401, kafka::to_int(kafka::error_code::sasl_authentication_failed),
+                       kafka::error_name(kafka::error_code::sasl_authentication_failed),
+                       "Authentication failed: invalid credentials");
+    r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"samsa\", charset=\"UTF-8\"");
+    return r;
+  }
 };
 
 // Checks user and password on the worker pool (PBKDF2 is CPU-heavy): the
@@ -129,28 +137,28 @@ asio::awaitable<std::optional<response>> before(std::shared_ptr<guard_state> g, 
       asio::steady_timer delay(co_await asio::this_coro::executor);
       delay.expires_after(g->settings.failure_delay);
       co_await delay.async_wait(asio::use_awaitable);
-      co_return unauthorized();
+      co_return g->unauthorized();
     }
   } else if (req.certificate_principal) {
     who = req.certificate_principal;
   } else {
-    co_return unauthorized();
+    co_return g->unauthorized();
   }
   req.principal = *who;
 
   // Authorization: the route's entry, fail closed.
-  const route_permission* p = find_route_permission(req.method, req.path, stream);
+  const route_permission* p = g->find(req, stream);
   if (!p) {
     resolved_check none{acl::resource_type::cluster, acl::operation::all, cluster_resource_name};
     audit_denied(req, none, "NoRoutePermission");
-    co_return json_error(403, kafka::to_int(kafka::error_code::cluster_authorization_failed),
+    co_return g->error(403, kafka::to_int(kafka::error_code::cluster_authorization_failed),
                          kafka::error_name(kafka::error_code::cluster_authorization_failed),
                          "no permission is defined for " + req.method + " " + req.path +
                              ": refused while an authorizer is on");
   }
   auto checks = resolve_checks(p->checks, req);
   if (!checks) {
-    co_return json_error(400, kafka::to_int(kafka::error_code::invalid_request),
+    co_return g->error(400, kafka::to_int(kafka::error_code::invalid_request),
                          kafka::error_name(kafka::error_code::invalid_request), checks.err().describe());
   }
   std::optional<resolved_check> instead;
@@ -166,7 +174,7 @@ asio::awaitable<std::optional<response>> before(std::shared_ptr<guard_state> g, 
   if (!denied) co_return std::nullopt;
   const resolved_check& c = denied->first;
   audit_denied(req, c, denied->second);
-  co_return json_error(403, denial_error_code(c.type), denial_error_name(c.type),
+  co_return g->error(403, denial_error_code(c.type), denial_error_name(c.type),
                        std::string("not authorized to ") + std::string(acl::name(c.op)) + " " +
                            std::string(acl::name(c.type)) + " " + c.name);
 }
@@ -254,11 +262,11 @@ void install_http_security(server& srv, broker::broker_state& broker, http_secur
   hooks.before = [g](request& req, bool stream) { return before(g, req, stream); };
   hooks.after = [g](const request& req, response& out) -> asio::awaitable<void> {
     if (out.status != 200) co_return;
-    const route_permission* p = find_route_permission(req.method, req.path, false);
+    const route_permission* p = g->find(req, false);
     if (p) co_await filter_body(g, req, p->filter, out.body);
   };
   hooks.event = [g](const request& req, std::string data) -> asio::awaitable<std::string> {
-    const route_permission* p = find_route_permission(req.method, req.path, true);
+    const route_permission* p = g->find(req, true);
     if (p) co_await filter_body(g, req, p->filter, data);
     co_return data;
   };

@@ -17,8 +17,12 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "base/result.h"
 
@@ -29,6 +33,8 @@ class broker_state;
 namespace samsa::http {
 
 class server;
+struct response;
+struct route_permission;
 
 struct http_security_settings {
   bool enabled = false;  // an authorizer is on
@@ -37,6 +43,15 @@ struct http_security_settings {
   // that enables PLAIN.
   std::map<std::string, std::string> plain_users;
   std::chrono::milliseconds failure_delay{100};  // connection.failed.authentication.delay.ms
+
+  // What the listener's routes need (route_permissions.h); nullptr: the
+  // console's table. The table must outlive the server.
+  const std::vector<route_permission>* routes = nullptr;
+  // How a refusal is written for this listener's clients (the Schema
+  // Registry and the REST proxy have their own error bodies); empty: the
+  // console's {"error": {code, name, message}}. The arguments are the HTTP
+  // status, Kafka's error code and name, and the message.
+  std::function<response(int status, int16_t code, std::string_view name, std::string message)> error_body;
 };
 
 result<http_security_settings> http_security_from(broker::broker_state& broker);

@@ -114,11 +114,16 @@ std::vector<std::string> split_path(std::string_view path) {
 }
 
 const route_permission* find_route_permission(std::string_view method, std::string_view path, bool stream) {
+  return find_route_permission(route_permission_table(), method, path, stream);
+}
+
+const route_permission* find_route_permission(const std::vector<route_permission>& table, std::string_view method,
+                                              std::string_view path, bool stream) {
   auto parts = split_path(path);
   // An exact segment beats "*" (GET /metrics is not an asset).
   const route_permission* best = nullptr;
   int best_exact = -1;
-  for (const auto& p : route_permission_table()) {
+  for (const auto& p : table) {
     if (!matches(p, method, parts, stream)) continue;
     int exact = 0;
     for (const auto& s : p.segments) exact += s != "*";

@@ -58,6 +58,9 @@ struct route_permission {
 std::vector<std::string> split_path(std::string_view path);
 
 const route_permission* find_route_permission(std::string_view method, std::string_view path, bool stream);
+// The same in another listener's table (the Schema Registry's, the HTTP proxy's).
+const route_permission* find_route_permission(const std::vector<route_permission>& table, std::string_view method,
+                                              std::string_view path, bool stream);
 
 // A check with its name resolved against one request.
 struct resolved_check {
@@ -77,7 +80,7 @@ std::string_view denial_error_name(acl::resource_type type);
 // Kafka's name of the one cluster resource.
 inline constexpr const char* cluster_resource_name = "kafka-cluster";
 
-// The whole table, for documentation and tests.
+// The console's whole table, for documentation and tests.
 const std::vector<route_permission>& route_permission_table();
 
 }  // namespace samsa::http
