@@ -118,6 +118,15 @@ class registry {
   void fetch_parked() { parked_fetches_.fetch_add(1, std::memory_order_relaxed); }
   void fetch_unparked() { parked_fetches_.fetch_sub(1, std::memory_order_relaxed); }
   int64_t parked_fetches() const { return parked_fetches_.load(std::memory_order_relaxed); }
+  // The incremental fetch session cache (KIP-227), as the handler thread last left it.
+  void fetch_sessions(int64_t sessions, int64_t partitions, uint64_t evictions) {
+    fetch_sessions_.store(sessions, std::memory_order_relaxed);
+    fetch_session_partitions_.store(partitions, std::memory_order_relaxed);
+    fetch_session_evictions_.store(evictions, std::memory_order_relaxed);
+  }
+  int64_t fetch_sessions() const { return fetch_sessions_.load(std::memory_order_relaxed); }
+  int64_t fetch_session_partitions() const { return fetch_session_partitions_.load(std::memory_order_relaxed); }
+  uint64_t fetch_session_evictions() const { return fetch_session_evictions_.load(std::memory_order_relaxed); }
   // The stats of listener `name`, registered on first use (listeners are made
   // at start-up); nullptr past max_listeners.
   listener_stats* listener(std::string_view name);
@@ -136,6 +145,9 @@ class registry {
   time_histogram fsyncs_{};
   size_histogram group_commits_{};
   std::atomic<int64_t> parked_fetches_{0};
+  std::atomic<int64_t> fetch_sessions_{0};
+  std::atomic<int64_t> fetch_session_partitions_{0};
+  std::atomic<uint64_t> fetch_session_evictions_{0};
   std::mutex listeners_mu_;  // registration only; counting and reading take no lock
   std::array<listener_stats, max_listeners> listeners_{};
   std::atomic<size_t> listener_count_{0};

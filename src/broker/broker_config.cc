@@ -53,7 +53,10 @@ const std::set<std::string>& broker_keys() {
       "http.write.enabled", "ssl.handshake.timeout.ms",
       // Read by the console's authentication (http/http_auth.cc).
       "connection.failed.authentication.delay.ms", "listener.name.http.plain.sasl.jaas.config",
-      "schema.registry.listeners", "schema.registry.topic"};
+      "schema.registry.listeners", "schema.registry.topic",
+      // Incremental fetch sessions (KIP-227); the last one is Samsa's memory bound.
+      "max.incremental.fetch.session.cache.slots", "min.incremental.fetch.session.eviction.ms",
+      "fetch.session.cache.max.partitions"};
   return keys;
 }
 
@@ -355,12 +358,20 @@ result<broker_config> resolve_broker_config(const config_sources& sources, std::
                    apply_int64("log.retention.check.interval.ms", config.log_retention_check_interval_ms, 1,
                                INT64_MAX),
                    apply_int32("max.broker.partitions", config.max_broker_partitions, 1, int32_max),
+                   apply_int32("max.incremental.fetch.session.cache.slots", config.fetch_sessions.slots, 0,
+                               int32_max),
+                   apply_int64("fetch.session.cache.max.partitions", config.fetch_sessions.max_partitions, 0,
+                               INT64_MAX),
                    apply_int64("ssl.handshake.timeout.ms", config.ssl_handshake_timeout_ms, 1, INT32_MAX),
                    apply_int64("log.cleaner.dedupe.buffer.size", config.log_cleaner_dedupe_buffer_size, 1 << 20,
                                INT64_MAX)}) {
     if (!s) return s.err();
   }
   config.default_replication_factor = static_cast<int16_t>(replication);
+  int64_t session_eviction_ms = config.fetch_sessions.idle_eviction.count();
+  if (auto s = apply_int64("min.incremental.fetch.session.eviction.ms", session_eviction_ms, 0, INT32_MAX); !s)
+    return s.err();
+  config.fetch_sessions.idle_eviction = std::chrono::milliseconds(session_eviction_ms);
   if (auto it = raw.find("group.consumer.assignors"); it != raw.end()) {
     // Names only (Kafka also takes class names); the first is the default.
     std::vector<std::string> names;

@@ -12,6 +12,7 @@
 
 #include "base/result.h"
 #include "broker/authorizer_settings.h"
+#include "broker/fetch_sessions.h"
 #include "broker/properties.h"
 #include "group/consumer_group_types.h"
 #include "security/sasl/sasl_config.h"
@@ -114,6 +115,9 @@ struct broker_config {
   // default leaves room for a 10,000-partition benchmark many times over
   // while staying far below what exhausts memory and descriptors at once.
   int32_t max_broker_partitions = 100000;
+  // Incremental fetch sessions (KIP-227): Kafka's slot count and eviction
+  // age; the bound on all sessions' partitions together is Samsa's (memory).
+  fetch_session_settings fetch_sessions;
   // Memory for compaction's key map (one cleaner thread); Kafka's default.
   int64_t log_cleaner_dedupe_buffer_size = 128LL << 20;
   // ACLs and the authorizer (off unless authorizer.class.name is set).

@@ -9,6 +9,7 @@
 
 #include "broker/api_table.h"
 #include "broker/broker_config.h"
+#include "broker/fetch_sessions.h"
 #include "broker/fetch_waiters.h"
 #include "broker/worker_pool.h"
 
@@ -47,6 +48,8 @@ class broker_state {
   api_table& apis() { return apis_; }
   topic_registry& topics() { return *topics_; }
   fetch_waiters& waiters() { return waiters_; }
+  // Incremental fetch sessions (KIP-227), handler thread only.
+  fetch_session_cache& fetch_sessions() { return fetch_sessions_; }
   // Consumer groups; exists once open_storage() succeeded.
   group_service& groups() { return *groups_; }
   // Transactions (the transaction coordinator); exists once open_storage() succeeded.
@@ -74,6 +77,7 @@ class broker_state {
   broker_config config_;
   api_table apis_;
   fetch_waiters waiters_;
+  fetch_session_cache fetch_sessions_;
   std::string cluster_id_;
   std::vector<listener_address> advertised_;
   std::unique_ptr<worker_pool> workers_;

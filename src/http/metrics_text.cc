@@ -77,6 +77,15 @@ void pipeline_families(std::string& out) {
   histogram_lines(out, "samsa_group_commit_requests", "", metrics::batch_size_bounds, reg.group_commits(), 1.0);
   family(out, "samsa_fetch_parked_requests", "gauge", "Long-poll fetches parked waiting for data (fetch.max.wait.ms).");
   fmt::format_to(std::back_inserter(out), "samsa_fetch_parked_requests {}\n", reg.parked_fetches());
+  family(out, "samsa_fetch_sessions", "gauge",
+         "Incremental fetch sessions (KIP-227) in the cache (max.incremental.fetch.session.cache.slots).");
+  fmt::format_to(std::back_inserter(out), "samsa_fetch_sessions {}\n", reg.fetch_sessions());
+  family(out, "samsa_fetch_session_partitions", "gauge",
+         "Partitions the fetch sessions hold together (fetch.session.cache.max.partitions).");
+  fmt::format_to(std::back_inserter(out), "samsa_fetch_session_partitions {}\n", reg.fetch_session_partitions());
+  family(out, "samsa_fetch_session_evictions_total", "counter",
+         "Fetch sessions evicted to make room for another.");
+  fmt::format_to(std::back_inserter(out), "samsa_fetch_session_evictions_total {}\n", reg.fetch_session_evictions());
   family(out, "samsa_listener_connections", "gauge", "Open Kafka-protocol connections, by listener.");
   for (size_t i = 0; i < reg.listener_count(); ++i) {
     const auto& l = reg.listener_at(i);

@@ -6,8 +6,13 @@
 // (fetch_downconvert.h: committed data only, within the byte limits), a
 // path of its own that the modern one never enters. Long polling: a fetch with less than min_bytes parks in
 // fetch_waiters until an append to one of its partitions or max_wait_ms.
-// Fetch sessions (KIP-227) are not kept: every answer says session 0, which
-// tells clients to keep sending full fetches (valid per the protocol).
+// Fetch sessions (KIP-227, v7+; the cache and its rules in fetch_sessions.h):
+// a full fetch with epoch 0 opens one when the cache has room (its answer
+// names the session, else session 0); an incremental fetch is rewritten into
+// the session's whole partition list, read as any fetch, and answered with
+// only the partitions that have records, an error, or a moved high
+// watermark, LSO or log start. A session belongs to the principal that
+// opened it: another principal naming it gets FETCH_SESSION_ID_NOT_FOUND.
 // read_committed (isolation_level 1) reads only up to the last stable offset
 // and lists the aborted transactions overlapping what it returns
 // (fetch_bounds.h). A parked read_committed fetch wakes on every append to
@@ -23,13 +28,16 @@
 // not again after a long poll wakes.
 #include <algorithm>
 #include <chrono>
+#include <map>
 
+#include "base/metrics.h"
 #include "broker/api_table.h"
 #include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/client_quotas.h"
 #include "broker/fetch_bounds.h"
 #include "broker/fetch_downconvert.h"
+#include "broker/fetch_sessions.h"
 #include "broker/fetch_waiters.h"
 #include "broker/handlers/handlers.h"
 #include "broker/storage_errors.h"
@@ -177,6 +185,158 @@ int64_t read_all(const std::vector<fetch_target>& targets, const request_t& requ
   return gathered;
 }
 
+session_partition_key key_of(bool topic_ids, const std::string& topic, const protocol::uuid& id, int32_t partition) {
+  return topic_ids ? session_partition_key{{}, id, partition} : session_partition_key{topic, {}, partition};
+}
+
+session_partition_request asked_of(const request_t::fetch_topic::fetch_partition& p) {
+  return {p.fetch_offset, p.partition_max_bytes, p.current_leader_epoch, p.last_fetched_epoch, p.log_start_offset};
+}
+
+session_partition_answer told_of(const partition_response_t& p) {
+  return {p.high_watermark, p.last_stable_offset, p.log_start_offset};
+}
+
+bool has_records(const partition_response_t& p) { return p.records && p.records->size() > 0; }
+
+// What a request does with sessions, decided before anything is read.
+struct session_plan {
+  int16_t error = 0;         // a session error: answered alone, session 0
+  int32_t incremental = 0;   // the session this request continues (its partitions are the request's now)
+  bool open = false;         // a full fetch that asks for a new session
+};
+
+// Applies the request's session fields (KIP-227) to the cache; an
+// incremental request's topics are replaced by its session's partitions.
+session_plan plan_session(fetch_session_cache& cache, request_t& request, int16_t version, const std::string& owner) {
+  session_plan plan;
+  if (version < 7) return plan;  // no sessions before v7 (its default epoch is -1)
+  const bool topic_ids = version >= 13;
+  if (request.session_epoch == initial_session_epoch || request.session_epoch == final_session_epoch) {
+    // A full fetch closes the session it names (only its owner's).
+    if (fetch_session* old = request.session_id != 0 ? cache.find(request.session_id) : nullptr;
+        old && old->owner() == owner) {
+      cache.remove(request.session_id);
+    }
+    plan.open = request.session_epoch == initial_session_epoch;
+    return plan;
+  }
+  fetch_session* s = cache.find(request.session_id);
+  if (!s || s->owner() != owner) {
+    plan.error = protocol::to_int(protocol::error_code::fetch_session_id_not_found);
+    return plan;
+  }
+  if (s->expected_epoch() != request.session_epoch) {
+    plan.error = protocol::to_int(protocol::error_code::invalid_fetch_session_epoch);
+    return plan;
+  }
+  if (s->uses_topic_ids() != topic_ids) {
+    plan.error = protocol::to_int(protocol::error_code::fetch_session_topic_id_error);
+    return plan;
+  }
+  std::vector<std::pair<session_partition_key, session_partition_request>> named;
+  for (const auto& t : request.topics) {
+    for (const auto& p : t.partitions) named.emplace_back(key_of(topic_ids, t.topic, t.topic_id, p.partition), asked_of(p));
+  }
+  std::vector<session_partition_key> forgotten;
+  for (const auto& t : request.forgotten_topics_data) {
+    for (int32_t p : t.partitions) forgotten.push_back(key_of(topic_ids, t.topic, t.topic_id, p));
+  }
+  if (!cache.update(*s, named, forgotten)) {
+    // Past the bound of all sessions' partitions: the client starts again with a full fetch.
+    cache.remove(request.session_id);
+    plan.error = protocol::to_int(protocol::error_code::fetch_session_id_not_found);
+    return plan;
+  }
+  request.topics.clear();
+  if (s->size() == 0) {  // everything forgotten: nothing to keep a session for
+    cache.remove(request.session_id);
+    return plan;
+  }
+  s->advance_epoch();
+  s->touch(std::chrono::steady_clock::now());
+  plan.incremental = s->id();
+  // The session's partitions in its order, consecutive ones of a topic together.
+  for (const auto& p : s->partitions()) {
+    if (request.topics.empty() || request.topics.back().topic != p.key.topic ||
+        request.topics.back().topic_id != p.key.topic_id) {
+      auto& t = request.topics.emplace_back();
+      t.topic = p.key.topic;
+      t.topic_id = p.key.topic_id;
+    }
+    auto& fp = request.topics.back().partitions.emplace_back();
+    fp.partition = p.key.partition;
+    fp.fetch_offset = p.request.fetch_offset;
+    fp.partition_max_bytes = p.request.partition_max_bytes;
+    fp.current_leader_epoch = p.request.current_leader_epoch;
+    fp.last_fetched_epoch = p.request.last_fetched_epoch;
+    fp.log_start_offset = p.request.log_start_offset;
+  }
+  return plan;
+}
+
+// What an answer tells the session's partitions, applied only if it is sent
+// as it is (a throttled answer carries none of it).
+struct session_updates {
+  std::vector<std::pair<session_partition_key, session_partition_answer>> told;
+  std::vector<bool> had_records;
+};
+
+// Keeps in an incremental answer only what the client does not know yet.
+session_updates trim_incremental(fetch_session_cache& cache, int32_t id, bool topic_ids, response_t& response) {
+  session_updates updates;
+  const fetch_session* s = cache.find(id);  // may have been evicted while the fetch was parked
+  std::vector<topic_response_t> kept;
+  for (auto& tr : response.responses) {
+    topic_response_t out;
+    out.topic = tr.topic;
+    out.topic_id = tr.topic_id;
+    for (auto& p : tr.partitions) {
+      auto key = key_of(topic_ids, tr.topic, tr.topic_id, p.partition_index);
+      const session_partition* known = s ? s->find(key) : nullptr;
+      const bool include = p.error_code != 0 || has_records(p) || !known || known->answered != told_of(p);
+      if (!include) continue;
+      updates.told.emplace_back(key, told_of(p));
+      updates.had_records.push_back(has_records(p));
+      out.partitions.push_back(std::move(p));
+    }
+    if (!out.partitions.empty()) kept.push_back(std::move(out));
+  }
+  response.responses = std::move(kept);
+  return updates;
+}
+
+void apply_updates(fetch_session_cache& cache, int32_t id, const session_updates& updates) {
+  fetch_session* s = cache.find(id);
+  if (!s) return;
+  for (size_t i = 0; i < updates.told.size(); ++i)
+    s->answered(updates.told[i].first, updates.told[i].second, updates.had_records[i]);
+}
+
+// After a full fetch that asked for a session: one holding its partitions,
+// with what this answer told them; its id, or 0 when the cache has no room.
+int32_t open_session(fetch_session_cache& cache, const request_t& request, const response_t& response, bool topic_ids,
+                     const std::string& owner) {
+  std::map<session_partition_key, session_partition_answer> told;
+  for (const auto& tr : response.responses)
+    for (const auto& p : tr.partitions) told[key_of(topic_ids, tr.topic, tr.topic_id, p.partition_index)] = told_of(p);
+  std::vector<session_partition> partitions;
+  for (const auto& t : request.topics) {
+    for (const auto& p : t.partitions) {
+      auto key = key_of(topic_ids, t.topic, t.topic_id, p.partition);
+      auto it = told.find(key);
+      partitions.push_back({key, asked_of(p), it == told.end() ? session_partition_answer{} : it->second});
+    }
+  }
+  return cache.create(topic_ids, owner, std::move(partitions), std::chrono::steady_clock::now());
+}
+
+// For /metrics (read by the console's thread).
+void publish_session_figures(const fetch_session_cache& sessions) {
+  metrics::registry::instance().fetch_sessions(static_cast<int64_t>(sessions.sessions()), sessions.partitions(),
+                                               sessions.evictions());
+}
+
 // A parked fetch holds a timer and keeps its connection busy; a longer
 // max_wait_ms is cut to this (the client just fetches again, as after any
 // empty answer).
@@ -184,9 +344,13 @@ constexpr int32_t longest_fetch_wait_ms = 30000;
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   response_t response;
-  if (request.session_id != 0 || request.session_epoch > 0) {
-    // Only a session we handed out could be continued, and we hand out none.
-    response.error_code = protocol::to_int(protocol::error_code::fetch_session_id_not_found);
+  fetch_session_cache& sessions = ctx.broker.fetch_sessions();
+  const std::string owner = ctx.client.principal.to_string();
+  const bool topic_ids = ctx.api_version >= 13;
+  const session_plan session = plan_session(sessions, request, ctx.api_version, owner);
+  if (session.error != 0) {
+    publish_session_figures(sessions);
+    response.error_code = session.error;
     co_return response;
   }
   // Client quotas: never more than the quota lets through (as Kafka).
@@ -249,16 +413,28 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
       target.topic = ctx.api_version >= 13 ? topics.find(target.topic_id) : topics.find(target.topic_name);
     }
   }
+  session_updates updates;
+  if (session.incremental != 0) {
+    updates = trim_incremental(sessions, session.incremental, topic_ids, response);
+    response.session_id = session.incremental;
+  }
   // Client quotas: an answer that would put the client over its
   // consumer_byte_rate is sent without data, carrying the throttle time
-  // (the connection is muted for it), as Kafka's throttled fetch.
+  // (the connection is muted for it), as Kafka's throttled fetch. It tells
+  // a session nothing, and opens none.
   auto answer_bytes = [&] {
     return encode_response_frame(ctx.api_key, ctx.api_version, ctx.correlation_id, response).total_size();
   };
   if (int32_t throttle = fetch_quota_throttle(ctx, answer_bytes); throttle > 0) {
     response = response_t{};
     response.throttle_time_ms = throttle;
+    response.session_id = session.incremental;
+    publish_session_figures(sessions);
+    co_return response;
   }
+  if (session.incremental != 0) apply_updates(sessions, session.incremental, updates);
+  if (session.open) response.session_id = open_session(sessions, request, response, topic_ids, owner);
+  publish_session_figures(sessions);
   co_return response;
 }
 
