@@ -37,7 +37,9 @@ response console_error(int status, int16_t code, std::string_view name, std::str
 // The audit line of a denied request: the same fields as the Kafka side's
 // (principal, operation, resource, client address), at most a few lines a
 // second so a flood of denials cannot fill the disk; every one is counted.
-void audit_denied(const request& req, const resolved_check& c, const std::string& rule) {
+}  // namespace
+
+void audit_http_denial(const request& req, const resolved_check& c, const std::string& rule) {
   static std::atomic<int64_t> second{0};
   static std::atomic<int> lines{0};
   static std::atomic<uint64_t> skipped{0};
@@ -55,6 +57,12 @@ void audit_denied(const request& req, const resolved_check& c, const std::string
                "{} based on rule {}",
                req.principal.to_string(), acl::name(c.op), req.peer_host, acl::name(c.type), c.name, req.method,
                req.path, rule);
+}
+
+namespace {
+
+void audit_denied(const request& req, const resolved_check& c, const std::string& rule) {
+  audit_http_denial(req, c, rule);
 }
 
 struct guard_state {
@@ -145,6 +153,12 @@ asio::awaitable<std::optional<response>> before(std::shared_ptr<guard_state> g, 
     co_return g->unauthorized();
   }
   req.principal = *who;
+
+  // A listener that decides itself (the Schema Registry).
+  if (g->settings.authorize) {
+    std::optional<response> refused = co_await g->settings.authorize(req);
+    co_return refused;
+  }
 
   // Authorization: the route's entry, fail closed.
   const route_permission* p = g->find(req, stream);
@@ -255,17 +269,38 @@ result<http_security_settings> http_security_from(broker::broker_state& broker) 
   return s;
 }
 
+asio::awaitable<std::vector<check_decision>> decide_checks(broker::broker_state& broker, const request& req,
+                                                           std::vector<resolved_check> checks) {
+  auto decide = [&broker, who = req.principal, host = req.peer_host, list = std::move(checks)] {
+    std::vector<check_decision> out;
+    const acl::authorizer* a = broker.acls().authorizer();
+    for (const auto& c : list) {
+      if (!a) {
+        out.push_back({true, ""});
+        continue;
+      }
+      auto d = a->authorize(who, host, c.op, c.type, c.name);
+      out.push_back({d.allowed, acl::describe(d)});
+    }
+    return out;
+  };
+  std::vector<check_decision> decisions = co_await on_broker(broker.io(), std::move(decide));
+  co_return decisions;
+}
+
 void install_http_security(server& srv, broker::broker_state& broker, http_security_settings settings) {
   if (!settings.enabled) return;
   auto g = std::make_shared<guard_state>(guard_state{broker, std::move(settings)});
   request_hooks hooks;
   hooks.before = [g](request& req, bool stream) { return before(g, req, stream); };
   hooks.after = [g](const request& req, response& out) -> asio::awaitable<void> {
-    if (out.status != 200) co_return;
+    // A listener that authorizes itself filters its own listings.
+    if (out.status != 200 || g->settings.authorize) co_return;
     const route_permission* p = g->find(req, false);
     if (p) co_await filter_body(g, req, p->filter, out.body);
   };
   hooks.event = [g](const request& req, std::string data) -> asio::awaitable<std::string> {
+    if (g->settings.authorize) co_return data;
     const route_permission* p = g->find(req, true);
     if (p) co_await filter_body(g, req, p->filter, data);
     co_return data;
