@@ -27,7 +27,7 @@ from samsa_harness import Broker, samsa_bin
 AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
 AVRO = json.dumps({"type": "record", "name": "Order", "fields": [{"name": "id", "type": "string"}]})
 PAYMENT_JSON = {"title": "Order", "type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
-USERS = ("alice", "bob", "carol", "dave", "admin")
+USERS = ("alice", "bob", "carol", "dave", "admin", "erin")
 
 
 def samsa(broker, *args, stdin=None):
@@ -182,6 +182,20 @@ def test_a_serializer_round_trip_with_credentials(secured):
     with pytest.raises(SchemaRegistryError) as e:
         client(url, "bob").register_schema("orders-value", Schema(AVRO, "AVRO"))
     assert e.value.http_status_code == 403
+
+
+def test_a_remembered_password_stops_counting_when_the_credentials_change(secured):
+    """Verified passwords are cached (no PBKDF2 per request); a new password or
+    a deleted user must end that at once."""
+    broker, url, _ = secured
+    samsa(broker, "acl", "create", "--allow-principal", "User:erin", "--operation", "Read", "--topic", "payments")
+    for _ in range(3):
+        assert call(url, "GET", "/subjects", "erin")[:2] == (200, ["payments-value"])
+    samsa(broker, "user", "create", "erin", "--password-stdin", stdin="erin-new\n")
+    assert call(url, "GET", "/subjects", auth=("erin", "erin-secret"))[0] == 401
+    assert call(url, "GET", "/subjects", auth=("erin", "erin-new"))[0] == 200
+    samsa(broker, "user", "delete", "erin")
+    assert call(url, "GET", "/subjects", auth=("erin", "erin-new"))[0] == 401
 
 
 @pytest.fixture(scope="module")
