@@ -67,7 +67,7 @@ bool authorizer_enabled(broker_state& broker) { return broker.acls().enabled(); 
 bool authorized(broker_state& broker, const client_info& client, std::string_view api, acl::operation op,
                 acl::resource_type type, std::string_view name, bool log_denial) {
   const acl::authorizer* authorizer = broker.acls().authorizer();
-  if (authorizer == nullptr) return true;
+  if (authorizer == nullptr || client.internal) return true;
   acl::decision d = authorizer->authorize(client.principal, client.host, op, type, name);
   if (d.allowed) return true;
   if (log_denial) {
@@ -88,12 +88,12 @@ bool authorized_on_cluster(const request_context& ctx, acl::operation op, bool l
 
 bool authorized_on_any(const request_context& ctx, acl::operation op, acl::resource_type type) {
   const acl::authorizer* authorizer = ctx.broker.acls().authorizer();
-  return authorizer == nullptr || authorizer->authorize_any(ctx.client.principal, ctx.client.host, op, type);
+  return authorizer == nullptr || ctx.client.internal || authorizer->authorize_any(ctx.client.principal, ctx.client.host, op, type);
 }
 
 int32_t authorized_operations(const request_context& ctx, acl::resource_type type, std::string_view name) {
   const acl::authorizer* authorizer = ctx.broker.acls().authorizer();
-  if (authorizer == nullptr) return acl::supported_operations(type);
+  if (authorizer == nullptr || ctx.client.internal) return acl::supported_operations(type);
   return authorizer->authorized_operations(ctx.client.principal, ctx.client.host, type, name);
 }
 

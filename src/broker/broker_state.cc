@@ -103,6 +103,16 @@ status broker_state::open_storage() {
 
   groups_ = std::make_unique<group_service>(io_, *topics_, group_settings_from(config_));
   if (auto s = groups_->start(); !s) return s;
+  if (acls_->enabled()) {
+    // KIP-848 regex subscriptions match only topics the member may DESCRIBE
+    // (the coordinator runs on this handler thread, as the authorizer must).
+    acl_service* acls = acls_.get();
+    groups_->consumer_groups().set_regex_topic_filter(
+        [acls](const security::principal& who, const std::string& host, const std::string& topic) {
+          const acl::authorizer* a = acls->authorizer();
+          return !a || a->authorize(who, host, acl::operation::describe, acl::resource_type::topic, topic).allowed;
+        });
+  }
 
   producer_registry* producers = producers_.get();
   transactions_ = std::make_unique<txn_service>(io_, *topics_, waiters_, *groups_,

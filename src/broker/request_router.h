@@ -34,6 +34,12 @@ struct client_info {
   // ("User:alice"), set by SaslAuthenticate (and kept by re-authentication)
   // on the handler thread, where every handler reads it.
   security::principal principal = security::principal::anonymous();
+  // A request the broker makes of itself, not a client's (the embedded
+  // Schema Registry writing its `_schemas` topic): ACLs do not apply to it,
+  // as they do not to the broker's own writes of __consumer_offsets. Set
+  // only by http::call_broker_api's callers inside the broker, never from a
+  // connection, so no client can claim it.
+  bool internal = false;
   // False on a SASL listener until the SASL exchange succeeds: only
   // ApiVersions, SaslHandshake and SaslAuthenticate are served before
   // (api_table::route). Written on the handler thread.

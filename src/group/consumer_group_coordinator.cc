@@ -322,6 +322,7 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
     mm.client_id = req.client_id;
     mm.client_host = req.client_host;
   }
+  mm.heartbeat_from = std::pair{req.principal, req.client_host};
   if (req.subscribed_topic_names) {
     auto names = *req.subscribed_topic_names;
     std::sort(names.begin(), names.end());
@@ -384,7 +385,12 @@ std::set<std::string> consumer_group_coordinator::resolve(const member& m, const
     if (re.ok()) {
       for (const auto& [name, t] : topics.by_name) {
         // Internal topics are not matched by patterns, as in Kafka.
-        if (!t.internal && re2::RE2::FullMatch(name, re)) out.insert(name);
+        if (t.internal || !re2::RE2::FullMatch(name, re)) continue;
+        // Only what the member's principal may DESCRIBE (none before it is known).
+        if (regex_filter_ &&
+            (!m.heartbeat_from || !regex_filter_(m.heartbeat_from->first, m.heartbeat_from->second, name)))
+          continue;
+        out.insert(name);
       }
     }
   }

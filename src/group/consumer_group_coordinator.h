@@ -19,6 +19,8 @@
 // heartbeat of any member.
 #pragma once
 
+#include "security/principal.h"
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -108,6 +110,14 @@ class consumer_group_coordinator {
   using downgrade_handler = std::function<void(classic_group_snapshot)>;
   void set_downgrade_handler(downgrade_handler h) { on_downgrade_ = std::move(h); }
 
+  // With an authorizer on: whether a principal (from a host) may DESCRIBE a
+  // topic. A member's SubscribedTopicRegex then matches only the topics the
+  // principal of its latest heartbeat may describe (as Kafka filters regex
+  // resolutions); a member replayed from the log matches none until its
+  // next heartbeat says who it is. Unset: every topic (no authorizer).
+  using topic_filter = std::function<bool(const security::principal&, const std::string& host, const std::string& topic)>;
+  void set_regex_topic_filter(topic_filter f) { regex_filter_ = std::move(f); }
+
   // --- admin --------------------------------------------------------------
   bool has_group(const std::string& group_id) const;
   // True when the group exists and has no members.
@@ -156,6 +166,8 @@ class consumer_group_coordinator {
     int32_t rebalance_timeout_ms = 0;
     std::vector<std::string> topic_names;
     std::optional<std::string> regex;
+    // Who the latest heartbeat came from (not persisted): the regex's filter.
+    std::optional<std::pair<security::principal, std::string>> heartbeat_from;
     std::optional<std::string> server_assignor;
     cg_member_assignment current;
     int64_t session_deadline = 0;
@@ -233,6 +245,7 @@ class consumer_group_coordinator {
   offset_log& log_;
   std::map<std::string, std::unique_ptr<group>> groups_;
   downgrade_handler on_downgrade_;
+  topic_filter regex_filter_;
   // Topic names by id, from the metadata of the latest call: a downgrade on
   // a timer encodes assignments by name without a metadata snapshot.
   std::map<topic_id, std::string> topic_names_;

@@ -4,6 +4,8 @@
 // translate to and from. Nothing here knows the wire.
 #pragma once
 
+#include "security/principal.h"
+
 #include <array>
 #include <cstdint>
 #include <map>
@@ -101,6 +103,8 @@ struct cg_heartbeat_request {
   std::optional<cg_assignment> owned;
   std::string client_id;
   std::string client_host;
+  // The connection's principal (regex subscriptions are filtered by what it may DESCRIBE).
+  security::principal principal = security::principal::anonymous();
 };
 
 struct cg_heartbeat_result {

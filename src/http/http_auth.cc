@@ -11,11 +11,13 @@
 #include "broker/acl_service.h"
 #include "broker/broker_state.h"
 #include "broker/refusal_log.h"
+#include "http/basic_auth_cache.h"
 #include "http/http_auth_header.h"
 #include "http/on_broker.h"
 #include "http/route_permissions.h"
 #include "http/server.h"
 #include "security/acl/authorizer.h"
+#include "security/sasl/crypto.h"
 #include "security/sasl/jaas.h"
 #include "security/sasl/plain.h"
 #include "security/sasl/sasl_config.h"
@@ -37,7 +39,9 @@ response console_error(int status, int16_t code, std::string_view name, std::str
 // The audit line of a denied request: the same fields as the Kafka side's
 // (principal, operation, resource, client address), at most a few lines a
 // second so a flood of denials cannot fill the disk; every one is counted.
-void audit_denied(const request& req, const resolved_check& c, const std::string& rule) {
+}  // namespace
+
+void audit_http_denial(const request& req, const resolved_check& c, const std::string& rule) {
   static std::atomic<int64_t> second{0};
   static std::atomic<int> lines{0};
   static std::atomic<uint64_t> skipped{0};
@@ -57,9 +61,18 @@ void audit_denied(const request& req, const resolved_check& c, const std::string
                req.path, rule);
 }
 
+namespace {
+
+void audit_denied(const request& req, const resolved_check& c, const std::string& rule) {
+  audit_http_denial(req, c, rule);
+}
+
 struct guard_state {
   broker::broker_state& broker;
   http_security_settings settings;
+  // Verified credentials (basic_auth_cache.h): a page's requests after the
+  // first cost no PBKDF2 until the user's credentials change.
+  std::shared_ptr<basic_auth_cache> verified = std::make_shared<basic_auth_cache>(1024, std::chrono::seconds(600));
 
   const route_permission* find(const request& req, bool stream) const {
     return settings.routes ? find_route_permission(*settings.routes, req.method, req.path, stream)
@@ -84,8 +97,29 @@ struct guard_state {
 // PLAIN mechanism's own check, so HTTP and SASL/PLAIN accept exactly the
 // same credentials (JAAS users, then the metadata log's SCRAM users; an
 // unknown user costs the same work as a known one).
+// What the user's stored credentials are now (a digest): a cached
+// verification counts only while it is unchanged.
+std::string credential_fingerprint(guard_state& g, const std::string& user) {
+  std::string text;
+  if (auto it = g.settings.plain_users.find(user); it != g.settings.plain_users.end()) {
+    auto digest = sasl::hash(sasl::hash_kind::sha256, it->second);
+    text += "plain:" + std::string(digest.begin(), digest.end());
+  }
+  for (int8_t m : {int8_t{1}, int8_t{2}}) {
+    auto r = g.broker.metadata().scram_credential(user, m);
+    if (!r) continue;
+    text += "|scram" + std::to_string(m) + ":" + std::to_string(r->iterations) + ":" +
+            std::string(r->salt.begin(), r->salt.end()) + ":" + std::string(r->stored_key.begin(), r->stored_key.end());
+  }
+  auto digest = sasl::hash(sasl::hash_kind::sha256, text);
+  return std::string(digest.begin(), digest.end());
+}
+
 asio::awaitable<std::optional<security::principal>> verify(guard_state& g, const basic_credentials& c) {
   auto check = [&g, &c]() -> std::optional<security::principal> {
+    std::string fingerprint = credential_fingerprint(g, c.user);
+    auto now = basic_auth_cache::clock::now();
+    if (auto known = g.verified->find(c.user, c.password, fingerprint, now)) return known;
     sasl::plain_options o;
     o.users = g.settings.plain_users;
     storage::metadata_store& store = g.broker.metadata();
@@ -102,6 +136,9 @@ asio::awaitable<std::optional<security::principal>> verify(guard_state& g, const
     message += c.password;
     auto step = mechanism->step(sasl::to_bytes(message));
     if (!step.is_success()) return std::nullopt;
+    // The fingerprint read before the check: a change made meanwhile makes
+    // the entry miss next time, never a stale one count.
+    g.verified->put(c.user, c.password, fingerprint, step.principal, now);
     return step.principal;
   };
   std::optional<security::principal> who = co_await g.broker.workers().run(check);
@@ -145,6 +182,12 @@ asio::awaitable<std::optional<response>> before(std::shared_ptr<guard_state> g, 
     co_return g->unauthorized();
   }
   req.principal = *who;
+
+  // A listener that decides itself (the Schema Registry).
+  if (g->settings.authorize) {
+    std::optional<response> refused = co_await g->settings.authorize(req);
+    co_return refused;
+  }
 
   // Authorization: the route's entry, fail closed.
   const route_permission* p = g->find(req, stream);
@@ -255,17 +298,38 @@ result<http_security_settings> http_security_from(broker::broker_state& broker) 
   return s;
 }
 
+asio::awaitable<std::vector<check_decision>> decide_checks(broker::broker_state& broker, const request& req,
+                                                           std::vector<resolved_check> checks) {
+  auto decide = [&broker, who = req.principal, host = req.peer_host, list = std::move(checks)] {
+    std::vector<check_decision> out;
+    const acl::authorizer* a = broker.acls().authorizer();
+    for (const auto& c : list) {
+      if (!a) {
+        out.push_back({true, ""});
+        continue;
+      }
+      auto d = a->authorize(who, host, c.op, c.type, c.name);
+      out.push_back({d.allowed, acl::describe(d)});
+    }
+    return out;
+  };
+  std::vector<check_decision> decisions = co_await on_broker(broker.io(), std::move(decide));
+  co_return decisions;
+}
+
 void install_http_security(server& srv, broker::broker_state& broker, http_security_settings settings) {
   if (!settings.enabled) return;
   auto g = std::make_shared<guard_state>(guard_state{broker, std::move(settings)});
   request_hooks hooks;
   hooks.before = [g](request& req, bool stream) { return before(g, req, stream); };
   hooks.after = [g](const request& req, response& out) -> asio::awaitable<void> {
-    if (out.status != 200) co_return;
+    // A listener that authorizes itself filters its own listings.
+    if (out.status != 200 || g->settings.authorize) co_return;
     const route_permission* p = g->find(req, false);
     if (p) co_await filter_body(g, req, p->filter, out.body);
   };
   hooks.event = [g](const request& req, std::string data) -> asio::awaitable<std::string> {
+    if (g->settings.authorize) co_return data;
     const route_permission* p = g->find(req, true);
     if (p) co_await filter_body(g, req, p->filter, data);
     co_return data;

@@ -20,11 +20,15 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
+
 #include "base/result.h"
+#include "http/route_permissions.h"
 
 namespace samsa::broker {
 class broker_state;
@@ -34,7 +38,6 @@ namespace samsa::http {
 
 class server;
 struct response;
-struct route_permission;
 
 struct http_security_settings {
   bool enabled = false;  // an authorizer is on
@@ -52,11 +55,33 @@ struct http_security_settings {
   // console's {"error": {code, name, message}}. The arguments are the HTTP
   // status, Kafka's error code and name, and the message.
   std::function<response(int status, int16_t code, std::string_view name, std::string message)> error_body;
+  // A listener whose checks depend on its own state (the Schema Registry: a
+  // subject's topic, the subjects using a schema id) authorizes itself: when
+  // set, this is called (on the server's thread) once the request is
+  // authenticated, instead of the route table; a response refuses the
+  // request, nullopt lets it through. Listings are then the listener's to
+  // filter (decide_checks below).
+  std::function<boost::asio::awaitable<std::optional<response>>(request&)> authorize;
 };
 
 result<http_security_settings> http_security_from(broker::broker_state& broker);
 
 // Installs the hooks on `s` when settings.enabled (the server must not be started yet).
 void install_http_security(server& s, broker::broker_state& broker, http_security_settings settings);
+
+// For a listener that authorizes itself: the authorizer's answer to each
+// check for the request's principal and address, decided on the broker's
+// handler thread (the authorizer is not thread-safe); nothing is logged.
+// Every check is allowed when the broker runs no authorizer.
+struct check_decision {
+  bool allowed = true;
+  std::string rule;  // "DefaultDeny", "DenyAcl (...)": for the audit line
+};
+boost::asio::awaitable<std::vector<check_decision>> decide_checks(broker::broker_state& broker, const request& req,
+                                                                  std::vector<resolved_check> checks);
+
+// The audit line of a denied HTTP request (principal, operation, resource,
+// client address; at most a few lines a second), as the console's guard writes.
+void audit_http_denial(const request& req, const resolved_check& c, const std::string& rule);
 
 }  // namespace samsa::http

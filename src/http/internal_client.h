@@ -35,11 +35,15 @@ boost::asio::awaitable<std::optional<result<broker::routed_response>>> route_on_
 
 // `caller` is the HTTP request the call is made for: the Kafka request
 // carries its principal and address, so the handler's ACL checks judge the
-// page's user, not the console.
+// page's user, not the console. `internal`: the broker's own component
+// calls for itself (the embedded Schema Registry), and ACLs do not apply
+// (client_info::internal).
 template <typename Response, typename Request>
 boost::asio::awaitable<result<Response>> call_broker_api(broker::broker_state& broker, int16_t version,
-                                                         const Request& body, const request& caller) {
+                                                         const Request& body, const request& caller,
+                                                         bool internal = false) {
   broker::client_info client;
+  client.internal = internal;
   client.peer = "console " + (caller.peer.empty() ? std::string("127.0.0.1") : caller.peer);
   client.host = caller.peer_host.empty() ? "127.0.0.1" : caller.peer_host;
   client.listener_name = "HTTP";

@@ -27,9 +27,10 @@ std::optional<std::span<const uint8_t>> bytes_of(const std::optional<std::string
   return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s->data()), s->size());
 }
 
-// Who the embedded registry's CreateTopics and Produce are, to the broker's
-// authorizer and quotas: its own principal, so an authorizer on grants it
-// `_schemas` explicitly (or lists it in super.users).
+// Who the embedded registry's CreateTopics and Produce are: the broker's own
+// component, so they are sent as internal requests (ACLs do not apply, as
+// to the broker's writes of __consumer_offsets: the registry's REST listener
+// checks its users itself), named User:schema-registry in logs and quotas.
 http::request registry_caller() {
   http::request caller;
   caller.peer = "schema registry";
@@ -56,7 +57,7 @@ asio::awaitable<status> broker_schema_log::ensure_topic() {
   c.name = "cleanup.policy";
   c.value = "compact";
   r.timeout_ms = 30000;
-  auto answer = co_await http::call_broker_api<protocol::create_topics_response_data>(broker_, 5, r, registry_caller());
+  auto answer = co_await http::call_broker_api<protocol::create_topics_response_data>(broker_, 5, r, registry_caller(), true);
   if (!answer) co_return answer.err();
   if (answer->topics.empty()) co_return make_error(std::errc::protocol_error, "CreateTopics " + topic_ + ": no answer");
   const auto& res = answer->topics.front();
@@ -86,7 +87,7 @@ asio::awaitable<status> broker_schema_log::append(std::vector<log_record> record
   auto& pd = td.partition_data.emplace_back();
   pd.index = 0;
   pd.records = protocol::records::owned(std::move(*batch));
-  auto answer = co_await http::call_broker_api<protocol::produce_response_data>(broker_, 9, p, registry_caller());
+  auto answer = co_await http::call_broker_api<protocol::produce_response_data>(broker_, 9, p, registry_caller(), true);
   if (!answer) co_return answer.err();
   if (answer->responses.empty() || answer->responses.front().partition_responses.empty())
     co_return make_error(std::errc::protocol_error, "Produce to " + topic_ + ": the answer names no partition");

@@ -8,6 +8,8 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "registry/rest_paths.h"
+
 namespace samsa::registry {
 
 namespace asio = boost::asio;
@@ -137,18 +139,6 @@ outcome<schema_request> schema_request_from(const http::request& req) {
   return r;
 }
 
-std::vector<std::string> split(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t slash = s.find('/', start);
-    if (slash == std::string::npos) slash = s.size();
-    out.push_back(s.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return out;
-}
-
 }  // namespace
 
 result<registry_settings> registry_settings_from(const std::map<std::string, std::string>& raw) {
@@ -204,7 +194,7 @@ registry_service::~registry_service() {
 status registry_service::bind(const http::http_address& address) { return server_.bind(address.host, address.port); }
 
 std::string registry_service::url() const {
-  return "http://" + server_.bound_host() + ":" + std::to_string(server_.bound_port());
+  return std::string(server_.uses_tls() ? "https://" : "http://") + server_.bound_host() + ":" + std::to_string(server_.bound_port());
 }
 
 void registry_service::start() {
@@ -267,17 +257,16 @@ asio::awaitable<http::response> registry_service::handle(const http::request& re
     // Writes wait for the lock inside their routes; reads only need the state loaded.
     if (auto failed = co_await ensure_loaded()) co_return error_answer(*failed);
     const std::string& p = req.path;
-    auto under = [&p](const std::string& prefix) -> std::optional<std::string> {
-      if (p == prefix) return std::string();
-      if (p.rfind(prefix + "/", 0) == 0) return p.substr(prefix.size() + 1);
-      return std::nullopt;
-    };
+    auto under = [&p](const std::string& prefix) { return path_under(p, prefix); };
     if (p == "/" && req.method == "GET") co_return json_answer(json::object());
     if (auto rest = under("/subjects")) {
       http::response r = co_await subjects_route(req, *rest);
       co_return r;
     }
-    if (auto rest = under("/schemas")) co_return schemas_route(req, *rest);
+    if (auto rest = under("/schemas")) {
+      http::response r = co_await schemas_route(req, *rest);
+      co_return r;
+    }
     if (auto rest = under("/config")) {
       // Subjects may hold '/': everything after /config/ is the subject.
       http::response r = co_await config_route(req, *rest);
@@ -297,48 +286,42 @@ asio::awaitable<http::response> registry_service::handle(const http::request& re
 
 asio::awaitable<http::response> registry_service::subjects_route(const http::request& req, const std::string& rest) {
   bool deleted = flag(req, "deleted");
-  if (rest.empty()) {
-    if (req.method != "GET") co_return error_answer(405, "HTTP 405 Method Not Allowed");
-    std::string prefix;
-    if (auto it = req.query.find("subjectPrefix"); it != req.query.end()) prefix = it->second;
-    co_return json_answer(state_.subjects(deleted, prefix));
-  }
-  // The subject may contain '/': the known suffixes are matched from the right.
-  constexpr std::string_view versions_suffix = "/versions";
-  if (rest.size() > versions_suffix.size() &&
-      rest.compare(rest.size() - versions_suffix.size(), versions_suffix.size(), versions_suffix) == 0) {
-    std::string subject = rest.substr(0, rest.size() - versions_suffix.size());
-    if (req.method == "GET") {
-      auto v = state_.versions(subject, deleted);
-      co_return v ? json_answer(*v) : error_answer(v.err());
+  const subject_path path = parse_subject_path(rest);
+  const std::string& subject = path.subject;
+  switch (path.what) {
+    case subject_path::shape::list: {
+      if (req.method != "GET") co_return error_answer(405, "HTTP 405 Method Not Allowed");
+      std::string prefix;
+      if (auto it = req.query.find("subjectPrefix"); it != req.query.end()) prefix = it->second;
+      std::vector<std::string> subjects = co_await visible_subjects(req, state_.subjects(deleted, prefix));
+      co_return json_answer(subjects);
     }
-    if (req.method == "POST") {
-      http::response r = co_await register_schema(req, subject);
-      co_return r;
+    case subject_path::shape::versions: {
+      if (req.method == "GET") {
+        auto v = state_.versions(subject, deleted);
+        co_return v ? json_answer(*v) : error_answer(v.err());
+      }
+      if (req.method == "POST") {
+        http::response r = co_await register_schema(req, subject);
+        co_return r;
+      }
+      co_return error_answer(405, "HTTP 405 Method Not Allowed");
     }
-    co_return error_answer(405, "HTTP 405 Method Not Allowed");
-  }
-  if (size_t at = rest.rfind("/versions/"); at != std::string::npos && at > 0) {
-    std::string subject = rest.substr(0, at);
-    auto tail = split(rest.substr(at + 10));
-    const std::string& version_text = tail[0];
-    std::string leaf = tail.size() > 1 ? tail[1] : "";
-    if (tail.size() <= 2 && (leaf.empty() || leaf == "schema" || leaf == "referencedby") &&
-        !(tail.size() == 2 && leaf.empty())) {
-      if (req.method == "DELETE" && leaf.empty()) {
-        http::response r = co_await delete_version(req, subject, version_text);
+    case subject_path::shape::version: {
+      if (req.method == "DELETE" && path.leaf.empty()) {
+        http::response r = co_await delete_version(req, subject, path.version);
         co_return r;
       }
       if (req.method != "GET") co_return error_answer(405, "HTTP 405 Method Not Allowed");
-      auto version = parse_version(version_text);
-      if (!version) co_return error_answer(bad_version(version_text));
-      if (leaf == "referencedby") {
+      auto version = parse_version(path.version);
+      if (!version) co_return error_answer(bad_version(path.version));
+      if (path.leaf == "referencedby") {
         auto ids = state_.referenced_by(subject, *version);
         co_return ids ? json_answer(*ids) : error_answer(ids.err());
       }
       auto v = state_.version(subject, *version, deleted);
       if (!v) co_return error_answer(v.err());
-      if (leaf == "schema") {
+      if (path.leaf == "schema") {
         http::response r;
         r.content_type = content_type;
         r.body = v->schema;
@@ -346,8 +329,9 @@ asio::awaitable<http::response> registry_service::subjects_route(const http::req
       }
       co_return json_answer(version_json(*v));
     }
+    case subject_path::shape::subject:
+      break;
   }
-  const std::string& subject = rest;
   if (req.method == "POST") {
     auto r = schema_request_from(req);
     if (!r) co_return error_answer(r.err());
@@ -459,67 +443,108 @@ asio::awaitable<http::response> registry_service::mode_route(const http::request
   co_return json_answer(json{{"mode", planned->answer}});
 }
 
-http::response registry_service::schemas_route(const http::request& req, const std::string& rest) {
-  if (req.method != "GET") return error_answer(405, "HTTP 405 Method Not Allowed");
-  auto parts = split(rest);
-  if (parts.size() == 1 && parts[0] == "types") return json_answer(state_.schema_types());
+asio::awaitable<std::optional<http::response>> registry_service::authorize(const http::request& req) {
+  if (!access_) co_return std::nullopt;
+  // A schema id's readers depend on the subjects using it: the state first.
+  if (auto failed = co_await ensure_loaded()) co_return error_answer(*failed);
+  auto subjects_of_id = [this](int32_t id) {
+    std::vector<std::string> out;
+    auto uses = state_.versions_of_id(id, true);
+    if (uses) {
+      for (const auto& [subject, version] : *uses) out.push_back(subject);
+    }
+    return out;
+  };
+  access_need need = need_of(req, access_->schemas_topic, subjects_of_id);
+  if (!need.defined) {
+    http::resolved_check none{acl::resource_type::cluster, acl::operation::all, http::cluster_resource_name};
+    access_->audit(req, none, "NoRoutePermission");
+    co_return registry_error_body(403, "no permission is defined for " + req.method + " " + req.path +
+                                           ": refused while an authorizer is on");
+  }
+  if (need.any_of.empty()) co_return std::nullopt;
+  std::vector<http::check_decision> decisions = co_await access_->decide(req, need.any_of);
+  for (const auto& d : decisions)
+    if (d.allowed) co_return std::nullopt;
+  // The audit line names the first way it could have been allowed (the subject's topic).
+  const http::resolved_check& first = need.any_of.front();
+  access_->audit(req, first, decisions.empty() ? std::string("DefaultDeny") : decisions.front().rule);
+  co_return registry_error_body(403, "User " + req.principal.to_string() + " is not authorized to " + need.what +
+                                         " (needs " + std::string(acl::name(first.op)) + " on " +
+                                         std::string(acl::name(first.type)) + " " + first.name + ")");
+}
+
+asio::awaitable<std::vector<std::string>> registry_service::visible_subjects(const http::request& req,
+                                                                            std::vector<std::string> all) {
+  if (!access_ || all.empty()) co_return all;
+  std::vector<http::resolved_check> checks;
+  for (const auto& s : all) checks.push_back(subject_need(subject_action::read, s, access_->schemas_topic).any_of.front());
+  checks.push_back(subject_need(subject_action::read, "", access_->schemas_topic).any_of.back());
+  std::vector<http::check_decision> decisions = co_await access_->decide(req, std::move(checks));
+  if (decisions.size() != all.size() + 1 || decisions.back().allowed) co_return all;
+  std::vector<std::string> kept;
+  for (size_t i = 0; i < all.size(); ++i)
+    if (decisions[i].allowed) kept.push_back(std::move(all[i]));
+  co_return kept;
+}
+
+asio::awaitable<http::response> registry_service::schemas_route(const http::request& req, const std::string& rest) {
+  if (req.method != "GET") co_return error_answer(405, "HTTP 405 Method Not Allowed");
+  auto parts = split_slash(rest);
+  if (parts.size() == 1 && parts[0] == "types") co_return json_answer(state_.schema_types());
   if (parts.size() >= 2 && parts.size() <= 3 && parts[0] == "ids") {
     auto id = parse_id(parts[1]);
-    if (!id) return error_answer(codes::schema_not_found, "Schema " + parts[1] + " not found");
+    if (!id) co_return error_answer(codes::schema_not_found, "Schema " + parts[1] + " not found");
     std::string leaf = parts.size() == 3 ? parts[2] : "";
     if (leaf.empty() || leaf == "schema") {
       auto s = state_.schema_by_id(*id);
-      if (!s) return error_answer(s.err());
+      if (!s) co_return error_answer(s.err());
       if (leaf == "schema") {
         http::response r;
         r.content_type = content_type;
         r.body = s->schema;
-        return r;
+        co_return r;
       }
       json j = json::object();
       add_schema_fields(j, s->type, s->schema, s->references);
-      return json_answer(j);
+      co_return json_answer(j);
     }
     if (leaf == "versions" || leaf == "subjects") {
       auto uses = state_.versions_of_id(*id, flag(req, "deleted"));
-      if (!uses) return error_answer(uses.err());
+      if (!uses) co_return error_answer(uses.err());
+      // Only the subjects the principal may read are listed.
+      std::vector<std::string> names;
+      for (const auto& [subject, version] : *uses)
+        if (std::find(names.begin(), names.end(), subject) == names.end()) names.push_back(subject);
+      std::vector<std::string> visible = co_await visible_subjects(req, names);
       json out = json::array();
       for (const auto& [subject, version] : *uses) {
+        if (std::find(visible.begin(), visible.end(), subject) == visible.end()) continue;
         if (leaf == "versions") {
           out.push_back({{"subject", subject}, {"version", version}});
         } else if (std::find(out.begin(), out.end(), json(subject)) == out.end()) {
           out.push_back(subject);
         }
       }
-      return json_answer(out);
+      co_return json_answer(out);
     }
   }
-  return error_answer(404, "HTTP 404 Not Found: GET /schemas/" + rest);
+  co_return error_answer(404, "HTTP 404 Not Found: GET /schemas/" + rest);
 }
 
 http::response registry_service::compatibility_route(const http::request& req, const std::string& rest) {
   // subjects/{s}/versions/{v} or subjects/{s}/versions
   if (req.method != "POST") return error_answer(405, "HTTP 405 Method Not Allowed");
-  constexpr std::string_view head = "subjects/";
-  if (rest.rfind(head, 0) != 0) return error_answer(404, "HTTP 404 Not Found: POST /compatibility/" + rest);
-  std::string tail = rest.substr(head.size());
-  std::string subject;
+  auto path = parse_compatibility_path(rest);
+  if (!path) return error_answer(404, "HTTP 404 Not Found: POST /compatibility/" + rest);
   std::optional<int32_t> version;
-  constexpr std::string_view all_suffix = "/versions";
-  if (tail.size() > all_suffix.size() &&
-      tail.compare(tail.size() - all_suffix.size(), all_suffix.size(), all_suffix) == 0) {
-    subject = tail.substr(0, tail.size() - all_suffix.size());
-  } else if (size_t at = tail.rfind("/versions/"); at != std::string::npos && at > 0) {
-    subject = tail.substr(0, at);
-    std::string version_text = tail.substr(at + 10);
-    version = parse_version(version_text);
-    if (!version) return error_answer(bad_version(version_text));
-  } else {
-    return error_answer(404, "HTTP 404 Not Found: POST /compatibility/" + rest);
+  if (path->version) {
+    version = parse_version(*path->version);
+    if (!version) return error_answer(bad_version(*path->version));
   }
   auto r = schema_request_from(req);
   if (!r) return error_answer(r.err());
-  auto answer = state_.check(subject, version, *r);
+  auto answer = state_.check(path->subject, version, *r);
   if (!answer) return error_answer(answer.err());
   json j{{"is_compatible", answer->compatible}};
   if (flag(req, "verbose")) j["messages"] = answer->messages;

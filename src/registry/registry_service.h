@@ -15,6 +15,7 @@
 #include "base/result.h"
 #include "http/server.h"
 #include "registry/async_lock.h"
+#include "registry/registry_permissions.h"
 #include "registry/registry_state.h"
 #include "registry/schema_log.h"
 
@@ -42,6 +43,16 @@ class registry_service {
   void start();
   void stop();
 
+  // For https and the authentication hooks (before start()).
+  http::server& http_server() { return server_; }
+  // Checks every request against the broker's ACLs (registry_permissions.h)
+  // and filters listings; call before start(). Without it everything is
+  // allowed (no authorizer, or the standalone registry).
+  void set_access_control(access_control access) { access_ = std::move(access); }
+  // The authorization step of http_security_settings::authorize: runs on the
+  // server's thread once the request is authenticated; a response refuses.
+  boost::asio::awaitable<std::optional<http::response>> authorize(const http::request& req);
+
  private:
   boost::asio::awaitable<http::response> handle(const http::request& req);
   boost::asio::awaitable<std::optional<api_error>> ensure_loaded();
@@ -54,13 +65,17 @@ class registry_service {
                                                         const std::string& version);
   boost::asio::awaitable<http::response> config_route(const http::request& req, const std::string& subject);
   boost::asio::awaitable<http::response> mode_route(const http::request& req, const std::string& subject);
-  http::response schemas_route(const http::request& req, const std::string& rest);
+  boost::asio::awaitable<http::response> schemas_route(const http::request& req, const std::string& rest);
+  // The subjects of `all` the request's principal may read (all of them without access control).
+  boost::asio::awaitable<std::vector<std::string>> visible_subjects(const http::request& req,
+                                                                   std::vector<std::string> all);
   http::response compatibility_route(const http::request& req, const std::string& rest);
 
   std::unique_ptr<schema_log> log_;
   http::server server_;
   registry_state state_;
   async_lock lock_;
+  std::optional<access_control> access_;
   bool loaded_ = false;
   bool stopped_ = false;
 };

@@ -559,15 +559,18 @@ TEST_F(AclEnforcement, GroupsCheckTheGroupThenEachTopic) {
   ASSERT_EQ(erins_view.groups.at(0).topics.size(), 1u);
   EXPECT_EQ(erins_view.groups[0].topics[0].name, "grp-open");
 
-  // DescribeGroups: authorized operations of the group (READ, and DESCRIBE by implication).
+  // DescribeGroups: authorized operations of the group (READ, and DESCRIBE by
+  // implication); the refused group comes first, as Kafka answers.
   protocol::describe_groups_request_data describe;
   describe.groups = {"grp-g", "other-g"};
   describe.include_authorized_operations = true;
   auto described = erin->call<protocol::describe_groups_response_data>(describe, 5);
   ASSERT_EQ(described.groups.size(), 2u);
-  EXPECT_EQ(described.groups[0].error_code, 0);
-  EXPECT_EQ(described.groups[0].authorized_operations, (1 << op_read) | (1 << op_describe));
-  EXPECT_EQ(described.groups[1].error_code, gaf);
+  EXPECT_EQ(described.groups[0].group_id, "other-g");
+  EXPECT_EQ(described.groups[0].error_code, gaf);
+  EXPECT_EQ(described.groups[1].group_id, "grp-g");
+  EXPECT_EQ(described.groups[1].error_code, 0);
+  EXPECT_EQ(described.groups[1].authorized_operations, (1 << op_read) | (1 << op_describe));
 
   // ListGroups: only the groups erin may describe (admin sees more).
   admin->call<protocol::offset_commit_response_data>(

@@ -6,7 +6,9 @@
 // members use the "consumer" embedded protocol converts it (online upgrade,
 // group.consumer.migration.policy); see group_service::consumer_group_heartbeat.
 // Needs READ on the group (GROUP_AUTHORIZATION_FAILED) and DESCRIBE on every
-// subscribed topic name (else TOPIC_AUTHORIZATION_FAILED), as in Kafka.
+// subscribed topic name (else TOPIC_AUTHORIZATION_FAILED), as in Kafka; a
+// SubscribedTopicRegex matches only the topics the member's principal may
+// DESCRIBE (consumer_group_coordinator::set_regex_topic_filter).
 #include <fmt/format.h>
 
 #include "broker/api_table.h"
@@ -68,6 +70,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   }
   req.client_id = ctx.client_id;
   req.client_host = ctx.client.host;
+  req.principal = ctx.client.principal;
 
   // A classic group under the id is upgraded here when the migration policy allows it.
   auto result = co_await await_answer<group::cg_heartbeat_result>(ctx.broker.io(), [&](auto done) {

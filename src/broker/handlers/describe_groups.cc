@@ -31,32 +31,29 @@ using response_t = protocol::describe_groups_response_data;
 constexpr int16_t group_not_found_from = 6;
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
-  // Only the groups the principal may describe are looked at; the answer
-  // keeps the request's order.
+  // Only the groups the principal may describe are looked at. As Kafka
+  // answers: the refused groups first, in the order asked, then the
+  // described ones in the order asked.
   std::vector<std::string> allowed;
-  std::vector<bool> denied;
+  response_t response;
   for (const auto& id : request.groups) {
-    denied.push_back(!authorized(ctx, acl::operation::describe, acl::resource_type::group, id));
-    if (!denied.back()) allowed.push_back(id);
+    if (authorized(ctx, acl::operation::describe, acl::resource_type::group, id)) {
+      allowed.push_back(id);
+      continue;
+    }
+    auto& out = response.groups.emplace_back();
+    out.group_id = id;
+    out.error_code = protocol::to_int(protocol::error_code::group_authorization_failed);
+    out.group_state = "";
+    out.protocol_type = "";
+    out.protocol_data = "";
+    if (ctx.api_version >= 6) {
+      out.error_message = std::string(protocol::default_message(protocol::error_code::group_authorization_failed));
+    }
   }
   auto described = ctx.broker.groups().coordinator().describe_groups(allowed);
   const auto& consumer_groups = ctx.broker.groups().consumer_groups();
-  response_t response;
-  size_t next = 0;
-  for (size_t i = 0; i < request.groups.size(); ++i) {
-    if (denied[i]) {
-      auto& out = response.groups.emplace_back();
-      out.group_id = request.groups[i];
-      out.error_code = protocol::to_int(protocol::error_code::group_authorization_failed);
-      out.group_state = "";
-      out.protocol_type = "";
-      out.protocol_data = "";
-      if (ctx.api_version >= 6) {
-        out.error_message = std::string(protocol::default_message(protocol::error_code::group_authorization_failed));
-      }
-      continue;
-    }
-    auto& d = described[next++];
+  for (auto& d : described) {
     if (consumer_groups.has_group(d.group_id)) {
       // A KIP-848 group is not described by the classic API: Dead with no
       // protocol type (v6+ add GROUP_ID_NOT_FOUND and a message), as Kafka 4.x.

@@ -49,6 +49,7 @@ void register_all_handlers(api_table& apis) {
   register_scram_credentials(apis);
   register_sasl_handshake(apis);
   register_sasl_authenticate(apis);
+  register_delegation_tokens(apis);
   register_describe_client_quotas(apis);
   register_alter_client_quotas(apis);
 }

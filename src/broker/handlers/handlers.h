@@ -55,6 +55,8 @@ void register_scram_credentials(api_table& apis);
 // SaslHandshake; SaslAuthenticate and the raw tokens after a v0 handshake
 void register_sasl_handshake(api_table& apis);
 void register_sasl_authenticate(api_table& apis);
+// CreateDelegationToken, RenewDelegationToken, ExpireDelegationToken, DescribeDelegationToken
+void register_delegation_tokens(api_table& apis);
 
 // Registers everything above.
 void register_describe_client_quotas(api_table& apis);
