@@ -117,7 +117,8 @@ class sink_loop {
   }
 
   error misfit_error(const record_meta& meta, const std::string& reason) const {
-    return make_error(std::errc::invalid_argument,
+    // bad_message: the sink failed on data (exit 1), not on its flags.
+    return make_error(std::errc::bad_message,
                       fmt::format("record {}[{}]@{} does not fit table {}: {}. The sink stopped; the records before "
                                   "it are in the table and it will be read again at the next start (fix the table "
                                   "or move the group past it in {}).",

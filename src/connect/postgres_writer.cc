@@ -278,14 +278,17 @@ result<write_outcome> postgres_writer::write(const std::vector<pending_record>& 
     size_t i = 0;
     for (; i < batch.size(); ++i) {
       if (!batch[i].values) continue;
-      pqxx::subtransaction one(tx, "record");
+      // Plain savepoints: the refused record's statement is undone, the
+      // transaction (with the records before it) carries on.
+      tx.exec0("SAVEPOINT samsa_record");
       try {
-        insert_rows(one, table_, key_columns_, {&*batch[i].values});
-        one.commit();
+        insert_rows(tx, table_, key_columns_, {&*batch[i].values});
+        tx.exec0("RELEASE SAVEPOINT samsa_record");
       } catch (const pqxx::sql_error& e) {
         if (!record_at_fault(e)) throw;
         out.message = e.what();
         while (!out.message.empty() && out.message.back() == '\n') out.message.pop_back();
+        tx.exec0("ROLLBACK TO SAVEPOINT samsa_record");
         break;
       }
     }

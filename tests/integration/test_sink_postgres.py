@@ -46,7 +46,7 @@ def create_topic(bootstrap, topic, partitions):
 def produce(bootstrap, topic, values, keys=None):
     p = Producer({"bootstrap.servers": bootstrap, "linger.ms": 5, "enable.idempotence": True})
     for i, v in enumerate(values):
-        p.produce(topic, key=(keys[i] if keys else str(i)).encode(), value=v if isinstance(v, bytes) else v.encode())
+        p.produce(topic, key=(keys[i] if keys else str(i)).encode(), value=None if v is None else (v if isinstance(v, bytes) else v.encode()))
         if i % 1000 == 0:
             p.poll(0)
     assert p.flush(30) == 0
