@@ -46,11 +46,12 @@ class Source:
 
 
 @pytest.fixture
-def source_factory(broker):
+def source_factory(request):
     made = []
 
     def make(topic, *extra, on=None):
-        s = Source(on or broker, topic, *extra)
+        # The test's own broker unless told otherwise (then no second one is started).
+        s = Source(on or request.getfixturevalue("broker"), topic, *extra)
         made.append(s)
         return s
     yield make
