@@ -41,6 +41,7 @@ class sink_loop {
         if (auto s = flush(); !s) return s.err();
     }
     if (auto s = flush(); !s) return s.err();
+    commit_to_kafka(true);
     return totals_;
   }
 
@@ -164,9 +165,9 @@ class sink_loop {
   }
 
   // Informational only (lag in `samsa group describe`); never read back.
-  void commit_to_kafka() {
+  void commit_to_kafka(bool now_or_never = false) {
     auto now = std::chrono::steady_clock::now();
-    if (now - last_kafka_commit_ < std::chrono::seconds(1)) return;
+    if (!now_or_never && now - last_kafka_commit_ < std::chrono::seconds(1)) return;
     last_kafka_commit_ = now;
     std::vector<client::topic_partition> offsets;
     for (const auto& [k, at] : stored_)

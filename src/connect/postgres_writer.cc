@@ -19,10 +19,23 @@ struct postgres_writer::impl {
 
 namespace {
 
+// libpq's messages span lines ("ERROR:  ...\nCONTEXT:  ..."); one line reads
+// better inside ours.
+std::string one_line(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\n') {
+      if (!out.empty() && out.back() != ' ') out += "; ";
+    } else {
+      out += c;
+    }
+  }
+  while (!out.empty() && (out.back() == ' ' || out.back() == ';')) out.pop_back();
+  return out;
+}
+
 error db_error(const std::string& where, const std::string& what) {
-  std::string message = what;
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  return make_error(std::errc::io_error, fmt::format("PostgreSQL {}: {}", where, message));
+  return make_error(std::errc::io_error, fmt::format("PostgreSQL {}: {}", where, one_line(what)));
 }
 
 // SQLSTATE classes 22 (data exception: "abc" for an integer) and 23
@@ -286,8 +299,7 @@ result<write_outcome> postgres_writer::write(const std::vector<pending_record>& 
         tx.exec0("RELEASE SAVEPOINT samsa_record");
       } catch (const pqxx::sql_error& e) {
         if (!record_at_fault(e)) throw;
-        out.message = e.what();
-        while (!out.message.empty() && out.message.back() == '\n') out.message.pop_back();
+        out.message = one_line(e.what());
         tx.exec0("ROLLBACK TO SAVEPOINT samsa_record");
         break;
       }
