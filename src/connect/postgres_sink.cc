@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <span>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -22,6 +23,7 @@ class sink_loop {
   }
 
   result<sink_totals> run(const std::atomic<bool>& stop) {
+    stop_ = &stop;
     while (!stop) {
       auto event = consumer_.poll(std::chrono::milliseconds(100));
       if (!event) {
@@ -130,6 +132,7 @@ class sink_loop {
   status flush() {
     if (batch_.empty()) return {};
     auto outcome = writer_.write(batch_, stored_);
+    if (!outcome && outcome.err().code == std::errc::connection_aborted) outcome = write_again(outcome.err());
     if (!outcome) return outcome.err();
     for (const auto& [k, at] : outcome->now) stored_[k] = at;
     switch (outcome->what) {
@@ -156,6 +159,63 @@ class sink_loop {
     return {};
   }
 
+  // The database went away mid-batch (a restart, a network cut): reconnect
+  // with backoff for up to db_retry, then learn from the stored offsets
+  // whether the lost commit happened (all moved to the batch's end: it did),
+  // did not (all still as expected: write again), or another sink moved
+  // them meanwhile (fenced).
+  result<write_outcome> write_again(samsa::error last) {
+    std::map<partition_key, int64_t> next;
+    for (const auto& p : batch_) {
+      auto& n = next[{p.meta.topic, p.meta.partition}];
+      n = std::max(n, p.meta.offset + 1);
+    }
+    auto deadline = std::chrono::steady_clock::now() + o_.db_retry;
+    std::chrono::milliseconds wait{250};
+    while (!*stop_ && std::chrono::steady_clock::now() < deadline) {
+      note(fmt::format("warning: {}; trying again in {} ms", last.message, wait.count()));
+      std::this_thread::sleep_for(wait);
+      wait = std::min<std::chrono::milliseconds>(wait * 2, std::chrono::seconds(5));
+      if (auto s = writer_.reconnect(); !s) {
+        last = s.err();
+        continue;
+      }
+      bool as_expected = true, as_written = true;
+      std::optional<samsa::error> failed;
+      for (const auto& [k, to] : next) {
+        auto at = writer_.stored_offset(k.first, k.second);
+        if (!at) {
+          failed = at.err();
+          break;
+        }
+        as_expected = as_expected && *at == stored_[k];
+        as_written = as_written && *at == std::optional<int64_t>(to);
+      }
+      if (failed) {
+        last = *failed;
+        continue;
+      }
+      if (as_written) {
+        note("the lost commit had landed; carrying on");
+        write_outcome done;
+        for (const auto& [k, to] : next) done.now[k] = to;
+        return done;
+      }
+      if (!as_expected) {
+        write_outcome fenced;
+        fenced.what = write_outcome::kind::fenced;
+        fenced.message = "another sink moved the stored offsets while PostgreSQL was away";
+        return fenced;
+      }
+      auto again = writer_.write(batch_, stored_);
+      if (again || again.err().code != std::errc::connection_aborted) return again;
+      last = again.err();
+    }
+    return make_error(std::errc::io_error,
+                      fmt::format("{} (gave up after {} s; a restart resumes from the stored offsets)", last.message,
+                                  std::chrono::duration_cast<std::chrono::seconds>(o_.db_retry).count()));
+  }
+
   void count(size_t n) {
     for (size_t i = 0; i < n; ++i) {
       ++totals_.records;
@@ -177,6 +237,7 @@ class sink_loop {
   }
 
   const sink_options& o_;
+  const std::atomic<bool>* stop_ = nullptr;
   postgres_writer& writer_;
   client::consumer& consumer_;
   std::optional<registry::schema_codec> codec_;

@@ -26,6 +26,9 @@ struct sink_options {
   writer_settings writer;       // writer.sink_name is the consumer group
   size_t batch_size = 500;      // records per transaction, at most
   std::chrono::milliseconds linger{200};  // a partial batch waits at most this long
+  // A lost database connection is retried (reconnect, backoff) this long
+  // before the sink gives up and exits.
+  std::chrono::milliseconds db_retry{60'000};
   std::optional<std::string> registry_url;  // set: values are in the Schema Registry's wire format
   std::chrono::milliseconds registry_timeout{10'000};
   // Static membership (group.instance.id): a sink restarted after a crash

@@ -38,6 +38,15 @@ error db_error(const std::string& where, const std::string& what) {
   return make_error(std::errc::io_error, fmt::format("PostgreSQL {}: {}", where, one_line(what)));
 }
 
+// The connection broke (or a commit's outcome is unknown): worth a reconnect
+// and another try, unlike an error PostgreSQL answered.
+error db_error(const std::string& where, const std::exception& e) {
+  bool lost = dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
+              dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr;
+  return make_error(lost ? std::errc::connection_aborted : std::errc::io_error,
+                    fmt::format("PostgreSQL {}: {}", where, one_line(e.what())));
+}
+
 // SQLSTATE classes 22 (data exception: "abc" for an integer) and 23
 // (integrity constraint: a duplicate key, a NULL in a NOT NULL column) are
 // the record's fault; anything else (permissions, a dropped table) is not,
@@ -178,6 +187,17 @@ result<std::unique_ptr<postgres_writer>> postgres_writer::open(const writer_sett
   return w;
 }
 
+status postgres_writer::reconnect() {
+  try {
+    impl_.reset();
+    impl_ = std::make_unique<impl>(settings_.connection);
+    return {};
+  } catch (const std::exception& e) {
+    return make_error(std::errc::connection_aborted,
+                      fmt::format("PostgreSQL at {}: cannot connect: {}", where_, one_line(e.what())));
+  }
+}
+
 status postgres_writer::check_key(const row& r) const {
   for (size_t k : key_columns_)
     if (std::find(r.columns.begin(), r.columns.end(), k) == r.columns.end())
@@ -194,7 +214,7 @@ result<std::optional<int64_t>> postgres_writer::stored_offset(const std::string&
     if (r.empty()) return std::optional<int64_t>{};
     return std::optional<int64_t>(r[0][0].as<int64_t>());
   } catch (const std::exception& e) {
-    return db_error(fmt::format("reading the stored offset of {}[{}]", topic, partition), e.what());
+    return db_error(fmt::format("reading the stored offset of {}[{}]", topic, partition), e);
   }
 }
 
@@ -280,7 +300,7 @@ result<write_outcome> postgres_writer::write(const std::vector<pending_record>& 
       }
     }
   } catch (const std::exception& e) {
-    return db_error(fmt::format("writing {} records into {}", batch.size(), table_.name), e.what());
+    return db_error(fmt::format("writing {} records into {}", batch.size(), table_.name), e);
   }
   if (fenced) return fenced_outcome(*fenced);
 
@@ -316,7 +336,7 @@ result<write_outcome> postgres_writer::write(const std::vector<pending_record>& 
       return out;
     }
   } catch (const std::exception& e) {
-    return db_error(fmt::format("writing records into {} one by one", table_.name), e.what());
+    return db_error(fmt::format("writing records into {} one by one", table_.name), e);
   }
   return fenced_outcome(*fenced);
 }

@@ -66,8 +66,12 @@ class postgres_writer {
 
   result<std::optional<int64_t>> stored_offset(const std::string& topic, int32_t partition);
 
+  // A new connection after one was lost (errors with std::errc::connection_aborted).
+  status reconnect();
+
   // Writes `batch` (in order) and moves each partition's stored offset from
-  // `expected` to one past its last record, atomically.
+  // `expected` to one past its last record, atomically. A lost connection or
+  // a commit whose outcome is unknown fails with std::errc::connection_aborted.
   result<write_outcome> write(const std::vector<pending_record>& batch, const stored_offsets& expected);
 
  private:

@@ -54,12 +54,19 @@ class PostgresServer:
         # fsync off: these tests kill the sink, never the database.
         opts = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
                 f"-c synchronous_commit=off -c full_page_writes=off")
+        self.opts = opts
         try:
             self._run([os.path.join(self.bin_dir, "pg_ctl"), "-D", self.data, "-l", self.log, "-w", "-t", "30",
                        "-o", opts, "start"])
         except subprocess.CalledProcessError as e:
             raise AssertionError(f"pg_ctl start failed: {e.stderr}\n{self.log_tail()}")
         return self
+
+    def restart(self):
+        """An immediate stop (as a crash: open connections break) and a start."""
+        pg_ctl = os.path.join(self.bin_dir, "pg_ctl")
+        self._run([pg_ctl, "-D", self.data, "-m", "immediate", "-w", "stop"])
+        self._run([pg_ctl, "-D", self.data, "-l", self.log, "-w", "-t", "30", "-o", self.opts, "start"])
 
     def stop(self):
         try:
