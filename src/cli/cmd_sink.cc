@@ -55,8 +55,9 @@ int run_sink(sink_args a, cli_context& ctx) {
   std::signal(SIGTERM, SIG_DFL);
   if (!totals) return ctx.fail(totals.err());
   if (!a.options.quiet)
-    std::cerr << fmt::format("% sink: stopped; {} records committed this run ({} rows, {} null values skipped)\n",
-                             totals->records, totals->rows, totals->skipped);
+    std::cerr << fmt::format(
+        "% sink: stopped; {} records committed this run ({} rows, {} null values skipped, {} to the dead-letter topic)\n",
+        totals->records, totals->rows, totals->skipped, totals->dead_lettered);
   return exit_ok;
 }
 
@@ -88,6 +89,9 @@ void register_sink(CLI::App& app, cli_context& ctx) {
                 "Values are in the Schema Registry's wire format (Avro, JSON Schema, Protobuf): decode to JSON first");
   cmd->add_option("--schema-registry,--registry", a->registry,
                   "Schema Registry URL (implies --decode; default $SAMSA_SCHEMA_REGISTRY_URL or http://127.0.0.1:8081)");
+  cmd->add_option("--dead-letter-topic", a->options.dead_letter_topic,
+                  "A record that does not fit goes to this topic (with __connect.errors.* headers saying why) "
+                  "instead of stopping the sink");
   cmd->add_option("--instance-id", a->options.instance_id,
                   "Static group membership (group.instance.id): a restarted sink takes its partitions back at once "
                   "instead of after the session timeout; give each running sink its own");
@@ -97,7 +101,8 @@ void register_sink(CLI::App& app, cli_context& ctx) {
       "\nEach value must be a JSON object; its fields fill the table's columns of the same name (a field with no\n"
       "column stops the sink). Columns kafka_topic, kafka_partition, kafka_offset, kafka_key, kafka_timestamp are\n"
       "filled from the record when the table has them. Null values (tombstones) are skipped. A record that does\n"
-      "not fit stops the sink after committing the records before it. See docs/pipeline.md.");
+      "not fit stops the sink after committing the records before it (or goes to --dead-letter-topic).\n"
+      "See docs/pipeline.md.");
   cmd->callback([a, &ctx] { ctx.exit_status = run_sink(*a, ctx); });
 }
 

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "client/consumer.h"
+#include "client/producer.h"
 #include "client/kafka_error.h"
 #include "registry/schema_codec.h"
 
@@ -17,8 +18,9 @@ namespace {
 
 class sink_loop {
  public:
-  sink_loop(const sink_options& o, postgres_writer& writer, client::consumer& consumer)
-      : o_(o), writer_(writer), consumer_(consumer) {
+  sink_loop(const sink_options& o, postgres_writer& writer, client::consumer& consumer,
+            client::producer* dead_letters)
+      : o_(o), writer_(writer), consumer_(consumer), dead_letters_(dead_letters) {
     if (o.registry_url) codec_.emplace(*o.registry_url, o.registry_timeout);
   }
 
@@ -94,16 +96,17 @@ class sink_loop {
     pending_record p;
     p.meta = {m.topic, m.partition, m.offset, m.key, m.timestamp_ms};
     if (m.value) {
+      if (dead_letters_) p.original_value = *m.value;
       std::string value = std::move(*m.value);
       if (codec_) {
         auto bytes = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(value.data()), value.size());
         auto decoded = codec_->decode(bytes);
-        if (!decoded) return refuse(p.meta, "its value does not decode: " + decoded.err().message);
+        if (!decoded) return refuse(std::move(p), "its value does not decode: " + decoded.err().message);
         value = std::move(*decoded);
       }
       auto mapped = map_record(writer_.table(), p.meta, value);
-      if (!mapped) return refuse(p.meta, mapped.err().message);
-      if (auto s = writer_.check_key(*mapped); !s) return refuse(p.meta, s.err().message);
+      if (!mapped) return refuse(std::move(p), mapped.err().message);
+      if (auto s = writer_.check_key(*mapped); !s) return refuse(std::move(p), s.err().message);
       p.values = std::move(*mapped);
     }
     if (batch_.empty()) batch_started_ = std::chrono::steady_clock::now();
@@ -113,10 +116,51 @@ class sink_loop {
 
   // A record that does not fit stops the sink after the records before it
   // are committed: skipping it would lose data silently (Kafka Connect's
-  // default, errors.tolerance=none, does the same).
-  status refuse(const record_meta& meta, const std::string& reason) {
+  // default, errors.tolerance=none, does the same). With a dead-letter topic
+  // it goes there instead and counts as consumed.
+  status refuse(pending_record p, const std::string& reason) {
+    if (dead_letters_) {
+      // The batch in hand first, so that a record PostgreSQL refuses in it
+      // reaches the dead-letter topic before this one: that topic keeps the
+      // partition's order.
+      if (auto s = flush(); !s) return s;
+      if (auto s = dead_letter(p, reason); !s) return s;
+      if (batch_.empty()) batch_started_ = std::chrono::steady_clock::now();
+      batch_.push_back(std::move(p));
+      return {};
+    }
     if (auto s = flush(); !s) return s;
-    return misfit_error(meta, reason);
+    return misfit_error(p.meta, reason);
+  }
+
+  // Sends the record as it was consumed (key and value) to the
+  // dead-letter topic with Kafka Connect's error-context headers, and waits
+  // for the acknowledgement: only then may its offset be stored.
+  status dead_letter(pending_record& p, const std::string& reason) {
+    client::outgoing_message out;
+    out.topic = *o_.dead_letter_topic;
+    out.key = p.meta.key;
+    out.value = p.original_value;
+    out.headers = {{"__connect.errors.topic", p.meta.topic},
+                   {"__connect.errors.partition", std::to_string(p.meta.partition)},
+                   {"__connect.errors.offset", std::to_string(p.meta.offset)},
+                   {"__connect.errors.exception.message", reason}};
+    auto sent = dead_letters_->send(out);
+    if (sent.wait_for(std::chrono::seconds(30)) != std::future_status::ready)
+      return make_error(std::errc::timed_out, fmt::format("record {}[{}]@{} does not fit ({}); the dead-letter topic {} "
+                                                          "did not acknowledge it within 30 s: the sink stopped",
+                                                          p.meta.topic, p.meta.partition, p.meta.offset, reason, out.topic));
+    auto r = sent.get();
+    if (!r)
+      return error(r.err().code, fmt::format("record {}[{}]@{} does not fit ({}); writing it to the dead-letter topic "
+                                             "{} failed: {}",
+                                             p.meta.topic, p.meta.partition, p.meta.offset, reason, out.topic,
+                                             r.err().message));
+    note(fmt::format("record {}[{}]@{} -> dead-letter topic {} ({})", p.meta.topic, p.meta.partition, p.meta.offset,
+                     out.topic, reason));
+    p.values.reset();
+    p.dead_lettered = true;
+    return {};
   }
 
   error misfit_error(const record_meta& meta, const std::string& reason) const {
@@ -135,6 +179,21 @@ class sink_loop {
     if (!outcome && outcome.err().code == std::errc::connection_aborted) outcome = write_again(outcome.err());
     if (!outcome) return outcome.err();
     for (const auto& [k, at] : outcome->now) stored_[k] = at;
+    while (outcome->what == write_outcome::kind::misfit && dead_letters_) {
+      // The records before it are committed; it goes to the dead-letter
+      // topic, and the rest of the batch is written again without it.
+      size_t i = outcome->misfit_index;
+      count(i);
+      if (auto s = dead_letter(batch_[i], outcome->message); !s) {
+        batch_.clear();
+        return s;
+      }
+      batch_.erase(batch_.begin(), batch_.begin() + static_cast<std::ptrdiff_t>(i));
+      outcome = writer_.write(batch_, stored_);
+      if (!outcome && outcome.err().code == std::errc::connection_aborted) outcome = write_again(outcome.err());
+      if (!outcome) return outcome.err();
+      for (const auto& [k, at] : outcome->now) stored_[k] = at;
+    }
     switch (outcome->what) {
       case write_outcome::kind::written:
         count(batch_.size());
@@ -220,6 +279,7 @@ class sink_loop {
     for (size_t i = 0; i < n; ++i) {
       ++totals_.records;
       if (batch_[i].values) ++totals_.rows;
+      else if (batch_[i].dead_lettered) ++totals_.dead_lettered;
       else ++totals_.skipped;
     }
   }
@@ -240,6 +300,7 @@ class sink_loop {
   const std::atomic<bool>* stop_ = nullptr;
   postgres_writer& writer_;
   client::consumer& consumer_;
+  client::producer* dead_letters_;  // null: no dead-letter topic (a misfit stops the sink)
   std::optional<registry::schema_codec> codec_;
   stored_offsets stored_;                 // what the database holds, per owned partition
   std::map<partition_key, int64_t> next_;  // next offset expected per owned partition (-1: any)
@@ -263,7 +324,17 @@ result<sink_totals> run_postgres_sink(const sink_options& options, const client:
   auto consumer = client::consumer::create(config, co);
   if (!consumer) return consumer.err();
   if (auto s = consumer->subscribe({options.topic}); !s) return s.err();
-  sink_loop loop(options, **writer, *consumer);
+  std::optional<client::producer> dead_letters;
+  if (options.dead_letter_topic) {
+    client::client_config effective = config;
+    effective.set("enable.idempotence", "true", "samsa sink postgres --dead-letter-topic");
+    client::producer_options po;
+    po.acks = "all";
+    auto p = client::producer::create(effective, po);
+    if (!p) return p.err();
+    dead_letters.emplace(std::move(*p));
+  }
+  sink_loop loop(options, **writer, *consumer, dead_letters ? &*dead_letters : nullptr);
   auto totals = loop.run(stop);
   (void)consumer->close();
   return totals;

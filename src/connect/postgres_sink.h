@@ -34,6 +34,9 @@ struct sink_options {
   // Static membership (group.instance.id): a sink restarted after a crash
   // gets its partitions back at once instead of after the session timeout.
   std::optional<std::string> instance_id;
+  // Set: a record that does not fit goes to this topic (with Kafka
+  // Connect's __connect.errors.* headers) instead of stopping the sink.
+  std::optional<std::string> dead_letter_topic;
   bool quiet = false;           // no progress notes on stderr
 };
 
@@ -41,11 +44,13 @@ struct sink_totals {
   int64_t records = 0;   // records whose offsets were committed (rows + skipped null values)
   int64_t rows = 0;
   int64_t skipped = 0;   // null values (tombstones): consumed, no row
+  int64_t dead_lettered = 0;  // did not fit: sent to the dead-letter topic
 };
 
 // Runs until `stop` is set (then finishes the batch in hand) or a record does
 // not fit the table (then commits the records before it and fails, naming the
-// record and the reason: the record stays unconsumed until fixed).
+// record and the reason: the record stays unconsumed until fixed; with a
+// dead-letter topic the record goes there and the sink carries on).
 result<sink_totals> run_postgres_sink(const sink_options& options, const client::client_config& config,
                                       const std::atomic<bool>& stop);
 

@@ -31,6 +31,9 @@ struct writer_settings {
 struct pending_record {
   record_meta meta;
   std::optional<row> values;
+  // Kept only for the dead-letter topic (the value as consumed); the writer ignores both.
+  std::optional<std::string> original_value;
+  bool dead_lettered = false;
 };
 
 using partition_key = std::pair<std::string, int32_t>;

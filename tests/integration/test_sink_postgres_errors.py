@@ -2,12 +2,14 @@
 bad connection string, an unreachable server, a missing table, a record
 with a field the table lacks (the sink stops; the records before it stay,
 nothing after it is written; fixed, it resumes without duplicates) — and
-the upsert and Schema Registry decoding modes."""
+the upsert, dead-letter and Schema Registry decoding modes."""
 
 import json
 import struct
+import time
 
 import requests
+from confluent_kafka import Consumer, TopicPartition
 
 from postgres_server import postgres  # noqa: F401 (fixture)
 from registry_util import REGISTRY, registry_url
@@ -91,7 +93,7 @@ def test_upsert_key_keeps_the_latest_value(broker, name, postgres):
     sink = Sink(broker, postgres, topic, table="u", extra=["--upsert-key", "id"]).start()
     wait_until(lambda: stored_offsets(postgres, topic) == {0: 10}, "all records", sink, postgres)
     assert sink.stop() == 0
-    assert "10 records committed this run (9 rows, 1 null values skipped)" in sink.log()
+    assert "10 records committed this run (9 rows, 1 null values skipped, 0 to the dead-letter topic)" in sink.log()
     assert postgres.sql("SELECT id, v FROM u ORDER BY id") == [["0", "v6"], ["1", "v7"], ["2", "v8"]]
 
 
@@ -112,3 +114,38 @@ def test_schema_registry_values_are_decoded(broker_factory, name, postgres):
     assert code == 1 and f"record {topic}[0]@5 does not fit table d: its value does not decode" in log, log
     assert postgres.sql("SELECT id, amount FROM d ORDER BY id") == [
         ["0", "0.0"], ["1", "1.5"], ["2", "3.0"], ["3", "4.5"], ["4", "6.0"]]
+
+
+def test_dead_letter_topic_takes_the_misfits(broker, name, postgres):
+    topic, dlq = name("t"), name("dlq")
+    create_topic(broker.bootstrap, topic, 1)
+    create_topic(broker.bootstrap, dlq, 1)
+    values = [json.dumps({"id": i}) for i in range(10)]
+    values[3] = json.dumps({"id": 3, "colour": "red"})   # refused by PostgreSQL (integer column)
+    values[6] = json.dumps({"id": 6, "size": 2})          # refused before (no such column)
+    values[7] = "not json"
+    produce(broker.bootstrap, topic, values)
+    postgres.sql("CREATE TABLE m (id bigint PRIMARY KEY, colour integer)")
+    sink = Sink(broker, postgres, topic, table="m", extra=["--dead-letter-topic", dlq]).start()
+    wait_until(lambda: stored_offsets(postgres, topic) == {0: 10}, "all records", sink, postgres)
+    assert sink.stop() == 0
+    assert "10 records committed this run (7 rows, 0 null values skipped, 3 to the dead-letter topic)" in sink.log()
+    assert postgres.value("SELECT string_agg(id::text, ',' ORDER BY id) FROM m") == "0,1,2,4,5,8,9"
+
+    c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "dlq-reader", "auto.offset.reset": "earliest"})
+    c.assign([TopicPartition(dlq, 0, 0)])
+    got = []
+    deadline = time.monotonic() + 15
+    while len(got) < 3 and time.monotonic() < deadline:
+        m = c.poll(0.5)
+        if m is not None and not m.error():
+            got.append(m)
+    c.close()
+    assert [m.value().decode() for m in got] == [values[3], values[6], values[7]]
+    headers = [dict((k, v.decode()) for k, v in m.headers()) for m in got]
+    assert [h["__connect.errors.offset"] for h in headers] == ["3", "6", "7"]
+    assert all(h["__connect.errors.topic"] == topic and h["__connect.errors.partition"] == "0" for h in headers)
+    assert "integer" in headers[0]["__connect.errors.exception.message"]
+    assert 'field "size" has no column' in headers[1]["__connect.errors.exception.message"]
+    assert "not JSON" in headers[2]["__connect.errors.exception.message"]
+    assert got[0].key() == b"3"
