@@ -149,3 +149,10 @@ def test_dead_letter_topic_takes_the_misfits(broker, name, postgres):
     assert 'field "size" has no column' in headers[1]["__connect.errors.exception.message"]
     assert "not JSON" in headers[2]["__connect.errors.exception.message"]
     assert got[0].key() == b"3"
+
+
+def test_missing_topic_stops_the_sink(broker, name, postgres):
+    postgres.sql("CREATE TABLE k (id bigint)")
+    code, log = Sink(broker, postgres, name("absent"), table="k").run_to_exit()
+    assert code == 4, log
+    assert "nknown topic" in log, log
