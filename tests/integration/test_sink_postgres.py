@@ -175,6 +175,27 @@ def test_sink_rides_out_a_postgres_restart(broker, name, postgres):
     assert postgres.sql("SELECT kafka_offset FROM payments WHERE deliveries <> 1 LIMIT 5") == [], sink.log()
 
 
+def test_offsets_moved_by_another_writer_fence_the_batch(broker, name, postgres):
+    """The offset update only moves an offset that is still where this sink
+    left it: when something else (another sink after a rebalance; here the
+    test itself) moved it, the batch is dropped and the sink reads again
+    from the stored offset, so it never writes what the other one wrote."""
+    topic = name("t")
+    create_topic(broker.bootstrap, topic, 1)
+    produce(broker.bootstrap, topic, [json.dumps({"id": i, "amount": "1.00"}) for i in range(10)])
+    postgres.sql(TABLE)
+    sink = Sink(broker, postgres, topic, extra=["--group", "fenced"]).start()
+    wait_until(lambda: stored_offsets(postgres, topic) == {0: 10}, "the first 10", sink, postgres)
+    # "Another sink" wrote offsets 10..14 and stored 15.
+    postgres.sql(f"UPDATE samsa_sink_offsets SET next_offset = 15 WHERE sink = 'fenced' AND topic = '{topic}'")
+    produce(broker.bootstrap, topic, [json.dumps({"id": i, "amount": "1.00"}) for i in range(10, 20)])
+    wait_until(lambda: stored_offsets(postgres, topic) == {0: 20}, "the rest", sink, postgres)
+    assert sink.stop() == 0
+    assert "is stored at 15 by another sink" in sink.log()
+    ids = [int(r[0]) for r in postgres.sql("SELECT id FROM payments ORDER BY id")]
+    assert ids == list(range(10)) + list(range(15, 20)), sink.log()
+
+
 def test_sink_throughput(broker, name, postgres):
     """Not an assertion on speed: measures rows/s once, for the report."""
     topic = name("tp")
