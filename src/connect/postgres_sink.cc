@@ -79,7 +79,7 @@ class sink_loop {
   }
 
   status seek_to_stored(const partition_key& k) {
-    auto at = writer_.stored_offset(k.first, k.second);
+    auto at = read_stored(k);
     if (!at) return at.err();
     stored_[k] = *at;
     next_[k] = at->value_or(-1);
@@ -216,6 +216,31 @@ class sink_loop {
     batch_.clear();
     commit_to_kafka();
     return {};
+  }
+
+  // The stored offset, riding out a lost connection as write_again does
+  // (an assignment can come while PostgreSQL restarts).
+  result<std::optional<int64_t>> read_stored(const partition_key& k) {
+    auto at = writer_.stored_offset(k.first, k.second);
+    if (at || at.err().code != std::errc::connection_aborted) return at;
+    samsa::error last = at.err();
+    auto deadline = std::chrono::steady_clock::now() + o_.db_retry;
+    std::chrono::milliseconds wait{250};
+    while (!*stop_ && std::chrono::steady_clock::now() < deadline) {
+      note(fmt::format("warning: {}; trying again in {} ms", last.message, wait.count()));
+      std::this_thread::sleep_for(wait);
+      wait = std::min<std::chrono::milliseconds>(wait * 2, std::chrono::seconds(5));
+      if (auto s = writer_.reconnect(); !s) {
+        last = s.err();
+        continue;
+      }
+      at = writer_.stored_offset(k.first, k.second);
+      if (at || at.err().code != std::errc::connection_aborted) return at;
+      last = at.err();
+    }
+    return make_error(std::errc::io_error,
+                      fmt::format("{} (gave up after {} s; a restart resumes from the stored offsets)", last.message,
+                                  std::chrono::duration_cast<std::chrono::seconds>(o_.db_retry).count()));
   }
 
   // The database went away mid-batch (a restart, a network cut): reconnect

@@ -51,9 +51,11 @@ class PostgresServer:
     def start(self):
         self._run([os.path.join(self.bin_dir, "initdb"), "-D", self.data, "-U", "postgres", "-A", "trust",
                    "-E", "UTF8", "--no-sync"])
-        # fsync off: these tests kill the sink, never the database.
+        # fsync off: the tests kill the sink and stop the server process, never
+        # the machine, so written WAL survives in the OS cache. (Commits stay
+        # synchronous: an asynchronous commit is lost by an immediate stop.)
         opts = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                f"-c synchronous_commit=off -c full_page_writes=off")
+                f"-c full_page_writes=off")
         self.opts = opts
         try:
             self._run([os.path.join(self.bin_dir, "pg_ctl"), "-D", self.data, "-l", self.log, "-w", "-t", "30",
@@ -67,6 +69,14 @@ class PostgresServer:
         pg_ctl = os.path.join(self.bin_dir, "pg_ctl")
         self._run([pg_ctl, "-D", self.data, "-m", "immediate", "-w", "stop"])
         self._run([pg_ctl, "-D", self.data, "-l", self.log, "-w", "-t", "30", "-o", self.opts, "start"])
+
+    def pause(self):
+        """Stops the server (immediately); resume() starts it again."""
+        self._run([os.path.join(self.bin_dir, "pg_ctl"), "-D", self.data, "-m", "immediate", "-w", "stop"])
+
+    def resume(self):
+        self._run([os.path.join(self.bin_dir, "pg_ctl"), "-D", self.data, "-l", self.log, "-w", "-t", "30",
+                   "-o", self.opts, "start"])
 
     def stop(self):
         try:

@@ -175,6 +175,34 @@ def test_sink_rides_out_a_postgres_restart(broker, name, postgres):
     assert postgres.sql("SELECT kafka_offset FROM payments WHERE deliveries <> 1 LIMIT 5") == [], sink.log()
 
 
+def test_assignment_while_postgres_is_down_waits_for_it(broker, name, postgres):
+    """A new partition is assigned while PostgreSQL is down: reading its
+    stored offset is retried until the database is back, then it is read."""
+    topic = name("t")
+    create_topic(broker.bootstrap, topic, 1)
+    postgres.sql(TABLE)
+    sink = Sink(broker, postgres, topic, extra=["-X", "topic.metadata.refresh.interval.ms=500"]).start()
+    wait_until(lambda: "assigned" in sink.log(), "the first assignment", sink, postgres)
+    postgres.pause()
+    try:
+        out = subprocess.run([samsa_bin(), "topic", "add-partitions", topic, "--to", "2", "--bootstrap",
+                              broker.bootstrap], capture_output=True, text=True, timeout=30)
+        assert out.returncode == 0, out.stderr
+        deadline = time.monotonic() + 20
+        while "trying again" not in sink.log() and time.monotonic() < deadline:
+            assert sink.proc.poll() is None, sink.log()
+            time.sleep(0.05)
+        assert "trying again" in sink.log()
+    finally:
+        postgres.resume()
+    produce(broker.bootstrap, topic, [json.dumps({"id": i, "amount": "1.00"}) for i in range(20)])
+    ends = end_offsets(broker.bootstrap, topic, 2)
+    assert min(ends.values()) > 0  # both partitions got records
+    wait_until(lambda: stored_offsets(postgres, topic) == ends, "both partitions", sink, postgres)
+    assert sink.stop() == 0
+    assert postgres.value("SELECT count(*) FROM payments") == "20"
+
+
 def test_offsets_moved_by_another_writer_fence_the_batch(broker, name, postgres):
     """The offset update only moves an offset that is still where this sink
     left it: when something else (another sink after a rebalance; here the
