@@ -213,3 +213,24 @@ def test_unknown_schema_id_stops_at_start(broker_factory, name):
                          capture_output=True, text=True, timeout=30)
     assert out.returncode != 0
     assert "has no schema id 999" in out.stderr
+
+
+def test_protobuf_schema_with_message_name(broker_factory, name, source_factory, tmp_path):
+    broker = broker_factory(REGISTRY)
+    url = registry_url(broker)
+    topic = name("orders")
+    create_topic(broker.bootstrap, topic, 1)
+    proto = tmp_path / "order.proto"
+    proto.write_text('syntax = "proto3";\npackage shop;\nmessage Note { string text = 1; }\n'
+                     'message Order { string id = 1; int64 quantity = 2; }\n')
+    src = source_factory(topic, "--value-schema", str(proto), "--message", "shop.Order", "--schema-registry", url,
+                         on=broker)
+    r = requests.post(src.url, json={"id": "o1", "quantity": 3})
+    assert r.status_code == 200, r.text
+    bad = requests.post(src.url, json={"id": "o2", "quantity": "many"})
+    assert bad.status_code == 422, bad.text
+    assert "does not fit schema" in bad.json()["error"]["message"]
+    out = subprocess.run([samsa_bin(), "consume", topic, "--bootstrap", broker.bootstrap, "--decode", "--registry", url,
+                          "-e", "-q"], capture_output=True, text=True, timeout=30)
+    # Protobuf JSON mapping writes an int64 as a string.
+    assert json.loads(out.stdout) == {"id": "o1", "quantity": "3"}, out
