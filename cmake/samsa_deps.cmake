@@ -55,6 +55,11 @@ if(PkgConfig_FOUND)
   # (libprotoc) into descriptors (libprotobuf).
   pkg_check_modules(PROTOBUF QUIET IMPORTED_TARGET protobuf)
   samsa_require_package(PROTOBUF_FOUND libprotobuf-dev)
+  # `samsa sink postgres` writes to PostgreSQL through libpqxx (and libpq).
+  pkg_check_modules(PQXX QUIET IMPORTED_TARGET libpqxx)
+  samsa_require_package(PQXX_FOUND libpqxx-dev)
+  pkg_check_modules(PQ QUIET IMPORTED_TARGET libpq)
+  samsa_require_package(PQ_FOUND libpq-dev)
 endif()
 find_library(PROTOC_LIBRARY protoc)
 samsa_require_package(PROTOC_LIBRARY libprotoc-dev)

@@ -8,11 +8,13 @@ cd "$(dirname "$0")/.."
 build_packages=(build-essential cmake pkg-config python3 ccache
   libboost1.81-dev librdkafka-dev libfmt-dev libspdlog-dev libcli11-dev nlohmann-json3-dev
   libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev libssl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libre2-dev libprotobuf-dev libprotoc-dev)
+  libgtest-dev libgmock-dev libbenchmark-dev libre2-dev libprotobuf-dev libprotoc-dev
+  libpqxx-dev libpq-dev)
 test_packages=(kcat python3-confluent-kafka python3-kafka python3-pytest python3-lz4 python3-snappy python3-zstandard
   python3-prometheus-client chromium
   python3-avro python3-protobuf python3-jsonschema python3-requests
-  clang libclang-rt-14-dev iproute2 procps)
+  clang libclang-rt-14-dev iproute2 procps
+  postgresql)
 
 want=("${build_packages[@]}")
 with_tests=0

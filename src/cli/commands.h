@@ -40,5 +40,7 @@ void register_completion(CLI::App& app, cli_context& ctx);
 void register_certs_create(CLI::App& certs, cli_context& ctx);
 void register_registry(CLI::App& app, cli_context& ctx);  // samsa registry (cmd_registry.cc)
 void register_schema_commands(CLI::App& app, cli_context& ctx);  // samsa schema ... (cmd_schema.cc)
+void register_sink(CLI::App& app, cli_context& ctx);    // samsa sink postgres (cmd_sink.cc)
+void register_source(CLI::App& app, cli_context& ctx);  // samsa source http (cmd_source.cc)
 
 }  // namespace samsa::cli

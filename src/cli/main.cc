@@ -49,6 +49,8 @@ int main(int argc, char** argv) {
   register_console(app, ctx);
   register_registry(app, ctx);
   register_schema_commands(app, ctx);
+  register_sink(app, ctx);
+  register_source(app, ctx);
   auto* cluster = app.add_subcommand("cluster", "Cluster information")->require_subcommand(1);
   register_cluster_info(*cluster, ctx);
   register_cluster_health(*cluster, ctx);
