@@ -23,7 +23,8 @@ class embedded_service : public broker::side_service {
 }  // namespace
 
 result<std::unique_ptr<broker::side_service>> start_embedded_registry(broker::broker_state& broker,
-                                                                      const std::optional<std::string>& port_file) {
+                                                                      const std::optional<std::string>& port_file,
+                                                                      std::shared_ptr<schema_directory> directory) {
   auto settings = registry_settings_from(broker.config().raw);
   if (!settings) return settings.err();
   if (!settings->listener) {
@@ -46,6 +47,7 @@ result<std::unique_ptr<broker::side_service>> start_embedded_registry(broker::br
     spdlog::warn("schema registry: listening on {} (not loopback) without authentication: anyone who can reach it "
                  "can register and delete schemas",
                  address->host);
+  service->publish_to(std::move(directory));
   service->start();
   spdlog::info("schema registry on {} (schemas in the topic {})", service->url(), settings->topic);
   return std::unique_ptr<broker::side_service>(std::make_unique<embedded_service>(std::move(service)));
