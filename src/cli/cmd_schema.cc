@@ -2,6 +2,7 @@
 // API from the command line (--registry, default $SAMSA_SCHEMA_REGISTRY_URL
 // or http://127.0.0.1:8081, the registry `samsa serve` runs).
 #include <cstdlib>
+#include <optional>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -22,6 +23,17 @@ struct schema_options {
   output_format format = output_format::table;
 };
 
+// The registry's answers are read by type: a field of another type is
+// treated as absent (a misbehaving registry gets a clear message, not a crash).
+std::optional<std::string> text_field(const json& j, const char* name) {
+  if (!j.is_object() || !j.contains(name) || !j[name].is_string()) return std::nullopt;
+  return j[name].get<std::string>();
+}
+std::string number_field(const json& j, const char* name) {
+  if (!j.is_object() || !j.contains(name) || !j[name].is_number_integer()) return "?";
+  return j[name].dump();
+}
+
 std::string default_registry() {
   const char* env = std::getenv("SAMSA_SCHEMA_REGISTRY_URL");
   return env && *env ? env : "http://127.0.0.1:8081";
@@ -30,22 +42,32 @@ std::string default_registry() {
 // Calls the registry; a registry error becomes a CLI error with its code.
 result<json> call(const cli_context& ctx, const schema_options& o, const std::string& method,
                   const std::string& target, const json& body = nullptr) {
-  auto answer = registry::rest_call(o.registry, method, target, body.is_null() ? "" : body.dump(),
+  auto answer = registry::rest_call(o.registry, method, target, body.is_null() ? "" : body.dump(-1, ' ', false, json::error_handler_t::replace),
                                     std::chrono::milliseconds(ctx.timeout_ms));
   if (!answer) {
-    if (answer.err().code == std::errc::invalid_argument) return answer.err();
+    if (answer.err().code == std::errc::invalid_argument || answer.err().code == std::errc::bad_message)
+      return answer.err();
     return make_error(std::errc::connection_refused, answer.err().message);
   }
   json j = json::parse(answer->body, nullptr, false);
   if (answer->status >= 300) {
-    std::string message = j.is_object() ? j.value("message", answer->body) : answer->body;
-    int code = j.is_object() ? j.value("error_code", answer->status) : answer->status;
+    std::string message = text_field(j, "message").value_or(answer->body.substr(0, 200));
+    int code = answer->status;
+    if (j.is_object() && j.contains("error_code") && j["error_code"].is_number_integer() &&
+        std::abs(j["error_code"].get<int64_t>()) < 1'000'000)
+      code = static_cast<int>(j["error_code"].get<int64_t>());
     // 404xx: not found (exit 4); the rest: the operation failed (exit 1).
     auto kind = answer->status == 404 ? std::errc::no_such_file_or_directory : std::errc::operation_not_permitted;
     return make_error(kind, message + " (error_code " + std::to_string(code) + ")");
   }
-  if (j.is_discarded()) return json(answer->body);
+  if (j.is_discarded())
+    return make_error(std::errc::bad_message, "the registry's answer is not JSON: " + answer->body.substr(0, 200));
   return j;
+}
+
+samsa::error unexpected_answer(const std::string& what, const json& answer) {
+  return make_error(std::errc::bad_message, "unexpected answer from the schema registry (" + what + "): " +
+                                                 answer.dump(-1, ' ', false, json::error_handler_t::replace).substr(0, 200));
 }
 
 int finish(cli_context& ctx, const samsa::error& e) {
@@ -150,7 +172,8 @@ void register_schema_commands(CLI::App& app, cli_context& ctx) {
                         (o->normalize ? "?normalize=true" : ""),
                     *body);
       if (!j) return void(ctx.exit_status = finish(ctx, j.err()));
-      print(*o, *j, "registered " + o->subject + ": id " + std::to_string(j->value("id", 0)) + "\n");
+      if (number_field(*j, "id") == "?") return void(ctx.exit_status = finish(ctx, unexpected_answer("no numeric id", *j)));
+      print(*o, *j, "registered " + o->subject + ": id " + number_field(*j, "id") + "\n");
     });
   }
   {  // get
@@ -175,10 +198,12 @@ void register_schema_commands(CLI::App& app, cli_context& ctx) {
       auto j = call(ctx, *o, "GET", target);
       if (!j) return void(ctx.exit_status = finish(ctx, j.err()));
       std::string text;
+      if (!text_field(*j, "schema"))
+        return void(ctx.exit_status = finish(ctx, unexpected_answer("no schema text", *j)));
       if (j->contains("subject"))
-        text += (*j)["subject"].get<std::string>() + " version " + std::to_string((*j)["version"].get<int>()) + ", ";
-      if (j->contains("id")) text += "id " + std::to_string((*j)["id"].get<int>()) + ", ";
-      text += j->value("schemaType", std::string("AVRO")) + "\n" + j->value("schema", std::string()) + "\n";
+        text += text_field(*j, "subject").value_or("?") + " version " + number_field(*j, "version") + ", ";
+      if (j->contains("id")) text += "id " + number_field(*j, "id") + ", ";
+      text += text_field(*j, "schemaType").value_or("AVRO") + "\n" + text_field(*j, "schema").value_or("") + "\n";
       print(*o, *j, text);
     });
   }
@@ -201,6 +226,7 @@ void register_schema_commands(CLI::App& app, cli_context& ctx) {
       if (o->deleted) target += "?deleted=true";
       auto j = call(ctx, *o, "GET", target);
       if (!j) return void(ctx.exit_status = finish(ctx, j.err()));
+      if (!j->is_array()) return void(ctx.exit_status = finish(ctx, unexpected_answer("not a list", *j)));
       std::string text;
       for (const auto& v : *j) text += (v.is_string() ? v.get<std::string>() : v.dump()) + "\n";
       print(*o, *j, text);
@@ -253,10 +279,12 @@ void register_schema_commands(CLI::App& app, cli_context& ctx) {
                            "?verbose=true";
       auto j = call(ctx, *o, "POST", target, *body);
       if (!j) return void(ctx.exit_status = finish(ctx, j.err()));
-      bool ok = j->value("is_compatible", false);
+      if (!j->is_object() || !j->contains("is_compatible") || !(*j)["is_compatible"].is_boolean())
+        return void(ctx.exit_status = finish(ctx, unexpected_answer("no is_compatible", *j)));
+      bool ok = (*j)["is_compatible"].get<bool>();
       std::string text = ok ? "compatible\n" : "incompatible\n";
-      if (j->contains("messages"))
-        for (const auto& m : (*j)["messages"]) text += "  " + m.get<std::string>() + "\n";
+      if (j->contains("messages") && (*j)["messages"].is_array())
+        for (const auto& m : (*j)["messages"]) text += "  " + (m.is_string() ? m.get<std::string>() : m.dump()) + "\n";
       print(*o, *j, text);
       if (!ok) ctx.exit_status = exit_failure;
     });

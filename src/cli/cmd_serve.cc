@@ -25,11 +25,14 @@ void register_serve(CLI::App& app, cli_context& ctx) {
       "/metrics (Prometheus) and /api/v1 (JSON); http.write.enabled=true allows producing and creating topics.\n"
       "Schema Registry: schema.registry.listeners=http://HOST:PORT (default http://127.0.0.1:8081; none = off),\n"
       "Confluent's REST API, schemas kept in the compacted topic _schemas (schema.registry.topic).");
-  options->start_console = [](broker::broker_state& b, const std::optional<std::string>& port_file) {
-    return http::start_console(b, port_file);
+  // The console decodes schema-registry records with the embedded registry's
+  // schemas, read in-process through this directory (empty when it is off).
+  auto schemas = std::make_shared<registry::schema_directory>();
+  options->start_console = [schemas](broker::broker_state& b, const std::optional<std::string>& port_file) {
+    return http::start_console(b, port_file, schemas);
   };
-  options->start_registry = [](broker::broker_state& b, const std::optional<std::string>& port_file) {
-    return registry::start_embedded_registry(b, port_file);
+  options->start_registry = [schemas](broker::broker_state& b, const std::optional<std::string>& port_file) {
+    return registry::start_embedded_registry(b, port_file, schemas);
   };
   set_example(cmd, "samsa serve --set log.dirs=./data --set num.partitions=3");
   cmd->callback([options, authorizer, &ctx] {

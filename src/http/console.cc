@@ -36,6 +36,7 @@
 #include "record/batch_builder.h"
 #include "security/tls/tls_context.h"
 #include "storage/partition_log.h"
+#include "http/record_decoding.h"
 
 namespace samsa::http {
 
@@ -137,7 +138,7 @@ json partition_steps(const std::string& key, int32_t partitions) {
   return j;
 }
 
-json record_json(const read_record& r, int32_t partitions) {
+json record_json(const read_record& r, int32_t partitions, record_decoder& decoder) {
   json headers = json::array();
   for (const auto& h : r.headers) headers.push_back({{"key", h.key}, {"value", h.value ? json(*h.value) : json()}});
   json j{{"offset", r.offset},
@@ -147,13 +148,15 @@ json record_json(const read_record& r, int32_t partitions) {
          {"value", r.value ? json(*r.value) : json()},
          {"headers", std::move(headers)}};
   if (r.key) j["partitioner"] = partition_steps(*r.key, partitions);
+  decoder.annotate(r, j);
   return j;
 }
 
 class console_service final : public broker::side_service {
  public:
-  console_service(broker::broker_state& broker, console_settings settings)
-      : broker_(broker), settings_(std::move(settings)), server_(server_limits{}),
+  console_service(broker::broker_state& broker, console_settings settings,
+                  std::shared_ptr<const registry::schema_directory> schemas)
+      : broker_(broker), settings_(std::move(settings)), schemas_(std::move(schemas)), server_(server_limits{}),
         started_(std::chrono::steady_clock::now()) {
     add_routes();
   }
@@ -213,6 +216,8 @@ class console_service final : public broker::side_service {
 
   broker::broker_state& broker_;
   console_settings settings_;
+  // The embedded registry's schemas (null: none), for decoding records.
+  std::shared_ptr<const registry::schema_directory> schemas_;
   server server_;
   std::chrono::steady_clock::time_point started_;
   std::string url_;
@@ -479,7 +484,8 @@ asio::awaitable<response> console_service::topic_messages(const std::string& top
     co_return error_response(416, kafka::error_code::offset_out_of_range, read.err().describe());
   }
   json records = json::array();
-  for (const auto& r : read->records) records.push_back(record_json(r, f.partitions));
+  record_decoder decoder(schemas_.get());
+  for (const auto& r : read->records) records.push_back(record_json(r, f.partitions, decoder));
   co_return json_response(json{{"topic", topic},
                                {"partition", partition},
                                {"log_start_offset", f.log->log_start_offset()},
@@ -590,8 +596,9 @@ asio::awaitable<response> console_service::search(const std::string& topic, cons
     co_return error_response(500, kafka::error_code::kafka_storage_error, result_page.error);
 
   json matches = json::array();
+  record_decoder decoder(schemas_.get());
   for (const auto& [partition, r] : result_page.matches) {
-    json j = record_json(r, pl.partitions);
+    json j = record_json(r, pl.partitions, decoder);
     j["partition"] = partition;
     matches.push_back(std::move(j));
   }
@@ -1437,8 +1444,9 @@ asio::awaitable<void> console_service::tail(const request& req, event_stream& ou
       co_await out.send("end", dump(stream_error(kafka::error_code::kafka_storage_error, r.error)));
       co_return;
     }
+    record_decoder decoder(schemas_.get());  // per step: a schema registered meanwhile is seen
     for (const auto& [partition, rec] : r.matches) {
-      json j = record_json(rec, partitions);
+      json j = record_json(rec, partitions, decoder);
       j["partition"] = partition;
       if (!co_await out.send("match", dump(j))) co_return;
     }
@@ -1575,7 +1583,8 @@ result<console_settings> console_settings_from(const std::map<std::string, std::
 }
 
 result<std::unique_ptr<broker::side_service>> start_console(broker::broker_state& broker,
-                                                            const std::optional<std::string>& port_file) {
+                                                            const std::optional<std::string>& port_file,
+                                                            std::shared_ptr<const registry::schema_directory> schemas) {
   auto settings = console_settings_from(broker.config().raw);
   if (!settings) return settings.err();
   if (!settings->listener) {
@@ -1584,7 +1593,7 @@ result<std::unique_ptr<broker::side_service>> start_console(broker::broker_state
   }
   auto address = parse_http_listener(*settings->listener);
   if (!address) return address.err();
-  auto console = std::make_unique<console_service>(broker, *settings);
+  auto console = std::make_unique<console_service>(broker, *settings, std::move(schemas));
   if (address->tls) {
     // The Kafka listeners' settings: listener.name.http.ssl.* over ssl.*.
     const auto& raw = broker.config().raw;

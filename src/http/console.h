@@ -15,6 +15,10 @@ namespace samsa::broker {
 class broker_state;
 }
 
+namespace samsa::registry {
+class schema_directory;
+}
+
 namespace samsa::http {
 
 struct console_settings {
@@ -33,7 +37,10 @@ struct console_settings {
 // http.listeners / http.write.enabled from the broker's settings.
 result<console_settings> console_settings_from(const std::map<std::string, std::string>& raw);
 
-result<std::unique_ptr<broker::side_service>> start_console(broker::broker_state& broker,
-                                                            const std::optional<std::string>& port_file);
+// `schemas`: the embedded Schema Registry's schemas (null = none), with which
+// the message browser and search decode records in Confluent's wire format.
+result<std::unique_ptr<broker::side_service>> start_console(
+    broker::broker_state& broker, const std::optional<std::string>& port_file,
+    std::shared_ptr<const registry::schema_directory> schemas = nullptr);
 
 }  // namespace samsa::http

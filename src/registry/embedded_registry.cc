@@ -25,7 +25,8 @@ class embedded_service : public broker::side_service {
 }  // namespace
 
 result<std::unique_ptr<broker::side_service>> start_embedded_registry(broker::broker_state& broker,
-                                                                      const std::optional<std::string>& port_file) {
+                                                                      const std::optional<std::string>& port_file,
+                                                                      std::shared_ptr<schema_directory> directory) {
   auto settings = registry_settings_from(broker.config().raw);
   if (!settings) return settings.err();
   if (!settings->listener) {
@@ -88,6 +89,7 @@ result<std::unique_ptr<broker::side_service>> start_embedded_registry(broker::br
     spdlog::warn("schema registry: listening on {} over plain http with authentication on: passwords cross the "
                  "network in clear text (use https://)",
                  address->host);
+  service->publish_to(std::move(directory));
   service->start();
   spdlog::info("schema registry on {} (schemas in the topic {})", service->url(), settings->topic);
   return std::unique_ptr<broker::side_service>(std::make_unique<embedded_service>(std::move(service)));

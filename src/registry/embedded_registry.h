@@ -9,6 +9,7 @@
 
 #include "base/result.h"
 #include "broker/serve.h"
+#include "registry/schema_directory.h"
 
 namespace samsa::broker {
 class broker_state;
@@ -17,8 +18,11 @@ class broker_state;
 namespace samsa::registry {
 
 // Null when schema.registry.listeners=none (or its default port is busy,
-// which only warns). Writes the port to "<port_file>.registry".
-result<std::unique_ptr<broker::side_service>> start_embedded_registry(broker::broker_state& broker,
-                                                                      const std::optional<std::string>& port_file);
+// which only warns). Writes the port to "<port_file>.registry". With a
+// `directory`, the registry's schemas are readable through it in-process
+// (the console decodes records with them).
+result<std::unique_ptr<broker::side_service>> start_embedded_registry(
+    broker::broker_state& broker, const std::optional<std::string>& port_file,
+    std::shared_ptr<schema_directory> directory = nullptr);
 
 }  // namespace samsa::registry

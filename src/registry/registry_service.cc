@@ -185,10 +185,20 @@ registry_service::registry_service(std::unique_ptr<schema_log> log)
 }
 
 registry_service::~registry_service() {
+  if (directory_) directory_->detach();
   stop();
   // The log first: work it still holds would resume on the server's
   // io_context, which must outlive it.
   log_.reset();
+}
+
+void registry_service::publish_to(std::shared_ptr<schema_directory> directory) {
+  directory_ = std::move(directory);
+  if (directory_) directory_->attach(&state_);
+}
+
+std::unique_lock<std::mutex> registry_service::lock_for_change() {
+  return directory_ ? std::unique_lock<std::mutex>(directory_->mutex()) : std::unique_lock<std::mutex>();
 }
 
 status registry_service::bind(const http::http_address& address) { return server_.bind(address.host, address.port); }
@@ -227,7 +237,10 @@ asio::awaitable<std::optional<api_error>> registry_service::ensure_loaded() {
   for (const auto& r : *records) {
     if (auto s = fresh.apply(r); !s && ++problems <= 5) spdlog::warn("schema registry: replay: {}", s.err().describe());
   }
-  state_ = std::move(fresh);
+  {
+    auto changing = lock_for_change();
+    state_ = std::move(fresh);
+  }
   loaded_ = true;
   spdlog::info("schema registry: {} records replayed from {} ({} subjects, next id {}{})", records->size(),
                log_->describe(), state_.subjects(true).size(), state_.next_id(),
@@ -246,6 +259,7 @@ asio::awaitable<std::optional<api_error>> registry_service::store(std::vector<lo
     loaded_ = false;
     co_return fail(codes::store_error, "Error while writing to " + log_->describe() + ": " + s.err().describe());
   }
+  auto changing = lock_for_change();
   for (const auto& r : records) {
     if (auto applied = state_.apply(r); !applied) spdlog::warn("schema registry: {}", applied.err().describe());
   }

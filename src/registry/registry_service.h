@@ -17,6 +17,7 @@
 #include "registry/async_lock.h"
 #include "registry/registry_permissions.h"
 #include "registry/registry_state.h"
+#include "registry/schema_directory.h"
 #include "registry/schema_log.h"
 
 namespace samsa::registry {
@@ -39,6 +40,9 @@ class registry_service {
   status bind(const http::http_address& address);
   uint16_t port() const { return server_.bound_port(); }
   std::string url() const;
+  // Lets in-process readers (the console) look schemas up in this registry's
+  // state, through `directory` (before start()).
+  void publish_to(std::shared_ptr<schema_directory> directory);
   // Starts the HTTP thread and the first replay of the log.
   void start();
   void stop();
@@ -70,10 +74,13 @@ class registry_service {
   boost::asio::awaitable<std::vector<std::string>> visible_subjects(const http::request& req,
                                                                    std::vector<std::string> all);
   http::response compatibility_route(const http::request& req, const std::string& rest);
+  // Held while state_ changes, when a directory reads it from other threads.
+  std::unique_lock<std::mutex> lock_for_change();
 
   std::unique_ptr<schema_log> log_;
   http::server server_;
   registry_state state_;
+  std::shared_ptr<schema_directory> directory_;
   async_lock lock_;
   std::optional<access_control> access_;
   bool loaded_ = false;

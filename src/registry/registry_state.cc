@@ -259,6 +259,11 @@ outcome<schema_view> registry_state::schema_by_id(int32_t id) const {
   return it->second.view;
 }
 
+const parsed_schema* registry_state::parsed_by_id(int32_t id) const {
+  auto it = schemas_.find(id);
+  return it == schemas_.end() || !it->second.parsed ? nullptr : &*it->second.parsed;
+}
+
 outcome<std::vector<std::pair<std::string, int32_t>>> registry_state::versions_of_id(int32_t id,
                                                                                      bool include_deleted) const {
   if (!schemas_.count(id)) return fail(codes::schema_not_found, "Schema " + std::to_string(id) + " not found");

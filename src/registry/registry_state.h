@@ -88,6 +88,8 @@ class registry_state {
   // "latest" = -1.
   outcome<version_view> version(const std::string& subject, int32_t version, bool include_deleted) const;
   outcome<schema_view> schema_by_id(int32_t id) const;
+  // The parsed form of a stored id (null: no such id, or it no longer parses).
+  const parsed_schema* parsed_by_id(int32_t id) const;
   outcome<std::vector<std::pair<std::string, int32_t>>> versions_of_id(int32_t id, bool include_deleted) const;
   outcome<std::vector<int32_t>> referenced_by(const std::string& subject, int32_t version) const;
   outcome<version_view> lookup(const std::string& subject, const schema_request& request, bool include_deleted) const;

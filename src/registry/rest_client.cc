@@ -81,11 +81,19 @@ result<rest_answer> rest_call(const std::string& base_url, const std::string& me
       co_await bhttp::async_write(stream, req, asio::use_awaitable);
       beast::flat_buffer buffer;
       bhttp::response_parser<bhttp::string_body> parser;
-      parser.body_limit(64 << 20);
+      parser.body_limit(max_answer_bytes);
       co_await bhttp::async_read(stream, buffer, parser, asio::use_awaitable);
       outcome = rest_answer{static_cast<int>(parser.get().result_int()), parser.get().body()};
     } catch (const boost::system::system_error& e) {
-      outcome = error(e.code(), "schema registry at " + base_url + ": " + e.code().message());
+      // An answer that is not HTTP (or too large) is the registry's fault, not the network's.
+      bool malformed = e.code().category() == bhttp::make_error_code(bhttp::error::body_limit).category();
+      std::string why = e.code() == bhttp::error::body_limit
+                            ? "the answer is larger than " + std::to_string(max_answer_bytes >> 20) + " MiB"
+                            : e.code().message();
+      if (malformed) outcome = make_error(std::errc::bad_message, "schema registry at " + base_url + ": " + why);
+      else outcome = error(e.code(), "schema registry at " + base_url + ": " + why);
+    } catch (const std::exception& e) {  // e.g. an unknown method name: an error, not a crash
+      outcome = make_error(std::errc::bad_message, "schema registry at " + base_url + ": " + e.what());
     }
   };
   asio::co_spawn(io, exchange(), asio::detached);

@@ -4,11 +4,16 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 
 #include "base/result.h"
 
 namespace samsa::registry {
+
+// Answers larger than this are refused (a schema is at most 1 MiB; its
+// JSON escaping and references' answers come one at a time).
+inline constexpr size_t max_answer_bytes = 16 << 20;
 
 struct rest_answer {
   int status = 0;

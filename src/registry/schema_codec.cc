@@ -2,11 +2,12 @@
 
 #include <nlohmann/json.hpp>
 #include <functional>
+#include <limits>
+#include <optional>
 #include <set>
 
-#include "registry/avro_schema.h"
-#include "registry/protobuf_schema.h"
 #include "registry/rest_client.h"
+#include "registry/value_codec.h"
 #include "registry/wire_format.h"
 
 namespace samsa::registry {
@@ -15,9 +16,45 @@ using nlohmann::json;
 
 namespace {
 
+std::string brief(const std::string& text) {
+  std::string out = text.substr(0, 120);
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  return out + (text.size() > 120 ? "..." : "");
+}
+
+error unexpected(const std::string& what, const std::string& body) {
+  return make_error(std::errc::bad_message, "schema registry: unexpected answer " + what + ": " + brief(body));
+}
+
+// The answer's body as a JSON object, or nullopt.
+std::optional<json> object_of(const std::string& body) {
+  json j = json::parse(body, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  return j;
+}
+
+// Typed reads: nullopt when the field is absent or of another type.
+std::optional<std::string> string_field(const json& j, const char* name) {
+  auto it = j.find(name);
+  if (it == j.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+std::optional<int32_t> int32_field(const json& j, const char* name) {
+  auto it = j.find(name);
+  if (it == j.end() || !it->is_number_integer()) return std::nullopt;
+  if (it->is_number_unsigned() ? it->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())
+                               : (it->get<int64_t>() < std::numeric_limits<int32_t>::min() ||
+                                  it->get<int64_t>() > std::numeric_limits<int32_t>::max()))
+    return std::nullopt;
+  return static_cast<int32_t>(it->get<int64_t>());
+}
+
 error registry_error(const rest_answer& a) {
-  json j = json::parse(a.body, nullptr, false);
-  std::string message = j.is_object() ? j.value("message", a.body) : a.body;
+  auto j = object_of(a.body);
+  std::string message = j ? string_field(*j, "message").value_or(brief(a.body)) : brief(a.body);
+  if (j)
+    if (auto code = int32_field(*j, "error_code")) message += " (error_code " + std::to_string(*code) + ")";
   auto code = a.status == 404 ? std::errc::no_such_file_or_directory : std::errc::operation_not_permitted;
   return make_error(code, "schema registry: " + message);
 }
@@ -33,75 +70,73 @@ result<std::string> schema_codec::get(const std::string& target) {
 
 result<int32_t> schema_codec::register_schema(const std::string& subject, schema_type type, const std::string& text) {
   json body{{"schema", text}, {"schemaType", std::string(type_name(type))}};
-  auto a = rest_call(url_, "POST", "/subjects/" + encode_path_segment(subject) + "/versions", body.dump(), timeout_);
+  auto a = rest_call(url_, "POST", "/subjects/" + encode_path_segment(subject) + "/versions",
+                     body.dump(-1, ' ', false, json::error_handler_t::replace), timeout_);
   if (!a) return a.err();
   if (a->status != 200) return registry_error(*a);
-  json j = json::parse(a->body, nullptr, false);
-  if (!j.is_object() || !j.contains("id") || !j["id"].is_number_integer())
-    return make_error(std::errc::bad_message, "schema registry: unexpected answer " + a->body);
-  return j["id"].get<int32_t>();
+  auto j = object_of(a->body);
+  auto id = j ? int32_field(*j, "id") : std::nullopt;
+  if (!id || *id < 0) return unexpected("to a registration (no 32-bit \"id\")", a->body);
+  return *id;
 }
 
 result<const parsed_schema*> schema_codec::schema(int32_t id) {
   if (auto it = cache_.find(id); it != cache_.end()) return &it->second;
+  std::string what = "for schema id " + std::to_string(id);
   auto body = get("/schemas/ids/" + std::to_string(id));
   if (!body) return body.err();
-  json j = json::parse(*body, nullptr, false);
-  if (!j.is_object() || !j.contains("schema")) return make_error(std::errc::bad_message, "schema registry: unexpected answer for id " + std::to_string(id));
-  auto type = parse_type_name(j.value("schemaType", std::string("AVRO")));
-  if (!type) return make_error(std::errc::bad_message, "schema registry: unknown schemaType for id " + std::to_string(id));
-  // References, depth first (dependencies before what uses them), each once.
+  auto j = object_of(*body);
+  if (!j) return unexpected(what + " (not a JSON object)", *body);
+  auto text = string_field(*j, "schema");
+  if (!text) return unexpected(what + " (no \"schema\" string)", *body);
+  auto type_text = j->contains("schemaType") ? string_field(*j, "schemaType") : std::optional<std::string>("AVRO");
+  auto type = type_text ? parse_type_name(*type_text) : std::nullopt;
+  if (!type) return unexpected(what + " (\"schemaType\" is not AVRO, JSON or PROTOBUF)", *body);
+  // References, depth first (dependencies before what uses them), each once,
+  // at most max_references in all: a registry answering references without
+  // end cannot keep us fetching.
   std::vector<resolved_dependency> deps;
   std::set<std::pair<std::string, int>> seen;
-  std::function<status(const json&, int)> resolve = [&](const json& refs, int depth) -> status {
-    if (!refs.is_array()) return {};
-    if (depth > 16) return make_error(std::errc::bad_message, "references nest too deeply");
-    for (const auto& r : refs) {
-      std::string subject = r.value("subject", std::string());
-      int version = r.value("version", -1);
-      if (!seen.insert({subject, version}).second) continue;
-      auto ref_body = get("/subjects/" + encode_path_segment(subject) + "/versions/" +
-                          (version < 0 ? std::string("latest") : std::to_string(version)));
+  std::function<status(const json&, int)> resolve = [&](const json& holder, int depth) -> status {
+    auto refs = holder.find("references");
+    if (refs == holder.end() || refs->is_null()) return {};
+    if (!refs->is_array()) return unexpected(what + " (\"references\" is not an array)", holder.dump());
+    if (depth > 16) return make_error(std::errc::bad_message, "schema registry: references " + what + " nest more than 16 deep");
+    for (const auto& r : *refs) {
+      auto name = r.is_object() ? string_field(r, "name") : std::nullopt;
+      auto subject = r.is_object() ? string_field(r, "subject") : std::nullopt;
+      auto version = r.is_object() ? int32_field(r, "version") : std::nullopt;
+      if (!name || !subject || !version) return unexpected(what + " (a reference without name, subject and version)", r.dump());
+      if (!seen.insert({*subject, *version}).second) continue;
+      if (seen.size() > max_references)
+        return make_error(std::errc::bad_message, "schema registry: more than " + std::to_string(max_references) + " references " + what);
+      auto ref_body = get("/subjects/" + encode_path_segment(*subject) + "/versions/" +
+                          (*version < 0 ? std::string("latest") : std::to_string(*version)));
       if (!ref_body) return ref_body.err();
-      json rj = json::parse(*ref_body, nullptr, false);
-      if (!rj.is_object()) return make_error(std::errc::bad_message, "schema registry: bad answer for " + subject);
-      if (auto s = resolve(rj.value("references", json::array()), depth + 1); !s) return s;
-      auto rtype = parse_type_name(rj.value("schemaType", std::string("AVRO")));
-      deps.push_back({r.value("name", std::string()), rtype.value_or(*type), rj.value("schema", std::string())});
+      auto rj = object_of(*ref_body);
+      auto rtext = rj ? string_field(*rj, "schema") : std::nullopt;
+      if (!rtext) return unexpected("for reference " + *subject + " (no \"schema\" string)", *ref_body);
+      if (auto s = resolve(*rj, depth + 1); !s) return s;
+      auto rtype_text = rj->contains("schemaType") ? string_field(*rj, "schemaType") : std::optional<std::string>("AVRO");
+      auto rtype = rtype_text ? parse_type_name(*rtype_text) : std::nullopt;
+      if (!rtype) return unexpected("for reference " + *subject + " (bad \"schemaType\")", *ref_body);
+      deps.push_back({*name, *rtype, *rtext});
     }
     return {};
   };
-  if (auto s = resolve(j.value("references", json::array()), 0); !s) return s.err();
-  auto parsed = parse_schema(*type, j["schema"].get<std::string>(), deps);
-  if (!parsed) return make_error(std::errc::bad_message, "schema id " + std::to_string(id) + ": " + parsed.err().message);
+  if (auto s = resolve(*j, 0); !s) return s.err();
+  auto parsed = parse_schema(*type, *text, deps);
+  if (!parsed)
+    return make_error(std::errc::bad_message,
+                      "schema registry: schema id " + std::to_string(id) + " does not parse: " + parsed.err().message);
+  if (cache_.size() >= max_cached_schemas) cache_.clear();
   return &cache_.emplace(id, std::move(*parsed)).first->second;
 }
 
 result<std::string> schema_codec::encode(int32_t id, const std::string& json_text, const std::string& message) {
   auto s = schema(id);
   if (!s) return s.err();
-  std::string out = wire_prefix(id);
-  switch ((*s)->type()) {
-    case schema_type::avro: {
-      json v = json::parse(json_text, nullptr, false);
-      if (v.is_discarded()) return make_error(std::errc::invalid_argument, "not JSON: " + json_text.substr(0, 80));
-      auto bytes = avro_encode(*(*s)->as_avro(), v);
-      if (!bytes) return bytes.err();
-      return out + *bytes;
-    }
-    case schema_type::json: {
-      json v = json::parse(json_text, nullptr, false);
-      if (v.is_discarded()) return make_error(std::errc::invalid_argument, "not JSON: " + json_text.substr(0, 80));
-      return out + v.dump();
-    }
-    case schema_type::protobuf: {
-      std::vector<int32_t> indexes;
-      auto bytes = protobuf_encode(*(*s)->as_protobuf(), message, json_text, indexes);
-      if (!bytes) return bytes.err();
-      return out + message_indexes(indexes) + *bytes;
-    }
-  }
-  return make_error(std::errc::invalid_argument, "unknown schema type");
+  return encode_value(**s, id, json_text, message);
 }
 
 result<std::string> schema_codec::decode(std::span<const uint8_t> value) {
@@ -109,26 +144,7 @@ result<std::string> schema_codec::decode(std::span<const uint8_t> value) {
   if (!header) return header.err();
   auto s = schema(header->schema_id);
   if (!s) return s.err();
-  size_t offset = header->payload_offset;
-  switch ((*s)->type()) {
-    case schema_type::avro: {
-      auto v = avro_decode(*(*s)->as_avro(), value.subspan(offset));
-      if (!v) return v.err();
-      return v->dump();
-    }
-    case schema_type::json: {
-      std::string text(reinterpret_cast<const char*>(value.data() + offset), value.size() - offset);
-      json v = json::parse(text, nullptr, false);
-      if (v.is_discarded()) return make_error(std::errc::bad_message, "the payload is not JSON");
-      return v.dump();
-    }
-    case schema_type::protobuf: {
-      auto indexes = read_message_indexes(value, offset);
-      if (!indexes) return indexes.err();
-      return protobuf_decode(*(*s)->as_protobuf(), *indexes, value.subspan(offset));
-    }
-  }
-  return make_error(std::errc::bad_message, "unknown schema type");
+  return decode_value(**s, value, header->payload_offset);
 }
 
 }  // namespace samsa::registry

@@ -1,7 +1,12 @@
 // Encodes JSON into Confluent's wire format and decodes it back, with the
 // schemas fetched from a registry over its REST API (and cached per id):
 // `samsa produce --value-schema FILE | --schema-id N` and
-// `samsa consume --decode`.
+// `samsa consume --decode`. Encoding validates the value against the schema
+// (value_codec) and refuses what does not fit, naming the JSON path.
+//
+// The registry's answers are not trusted: every field is type-checked, an
+// answer that is not what the API documents is a clear error (never an
+// exception), answers are size-bounded (rest_client) and so is the cache.
 #pragma once
 
 #include <chrono>
@@ -17,6 +22,10 @@ namespace samsa::registry {
 
 class schema_codec {
  public:
+  // Schemas kept per id; past this many the cache starts over (a topic
+  // naming ids without end cannot grow it without bound).
+  static constexpr size_t max_cached_schemas = 1000;
+
   schema_codec(std::string registry_url, std::chrono::milliseconds timeout)
       : url_(std::move(registry_url)), timeout_(timeout) {}
 
@@ -24,7 +33,8 @@ class schema_codec {
   // for a schema it has) and returns the id.
   result<int32_t> register_schema(const std::string& subject, schema_type type, const std::string& text);
   // JSON text -> magic byte, id, [message indexes,] payload. `message`: a
-  // Protobuf message's full name ("" = the first).
+  // Protobuf message's full name ("" = the first). A value that does not fit
+  // the schema is refused (std::errc::invalid_argument, the path named).
   result<std::string> encode(int32_t id, const std::string& json_text, const std::string& message = "");
   // A record value in the wire format -> JSON text.
   result<std::string> decode(std::span<const uint8_t> value);

@@ -122,9 +122,18 @@ std::string branch_name(const node* n) {
   }
 }
 
+// "at /items/2/price" (a JSON pointer into the value; "/" is the value itself).
+std::string at(const std::string& path) { return "at " + (path.empty() ? std::string("/") : path); }
+
+std::string brief(const json& v) {
+  std::string text = v.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  return text;
+}
+
 status encode(const node* n, const json& v, std::string& out, const std::string& path, int depth) {
-  if (depth > 2 * max_schema_depth) return bad(path + ": nested too deeply");
-  auto wrong = [&](const char* expected) { return bad(path + ": expected " + expected + ", got " + v.dump()); };
+  if (depth > 2 * max_schema_depth) return bad(at(path) + ": nested too deeply");
+  auto wrong = [&](const std::string& expected) { return bad(at(path) + ": expected " + expected + ", got " + brief(v)); };
   switch (n->kind) {
     case kind::null:
       if (!v.is_null()) return wrong("null");
@@ -135,15 +144,18 @@ status encode(const node* n, const json& v, std::string& out, const std::string&
       return {};
     case kind::int_:
     case kind::long_: {
-      if (!v.is_number_integer()) return wrong("an integer");
+      if (!v.is_number_integer()) return wrong(n->kind == kind::int_ ? "an int" : "a long");
+      if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+        return wrong("a 64-bit signed integer (long)");
       int64_t x = v.get<int64_t>();
       if (n->kind == kind::int_ && (x < std::numeric_limits<int32_t>::min() || x > std::numeric_limits<int32_t>::max()))
-        return wrong("a 32-bit integer");
+        return wrong("a 32-bit integer (int)");
       put_zigzag(out, x);
       return {};
     }
     case kind::float_: {
       if (!v.is_number()) return wrong("a number");
+      if (std::fabs(v.get<double>()) > std::numeric_limits<float>::max()) return wrong("a number within float's range");
       float f = v.get<float>();
       char b[4];
       std::memcpy(b, &f, 4);  // little-endian hosts (x86-64, aarch64)
@@ -168,7 +180,7 @@ status encode(const node* n, const json& v, std::string& out, const std::string&
     }
     case kind::fixed: {
       if (!v.is_string() || static_cast<int64_t>(v.get_ref<const std::string&>().size()) != n->size)
-        return wrong(("a string of " + std::to_string(n->size) + " bytes").c_str());
+        return wrong("a string of " + std::to_string(n->size) + " bytes");
       out += v.get<std::string>();
       return {};
     }
@@ -179,7 +191,7 @@ status encode(const node* n, const json& v, std::string& out, const std::string&
           put_zigzag(out, static_cast<int64_t>(i));
           return {};
         }
-      return bad(path + ": " + v.dump() + " is not a symbol of " + n->full_name);
+      return bad(at(path) + ": " + brief(v) + " is not a symbol of the enum " + n->full_name);
     }
     case kind::array: {
       if (!v.is_array()) return wrong("an array");
@@ -205,12 +217,20 @@ status encode(const node* n, const json& v, std::string& out, const std::string&
       return {};
     }
     case kind::record: {
-      if (!v.is_object()) return wrong("an object");
+      if (!v.is_object()) return wrong("an object (record " + n->full_name + ")");
       for (const auto& f : n->fields) {
         auto it = v.find(f.name);
         const json& fv = it != v.end() ? *it : (f.default_value ? *f.default_value : json());
-        if (it == v.end() && !f.default_value) return bad(path + ": field \"" + f.name + "\" is missing");
+        if (it == v.end() && !f.default_value)
+          return bad(at(path) + ": the field \"" + f.name + "\" of " + n->full_name + " is missing (it has no default)");
         if (auto s = encode(f.type, fv, out, path + "/" + f.name, depth + 1); !s) return s;
+      }
+      // A field the record does not have would be dropped silently (a typo
+      // next to a field with a default): refused instead.
+      for (const auto& [key, item] : v.items()) {
+        bool known = false;
+        for (const auto& f : n->fields) known = known || f.name == key;
+        if (!known) return bad(at(path) + ": " + n->full_name + " has no field \"" + key + "\"");
       }
       return {};
     }
@@ -234,10 +254,12 @@ status encode(const node* n, const json& v, std::string& out, const std::string&
           return {};
         }
       }
-      return bad(path + ": " + v.dump() + " fits no branch of the union");
+      std::string names;
+      for (const auto* b : n->branches) names += (names.empty() ? "" : ", ") + branch_name(b);
+      return bad(at(path) + ": " + brief(v) + " fits no branch of the union [" + names + "]");
     }
   }
-  return bad(path + ": unknown type");
+  return bad(at(path) + ": unknown type");
 }
 
 result<json> decode(const node* n, byte_reader& in, int depth) {
@@ -444,7 +466,15 @@ result<std::string> protobuf_encode(const protobuf::schema& s, const std::string
   gp::DynamicMessageFactory factory(file->pool());
   std::unique_ptr<gp::Message> m(factory.GetPrototype(d)->New());
   auto st = gp::util::JsonStringToMessage(json_text, m.get());
-  if (!st.ok()) return bad("not a " + d->full_name() + " in JSON: " + st.ToString());
+  if (!st.ok()) {
+    std::string why(st.message());
+    if (why.rfind(": ", 0) == 0) why.erase(0, 2);  // libprotobuf leaves the path empty at the top
+    return bad("not a " + d->full_name() + " in JSON: " + why);
+  }
+  // proto2 `required` fields: the JSON parser leaves them unset, and an
+  // uninitialized message would serialize into something readers refuse.
+  if (!m->IsInitialized())
+    return bad("not a " + d->full_name() + ": required fields are missing: " + m->InitializationErrorString());
   indexes_out = indexes_of(d);
   return m->SerializeAsString();
 }

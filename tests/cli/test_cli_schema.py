@@ -1,12 +1,16 @@
 """`samsa schema ...`, `samsa produce --value-schema/--schema-id` and
 `samsa consume --decode` against a broker with its Schema Registry on."""
 
+import base64
+import http.server
 import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
+import threading
 import time
 
 import pytest
@@ -115,3 +119,174 @@ def test_produce_protobuf_and_json_by_schema_id(registry_broker, tmp_path, name)
     schema_id = reg.stdout.split()[-1]
     cli.run("produce", js_topic, "--schema-id", schema_id, "--registry", url, "-q", input='{"a": 1}\n')
     assert json.loads(cli.run("consume", js_topic, "-e", "-q", "--decode", "--registry", url).stdout) == {"a": 1}
+
+
+# --- values that do not fit their schema -----------------------------------------------------
+
+BAD_VALUES = [
+    # (format, schema file name, schema text, a good value, a bad value, what the message names)
+    ("AVRO", "p.avsc", json.dumps(PAYMENT), '{"id": "p1", "amount": 1.5}',
+     '{"id": "p1", "amount": "1.5"}', "at /amount: expected a number"),
+    ("AVRO", "p.avsc", json.dumps(PAYMENT), '{"id": "p1", "amount": 1.5}',
+     '{"id": "p1", "amount": 1, "amuont": 2}', 'shop.Payment has no field "amuont"'),
+    ("JSON", "p.json", json.dumps({"type": "object", "required": ["id"],
+                                   "properties": {"id": {"type": "string"},
+                                                  "lines": {"type": "array",
+                                                            "items": {"properties": {"qty": {"minimum": 1}}}}}}),
+     '{"id": "p1", "lines": [{"qty": 2}]}', '{"id": "p1", "lines": [{"qty": 1}, {"qty": 0}]}',
+     "at /lines/1/qty: 0 is less than the minimum 1"),
+    ("JSON", "p.json", json.dumps({"type": "object", "required": ["id"]}), '{"id": 1}', '{"amount": 1}',
+     'the required property "id" is missing'),
+    ("PROTOBUF", "p.proto", 'syntax = "proto3"; message Order { string id = 1; int32 qty = 2; }',
+     '{"id": "o1", "qty": 2}', '{"id": "o1", "qty": 2147483648}', "(qty): invalid value 2147483648"),
+]
+
+
+@pytest.mark.parametrize("fmt,file_name,schema_text,good,bad,named", BAD_VALUES,
+                         ids=[f"{v[0]}-{i}" for i, v in enumerate(BAD_VALUES)])
+def test_produce_refuses_a_value_that_does_not_fit(registry_broker, tmp_path, name, fmt, file_name, schema_text,
+                                                    good, bad, named):
+    address, url = registry_broker
+    cli = Cli(address)
+    topic = name("fit")
+    cli.run("topic", "create", topic, "-p", "1")
+    schema = tmp_path / file_name
+    schema.write_text(schema_text)
+    p = cli.run("produce", topic, "--value-schema", str(schema), "--registry", url, "-q", input=bad + "\n",
+                check=False)
+    assert p.returncode == 2, p.stderr  # bad input, like a bad flag
+    assert "error: record 1: the value does not fit schema" in p.stderr and f"({fmt})" in p.stderr, p.stderr
+    assert named in p.stderr, p.stderr
+    assert "0 records sent before the error" in p.stderr
+    # Nothing was written; the good value is, so the schema itself was fine.
+    assert cli.run("consume", topic, "-e", "-q", "-f", "{offset}\\n").stdout == ""
+    cli.run("produce", topic, "--value-schema", str(schema), "--registry", url, "-q", input=good + "\n")
+    assert cli.run("consume", topic, "-e", "-q", "-f", "{offset}\\n").stdout.split() == ["0"]
+
+
+# --- a registry that answers garbage -------------------------------------------------------------
+
+class FakeRegistry:
+    """A tiny HTTP server answering each path with what a test set: a
+    misbehaving or hostile registry. Unset paths answer 404."""
+
+    def __init__(self):
+        self.answers = {}  # path (no query) -> (status, body bytes) or "raw:" bytes sent as they are
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _answer(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                answer = fake.answers.get(self.path.split("?")[0], (404, b'{"error_code":40403,"message":"no"}'))
+                if isinstance(answer, bytes):  # not HTTP at all
+                    self.wfile.write(answer)
+                    self.close_connection = True
+                    return
+                status, body = answer
+                self.send_response(status)
+                self.send_header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _answer
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def fake_registry():
+    fake = FakeRegistry()
+    yield fake
+    fake.close()
+
+
+def assert_clean_failure(p, *parts):
+    """Exited with a CLI error code and an "error:" line, not a signal or an exception."""
+    assert p.returncode in (1, 2, 3, 4), (p.returncode, p.stderr)
+    assert "error:" in p.stderr and "terminate called" not in p.stderr and "what():" not in p.stderr, p.stderr
+    for part in parts:
+        assert part in p.stderr, p.stderr
+
+
+AVRO_TEXT = json.dumps({"type": "record", "name": "R", "fields": [{"name": "a", "type": "int"}]})
+
+GARBAGE_SCHEMA_ANSWERS = {
+    "schema-not-a-string": (200, b'{"schema": 5}'),
+    "no-schema": (200, b'{"id": 1}'),
+    "not-json": (200, b"<html>hello</html>"),
+    "json-array": (200, b"[1, 2]"),
+    "schemaType-number": (200, json.dumps({"schema": AVRO_TEXT, "schemaType": 7}).encode()),
+    "schemaType-unknown": (200, json.dumps({"schema": AVRO_TEXT, "schemaType": "XML"}).encode()),
+    "references-not-array": (200, json.dumps({"schema": AVRO_TEXT, "references": "x"}).encode()),
+    "reference-wrong-types": (200, json.dumps({"schema": AVRO_TEXT,
+                                               "references": [{"name": 1, "subject": [], "version": "1"}]}).encode()),
+    "schema-does-not-parse": (200, json.dumps({"schema": "{not avro"}).encode()),
+    "error-fields-wrong-types": (500, b'{"error_code": "x", "message": 5}'),
+    "huge": (200, b'{"schema": "' + b"a" * (17 << 20) + b'"}'),
+    "not-http": b"\x00\x01garbage that is no HTTP answer\r\n\r\n",
+}
+
+
+@pytest.mark.parametrize("case", list(GARBAGE_SCHEMA_ANSWERS))
+def test_produce_and_consume_survive_a_garbage_registry(registry_broker, fake_registry, name, case):
+    address, _ = registry_broker
+    cli = Cli(address)
+    topic = name("garbage")
+    cli.run("topic", "create", topic, "-p", "1")
+    fake_registry.answers["/schemas/ids/1"] = GARBAGE_SCHEMA_ANSWERS[case]
+    p = cli.run("produce", topic, "--schema-id", "1", "--registry", fake_registry.url, "-q", input='{"a": 1}\n',
+                check=False, timeout=60)
+    assert_clean_failure(p, "record 1", "schema registry")
+    assert cli.run("consume", topic, "-e", "-q", "-f", "{offset}\\n").stdout == ""
+    # consume --decode: the record is printed as it is, the reason on stderr, exit 0.
+    raw = base64.b64encode(bytes([0, 0, 0, 0, 1, 2])).decode()
+    cli.run("produce", topic, "--input", "json", "-q",
+            input=json.dumps({"value": raw, "value_encoding": "base64"}) + "\n")
+    p = cli.run("consume", topic, "-e", "-q", "-f", "{value:hex}\\n", "--decode", "--registry", fake_registry.url,
+                check=False, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split() == ["00000000010" + "2"] and "not decoded" in p.stderr, (p.stdout, p.stderr)
+
+
+GARBAGE_COMMAND_ANSWERS = [
+    # (command after `samsa schema`, path the fake answers, answer)
+    (["register", "s", "FILE"], "/subjects/s/versions", (200, b'{"id": "x"}')),
+    (["register", "s", "FILE"], "/subjects/s/versions", (200, b"not json")),
+    (["get", "--id", "3"], "/schemas/ids/3", (200, b'{"id": "3", "schema": 5, "schemaType": []}')),
+    (["get", "--id", "3"], "/schemas/ids/3", (200, b"[]")),
+    (["get", "s"], "/subjects/s/versions/latest", (200, b'{"subject": 1, "version": "v", "schema": {}}')),
+    (["get", "s"], "/subjects/s/versions/latest", (404, b'{"error_code": [], "message": {"a": 1}}')),
+    (["list"], "/subjects", (200, b'{"not": "a list"}')),
+    (["check", "s", "FILE"], "/compatibility/subjects/s/versions", (200, b'{"is_compatible": "yes"}')),
+    (["check", "s", "FILE"], "/compatibility/subjects/s/versions",
+     (200, b'{"is_compatible": false, "messages": [1, {"a": 2}]}')),
+    (["list"], "/subjects", b"HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\n\r\n"),
+]
+
+
+@pytest.mark.parametrize("command,path,answer", GARBAGE_COMMAND_ANSWERS,
+                         ids=[f"{c[0][0]}-{i}" for i, c in enumerate(GARBAGE_COMMAND_ANSWERS)])
+def test_schema_commands_survive_a_garbage_registry(fake_registry, tmp_path, command, path, answer):
+    schema = tmp_path / "r.avsc"
+    schema.write_text(AVRO_TEXT)
+    fake_registry.answers[path] = answer
+    args = ["schema"] + [str(schema) if a == "FILE" else a for a in command] + ["--registry", fake_registry.url]
+    p = Cli("unused").run(*args, check=False, bootstrap=False, timeout=60)
+    if command[0] == "check" and b"messages" in (answer[1] if isinstance(answer, tuple) else b""):
+        # A well-formed "incompatible" with odd messages: printed, exit 1.
+        assert p.returncode == 1 and p.stdout.startswith("incompatible"), (p.stdout, p.stderr)
+        return
+    assert_clean_failure(p)

@@ -158,6 +158,16 @@ async function main() {
     const left = await (await fetch(`${base}/api/v1/topics/${topic}-copy`)).status;
     check(left === 404, `the deleted topic is gone (${left})`);
 
+    // A record in the Schema Registry's wire format (produced by the test):
+    // shown decoded, with its schema named.
+    if (process.env.DECODED_TOPIC) {
+      await page.goto(`${base}/#/topics/${process.env.DECODED_TOPIC}/0`);
+      await page.waitForSelector('tr[data-offset="0"] [data-schema-id]');
+      const cell = await page.textContent('tr[data-offset="0"] [data-schema-id]');
+      check(cell.includes('AVRO') && cell.includes(`${process.env.DECODED_TOPIC}-value v1`) && cell.includes('"amount": 12.5'),
+        `a schema-registry record decoded: ${cell}`);
+    }
+
     // The group the test started: its rebalance on the timeline, lag over time.
     if (process.env.GROUP) {
       await page.goto(`${base}/#/groups/${process.env.GROUP}`);

@@ -3,6 +3,7 @@ create a topic and produce from the page, see the partition grow live, and the
 partitioner's explanation; screenshots at 375 and 1920 px are kept in the
 current directory (the build tree under ctest) or SAMSA_ARTIFACTS_DIR."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -12,6 +13,8 @@ import pytest
 
 import clients
 from console_client import Console
+from registry_util import REGISTRY, Registry, registry_url
+from test_schema_decoding import PAYMENT, avro_payment, wire
 
 
 def node_modules():
@@ -26,8 +29,17 @@ def test_page_in_chromium(broker_factory, name):
         pytest.fail("playwright-core or chromium missing: run scripts/install-deps.sh --test")
     from confluent_kafka import Consumer
     b = broker_factory({"http.listeners": "http://127.0.0.1:0", "http.write.enabled": "true",
-                        "http.lag.sample.ms": "100", "group.initial.rebalance.delay.ms": "0"})
+                        "http.lag.sample.ms": "100", "group.initial.rebalance.delay.ms": "0", **REGISTRY})
     c = Console(b)
+    # A record in the Schema Registry's wire format, for the message browser to decode.
+    decoded = name("decoded")
+    clients.create_topic(b.bootstrap, decoded, 1)
+    status, reg = Registry(registry_url(b)).register(f"{decoded}-value", json.dumps(PAYMENT))
+    assert status == 200, reg
+    from confluent_kafka import Producer
+    p = Producer({"bootstrap.servers": b.bootstrap})
+    p.produce(decoded, value=wire(reg["id"], avro_payment("p1", 12.5)), partition=0)
+    assert p.flush(30) == 0
     # A consumer group with one rebalance behind it, for the timeline.
     group, watched = name("grp"), name("watched")
     clients.create_topic(b.bootstrap, watched, 2)
@@ -42,7 +54,7 @@ def test_page_in_chromium(broker_factory, name):
     os.makedirs(shots, exist_ok=True)
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "browser_check.js")
     env = dict(os.environ, NODE_MODULES=modules, CONSOLE_URL=f"http://127.0.0.1:{c.port}", TOPIC=name("page"),
-               SCREENSHOT_DIR=shots, GROUP=group)
+               SCREENSHOT_DIR=shots, GROUP=group, DECODED_TOPIC=decoded)
     try:
         run = subprocess.run(["node", script], env=env, capture_output=True, text=True, timeout=120)
     finally:

@@ -294,7 +294,7 @@ function searchForm(topic) {
     el('button', { type: 'submit' }, 'Search'));
   const addRow = (m) => rows.append(el('tr', { 'data-match': `${m.partition}:${m.offset}` }, el('td', {}, `${m.partition}`),
     el('td', {}, el('a', { href: `#/topics/${encodeURIComponent(topic)}/${m.partition}?offset=${m.offset}` }, m.offset)),
-    el('td', {}, asText(m.key, 'text')), el('td', {}, asText(m.value, 'json')),
+    el('td', {}, recordCell(m.key, m.key_schema, 'text')), el('td', {}, recordCell(m.value, m.value_schema, 'json')),
     el('td', {}, writes ? replayButton(topic, m.partition, m.offset, target) : '')));
   const run = async () => {
     const q = new URLSearchParams(query);
@@ -447,6 +447,21 @@ function asText(value, mode) {
   return el('code', {}, value);
 }
 
+// A key or value in the Schema Registry's wire format (the API adds
+// key_schema/value_schema): decoded JSON under a line naming the schema, or
+// the raw value with the reason it was not decoded.
+function recordCell(value, schema, mode) {
+  if (!schema) return asText(value, mode);
+  const subjects = (schema.subjects || []).map((s) => `${s.subject} v${s.version}`).join(', ');
+  const label = [`schema ${schema.id}`, schema.type, subjects].filter(Boolean).join(' · ');
+  if ('decoded' in schema && mode !== 'hex') {
+    return el('div', { 'data-schema-id': schema.id }, el('small', { class: 'muted' }, label),
+      el('pre', {}, JSON.stringify(schema.decoded, null, 2)));
+  }
+  return el('div', {}, el('small', { class: 'muted' }, schema.note ? `${label}: ${schema.note}` : label),
+    asText(value, mode));
+}
+
 async function showMessages(topic, partition, params) {
   const query = new URLSearchParams({ limit: params.get('limit') || '50' });
   if (params.get('offset')) query.set('offset', params.get('offset'));
@@ -462,8 +477,8 @@ async function showMessages(topic, partition, params) {
         explainPartition(r.key, t.partitions.length, r.partitioner, partition)) }, `why partition ${partition}?`));
     }
     rows.append(el('tr', { 'data-offset': r.offset }, el('td', {}, r.offset),
-      el('td', {}, new Date(r.timestamp).toISOString()), el('td', {}, asText(r.key, 'text')),
-      el('td', {}, asText(r.value, mode)),
+      el('td', {}, new Date(r.timestamp).toISOString()), el('td', {}, recordCell(r.key, r.key_schema, 'text')),
+      el('td', {}, recordCell(r.value, r.value_schema, mode)),
       el('td', {}, r.headers.map((h) => el('div', {}, el('code', {}, `${h.key}=${h.value ?? 'null'}`)))), why,
       el('td', {}, cluster && cluster.console.write_enabled ? replayButton(topic, partition, r.offset, null) : '')));
   };
