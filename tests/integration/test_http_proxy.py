@@ -243,6 +243,21 @@ def test_v2_avro_and_jsonschema_through_the_registry(env, name):
     jid = r.json()["value_schema_id"]
     m = read_all(broker, topic2, 1)[0]
     assert m.value()[:5] == b"\x00" + struct.pack(">i", jid) and json.loads(m.value()[5:]) == {"n": 3}
+    # Protobuf: the message index list (one 0 byte: the first message), then the message.
+    topic3 = name("pb")
+    create_topic(broker, topic3)
+    proto = 'syntax = "proto3"; message Amount { int32 cents = 1; }'
+    r = requests.post(f"{url}/topics/{topic3}", json={"value_schema": proto, "records": [{"value": {"cents": 3}}]},
+                      headers={"Content-Type": "application/vnd.kafka.protobuf.v2+json"}, timeout=30)
+    assert r.status_code == 200, r.text
+    pid = r.json()["value_schema_id"]
+    assert read_all(broker, topic3, 1)[0].value() == b"\x00" + struct.pack(">i", pid) + b"\x00\x08\x03"
+    # v3 with a schema id encodes the same way as v2.
+    r = requests.post(f"{url}/v3/clusters/{cluster_id(url)}/topics/{topic}/records",
+                      json={"value": {"type": "AVRO", "schema_id": sid, "data": {"who": "z", "cents": 3}}}, timeout=30)
+    assert r.status_code == 200 and r.json()["error_code"] == 200, r.text
+    got = sorted(read_all(broker, topic, 3, group="verify-v3"), key=lambda m: m.offset())
+    assert got[2].value() == b"\x00" + struct.pack(">i", sid) + b"\x02z\x06"
 
 
 def describe_group(broker, group):
