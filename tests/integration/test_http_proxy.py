@@ -95,6 +95,10 @@ def test_v2_json_produce_with_curl_to_a_partition(env, name):
 
 def test_topic_listing_and_details(env, name):
     broker, url = env
+    # The start-up line and `samsa serve --help` name the proxy.
+    assert f"REST proxy {url}" in broker.log_tail(50)
+    helptext = subprocess.run([samsa_bin(), "serve", "--help"], capture_output=True, text=True, timeout=30).stdout
+    assert "http.proxy.listeners=http://HOST:PORT (default http://127.0.0.1:8082; none = off)" in helptext
     topic = name("listed")
     create_topic(broker, topic, 2)
     status, topics = curl("GET", f"{url}/topics")
