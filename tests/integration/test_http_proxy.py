@@ -385,3 +385,27 @@ def test_consumer_bounds_instances_records_and_idle_expiry(broker_factory, name)
     status, body = curl("GET", f"{a}/subscription")
     assert (status, body["error_code"]) == (404, 40403)
     assert "expired after 1000 ms idle" in broker.log_tail(200)
+
+
+def test_instance_shares_its_group_with_a_kafka_client(env, name):
+    broker, url = env
+    topic, group = name("share"), name("g")
+    create_topic(broker, topic, 2)
+    base = consumer_base(url, group, "web", **{"auto.offset.reset": "earliest"})
+    requests.post(f"{base}/subscription", json={"topics": [topic]}, headers={"Content-Type": V2}, timeout=30)
+    requests.get(f"{base}/records", params={"timeout": 2000}, headers={"Accept": BINARY}, timeout=30)
+    assert len(requests.get(f"{base}/assignments", timeout=30).json()["partitions"]) == 2
+    # A Kafka client joins: the group rebalances (the instance rejoins on its
+    # heartbeat) and the range assignor gives each member one partition.
+    c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": group, "partition.assignment.strategy": "range"})
+    c.subscribe([topic])
+
+    def split():
+        c.poll(0.1)
+        mine = [p["partition"] for p in requests.get(f"{base}/assignments", timeout=30).json()["partitions"]]
+        theirs = [tp.partition for tp in c.assignment()]
+        return len(mine) == 1 and len(theirs) == 1 and sorted(mine + theirs) == [0, 1]
+    wait_until(split, "the partitions to be split between the instance and the Kafka client", timeout=30)
+    assert len(describe_group(broker, group)["members"]) == 2
+    c.close()
+    requests.delete(base, timeout=30)
