@@ -56,7 +56,11 @@ const std::set<std::string>& broker_keys() {
       "schema.registry.listeners", "schema.registry.topic",
       // Incremental fetch sessions (KIP-227); the last one is Samsa's memory bound.
       "max.incremental.fetch.session.cache.slots", "min.incremental.fetch.session.eviction.ms",
-      "fetch.session.cache.max.partitions"};
+      "fetch.session.cache.max.partitions",
+      // Read by the HTTP REST proxy (src/proxy/proxy_settings.cc).
+      "http.proxy.listeners", "http.proxy.max.request.bytes", "http.proxy.max.records.per.request",
+      "http.proxy.consumer.max.instances", "http.proxy.consumer.instance.timeout.ms", "http.proxy.consumer.max.records",
+      "http.proxy.consumer.max.bytes", "schema.registry.url"};
   return keys;
 }
 

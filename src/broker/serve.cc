@@ -163,6 +163,7 @@ int serve(const serve_options& options) {
   // find the console's own context alive until io is gone.
   std::unique_ptr<side_service> console;
   std::unique_ptr<side_service> schema_registry;  // like the console: outlives io
+  std::unique_ptr<side_service> http_proxy;       // likewise
   asio::io_context io(1);
   broker_state broker(io, *config);
   register_all_handlers(broker.apis());
@@ -227,6 +228,15 @@ int serve(const serve_options& options) {
     }
     schema_registry = std::move(*started_registry);
   }
+  // The HTTP REST proxy (src/proxy), also before the port file.
+  if (options.start_proxy) {
+    auto started_proxy = options.start_proxy(broker, options.port_file);
+    if (!started_proxy) {
+      spdlog::error("samsa serve: {}", started_proxy.err().describe());
+      return 1;
+    }
+    http_proxy = std::move(*started_proxy);
+  }
   if (options.port_file) {
     // "<port file>.<LISTENER>" for every listener, before the main file
     // (the first listener's port) that tests wait for.
@@ -242,6 +252,7 @@ int serve(const serve_options& options) {
     }
   }
   std::string console_url = console && !console->url().empty() ? ", console " + console->url() : "";
+  if (http_proxy && !http_proxy->url().empty()) console_url += ", REST proxy " + http_proxy->url();
   auto ready_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   for (const auto& a : broker.advertised_listeners()) {
     std::string protocol(security_protocol_name(a.protocol));
@@ -277,6 +288,7 @@ int serve(const serve_options& options) {
 
   io.run();
   // The console's thread stops first: it only reads through the handler thread.
+  if (http_proxy) http_proxy->stop();  // its instances' last requests go through the handler thread
   if (console) console->stop();
   if (schema_registry) schema_registry->stop();  // its thread, too, reads only through the handler thread
   // Connections were told to close; drop what the network threads still hold.

@@ -38,6 +38,10 @@ struct serve_options {
   // writes its port to "<port_file>.registry".
   std::function<result<std::unique_ptr<side_service>>(broker_state&, const std::optional<std::string>& port_file)>
       start_registry;
+  // Starts the HTTP REST proxy (src/proxy; null = none), after the registry;
+  // writes its port to "<port_file>.proxy".
+  std::function<result<std::unique_ptr<side_service>>(broker_state&, const std::optional<std::string>& port_file)>
+      start_proxy;
 };
 
 // Runs the broker in the calling thread; returns the process exit code.

@@ -336,6 +336,9 @@ asio::awaitable<void> server::serve_tls_connection(std::shared_ptr<void> socket_
 template <typename Stream>
 asio::awaitable<void> server::serve_http(Stream& stream, const request& identity) {
   beast::flat_buffer buffer;
+  auto error_text = [this](int code, std::string_view message, int status) {
+    return limits_.error_body ? limits_.error_body(status, message) : error_json(code, message);
+  };
   for (;;) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<uint32_t>(limits_.max_header_bytes));
@@ -349,9 +352,10 @@ asio::awaitable<void> server::serve_http(Stream& stream, const request& identity
                                               11};
       add_common_headers(res);
       res.set(bhttp::field::content_type, "application/json");
-      res.body() = error_json(42, body ? "request body exceeds " + std::to_string(limits_.max_body_bytes) + " bytes"
+      res.body() = error_text(42, body ? "request body exceeds " + std::to_string(limits_.max_body_bytes) + " bytes"
                                        : "request headers exceed " + std::to_string(limits_.max_header_bytes) +
-                                             " bytes");
+                                             " bytes",
+                              body ? 413 : 431);
       res.keep_alive(false);
       res.prepare_payload();
       beast::get_lowest_layer(stream).expires_after(limits_.idle_timeout);
@@ -381,6 +385,7 @@ asio::awaitable<void> server::serve_http(Stream& stream, const request& identity
     if (qmark != std::string_view::npos) req.query = parse_query(target.substr(qmark + 1));
     req.content_type = std::string(raw[bhttp::field::content_type]);
     req.authorization = std::string(raw[bhttp::field::authorization]);
+    req.accept = std::string(raw[bhttp::field::accept]);
     req.body = std::move(raw.body());
     bool keep_alive = raw.keep_alive();
 
@@ -389,7 +394,7 @@ asio::awaitable<void> server::serve_http(Stream& stream, const request& identity
     const bool is_stream = s != streams_.end() && req.method == "GET";
     std::optional<response> refused;
     if (!host_allowed(std::string(raw[bhttp::field::host]))) {
-      refused = response{421, "application/json", error_json(42, "this console answers to localhost only"), {}};
+      refused = response{421, "application/json", error_text(42, "this console answers to localhost only", 421), {}};
     } else if (hooks_.before) {
       refused = co_await hooks_.before(req, is_stream);
     }
@@ -409,15 +414,15 @@ asio::awaitable<void> server::serve_http(Stream& stream, const request& identity
       bool path_known = false;
       const entry* e = find(req.method, req.path, path_known);
       if (!e) {
-        out = path_known ? response{405, "application/json", error_json(42, req.method + " is not allowed here"), {}}
-                         : response{404, "application/json", error_json(42, "no such page: " + req.path), {}};
+        out = path_known ? response{405, "application/json", error_text(42, req.method + " is not allowed here", 405), {}}
+                         : response{404, "application/json", error_text(42, "no such page: " + req.path, 404), {}};
       } else {
         try {
           out = co_await e->h(req);
           if (hooks_.after) co_await hooks_.after(req, out);
         } catch (const std::exception& ex) {
           spdlog::warn("console: {} {} failed: {}", req.method, req.path, ex.what());
-          out = response{500, "application/json", error_json(-1, ex.what()), {}};
+          out = response{500, "application/json", error_text(-1, ex.what(), 500), {}};
         }
       }
     }

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -37,6 +38,10 @@ struct server_limits {
   std::chrono::milliseconds idle_timeout{30'000};
   // A Server-Sent Events write that takes longer closes the stream.
   std::chrono::milliseconds stream_write_timeout{5'000};
+  // How the server's own refusals (413, 431, 421, 404, 405, 500) are written
+  // for this listener's clients (the REST proxy answers Confluent's
+  // {"error_code", "message"}); empty: the console's JSON error.
+  std::function<std::string(int status, std::string_view message)> error_body;
 };
 
 struct request {
@@ -46,6 +51,7 @@ struct request {
   std::string content_type;
   std::string body;
   std::string authorization;  // the Authorization header, as sent
+  std::string accept;         // the Accept header, as sent
   std::string peer;           // "127.0.0.1:53422"
   std::string peer_host;      // "127.0.0.1"
   // https with a client certificate: its subject through ssl.principal.mapping.rules.

@@ -55,6 +55,7 @@ def _start_broker(work, extra=()):
                              "--set", f"log.dirs={data}", "--port-file", port_file,
                              "--set", "http.listeners=none",  # leave port 8080 alone
                              "--set", "schema.registry.listeners=none",  # and 8081
+                             "--set", "http.proxy.listeners=none",  # and 8082
                              *extra],
                             stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 20

@@ -60,6 +60,8 @@ class Broker:
         settings.setdefault("http.listeners", "none")
         # ... and the Schema Registry off (port 8081 free) unless a test wants it.
         settings.setdefault("schema.registry.listeners", "none")
+        # ... and the REST proxy off (port 8082 free) unless a test wants it.
+        settings.setdefault("http.proxy.listeners", "none")
         for key, value in settings.items():
             args += ["--set", f"{key}={value}"]
         log = open(self.log_path, "ab")

@@ -60,6 +60,11 @@ void broker_process::start() {
     args.push_back("--set");
     args.push_back("schema.registry.listeners=none");
   }
+  // Nor the REST proxy (port 8082).
+  if (!settings_.count("http.proxy.listeners")) {
+    args.push_back("--set");
+    args.push_back("http.proxy.listeners=none");
+  }
   for (const auto& [key, value] : settings_) {
     args.push_back("--set");
     args.push_back(key + "=" + value);

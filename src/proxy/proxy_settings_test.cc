@@ -1,0 +1,28 @@
+#include "proxy/proxy_settings.h"
+
+#include <gtest/gtest.h>
+
+namespace samsa::proxy {
+namespace {
+
+TEST(proxy_settings, defaults_and_overrides) {
+  auto d = proxy_settings_from({});
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->listener, "http://127.0.0.1:8082");
+  EXPECT_EQ(d->instance_timeout_ms, 300000);
+  auto off = proxy_settings_from({{"http.proxy.listeners", "none"}});
+  ASSERT_TRUE(off);
+  EXPECT_FALSE(off->listener);
+  auto set = proxy_settings_from({{"http.proxy.consumer.instance.timeout.ms", "500"},
+                                  {"http.proxy.max.records.per.request", "3"},
+                                  {"schema.registry.url", "http://127.0.0.1:1"}});
+  ASSERT_TRUE(set);
+  EXPECT_EQ(set->instance_timeout_ms, 500);
+  EXPECT_EQ(set->limits.max_records, 3u);
+  EXPECT_EQ(set->registry_url, "http://127.0.0.1:1");
+  EXPECT_FALSE(proxy_settings_from({{"http.proxy.consumer.max.instances", "0"}}));
+  EXPECT_FALSE(proxy_settings_from({{"http.proxy.max.request.bytes", "12x"}}));
+}
+
+}  // namespace
+}  // namespace samsa::proxy

@@ -1,0 +1,60 @@
+#include "proxy/schema_encoder.h"
+
+#include <chrono>
+
+#include "registry/schema.h"
+#include "registry/schema_codec.h"
+
+namespace samsa::proxy {
+
+namespace {
+
+registry::schema_type type_of(format f) {
+  switch (f) {
+    case format::jsonschema: return registry::schema_type::json;
+    case format::protobuf: return registry::schema_type::protobuf;
+    default: return registry::schema_type::avro;
+  }
+}
+
+}  // namespace
+
+boost::asio::awaitable<outcome<encoded_side>> schema_encoder::encode(schema_side side) {
+  if (url_.empty())
+    co_return problem{408, codes::schema_registry_error, "no schema registry: set schema.registry.url"};
+  auto job = [this, &side]() -> outcome<encoded_side> {
+    registry::schema_codec codec(url_, std::chrono::seconds(10));
+    encoded_side out;
+    out.schema_id = side.schema_id;
+    if (side.schema_text) {
+      auto id = codec.register_schema(side.subject, type_of(side.embedded.value_or(format::avro)), *side.schema_text);
+      if (!id) return problem{408, codes::schema_registry_error, "Schema registration or lookup failed: " + id.err().message};
+      out.schema_id = *id;
+    }
+    for (size_t i = 0; i < side.values.size(); ++i) {
+      if (!side.values[i]) {
+        out.values.emplace_back();
+        continue;
+      }
+      if (!out.schema_id)
+        return problem{422, codes::value_schema_missing, "record " + std::to_string(i) + " has data but no schema"};
+      auto bytes = codec.encode(*out.schema_id, *side.values[i]);
+      if (!bytes) {
+        auto e = bytes.err();
+        // The registry unreachable or the id unknown is a lookup failure;
+        // anything else is the value not fitting its schema.
+        bool lookup = e.code == std::errc::connection_refused || e.code == std::errc::timed_out ||
+                      e.code == std::errc::no_such_file_or_directory || e.message.starts_with("schema registry");
+        if (lookup) return problem{408, codes::schema_registry_error, "Schema registration or lookup failed: " + e.message};
+        return problem{422, codes::json_conversion,
+                       "Conversion of JSON to the schema's format failed (record " + std::to_string(i) + "): " + e.message};
+      }
+      out.values.emplace_back(std::move(*bytes));
+    }
+    return out;
+  };
+  outcome<encoded_side> result = co_await pool_.run(job);
+  co_return result;
+}
+
+}  // namespace samsa::proxy

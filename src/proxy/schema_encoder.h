@@ -1,0 +1,52 @@
+// Schema-registry formats for the proxy (v2 avro/jsonschema/protobuf, v3
+// AVRO/JSONSCHEMA/PROTOBUF): registers a schema given as text under the
+// topic's subject (TopicNameStrategy: "<topic>-key" / "<topic>-value") and
+// encodes each JSON value into Confluent's wire format with
+// registry::schema_codec, which validates it against the schema. The codec is
+// a blocking REST client, so it runs on the proxy's own small thread pool,
+// never on the HTTP thread nor on the broker's workers (the embedded
+// registry's own reads need those).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/worker_pool.h"
+#include "proxy/proxy_body.h"
+
+namespace samsa::proxy {
+
+// One side (keys or values) of a request.
+struct schema_side {
+  std::string subject;                     // "<topic>-value"
+  std::optional<std::string> schema_text;  // registered first when given
+  std::optional<int32_t> schema_id;
+  std::optional<format> embedded;          // the schema type a text is registered as
+  // The JSON texts to encode; nullopt entries stay null.
+  std::vector<std::optional<std::string>> values;
+};
+
+struct encoded_side {
+  std::optional<int32_t> schema_id;
+  std::vector<std::optional<std::string>> values;
+};
+
+class schema_encoder {
+ public:
+  explicit schema_encoder(std::string registry_url) : url_(std::move(registry_url)), pool_(2) {}
+  ~schema_encoder() { pool_.stop(); }
+
+  // Registration or lookup failures: 408 / 40801; a value the schema refuses: 422 / 42203.
+  boost::asio::awaitable<outcome<encoded_side>> encode(schema_side side);
+  const std::string& url() const { return url_; }
+  void stop() { pool_.stop(); }
+
+ private:
+  std::string url_;
+  broker::worker_pool pool_;
+};
+
+}  // namespace samsa::proxy

@@ -1,0 +1,98 @@
+"""The REST proxy under an authorizer: every request authenticates (HTTP
+Basic against the metadata log's SCRAM users, as the console does) and is
+judged with the same ACLs as that principal's Kafka requests: producing
+needs WRITE on the topic, consumer instances READ on their group and on each
+topic, listings show what the principal may DESCRIBE. Refusals use
+Confluent's error body."""
+
+import base64
+import json
+import subprocess
+
+import pytest
+import requests
+from confluent_kafka import Consumer
+
+from proxy_util import BINARY, JSON, V2, curl, proxy_url, wait_until
+from samsa_harness import Broker, samsa_bin
+
+AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+
+
+def samsa(broker, *args, stdin=None):
+    out = subprocess.run([samsa_bin(), *args, "--bootstrap", broker.bootstrap], input=stdin, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, (args, out.stdout, out.stderr)
+    return out.stdout
+
+
+@pytest.fixture(scope="module")
+def secured():
+    broker = Broker({
+        "authorizer.class.name": AUTHORIZER,
+        "super.users": "User:ANONYMOUS",  # the command-line tools below set the stage over PLAINTEXT
+        "http.proxy.listeners": "http://127.0.0.1:0",
+        "group.initial.rebalance.delay.ms": "0",
+        "connection.failed.authentication.delay.ms": "0",
+    }).start()
+    samsa(broker, "user", "create", "alice", "--password-stdin", stdin="alice-secret\n")
+    for topic in ("pub", "secret"):
+        samsa(broker, "topic", "create", topic, "-p", "1")
+    acl = ["acl", "create", "--allow-principal", "User:alice"]
+    samsa(broker, *acl, "--operation", "Read", "--operation", "Write", "--topic", "pub")
+    samsa(broker, *acl, "--operation", "Read", "--group", "g-alice")
+    yield broker, proxy_url(broker)
+    broker.close()
+
+
+ALICE = ("alice", "alice-secret")
+
+
+def test_no_or_wrong_credentials_are_401(secured):
+    _, url = secured
+    r = requests.get(f"{url}/topics", timeout=30)
+    assert r.status_code == 401 and r.json()["error_code"] == 40101 and "WWW-Authenticate" in r.headers
+    r = requests.get(f"{url}/topics", auth=("alice", "wrong"), timeout=30)
+    assert r.status_code == 401 and r.json()["error_code"] == 40101
+
+
+def test_produce_needs_write_and_listings_are_filtered(secured):
+    broker, url = secured
+    body = {"records": [{"value": base64.b64encode(b"hello").decode()}]}
+    status, answer = curl("POST", f"{url}/topics/pub", body, BINARY, user="alice:alice-secret")
+    assert status == 200 and answer["offsets"][0]["error_code"] is None, answer
+    status, answer = curl("POST", f"{url}/topics/secret", body, BINARY, user="alice:alice-secret")
+    assert status == 403 and answer["error_code"] == 40301 and "secret" in answer["message"]
+    assert requests.get(f"{url}/topics", auth=ALICE, timeout=30).json() == ["pub"]
+    assert requests.get(f"{url}/topics/secret", auth=ALICE, timeout=30).status_code == 403
+    # The refused record is not in the topic; the allowed one is.
+    c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "check", "auto.offset.reset": "earliest"})
+    from confluent_kafka import TopicPartition
+    assert c.get_watermark_offsets(TopicPartition("secret", 0), 10)[1] == 0
+    assert c.get_watermark_offsets(TopicPartition("pub", 0), 10)[1] >= 1
+    c.close()
+
+
+def test_consumers_need_read_on_group_and_topic(secured):
+    _, url = secured
+    r = requests.post(f"{url}/consumers/g-other", json={"name": "x"}, headers={"Content-Type": V2}, auth=ALICE,
+                      timeout=30)
+    assert r.status_code == 403 and r.json()["error_code"] == 40301
+    r = requests.post(f"{url}/consumers/g-alice", json={"name": "a", "format": "binary", "auto.offset.reset": "earliest"},
+                      headers={"Content-Type": V2}, auth=ALICE, timeout=30)
+    assert r.status_code == 200, r.text
+    base = r.json()["base_uri"]
+    r = requests.post(f"{base}/subscription", json={"topics": ["secret"]}, headers={"Content-Type": V2}, auth=ALICE,
+                      timeout=30)
+    assert r.status_code == 403 and r.json()["error_code"] == 40301
+    assert curl("POST", f"{url}/topics/pub", {"records": [{"value": "cGluZw=="}]}, BINARY,
+                user="alice:alice-secret")[0] == 200
+    r = requests.post(f"{base}/subscription", json={"topics": ["pub"]}, headers={"Content-Type": V2}, auth=ALICE,
+                      timeout=30)
+    assert r.status_code == 204
+    got = []
+    wait_until(lambda: got.extend(requests.get(f"{base}/records", params={"timeout": 500}, headers={"Accept": BINARY},
+                                               auth=ALICE, timeout=30).json()) or got, "records as alice")
+    assert all(rec["topic"] == "pub" for rec in got)
+    # Another principal (the anonymous super user has no password here) cannot use alice's instance.
+    assert requests.delete(base, auth=ALICE, timeout=30).status_code == 204
