@@ -119,8 +119,8 @@ std::map<std::string, std::map<std::string, std::vector<int32_t>>> range_assign(
 }  // namespace
 
 consumer_instances::consumer_instances(broker::broker_state& broker, const proxy_settings& settings,
-                                       asio::io_context& io)
-    : broker_(broker), settings_(settings), io_(io) {}
+                                       asio::io_context& io, schema_encoder& schemas)
+    : broker_(broker), settings_(settings), io_(io), schemas_(schemas) {}
 
 consumer_instances::~consumer_instances() = default;
 
@@ -484,10 +484,6 @@ asio::awaitable<http::response> consumer_instances::records(const http::request&
       req.accept.find("application/json") == std::string::npos)
     co_return error_answer(406, codes::format_mismatch,
                            "The requested embedded data format does not match the deserializer for this consumer instance");
-  if (uses_schema(c->config.embedded))
-    co_return error_answer(406, codes::format_mismatch,
-                           "this proxy's consumer instances read binary and json; " +
-                               std::string(format_name(c->config.embedded)) + " is not supported");
   if (c->topics.empty())
     co_return error_answer(409, codes::illegal_state, "Illegal state: Consumer is not subscribed to any topics or assigned any partitions");
   int64_t max_bytes = settings_.max_fetch_bytes;
@@ -532,6 +528,7 @@ asio::awaitable<http::response> consumer_instances::records(const http::request&
   json out = json::array();
   size_t count = 0;
   int64_t bytes = 0;
+  std::optional<std::string> undecodable;  // why a record could not be decoded
   for (;;) {
     // A copy: a rebalance (the heartbeat coroutine) may change the
     // assignment and positions while this read waits on the broker; records
@@ -550,6 +547,17 @@ asio::awaitable<http::response> consumer_instances::records(const http::request&
       limits.max_bytes = max_bytes - bytes;
       auto read = [&log, from, limits] { return http::read_records(*log, from, limits); };
       result<http::read_outcome> got = co_await broker_.workers().run(read);
+      // Schema formats: keys and values decoded (key, value, key, value...).
+      decoded_blobs decoded;
+      if (got && uses_schema(c->config.embedded)) {
+        std::vector<std::optional<std::string>> blobs;
+        blobs.reserve(got->records.size() * 2);
+        for (const auto& r : got->records) {
+          blobs.push_back(r.key);
+          blobs.push_back(r.value);
+        }
+        decoded = co_await schemas_.decode(std::move(blobs));
+      }
       auto pos = c->positions.find(tp);
       if (pos == c->positions.end() || pos->second != from || c->closed) continue;
       if (!got) {
@@ -558,29 +566,50 @@ asio::awaitable<http::response> consumer_instances::records(const http::request&
         pos->second = c->config.reset_earliest || from < start ? start : log->high_watermark();
         continue;
       }
-      for (const auto& r : got->records) {
+      // Records past one that cannot be decoded stay unread: the position
+      // stops at it, so every read fails there as Kafka's deserializer does.
+      const size_t usable = decoded.failed_at ? *decoded.failed_at / 2 : got->records.size();
+      for (size_t i = 0; i < usable; ++i) {
+        const auto& r = got->records[i];
         json rec{{"topic", tp.first}, {"partition", tp.second}, {"offset", r.offset}};
-        auto as_field = [&](const std::optional<std::string>& v) -> json {
+        auto as_field = [&](const std::optional<std::string>& v, size_t blob) -> json {
           if (!v) return nullptr;
+          if (uses_schema(c->config.embedded)) {
+            // The codec writes JSON; a text it made that does not parse is a
+            // bug, kept visible as a string rather than dropped.
+            const auto& text = decoded.texts[blob];
+            json parsed = json::parse(*text, nullptr, false);
+            return parsed.is_discarded() ? json(*text) : parsed;
+          }
           if (c->config.embedded == format::binary)
             return sasl::base64_encode(reinterpret_cast<const uint8_t*>(v->data()), v->size());
           json parsed = json::parse(*v, nullptr, false);
           // Bytes that are not JSON are given as a string rather than lost.
           return parsed.is_discarded() ? json(*v) : parsed;
         };
-        rec["key"] = as_field(r.key);
-        rec["value"] = as_field(r.value);
+        rec["key"] = as_field(r.key, 2 * i);
+        rec["value"] = as_field(r.value, 2 * i + 1);
         rec["timestamp"] = r.timestamp;
         out.push_back(std::move(rec));
         ++count;
         bytes += static_cast<int64_t>((r.key ? r.key->size() : 0) + (r.value ? r.value->size() : 0));
       }
-      if (got->next_offset > pos->second) {
-        pos->second = got->next_offset;
-        c->uncommitted[tp] = got->next_offset;
+      const int64_t next = decoded.failed_at ? got->records[usable].offset : got->next_offset;
+      if (next > pos->second) {
+        pos->second = next;
+        c->uncommitted[tp] = next;
+      }
+      if (decoded.failed_at) {
+        const auto& bad = got->records[usable];
+        undecodable = "Kafka error: the " + std::string(*decoded.failed_at % 2 == 0 ? "key" : "value") + " at " + tp.first +
+                      "-" + std::to_string(tp.second) + " offset " + std::to_string(bad.offset) + " cannot be read as " +
+                      std::string(format_name(c->config.embedded)) + ": " + decoded.error;
+        break;
       }
     }
-    if (count > 0 || clock_type::now() >= deadline || c->closed) break;
+    // Records decoded before the bad one are answered; the next read fails.
+    if (undecodable && count == 0) co_return error_answer(500, codes::kafka_error, *undecodable);
+    if (count > 0 || undecodable || clock_type::now() >= deadline || c->closed) break;
     asio::steady_timer t(io_);
     t.expires_after(std::chrono::milliseconds(50));
     co_await t.async_wait(asio::use_awaitable);

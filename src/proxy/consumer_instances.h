@@ -12,6 +12,8 @@
 // time (http.proxy.consumer.instance.timeout.ms: an instance not used that
 // long leaves its group and is dropped), records and bytes per read (nothing
 // is buffered between reads: a read takes what it returns from the log).
+// Instances in a schema-registry format decode each key and value to JSON
+// on the schema encoder's own threads.
 // Everything here runs on the proxy's HTTP thread.
 #pragma once
 
@@ -25,6 +27,7 @@
 
 #include "http/server.h"
 #include "proxy/proxy_settings.h"
+#include "proxy/schema_encoder.h"
 
 namespace samsa::broker {
 class broker_state;
@@ -36,7 +39,9 @@ struct consumer_instance;
 
 class consumer_instances {
  public:
-  consumer_instances(broker::broker_state& broker, const proxy_settings& settings, boost::asio::io_context& io);
+  // `schemas` decodes records for instances in avro/jsonschema/protobuf.
+  consumer_instances(broker::broker_state& broker, const proxy_settings& settings, boost::asio::io_context& io,
+                     schema_encoder& schemas);
   ~consumer_instances();
 
   // segments: "consumers", group[, "instances", name[, what]].
@@ -68,6 +73,7 @@ class consumer_instances {
   broker::broker_state& broker_;
   const proxy_settings& settings_;
   boost::asio::io_context& io_;
+  schema_encoder& schemas_;
   std::string base_url_;
   std::map<std::pair<std::string, std::string>, instance_ptr> instances_;  // (group, name)
   uint64_t next_id_ = 0;

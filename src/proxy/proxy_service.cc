@@ -55,7 +55,7 @@ json null_or(const std::optional<int32_t>& v) { return v ? json(*v) : json(nullp
 proxy_service::proxy_service(broker::broker_state& broker, proxy_settings settings)
     : broker_(broker), settings_(std::move(settings)), server_(limits_for(settings_)), producer_(broker),
       encoder_(settings_.registry_url),
-      consumers_(std::make_unique<consumer_instances>(broker, settings_, server_.io())) {
+      consumers_(std::make_unique<consumer_instances>(broker, settings_, server_.io(), encoder_)) {
   for (const char* method : {"GET", "POST", "PUT", "DELETE"})
     server_.route(method, "/", [this](const http::request& r) { return handle(r); }, true);
 }

@@ -1,6 +1,7 @@
 #include "proxy/schema_encoder.h"
 
 #include <chrono>
+#include <span>
 
 #include "registry/schema.h"
 #include "registry/schema_codec.h"
@@ -55,6 +56,35 @@ boost::asio::awaitable<outcome<encoded_side>> schema_encoder::encode(schema_side
   };
   outcome<encoded_side> result = co_await pool_.run(job);
   co_return result;
+}
+
+boost::asio::awaitable<decoded_blobs> schema_encoder::decode(std::vector<std::optional<std::string>> blobs) {
+  decoded_blobs out;
+  if (url_.empty()) {
+    out.failed_at = 0;
+    out.error = "no schema registry: set schema.registry.url";
+    co_return out;
+  }
+  auto job = [this, &blobs, &out] {
+    // One codec per read: its cache keeps each id fetched once per read.
+    registry::schema_codec codec(url_, std::chrono::seconds(10));
+    for (size_t i = 0; i < blobs.size(); ++i) {
+      if (!blobs[i]) {
+        out.texts.emplace_back();
+        continue;
+      }
+      const auto& b = *blobs[i];
+      auto text = codec.decode(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(b.data()), b.size()));
+      if (!text) {
+        out.failed_at = i;
+        out.error = text.err().message;
+        return;
+      }
+      out.texts.emplace_back(std::move(*text));
+    }
+  };
+  co_await pool_.run(job);
+  co_return out;
 }
 
 }  // namespace samsa::proxy

@@ -1,8 +1,10 @@
 // Schema-registry formats for the proxy (v2 avro/jsonschema/protobuf, v3
-// AVRO/JSONSCHEMA/PROTOBUF): registers a schema given as text under the
+// AVRO/JSONSCHEMA/PROTOBUF), both ways. Producing: registers a schema given as text under the
 // topic's subject (TopicNameStrategy: "<topic>-key" / "<topic>-value") and
 // encodes each JSON value into Confluent's wire format with
 // registry::schema_codec, which validates it against the schema. The codec is
+// Consuming (v2 consumer instances in those formats): decodes each record's
+// key and value back to JSON with the same codec. The codec is
 // a blocking REST client, so it runs on the proxy's own small thread pool,
 // never on the HTTP thread nor on the broker's workers (the embedded
 // registry's own reads need those).
@@ -34,6 +36,16 @@ struct encoded_side {
   std::vector<std::optional<std::string>> values;
 };
 
+// Record keys / values in the wire format decoded back to JSON texts, in
+// order; decoding stops at the first blob that is not in the wire format or
+// names a schema the registry cannot give (`failed_at` is its index, `error`
+// says why), as Kafka's deserializer fails the poll at that record.
+struct decoded_blobs {
+  std::vector<std::optional<std::string>> texts;  // nullopt stays null
+  std::optional<size_t> failed_at;
+  std::string error;
+};
+
 class schema_encoder {
  public:
   explicit schema_encoder(std::string registry_url) : url_(std::move(registry_url)), pool_(2) {}
@@ -41,6 +53,8 @@ class schema_encoder {
 
   // Registration or lookup failures: 408 / 40801; a value the schema refuses: 422 / 42203.
   boost::asio::awaitable<outcome<encoded_side>> encode(schema_side side);
+  // For consumer instances in a schema format; on the same threads as encode().
+  boost::asio::awaitable<decoded_blobs> decode(std::vector<std::optional<std::string>> blobs);
   const std::string& url() const { return url_; }
   void stop() { pool_.stop(); }
 
