@@ -79,7 +79,9 @@ namespace {
 // Mutes the connection until now + throttle (never shortens a longer mute).
 int32_t mute_for(request_context& ctx, int64_t now, int64_t throttle) {
   if (throttle <= 0) return 0;
-  int64_t until = now + throttle;
+  // `now` is whole milliseconds, up to one behind the clock: one more keeps
+  // the connection muted for at least the throttle time the client is told.
+  int64_t until = now + throttle + 1;
   auto& muted = *ctx.client.muted_until_ms;
   int64_t prev = muted.load(std::memory_order_relaxed);
   while (prev < until && !muted.compare_exchange_weak(prev, until, std::memory_order_relaxed)) {
