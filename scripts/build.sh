@@ -5,8 +5,10 @@ cd "$(dirname "$0")/.."
 export CCACHE_BASEDIR=$PWD
 kind=${1:-release}
 shift || true
+# Tests and benchmarks on explicitly: the quick start configures build/release
+# with only the binary, and CMake would otherwise keep that choice.
 case "$kind" in
-  release) args=(-DCMAKE_BUILD_TYPE=Release) ;;
+  release) args=(-DCMAKE_BUILD_TYPE=Release -DSAMSA_TESTS=ON -DSAMSA_BENCH=ON) ;;
   debug) args=(-DCMAKE_BUILD_TYPE=Debug) ;;
   asan) args=(-DCMAKE_BUILD_TYPE=Debug -DSAMSA_SANITIZE=ON) ;;
   *) echo "build.sh: unknown build kind '$kind' (release, debug or asan)" >&2; exit 2 ;;

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# Installs what Samsa needs on Debian 12, idempotently: build dependencies always,
-# test peers (kcat, Python clients, KafkaJS 2.2.4, librdkafka 2.15.1 built from
-# sources) with --test. Quick when all is there.
+# Installs what Samsa needs on Debian 12, idempotently: what the `samsa` binary
+# needs to build always (the quick start's first phase); with --test also the
+# test frameworks and peers (GoogleTest, kcat, Python clients, Chromium,
+# PostgreSQL, KafkaJS 2.2.4, librdkafka 2.15.1 built from sources). Quick when
+# all is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_packages=(build-essential cmake pkg-config python3 ccache
   libboost1.81-dev librdkafka-dev libfmt-dev libspdlog-dev libcli11-dev nlohmann-json3-dev
   libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev libssl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libre2-dev libprotobuf-dev libprotoc-dev
-  libpqxx-dev libpq-dev)
-test_packages=(kcat python3-confluent-kafka python3-kafka python3-pytest python3-lz4 python3-snappy python3-zstandard
+  libre2-dev libprotobuf-dev libprotoc-dev libpqxx-dev libpq-dev)
+test_packages=(libgtest-dev libgmock-dev libbenchmark-dev kcat python3-confluent-kafka python3-kafka python3-pytest python3-lz4 python3-snappy python3-zstandard
   python3-prometheus-client chromium
   python3-avro python3-protobuf python3-jsonschema python3-requests
   clang libclang-rt-14-dev iproute2 procps
