@@ -61,6 +61,30 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
+def thread_cpu(pid):
+    """{tid: (name, on-CPU seconds)} of every thread of a process: the name from
+    /proc/<pid>/task/<tid>/comm, the time from its schedstat (nanoseconds) or else utime + stime
+    from its stat (10 ms ticks)."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        base = f"/proc/{pid}/task/{tid}"
+        try:
+            with open(base + "/comm") as f:
+                name = f.read().strip()
+            try:
+                with open(base + "/schedstat") as f:
+                    seconds = int(f.read().split()[0]) / 1e9
+            except FileNotFoundError:
+                with open(base + "/stat") as f:
+                    text = f.read()
+                fields = text[text.rindex(")") + 2:].split()
+                seconds = (int(fields[11]) + int(fields[12])) / CLK_TCK
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # the thread ended between listdir and open
+        out[int(tid)] = (name, seconds)
+    return out
+
+
 def status_kb(pid, key):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -163,8 +187,9 @@ def api_versions_probe(host, port, timeout=1.0):
 class SamsaBroker:
     """One `samsa serve` on 127.0.0.1 port 0 with its own data directory."""
 
-    def __init__(self, programs, work_dir, settings=None, data_dir=None):
+    def __init__(self, programs, work_dir, settings=None, data_dir=None, cpus=None):
         self.programs = programs
+        self.cpus = cpus  # a taskset CPU list ("0", "0-1"): the broker runs on those cores only
         self.work_dir = tempfile.mkdtemp(prefix="broker-", dir=work_dir)
         self.data_dir = data_dir or os.path.join(self.work_dir, "data")
         self.settings = dict(settings or {})
@@ -189,6 +214,8 @@ class SamsaBroker:
                 "--set", f"log.dirs={self.data_dir}", "--port-file", port_file]
         for key, value in self.settings.items():
             args += ["--set", f"{key}={value}"]
+        if self.cpus is not None:
+            args = ["taskset", "-c", str(self.cpus)] + args  # taskset execs: the pid stays the broker's
         env = {k: v for k, v in os.environ.items() if not k.startswith("SAMSA_")}
         log = open(self.log_path, "ab")
         t0 = time.monotonic()
