@@ -283,12 +283,14 @@ def section_network(d):
                          x((layout.get("ratios") or {}).get("two_vs_one_threads")) if t == "2" else ""])
             for name, fig in v["thread_cpu_percent_by_name"].items():
                 if med(fig) and med(fig) >= 0.5:
-                    cpu_rows.append([layout["name"], t, name, f(fig, 1)])
+                    cpu_rows.append([layout["name"], t, name, (v.get("thread_count_by_name") or {}).get(name, "—"),
+                                     f(fig, 1)])
     out.append(table(["layout", "broker CPUs", "load generator CPUs", "network threads", "MB/s", "msg/s",
                       "broker CPU s/GB", "broker cores busy", "busiest network thread % of a core",
                       "load generator cores busy", "vs 1 thread"], rows))
     out.append("### CPU per broker thread (threads above 0.5 % of a core; same-named threads summed)\n\n" +
-               table(["layout", "network threads", "thread name", "% of a core (median, min–max)"], cpu_rows))
+               table(["layout", "network threads", "thread name", "threads of that name", "% of a core (median, min–max)"],
+                     cpu_rows))
     names = sorted({n for layout in nt.get("layouts") or [] for v in layout.get("thread_names", {}).values()
                     for n in v})
     out.append("Thread names seen in the broker: " + ", ".join(f"`{n}`" for n in names))

@@ -56,12 +56,13 @@ def _thread_delta(before, after):
 
 
 def _by_name(rows):
-    """Threads grouped by name with digits at the end folded (samsa-net-0, samsa-net-1 stay apart;
-    pool workers share one name anyway)."""
-    out = {}
+    """CPU seconds summed over the threads of each name (threads the broker does not name carry the
+    process's name, `samsa`, and are summed there), and how many threads bear each name."""
+    seconds, count = {}, {}
     for r in rows:
-        out[r["name"]] = out.get(r["name"], 0.0) + r["cpu_s"]
-    return out
+        seconds[r["name"]] = seconds.get(r["name"], 0.0) + r["cpu_s"]
+        count[r["name"]] = count.get(r["name"], 0) + 1
+    return seconds, count
 
 
 def _one_run(ctx, broker, loadgen_cpus, producers, topic, per_producer):
@@ -109,7 +110,7 @@ def _one_run(ctx, broker, loadgen_cpus, producers, topic, per_producer):
             "broker_cores_busy": broker_cpu / window,
             "network_threads_cpu_s": sum(r["cpu_s"] for r in net),
             "busiest_network_thread_percent": max((r["cpu_s"] for r in net), default=0.0) / window * 100,
-            "threads": rows, "threads_by_name": _by_name(rows),
+            "threads": rows, "threads_by_name": _by_name(rows)[0], "thread_count_by_name": _by_name(rows)[1],
             "loadgen_cpu_s": loadgen_cpu, "loadgen_cores_busy": loadgen_cpu / window}
 
 
@@ -127,6 +128,7 @@ def _summarize(runs):
                                                       "% of a core"),
             "thread_cpu_percent_by_name": {name: summary(v, "% of a core over the send window")
                                            for name, v in sorted(by_name.items())},
+            "thread_count_by_name": runs[-1]["thread_count_by_name"] if runs else {},
             "runs": runs}
 
 
@@ -154,7 +156,7 @@ def network_threads(ctx):
                     ensure_alive(ctx, brokers[t], f"network threads {name} threads={t} run {r}")
                     if res and r > 0:
                         runs[t].append(res)
-            names = {t: sorted({row["name"] for row in thread_cpu(b.pid).values()}) if b.alive() else []
+            names = {t: sorted({name for name, _ in thread_cpu(b.pid).values()}) if b.alive() else []
                      for t, b in brokers.items()}
         finally:
             for b in brokers.values():
