@@ -70,8 +70,10 @@ def section_targets17(d):
         elif unit == "x":
             shown, limit = x(v), ("—" if lim is None else f"{lim:g}×")
         else:
-            shown = "—" if v is None else f"{v:.3g} {unit}"
-            limit = "—" if lim is None else f"{lim:.3g} {unit}"
+            def show(n):
+                return f"{int(n):,}" if float(n).is_integer() else f"{n:.3g}"
+            shown = "—" if v is None else f"{show(v)} {unit}"
+            limit = "—" if lim is None else f"{show(lim)} {unit}"
         state = {True: "**met**", False: "**missed**", None: "not measured"}[t["met"]]
         rows.append([t.get("group", ""), t["target"], shown, f"{t['op']} {limit}", state, t["detail"]])
     met = sum(1 for t in ts if t["met"] is True)
