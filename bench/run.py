@@ -157,6 +157,11 @@ def main():
     except BenchError as e:
         sys.exit(str(e))
     settings = settings_from(args)
+    if settings.get("net_cpus"):
+        try:
+            network.parse_layouts(settings["net_cpus"])
+        except ValueError as e:
+            sys.exit(str(e))
     try:
         settings["fd_limit"] = raise_fd_limit(args.fd_limit)
     except (ValueError, OSError) as e:

@@ -36,10 +36,13 @@ def default_layouts(cores):
 
 
 def parse_layouts(text):
-    """'BROKER:LOADGEN[,BROKER:LOADGEN...]' (taskset CPU lists; ';' may separate instead of ',' when a list
-    holds commas)."""
+    """'BROKER:LOADGEN[;BROKER:LOADGEN...]' (taskset CPU lists, which may hold commas: '0,2:1,3'). Without
+    a ';' a ',' separates layouts too when every part holds a ':' ('0:1,0-1:1')."""
+    parts = text.split(";") if ";" in text else text.split(",")
+    if ";" not in text and not all(":" in p for p in parts):
+        parts = [text]
     out = []
-    for i, part in enumerate(p for p in text.replace(";", " ").replace(",", " ").split() if p):
+    for i, part in enumerate(p.strip() for p in parts if p.strip()):
         if ":" not in part:
             raise ValueError(f"--net-cpus: {part!r} is not BROKER_CPUS:LOADGEN_CPUS")
         broker, loadgen = part.split(":", 1)
