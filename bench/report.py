@@ -272,26 +272,28 @@ def section_network(d):
     if not nt:
         return None
     out = [f"## Network threads\n\n{nt['producers']} producer processes at once (one connection, so one network "
-           f"thread, each), {nt['config']['size']} B, acks={nt['config']['acks']}, {nt['config']['partitions']} "
+           "thread, each; `raw` = pre-built batches over a raw socket, nearly free for the load generator, "
+           f"`librdkafka` = the usual client), {nt['config']['size']} B, acks={nt['config']['acks']}, {nt['config']['partitions']} "
            "partitions, broker and load generator pinned with taskset. Throughput = all bytes over the window from "
            "the first producer's start to the last one's flush. CPU per thread from /proc/<pid>/task/*/schedstat, "
            "as % of one core over that window.\n\n![throughput by network threads](network_threads.svg)"]
     rows, cpu_rows = [], []
     for layout in nt.get("layouts") or []:
         for t, v in sorted(layout["by_threads"].items()):
-            rows.append([layout["name"], layout["broker_cpus"], layout["loadgen_cpus"], t, f(v["mb_per_s"]),
+            lg = layout.get("loadgen", "librdkafka")
+            rows.append([layout["name"], layout["broker_cpus"], lg, layout["loadgen_cpus"], t, f(v["mb_per_s"]),
                          f(v["msg_per_s"], 0), f(v["broker_cpu_s_per_gb"], 2), f(v["broker_cores_busy"], 2),
                          f(v["busiest_network_thread_percent"], 0), f(v["loadgen_cores_busy"], 2),
                          x((layout.get("ratios") or {}).get("two_vs_one_threads")) if t == "2" else ""])
             for name, fig in v["thread_cpu_percent_by_name"].items():
                 if med(fig) and med(fig) >= 0.5:
-                    cpu_rows.append([layout["name"], t, name, (v.get("thread_count_by_name") or {}).get(name, "—"),
+                    cpu_rows.append([layout["name"], lg, t, name, (v.get("thread_count_by_name") or {}).get(name, "—"),
                                      f(fig, 1)])
-    out.append(table(["layout", "broker CPUs", "load generator CPUs", "network threads", "MB/s", "msg/s",
+    out.append(table(["layout", "broker CPUs", "load generator", "load generator CPUs", "network threads", "MB/s", "msg/s",
                       "broker CPU s/GB", "broker cores busy", "busiest network thread % of a core",
                       "load generator cores busy", "vs 1 thread"], rows))
     out.append("### CPU per broker thread (threads above 0.5 % of a core; same-named threads summed)\n\n" +
-               table(["layout", "network threads", "thread name", "threads of that name", "% of a core (median, min–max)"],
+               table(["layout", "load generator", "network threads", "thread name", "threads of that name", "% of a core (median, min–max)"],
                      cpu_rows))
     names = sorted({n for layout in nt.get("layouts") or [] for v in layout.get("thread_names", {}).values()
                     for n in v})
@@ -303,7 +305,7 @@ def network_svg(d):
     nt = d.get("network_threads") or {}
     groups, values, series = [], {}, []
     for layout in nt.get("layouts") or []:
-        label = f"{layout['name']} (broker CPUs {layout['broker_cpus']})"
+        label = f"{layout['name']}, {layout.get('loadgen', 'librdkafka')} (broker CPUs {layout['broker_cpus']})"
         series.append(label)
         for t, v in sorted(layout["by_threads"].items()):
             g = f"{t} network thread" + ("s" if t != "1" else "")
@@ -313,7 +315,8 @@ def network_svg(d):
             if fig:
                 values[(g, label)] = (fig["median"], fig["min"], fig["max"])
     return svg.bar_chart(f"Produce throughput by network threads ({nt.get('producers')} producers, 1 KiB, acks=1, "
-                         "6 partitions)", groups, series, values, "MB/s (median, min–max)")
+                         "6 partitions)", groups, series, values, "MB/s (median, min–max)",
+                         width=max(760, 90 + max([len(x) * 7 + 30 for x in series] + [190]) * len(series)))
 
 
 def reason(text):

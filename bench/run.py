@@ -52,6 +52,7 @@ STANDARD = {
     "net_threads": [1, 2],           # num.network.threads values compared
     "net_producers": 4,              # producer processes at once (one connection, so one network thread, each)
     "net_cpus": None,                # "BROKER:LOADGEN,..." taskset layouts; None: see suite/network.py
+    "net_loadgens": ["raw", "librdkafka"],  # load generators of the network_threads section
 }
 
 # --quick: fewer runs and smaller sizes, for a smoke run in a few minutes.
@@ -120,6 +121,8 @@ def parse_args():
     ap.add_argument("--net-producers", type=int, help="network_threads: producer processes at once (default 4)")
     ap.add_argument("--net-cpus", help="network_threads: taskset layouts BROKER:LOADGEN[;BROKER:LOADGEN] "
                     "(default: halves of the cores, or on 2 cores '0:1' and '0-1:1')")
+    ap.add_argument("--net-loadgens", help="network_threads: comma-separated load generators (raw, librdkafka; "
+                    "default both)")
     ap.add_argument("--full-matrix", action="store_true", help="produce: every combination, not one-factor sweeps")
     ap.add_argument("--work-dir", help="scratch directory on the disk to measure (default: a temp dir)")
     ap.add_argument("--out", help="result file (default: bench/results/<UTC timestamp>.json)")
@@ -138,7 +141,8 @@ def settings_from(args):
                  "scale_partitions": args.scale_partitions,
                  "connections": args.connections,
                  "net_producers": args.net_producers,
-                 "net_cpus": args.net_cpus}
+                 "net_cpus": args.net_cpus,
+                 "net_loadgens": args.net_loadgens and [x for x in args.net_loadgens.split(",") if x]}
     s.update({k: v for k, v in overrides.items() if v is not None and v is not False})
     if args.full_matrix:
         s["full_matrix"] = True
@@ -157,6 +161,9 @@ def main():
     except BenchError as e:
         sys.exit(str(e))
     settings = settings_from(args)
+    bad = [x for x in settings["net_loadgens"] if x not in network.LOADGENS]
+    if bad or not settings["net_loadgens"]:
+        sys.exit(f"--net-loadgens: choose from {network.LOADGENS}, got {settings['net_loadgens']}")
     if settings.get("net_cpus"):
         try:
             network.parse_layouts(settings["net_cpus"])

@@ -1,8 +1,12 @@
 """Network threads (issue 17): produce throughput with num.network.threads=1 and 2.
 
-One librdkafka producer holds one connection to the broker, and one connection
-is served by one network thread, so a single producer cannot use a second
-thread: the section runs several producer processes at once. The broker and
+One producer holds one connection to the broker, and one connection is served
+by one network thread, so a single producer cannot use a second thread: the
+section runs several producer processes at once. Two load generators: `raw`
+(samsa_load raw-produce: pre-built batches over a raw socket, nearly free, so
+the broker is the bottleneck even on 2 cores) and `librdkafka` (samsa_load
+produce, the client every other row uses; on 2 cores it needs more CPU per
+byte than the broker and is the bottleneck). The broker and
 the load generator are pinned to CPU sets with `taskset` (layouts below), and
 every broker thread's CPU time is read from /proc/<pid>/task/*/ (name from
 comm, time from schedstat) around each run, so the report shows what each
@@ -68,12 +72,23 @@ def _by_name(rows):
     return seconds, count
 
 
-def _one_run(ctx, broker, loadgen_cpus, producers, topic, per_producer):
+LOADGENS = ["raw", "librdkafka"]
+
+
+def _producer_args(ctx, loadgen, bootstrap, topic, per_producer):
     s = ctx.settings
+    if loadgen == "raw":
+        return [ctx.programs.load, "raw-produce", "-b", bootstrap, "-t", topic, "--size", str(BASE["size"]),
+                "--count", str(per_producer), "--partitions", str(BASE["partitions"]), "--acks", BASE["acks"],
+                "--batch-size", str(s["batch_size"])]
+    return [ctx.programs.load, "produce", "-b", bootstrap, "-t", topic, "--size", str(BASE["size"]), "--count",
+            str(per_producer), "--acks", BASE["acks"], "--compression", BASE["compression"], "--linger-ms",
+            str(s["linger_ms"]), "--batch-size", str(s["batch_size"])]
+
+
+def _one_run(ctx, broker, loadgen, loadgen_cpus, producers, topic, per_producer):
     load(ctx.programs, "create-topics", broker.bootstrap, topic, "--partitions", BASE["partitions"])
-    args = ["taskset", "-c", loadgen_cpus, ctx.programs.load, "produce", "-b", broker.bootstrap, "-t", topic,
-            "--size", str(BASE["size"]), "--count", str(per_producer), "--acks", BASE["acks"], "--compression",
-            BASE["compression"], "--linger-ms", str(s["linger_ms"]), "--batch-size", str(s["batch_size"])]
+    args = ["taskset", "-c", loadgen_cpus] + _producer_args(ctx, loadgen, broker.bootstrap, topic, per_producer)
     cpu0 = children_cpu()
     threads0 = thread_cpu(broker.pid)
     t0 = time.time()
@@ -114,7 +129,8 @@ def _one_run(ctx, broker, loadgen_cpus, producers, topic, per_producer):
             "network_threads_cpu_s": sum(r["cpu_s"] for r in net),
             "busiest_network_thread_percent": max((r["cpu_s"] for r in net), default=0.0) / window * 100,
             "threads": rows, "threads_by_name": _by_name(rows)[0], "thread_count_by_name": _by_name(rows)[1],
-            "loadgen_cpu_s": loadgen_cpu, "loadgen_cores_busy": loadgen_cpu / window}
+            # The producers' CPU includes their start and exit, outside the window: per second of their wall time.
+            "loadgen_cpu_s": loadgen_cpu, "loadgen_cores_busy": loadgen_cpu / wall}
 
 
 def _summarize(runs):
@@ -141,9 +157,10 @@ def network_threads(ctx):
     producers = s["net_producers"]
     per_producer = max(1, s["produce_bytes"] // BASE["size"] // producers)
     out = {"config": dict(BASE), "producers": producers, "messages_per_producer": per_producer,
-           "threads": s["net_threads"], "layouts": []}
-    for name, broker_cpus, loadgen_cpus in layouts:
-        ctx.log(f"network threads: layout {name}: broker on CPUs {broker_cpus}, load generator on {loadgen_cpus}")
+           "threads": s["net_threads"], "loadgens": s["net_loadgens"], "layouts": []}
+    for name, broker_cpus, loadgen_cpus, loadgen in [(*lay, lg) for lay in layouts for lg in s["net_loadgens"]]:
+        ctx.log(f"network threads: layout {name}: broker on CPUs {broker_cpus}, {loadgen} load generator on "
+                f"{loadgen_cpus}")
         brokers = {}
         runs = {t: [] for t in s["net_threads"]}
         try:
@@ -154,9 +171,9 @@ def network_threads(ctx):
                 order = s["net_threads"] if r % 2 == 0 else list(reversed(s["net_threads"]))
                 for t in order:
                     n = per_producer if r > 0 else max(1, per_producer // 4)
-                    res = ctx.attempt(f"network threads {name} threads={t} run {r}", _one_run, ctx, brokers[t],
-                                      loadgen_cpus, producers, f"net-{r}", n)
-                    ensure_alive(ctx, brokers[t], f"network threads {name} threads={t} run {r}")
+                    res = ctx.attempt(f"network threads {name} {loadgen} threads={t} run {r}", _one_run, ctx,
+                                      brokers[t], loadgen, loadgen_cpus, producers, f"net-{r}", n)
+                    ensure_alive(ctx, brokers[t], f"network threads {name} {loadgen} threads={t} run {r}")
                     if res and r > 0:
                         runs[t].append(res)
             names = {t: sorted({name for name, _ in thread_cpu(b.pid).values()}) if b.alive() else []
@@ -165,7 +182,7 @@ def network_threads(ctx):
             for b in brokers.values():
                 ctx.attempt("stop broker", b.stop)
                 b.cleanup()
-        layout = {"name": name, "broker_cpus": broker_cpus, "loadgen_cpus": loadgen_cpus,
+        layout = {"name": name, "broker_cpus": broker_cpus, "loadgen_cpus": loadgen_cpus, "loadgen": loadgen,
                   "by_threads": {str(t): _summarize(rs) for t, rs in runs.items() if rs},
                   "thread_names": {str(t): v for t, v in names.items()}}
         one, two = layout["by_threads"].get("1"), layout["by_threads"].get("2")

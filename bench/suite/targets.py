@@ -128,8 +128,8 @@ def evaluate_issue17(results):
     # Network threads: 2 vs 1 >= 1.3x, per CPU layout.
     for layout in (results.get("network_threads") or {}).get("layouts") or []:
         out.append(_t17("network threads", f"2 / 1 network threads, 1 KiB acks=1 6 partitions, layout "
-                        f"'{layout['name']}' (broker CPUs {layout['broker_cpus']}, load generator "
-                        f"{layout['loadgen_cpus']})", (layout.get("ratios") or {}).get("two_vs_one_threads"), ">=",
+                        f"'{layout['name']}' (broker CPUs {layout['broker_cpus']}, {layout.get('loadgen', 'librdkafka')} "
+                        f"load generator on {layout['loadgen_cpus']})", (layout.get("ratios") or {}).get("two_vs_one_threads"), ">=",
                         1.3, "x", "several producers at once; CPU per thread in the network threads table"))
     if not (results.get("network_threads") or {}).get("layouts"):
         out.append(_t17("network threads", "2 / 1 network threads, 1 KiB acks=1 6 partitions", None, ">=", 1.3, "x",
