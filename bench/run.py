@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from suite import footprint, latency, network, throughput, targets  # noqa: E402
 from suite.context import Context  # noqa: E402
-from suite.processes import BenchError, Programs, raise_fd_limit  # noqa: E402
+from suite.processes import HTTP_SERVICES_OFF, BenchError, Programs, SamsaBroker, raise_fd_limit  # noqa: E402
 from suite.stats import ratio  # noqa: E402
 
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -53,6 +53,7 @@ STANDARD = {
     "net_producers": 4,              # producer processes at once (one connection, so one network thread, each)
     "net_cpus": None,                # "BROKER:LOADGEN,..." taskset layouts; None: see suite/network.py
     "net_loadgens": ["raw", "librdkafka"],  # load generators of the network_threads section
+    "http_services": "off",          # the broker's console, Schema Registry and REST proxy (see processes.py)
 }
 
 # --quick: fewer runs and smaller sizes, for a smoke run in a few minutes.
@@ -123,6 +124,8 @@ def parse_args():
                     "(default: halves of the cores, or on 2 cores '0:1' and '0-1:1')")
     ap.add_argument("--net-loadgens", help="network_threads: comma-separated load generators (raw, librdkafka; "
                     "default both)")
+    ap.add_argument("--http-services", choices=["off", "on"], help="the broker's console, Schema Registry and "
+                    "REST proxy: off (default; every broker alike) or on (the binary's defaults, fixed ports)")
     ap.add_argument("--full-matrix", action="store_true", help="produce: every combination, not one-factor sweeps")
     ap.add_argument("--work-dir", help="scratch directory on the disk to measure (default: a temp dir)")
     ap.add_argument("--out", help="result file (default: bench/results/<UTC timestamp>.json)")
@@ -142,7 +145,8 @@ def settings_from(args):
                  "connections": args.connections,
                  "net_producers": args.net_producers,
                  "net_cpus": args.net_cpus,
-                 "net_loadgens": args.net_loadgens and [x for x in args.net_loadgens.split(",") if x]}
+                 "net_loadgens": args.net_loadgens and [x for x in args.net_loadgens.split(",") if x],
+                 "http_services": args.http_services}
     s.update({k: v for k, v in overrides.items() if v is not None and v is not False})
     if args.full_matrix:
         s["full_matrix"] = True
@@ -161,6 +165,7 @@ def main():
     except BenchError as e:
         sys.exit(str(e))
     settings = settings_from(args)
+    SamsaBroker.default_settings = dict(HTTP_SERVICES_OFF) if settings["http_services"] == "off" else {}
     bad = [x for x in settings["net_loadgens"] if x not in network.LOADGENS]
     if bad or not settings["net_loadgens"]:
         sys.exit(f"--net-loadgens: choose from {network.LOADGENS}, got {settings['net_loadgens']}")

@@ -184,8 +184,18 @@ def api_versions_probe(host, port, timeout=1.0):
 
 # -- the Samsa broker --------------------------------------------------------
 
+# The broker's HTTP services (console, Schema Registry, REST proxy) bind fixed ports by default
+# (8080-8082): with two brokers at once the second runs without them, and anything else on the
+# machine holding those ports changes what is measured. run.py turns them off for every broker
+# (settings "http_services": "off"), so all brokers of a run are alike and the comparison with the
+# mock cluster is Kafka against Kafka; "on" keeps the binary's defaults.
+HTTP_SERVICES_OFF = {"http.listeners": "none", "schema.registry.listeners": "none", "http.proxy.listeners": "none"}
+
+
 class SamsaBroker:
     """One `samsa serve` on 127.0.0.1 port 0 with its own data directory."""
+
+    default_settings = {}  # applied to every broker before its own settings (run.py sets it)
 
     def __init__(self, programs, work_dir, settings=None, data_dir=None, cpus=None):
         self.programs = programs
@@ -212,7 +222,7 @@ class SamsaBroker:
             os.unlink(port_file)
         args = [self.programs.samsa, "serve", "--set", "listeners=PLAINTEXT://127.0.0.1:0",
                 "--set", f"log.dirs={self.data_dir}", "--port-file", port_file]
-        for key, value in self.settings.items():
+        for key, value in {**SamsaBroker.default_settings, **self.settings}.items():
             args += ["--set", f"{key}={value}"]
         if self.cpus is not None:
             args = ["taskset", "-c", str(self.cpus)] + args  # taskset execs: the pid stays the broker's
