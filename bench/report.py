@@ -101,7 +101,7 @@ def section_produce(d):
             "vs floor", "broker CPU s/GB", "mock CPU s/GB", "floor CPU s/GB (one file)", "CPU vs floor (one file)",
             "floor CPU s/GB (new files)", "CPU vs floor (new files)", "load generator CPU s/GB",
             "broker peak RSS MB"]
-    fl_rows = [[k, v.get("files", "reuse"), f(v.get("mb_per_s"), 0), f(v.get("cpu_s_per_gb"), 3), v.get("bytes")]
+    fl_rows = [[k, v.get("files", "reuse" if k.startswith("ingest") else "—"), f(v.get("mb_per_s"), 0), f(v.get("cpu_s_per_gb"), 3), v.get("bytes")]
                for k, v in floor.items() if k.startswith("ingest") or k == "sendfile"]
     fs_rows = [[f"{e['rate']:,}", e["commit"], f(e.get("p50_ms"), 2), f(e.get("p99_ms"), 2), f(e.get("p999_ms"), 2),
                 f(e.get("fdatasync_mean_ms"), 2), f(e.get("syncs_per_s"), 0), f(e.get("achieved_rate"), 0),
@@ -119,7 +119,8 @@ def section_produce(d):
             ("\n\n### The floor's fdatasync latency\n\n1 KiB appends due at a fixed rate (open loop), from due time "
              "to the return of the fdatasync() that covers them; per-write: one fdatasync per record, group: "
              "every record due so far in one write() and one fdatasync(). Saturated: the disk could not keep up "
-             "and the run stopped with records unwritten (percentiles cover the written ones).\n\n" +
+             "(under 90 % of the rate written, or records left unwritten one second after the schedule ended; the "
+             "percentiles cover the written ones).\n\n" +
              table(["records/s", "commit", "p50 ms", "p99 ms", "p99.9 ms", "fdatasync mean ms", "syncs/s",
                     "records/s written", "saturated"], fs_rows) if fs_rows else ""))
 
