@@ -212,6 +212,8 @@ def section_footprint(d):
                      [f"start after SIGKILL {what}: spawn → first answer", f(u.get("first_answer_s"), 1, 1000), "ms"],
                      [f"start after SIGKILL {what}: per GiB scanned", f(u.get("first_answer_s_per_scanned_gib"), 2),
                       "s/GiB"],
+                     [f"start after SIGKILL {what}: above a clean start, per GiB scanned",
+                      f(u.get("above_clean_s_per_scanned_gib"), 2), "s/GiB"],
                      [f"start after SIGKILL {what}: the broker's log open (its log line)", f(u.get("log_open_ms"), 0),
                       "ms"]]
         rows += [
