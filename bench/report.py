@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Turns the newest bench/results/<timestamp>.json (or the file given) into
-bench/results/latest.md and the SVG charts bench/results/throughput_by_size.svg
-and bench/results/latency_cdf.svg.
+bench/results/latest.md and the SVG charts bench/results/throughput_by_size.svg,
+bench/results/latency_cdf.svg and (when the run has the network_threads
+section) bench/results/network_threads.svg.
 
-    bench/report.py [results.json]
+    bench/report.py [results.json] [--out-dir DIR]   (default DIR: bench/results)
 """
 
 import glob
@@ -15,7 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import json  # noqa: E402
 
-from suite import svg  # noqa: E402
+from suite import svg, targets  # noqa: E402
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 
@@ -57,29 +58,71 @@ def section_targets(d):
     return "## Targets of issue 7\n\n" + table(["target", "measured (median)", "target", "", "how"], rows)
 
 
+def section_targets17(d):
+    ts = d.get("targets_issue17")
+    if ts is None:  # a run from before issue 17's suite: evaluate what it has
+        ts = targets.evaluate_issue17(d)
+    rows = []
+    for t in ts:
+        v, lim, unit = t["value"], t["limit"], t.get("unit", "")
+        if unit == "s":
+            shown, limit = ("—" if v is None else f"{v * 1000:.1f} ms"), ("—" if lim is None else f"{lim * 1000:g} ms")
+        elif unit == "x":
+            shown, limit = x(v), ("—" if lim is None else f"{lim:g}×")
+        else:
+            def show(n):
+                return f"{int(n):,}" if float(n).is_integer() else f"{n:.3g}"
+            shown = "—" if v is None else f"{show(v)} {unit}"
+            limit = "—" if lim is None else f"{show(lim)} {unit}"
+        state = {True: "**met**", False: "**missed**", None: "not measured"}[t["met"]]
+        rows.append([t.get("group", ""), t["target"], shown, f"{t['op']} {limit}", state, t["detail"]])
+    met = sum(1 for t in ts if t["met"] is True)
+    missed = sum(1 for t in ts if t["met"] is False)
+    return (f"## Targets of issue 17\n\n{met} met, {missed} missed, {len(ts) - met - missed} not measured in this run. "
+            "Same-run ratios between medians; the issue judges the standard set (≥ 5 runs), not a quick run.\n\n" +
+            table(["area", "target", "measured (median)", "target", "", "how"], rows))
+
+
 def section_produce(d):
     floor = d.get("floor") or {}
     rows = []
     for p in d.get("produce") or []:
         c, s, m, r = p["config"], p["samsa"], p["mock"], p["ratios"]
         fl = floor.get(p["floor_used"], {})
+        fl_new = floor.get(p["floor_used"] + "_new_files", {})
         rows.append([f"{c['size']} B", c["acks"], c["partitions"], c["compression"], f(s["mb_per_s"]),
                      f(s["msg_per_s"], 0), f(m["mb_per_s"]), num(med(fl.get("mb_per_s")), 0),
                      x(r["mb_per_s_vs_mock"]), x(r["mb_per_s_vs_floor"], 3), f(s["server_cpu_s_per_gb"], 2),
                      num(med(m["server_cpu_s_per_gb"]), 2), num(med(fl.get("cpu_s_per_gb")), 2),
-                     x(r["cpu_per_gb_vs_floor"], 1), num(med(s["loadgen_cpu_s_per_gb"]), 2),
+                     x(r["cpu_per_gb_vs_floor"], 1), num(med(fl_new.get("cpu_s_per_gb")), 2),
+                     x(r.get("cpu_per_gb_vs_floor_new_files"), 1), num(med(s["loadgen_cpu_s_per_gb"]), 2),
                      num(med(s["server_rss_peak_mb"]), 1)])
     head = ["size", "acks", "parts", "codec", "Samsa MB/s", "Samsa msg/s", "mock MB/s", "floor MB/s", "vs mock",
-            "vs floor", "broker CPU s/GB", "mock CPU s/GB", "floor CPU s/GB", "CPU vs floor", "load generator CPU s/GB",
+            "vs floor", "broker CPU s/GB", "mock CPU s/GB", "floor CPU s/GB (one file)", "CPU vs floor (one file)",
+            "floor CPU s/GB (new files)", "CPU vs floor (new files)", "load generator CPU s/GB",
             "broker peak RSS MB"]
-    fl_rows = [[k, f(v.get("mb_per_s"), 0), f(v.get("cpu_s_per_gb"), 3), v.get("bytes")]
-               for k, v in floor.items()]
+    fl_rows = [[k, v.get("files", "reuse" if k.startswith("ingest") else "—"), f(v.get("mb_per_s"), 0), f(v.get("cpu_s_per_gb"), 3), v.get("bytes")]
+               for k, v in floor.items() if k.startswith("ingest") or k == "sendfile"]
+    fs_rows = [[f"{e['rate']:,}", e["commit"], f(e.get("p50_ms"), 2), f(e.get("p99_ms"), 2), f(e.get("p999_ms"), 2),
+                f(e.get("fdatasync_mean_ms"), 2), f(e.get("syncs_per_s"), 0), f(e.get("achieved_rate"), 0),
+                "yes" if any(e.get("saturated") or []) else "no"]
+               for e in floor.get("fdatasync_latency") or []]
     return ("## Produce throughput\n\nlibrdkafka producer (linger.ms and batch.size in the settings below), "
             "Samsa and the mock cluster measured alternately in the same run. The floor for acks 0/1 is "
             "socket → write(), for acks=all socket → write()+fdatasync() per 1 MiB chunk. CPU is the broker "
             "process's (all threads) per GB of payload accepted; the load generator's own CPU is shown because it "
             "shares the machine's cores with the broker.\n\n" + table(head, rows) +
-            "\n\n### The floor\n\n" + table(["mode", "MB/s", "CPU s/GB (serving thread)", "bytes/round"], fl_rows))
+            "\n\n### The floor\n\nfiles: `reuse` = one file per round, truncated and unlinked at its end (its "
+            "dirty pages may never be written back); `new` = new files each round, rolled at the broker's segment "
+            "size and kept, as the broker's segments are.\n\n" +
+            table(["mode", "files", "MB/s", "CPU s/GB (serving thread)", "bytes/round"], fl_rows) +
+            ("\n\n### The floor's fdatasync latency\n\n1 KiB appends due at a fixed rate (open loop), from due time "
+             "to the return of the fdatasync() that covers them; per-write: one fdatasync per record, group: "
+             "every record due so far in one write() and one fdatasync(). Saturated: the disk could not keep up "
+             "(under 90 % of the rate written, or records left unwritten one second after the schedule ended; the "
+             "percentiles cover the written ones).\n\n" +
+             table(["records/s", "commit", "p50 ms", "p99 ms", "p99.9 ms", "fdatasync mean ms", "syncs/s",
+                    "records/s written", "saturated"], fs_rows) if fs_rows else ""))
 
 
 def section_consume(d):
@@ -104,20 +147,29 @@ def section_consume(d):
                    "vs produce (1 KiB acks=1 6p)", "CPU vs floor"], rows))
 
 
+def _fsync_p99(d, rate, commit):
+    e = next((e for e in (d.get("floor") or {}).get("fdatasync_latency") or []
+              if e["rate"] == rate and e["commit"] == commit), None)
+    return num(med((e or {}).get("p99_ms")), 2)
+
+
 def section_e2e(d):
     rows = []
     for e in d.get("e2e") or []:
         s, m = e.get("samsa") or {}, e.get("mock") or {}
+        floor = (f"{_fsync_p99(d, e['rate'], 'group')} / {_fsync_p99(d, e['rate'], 'per-write')}"
+                 if e["acks"] == "all" else "")
         rows.append([f"{e['rate']:,}", e["acks"], num(med(s.get("achieved_rate")), 0), f(s.get("p50_ms"), 2), f(s.get("p99_ms"), 2),
                      f(s.get("p999_ms"), 2), f(m.get("p50_ms"), 2), f(m.get("p99_ms"), 2), f(m.get("p999_ms"), 2),
-                     x(e["ratios"]["p99_vs_mock"])])
+                     x(e["ratios"]["p99_vs_mock"]), floor])
     st = d.get("settings", {})
     return (f"## End-to-end latency\n\n1 KiB messages, 6 partitions, producer linger.ms={st.get('e2e_linger_ms')}, "
             f"{st.get('e2e_seconds')} s measured after {st.get('e2e_warmup')} s warm-up per run; latency from the "
             "scheduled send time to the consumer's poll, both in one process. The mock has no long polling, so its "
-            "consumer runs with fetch.wait.max.ms=1 (Samsa: librdkafka's default 500).\n\n" +
+            "consumer runs with fetch.wait.max.ms=1 (Samsa: librdkafka's default 500). acks=all is judged against "
+            "the floor's fdatasync p99 at the same rate (group commit / per write; the mock does not sync).\n\n" +
             table(["msg/s", "acks", "sent msg/s", "Samsa p50 ms", "Samsa p99 ms", "Samsa p99.9 ms", "mock p50 ms", "mock p99 ms",
-                   "mock p99.9 ms", "p99 vs mock"], rows) + "\n\n![latency by percentile](latency_cdf.svg)")
+                   "mock p99.9 ms", "p99 vs mock", "floor fdatasync p99 ms (group / per write)"], rows) + "\n\n![latency by percentile](latency_cdf.svg)")
 
 
 def section_first(d):
@@ -148,7 +200,23 @@ def section_footprint(d):
     if sd:
         label = f"{sd['bytes'] / 2**30:.2f} GiB in {sd['partitions']:,} partitions"
         rows += [[f"clean start, {label}", f((sd.get("clean") or {}).get("first_answer_s"), 1, 1000), "ms"],
-                 [f"start after SIGKILL, {label}", f((sd.get("unclean") or {}).get("first_answer_s"), 1, 1000), "ms"],
+                 [f"start after SIGKILL, {label}", f((sd.get("unclean") or {}).get("first_answer_s"), 1, 1000), "ms"]]
+        for key, what in (("unclean_after_fill", "right after writing"), ("unclean", "after a clean stop and start")):
+            u = sd.get(key)
+            if not u:
+                continue
+            rows += [[f"start after SIGKILL {what}: scanned (active segments + segments past the recovery point)",
+                      f(u.get("scanned_bytes"), 1, 1 / 2**20), "MiB"],
+                     [f"start after SIGKILL {what}: unflushed tail (batches past the recovery point)",
+                      f(u.get("beyond_recovery_point_bytes"), 1, 1 / 2**20), "MiB"],
+                     [f"start after SIGKILL {what}: spawn → first answer", f(u.get("first_answer_s"), 1, 1000), "ms"],
+                     [f"start after SIGKILL {what}: per GiB scanned", f(u.get("first_answer_s_per_scanned_gib"), 2),
+                      "s/GiB"],
+                     [f"start after SIGKILL {what}: above a clean start, per GiB scanned",
+                      f(u.get("above_clean_s_per_scanned_gib"), 2), "s/GiB"],
+                     [f"start after SIGKILL {what}: the broker's log open (its log line)", f(u.get("log_open_ms"), 0),
+                      "ms"]]
+        rows += [
                  [f"stop, {label}", f(sd.get("stop_s"), 1, 1000), "ms"],
                  [f"RSS idle, {label}", f(sd.get("idle_rss_mb"), 1), "MB"],
                  [f"open descriptors after writing, {label}", sd.get("loaded_open_fds", "—"), ""]]
@@ -178,9 +246,17 @@ def section_footprint(d):
                   f"{sp.get('open_fds_before')} / {sp.get('open_fds_after_create')} / {sp.get('open_fds_after_touch')}",
                   ""],
                  ["open descriptors per partition", num(sp.get("fds_per_partition"), 2), ""],
+                 ["produce one message into each partition (one producer per topic, in turn)",
+                  num(sp.get("touch_msg_per_s"), 0), "msg/s"],
                  ["restart with these partitions (first answer)",
                   num(sp["restart_first_answer_s"] * 1000, 1) if "restart_first_answer_s" in sp
                   else "failed (see Failures)", "ms"]]
+        if sp.get("consume"):
+            c = sp["consume"]
+            rows += [[f"one consumer of all {c['partitions']:,} partitions after the restart: join → first message",
+                      num(c["join_to_first_s"], 2), "s"],
+                     ["… first → last message", f"{num(c['first_to_last_s'], 2)} ({c['messages']:,} messages)", "s"],
+                     ["… broker CPU for the whole read", num(c["broker_cpu_s"], 2), "s"]]
     for name in ("samsa", "mock"):
         v = sc.get(name)
         if v:
@@ -192,6 +268,58 @@ def section_footprint(d):
                       f"{res['handshake_ms_p50']:.2f} / {res['handshake_ms_p99']:.2f}", "ms"]]
     out.append(table(["figure", "value", "unit"], rows) if rows else "not measured")
     return "\n\n".join(out)
+
+
+def section_network(d):
+    nt = d.get("network_threads")
+    if not nt:
+        return None
+    out = [f"## Network threads\n\n{nt['producers']} producer processes at once (one connection, so one network "
+           "thread, each; `raw` = pre-built batches over a raw socket, nearly free for the load generator, "
+           f"`librdkafka` = the usual client), {nt['config']['size']} B, acks={nt['config']['acks']}, {nt['config']['partitions']} "
+           "partitions, broker and load generator pinned with taskset. Throughput = all bytes over the window from "
+           "the first producer's start to the last one's flush. CPU per thread from /proc/<pid>/task/*/schedstat, "
+           "as % of one core over that window.\n\n![throughput by network threads](network_threads.svg)"]
+    rows, cpu_rows = [], []
+    for layout in nt.get("layouts") or []:
+        for t, v in sorted(layout["by_threads"].items()):
+            lg = layout.get("loadgen", "librdkafka")
+            rows.append([layout["name"], layout["broker_cpus"], lg, layout["loadgen_cpus"], t, f(v["mb_per_s"]),
+                         f(v["msg_per_s"], 0), f(v["broker_cpu_s_per_gb"], 2), f(v["broker_cores_busy"], 2),
+                         f(v["busiest_network_thread_percent"], 0), f(v["loadgen_cores_busy"], 2),
+                         x((layout.get("ratios") or {}).get("two_vs_one_threads")) if t == "2" else ""])
+            for name, fig in v["thread_cpu_percent_by_name"].items():
+                if med(fig) and med(fig) >= 0.5:
+                    cpu_rows.append([layout["name"], lg, t, name, (v.get("thread_count_by_name") or {}).get(name, "—"),
+                                     f(fig, 1)])
+    out.append(table(["layout", "broker CPUs", "load generator", "load generator CPUs", "network threads", "MB/s", "msg/s",
+                      "broker CPU s/GB", "broker cores busy", "busiest network thread % of a core",
+                      "load generator cores busy", "vs 1 thread"], rows))
+    out.append("### CPU per broker thread (threads above 0.5 % of a core; same-named threads summed)\n\n" +
+               table(["layout", "load generator", "network threads", "thread name", "threads of that name", "% of a core (median, min–max)"],
+                     cpu_rows))
+    names = sorted({n for layout in nt.get("layouts") or [] for v in layout.get("thread_names", {}).values()
+                    for n in v})
+    out.append("Thread names seen in the broker: " + ", ".join(f"`{n}`" for n in names))
+    return "\n\n".join(out)
+
+
+def network_svg(d):
+    nt = d.get("network_threads") or {}
+    groups, values, series = [], {}, []
+    for layout in nt.get("layouts") or []:
+        label = f"{layout['name']}, {layout.get('loadgen', 'librdkafka')} (broker CPUs {layout['broker_cpus']})"
+        series.append(label)
+        for t, v in sorted(layout["by_threads"].items()):
+            g = f"{t} network thread" + ("s" if t != "1" else "")
+            if g not in groups:
+                groups.append(g)
+            fig = v["mb_per_s"]
+            if fig:
+                values[(g, label)] = (fig["median"], fig["min"], fig["max"])
+    return svg.bar_chart(f"Produce throughput by network threads ({nt.get('producers')} producers, 1 KiB, acks=1, "
+                         "6 partitions)", groups, series, values, "MB/s (median, min–max)",
+                         width=max(760, 90 + max([len(x) * 7 + 30 for x in series] + [190]) * len(series)))
 
 
 def reason(text):
@@ -251,7 +379,7 @@ def throughput_svg(d):
         c = p["config"]
         if c["acks"] != "1" or c["partitions"] != 6 or c["compression"] != "none":
             continue
-        g = {100: "100 B", 1024: "1 KiB", 102400: "100 KiB"}.get(c["size"], f"{c['size']} B")
+        g = {100: "100 B", 1024: "1 KiB", 102400: "100 KiB", 1 << 20: "1 MiB"}.get(c["size"], f"{c['size']} B")
         groups.append(g)
         for name, fig in (("Samsa", p["samsa"]["mb_per_s"]), ("mock cluster", p["mock"]["mb_per_s"]),
                           ("floor (socket → write)", fl)):
@@ -277,8 +405,18 @@ def latency_svg(d):
 
 
 def main():
-    if len(sys.argv) > 1:
-        path = sys.argv[1]
+    global RESULTS
+    args = sys.argv[1:]
+    if "--out-dir" in args:
+        i = args.index("--out-dir")
+        if i + 1 >= len(args):
+            sys.exit("--out-dir needs a directory")
+        out_dir = args[i + 1]
+        del args[i:i + 2]
+    else:
+        out_dir = RESULTS
+    if args:
+        path = args[0]
     else:
         files = sorted(p for p in glob.glob(os.path.join(RESULTS, "*.json")))
         if not files:
@@ -287,16 +425,24 @@ def main():
     with open(path) as fh:
         d = json.load(fh)
     name = os.path.basename(path)
-    parts = [header(d, name), section_targets(d), "![throughput by message size](throughput_by_size.svg)",
-             section_produce(d), section_consume(d), section_e2e(d), section_first(d), section_footprint(d),
-             section_failures(d)]
+    RESULTS = out_dir
+    os.makedirs(RESULTS, exist_ok=True)
+    parts = [header(d, name), section_targets17(d), section_targets(d),
+             "![throughput by message size](throughput_by_size.svg)", section_produce(d), section_consume(d),
+             section_e2e(d), section_network(d), section_first(d), section_footprint(d), section_failures(d)]
+    parts = [p for p in parts if p]
     with open(os.path.join(RESULTS, "latest.md"), "w") as fh:
         fh.write("\n\n".join(parts) + "\n")
     with open(os.path.join(RESULTS, "throughput_by_size.svg"), "w") as fh:
         fh.write(throughput_svg(d) + "\n")
     with open(os.path.join(RESULTS, "latency_cdf.svg"), "w") as fh:
         fh.write(latency_svg(d) + "\n")
-    print(f"wrote {os.path.join(RESULTS, 'latest.md')} and 2 SVG files from {name}")
+    charts = 2
+    if d.get("network_threads"):
+        with open(os.path.join(RESULTS, "network_threads.svg"), "w") as fh:
+            fh.write(network_svg(d) + "\n")
+        charts += 1
+    print(f"wrote {os.path.join(RESULTS, 'latest.md')} and {charts} SVG files from {name}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 // Catch-up consume. The target is the high watermarks seen at start. Bytes
 // are counted once per offset (a per-partition high-water mark of what was
 // seen), so messages redelivered after a rebalance do not inflate the figure;
-// they are reported as `redelivered`.
+// they are reported as `redelivered`. --topic may name several topics,
+// comma-separated (the scale figure reads 10,000 partitions in 10 topics).
 #include "consume.h"
 
 #include <unistd.h>
@@ -16,7 +17,9 @@ namespace samsa::bench {
 namespace {
 
 struct shared_state {
-  std::vector<std::pair<int64_t, int64_t>> marks;       // low, high at start
+  std::vector<std::string> topics;
+  std::vector<size_t> first_slot;                       // per topic: its partition 0's index in marks
+  std::vector<std::pair<int64_t, int64_t>> marks;       // low, high at start, every partition of every topic
   std::unique_ptr<std::atomic<int64_t>[]> next_offset;  // per partition: first offset not yet seen
   std::atomic<int64_t> remaining{0};
   std::atomic<int64_t> bytes{0};
@@ -30,8 +33,16 @@ struct shared_state {
   std::string first_error;
 };
 
+size_t slot_of(const shared_state& s, const rd_kafka_message_t* m) {
+  if (s.topics.size() == 1) return static_cast<size_t>(m->partition);
+  const char* name = rd_kafka_topic_name(m->rkt);
+  for (size_t t = 0; t < s.topics.size(); ++t)
+    if (s.topics[t] == name) return s.first_slot[t] + static_cast<size_t>(m->partition);
+  return s.marks.size();  // not ours
+}
+
 void account(shared_state& s, const rd_kafka_message_t* m) {
-  auto p = static_cast<size_t>(m->partition);
+  size_t p = slot_of(s, m);
   if (p >= s.marks.size() || m->offset >= s.marks[p].second) return;  // newer than the target
   auto& next = s.next_offset[p];
   int64_t seen = next.load();
@@ -59,8 +70,8 @@ void consumer_thread(const common_options& common, const consume_options& opt, c
                    {"enable.partition.eof", "false"}};
   rd_handle rk(RD_KAFKA_CONSUMER, common, conf);
   rd_kafka_poll_set_consumer(rk.get());
-  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(topics, common.topic.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(static_cast<int>(s.topics.size()));
+  for (auto& t : s.topics) rd_kafka_topic_partition_list_add(topics, t.c_str(), RD_KAFKA_PARTITION_UA);
   rd_kafka_resp_err_t err = rd_kafka_subscribe(rk.get(), topics);
   rd_kafka_topic_partition_list_destroy(topics);
   if (err) fatal(std::string("subscribe: ") + rd_kafka_err2str(err));
@@ -97,8 +108,19 @@ int run_consume(const common_options& common, const consume_options& opt) {
   shared_state s;
   {
     rd_handle probe(RD_KAFKA_PRODUCER, common, {});
-    int32_t partitions = partition_count(probe.get(), common.topic);
-    s.marks = watermarks(probe.get(), common.topic, partitions);
+    for (size_t from = 0; from <= common.topic.size();) {
+      size_t comma = common.topic.find(',', from);
+      if (comma == std::string::npos) comma = common.topic.size();
+      if (comma > from) s.topics.push_back(common.topic.substr(from, comma - from));
+      from = comma + 1;
+    }
+    if (s.topics.empty()) fatal("consume: --topic names no topic");
+    for (auto& t : s.topics) {
+      s.first_slot.push_back(s.marks.size());
+      int32_t partitions = partition_count(probe.get(), t);
+      auto marks = watermarks(probe.get(), t, partitions);
+      s.marks.insert(s.marks.end(), marks.begin(), marks.end());
+    }
   }
   s.next_offset = std::make_unique<std::atomic<int64_t>[]>(s.marks.size());
   int64_t target = 0;
@@ -127,6 +149,7 @@ int run_consume(const common_options& common, const consume_options& opt) {
   emit({{"mode", "consume"},
         {"ok", ok},
         {"topic", common.topic},
+        {"topics", s.topics.size()},
         {"partitions", s.marks.size()},
         {"consumers", opt.consumers},
         {"target_messages", target},

@@ -4,6 +4,7 @@
 #include "produce.h"
 
 #include <cerrno>
+#include <chrono>
 #include <map>
 
 namespace samsa::bench {
@@ -24,6 +25,10 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
     ++stats->failed;
     ++stats->errors[rd_kafka_err2name(m->err)];
   }
+}
+
+double unix_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace
@@ -47,6 +52,8 @@ int run_produce(const common_options& common, const produce_options& opt) {
   int64_t sent = 0;
   int64_t queue_full_waits = 0;
   auto start = clock_type::now();
+  // Wall-clock bounds too, so runs of several producers at once can be put on one time line.
+  double start_unix = unix_seconds();
   auto until = start + std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(opt.duration_s));
   while (opt.count > 0 ? sent < opt.count : clock_type::now() < until) {
     int32_t partition = opt.round_robin ? static_cast<int32_t>(sent % partitions) : RD_KAFKA_PARTITION_UA;
@@ -63,6 +70,7 @@ int run_produce(const common_options& common, const produce_options& opt) {
   }
   rd_kafka_resp_err_t flush_err = rd_kafka_flush(rk.get(), (opt.timeout_s + 30) * 1000);
   auto end = clock_type::now();
+  double end_unix = unix_seconds();
   int undelivered = rd_kafka_outq_len(rk.get());
   rd_kafka_topic_destroy(rkt);
 
@@ -87,6 +95,8 @@ int run_produce(const common_options& common, const produce_options& opt) {
         {"queue_full_waits", queue_full_waits},
         {"bytes", bytes},
         {"seconds", seconds},
+        {"start_unix", start_unix},
+        {"end_unix", end_unix},
         {"mb_per_s", bytes / seconds / 1e6},
         {"msg_per_s", static_cast<double>(stats.ok) / seconds}});
   if (!ok) {

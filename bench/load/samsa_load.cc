@@ -6,6 +6,7 @@
 #include "admin.h"
 #include "connections.h"
 #include "consume.h"
+#include "raw_produce.h"
 #include "e2e.h"
 #include "first_message.h"
 #include "produce.h"
@@ -40,6 +41,17 @@ int main(int argc, char** argv) {
   p->add_flag("--round-robin", produce.round_robin, "message n goes to partition n % partitions");
   p->add_option("--payload", produce.payload, "text (compressible) or random")->capture_default_str();
   p->add_option("--timeout", produce.timeout_s, "message.timeout.ms in seconds")->capture_default_str();
+
+  raw_produce_options raw;
+  auto* rp = app.add_subcommand("raw-produce", "produce pre-built batches over one raw connection (cheap load)");
+  add_common(rp, common);
+  rp->add_option("--size", raw.size, "record size in bytes")->capture_default_str();
+  rp->add_option("--count", raw.count, "records (whole batches)")->required();
+  rp->add_option("--partitions", raw.partitions, "the topic's partitions, sent to in turn")->capture_default_str();
+  rp->add_option("--batch-size", raw.batch_bytes, "bytes of records per batch")->capture_default_str();
+  rp->add_option("--inflight", raw.inflight, "requests outstanding at once")->capture_default_str();
+  rp->add_option("--acks", raw.acks, "1 or all")->capture_default_str();
+  rp->add_option("--timeout", raw.timeout_s, "Produce timeout in seconds")->capture_default_str();
 
   consume_options consume;
   auto* c = app.add_subcommand("consume", "catch-up consume of everything in the topic (MB/s)");
@@ -87,6 +99,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   if (p->parsed()) return run_produce(common, produce);
+  if (rp->parsed()) return run_raw_produce(common, raw);
   if (c->parsed()) return run_consume(common, consume);
   if (e->parsed()) return run_e2e(common, e2e);
   if (f->parsed()) return run_first_message(common, first);

@@ -54,9 +54,140 @@ def start_empty(ctx):
     return out
 
 
+CLEAN_MARKER = ".samsa-clean-shutdown"
+RECOVERY_CHECKPOINT = "recovery-point-offset-checkpoint"
+
+
+def _recovery_points(data_dir):
+    """{(topic, partition): offset} from the broker's recovery-point checkpoint ("<topic> <partition>
+    <offset>" lines between a header and a CRC line); {} when there is none."""
+    points = {}
+    try:
+        with open(os.path.join(data_dir, RECOVERY_CHECKPOINT)) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 3 and parts[1].lstrip("-").isdigit() and parts[2].lstrip("-").isdigit():
+                    points[(parts[0], int(parts[1]))] = int(parts[2])
+    except FileNotFoundError:
+        pass
+    return points
+
+
+def recovery_scan(data_dir):
+    """What the broker will read batch by batch on its next start, from the data directory as it lies
+    (call it after SIGKILL, before starting again). Mirrors the rule of partition_log::open: after an
+    unclean stop (no clean-shutdown marker), a segment is checked batch by batch when it is the last
+    (active) one of its partition, when the partition has no recovery point, or when the next segment
+    begins after the recovery point; older segments are only opened. `beyond_recovery_point_bytes` is the
+    unflushed tail: the bytes of the batches at or after the recovery point (every batch when the
+    partition has none)."""
+    out = {"clean_marker": os.path.exists(os.path.join(data_dir, CLEAN_MARKER)), "partitions": 0,
+           "partitions_without_recovery_point": 0, "segments": 0, "total_log_bytes": 0, "scanned_segments": 0,
+           "scanned_bytes": 0, "beyond_recovery_point_bytes": 0}
+    points = _recovery_points(data_dir)
+    for name in os.listdir(data_dir):
+        path = os.path.join(data_dir, name)
+        topic, _, part = name.rpartition("-")
+        if not os.path.isdir(path) or not topic or not part.isdigit():
+            continue
+        bases = sorted(int(n[:-4]) for n in os.listdir(path) if n.endswith(".log") and n[:-4].isdigit())
+        if not bases:
+            continue
+        out["partitions"] += 1
+        rp = points.get((topic, int(part)), -1)
+        if rp < 0:
+            out["partitions_without_recovery_point"] += 1
+        for i, base in enumerate(bases):
+            file = os.path.join(path, f"{base:020d}.log")
+            size = os.path.getsize(file)
+            last = i + 1 == len(bases)
+            ends_after_rp = last or rp < 0 or bases[i + 1] > rp
+            out["segments"] += 1
+            out["total_log_bytes"] += size
+            if not out["clean_marker"] and ends_after_rp:
+                out["scanned_segments"] += 1
+                out["scanned_bytes"] += size
+            if rp < 0 or base >= rp:
+                out["beyond_recovery_point_bytes"] += size
+            elif ends_after_rp:
+                out["beyond_recovery_point_bytes"] += _bytes_from_offset(file, rp)
+    return out
+
+
+def _bytes_from_offset(file, offset):
+    """Bytes of the batches of a segment file whose last offset is at or after `offset`, walking the
+    batch headers (base offset at 0, length at 8, last offset delta at 23)."""
+    total = 0
+    try:
+        with open(file, "rb") as f:
+            pos = 0
+            while True:
+                f.seek(pos)
+                head = f.read(27)
+                if len(head) < 27:
+                    break
+                base = int.from_bytes(head[0:8], "big", signed=True)
+                length = int.from_bytes(head[8:12], "big", signed=True)
+                if length <= 0:
+                    break
+                if base + int.from_bytes(head[23:27], "big", signed=True) >= offset:
+                    total += 12 + length
+                pos += 12 + length
+    except OSError:
+        pass
+    return total
+
+
+def _log_open_ms(broker):
+    """The broker's own figure for opening its partitions ("log manager: opened N partitions in M ms")
+    from the last such line of its log."""
+    try:
+        with open(broker.log_path, errors="replace") as f:
+            lines = [line for line in f if "log manager: opened" in line]
+    except FileNotFoundError:
+        return None
+    if not lines:
+        return None
+    words = lines[-1].split()
+    try:
+        return float(words[words.index("in") + 1])
+    except (ValueError, IndexError):
+        return None
+
+
+def _unclean_start(broker):
+    """SIGKILL, read what the next start must scan, start; the start figures with the scan beside."""
+    broker.kill()
+    scan = recovery_scan(broker.data_dir)
+    start = broker.start()
+    start["scan"] = scan
+    start["log_open_ms"] = _log_open_ms(broker)
+    gib = scan["scanned_bytes"] / GiB
+    start["first_answer_s_per_scanned_gib"] = start["first_answer_s"] / gib if gib > 0 else None
+    return start
+
+
+def _unclean_figures(starts):
+    out = _start_figures(starts)
+    out["scanned_bytes"] = summary([s["scan"]["scanned_bytes"] for s in starts], "bytes")
+    out["beyond_recovery_point_bytes"] = summary([s["scan"]["beyond_recovery_point_bytes"] for s in starts],
+                                                 "bytes")
+    out["first_answer_s_per_scanned_gib"] = summary([s["first_answer_s_per_scanned_gib"] for s in starts],
+                                                    "s/GiB")
+    out["log_open_ms"] = summary([s["log_open_ms"] for s in starts], "ms")
+    out["scans"] = [s["scan"] for s in starts]
+    return out
+
+
+GiB = 1 << 30
+
+
 def start_with_data(ctx):
-    """Fills `start_partitions` partitions with `start_bytes` (64 KiB messages, spread evenly), then
-    measures clean starts (after SIGTERM) and unclean starts (after SIGKILL)."""
+    """Fills `start_partitions` partitions with `start_bytes` (64 KiB messages, spread evenly). First a
+    SIGKILL right after the fill (`unclean_after_fill`: the whole fill is the unflushed tail when no
+    recovery-point checkpoint was written since), then clean starts (after SIGTERM) and further unclean
+    starts (after SIGKILL, once the data was checkpointed by a clean stop). Every unclean start reports
+    what it had to scan (recovery_scan)."""
     s = ctx.settings
     broker = SamsaBroker(ctx.programs, ctx.work_dir)
     out = {"partitions": s["start_partitions"], "bytes": s["start_bytes"]}
@@ -72,6 +203,7 @@ def start_with_data(ctx):
         out["fill_mb_per_s"] = fill["mb_per_s"]
         out["loaded_memory"] = memory(broker.pid)
         out["loaded_open_fds"] = open_fds(broker.pid)
+        out["unclean_after_fill"] = _unclean_figures([_unclean_start(broker)])
         broker.stop()
         clean, idle, unclean, stops = [], [], [], []
         for r in range(s["runs"]):
@@ -81,11 +213,19 @@ def start_with_data(ctx):
             stops.append(broker.stop())
         broker.start()
         for r in range(s["runs"]):
-            broker.kill()
-            unclean.append(broker.start())
+            unclean.append(_unclean_start(broker))
         broker.stop()
         out["clean"] = _start_figures(clean)
-        out["unclean"] = _start_figures(unclean)
+        out["unclean"] = _unclean_figures(unclean)
+        # At small sizes the fixed cost of a start dominates seconds per GiB: the part above a clean start
+        # is what the scan costs.
+        clean_s = out["clean"]["first_answer_s"]["median"] if out["clean"]["first_answer_s"] else None
+        for key in ("unclean_after_fill", "unclean"):
+            scans = out[key]["scans"]
+            gib = [sc["scanned_bytes"] / GiB for sc in scans]
+            firsts = out[key]["first_answer_s"]["runs"] if out[key]["first_answer_s"] else []
+            out[key]["above_clean_s_per_scanned_gib"] = summary(
+                [(f - clean_s) / g for f, g in zip(firsts, gib) if g > 0 and clean_s is not None], "s/GiB")
         out["stop_s"] = summary(stops, "s")
         out["idle_rss_mb"] = summary([m["rss_mb"] for m in idle], "MB")
     finally:
@@ -147,6 +287,7 @@ def scale_partitions(ctx):
                         broker.bootstrap, "-t", name, "--size", 100, "--count", n, "--round-robin", "--acks", "1",
                         timeout=1800)
         out["touch_s"] = time.monotonic() - t0
+        out["touch_msg_per_s"] = created / out["touch_s"]
         m2 = memory(broker.pid)
         out["open_fds_after_touch"] = open_fds(broker.pid)
         out["memory"] = {"before": m0, "after_create": m1, "after_one_message_each": m2}
@@ -159,6 +300,17 @@ def scale_partitions(ctx):
             out["restart_first_answer_s"] = restart["first_answer_s"]
             time.sleep(SETTLE_S)
             out["restart_idle_memory"] = memory(broker.pid)
+            ctx.log(f"scale: one consumer reads all {created} partitions")
+            cpu0 = cpu_seconds(broker.pid)
+            res = ctx.attempt(f"scale: consume {created} partitions", load, ctx.programs, "consume",
+                              broker.bootstrap, "-t", ",".join(name for name, _ in topics), "--timeout", 1200,
+                              timeout=1500)
+            if res:
+                out["consume"] = {"messages": res["messages"], "partitions": res["partitions"],
+                                  "join_to_first_s": res["join_seconds"], "first_to_last_s": res["seconds"],
+                                  "msg_per_s": res["msg_per_s"], "broker_cpu_s": cpu_seconds(broker.pid) - cpu0,
+                                  "redelivered": res["redelivered"]}
+            out["after_consume_memory"] = memory(broker.pid)
             broker.stop()
     finally:
         if broker.alive():

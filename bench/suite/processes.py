@@ -61,6 +61,30 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
+def thread_cpu(pid):
+    """{tid: (name, on-CPU seconds)} of every thread of a process: the name from
+    /proc/<pid>/task/<tid>/comm, the time from its schedstat (nanoseconds) or else utime + stime
+    from its stat (10 ms ticks)."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        base = f"/proc/{pid}/task/{tid}"
+        try:
+            with open(base + "/comm") as f:
+                name = f.read().strip()
+            try:
+                with open(base + "/schedstat") as f:
+                    seconds = int(f.read().split()[0]) / 1e9
+            except FileNotFoundError:
+                with open(base + "/stat") as f:
+                    text = f.read()
+                fields = text[text.rindex(")") + 2:].split()
+                seconds = (int(fields[11]) + int(fields[12])) / CLK_TCK
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # the thread ended between listdir and open
+        out[int(tid)] = (name, seconds)
+    return out
+
+
 def status_kb(pid, key):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -160,11 +184,22 @@ def api_versions_probe(host, port, timeout=1.0):
 
 # -- the Samsa broker --------------------------------------------------------
 
+# The broker's HTTP services (console, Schema Registry, REST proxy) bind fixed ports by default
+# (8080-8082): with two brokers at once the second runs without them, and anything else on the
+# machine holding those ports changes what is measured. run.py turns them off for every broker
+# (settings "http_services": "off"), so all brokers of a run are alike and the comparison with the
+# mock cluster is Kafka against Kafka; "on" keeps the binary's defaults.
+HTTP_SERVICES_OFF = {"http.listeners": "none", "schema.registry.listeners": "none", "http.proxy.listeners": "none"}
+
+
 class SamsaBroker:
     """One `samsa serve` on 127.0.0.1 port 0 with its own data directory."""
 
-    def __init__(self, programs, work_dir, settings=None, data_dir=None):
+    default_settings = {}  # applied to every broker before its own settings (run.py sets it)
+
+    def __init__(self, programs, work_dir, settings=None, data_dir=None, cpus=None):
         self.programs = programs
+        self.cpus = cpus  # a taskset CPU list ("0", "0-1"): the broker runs on those cores only
         self.work_dir = tempfile.mkdtemp(prefix="broker-", dir=work_dir)
         self.data_dir = data_dir or os.path.join(self.work_dir, "data")
         self.settings = dict(settings or {})
@@ -187,8 +222,10 @@ class SamsaBroker:
             os.unlink(port_file)
         args = [self.programs.samsa, "serve", "--set", "listeners=PLAINTEXT://127.0.0.1:0",
                 "--set", f"log.dirs={self.data_dir}", "--port-file", port_file]
-        for key, value in self.settings.items():
+        for key, value in {**SamsaBroker.default_settings, **self.settings}.items():
             args += ["--set", f"{key}={value}"]
+        if self.cpus is not None:
+            args = ["taskset", "-c", str(self.cpus)] + args  # taskset execs: the pid stays the broker's
         env = {k: v for k, v in os.environ.items() if not k.startswith("SAMSA_")}
         log = open(self.log_path, "ab")
         t0 = time.monotonic()

@@ -54,8 +54,9 @@ def bar_chart(title, groups, series, values, y_label, width=760, height=420):
             ylo, yhi = top + ph - ph * lo / vmax, top + ph - ph * hi / vmax
             out.append(f'<line x1="{cx:.1f}" y1="{ylo:.1f}" x2="{cx:.1f}" y2="{yhi:.1f}" stroke="black"/>')
             out.append(_text(cx, top + ph - h - 4 if h > 0 else top + ph - 4, f"{med:.0f}", 10))
+    step = max([190] + [len(s) * 7 + 30 for s in series])  # long legend labels must not overlap
     for si, s in enumerate(series):
-        x = left + si * 190
+        x = left + si * step
         out.append(f'<rect x="{x}" y="{height - 28}" width="12" height="12" fill="{COLORS[si % len(COLORS)]}"/>')
         out.append(_text(x + 18, height - 18, s, 12, "start"))
     out.append("</svg>")
