@@ -260,8 +260,11 @@ def test_avro_json_encoding_between_samsa_and_the_legacy_avro_clients(setup, nam
     assert p.flush(30) == 0
     out = samsa("consume", topic, "-e", "-q", "--decode", "--registry", url, "--bootstrap", broker.bootstrap)
     assert out.returncode == 0, out.stderr
+    # (python3-avro writes a union value as the LAST branch that takes it:
+    # 5 for ["null","int","long"] is a long. Which is why a bare 5 is
+    # ambiguous for `samsa produce`, below.)
     expected = [
-        {"id": "o1", "note": {"string": "gift"}, "amount": {"int": 5}, "ratio": "NaN", "raw": "\u0000\u00e9\u00ff",
+        {"id": "o1", "note": {"string": "gift"}, "amount": {"long": 5}, "ratio": "NaN", "raw": "\u0000\u00e9\u00ff",
          "digest": "\u0001\u00fe", "customer": {"com.acme.people.Customer": {"name": "Ann", "vip": {"boolean": True}}},
          "status": "PAID", "tags": [{"string": "a"}, None], "attrs": {"n": {"long": 7}, "s": {"string": "x"}}},
         {"id": "o2", "note": None, "amount": None, "ratio": -1.5, "raw": "", "digest": "\u0000\u0000",
