@@ -5,6 +5,8 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
+#include <string_view>
 #include <vector>
 
 #include "registry/avro_schema.h"
@@ -280,21 +282,25 @@ class encoder {
       }
       case kind::record: {
         if (!v.is_object()) return wrong("an object (record " + n->full_name + ")");
+        size_t present = 0;
         for (const auto& f : n->fields) {
           auto it = v.find(f.name);
           if (it == v.end() && !f.default_value)
             return bad(path_.at() + ": the field \"" + f.name + "\" of " + n->full_name + " is missing (it has no default)");
+          present += it != v.end();
           segment s(path_, f.name);
           auto st = it != v.end() ? encode(f.type, *it, out, depth + 1, in_default)
                                   : encode(f.type, *f.default_value, out, depth + 1, true);
           if (!st) return st;
         }
         // A field the record does not have would be dropped silently (a
-        // typo next to a field with a default): refused instead.
-        for (const auto& [key, item] : v.items()) {
-          bool known = false;
-          for (const auto& f : n->fields) known = known || f.name == key;
-          if (!known) return bad(path_.at() + ": " + n->full_name + " has no field \"" + key + "\"");
+        // typo next to a field with a default): refused instead. Field names
+        // are unique, so any key beyond those found is one.
+        if (present != v.size()) {
+          std::set<std::string_view> names;
+          for (const auto& f : n->fields) names.insert(f.name);
+          for (const auto& [key, item] : v.items())
+            if (!names.count(key)) return bad(path_.at() + ": " + n->full_name + " has no field \"" + key + "\"");
         }
         return {};
       }
