@@ -52,8 +52,36 @@ std::string union_names(const node* n) {
   return names.dump();
 }
 
+// The start of `v`'s JSON text, written only up to `limit` characters: an
+// error about a large value (tried again for every union branch) must not
+// cost a dump of all of it.
+void brief_into(const json& v, std::string& out, size_t limit, int depth) {
+  if (out.size() > limit) return;
+  if (depth > 8) {
+    out += "...";
+    return;
+  }
+  if (v.is_object() || v.is_array()) {
+    out.push_back(v.is_object() ? '{' : '[');
+    bool first = true;
+    for (const auto& [k, item] : v.items()) {
+      if (out.size() > limit) return;
+      if (!first) out.push_back(',');
+      first = false;
+      if (v.is_object()) out += json(k).dump(-1, ' ', false, json::error_handler_t::replace) + ":";
+      brief_into(item, out, limit, depth + 1);
+    }
+    out.push_back(v.is_object() ? '}' : ']');
+  } else if (v.is_string() && v.get_ref<const std::string&>().size() > limit) {
+    out += json(v.get_ref<const std::string&>().substr(0, limit)).dump(-1, ' ', false, json::error_handler_t::replace);
+  } else {
+    out += v.dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+}
+
 std::string brief(const json& v) {
-  std::string text = v.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string text;
+  brief_into(v, text, 60, 0);
   if (text.size() > 60) text = text.substr(0, 57) + "...";
   return text;
 }
@@ -339,29 +367,25 @@ class encoder {
         return encode(n->branches[*i], v.begin().value(), out, depth + 1, false);
       }
     }
-    // A bare value: it must fit exactly one branch.
+    // A bare value: it must fit exactly one branch. Each branch is tried
+    // in place at the end of `out` and cut off again unless it is the first
+    // to fit (no copies: a large value under nested unions is not
+    // duplicated per level).
     std::vector<size_t> fitting;
-    std::string chosen;
     std::optional<error> only_shape_error;
     size_t shapes = 0;
     for (size_t i = 0; i < n->branches.size(); ++i) {
       if (!shape_fits(n->branches[i], v)) continue;
       ++shapes;
-      std::string attempt;
-      put_zigzag(attempt, static_cast<int64_t>(i));
-      auto st = encode(n->branches[i], v, attempt, depth + 1, false);
+      size_t mark = out.size();
+      put_zigzag(out, static_cast<int64_t>(i));
+      auto st = encode(n->branches[i], v, out, depth + 1, false);
       if (exhausted_) return st;
-      if (st) {
-        fitting.push_back(i);
-        if (fitting.size() == 1) chosen = std::move(attempt);
-      } else if (shapes == 1) {
-        only_shape_error = st.err();
-      }
+      if (st) fitting.push_back(i);
+      else if (shapes == 1) only_shape_error = st.err();
+      if (!st || fitting.size() > 1) out.resize(mark);
     }
-    if (fitting.size() == 1) {
-      out += chosen;
-      return {};
-    }
+    if (fitting.size() == 1) return {};
     if (fitting.size() > 1) {
       std::string how;
       for (size_t k = 0; k < fitting.size(); ++k) {

@@ -169,6 +169,11 @@ TEST(AvroJson, RecordsKeepFieldOrderAndRefuseUnknownOrMissingFields) {
   EXPECT_EQ(refusal(*s, R"({"z":1,"m":"x","q":1})"), "at /: shop.P has no field \"q\"");
   EXPECT_EQ(refusal(*s, R"({"z":1.5,"m":"x"})"), "at /z: expected an int, got 1.5");
   EXPECT_EQ(refusal(*s, R"({"z":2147483648,"m":"x"})"), "at /z: expected a 32-bit integer (int), got 2147483648");
+  // A large value is quoted by its start only.
+  json big = {{"z", std::string(1 << 20, 'x')}, {"m", "x"}};
+  EXPECT_EQ(encode_from_json(*s, big).err().message, "at /z: expected an int, got \"" + std::string(56, 'x') + "...");
+  big["z"] = json::array({json::array({1, 2, 3}), std::string(1 << 20, 'x')});
+  EXPECT_EQ(encode_from_json(*s, big).err().message, "at /z: expected an int, got [[1,2,3],\"" + std::string(47, 'x') + "...");
 }
 
 TEST(AvroJson, DefaultsWithUnionsAndBytesFollowTheSpec) {
@@ -214,6 +219,22 @@ TEST(AvroJson, WorkIsCapped) {
   EXPECT_EQ(decode_error(*nulls, std::string("\x06\x00", 2)), "decoded: [null,null,null]");
   // Negative count: followed by the block's byte size.
   EXPECT_EQ(decode_error(*nulls, std::string("\x03\x00\x00", 3)), "decoded: [null,null]");
+}
+
+TEST(AvroJson, LargeValuesUnderNestedBareUnions) {
+  // Each level's union is tried in place: the 4 MiB leaf is written once,
+  // not copied per level, and comes out intact.
+  auto s = parsed(R"({"type":"record","name":"N","fields":[{"name":"next","type":["null","string","N"]}]})");
+  json v = {{"next", std::string(4 << 20, 'y')}};
+  for (int i = 0; i < 30; ++i) v = json{{"next", v}};
+  auto encoded = encode_from_json(*s, v);
+  ASSERT_TRUE(encoded.ok()) << encoded.err().message;
+  EXPECT_EQ(encoded->size(), 31 + 4 + (4u << 20));  // 31 branch indexes, the length's varint, the bytes
+  auto decoded = decode_to_json(*s, bytes(*encoded));
+  ASSERT_TRUE(decoded.ok()) << decoded.err().message;
+  const ordered_json* at = &*decoded;
+  for (int i = 0; i < 30; ++i) at = &(*at)["next"]["N"];
+  EXPECT_EQ((*at)["next"]["string"].get_ref<const std::string&>(), std::string(4 << 20, 'y'));
 }
 
 TEST(AvroJson, TruncatedOrGarbageBinaryIsAClearError) {
