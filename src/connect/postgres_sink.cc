@@ -100,7 +100,9 @@ class sink_loop {
       std::string value = std::move(*m.value);
       if (codec_) {
         auto bytes = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(value.data()), value.size());
-        auto decoded = codec_->decode(bytes);
+        // Plain Avro JSON: a column takes a union field's value, not the
+        // {"branch": value} wrapper of the Avro JSON encoding.
+        auto decoded = codec_->decode(bytes, registry::avro::json_style::plain);
         if (!decoded) return refuse(std::move(p), "its value does not decode: " + decoded.err().message);
         value = std::move(*decoded);
       }

@@ -139,12 +139,12 @@ result<std::string> schema_codec::encode(int32_t id, const std::string& json_tex
   return encode_value(**s, id, json_text, message);
 }
 
-result<std::string> schema_codec::decode(std::span<const uint8_t> value) {
+result<std::string> schema_codec::decode(std::span<const uint8_t> value, avro::json_style avro_style) {
   auto header = read_wire_header(value);
   if (!header) return header.err();
   auto s = schema(header->schema_id);
   if (!s) return s.err();
-  return decode_value(**s, value, header->payload_offset);
+  return decode_value(**s, value, header->payload_offset, avro_style);
 }
 
 }  // namespace samsa::registry

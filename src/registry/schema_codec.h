@@ -16,6 +16,7 @@
 #include <string>
 
 #include "base/result.h"
+#include "registry/avro_json.h"
 #include "registry/parsed_schema.h"
 
 namespace samsa::registry {
@@ -36,8 +37,9 @@ class schema_codec {
   // Protobuf message's full name ("" = the first). A value that does not fit
   // the schema is refused (std::errc::invalid_argument, the path named).
   result<std::string> encode(int32_t id, const std::string& json_text, const std::string& message = "");
-  // A record value in the wire format -> JSON text.
-  result<std::string> decode(std::span<const uint8_t> value);
+  // A record value in the wire format -> JSON text (Avro: the Avro JSON
+  // encoding; `avro_style` plain only for the PostgreSQL sink).
+  result<std::string> decode(std::span<const uint8_t> value, avro::json_style avro_style = avro::json_style::spec);
 
  private:
   result<const parsed_schema*> schema(int32_t id);

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "registry/avro_json.h"
 #include "registry/json_depth.h"
 #include "registry/json_validate.h"
 #include "registry/wire_format.h"
@@ -14,7 +15,7 @@ namespace {
 
 // The Avro and JSON Schema walks recurse over the value: refuse deep
 // nesting before parsing.
-constexpr int max_value_depth = 2 * max_schema_depth;
+constexpr int max_value_depth = avro::max_depth;
 
 result<json> parse_value(const std::string& text) {
   if (text.size() > max_value_json_bytes)
@@ -42,7 +43,7 @@ result<std::string> encode_value(const parsed_schema& s, int32_t id, const std::
     case schema_type::avro: {
       auto v = parse_value(json_text);
       if (!v) return v.err();
-      auto bytes = avro_encode(*s.as_avro(), *v);
+      auto bytes = avro::encode_from_json(*s.as_avro(), *v);
       if (!bytes) return refuse(bytes.err());
       return out + *bytes;
     }
@@ -64,14 +65,15 @@ result<std::string> encode_value(const parsed_schema& s, int32_t id, const std::
   return make_error(std::errc::invalid_argument, "unknown schema type");
 }
 
-result<std::string> decode_value(const parsed_schema& s, std::span<const uint8_t> value, size_t payload_offset) {
+result<std::string> decode_value(const parsed_schema& s, std::span<const uint8_t> value, size_t payload_offset,
+                                 avro::json_style avro_style) {
   if (payload_offset > value.size()) return make_error(std::errc::bad_message, "the value is shorter than its header");
   size_t offset = payload_offset;
   switch (s.type()) {
     case schema_type::avro: {
-      auto v = avro_decode(*s.as_avro(), value.subspan(offset));
+      auto v = avro::decode_to_json(*s.as_avro(), value.subspan(offset), avro_style);
       if (!v) return v.err();
-      return dump(*v);
+      return v->dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
     }
     case schema_type::json: {
       std::string text(reinterpret_cast<const char*>(value.data() + offset), value.size() - offset);

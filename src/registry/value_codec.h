@@ -4,7 +4,8 @@
 // registry's state) uses directly. Encoding validates first: JSON Schema
 // values against the schema (json_validate), Avro and Protobuf values by
 // their encoders, which refuse wrong types, missing fields and out-of-range
-// numbers; every refusal names the value's JSON path.
+// numbers; every refusal names the value's JSON path. Avro values are in
+// the Avro JSON encoding (avro_json.h: wrapped unions, bytes as code points).
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "base/result.h"
+#include "registry/avro_json.h"
 #include "registry/parsed_schema.h"
 
 namespace samsa::registry {
@@ -26,7 +28,10 @@ result<std::string> encode_value(const parsed_schema& s, int32_t id, const std::
                                  const std::string& message = "");
 
 // The payload after the header (`payload_offset`, from read_wire_header) ->
-// compact JSON text; bytes that are not UTF-8 are shown as U+FFFD.
-result<std::string> decode_value(const parsed_schema& s, std::span<const uint8_t> value, size_t payload_offset);
+// compact JSON text; strings that are not UTF-8 are shown with U+FFFD.
+// Avro values follow the Avro JSON encoding (avro_json.h); `avro_style`
+// plain is for the PostgreSQL sink only.
+result<std::string> decode_value(const parsed_schema& s, std::span<const uint8_t> value, size_t payload_offset,
+                                 avro::json_style avro_style = avro::json_style::spec);
 
 }  // namespace samsa::registry

@@ -64,7 +64,7 @@ TEST(ValueCodec, AvroRefusals) {
   REFUSED(s, with("total", "9223372036854775808"), "at /total: expected a 64-bit signed integer");
   REFUSED(s, with("rate", "1e300"), "at /rate: expected a number within float's range");
   REFUSED(s, with("currency", "\"GBP\""), "at /currency: \"GBP\" is not a symbol of the enum shop.Currency");
-  REFUSED(s, with("note", "5"), "at /note: 5 fits no branch of the union [null, string]");
+  REFUSED(s, with("note", "5"), "at /note: 5 fits no branch of the union [\"null\",\"string\"]");
   REFUSED(s, with("lines", R"([{"sku":"a"},{"sku":1}])"), "at /lines/1/sku: expected a string");
   REFUSED(s, with("lines", R"([{"sku":"a","qty":1}])"), "at /lines/0: shop.Line has no field \"qty\"");
   REFUSED(s, with("amount", "1"), "shop.Payment has no field \"amount\"");  // a typo is not dropped
@@ -106,13 +106,24 @@ TEST(ValueCodec, ProtobufRefusals) {
   EXPECT_NE(why.find("missing field id"), std::string::npos) << why;
 }
 
-TEST(ValueCodec, DecodingNeverThrowsOnBytesThatAreNotUtf8) {
-  auto s = parsed(schema_type::avro, R"({"type":"record","name":"R","fields":[{"name":"b","type":"bytes"}]})");
-  std::string value = wire_prefix(1) + std::string("\x04\xff\xfe", 3);
+TEST(ValueCodec, AvroDecodesToTheAvroJsonEncoding) {
+  // Bytes are code points (0xFF is U+00FF), unions are wrapped, fields keep
+  // the schema's order; strings that are not UTF-8 show as U+FFFD.
+  auto s = parsed(schema_type::avro, R"({"type":"record","name":"R","fields":[{"name":"b","type":"bytes"},
+    {"name":"u","type":["null","string"]},{"name":"a","type":"string"}]})");
+  std::string value = wire_prefix(1) + std::string("\x04\xff\xfe\x02\x02x\x02\xff", 8);
   auto decoded = decode_value(s, bytes(value), 5);
   ASSERT_TRUE(decoded.ok()) << decoded.err().message;
-  EXPECT_EQ(*decoded, "{\"b\":\"\xEF\xBF\xBD\xEF\xBF\xBD\"}");  // U+FFFD twice
+  EXPECT_EQ(*decoded, "{\"b\":\"\xC3\xBF\xC3\xBE\",\"u\":{\"string\":\"x\"},\"a\":\"\xEF\xBF\xBD\"}");
+  // The PostgreSQL sink's plain style: the union's value, the bytes as text.
+  auto plain = decode_value(s, bytes(value), 5, avro::json_style::plain);
+  ASSERT_TRUE(plain.ok()) << plain.err().message;
+  EXPECT_EQ(*plain, "{\"b\":\"\xEF\xBF\xBD\xEF\xBF\xBD\",\"u\":\"x\",\"a\":\"\xEF\xBF\xBD\"}");
   EXPECT_FALSE(decode_value(s, bytes(value), 99).ok());
+  // What was encoded from the wrapped form decodes back to it.
+  auto encoded = encode_value(s, 1, R"({"b":"\u00ff","u":{"string":"x"},"a":"y"})");
+  ASSERT_TRUE(encoded.ok()) << encoded.err().message;
+  EXPECT_EQ(*decode_value(s, bytes(*encoded), 5), "{\"b\":\"\xC3\xBF\",\"u\":{\"string\":\"x\"},\"a\":\"y\"}");
 }
 
 }  // namespace

@@ -2,9 +2,8 @@
 // schema id (4 bytes, big-endian), for Protobuf the message indexes (a
 // zigzag varint count, then zigzag varint indexes into the file's nested
 // message tree; a lone 0 means [0], the first message), then the payload:
-// Avro binary, Protobuf binary, or JSON text. Encoding takes JSON (what a
-// user types); decoding gives JSON back (`samsa produce --value-schema`,
-// `samsa consume --decode`).
+// Avro binary (avro_json converts it from and to JSON), Protobuf binary, or
+// JSON text.
 #pragma once
 
 #include <cstdint>
@@ -18,9 +17,6 @@
 
 namespace samsa::registry {
 
-namespace avro {
-class schema;
-}
 namespace protobuf {
 class schema;
 }
@@ -37,11 +33,6 @@ std::string wire_prefix(int32_t schema_id);
 // Protobuf message indexes after the header; moves `offset` past them.
 result<std::vector<int32_t>> read_message_indexes(std::span<const uint8_t> value, size_t& offset);
 std::string message_indexes(const std::vector<int32_t>& indexes);
-
-// Avro binary from JSON (unions: the Avro JSON form {"type": value}, or a
-// bare value that fits a branch), and back (unions as bare values).
-result<std::string> avro_encode(const avro::schema& s, const nlohmann::json& value);
-result<nlohmann::json> avro_decode(const avro::schema& s, std::span<const uint8_t> payload);
 
 // Protobuf through libprotobuf's DynamicMessage and JSON mapping. `message`
 // is a full name ("" = the file's first message); indexes are Confluent's.

@@ -1,10 +1,9 @@
-// Confluent's wire format: header, Protobuf message indexes, Avro binary
-// encoding and decoding from/to JSON, Protobuf through libprotobuf.
+// Confluent's wire format: header, Protobuf message indexes, Protobuf
+// through libprotobuf (Avro: avro_json_test).
 #include "registry/wire_format.h"
 
 #include <gtest/gtest.h>
 
-#include "registry/avro_schema.h"
 #include "registry/protobuf_schema.h"
 
 namespace samsa::registry {
@@ -33,45 +32,6 @@ TEST(WireFormat, MessageIndexes) {
   EXPECT_EQ(offset, encoded.size());
   offset = 0;
   EXPECT_EQ(*read_message_indexes(bytes(std::string(1, '\0')), offset), std::vector<int32_t>{0});
-}
-
-TEST(WireFormat, AvroRoundTripWithUnionsArraysMapsEnums) {
-  auto s = avro::parse(R"({"type":"record","name":"P","fields":[
-    {"name":"id","type":"string"},{"name":"n","type":"long"},{"name":"ok","type":"boolean"},
-    {"name":"amount","type":"double"},{"name":"note","type":["null","string"],"default":null},
-    {"name":"tags","type":{"type":"array","items":"string"}},{"name":"m","type":{"type":"map","values":"int"}},
-    {"name":"k","type":{"type":"enum","name":"K","symbols":["A","B"]}}]})",
-                       {});
-  ASSERT_TRUE(s.ok()) << s.err().message;
-  nlohmann::json v = {{"id", "p1"}, {"n", -3},          {"ok", true},     {"amount", 2.5},
-                      {"note", "hi"}, {"tags", {"a", "b"}}, {"m", {{"x", 1}}}, {"k", "B"}};
-  auto encoded = avro_encode(**s, v);
-  ASSERT_TRUE(encoded.ok()) << encoded.err().message;
-  // "p1": length 2 zigzag = 4, then the bytes; -3 zigzag = 5.
-  EXPECT_EQ(encoded->substr(0, 4), std::string("\x04p1\x05", 4));
-  auto decoded = avro_decode(**s, bytes(*encoded));
-  ASSERT_TRUE(decoded.ok()) << decoded.err().message;
-  EXPECT_EQ(*decoded, v);
-  // The default fills a missing field; a wrong type is named.
-  v.erase("note");
-  EXPECT_EQ((*avro_decode(**s, bytes(*avro_encode(**s, v))))["note"], nullptr);
-  v["n"] = "three";
-  EXPECT_NE(avro_encode(**s, v).err().message.find("/n"), std::string::npos);
-  // Truncated or trailing bytes are errors, not crashes.
-  EXPECT_FALSE(avro_decode(**s, bytes(encoded->substr(0, 3))).ok());
-  EXPECT_FALSE(avro_decode(**s, bytes(*encoded + "x")).ok());
-}
-
-TEST(WireFormat, AvroBlockCountsAreBounded) {
-  // Items that take no bytes: only the count bounds the work (found by the fuzzer: a count of
-  // INT64_MIN overflowed when negated).
-  auto s = avro::parse(R"({"type":"array","items":"null"})", {});
-  ASSERT_TRUE(s.ok());
-  EXPECT_NE(avro_decode(**s, bytes(std::string("\x80\x80\x80\x80\x80\x40", 6))).err().message.find("items in one value"),
-            std::string::npos);
-  EXPECT_FALSE(avro_decode(**s, bytes(std::string("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 10))).ok());
-  // A few nulls are fine: count 3 (zigzag 6), then the end block.
-  EXPECT_EQ(*avro_decode(**s, bytes(std::string("\x06\x00", 2))), nlohmann::json::parse("[null,null,null]"));
 }
 
 TEST(WireFormat, ProtobufRoundTripThroughJson) {

@@ -72,28 +72,43 @@ def shape(records):
 def test_avro_jsonschema_protobuf_instances_decode_to_json(env, name):
     broker, url = env
     # Avro: a string key and a record value with a nested record, an enum, an
-    # array, a union and bytes.
+    # array, unions and bytes.
     topic = name("avro")
     create_topic(broker, topic)
-    value_schema = json.dumps({"type": "record", "name": "Pay", "fields": [
+    value_schema = json.dumps({"type": "record", "name": "Pay", "namespace": "shop", "fields": [
         {"name": "who", "type": "string"},
         {"name": "cents", "type": "long"},
         {"name": "where", "type": {"type": "record", "name": "Place", "fields": [{"name": "city", "type": "string"}]}},
         {"name": "kind", "type": {"type": "enum", "name": "Kind", "symbols": ["CARD", "CASH"]}},
         {"name": "tags", "type": {"type": "array", "items": "string"}},
-        {"name": "note", "type": ["null", "string"], "default": None}]})
+        {"name": "note", "type": ["null", "string"], "default": None},
+        {"name": "amount", "type": ["null", "int", "long"], "default": None},
+        {"name": "via", "type": ["null", "Place"], "default": None},
+        {"name": "raw", "type": "bytes", "default": ""}]})
+    # Produced in Avro's JSON encoding (unions wrapped, bytes as code points
+    # U+0000..U+00FF), and with a bare union value where one branch alone
+    # takes it ("bare" can only be the string).
     values = [{"who": "ann", "cents": 1250, "where": {"city": "Oslo"}, "kind": "CARD", "tags": ["a", "b"], "note": None},
-              {"who": "bo", "cents": -3, "where": {"city": "Rome"}, "kind": "CASH", "tags": [], "note": {"string": "hi"}}]
+              {"who": "bo", "cents": -3, "where": {"city": "Rome"}, "kind": "CASH", "tags": [], "note": {"string": "hi"},
+               "amount": {"long": 7}, "via": {"shop.Place": {"city": "Pisa"}}, "raw": "\u0000\u00e9\u00ff"},
+              {"who": "cy", "cents": 0, "where": {"city": "Bern"}, "kind": "CASH", "tags": [], "note": "bare",
+               "via": {"city": "Genf"}}]
     produce(url, topic, AVRO, {"key_schema": json.dumps("string"), "value_schema": value_schema,
                                "records": [{"key": f"k{i}", "value": v} for i, v in enumerate(values)]})
+    # A bare value two branches take is refused, saying how to wrap it.
+    r = requests.post(f"{url}/topics/{topic}", json={"value_schema": value_schema, "records": [{"value": dict(
+        values[0], amount=5)}]}, headers={"Content-Type": AVRO}, timeout=30)
+    assert r.status_code == 422 and r.json()["error_code"] == 42203, r.text
+    assert 'ambiguous value for union ["null","int","long"] at /amount' in r.json()["message"], r.text
     base = instance(url, name("ga"), "avro", topic)
-    got = poll(base, 2, AVRO)
-    # A union's branch comes back bare ("hi"), as `samsa consume --decode`
-    # writes it, not in Avro's JSON encoding ({"string": "hi"}) that
-    # Confluent answers (docs/http-proxy.md says so).
-    expected = [dict(values[0]), dict(values[1], note="hi")]
-    assert shape(got) == [{"key": "k0", "value": expected[0], "offset": 0, "partition": 0},
-                          {"key": "k1", "value": expected[1], "offset": 1, "partition": 0}]
+    got = poll(base, 3, AVRO)
+    # Read back in Avro's JSON encoding, as Confluent's REST Proxy answers:
+    # unions wrapped by branch (named types by full name), defaults filled in.
+    defaults = {"amount": None, "via": None, "raw": ""}
+    expected = [dict(defaults, **values[0]), values[1],
+                dict(values[2], note={"string": "bare"}, amount=None, via={"shop.Place": {"city": "Genf"}}, raw="")]
+    assert shape(got) == [{"key": f"k{i}", "value": expected[i], "offset": i, "partition": 0} for i in range(3)]
+    assert got[1]["value"]["raw"] == "\u0000\u00e9\u00ff"
     assert {r["topic"] for r in got} == {topic}
     # The instance answers only its own format.
     status, body = read(base, PROTOBUF)

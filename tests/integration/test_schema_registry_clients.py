@@ -2,11 +2,16 @@
 clients (Debian's python3-confluent-kafka 1.7.0): SchemaRegistryClient, the
 JSON Schema and Protobuf serializers and the legacy Avro producer/consumer
 (python3-avro; Debian has no fastavro for the newer AvroSerializer), records
-produced and consumed through the broker in Confluent's wire format; and the
-registry's state surviving a SIGKILL of the broker."""
+produced and consumed through the broker in Confluent's wire format; Avro
+values as JSON (the spec's encoding) between `samsa produce/consume` and the
+legacy Avro clients; and the registry's state surviving a SIGKILL of the
+broker."""
 
 import json
+import math
+import os
 import struct
+import subprocess
 import uuid
 
 import pytest
@@ -19,6 +24,7 @@ from confluent_kafka.schema_registry.protobuf import ProtobufDeserializer, Proto
 from confluent_kafka.serialization import StringDeserializer, StringSerializer
 
 from registry_util import REGISTRY, registry_url
+from samsa_harness import samsa_bin
 
 PAYMENT_JSON = {
     "$schema": "http://json-schema.org/draft-07/schema#",
@@ -191,6 +197,113 @@ def test_legacy_avro_producer_and_consumer(setup, name):
     with pytest.raises(SchemaRegistryError) as e:
         client.get_versions(subject)
     assert e.value.error_code == 40401
+
+
+# Unions of every kind (null, primitives, a named record in another
+# namespace, inside an array and a map), bytes, fixed, NaN: the Avro JSON
+# encoding's corner cases.
+ORDER_AVRO = {"type": "record", "name": "Order", "namespace": "com.acme", "fields": [
+    {"name": "id", "type": "string"},
+    {"name": "note", "type": ["null", "string"], "default": None},
+    {"name": "amount", "type": ["null", "int", "long"]},
+    {"name": "ratio", "type": "double"},
+    {"name": "raw", "type": "bytes"},
+    {"name": "digest", "type": {"type": "fixed", "name": "Digest", "size": 2}},
+    {"name": "customer", "type": ["null", {"type": "record", "name": "Customer", "namespace": "com.acme.people",
+                                           "fields": [{"name": "name", "type": "string"},
+                                                      {"name": "vip", "type": ["boolean", "null"]}]}]},
+    {"name": "status", "type": {"type": "enum", "name": "Status", "symbols": ["NEW", "PAID"]}},
+    {"name": "tags", "type": {"type": "array", "items": ["null", "string"]}},
+    {"name": "attrs", "type": {"type": "map", "values": ["long", "string"]}}]}
+
+
+def samsa(*args, input=None):
+    p = subprocess.run([samsa_bin(), *args], input=input, capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, NO_COLOR="1"))
+    return p
+
+
+def avro_consume(bootstrap, url, topic, count):
+    from confluent_kafka.avro import AvroConsumer
+    c = AvroConsumer({"bootstrap.servers": bootstrap, "group.id": f"g-{uuid.uuid4().hex[:8]}",
+                      "auto.offset.reset": "earliest", "schema.registry.url": url})
+    c.subscribe([topic])
+    got = []
+    import time
+    deadline = time.monotonic() + 30
+    while len(got) < count and time.monotonic() < deadline:
+        m = c.poll(0.5)
+        if m is not None and not m.error():
+            got.append(m.value())
+    c.close()
+    return got
+
+
+def test_avro_json_encoding_between_samsa_and_the_legacy_avro_clients(setup, name):
+    from confluent_kafka import avro
+    from confluent_kafka.avro import AvroProducer
+    broker, url, client = setup
+    # python3-avro writes these; `samsa consume --decode` must print them in
+    # the Avro specification's JSON encoding (python3-avro has no JSON
+    # encoder of its own): unions wrapped by branch, named types by full
+    # name, null bare, bytes and fixed as code points U+0000..U+00FF, NaN as
+    # a string, fields in the schema's order.
+    topic = name("orders")
+    p = AvroProducer({"bootstrap.servers": broker.bootstrap, "schema.registry.url": url},
+                     default_value_schema=avro.loads(json.dumps(ORDER_AVRO)))
+    p.produce(topic=topic, value={"id": "o1", "note": "gift", "amount": 5, "ratio": float("nan"),
+                                  "raw": b"\x00\xe9\xff", "digest": b"\x01\xfe",
+                                  "customer": {"name": "Ann", "vip": True}, "status": "PAID",
+                                  "tags": ["a", None], "attrs": {"n": 7, "s": "x"}})
+    p.produce(topic=topic, value={"id": "o2", "note": None, "amount": None, "ratio": -1.5, "raw": b"",
+                                  "digest": b"\x00\x00", "customer": None, "status": "NEW", "tags": [], "attrs": {}})
+    assert p.flush(30) == 0
+    out = samsa("consume", topic, "-e", "-q", "--decode", "--registry", url, "--bootstrap", broker.bootstrap)
+    assert out.returncode == 0, out.stderr
+    # (python3-avro writes a union value as the LAST branch that takes it:
+    # 5 for ["null","int","long"] is a long. Which is why a bare 5 is
+    # ambiguous for `samsa produce`, below.)
+    expected = [
+        {"id": "o1", "note": {"string": "gift"}, "amount": {"long": 5}, "ratio": "NaN", "raw": "\u0000\u00e9\u00ff",
+         "digest": "\u0001\u00fe", "customer": {"com.acme.people.Customer": {"name": "Ann", "vip": {"boolean": True}}},
+         "status": "PAID", "tags": [{"string": "a"}, None], "attrs": {"n": {"long": 7}, "s": {"string": "x"}}},
+        {"id": "o2", "note": None, "amount": None, "ratio": -1.5, "raw": "", "digest": "\u0000\u0000",
+         "customer": None, "status": "NEW", "tags": [], "attrs": {}}]
+    # Exactly this text: compact, the schema's field order, non-ASCII as UTF-8
+    # (sorted: the two records may sit in different partitions).
+    assert sorted(out.stdout.splitlines()) == [json.dumps(e, separators=(",", ":"), ensure_ascii=False) for e in expected]
+
+    # The other way: what `samsa produce --value-schema` encodes from the
+    # spec's JSON (and from bare union values one branch alone takes) is what
+    # the Python Avro consumer reads.
+    topic2 = name("orders-in")
+    schema_file = os.path.join(broker.work_dir, "order.avsc")
+    with open(schema_file, "w") as f:
+        json.dump(ORDER_AVRO, f)
+    lines = [json.dumps(e) for e in expected]
+    lines.append(json.dumps({"id": "o3", "note": "bare", "amount": 5000000000, "ratio": "-Infinity", "raw": "ok",
+                             "digest": "\u00ff\u00ff", "customer": {"name": "Bo", "vip": None}, "status": "NEW",
+                             "tags": ["t"], "attrs": {"k": "v"}}))
+    out = samsa("produce", topic2, "--value-schema", schema_file, "--registry", url, "-q", "--bootstrap",
+                broker.bootstrap, input="".join(line + "\n" for line in lines))
+    assert out.returncode == 0, out.stderr
+    got = sorted(avro_consume(broker.bootstrap, url, topic2, 3), key=lambda v: v["id"])
+    assert len(got) == 3
+    assert math.isnan(got[0].pop("ratio")) and got[2].pop("ratio") == -math.inf
+    assert got[0] == {"id": "o1", "note": "gift", "amount": 5, "raw": b"\x00\xe9\xff", "digest": b"\x01\xfe",
+                      "customer": {"name": "Ann", "vip": True}, "status": "PAID", "tags": ["a", None],
+                      "attrs": {"n": 7, "s": "x"}}
+    assert got[1] == {"id": "o2", "note": None, "amount": None, "ratio": -1.5, "raw": b"", "digest": b"\x00\x00",
+                      "customer": None, "status": "NEW", "tags": [], "attrs": {}}
+    assert got[2] == {"id": "o3", "note": "bare", "amount": 5000000000, "raw": b"ok", "digest": b"\xff\xff",
+                      "customer": {"name": "Bo", "vip": None}, "status": "NEW", "tags": ["t"], "attrs": {"k": "v"}}
+    # A bare value two branches take is refused, with the way to wrap it.
+    bad = dict(expected[1], amount=5)
+    out = samsa("produce", topic2, "--value-schema", schema_file, "--registry", url, "-q", "--bootstrap",
+                broker.bootstrap, input=json.dumps(bad) + "\n")
+    assert out.returncode != 0
+    assert 'ambiguous value for union ["null","int","long"] at /amount: wrap it as {"int": \u2026} or {"long": \u2026}' \
+        in out.stderr, out.stderr
 
 
 def test_registry_survives_broker_sigkill(setup):

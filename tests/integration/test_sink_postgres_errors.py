@@ -2,7 +2,8 @@
 bad connection string, an unreachable server, a missing table, a record
 with a field the table lacks (the sink stops; the records before it stay,
 nothing after it is written; fixed, it resumes without duplicates) — and
-the upsert, dead-letter and Schema Registry decoding modes."""
+the upsert, dead-letter and Schema Registry decoding modes (Avro union
+fields landing as their values)."""
 
 import json
 import struct
@@ -114,6 +115,42 @@ def test_schema_registry_values_are_decoded(broker_factory, name, postgres):
     assert code == 1 and f"record {topic}[0]@5 does not fit table d: its value does not decode" in log, log
     assert postgres.sql("SELECT id, amount FROM d ORDER BY id") == [
         ["0", "0.0"], ["1", "1.5"], ["2", "3.0"], ["3", "4.5"], ["4", "6.0"]]
+
+
+def test_avro_union_fields_land_as_their_values(broker_factory, name, postgres):
+    # Avro's JSON encoding wraps a union's value ({"string": "gift"}); a
+    # column takes the value itself, so the sink decodes unions unwrapped.
+    import io
+    import avro.io
+    import avro.schema
+    broker = broker_factory(REGISTRY)
+    url = registry_url(broker)
+    topic = name("t")
+    create_topic(broker.bootstrap, topic, 1)
+    schema = {"type": "record", "name": "Pay", "namespace": "shop", "fields": [
+        {"name": "id", "type": "long"},
+        {"name": "note", "type": ["null", "string"]},
+        {"name": "amount", "type": ["null", "int", "long"]},
+        {"name": "ratio", "type": ["null", "double"]},
+        {"name": "kind", "type": ["null", {"type": "enum", "name": "Kind", "symbols": ["CARD", "CASH"]}]}]}
+    r = requests.post(f"{url}/subjects/{topic}-value/versions", json={"schema": json.dumps(schema)})
+    assert r.status_code == 200, r.text
+    sid = r.json()["id"]
+    writer = avro.io.DatumWriter(avro.schema.parse(json.dumps(schema)))
+
+    def wire(value):
+        buf = io.BytesIO()
+        writer.write(value, avro.io.BinaryEncoder(buf))
+        return b"\0" + struct.pack(">i", sid) + buf.getvalue()
+    produce(broker.bootstrap, topic, [
+        wire({"id": 1, "note": "gift", "amount": 5, "ratio": 0.25, "kind": "CASH"}),
+        wire({"id": 2, "note": None, "amount": 5000000000, "ratio": float("nan"), "kind": None})])
+    postgres.sql("CREATE TABLE a (id bigint PRIMARY KEY, note text, amount bigint, ratio double precision, kind text)")
+    sink = Sink(broker, postgres, topic, table="a", extra=["--schema-registry", url]).start()
+    wait_until(lambda: stored_offsets(postgres, topic) == {0: 2}, "both records", sink, postgres)
+    assert sink.stop() == 0
+    assert postgres.sql("SELECT id, coalesce(note, '<null>'), amount, ratio, coalesce(kind, '<null>') FROM a ORDER BY id") == [
+        ["1", "gift", "5", "0.25", "CASH"], ["2", "<null>", "5000000000", "NaN", "<null>"]]
 
 
 def test_dead_letter_topic_takes_the_misfits(broker, name, postgres):

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 
+#include "registry/avro_json.h"
 #include "registry/avro_schema.h"
 #include "registry/protobuf_schema.h"
 #include "registry/wire_format.h"
@@ -20,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto header = read_wire_header(value);
   if (!header) return 0;
   size_t offset = header->payload_offset;
-  (void)avro_decode(*avro_schema, value.subspan(offset));
+  (void)avro::decode_to_json(*avro_schema, value.subspan(offset));
+  (void)avro::decode_to_json(*avro_schema, value.subspan(offset), avro::json_style::plain);
   auto indexes = read_message_indexes(value, offset);
   if (indexes) (void)protobuf_decode(*proto_schema, *indexes, value.subspan(offset));
   return 0;
