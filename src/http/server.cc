@@ -611,7 +611,9 @@ asio::awaitable<bool> server::serve_body_route(Stream& stream, Buffer& buffer, P
   if (pipe.started()) {
     // A body that broke (client gone, bad chunk framing) ends without the last
     // chunk, so the client can tell the answer is cut short.
-    if (pipe.read_broken() || !co_await pipe.finish()) co_return false;
+    if (pipe.read_broken()) co_return false;
+    const bool finished = co_await pipe.finish();
+    if (!finished) co_return false;
     // Another request may follow only once this body has been read to its end.
     if (parser.is_done()) co_return keep_alive;
     co_await linger_close(stream);

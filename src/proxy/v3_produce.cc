@@ -180,9 +180,11 @@ class session {
       std::vector<uint64_t> sent;
       std::vector<outgoing_record> out;
       for (uint64_t seq : round) {
-        slot& s = at(seq);
+        const slot& s = at(seq);
         bool schema = (s.record->key && s.record->key->schema_id) || (s.record->value && s.record->value->schema_id);
-        if (schema && !co_await encode(at(seq))) continue;
+        bool encoded = true;
+        if (schema) encoded = co_await encode(at(seq));  // not inside a condition: GCC 12 mis-destroys temporaries there
+        if (!encoded) continue;
         sent.push_back(seq);
         out.push_back(at(seq).out);
       }
@@ -231,7 +233,8 @@ class session {
         if (ended) break;
       }
       wake_.notify();  // room again for the reader
-      if (!co_await io_.write(chunk) || ended) {
+      const bool written = co_await io_.write(chunk);
+      if (!written || ended) {
         over_ = true;  // the client is gone or too slow, or the stream broke: stop reading and producing
         break;
       }
