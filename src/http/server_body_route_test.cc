@@ -66,7 +66,8 @@ class body_route_test : public ::testing::Test {
             if (!p.error.empty() || p.end) break;
             if (!io.started() && p.bytes.substr(0, 2) == "no")
               co_return response{422, "application/json", "{\"refused\":true}", {}};
-            const bool written = co_await io.write(std::string(p.bytes) + ";");
+            const std::string echo = std::string(p.bytes) + ";";
+            const bool written = co_await io.write(echo);
             if (!written) break;
           }
           co_return std::nullopt;

@@ -239,8 +239,10 @@ asio::awaitable<std::optional<http::response>> proxy_service::produce_v3(const h
   limits.max_record_bytes = settings_.max_request_bytes;
   limits.max_in_flight = settings_.limits.max_records;
   limits.buffer_bytes = settings_.stream_buffer_bytes;
+  v3_target target{broker_.cluster_id(), topic, *count};
+  // Named arguments: GCC 12 may destroy a temporary passed to a coroutine twice.
   std::optional<http::response> whole =
-      co_await stream_v3_produce(req, io, v3_target{broker_.cluster_id(), topic, *count}, producer_, encoder_, limits);
+      co_await stream_v3_produce(req, io, std::move(target), producer_, encoder_, limits);
   co_return whole;
 }
 

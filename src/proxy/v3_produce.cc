@@ -1,7 +1,7 @@
 #include "proxy/v3_produce.h"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -16,7 +16,6 @@ namespace samsa::proxy {
 
 namespace asio = boost::asio;
 using json = nlohmann::json;
-using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
@@ -53,7 +52,21 @@ class session {
         splitter_(limits.max_record_bytes, limits.max_depth), wake_(ex) {}
 
   asio::awaitable<std::optional<http::response>> run() {
-    co_await (read_loop() && produce_loop() && write_loop());
+    // The producer and the writer on their own coroutines, the reader on
+    // this one; the session ends when all three have. (co_spawn, not the
+    // awaitable operators: those are coroutines taking temporaries, which
+    // GCC 12 may destroy twice.)
+    auto ex = co_await asio::this_coro::executor;
+    int running = 2;
+    auto finished = [this, &running](std::exception_ptr e) {
+      if (e) over_ = true;  // cannot happen short of bad_alloc; end the stream rather than hang
+      --running;
+      wake_.notify();
+    };
+    asio::co_spawn(ex, produce_loop(), finished);
+    asio::co_spawn(ex, write_loop(), finished);
+    co_await read_loop();
+    while (running > 0) co_await wake_.wait();
     co_return std::move(whole_answer_);
   }
 
