@@ -291,3 +291,49 @@ def test_a_client_that_leaves_mid_stream_harms_no_one(env, name):
     # Every complete record the proxy read before the client left is stored once, in order.
     wait_until(lambda: high_watermark(broker, topic) >= 21, "the bystander's record")
     assert broker.alive()
+
+
+def test_streaming_over_https(broker_factory, name, tmp_path):
+    """TLS carries a read and a write at once: answers flow while the body is still being sent."""
+    from samsa_harness import samsa_bin
+    import ssl
+    certs = str(tmp_path / "certs")
+    out = subprocess.run([samsa_bin(), "certs", "create", "--dir", certs], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    broker = broker_factory(dict(PROXY, **{
+        "http.proxy.listeners": "https://127.0.0.1:0",
+        "ssl.keystore.type": "PEM",
+        "ssl.keystore.location": f"{certs}/broker.pem",
+        "ssl.truststore.location": f"{certs}/ca.pem",
+    }))
+    url = proxy_url(broker).replace("http://", "https://")
+    topic = name("tls")
+    create_topic(broker, topic)
+    cid = requests.get(f"{url}/v3/clusters", verify=f"{certs}/ca.pem", timeout=30).json()["data"][0]["cluster_id"]
+    r = requests.post(f"{url}/v3/clusters/{cid}/topics/{topic}/records", data=chunked([record(i) for i in range(1000)]),
+                      headers={"Content-Type": "application/json"}, verify=f"{certs}/ca.pem", timeout=60)
+    assert r.status_code == 200
+    assert [a["offset"] for a in answers(r.text)] == list(range(1000))
+    # One record at a time over one TLS connection.
+    host, port = url.rsplit("//", 1)[1].rsplit(":", 1)
+    context = ssl.create_default_context(cafile=f"{certs}/ca.pem")
+    sock = context.wrap_socket(socket.create_connection((host, int(port))), server_hostname=host)
+    sock.settimeout(30)
+    sock.sendall(f"POST /v3/clusters/{cid}/topics/{topic}/records HTTP/1.1\r\nHost: localhost\r\n"
+                 "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".encode())
+    got = b""
+    for i in range(10):
+        data = json.dumps(record(i)).encode()
+        sock.sendall(b"%x\r\n%s\r\n" % (len(data), data))
+        while got.count(b'"error_code":200') < i + 1:
+            more = sock.recv(65536)
+            assert more, got
+            got += more
+    sock.sendall(b"0\r\n\r\n")
+    while not got.endswith(b"\r\n0\r\n\r\n"):
+        more = sock.recv(65536)
+        assert more, got
+        got += more
+    sock.close()
+    assert got.count(b'"error_code":200') == 10
+    assert high_watermark(broker, topic) == 1010
