@@ -69,6 +69,10 @@ std::string error_json(int code, std::string_view message) {
          "\"}}";
 }
 
+constexpr const char* content_security_policy =
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
+    "frame-ancestors 'none'";
+
 // Security headers every answer carries: no framing by other sites, no MIME
 // sniffing, and a content policy that allows nothing from other origins
 // (the page works offline and must not load anything remote).
@@ -76,9 +80,7 @@ void add_common_headers(bhttp::response<bhttp::string_body>& res) {
   res.set(bhttp::field::server, "samsa");
   res.set("X-Content-Type-Options", "nosniff");
   res.set("X-Frame-Options", "DENY");
-  res.set("Content-Security-Policy",
-          "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
-          "frame-ancestors 'none'");
+  res.set("Content-Security-Policy", content_security_policy);
   res.set(bhttp::field::cache_control, "no-store");
 }
 
@@ -160,17 +162,23 @@ class body_pipe final : public body_exchange {
     std::string frame;
     if (!started_) {
       started_ = true;
+      // The same headers as every other answer (add_common_headers).
       frame =
           "HTTP/1.1 200 OK\r\nServer: samsa\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
           "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\nCache-Control: no-store\r\n";
+      frame += std::string("Content-Security-Policy: ") + content_security_policy + "\r\n";
       frame += keep_alive_ ? "\r\n" : "Connection: close\r\n\r\n";
     }
-    if (data.empty()) co_return true;  // an empty chunk would end the answer
-    char size[32];
-    std::snprintf(size, sizeof size, "%zx\r\n", data.size());
-    frame += size;
+    // An empty chunk would end the answer: empty data sends only the head (if not sent yet).
+    const bool has_data = !data.empty();
+    if (has_data) {
+      char size[32];
+      std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+      frame += size;
+    }
+    if (frame.empty()) co_return true;
     std::array<asio::const_buffer, 3> parts{asio::buffer(frame), asio::buffer(data.data(), data.size()),
-                                            asio::buffer("\r\n", 2)};
+                                            asio::buffer("\r\n", has_data ? 2 : 0)};
     beast::get_lowest_layer(stream_).expires_after(timeout_);
     auto [ec, n] = co_await asio::async_write(stream_, parts, use_tuple);
     if (ec) broken_ = true;
