@@ -7,7 +7,14 @@ the last answer read (median and range of R runs, each into a fresh topic)
 and the broker's VmRSS before the first run and after each. Nothing is
 asserted. Starts its own `samsa serve` through the integration harness.
 Usage: bench/proxy_stream.py [--records N] [--size BYTES] [--runs R]
-(SAMSA_BIN names the binary, as for the integration tests)."""
+(SAMSA_BIN names the binary, as for the integration tests).
+
+Run on 2026-12-04 (2 shared cores, load average 4-6 from other builds),
+Release build: 10,000 records of 1 KiB in one request, 7 runs: median
+0.283 s (0.267-0.408), about 35,000 records/s; VmRSS 23.2 MB before the
+first run, 27.0 MB after it, 30.7 MB after seven (the topics' own segments
+and indexes included). 1,000 records: 0.038 s median, the same as the
+whole-body handler it replaced (0.037 s)."""
 
 import argparse
 import json
