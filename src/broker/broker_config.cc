@@ -59,6 +59,7 @@ const std::set<std::string>& broker_keys() {
       "fetch.session.cache.max.partitions",
       // Read by the HTTP REST proxy (src/proxy/proxy_settings.cc).
       "http.proxy.listeners", "http.proxy.max.request.bytes", "http.proxy.max.records.per.request",
+      "http.proxy.stream.buffer.bytes",
       "http.proxy.consumer.max.instances", "http.proxy.consumer.instance.timeout.ms", "http.proxy.consumer.max.records",
       "http.proxy.consumer.max.bytes", "schema.registry.url"};
   return keys;

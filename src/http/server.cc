@@ -14,6 +14,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <array>
+#include <cstdio>
 
 #include "broker/refusal_log.h"
 #include "security/tls/tls_context.h"
@@ -68,6 +69,10 @@ std::string error_json(int code, std::string_view message) {
          "\"}}";
 }
 
+constexpr const char* content_security_policy =
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
+    "frame-ancestors 'none'";
+
 // Security headers every answer carries: no framing by other sites, no MIME
 // sniffing, and a content policy that allows nothing from other origins
 // (the page works offline and must not load anything remote).
@@ -75,9 +80,7 @@ void add_common_headers(bhttp::response<bhttp::string_body>& res) {
   res.set(bhttp::field::server, "samsa");
   res.set("X-Content-Type-Options", "nosniff");
   res.set("X-Frame-Options", "DENY");
-  res.set("Content-Security-Policy",
-          "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
-          "frame-ancestors 'none'");
+  res.set("Content-Security-Policy", content_security_policy);
   res.set(bhttp::field::cache_control, "no-store");
 }
 
@@ -117,6 +120,92 @@ class sse_stream final : public event_stream {
   std::chrono::milliseconds timeout_;
   const request& request_;
   const request_hooks& hooks_;
+};
+
+// A body route's side of the exchange: the body through a buffer_body
+// parser (content-length or chunked, one piece of at most 64 KiB at a time),
+// the answer as a chunked 200.
+template <typename Stream, typename Buffer>
+class body_pipe final : public body_exchange {
+ public:
+  body_pipe(Stream& s, Buffer& buffer, bhttp::request_parser<bhttp::buffer_body>& parser,
+            std::chrono::milliseconds timeout, bool keep_alive)
+      : stream_(s), buffer_(buffer), parser_(parser), timeout_(timeout), keep_alive_(keep_alive) {}
+
+  asio::awaitable<piece> read() override {
+    for (;;) {
+      if (parser_.is_done()) co_return piece{{}, true, {}};
+      auto& body = parser_.get().body();
+      body.data = chunk_.data();
+      body.size = chunk_.size();
+      beast::get_lowest_layer(stream_).expires_after(timeout_);
+      // read_some, not read: a client that sends one record and waits for
+      // its answer must get it without filling the whole piece first.
+      auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser_, use_tuple);
+      if (ec == bhttp::error::need_buffer) ec = {};
+      if (ec) {
+        read_broken_ = true;
+        co_return piece{{}, false,
+                        ec == beast::error::timeout ? "the client sent nothing for " +
+                                                          std::to_string(timeout_.count()) + " ms"
+                        : ec == asio::error::eof || ec == bhttp::error::partial_message
+                            ? std::string("the client closed the connection before the body ended")
+                            : "the body cannot be read: " + ec.message()};
+      }
+      const size_t got = chunk_.size() - body.size;
+      if (got > 0) co_return piece{std::string_view(chunk_.data(), got), false, {}};
+    }
+  }
+
+  asio::awaitable<bool> write(std::string_view data) override {
+    if (broken_) co_return false;
+    std::string frame;
+    if (!started_) {
+      started_ = true;
+      // The same headers as every other answer (add_common_headers).
+      frame =
+          "HTTP/1.1 200 OK\r\nServer: samsa\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+          "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\nCache-Control: no-store\r\n";
+      frame += std::string("Content-Security-Policy: ") + content_security_policy + "\r\n";
+      frame += keep_alive_ ? "\r\n" : "Connection: close\r\n\r\n";
+    }
+    // An empty chunk would end the answer: empty data sends only the head (if not sent yet).
+    const bool has_data = !data.empty();
+    if (has_data) {
+      char size[32];
+      std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+      frame += size;
+    }
+    if (frame.empty()) co_return true;
+    std::array<asio::const_buffer, 3> parts{asio::buffer(frame), asio::buffer(data.data(), data.size()),
+                                            asio::buffer("\r\n", has_data ? 2 : 0)};
+    beast::get_lowest_layer(stream_).expires_after(timeout_);
+    auto [ec, n] = co_await asio::async_write(stream_, parts, use_tuple);
+    if (ec) broken_ = true;
+    co_return !ec;
+  }
+
+  bool started() const override { return started_; }
+  bool read_broken() const { return read_broken_; }
+
+  // The last chunk.
+  asio::awaitable<bool> finish() {
+    if (broken_) co_return false;
+    beast::get_lowest_layer(stream_).expires_after(timeout_);
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer("0\r\n\r\n", 5), use_tuple);
+    co_return !ec;
+  }
+
+ private:
+  Stream& stream_;
+  Buffer& buffer_;
+  bhttp::request_parser<bhttp::buffer_body>& parser_;
+  std::chrono::milliseconds timeout_;
+  bool keep_alive_ = true;
+  std::array<char, 64 * 1024> chunk_{};
+  bool started_ = false;
+  bool broken_ = false;
+  bool read_broken_ = false;
 };
 
 std::string peer_of(const tcp::socket& socket, std::string& host) {
@@ -185,6 +274,16 @@ void server::route(std::string method, std::string path, handler h, bool prefix)
 }
 
 void server::stream(std::string path, stream_handler h) { streams_[std::move(path)] = std::move(h); }
+
+void server::body_route(std::string method, std::function<bool(const std::string& path)> matches, body_handler h) {
+  body_routes_.push_back(body_entry{std::move(method), std::move(matches), std::move(h)});
+}
+
+const server::body_entry* server::find_body_route(const std::string& method, const std::string& path) const {
+  for (const auto& b : body_routes_)
+    if (b.method == method && b.matches(path)) return &b;
+  return nullptr;
+}
 
 void server::use_tls(std::shared_ptr<const security::tls::tls_context> context,
                      std::chrono::milliseconds handshake_timeout) {
@@ -333,59 +432,105 @@ asio::awaitable<void> server::serve_tls_connection(std::shared_ptr<void> socket_
   socket.close(ignored);
 }
 
+// Answers a refusal that ends the connection, then closes it lingering:
+// closing with unread bytes makes the kernel send a reset, which can destroy
+// the answer before the client reads it. Stop sending, then read and drop a
+// bounded amount (256 KiB, 2 s) first.
+namespace {
+
+template <typename Stream>
+asio::awaitable<void> linger_close(Stream& stream) {
+  boost::system::error_code ignored;
+  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ignored);
+  std::array<char, 16384> sink;
+  size_t drained = 0;
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+  while (drained < 256 * 1024) {
+    auto [rec, got] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
+    if (rec) break;
+    drained += got;
+  }
+}
+
+template <typename Stream>
+asio::awaitable<void> answer_and_close(Stream& stream, bhttp::response<bhttp::string_body>& res,
+                                       std::chrono::milliseconds timeout) {
+  res.keep_alive(false);
+  res.prepare_payload();
+  beast::get_lowest_layer(stream).expires_after(timeout);
+  co_await bhttp::async_write(stream, res, use_tuple);
+  co_await linger_close(stream);
+}
+
+}  // namespace
+
 template <typename Stream>
 asio::awaitable<void> server::serve_http(Stream& stream, const request& identity) {
   beast::flat_buffer buffer;
   auto error_text = [this](int code, std::string_view message, int status) {
     return limits_.error_body ? limits_.error_body(status, message) : error_json(code, message);
   };
+  auto refusal = [&](bhttp::status status, std::string message) {
+    bhttp::response<bhttp::string_body> res{status, 11};
+    add_common_headers(res);
+    res.set(bhttp::field::content_type, "application/json");
+    res.body() = error_text(42, message, static_cast<int>(status));
+    return res;
+  };
   for (;;) {
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.header_limit(static_cast<uint32_t>(limits_.max_header_bytes));
+    // The head first: a body route reads its body piece by piece, the others whole.
+    bhttp::request_parser<bhttp::empty_body> head;
+    head.header_limit(static_cast<uint32_t>(limits_.max_header_bytes));
+    head.body_limit(boost::none);  // judged below, once the route is known
+    beast::get_lowest_layer(stream).expires_after(limits_.idle_timeout);
+    auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, head, use_tuple);
+    if (hec == bhttp::error::header_limit) {
+      auto res = refusal(bhttp::status::request_header_fields_too_large,
+                         "request headers exceed " + std::to_string(limits_.max_header_bytes) + " bytes");
+      co_await answer_and_close(stream, res, limits_.idle_timeout);
+      break;
+    }
+    if (hec) break;  // closed, idle too long, or not HTTP
+    request req = identity;
+    {
+      auto& raw = head.get();
+      req.method = std::string(raw.method_string());
+      std::string_view target(raw.target().data(), raw.target().size());
+      size_t qmark = target.find('?');
+      req.path = url_decode(target.substr(0, qmark), false);
+      if (qmark != std::string_view::npos) req.query = parse_query(target.substr(qmark + 1));
+      req.content_type = std::string(raw[bhttp::field::content_type]);
+      req.authorization = std::string(raw[bhttp::field::authorization]);
+      req.accept = std::string(raw[bhttp::field::accept]);
+    }
+    if (const body_entry* b = find_body_route(req.method, req.path)) {
+      bool again = co_await serve_body_route(stream, buffer, head, req, *b);
+      if (!again) break;
+      continue;
+    }
+    const auto content_length = head.content_length();
+    if (content_length && *content_length > limits_.max_body_bytes) {
+      auto res = refusal(bhttp::status::payload_too_large,
+                         "request body exceeds " + std::to_string(limits_.max_body_bytes) + " bytes");
+      co_await answer_and_close(stream, res, limits_.idle_timeout);
+      break;
+    }
+    if (beast::iequals(head.get()[bhttp::field::expect], "100-continue")) {
+      bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
+      co_await bhttp::async_write(stream, cont, use_tuple);
+    }
+    bhttp::request_parser<bhttp::string_body> parser(std::move(head));
     parser.body_limit(limits_.max_body_bytes);
     beast::get_lowest_layer(stream).expires_after(limits_.idle_timeout);
     auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
-    if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) {
-      bool body = ec == bhttp::error::body_limit;
-      bhttp::response<bhttp::string_body> res{body ? bhttp::status::payload_too_large
-                                                   : bhttp::status::request_header_fields_too_large,
-                                              11};
-      add_common_headers(res);
-      res.set(bhttp::field::content_type, "application/json");
-      res.body() = error_text(42, body ? "request body exceeds " + std::to_string(limits_.max_body_bytes) + " bytes"
-                                       : "request headers exceed " + std::to_string(limits_.max_header_bytes) +
-                                             " bytes",
-                              body ? 413 : 431);
-      res.keep_alive(false);
-      res.prepare_payload();
-      beast::get_lowest_layer(stream).expires_after(limits_.idle_timeout);
-      co_await bhttp::async_write(stream, res, use_tuple);
-      // Lingering close: closing with unread bytes makes the kernel send a
-      // reset, which can destroy the answer before the client reads it. Stop
-      // sending, then read and drop a bounded amount (256 KiB, 2 s) first.
-      boost::system::error_code ignored;
-      beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ignored);
-      std::array<char, 16384> sink;
-      size_t drained = 0;
-      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
-      while (drained < 256 * 1024) {
-        auto [rec, got] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
-        if (rec) break;
-        drained += got;
-      }
+    if (ec == bhttp::error::body_limit) {
+      auto res = refusal(bhttp::status::payload_too_large,
+                         "request body exceeds " + std::to_string(limits_.max_body_bytes) + " bytes");
+      co_await answer_and_close(stream, res, limits_.idle_timeout);
       break;
     }
     if (ec) break;  // closed, idle too long, or not HTTP
     auto& raw = parser.get();
-    request req = identity;
-    req.method = std::string(raw.method_string());
-    std::string_view target(raw.target().data(), raw.target().size());
-    size_t qmark = target.find('?');
-    req.path = url_decode(target.substr(0, qmark), false);
-    if (qmark != std::string_view::npos) req.query = parse_query(target.substr(qmark + 1));
-    req.content_type = std::string(raw[bhttp::field::content_type]);
-    req.authorization = std::string(raw[bhttp::field::authorization]);
-    req.accept = std::string(raw[bhttp::field::accept]);
     req.body = std::move(raw.body());
     bool keep_alive = raw.keep_alive();
 
@@ -401,11 +546,11 @@ asio::awaitable<void> server::serve_http(Stream& stream, const request& identity
     if (refused) {
       out = std::move(*refused);
     } else if (is_stream) {
-      std::string head =
+      std::string sse_head =
           "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
           "X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n";
       beast::get_lowest_layer(stream).expires_after(limits_.stream_write_timeout);
-      auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(head), use_tuple);
+      auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(sse_head), use_tuple);
       if (wec) break;
       sse_stream<Stream> events(stream, limits_.stream_write_timeout, req, hooks_);
       co_await s->second(req, events);
@@ -437,6 +582,67 @@ asio::awaitable<void> server::serve_http(Stream& stream, const request& identity
     auto [wec, wn] = co_await bhttp::async_write(stream, res, use_tuple);
     if (wec || !keep_alive) break;
   }
+}
+
+template <typename Stream, typename Buffer, typename Parser>
+asio::awaitable<bool> server::serve_body_route(Stream& stream, Buffer& buffer, Parser& head, request& req,
+                                               const body_entry& route) {
+  auto error_text = [this](int code, std::string_view message, int status) {
+    return limits_.error_body ? limits_.error_body(status, message) : error_json(code, message);
+  };
+  const bool keep_alive = head.get().keep_alive();
+  std::optional<response> out;
+  if (!host_allowed(std::string(head.get()[bhttp::field::host]))) {
+    out = response{421, "application/json", error_text(42, "this console answers to localhost only", 421), {}};
+  } else if (hooks_.before) {
+    out = co_await hooks_.before(req, false);
+  }
+  bhttp::request_parser<bhttp::buffer_body> parser(std::move(head));
+  // The route bounds what it holds; the body itself may be as long as the client keeps sending.
+  parser.body_limit(boost::none);
+  body_pipe<Stream, Buffer> pipe(stream, buffer, parser, limits_.idle_timeout, keep_alive);
+  if (!out) {
+    if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+      bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
+      beast::get_lowest_layer(stream).expires_after(limits_.idle_timeout);
+      auto [cec, cn] = co_await bhttp::async_write(stream, cont, use_tuple);
+      if (cec) co_return false;
+    }
+    try {
+      out = co_await route.h(req, pipe);
+    } catch (const std::exception& ex) {
+      spdlog::warn("console: {} {} failed: {}", req.method, req.path, ex.what());
+      if (!pipe.started()) out = response{500, "application/json", error_text(-1, ex.what(), 500), {}};
+      else co_return false;  // a chunked answer cut short: the client sees no final chunk
+    }
+  }
+  if (pipe.started()) {
+    // A body that broke (client gone, bad chunk framing) ends without the last
+    // chunk, so the client can tell the answer is cut short.
+    if (pipe.read_broken()) co_return false;
+    const bool finished = co_await pipe.finish();
+    if (!finished) co_return false;
+    // Another request may follow only once this body has been read to its end.
+    if (parser.is_done()) co_return keep_alive;
+    co_await linger_close(stream);
+    co_return false;
+  }
+  if (!out) out = response{500, "application/json", error_text(-1, "the route gave no answer", 500), {}};
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out->status), 11};
+  add_common_headers(res);
+  res.set(bhttp::field::content_type, out->content_type);
+  for (auto& [k, v] : out->headers) res.set(k, v);
+  res.body() = std::move(out->body);
+  if (!parser.is_done()) {
+    // Refused with the body (partly) unread: answer and close.
+    co_await answer_and_close(stream, res, limits_.idle_timeout);
+    co_return false;
+  }
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  beast::get_lowest_layer(stream).expires_after(limits_.idle_timeout);
+  auto [wec, wn] = co_await bhttp::async_write(stream, res, use_tuple);
+  co_return !wec && keep_alive;
 }
 
 }  // namespace samsa::http

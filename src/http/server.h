@@ -6,7 +6,10 @@
 //
 // Bounds: header and body sizes, open connections, idle time per connection,
 // and one Server-Sent Events write in flight per stream (a page that does not
-// read is closed, never queued for).
+// read is closed, never queued for). Body routes (body_route) read their
+// request body piece by piece and answer with a chunked body as they go; the
+// server holds one read piece and one write at a time for them, so how much
+// they buffer is theirs to bound.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -77,7 +80,31 @@ class event_stream {
   virtual boost::asio::awaitable<bool> send(const std::string& event, const std::string& data) = 0;
 };
 
+// What a body route reads its request body from and writes its answer to,
+// piece by piece. One read() and one write() may be in flight at once (from
+// two coroutines on the server's thread), never two of the same.
+class body_exchange {
+ public:
+  struct piece {
+    std::string_view bytes;  // valid until the next read()
+    bool end = false;        // the body is over (no bytes with it)
+    std::string error;       // the body broke: client gone, too slow, bad chunk framing
+  };
+  virtual ~body_exchange() = default;
+  // The next bytes of the body (content-length or chunked); waits for them
+  // under the idle timeout.
+  virtual boost::asio::awaitable<piece> read() = 0;
+  // Sends `data` as one chunk of a 200 answer (the head goes with the first);
+  // false when the client is gone or did not take it within the idle timeout.
+  virtual boost::asio::awaitable<bool> write(std::string_view data) = 0;
+  // Whether the answer's head has been sent (a refusal can no longer change its status).
+  virtual bool started() const = 0;
+};
+
 using handler = std::function<boost::asio::awaitable<response>(const request&)>;
+// Answers by writing to the exchange and returning nullopt, or (before
+// anything was written) by returning a whole response.
+using body_handler = std::function<boost::asio::awaitable<std::optional<response>>(const request&, body_exchange&)>;
 using stream_handler = std::function<boost::asio::awaitable<void>(const request&, event_stream&)>;
 
 // What runs around every request (http_auth.h installs them when an
@@ -102,6 +129,11 @@ class server {
   // `prefix` routes match any path starting with it (longest wins).
   void route(std::string method, std::string path, handler h, bool prefix = false);
   void stream(std::string path, stream_handler h);
+  // A route whose handler gets the request body incrementally (its
+  // request.body stays empty) and may answer incrementally; `matches` picks
+  // the paths. Checked before the other routes; `hooks.before` guards it
+  // like them, `hooks.after` does not see its answer.
+  void body_route(std::string method, std::function<bool(const std::string& path)> matches, body_handler h);
   void set_hooks(request_hooks hooks) { hooks_ = std::move(hooks); }
   // Serves HTTPS with this context (the Kafka listeners' TLS settings);
   // a handshake not finished within `handshake_timeout` closes the connection.
@@ -127,13 +159,23 @@ class server {
     bool prefix = false;
     handler h;
   };
+  struct body_entry {
+    std::string method;
+    std::function<bool(const std::string&)> matches;
+    body_handler h;
+  };
   const entry* find(const std::string& method, const std::string& path, bool& path_known) const;
+  const body_entry* find_body_route(const std::string& method, const std::string& path) const;
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> serve_connection(std::shared_ptr<void> socket_holder);
   boost::asio::awaitable<void> serve_tls_connection(std::shared_ptr<void> socket_holder);
   // The HTTP exchange over a plain or TLS stream.
   template <typename Stream>
   boost::asio::awaitable<void> serve_http(Stream& stream, const request& identity);
+  // One exchange with a body route; true when the connection may carry another request.
+  template <typename Stream, typename Buffer, typename Parser>
+  boost::asio::awaitable<bool> serve_body_route(Stream& stream, Buffer& buffer, Parser& head, request& req,
+                                                const body_entry& route);
   bool host_allowed(const std::string& host_header) const;
 
   server_limits limits_;
@@ -141,6 +183,7 @@ class server {
   std::unique_ptr<impl> impl_;
   std::vector<entry> routes_;
   std::map<std::string, stream_handler> streams_;
+  std::vector<body_entry> body_routes_;
   request_hooks hooks_;
   std::shared_ptr<const security::tls::tls_context> tls_;
   std::shared_ptr<void> tls_asio_context_;  // boost::asio::ssl::context sharing tls_'s SSL_CTX

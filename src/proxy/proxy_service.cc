@@ -15,6 +15,7 @@
 #include "proxy/consumer_instances.h"
 #include "proxy/proxy_http.h"
 #include "proxy/proxy_permissions.h"
+#include "proxy/v3_produce.h"
 #include "security/acl/authorizer.h"
 #include "security/tls/tls_context.h"
 #include "storage/partition_log.h"
@@ -58,6 +59,15 @@ proxy_service::proxy_service(broker::broker_state& broker, proxy_settings settin
       consumers_(std::make_unique<consumer_instances>(broker, settings_, server_.io(), encoder_)) {
   for (const char* method : {"GET", "POST", "PUT", "DELETE"})
     server_.route(method, "/", [this](const http::request& r) { return handle(r); }, true);
+  // v3 produce reads its body as it comes and answers each record as it is stored (streaming mode).
+  server_.body_route(
+      "POST",
+      [](const std::string& path) {
+        auto segs = http::split_path(path);
+        return segs.size() == 6 && segs[0] == "v3" && segs[1] == "clusters" && segs[3] == "topics" &&
+               segs[5] == "records";
+      },
+      [this](const http::request& r, http::body_exchange& io) { return produce_v3(r, io); });
 }
 
 proxy_service::~proxy_service() { stop(); }
@@ -107,8 +117,6 @@ asio::awaitable<http::response> proxy_service::handle(const http::request& req) 
       if (segs[2] != broker_.cluster_id()) co_return error_answer(404, 404, "Cluster " + segs[2] + " not found.");
       co_return json_answer(cluster, 200, "application/json");
     }
-    if (segs.size() == 6 && segs[3] == "topics" && segs[5] == "records" && m == "POST")
-      co_return co_await produce_v3(req, segs[2], segs[4]);
   }
   co_return error_answer(404, 404, "HTTP 404 Not Found: no " + m + " " + req.path + " here");
 }
@@ -216,103 +224,26 @@ asio::awaitable<http::response> proxy_service::produce_v2(const http::request& r
   co_return json_answer(json{{"offsets", offsets}, {"key_schema_id", null_or(key_id)}, {"value_schema_id", null_or(value_id)}});
 }
 
-asio::awaitable<http::response> proxy_service::produce_v3(const http::request& req, const std::string& cluster,
-                                                          const std::string& topic) {
+asio::awaitable<std::optional<http::response>> proxy_service::produce_v3(const http::request& req,
+                                                                         http::body_exchange& io) {
+  auto segs = http::split_path(req.path);
+  const std::string& cluster = segs[2];
+  const std::string& topic = segs[4];
   std::string type = req.content_type.substr(0, req.content_type.find(';'));
   while (!type.empty() && type.back() == ' ') type.pop_back();
   if (type != "application/json") co_return unsupported_media_type();
   if (cluster != broker_.cluster_id()) co_return error_answer(404, 404, "Cluster " + cluster + " not found.");
-  auto values = split_json_values(req.body, settings_.limits.max_records);
-  if (!values) co_return error_answer(values.error());
   auto count = co_await producer_.partitions_of(topic);
   if (!count) co_return error_answer(404, 404, count.error().message);
-  // Each record answers on its own: a refused one does not stop the others.
-  struct slot {
-    std::optional<problem> refused;
-    std::optional<v3_record> record;
-    size_t outgoing = 0;
-  };
-  std::vector<slot> slots(values->size());
-  std::vector<outgoing_record> out;
-  for (size_t i = 0; i < values->size(); ++i) {
-    auto r = parse_v3_record((*values)[i]);
-    if (!r) {
-      slots[i].refused = problem{400, 400, r.error().message};
-      continue;
-    }
-    if (r->partition && *r->partition >= *count) {
-      slots[i].refused = problem{404, 404, "Partition " + std::to_string(*r->partition) + " of " + topic + " not found."};
-      continue;
-    }
-    outgoing_record o;
-    o.partition = r->partition;
-    o.timestamp_ms = r->timestamp_ms;
-    for (const auto& h : r->headers) {
-      o.headers.push_back({h.name, h.value ? std::optional<record::bytes>(record::bytes(h.value->begin(), h.value->end()))
-                                           : std::nullopt});
-    }
-    bool failed = false;
-    for (bool is_key : {true, false}) {
-      const auto& d = is_key ? r->key : r->value;
-      if (!d || !d->bytes) continue;
-      std::optional<std::string> bytes = d->bytes;
-      if (d->schema_id) {
-        schema_side side;
-        side.subject = topic + (is_key ? "-key" : "-value");
-        side.schema_id = d->schema_id;
-        side.values.push_back(d->bytes);
-        auto encoded = co_await encoder_.encode(std::move(side));
-        if (!encoded) {
-          slots[i].refused = problem{encoded.error().status, encoded.error().status, encoded.error().message};
-          failed = true;
-          break;
-        }
-        bytes = encoded->values.front();
-      }
-      (is_key ? o.key : o.value) = std::move(bytes);
-    }
-    if (failed) continue;
-    slots[i].record = std::move(*r);
-    slots[i].outgoing = out.size();
-    out.push_back(std::move(o));
-  }
-  std::vector<produced_record> produced;
-  if (!out.empty()) {
-    auto p = co_await producer_.produce(topic, out, req);
-    if (!p) co_return error_answer(p.error().status, p.error().status, p.error().message);
-    produced = std::move(*p);
-  }
-  std::string body;
-  for (auto& s : slots) {
-    json j;
-    if (s.refused) {
-      j = json{{"error_code", s.refused->code}, {"message", s.refused->message}};
-    } else {
-      const auto& p = produced[s.outgoing];
-      if (p.error_code != 0) {
-        auto code = static_cast<kafka::error_code>(p.error_code);
-        j = json{{"error_code", kafka::is_retriable(code) ? 500 : 400}, {"message", p.message}};
-      } else {
-        auto side = [&out, &s](const std::optional<v3_data>& d, bool is_key) -> json {
-          if (!d) return nullptr;
-          const auto& o = out[s.outgoing];
-          const auto& bytes = is_key ? o.key : o.value;
-          return json{{"type", d->type.empty() ? "JSONSCHEMA" : d->type}, {"size", bytes ? bytes->size() : 0}};
-        };
-        j = json{{"error_code", 200},
-                 {"cluster_id", broker_.cluster_id()},
-                 {"topic_name", topic},
-                 {"partition_id", p.partition},
-                 {"offset", p.offset},
-                 {"timestamp", format_iso8601_utc(p.timestamp_ms)},
-                 {"key", side(s.record->key, true)},
-                 {"value", side(s.record->value, false)}};
-      }
-    }
-    body += dump_json(j);
-    body += '\n';
-  }
-  co_return http::response{200, "application/json", std::move(body), {}};
+  v3_stream_limits limits;
+  limits.max_record_bytes = settings_.max_request_bytes;
+  limits.max_in_flight = settings_.limits.max_records;
+  limits.buffer_bytes = settings_.stream_buffer_bytes;
+  v3_target target{broker_.cluster_id(), topic, *count};
+  // Named arguments: GCC 12 may destroy a temporary passed to a coroutine twice.
+  std::optional<http::response> whole =
+      co_await stream_v3_produce(req, io, std::move(target), producer_, encoder_, limits);
+  co_return whole;
 }
 
 result<std::unique_ptr<broker::side_service>> start_http_proxy(broker::broker_state& broker,

@@ -46,8 +46,8 @@ class proxy_service final : public broker::side_service {
                                                         bool partitions_only);
   boost::asio::awaitable<http::response> produce_v2(const http::request& req, const std::string& topic,
                                                     std::optional<int32_t> partition);
-  boost::asio::awaitable<http::response> produce_v3(const http::request& req, const std::string& cluster,
-                                                    const std::string& topic);
+  // Streamed: reads the records from `io` and answers each as it is stored (v3_produce.h).
+  boost::asio::awaitable<std::optional<http::response>> produce_v3(const http::request& req, http::body_exchange& io);
 
   broker::broker_state& broker_;
   proxy_settings settings_;

@@ -35,6 +35,9 @@ result<proxy_settings> proxy_settings_from(const std::map<std::string, std::stri
   v = static_cast<int64_t>(s.limits.max_records);
   if (auto st = read_number(raw, "http.proxy.max.records.per.request", 1, 1'000'000, v); !st) return st.err();
   s.limits.max_records = static_cast<size_t>(v);
+  v = static_cast<int64_t>(s.stream_buffer_bytes);
+  if (auto st = read_number(raw, "http.proxy.stream.buffer.bytes", 64 * 1024, 1LL << 30, v); !st) return st.err();
+  s.stream_buffer_bytes = static_cast<size_t>(v);
   v = static_cast<int64_t>(s.max_instances);
   if (auto st = read_number(raw, "http.proxy.consumer.max.instances", 1, 100'000, v); !st) return st.err();
   s.max_instances = static_cast<size_t>(v);

@@ -18,6 +18,9 @@ struct proxy_settings {
   bool listener_explicit = false;  // a busy default port only warns; a chosen one stops the start
   // http.proxy.max.request.bytes: a larger body is refused with 413 before it is read whole.
   size_t max_request_bytes = 8 * 1024 * 1024;
+  // http.proxy.stream.buffer.bytes: a streamed v3 produce stops reading its
+  // body while this much of its records and unsent answers is held.
+  size_t stream_buffer_bytes = 4 * 1024 * 1024;
   // http.proxy.max.records.per.request (and topics per subscription, offsets per commit).
   body_limits limits;
   // http.proxy.consumer.max.instances: consumer instances alive at once (a

@@ -24,5 +24,13 @@ TEST(proxy_settings, defaults_and_overrides) {
   EXPECT_FALSE(proxy_settings_from({{"http.proxy.max.request.bytes", "12x"}}));
 }
 
+TEST(proxy_settings, stream_buffer_bytes_defaults_to_4_mib_and_is_bounded) {
+  EXPECT_EQ(proxy_settings_from({})->stream_buffer_bytes, 4u * 1024 * 1024);
+  EXPECT_EQ(proxy_settings_from({{"http.proxy.stream.buffer.bytes", "65536"}})->stream_buffer_bytes, 65536u);
+  auto small = proxy_settings_from({{"http.proxy.stream.buffer.bytes", "1024"}});
+  ASSERT_FALSE(small);
+  EXPECT_NE(small.err().describe().find("http.proxy.stream.buffer.bytes"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace samsa::proxy

@@ -162,12 +162,14 @@ def test_request_bounds(broker_factory, name):
     four = {"records": [{"value": b64(b"v")}] * 4}
     status, body = curl("POST", f"{url}/topics/{topic}", four, BINARY)
     assert status == 413 and "at most 3 records" in body["message"]
-    v3 = "".join(json.dumps({"value": {"type": "STRING", "data": "s"}}) for _ in range(4))
-    status, body = curl("POST", f"{url}/v3/clusters/{cluster_id(url)}/topics/{topic}/records", v3, "application/json")
-    assert status == 413
     assert high_watermarks(broker, topic, 1) == [0]
     three = {"records": [{"value": b64(b"v")}] * 3}
     assert curl("POST", f"{url}/topics/{topic}", three, BINARY)[0] == 200
+    # v3 streams: the record cap bounds records in flight, not the request; the byte limit is per record.
+    v3 = "".join(json.dumps({"value": {"type": "STRING", "data": "s" * 1000}}) for _ in range(8))
+    status, body = curl("POST", f"{url}/v3/clusters/{cluster_id(url)}/topics/{topic}/records", v3, "application/json")
+    assert status == 200 and isinstance(body, str) and body.count('"error_code":200') == 8
+    assert high_watermarks(broker, topic, 1) == [11]
 
 
 def cluster_id(url):

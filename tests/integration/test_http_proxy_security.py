@@ -73,6 +73,36 @@ def test_produce_needs_write_and_listings_are_filtered(secured):
     c.close()
 
 
+def test_streamed_v3_produce_is_authenticated_and_needs_write(secured):
+    """The streamed v3 produce is guarded before its body is read, like
+    every route: 401 without credentials, 403 without WRITE on the topic,
+    and nothing of a refused stream is stored."""
+    broker, url = secured
+    cid = requests.get(f"{url}/v3/clusters", auth=ALICE, timeout=30).json()["data"][0]["cluster_id"]
+
+    def stream(topic, auth):
+        body = (json.dumps({"value": {"type": "STRING", "data": f"s{i}"}}).encode() for i in range(50))
+        return requests.post(f"{url}/v3/clusters/{cid}/topics/{topic}/records", data=body,
+                             headers={"Content-Type": "application/json"}, auth=auth, timeout=30)
+
+    from confluent_kafka import TopicPartition
+    c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "check-v3", "auto.offset.reset": "earliest"})
+    before = c.get_watermark_offsets(TopicPartition("pub", 0), 10)[1]
+    r = stream("pub", None)
+    assert r.status_code == 401 and r.json()["error_code"] == 40101 and "WWW-Authenticate" in r.headers
+    r = stream("pub", ("alice", "wrong"))
+    assert r.status_code == 401
+    r = stream("secret", ALICE)
+    assert r.status_code == 403 and r.json()["error_code"] == 40301 and "secret" in r.json()["message"]
+    r = stream("pub", ALICE)
+    assert r.status_code == 200
+    answers = [json.loads(line) for line in r.text.splitlines() if line]
+    assert len(answers) == 50 and all(a["error_code"] == 200 for a in answers)
+    assert c.get_watermark_offsets(TopicPartition("secret", 0), 10)[1] == 0
+    assert c.get_watermark_offsets(TopicPartition("pub", 0), 10)[1] == before + 50
+    c.close()
+
+
 def test_consumers_need_read_on_group_and_topic(secured):
     _, url = secured
     r = requests.post(f"{url}/consumers/g-other", json={"name": "x"}, headers={"Content-Type": V2}, auth=ALICE,
