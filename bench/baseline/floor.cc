@@ -8,7 +8,9 @@
 //     socket; the client reads and discards.
 // One JSON line per round: MB/s (1 MB = 10^6 bytes) and the CPU seconds the
 // serving thread (receiver or sendfile side) used per GB, from
-// getrusage(RUSAGE_THREAD), plus the whole process's.
+// getrusage(RUSAGE_THREAD), plus the whole process's. With --sync fdatasync
+// each round also reports the latency of its fdatasync calls (p50, p99, max
+// in ms): the bound an acks=all answer cannot beat.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -17,6 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -86,15 +89,29 @@ struct round_result {
   double seconds = 0;
   double server_cpu = 0;
   double process_cpu = 0;
+  std::vector<double> sync_ms;  // one per fdatasync, in call order
 };
+
+// The q-quantile of `v` (nearest rank); 0 for no samples.
+double quantile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  auto rank = static_cast<size_t>(q * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(rank, v.size() - 1)];
+}
 
 void print(const char* mode, const std::string& sync, int64_t bytes, int64_t chunk, const round_result& r) {
   double gb = static_cast<double>(bytes) / 1e9;
   std::printf(
       "{\"mode\":\"%s\",\"sync\":\"%s\",\"bytes\":%lld,\"chunk\":%lld,\"seconds\":%.6f,\"mb_per_s\":%.3f,"
-      "\"server_cpu_s\":%.6f,\"server_cpu_s_per_gb\":%.6f,\"process_cpu_s_per_gb\":%.6f}\n",
+      "\"server_cpu_s\":%.6f,\"server_cpu_s_per_gb\":%.6f,\"process_cpu_s_per_gb\":%.6f",
       mode, sync.c_str(), static_cast<long long>(bytes), static_cast<long long>(chunk), r.seconds,
       static_cast<double>(bytes) / r.seconds / 1e6, r.server_cpu, r.server_cpu / gb, r.process_cpu / gb);
+  if (!r.sync_ms.empty()) {
+    std::printf(",\"fdatasync_ms\":{\"count\":%zu,\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f}", r.sync_ms.size(),
+                quantile(r.sync_ms, 0.5), quantile(r.sync_ms, 0.99), quantile(r.sync_ms, 1.0));
+  }
+  std::printf("}\n");
   std::fflush(stdout);
 }
 
@@ -120,7 +137,11 @@ round_result ingest_round(const std::string& path, int64_t bytes, int64_t chunk,
         fill += static_cast<size_t>(n);
       }
       write_all(file, buf.data(), fill, "write");
-      if (sync && ::fdatasync(file) != 0) die("fdatasync");
+      if (sync) {
+        auto before = clock_type::now();
+        if (::fdatasync(file) != 0) die("fdatasync");
+        r.sync_ms.push_back(std::chrono::duration<double, std::milli>(clock_type::now() - before).count());
+      }
       got += static_cast<int64_t>(fill);
     }
     r.server_cpu = cpu_seconds(RUSAGE_THREAD) - cpu_before;
