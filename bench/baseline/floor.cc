@@ -24,6 +24,8 @@
 //     the fdatasync() that covers it, so a disk that cannot keep up shows as
 //     latency. One JSON line: p50/p99/p99.9/max in ms, syncs per second and
 //     the achieved rate.
+// With --sync fdatasync each ingest round also reports the latency of its
+// fdatasync calls (p50, p99, max in ms).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -102,15 +104,29 @@ struct round_result {
   double seconds = 0;
   double server_cpu = 0;
   double process_cpu = 0;
+  std::vector<double> sync_ms;  // one per fdatasync, in call order
 };
+
+// The q-quantile of `v` (nearest rank); 0 for no samples.
+double quantile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  auto rank = static_cast<size_t>(q * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(rank, v.size() - 1)];
+}
 
 void print(const char* mode, const std::string& sync, int64_t bytes, int64_t chunk, const round_result& r) {
   double gb = static_cast<double>(bytes) / 1e9;
   std::printf(
       "{\"mode\":\"%s\",\"sync\":\"%s\",\"bytes\":%lld,\"chunk\":%lld,\"seconds\":%.6f,\"mb_per_s\":%.3f,"
-      "\"server_cpu_s\":%.6f,\"server_cpu_s_per_gb\":%.6f,\"process_cpu_s_per_gb\":%.6f}\n",
+      "\"server_cpu_s\":%.6f,\"server_cpu_s_per_gb\":%.6f,\"process_cpu_s_per_gb\":%.6f",
       mode, sync.c_str(), static_cast<long long>(bytes), static_cast<long long>(chunk), r.seconds,
       static_cast<double>(bytes) / r.seconds / 1e6, r.server_cpu, r.server_cpu / gb, r.process_cpu / gb);
+  if (!r.sync_ms.empty()) {
+    std::printf(",\"fdatasync_ms\":{\"count\":%zu,\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f}", r.sync_ms.size(),
+                quantile(r.sync_ms, 0.5), quantile(r.sync_ms, 0.99), quantile(r.sync_ms, 1.0));
+  }
+  std::printf("}\n");
   std::fflush(stdout);
 }
 
@@ -168,7 +184,11 @@ round_result ingest_round(ingest_files& files, int64_t bytes, int64_t chunk, boo
         in_segment = 0;
       }
       write_all(file, buf.data(), fill, "write");
-      if (sync && ::fdatasync(file) != 0) die("fdatasync");
+      if (sync) {
+        auto before = clock_type::now();
+        if (::fdatasync(file) != 0) die("fdatasync");
+        r.sync_ms.push_back(std::chrono::duration<double, std::milli>(clock_type::now() - before).count());
+      }
       got += static_cast<int64_t>(fill);
       in_segment += static_cast<int64_t>(fill);
     }

@@ -71,6 +71,11 @@ def floor(ctx):
                 "mb_per_s": summary([r["mb_per_s"] for r in runs], "MB/s"),
                 "cpu_s_per_gb": summary([r["server_cpu_s_per_gb"] for r in runs], "CPU s/GB"),
                 "bytes": s["produce_bytes"], "files": files}
+            if sync == "fdatasync":
+                # Per-call fdatasync times of the ingest rounds, beside the open-loop latency floor below.
+                entry = out[f"ingest_{sync}" + ("_new_files" if files == "new" else "")]
+                entry["fdatasync_p50_ms"] = summary([r["fdatasync_ms"]["p50"] for r in runs], "ms")
+                entry["fdatasync_p99_ms"] = summary([r["fdatasync_ms"]["p99"] for r in runs], "ms")
     out["fdatasync_latency"] = fsync_latency(ctx)
     ctx.log("floor sendfile")
     objects, _ = run_json([ctx.programs.floor, "sendfile", "--dir", ctx.scratch("floor"), "--bytes",

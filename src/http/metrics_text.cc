@@ -73,7 +73,7 @@ void pipeline_families(std::string& out) {
   family(out, "samsa_fsync_duration_seconds", "histogram", "Time of one fdatasync of a partition's files (group commit).");
   histogram_lines(out, "samsa_fsync_duration_seconds", "", metrics::latency_bounds_seconds, reg.fsyncs(), 1e-6);
   family(out, "samsa_group_commit_requests", "histogram",
-         "Flush requests (acks=all produces and other durable writes) one group-commit round served.");
+         "Flush requests (acks=all produces and other durable writes) one group-commit sync of a partition answered.");
   histogram_lines(out, "samsa_group_commit_requests", "", metrics::batch_size_bounds, reg.group_commits(), 1.0);
   family(out, "samsa_fetch_parked_requests", "gauge", "Long-poll fetches parked waiting for data (fetch.max.wait.ms).");
   fmt::format_to(std::back_inserter(out), "samsa_fetch_parked_requests {}\n", reg.parked_fetches());

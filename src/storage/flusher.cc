@@ -1,8 +1,10 @@
 #include "storage/flusher.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <chrono>
-#include <map>
+#include <string>
 
 #include "base/metrics.h"
 #include "storage/errc.h"
@@ -21,11 +23,18 @@ status timed_sync(partition_log& log) {
   return s;
 }
 
+// An earlier sync (another request's, retention's, a roll's) already covers
+// every waiter: no fdatasync needed. The test broker/durability.cc makes too.
+bool covered(const partition_log& log, int64_t wanted) {
+  return log.flushed_offset() >= wanted && !log.has_unsynced_files();
+}
+
 }  // namespace
 
-flusher::flusher(size_t parallel_syncs) {
-  for (size_t i = 1; i < std::max<size_t>(parallel_syncs, 1); ++i) helpers_.emplace_back([this] { helper_run(); });
-  thread_ = std::thread([this] { run(); });
+flusher::flusher(size_t sync_threads) {
+  const size_t n = std::max<size_t>(sync_threads, 1);
+  threads_.reserve(n);
+  for (size_t i = 0; i < n; ++i) threads_.emplace_back([this, i] { run(i); });
 }
 
 flusher::~flusher() { stop(); }
@@ -34,8 +43,17 @@ void flusher::request(std::shared_ptr<partition_log> log, int64_t up_to_offset, 
   {
     std::lock_guard lock(mu_);
     if (!stopping_) {
-      queue_.push_back({std::move(log), up_to_offset, std::move(done)});
-      cv_.notify_one();
+      partition_log* key = log.get();
+      auto& q = queues_[key];
+      if (!q.log) q.log = std::move(log);
+      q.waiting.push_back({up_to_offset, std::move(done)});
+      // A running sync re-lists the partition when it ends (the new waiter
+      // may have appended after that sync read the log end).
+      if (!q.ready && !q.syncing) {
+        q.ready = true;
+        ready_.push_back(key);
+        work_cv_.notify_one();
+      }
       return;
     }
   }
@@ -43,23 +61,17 @@ void flusher::request(std::shared_ptr<partition_log> log, int64_t up_to_offset, 
 }
 
 void flusher::stop() {
+  std::lock_guard stop_lock(stop_mu_);
   {
     std::lock_guard lock(mu_);
-    if (stopped_) return;
     stopping_ = true;
-    cv_.notify_one();
+    work_cv_.notify_all();
   }
-  if (thread_.joinable()) thread_.join();
-  {
-    std::lock_guard lock(helpers_mu_);
-    helpers_stop_ = true;
-    helpers_cv_.notify_all();
+  // Each thread leaves once nothing is ready; a thread still syncing re-lists
+  // its partition's late waiters and serves them itself before it leaves.
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
   }
-  for (auto& h : helpers_) {
-    if (h.joinable()) h.join();
-  }
-  std::lock_guard lock(mu_);
-  stopped_ = true;
 }
 
 int64_t flusher::sync_rounds() const {
@@ -72,85 +84,51 @@ int64_t flusher::requests_served() const {
   return served_;
 }
 
-void flusher::take_share(round& r) {
-  for (size_t i = r.next.fetch_add(1); i < r.logs.size(); i = r.next.fetch_add(1)) {
-    status s = timed_sync(*r.logs[i]);
-    std::lock_guard lock(helpers_mu_);
-    r.results[i] = std::move(s);
-    if (++r.finished == r.logs.size()) round_cv_.notify_all();
+void flusher::serve(partition_log& log, std::vector<waiter>& batch) {
+  // Every waiter in `batch` asked before this sync reads the log end, so the
+  // sync covers all of them: each is answered with its result.
+  int64_t wanted = 0;
+  for (const auto& w : batch) wanted = std::max(wanted, w.up_to);
+  status s = covered(log, wanted) ? status{} : timed_sync(log);
+  for (auto& w : batch) {
+    if (w.done) w.done(s);
   }
+  metrics::registry::instance().record_group_commit(batch.size());
 }
 
-void flusher::helper_run() {
-  uint64_t seen = 0;
+void flusher::run(size_t index) {
+  // Named so that profiles and `top -H` show where fdatasync time goes.
+  const std::string name = "samsa-sync-" + std::to_string(index);
+  pthread_setname_np(pthread_self(), name.c_str());
+  std::unique_lock lock(mu_);
   while (true) {
-    round* r = nullptr;
-    {
-      std::unique_lock lock(helpers_mu_);
-      helpers_cv_.wait(lock, [&] { return helpers_stop_ || (current_ != nullptr && round_seq_ != seen); });
-      if (helpers_stop_) return;
-      seen = round_seq_;
-      r = current_;
-      ++helpers_busy_;
-    }
-    take_share(*r);
-    std::lock_guard lock(helpers_mu_);
-    --helpers_busy_;
-    round_cv_.notify_all();
-  }
-}
-
-void flusher::sync_round(round& r) {
-  r.results.resize(r.logs.size());
-  if (r.logs.size() == 1 || helpers_.empty()) {
-    for (size_t i = 0; i < r.logs.size(); ++i) r.results[i] = timed_sync(*r.logs[i]);
-    return;
-  }
-  {
-    std::lock_guard lock(helpers_mu_);
-    current_ = &r;
-    ++round_seq_;
-    helpers_cv_.notify_all();
-  }
-  take_share(r);
-  // The round lives on this thread's stack: wait until no helper still holds it.
-  std::unique_lock lock(helpers_mu_);
-  round_cv_.wait(lock, [&] { return r.finished == r.logs.size() && helpers_busy_ == 0; });
-  current_ = nullptr;
-}
-
-void flusher::run() {
-  while (true) {
-    std::vector<pending> batch;
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping and drained
-      batch.swap(queue_);
-    }
-    // One sync per partition covers every request queued for it so far.
-    std::map<partition_log*, int64_t> wanted;
-    for (auto& p : batch) wanted[p.log.get()] = std::max(wanted[p.log.get()], p.up_to);
-    std::map<partition_log*, status> results;
-    round r;
-    for (auto& [log, up_to] : wanted) {
-      if (log->flushed_offset() >= up_to && !log->has_unsynced_files()) {
-        results.emplace(log, status{});
-      } else {
-        r.logs.push_back(log);
-      }
-    }
-    if (!r.logs.empty()) {
-      sync_round(r);
-      for (size_t i = 0; i < r.logs.size(); ++i) results.emplace(r.logs[i], std::move(r.results[i]));
-    }
-    for (auto& p : batch) {
-      if (p.done) p.done(results[p.log.get()]);
-    }
-    metrics::registry::instance().record_group_commit(batch.size());
-    std::lock_guard lock(mu_);
+    work_cv_.wait(lock, [&] { return stopping_ || !ready_.empty(); });
+    if (ready_.empty()) return;  // stopping and nothing left to sync
+    partition_log* key = ready_.front();
+    ready_.pop_front();
+    // unordered_map keeps element addresses stable across inserts; this
+    // entry is not erased while `syncing` is set.
+    partition_queue& q = queues_.at(key);
+    q.ready = false;
+    q.syncing = true;
+    std::vector<waiter> batch;
+    batch.swap(q.waiting);
+    std::shared_ptr<partition_log> log = q.log;
+    lock.unlock();
+    serve(*log, batch);
+    lock.lock();
     ++rounds_;
     served_ += static_cast<int64_t>(batch.size());
+    // Cleared only after the answers went out, so a partition's answers
+    // never overtake each other across sync threads.
+    q.syncing = false;
+    if (q.waiting.empty()) {
+      queues_.erase(key);
+    } else {
+      q.ready = true;
+      ready_.push_back(key);
+      work_cv_.notify_one();
+    }
   }
 }
 

@@ -5,7 +5,7 @@
 // writes and indexes, and the offsets. append() holds it while it write()s to
 // the page cache; read() holds it only to locate the byte range, then returns
 // a keepalive of the segment file so the caller reads or sendfile()s without
-// the lock. sync_now() (flusher thread) copies the list of unsynced files
+// the lock. sync_now() (a flusher sync thread) copies the list of unsynced files
 // under the lock and runs fdatasync outside it, so appends continue during a
 // sync; sync_now() calls are serialized by sync_mu_ so one never reports
 // what another is still syncing. Retention and compaction (background thread) build their work outside
@@ -134,7 +134,7 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   [[nodiscard]] result<copied_read> read_copy(int64_t offset, int32_t max_bytes,
                                               int64_t max_offset_exclusive) const;
 
-  // Group commit: `done` runs on the flusher thread once data up to
+  // Group commit: `done` runs on a flusher sync thread once data up to
   // `up_to_offset` (exclusive) is durable.
   void flush_async(int64_t up_to_offset, std::function<void(status)> done);
   // Synchronous flush of everything appended so far.
