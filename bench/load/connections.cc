@@ -17,19 +17,11 @@
 #include <iostream>
 #include <thread>
 
+#include "frame_bytes.h"
+
 namespace samsa::bench {
 
 namespace {
-
-void put16(std::string& b, int16_t v) {
-  uint16_t n = htons(static_cast<uint16_t>(v));
-  b.append(reinterpret_cast<const char*>(&n), 2);
-}
-
-void put32(std::string& b, int32_t v) {
-  uint32_t n = htonl(static_cast<uint32_t>(v));
-  b.append(reinterpret_cast<const char*>(&n), 4);
-}
 
 // Request header v1 (api key, version, correlation id, client id) and body, size-prefixed.
 std::string request(int16_t api_key, int16_t version, int32_t correlation, const std::string& body) {
