@@ -201,46 +201,6 @@ outcome<v2_produce_body> parse_v2_produce(std::string_view body, format f, const
   return out;
 }
 
-outcome<std::vector<std::string_view>> split_json_values(std::string_view body, size_t max) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  auto skip_space = [&] {
-    while (i < body.size() && std::isspace(static_cast<unsigned char>(body[i]))) ++i;
-  };
-  skip_space();
-  while (i < body.size()) {
-    if (body[i] != '{') return malformed("expected a JSON object at byte " + std::to_string(i));
-    if (out.size() == max)
-      return problem{413, codes::payload_too_large, "at most " + std::to_string(max) + " records per request"};
-    size_t start = i;
-    int depth = 0;
-    bool in_string = false;
-    bool closed = false;
-    for (; i < body.size(); ++i) {
-      char c = body[i];
-      if (in_string) {
-        if (c == '\\') ++i;
-        else if (c == '"') in_string = false;
-        continue;
-      }
-      if (c == '"') in_string = true;
-      else if (c == '{' || c == '[') {
-        if (++depth > max_depth) return malformed("a record nests deeper than " + std::to_string(max_depth) + " levels");
-      } else if (c == '}' || c == ']') {
-        if (--depth == 0) {
-          ++i;
-          closed = true;
-          break;
-        }
-      }
-    }
-    if (!closed) return malformed("the last JSON object does not end");
-    out.push_back(body.substr(start, i - start));
-    skip_space();
-  }
-  return out;
-}
-
 namespace {
 
 outcome<std::optional<v3_data>> v3_data_of(const json& j, const char* what) {

@@ -132,10 +132,6 @@ struct v3_record {
   std::optional<int64_t> timestamp_ms;
 };
 
-// Splits a body of concatenated JSON values ({...}{...} or one per line)
-// into the text of each, at most `max` of them. A value that does not end
-// (or bytes that are not a JSON object) is refused.
-outcome<std::vector<std::string_view>> split_json_values(std::string_view body, size_t max);
 outcome<v3_record> parse_v3_record(std::string_view text);
 
 // "2026-12-04T01:02:03.456Z" (or +00:00) -> milliseconds since the epoch;

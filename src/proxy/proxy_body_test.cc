@@ -79,19 +79,6 @@ TEST(proxy_v2_produce, refuses_deep_nesting_before_parsing_it) {
   EXPECT_EQ(b.error().status, 400);
 }
 
-TEST(proxy_v3, splits_concatenated_records) {
-  auto v = split_json_values(" {\"a\":\"}{\"}\n{\"b\":[{}]}{} ", 10);
-  ASSERT_TRUE(v) << v.error().message;
-  ASSERT_EQ(v->size(), 3u);
-  EXPECT_EQ((*v)[0], "{\"a\":\"}{\"}");
-  EXPECT_EQ((*v)[1], "{\"b\":[{}]}");
-  EXPECT_FALSE(split_json_values("{\"a\":1", 10));
-  EXPECT_FALSE(split_json_values("{} x", 10));
-  auto over = split_json_values("{}{}{}", 2);
-  ASSERT_FALSE(over);
-  EXPECT_EQ(over.error().status, 413);
-}
-
 TEST(proxy_v3, reads_a_record) {
   auto r = parse_v3_record(
       R"({"partition_id":1,"headers":[{"name":"h","value":"dg=="}],"key":{"type":"STRING","data":"k"},)"

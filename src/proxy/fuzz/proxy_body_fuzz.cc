@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "proxy/proxy_body.h"
+#include "proxy/record_splitter.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
@@ -19,9 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   switch (pick % 8) {
     case 0: (void)parse_v2_produce(body, static_cast<format>((pick / 8) % 5), limits); break;
     case 1: {
-      auto values = split_json_values(body, 50);
-      if (values)
-        for (auto v : *values) (void)parse_v3_record(v);
+      // The streamed v3 produce path: framed by the splitter, each record parsed.
+      record_splitter splitter(1 << 20, 64);
+      if (splitter.feed(body, [](std::string_view record) { (void)parse_v3_record(record); })) (void)splitter.finish();
       break;
     }
     case 2: (void)parse_consumer_create(body); break;
