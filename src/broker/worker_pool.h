@@ -20,9 +20,14 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <pthread.h>
+
 #include <cstddef>
 #include <exception>
+#include <latch>
+#include <memory>
 #include <optional>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -30,7 +35,9 @@ namespace samsa::broker {
 
 class worker_pool {
  public:
-  explicit worker_pool(size_t threads) : pool_(threads == 0 ? 1 : threads), threads_(threads == 0 ? 1 : threads) {}
+  explicit worker_pool(size_t threads) : pool_(threads == 0 ? 1 : threads), threads_(threads == 0 ? 1 : threads) {
+    name_threads();
+  }
   ~worker_pool() { stop(); }
   worker_pool(const worker_pool&) = delete;
   worker_pool& operator=(const worker_pool&) = delete;
@@ -64,6 +71,21 @@ class worker_pool {
   }
 
  private:
+  // Names the pool's threads `samsa-work-<i>` so per-thread CPU figures and
+  // profiles can tell them apart. Each naming job waits until all have
+  // started, so no thread can take two of them: every thread gets one name.
+  void name_threads() {
+    auto all_started = std::make_shared<std::latch>(static_cast<std::ptrdiff_t>(threads_));
+    for (size_t i = 0; i < threads_; ++i) {
+      boost::asio::post(pool_, [all_started, i] {
+        const std::string name = "samsa-work-" + std::to_string(i);
+        pthread_setname_np(pthread_self(), name.c_str());
+        all_started->arrive_and_wait();
+      });
+    }
+    all_started->wait();
+  }
+
   template <typename Value, typename Fn>
   auto run_and_wrap(Fn* job) {
     using signature = void(std::exception_ptr, std::optional<Value>);

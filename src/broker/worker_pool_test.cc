@@ -6,6 +6,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <memory>
+#include <set>
+#include <string>
 #include <stdexcept>
 #include <thread>
 
@@ -48,6 +50,31 @@ TEST(WorkerPool, RunsElsewhereResumesHomeAndKeepsCountsRight) {
   pool.stop();
   EXPECT_EQ(results, 200);
   EXPECT_EQ(shared.use_count(), 1);
+}
+
+// Every pool thread carries a name (profiles and the bench's per-thread CPU
+// table read them): many jobs, spread over the pool, all see one.
+TEST(WorkerPool, ThreadsAreNamed) {
+  asio::io_context io;
+  worker_pool pool(3);
+  std::set<std::string> names;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        for (int i = 0; i < 50; ++i) {
+          auto job = [] {
+            char name[16] = {};
+            pthread_getname_np(pthread_self(), name, sizeof name);
+            return std::string(name);
+          };
+          names.insert(co_await pool.run(job));
+        }
+      },
+      asio::detached);
+  io.run();
+  pool.stop();
+  ASSERT_FALSE(names.empty());
+  for (const auto& n : names) EXPECT_TRUE(n == "samsa-work-0" || n == "samsa-work-1" || n == "samsa-work-2") << n;
 }
 
 }  // namespace
