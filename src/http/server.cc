@@ -145,12 +145,12 @@ class body_pipe final : public body_exchange {
       if (ec == bhttp::error::need_buffer) ec = {};
       if (ec) {
         read_broken_ = true;
-        co_return piece{{}, false,
-                        ec == beast::error::timeout ? "the client sent nothing for " +
-                                                          std::to_string(timeout_.count()) + " ms"
-                        : ec == asio::error::eof || ec == bhttp::error::partial_message
-                            ? std::string("the client closed the connection before the body ended")
-                            : "the body cannot be read: " + ec.message()};
+        read_error_ = ec == beast::error::timeout ? "the client sent nothing for " +
+                                                        std::to_string(timeout_.count()) + " ms"
+                      : ec == asio::error::eof || ec == bhttp::error::partial_message
+                          ? std::string("the client closed the connection before the body ended")
+                          : "the body cannot be read: " + ec.message();
+        co_return piece{{}, false, read_error_};
       }
       const size_t got = chunk_.size() - body.size;
       if (got > 0) co_return piece{std::string_view(chunk_.data(), got), false, {}};
@@ -187,6 +187,7 @@ class body_pipe final : public body_exchange {
 
   bool started() const override { return started_; }
   bool read_broken() const { return read_broken_; }
+  const std::string& read_error() const { return read_error_; }
 
   // The last chunk.
   asio::awaitable<bool> finish() {
@@ -206,6 +207,7 @@ class body_pipe final : public body_exchange {
   bool started_ = false;
   bool broken_ = false;
   bool read_broken_ = false;
+  std::string read_error_;
 };
 
 std::string peer_of(const tcp::socket& socket, std::string& host) {
@@ -346,6 +348,10 @@ void server::stop() {
 // DNS rebinding: a hostile page whose name resolves to 127.0.0.1 would send
 // its own name as Host. Only the names of this machine's loopback (or the
 // bound address) are served; a listener on every interface accepts any.
+// The 421 of a request whose Host names neither this listener nor localhost.
+constexpr const char* wrong_host_message =
+    "the Host header must name this listener's address or localhost (a guard against DNS rebinding)";
+
 bool server::host_allowed(const std::string& host_header) const {
   if (host_ == "0.0.0.0" || host_ == "::") return true;
   std::string name = host_header;
@@ -490,7 +496,15 @@ asio::awaitable<void> server::serve_http(Stream& stream, const request& identity
       co_await answer_and_close(stream, res, limits_.idle_timeout);
       break;
     }
-    if (hec) break;  // closed, idle too long, or not HTTP
+    if (hec && hec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+        hec != bhttp::error::end_of_stream && hec != bhttp::error::partial_message) {
+      // A head that is not valid HTTP (a bad Content-Length, a broken header
+      // line): say so before closing, rather than hanging up silently.
+      auto res = refusal(bhttp::status::bad_request, "malformed request: " + hec.message());
+      co_await answer_and_close(stream, res, limits_.idle_timeout);
+      break;
+    }
+    if (hec) break;  // closed, or idle too long
     request req = identity;
     {
       auto& raw = head.get();
@@ -539,7 +553,7 @@ asio::awaitable<void> server::serve_http(Stream& stream, const request& identity
     const bool is_stream = s != streams_.end() && req.method == "GET";
     std::optional<response> refused;
     if (!host_allowed(std::string(raw[bhttp::field::host]))) {
-      refused = response{421, "application/json", error_text(42, "this console answers to localhost only", 421), {}};
+      refused = response{421, "application/json", error_text(42, wrong_host_message, 421), {}};
     } else if (hooks_.before) {
       refused = co_await hooks_.before(req, is_stream);
     }
@@ -593,7 +607,7 @@ asio::awaitable<bool> server::serve_body_route(Stream& stream, Buffer& buffer, P
   const bool keep_alive = head.get().keep_alive();
   std::optional<response> out;
   if (!host_allowed(std::string(head.get()[bhttp::field::host]))) {
-    out = response{421, "application/json", error_text(42, "this console answers to localhost only", 421), {}};
+    out = response{421, "application/json", error_text(42, wrong_host_message, 421), {}};
   } else if (hooks_.before) {
     out = co_await hooks_.before(req, false);
   }
@@ -627,6 +641,9 @@ asio::awaitable<bool> server::serve_body_route(Stream& stream, Buffer& buffer, P
     co_await linger_close(stream);
     co_return false;
   }
+  // A body that could not be read (bad chunk framing, an impossible
+  // Content-Length) before anything was answered is the client's error.
+  if (!out && pipe.read_broken()) out = response{400, "application/json", error_text(-1, pipe.read_error(), 400), {}};
   if (!out) out = response{500, "application/json", error_text(-1, "the route gave no answer", 500), {}};
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out->status), 11};
   add_common_headers(res);

@@ -134,6 +134,27 @@ TEST_F(body_route_test, a_refusal_before_the_body_was_read_answers_and_closes) {
   EXPECT_NE(got.find("Connection: close"), std::string::npos) << got;
 }
 
+// Broken framing before anything was answered is the client's error: a 400
+// that says what could not be read, not a 500.
+TEST_F(body_route_test, a_broken_chunk_before_any_answer_is_a_400) {
+  client c(srv_->bound_port());
+  ASSERT_TRUE(c.connected());
+  c.send("POST /echo/w HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\nzz-not-hex\r\n");
+  std::string got = c.read_all();
+  EXPECT_NE(got.find("HTTP/1.1 400"), std::string::npos) << got;
+  EXPECT_NE(got.find("the body cannot be read"), std::string::npos) << got;
+}
+
+// A head that is not valid HTTP gets a 400 before the connection closes.
+TEST_F(body_route_test, a_malformed_head_is_a_400) {
+  client c(srv_->bound_port());
+  ASSERT_TRUE(c.connected());
+  c.send("POST /echo/w HTTP/1.1\r\nHost: localhost\r\nContent-Length: 99999999999999999999\r\n\r\n{}");
+  std::string got = c.read_all();
+  EXPECT_NE(got.find("HTTP/1.1 400"), std::string::npos) << got;
+  EXPECT_NE(got.find("malformed request"), std::string::npos) << got;
+}
+
 TEST_F(body_route_test, a_broken_chunk_ends_the_read_with_an_error) {
   client c(srv_->bound_port());
   ASSERT_TRUE(c.connected());

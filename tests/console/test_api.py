@@ -301,8 +301,8 @@ def test_bounds_and_browser_protections(broker_factory):
                                 b"Content-Type: application/json\r\nContent-Length: 1048577\r\n\r\n") == 413
     assert raw_exchange(c.port, b"GET /api/v1/cluster HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"y" * 20000 +
                         b"\r\n\r\n") == 431
-    # Not HTTP at all: the connection is closed, the console goes on.
-    assert raw_exchange(c.port, b"\x00\x01garbage\r\n\r\n") is None
+    # Not HTTP at all: a 400 and the connection is closed; the console goes on.
+    assert raw_exchange(c.port, b"\x00\x01garbage\r\n\r\n") == 400
     # DNS rebinding: a hostile name pointing at 127.0.0.1 is not served.
     status, _, _ = c.request("GET", "/api/v1/cluster", headers={"Host": "evil.example:80"})
     assert status == 421
