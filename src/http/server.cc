@@ -345,13 +345,24 @@ void server::stop() {
   thread_.join();
 }
 
-// DNS rebinding: a hostile page whose name resolves to 127.0.0.1 would send
-// its own name as Host. Only the names of this machine's loopback (or the
-// bound address) are served; a listener on every interface accepts any.
+namespace {
+
+// A parse error of the request itself (not the client leaving or going
+// quiet): worth a 400 before the connection closes.
+bool is_malformed_http(const boost::system::error_code& ec) {
+  return ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
 // The 421 of a request whose Host names neither this listener nor localhost.
 constexpr const char* wrong_host_message =
     "the Host header must name this listener's address or localhost (a guard against DNS rebinding)";
 
+}  // namespace
+
+// DNS rebinding: a hostile page whose name resolves to 127.0.0.1 would send
+// its own name as Host. Only the names of this machine's loopback (or the
+// bound address) are served; a listener on every interface accepts any.
 bool server::host_allowed(const std::string& host_header) const {
   if (host_ == "0.0.0.0" || host_ == "::") return true;
   std::string name = host_header;
@@ -496,8 +507,7 @@ asio::awaitable<void> server::serve_http(Stream& stream, const request& identity
       co_await answer_and_close(stream, res, limits_.idle_timeout);
       break;
     }
-    if (hec && hec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
-        hec != bhttp::error::end_of_stream && hec != bhttp::error::partial_message) {
+    if (is_malformed_http(hec)) {
       // A head that is not valid HTTP (a bad Content-Length, a broken header
       // line): say so before closing, rather than hanging up silently.
       auto res = refusal(bhttp::status::bad_request, "malformed request: " + hec.message());
@@ -543,7 +553,12 @@ asio::awaitable<void> server::serve_http(Stream& stream, const request& identity
       co_await answer_and_close(stream, res, limits_.idle_timeout);
       break;
     }
-    if (ec) break;  // closed, idle too long, or not HTTP
+    if (is_malformed_http(ec)) {
+      auto res = refusal(bhttp::status::bad_request, "malformed request body: " + ec.message());
+      co_await answer_and_close(stream, res, limits_.idle_timeout);
+      break;
+    }
+    if (ec) break;  // closed, or idle too long
     auto& raw = parser.get();
     req.body = std::move(raw.body());
     bool keep_alive = raw.keep_alive();

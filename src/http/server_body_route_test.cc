@@ -155,6 +155,16 @@ TEST_F(body_route_test, a_malformed_head_is_a_400) {
   EXPECT_NE(got.find("malformed request"), std::string::npos) << got;
 }
 
+// A whole-body route's chunked body with broken framing: a 400 too.
+TEST_F(body_route_test, a_broken_chunk_on_a_whole_body_route_is_a_400) {
+  client c(srv_->bound_port());
+  ASSERT_TRUE(c.connected());
+  c.send("GET /plain HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\nzz-not-hex\r\n");
+  std::string got = c.read_all();
+  EXPECT_NE(got.find("HTTP/1.1 400"), std::string::npos) << got;
+  EXPECT_NE(got.find("malformed request body"), std::string::npos) << got;
+}
+
 TEST_F(body_route_test, a_broken_chunk_ends_the_read_with_an_error) {
   client c(srv_->bound_port());
   ASSERT_TRUE(c.connected());
