@@ -262,8 +262,10 @@ def test_a_client_that_never_reads_its_answers_stops_the_proxy_reading(broker_fa
         sent += len(piece)
     assert blocked, f"the proxy read {sent} bytes from a client that reads nothing"
     rss_after = broker.rss_kb()
-    # The broker holds a bounded amount for it (buffer, one record, socket buffers are the kernel's).
-    assert rss_after - rss_before < 128 * 1024, (rss_before, rss_after, sent)
+    # The broker holds a bounded amount for it (the 64 KiB buffer, one record; socket buffers are the
+    # kernel's): 0.5 MB growth was measured, so 32 MiB leaves room for allocator noise but not for a
+    # stream buffered past its bound.
+    assert rss_after - rss_before < 32 * 1024, (rss_before, rss_after, sent)
     stored = high_watermark(broker, topic)
     assert stored < sent // 900
     # A bystander is answered meanwhile.
