@@ -32,6 +32,22 @@ if(SAMSA_SANITIZE OR SAMSA_FUZZ)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+# With SAMSA_UNITY, `target` compiles its sources 16 to a translation unit
+# (see the option in the top CMakeLists.txt). Tests and fuzz targets never do:
+# their helpers may share names across files.
+function(samsa_unity_batches target)
+  if(SAMSA_UNITY)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 16)
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+      # GCC treats every file a batch includes as a header and warns when a
+      # type there uses one with internal linkage (a lambda in a coroutine
+      # frame); the warning is about headers shared between files, which
+      # these are not.
+      target_compile_options(${target} PRIVATE -Wno-subobject-linkage)
+    endif()
+  endif()
+endfunction()
+
 function(samsa_library)
   cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS;PUBLIC_INCLUDES" ${ARGN})
   set(target samsa_${ARG_NAME})
@@ -39,6 +55,7 @@ function(samsa_library)
     add_library(${target} STATIC ${ARG_SRCS})
     target_include_directories(${target} PUBLIC ${SAMSA_SOURCE_ROOT} ${ARG_PUBLIC_INCLUDES})
     target_link_libraries(${target} PUBLIC ${ARG_DEPS} PRIVATE samsa_warnings)
+    samsa_unity_batches(${target})
   else()
     add_library(${target} INTERFACE)
     target_include_directories(${target} INTERFACE ${SAMSA_SOURCE_ROOT} ${ARG_PUBLIC_INCLUDES})

@@ -29,7 +29,10 @@ ctest --test-dir build/fuzz -L '^fuzz$' -j"$jobs" --output-on-failure
 step_done "fuzz smoke (build and runs)"
 
 echo "== build (Release, warnings are errors)"
-cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=Release -DSAMSA_WERROR=ON >/dev/null
+# Unity batches, as the quick start builds. A batch can hide a missing
+# #include; the fuzz build above compiles its libraries file by file, and
+# `build.sh debug` every file.
+cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=Release -DSAMSA_WERROR=ON -DSAMSA_UNITY=ON >/dev/null
 cmake --build build/ci -j"$jobs"
 step_done "release build"
 

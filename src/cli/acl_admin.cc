@@ -52,28 +52,6 @@ std::string describe_code(int16_t code, const std::optional<std::string>& messag
   return out;
 }
 
-result<std::unique_ptr<kafka_connection>> connect(const std::string& bootstrap, const std::string& client_id,
-                                                  std::chrono::milliseconds timeout) {
-  std::optional<samsa::error> last;
-  size_t start = 0;
-  while (start <= bootstrap.size()) {
-    size_t comma = bootstrap.find(',', start);
-    std::string address = bootstrap.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (!address.empty()) {
-      auto c = kafka_connection::open(address, client_id, timeout);
-      if (c) {
-        (*c)->set_timeout(timeout);
-        return std::move(*c);
-      }
-      last = c.err();
-    }
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  if (last) return *last;
-  return client::make_usage_error("acl", "no bootstrap address given");
-}
-
 acl_binding binding_of(int8_t type, const std::string& name, int8_t pattern, const std::string& principal,
                        const std::string& host, int8_t op, int8_t perm) {
   return {acl::resource_type_from_code(type), name, acl::pattern_type_from_code(pattern), principal, host,
@@ -155,7 +133,7 @@ acl_admin::acl_admin(std::string bootstrap, std::string client_id, std::chrono::
     : bootstrap_(std::move(bootstrap)), client_id_(std::move(client_id)), timeout_(timeout) {}
 
 result<acl_admin_result> acl_admin::create(const std::vector<acl_binding>& acls) {
-  auto c = connect(bootstrap_, client_id_, timeout_);
+  auto c = kafka_connection::open_bootstrap(bootstrap_, client_id_, timeout_);
   if (!c) return c.err();
   auto version = (*c)->version_for<protocol::create_acls_request_data>("CreateAcls");
   if (!version) return version.err();
@@ -190,7 +168,7 @@ result<acl_admin_result> acl_admin::create(const std::vector<acl_binding>& acls)
 }
 
 result<acl_admin_result> acl_admin::list(const std::vector<acl_filter>& filters) {
-  auto c = connect(bootstrap_, client_id_, timeout_);
+  auto c = kafka_connection::open_bootstrap(bootstrap_, client_id_, timeout_);
   if (!c) return c.err();
   auto version = (*c)->version_for<protocol::describe_acls_request_data>("DescribeAcls");
   if (!version) return version.err();
@@ -220,7 +198,7 @@ result<acl_admin_result> acl_admin::list(const std::vector<acl_filter>& filters)
 }
 
 result<acl_admin_result> acl_admin::remove(const std::vector<acl_filter>& filters) {
-  auto c = connect(bootstrap_, client_id_, timeout_);
+  auto c = kafka_connection::open_bootstrap(bootstrap_, client_id_, timeout_);
   if (!c) return c.err();
   auto version = (*c)->version_for<protocol::delete_acls_request_data>("DeleteAcls");
   if (!version) return version.err();

@@ -19,6 +19,7 @@
 namespace samsa::cli {
 
 namespace {
+namespace file_cmd_certs_create {
 
 namespace fs = std::filesystem;
 namespace tls = security::tls;
@@ -135,9 +136,11 @@ status create(const options& o, std::ostream& out) {
   return {};
 }
 
+}  // namespace file_cmd_certs_create
 }  // namespace
 
 void register_certs_create(CLI::App& certs, cli_context& ctx) {
+  using namespace file_cmd_certs_create;
   auto o = std::make_shared<options>();
   auto* cmd = certs.add_subcommand("create", "Make a local CA, a broker certificate and client certificates (PEM)");
   cmd->add_option("--dir", o->dir, "Directory for the files")->capture_default_str();

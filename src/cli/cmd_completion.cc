@@ -11,6 +11,7 @@
 
 namespace samsa::cli {
 namespace {
+namespace file_cmd_completion {
 
 struct tree {
   std::map<std::string, std::string> words;  // path ("samsa topic create") -> subcommands and flags
@@ -60,9 +61,11 @@ std::string known_paths(const tree& t, const char* quote_sep) {
   return out;
 }
 
+}  // namespace file_cmd_completion
 }  // namespace
 
 std::string bash_completion(const CLI::App& root) {
+  using namespace file_cmd_completion;
   tree t;
   collect(&root, "samsa", t);
   std::string cases;
@@ -103,6 +106,7 @@ std::string bash_completion(const CLI::App& root) {
 }
 
 std::string zsh_completion(const CLI::App& root) {
+  using namespace file_cmd_completion;
   // zsh runs bash completion functions through bashcompinit: one script to keep right.
   return "# zsh completion for samsa; load with: source <(samsa completion zsh)\n"
          "autoload -U +X compinit && compinit\n"
@@ -111,6 +115,7 @@ std::string zsh_completion(const CLI::App& root) {
 }
 
 std::string fish_completion(const CLI::App& root) {
+  using namespace file_cmd_completion;
   tree t;
   collect(&root, "samsa", t);
   std::string out =
@@ -140,6 +145,7 @@ std::string fish_completion(const CLI::App& root) {
 }
 
 void register_completion(CLI::App& app, cli_context& ctx) {
+  using namespace file_cmd_completion;
   auto shell = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("completion", "Print a shell completion script (bash, zsh or fish)");
   cmd->add_option("shell", *shell, "Shell name")->required()->check(CLI::IsMember({"bash", "zsh", "fish"}));

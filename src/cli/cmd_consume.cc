@@ -21,6 +21,7 @@
 
 namespace samsa::cli {
 namespace {
+namespace file_cmd_consume {
 
 std::atomic<bool> g_stop{false};
 void on_signal(int) { g_stop = true; }
@@ -380,9 +381,11 @@ int run(args a, cli_context& ctx) {
   return code;
 }
 
+}  // namespace file_cmd_consume
 }  // namespace
 
 void register_consume(CLI::App& app, cli_context& ctx) {
+  using namespace file_cmd_consume;
   auto a = std::make_shared<args>();
   auto* cmd = app.add_subcommand("consume", "Print records of topics (Ctrl-C stops after committing)");
   cmd->add_option("topics", a->patterns, "Topic names, or regular expressions starting with ^ (kcat -G, rpk -r)")

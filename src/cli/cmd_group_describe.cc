@@ -15,6 +15,7 @@
 
 namespace samsa::cli {
 namespace {
+namespace file_cmd_group_describe {
 
 // A share group (KIP-932): members, their partitions, and each share
 // partition's start offset and lag. False when `id` is not a share group.
@@ -126,9 +127,11 @@ void print_consumer_group(cli_context& ctx, output_format format, const cg_group
   t.print(std::cout, ctx);
 }
 
+}  // namespace file_cmd_group_describe
 }  // namespace
 
 void register_group_describe(CLI::App& group, cli_context& ctx) {
+  using namespace file_cmd_group_describe;
   auto format = std::make_shared<output_format>(output_format::table);
   auto id = std::make_shared<std::string>();
   auto* cmd = group.add_subcommand("describe", "Show a group's members, assignments and per-partition lag");

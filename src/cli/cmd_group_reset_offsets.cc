@@ -10,6 +10,7 @@
 
 namespace samsa::cli {
 namespace {
+namespace file_cmd_group_reset_offsets {
 
 struct args {
   std::string group;
@@ -74,9 +75,11 @@ int run(const args& a, cli_context& ctx) {
   return exit_ok;
 }
 
+}  // namespace file_cmd_group_reset_offsets
 }  // namespace
 
 void register_group_reset_offsets(CLI::App& group, cli_context& ctx) {
+  using namespace file_cmd_group_reset_offsets;
   auto a = std::make_shared<args>();
   auto* cmd = group.add_subcommand("reset-offsets", "Move a group's committed offsets (stop its consumers first)");
   cmd->add_option("group", a->group, "Group id")->required();

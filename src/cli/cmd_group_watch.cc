@@ -23,6 +23,7 @@
 
 namespace samsa::cli {
 namespace {
+namespace file_cmd_group_watch {
 
 std::atomic<bool> g_stop{false};
 void on_signal(int) { g_stop = true; }
@@ -192,9 +193,11 @@ int run(const args& a, cli_context& ctx) {
   return exit_ok;
 }
 
+}  // namespace file_cmd_group_watch
 }  // namespace
 
 void register_group_watch(CLI::App& group, cli_context& ctx) {
+  using namespace file_cmd_group_watch;
   auto a = std::make_shared<args>();
   auto* cmd = group.add_subcommand("watch", "Watch a group live: members, assignments, lag and rebalances as they happen");
   cmd->add_option("group", a->group, "Group id")->required();

@@ -26,6 +26,7 @@
 
 namespace samsa::cli {
 namespace {
+namespace file_cmd_produce {
 
 struct args {
   std::string topic;
@@ -327,9 +328,11 @@ int run(const args& a, cli_context& ctx) {
   return exit_ok;
 }
 
+}  // namespace file_cmd_produce
 }  // namespace
 
 void register_produce(CLI::App& app, cli_context& ctx) {
+  using namespace file_cmd_produce;
   auto a = std::make_shared<args>();
   auto* cmd = app.add_subcommand("produce", "Send one record per line of stdin (or --file) to a topic");
   cmd->add_option("topic", a->topic, "Topic name")->required();

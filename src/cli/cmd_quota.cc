@@ -19,6 +19,7 @@
 namespace samsa::cli {
 
 namespace {
+namespace file_cmd_quota {
 
 struct entity_flags {
   std::string user;
@@ -104,9 +105,11 @@ status alter(const cli_context& ctx, const wire_entity& entity, const std::map<s
   return {};
 }
 
+}  // namespace file_cmd_quota
 }  // namespace
 
 void register_quota(CLI::App& app, cli_context& ctx) {
+  using namespace file_cmd_quota;
   auto* quota = app.add_subcommand("quota", "Set, remove and list client quotas (user and/or client id)")
                     ->require_subcommand(1);
 

@@ -15,6 +15,7 @@
 namespace samsa::cli {
 
 namespace {
+namespace file_cmd_schema {
 
 using nlohmann::json;
 
@@ -142,9 +143,11 @@ void print(const schema_options& o, const json& j, const std::string& text) {
   }
 }
 
+}  // namespace file_cmd_schema
 }  // namespace
 
 void register_schema_commands(CLI::App& app, cli_context& ctx) {
+  using namespace file_cmd_schema;
   auto* schema = app.add_subcommand("schema", "Register, read, check and delete schemas in the Schema Registry");
   schema->require_subcommand(1);
 

@@ -12,6 +12,7 @@
 
 namespace samsa::cli {
 namespace {
+namespace file_cmd_sink {
 
 std::atomic<bool> g_sink_stop{false};
 void on_sink_signal(int) { g_sink_stop = true; }
@@ -61,9 +62,11 @@ int run_sink(sink_args a, cli_context& ctx) {
   return exit_ok;
 }
 
+}  // namespace file_cmd_sink
 }  // namespace
 
 void register_sink(CLI::App& app, cli_context& ctx) {
+  using namespace file_cmd_sink;
   auto* sink = app.add_subcommand("sink", "Write a topic into a database")->require_subcommand(1);
   auto a = std::make_shared<sink_args>();
   auto* cmd = sink->add_subcommand(

@@ -16,6 +16,7 @@
 
 namespace samsa::cli {
 namespace {
+namespace file_cmd_source {
 
 struct source_args {
   connect::source_options options;
@@ -101,9 +102,11 @@ int run_source(source_args a, cli_context& ctx) {
   return exit_ok;
 }
 
+}  // namespace file_cmd_source
 }  // namespace
 
 void register_source(CLI::App& app, cli_context& ctx) {
+  using namespace file_cmd_source;
   auto* source = app.add_subcommand("source", "Feed a topic from outside")->require_subcommand(1);
   auto a = std::make_shared<source_args>();
   auto* cmd = source->add_subcommand(

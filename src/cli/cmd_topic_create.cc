@@ -9,6 +9,7 @@
 namespace samsa::cli {
 
 namespace {
+namespace file_cmd_topic_create {
 struct args {
   std::string name;
   int partitions = 1;
@@ -16,9 +17,11 @@ struct args {
   std::vector<std::string> configs;
   bool if_not_exists = false;
 };
+}  // namespace file_cmd_topic_create
 }  // namespace
 
 void register_topic_create(CLI::App& topic, cli_context& ctx) {
+  using namespace file_cmd_topic_create;
   auto a = std::make_shared<args>();
   auto* cmd = topic.add_subcommand("create", "Create a topic");
   cmd->add_option("name", a->name, "Topic name")->required();

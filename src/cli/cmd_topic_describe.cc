@@ -12,6 +12,7 @@
 namespace samsa::cli {
 
 namespace {
+namespace file_cmd_topic_describe {
 
 // One topic: a JSON document, or the table form printed to stdout. Returns the exit code.
 int describe_one(cli_context& ctx, client::admin& admin, const std::string& topic_name, output_format format,
@@ -43,9 +44,11 @@ result<std::vector<std::string>> expand(client::admin& admin, const std::vector<
   return out;
 }
 
+}  // namespace file_cmd_topic_describe
 }  // namespace
 
 void register_topic_describe(CLI::App& topic, cli_context& ctx) {
+  using namespace file_cmd_topic_describe;
   auto format = std::make_shared<output_format>(output_format::table);
   auto names = std::make_shared<std::vector<std::string>>();
   auto all_configs = std::make_shared<bool>(false);
@@ -82,6 +85,7 @@ void register_topic_describe(CLI::App& topic, cli_context& ctx) {
 }
 
 namespace {
+namespace file_cmd_topic_describe {
 
 int describe_one(cli_context& ctx, client::admin& admin_client, const std::string& topic_name, output_format format,
                  bool all, nlohmann::json* doc) {
@@ -134,6 +138,7 @@ int describe_one(cli_context& ctx, client::admin& admin_client, const std::strin
   return exit_ok;
 }
 
+}  // namespace file_cmd_topic_describe
 }  // namespace
 
 }  // namespace samsa::cli

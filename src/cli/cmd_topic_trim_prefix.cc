@@ -13,6 +13,7 @@
 
 namespace samsa::cli {
 namespace {
+namespace file_cmd_topic_trim_prefix {
 
 struct args {
   std::string topic;
@@ -76,9 +77,11 @@ int run(const args& a, cli_context& ctx) {
   return exit_ok;
 }
 
+}  // namespace file_cmd_topic_trim_prefix
 }  // namespace
 
 void register_topic_trim_prefix(CLI::App& topic, cli_context& ctx) {
+  using namespace file_cmd_topic_trim_prefix;
   auto a = std::make_shared<args>();
   auto* cmd = topic.add_subcommand("trim-prefix", "Delete the oldest records of a topic (dry run unless --execute)");
   cmd->add_option("topic", a->topic, "Topic name")->required();

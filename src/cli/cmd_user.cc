@@ -16,6 +16,7 @@
 
 namespace samsa::cli {
 namespace {
+namespace file_cmd_user {
 
 result<user_admin> make_user_admin(const cli_context& ctx) {
   auto c = ctx.config();
@@ -121,9 +122,11 @@ void register_user_list(CLI::App& user, cli_context& ctx) {
   });
 }
 
+}  // namespace file_cmd_user
 }  // namespace
 
 void register_user(CLI::App& app, cli_context& ctx) {
+  using namespace file_cmd_user;
   auto* user = app.add_subcommand("user", "Create, list and delete SCRAM users (SASL/SCRAM credentials)")
                    ->require_subcommand(1);
   register_user_create(*user, ctx);

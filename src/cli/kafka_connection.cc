@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "client/kafka_error.h"
 
@@ -160,6 +161,28 @@ result<std::vector<uint8_t>> kafka_connection::receive_frame() {
 std::chrono::steady_clock::time_point kafka_connection::effective_deadline() const {
   if (deadline_ != std::chrono::steady_clock::time_point{}) return deadline_;
   return std::chrono::steady_clock::now() + timeout_;
+}
+
+result<std::unique_ptr<kafka_connection>> kafka_connection::open_bootstrap(const std::string& bootstrap,
+                                                                           const std::string& client_id,
+                                                                           std::chrono::milliseconds timeout) {
+  std::optional<samsa::error> last;
+  size_t start = 0;
+  while (start <= bootstrap.size()) {
+    size_t comma = bootstrap.find(',', start);
+    if (comma == std::string::npos) comma = bootstrap.size();
+    if (comma > start) {
+      auto c = open(bootstrap.substr(start, comma - start), client_id, timeout);
+      if (c) {
+        (*c)->set_timeout(timeout);
+        return c;
+      }
+      last = c.err();
+    }
+    start = comma + 1;
+  }
+  if (last) return *last;
+  return client::make_usage_error("connect", "no bootstrap address given");
 }
 
 }  // namespace samsa::cli

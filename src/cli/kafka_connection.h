@@ -29,6 +29,12 @@ class kafka_connection {
   // within `timeout`.
   static result<std::unique_ptr<kafka_connection>> open(const std::string& address, std::string client_id,
                                                         std::chrono::milliseconds timeout);
+  // The first address of the comma-separated `bootstrap` list that answers,
+  // with `timeout` as the connection's request timeout too; the last
+  // failure when none does.
+  static result<std::unique_ptr<kafka_connection>> open_bootstrap(const std::string& bootstrap,
+                                                                  const std::string& client_id,
+                                                                  std::chrono::milliseconds timeout);
   ~kafka_connection();
   kafka_connection(const kafka_connection&) = delete;
   kafka_connection& operator=(const kafka_connection&) = delete;

@@ -17,18 +17,6 @@ constexpr int transactional_id_not_found = 105;
 
 using connection_ptr = std::unique_ptr<kafka_connection>;
 
-std::vector<std::string> split_list(const std::string& list) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= list.size()) {
-    size_t comma = list.find(',', start);
-    if (comma == std::string::npos) comma = list.size();
-    if (comma > start) out.push_back(list.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 std::string node_address(const std::string& host, int32_t port) {
   bool v6 = host.find(':') != std::string::npos;
   return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
@@ -63,18 +51,6 @@ result<connection_ptr> open_one(const std::string& address, const std::string& c
   return std::move(*c);
 }
 
-result<connection_ptr> open_bootstrap(const std::string& bootstrap, const std::string& client_id,
-                                      std::chrono::milliseconds timeout) {
-  std::optional<samsa::error> last;
-  for (const auto& address : split_list(bootstrap)) {
-    auto c = open_one(address, client_id, timeout);
-    if (c) return c;
-    last = c.err();
-  }
-  if (last) return *last;
-  return client::make_usage_error("connect", "no bootstrap address given");
-}
-
 // A connection to node `node_id`, reusing `bootstrap` when it is that node's address.
 result<connection_ptr> open_node(const protocol::metadata_response_data& meta, int32_t node_id,
                                  const std::string& client_id, std::chrono::milliseconds timeout) {
@@ -88,7 +64,7 @@ result<connection_ptr> open_node(const protocol::metadata_response_data& meta, i
 }  // namespace
 
 result<txn_list_result> txn_admin::list(const txn_list_filters& filters) {
-  auto boot = open_bootstrap(bootstrap_, client_id_, timeout_);
+  auto boot = kafka_connection::open_bootstrap(bootstrap_, client_id_, timeout_);
   if (!boot) return boot.err();
   auto meta = metadata(**boot, {});
   if (!meta) return meta.err();
@@ -128,7 +104,7 @@ result<txn_list_result> txn_admin::list(const txn_list_filters& filters) {
 }
 
 result<txn_description> txn_admin::describe(const std::string& transactional_id) {
-  auto boot = open_bootstrap(bootstrap_, client_id_, timeout_);
+  auto boot = kafka_connection::open_bootstrap(bootstrap_, client_id_, timeout_);
   if (!boot) return boot.err();
   // FindCoordinator with key type 1 (transaction), v1+.
   auto fc_version = (*boot)->version_for<protocol::find_coordinator_request_data>("FindCoordinator");
@@ -250,7 +226,7 @@ status find_open_transaction(kafka_connection& leader, const txn_abort_target& t
 }  // namespace
 
 result<txn_abort_result> txn_admin::abort(const txn_abort_target& target) {
-  auto boot = open_bootstrap(bootstrap_, client_id_, timeout_);
+  auto boot = kafka_connection::open_bootstrap(bootstrap_, client_id_, timeout_);
   if (!boot) return boot.err();
   auto meta = metadata(**boot, {target.topic});
   if (!meta) return meta.err();

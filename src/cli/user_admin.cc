@@ -16,31 +16,6 @@ using connection_ptr = std::unique_ptr<kafka_connection>;
 
 constexpr size_t salt_size = 32;
 
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
-result<connection_ptr> connect(const std::string& bootstrap, const std::string& client_id,
-                               std::chrono::milliseconds timeout) {
-  std::optional<samsa::error> last;
-  for (const auto& address : split_list(bootstrap)) {
-    auto c = kafka_connection::open(address, client_id, timeout);
-    if (c) {
-      (*c)->set_timeout(timeout);
-      return std::move(*c);
-    }
-    last = c.err();
-  }
-  if (last) return *last;
-  return client::make_usage_error("connect", "no bootstrap address given");
-}
-
 result<sasl::scram_mechanism> mechanism_of(const std::string& name) {
   auto m = sasl::scram_mechanism_from_name(name);
   if (!m) return client::make_usage_error("user", "unknown mechanism " + name, "use SCRAM-SHA-256 or SCRAM-SHA-512");
@@ -66,7 +41,7 @@ status user_admin::create(const std::string& user, const std::string& password,
     if (!m) return m.err();
     ms.push_back(*m);
   }
-  auto c = connect(bootstrap_, client_id_, timeout_);
+  auto c = kafka_connection::open_bootstrap(bootstrap_, client_id_, timeout_);
   if (!c) return c.err();
   using request_t = protocol::alter_user_scram_credentials_request_data;
   auto version = (*c)->version_for<request_t>("AlterUserScramCredentials");
@@ -94,7 +69,7 @@ status user_admin::remove(const std::string& user, const std::vector<std::string
     if (!listed) return listed.err();
     for (const auto& x : *listed) names.push_back(x.mechanism);
   }
-  auto c = connect(bootstrap_, client_id_, timeout_);
+  auto c = kafka_connection::open_bootstrap(bootstrap_, client_id_, timeout_);
   if (!c) return c.err();
   using request_t = protocol::alter_user_scram_credentials_request_data;
   auto version = (*c)->version_for<request_t>("AlterUserScramCredentials");
@@ -115,7 +90,7 @@ status user_admin::remove(const std::string& user, const std::vector<std::string
 }
 
 result<std::vector<user_credential>> user_admin::list(const std::vector<std::string>& users) {
-  auto c = connect(bootstrap_, client_id_, timeout_);
+  auto c = kafka_connection::open_bootstrap(bootstrap_, client_id_, timeout_);
   if (!c) return c.err();
   using request_t = protocol::describe_user_scram_credentials_request_data;
   auto version = (*c)->version_for<request_t>("DescribeUserScramCredentials");

@@ -17,13 +17,6 @@
 namespace samsa::record {
 namespace {
 
-samsa::error too_large(compression_type type, size_t limit) {
-  return make_record_error(errc::message_too_large,
-                           std::string(to_string(type)) +
-                               " decompression: output exceeds the limit of " +
-                               std::to_string(limit) + " bytes");
-}
-
 // Grows `out` for a streaming decoder: doubles up to the limit (plus one byte,
 // so that exceeding the limit is detectable). Returns false when already there.
 bool grow(bytes& out, size_t used, size_t limit) {
@@ -120,7 +113,7 @@ result<bytes> compress(compression_type type, std::span<const uint8_t> input,
 result<bytes> decompress(compression_type type, std::span<const uint8_t> input, size_t max_output) {
   switch (type) {
     case compression_type::none:
-      if (input.size() > max_output) return too_large(type, max_output);
+      if (input.size() > max_output) return decompressed_too_large(type, max_output);
       return bytes(input.begin(), input.end());
     case compression_type::gzip:
     case compression_type::snappy:
@@ -139,13 +132,13 @@ result<bytes> decompress(compression_type type, std::span<const uint8_t> input, 
   if (auto declared = (*stream)->declared_size()) out.resize(*declared + 1);
   size_t used = 0;
   for (;;) {
-    if (used == out.size() && !grow(out, used, max_output)) return too_large(type, max_output);
+    if (used == out.size() && !grow(out, used, max_output)) return decompressed_too_large(type, max_output);
     auto n = (*stream)->read(std::span<uint8_t>(out).subspan(used));
     if (!n) return n.err();
     if (*n == 0) break;
     used += *n;
   }
-  if (used > max_output) return too_large(type, max_output);
+  if (used > max_output) return decompressed_too_large(type, max_output);
   out.resize(used);
   return out;
 }

@@ -20,12 +20,6 @@ samsa::error corrupt(compression_type type, const std::string& what) {
   return make_record_error(errc::corrupt_message, std::string(to_string(type)) + " decompression: " + what);
 }
 
-samsa::error too_large(compression_type type, size_t limit) {
-  return make_record_error(errc::message_too_large, std::string(to_string(type)) +
-                                                        " decompression: output exceeds the limit of " +
-                                                        std::to_string(limit) + " bytes");
-}
-
 // ---- gzip ----
 
 class gzip_stream final : public decompress_stream {
@@ -118,7 +112,7 @@ class snappy_stream final : public decompress_stream {
     const char* src = reinterpret_cast<const char*>(block.data());
     size_t length = 0;
     if (!snappy::GetUncompressedLength(src, block.size(), &length)) return corrupt(type, "bad block length prefix");
-    if (length > limit_ - total_) return too_large(type, limit_);
+    if (length > limit_ - total_) return decompressed_too_large(type, limit_);
     // A snappy element yields at most 64 bytes per 3 input bytes, so a
     // declared length beyond 22x the block is a lie: reject it before allocating.
     if (length / 22 > block.size()) return corrupt(type, "declared length exceeds what the block can hold");
@@ -161,7 +155,7 @@ class lz4_stream final : public decompress_stream {
     if (LZ4F_isError(hint_)) return corrupt(type, LZ4F_getErrorName(hint_));
     pos_ = header_size;
     if (info.contentSize > 0) {
-      if (info.contentSize > limit) return too_large(type, limit);
+      if (info.contentSize > limit) return decompressed_too_large(type, limit);
       declared_ = static_cast<size_t>(info.contentSize);
     }
     return {};
@@ -234,7 +228,7 @@ class zstd_stream final : public decompress_stream {
       last_ = ZSTD_decompressStream(ctx_, &output, &input_);
       if (ZSTD_isError(last_)) {
         // A window beyond our cap means the output could exceed the limit.
-        if (ZSTD_getErrorCode(last_) == ZSTD_error_frameParameter_windowTooLarge) return too_large(type, limit_);
+        if (ZSTD_getErrorCode(last_) == ZSTD_error_frameParameter_windowTooLarge) return decompressed_too_large(type, limit_);
         return corrupt(type, ZSTD_getErrorName(last_));
       }
       if (output.pos > 0) return output.pos;
@@ -279,6 +273,12 @@ result<std::unique_ptr<decompress_stream>> decompress_stream::open(compression_t
   }
   return make_record_error(errc::unsupported_compression_type,
                            "decompress: no stream for codec " + std::to_string(static_cast<int>(type)));
+}
+
+samsa::error decompressed_too_large(compression_type type, size_t limit) {
+  return make_record_error(errc::message_too_large, std::string(to_string(type)) +
+                                                        " decompression: output exceeds the limit of " +
+                                                        std::to_string(limit) + " bytes");
 }
 
 }  // namespace samsa::record

@@ -36,4 +36,7 @@ class decompress_stream {
   virtual std::optional<size_t> declared_size() const { return std::nullopt; }
 };
 
+// The error for output past `limit`, worded the same by every decoder.
+samsa::error decompressed_too_large(compression_type type, size_t limit);
+
 }  // namespace samsa::record

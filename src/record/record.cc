@@ -15,10 +15,6 @@ std::optional<bytes> copy_optional(const std::optional<std::span<const uint8_t>>
   return bytes(s->begin(), s->end());
 }
 
-// Smallest encoded record: length, attributes, timestamp delta, offset delta,
-// key length, value length, header count, one byte each.
-constexpr size_t min_record_size = 7;
-
 }  // namespace
 
 record record_view::to_record() const {

@@ -3,6 +3,7 @@
 // one batch, decompressing the body first when the batch is compressed.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -16,6 +17,11 @@
 #include "record/varint.h"
 
 namespace samsa::record {
+
+// Smallest encoded record: length, attributes, timestamp delta, offset delta,
+// key length, value length, header count, one byte each. Bounds how many
+// records a body of n bytes can claim.
+constexpr size_t min_record_size = 7;
 
 struct record_header {
   std::string key;

@@ -7,8 +7,6 @@
 namespace samsa::record {
 namespace {
 
-constexpr size_t min_record_size = 7;
-
 // Built only when a check fails: the happy path allocates nothing.
 std::string where(const batch_header& h) { return "record batch at offset " + std::to_string(h.base_offset) + ": "; }
 

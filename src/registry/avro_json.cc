@@ -19,7 +19,7 @@ using nlohmann::ordered_json;
 
 namespace {
 
-error bad(const std::string& what) { return make_error(std::errc::bad_message, what); }
+error bad_avro_json(const std::string& what) { return make_error(std::errc::bad_message, what); }
 
 // A branch's name in the JSON encoding: the full name of a named type, the
 // type's own name otherwise (a logical type does not change it).
@@ -38,11 +38,6 @@ std::string branch_name(const node* n) {
     case kind::map: return "map";
     default: return "?";
   }
-}
-
-std::string short_name(const std::string& full) {
-  size_t dot = full.rfind('.');
-  return dot == std::string::npos ? full : full.substr(dot + 1);
 }
 
 // ["int","long"]: how a union is named in messages.
@@ -200,11 +195,11 @@ class encoder {
   status encode(const node* n, const json& v, std::string& out, int depth, bool in_default) {
     if (++steps_ > max_steps) {
       exhausted_ = true;
-      return bad(path_.at() + ": " + too_much_work());
+      return bad_avro_json(path_.at() + ": " + too_much_work());
     }
-    if (depth > max_depth) return bad(path_.at() + ": nested more than " + std::to_string(max_depth) + " deep");
+    if (depth > max_depth) return bad_avro_json(path_.at() + ": nested more than " + std::to_string(max_depth) + " deep");
     auto wrong = [&](const std::string& expected) {
-      return bad(path_.at() + ": expected " + expected + ", got " + brief(v));
+      return bad_avro_json(path_.at() + ": expected " + expected + ", got " + brief(v));
     };
     switch (n->kind) {
       case kind::null:
@@ -260,12 +255,12 @@ class encoder {
         std::string raw;
         size_t bad_at = 0;
         if (!bytes_of(v.get_ref<const std::string&>(), raw, bad_at))
-          return bad(path_.at() + ": character " + std::to_string(bad_at) +
+          return bad_avro_json(path_.at() + ": character " + std::to_string(bad_at) +
                      " is beyond U+00FF: Avro's JSON writes bytes as a string of code points U+0000 to U+00FF, "
                      "one per byte (byte 0xE9 is \"\\u00e9\")");
         if (n->kind == kind::fixed) {
           if (static_cast<int64_t>(raw.size()) != n->size)
-            return bad(path_.at() + ": fixed " + n->full_name + " takes " + std::to_string(n->size) + " bytes, got " +
+            return bad_avro_json(path_.at() + ": fixed " + n->full_name + " takes " + std::to_string(n->size) + " bytes, got " +
                        std::to_string(raw.size()));
         } else {
           put_zigzag(out, static_cast<int64_t>(raw.size()));
@@ -280,7 +275,7 @@ class encoder {
             put_zigzag(out, static_cast<int64_t>(i));
             return {};
           }
-        return bad(path_.at() + ": " + brief(v) + " is not a symbol of the enum " + n->full_name);
+        return bad_avro_json(path_.at() + ": " + brief(v) + " is not a symbol of the enum " + n->full_name);
       }
       case kind::array: {
         if (!v.is_array()) return wrong("an array");
@@ -314,7 +309,7 @@ class encoder {
         for (const auto& f : n->fields) {
           auto it = v.find(f.name);
           if (it == v.end() && !f.default_value)
-            return bad(path_.at() + ": the field \"" + f.name + "\" of " + n->full_name + " is missing (it has no default)");
+            return bad_avro_json(path_.at() + ": the field \"" + f.name + "\" of " + n->full_name + " is missing (it has no default)");
           present += it != v.end();
           segment s(path_, f.name);
           auto st = it != v.end() ? encode(f.type, *it, out, depth + 1, in_default)
@@ -328,13 +323,13 @@ class encoder {
           std::set<std::string_view> names;
           for (const auto& f : n->fields) names.insert(f.name);
           for (const auto& [key, item] : v.items())
-            if (!names.count(key)) return bad(path_.at() + ": " + n->full_name + " has no field \"" + key + "\"");
+            if (!names.count(key)) return bad_avro_json(path_.at() + ": " + n->full_name + " has no field \"" + key + "\"");
         }
         return {};
       }
       case kind::union_: return encode_union(n, v, out, depth, in_default);
     }
-    return bad(path_.at() + ": unknown type");
+    return bad_avro_json(path_.at() + ": unknown type");
   }
 
   bool exhausted() const { return exhausted_; }
@@ -355,7 +350,7 @@ class encoder {
   }
 
   status encode_union(const node* n, const json& v, std::string& out, int depth, bool in_default) {
-    if (n->branches.empty()) return bad(path_.at() + ": the union [] has no value");
+    if (n->branches.empty()) return bad_avro_json(path_.at() + ": the union [] has no value");
     if (in_default) {
       put_zigzag(out, 0);
       return encode(n->branches[0], v, out, depth + 1, true);
@@ -392,11 +387,11 @@ class encoder {
         how += k == 0 ? "" : (k + 1 == fitting.size() ? " or " : ", ");
         how += "{" + json(branch_name(n->branches[fitting[k]])).dump() + ": \xE2\x80\xA6}";
       }
-      return bad("ambiguous value for union " + union_names(n) + " " + path_.at() + ": wrap it as " + how);
+      return bad_avro_json("ambiguous value for union " + union_names(n) + " " + path_.at() + ": wrap it as " + how);
     }
     // One branch of the right JSON kind: its own reason says most.
     if (shapes == 1 && only_shape_error) return *only_shape_error;
-    return bad(path_.at() + ": " + brief(v) + " fits no branch of the union " + union_names(n));
+    return bad_avro_json(path_.at() + ": " + brief(v) + " fits no branch of the union " + union_names(n));
   }
 
   pointer path_;
@@ -419,15 +414,15 @@ class decoder {
   decoder(std::span<const uint8_t> payload, json_style style) : in_(payload), style_(style) {}
 
   result<ordered_json> decode(const node* n, int depth) {
-    if (++steps_ > max_steps) return bad(path_.at() + ": " + too_much_work());
-    if (depth > max_depth) return bad(path_.at() + ": nested more than " + std::to_string(max_depth) + " deep");
-    auto fail = [&](const error& e) { return bad(path_.at() + ": " + e.message); };
+    if (++steps_ > max_steps) return bad_avro_json(path_.at() + ": " + too_much_work());
+    if (depth > max_depth) return bad_avro_json(path_.at() + ": nested more than " + std::to_string(max_depth) + " deep");
+    auto fail = [&](const error& e) { return bad_avro_json(path_.at() + ": " + e.message); };
     switch (n->kind) {
       case kind::null: return ordered_json(nullptr);
       case kind::boolean: {
         auto b = in_.take(1);
         if (!b) return fail(b.err());
-        if ((*b)[0] > 1) return bad(path_.at() + ": boolean byte " + std::to_string((*b)[0]) + " is neither 0 nor 1");
+        if ((*b)[0] > 1) return bad_avro_json(path_.at() + ": boolean byte " + std::to_string((*b)[0]) + " is neither 0 nor 1");
         return ordered_json((*b)[0] == 1);
       }
       case kind::int_:
@@ -435,7 +430,7 @@ class decoder {
         auto v = in_.zigzag();
         if (!v) return fail(v.err());
         if (n->kind == kind::int_ && (*v < std::numeric_limits<int32_t>::min() || *v > std::numeric_limits<int32_t>::max()))
-          return bad(path_.at() + ": " + std::to_string(*v) + " is out of an int's range");
+          return bad_avro_json(path_.at() + ": " + std::to_string(*v) + " is out of an int's range");
         return ordered_json(*v);
       }
       case kind::float_:
@@ -472,7 +467,7 @@ class decoder {
         auto i = in_.zigzag();
         if (!i) return fail(i.err());
         if (*i < 0 || static_cast<uint64_t>(*i) >= n->symbols.size())
-          return bad(path_.at() + ": enum index " + std::to_string(*i) + " is out of range for " + n->full_name);
+          return bad_avro_json(path_.at() + ": enum index " + std::to_string(*i) + " is out of range for " + n->full_name);
         return ordered_json(n->symbols[static_cast<size_t>(*i)]);
       }
       case kind::array:
@@ -491,7 +486,7 @@ class decoder {
         auto i = in_.zigzag();
         if (!i) return fail(i.err());
         if (*i < 0 || static_cast<uint64_t>(*i) >= n->branches.size())
-          return bad(path_.at() + ": union branch " + std::to_string(*i) + " is out of range for " + union_names(n));
+          return bad_avro_json(path_.at() + ": union branch " + std::to_string(*i) + " is out of range for " + union_names(n));
         const node* branch = n->branches[static_cast<size_t>(*i)];
         auto v = decode(branch, depth + 1);
         if (!v || style_ == json_style::plain || branch->kind == kind::null) return v;
@@ -500,7 +495,7 @@ class decoder {
         return wrapped;
       }
     }
-    return bad(path_.at() + ": unknown type");
+    return bad_avro_json(path_.at() + ": unknown type");
   }
 
   bool done() const { return in_.done(); }
@@ -522,21 +517,21 @@ class decoder {
     size_t index = 0;
     for (;;) {
       auto count = in_.zigzag();
-      if (!count) return bad(path_.at() + ": " + count.err().message);
+      if (!count) return bad_avro_json(path_.at() + ": " + count.err().message);
       if (*count == 0) break;
       if (*count < 0) {
-        if (*count == std::numeric_limits<int64_t>::min()) return bad(path_.at() + ": block count out of range");
+        if (*count == std::numeric_limits<int64_t>::min()) return bad_avro_json(path_.at() + ": block count out of range");
         auto size = in_.zigzag();
-        if (!size) return bad(path_.at() + ": " + size.err().message);
+        if (!size) return bad_avro_json(path_.at() + ": " + size.err().message);
         *count = -*count;
       }
       // Items may take no bytes (null, an empty record): the count alone
       // is checked against the work left.
-      if (*count > max_steps - steps_) return bad(path_.at() + ": " + too_much_work());
+      if (*count > max_steps - steps_) return bad_avro_json(path_.at() + ": " + too_much_work());
       for (int64_t i = 0; i < *count; ++i, ++index) {
         if (is_map) {
           auto key = bytes();
-          if (!key) return bad(path_.at() + ": " + key.err().message);
+          if (!key) return bad_avro_json(path_.at() + ": " + key.err().message);
           std::string k(reinterpret_cast<const char*>(key->data()), key->size());
           segment s(path_, k);
           auto v = decode(n->values, depth + 1);
@@ -573,7 +568,7 @@ result<ordered_json> decode_to_json(const schema& s, std::span<const uint8_t> pa
   decoder d(payload, style);
   auto v = d.decode(s.root(), 0);
   if (!v) return v;
-  if (!d.done()) return bad(std::to_string(d.left()) + " bytes left after the Avro value");
+  if (!d.done()) return bad_avro_json(std::to_string(d.left()) + " bytes left after the Avro value");
   return v;
 }
 

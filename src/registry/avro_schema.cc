@@ -70,12 +70,7 @@ std::string namespace_of(const std::string& full) {
   return dot == std::string::npos ? "" : full.substr(0, dot);
 }
 
-std::string short_name(const std::string& full) {
-  size_t dot = full.rfind('.');
-  return dot == std::string::npos ? full : full.substr(dot + 1);
-}
-
-error bad(const std::string& where, const std::string& what) {
+error bad_avro_schema(const std::string& where, const std::string& what) {
   return make_error(std::errc::invalid_argument, "Invalid Avro schema at " + (where.empty() ? "/" : where) + ": " + what);
 }
 
@@ -135,17 +130,17 @@ class parser {
   explicit parser(schema& s) : s_(s) {}
 
   result<node*> parse(const json& j, const std::string& enclosing_ns, const std::string& where, int depth) {
-    if (depth > max_schema_depth) return bad(where, "nested deeper than " + std::to_string(max_schema_depth));
+    if (depth > max_schema_depth) return bad_avro_schema(where, "nested deeper than " + std::to_string(max_schema_depth));
     if (j.is_string()) return by_name(j.get<std::string>(), enclosing_ns, where);
     if (j.is_array()) return parse_union(j, enclosing_ns, where, depth);
-    if (!j.is_object()) return bad(where, "a schema is a type name, an object or an array (union)");
+    if (!j.is_object()) return bad_avro_schema(where, "a schema is a type name, an object or an array (union)");
     auto t = j.find("type");
-    if (t == j.end()) return bad(where, "no \"type\"");
+    if (t == j.end()) return bad_avro_schema(where, "no \"type\"");
     if (t->is_object() || t->is_array()) {
       // {"type": {...}} nests a schema; properties beside it are ignored, as in Avro.
       return parse(*t, enclosing_ns, where + "/type", depth + 1);
     }
-    if (!t->is_string()) return bad(where, "\"type\" must be a string, an object or an array");
+    if (!t->is_string()) return bad_avro_schema(where, "\"type\" must be a string, an object or an array");
     std::string type = t->get<std::string>();
     if (auto p = primitive_kind(type)) {
       node* n = make(*p);
@@ -157,7 +152,7 @@ class parser {
     if (type == "fixed") return parse_fixed(j, enclosing_ns, where);
     if (type == "array") {
       auto items = j.find("items");
-      if (items == j.end()) return bad(where, "array without \"items\"");
+      if (items == j.end()) return bad_avro_schema(where, "array without \"items\"");
       auto inner = parse(*items, enclosing_ns, where + "/items", depth + 1);
       if (!inner) return inner.err();
       node* n = make(kind::array);
@@ -166,7 +161,7 @@ class parser {
     }
     if (type == "map") {
       auto values = j.find("values");
-      if (values == j.end()) return bad(where, "map without \"values\"");
+      if (values == j.end()) return bad_avro_schema(where, "map without \"values\"");
       auto inner = parse(*values, enclosing_ns, where + "/values", depth + 1);
       if (!inner) return inner.err();
       node* n = make(kind::map);
@@ -203,23 +198,23 @@ class parser {
       if (auto it = s_.named_.find(enclosing_ns + "." + name); it != s_.named_.end()) return it->second;
     }
     if (auto it = s_.named_.find(name); it != s_.named_.end()) return it->second;
-    return bad(where, "unknown type \"" + name + "\" (not defined before its use, nor by a reference)");
+    return bad_avro_schema(where, "unknown type \"" + name + "\" (not defined before its use, nor by a reference)");
   }
 
   result<std::string> full_name(const json& j, const std::string& enclosing_ns, const std::string& where,
                                 std::string& ns_out) {
     auto n = j.find("name");
-    if (n == j.end() || !n->is_string()) return bad(where, "a named type needs a string \"name\"");
+    if (n == j.end() || !n->is_string()) return bad_avro_schema(where, "a named type needs a string \"name\"");
     std::string name = n->get<std::string>();
     std::string ns = enclosing_ns;
     if (auto nsj = j.find("namespace"); nsj != j.end()) {
-      if (!nsj->is_string() && !nsj->is_null()) return bad(where, "\"namespace\" must be a string");
+      if (!nsj->is_string() && !nsj->is_null()) return bad_avro_schema(where, "\"namespace\" must be a string");
       ns = nsj->is_string() ? nsj->get<std::string>() : "";
     }
     std::string full = name.find('.') != std::string::npos ? name : (ns.empty() ? name : ns + "." + name);
-    if (!valid_full_name(full)) return bad(where, "\"" + full + "\" is not a valid Avro name");
-    if (primitive_kind(short_name(full))) return bad(where, "\"" + full + "\" redefines a primitive type");
-    if (s_.named_.count(full)) return bad(where, "\"" + full + "\" is defined twice");
+    if (!valid_full_name(full)) return bad_avro_schema(where, "\"" + full + "\" is not a valid Avro name");
+    if (primitive_kind(short_name(full))) return bad_avro_schema(where, "\"" + full + "\" redefines a primitive type");
+    if (s_.named_.count(full)) return bad_avro_schema(where, "\"" + full + "\" is defined twice");
     ns_out = namespace_of(full);
     return full;
   }
@@ -229,13 +224,13 @@ class parser {
     std::vector<std::string> out;
     auto a = j.find("aliases");
     if (a == j.end()) return out;
-    if (!a->is_array()) return bad(where, "\"aliases\" must be an array of names");
+    if (!a->is_array()) return bad_avro_schema(where, "\"aliases\" must be an array of names");
     for (const auto& v : *a) {
-      if (!v.is_string()) return bad(where, "\"aliases\" must be an array of names");
+      if (!v.is_string()) return bad_avro_schema(where, "\"aliases\" must be an array of names");
       std::string alias = v.get<std::string>();
       if (qualify && alias.find('.') == std::string::npos && !ns.empty()) alias = ns + "." + alias;
       if (!(qualify ? valid_full_name(alias) : valid_simple_name(alias)))
-        return bad(where, "alias \"" + alias + "\" is not a valid Avro name");
+        return bad_avro_schema(where, "alias \"" + alias + "\" is not a valid Avro name");
       out.push_back(alias);
     }
     return out;
@@ -258,26 +253,26 @@ class parser {
     n->aliases = std::move(*al);
     s_.named_[n->full_name] = n;  // before the fields: a record may refer to itself
     auto fields = j.find("fields");
-    if (fields == j.end() || !fields->is_array()) return bad(where, "record \"" + *name + "\" needs a \"fields\" array");
+    if (fields == j.end() || !fields->is_array()) return bad_avro_schema(where, "record \"" + *name + "\" needs a \"fields\" array");
     std::set<std::string> seen;
     for (size_t i = 0; i < fields->size(); ++i) {
       const json& fj = (*fields)[i];
       std::string fwhere = where + "/fields/" + std::to_string(i);
-      if (!fj.is_object()) return bad(fwhere, "a field is an object");
+      if (!fj.is_object()) return bad_avro_schema(fwhere, "a field is an object");
       auto fname = fj.find("name");
       if (fname == fj.end() || !fname->is_string() || !valid_simple_name(fname->get<std::string>()))
-        return bad(fwhere, "a field needs a valid \"name\"");
+        return bad_avro_schema(fwhere, "a field needs a valid \"name\"");
       field f;
       f.name = fname->get<std::string>();
-      if (!seen.insert(f.name).second) return bad(fwhere, "field \"" + f.name + "\" is defined twice");
+      if (!seen.insert(f.name).second) return bad_avro_schema(fwhere, "field \"" + f.name + "\" is defined twice");
       auto ftype = fj.find("type");
-      if (ftype == fj.end()) return bad(fwhere, "field \"" + f.name + "\" has no \"type\"");
+      if (ftype == fj.end()) return bad_avro_schema(fwhere, "field \"" + f.name + "\" has no \"type\"");
       auto t = parse(*ftype, ns, fwhere + "/type", depth + 1);
       if (!t) return t.err();
       f.type = *t;
       if (auto d = fj.find("default"); d != fj.end()) {
         if (!default_fits(f.type, *d, 0))
-          return bad(fwhere, "the default of field \"" + f.name + "\" does not match its type " +
+          return bad_avro_schema(fwhere, "the default of field \"" + f.name + "\" does not match its type " +
                                  std::string(kind_name(f.type->kind)));
         f.default_value = *d;
       }
@@ -286,7 +281,7 @@ class parser {
       f.aliases = std::move(*fal);
       if (auto o = fj.find("order"); o != fj.end()) {
         if (!o->is_string() || (*o != "ascending" && *o != "descending" && *o != "ignore"))
-          return bad(fwhere, "\"order\" is ascending, descending or ignore");
+          return bad_avro_schema(fwhere, "\"order\" is ascending, descending or ignore");
         if (*o != "ascending") f.order = o->get<std::string>();
       }
       f.doc = doc_of(fj);
@@ -306,18 +301,18 @@ class parser {
     if (!al) return al.err();
     n->aliases = std::move(*al);
     auto symbols = j.find("symbols");
-    if (symbols == j.end() || !symbols->is_array()) return bad(where, "enum \"" + *name + "\" needs a \"symbols\" array");
+    if (symbols == j.end() || !symbols->is_array()) return bad_avro_schema(where, "enum \"" + *name + "\" needs a \"symbols\" array");
     std::set<std::string> seen;
     for (const auto& s : *symbols) {
       if (!s.is_string() || !valid_simple_name(s.get<std::string>()))
-        return bad(where, "enum \"" + *name + "\": symbols are valid Avro names");
+        return bad_avro_schema(where, "enum \"" + *name + "\": symbols are valid Avro names");
       if (!seen.insert(s.get<std::string>()).second)
-        return bad(where, "enum \"" + *name + "\": symbol \"" + s.get<std::string>() + "\" appears twice");
+        return bad_avro_schema(where, "enum \"" + *name + "\": symbol \"" + s.get<std::string>() + "\" appears twice");
       n->symbols.push_back(s.get<std::string>());
     }
     if (auto d = j.find("default"); d != j.end()) {
       if (!d->is_string() || !seen.count(d->get<std::string>()))
-        return bad(where, "enum \"" + *name + "\": the default is not one of its symbols");
+        return bad_avro_schema(where, "enum \"" + *name + "\": the default is not one of its symbols");
       n->enum_default = d->get<std::string>();
     }
     s_.named_[n->full_name] = n;
@@ -331,7 +326,7 @@ class parser {
     auto size = j.find("size");
     if (size == j.end() || !size->is_number_integer() || size->get<int64_t>() < 0 ||
         size->get<int64_t>() > std::numeric_limits<int32_t>::max())
-      return bad(where, "fixed \"" + *name + "\" needs a non-negative integer \"size\"");
+      return bad_avro_schema(where, "fixed \"" + *name + "\" needs a non-negative integer \"size\"");
     node* n = make(kind::fixed);
     n->full_name = *name;
     n->size = size->get<int64_t>();
@@ -349,9 +344,9 @@ class parser {
     for (size_t i = 0; i < j.size(); ++i) {
       auto b = parse(j[i], enclosing_ns, where + "/" + std::to_string(i), depth + 1);
       if (!b) return b.err();
-      if ((*b)->kind == kind::union_) return bad(where, "a union cannot directly contain a union");
+      if ((*b)->kind == kind::union_) return bad_avro_schema(where, "a union cannot directly contain a union");
       std::string key = (*b)->full_name.empty() ? std::string(kind_name((*b)->kind)) : (*b)->full_name;
-      if (!seen.insert(key).second) return bad(where, "the union has two branches of type " + key);
+      if (!seen.insert(key).second) return bad_avro_schema(where, "the union has two branches of type " + key);
       n->branches.push_back(*b);
     }
     return n;
@@ -364,10 +359,10 @@ result<std::shared_ptr<const schema>> parse(std::string_view text, const std::ve
   auto s = std::make_shared<schema>();
   parser p(*s);
   auto parse_json = [](std::string_view t, const std::string& what) -> result<json> {
-    if (t.size() > max_schema_bytes) return bad("", what + " is larger than 1 MiB");
-    if (!json_nesting_within(t, max_schema_depth)) return bad("", what + " is nested too deeply");
+    if (t.size() > max_schema_bytes) return bad_avro_schema("", what + " is larger than 1 MiB");
+    if (!json_nesting_within(t, max_schema_depth)) return bad_avro_schema("", what + " is nested too deeply");
     json j = json::parse(t, nullptr, false);
-    if (j.is_discarded()) return bad("", what + " is not valid JSON");
+    if (j.is_discarded()) return bad_avro_schema("", what + " is not valid JSON");
     return j;
   };
   for (size_t i = 0; i < dependencies.size(); ++i) {
@@ -606,6 +601,11 @@ std::vector<std::string> read_problems(const schema& reader, const schema& write
   resolver r;
   r.check(reader.root(), writer.root(), "");
   return std::move(r.problems);
+}
+
+std::string short_name(const std::string& full_name) {
+  size_t dot = full_name.rfind('.');
+  return dot == std::string::npos ? full_name : full_name.substr(dot + 1);
 }
 
 }  // namespace samsa::registry::avro

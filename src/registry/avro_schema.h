@@ -78,4 +78,7 @@ std::string normalized(const schema& s);
 // name (READER_FIELD_MISSING_DEFAULT_VALUE, TYPE_MISMATCH, ...).
 std::vector<std::string> read_problems(const schema& reader, const schema& writer);
 
+// "com.example.User" -> "User": a named type's name without its namespace.
+std::string short_name(const std::string& full_name);
+
 }  // namespace samsa::registry::avro

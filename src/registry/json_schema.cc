@@ -15,7 +15,7 @@ namespace {
 
 const std::set<std::string> type_names = {"null", "boolean", "object", "array", "number", "integer", "string"};
 
-error bad(const std::string& where, const std::string& what) {
+error bad_json_schema(const std::string& where, const std::string& what) {
   return make_error(std::errc::invalid_argument,
                     "Invalid JSON schema at " + (where.empty() ? std::string("/") : where) + ": " + what);
 }
@@ -23,21 +23,21 @@ error bad(const std::string& where, const std::string& what) {
 // The checks a schema document must pass: keywords with the wrong shape are
 // refused (a validator would reject the schema, or silently ignore it).
 std::optional<error> validate(const json& s, const std::string& where, int depth) {
-  if (depth > max_schema_depth) return bad(where, "nested too deeply");
+  if (depth > max_schema_depth) return bad_json_schema(where, "nested too deeply");
   if (s.is_boolean()) return std::nullopt;
-  if (!s.is_object()) return bad(where, "a schema is an object or a boolean");
+  if (!s.is_object()) return bad_json_schema(where, "a schema is an object or a boolean");
   if (auto t = s.find("type"); t != s.end()) {
     auto ok_name = [](const json& v) { return v.is_string() && type_names.count(v.get<std::string>()); };
     if (t->is_array()) {
       for (const auto& v : *t)
-        if (!ok_name(v)) return bad(where + "/type", "unknown type " + v.dump());
+        if (!ok_name(v)) return bad_json_schema(where + "/type", "unknown type " + v.dump());
     } else if (!ok_name(*t)) {
-      return bad(where + "/type", "unknown type " + t->dump());
+      return bad_json_schema(where + "/type", "unknown type " + t->dump());
     }
   }
   for (const char* key : {"properties", "patternProperties", "definitions", "$defs", "dependentSchemas"}) {
     if (auto p = s.find(key); p != s.end()) {
-      if (!p->is_object()) return bad(where + "/" + key, "must be an object of schemas");
+      if (!p->is_object()) return bad_json_schema(where + "/" + key, "must be an object of schemas");
       for (const auto& [name, sub] : p->items())
         if (auto e = validate(sub, where + "/" + key + "/" + name, depth + 1)) return e;
     }
@@ -57,26 +57,26 @@ std::optional<error> validate(const json& s, const std::string& where, int depth
   }
   for (const char* key : {"allOf", "anyOf", "oneOf", "prefixItems"}) {
     if (auto p = s.find(key); p != s.end()) {
-      if (!p->is_array() || p->empty()) return bad(where + "/" + key, "must be a non-empty array of schemas");
+      if (!p->is_array() || p->empty()) return bad_json_schema(where + "/" + key, "must be a non-empty array of schemas");
       for (size_t i = 0; i < p->size(); ++i)
         if (auto e = validate((*p)[i], where + "/" + key + "/" + std::to_string(i), depth + 1)) return e;
     }
   }
   if (auto r = s.find("required"); r != s.end()) {
     if (!r->is_array() || !std::all_of(r->begin(), r->end(), [](const json& v) { return v.is_string(); }))
-      return bad(where + "/required", "must be an array of property names");
+      return bad_json_schema(where + "/required", "must be an array of property names");
   }
-  if (auto e = s.find("enum"); e != s.end() && !e->is_array()) return bad(where + "/enum", "must be an array");
+  if (auto e = s.find("enum"); e != s.end() && !e->is_array()) return bad_json_schema(where + "/enum", "must be an array");
   for (const char* key : {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}) {
     if (auto p = s.find(key); p != s.end() && !p->is_number() && !(p->is_boolean() && std::string(key).rfind("exclusive", 0) == 0))
-      return bad(where + "/" + key, "must be a number");
+      return bad_json_schema(where + "/" + key, "must be a number");
   }
   for (const char* key : {"minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"}) {
     if (auto p = s.find(key); p != s.end() && (!p->is_number_integer() || p->get<int64_t>() < 0))
-      return bad(where + "/" + key, "must be a non-negative integer");
+      return bad_json_schema(where + "/" + key, "must be a non-negative integer");
   }
-  if (auto p = s.find("pattern"); p != s.end() && !p->is_string()) return bad(where + "/pattern", "must be a string");
-  if (auto p = s.find("$ref"); p != s.end() && !p->is_string()) return bad(where + "/$ref", "must be a string");
+  if (auto p = s.find("pattern"); p != s.end() && !p->is_string()) return bad_json_schema(where + "/pattern", "must be a string");
+  if (auto p = s.find("$ref"); p != s.end() && !p->is_string()) return bad_json_schema(where + "/$ref", "must be a string");
   return std::nullopt;
 }
 
@@ -86,10 +86,10 @@ result<std::shared_ptr<const schema>> parse(std::string_view text,
                                             const std::vector<std::pair<std::string, std::string>>& dependencies) {
   auto s = std::make_shared<schema>();
   auto load = [](std::string_view t, const std::string& what) -> result<json> {
-    if (t.size() > max_schema_bytes) return bad("", what + " is larger than 1 MiB");
-    if (!json_nesting_within(t, max_schema_depth)) return bad("", what + " is nested too deeply");
+    if (t.size() > max_schema_bytes) return bad_json_schema("", what + " is larger than 1 MiB");
+    if (!json_nesting_within(t, max_schema_depth)) return bad_json_schema("", what + " is nested too deeply");
     json j = json::parse(t, nullptr, false);
-    if (j.is_discarded()) return bad("", what + " is not valid JSON");
+    if (j.is_discarded()) return bad_json_schema("", what + " is not valid JSON");
     if (auto e = validate(j, "", 0)) return *e;
     return j;
   };

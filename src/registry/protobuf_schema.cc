@@ -25,7 +25,7 @@ namespace {
 // has none of its own).
 constexpr const char* main_file_name = "__registered_schema__.proto";
 
-error bad(const std::string& what) { return make_error(std::errc::invalid_argument, "Invalid Protobuf schema: " + what); }
+error bad_protobuf_schema(const std::string& what) { return make_error(std::errc::invalid_argument, "Invalid Protobuf schema: " + what); }
 
 class text_errors : public gp::io::ErrorCollector {
  public:
@@ -74,7 +74,7 @@ std::optional<std::string> base64_decode(std::string_view in) {
 
 // .proto text, else a base64 FileDescriptorProto.
 result<gp::FileDescriptorProto> to_proto(std::string_view text, const std::string& file_name) {
-  if (text.size() > max_schema_bytes) return bad("larger than 1 MiB");
+  if (text.size() > max_schema_bytes) return bad_protobuf_schema("larger than 1 MiB");
   gp::FileDescriptorProto proto;
   gp::io::ArrayInputStream input(text.data(), static_cast<int>(text.size()));
   text_errors errors;
@@ -90,7 +90,7 @@ result<gp::FileDescriptorProto> to_proto(std::string_view text, const std::strin
     gp::FileDescriptorProto decoded;
     if (decoded.ParseFromString(*bytes) && !decoded.name().empty()) return decoded;
   }
-  return bad(text_error);
+  return bad_protobuf_schema(text_error);
 }
 
 // Builds `name` from Google's compiled-in copy (well-known types) with its
@@ -125,7 +125,7 @@ result<std::shared_ptr<const schema>> parse(std::string_view text,
       if (!s->pool_->FindFileByName(import)) build_well_known(*s->pool_, import);
     build_errors errors;
     const gp::FileDescriptor* file = s->pool_->BuildFileCollectingErrors(proto, &errors);
-    if (!file) return bad(what + ": " + (errors.first.empty() ? "cannot build" : errors.first));
+    if (!file) return bad_protobuf_schema(what + ": " + (errors.first.empty() ? "cannot build" : errors.first));
     return file;
   };
   for (const auto& [name, dep_text] : dependencies) {

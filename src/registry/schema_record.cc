@@ -14,7 +14,7 @@ namespace {
 
 json subject_json(const std::string& subject) { return subject.empty() ? json(nullptr) : json(subject); }
 
-error bad(const std::string& what) { return make_error(std::errc::bad_message, "_schemas record: " + what); }
+error bad_schema_record(const std::string& what) { return make_error(std::errc::bad_message, "_schemas record: " + what); }
 
 std::optional<int32_t> int32_field(const json& j, const char* name) {
   auto it = j.find(name);
@@ -73,48 +73,48 @@ log_record encode_id_watermark(int32_t next_id) {
 }
 
 result<decoded_record> decode_record(const std::string& key_text, const std::optional<std::string>& value_text) {
-  if (key_text.size() > max_schema_bytes || !json_nesting_within(key_text, 8)) return bad("key too large or deep");
+  if (key_text.size() > max_schema_bytes || !json_nesting_within(key_text, 8)) return bad_schema_record("key too large or deep");
   json key = json::parse(key_text, nullptr, false);
-  if (key.is_discarded() || !key.is_object()) return bad("key is not a JSON object");
+  if (key.is_discarded() || !key.is_object()) return bad_schema_record("key is not a JSON object");
   auto kt = key.find("keytype");
-  if (kt == key.end() || !kt->is_string()) return bad("key has no keytype");
+  if (kt == key.end() || !kt->is_string()) return bad_schema_record("key has no keytype");
   std::string keytype = kt->get<std::string>();
   json value;
   if (value_text) {
     if (value_text->size() > 2 * max_schema_bytes || !json_nesting_within(*value_text, 16))
-      return bad("value too large or deep");
+      return bad_schema_record("value too large or deep");
     value = json::parse(*value_text, nullptr, false);
-    if (value.is_discarded() || !value.is_object()) return bad("value is not a JSON object");
+    if (value.is_discarded() || !value.is_object()) return bad_schema_record("value is not a JSON object");
   }
   if (keytype == "SCHEMA") {
     schema_key k;
     k.subject = subject_of(key);
     auto version = int32_field(key, "version");
-    if (k.subject.empty() || !version || *version < 1) return bad("SCHEMA key without subject and version");
+    if (k.subject.empty() || !version || *version < 1) return bad_schema_record("SCHEMA key without subject and version");
     k.version = *version;
     if (!value_text) return decoded_record(k);
     schema_entry e;
     e.subject = k.subject;
     e.version = k.version;
     auto id = int32_field(value, "id");
-    if (!id || *id < 1) return bad("SCHEMA value without a valid id");
+    if (!id || *id < 1) return bad_schema_record("SCHEMA value without a valid id");
     e.id = *id;
     auto type_name = string_field_or(value, "schemaType", "AVRO");
-    if (!type_name) return bad("schemaType is not a string");
+    if (!type_name) return bad_schema_record("schemaType is not a string");
     auto type = parse_type_name(*type_name);
-    if (!type) return bad("unknown schemaType");
+    if (!type) return bad_schema_record("unknown schemaType");
     e.type = *type;
     auto s = value.find("schema");
-    if (s == value.end() || !s->is_string()) return bad("SCHEMA value without schema text");
+    if (s == value.end() || !s->is_string()) return bad_schema_record("SCHEMA value without schema text");
     e.schema = s->get<std::string>();
     if (auto refs = value.find("references"); refs != value.end() && refs->is_array()) {
       for (const auto& r : *refs) {
-        if (!r.is_object()) return bad("malformed reference");
+        if (!r.is_object()) return bad_schema_record("malformed reference");
         schema_reference ref;
         ref.name = string_field_or(r, "name", "").value_or("");
         ref.subject = string_field_or(r, "subject", "").value_or("");
         auto rv = int32_field(r, "version");
-        if (ref.name.empty() || ref.subject.empty() || !rv) return bad("malformed reference");
+        if (ref.name.empty() || ref.subject.empty() || !rv) return bad_schema_record("malformed reference");
         ref.version = *rv;
         e.references.push_back(std::move(ref));
       }
@@ -129,7 +129,7 @@ result<decoded_record> decode_record(const std::string& key_text, const std::opt
     k.subject = subject_of(key);
     if (value_text) {
       auto level = value.find("compatibilityLevel");
-      if (level == value.end() || !level->is_string()) return bad("CONFIG value without compatibilityLevel");
+      if (level == value.end() || !level->is_string()) return bad_schema_record("CONFIG value without compatibilityLevel");
       k.compatibility = level->get<std::string>();
     }
     return decoded_record(std::move(k));
@@ -139,7 +139,7 @@ result<decoded_record> decode_record(const std::string& key_text, const std::opt
     k.subject = subject_of(key);
     if (value_text) {
       auto mode = value.find("mode");
-      if (mode == value.end() || !mode->is_string()) return bad("MODE value without mode");
+      if (mode == value.end() || !mode->is_string()) return bad_schema_record("MODE value without mode");
       k.mode = mode->get<std::string>();
     }
     return decoded_record(std::move(k));
@@ -147,10 +147,10 @@ result<decoded_record> decode_record(const std::string& key_text, const std::opt
   if (keytype == "ID_WATERMARK") {
     if (!value_text) return decoded_record(id_watermark{});
     auto next = int32_field(value, "next_id");
-    if (!next || *next < 1) return bad("ID_WATERMARK value without next_id");
+    if (!next || *next < 1) return bad_schema_record("ID_WATERMARK value without next_id");
     return decoded_record(id_watermark{*next});
   }
-  return bad("unknown keytype " + keytype);
+  return bad_schema_record("unknown keytype " + keytype);
 }
 
 }  // namespace samsa::registry

@@ -19,7 +19,7 @@ namespace gp = google::protobuf;
 
 namespace {
 
-error bad(const std::string& what) { return make_error(std::errc::bad_message, what); }
+error not_wire_format(const std::string& what) { return make_error(std::errc::bad_message, what); }
 
 // --- Protobuf ------------------------------------------------------------
 
@@ -46,9 +46,9 @@ std::vector<int32_t> indexes_of(const gp::Descriptor* d) {
 }  // namespace
 
 result<wire_header> read_wire_header(std::span<const uint8_t> value) {
-  if (value.size() < 5) return bad("not in the schema registry's wire format: " + std::to_string(value.size()) + " bytes, fewer than 5");
+  if (value.size() < 5) return not_wire_format("not in the schema registry's wire format: " + std::to_string(value.size()) + " bytes, fewer than 5");
   if (value[0] != 0)
-    return bad("not in the schema registry's wire format: magic byte " + std::to_string(value[0]) + ", expected 0");
+    return not_wire_format("not in the schema registry's wire format: magic byte " + std::to_string(value[0]) + ", expected 0");
   wire_header h;
   h.schema_id = static_cast<int32_t>((uint32_t(value[1]) << 24) | (uint32_t(value[2]) << 16) | (uint32_t(value[3]) << 8) |
                                      uint32_t(value[4]));
@@ -73,11 +73,11 @@ result<std::vector<int32_t>> read_message_indexes(std::span<const uint8_t> value
   if (*count == 0) {
     out.push_back(0);
   } else {
-    if (*count < 0 || *count > max_schema_depth) return bad("message index count " + std::to_string(*count) + " is out of range");
+    if (*count < 0 || *count > max_schema_depth) return not_wire_format("message index count " + std::to_string(*count) + " is out of range");
     for (int64_t i = 0; i < *count; ++i) {
       auto v = in.zigzag();
       if (!v) return v.err();
-      if (*v < 0 || *v > std::numeric_limits<int32_t>::max()) return bad("message index out of range");
+      if (*v < 0 || *v > std::numeric_limits<int32_t>::max()) return not_wire_format("message index out of range");
       out.push_back(static_cast<int32_t>(*v));
     }
   }
@@ -101,11 +101,11 @@ result<std::string> protobuf_encode(const protobuf::schema& s, const std::string
   const gp::FileDescriptor* file = s.file();
   const gp::Descriptor* d = nullptr;
   if (message.empty()) {
-    if (file->message_type_count() == 0) return bad("the schema defines no message");
+    if (file->message_type_count() == 0) return not_wire_format("the schema defines no message");
     d = file->message_type(0);
   } else {
     d = file->pool()->FindMessageTypeByName(message);
-    if (!d || d->file() != file) return bad("the schema defines no message " + message);
+    if (!d || d->file() != file) return not_wire_format("the schema defines no message " + message);
   }
   gp::DynamicMessageFactory factory(file->pool());
   std::unique_ptr<gp::Message> m(factory.GetPrototype(d)->New());
@@ -113,12 +113,12 @@ result<std::string> protobuf_encode(const protobuf::schema& s, const std::string
   if (!st.ok()) {
     std::string why(st.message());
     if (why.rfind(": ", 0) == 0) why.erase(0, 2);  // libprotobuf leaves the path empty at the top
-    return bad("not a " + d->full_name() + " in JSON: " + why);
+    return not_wire_format("not a " + d->full_name() + " in JSON: " + why);
   }
   // proto2 `required` fields: the JSON parser leaves them unset, and an
   // uninitialized message would serialize into something readers refuse.
   if (!m->IsInitialized())
-    return bad("not a " + d->full_name() + ": required fields are missing: " + m->InitializationErrorString());
+    return not_wire_format("not a " + d->full_name() + ": required fields are missing: " + m->InitializationErrorString());
   indexes_out = indexes_of(d);
   return m->SerializeAsString();
 }
@@ -126,16 +126,16 @@ result<std::string> protobuf_encode(const protobuf::schema& s, const std::string
 result<std::string> protobuf_decode(const protobuf::schema& s, const std::vector<int32_t>& indexes,
                                     std::span<const uint8_t> payload) {
   const gp::Descriptor* d = message_at(s.file(), indexes);
-  if (!d) return bad("the message indexes name no message of the schema");
+  if (!d) return not_wire_format("the message indexes name no message of the schema");
   gp::DynamicMessageFactory factory(s.file()->pool());
   std::unique_ptr<gp::Message> m(factory.GetPrototype(d)->New());
   if (!m->ParseFromArray(payload.data(), static_cast<int>(payload.size())))
-    return bad("not a valid " + d->full_name() + " message");
+    return not_wire_format("not a valid " + d->full_name() + " message");
   std::string out;
   gp::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   auto st = gp::util::MessageToJsonString(*m, &out, options);
-  if (!st.ok()) return bad("cannot print " + d->full_name() + " as JSON: " + st.ToString());
+  if (!st.ok()) return not_wire_format("cannot print " + d->full_name() + " as JSON: " + st.ToString());
   return out;
 }
 

@@ -22,6 +22,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_acls {
 
 constexpr const char* no_authorizer =
     "no authorizer is configured on this broker (authorizer.class.name): ACLs are not enforced";
@@ -171,9 +172,11 @@ boost::asio::awaitable<protocol::delete_acls_response_data> remove(request_conte
   co_return response;
 }
 
+}  // namespace file_acls
 }  // namespace
 
 void register_acls(api_table& apis) {
+  using namespace file_acls;
   apis.add<protocol::describe_acls_request_data, protocol::describe_acls_response_data>(
       static_cast<int16_t>(protocol::api_key::describe_acls), 0, 3,
       describe);

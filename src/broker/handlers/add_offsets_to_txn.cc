@@ -26,6 +26,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_add_offsets_to_txn {
 
 using request_t = protocol::add_offsets_to_txn_request_data;
 using response_t = protocol::add_offsets_to_txn_response_data;
@@ -64,9 +65,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_add_offsets_to_txn
 }  // namespace
 
 void register_add_offsets_to_txn(api_table& apis) {
+  using namespace file_add_offsets_to_txn;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::add_offsets_to_txn), 0,
                                   4, handle);
 }

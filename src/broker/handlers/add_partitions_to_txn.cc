@@ -35,6 +35,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_add_partitions_to_txn {
 
 using request_t = protocol::add_partitions_to_txn_request_data;
 using response_t = protocol::add_partitions_to_txn_response_data;
@@ -137,9 +138,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_add_partitions_to_txn
 }  // namespace
 
 void register_add_partitions_to_txn(api_table& apis) {
+  using namespace file_add_partitions_to_txn;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::add_partitions_to_txn), 0,
                                   5, handle);
 }

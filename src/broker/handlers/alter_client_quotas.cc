@@ -21,6 +21,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_alter_client_quotas {
 
 using request_t = protocol::alter_client_quotas_request_data;
 using response_t = protocol::alter_client_quotas_response_data;
@@ -105,9 +106,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_alter_client_quotas
 }  // namespace
 
 void register_alter_client_quotas(api_table& apis) {
+  using namespace file_alter_client_quotas;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::alter_client_quotas), 0, 1, handle);
 }
 

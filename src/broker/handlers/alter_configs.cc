@@ -24,6 +24,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_alter_configs {
 
 constexpr int8_t resource_topic = 2;
 constexpr int8_t resource_broker = 4;
@@ -181,9 +182,11 @@ boost::asio::awaitable<protocol::incremental_alter_configs_response_data> handle
   co_return response;
 }
 
+}  // namespace file_alter_configs
 }  // namespace
 
 void register_alter_configs(api_table& apis) {
+  using namespace file_alter_configs;
   apis.add<protocol::alter_configs_request_data, protocol::alter_configs_response_data>(
       static_cast<int16_t>(protocol::api_key::alter_configs), 0,
       2, handle_alter);

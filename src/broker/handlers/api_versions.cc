@@ -20,6 +20,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_api_versions {
 
 boost::asio::awaitable<protocol::api_versions_response_data> handle(request_context& ctx,
                                                                     protocol::api_versions_request_data&) {
@@ -51,9 +52,11 @@ boost::asio::awaitable<protocol::api_versions_response_data> handle(request_cont
   co_return response;
 }
 
+}  // namespace file_api_versions
 }  // namespace
 
 void register_api_versions(api_table& apis) {
+  using namespace file_api_versions;
   apis.features().register_feature("transaction.version", 0, 2, 2);
   apis.add<protocol::api_versions_request_data, protocol::api_versions_response_data>(
       static_cast<int16_t>(protocol::api_key::api_versions), 0, 4, handle);

@@ -21,6 +21,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_consumer_group_describe {
 
 using request_t = protocol::consumer_group_describe_request_data;
 using response_t = protocol::consumer_group_describe_response_data;
@@ -108,9 +109,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_consumer_group_describe
 }  // namespace
 
 void register_consumer_group_describe(api_table& apis) {
+  using namespace file_consumer_group_describe;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::consumer_group_describe), 0, 1, handle);
 }
 

@@ -25,6 +25,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_consumer_group_heartbeat {
 
 using request_t = protocol::consumer_group_heartbeat_request_data;
 using response_t = protocol::consumer_group_heartbeat_response_data;
@@ -93,9 +94,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_consumer_group_heartbeat
 }  // namespace
 
 void register_consumer_group_heartbeat(api_table& apis) {
+  using namespace file_consumer_group_heartbeat;
   // group.version 1: the KIP-848 protocol is enabled; Kafka 4.x clients check
   // it before using group.protocol=consumer.
   apis.features().register_feature("group.version", 0, 1, 1);

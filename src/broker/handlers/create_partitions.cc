@@ -17,6 +17,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_create_partitions {
 
 using request_t = protocol::create_partitions_request_data;
 using response_t = protocol::create_partitions_response_data;
@@ -70,9 +71,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_create_partitions
 }  // namespace
 
 void register_create_partitions(api_table& apis) {
+  using namespace file_create_partitions;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::create_partitions), 0,
                                   3, handle);
 }

@@ -23,6 +23,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_create_topics {
 
 using request_t = protocol::create_topics_request_data;
 using response_t = protocol::create_topics_response_data;
@@ -137,9 +138,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_create_topics
 }  // namespace
 
 void register_create_topics(api_table& apis) {
+  using namespace file_create_topics;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::create_topics), 0,
                                   7, handle);
 }

@@ -25,6 +25,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_delegation_tokens {
 
 using protocol::error_code;
 
@@ -81,9 +82,11 @@ boost::asio::awaitable<protocol::describe_delegation_token_response_data> descri
   co_return response;
 }
 
+}  // namespace file_delegation_tokens
 }  // namespace
 
 void register_delegation_tokens(api_table& apis) {
+  using namespace file_delegation_tokens;
   using protocol::api_key;
   apis.add<protocol::create_delegation_token_request_data, protocol::create_delegation_token_response_data>(
       static_cast<int16_t>(api_key::create_delegation_token), 0, 3, create);

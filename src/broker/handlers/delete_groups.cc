@@ -21,6 +21,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_delete_groups {
 
 using request_t = protocol::delete_groups_request_data;
 using response_t = protocol::delete_groups_response_data;
@@ -85,9 +86,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_delete_groups
 }  // namespace
 
 void register_delete_groups(api_table& apis) {
+  using namespace file_delete_groups;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::delete_groups), 0, 2, handle);
 }
 

@@ -17,6 +17,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_delete_records {
 
 using request_t = protocol::delete_records_request_data;
 using response_t = protocol::delete_records_response_data;
@@ -70,9 +71,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_delete_records
 }  // namespace
 
 void register_delete_records(api_table& apis) {
+  using namespace file_delete_records;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::delete_records), 0,
                                   2, handle);
 }

@@ -18,6 +18,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_delete_topics {
 
 using request_t = protocol::delete_topics_request_data;
 using response_t = protocol::delete_topics_response_data;
@@ -81,9 +82,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_delete_topics
 }  // namespace
 
 void register_delete_topics(api_table& apis) {
+  using namespace file_delete_topics;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::delete_topics), 0,
                                   6, handle);
 }

@@ -18,6 +18,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_describe_client_quotas {
 
 using request_t = protocol::describe_client_quotas_request_data;
 using response_t = protocol::describe_client_quotas_response_data;
@@ -108,9 +109,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_describe_client_quotas
 }  // namespace
 
 void register_describe_client_quotas(api_table& apis) {
+  using namespace file_describe_client_quotas;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::describe_client_quotas), 0, 1, handle);
 }
 

@@ -14,6 +14,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_describe_cluster {
 
 using request_t = protocol::describe_cluster_request_data;
 using response_t = protocol::describe_cluster_response_data;
@@ -44,9 +45,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_describe_cluster
 }  // namespace
 
 void register_describe_cluster(api_table& apis) {
+  using namespace file_describe_cluster;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::describe_cluster), 0,
                                   2, handle);
 }

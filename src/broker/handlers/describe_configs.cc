@@ -24,6 +24,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_describe_configs {
 
 using request_t = protocol::describe_configs_request_data;
 using response_t = protocol::describe_configs_response_data;
@@ -132,9 +133,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_describe_configs
 }  // namespace
 
 void register_describe_configs(api_table& apis) {
+  using namespace file_describe_configs;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::describe_configs), 0,
                                   4, handle);
 }

@@ -24,6 +24,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_describe_groups {
 
 using request_t = protocol::describe_groups_request_data;
 using response_t = protocol::describe_groups_response_data;
@@ -98,12 +99,14 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_describe_groups
 }  // namespace
 
 // Served up to v6 (Kafka 4.0 to 4.3's newest), pinned like every handler.
 constexpr int16_t describe_groups_max_served = 6;
 
 void register_describe_groups(api_table& apis) {
+  using namespace file_describe_groups;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::describe_groups), 0,
                                   describe_groups_max_served, handle);
 }

@@ -17,6 +17,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_describe_log_dirs {
 
 using request_t = protocol::describe_log_dirs_request_data;
 using response_t = protocol::describe_log_dirs_response_data;
@@ -70,9 +71,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_describe_log_dirs
 }  // namespace
 
 void register_describe_log_dirs(api_table& apis) {
+  using namespace file_describe_log_dirs;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::describe_log_dirs), 0,
                                   4, handle);
 }

@@ -15,6 +15,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_describe_producers {
 
 using request_t = protocol::describe_producers_request_data;
 using response_t = protocol::describe_producers_response_data;
@@ -60,9 +61,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_describe_producers
 }  // namespace
 
 void register_describe_producers(api_table& apis) {
+  using namespace file_describe_producers;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::describe_producers), 0,
                                   0, handle);
 }

@@ -27,6 +27,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_describe_topic_partitions {
 
 using request_t = protocol::describe_topic_partitions_request_data;
 using response_t = protocol::describe_topic_partitions_response_data;
@@ -123,9 +124,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_describe_topic_partitions
 }  // namespace
 
 void register_describe_topic_partitions(api_table& apis) {
+  using namespace file_describe_topic_partitions;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::describe_topic_partitions), 0, 0, handle);
 }
 

@@ -21,6 +21,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_describe_transactions {
 
 using request_t = protocol::describe_transactions_request_data;
 using response_t = protocol::describe_transactions_response_data;
@@ -78,9 +79,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_describe_transactions
 }  // namespace
 
 void register_describe_transactions(api_table& apis) {
+  using namespace file_describe_transactions;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::describe_transactions), 0,
                                   0, handle);
 }

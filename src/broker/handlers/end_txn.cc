@@ -23,6 +23,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_end_txn {
 
 using request_t = protocol::end_txn_request_data;
 using response_t = protocol::end_txn_response_data;
@@ -54,9 +55,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_end_txn
 }  // namespace
 
 void register_end_txn(api_table& apis) {
+  using namespace file_end_txn;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::end_txn), 0,
                                   5, handle);
 }

@@ -50,6 +50,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_fetch {
 
 using request_t = protocol::fetch_request_data;
 using response_t = protocol::fetch_response_data;
@@ -438,6 +439,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_fetch
 }  // namespace
 
 // Served up to v18 (Kafka 4.1 to 4.3's newest), pinned: a newer schema version is
@@ -445,6 +447,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 constexpr int16_t fetch_max_served = 18;
 
 void register_fetch(api_table& apis) {
+  using namespace file_fetch;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::fetch), 0,
                                   fetch_max_served, handle);
 }

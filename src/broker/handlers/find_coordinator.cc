@@ -16,6 +16,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_find_coordinator {
 
 using request_t = protocol::find_coordinator_request_data;
 using response_t = protocol::find_coordinator_response_data;
@@ -81,9 +82,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_find_coordinator
 }  // namespace
 
 void register_find_coordinator(api_table& apis) {
+  using namespace file_find_coordinator;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::find_coordinator), 0, 6, handle);
 }
 

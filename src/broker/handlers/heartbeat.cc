@@ -12,6 +12,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_heartbeat {
 
 using request_t = protocol::heartbeat_request_data;
 using response_t = protocol::heartbeat_response_data;
@@ -38,9 +39,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_heartbeat
 }  // namespace
 
 void register_heartbeat(api_table& apis) {
+  using namespace file_heartbeat;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::heartbeat), 0, 4, handle);
 }
 

@@ -27,6 +27,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_init_producer_id {
 
 using request_t = protocol::init_producer_id_request_data;
 using response_t = protocol::init_producer_id_response_data;
@@ -82,9 +83,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_init_producer_id
 }  // namespace
 
 void register_init_producer_id(api_table& apis) {
+  using namespace file_init_producer_id;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::init_producer_id), 0,
                                   5, handle);
 }

@@ -21,6 +21,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_join_group {
 
 using request_t = protocol::join_group_request_data;
 using response_t = protocol::join_group_response_data;
@@ -98,9 +99,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_join_group
 }  // namespace
 
 void register_join_group(api_table& apis) {
+  using namespace file_join_group;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::join_group), 0, 9, handle);
 }
 

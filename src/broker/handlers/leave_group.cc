@@ -14,6 +14,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_leave_group {
 
 using request_t = protocol::leave_group_request_data;
 using response_t = protocol::leave_group_response_data;
@@ -59,9 +60,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_leave_group
 }  // namespace
 
 void register_leave_group(api_table& apis) {
+  using namespace file_leave_group;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::leave_group), 0, 5, handle);
 }
 

@@ -20,6 +20,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_list_groups {
 
 bool matches(const std::vector<std::string>& filter, const std::string& value) {
   if (filter.empty()) return true;
@@ -75,9 +76,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_list_groups
 }  // namespace
 
 void register_list_groups(api_table& apis) {
+  using namespace file_list_groups;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::list_groups), 0, 5, handle);
 }
 

@@ -31,6 +31,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_list_offsets {
 
 using request_t = protocol::list_offsets_request_data;
 using response_t = protocol::list_offsets_response_data;
@@ -157,12 +158,14 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_list_offsets
 }  // namespace
 
 // Served up to v11 (Kafka 4.2's newest), pinned like every handler.
 constexpr int16_t list_offsets_max_served = 11;
 
 void register_list_offsets(api_table& apis) {
+  using namespace file_list_offsets;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::list_offsets), 0,
                                   list_offsets_max_served, handle);
 }

@@ -33,6 +33,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_list_transactions {
 
 using request_t = protocol::list_transactions_request_data;
 using response_t = protocol::list_transactions_response_data;
@@ -120,12 +121,14 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_list_transactions
 }  // namespace
 
 // Served up to v2 (Kafka 4.1's newest), pinned like every handler.
 constexpr int16_t list_transactions_max_served = 2;
 
 void register_list_transactions(api_table& apis) {
+  using namespace file_list_transactions;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::list_transactions), 0,
                                   list_transactions_max_served, handle);
 }

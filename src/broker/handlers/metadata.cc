@@ -28,6 +28,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_metadata {
 
 using response_t = protocol::metadata_response_data;
 using topic_t = response_t::metadata_response_topic;
@@ -156,9 +157,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, protocol::metada
   co_return response;
 }
 
+}  // namespace file_metadata
 }  // namespace
 
 void register_metadata(api_table& apis) {
+  using namespace file_metadata;
   apis.add<protocol::metadata_request_data, response_t>(static_cast<int16_t>(protocol::api_key::metadata), 0,
                                                          13, handle);
 }

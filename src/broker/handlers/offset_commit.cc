@@ -34,6 +34,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_offset_commit {
 
 using request_t = protocol::offset_commit_request_data;
 using response_t = protocol::offset_commit_response_data;
@@ -159,12 +160,14 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_offset_commit
 }  // namespace
 
 // Served up to v10 (Kafka 4.2's newest), pinned like every handler.
 constexpr int16_t offset_commit_max_served = 10;
 
 void register_offset_commit(api_table& apis) {
+  using namespace file_offset_commit;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::offset_commit), 0,
                                   offset_commit_max_served, handle);
 }

@@ -15,6 +15,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_offset_delete {
 
 using request_t = protocol::offset_delete_request_data;
 using response_t = protocol::offset_delete_response_data;
@@ -60,9 +61,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_offset_delete
 }  // namespace
 
 void register_offset_delete(api_table& apis) {
+  using namespace file_offset_delete;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::offset_delete), 0, 0, handle);
 }
 

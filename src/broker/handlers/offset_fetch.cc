@@ -27,6 +27,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_offset_fetch {
 
 using request_t = protocol::offset_fetch_request_data;
 using response_t = protocol::offset_fetch_response_data;
@@ -202,12 +203,14 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_offset_fetch
 }  // namespace
 
 // Served up to v10 (Kafka 4.2's newest), pinned like every handler.
 constexpr int16_t offset_fetch_max_served = 10;
 
 void register_offset_fetch(api_table& apis) {
+  using namespace file_offset_fetch;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::offset_fetch), 0,
                                   offset_fetch_max_served, handle);
 }

@@ -17,6 +17,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_offset_for_leader_epoch {
 
 using request_t = protocol::offset_for_leader_epoch_request_data;
 using response_t = protocol::offset_for_leader_epoch_response_data;
@@ -54,9 +55,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_offset_for_leader_epoch
 }  // namespace
 
 void register_offset_for_leader_epoch(api_table& apis) {
+  using namespace file_offset_for_leader_epoch;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::offset_for_leader_epoch), 0,
                                   4, handle);
 }

@@ -59,6 +59,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_produce {
 
 using request_t = protocol::produce_request_data;
 using response_t = protocol::produce_response_data;
@@ -443,6 +444,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_produce
 }  // namespace
 
 // Served up to v13 (Kafka 4.1's newest, topics by id). Pinned rather than
@@ -450,6 +452,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
 constexpr int16_t produce_max_served = 13;
 
 void register_produce(api_table& apis) {
+  using namespace file_produce;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::produce), 0,
                                   produce_max_served, handle);
 }

@@ -17,6 +17,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_sasl_authenticate {
 
 using request = protocol::sasl_authenticate_request_data;
 using response = protocol::sasl_authenticate_response_data;
@@ -52,9 +53,11 @@ boost::asio::awaitable<result<routed_response>> handle_raw(broker_state& broker,
   co_return routed_response{std::move(frame)};
 }
 
+}  // namespace file_sasl_authenticate
 }  // namespace
 
 void register_sasl_authenticate(api_table& apis) {
+  using namespace file_sasl_authenticate;
   apis.add<request, response>(static_cast<int16_t>(protocol::api_key::sasl_authenticate), 0, 2, handle);
   apis.set_raw_sasl_token_handler(handle_raw);
 }

@@ -17,6 +17,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_sasl_handshake {
 
 using request = protocol::sasl_handshake_request_data;
 using response = protocol::sasl_handshake_response_data;
@@ -33,9 +34,11 @@ boost::asio::awaitable<response> handle(request_context& ctx, request& req) {
   co_return out;
 }
 
+}  // namespace file_sasl_handshake
 }  // namespace
 
 void register_sasl_handshake(api_table& apis) {
+  using namespace file_sasl_handshake;
   apis.add<request, response>(static_cast<int16_t>(protocol::api_key::sasl_handshake), 0, 1, handle);
 }
 

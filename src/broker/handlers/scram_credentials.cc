@@ -27,6 +27,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_scram_credentials {
 
 using describe_request = protocol::describe_user_scram_credentials_request_data;
 using describe_response = protocol::describe_user_scram_credentials_response_data;
@@ -219,9 +220,11 @@ boost::asio::awaitable<alter_response> alter(request_context& ctx, alter_request
   co_return response;
 }
 
+}  // namespace file_scram_credentials
 }  // namespace
 
 void register_scram_credentials(api_table& apis) {
+  using namespace file_scram_credentials;
   apis.add<describe_request, describe_response>(
       static_cast<int16_t>(protocol::api_key::describe_user_scram_credentials), 0, 0, describe);
   apis.add<alter_request, alter_response>(static_cast<int16_t>(protocol::api_key::alter_user_scram_credentials), 0, 0,

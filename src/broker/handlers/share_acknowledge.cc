@@ -22,6 +22,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_share_acknowledge {
 
 using request_t = protocol::share_acknowledge_request_data;
 using response_t = protocol::share_acknowledge_response_data;
@@ -97,9 +98,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_share_acknowledge
 }  // namespace
 
 void register_share_acknowledge(api_table& apis) {
+  using namespace file_share_acknowledge;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::share_acknowledge), 1, 2, handle);
 }
 

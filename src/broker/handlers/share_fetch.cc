@@ -39,6 +39,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_share_fetch {
 
 using request_t = protocol::share_fetch_request_data;
 using response_t = protocol::share_fetch_response_data;
@@ -299,9 +300,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_share_fetch
 }  // namespace
 
 void register_share_fetch(api_table& apis) {
+  using namespace file_share_fetch;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::share_fetch), 1, 2, handle);
 }
 

@@ -17,6 +17,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_share_group_describe {
 
 using request_t = protocol::share_group_describe_request_data;
 using response_t = protocol::share_group_describe_response_data;
@@ -89,9 +90,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_share_group_describe
 }  // namespace
 
 void register_share_group_describe(api_table& apis) {
+  using namespace file_share_group_describe;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::share_group_describe), 1, 1, handle);
 }
 

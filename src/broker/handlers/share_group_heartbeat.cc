@@ -21,6 +21,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_share_group_heartbeat {
 
 using request_t = protocol::share_group_heartbeat_request_data;
 using response_t = protocol::share_group_heartbeat_response_data;
@@ -89,9 +90,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_share_group_heartbeat
 }  // namespace
 
 void register_share_group_heartbeat(api_table& apis) {
+  using namespace file_share_group_heartbeat;
   // Share groups are on: level 1 is what Kafka 4.1+ finalizes to enable them.
   apis.features().register_feature("share.version", 0, 1, 1);
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::share_group_heartbeat), 1, 1, handle);

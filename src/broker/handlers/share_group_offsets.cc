@@ -32,6 +32,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_share_group_offsets {
 
 using describe_request_t = protocol::describe_share_group_offsets_request_data;
 using describe_response_t = protocol::describe_share_group_offsets_response_data;
@@ -245,9 +246,11 @@ boost::asio::awaitable<delete_response_t> remove(request_context& ctx, delete_re
   co_return response;
 }
 
+}  // namespace file_share_group_offsets
 }  // namespace
 
 void register_share_group_offsets(api_table& apis) {
+  using namespace file_share_group_offsets;
   apis.add<describe_request_t, describe_response_t>(
       static_cast<int16_t>(protocol::api_key::describe_share_group_offsets), 0, 1, describe);
   apis.add<alter_request_t, alter_response_t>(static_cast<int16_t>(protocol::api_key::alter_share_group_offsets), 0,

@@ -16,6 +16,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_sync_group {
 
 using request_t = protocol::sync_group_request_data;
 using response_t = protocol::sync_group_response_data;
@@ -59,9 +60,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_sync_group
 }  // namespace
 
 void register_sync_group(api_table& apis) {
+  using namespace file_sync_group;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::sync_group), 0, 5, handle);
 }
 

@@ -27,6 +27,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_txn_offset_commit {
 
 using request_t = protocol::txn_offset_commit_request_data;
 using response_t = protocol::txn_offset_commit_response_data;
@@ -120,9 +121,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_txn_offset_commit
 }  // namespace
 
 void register_txn_offset_commit(api_table& apis) {
+  using namespace file_txn_offset_commit;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::txn_offset_commit), 0, 5, handle);
 }
 

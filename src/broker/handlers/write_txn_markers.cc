@@ -43,6 +43,7 @@
 namespace samsa::broker {
 
 namespace {
+namespace file_write_txn_markers {
 
 using request_t = protocol::write_txn_markers_request_data;
 using response_t = protocol::write_txn_markers_response_data;
@@ -187,12 +188,14 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   co_return response;
 }
 
+}  // namespace file_write_txn_markers
 }  // namespace
 
 // Served up to v2 (Kafka 4.2's newest), pinned like every handler.
 constexpr int16_t write_txn_markers_max_served = 2;
 
 void register_write_txn_markers(api_table& apis) {
+  using namespace file_write_txn_markers;
   apis.add<request_t, response_t>(static_cast<int16_t>(protocol::api_key::write_txn_markers), 0,
                                   write_txn_markers_max_served, handle);
 }

@@ -3,7 +3,7 @@
 namespace samsa::sasl {
 namespace {
 
-error bad(std::string what) { return make_error(std::errc::invalid_argument, "JAAS config: " + std::move(what)); }
+error bad_jaas(std::string what) { return make_error(std::errc::invalid_argument, "JAAS config: " + std::move(what)); }
 
 bool word_char(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$' ||
@@ -44,7 +44,7 @@ class tokenizer {
         while (pos_ < s_.size() && s_[pos_] != '\n' && s_[pos_] != '\r') ++pos_;
       } else if (s_.substr(pos_, 2) == "/*") {
         size_t end = s_.find("*/", pos_ + 2);
-        if (end == std::string_view::npos) return bad("unterminated comment at offset " + std::to_string(pos_));
+        if (end == std::string_view::npos) return bad_jaas("unterminated comment at offset " + std::to_string(pos_));
         pos_ = end + 2;
       } else {
         break;
@@ -87,7 +87,7 @@ class tokenizer {
           }
       }
     }
-    return bad("unterminated quoted string starting at offset " + std::to_string(at));
+    return bad_jaas("unterminated quoted string starting at offset " + std::to_string(at));
   }
 
   std::string_view s_;
@@ -108,29 +108,29 @@ result<std::vector<jaas_login_module>> parse_jaas_config(std::string_view text) 
     if (!tok) return tok.err();
     if (tok->what == token::kind::end) break;
     if (tok->what != token::kind::word)
-      return bad("expected a login module class name at offset " + std::to_string(tok->at));
+      return bad_jaas("expected a login module class name at offset " + std::to_string(tok->at));
     jaas_login_module m;
     m.class_name = tok->text;
     auto flag = t.next();
     if (!flag) return flag.err();
     if (flag->what != token::kind::word || !known_flag(flag->text))
-      return bad("login module " + m.class_name + ": expected control flag required, requisite, sufficient or optional");
+      return bad_jaas("login module " + m.class_name + ": expected control flag required, requisite, sufficient or optional");
     m.flag = flag->text;
     while (true) {
       auto name = t.next();
       if (!name) return name.err();
       if (name->what == token::kind::symbol && name->text == ";") break;
       if (name->what != token::kind::word)
-        return bad("login module " + m.class_name + ": expected an option name or ';' at offset " +
+        return bad_jaas("login module " + m.class_name + ": expected an option name or ';' at offset " +
                    std::to_string(name->at));
       auto eq = t.next();
       if (!eq) return eq.err();
       if (eq->what != token::kind::symbol || eq->text != "=")
-        return bad("option " + name->text + ": expected '=' at offset " + std::to_string(eq->at));
+        return bad_jaas("option " + name->text + ": expected '=' at offset " + std::to_string(eq->at));
       auto value = t.next();
       if (!value) return value.err();
       if (value->what != token::kind::word && value->what != token::kind::quoted)
-        return bad("option " + name->text + ": expected a value at offset " + std::to_string(value->at));
+        return bad_jaas("option " + name->text + ": expected a value at offset " + std::to_string(value->at));
       m.options[name->text] = value->text;
     }
     out.push_back(std::move(m));
@@ -142,7 +142,7 @@ result<jaas_login_module> parse_jaas_property(std::string_view text) {
   auto modules = parse_jaas_config(text);
   if (!modules) return modules.err();
   if (modules->size() != 1)
-    return bad("the property holds " + std::to_string(modules->size()) + " login modules, it must hold exactly 1");
+    return bad_jaas("the property holds " + std::to_string(modules->size()) + " login modules, it must hold exactly 1");
   return std::move(modules->front());
 }
 

@@ -17,7 +17,7 @@ namespace {
 
 using json = nlohmann::json;
 
-error bad(std::string what) { return make_error(std::errc::invalid_argument, std::move(what)); }
+error bad_jwt(std::string what) { return make_error(std::errc::invalid_argument, std::move(what)); }
 
 // Refuses deep nesting before the parser sees it, so a hostile token cannot
 // make parsing or destruction recurse without bound.
@@ -178,25 +178,25 @@ token_result<T> invalid(std::string detail, std::string status = "invalid_token"
 }  // namespace
 
 result<jwt_parts> parse_jwt(std::string_view token) {
-  if (token.size() > jwt_max_size) return bad("token longer than " + std::to_string(jwt_max_size) + " bytes");
+  if (token.size() > jwt_max_size) return bad_jwt("token longer than " + std::to_string(jwt_max_size) + " bytes");
   size_t dot1 = token.find('.');
-  if (dot1 == std::string_view::npos) return bad("not a compact JWS: no '.'");
+  if (dot1 == std::string_view::npos) return bad_jwt("not a compact JWS: no '.'");
   size_t dot2 = token.find('.', dot1 + 1);
-  if (dot2 == std::string_view::npos) return bad("not a compact JWS: one '.'");
-  if (token.find('.', dot2 + 1) != std::string_view::npos) return bad("not a compact JWS: more than two '.'");
+  if (dot2 == std::string_view::npos) return bad_jwt("not a compact JWS: one '.'");
+  if (token.find('.', dot2 + 1) != std::string_view::npos) return bad_jwt("not a compact JWS: more than two '.'");
   auto header = base64url_decode(token.substr(0, dot1));
   auto claims = base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1));
   auto sig = base64url_decode(token.substr(dot2 + 1));
-  if (!header || !claims || !sig) return bad("bad base64url in the token");
+  if (!header || !claims || !sig) return bad_jwt("bad base64url in the token");
   auto h = parse_object(as_text(*header));
-  if (!h) return bad("the JWS header is not a JSON object");
-  if (!parse_object(as_text(*claims))) return bad("the JWT claims are not a JSON object");
+  if (!h) return bad_jwt("the JWS header is not a JSON object");
+  if (!parse_object(as_text(*claims))) return bad_jwt("the JWT claims are not a JSON object");
   jwt_parts out;
   auto alg = h->find("alg");
-  if (alg == h->end() || !alg->is_string()) return bad("the JWS header has no alg");
+  if (alg == h->end() || !alg->is_string()) return bad_jwt("the JWS header has no alg");
   out.alg = alg->get<std::string>();
   if (auto kid = h->find("kid"); kid != h->end()) {
-    if (!kid->is_string()) return bad("the JWS header's kid is not a string");
+    if (!kid->is_string()) return bad_jwt("the JWS header's kid is not a string");
     out.kid = kid->get<std::string>();
   }
   out.header_json = std::string(as_text(*header));
@@ -207,11 +207,11 @@ result<jwt_parts> parse_jwt(std::string_view token) {
 }
 
 result<jwks> jwks::parse(std::string_view text) {
-  if (text.size() > 1024 * 1024) return bad("JWKS larger than 1 MiB");
+  if (text.size() > 1024 * 1024) return bad_jwt("JWKS larger than 1 MiB");
   auto j = parse_object(text);
-  if (!j) return bad("the JWKS is not a JSON object");
+  if (!j) return bad_jwt("the JWKS is not a JSON object");
   auto keys = j->find("keys");
-  if (keys == j->end() || !keys->is_array()) return bad("the JWKS has no \"keys\" array");
+  if (keys == j->end() || !keys->is_array()) return bad_jwt("the JWKS has no \"keys\" array");
   jwks out;
   for (const auto& k : *keys) {
     if (!k.is_object()) continue;
@@ -227,7 +227,7 @@ result<jwks> jwks::parse(std::string_view text) {
     else if (key.kty == "EC") key.pkey = ec_p256_key(k);
     if (key.pkey) out.keys_.push_back(std::move(key));
   }
-  if (out.keys_.empty()) return bad("the JWKS has no usable RS256 or ES256 verification key");
+  if (out.keys_.empty()) return bad_jwt("the JWKS has no usable RS256 or ES256 verification key");
   return out;
 }
 
@@ -236,7 +236,7 @@ result<jwks> jwks::load_file(const std::string& path) {
   if (!in) return make_error(std::errc::no_such_file_or_directory, "cannot read JWKS file " + path);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto parsed = parse(text);
-  if (!parsed) return bad("JWKS file " + path + ": " + parsed.err().message);
+  if (!parsed) return bad_jwt("JWKS file " + path + ": " + parsed.err().message);
   return parsed;
 }
 
@@ -244,22 +244,22 @@ status verify_jwt_signature(const jwt_parts& t, const jwks& keys) {
   std::string kty;
   if (t.alg == "RS256") kty = "RSA";
   else if (t.alg == "ES256") kty = "EC";
-  else return bad("JWS algorithm '" + t.alg + "' is not accepted (RS256 or ES256)");
+  else return bad_jwt("JWS algorithm '" + t.alg + "' is not accepted (RS256 or ES256)");
   std::vector<const jwk_key*> fitting;
   for (const auto& k : keys.keys()) {
     if (k.kty != kty || (k.alg && *k.alg != t.alg)) continue;
     if (t.kid && k.kid != *t.kid) continue;
     fitting.push_back(&k);
   }
-  if (fitting.empty()) return bad("no key in the JWKS fits the token (kid " + t.kid.value_or("none") + ", " + t.alg + ")");
-  if (!t.kid && fitting.size() > 1) return bad("the token names no kid and several JWKS keys fit");
+  if (fitting.empty()) return bad_jwt("no key in the JWKS fits the token (kid " + t.kid.value_or("none") + ", " + t.alg + ")");
+  if (!t.kid && fitting.size() > 1) return bad_jwt("the token names no kid and several JWKS keys fit");
   bytes sig = t.signature;
   if (t.alg == "ES256") {
     auto der = ecdsa_raw_to_der(t.signature);
-    if (!der) return bad("ES256 signature is not 64 bytes");
+    if (!der) return bad_jwt("ES256 signature is not 64 bytes");
     sig = std::move(*der);
   }
-  if (!verify_with(fitting.front()->pkey.get(), t.signing_input, sig)) return bad("signature does not verify");
+  if (!verify_with(fitting.front()->pkey.get(), t.signing_input, sig)) return bad_jwt("signature does not verify");
   return {};
 }
 

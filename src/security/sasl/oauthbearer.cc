@@ -5,7 +5,7 @@
 namespace samsa::sasl {
 namespace {
 
-constexpr const char* mechanism_name = "OAUTHBEARER";
+constexpr const char* oauthbearer_mechanism = "OAUTHBEARER";
 
 bool alpha(std::string_view s) {
   if (s.empty()) return false;
@@ -48,7 +48,7 @@ class oauthbearer_server final : public server_mechanism {
   explicit oauthbearer_server(oauthbearer_options o) : opts_(std::move(o)) {
     if (!opts_.now) opts_.now = system_now_ms;
   }
-  std::string name() const override { return mechanism_name; }
+  std::string name() const override { return oauthbearer_mechanism; }
 
   step_result step(const bytes& client) override {
     switch (state_) {

@@ -3,7 +3,7 @@
 namespace samsa::sasl {
 namespace {
 
-constexpr const char* mechanism_name = "PLAIN";
+constexpr const char* plain_mechanism = "PLAIN";
 
 // Checks `password` against the stored SCRAM credential the way a SCRAM
 // exchange would: Hi() with the stored salt, then StoredKey.
@@ -17,7 +17,7 @@ class plain_server final : public server_mechanism {
   explicit plain_server(plain_options o) : opts_(std::move(o)) {
     if (!opts_.now) opts_.now = system_now_ms;
   }
-  std::string name() const override { return mechanism_name; }
+  std::string name() const override { return plain_mechanism; }
 
   step_result step(const bytes& client) override {
     if (done_) return step_result::failure("the PLAIN exchange is already over");
@@ -30,7 +30,7 @@ class plain_server final : public server_mechanism {
           "Authentication failed: Client requested an authorization id that is different from username");
     // The log line names the user, never which part was wrong.
     if (!verify(m.user, m.password))
-      return step_result::failure(invalid_credentials_message(mechanism_name), "user '" + m.user + "'");
+      return step_result::failure(invalid_credentials_message(plain_mechanism), "user '" + m.user + "'");
     step_result r;
     r.what = step_result::kind::success;
     r.principal = security::principal::user(m.user);

@@ -23,7 +23,7 @@ const std::vector<std::string> secured_handlers = {
 const std::string unsecured_handler =
     "org.apache.kafka.common.security.oauthbearer.internals.unsecured.OAuthBearerUnsecuredValidatorCallbackHandler";
 
-error bad(std::string what) { return make_error(std::errc::invalid_argument, std::move(what)); }
+error bad_sasl_config(std::string what) { return make_error(std::errc::invalid_argument, std::move(what)); }
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -70,7 +70,7 @@ result<int64_t> number(const std::pair<std::string, std::string>& found) {
   int64_t v = 0;
   std::string t = trim(found.second);
   auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (ec != std::errc() || p != t.data() + t.size()) return bad(found.first + ": not a number: " + found.second);
+  if (ec != std::errc() || p != t.data() + t.size()) return bad_sasl_config(found.first + ": not a number: " + found.second);
   return v;
 }
 
@@ -83,9 +83,9 @@ status read_plain(const lookup& l, listener_sasl_config& out) {
   auto jaas = l.find("sasl.jaas.config", "PLAIN");
   if (!jaas) return {};  // users may all come from the metadata log
   auto module = parse_jaas_property(jaas->second);
-  if (!module) return bad(jaas->first + ": " + module.err().message);
+  if (!module) return bad_sasl_config(jaas->first + ": " + module.err().message);
   if (!module->class_name.ends_with("PlainLoginModule"))
-    return bad(jaas->first + ": expected org.apache.kafka.common.security.plain.PlainLoginModule, not " +
+    return bad_sasl_config(jaas->first + ": expected org.apache.kafka.common.security.plain.PlainLoginModule, not " +
                module->class_name);
   for (const auto& [k, v] : module->options)
     if (k.starts_with("user_") && k.size() > 5) out.plain_users[k.substr(5)] = v;
@@ -98,12 +98,12 @@ status read_oauth(const lookup& l, listener_sasl_config& out) {
     if (std::find(secured_handlers.begin(), secured_handlers.end(), cls) != secured_handlers.end()) {
       out.oauth_secured = true;
     } else if (cls != unsecured_handler) {
-      return bad(handler->first + ": " + cls + " is not a handler Samsa has (use " + secured_handlers.front() + ")");
+      return bad_sasl_config(handler->first + ": " + cls + " is not a handler Samsa has (use " + secured_handlers.front() + ")");
     }
   }
   if (auto jaas = l.find("sasl.jaas.config", "OAUTHBEARER")) {
     auto module = parse_jaas_property(jaas->second);
-    if (!module) return bad(jaas->first + ": " + module.err().message);
+    if (!module) return bad_sasl_config(jaas->first + ": " + module.err().message);
     const auto& o = module->options;
     auto& u = out.oauth_unsecured;
     if (auto v = jaas_option(o, "unsecuredValidatorPrincipalClaimName")) u.principal_claim = *v;
@@ -116,7 +116,7 @@ status read_oauth(const lookup& l, listener_sasl_config& out) {
     }
     if (auto v = jaas_option(o, "unsecuredValidatorAllowableClockSkewMs")) {
       auto n = number({jaas->first + " unsecuredValidatorAllowableClockSkewMs", *v});
-      if (!n || *n < 0) return bad(jaas->first + ": unsecuredValidatorAllowableClockSkewMs must be a number >= 0");
+      if (!n || *n < 0) return bad_sasl_config(jaas->first + ": unsecuredValidatorAllowableClockSkewMs must be a number >= 0");
       u.clock_skew_ms = *n;
     }
   }
@@ -129,18 +129,18 @@ status read_oauth(const lookup& l, listener_sasl_config& out) {
   if (auto v = l.find("sasl.oauthbearer.clock.skew.seconds", "OAUTHBEARER")) {
     auto n = number(*v);
     if (!n) return n.err();
-    if (*n < 0) return bad(v->first + " must be >= 0");
+    if (*n < 0) return bad_sasl_config(v->first + " must be >= 0");
     s.clock_skew_s = *n;
   }
   if (!out.oauth_secured) return {};
   auto url = l.find("sasl.oauthbearer.jwks.endpoint.url", "OAUTHBEARER");
-  if (!url) return bad("OAUTHBEARER with " + secured_handlers.front() + " needs sasl.oauthbearer.jwks.endpoint.url");
+  if (!url) return bad_sasl_config("OAUTHBEARER with " + secured_handlers.front() + " needs sasl.oauthbearer.jwks.endpoint.url");
   std::string u = trim(url->second);
   // Samsa reads a local JWKS file; fetching one over HTTPS is not built.
   if (!u.starts_with("file://"))
-    return bad(url->first + ": only file:// URLs are supported (a local JWKS file), not " + u);
+    return bad_sasl_config(url->first + ": only file:// URLs are supported (a local JWKS file), not " + u);
   auto keys = jwks::load_file(u.substr(7));
-  if (!keys) return bad(url->first + ": " + keys.err().message);
+  if (!keys) return bad_sasl_config(url->first + ": " + keys.err().message);
   s.keys = std::make_shared<const jwks>(std::move(*keys));
   return {};
 }
@@ -182,23 +182,23 @@ result<listener_sasl_config> read_listener_sasl_config(const properties& props, 
   lookup l{props, out.listener};
   auto mechs = l.find("sasl.enabled.mechanisms");
   if (!mechs)
-    return bad("listener " + out.listener +
+    return bad_sasl_config("listener " + out.listener +
                ": sasl.enabled.mechanisms is not set (Kafka's default, GSSAPI, is not supported)");
   for (const auto& m : split_list(mechs->second)) {
     std::string upper = m;
     for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     if (std::find(supported.begin(), supported.end(), upper) == supported.end())
-      return bad(mechs->first + ": mechanism " + m + " is not supported (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER)");
+      return bad_sasl_config(mechs->first + ": mechanism " + m + " is not supported (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER)");
     if (!out.enabled(upper)) out.mechanisms.push_back(upper);
   }
-  if (out.mechanisms.empty()) return bad(mechs->first + " names no mechanism");
+  if (out.mechanisms.empty()) return bad_sasl_config(mechs->first + " names no mechanism");
   auto bounded = [&](const char* name, auto& field, int64_t lo, int64_t hi) -> status {
     auto v = l.find(name);
     if (!v) return {};
     auto n = number(*v);
     if (!n) return n.err();
     if (*n < lo || *n > hi)
-      return bad(v->first + ": " + std::to_string(*n) + " is outside [" + std::to_string(lo) + ", " +
+      return bad_sasl_config(v->first + ": " + std::to_string(*n) + " is outside [" + std::to_string(lo) + ", " +
                  std::to_string(hi) + "]");
     field = static_cast<std::remove_reference_t<decltype(field)>>(*n);
     return {};

@@ -3,7 +3,7 @@
 namespace samsa::sasl {
 namespace {
 
-error bad(std::string what) { return make_error(std::errc::invalid_argument, std::move(what)); }
+error bad_scram(std::string what) { return make_error(std::errc::invalid_argument, std::move(what)); }
 
 bool printable_nonce(std::string_view s) {
   if (s.empty()) return false;
@@ -218,60 +218,60 @@ scram_credential scram_credential_from_salted(scram_mechanism m, const bytes& sa
 }
 
 result<scram_client_first> parse_scram_client_first(std::string_view m) {
-  if (m.size() > scram_max_message) return bad("message too long");
+  if (m.size() > scram_max_message) return bad_scram("message too long");
   auto parts = split_commas(m);
-  if (parts.size() < 4) return bad("expected gs2 header, n= and r=");
+  if (parts.size() < 4) return bad_scram("expected gs2 header, n= and r=");
   scram_client_first out;
   // gs2-cbind-flag: "n" (client does not bind), "y" (client could, thinks
   // the server cannot); "p=" asks for binding this server does not offer.
   if (parts[0] != "n" && parts[0] != "y") {
-    if (parts[0].starts_with("p=")) return bad("channel binding is not supported");
-    return bad("bad gs2 channel binding flag");
+    if (parts[0].starts_with("p=")) return bad_scram("channel binding is not supported");
+    return bad_scram("bad gs2 channel binding flag");
   }
   if (!parts[1].empty()) {
     std::string_view a;
-    if (!attribute(parts[1], 'a', a)) return bad("bad gs2 authorization id");
+    if (!attribute(parts[1], 'a', a)) return bad_scram("bad gs2 authorization id");
     auto decoded = decode_saslname(a);
-    if (!decoded) return bad("bad gs2 authorization id");
+    if (!decoded) return bad_scram("bad gs2 authorization id");
     out.authzid = std::move(*decoded);
   }
   out.gs2_header = std::string(parts[0]) + "," + std::string(parts[1]) + ",";
   out.bare = std::string(m.substr(out.gs2_header.size()));
   std::string_view v;
-  if (parts[2].starts_with("m=")) return bad("mandatory extensions are not supported");
-  if (!attribute(parts[2], 'n', v)) return bad("expected n=");
+  if (parts[2].starts_with("m=")) return bad_scram("mandatory extensions are not supported");
+  if (!attribute(parts[2], 'n', v)) return bad_scram("expected n=");
   auto user = decode_saslname(v);
-  if (!user) return bad("bad user name");
+  if (!user) return bad_scram("bad user name");
   out.user = std::move(*user);
-  if (!attribute(parts[3], 'r', v) || !printable_nonce(v)) return bad("bad nonce");
+  if (!attribute(parts[3], 'r', v) || !printable_nonce(v)) return bad_scram("bad nonce");
   out.nonce = std::string(v);
   for (size_t i = 4; i < parts.size(); ++i) {
     std::pair<std::string, std::string> ext;
-    if (!extension(parts[i], ext)) return bad("bad extension");
+    if (!extension(parts[i], ext)) return bad_scram("bad extension");
     out.extensions.push_back(std::move(ext));
   }
   return out;
 }
 
 result<scram_client_final> parse_scram_client_final(std::string_view m) {
-  if (m.size() > scram_max_message) return bad("message too long");
+  if (m.size() > scram_max_message) return bad_scram("message too long");
   auto parts = split_commas(m);
-  if (parts.size() < 3) return bad("expected c=, r= and p=");
+  if (parts.size() < 3) return bad_scram("expected c=, r= and p=");
   scram_client_final out;
   std::string_view v;
-  if (!attribute(parts[0], 'c', v)) return bad("expected c=");
+  if (!attribute(parts[0], 'c', v)) return bad_scram("expected c=");
   auto cb = base64_decode(v);
-  if (!cb) return bad("bad channel binding encoding");
+  if (!cb) return bad_scram("bad channel binding encoding");
   out.channel_binding = std::move(*cb);
-  if (!attribute(parts[1], 'r', v) || !printable_nonce(v)) return bad("bad nonce");
+  if (!attribute(parts[1], 'r', v) || !printable_nonce(v)) return bad_scram("bad nonce");
   out.nonce = std::string(v);
-  if (!attribute(parts.back(), 'p', v)) return bad("the proof p= must come last");
+  if (!attribute(parts.back(), 'p', v)) return bad_scram("the proof p= must come last");
   auto proof = base64_decode(v);
-  if (!proof || proof->empty()) return bad("bad proof encoding");
+  if (!proof || proof->empty()) return bad_scram("bad proof encoding");
   out.proof = std::move(*proof);
   for (size_t i = 2; i + 1 < parts.size(); ++i) {
     std::pair<std::string, std::string> ext;
-    if (!extension(parts[i], ext)) return bad("bad extension");
+    if (!extension(parts[i], ext)) return bad_scram("bad extension");
     out.extensions.push_back(std::move(ext));
   }
   out.without_proof = std::string(m.substr(0, m.size() - parts.back().size() - 1));
