@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-build_packages=(build-essential cmake pkg-config python3 ccache
+build_packages=(build-essential cmake ninja-build pkg-config python3 ccache
   libboost1.81-dev librdkafka-dev libfmt-dev libspdlog-dev libcli11-dev nlohmann-json3-dev
   libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev libssl-dev
   libre2-dev libprotobuf-dev libprotoc-dev libpqxx-dev libpq-dev)

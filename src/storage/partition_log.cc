@@ -106,6 +106,9 @@ status partition_log::load() {
 
   bool unclean = opts_.recovery_point != INT64_MAX;
   int64_t min_offset = 0;
+  // Sealed segments checked here (above the recovery point): what they hold
+  // may not be on disk yet.
+  std::vector<int64_t> recovered_sealed;
   for (size_t i = 0; i < bases.size(); ++i) {
     int64_t base = bases[i];
     bool last = i + 1 == bases.size();
@@ -120,6 +123,7 @@ status partition_log::load() {
                    segment_file_name(base, ".log"), report.reason);
     }
     segments_[base] = *seg;
+    if (recover && !last) recovered_sealed.push_back(base);
     min_offset = (*seg)->next_offset();
     // Each segment ends exactly where the next begins (rolls happen at the
     // log end; compaction keeps a segment's last batch). A gap means this
@@ -138,6 +142,7 @@ status partition_log::load() {
         for (const char* sfx : {".log", ".index", ".timeindex"})
           if (auto s = fs.remove_file(join_path(dir, segment_file_name(bases[j], sfx))); !s) return s;
       }
+      dir_dirty_ = true;
       break;
     }
   }
@@ -152,13 +157,20 @@ status partition_log::load() {
   end_offset_.store(end);
   publish_shape_locked();
   last_flush_ms_ = opts_.now_ms;
+  int64_t durable = end;
   if (unclean) {
-    // What survived a crash may sit only in the page cache: make it durable
-    // before anyone relies on flushed_offset().
-    for (auto& [b, seg] : segments_)
-      if (auto s = seg->sync(); !s) return s;
+    // What survived a SIGKILL may sit only in the page cache. It is not
+    // synced here: the start would wait for the disk to write the whole
+    // unflushed tail (about 1 s per GiB on this kind of machine). Only what
+    // the recovery point vouches for counts as durable; the first sync (an
+    // acks=all produce, flush.ms, a roll, a clean stop) writes the rest and
+    // raises flushed_offset() to the end.
+    durable = std::clamp<int64_t>(opts_.recovery_point, log_start_, end);
+    for (int64_t b : recovered_sealed)
+      if (auto it = segments_.find(b); it != segments_.end() && it->second != active())
+        unsynced_sealed_.push_back(it->second);
   }
-  flushed_offset_.store(end);
+  flushed_offset_.store(durable);
   return load_transactions();
 }
 

@@ -148,6 +148,48 @@ TEST_F(plog, power_loss_keeps_flushed_prefix) {
   for (int64_t o = 0; o < again->log_end_offset(); ++o) EXPECT_FALSE(at(*again, o).empty());
 }
 
+// After a SIGKILL the unflushed tail is still in the page cache: the start
+// keeps it without waiting for the disk, counts as durable only what the
+// recovery point vouches for, and the first sync makes the rest durable.
+TEST_F(plog, an_unclean_start_vouches_only_for_the_recovery_point_until_it_syncs) {
+  cfg.segment_bytes = 2048;
+  auto log = open();
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(log->append(make_filler_batch(1, 200, i, i), 0));
+  ASSERT_TRUE(log->flush());
+  for (int i = 0; i < 30; ++i) ASSERT_TRUE(log->append(make_filler_batch(1, 200, i, 100 + i), 0));
+  log.reset();  // a SIGKILL: nothing lost, nothing more synced
+
+  log = open(10);
+  EXPECT_EQ(log->log_end_offset(), 40);
+  EXPECT_EQ(log->flushed_offset(), 10);
+  EXPECT_TRUE(log->has_unsynced_files()) << "the sealed segments above the recovery point wait for a sync";
+  ASSERT_TRUE(log->flush());
+  EXPECT_EQ(log->flushed_offset(), 40);
+  EXPECT_FALSE(log->has_unsynced_files());
+  log.reset();
+  fs->drop_unsynced();  // a power loss after that sync keeps everything
+  log = open(-1);
+  EXPECT_EQ(log->log_end_offset(), 40);
+  for (int64_t o = 0; o < 40; ++o) EXPECT_FALSE(at(*log, o).empty()) << o;
+}
+
+TEST_F(plog, a_power_loss_before_the_first_sync_after_an_unclean_start_keeps_the_recovery_point) {
+  cfg.segment_bytes = 2048;
+  auto log = open();
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(log->append(make_filler_batch(1, 200, i, i), 0));
+  ASSERT_TRUE(log->flush());
+  for (int i = 0; i < 30; ++i) ASSERT_TRUE(log->append(make_filler_batch(1, 200, i, 100 + i), 0));
+  log.reset();
+  log = open(10);
+  EXPECT_EQ(log->flushed_offset(), 10);
+  log.reset();
+  fs->drop_unsynced();
+  log = open(10);
+  EXPECT_GE(log->log_end_offset(), 10);
+  EXPECT_LE(log->log_end_offset(), 40);
+  for (int64_t o = 0; o < log->log_end_offset(); ++o) EXPECT_FALSE(at(*log, o).empty()) << o;
+}
+
 TEST_F(plog, torn_tail_is_cut_at_last_whole_batch) {
   auto log = open();
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(log->append(make_filler_batch(1, 100, i, i), 0));

@@ -270,7 +270,9 @@ status partition_log::load_transactions() {
   if (auto s = replay_from(replay_start); !s) return s;
   producers_.expire(opts_.now_ms, opts_.producer_id_expiration_ms);
   last_producer_expiry_ms_ = opts_.now_ms;
-  // Rewritten indexes are synced now: flushed_offset() already covers them.
+  // Rewritten indexes are synced now. After an unclean start they may list
+  // markers in a tail not yet on disk; should a power loss take that tail,
+  // the next start rebuilds entries past its replay start from the log.
   for (auto& [base, idx] : txn_indexes_)
     if (auto s = idx->sync(); !s) return s;
   return {};
