@@ -13,7 +13,7 @@ phase() { echo "quickstart [${SECONDS} s] $*"; }
 phase "1/4 Debian packages the samsa binary needs"
 ./scripts/install-deps.sh
 
-phase "2/4 building samsa (Release; about 15 minutes of a 2-core machine the first time, seconds after with ccache)"
+phase "2/4 building samsa (Release; about 7 minutes of a 2-core machine the first time, seconds after)"
 # Relative paths in ccache's keys let another clone reuse the cache.
 export CCACHE_BASEDIR=$PWD
 # Ninja keeps both cores busy across library boundaries (Make: 544 s wall for
