@@ -76,6 +76,39 @@ TEST_F(manager, create_get_reopen_and_remove) {
   EXPECT_TRUE(third->partitions().empty());
 }
 
+// Partitions open on several threads at start: each must come back under its
+// own name with its own data, after a clean stop and after a crash.
+TEST_F(manager, a_restart_opens_every_partition_of_many_with_its_own_data) {
+  auto m = open();
+  for (uint8_t t = 1; t <= 3; ++t) {
+    for (int32_t p = 0; p < 20; ++p) {
+      auto log = m->create_partition("topic-" + std::to_string(t), p, id(t), {});
+      ASSERT_TRUE(log);
+      ASSERT_TRUE((*log)->append(testing::make_filler_batch(t * 100 + p + 1, 10, 1, 1), clock_ms));
+    }
+  }
+  auto check = [&](log_manager& again) {
+    ASSERT_EQ(again.partitions().size(), 60u);
+    for (uint8_t t = 1; t <= 3; ++t) {
+      for (int32_t p = 0; p < 20; ++p) {
+        auto log = again.get("topic-" + std::to_string(t), p);
+        ASSERT_TRUE(log) << int(t) << "-" << p;
+        EXPECT_EQ(log->log_end_offset(), t * 100 + p + 1) << int(t) << "-" << p;
+        EXPECT_EQ(log->id(), id(t));
+      }
+    }
+  };
+  ASSERT_TRUE(m->shutdown());
+  m.reset();
+  auto clean = open();
+  ASSERT_TRUE(clean->recovered_cleanly());
+  check(*clean);
+  clean.reset();  // no shutdown(): the next start is unclean and scans
+  auto unclean = open();
+  ASSERT_FALSE(unclean->recovered_cleanly());
+  check(*unclean);
+}
+
 TEST_F(manager, maintenance_applies_live_config) {
   auto m = open();
   log_config cfg;
