@@ -19,12 +19,17 @@ WRITES = {**CONSOLE, "http.write.enabled": "true"}
 
 
 def produce(bootstrap, topic, records, timestamp=None):
-    """records: [(key, value, partition or None)]; returns [(partition, offset)]."""
+    """records: [(key, value, partition or None)]; returns [(partition, offset)] in the order of
+    `records` (delivery reports of different partitions arrive in any order)."""
     from confluent_kafka import Producer
     p = Producer({"bootstrap.servers": bootstrap, "acks": "all", "partitioner": "murmur2_random"})
-    got = []
-    for key, value, partition in records:
-        kw = {"key": key, "value": value, "on_delivery": lambda err, m: got.append(err or (m.partition(), m.offset()))}
+    got = [None] * len(records)
+
+    def deliver(i):
+        return lambda err, m: got.__setitem__(i, err or (m.partition(), m.offset()))
+
+    for i, (key, value, partition) in enumerate(records):
+        kw = {"key": key, "value": value, "on_delivery": deliver(i)}
         if partition is not None:
             kw["partition"] = partition
         if timestamp is not None:
