@@ -36,22 +36,6 @@ std::optional<std::pair<std::string, int32_t>> parse_dir(const std::string& name
   return std::make_pair(name.substr(0, dash), p);
 }
 
-std::optional<topic_id> read_topic_id(file_system& fs, const std::string& dir) {
-  auto data = read_whole_file(fs, join_path(dir, "partition.metadata"));
-  if (!data) return std::nullopt;
-  std::string text(data->begin(), data->end());
-  auto at = text.find("topic_id: ");
-  if (at == std::string::npos || text.size() < at + 10 + 32) return std::nullopt;
-  topic_id id{};
-  for (size_t i = 0; i < 16; ++i) {
-    unsigned v = 0;
-    auto [p, ec] = std::from_chars(text.data() + at + 10 + 2 * i, text.data() + at + 12 + 2 * i, v, 16);
-    if (ec != std::errc()) return std::nullopt;
-    id[i] = static_cast<uint8_t>(v);
-  }
-  return id;
-}
-
 // Opens every partition of `todo` (its options are moved from); the logs in
 // the same order, or the first error met.
 result<std::vector<std::shared_ptr<partition_log>>> open_partitions(std::vector<partition_log::options>& todo) {
@@ -174,13 +158,12 @@ status log_manager::load() {
     }
     auto parsed = parse_dir(n);
     if (!parsed) continue;
-    auto id = read_topic_id(fs, dir);
     partition_log::options po;
     po.fs = opts_.fs;
     po.dir = dir;
     po.topic = parsed->first;
     po.partition = parsed->second;
-    po.id = id.value_or(topic_id{});
+    po.id_from_metadata_file = true;  // read by the open threads, not here, one partition at a time
     po.config = opts_.config_for ? opts_.config_for(parsed->first) : log_config{};
     if (clean_start_) {
       po.recovery_point = INT64_MAX;

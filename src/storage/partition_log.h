@@ -99,6 +99,9 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
     std::string topic;
     int32_t partition = 0;
     topic_id id{};
+    // At start: take `id` from the partition.metadata file on disk, when it
+    // is there and readable (the log manager knows only the directory name).
+    bool id_from_metadata_file = false;
     log_config config;
     // Offset up to which data is known durable; segments past it are fully
     // checked on open. -1 = unknown (check every segment). INT64_MAX = clean.
@@ -240,7 +243,7 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
                                           int64_t now_ms);
   [[nodiscard]] status record_abort_locked(const aborted_txn& entry);
   // Open: .txnindex files, the newest usable snapshot, replay after it.
-  [[nodiscard]] status load_transactions();
+  [[nodiscard]] status load_transactions(const std::vector<std::string>& names);
   [[nodiscard]] status replay_from(int64_t offset);
   // Writes `<offset>.snapshot` of the table as it is now; `durable`: synced
   // (with its name) by the next sync_now().

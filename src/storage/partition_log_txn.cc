@@ -206,14 +206,12 @@ void partition_log::forget_segments_locked(const std::vector<std::shared_ptr<seg
   }
 }
 
-status partition_log::load_transactions() {
+status partition_log::load_transactions(const std::vector<std::string>& names) {
   file_system& fs = *opts_.fs;
-  auto names = fs.list_dir(opts_.dir);
-  if (!names) return names.err();
   const int64_t end = end_offset_.load();
 
   // Aborted-transaction indexes of the segments that survived recovery.
-  for (const auto& n : *names) {
+  for (const auto& n : names) {
     auto base = parse_segment_file_name(n, txn_index_suffix);
     if (!base) continue;
     const std::string path = join_path(opts_.dir, n);
@@ -234,7 +232,7 @@ status partition_log::load_transactions() {
   int64_t limit = end;
   if (opts_.recovery_point >= 0 && opts_.recovery_point != INT64_MAX) limit = std::min(limit, opts_.recovery_point);
   std::optional<producer_snapshot> loaded;
-  auto offsets = snapshot_offsets(*names);
+  auto offsets = snapshot_offsets(names);
   for (auto it = offsets.rbegin(); it != offsets.rend(); ++it) {
     const std::string path = snapshot_path(opts_.dir, *it);
     if (*it > end) {
