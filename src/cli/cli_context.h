@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "client/admin.h"
@@ -28,6 +29,7 @@ struct cli_context {
   int timeout_ms = 10000;
   bool no_color = false;
   std::string self_exe;  // path of this samsa binary (the tour re-runs it as `serve`)
+  std::vector<std::string> command_line;  // argv as given (`samsa sink postgres` hands it on)
   int exit_status = exit_ok;  // set by the command that ran
 
   // Loads and validates the shared client configuration, then checks that a

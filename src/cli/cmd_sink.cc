@@ -1,72 +1,15 @@
-// `samsa sink postgres`: a topic into a PostgreSQL table, each record exactly
-// once (src/connect/postgres_sink.h). Runs until SIGINT/SIGTERM, then writes
-// the batch in hand and leaves the group.
-#include <atomic>
-#include <csignal>
-#include <iostream>
-
-#include <fmt/format.h>
+// `samsa sink postgres`: its flags and help. What runs them is the caller's
+// choice (sink_run.h): the samsa binary hands the command line to
+// samsa-sink-postgres, so that only that program loads libpq and its ~20
+// libraries (about 10 ms of every samsa start).
+#include <memory>
 
 #include "cli/commands.h"
-#include "connect/postgres_sink.h"
+#include "cli/sink_run.h"
 
 namespace samsa::cli {
-namespace {
-namespace file_cmd_sink {
 
-std::atomic<bool> g_sink_stop{false};
-void on_sink_signal(int) { g_sink_stop = true; }
-
-struct sink_args {
-  connect::sink_options options;
-  std::string group;
-  std::string upsert_key;
-  bool decode = false;
-  std::string registry;
-};
-
-int run_sink(sink_args a, cli_context& ctx) {
-  a.options.writer.sink_name = a.group.empty() ? "samsa-sink-" + a.options.writer.table : a.group;
-  for (size_t start = 0; !a.upsert_key.empty();) {
-    size_t comma = a.upsert_key.find(',', start);
-    a.options.writer.upsert_key.push_back(a.upsert_key.substr(start, comma == std::string::npos ? comma : comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  if (a.decode || !a.registry.empty()) {
-    std::string url = a.registry;
-    if (url.empty()) {
-      const char* env = std::getenv("SAMSA_SCHEMA_REGISTRY_URL");
-      url = env && *env ? env : "http://127.0.0.1:8081";
-    }
-    a.options.registry_url = url;
-    a.options.registry_timeout = std::chrono::milliseconds(ctx.timeout_ms);
-  }
-  if (auto s = connect::check_connection_string(a.options.writer.connection); !s) {
-    std::cerr << "error: " << s.err().message << "\n";
-    return exit_usage;
-  }
-  auto config = ctx.config();
-  if (!config) return ctx.fail(config.err());
-  g_sink_stop = false;
-  std::signal(SIGINT, on_sink_signal);
-  std::signal(SIGTERM, on_sink_signal);
-  auto totals = connect::run_postgres_sink(a.options, *config, g_sink_stop);
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
-  if (!totals) return ctx.fail(totals.err());
-  if (!a.options.quiet)
-    std::cerr << fmt::format(
-        "% sink: stopped; {} records committed this run ({} rows, {} null values skipped, {} to the dead-letter topic)\n",
-        totals->records, totals->rows, totals->skipped, totals->dead_lettered);
-  return exit_ok;
-}
-
-}  // namespace file_cmd_sink
-}  // namespace
-
-void register_sink(CLI::App& app, cli_context& ctx) {
-  using namespace file_cmd_sink;
+void register_sink(CLI::App& app, cli_context& ctx, sink_runner run) {
   auto* sink = app.add_subcommand("sink", "Write a topic into a database")->require_subcommand(1);
   auto a = std::make_shared<sink_args>();
   auto* cmd = sink->add_subcommand(
@@ -106,7 +49,7 @@ void register_sink(CLI::App& app, cli_context& ctx) {
       "filled from the record when the table has them. Null values (tombstones) are skipped. A record that does\n"
       "not fit stops the sink after committing the records before it (or goes to --dead-letter-topic).\n"
       "See docs/pipeline.md.");
-  cmd->callback([a, &ctx] { ctx.exit_status = run_sink(*a, ctx); });
+  cmd->callback([a, &ctx, run] { ctx.exit_status = run(*a, ctx); });
 }
 
 }  // namespace samsa::cli

@@ -40,7 +40,10 @@ void register_completion(CLI::App& app, cli_context& ctx);
 void register_certs_create(CLI::App& certs, cli_context& ctx);
 void register_registry(CLI::App& app, cli_context& ctx);  // samsa registry (cmd_registry.cc)
 void register_schema_commands(CLI::App& app, cli_context& ctx);  // samsa schema ... (cmd_schema.cc)
-void register_sink(CLI::App& app, cli_context& ctx);    // samsa sink postgres (cmd_sink.cc)
+// samsa sink postgres (cmd_sink.cc); `run` runs it once parsed (sink_run.h).
+struct sink_args;
+using sink_runner = int (*)(sink_args, cli_context&);
+void register_sink(CLI::App& app, cli_context& ctx, sink_runner run);
 void register_source(CLI::App& app, cli_context& ctx);  // samsa source http (cmd_source.cc)
 
 }  // namespace samsa::cli

@@ -2,6 +2,8 @@
 and the broker-down cases (exit 3 at once, never a hang)."""
 
 import json
+import os
+import shutil
 import socket
 import subprocess
 import time
@@ -135,3 +137,27 @@ def test_completion_values_and_live_names(cli, name, tmp_path):
     assert "__complete topics" in fish and "--mock" not in fish
     zsh = cli.run("completion", "zsh", bootstrap=False).stdout
     assert "bashcompinit" in zsh and "complete -o default -F _samsa samsa" in zsh
+
+
+def test_sink_postgres_runs_in_its_own_program_and_says_when_it_is_missing(tmp_path):
+    # samsa does not link libpq: `samsa sink postgres` execs samsa-sink-postgres
+    # from samsa's folder. Its help still comes from samsa; a samsa copied
+    # without it says what is missing instead of failing obscurely.
+    binary = os.path.realpath(samsa_bin())
+    libs = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout
+    assert "libpq" not in libs
+    helper = os.path.join(os.path.dirname(binary), "samsa-sink-postgres")
+    assert "libpq" in subprocess.run(["ldd", helper], capture_output=True, text=True, check=True).stdout
+    help_text = subprocess.run([binary, "sink", "postgres", "--help"], capture_output=True, text=True, timeout=30)
+    assert help_text.returncode == 0 and "--upsert-key" in help_text.stdout
+    # The helper gets the whole command line: a usage error there is samsa's exit code 2.
+    bad = subprocess.run([binary, "sink", "postgres", "-t", "x", "--table", "t", "-c", "not a = connection = string"],
+                         capture_output=True, text=True, timeout=30)
+    assert bad.returncode == 2, bad.stderr
+    assert "connection" in bad.stderr
+    alone = tmp_path / "samsa"
+    shutil.copy(binary, alone)
+    missing = subprocess.run([str(alone), "sink", "postgres", "-t", "x", "--table", "t", "-c", "dbname=x"],
+                             capture_output=True, text=True, timeout=30)
+    assert missing.returncode == 1
+    assert "samsa-sink-postgres" in missing.stderr and "missing" in missing.stderr

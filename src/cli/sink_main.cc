@@ -1,0 +1,22 @@
+// samsa-sink-postgres: the program behind `samsa sink postgres`, which the
+// samsa binary execs with its own command line (sink_exec.cc). It knows the
+// same root flags and only the sink command, and it alone links libpq.
+#include <CLI/CLI.hpp>
+
+#include "cli/cli_context.h"
+#include "cli/commands.h"
+#include "cli/root_command.h"
+#include "cli/sink_run.h"
+
+#ifndef SAMSA_VERSION
+#define SAMSA_VERSION "unknown"
+#endif
+
+int main(int argc, char** argv) {
+  using namespace samsa::cli;
+  CLI::App app;
+  cli_context ctx;
+  configure_root(app, ctx, argc, argv, SAMSA_VERSION);
+  register_sink(app, ctx, run_postgres_sink_command);
+  return run_command_line(app, ctx, argc, argv);
+}
