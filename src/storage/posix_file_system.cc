@@ -1,11 +1,12 @@
 // POSIX implementation of file_system: pwrite/pread/fdatasync on plain files.
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
@@ -96,14 +97,31 @@ class posix_fs final : public file_system {
   }
 
   result<std::vector<std::string>> list_dir(const std::string& path) override {
-    DIR* d = ::opendir(path.c_str());
-    if (d == nullptr) return errno_error(errno, "opendir " + path);
+    // getdents64 straight into a stack buffer: opendir adds an fstat and a
+    // 32 KiB heap buffer per call, and a start lists every partition's folder.
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return errno_error(errno, "opendir " + path);
     std::vector<std::string> names;
-    while (struct dirent* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") names.push_back(std::move(n));
+    alignas(8) char buf[16384];
+    for (;;) {
+      long n = ::syscall(SYS_getdents64, fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        int err = errno;
+        ::close(fd);
+        return errno_error(err, "readdir " + path);
+      }
+      if (n == 0) break;
+      for (long at = 0; at < n;) {
+        // struct linux_dirent64: ino (8), off (8), reclen (2), type (1), name.
+        unsigned short reclen;
+        std::memcpy(&reclen, buf + at + 16, sizeof reclen);
+        const char* name = buf + at + 19;
+        if (std::strcmp(name, ".") != 0 && std::strcmp(name, "..") != 0) names.emplace_back(name);
+        at += reclen;
+      }
     }
-    ::closedir(d);
+    ::close(fd);
     return names;
   }
 
