@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <span>
 #include <vector>
 #include <mutex>
 #include <string_view>
@@ -155,7 +156,7 @@ class registry {
 
 // The queue time of one request frame (its first two bytes are the API key),
 // handed to the handler thread at `queued`.
-inline void record_queue_time(const std::vector<uint8_t>& frame, std::chrono::steady_clock::time_point queued) {
+inline void record_queue_time(std::span<const uint8_t> frame, std::chrono::steady_clock::time_point queued) {
   if (frame.size() < 2) return;
   auto key = static_cast<int16_t>((frame[0] << 8) | frame[1]);
   auto waited = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - queued);

@@ -87,7 +87,7 @@ protocol::writer unsupported_api_versions_answer(int32_t correlation_id, const a
 
 }  // namespace
 
-asio::awaitable<result<routed_response>> api_table::route(std::shared_ptr<std::vector<uint8_t>> frame,
+asio::awaitable<result<routed_response>> api_table::route(std::shared_ptr<request_frame> frame,
                                                           client_info& client) {
   // Writable: records fields decode into views the handler may rewrite.
   protocol::reader in = protocol::reader::writable(std::span<uint8_t>(frame->data(), frame->size()), frame);
@@ -138,7 +138,7 @@ asio::awaitable<result<routed_response>> api_table::route(std::shared_ptr<std::v
   co_return answer;
 }
 
-asio::awaitable<result<routed_response>> api_table::route_sasl_token(std::shared_ptr<std::vector<uint8_t>> token,
+asio::awaitable<result<routed_response>> api_table::route_sasl_token(std::shared_ptr<request_frame> token,
                                                                      client_info& client) {
   if (!raw_sasl_) co_return make_error(std::errc::not_supported, "raw SASL tokens are not served");
   std::vector<uint8_t> bytes(token->begin(), token->end());

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/request_frame.h"
 #include "broker/feature_registry.h"
 #include "broker/request_router.h"
 #include "protocol/api_keys.h"
@@ -82,9 +83,9 @@ class api_table : public request_router {
   feature_registry& features() { return features_; }
   const feature_registry& features() const { return features_; }
 
-  boost::asio::awaitable<result<routed_response>> route(std::shared_ptr<std::vector<uint8_t>> frame,
+  boost::asio::awaitable<result<routed_response>> route(std::shared_ptr<request_frame> frame,
                                                        client_info& client) override;
-  boost::asio::awaitable<result<routed_response>> route_sasl_token(std::shared_ptr<std::vector<uint8_t>> token,
+  boost::asio::awaitable<result<routed_response>> route_sasl_token(std::shared_ptr<request_frame> token,
                                                                   client_info& client) override;
 
   // Who answers raw SASL tokens (registered with SaslAuthenticate).

@@ -52,8 +52,8 @@ frame_pool::~frame_pool() {
   for (auto* buffer : free_) delete buffer;
 }
 
-std::shared_ptr<std::vector<uint8_t>> frame_pool::take() {
-  std::vector<uint8_t>* buffer = nullptr;
+std::shared_ptr<request_frame> frame_pool::take() {
+  request_frame* buffer = nullptr;
   {
     std::lock_guard lock(mu_);
     if (!free_.empty()) {
@@ -62,10 +62,10 @@ std::shared_ptr<std::vector<uint8_t>> frame_pool::take() {
       bytes_ -= buffer->capacity();
     }
   }
-  if (buffer == nullptr) buffer = new std::vector<uint8_t>();
+  if (buffer == nullptr) buffer = new request_frame();
   // The deleter keeps the pool alive for as long as any of its buffers is.
-  return std::shared_ptr<std::vector<uint8_t>>(
-      buffer, [pool = shared_from_this()](std::vector<uint8_t>* b) { pool->give_back(b); });
+  return std::shared_ptr<request_frame>(
+      buffer, [pool = shared_from_this()](request_frame* b) { pool->give_back(b); });
 }
 
 size_t frame_pool::retained_bytes() const {
@@ -73,7 +73,7 @@ size_t frame_pool::retained_bytes() const {
   return bytes_;
 }
 
-void frame_pool::give_back(std::vector<uint8_t>* buffer) {
+void frame_pool::give_back(request_frame* buffer) {
   size_t capacity = buffer->capacity();
   if (capacity <= max_buffer_bytes) {
     std::lock_guard lock(mu_);
@@ -445,7 +445,7 @@ asio::awaitable<boost::system::error_code> connection::fill_input(size_t need) {
   co_return boost::system::error_code{};
 }
 
-asio::awaitable<boost::system::error_code> connection::read_body(std::vector<uint8_t>& frame, size_t size,
+asio::awaitable<boost::system::error_code> connection::read_body(request_frame& frame, size_t size,
                                                                   int64_t& reserved) {
   // The frame grows only as its bytes arrive, and only what it holds counts
   // against queued.max.request.bytes: a client that announces 100 MiB and
@@ -614,7 +614,7 @@ asio::awaitable<bool> connection::wait_for_sasl_turn() {
   co_return !closed_ && reading_;
 }
 
-asio::awaitable<void> connection::serve_request(std::shared_ptr<std::vector<uint8_t>> frame,
+asio::awaitable<void> connection::serve_request(std::shared_ptr<request_frame> frame,
                                                 std::shared_ptr<slot> answer, request_kind kind,
                                                 bool raw_sasl_token) {
   auto self = shared_from_this();
@@ -625,7 +625,7 @@ asio::awaitable<void> connection::serve_request(std::shared_ptr<std::vector<uint
     // (Wrapped in an optional: co_spawn needs a default-constructible result.)
     auto handled = co_await asio::co_spawn(
         services_.handlers,
-        [](request_router* router, std::shared_ptr<std::vector<uint8_t>> request, client_info& client,
+        [](request_router* router, std::shared_ptr<request_frame> request, client_info& client,
            bool raw, std::chrono::steady_clock::time_point queued) -> asio::awaitable<std::optional<result<routed_response>>> {
           metrics::record_queue_time(*request, queued);  // /metrics: handed over -> started on the handler thread
           if (raw) co_return co_await router->route_sasl_token(std::move(request), client);

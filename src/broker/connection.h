@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/request_frame.h"
 #include "broker/connection_limits.h"
 #include "broker/request_order.h"
 #include "broker/request_router.h"
@@ -43,14 +44,14 @@ class frame_pool : public std::enable_shared_from_this<frame_pool> {
   ~frame_pool();
   // An empty-or-stale buffer (its size is whatever it was; callers resize)
   // that goes back to the pool when the last reference drops.
-  std::shared_ptr<std::vector<uint8_t>> take();
+  std::shared_ptr<request_frame> take();
   size_t retained_bytes() const;
 
  private:
-  void give_back(std::vector<uint8_t>* buffer);
+  void give_back(request_frame* buffer);
 
   mutable std::mutex mu_;
-  std::vector<std::vector<uint8_t>*> free_;
+  std::vector<request_frame*> free_;
   size_t bytes_ = 0;
 };
 
@@ -125,7 +126,7 @@ class connection : public std::enable_shared_from_this<connection> {
   boost::asio::awaitable<void> read_loop();
   boost::asio::awaitable<void> wait_out_quota_mute();
   boost::asio::awaitable<void> write_loop();
-  boost::asio::awaitable<void> serve_request(std::shared_ptr<std::vector<uint8_t>> frame,
+  boost::asio::awaitable<void> serve_request(std::shared_ptr<request_frame> frame,
                                              std::shared_ptr<slot> answer, request_kind kind, bool raw_sasl_token);
   // SASL listeners: before the next request is read, waits until the one
   // that decides how it is framed (a SASL step) has been handled.
@@ -137,7 +138,7 @@ class connection : public std::enable_shared_from_this<connection> {
   // Reads one request body of `size` bytes: first what the input buffer holds,
   // the rest straight from the socket into the frame.
   // `reserved` tracks the bytes counted against the broker's request memory.
-  boost::asio::awaitable<boost::system::error_code> read_body(std::vector<uint8_t>& frame, size_t size,
+  boost::asio::awaitable<boost::system::error_code> read_body(request_frame& frame, size_t size,
                                                               int64_t& reserved);
   // Waits until the broker-wide request memory has room for `bytes`.
   boost::asio::awaitable<bool> reserve_memory(int64_t bytes);

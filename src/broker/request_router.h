@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/request_frame.h"
 #include "base/result.h"
 #include "broker/append_turns.h"
 #include "broker/broker_config.h"
@@ -68,12 +69,12 @@ class request_router {
   // (Produce assigns offsets there). An error means the request was
   // malformed or not servable and the connection must close. `client` is
   // the connection's own: the SASL handlers set its principal.
-  virtual boost::asio::awaitable<result<routed_response>> route(std::shared_ptr<std::vector<uint8_t>> frame,
+  virtual boost::asio::awaitable<result<routed_response>> route(std::shared_ptr<request_frame> frame,
                                                                client_info& client) = 0;
   // A raw SASL token (after SaslHandshake v0 the client sends tokens without
   // a Kafka request header): the answer is a raw size-prefixed token, nothing,
   // or an error that closes the connection.
-  virtual boost::asio::awaitable<result<routed_response>> route_sasl_token(std::shared_ptr<std::vector<uint8_t>> token,
+  virtual boost::asio::awaitable<result<routed_response>> route_sasl_token(std::shared_ptr<request_frame> token,
                                                                           client_info& client) = 0;
 };
 

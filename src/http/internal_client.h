@@ -25,7 +25,7 @@ namespace samsa::http {
 // needs a default-constructible value.
 template <typename Request>
 boost::asio::awaitable<std::optional<result<broker::routed_response>>> route_on_broker(
-    broker::broker_state& broker, std::shared_ptr<std::vector<uint8_t>> frame, broker::client_info client) {
+    broker::broker_state& broker, std::shared_ptr<broker::request_frame> frame, broker::client_info client) {
   if (!broker.apis().find(Request::api_key)) {
     co_return result<broker::routed_response>(make_error(std::errc::not_supported, "the broker does not serve this API"));
   }
@@ -49,7 +49,7 @@ boost::asio::awaitable<result<Response>> call_broker_api(broker::broker_state& b
   client.listener_name = "HTTP";
   client.principal = caller.principal;
   const int16_t key = Request::api_key;
-  auto frame = std::make_shared<std::vector<uint8_t>>();
+  auto frame = std::make_shared<broker::request_frame>();
   {
     protocol::writer w;
     protocol::request_header_data header;
@@ -60,7 +60,7 @@ boost::asio::awaitable<result<Response>> call_broker_api(broker::broker_state& b
     header.encode(w, protocol::request_header_version(key, version));
     body.encode(w, version);
     if (!w.ok()) co_return make_error(std::errc::invalid_argument, "cannot encode request: " + w.error());
-    *frame = w.buffer();
+    frame->assign(w.buffer().begin(), w.buffer().end());
   }
   std::optional<result<broker::routed_response>> routed =
       co_await boost::asio::co_spawn(broker.io(), route_on_broker<Request>(broker, frame, std::move(client)),
