@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "base/big_endian.h"
+#include "record/decompress_stream.h"
 
 namespace samsa::record {
 namespace {
@@ -97,6 +99,106 @@ TEST(Compression, SnappyAcceptsXerialFraming) {
   }
   // The output limit spans all blocks.
   EXPECT_EQ(decompress(compression_type::snappy, framed, 44000).err().code, errc::message_too_large);
+}
+
+// Reads a stream to its end with reads of `room` bytes, or of what the
+// stream prefers when that is more.
+result<bytes> read_all(compression_type type, std::span<const uint8_t> in, size_t room, size_t limit,
+                       size_t* direct_reads) {
+  auto stream = decompress_stream::open(type, in, limit);
+  if (!stream) return stream.err();
+  bytes out;
+  for (;;) {
+    size_t want = std::max(room, (*stream)->preferred_read());
+    size_t at = out.size();
+    out.resize(at + want);
+    auto got = (*stream)->read(std::span<uint8_t>(out).subspan(at, want));
+    if (!got) return got.err();
+    out.resize(at + *got);
+    if (*got == 0) return out;
+    if (*got > room && direct_reads != nullptr) ++*direct_reads;
+  }
+}
+
+TEST(Compression, SnappyBlocksDecodeInPlaceWhenGivenRoomAndStreamWhenNot) {
+  bytes a = text_like(200000);
+  bytes b = random_bytes(70000, 5);
+  bytes expected = a;
+  expected.insert(expected.end(), b.begin(), b.end());
+  auto raw = compress(compression_type::snappy, a);
+  ASSERT_TRUE(raw.ok());
+  bytes framed = xerial_frame({a, b, {}});
+  for (size_t room : {size_t{1}, size_t{4096}, size_t{65536}}) {
+    size_t direct = 0;
+    auto whole = read_all(compression_type::snappy, *raw, room, 1 << 20, &direct);
+    ASSERT_TRUE(whole.ok()) << whole.err().message;
+    EXPECT_EQ(*whole, a) << room;
+    EXPECT_EQ(direct, 1u) << "the raw block names its size and is decoded in place";
+    direct = 0;
+    auto blocks = read_all(compression_type::snappy, framed, room, 1 << 20, &direct);
+    ASSERT_TRUE(blocks.ok()) << blocks.err().message;
+    EXPECT_EQ(*blocks, expected) << room;
+    EXPECT_EQ(direct, 2u) << "each xerial block is decoded in place";
+  }
+  // Without the hint (reads of a fixed size), the same bytes come out in pieces.
+  auto stream = decompress_stream::open(compression_type::snappy, framed, 1 << 20);
+  ASSERT_TRUE(stream.ok());
+  bytes pieces;
+  uint8_t chunk[1000];
+  for (;;) {
+    auto got = (*stream)->read(chunk);
+    ASSERT_TRUE(got.ok()) << got.err().message;
+    if (*got == 0) break;
+    pieces.insert(pieces.end(), chunk, chunk + *got);
+  }
+  EXPECT_EQ(pieces, expected);
+  // The limit holds on the in-place path too, before anything is decoded.
+  auto over = read_all(compression_type::snappy, *raw, 1 << 20, 100000, nullptr);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.err().code, errc::message_too_large);
+  // An empty raw body is still damaged, not an empty stream.
+  auto empty = read_all(compression_type::snappy, {}, 4096, 1 << 20, nullptr);
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.err().code, errc::corrupt_message);
+}
+
+TEST(Compression, ZstdStreamsOnOneThreadShareAndResetTheirContext) {
+  // The decoder context is kept per thread between streams: a stream that
+  // failed mid-frame must leave nothing behind for the next one.
+  bytes a = text_like(300000);
+  auto good = compress(compression_type::zstd, a);
+  ASSERT_TRUE(good.ok());
+  bytes cut(good->begin(), good->begin() + static_cast<std::ptrdiff_t>(good->size() / 2));
+  for (int round = 0; round < 3; ++round) {
+    auto broken = decompress(compression_type::zstd, cut);
+    EXPECT_FALSE(broken.ok());
+    auto fine = decompress(compression_type::zstd, *good);
+    ASSERT_TRUE(fine.ok()) << fine.err().message;
+    EXPECT_EQ(*fine, a);
+    // Two at once on this thread: the second makes its own context.
+    auto first = decompress_stream::open(compression_type::zstd, *good, 1 << 20);
+    auto second = decompress_stream::open(compression_type::zstd, *good, 1 << 20);
+    ASSERT_TRUE(first.ok() && second.ok());
+    bytes x(a.size() + 1), y(a.size() + 1);
+    size_t nx = 0, ny = 0;
+    for (;;) {
+      auto gx = (*first)->read(std::span<uint8_t>(x).subspan(nx));
+      auto gy = (*second)->read(std::span<uint8_t>(y).subspan(ny));
+      ASSERT_TRUE(gx.ok() && gy.ok());
+      nx += *gx;
+      ny += *gy;
+      if (*gx == 0 && *gy == 0) break;
+    }
+    EXPECT_EQ(nx, a.size());
+    EXPECT_EQ(ny, a.size());
+    EXPECT_TRUE(std::equal(a.begin(), a.end(), x.begin()));
+    EXPECT_TRUE(std::equal(a.begin(), a.end(), y.begin()));
+  }
+  // A larger window limit after a smaller one: parameters are reset each time.
+  auto small = decompress(compression_type::zstd, *good, 1000);
+  EXPECT_FALSE(small.ok());
+  auto again = decompress(compression_type::zstd, *good);
+  ASSERT_TRUE(again.ok()) << again.err().message;
 }
 
 TEST(Compression, TruncatedStreamsFail) {

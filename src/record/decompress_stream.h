@@ -34,6 +34,13 @@ class decompress_stream {
   // Total output the stream declared in its header, when it did (lz4 frames
   // with a content size): lets a caller size its buffer once.
   virtual std::optional<size_t> declared_size() const { return std::nullopt; }
+
+  // How much output the next read() would like room for, 0 when it does not
+  // matter. A snappy block decodes whole: given room for all of it, read()
+  // decodes straight into the caller's buffer instead of into its own and
+  // copying out (that copy and the zeroing of its buffer were 26% of the
+  // broker's CPU under 1 KiB snappy produce).
+  virtual size_t preferred_read() const { return 0; }
 };
 
 // The error for output past `limit`, worded the same by every decoder.

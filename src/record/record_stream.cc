@@ -94,7 +94,9 @@ status record_stream::fill(size_t n) {
     size_t allowed = max_decompressed_ - produced_;
     if (budget_ != nullptr) allowed = std::min(allowed, budget_->remaining());
     // One byte past what is allowed tells "exactly at the limit" from "over it".
-    size_t want = std::min(std::max(n - end_, read_chunk), allowed + 1);
+    // A codec that decodes in whole blocks (snappy) names its block: asking
+    // for all of it lets it decode in place, with no copy out of its own buffer.
+    size_t want = std::min(std::max({n - end_, read_chunk, source_->preferred_read()}), allowed + 1);
     if (window_.size() < end_ + want) window_.resize(end_ + want);
     auto got = source_->read(std::span<uint8_t>(window_).subspan(end_, want));
     if (!got) {

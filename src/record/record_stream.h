@@ -11,6 +11,7 @@
 #include <span>
 
 #include "base/result.h"
+#include "base/uninitialised_allocator.h"
 #include "record/batch_header.h"
 #include "record/decompress_stream.h"
 #include "record/decompression_budget.h"
@@ -48,7 +49,9 @@ class record_stream {
   batch_header header_;
   std::span<const uint8_t> plain_;          // uncompressed body (walked in place)
   std::unique_ptr<decompress_stream> source_;  // compressed body
-  bytes window_;                            // decompressed bytes; [begin_, end_) unread
+  // Decompressed bytes; [begin_, end_) unread. Not zeroed when it grows: the
+  // decoder overwrites what it is given.
+  std::vector<uint8_t, uninitialised_allocator<uint8_t>> window_;
   size_t begin_ = 0;
   size_t end_ = 0;
   bool exhausted_ = false;
