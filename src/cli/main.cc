@@ -9,15 +9,11 @@
 #include "cli/root_command.h"
 #include "cli/sink_run.h"
 
-#ifndef SAMSA_VERSION
-#define SAMSA_VERSION "unknown"
-#endif
-
 int main(int argc, char** argv) {
   using namespace samsa::cli;
   CLI::App app;
   cli_context ctx;
-  configure_root(app, ctx, argc, argv, SAMSA_VERSION);
+  configure_root(app, ctx, argc, argv);
   register_serve(app, ctx);
   register_console(app, ctx);
   register_registry(app, ctx);

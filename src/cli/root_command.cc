@@ -5,9 +5,13 @@
 #include "cli/local_broker.h"
 #include "cli/usage.h"
 
+#ifndef SAMSA_VERSION
+#define SAMSA_VERSION "unknown"
+#endif
+
 namespace samsa::cli {
 
-void configure_root(CLI::App& app, cli_context& ctx, int argc, char** argv, const std::string& version) {
+void configure_root(CLI::App& app, cli_context& ctx, int argc, char** argv) {
   app.description("samsa: a Kafka-compatible event-streaming broker and toolkit");
   app.name("samsa");
   app.require_subcommand(1);
@@ -26,7 +30,7 @@ void configure_root(CLI::App& app, cli_context& ctx, int argc, char** argv, cons
   app.add_option("--timeout-ms", ctx.timeout_ms, "How long to wait for the broker")->default_val(10000)->group(client);
   app.add_flag("--no-color", ctx.no_color, "Never colour output (also: NO_COLOR=1)")->group(client);
   add_global_output_option(app);
-  app.set_version_flag("--version", "samsa " + version + " (librdkafka " + rd_kafka_version_str() + ")",
+  app.set_version_flag("--version", std::string("samsa ") + SAMSA_VERSION + " (librdkafka " + rd_kafka_version_str() + ")",
                        "Print the version and exit");
   app.footer(
       "\nExamples:\n"

@@ -14,7 +14,7 @@ namespace samsa::cli {
 
 // Names the app "samsa", adds the global flags (they may also follow the
 // command) and records argv in ctx.
-void configure_root(CLI::App& app, cli_context& ctx, int argc, char** argv, const std::string& version);
+void configure_root(CLI::App& app, cli_context& ctx, int argc, char** argv);
 
 // Parses argv and runs the command it names; returns the exit status.
 int run_command_line(CLI::App& app, cli_context& ctx, int argc, char** argv);
