@@ -156,6 +156,16 @@ TEST(Compression, SnappyBlocksDecodeInPlaceWhenGivenRoomAndStreamWhenNot) {
   auto over = read_all(compression_type::snappy, *raw, 1 << 20, 100000, nullptr);
   ASSERT_FALSE(over.ok());
   EXPECT_EQ(over.err().code, errc::message_too_large);
+  // A block whose declared length is a lie (60 MiB from 10 bytes) sizes
+  // nothing: no preferred read, and reading it is corrupt.
+  bytes liar = {0x80, 0x80, 0x80, 0x1e, 0, 1, 2, 3, 4, 5};
+  auto lying = decompress_stream::open(compression_type::snappy, liar, 64 << 20);
+  ASSERT_TRUE(lying.ok());
+  EXPECT_EQ((*lying)->preferred_read(), 0u);
+  uint8_t room[64];
+  auto lied = (*lying)->read(room);
+  ASSERT_FALSE(lied.ok());
+  EXPECT_EQ(lied.err().code, errc::corrupt_message);
   // An empty raw body is still damaged, not an empty stream.
   auto empty = read_all(compression_type::snappy, {}, 4096, 1 << 20, nullptr);
   ASSERT_FALSE(empty.ok());

@@ -116,11 +116,11 @@ class snappy_stream final : public decompress_stream {
 
   size_t preferred_read() const override {
     if (served_ != block_.size()) return 0;
+    // Only a length that passes the checks read() makes: a caller sizes its
+    // buffer from this, and the length is the sender's claim.
     auto next = next_block();
     size_t length = 0;
-    if (!next || !*next ||
-        !snappy::GetUncompressedLength(reinterpret_cast<const char*>((*next)->data()), (*next)->size(), &length))
-      return 0;
+    if (!next || !*next || !check_block(**next, length)) return 0;
     return length;
   }
 
