@@ -17,6 +17,7 @@
 #include <cstdio>
 
 #include "broker/refusal_log.h"
+#include "http/transport.h"
 #include "security/tls/tls_context.h"
 
 namespace samsa::http {
@@ -84,10 +85,9 @@ void add_common_headers(bhttp::response<bhttp::string_body>& res) {
   res.set(bhttp::field::cache_control, "no-store");
 }
 
-template <typename Stream>
 class sse_stream final : public event_stream {
  public:
-  sse_stream(Stream& s, std::chrono::milliseconds timeout, const request& req, const request_hooks& hooks)
+  sse_stream(transport& s, std::chrono::milliseconds timeout, const request& req, const request_hooks& hooks)
       : stream_(s), timeout_(timeout), request_(req), hooks_(hooks) {}
   asio::awaitable<bool> send(const std::string& event, const std::string& given) override {
     // Filtered (what the principal may see) before it is framed.
@@ -110,13 +110,13 @@ class sse_stream final : public event_stream {
     frame += "\n";
     // One write in flight: events are sampled, never queued, so a slow
     // reader only delays its own stream, and one that stalls is dropped.
-    beast::get_lowest_layer(stream_).expires_after(timeout_);
+    stream_.expires_after(timeout_);
     auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(frame), use_tuple);
     co_return !ec;
   }
 
  private:
-  Stream& stream_;
+  transport& stream_;
   std::chrono::milliseconds timeout_;
   const request& request_;
   const request_hooks& hooks_;
@@ -125,10 +125,9 @@ class sse_stream final : public event_stream {
 // A body route's side of the exchange: the body through a buffer_body
 // parser (content-length or chunked, one piece of at most 64 KiB at a time),
 // the answer as a chunked 200.
-template <typename Stream, typename Buffer>
 class body_pipe final : public body_exchange {
  public:
-  body_pipe(Stream& s, Buffer& buffer, bhttp::request_parser<bhttp::buffer_body>& parser,
+  body_pipe(transport& s, beast::flat_buffer& buffer, bhttp::request_parser<bhttp::buffer_body>& parser,
             std::chrono::milliseconds timeout, bool keep_alive)
       : stream_(s), buffer_(buffer), parser_(parser), timeout_(timeout), keep_alive_(keep_alive) {}
 
@@ -138,7 +137,7 @@ class body_pipe final : public body_exchange {
       auto& body = parser_.get().body();
       body.data = chunk_.data();
       body.size = chunk_.size();
-      beast::get_lowest_layer(stream_).expires_after(timeout_);
+      stream_.expires_after(timeout_);
       // read_some, not read: a client that sends one record and waits for
       // its answer must get it without filling the whole piece first.
       auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser_, use_tuple);
@@ -179,7 +178,7 @@ class body_pipe final : public body_exchange {
     if (frame.empty()) co_return true;
     std::array<asio::const_buffer, 3> parts{asio::buffer(frame), asio::buffer(data.data(), data.size()),
                                             asio::buffer("\r\n", has_data ? 2 : 0)};
-    beast::get_lowest_layer(stream_).expires_after(timeout_);
+    stream_.expires_after(timeout_);
     auto [ec, n] = co_await asio::async_write(stream_, parts, use_tuple);
     if (ec) broken_ = true;
     co_return !ec;
@@ -192,14 +191,14 @@ class body_pipe final : public body_exchange {
   // The last chunk.
   asio::awaitable<bool> finish() {
     if (broken_) co_return false;
-    beast::get_lowest_layer(stream_).expires_after(timeout_);
+    stream_.expires_after(timeout_);
     auto [ec, n] = co_await asio::async_write(stream_, asio::buffer("0\r\n\r\n", 5), use_tuple);
     co_return !ec;
   }
 
  private:
-  Stream& stream_;
-  Buffer& buffer_;
+  transport& stream_;
+  beast::flat_buffer& buffer_;
   bhttp::request_parser<bhttp::buffer_body>& parser_;
   std::chrono::milliseconds timeout_;
   bool keep_alive_ = true;
@@ -406,7 +405,8 @@ asio::awaitable<void> server::serve_connection(std::shared_ptr<void> socket_hold
   beast::tcp_stream stream(std::move(*std::static_pointer_cast<tcp::socket>(socket_holder)));
   request identity;
   identity.peer = peer_of(stream.socket(), identity.peer_host);
-  co_await serve_http(stream, identity);
+  transport_over<beast::tcp_stream> erased(stream);
+  co_await serve_http(erased, identity);
   boost::system::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
 }
@@ -442,7 +442,10 @@ asio::awaitable<void> server::serve_tls_connection(std::shared_ptr<void> socket_
       identity.certificate_principal = security::principal::user(std::move(*name));
     }
   }
-  if (usable) co_await serve_http(stream, identity);
+  if (usable) {
+    transport_over<beast::ssl_stream<beast::tcp_stream>> erased(stream);
+    co_await serve_http(erased, identity);
+  }
   boost::system::error_code ignored;
   auto& socket = beast::get_lowest_layer(stream).socket();
   socket.shutdown(tcp::socket::shutdown_both, ignored);
@@ -455,13 +458,12 @@ asio::awaitable<void> server::serve_tls_connection(std::shared_ptr<void> socket_
 // bounded amount (256 KiB, 2 s) first.
 namespace {
 
-template <typename Stream>
-asio::awaitable<void> linger_close(Stream& stream) {
+asio::awaitable<void> linger_close(transport& stream) {
   boost::system::error_code ignored;
-  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   std::array<char, 16384> sink;
   size_t drained = 0;
-  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+  stream.expires_after(std::chrono::seconds(2));
   while (drained < 256 * 1024) {
     auto [rec, got] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
     if (rec) break;
@@ -469,20 +471,18 @@ asio::awaitable<void> linger_close(Stream& stream) {
   }
 }
 
-template <typename Stream>
-asio::awaitable<void> answer_and_close(Stream& stream, bhttp::response<bhttp::string_body>& res,
+asio::awaitable<void> answer_and_close(transport& stream, bhttp::response<bhttp::string_body>& res,
                                        std::chrono::milliseconds timeout) {
   res.keep_alive(false);
   res.prepare_payload();
-  beast::get_lowest_layer(stream).expires_after(timeout);
+  stream.expires_after(timeout);
   co_await bhttp::async_write(stream, res, use_tuple);
   co_await linger_close(stream);
 }
 
 }  // namespace
 
-template <typename Stream>
-asio::awaitable<void> server::serve_http(Stream& stream, const request& identity) {
+asio::awaitable<void> server::serve_http(transport& stream, const request& identity) {
   beast::flat_buffer buffer;
   auto error_text = [this](int code, std::string_view message, int status) {
     return limits_.error_body ? limits_.error_body(status, message) : error_json(code, message);
@@ -499,7 +499,7 @@ asio::awaitable<void> server::serve_http(Stream& stream, const request& identity
     bhttp::request_parser<bhttp::empty_body> head;
     head.header_limit(static_cast<uint32_t>(limits_.max_header_bytes));
     head.body_limit(boost::none);  // judged below, once the route is known
-    beast::get_lowest_layer(stream).expires_after(limits_.idle_timeout);
+    stream.expires_after(limits_.idle_timeout);
     auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, head, use_tuple);
     if (hec == bhttp::error::header_limit) {
       auto res = refusal(bhttp::status::request_header_fields_too_large,
@@ -545,7 +545,7 @@ asio::awaitable<void> server::serve_http(Stream& stream, const request& identity
     }
     bhttp::request_parser<bhttp::string_body> parser(std::move(head));
     parser.body_limit(limits_.max_body_bytes);
-    beast::get_lowest_layer(stream).expires_after(limits_.idle_timeout);
+    stream.expires_after(limits_.idle_timeout);
     auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
     if (ec == bhttp::error::body_limit) {
       auto res = refusal(bhttp::status::payload_too_large,
@@ -578,10 +578,10 @@ asio::awaitable<void> server::serve_http(Stream& stream, const request& identity
       std::string sse_head =
           "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
           "X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n";
-      beast::get_lowest_layer(stream).expires_after(limits_.stream_write_timeout);
+      stream.expires_after(limits_.stream_write_timeout);
       auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(sse_head), use_tuple);
       if (wec) break;
-      sse_stream<Stream> events(stream, limits_.stream_write_timeout, req, hooks_);
+      sse_stream events(stream, limits_.stream_write_timeout, req, hooks_);
       co_await s->second(req, events);
       break;
     } else {
@@ -607,14 +607,14 @@ asio::awaitable<void> server::serve_http(Stream& stream, const request& identity
     res.body() = std::move(out.body);
     res.keep_alive(keep_alive);
     res.prepare_payload();
-    beast::get_lowest_layer(stream).expires_after(limits_.idle_timeout);
+    stream.expires_after(limits_.idle_timeout);
     auto [wec, wn] = co_await bhttp::async_write(stream, res, use_tuple);
     if (wec || !keep_alive) break;
   }
 }
 
-template <typename Stream, typename Buffer, typename Parser>
-asio::awaitable<bool> server::serve_body_route(Stream& stream, Buffer& buffer, Parser& head, request& req,
+template <typename Buffer, typename Parser>
+asio::awaitable<bool> server::serve_body_route(transport& stream, Buffer& buffer, Parser& head, request& req,
                                                const body_entry& route) {
   auto error_text = [this](int code, std::string_view message, int status) {
     return limits_.error_body ? limits_.error_body(status, message) : error_json(code, message);
@@ -629,11 +629,11 @@ asio::awaitable<bool> server::serve_body_route(Stream& stream, Buffer& buffer, P
   bhttp::request_parser<bhttp::buffer_body> parser(std::move(head));
   // The route bounds what it holds; the body itself may be as long as the client keeps sending.
   parser.body_limit(boost::none);
-  body_pipe<Stream, Buffer> pipe(stream, buffer, parser, limits_.idle_timeout, keep_alive);
+  body_pipe pipe(stream, buffer, parser, limits_.idle_timeout, keep_alive);
   if (!out) {
     if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
       bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
-      beast::get_lowest_layer(stream).expires_after(limits_.idle_timeout);
+      stream.expires_after(limits_.idle_timeout);
       auto [cec, cn] = co_await bhttp::async_write(stream, cont, use_tuple);
       if (cec) co_return false;
     }
@@ -672,7 +672,7 @@ asio::awaitable<bool> server::serve_body_route(Stream& stream, Buffer& buffer, P
   }
   res.keep_alive(keep_alive);
   res.prepare_payload();
-  beast::get_lowest_layer(stream).expires_after(limits_.idle_timeout);
+  stream.expires_after(limits_.idle_timeout);
   auto [wec, wn] = co_await bhttp::async_write(stream, res, use_tuple);
   co_return !wec && keep_alive;
 }

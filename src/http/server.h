@@ -34,6 +34,8 @@ class tls_context;
 
 namespace samsa::http {
 
+class transport;
+
 struct server_limits {
   size_t max_header_bytes = 16 * 1024;
   size_t max_body_bytes = 1024 * 1024;
@@ -169,12 +171,12 @@ class server {
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> serve_connection(std::shared_ptr<void> socket_holder);
   boost::asio::awaitable<void> serve_tls_connection(std::shared_ptr<void> socket_holder);
-  // The HTTP exchange over a plain or TLS stream.
-  template <typename Stream>
-  boost::asio::awaitable<void> serve_http(Stream& stream, const request& identity);
+  // The HTTP exchange over a plain or TLS stream (transport.h).
+  boost::asio::awaitable<void> serve_http(transport& stream, const request& identity);
   // One exchange with a body route; true when the connection may carry another request.
-  template <typename Stream, typename Buffer, typename Parser>
-  boost::asio::awaitable<bool> serve_body_route(Stream& stream, Buffer& buffer, Parser& head, request& req,
+  // Templates only so this header needs no Beast; each has one instantiation.
+  template <typename Buffer, typename Parser>
+  boost::asio::awaitable<bool> serve_body_route(transport& stream, Buffer& buffer, Parser& head, request& req,
                                                 const body_entry& route);
   bool host_allowed(const std::string& host_header) const;
 
