@@ -29,8 +29,8 @@ int exec_postgres_sink(sink_args, cli_context& ctx) {
     ::execv(path.c_str(), args.data());
   int err = errno;
   std::cerr << "error: `samsa sink postgres` runs " << path << ", which "
-            << (err == ENOENT ? "is missing: it is built with samsa (cmake --build <build dir> --target samsa) "
-                                "and must stay in the same folder"
+            << (err == ENOENT ? "is missing: build it with `cmake --build <build dir> --target samsa-sink-postgres` "
+                                "(the quick start builds samsa alone); it must stay in samsa's folder"
                               : std::string("cannot start: ") + std::strerror(err))
             << "\n";
   return exit_failure;
