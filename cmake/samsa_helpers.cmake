@@ -48,6 +48,21 @@ function(samsa_unity_batches target)
   endif()
 endfunction()
 
+# SAMSA_QUICK_BUILD's levels (top CMakeLists.txt). A target's own -O comes
+# after CMAKE_CXX_FLAGS_RELEASE's on the command line, and GCC takes the last.
+function(samsa_optimisation target name)
+  if(NOT SAMSA_QUICK_BUILD)
+    return()
+  endif()
+  if(name IN_LIST SAMSA_EDGE_LIBRARIES)
+    # At -O1 GCC 12 reports Asio's coroutine frame allocator (aligned_alloc,
+    # then its own sized delete) as mismatched, which -O2 inlines away.
+    target_compile_options(${target} PRIVATE -O1 $<$<CXX_COMPILER_ID:GNU>:-Wno-mismatched-new-delete>)
+  else()
+    target_compile_options(${target} PRIVATE -O2)
+  endif()
+endfunction()
+
 function(samsa_library)
   cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS;PUBLIC_INCLUDES" ${ARGN})
   set(target samsa_${ARG_NAME})
@@ -56,6 +71,7 @@ function(samsa_library)
     target_include_directories(${target} PUBLIC ${SAMSA_SOURCE_ROOT} ${ARG_PUBLIC_INCLUDES})
     target_link_libraries(${target} PUBLIC ${ARG_DEPS} PRIVATE samsa_warnings)
     samsa_unity_batches(${target})
+    samsa_optimisation(${target} ${ARG_NAME})
   else()
     add_library(${target} INTERFACE)
     target_include_directories(${target} INTERFACE ${SAMSA_SOURCE_ROOT} ${ARG_PUBLIC_INCLUDES})
