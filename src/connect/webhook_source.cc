@@ -126,6 +126,7 @@ result<std::unique_ptr<webhook_source>> webhook_source::create(const source_opti
   auto producer = client::producer::create(effective, po);
   if (!producer) return producer.err();
   http::server_limits limits;
+  limits.thread_name = "samsa-webhook";
   limits.max_body_bytes = options.max_body_bytes;
   std::unique_ptr<webhook_source> out(new webhook_source());
   out->impl_ = std::make_unique<impl>(options, limits, std::move(*producer));

@@ -13,6 +13,8 @@
 #include <boost/beast/ssl.hpp>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <pthread.h>
+
 #include <array>
 #include <cstdio>
 
@@ -331,7 +333,10 @@ status server::bind(const std::string& host, uint16_t port) {
 
 void server::start() {
   asio::co_spawn(io_, accept_loop(), asio::detached);
-  thread_ = std::thread([this] { io_.run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), limits_.thread_name.substr(0, 15).c_str());
+    io_.run();
+  });
 }
 
 void server::stop() {

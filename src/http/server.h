@@ -47,6 +47,8 @@ struct server_limits {
   // for this listener's clients (the REST proxy answers Confluent's
   // {"error_code", "message"}); empty: the console's JSON error.
   std::function<std::string(int status, std::string_view message)> error_body;
+  // The server thread's name in top, perf and /proc (at most 15 bytes kept).
+  std::string thread_name = "samsa-console";
 };
 
 struct request {

@@ -29,6 +29,7 @@ namespace {
 
 http::server_limits limits_for(const proxy_settings& s) {
   http::server_limits l;
+  l.thread_name = "samsa-proxy";
   l.max_body_bytes = s.max_request_bytes;
   l.error_body = [](int status, std::string_view message) { return error_text(status, message); };
   return l;

@@ -171,6 +171,7 @@ result<registry_settings> registry_settings_from(const std::map<std::string, std
 namespace {
 http::server_limits http_limits() {
   http::server_limits l;
+  l.thread_name = "samsa-registry";
   // A schema may be up to 1 MiB, JSON-escaped inside the request body.
   l.max_body_bytes = 4 * max_schema_bytes;
   return l;
