@@ -25,6 +25,7 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <utility>
 
 namespace samsa::http {
 
