@@ -307,7 +307,11 @@ def test_unfinished_handshakes_are_cut_at_the_deadline_and_counted(certs):
         # One sends half a handshake: a TLS record header and nothing more.
         silent[0].sendall(b"\x16\x03\x01\x02\x00")
         with socket.create_connection(("127.0.0.1", ssl_port), timeout=10) as refused:
-            assert closed_by_broker(refused, timeout=3)
+            # Closed at once when refused, or at the 4 s deadline if it was
+            # let in: the log line below tells the two apart. The wait is
+            # longer than the deadline because a loaded machine can delay the
+            # accept loop by seconds (this case once timed out at 3 s in CI).
+            assert closed_by_broker(refused, timeout=10), b.log_tail(30)
         wait_for_log(b, "on SSL refused")
         for s in silent:
             assert closed_by_broker(s), "a silent TLS client was never cut off"
