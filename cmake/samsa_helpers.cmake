@@ -37,7 +37,7 @@ endif()
 # their helpers may share names across files.
 function(samsa_unity_batches target)
   if(SAMSA_UNITY)
-    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 16)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${SAMSA_UNITY_BATCH})
     if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
       # GCC treats every file a batch includes as a header and warns when a
       # type there uses one with internal linkage (a lambda in a coroutine

@@ -5,9 +5,17 @@
 // the second and holds any lock), so it is tested without a clock.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 
 namespace samsa::broker {
+
+// The second a rate_window counts in: steady, so a clock step cannot reopen
+// or freeze the window.
+inline int64_t steady_second() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 class rate_window {
  public:

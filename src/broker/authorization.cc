@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
-#include <chrono>
 #include <mutex>
 #include <string>
 
@@ -33,18 +32,13 @@ audit_window& window() {
   return w;
 }
 
-int64_t now_second() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 void audit_denial(const client_info& client, std::string_view api, acl::operation op, acl::resource_type type,
                   std::string_view name, const acl::decision& why) {
   auto& w = window();
   uint64_t left_out = 0;
   {
     std::lock_guard lock(w.mu);
-    if (!w.rate.admit(now_second(), left_out)) return;
+    if (!w.rate.admit(steady_second(), left_out)) return;
   }
   if (left_out > 0) {
     spdlog::warn("audit: {} more authorization denial(s) were not logged (at most {} lines per second)", left_out,

@@ -3,8 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
-#include <chrono>
 #include <mutex>
+
+#include "broker/audit_rate.h"
 
 namespace samsa::broker {
 
@@ -23,11 +24,6 @@ struct kind_state {
 std::array<kind_state, static_cast<size_t>(refusal::count_)>& states() {
   static std::array<kind_state, static_cast<size_t>(refusal::count_)> all;
   return all;
-}
-
-int64_t now_second() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace
@@ -52,7 +48,7 @@ void log_refusal(refusal kind, const std::string& message) {
   uint64_t left_out = 0;
   {
     std::lock_guard lock(s.mu);
-    int64_t second = now_second();
+    int64_t second = steady_second();
     if (second != s.window_second) {
       left_out = s.suppressed;
       s.suppressed = 0;
