@@ -63,6 +63,9 @@ struct broker_config {
   bool auto_create_topics_enable = true;
   bool delete_topic_enable = true;
   int32_t socket_request_max_bytes = 100 * 1024 * 1024;
+  // fetch.max.bytes (Kafka's, 55 MiB): the most one Fetch answer carries,
+  // whatever the client asks for (at least one batch still goes out).
+  int32_t fetch_max_bytes = 57671680;
   int64_t connections_max_idle_ms = 10 * 60 * 1000;
   // Samsa's own: a connection whose answers make no write progress this
   // long is closed (a client that never reads would pin them forever).
@@ -92,6 +95,14 @@ struct broker_config {
   std::vector<std::string> group_consumer_assignors = {"uniform", "range"};
   // group.consumer.migration.policy: disabled, upgrade, downgrade, bidirectional (Kafka's default).
   group::cg_migration_policy group_consumer_migration_policy = group::cg_migration_policy::bidirectional;
+  // Classic groups: Kafka's group.max.size (members per group) and
+  // offset.metadata.max.bytes; Samsa's own group.max.groups (classic and
+  // consumer groups together) and group.max.pending.members (members told
+  // MEMBER_ID_REQUIRED that have not rejoined, over all groups).
+  int32_t group_max_size = 2147483647;
+  int32_t offset_metadata_max_bytes = 4096;
+  int32_t group_max_groups = 10000;
+  int32_t group_max_pending_members = 10000;
   int32_t offsets_topic_num_partitions = 50;
   int64_t offsets_retention_minutes = 7 * 24 * 60;
   int64_t offsets_retention_check_interval_ms = 600000;  // how often expired offsets are removed
@@ -109,6 +120,17 @@ struct broker_config {
   // How long a partition remembers an idle producer (KIP-854): its
   // sequences keep retries from duplicating data across restarts.
   int64_t producer_id_expiration_ms = 24LL * 60 * 60 * 1000;
+  // Bounds on state any client can make the broker keep, all Samsa's own
+  // (Kafka has none); the reasons for each default are beside the code that
+  // enforces it. Producers per partition's producer table (the one written
+  // longest ago makes room: txn/producer_state.h).
+  int32_t max_producer_ids_per_partition = 10000;
+  // Transactional ids the coordinator keeps (txn/txn_coordinator.h).
+  int32_t transactional_id_max_count = 100000;
+  // Client quota entities (handlers/alter_client_quotas.cc).
+  int32_t client_quota_max_entities = 10000;
+  // Users with SCRAM credentials (handlers/scram_credentials.cc).
+  int32_t scram_max_users = 10000;
   int64_t log_retention_check_interval_ms = 5 * 60 * 1000;
   // Partitions this broker may hold in all, internal topics included (the
   // name KIP-578 proposed). Each partition keeps one descriptor open, so the

@@ -42,6 +42,39 @@ TEST(BrokerConfig, TransactionSettingsHaveKafkasDefaultsAndBounds) {
   EXPECT_FALSE(resolve_broker_config(sources, warnings).ok());
 }
 
+// Samsa's own bounds on state clients create: defaults, accepted values,
+// and a refused value names its key.
+TEST(BrokerConfig, StateBoundsHaveDefaultsAndAreValidated) {
+  std::vector<std::string> warnings;
+  auto config = resolve_broker_config({}, warnings);
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->max_producer_ids_per_partition, 10000);
+  EXPECT_EQ(config->transactional_id_max_count, 100000);
+  EXPECT_EQ(config->client_quota_max_entities, 10000);
+  EXPECT_EQ(config->scram_max_users, 10000);
+  config_sources sources;
+  sources.overrides = {{"max.producer.ids.per.partition", "5"},
+                       {"transactional.id.max.count", "6"},
+                       {"client.quota.max.entities", "7"},
+                       {"scram.max.users", "8"}};
+  config = resolve_broker_config(sources, warnings);
+  ASSERT_TRUE(config.ok());
+  EXPECT_TRUE(warnings.empty()) << warnings.front();
+  EXPECT_EQ(config->max_producer_ids_per_partition, 5);
+  EXPECT_EQ(config->transactional_id_max_count, 6);
+  EXPECT_EQ(config->client_quota_max_entities, 7);
+  EXPECT_EQ(config->scram_max_users, 8);
+  for (const char* key :
+       {"max.producer.ids.per.partition", "transactional.id.max.count", "client.quota.max.entities", "scram.max.users"}) {
+    for (const char* bad : {"0", "-1", "many", "99999999999"}) {
+      sources.overrides = {{key, bad}};
+      auto refused = resolve_broker_config(sources, warnings);
+      ASSERT_FALSE(refused.ok()) << key << "=" << bad;
+      EXPECT_NE(refused.err().message.find(key), std::string::npos) << refused.err().message;
+    }
+  }
+}
+
 TEST(BrokerConfig, LaterSourcesWin) {
   config_sources sources;
   sources.file = {{"num.partitions", "2"}, {"log.dirs", "/from-file"}};

@@ -63,6 +63,7 @@ status broker_state::open_storage() {
   log_opts.retention_check_interval_ms = config_.log_retention_check_interval_ms;
   log_opts.cleaner_dedupe_buffer_bytes = config_.log_cleaner_dedupe_buffer_size;
   log_opts.producer_id_expiration_ms = config_.producer_id_expiration_ms;
+  log_opts.max_producer_ids = static_cast<size_t>(config_.max_producer_ids_per_partition);
   const auto& raw = config_.raw;
   storage::metadata_store* meta = metadata_.get();
   log_opts.config_for = [meta, raw](const std::string& topic) {

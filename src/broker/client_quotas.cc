@@ -65,10 +65,13 @@ client_quotas::client_quotas(storage::metadata_store& store, quota::window_confi
 
 void client_quotas::reload() {
   quota::quota_table table;
-  for (const auto& [stored, values] : store_.client_quotas()) {
+  // Visited in place: a copy of every entity per change made a burst of
+  // AlterClientQuotas cost several times the quotas' own memory.
+  store_.for_each_client_quota([&table](const storage::client_quota_entity& stored,
+                                        const storage::client_quota_values& values) {
     quota::entity e;
     if (to_quota_entity(stored, e)) table[e] = values;
-  }
+  });
   manager_.set_quotas(std::move(table));
 }
 

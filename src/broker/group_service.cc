@@ -4,6 +4,7 @@
 
 #include <boost/asio/post.hpp>
 #include <chrono>
+#include <system_error>
 
 #include "broker/broker_config.h"
 #include "broker/topic_registry.h"
@@ -13,6 +14,7 @@
 #include "record/control_record.h"
 #include "record/record.h"
 #include "record/split.h"
+#include "storage/errc.h"
 
 namespace samsa::broker {
 
@@ -21,13 +23,17 @@ namespace asio = boost::asio;
 namespace {
 
 // Replay reads the log in chunks of this size (at least one whole batch each).
-constexpr int32_t replay_chunk_bytes = 1 << 20;
+constexpr int32_t group_replay_chunk_bytes = 1 << 20;
 
 group::coordinator_config coordinator_config_from(const group_settings& s, int32_t partitions) {
   group::coordinator_config out;
   out.min_session_timeout_ms = s.min_session_timeout_ms;
   out.max_session_timeout_ms = s.max_session_timeout_ms;
   out.initial_rebalance_delay_ms = s.initial_rebalance_delay_ms;
+  out.max_group_size = s.max_group_size;
+  out.offset_metadata_max_bytes = s.offset_metadata_max_bytes;
+  out.max_groups = s.max_groups;
+  out.max_pending_members = s.max_pending_members;
   out.offsets_retention_ms = s.offsets_retention_ms;
   out.offsets_retention_check_interval_ms = s.offsets_retention_check_interval_ms;
   out.offsets_topic_partitions = partitions;
@@ -41,6 +47,8 @@ group::consumer_group_config consumer_group_config_from(const group_settings& s,
   out.max_size = s.consumer_max_size;
   out.assignors = s.consumer_assignors;
   out.migration_policy = s.consumer_migration_policy;
+  out.classic_max_size = s.max_group_size;
+  out.max_groups = s.max_groups;
   out.offsets_topic_partitions = partitions;
   return out;
 }
@@ -53,6 +61,10 @@ group_settings group_settings_from(const broker_config& c) {
   out.min_session_timeout_ms = c.group_min_session_timeout_ms;
   out.max_session_timeout_ms = c.group_max_session_timeout_ms;
   out.initial_rebalance_delay_ms = c.group_initial_rebalance_delay_ms;
+  out.max_group_size = c.group_max_size;
+  out.offset_metadata_max_bytes = c.offset_metadata_max_bytes;
+  out.max_groups = c.group_max_groups;
+  out.max_pending_members = c.group_max_pending_members;
   out.offsets_retention_ms = c.offsets_retention_minutes * 60 * 1000;
   out.offsets_retention_check_interval_ms = c.offsets_retention_check_interval_ms;
   out.consumer_session_timeout_ms = c.group_consumer_session_timeout_ms;
@@ -132,7 +144,13 @@ void group_offset_log::append_batch(int32_t partition, const std::optional<group
   }
   auto appended = log->append(*batch, now);
   if (!appended) {
-    fail(appended.err());
+    // The coordinator tells "too large for the topic" (final for the client)
+    // from every other failure by this generic code (group/offset_log.h).
+    if (storage::is(appended.err(), storage::errc::record_too_large)) {
+      fail(error(std::make_error_code(std::errc::message_size), appended.err().message));
+    } else {
+      fail(appended.err());
+    }
     return;
   }
   auto work = asio::make_work_guard(io);
@@ -178,9 +196,14 @@ status group_service::start() {
   // the topic's real one once it exists.
   auto partitions = topic ? static_cast<int32_t>(topic->partitions.size())
                           : settings_.offsets_topic_num_partitions;
-  coordinator_ = std::make_unique<group::coordinator>(coordinator_config_from(settings_, partitions), log_);
-  consumer_groups_ =
-      std::make_unique<group::consumer_group_coordinator>(consumer_group_config_from(settings_, partitions), log_);
+  // group.max.groups counts both kinds of group: each coordinator asks the
+  // other for its count (both live on the handler thread).
+  auto classic_config = coordinator_config_from(settings_, partitions);
+  classic_config.other_groups = [this] { return consumer_groups_ ? consumer_groups_->group_count() : 0; };
+  auto consumer_config = consumer_group_config_from(settings_, partitions);
+  consumer_config.other_groups = [this] { return coordinator_ ? coordinator_->group_count() : 0; };
+  coordinator_ = std::make_unique<group::coordinator>(std::move(classic_config), log_);
+  consumer_groups_ = std::make_unique<group::consumer_group_coordinator>(std::move(consumer_config), log_);
   log_.set_after_completion([this] { rearm(); });
   // Online downgrade: the consumer group coordinator hands a group whose last
   // consumer-protocol member left back to the classic coordinator.
@@ -207,7 +230,7 @@ status group_service::replay(int32_t partitions) {
     int64_t end = log->high_watermark();
     int64_t offset = log->log_start_offset();
     while (offset < end) {
-      auto chunk = log->read_copy(offset, replay_chunk_bytes, end);
+      auto chunk = log->read_copy(offset, group_replay_chunk_bytes, end);
       if (!chunk) {
         return error(chunk.err().code, fmt::format("replaying {}-{} at offset {}: {}", offsets_topic_name, p,
                                                    offset, chunk.err().message));

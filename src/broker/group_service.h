@@ -34,6 +34,10 @@ struct group_settings {
   int32_t min_session_timeout_ms = 0;
   int32_t max_session_timeout_ms = 0;
   int32_t initial_rebalance_delay_ms = 0;
+  int32_t max_group_size = INT32_MAX;
+  int32_t offset_metadata_max_bytes = 4096;
+  int32_t max_groups = 10000;
+  int32_t max_pending_members = 10000;
   int64_t offsets_retention_ms = 0;
   int64_t offsets_retention_check_interval_ms = 600000;
   // KIP-848 consumer groups.

@@ -28,6 +28,13 @@ producer_verdict producer_registry::check(storage::partition_log& log, const rec
       out.code = error_code::invalid_producer_epoch;
       out.message = std::move(check.message);
       return out;
+    case txn::verdict::table_full:
+      // Retriable, as Produce answers a transaction that is completing:
+      // every producer here has an open transaction, and each one ends
+      // (commit, abort or timeout) within transaction.max.timeout.ms.
+      out.code = error_code::not_enough_replicas;
+      out.message = log.topic() + "-" + std::to_string(log.partition()) + ": " + check.message;
+      return out;
     case txn::verdict::append:
       break;
   }

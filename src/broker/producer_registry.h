@@ -40,7 +40,8 @@ class producer_registry {
   // The idempotence check of one validated batch, before it is appended:
   // batches without a producer id always pass; an idempotent one is checked
   // against the partition's producer table (duplicate, sequence gap, fenced
-  // epoch). The append then records the batch in the table by itself; check
+  // epoch, or a new producer while the full table has no producer without
+  // an open transaction to forget: NOT_ENOUGH_REPLICAS, retriable). The append then records the batch in the table by itself; check
   // and append must run under the partition's one append owner, with
   // nothing appended to that partition between them.
   producer_verdict check(storage::partition_log& log, const record::batch_header& batch);

@@ -13,6 +13,7 @@ protocol::error_code storage_error_to_kafka(const error& e) {
     case errc::invalid_config: return protocol::error_code::invalid_config;
     case errc::invalid_argument: return protocol::error_code::corrupt_message;
     case errc::record_too_large: return protocol::error_code::message_too_large;
+    case errc::limit_reached: return protocol::error_code::policy_violation;
     case errc::closed: return protocol::error_code::unknown_topic_or_partition;
     case errc::already_exists: return protocol::error_code::topic_already_exists;
     case errc::io_error:

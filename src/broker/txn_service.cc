@@ -24,7 +24,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr int32_t replay_chunk_bytes = 1 << 20;
+constexpr int32_t txn_replay_chunk_bytes = 1 << 20;
 
 error io_failure(std::string message) { return error(std::make_error_code(std::errc::io_error), std::move(message)); }
 
@@ -53,6 +53,7 @@ txn_settings txn_settings_from(const broker_config& c) {
   out.state_log_num_partitions = c.transaction_state_log_num_partitions;
   out.max_timeout_ms = c.transaction_max_timeout_ms;
   out.id_expiration_ms = c.transactional_id_expiration_ms;
+  out.max_ids = static_cast<size_t>(c.transactional_id_max_count);
   out.offsets_topic_num_partitions = c.offsets_topic_num_partitions;
   return out;
 }
@@ -246,6 +247,7 @@ status txn_service::start() {
   txn::coordinator_config config;
   config.max_timeout_ms = settings_.max_timeout_ms;
   config.id_expiration_ms = settings_.id_expiration_ms;
+  config.max_ids = settings_.max_ids;
   coordinator_ = std::make_unique<txn::coordinator>(config, *log_, *markers_, new_producer_id_);
   coordinator_->set_crash_hook(crash_hook_from_environment());
   if (topic) {
@@ -317,7 +319,7 @@ status txn_service::replay(int32_t partitions) {
     int64_t end = log->high_watermark();
     int64_t offset = log->log_start_offset();
     while (offset < end) {
-      auto chunk = log->read_copy(offset, replay_chunk_bytes, end);
+      auto chunk = log->read_copy(offset, txn_replay_chunk_bytes, end);
       if (!chunk) {
         return error(chunk.err().code, fmt::format("replaying {}-{} at offset {}: {}", txn_state_topic_name, p,
                                                    offset, chunk.err().message));

@@ -10,6 +10,7 @@
 
 #include "group/consumer_group_records.h"
 #include "group/errors.h"
+#include "group/id_bounds.h"
 #include "group/member.h"
 #include "group/offsets_codec.h"
 
@@ -113,6 +114,13 @@ std::optional<std::pair<int16_t, std::string>> consumer_group_coordinator::valid
   if (req.rack_id && req.rack_id->empty()) return invalid("RackId can't be empty.");
   // KIP-1082: from v1 the consumer makes its own member id.
   if (req.api_version >= 1 && req.member_id.empty()) return invalid("MemberId can't be empty.");
+  // Samsa's own bounds (group/id_bounds.h): every member keeps its ids.
+  if (req.member_id.size() > max_member_id_bytes) {
+    return invalid(fmt::format("MemberId is longer than {} bytes.", max_member_id_bytes));
+  }
+  if (req.instance_id && req.instance_id->size() > max_member_id_bytes) {
+    return invalid(fmt::format("InstanceId is longer than {} bytes.", max_member_id_bytes));
+  }
   if (req.member_epoch == cg_join_epoch) {
     if (req.rebalance_timeout_ms == -1) return invalid("RebalanceTimeoutMs must be provided in first request.");
     if (!req.owned || !req.owned->empty()) return invalid("TopicPartitions must be empty when (re-)joining.");
@@ -191,7 +199,20 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
   group* g = find(req.group_id);
   if (!g) {
     if (req.member_epoch != cg_join_epoch) {
-      return fail(errc::group_id_not_found, fmt::format("Group {} not found.", req.group_id));
+      return fail(errc::group_id_not_found,
+                  fmt::format("Group {} not found.", utf8_prefix(req.group_id, max_logged_id_bytes)));
+    }
+    if (req.group_id.size() > max_new_group_id_bytes) {
+      return fail(errc::invalid_group_id, fmt::format("A new group's id may have at most {} bytes; this one has {}.",
+                                                      max_new_group_id_bytes, req.group_id.size()));
+    }
+    const size_t others = config_.other_groups ? config_.other_groups() : 0;
+    if (groups_.size() + others >= static_cast<size_t>(config_.max_groups)) {
+      spdlog::info("refusing to create consumer group '{}': the broker holds group.max.groups={} groups",
+                   utf8_prefix(req.group_id, max_logged_id_bytes), config_.max_groups);
+      return fail(errc::group_max_size_reached,
+                  fmt::format("The broker holds its maximum number of groups ({}, group.max.groups).",
+                              config_.max_groups));
     }
     auto made = std::make_unique<group>();
     made->id = req.group_id;

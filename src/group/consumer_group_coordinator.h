@@ -53,6 +53,11 @@ struct consumer_group_config {
   // group.consumer.migration.policy (Kafka's default: bidirectional).
   cg_migration_policy migration_policy = cg_migration_policy::bidirectional;
   int32_t classic_max_size = INT32_MAX;  // group.max.size: a downgraded group must fit
+  // group.max.groups (Samsa's own): these groups plus `other_groups()` (the
+  // classic coordinator's) may not pass it; a heartbeat that would create
+  // one more gets GROUP_MAX_SIZE_REACHED. Replayed groups are never refused.
+  int32_t max_groups = 10000;
+  std::function<size_t()> other_groups;
 };
 
 // What an OffsetCommit/OffsetFetch's member id and epoch mean for a group.
@@ -80,6 +85,9 @@ class consumer_group_coordinator {
   // The request checks Kafka makes before looking at any group (INVALID_REQUEST,
   // INVALID_REGULAR_EXPRESSION, UNSUPPORTED_ASSIGNOR): code and message.
   std::optional<std::pair<int16_t, std::string>> validate_request(const cg_heartbeat_request& req) const;
+
+  // Groups held (group.max.groups counts them with the classic ones).
+  size_t group_count() const { return groups_.size(); }
 
   // --- classic members (consumer_group_classic.cc) ------------------------
   // A group of ours with members takes classic JoinGroup/SyncGroup/Heartbeat/

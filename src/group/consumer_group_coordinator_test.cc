@@ -5,6 +5,7 @@
 #include "group/consumer_group_records.h"
 #include "group/consumer_group_test_support.h"
 #include "group/errors.h"
+#include "group/id_bounds.h"
 
 namespace samsa::group {
 namespace {
@@ -397,6 +398,39 @@ TEST(ConsumerGroup, ListAndRemoveEmpty) {
   EXPECT_TRUE(h.c.remove_empty_group("g"));
   EXPECT_FALSE(h.c.has_group("g"));
   EXPECT_EQ(h.describe("g").error, errc::group_id_not_found);
+}
+
+}  // namespace
+}  // namespace samsa::group
+
+namespace samsa::group {
+namespace {
+
+using namespace cgtest;
+
+TEST(ConsumerGroup, NewGroupsStopAtMaxGroupsCountingClassicGroups) {
+  auto cfg = test_config();
+  cfg.max_groups = 2;
+  size_t classic_groups = 1;
+  cfg.other_groups = [&] { return classic_groups; };
+  harness h(cfg);
+  h.topics.add("orders", 2);
+  EXPECT_EQ(h.hb(join("g1", "m1", {"orders"})).error, 0);
+  EXPECT_EQ(h.hb(join("g2", "m2", {"orders"})).error, errc::group_max_size_reached);
+  EXPECT_EQ(h.hb(join("g1", "m3", {"orders"})).error, 0) << "an existing group takes new members";
+  classic_groups = 0;
+  EXPECT_EQ(h.hb(join("g2", "m2", {"orders"})).error, 0);
+}
+
+TEST(ConsumerGroup, NewGroupAndMemberIdsAreBounded) {
+  harness h;
+  h.topics.add("orders", 2);
+  EXPECT_EQ(h.hb(join(std::string(max_new_group_id_bytes + 1, 'g'), "m1", {"orders"})).error,
+            errc::invalid_group_id);
+  EXPECT_EQ(h.hb(join("g", std::string(max_member_id_bytes + 1, 'm'), {"orders"})).error, errc::invalid_request);
+  EXPECT_EQ(h.hb(join(std::string(max_new_group_id_bytes, 'g'), std::string(max_member_id_bytes, 'm'), {"orders"}))
+                .error,
+            0);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "group/errors.h"
+#include "group/id_bounds.h"
 #include "group/offsets_codec.h"
 
 namespace samsa::group {
@@ -101,7 +102,26 @@ std::optional<int16_t> coordinator::validate_status(const std::string& group_id,
 }
 
 std::string coordinator::new_member_id(const std::string& client_id) {
-  return client_id + "-" + config_.make_uuid();
+  return utf8_prefix(client_id, max_member_id_client_bytes) + "-" + config_.make_uuid();
+}
+
+std::optional<int16_t> coordinator::creation_refusal(const std::string& group_id, const std::string& client_id) const {
+  if (group_id.size() > max_new_group_id_bytes) return errc::invalid_group_id;
+  const size_t others = config_.other_groups ? config_.other_groups() : 0;
+  if (groups_.size() + others < static_cast<size_t>(config_.max_groups)) return std::nullopt;
+  spdlog::info("refusing to create group '{}' for client '{}': the broker holds group.max.groups={} groups",
+               utf8_prefix(group_id, max_logged_id_bytes), utf8_prefix(client_id, max_logged_id_bytes),
+               config_.max_groups);
+  return errc::group_max_size_reached;
+}
+
+size_t coordinator::pending_member_count() const {
+  // Counted when asked (only for a new pending member): one pass over the
+  // groups costs less than keeping a count true through every path that
+  // drops pending members.
+  size_t n = 0;
+  for (const auto& [_, g] : groups_) n += g->pending_members.size();
+  return n;
 }
 
 std::string coordinator::member_list(const group_metadata& g) const {

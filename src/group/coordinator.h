@@ -37,6 +37,17 @@ struct coordinator_config {
   // consumer should not wait that long, so the default is 100.
   int32_t initial_rebalance_delay_ms = 100;
   int32_t max_group_size = INT32_MAX;          // group.max.size
+  // group.max.groups (Samsa's own): classic groups plus `other_groups()` (the
+  // consumer groups of the KIP-848 coordinator) may not pass it; a request
+  // that would create one more gets GROUP_MAX_SIZE_REACHED. Groups replayed
+  // from the log are never refused.
+  int32_t max_groups = 10000;
+  std::function<size_t()> other_groups;
+  // group.max.pending.members (Samsa's own): members that were told
+  // MEMBER_ID_REQUIRED and have not rejoined yet, over all groups. Each costs
+  // memory until its session timeout, and nothing else bounds them (Kafka's
+  // group.max.size does not count them).
+  int32_t max_pending_members = 10000;
   int32_t new_member_join_timeout_ms = 300000;
   int64_t offsets_retention_ms = 7LL * 24 * 60 * 60 * 1000;  // offsets.retention.minutes
   int64_t offsets_retention_check_interval_ms = 600000;      // offsets.retention.check.interval.ms
@@ -128,6 +139,8 @@ class coordinator {
   // The __consumer_offsets partition for a group under this configuration.
   int32_t partition_for(const std::string& group_id) const;
   const coordinator_config& config() const { return config_; }
+  // Groups held (group.max.groups counts them with the consumer groups).
+  size_t group_count() const { return groups_.size(); }
   // For views and tests; nullptr when unknown.
   const group_metadata* find_group(const std::string& group_id) const;
   // One observer of every classic group's state changes (the console's
@@ -140,6 +153,10 @@ class coordinator {
   group_metadata* lookup(const std::string& group_id) const;
   group_metadata& get_or_create(const std::string& group_id, int64_t now_ms);
   std::string new_member_id(const std::string& client_id);
+  // Why a request may not create `group_id` (its id is too long, or the
+  // broker holds group.max.groups), or nullopt when it may (coordinator.cc).
+  std::optional<int16_t> creation_refusal(const std::string& group_id, const std::string& client_id) const;
+  size_t pending_member_count() const;
   std::string member_list(const group_metadata& g) const;
   void advance(int64_t now_ms) { now_ms_ = std::max(now_ms_, now_ms); }
 

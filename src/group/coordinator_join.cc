@@ -6,6 +6,7 @@
 
 #include "group/coordinator.h"
 #include "group/errors.h"
+#include "group/id_bounds.h"
 
 namespace samsa::group {
 
@@ -50,6 +51,7 @@ void coordinator::join(join_request req, int64_t now_ms, join_callback done) {
   if (g == nullptr) {
     // Only a new member may create a group; a known id means the group was lost.
     if (!unknown_member) return done(join_error(errc::unknown_member_id, req.member_id));
+    if (auto refused = creation_refusal(req.group_id, req.client_id)) return done(join_error(*refused, req.member_id));
     g = &get_or_create(req.group_id, now_ms);
   }
   if (!accept_joining_member(*g, req.member_id, config_.max_group_size)) {
@@ -73,6 +75,12 @@ void coordinator::new_member_join(group_metadata& g, join_request& req, int64_t 
   const std::string new_id = new_member_id(req.client_id);
   if (req.group_instance_id) return static_member_join(g, req, new_id, now_ms, done);
   if (req.require_known_member_id) {
+    if (pending_member_count() >= static_cast<size_t>(config_.max_pending_members)) {
+      spdlog::info("group {}: refusing a new member of client {}: {} members are waiting to rejoin "
+                   "(group.max.pending.members)",
+                   utf8_prefix(g.id(), max_logged_id_bytes), utf8_prefix(req.client_id, max_logged_id_bytes), config_.max_pending_members);
+      return done(join_error(errc::group_max_size_reached, ""));
+    }
     // The client must come back with this id; until then it is only pending,
     // which holds up a rebalance in progress but is not a member yet.
     g.pending_members[new_id] = now_ms + req.session_timeout_ms;

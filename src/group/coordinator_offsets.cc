@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <memory>
+#include <system_error>
 
 #include "group/coordinator.h"
 #include "group/errors.h"
@@ -16,6 +17,16 @@ int16_t append_error(const status& s, const std::string& group_id) {
   if (s.ok()) return errc::none;
   spdlog::warn("group {}: writing to __consumer_offsets failed: {}", group_id, s.err().describe());
   return errc::coordinator_not_available;
+}
+
+// A commit whose batch the offsets topic cannot take would fail the same way
+// on every retry: a final error, not the retriable COORDINATOR_NOT_AVAILABLE.
+int16_t commit_append_error(const status& s, const std::string& group_id) {
+  if (!s.ok() && s.err().code == std::errc::message_size) {
+    spdlog::info("group {}: refusing an offset commit: {}", group_id, s.err().message);
+    return errc::invalid_commit_offset_size;
+  }
+  return append_error(s, group_id);
 }
 
 }  // namespace
@@ -79,6 +90,7 @@ void coordinator::commit_offsets(offset_commit_request req, int64_t now_ms, comm
   if (g == nullptr) {
     // A stale generation of a vanished group must not recreate it.
     if (req.generation_id >= 0) return fail_all(errc::illegal_generation);
+    if (auto refused = creation_refusal(req.group_id, req.member_id)) return fail_all(*refused);
     g = &get_or_create(req.group_id, now_ms);
   }
   if (auto err = validate_offset_commit(*g, req)) return fail_all(*err);
@@ -130,7 +142,7 @@ void coordinator::store_offsets(group_metadata& g, const offset_commit_request& 
               [this, gid, write, accepted = std::move(accepted), accepted_index = std::move(accepted_index),
                results = std::move(results), done = std::move(done)](status s) mutable {
                 answer_scope scope(*this);
-                const int16_t err = append_error(s, gid);
+                const int16_t err = commit_append_error(s, gid);
                 for (size_t i = 0; i < accepted.size(); ++i) {
                   auto& [tp, entry] = accepted[i];
                   group_metadata* grp = lookup(gid);

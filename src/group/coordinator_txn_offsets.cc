@@ -5,6 +5,8 @@
 // ABORT drops them.
 #include <spdlog/spdlog.h>
 
+#include <system_error>
+
 #include "group/coordinator.h"
 #include "group/errors.h"
 #include "group/offsets_codec.h"
@@ -26,6 +28,7 @@ void coordinator::commit_txn_offsets(txn_offset_commit_request req, int64_t now_
     // A producer without a consumer group (generation -1) makes a simple
     // group; a generation of a group that is gone is stale.
     if (req.generation_id >= 0) return fail_all(errc::illegal_generation);
+    if (auto refused = creation_refusal(req.group_id, req.member_id)) return fail_all(*refused);
     g = &get_or_create(req.group_id, now_ms);
   }
   if (g->is(group_state::dead)) return fail_all(errc::coordinator_not_available);
@@ -76,7 +79,8 @@ void coordinator::store_txn_offsets(group_metadata& g, const txn_offset_commit_r
         if (!s.ok()) {
           spdlog::warn("group {}: writing transactional offsets of producer {} failed: {}", gid, pid,
                        s.err().describe());
-          err = errc::coordinator_not_available;
+          err = s.err().code == std::errc::message_size ? errc::invalid_commit_offset_size
+                                                          : errc::coordinator_not_available;
         }
         group_metadata* grp = lookup(gid);
         for (const auto& [tp, index] : accepted) {

@@ -33,6 +33,7 @@ inline constexpr int16_t member_id_required = detail::code(kafka::error_code::me
 inline constexpr int16_t fenced_instance_id = detail::code(kafka::error_code::fenced_instance_id);
 inline constexpr int16_t group_max_size_reached = detail::code(kafka::error_code::group_max_size_reached);
 inline constexpr int16_t group_subscribed_to_topic = detail::code(kafka::error_code::group_subscribed_to_topic);
+inline constexpr int16_t invalid_commit_offset_size = detail::code(kafka::error_code::invalid_commit_offset_size);
 inline constexpr int16_t unstable_offset_commit = detail::code(kafka::error_code::unstable_offset_commit);
 
 inline constexpr int16_t invalid_request = detail::code(kafka::error_code::invalid_request);

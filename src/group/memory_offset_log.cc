@@ -31,7 +31,7 @@ void memory_offset_log::release() {
 void memory_offset_log::complete(int32_t partition, const std::optional<txn_producer>& producer,
                                  std::vector<log_record> records, const std::function<void(status)>& done) {
   if (fail_appends) {
-    done(make_error(std::errc::io_error, "memory_offset_log: append failed (injected)"));
+    done(make_error(failure, "memory_offset_log: append failed (injected)"));
     return;
   }
   for (auto& r : records) entries_.push_back(entry{partition, std::move(r), producer});

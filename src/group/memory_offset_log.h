@@ -6,6 +6,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <system_error>
 
 #include "group/offset_log.h"
 
@@ -22,6 +23,7 @@ class memory_offset_log final : public offset_log {
 
   bool hold_appends = false;
   bool fail_appends = false;
+  std::errc failure = std::errc::io_error;  // what a failed append reports
 
   struct entry {
     int32_t partition;

@@ -31,7 +31,9 @@ class offset_log {
 
   // Appends `records` atomically (one batch) to partition `partition` of
   // __consumer_offsets (see offsets_partition_for) and calls `done` once they
-  // are durable or have failed. `done` must run on the coordinator's thread;
+  // are durable or have failed. A batch larger than the topic takes fails
+  // with std::errc::message_size (the coordinator answers a commit's
+  // INVALID_COMMIT_OFFSET_SIZE with it, as Kafka does). `done` must run on the coordinator's thread;
   // it may run before append() returns.
   virtual void append(int32_t partition, std::vector<log_record> records,
                       std::function<void(status)> done) = 0;

@@ -21,6 +21,7 @@ class category final : public std::error_category {
       case errc::invalid_argument: return "invalid argument";
       case errc::closed: return "closed";
       case errc::record_too_large: return "record too large";
+      case errc::limit_reached: return "limit reached";
     }
     return "unknown storage error";
   }

@@ -20,6 +20,7 @@ enum class errc : int {
   invalid_argument = 8,     // caller passed something malformed (e.g. bad batch bytes)
   closed = 9,               // log or manager already shut down / removed
   record_too_large = 10,    // a batch larger than max.message.bytes
+  limit_reached = 11,       // a bound on kept state (the message names its setting) -> POLICY_VIOLATION
 };
 
 const std::error_category& storage_category();

@@ -4,6 +4,7 @@
 
 #include <bit>
 #include <cstring>
+#include <limits>
 #include <random>
 
 #include "base/big_endian.h"
@@ -554,9 +555,14 @@ std::vector<acl_record> metadata_store::acls() const {
   return {acls_.begin(), acls_.end()};
 }
 
-status metadata_store::set_client_quotas(const client_quota_entity& entity, const client_quota_values& values) {
+status metadata_store::set_client_quotas(const client_quota_entity& entity, const client_quota_values& values,
+                                         size_t max_entities) {
   std::lock_guard lock(mu_);
   if (entity.empty()) return make_storage_error(errc::invalid_argument, "client quota entity is empty");
+  if (!values.empty() && client_quotas_.size() >= max_entities && !client_quotas_.contains(entity)) {
+    return make_storage_error(errc::limit_reached, std::to_string(client_quotas_.size()) +
+                                                       " client quota entities are kept, the most allowed");
+  }
   big_endian::byte_writer w;
   w.u64(last_seq_ + 1);
   put_quota_entity(w, entity);
@@ -573,6 +579,24 @@ std::map<client_quota_entity, client_quota_values> metadata_store::client_quotas
   return client_quotas_;
 }
 
+void metadata_store::for_each_client_quota(
+    const std::function<void(const client_quota_entity&, const client_quota_values&)>& fn) const {
+  std::lock_guard lock(mu_);
+  for (const auto& [entity, values] : client_quotas_) fn(entity, values);
+}
+
+std::optional<client_quota_values> metadata_store::client_quota(const client_quota_entity& entity) const {
+  std::lock_guard lock(mu_);
+  auto it = client_quotas_.find(entity);
+  if (it == client_quotas_.end()) return std::nullopt;
+  return it->second;
+}
+
+size_t metadata_store::client_quota_count() const {
+  std::lock_guard lock(mu_);
+  return client_quotas_.size();
+}
+
 std::optional<topic_metadata> metadata_store::topic(const std::string& name) const {
   std::lock_guard lock(mu_);
   auto it = topics_.find(name);
@@ -587,7 +611,32 @@ std::vector<topic_metadata> metadata_store::topics() const {
   return out;
 }
 
-status metadata_store::alter_scram_credentials(const std::vector<scram_change>& changes) {
+size_t metadata_store::scram_user_count_locked() const {
+  size_t users = 0;
+  const std::string* last = nullptr;
+  for (const auto& [key, c] : scram_) {  // ordered by user, then mechanism
+    if (!last || *last != key.first) ++users;
+    last = &key.first;
+  }
+  return users;
+}
+
+bool metadata_store::has_scram_user_locked(const std::string& user) const {
+  auto it = scram_.lower_bound({user, std::numeric_limits<int8_t>::min()});
+  return it != scram_.end() && it->first.first == user;
+}
+
+size_t metadata_store::scram_user_count() const {
+  std::lock_guard lock(mu_);
+  return scram_user_count_locked();
+}
+
+bool metadata_store::has_scram_user(const std::string& user) const {
+  std::lock_guard lock(mu_);
+  return has_scram_user_locked(user);
+}
+
+status metadata_store::alter_scram_credentials(const std::vector<scram_change>& changes, size_t max_users) {
   std::lock_guard lock(mu_);
   // Check every change against the state the earlier ones leave, so the
   // batch is written whole or not at all.
@@ -623,6 +672,27 @@ status metadata_store::alter_scram_credentials(const std::vector<scram_change>& 
     bytes.insert(bytes.end(), f.begin(), f.end());
   }
   if (records.empty()) return {};
+  if (max_users != SIZE_MAX) {
+    // Users the changes add (a first credential) or remove (the last one).
+    int64_t delta = 0;
+    std::set<std::string> touched;
+    for (const auto& change : changes) touched.insert(change.upsert ? change.upsert->user : change.delete_user);
+    constexpr int8_t lowest = std::numeric_limits<int8_t>::min();
+    for (const auto& user : touched) {
+      bool after = false;
+      for (auto it = scram_.lower_bound({user, lowest}); !after && it != scram_.end() && it->first.first == user; ++it)
+        after = exists(user, it->first.second);
+      for (auto it = present.lower_bound({user, lowest}); !after && it != present.end() && it->first.first == user;
+           ++it)
+        after = it->second;
+      delta += static_cast<int64_t>(after) - static_cast<int64_t>(has_scram_user_locked(user));
+    }
+    const size_t users = scram_user_count_locked();
+    if (delta > 0 && users + static_cast<size_t>(delta) > max_users) {
+      return make_storage_error(errc::limit_reached, "SCRAM credentials are kept for " + std::to_string(users) +
+                                                         " users, the most allowed");
+    }
+  }
   int64_t before = log_->size();
   status s = log_->append(bytes);
   if (s) s = log_->sync();

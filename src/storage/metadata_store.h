@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -97,9 +98,19 @@ class metadata_store {
 
   // Client quotas: replaces the entity's whole set of values (record 11);
   // an empty set removes the entity (record 12). Values are checked by the
-  // caller (quota keys and ranges are the broker's business).
-  [[nodiscard]] status set_client_quotas(const client_quota_entity& entity, const client_quota_values& values);
+  // caller (quota keys and ranges are the broker's business). A new entity
+  // while `max_entities` are kept: errc::limit_reached, nothing written
+  // (checked here, under the store's lock, so racing requests cannot pass it).
+  [[nodiscard]] status set_client_quotas(const client_quota_entity& entity, const client_quota_values& values,
+                                         size_t max_entities = SIZE_MAX);
   std::map<client_quota_entity, client_quota_values> client_quotas() const;
+  // Every entity in turn, under the store's lock, without a copy of them
+  // all (the broker rebuilds its quota table after each change).
+  void for_each_client_quota(
+      const std::function<void(const client_quota_entity&, const client_quota_values&)>& fn) const;
+  // One entity's values (nullopt: none set), without copying the others.
+  std::optional<client_quota_values> client_quota(const client_quota_entity& entity) const;
+  size_t client_quota_count() const;
 
   std::optional<topic_metadata> topic(const std::string& name) const;
   std::vector<topic_metadata> topics() const;
@@ -107,9 +118,15 @@ class metadata_store {
   // SCRAM credentials (record types 7 and 8). Applies `changes` in order,
   // all checked first (errc::invalid_argument for a malformed credential,
   // errc::not_found for deleting one that does not exist), then written as
-  // one record each with a single fdatasync before it returns.
-  [[nodiscard]] status alter_scram_credentials(const std::vector<scram_change>& changes);
+  // one record each with a single fdatasync before it returns. Changes that
+  // would leave more than `max_users` users with a credential, and more
+  // than before, are refused whole with errc::limit_reached.
+  [[nodiscard]] status alter_scram_credentials(const std::vector<scram_change>& changes,
+                                               size_t max_users = SIZE_MAX);
   std::optional<scram_credential_record> scram_credential(const std::string& user, int8_t mechanism) const;
+  // Users with at least one credential, and whether `user` is one of them.
+  size_t scram_user_count() const;
+  bool has_scram_user(const std::string& user) const;
   std::vector<scram_credential_record> scram_credentials() const;  // ordered by user, then mechanism
   // ACLs: create adds (one already there is kept once), delete removes (one
   // not there is ignored). A change too big for one record is split into
@@ -132,6 +149,8 @@ class metadata_store {
   [[nodiscard]] status snapshot_locked();
   void snapshot_scram_records(const std::function<void(uint8_t, const std::vector<uint8_t>&)>& add) const;
   [[nodiscard]] status append_acl_records(uint8_t type, const std::vector<acl_record>& acls);
+  size_t scram_user_count_locked() const;
+  bool has_scram_user_locked(const std::string& user) const;
 
   options opts_;
   mutable std::mutex mu_;

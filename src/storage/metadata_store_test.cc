@@ -396,5 +396,49 @@ TEST_F(meta, client_quotas_survive_reopen_and_snapshot) {
   EXPECT_FALSE(again->set_client_quotas({}, {{"producer_byte_rate", 1}}));
 }
 
+// client.quota.max.entities, checked under the store's lock: a new entity
+// past the bound is refused and nothing is written; changing or removing a
+// kept one is not; a removal frees a place.
+TEST_F(meta, client_quota_entities_are_bounded) {
+  auto m = open();
+  auto client = [](const std::string& id) { return client_quota_entity{{"client-id", id}}; };
+  ASSERT_TRUE(m->set_client_quotas(client("a"), {{"producer_byte_rate", 1}}, 2));
+  ASSERT_TRUE(m->set_client_quotas(client("b"), {{"producer_byte_rate", 1}}, 2));
+  auto refused = m->set_client_quotas(client("c"), {{"producer_byte_rate", 1}}, 2);
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(is(refused.err(), errc::limit_reached));
+  EXPECT_EQ(m->client_quota_count(), 2u);
+  EXPECT_FALSE(m->client_quota(client("c")));
+  EXPECT_TRUE(m->set_client_quotas(client("a"), {{"producer_byte_rate", 2}}, 2));
+  EXPECT_TRUE(m->set_client_quotas(client("c"), {}, 2)) << "removing nothing is no new entity";
+  ASSERT_TRUE(m->set_client_quotas(client("b"), {}, 2));
+  EXPECT_TRUE(m->set_client_quotas(client("c"), {{"producer_byte_rate", 1}}, 2));
+  EXPECT_EQ(m->client_quota(client("a")), (client_quota_values{{"producer_byte_rate", 2}}));
+  m.reset();
+  EXPECT_EQ(open()->client_quota_count(), 2u);
+}
+
+// scram.max.users counts users, not credentials: a second mechanism is no
+// new user; deleting a user's last credential frees a place, also within
+// the same batch.
+TEST_F(meta, scram_users_are_bounded) {
+  auto m = open();
+  ASSERT_TRUE(m->alter_scram_credentials({upsert(scram("alice", 1, 1)), upsert(scram("bob", 1, 1))}, 2));
+  EXPECT_EQ(m->scram_user_count(), 2u);
+  EXPECT_TRUE(m->alter_scram_credentials({upsert(scram("alice", 2, 1))}, 2));
+  EXPECT_EQ(m->scram_user_count(), 2u);
+  auto refused = m->alter_scram_credentials({upsert(scram("bob", 2, 1)), upsert(scram("carol", 1, 1))}, 2);
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(is(refused.err(), errc::limit_reached));
+  EXPECT_FALSE(m->scram_credential("bob", 2)) << "refused whole";
+  EXPECT_TRUE(m->alter_scram_credentials({removal("bob", 1), upsert(scram("carol", 1, 1))}, 2));
+  EXPECT_TRUE(m->has_scram_user("carol"));
+  EXPECT_FALSE(m->has_scram_user("bob"));
+  m.reset();
+  m = open();
+  EXPECT_EQ(m->scram_user_count(), 2u);
+  EXPECT_TRUE(m->has_scram_user("alice"));
+}
+
 }  // namespace
 }  // namespace samsa::storage

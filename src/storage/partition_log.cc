@@ -47,7 +47,9 @@ std::optional<topic_id> read_partition_metadata_id(file_system& fs, const std::s
 
 }  // namespace
 
-partition_log::partition_log(options opts) : opts_(std::move(opts)) {}
+partition_log::partition_log(options opts) : opts_(std::move(opts)) {
+  producers_.set_max_producers(opts_.max_producer_ids);
+}
 
 segment_options partition_log::seg_options() const {
   return {opts_.config.index_interval_bytes, opts_.config.segment_index_bytes};

@@ -111,6 +111,9 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
     // producer.id.expiration.ms (KIP-854): a producer idle this long is
     // forgotten (not one with an open transaction).
     int64_t producer_id_expiration_ms = 24LL * 60 * 60 * 1000;
+    // max.producer.ids.per.partition (Samsa's own): the producer table's
+    // bound; a full table forgets the producer written longest ago.
+    size_t max_producer_ids = txn::producer_state_table::default_max_producers;
   };
 
   // Creates the directory if needed, or opens and recovers an existing one.

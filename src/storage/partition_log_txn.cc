@@ -259,6 +259,7 @@ status partition_log::load_transactions(const std::vector<std::string>& names) {
   int64_t replay_start = segments_.begin()->first;
   if (loaded) {
     for (const auto& p : loaded->producers) producers_.restore(p);
+    producers_.finish_restore();
     replay_start = std::max(replay_start, loaded->offset);
   }
   // Entries past the replay start are rebuilt from the markers themselves

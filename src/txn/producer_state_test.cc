@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <vector>
 
 namespace samsa::txn {
 namespace {
@@ -148,6 +149,99 @@ TEST(ProducerState, RecordsRestoreTheSameTable) {
   EXPECT_EQ(back.check(txn_batch(1, 3, 0, 2)).outcome, verdict::duplicate);
   EXPECT_EQ(back.check(batch(1, 0, 1, 9)).previous.base_offset, 42);
   EXPECT_EQ(back.summaries().size(), 2u);
+}
+
+// max.producer.ids.per.partition: a full table makes room by dropping the
+// producer whose last write is the oldest; that one comes back as after
+// expiry (any sequence accepted).
+TEST(ProducerState, FullTableEvictsTheProducerWrittenLongestAgo) {
+  producer_state_table t(3);
+  store(t, batch(0, 0, 1, 1), 0, 100);
+  store(t, batch(0, 0, 1, 2), 1, 200);
+  store(t, batch(0, 0, 1, 3), 2, 300);
+  store(t, batch(0, 1, 1, 1), 3, 400);  // producer 1 writes again: 2 is now the oldest
+  store(t, batch(0, 0, 1, 4), 4, 500);
+  EXPECT_EQ(t.producer_count(), 3u);
+  EXPECT_EQ(t.evicted(), 1u);
+  std::vector<int64_t> ids;
+  for (const auto& s : t.summaries()) ids.push_back(s.producer_id);
+  EXPECT_EQ(ids, (std::vector<int64_t>{1, 3, 4}));
+  EXPECT_EQ(t.check(batch(0, 7, 1, 2)).outcome, verdict::append) << "forgotten: any sequence, as after expiry";
+  EXPECT_EQ(t.check(batch(0, 0, 1, 1)).outcome, verdict::duplicate) << "the others keep their sequences";
+}
+
+TEST(ProducerState, OpenTransactionsAreNeverEvicted) {
+  producer_state_table t(2);
+  store(t, txn_batch(1, 0, 0), 0, 100);  // oldest, but in a transaction
+  store(t, batch(0, 0, 1, 2), 1, 200);
+  store(t, batch(0, 0, 1, 3), 2, 300);  // evicts 2, not 1
+  EXPECT_EQ(t.first_unstable_offset(), 0);
+  EXPECT_EQ(t.summaries().at(0).producer_id, 1);
+  EXPECT_EQ(t.summaries().at(1).producer_id, 3);
+  // Once its transaction ends, the marker counts as its latest write.
+  t.on_marker(1, 0, true, 3, 400);
+  store(t, batch(0, 0, 1, 4), 4, 500);  // evicts 3
+  EXPECT_EQ(t.summaries().at(0).producer_id, 1);
+  EXPECT_EQ(t.summaries().at(1).producer_id, 4);
+}
+
+TEST(ProducerState, NewProducerIsRefusedWhenEveryEntryHasAnOpenTransaction) {
+  producer_state_table t(2);
+  store(t, txn_batch(1, 0, 0), 0, 100);
+  store(t, txn_batch(2, 0, 0), 1, 200);
+  auto refused = t.check(batch(0, 0, 1, 3));
+  EXPECT_EQ(refused.outcome, verdict::table_full);
+  EXPECT_NE(refused.message.find("max.producer.ids.per.partition"), std::string::npos) << refused.message;
+  // The producers already known go on; an ended transaction frees a place.
+  EXPECT_EQ(t.check(txn_batch(1, 0, 1)).outcome, verdict::append);
+  t.on_marker(2, 0, false, 2, 300);
+  EXPECT_EQ(t.check(batch(0, 0, 1, 3)).outcome, verdict::append);
+  store(t, batch(0, 0, 1, 3), 3, 400);
+  EXPECT_EQ(t.producer_count(), 2u);
+  EXPECT_EQ(t.ongoing(), (std::vector<std::pair<int64_t, int64_t>>{{1, 0}}));
+}
+
+TEST(ProducerState, RestoreOrdersByLastWriteAndKeepsTheBound) {
+  producer_state_table t(10);
+  store(t, batch(0, 0, 1, 5), 0, 300);
+  store(t, batch(0, 0, 1, 6), 1, 100);  // an older clock: the oldest write
+  store(t, txn_batch(7, 0, 0), 2, 50);
+  store(t, batch(0, 0, 1, 8), 3, 200);
+  producer_state_table back(2);
+  for (const auto& r : t.records()) back.restore(r);
+  EXPECT_EQ(back.producer_count(), 4u) << "restore alone never evicts";
+  back.finish_restore();
+  std::vector<int64_t> ids;
+  for (const auto& s : back.summaries()) ids.push_back(s.producer_id);
+  EXPECT_EQ(ids, (std::vector<int64_t>{5, 7})) << "6 and 8 wrote longest ago; 7 has an open transaction";
+  EXPECT_EQ(back.first_unstable_offset(), 2);
+}
+
+TEST(ProducerState, ExpiryAndClearKeepTheEvictionOrderConsistent) {
+  producer_state_table t(2);
+  store(t, batch(0, 0, 1, 1), 0, 100);
+  store(t, batch(0, 0, 1, 2), 1, 5000);
+  EXPECT_EQ(t.expire(6000, 2000), 1u);  // 1 goes
+  store(t, batch(0, 0, 1, 3), 2, 6000);
+  store(t, batch(0, 0, 1, 4), 3, 7000);  // evicts 2
+  EXPECT_EQ(t.producer_count(), 2u);
+  EXPECT_EQ(t.summaries().at(0).producer_id, 3);
+  t.clear();
+  store(t, batch(0, 0, 1, 9), 4, 8000);
+  EXPECT_EQ(t.producer_count(), 1u);
+}
+
+TEST(ProducerState, RingKeepsTheLastFiveBatchesAcrossManyWrites) {
+  producer_state_table t;
+  for (int i = 0; i < 23; ++i) store(t, batch(0, i, 1), i);
+  auto records = t.records();
+  ASSERT_EQ(records.size(), 1u);
+  ASSERT_EQ(records[0].recent.size(), producer_state_table::batches_kept);
+  EXPECT_EQ(records[0].recent.front().first_sequence, 18);
+  EXPECT_EQ(records[0].recent.back().first_sequence, 22);
+  EXPECT_EQ(t.check(batch(0, 17, 1)).outcome, verdict::out_of_order_sequence);
+  EXPECT_EQ(t.check(batch(0, 18, 1)).previous.base_offset, 18);
+  EXPECT_EQ(t.summaries().at(0).last_sequence, 22);
 }
 
 }  // namespace

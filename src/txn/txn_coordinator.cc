@@ -107,6 +107,19 @@ void coordinator::init_producer_id(const std::string& id, int32_t timeout_ms, in
 
   auto it = txns_.find(id);
   if (it == txns_.end()) {
+    // Only new ids are bounded: one already in the log (a longer one from an
+    // older Samsa, or kept past a lowered bound) goes on working.
+    if (id.size() > max_new_transactional_id_bytes) {
+      return fail(error_code::invalid_request, "a transactional id of " + std::to_string(id.size()) +
+                                                   " bytes is longer than the " +
+                                                   std::to_string(max_new_transactional_id_bytes) + " bytes Samsa accepts");
+    }
+    if (txns_.size() >= config_.max_ids) {
+      return fail(error_code::policy_violation,
+                  "the coordinator keeps " + std::to_string(txns_.size()) +
+                      " transactional ids, the most transactional.id.max.count allows; an id leaves "
+                      "transactional.id.expiration.ms after its last use");
+    }
     auto pid = new_id_();
     if (!pid) return fail(error_code::coordinator_not_available, "cannot allocate a producer id: " + pid.err().message);
     txn_record next;

@@ -12,6 +12,7 @@
 // in the log finishes the transaction (finish_loading).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -53,10 +54,24 @@ class marker_writer {
                              const std::vector<topic_partition>& partitions, std::function<void(status)> done) = 0;
 };
 
+// The longest transactional id InitProducerId may create: Kafka has no
+// limit, but Samsa's ACLs name resources of at most 1 KiB, so a longer id
+// could not even be granted WRITE by a literal ACL. Real ids (a Streams
+// application id with a UUID and a thread number, a Flink or Connect
+// prefix with a task number) are a few dozen bytes.
+inline constexpr size_t max_new_transactional_id_bytes = 1024;
+
 struct coordinator_config {
   int32_t max_timeout_ms = 15 * 60 * 1000;                  // transaction.max.timeout.ms
   int64_t id_expiration_ms = 7LL * 24 * 60 * 60 * 1000;     // transactional.id.expiration.ms
   int64_t retry_backoff_ms = 1000;                          // after a failed marker or state write
+  // transactional.id.max.count (Samsa's own): ids kept at once. Each stays
+  // transactional.id.expiration.ms (7 days) after its last use, so the
+  // bound must hold a week of ids: some sinks (Flink's KafkaSink before
+  // its id pooling) take a new id per subtask and checkpoint, tens of
+  // thousands a week. At 1 KiB per id the coordinator holds at most about
+  // 300 MB; real ids cost ~0.5 KB each.
+  size_t max_ids = 100000;
 };
 
 // Steps between which a test build may crash the broker (crash_hook).
@@ -91,7 +106,9 @@ class coordinator {
   // producer asks to keep its id (KIP-360, v3+). Errors: PRODUCER_FENCED
   // (the handler maps it to INVALID_PRODUCER_EPOCH for old versions),
   // INVALID_TRANSACTION_TIMEOUT, CONCURRENT_TRANSACTIONS (also while an open
-  // transaction of the previous producer is being aborted: retry).
+  // transaction of the previous producer is being aborted: retry). A new id
+  // longer than max_new_transactional_id_bytes: INVALID_REQUEST; a new id while
+  // max_ids are kept: POLICY_VIOLATION (ids already known go on).
   void init_producer_id(const std::string& id, int32_t timeout_ms, int64_t expected_pid, int16_t expected_epoch,
                         int64_t now_ms, std::function<void(init_result)> done);
 

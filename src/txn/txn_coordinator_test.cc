@@ -394,5 +394,37 @@ TEST_F(TxnCoordinator, ListAndDescribe) {
   EXPECT_FALSE(c_->describe("zzz"));
 }
 
+// transactional.id.max.count: a new id past the bound is refused before
+// anything is written; known ids go on; an expired id frees its place.
+TEST_F(TxnCoordinator, NewIdsAreBoundedAndExpiryFreesAPlace) {
+  config_.max_ids = 2;
+  config_.id_expiration_ms = 10000;
+  make();
+  ASSERT_EQ(init("a").error, error_code::none);
+  ASSERT_EQ(init("b").error, error_code::none);
+  const size_t written = log_.records.size();
+  auto refused = init("c");
+  EXPECT_EQ(refused.error, error_code::policy_violation);
+  EXPECT_NE(refused.message.find("transactional.id.max.count"), std::string::npos) << refused.message;
+  EXPECT_EQ(log_.records.size(), written);
+  EXPECT_EQ(init("a").producer_epoch, 1) << "a known id is not new";
+  restart();
+  EXPECT_EQ(init("c").error, error_code::policy_violation) << "the ids in the log count after a restart";
+  now_ += 5000;
+  ASSERT_EQ(init("a").error, error_code::none);  // a stays in use, b goes idle
+  c_->tick(now_ + 5000);
+  EXPECT_FALSE(c_->describe("b"));
+  EXPECT_EQ(init("c").error, error_code::none);
+}
+
+TEST_F(TxnCoordinator, NewIdsLongerThanOneKibAreRefused) {
+  auto refused = init(std::string(max_new_transactional_id_bytes + 1, 'x'));
+  EXPECT_EQ(refused.error, error_code::invalid_request);
+  EXPECT_NE(refused.message.find("1025 bytes"), std::string::npos) << refused.message;
+  EXPECT_LT(refused.message.size(), 200u) << "the id is not repeated";
+  EXPECT_TRUE(log_.records.empty());
+  EXPECT_EQ(init(std::string(max_new_transactional_id_bytes, 'x')).error, error_code::none);
+}
+
 }  // namespace
 }  // namespace samsa::txn

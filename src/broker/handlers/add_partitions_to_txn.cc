@@ -42,11 +42,6 @@ using response_t = protocol::add_partitions_to_txn_response_data;
 using topic_t = request_t::add_partitions_to_txn_topic;
 using topic_result_t = response_t::add_partitions_to_txn_topic_result;
 
-bool partition_exists(const topic_registry& topics, const std::string& topic, int32_t partition) {
-  const topic_entry* t = topics.find(topic);
-  return t && partition >= 0 && partition < static_cast<int32_t>(t->partitions.size());
-}
-
 std::vector<topic_result_t> answer_all(const std::vector<topic_t>& topics,
                                        const std::function<int16_t(const std::string&, int32_t)>& error_of) {
   std::vector<topic_result_t> out;
@@ -82,19 +77,32 @@ boost::asio::awaitable<std::vector<topic_result_t>> handle_one(request_context& 
       }
     }
   }
+  // Each topic is looked up once, and its (name, partition) pairs are made
+  // only while every partition so far exists: a long unknown name listed
+  // with many partitions must not cost name x partitions bytes.
   std::vector<txn::topic_partition> partitions;
   bool any_unknown = false;
   for (const auto& t : topics) {
+    const topic_entry* entry = registry.find(t.name);
     for (int32_t p : t.partitions) {
-      if (!partition_exists(registry, t.name, p)) any_unknown = true;
-      partitions.push_back({t.name, p});
+      if (!entry || p < 0 || p >= static_cast<int32_t>(entry->partitions.size())) any_unknown = true;
+      if (!any_unknown) partitions.push_back({t.name, p});
     }
   }
   if (any_unknown || !denied.empty()) {
+    const std::string* looked_up = nullptr;  // the topic `known` is for (answer_all passes each topic's name)
+    const topic_entry* known = nullptr;
+    bool topic_denied = false;
     co_return answer_all(topics, [&](const std::string& topic, int32_t p) {
-      if (denied.contains(topic)) return protocol::to_int(protocol::error_code::topic_authorization_failed);
-      return protocol::to_int(partition_exists(registry, topic, p) ? protocol::error_code::operation_not_attempted
-                                                                   : protocol::error_code::unknown_topic_or_partition);
+      if (&topic != looked_up) {
+        looked_up = &topic;
+        known = registry.find(topic);
+        topic_denied = denied.contains(topic);
+      }
+      if (topic_denied) return protocol::to_int(protocol::error_code::topic_authorization_failed);
+      const bool exists = known && p >= 0 && p < static_cast<int32_t>(known->partitions.size());
+      return protocol::to_int(exists ? protocol::error_code::operation_not_attempted
+                                     : protocol::error_code::unknown_topic_or_partition);
     });
   }
   auto& txns = ctx.broker.transactions();

@@ -40,7 +40,9 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
       storage::partition_log* log = partition_log_of(topic, index);
       if (!log) {
         p.error_code = protocol::to_int(protocol::error_code::unknown_topic_or_partition);
-        p.error_message = "no partition " + wanted.name + "-" + std::to_string(index);
+        // Without the topic's name, which its entry already carries: a long
+        // name repeated per partition made the answer name x partitions bytes.
+        p.error_message = topic ? "the topic has no partition " + std::to_string(index) : "no such topic";
         topic_out.partitions.push_back(std::move(p));
         continue;
       }

@@ -20,6 +20,7 @@
 #include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
+#include "broker/handlers/give_way.h"
 #include "broker/handlers/handlers.h"
 #include "broker/old_style_offsets.h"
 #include "broker/storage_errors.h"
@@ -140,6 +141,7 @@ partition_response_t lookup(const topic_entry* topic, const request_t::list_offs
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   response_t response;
+  size_t entries = 0;
   for (const auto& t : request.topics) {
     auto& tr = response.topics.emplace_back();
     tr.name = t.name;
@@ -152,8 +154,14 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
       continue;
     }
     const topic_entry* topic = ctx.broker.topics().find(t.name);
-    for (const auto& p : t.partitions) tr.partitions.push_back(
-        lookup(topic, p, ctx.api_version, request.isolation_level, request.replica_id));
+    for (const auto& p : t.partitions) {
+      // A lookup may read an index; the topic is looked up again after a
+      // turn of the others (it may have been deleted meanwhile).
+      const size_t before = entries;
+      co_await give_way(ctx.broker.io(), entries);
+      if (entries / entries_per_turn != before / entries_per_turn) topic = ctx.broker.topics().find(t.name);
+      tr.partitions.push_back(lookup(topic, p, ctx.api_version, request.isolation_level, request.replica_id));
+    }
   }
   co_return response;
 }

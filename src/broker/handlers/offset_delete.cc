@@ -9,6 +9,7 @@
 #include "broker/group_await.h"
 #include "broker/group_service.h"
 #include "broker/handlers/handlers.h"
+#include "broker/topic_names.h"
 #include "protocol/api_keys.h"
 #include "protocol/messages.h"
 
@@ -28,7 +29,15 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   }
   std::vector<group::topic_partition> partitions;
   std::vector<const request_t::offset_delete_request_topic*> denied;
+  // Names longer than any topic's name no topic: answered here, never
+  // expanded into one (name, partition) pair per partition (a long name
+  // listed with many partitions cost the broker name x partitions bytes).
+  std::vector<const request_t::offset_delete_request_topic*> unknown;
   for (const auto& t : request.topics) {
+    if (t.name.size() > max_topic_name_length) {
+      unknown.push_back(&t);
+      continue;
+    }
     if (!authorized(ctx, acl::operation::read, acl::resource_type::topic, t.name)) {
       denied.push_back(&t);
       continue;
@@ -48,15 +57,19 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     po.error_code = p.error;
   }
   if (result.error == 0) {
-    for (const auto* t : denied) {
-      auto& to = response.topics.emplace_back();
-      to.name = t->name;
-      for (const auto& p : t->partitions) {
-        auto& po = to.partitions.emplace_back();
-        po.partition_index = p.partition_index;
-        po.error_code = protocol::to_int(protocol::error_code::topic_authorization_failed);
+    auto answer = [&](const std::vector<const request_t::offset_delete_request_topic*>& topics, protocol::error_code e) {
+      for (const auto* t : topics) {
+        auto& to = response.topics.emplace_back();
+        to.name = t->name;
+        for (const auto& p : t->partitions) {
+          auto& po = to.partitions.emplace_back();
+          po.partition_index = p.partition_index;
+          po.error_code = protocol::to_int(e);
+        }
       }
-    }
+    };
+    answer(denied, protocol::error_code::topic_authorization_failed);
+    answer(unknown, protocol::error_code::unknown_topic_or_partition);
   }
   co_return response;
 }

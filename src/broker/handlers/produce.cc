@@ -151,7 +151,7 @@ protocol::error_code produce_txn_error(protocol::error_code code, int16_t versio
 // One listed partition through the three steps of a produce.
 struct partition_job {
   int32_t index = 0;
-  std::string topic;
+  std::string topic;  // set once the partition is known to exist
   std::shared_ptr<storage::partition_log> log;  // keeps the log alive if the topic goes meanwhile
   size_t check = SIZE_MAX;                      // its entry in the check phase's input
   std::optional<partition_response_t> answer;   // refused before the append phase
@@ -178,7 +178,6 @@ void resolve(const request_context& ctx, request_t& request, std::vector<storage
     for (auto& p : t.partition_data) {
       partition_job& job = jobs.emplace_back();
       job.index = p.index;
-      job.topic = topic ? topic->name : t.name;
       if (denied) {
         job.answer = failed(p.index, protocol::error_code::topic_authorization_failed,
                             std::string(protocol::default_message(protocol::error_code::topic_authorization_failed)));
@@ -188,6 +187,10 @@ void resolve(const request_context& ctx, request_t& request, std::vector<storage
         job.answer = std::move(*refused);
         continue;
       }
+      // Named only once it is known to exist: a refused partition never
+      // copies the name (a long unknown name listed with many partitions
+      // cost name x partitions bytes).
+      job.topic = topic->name;
       job.log = topic->partitions[static_cast<size_t>(p.index)];
       // The records view this request's own frame (or an owned copy):
       // offsets, the leader epoch and timestamps are assigned in those bytes.

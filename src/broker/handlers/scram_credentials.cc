@@ -9,6 +9,9 @@
 // RESOURCE_NOT_FOUND for a deletion or description of nothing. The write
 // (one fdatasync for the request) runs on the worker pool. Describing needs
 // DESCRIBE on the cluster, altering ALTER (else CLUSTER_AUTHORIZATION_FAILED).
+// Samsa's own bounds: names of at most 4096 bytes and at most
+// scram.max.users users, both UNACCEPTABLE_CREDENTIAL (the credential is
+// not one this broker accepts; Kafka's code for a refused upsertion).
 #include <map>
 #include <set>
 
@@ -39,6 +42,16 @@ using protocol::error_code;
 // password longer than this is no real credential.
 constexpr size_t max_salt = 1024;
 constexpr size_t max_salted_password = 1024;
+// The metadata log's bound on a user name (storage/metadata_store.cc).
+constexpr size_t max_user_name = 4096;
+
+// A user name as error messages show it: the client sent the name, and it
+// may be as long as the request allows.
+std::string shown(const std::string& user) {
+  constexpr size_t keep = 64;
+  if (user.size() <= keep) return user;
+  return user.substr(0, keep) + "... (" + std::to_string(user.size()) + " bytes)";
+}
 
 struct outcome {
   error_code code = error_code::none;
@@ -53,6 +66,11 @@ outcome check_name_and_mechanism(const std::string& user, int8_t mechanism) {
 
 outcome check_upsertion(const alter_request::scram_credential_upsertion& u) {
   if (auto o = check_name_and_mechanism(u.name, u.mechanism); o.code != error_code::none) return o;
+  if (u.name.size() > max_user_name) {
+    return {error_code::unacceptable_credential, "A username of " + std::to_string(u.name.size()) +
+                                                     " bytes is longer than the " + std::to_string(max_user_name) +
+                                                     " bytes Samsa accepts"};
+  }
   if (u.iterations < sasl::scram_min_iterations) return {error_code::unacceptable_credential, "Too few iterations"};
   if (u.iterations > sasl::scram_max_iterations) return {error_code::unacceptable_credential, "Too many iterations"};
   if (u.salt.empty() || u.salt.size() > max_salt)
@@ -86,7 +104,7 @@ boost::asio::awaitable<describe_response> describe(request_context& ctx, describ
     auto it = by_user.find(user);
     if (it == by_user.end()) {
       r.error_code = protocol::to_int(error_code::resource_not_found);
-      r.error_message = "Attempt to describe a user credential that does not exist: " + user;
+      r.error_message = "Attempt to describe a user credential that does not exist: " + shown(user);
     } else {
       r.error_message = std::nullopt;  // Kafka answers success with a null message
       r.credential_infos = it->second;
@@ -106,7 +124,8 @@ boost::asio::awaitable<describe_response> describe(request_context& ctx, describ
       describe_response::describe_user_scram_credentials_result r;
       r.user = u.name;
       r.error_code = protocol::to_int(error_code::duplicate_resource);
-      r.error_message = "Cannot describe SCRAM credentials for the same user twice in a single request: " + u.name;
+      r.error_message =
+          "Cannot describe SCRAM credentials for the same user twice in a single request: " + shown(u.name);
       response.results.push_back(std::move(r));
     } else {
       response.results.push_back(found(u.name));
@@ -165,6 +184,23 @@ boost::asio::awaitable<alter_response> alter(request_context& ctx, alter_request
     if (o.code != error_code::none) failed[u.name] = o;
     else upsertions[u.name] = &u;
   }
+  // scram.max.users: new users take the places left, in request order. A
+  // deletion in the same request frees its place for the next request only.
+  const size_t max_users = static_cast<size_t>(ctx.broker.config().scram_max_users);
+  const outcome too_many{error_code::unacceptable_credential,
+                         "This broker keeps SCRAM credentials for at most " + std::to_string(max_users) +
+                             " users (scram.max.users); delete a user first"};
+  const size_t users = store.scram_user_count();
+  size_t places = users < max_users ? max_users - users : 0;
+  for (const auto& user : order) {
+    if (!upsertions.contains(user) || store.has_scram_user(user)) continue;
+    if (places > 0) {
+      --places;
+    } else {
+      upsertions.erase(user);
+      failed[user] = too_many;
+    }
+  }
 
   std::vector<storage::scram_change> changes;
   std::vector<std::string> changed;  // users whose change is written, in the order answered
@@ -193,13 +229,15 @@ boost::asio::awaitable<alter_response> alter(request_context& ctx, alter_request
 
   outcome written;
   if (!changes.empty()) {
-    auto write = [&store, &changes] { return store.alter_scram_credentials(changes); };
+    auto write = [&store, &changes, max_users] { return store.alter_scram_credentials(changes, max_users); };
     status s = co_await ctx.broker.workers().run(write);
     if (!s) {
       // Another request changed the same credentials between our check and
       // the write: nothing of this request was written.
       if (storage::is(s.err(), storage::errc::not_found))
         written = {error_code::resource_not_found, "Attempt to delete a user credential that does not exist"};
+      else if (storage::is(s.err(), storage::errc::limit_reached))
+        written = too_many;
       else
         written = {storage_error_to_kafka(s.err()), s.err().message};
     }
