@@ -5,11 +5,11 @@
 // answering others.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <iostream>
 #include <string>
 
 #include "broker_process.h"
+#include "hostile_client.h"
 #include "protocol/messages.h"
 #include "wire_client.h"
 #include "wire_helpers.h"
@@ -18,20 +18,7 @@ namespace samsa::wire_test {
 namespace {
 
 // Peak resident set (VmHWM) of a process, in bytes.
-int64_t peak_rss(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string key;
-  while (in >> key) {
-    if (key == "VmHWM:") {
-      int64_t kb = 0;
-      in >> kb;
-      return kb * 1024;
-    }
-    std::string rest;
-    std::getline(in, rest);
-  }
-  return -1;
-}
+int64_t peak_rss(pid_t pid) { return peak_resident_kib(pid) * 1024; }
 
 TEST(DecodeBoundWire, ArrayOfEmptyNamesIsRefusedBeforeItIsDecoded) {
   broker_process broker;

@@ -118,14 +118,23 @@ std::vector<uint8_t> api_versions_frame(int32_t correlation_id, size_t client_id
   return w.buffer();
 }
 
-int64_t resident_kib(pid_t pid) {
+namespace {
+
+// A "Key:   <n> kB" line of /proc/<pid>/status, in KiB (-1 when absent).
+int64_t status_kib(pid_t pid, const std::string& key) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
+    if (line.rfind(key, 0) == 0) return std::stoll(line.substr(key.size()));
   }
   return -1;
 }
+
+}  // namespace
+
+int64_t resident_kib(pid_t pid) { return status_kib(pid, "VmRSS:"); }
+
+int64_t peak_resident_kib(pid_t pid) { return status_kib(pid, "VmHWM:"); }
 
 int open_descriptors(pid_t pid) {
   int count = 0;

@@ -46,6 +46,8 @@ std::vector<uint8_t> api_versions_frame(int32_t correlation_id, size_t client_id
 
 // The broker's resident memory in KiB (from /proc).
 int64_t resident_kib(pid_t pid);
+// The process's peak resident set (VmHWM), in KiB.
+int64_t peak_resident_kib(pid_t pid);
 // The broker's open descriptors.
 int open_descriptors(pid_t pid);
 

@@ -8,12 +8,12 @@
 // fetch.max.bytes whatever the client asks for.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <string>
 
 #include "broker_process.h"
+#include "hostile_client.h"
 #include "protocol/error_code.h"
 #include "protocol/messages.h"
 #include "wire_client.h"
@@ -28,20 +28,7 @@ using protocol::to_int;
 constexpr int32_t partitions_listed = 20000;
 const std::string long_name(32000, 'n');
 
-int64_t peak_rss(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string key;
-  while (in >> key) {
-    if (key == "VmHWM:") {
-      int64_t kb = 0;
-      in >> kb;
-      return kb * 1024;
-    }
-    std::string rest;
-    std::getline(in, rest);
-  }
-  return -1;
-}
+int64_t peak_rss(pid_t pid) { return peak_resident_kib(pid) * 1024; }
 
 class NameAmplificationWire : public ::testing::Test {
  protected:
