@@ -39,7 +39,7 @@ const std::set<std::string>& broker_keys() {
       "group.max.session.timeout.ms", "group.consumer.session.timeout.ms", "group.consumer.heartbeat.interval.ms",
       "group.consumer.max.size", "group.consumer.assignors", "group.consumer.migration.policy", "offsets.topic.num.partitions", "offsets.retention.minutes",
       "offsets.retention.check.interval.ms", "group.max.size", "offset.metadata.max.bytes", "group.max.groups",
-      "group.max.pending.members",
+      "group.max.pending.members", "offsets.max.memory.bytes",
       "log.retention.check.interval.ms", "process.roles", "controller.quorum.voters",
       "listener.security.protocol.map", "inter.broker.listener.name", "controller.listener.names",
       "offsets.topic.replication.factor", "transaction.state.log.replication.factor",
@@ -51,7 +51,8 @@ const std::set<std::string>& broker_keys() {
       "max.producer.ids.per.partition", "transactional.id.max.count", "client.quota.max.entities", "scram.max.users",
       "group.share.record.lock.duration.ms", "group.share.delivery.count.limit",
       "group.share.partition.max.record.locks", "group.share.session.timeout.ms",
-      "group.share.heartbeat.interval.ms", "group.share.max.size", "samsa.test.crash.trigger", "http.listeners",
+      "group.share.heartbeat.interval.ms", "group.share.max.size", "group.share.max.groups",
+      "samsa.test.crash.trigger", "http.listeners",
       "http.write.enabled", "ssl.handshake.timeout.ms",
       // Read by the console's authentication (http/http_auth.cc).
       "connection.failed.authentication.delay.ms", "listener.name.http.plain.sasl.jaas.config",
@@ -346,6 +347,7 @@ result<broker_config> resolve_broker_config(const config_sources& sources, std::
                    apply_int32("offset.metadata.max.bytes", config.offset_metadata_max_bytes, 0, int32_max),
                    apply_int32("group.max.groups", config.group_max_groups, 1, int32_max),
                    apply_int32("group.max.pending.members", config.group_max_pending_members, 1, int32_max),
+                   apply_int64("offsets.max.memory.bytes", config.offsets_max_memory_bytes, 1 << 20, INT64_MAX),
                    apply_int32("offsets.topic.num.partitions", config.offsets_topic_num_partitions, 1, 10000),
                    // Kafka's ranges, except that tests may use shorter locks and sessions.
                    apply_int32("group.share.record.lock.duration.ms", config.group_share_record_lock_duration_ms,
@@ -358,6 +360,8 @@ result<broker_config> resolve_broker_config(const config_sources& sources, std::
                    apply_int32("group.share.heartbeat.interval.ms", config.group_share_heartbeat_interval_ms, 100,
                                int32_max),
                    apply_int32("group.share.max.size", config.group_share_max_size, 1, 1000),
+                   // Kafka 4.0 takes 1-100; more is allowed here, as group.max.groups allows.
+                   apply_int32("group.share.max.groups", config.group_share_max_groups, 1, int32_max),
                    apply_int64("offsets.retention.minutes", config.offsets_retention_minutes, 1, INT64_MAX),
                    apply_int64("offsets.retention.check.interval.ms", config.offsets_retention_check_interval_ms, 1,
                                INT64_MAX),

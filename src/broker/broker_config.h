@@ -98,11 +98,13 @@ struct broker_config {
   // Classic groups: Kafka's group.max.size (members per group) and
   // offset.metadata.max.bytes; Samsa's own group.max.groups (classic and
   // consumer groups together) and group.max.pending.members (members told
-  // MEMBER_ID_REQUIRED that have not rejoined, over all groups).
+  // MEMBER_ID_REQUIRED that have not rejoined, over all groups) and
+  // offsets.max.memory.bytes (what all groups' committed offsets may hold).
   int32_t group_max_size = 2147483647;
   int32_t offset_metadata_max_bytes = 4096;
   int32_t group_max_groups = 10000;
   int32_t group_max_pending_members = 10000;
+  int64_t offsets_max_memory_bytes = 256LL << 20;
   int32_t offsets_topic_num_partitions = 50;
   int64_t offsets_retention_minutes = 7 * 24 * 60;
   int64_t offsets_retention_check_interval_ms = 600000;  // how often expired offsets are removed
@@ -113,6 +115,9 @@ struct broker_config {
   int32_t group_share_session_timeout_ms = 45000;
   int32_t group_share_heartbeat_interval_ms = 5000;
   int32_t group_share_max_size = 200;
+  // Share groups the broker holds; a heartbeat that would create one more
+  // gets GROUP_MAX_SIZE_REACHED (groups restored at start always load).
+  int32_t group_share_max_groups = 10;
   // Transactions (Kafka's names and defaults).
   int32_t transaction_state_log_num_partitions = 50;
   int32_t transaction_max_timeout_ms = 15 * 60 * 1000;

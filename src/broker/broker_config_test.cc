@@ -52,11 +52,13 @@ TEST(BrokerConfig, StateBoundsHaveDefaultsAndAreValidated) {
   EXPECT_EQ(config->transactional_id_max_count, 100000);
   EXPECT_EQ(config->client_quota_max_entities, 10000);
   EXPECT_EQ(config->scram_max_users, 10000);
+  EXPECT_EQ(config->group_share_max_groups, 10);  // Kafka's default
   config_sources sources;
   sources.overrides = {{"max.producer.ids.per.partition", "5"},
                        {"transactional.id.max.count", "6"},
                        {"client.quota.max.entities", "7"},
-                       {"scram.max.users", "8"}};
+                       {"scram.max.users", "8"},
+                       {"group.share.max.groups", "9"}};
   config = resolve_broker_config(sources, warnings);
   ASSERT_TRUE(config.ok());
   EXPECT_TRUE(warnings.empty()) << warnings.front();
@@ -64,8 +66,9 @@ TEST(BrokerConfig, StateBoundsHaveDefaultsAndAreValidated) {
   EXPECT_EQ(config->transactional_id_max_count, 6);
   EXPECT_EQ(config->client_quota_max_entities, 7);
   EXPECT_EQ(config->scram_max_users, 8);
-  for (const char* key :
-       {"max.producer.ids.per.partition", "transactional.id.max.count", "client.quota.max.entities", "scram.max.users"}) {
+  EXPECT_EQ(config->group_share_max_groups, 9);
+  for (const char* key : {"max.producer.ids.per.partition", "transactional.id.max.count", "client.quota.max.entities",
+                          "scram.max.users", "group.share.max.groups"}) {
     for (const char* bad : {"0", "-1", "many", "99999999999"}) {
       sources.overrides = {{key, bad}};
       auto refused = resolve_broker_config(sources, warnings);

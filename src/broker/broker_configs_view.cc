@@ -46,6 +46,7 @@ std::vector<storage::config_entry> describe_broker_configs(const broker_config& 
       {"group.share.heartbeat.interval.ms",
        {std::to_string(config.group_share_heartbeat_interval_ms), config_type::int_}},
       {"group.share.max.size", {std::to_string(config.group_share_max_size), config_type::int_}},
+      {"group.share.max.groups", {std::to_string(config.group_share_max_groups), config_type::int_}},
       {"offsets.retention.minutes", {std::to_string(config.offsets_retention_minutes), config_type::int_}},
       {"offsets.retention.check.interval.ms",
        {std::to_string(config.offsets_retention_check_interval_ms), config_type::long_}},

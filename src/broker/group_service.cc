@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <chrono>
 #include <system_error>
@@ -10,6 +11,7 @@
 #include "broker/topic_registry.h"
 #include "group/consumer_group_records.h"
 #include "group/errors.h"
+#include "group/id_bounds.h"
 #include "record/batch_builder.h"
 #include "record/control_record.h"
 #include "record/record.h"
@@ -34,6 +36,7 @@ group::coordinator_config coordinator_config_from(const group_settings& s, int32
   out.offset_metadata_max_bytes = s.offset_metadata_max_bytes;
   out.max_groups = s.max_groups;
   out.max_pending_members = s.max_pending_members;
+  out.offsets_max_memory_bytes = s.offsets_max_memory_bytes;
   out.offsets_retention_ms = s.offsets_retention_ms;
   out.offsets_retention_check_interval_ms = s.offsets_retention_check_interval_ms;
   out.offsets_topic_partitions = partitions;
@@ -65,6 +68,7 @@ group_settings group_settings_from(const broker_config& c) {
   out.offset_metadata_max_bytes = c.offset_metadata_max_bytes;
   out.max_groups = c.group_max_groups;
   out.max_pending_members = c.group_max_pending_members;
+  out.offsets_max_memory_bytes = c.offsets_max_memory_bytes;
   out.offsets_retention_ms = c.offsets_retention_minutes * 60 * 1000;
   out.offsets_retention_check_interval_ms = c.offsets_retention_check_interval_ms;
   out.consumer_session_timeout_ms = c.group_consumer_session_timeout_ms;
@@ -196,12 +200,17 @@ status group_service::start() {
   // the topic's real one once it exists.
   auto partitions = topic ? static_cast<int32_t>(topic->partitions.size())
                           : settings_.offsets_topic_num_partitions;
-  // group.max.groups counts both kinds of group: each coordinator asks the
-  // other for its count (both live on the handler thread).
+  // group.max.groups counts both kinds of group: each coordinator asks for
+  // the other's groups it does not hold itself (both live on the handler
+  // thread). A consumer group's committed offsets live in the classic
+  // coordinator, so one id may be in both and must count once. Asked only
+  // when a request would create a group.
   auto classic_config = coordinator_config_from(settings_, partitions);
-  classic_config.other_groups = [this] { return consumer_groups_ ? consumer_groups_->group_count() : 0; };
+  classic_config.other_groups = [this] {
+    return consumer_groups_ ? consumer_groups_->group_count() - groups_in_both() : 0;
+  };
   auto consumer_config = consumer_group_config_from(settings_, partitions);
-  consumer_config.other_groups = [this] { return coordinator_ ? coordinator_->group_count() : 0; };
+  consumer_config.other_groups = [this] { return coordinator_ ? coordinator_->group_count() - groups_in_both() : 0; };
   coordinator_ = std::make_unique<group::coordinator>(std::move(classic_config), log_);
   consumer_groups_ = std::make_unique<group::consumer_group_coordinator>(std::move(consumer_config), log_);
   log_.set_after_completion([this] { rearm(); });
@@ -215,6 +224,7 @@ status group_service::start() {
     coordinator_->finish_loading(now_ms());
   }
   consumer_groups_->finish_loading(now_ms());
+  next_empty_group_check_ms_ = now_ms() + settings_.offsets_retention_check_interval_ms;
   rearm();
   return {};
 }
@@ -309,9 +319,45 @@ int16_t group_service::verify_txn_offsets(const std::string& transactional_id, i
   return verifier_(transactional_id, producer_id, producer_epoch, group_id, api_version);
 }
 
+size_t group_service::groups_in_both() const {
+  if (!coordinator_ || !consumer_groups_) return 0;
+  size_t n = 0;
+  for (const auto& listing : consumer_groups_->list()) n += coordinator_->find_group(listing.group_id) != nullptr;
+  return n;
+}
+
+void group_service::remove_empty_consumer_groups(int64_t now_ms) {
+  std::vector<std::string> classic_leftovers;
+  for (const auto& listing : consumer_groups_->list()) {
+    const std::string& id = listing.group_id;
+    if (!consumer_groups_->is_empty_group(id)) continue;
+    // A consumer group's offsets live with the classic coordinator: while
+    // any is left (or a transaction may still commit one) the group stays,
+    // and goes at a later check once the retention check expired them.
+    const group::group_metadata* offsets = coordinator_->find_group(id);
+    if (offsets && !(offsets->offsets.empty() && offsets->pending_txn_offsets.empty())) continue;
+    if (!consumer_groups_->remove_empty_group(id)) continue;
+    spdlog::info("consumer group {} removed: it is empty and holds no offsets",
+                 group::utf8_prefix(id, group::max_logged_id_bytes));
+    if (offsets) classic_leftovers.push_back(id);
+  }
+  if (classic_leftovers.empty()) return;
+  // What is left of the id with the classic coordinator goes too, as
+  // DeleteGroups removes both.
+  coordinator_->delete_groups(classic_leftovers, now_ms, [](std::vector<group::group_error> results) {
+    for (const auto& r : results) {
+      if (r.error != group::errc::none && r.error != group::errc::group_id_not_found) {
+        spdlog::warn("removing the offsets entry of empty consumer group {}: error {}",
+                     group::utf8_prefix(r.group_id, group::max_logged_id_bytes), r.error);
+      }
+    }
+  });
+}
+
 void group_service::rearm() {
   if (stopped_ || !coordinator_) return;
-  int64_t deadline = std::min(coordinator_->next_deadline(), consumer_groups_->next_deadline());
+  int64_t deadline = std::min({coordinator_->next_deadline(), consumer_groups_->next_deadline(),
+                               next_empty_group_check_ms_});
   if (deadline == armed_for_) return;
   armed_for_ = deadline;
   if (deadline == group::no_deadline) {
@@ -325,6 +371,10 @@ void group_service::rearm() {
     armed_for_ = group::no_deadline;
     coordinator_->tick(now_ms());
     consumer_groups_->tick(now_ms());
+    if (const int64_t now = now_ms(); now >= next_empty_group_check_ms_) {
+      remove_empty_consumer_groups(now);
+      next_empty_group_check_ms_ = now + settings_.offsets_retention_check_interval_ms;
+    }
     rearm();
   });
 }

@@ -2,7 +2,11 @@
 // over the compacted __consumer_offsets topic, and the timer that drives its
 // timeouts. Runs on the handler thread's io_context. It is handed only what
 // it uses (that context, the topic registry and its group settings), not the
-// whole broker_state.
+// whole broker_state. Every offsets.retention.check.interval.ms the timer
+// also removes the consumer-protocol groups that are Empty and hold no
+// committed or pending transactional offsets (as Kafka's offset cleanup
+// does), so that groups every member left do not stay forever and count
+// against group.max.groups.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -38,6 +42,7 @@ struct group_settings {
   int32_t offset_metadata_max_bytes = 4096;
   int32_t max_groups = 10000;
   int32_t max_pending_members = 10000;
+  int64_t offsets_max_memory_bytes = 256LL << 20;
   int64_t offsets_retention_ms = 0;
   int64_t offsets_retention_check_interval_ms = 600000;
   // KIP-848 consumer groups.
@@ -146,6 +151,12 @@ class group_service {
   status replay(int32_t partitions);
   // Applies the COMMIT/ABORT markers of one control batch read during replay.
   void replay_control(int32_t partition, int64_t producer_id, const std::vector<record::record>& records);
+  // Removes each Empty consumer-protocol group whose id holds no committed
+  // and no pending transactional offsets, tombstoning it as DeleteGroups does.
+  void remove_empty_consumer_groups(int64_t now_ms);
+  // Ids both coordinators hold (a consumer group with committed offsets),
+  // which group.max.groups counts once.
+  size_t groups_in_both() const;
 
   topic_registry& topics_;
   group_settings settings_;
@@ -154,6 +165,8 @@ class group_service {
   std::unique_ptr<group::consumer_group_coordinator> consumer_groups_;
   boost::asio::steady_timer timer_;
   int64_t armed_for_ = group::no_deadline;
+  // When remove_empty_consumer_groups runs next (the retention check's cadence).
+  int64_t next_empty_group_check_ms_ = group::no_deadline;
   bool stopped_ = false;
   txn_offset_verifier verifier_;
 };

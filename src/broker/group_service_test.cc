@@ -370,5 +370,59 @@ TEST_F(GroupService, MigrationPolicyComesFromTheBrokerConfig) {
   EXPECT_NE(bad.err().message.find("not a policy"), std::string::npos);
 }
 
+// --- empty consumer-protocol groups (removed with the offsets cleanup) ------
+
+// Lets the service's timer run for `ms` (the retention checks among it).
+void run_for(boost::asio::io_context& io, int ms) {
+  io.restart();
+  io.run_for(std::chrono::milliseconds(ms));
+}
+
+TEST_F(GroupService, EmptyConsumerGroupsAreRemovedOnceTheyHoldNoOffsets) {
+  ASSERT_TRUE(topics->create("orders", 2, 1, {}, false).ok());
+  group_settings s = migration_settings(group::cg_migration_policy::bidirectional);
+  s.offsets_retention_check_interval_ms = 50;
+  {
+    group_service groups(io, *topics, s);
+    ASSERT_TRUE(groups.start());
+    for (const char* id : {"gone", "kept", "busy"}) ASSERT_EQ(consumer_heartbeat(io, groups, 0, id).error, 0) << id;
+    // "kept" holds a committed offset (written straight to the classic
+    // coordinator, which keeps the offsets of every kind of group), from
+    // before its member leaves: a check may run at any time from here on.
+    group::offset_commit_request c;
+    c.group_id = "kept";
+    c.generation_id = -1;
+    c.partitions.push_back({"orders", 0, 7, -1, std::nullopt});
+    bool done = false;
+    groups.coordinator().commit_offsets(c, group_service::now_ms(), [&](std::vector<group::partition_error> e) {
+      EXPECT_EQ(e.at(0).error, group::errc::none);
+      done = true;
+    });
+    run_until(io, done);
+    for (const char* id : {"gone", "kept"}) ASSERT_EQ(consumer_heartbeat(io, groups, -1, id).error, 0) << id;
+    run_for(io, 300);
+    EXPECT_FALSE(groups.consumer_groups().has_group("gone")) << "empty, no offsets: removed";
+    EXPECT_TRUE(groups.consumer_groups().has_group("kept")) << "its offset keeps it";
+    EXPECT_TRUE(groups.consumer_groups().has_group("busy")) << "it has a member";
+    groups.stop();
+  }
+  {
+    // The removal was tombstoned: a restart does not bring the group back.
+    // Offsets now expire at once, and the group they kept goes at a later check.
+    s.offsets_retention_ms = 1;
+    group_service groups(io, *topics, s);
+    ASSERT_TRUE(groups.start());
+    EXPECT_FALSE(groups.consumer_groups().has_group("gone"));
+    EXPECT_TRUE(groups.consumer_groups().has_group("kept"));
+    run_for(io, 500);
+    EXPECT_FALSE(groups.consumer_groups().has_group("kept"));
+    EXPECT_EQ(groups.coordinator().find_group("kept"), nullptr);
+    // "busy"'s member was not heard from across the restart only for a few
+    // hundred milliseconds: its session (45 s) keeps it.
+    EXPECT_TRUE(groups.consumer_groups().has_group("busy"));
+    groups.stop();
+  }
+}
+
 }  // namespace
 }  // namespace samsa::broker

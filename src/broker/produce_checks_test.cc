@@ -61,6 +61,28 @@ TEST(ProduceChecks, RecompressionHandsDownTheRewrittenBatch) {
   EXPECT_EQ(result.batch.header.size_bytes(), result.batch.bytes().size());
 }
 
+// Kafka 4's default bound: a CreateTime up to one hour ahead passes, a
+// later one is INVALID_TIMESTAMP; LogAppendTime topics take any.
+TEST(ProduceChecks, CreateTimesMoreThanAnHourAheadAreRefusedByDefault) {
+  auto stamped = [](int64_t timestamp) {
+    record::batch_builder builder(record::batch_options{});
+    const std::vector<uint8_t> value(3, 'v');
+    if (!builder.append(timestamp, std::nullopt, std::span<const uint8_t>(value)).ok())
+      throw std::runtime_error("append");
+    return std::move(builder.build()).value();
+  };
+  auto soon = stamped(now_ms + 3600000);
+  EXPECT_TRUE(check(soon).ok()) << check(soon).message;
+  auto later = stamped(now_ms + 3600001);
+  EXPECT_EQ(check(later).code, protocol::error_code::invalid_timestamp);
+  auto past = stamped(now_ms - 10LL * 365 * 24 * 3600 * 1000);
+  EXPECT_TRUE(check(past).ok()) << "no bound into the past by default";
+  storage::log_config append_time;
+  append_time.message_timestamp_type = storage::timestamp_type::log_append_time;
+  auto far = stamped(now_ms + 100LL * 24 * 3600 * 1000);
+  EXPECT_TRUE(check(far, append_time).ok());
+}
+
 TEST(ProduceChecks, OneBatchPerPartition) {
   auto records = batch({});
   auto second = batch({});

@@ -8,6 +8,7 @@
 
 #include "broker/broker_config.h"
 #include "broker/fetch_waiters.h"
+#include "group/id_bounds.h"
 #include "share/offset_reset.h"
 #include "storage/partition_log.h"
 
@@ -39,6 +40,7 @@ share_settings share_settings_from(const broker_config& c) {
   s.session_timeout_ms = c.group_share_session_timeout_ms;
   s.heartbeat_interval_ms = c.group_share_heartbeat_interval_ms;
   s.max_size = c.group_share_max_size;
+  s.max_groups = c.group_share_max_groups;
   return s;
 }
 
@@ -172,11 +174,52 @@ share::partition_settings share_service::partition_settings_for(const std::strin
   return s;
 }
 
+size_t share_service::share_group_count() const {
+  // Counted only when a join would create a group, rather than kept up to
+  // date: ids become and stop being share groups along several paths
+  // (joins, share-partition state, deletions, the journal's replay).
+  size_t n = 0;
+  for (const auto& [id, _] : groups_) n += is_share_group(id) ? 1 : 0;
+  return n;
+}
+
+std::optional<share::heartbeat_result> share_service::creation_refusal(const std::string& group_id) const {
+  using group::max_new_group_id_bytes;
+  if (group_id.size() > max_new_group_id_bytes) {
+    return share::heartbeat_result{share::error_code::invalid_group_id,
+                                   "A new group's id may have at most " + std::to_string(max_new_group_id_bytes) +
+                                       " bytes; this one has " + std::to_string(group_id.size()) + ".",
+                                   0,
+                                   {}};
+  }
+  if (share_group_count() < static_cast<size_t>(settings_.max_groups)) return std::nullopt;
+  spdlog::info("refusing to create share group '{}': the broker holds group.share.max.groups={} share groups",
+               group::utf8_prefix(group_id, group::max_logged_id_bytes), settings_.max_groups);
+  return share::heartbeat_result{share::error_code::group_max_size_reached,
+                                 "The broker holds its maximum number of share groups (" +
+                                     std::to_string(settings_.max_groups) + ", group.share.max.groups).",
+                                 0,
+                                 {}};
+}
+
 share::heartbeat_result share_service::heartbeat(const std::string& group_id, const share::heartbeat_request& request) {
+  // Only a join turns an id into a share group; groups that already are one
+  // (restored from the journal too) are never refused.
+  if (request.member_epoch == 0 && !is_share_group(group_id)) {
+    if (auto refused = creation_refusal(group_id)) return *refused;
+  }
+  const bool existed = groups_.count(group_id) != 0;
   auto& entry = group_of(group_id);
   const int32_t epoch_before = entry.group->group_epoch();
   auto before = entry.group->members();
   auto result = entry.group->heartbeat(request, topic_sizes(), group_settings_for(group_id), now_ms());
+  if (!existed && entry.group->group_epoch() == 0) {
+    // No member joined (a refused join, or a heartbeat of a member the id
+    // never had): keeping the entry would let heartbeats under ever new ids
+    // grow the broker without bound.
+    groups_.erase(group_id);
+    return result;
+  }
   if (result.error == share::error_code::none && request.member_epoch == -1) member_gone(group_id, request.member_id);
   // Membership is journaled when it changed (not on every heartbeat).
   if (entry.group->group_epoch() != epoch_before || entry.group->members().size() != before.size()) {

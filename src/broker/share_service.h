@@ -41,6 +41,7 @@ struct share_settings {
   int64_t session_timeout_ms = 45000;        // group.share.session.timeout.ms
   int32_t heartbeat_interval_ms = 5000;      // group.share.heartbeat.interval.ms
   int32_t max_size = 200;                    // group.share.max.size
+  int32_t max_groups = 10;                   // group.share.max.groups
   int32_t max_share_sessions = 2000;         // group.share.max.share.sessions
 };
 share_settings share_settings_from(const broker_config& config);
@@ -81,6 +82,11 @@ class share_service {
   const share_settings& settings() const { return settings_; }
 
   // ---- groups and members
+  // A member joining (epoch 0) under an id that is no share group yet
+  // creates one, unless the id is longer than group::max_new_group_id_bytes
+  // (INVALID_GROUP_ID) or the broker holds group.share.max.groups share
+  // groups (GROUP_MAX_SIZE_REACHED). A heartbeat that creates no group
+  // leaves nothing behind for its id.
   share::heartbeat_result heartbeat(const std::string& group_id, const share::heartbeat_request& request);
   const share::share_group* find_group(const std::string& group_id) const;
   // The share groups (is_share_group), for ListGroups.
@@ -159,6 +165,10 @@ class share_service {
     std::map<std::string, std::string> configs;
   };
   group_entry& group_of(const std::string& group_id);
+  // Why a join may not make a share group of `group_id`, or nullopt.
+  std::optional<share::heartbeat_result> creation_refusal(const std::string& group_id) const;
+  // Ids that are share groups (is_share_group), as group.share.max.groups counts them.
+  size_t share_group_count() const;
   void persist_group(const std::string& group_id);
   void append(const share::journal_record& record);
   void member_gone(const std::string& group_id, const std::string& member_id);

@@ -90,6 +90,7 @@ group_metadata& coordinator::get_or_create(const std::string& group_id, int64_t 
   if (!slot) {
     slot = std::make_unique<group_metadata>(group_id, now_ms);
     slot->born_after_write = writes_;
+    slot->count_offsets_in(&offset_usage_);
     slot->observe_transitions(&transition_observer_);
   }
   return *slot;

@@ -52,6 +52,12 @@ struct coordinator_config {
   int64_t offsets_retention_ms = 7LL * 24 * 60 * 60 * 1000;  // offsets.retention.minutes
   int64_t offsets_retention_check_interval_ms = 600000;      // offsets.retention.check.interval.ms
   int32_t offset_metadata_max_bytes = 4096;                  // offset.metadata.max.bytes
+  // offsets.max.memory.bytes (Samsa's own): the memory the committed and
+  // pending transactional offsets of all groups may hold (offset_table
+  // counts it). A commit that would add a partition, or grow one, past it
+  // gets INVALID_COMMIT_OFFSET_SIZE for that partition; commits that do not
+  // grow (a consumer moving on) always pass, and replay never refuses.
+  int64_t offsets_max_memory_bytes = 256LL << 20;
   int32_t offsets_topic_partitions = 50;                     // offsets.topic.num.partitions
   // Member id suffix source; default: random UUID v4 text.
   std::function<std::string()> make_uuid;
@@ -139,6 +145,8 @@ class coordinator {
   // The __consumer_offsets partition for a group under this configuration.
   int32_t partition_for(const std::string& group_id) const;
   const coordinator_config& config() const { return config_; }
+  // Offsets held by all groups, as offsets.max.memory.bytes counts them.
+  const offset_usage& offsets_held() const { return offset_usage_; }
   // Groups held (group.max.groups counts them with the consumer groups).
   size_t group_count() const { return groups_.size(); }
   // For views and tests; nullptr when unknown.
@@ -216,6 +224,15 @@ class coordinator {
   void apply_offset_write(const std::string& group_id, const topic_partition& tp, uint64_t write,
                           const std::optional<offset_entry>& entry);
   void expire_offsets(int64_t now_ms);
+  // Whether storing `metadata` for `tp` in `table` would take the offsets
+  // held past offsets.max.memory.bytes, counting `growth` already let
+  // through for the same request (which this adds to when it says no).
+  // Drops a group that holds nothing (Empty, no protocol, no offsets, no
+  // writes in flight): what a commit refused in full leaves behind. Such a
+  // group has no record of its own in the log, so nothing is written.
+  void forget_if_bare(const std::string& group_id);
+  bool offset_memory_full(const offset_table& table, const topic_partition& tp, const std::string& metadata,
+                          int64_t& growth);
   void store_txn_offsets(group_metadata& g, const txn_offset_commit_request& req, int64_t now_ms,
                          commit_callback done);
 
@@ -224,7 +241,11 @@ class coordinator {
   bool loading_ = true;
   // Latest time seen; used by log completions that arrive without a clock.
   int64_t now_ms_ = 0;
+  // Declared before groups_: the groups' offset tables give their share
+  // back to it when they go.
+  offset_usage offset_usage_;
   std::map<std::string, std::unique_ptr<group_metadata>> groups_;
+  int64_t last_memory_refusal_log_ms_ = 0;
   transition_observer transition_observer_;  // groups point at this slot
   uint64_t writes_ = 0;  // offset-log writes numbered so far (see group_metadata::applied_write)
   int64_t next_retention_check_ms_ = no_deadline;

@@ -54,15 +54,16 @@ status coordinator::load_record(const bytes& key, const std::optional<bytes>& va
     }
     auto v = decode_offset_commit_value(*value);
     if (!v.ok()) return v.err();
-    get_or_create(ok->group, now_ms).offsets[tp] =
-        offset_entry{v->offset, v->leader_epoch, v->metadata, v->commit_timestamp, v->expire_timestamp, ++writes_};
+    get_or_create(ok->group, now_ms)
+        .offsets.set(tp, offset_entry{v->offset, v->leader_epoch, v->metadata, v->commit_timestamp,
+                                      v->expire_timestamp, ++writes_});
     return {};
   }
   const auto& gk = std::get<group_metadata_key>(k.value());
   // Offsets (committed and pending transactional ones) have their own
   // records and tombstones; the group's metadata record does not touch them.
-  std::map<topic_partition, offset_entry> offsets;
-  std::map<int64_t, std::map<topic_partition, offset_entry>> pending;
+  offset_table offsets;
+  std::map<int64_t, offset_table> pending;
   if (group_metadata* old = lookup(gk.group)) {
     offsets = std::move(old->offsets);
     pending = std::move(old->pending_txn_offsets);
@@ -82,6 +83,7 @@ status coordinator::load_record(const bytes& key, const std::optional<bytes>& va
     return v.err();
   }
   auto g = restore_group(gk.group, *v, now_ms);
+  g->count_offsets_in(&offset_usage_);
   keep_offsets(*g);
   g->observe_transitions(&transition_observer_);
   groups_[gk.group] = std::move(g);

@@ -111,12 +111,42 @@ void coordinator::commit_offsets(offset_commit_request req, int64_t now_ms, comm
   store_offsets(*g, req, now_ms, std::move(done));
 }
 
+void coordinator::forget_if_bare(const std::string& group_id) {
+  group_metadata* g = lookup(group_id);
+  if (g == nullptr || !g->is(group_state::empty) || g->protocol_type || !g->offsets.empty() ||
+      !g->pending_txn_offsets.empty() || !g->pending_commits.empty() || !g->pending_members.empty())
+    return;
+  groups_.erase(group_id);
+}
+
+bool coordinator::offset_memory_full(const offset_table& table, const topic_partition& tp,
+                                     const std::string& metadata, int64_t& growth) {
+  const auto it = table.find(tp);
+  const int64_t before = it == table.end() ? 0 : static_cast<int64_t>(offset_table::cost(tp, it->second.metadata));
+  const int64_t more = static_cast<int64_t>(offset_table::cost(tp, metadata)) - before;
+  if (more <= 0) return false;
+  if (static_cast<int64_t>(offset_usage_.bytes) + growth + more <= config_.offsets_max_memory_bytes) {
+    growth += more;
+    return false;
+  }
+  // One line per minute at most: a client filling the bound must not fill
+  // the disk with log lines too.
+  if (now_ms_ - last_memory_refusal_log_ms_ >= 60000 || last_memory_refusal_log_ms_ == 0) {
+    last_memory_refusal_log_ms_ = now_ms_;
+    spdlog::warn("group coordinator: refusing new committed offsets: {} offsets hold {} bytes, "
+                 "offsets.max.memory.bytes is {}",
+                 offset_usage_.entries, offset_usage_.bytes, config_.offsets_max_memory_bytes);
+  }
+  return true;
+}
+
 void coordinator::store_offsets(group_metadata& g, const offset_commit_request& req, int64_t now_ms,
                                 commit_callback done) {
   std::vector<partition_error> results;
   std::vector<std::pair<topic_partition, offset_entry>> accepted;
   std::vector<size_t> accepted_index;
   std::vector<log_record> records;
+  int64_t growth = 0;
   for (const auto& p : req.partitions) {
     results.push_back(partition_error{p.topic, p.partition, errc::none});
     const std::string metadata = p.metadata.value_or("");
@@ -124,17 +154,24 @@ void coordinator::store_offsets(group_metadata& g, const offset_commit_request& 
       results.back().error = errc::offset_metadata_too_large;
       continue;
     }
+    topic_partition tp{p.topic, p.partition};
+    if (offset_memory_full(g.offsets, tp, metadata, growth)) {
+      results.back().error = errc::invalid_commit_offset_size;
+      continue;
+    }
     const int64_t commit_timestamp = p.commit_timestamp == -1 ? now_ms : p.commit_timestamp;
     offset_entry e{p.offset, p.leader_epoch, metadata, commit_timestamp, p.expire_timestamp, 0};
     records.push_back(log_record{
         encode_offset_commit_key({g.id(), p.topic, p.partition}),
         encode_offset_commit_value({e.offset, e.leader_epoch, e.metadata, commit_timestamp, p.expire_timestamp})});
-    topic_partition tp{p.topic, p.partition};
     ++g.pending_commits[tp];
     accepted.emplace_back(std::move(tp), std::move(e));
     accepted_index.push_back(results.size() - 1);
   }
-  if (records.empty()) return done(std::move(results));
+  if (records.empty()) {
+    forget_if_bare(g.id());  // a group this refused commit created holds nothing
+    return done(std::move(results));
+  }
   const std::string gid = g.id();
   const uint64_t write = ++writes_;
   for (auto& [_, e] : accepted) e.write = write;
@@ -172,7 +209,7 @@ void coordinator::apply_offset_write(const std::string& group_id, const topic_pa
   // A transaction committed meanwhile with an offset written after this one.
   if (auto current = g->offsets.find(tp); current != g->offsets.end() && current->second.write > write) return;
   if (entry) {
-    g->offsets[tp] = *entry;
+    g->offsets.set(tp, *entry);
   } else {
     g->offsets.erase(tp);
     // A tombstone also removes the transactional offsets written before it.

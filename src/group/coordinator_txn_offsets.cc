@@ -57,16 +57,30 @@ void coordinator::store_txn_offsets(group_metadata& g, const txn_offset_commit_r
       results.back().error = errc::offset_metadata_too_large;
       continue;
     }
+    // Pending offsets are counted as soon as they are stored below (so no
+    // growth carries over from one partition to the next); what grows is the
+    // producer's earlier pending offset of the partition.
+    const auto held = g.pending_txn_offsets.find(req.producer_id);
+    static const offset_table none;
+    int64_t growth = 0;
+    if (offset_memory_full(held == g.pending_txn_offsets.end() ? none : held->second,
+                           topic_partition{p.topic, p.partition}, metadata, growth)) {
+      results.back().error = errc::invalid_commit_offset_size;
+      continue;
+    }
     records.push_back(log_record{encode_offset_commit_key({g.id(), p.topic, p.partition}),
                                  encode_offset_commit_value({p.offset, p.leader_epoch, metadata, now_ms, {}})});
     topic_partition tp{p.topic, p.partition};
     // Pending from now on, so require_stable readers already see the
     // partition as unstable while the write is in flight.
-    g.pending_txn_offsets[req.producer_id][tp] = offset_entry{p.offset, p.leader_epoch, metadata, now_ms,
-                                                              std::nullopt, write};
+    g.pending_offsets_of(req.producer_id)
+        .set(tp, offset_entry{p.offset, p.leader_epoch, metadata, now_ms, std::nullopt, write});
     accepted.emplace_back(std::move(tp), results.size() - 1);
   }
-  if (records.empty()) return done(std::move(results));
+  if (records.empty()) {
+    forget_if_bare(g.id());  // a group this refused commit created holds nothing
+    return done(std::move(results));
+  }
   txn_groups_[req.producer_id].insert(g.id());
   const std::string gid = g.id();
   const int64_t pid = req.producer_id;
@@ -133,7 +147,7 @@ void coordinator::on_transaction_marker(int32_t offsets_partition, int64_t produ
         auto& guard = g->applied_write[tp];
         guard = std::max(guard, entry.write);
       }
-      g->offsets[tp] = entry;
+      g->offsets.set(tp, entry);
       ++applied;
     }
     g->pending_txn_offsets.erase(pending);
@@ -157,8 +171,9 @@ status coordinator::load_transactional_record(int64_t producer_id, const bytes& 
   auto v = decode_offset_commit_value(*value);
   if (!v.ok()) return v.err();
   group_metadata& g = get_or_create(ok->group, now_ms);
-  g.pending_txn_offsets[producer_id][topic_partition{ok->topic, ok->partition}] =
-      offset_entry{v->offset, v->leader_epoch, v->metadata, v->commit_timestamp, v->expire_timestamp, ++writes_};
+  g.pending_offsets_of(producer_id)
+      .set(topic_partition{ok->topic, ok->partition},
+           offset_entry{v->offset, v->leader_epoch, v->metadata, v->commit_timestamp, v->expire_timestamp, ++writes_});
   txn_groups_[producer_id].insert(ok->group);
   return {};
 }

@@ -186,6 +186,18 @@ bool group_metadata::is_subscribed_to(const std::string& topic) const {
   return subscribed_topics->count(topic) != 0;
 }
 
+offset_table& group_metadata::pending_offsets_of(int64_t producer_id) {
+  auto it = pending_txn_offsets.find(producer_id);
+  if (it == pending_txn_offsets.end()) it = pending_txn_offsets.emplace(producer_id, offset_table(usage_)).first;
+  return it->second;
+}
+
+void group_metadata::count_offsets_in(offset_usage* usage) {
+  usage_ = usage;
+  offsets.attach(usage);
+  for (auto& [_, pending] : pending_txn_offsets) pending.attach(usage);
+}
+
 bool group_metadata::has_pending_txn_offset(const topic_partition& tp) const {
   for (const auto& [_, offsets] : pending_txn_offsets) {
     if (offsets.count(tp) != 0) return true;

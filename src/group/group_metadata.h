@@ -16,22 +16,10 @@
 
 #include "group/group_state.h"
 #include "group/member.h"
+#include "group/offset_table.h"
 #include "group/types.h"
 
 namespace samsa::group {
-
-struct offset_entry {
-  int64_t offset = -1;
-  int32_t leader_epoch = -1;
-  std::string metadata;
-  int64_t commit_timestamp = -1;
-  std::optional<int64_t> expire_timestamp;
-  // Number of the offset-log write that stored this entry (the coordinator's
-  // write counter, which follows log order; replay numbers records the same
-  // way). When a transaction commits, its offsets replace a committed one
-  // only if written after it, as Kafka keeps whichever came later in the log.
-  uint64_t write = 0;
-};
 
 class group_metadata;
 // Told after every state change of a classic group (the console's rebalance
@@ -110,7 +98,7 @@ class group_metadata {
   bool is_consumer_group() const { return protocol_type && *protocol_type == "consumer"; }
 
   // Committed offsets; pending_commits counts appends in flight per partition.
-  std::map<topic_partition, offset_entry> offsets;
+  offset_table offsets;
   std::map<topic_partition, int> pending_commits;
   // Offset-log writes are numbered by the coordinator in append order. For a
   // partition with writes in flight: the number of the write whose result
@@ -119,7 +107,11 @@ class group_metadata {
   std::map<topic_partition, uint64_t> applied_write;
   // Transactional offsets written but not yet decided, per producer id:
   // invisible to OffsetFetch until the COMMIT marker, gone at ABORT.
-  std::map<int64_t, std::map<topic_partition, offset_entry>> pending_txn_offsets;
+  std::map<int64_t, offset_table> pending_txn_offsets;
+  // The pending table of `producer_id`, made (and counted) when missing.
+  offset_table& pending_offsets_of(int64_t producer_id);
+  // Counts this group's offsets, committed and pending, into `usage`.
+  void count_offsets_in(offset_usage* usage);
   bool has_pending_txn_offset(const topic_partition& tp) const;
   // Drops pending transactional offsets of `tp` written before `write` (a
   // tombstone for the partition removes them, as Kafka's replay does).
@@ -143,6 +135,7 @@ class group_metadata {
   group_state state_ = group_state::empty;
   int64_t state_timestamp_ms_;
   const transition_observer* observer_ = nullptr;
+  offset_usage* usage_ = nullptr;  // where this group's offsets are counted
   std::vector<std::unique_ptr<member>> members_;
   std::map<std::string, std::string> static_members_;
 };

@@ -262,6 +262,8 @@ asio::awaitable<response> console_service::metrics(const request&) {
     }
     auto& c = broker_.groups().coordinator();
     auto& consumer = broker_.groups().consumer_groups();
+    s.offsets_held = static_cast<int64_t>(c.offsets_held().entries);
+    s.offsets_held_bytes = static_cast<int64_t>(c.offsets_held().bytes);
     for (const auto& g : c.list_groups().groups) {
       if (consumer.has_group(g.group_id)) continue;  // below, as the consumer group it is
       group_sample gs{g.group_id, g.state, 0, "classic", history_->rebalances_total(g.group_id)};

@@ -209,6 +209,11 @@ void group_families(std::string& out, const broker_sample& sample) {
   family(out, "samsa_groups", "gauge", "Consumer groups by state (classic, KIP-848 consumer and share groups).");
   for (auto& [state, n] : by_state)
     fmt::format_to(std::back_inserter(out), "samsa_groups{{state=\"{}\"}} {}\n", escape_label(state), n);
+  family(out, "samsa_group_offsets", "gauge", "Committed and pending transactional offsets held, all groups.");
+  fmt::format_to(std::back_inserter(out), "samsa_group_offsets {}\n", sample.offsets_held);
+  family(out, "samsa_group_offsets_bytes", "gauge",
+         "Memory those offsets hold, as offsets.max.memory.bytes counts it.");
+  fmt::format_to(std::back_inserter(out), "samsa_group_offsets_bytes {}\n", sample.offsets_held_bytes);
   family(out, "samsa_group_members", "gauge", "Members of each consumer group.");
   for (const auto& g : sample.groups)
     fmt::format_to(std::back_inserter(out), "samsa_group_members{{group=\"{}\",type=\"{}\"}} {}\n",

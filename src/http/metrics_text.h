@@ -48,6 +48,10 @@ struct broker_sample {
   std::vector<partition_sample> partitions;
   std::vector<group_sample> groups;
   std::vector<group_offset_sample> offsets;
+  // Committed and pending transactional offsets held in memory, as
+  // offsets.max.memory.bytes counts them.
+  int64_t offsets_held = 0;
+  int64_t offsets_held_bytes = 0;
 };
 
 std::string render_metrics(const broker_sample& sample, const process_stats& process, double uptime_seconds);

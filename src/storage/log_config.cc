@@ -211,7 +211,7 @@ std::vector<config_def> build_defs() {
        long_field(&L::max_message_bytes, "max.message.bytes", 0, int32_max)},
       {"message.downconversion.enable", config_type::boolean, "true", "log.message.downconversion.enable",
        "allow old fetch versions", bool_field(&L::message_downconversion_enable, "message.downconversion.enable")},
-      {"message.timestamp.after.max.ms", config_type::long_, max_long, "log.message.timestamp.after.max.ms",
+      {"message.timestamp.after.max.ms", config_type::long_, "3600000", "log.message.timestamp.after.max.ms",
        "how far in the future a CreateTime may be",
        long_field(&L::message_timestamp_after_max_ms, "message.timestamp.after.max.ms", 0)},
       {"message.timestamp.before.max.ms", config_type::long_, max_long, "log.message.timestamp.before.max.ms",

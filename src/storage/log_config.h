@@ -39,7 +39,10 @@ struct log_config {
   timestamp_type message_timestamp_type = timestamp_type::create_time;
   int64_t message_timestamp_difference_max_ms = no_limit;
   int64_t message_timestamp_before_max_ms = no_limit;
-  int64_t message_timestamp_after_max_ms = no_limit;
+  // Kafka 4's default: a CreateTime at most one hour ahead of the broker's
+  // clock, so a record stamped far in the future cannot hold time-based
+  // retention off its segment.
+  int64_t message_timestamp_after_max_ms = 3600000;
   std::string compression_type = "producer";
   int32_t compression_gzip_level = -1;
   int32_t compression_lz4_level = 9;

@@ -227,7 +227,8 @@ def test_queue_times_fsyncs_parked_fetches_listeners_and_group_series(broker_fac
                       ("samsa_group_commit_requests", "histogram"), ("samsa_fetch_parked_requests", "gauge"),
                       ("samsa_listener_connections", "gauge"), ("samsa_listener_connections_accepted", "counter"),
                       ("samsa_group_rebalances", "counter"), ("samsa_group_committed_offset", "gauge"),
-                      ("samsa_group_lag_records", "gauge"), ("samsa_group_lag_seconds", "gauge")):
+                      ("samsa_group_lag_records", "gauge"), ("samsa_group_lag_seconds", "gauge"),
+                      ("samsa_group_offsets", "gauge"), ("samsa_group_offsets_bytes", "gauge")):
         assert families.get(fam) == kind, (fam, families.get(fam))
     fsyncs_before = _histogram_count(samples, "samsa_fsync_duration_seconds")
     rounds_before = _histogram_count(samples, "samsa_group_commit_requests")
@@ -281,6 +282,9 @@ def test_queue_times_fsyncs_parked_fetches_listeners_and_group_series(broker_fac
         assert value(samples, "samsa_group_lag_records", group=g, topic=t, partition=part) == 10 - committed
         # The first unconsumed record was written two minutes ago (its timestamp).
         assert 100 < value(samples, "samsa_group_lag_seconds", group=g, topic=t, partition=part) < 3600
+    # Two offsets held, each counted as its topic name plus 160 bytes (no metadata).
+    assert value(samples, "samsa_group_offsets") == 2
+    assert value(samples, "samsa_group_offsets_bytes") == 2 * (160 + len(t))
 
     # Queue time: one observation per request handed to the handler thread.
     produce_requests = sum(_series(samples, "samsa_requests_total", api="Produce").values())

@@ -14,7 +14,18 @@
 // an offset (-1) carries no leader epoch either (-1).
 // Each topic needs DESCRIBE (Kafka): without it its partitions answer
 // TOPIC_AUTHORIZATION_FAILED, whether the topic exists or not.
+// A partition listed more than once (same topic name and index, in one topic
+// entry or across several) answers INVALID_REQUEST at every place it is
+// listed and is not looked up, as Kafka answers v1+; the answer keeps the
+// request's order. Kafka's v0 looked every entry up; here v0 is treated like
+// the others, so that no version lets one request make the broker repeat a
+// lookup.
+#include <algorithm>
+#include <cstdint>
 #include <optional>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "broker/api_table.h"
 #include "broker/authorization.h"
@@ -139,27 +150,72 @@ partition_response_t lookup(const topic_entry* topic, const request_t::list_offs
   return out;
 }
 
+// One flag per partition entry, in request order: whether its (topic name,
+// partition) is listed more than once in the whole request. Reads only the
+// request, so it may run on the worker pool.
+std::vector<bool> duplicated_entries(const request_t& request) {
+  // Each distinct name gets a number; (number, partition) packs into one
+  // integer, so finding repeats is a sort of integers, not of strings.
+  std::unordered_map<std::string_view, uint32_t> names;
+  std::vector<uint64_t> keys;
+  for (const auto& t : request.topics) {
+    const uint64_t name = names.try_emplace(t.name, static_cast<uint32_t>(names.size())).first->second;
+    for (const auto& p : t.partitions) keys.push_back(name << 32 | static_cast<uint32_t>(p.partition_index));
+  }
+  std::vector<uint64_t> sorted = keys;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<uint64_t> repeated;
+  for (size_t i = 1; i < sorted.size(); ++i) {
+    if (sorted[i] == sorted[i - 1] && (repeated.empty() || repeated.back() != sorted[i])) repeated.push_back(sorted[i]);
+  }
+  std::vector<bool> out(keys.size(), false);
+  if (repeated.empty()) return out;
+  for (size_t i = 0; i < keys.size(); ++i) out[i] = std::binary_search(repeated.begin(), repeated.end(), keys[i]);
+  return out;
+}
+
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   response_t response;
+  size_t listed = 0;
+  for (const auto& t : request.topics) listed += t.partitions.size();
+  // Sorting millions of entries would hold every other client's requests:
+  // a large request has its repeats found on the worker pool.
+  std::vector<bool> duplicated;
+  if (listed <= entries_per_turn) {
+    duplicated = duplicated_entries(request);
+  } else {
+    auto find = [&request] { return duplicated_entries(request); };
+    duplicated = co_await ctx.broker.workers().run(find);
+  }
   size_t entries = 0;
+  size_t index = 0;  // of the entry in the whole request, for `duplicated`
   for (const auto& t : request.topics) {
     auto& tr = response.topics.emplace_back();
     tr.name = t.name;
     if (!authorized(ctx, acl::operation::describe, acl::resource_type::topic, t.name)) {
+      // Authorization is decided before repeats, as in Kafka.
       for (const auto& p : t.partitions) {
         auto& out = tr.partitions.emplace_back();
         out.partition_index = p.partition_index;
         out.error_code = protocol::to_int(protocol::error_code::topic_authorization_failed);
       }
+      index += t.partitions.size();
       continue;
     }
     const topic_entry* topic = ctx.broker.topics().find(t.name);
     for (const auto& p : t.partitions) {
       // A lookup may read an index; the topic is looked up again after a
-      // turn of the others (it may have been deleted meanwhile).
+      // turn of the others (it may have been deleted meanwhile). Repeats
+      // count too: answering millions of them is work of its own.
       const size_t before = entries;
       co_await give_way(ctx.broker.io(), entries);
       if (entries / entries_per_turn != before / entries_per_turn) topic = ctx.broker.topics().find(t.name);
+      if (duplicated[index++]) {
+        auto& out = tr.partitions.emplace_back();
+        out.partition_index = p.partition_index;
+        out.error_code = protocol::to_int(protocol::error_code::invalid_request);
+        continue;
+      }
       tr.partitions.push_back(lookup(topic, p, ctx.api_version, request.isolation_level, request.replica_id));
     }
   }

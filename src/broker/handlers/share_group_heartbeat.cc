@@ -4,7 +4,10 @@
 // membership change bumps the group epoch and assigns every member again
 // (share::assign; no revocation step). A group id that belongs to a classic
 // or a consumer-protocol group is refused (GROUP_ID_NOT_FOUND). Membership
-// changes are journaled and durable before the answer.
+// changes are journaled and durable before the answer. A join that would
+// create a share group gets GROUP_MAX_SIZE_REACHED once the broker holds
+// group.share.max.groups of them, and INVALID_GROUP_ID for an id longer than
+// 1 KiB (share_service::heartbeat).
 // Needs READ on the group (GROUP_AUTHORIZATION_FAILED) and DESCRIBE on every
 // subscribed topic (else TOPIC_AUTHORIZATION_FAILED), as in Kafka.
 #include "broker/api_table.h"
