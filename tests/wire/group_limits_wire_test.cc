@@ -3,7 +3,7 @@
 // together, and kept across a restart), group.max.pending.members, the length
 // of a new group's id, an offset commit too large for __consumer_offsets,
 // consumer-protocol groups every member left being removed once they hold no
-// offsets, and group.share.max.groups.
+// offsets, group.share.max.groups, and offsets.max.memory.bytes.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -45,7 +45,8 @@ class GroupLimitsWire : public ::testing::Test {
   }
 
   // A simple consumer's commit (generation -1), which creates the group.
-  int16_t commit(const std::string& group, const std::string& metadata = "", int32_t partitions = 1) {
+  int16_t commit(const std::string& group, const std::string& metadata = "", int32_t partitions = 1,
+               int64_t offset = 5) {
     protocol::offset_commit_request_data req;
     req.group_id = group;
     req.generation_id_or_member_epoch = -1;
@@ -54,7 +55,7 @@ class GroupLimitsWire : public ::testing::Test {
     for (int32_t p = 0; p < partitions; ++p) {
       protocol::offset_commit_request_data::offset_commit_request_topic::offset_commit_request_partition part;
       part.partition_index = p % 2;
-      part.committed_offset = 5;
+      part.committed_offset = offset;
       part.committed_metadata = metadata;
       t.partitions.push_back(part);
     }
@@ -247,6 +248,60 @@ TEST_F(ShareGroupLimitsWire, ShareGroupsStopAtMaxGroupsAndExistingOnesKeepWorkin
   del.groups_names = {"share-b"};
   ASSERT_EQ(client_->call<protocol::delete_groups_response_data>(del, 2).results.at(0).error_code, 0);
   EXPECT_EQ(share_join("share-c", "m3"), 0);
+}
+
+// offsets.max.memory.bytes at its smallest, 1 MiB: a client committing 4 KiB
+// of metadata into group after new group is refused once the offsets of all
+// groups reach the bound, while a consumer that already commits goes on, and
+// the bound holds again after a restart.
+class OffsetMemoryWire : public GroupLimitsWire {
+ protected:
+  OffsetMemoryWire() : GroupLimitsWire({{"offsets.max.memory.bytes", "1048576"}}) {}
+
+  int64_t committed(const std::string& group) {
+    protocol::offset_fetch_request_data req;
+    req.group_id = group;
+    protocol::offset_fetch_request_data::offset_fetch_request_topic t;
+    t.name = "orders";
+    t.partition_indexes = {0};
+    req.topics = std::vector{t};
+    auto resp = client_->call<protocol::offset_fetch_response_data>(req, 7);
+    return resp.topics.at(0).partitions.at(0).committed_offset;
+  }
+};
+
+TEST_F(OffsetMemoryWire, NewGroupsOffsetsStopAtTheBoundWhileConsumersGoOn) {
+  const std::string metadata(4096, 'm');
+  const int16_t full = to_int(error_code::invalid_commit_offset_size);
+  ASSERT_EQ(commit("consumer", "", 2, 1), 0);
+  // Each attacking group holds 2 x (4 KiB + 166 bytes): about 123 fit in 1 MiB.
+  int accepted = 0;
+  int16_t refusal = 0;
+  for (int i = 0; i < 300 && refusal == 0; ++i) {
+    const int16_t err = commit("attacker-" + std::to_string(i), metadata, 2, 1);
+    if (err == 0) {
+      ++accepted;
+    } else {
+      refusal = err;
+    }
+  }
+  EXPECT_EQ(refusal, full);
+  EXPECT_GE(accepted, 100);
+  EXPECT_LE(accepted, 125);
+  // The consumer that was there moves on; the refused group was not kept.
+  EXPECT_EQ(commit("consumer", "", 2, 2), 0);
+  EXPECT_EQ(committed("consumer"), 2);
+  EXPECT_EQ(commit("attacker-0", metadata, 2, 2), 0) << "same size: no growth";
+  const auto groups = listed_groups();
+  EXPECT_EQ(std::count(groups.begin(), groups.end(), "attacker-0"), 1);
+  EXPECT_EQ(std::count(groups.begin(), groups.end(), "attacker-" + std::to_string(accepted)), 0);
+  EXPECT_NE(broker_.log_text().find("offsets.max.memory.bytes"), std::string::npos) << "the refusal is logged";
+
+  // Replayed offsets count again after a restart.
+  restart();
+  EXPECT_EQ(committed("consumer"), 2);
+  EXPECT_EQ(commit("attacker-new", metadata, 2, 1), full);
+  EXPECT_EQ(commit("consumer", "", 2, 3), 0);
 }
 
 }  // namespace
