@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "broker_process.h"
+#include "restartable_broker_test.h"
 #include "protocol/api_keys.h"
 #include "protocol/error_code.h"
 #include "wire_client.h"
@@ -29,25 +30,8 @@ using protocol::to_int;
 
 constexpr int8_t topic_resource = 2;
 
-class AdminLimits : public ::testing::Test {
+class AdminLimits : public restartable_broker_test {
  protected:
-  void start(std::map<std::string, std::string> settings = {}) {
-    broker_ = std::make_unique<broker_process>(std::move(settings));
-    broker_->start();
-    connect();
-  }
-  void connect() { client_ = std::make_unique<wire_client>(broker_->port()); }
-  void restart_after_kill() {
-    client_.reset();
-    broker_->kill_hard();
-    broker_->start();
-    connect();
-  }
-
-  void TearDown() override {
-    if (HasFailure() && broker_) std::cerr << "--- broker log (tail) ---\n" << broker_->log_tail() << "\n";
-  }
-
   using create_result = protocol::create_topics_response_data::creatable_topic_result;
 
   protocol::create_topics_response_data create_many(const std::vector<std::pair<std::string, int32_t>>& topics,
@@ -156,8 +140,6 @@ class AdminLimits : public ::testing::Test {
     return out;
   }
 
-  std::unique_ptr<broker_process> broker_;
-  std::unique_ptr<wire_client> client_;
 };
 
 // Finding 2: a 70 MB config value used to be written to the metadata log as

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "broker_process.h"
+#include "restartable_broker_test.h"
 #include "protocol/error_code.h"
 #include "record/batch_builder.h"
 #include "wire_client.h"
@@ -34,24 +35,8 @@ struct producer {
   int16_t epoch = -1;
 };
 
-class StateLimits : public ::testing::Test {
+class StateLimits : public restartable_broker_test {
  protected:
-  void start(std::map<std::string, std::string> settings) {
-    broker_ = std::make_unique<broker_process>(std::move(settings));
-    broker_->start();
-    connect();
-  }
-  void connect() { client_ = std::make_unique<wire_client>(broker_->port()); }
-  void restart_after_kill() {
-    client_.reset();
-    broker_->kill_hard();
-    broker_->start();
-    connect();
-  }
-  void TearDown() override {
-    if (HasFailure() && broker_) std::cerr << "--- broker log (tail) ---\n" << broker_->log_tail() << "\n";
-  }
-
   // InitProducerId v4: an idempotent producer (no transactional id), or a
   // transactional one; retried while an earlier producer's abort completes.
   protocol::init_producer_id_response_data init_raw(std::optional<std::string> transactional_id) {
@@ -122,8 +107,6 @@ class StateLimits : public ::testing::Test {
     return client_->call<protocol::end_txn_response_data>(req, 3).error_code;
   }
 
-  std::unique_ptr<broker_process> broker_;
-  std::unique_ptr<wire_client> client_;
 };
 
 // --- producer table -------------------------------------------------------
