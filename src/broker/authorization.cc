@@ -8,7 +8,7 @@
 
 #include "broker/acl_service.h"
 #include "broker/api_table.h"
-#include "broker/audit_rate.h"
+#include "base/rate_window.h"
 #include "broker/broker_state.h"
 #include "broker/request_router.h"
 

@@ -99,12 +99,18 @@ struct broker_config {
   // offset.metadata.max.bytes; Samsa's own group.max.groups (classic and
   // consumer groups together) and group.max.pending.members (members told
   // MEMBER_ID_REQUIRED that have not rejoined, over all groups) and
-  // offsets.max.memory.bytes (what all groups' committed offsets may hold).
+  // offsets.max.memory.bytes (what all groups' committed offsets may hold)
+  // and group.classic.member.metadata.max.bytes (what all classic groups'
+  // members may hold: protocol metadata, assignments, identities) and
+  // group.consumer.member.metadata.max.bytes (likewise for the members of
+  // all consumer-protocol groups: subscriptions, assignments, identities).
   int32_t group_max_size = 2147483647;
   int32_t offset_metadata_max_bytes = 4096;
   int32_t group_max_groups = 10000;
   int32_t group_max_pending_members = 10000;
   int64_t offsets_max_memory_bytes = 256LL << 20;
+  int64_t group_classic_member_metadata_max_bytes = 256LL << 20;
+  int64_t group_consumer_member_metadata_max_bytes = 256LL << 20;
   int32_t offsets_topic_num_partitions = 50;
   int64_t offsets_retention_minutes = 7 * 24 * 60;
   int64_t offsets_retention_check_interval_ms = 600000;  // how often expired offsets are removed
@@ -130,6 +136,10 @@ struct broker_config {
   // enforces it. Producers per partition's producer table (the one written
   // longest ago makes room: txn/producer_state.h).
   int32_t max_producer_ids_per_partition = 10000;
+  // The entries of all partitions' producer tables together; past it a
+  // table beyond 100 entries forgets its own producer written longest ago
+  // instead of growing (txn::producer_budget).
+  int32_t max_producer_ids = 1000000;
   // Transactional ids the coordinator keeps (txn/txn_coordinator.h).
   int32_t transactional_id_max_count = 100000;
   // Client quota entities (handlers/alter_client_quotas.cc).

@@ -78,6 +78,35 @@ TEST(BrokerConfig, StateBoundsHaveDefaultsAndAreValidated) {
   }
 }
 
+// The memory bounds on what groups hold: 256 MiB by default, at least 1 MiB.
+TEST(BrokerConfig, GroupMemoryBoundsHaveDefaultsAndAMinimum) {
+  std::vector<std::string> warnings;
+  auto config = resolve_broker_config({}, warnings);
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->offsets_max_memory_bytes, 256LL << 20);
+  EXPECT_EQ(config->group_classic_member_metadata_max_bytes, 256LL << 20);
+  EXPECT_EQ(config->group_consumer_member_metadata_max_bytes, 256LL << 20);
+  config_sources sources;
+  sources.overrides = {{"offsets.max.memory.bytes", "1048576"},
+                       {"group.classic.member.metadata.max.bytes", "8589934592"},
+                       {"group.consumer.member.metadata.max.bytes", "2097152"}};
+  config = resolve_broker_config(sources, warnings);
+  ASSERT_TRUE(config.ok());
+  EXPECT_TRUE(warnings.empty()) << warnings.front();
+  EXPECT_EQ(config->offsets_max_memory_bytes, 1LL << 20);
+  EXPECT_EQ(config->group_classic_member_metadata_max_bytes, 8LL << 30);
+  EXPECT_EQ(config->group_consumer_member_metadata_max_bytes, 2LL << 20);
+  for (const char* key : {"offsets.max.memory.bytes", "group.classic.member.metadata.max.bytes",
+                          "group.consumer.member.metadata.max.bytes"}) {
+    for (const char* bad : {"1048575", "0", "-1", "much"}) {
+      sources.overrides = {{key, bad}};
+      auto refused = resolve_broker_config(sources, warnings);
+      ASSERT_FALSE(refused.ok()) << key << "=" << bad;
+      EXPECT_NE(refused.err().message.find(key), std::string::npos) << refused.err().message;
+    }
+  }
+}
+
 TEST(BrokerConfig, LaterSourcesWin) {
   config_sources sources;
   sources.file = {{"num.partitions", "2"}, {"log.dirs", "/from-file"}};

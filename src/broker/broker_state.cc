@@ -64,6 +64,8 @@ status broker_state::open_storage() {
   log_opts.cleaner_dedupe_buffer_bytes = config_.log_cleaner_dedupe_buffer_size;
   log_opts.producer_id_expiration_ms = config_.producer_id_expiration_ms;
   log_opts.max_producer_ids = static_cast<size_t>(config_.max_producer_ids_per_partition);
+  producer_budget_ = std::make_unique<txn::producer_budget>(static_cast<size_t>(config_.max_producer_ids));
+  log_opts.producer_budget = producer_budget_.get();
   const auto& raw = config_.raw;
   storage::metadata_store* meta = metadata_.get();
   log_opts.config_for = [meta, raw](const std::string& topic) {

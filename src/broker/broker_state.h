@@ -19,6 +19,10 @@ class log_manager;
 class metadata_store;
 }  // namespace samsa::storage
 
+namespace samsa::txn {
+class producer_budget;
+}  // namespace samsa::txn
+
 namespace samsa::broker {
 
 class topic_registry;
@@ -64,6 +68,8 @@ class broker_state {
   // The metadata log (thread-safe; its writes fsync, so call them on the
   // worker pool); exists once open_storage() succeeded.
   storage::metadata_store& metadata() { return *metadata_; }
+  // Producer-table entries of all partitions (max.producer.ids).
+  const txn::producer_budget& producer_budget() const { return *producer_budget_; }
   // ACLs and the authorizer (off unless configured); exists once open_storage() succeeded.
   acl_service& acls() { return *acls_; }
 
@@ -82,6 +88,8 @@ class broker_state {
   std::vector<listener_address> advertised_;
   std::unique_ptr<worker_pool> workers_;
   std::unique_ptr<storage::dir_lock> dir_lock_;  // before the storage it guards: released last
+  // Counted into by every partition's producer table: outlives logs_.
+  std::unique_ptr<txn::producer_budget> producer_budget_;
   std::unique_ptr<storage::log_manager> logs_;
   std::unique_ptr<storage::metadata_store> metadata_;
   std::unique_ptr<topic_registry> topics_;

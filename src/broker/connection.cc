@@ -3,7 +3,7 @@
 #include "base/metrics.h"
 
 #include "base/big_endian.h"
-#include "broker/refusal_log.h"
+#include "base/refusal_log.h"
 #include "broker/sasl_session.h"
 #include "protocol/api_keys.h"
 

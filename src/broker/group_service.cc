@@ -37,6 +37,7 @@ group::coordinator_config coordinator_config_from(const group_settings& s, int32
   out.max_groups = s.max_groups;
   out.max_pending_members = s.max_pending_members;
   out.offsets_max_memory_bytes = s.offsets_max_memory_bytes;
+  out.member_metadata_max_bytes = s.member_metadata_max_bytes;
   out.offsets_retention_ms = s.offsets_retention_ms;
   out.offsets_retention_check_interval_ms = s.offsets_retention_check_interval_ms;
   out.offsets_topic_partitions = partitions;
@@ -52,6 +53,7 @@ group::consumer_group_config consumer_group_config_from(const group_settings& s,
   out.migration_policy = s.consumer_migration_policy;
   out.classic_max_size = s.max_group_size;
   out.max_groups = s.max_groups;
+  out.member_metadata_max_bytes = s.consumer_member_metadata_max_bytes;
   out.offsets_topic_partitions = partitions;
   return out;
 }
@@ -69,6 +71,8 @@ group_settings group_settings_from(const broker_config& c) {
   out.max_groups = c.group_max_groups;
   out.max_pending_members = c.group_max_pending_members;
   out.offsets_max_memory_bytes = c.offsets_max_memory_bytes;
+  out.member_metadata_max_bytes = c.group_classic_member_metadata_max_bytes;
+  out.consumer_member_metadata_max_bytes = c.group_consumer_member_metadata_max_bytes;
   out.offsets_retention_ms = c.offsets_retention_minutes * 60 * 1000;
   out.offsets_retention_check_interval_ms = c.offsets_retention_check_interval_ms;
   out.consumer_session_timeout_ms = c.group_consumer_session_timeout_ms;

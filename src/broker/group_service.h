@@ -43,6 +43,8 @@ struct group_settings {
   int32_t max_groups = 10000;
   int32_t max_pending_members = 10000;
   int64_t offsets_max_memory_bytes = 256LL << 20;
+  int64_t member_metadata_max_bytes = 256LL << 20;
+  int64_t consumer_member_metadata_max_bytes = 256LL << 20;
   int64_t offsets_retention_ms = 0;
   int64_t offsets_retention_check_interval_ms = 600000;
   // KIP-848 consumer groups.

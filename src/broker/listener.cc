@@ -1,7 +1,7 @@
 #include "broker/listener.h"
 
 #include "base/metrics.h"
-#include "broker/refusal_log.h"
+#include "base/refusal_log.h"
 
 #include <spdlog/spdlog.h>
 

@@ -11,7 +11,7 @@
 
 #include "broker/api_table.h"
 #include "broker/broker_state.h"
-#include "broker/refusal_log.h"
+#include "base/refusal_log.h"
 #include "broker/sasl_session.h"
 #include "protocol/api_keys.h"
 #include "security/sasl/scram.h"

@@ -19,7 +19,7 @@
 #include "broker/handlers/handlers.h"
 #include "broker/listener.h"
 #include "broker/network_threads.h"
-#include "broker/refusal_log.h"
+#include "base/refusal_log.h"
 
 extern char** environ;
 

@@ -1,11 +1,13 @@
 #include "broker/share_service.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
 #include <charconv>
 
+#include "base/refusal_log.h"
 #include "broker/broker_config.h"
 #include "broker/fetch_waiters.h"
 #include "group/id_bounds.h"
@@ -121,6 +123,11 @@ const share::share_group* share_service::find_group(const std::string& group_id)
 
 bool share_service::known_group(const std::string& group_id) const { return groups_.count(group_id) != 0; }
 
+bool share_service::counts_as_share_group(const std::string& group_id) const {
+  auto it = groups_.find(group_id);
+  return it != groups_.end() && (!it->second.configs.empty() || is_share_group(group_id));
+}
+
 bool share_service::is_share_group(const std::string& group_id) const {
   auto it = groups_.find(group_id);
   if (it == groups_.end()) return false;
@@ -178,8 +185,10 @@ size_t share_service::share_group_count() const {
   // Counted only when a join would create a group, rather than kept up to
   // date: ids become and stop being share groups along several paths
   // (joins, share-partition state, deletions, the journal's replay).
+  // Ids that only hold GROUP configs count too: every config they can hold
+  // is a share group's, and they are created as freely as groups are.
   size_t n = 0;
-  for (const auto& [id, _] : groups_) n += is_share_group(id) ? 1 : 0;
+  for (const auto& [id, entry] : groups_) n += is_share_group(id) || !entry.configs.empty() ? 1 : 0;
   return n;
 }
 
@@ -193,8 +202,10 @@ std::optional<share::heartbeat_result> share_service::creation_refusal(const std
                                    {}};
   }
   if (share_group_count() < static_cast<size_t>(settings_.max_groups)) return std::nullopt;
-  spdlog::info("refusing to create share group '{}': the broker holds group.share.max.groups={} share groups",
-               group::utf8_prefix(group_id, group::max_logged_id_bytes), settings_.max_groups);
+  log_refusal(refusal::group_limit,
+              fmt::format("refusing to create share group '{}': the broker holds group.share.max.groups={} "
+                          "share groups",
+                          group::utf8_prefix(group_id, group::max_logged_id_bytes), settings_.max_groups));
   return share::heartbeat_result{share::error_code::group_max_size_reached,
                                  "The broker holds its maximum number of share groups (" +
                                      std::to_string(settings_.max_groups) + ", group.share.max.groups).",
@@ -202,10 +213,36 @@ std::optional<share::heartbeat_result> share_service::creation_refusal(const std
                                  {}};
 }
 
+std::optional<share_service::group_refusal> share_service::new_group_refusal(const std::string& group_id) const {
+  if (counts_as_share_group(group_id)) return std::nullopt;
+  auto refused = creation_refusal(group_id);
+  if (!refused) return std::nullopt;
+  return group_refusal{static_cast<protocol::error_code>(kafka::to_int(refused->error)), refused->message};
+}
+
+std::optional<share::heartbeat_result> share_service::member_id_refusal(const std::string& member_id) {
+  using group::max_member_id_bytes;
+  if (member_id.size() <= max_member_id_bytes) return std::nullopt;
+  return share::heartbeat_result{share::error_code::invalid_request,
+                                 "MemberId may have at most " + std::to_string(max_member_id_bytes) +
+                                     " bytes; this one has " + std::to_string(member_id.size()) + ".",
+                                 0,
+                                 {}};
+}
+
 share::heartbeat_result share_service::heartbeat(const std::string& group_id, const share::heartbeat_request& request) {
+  // Members name themselves (KIP-1082); a join may not bring an id of any
+  // length into the group, its sessions and every log line about it.
+  if (request.member_epoch == 0) {
+    const auto* g = find_group(group_id);
+    if (!g || g->members().count(request.member_id) == 0) {
+      if (auto refused = member_id_refusal(request.member_id)) return *refused;
+    }
+  }
   // Only a join turns an id into a share group; groups that already are one
-  // (restored from the journal too) are never refused.
-  if (request.member_epoch == 0 && !is_share_group(group_id)) {
+  // (restored from the journal too), or whose configs were set, are never
+  // refused.
+  if (request.member_epoch == 0 && !counts_as_share_group(group_id)) {
     if (auto refused = creation_refusal(group_id)) return *refused;
   }
   const bool existed = groups_.count(group_id) != 0;
@@ -247,6 +284,20 @@ share_service::session_outcome share_service::use_session(const std::string& gro
   auto key = std::make_pair(group_id, member_id);
   auto it = sessions_.find(key);
   if (epoch == 0) {
+    if (it == sessions_.end()) {
+      // A session under an id that is no share group yet makes one as soon
+      // as it acquires records, so it meets the checks a join meets.
+      if (auto refused = member_id_refusal(member_id)) {
+        out.error = protocol::error_code::invalid_request;
+        out.message = refused->message;
+        return out;
+      }
+      if (auto refused = new_group_refusal(group_id)) {
+        out.error = refused->error;
+        out.message = refused->message;
+        return out;
+      }
+    }
     if (it != sessions_.end()) {
       // A new session replaces the old one; what it held is released.
       close_session(group_id, member_id);
@@ -603,7 +654,14 @@ admin_result share_service::alter_configs(const std::string& group_id,
                                     std::to_string(range.first) + " and " + std::to_string(range.second) + ".");
     }
   }
+  const bool sets_any = std::any_of(set.begin(), set.end(), [](const auto& kv) { return kv.second.has_value(); });
+  if (sets_any) {
+    // Configs under an id that is no share group yet hold memory and a
+    // journal entry as a group does, so they meet a join's checks.
+    if (auto refused = new_group_refusal(group_id)) return admin_result::fail(refused->error, refused->message);
+  }
   if (validate_only) return {};
+  if (!sets_any && !known_group(group_id)) return {};  // nothing set, nothing to forget
   auto& entry = group_of(group_id);
   for (const auto& [name, value] : set) {
     if (value) {
@@ -611,6 +669,16 @@ admin_result share_service::alter_configs(const std::string& group_id,
     } else {
       entry.configs.erase(name);
     }
+  }
+  if (entry.configs.empty() && !is_share_group(group_id)) {
+    // Its last config gone, an id that is no share group is forgotten (and
+    // no longer counts against group.share.max.groups).
+    share::group_record gone;
+    gone.group = group_id;
+    gone.deleted = true;
+    append(gone);
+    groups_.erase(group_id);
+    return {};
   }
   persist_group(group_id);
   return {};

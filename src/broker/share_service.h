@@ -82,8 +82,9 @@ class share_service {
   const share_settings& settings() const { return settings_; }
 
   // ---- groups and members
-  // A member joining (epoch 0) under an id that is no share group yet
-  // creates one, unless the id is longer than group::max_new_group_id_bytes
+  // A new member's id may have at most group::max_member_id_bytes
+  // (INVALID_REQUEST). A member joining (epoch 0) under an id that is no
+  // share group yet creates one, unless the id is longer than group::max_new_group_id_bytes
   // (INVALID_GROUP_ID) or the broker holds group.share.max.groups share
   // groups (GROUP_MAX_SIZE_REACHED). A heartbeat that creates no group
   // leaves nothing behind for its id.
@@ -95,6 +96,17 @@ class share_service {
   // Topic name -> partition count, for every topic (what the assignor sees).
   share::topic_partitions topic_sizes() const;
 
+  // Why a request other than a join (a share session's opening,
+  // AlterShareGroupOffsets, GROUP configs under a new id) may not make
+  // `group_id` a share group: the checks a join meets (id length,
+  // group.share.max.groups, which counts ids holding GROUP configs too).
+  // nullopt when the id already counts or may.
+  struct group_refusal {
+    protocol::error_code error;
+    std::string message;
+  };
+  std::optional<group_refusal> new_group_refusal(const std::string& group_id) const;
+
   // ---- share sessions (ShareFetch / ShareAcknowledge)
   struct session_outcome {
     protocol::error_code error = protocol::error_code::none;
@@ -103,7 +115,9 @@ class share_service {
   };
   // Opens (epoch 0), continues (epoch > 0) or finds for closing (epoch -1)
   // the session of (group, member), checking the epoch. A continued
-  // session's epoch moves on.
+  // session's epoch moves on. A new session's member id may have at most
+  // group::max_member_id_bytes (INVALID_REQUEST), and under an id that is
+  // no share group yet it meets new_group_refusal.
   session_outcome use_session(const std::string& group_id, const std::string& member_id, int32_t epoch);
   // The live session of (group, member), or null.
   const share_session* find_session(const std::string& group_id, const std::string& member_id) const;
@@ -149,6 +163,9 @@ class share_service {
   // ---- the GROUP config resource
   std::vector<group_config_entry> describe_configs(const std::string& group_id) const;
   // Validates every entry first; applies all or nothing; journals the result.
+  // Setting configs under an id that does not count as a share group yet
+  // meets new_group_refusal; an id whose last config is deleted and that is
+  // no share group is forgotten.
   admin_result alter_configs(const std::string& group_id, const std::map<std::string, std::optional<std::string>>& set,
                              bool validate_only);
 
@@ -167,8 +184,12 @@ class share_service {
   group_entry& group_of(const std::string& group_id);
   // Why a join may not make a share group of `group_id`, or nullopt.
   std::optional<share::heartbeat_result> creation_refusal(const std::string& group_id) const;
-  // Ids that are share groups (is_share_group), as group.share.max.groups counts them.
+  // INVALID_REQUEST for a member id longer than group::max_member_id_bytes.
+  static std::optional<share::heartbeat_result> member_id_refusal(const std::string& member_id);
+  // Ids that are share groups (is_share_group) or hold GROUP configs, as
+  // group.share.max.groups counts them.
   size_t share_group_count() const;
+  bool counts_as_share_group(const std::string& group_id) const;
   void persist_group(const std::string& group_id);
   void append(const share::journal_record& record);
   void member_gone(const std::string& group_id, const std::string& member_id);

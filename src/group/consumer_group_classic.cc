@@ -202,6 +202,23 @@ int16_t consumer_group_coordinator::classic_join_locked(group& g, const join_req
                  sub.err().describe());
     return errc::inconsistent_group_protocol;
   }
+  // Sorted and without duplicates, as the member keeps them (and counts them).
+  std::sort(sub->topics.begin(), sub->topics.end());
+  sub->topics.erase(std::unique(sub->topics.begin(), sub->topics.end()), sub->topics.end());
+  auto classic = cg_classic_metadata{req.session_timeout_ms, to_classic(req.protocols)};
+  // Whether the member (`base`, or a new one) would take what members hold
+  // past group.consumer.member.metadata.max.bytes with what this join says.
+  auto memory_full = [&](const member* base) {
+    static const std::optional<std::string> none;
+    static const cg_member_assignment nothing{};
+    const auto& instance = req.group_instance_id ? req.group_instance_id : base ? base->instance_id : none;
+    const auto& rack = sub->rack_id ? sub->rack_id : base ? base->rack_id : none;
+    const size_t after =
+        member_cost(member_id, instance, rack, req.client_id, req.client_host, sub->topics,
+                    base ? base->regex : none, base ? base->server_assignor : none, base ? base->current : nothing,
+                    base ? base->assigned_at.size() : 0, classic);
+    return member_memory_full(base ? base->counted.bytes() : 0, after, g.id, req.client_id, now_ms);
+  };
   const bool unknown = req.member_id.empty();
   bool changed_membership = false;
   member* m = nullptr;
@@ -213,6 +230,7 @@ int16_t consumer_group_coordinator::classic_join_locked(group& g, const join_req
       // partitions, and reconciles from there.
       auto old = g.members.find(st->second);
       if (old != g.members.end()) {
+        if (memory_full(&old->second)) return errc::group_max_size_reached;
         member replacement = old->second;
         replacement.member_id = member_id;
         replacement.current.member_epoch = 0;
@@ -230,6 +248,7 @@ int16_t consumer_group_coordinator::classic_join_locked(group& g, const join_req
   }
   if (!m) {
     auto it = g.members.find(member_id);
+    if (memory_full(it == g.members.end() ? nullptr : &it->second)) return errc::group_max_size_reached;
     if (it == g.members.end()) {
       member fresh;
       fresh.member_id = member_id;
@@ -249,14 +268,12 @@ int16_t consumer_group_coordinator::classic_join_locked(group& g, const join_req
   if (req.rebalance_timeout_ms > 0) mm.rebalance_timeout_ms = req.rebalance_timeout_ms;
   mm.client_id = req.client_id;
   mm.client_host = req.client_host;
-  auto names = sub->topics;
-  std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
+  auto& names = sub->topics;  // sorted and unique (above)
   if (names != mm.topic_names) {
     mm.topic_names = std::move(names);
     subscription_changed = true;
   }
-  mm.classic = cg_classic_metadata{req.session_timeout_ms, to_classic(req.protocols)};
+  mm.classic = std::move(classic);
   mm.has_metadata = true;
   g.dirty_members.insert(member_id);
   if (subscription_changed) bump_epoch(g);
@@ -279,6 +296,7 @@ int16_t consumer_group_coordinator::classic_join_locked(group& g, const join_req
   mm.join_deadline = no_deadline;
   // The SyncGroup that fetches the assignment must follow within the rebalance timeout.
   mm.sync_deadline = now_ms + std::max(mm.rebalance_timeout_ms, 1);
+  settle(mm);
 
   out.member_id = member_id;
   out.generation_id = mm.current.member_epoch;
@@ -441,7 +459,9 @@ status consumer_group_coordinator::adopt_classic_group(const classic_group_snaps
     g->dirty_members.insert(m.member_id);
     g->dirty_targets.insert(m.member_id);
     g->dirty_current.insert(m.member_id);
-    g->members.emplace(m.member_id, std::move(m));
+    // Counted, never refused: the members move over from the classic
+    // coordinator's count.
+    settle(g->members.emplace(m.member_id, std::move(m)).first->second);
   }
   g->metadata_hash = metadata_hash(*g, topics);
   g->dirty_group = true;

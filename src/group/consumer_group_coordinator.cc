@@ -8,6 +8,7 @@
 #include <cctype>
 #include <random>
 
+#include "base/refusal_log.h"
 #include "group/consumer_group_records.h"
 #include "group/errors.h"
 #include "group/id_bounds.h"
@@ -196,6 +197,12 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
                                                                  const cg_topic_metadata& topics, int64_t now_ms,
                                                                  group*& touched,
                                                                  std::vector<log_record>& downgrade_records) {
+  // Sorted and without duplicates, as the member keeps them (and counts them).
+  if (req.subscribed_topic_names) {
+    auto& names = *req.subscribed_topic_names;
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+  }
   group* g = find(req.group_id);
   if (!g) {
     if (req.member_epoch != cg_join_epoch) {
@@ -208,17 +215,25 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
     }
     const size_t others = config_.other_groups ? config_.other_groups() : 0;
     if (groups_.size() + others >= static_cast<size_t>(config_.max_groups)) {
-      spdlog::info("refusing to create consumer group '{}': the broker holds group.max.groups={} groups",
-                   utf8_prefix(req.group_id, max_logged_id_bytes), config_.max_groups);
+      log_refusal(refusal::group_limit,
+                  fmt::format("refusing to create consumer group '{}': the broker holds group.max.groups={} groups",
+                              utf8_prefix(req.group_id, max_logged_id_bytes), config_.max_groups));
       return fail(errc::group_max_size_reached,
                   fmt::format("The broker holds its maximum number of groups ({}, group.max.groups).",
                               config_.max_groups));
     }
+    // A member refused for memory leaves no group behind: check before making it.
+    if (req.member_id.empty()) req.member_id = config_.make_member_id();
+    if (auto refused = refuse_heartbeat_for_memory(nullptr, req, now_ms)) return *refused;
     auto made = std::make_unique<group>();
     made->id = req.group_id;
     made->dirty_group = true;
     g = made.get();
     groups_.emplace(req.group_id, std::move(made));
+  } else if (req.member_epoch == cg_join_epoch) {
+    touched = g;  // a refusal still writes what an upgrade just made of the group
+    if (req.member_id.empty()) req.member_id = config_.make_member_id();
+    if (auto refused = refuse_heartbeat_for_memory(g, req, now_ms)) return *refused;
   }
   touched = g;
 
@@ -240,6 +255,7 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
       m.session_deadline = now_ms + config_.session_timeout_ms;
       m.revocation_deadline = no_deadline;
       g->dirty_current.insert(m.member_id);
+      settle(m);
     } else {
       remove_member(*g, req.member_id);
       // A downgrade keeps the epoch as the classic generation, so the
@@ -331,6 +347,7 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
                                                          req.member_epoch, have));
       }
     }
+    if (auto refused = refuse_heartbeat_for_memory(g, req, now_ms)) return *refused;
   }
 
   // Identity and subscription: fields sent as null keep their last value.
@@ -345,9 +362,7 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
   }
   mm.heartbeat_from = std::pair{req.principal, req.client_host};
   if (req.subscribed_topic_names) {
-    auto names = *req.subscribed_topic_names;
-    std::sort(names.begin(), names.end());
-    names.erase(std::unique(names.begin(), names.end()), names.end());
+    auto& names = *req.subscribed_topic_names;  // sorted and unique (above)
     if (names != mm.topic_names) {
       mm.topic_names = std::move(names);
       subscription_changed = true;
@@ -384,6 +399,7 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
   const cg_assignment before = mm.current.assigned;
   reconcile_member(*g, mm, req.owned, now_ms);
   mm.session_deadline = now_ms + config_.session_timeout_ms;
+  settle(mm);
 
   cg_heartbeat_result r;
   r.member_id = mm.member_id;
@@ -510,6 +526,7 @@ void consumer_group_coordinator::reconcile_member(group& g, member& m, const std
     g.dirty_current.insert(m.member_id);
     note_assignment_epochs(m);
   }
+  settle(m);
 }
 
 void consumer_group_coordinator::note_assignment_epochs(member& m) {
@@ -538,6 +555,149 @@ void consumer_group_coordinator::remove_member(group& g, const std::string& memb
   g.dirty_targets.erase(member_id);
   g.dirty_current.erase(member_id);
   g.removed_members.insert(member_id);
+}
+
+// --- memory held by members -------------------------------------------------------
+
+consumer_group_coordinator::charge& consumer_group_coordinator::charge::operator=(charge&& other) noexcept {
+  if (this != &other) {
+    set(nullptr, 0);
+    usage_ = other.usage_;
+    bytes_ = other.bytes_;
+    other.usage_ = nullptr;
+    other.bytes_ = 0;
+  }
+  return *this;
+}
+
+void consumer_group_coordinator::charge::set(member_usage* usage, size_t bytes) {
+  if (usage_ != nullptr) {
+    usage_->bytes -= bytes_;
+    --usage_->members;
+  }
+  usage_ = usage;
+  bytes_ = usage != nullptr ? bytes : 0;
+  if (usage_ != nullptr) {
+    usage_->bytes += bytes_;
+    ++usage_->members;
+  }
+}
+
+size_t consumer_group_coordinator::member_cost(
+    const std::string& member_id, const std::optional<std::string>& instance_id,
+    const std::optional<std::string>& rack_id, const std::string& client_id, const std::string& client_host,
+    const std::vector<std::string>& topic_names, const std::optional<std::string>& regex,
+    const std::optional<std::string>& server_assignor, const cg_member_assignment& current, size_t assigned_at,
+    const std::optional<cg_classic_metadata>& classic) {
+  auto size = [](const std::optional<std::string>& s) { return s ? s->size() : 0; };
+  size_t n = member_overhead_bytes + member_id.size() + size(instance_id) + size(rack_id) + client_id.size() +
+             client_host.size() + size(regex) + size(server_assignor);
+  for (const auto& name : topic_names) n += topic_name_overhead_bytes + name.size();
+  for (const auto* a : {&current.assigned, &current.pending_revocation}) {
+    for (const auto& [t, ps] : *a) n += assigned_topic_bytes + ps.size() * assigned_partition_bytes;
+  }
+  n += assigned_at * assigned_at_bytes;
+  if (classic) {
+    // As a classic member counts its protocols (member.h).
+    for (const auto& p : classic->protocols) {
+      n += samsa::group::member::protocol_overhead_bytes + p.name.size() + p.metadata.size();
+    }
+  }
+  return n;
+}
+
+size_t consumer_group_coordinator::member_cost(const member& m) {
+  return member_cost(m.member_id, m.instance_id, m.rack_id, m.client_id, m.client_host, m.topic_names, m.regex,
+                     m.server_assignor, m.current, m.assigned_at.size(), m.classic);
+}
+
+void consumer_group_coordinator::settle(member& m) { m.counted.set(&member_usage_, member_cost(m)); }
+
+bool consumer_group_coordinator::recount_all() const {
+  member_usage walked;
+  bool exact = true;
+  for (const auto& [gid, g] : groups_) {
+    for (const auto& [mid, m] : g->members) {
+      ++walked.members;
+      walked.bytes += member_cost(m);
+      if (!m.counted.attached() || m.counted.bytes() != member_cost(m)) {
+        spdlog::error("consumer group {}: member {} counts {} bytes ({}), holds {}", gid, mid, m.counted.bytes(),
+                      m.counted.attached() ? "attached" : "not attached", member_cost(m));
+        exact = false;
+      }
+    }
+  }
+  if (walked.members != member_usage_.members || walked.bytes != member_usage_.bytes) {
+    spdlog::error("consumer groups: {} members hold {} bytes, counted {} members and {} bytes", walked.members,
+                  walked.bytes, member_usage_.members, member_usage_.bytes);
+    exact = false;
+  }
+  return exact;
+}
+
+bool consumer_group_coordinator::member_memory_full(size_t before, size_t after, const std::string& group_id,
+                                                    const std::string& client_id, int64_t now_ms) {
+  if (after <= before) return false;
+  const size_t more = after - before;
+  const auto bound = static_cast<size_t>(std::max<int64_t>(config_.member_metadata_max_bytes, 0));
+  if (member_usage_.bytes + more <= bound) return false;
+  // One line per minute at most, as for classic members.
+  if (now_ms - last_member_refusal_log_ms_ >= 60000 || last_member_refusal_log_ms_ == 0) {
+    last_member_refusal_log_ms_ = now_ms;
+    spdlog::warn("consumer group {}: refusing a member of client {} that would hold {} more bytes: {} consumer group "
+                 "members hold {} bytes, group.consumer.member.metadata.max.bytes is {}",
+                 utf8_prefix(group_id, max_logged_id_bytes), utf8_prefix(client_id, max_logged_id_bytes), more,
+                 member_usage_.members, member_usage_.bytes, config_.member_metadata_max_bytes);
+  }
+  return true;
+}
+
+std::optional<cg_heartbeat_result> consumer_group_coordinator::refuse_heartbeat_for_memory(
+    const group* g, const cg_heartbeat_request& req, int64_t now_ms) {
+  static const std::optional<std::string> none;
+  static const std::vector<std::string> no_names;
+  static const cg_member_assignment nothing{};
+  // The member the heartbeat changes (nullptr: a new one), and whether it
+  // keeps its assignment (a rejoin at epoch 0 gives it up).
+  const member* base = nullptr;
+  bool keeps_assignment = req.member_epoch != cg_join_epoch;
+  if (g && req.member_epoch == cg_join_epoch && req.instance_id) {
+    auto st = g->static_members.find(*req.instance_id);
+    if (st != g->static_members.end() && st->second != req.member_id) {
+      auto old = g->members.find(st->second);
+      if (old != g->members.end()) {
+        if (old->second.current.member_epoch != cg_static_leave_epoch) return std::nullopt;  // UNRELEASED_INSTANCE_ID
+        base = &old->second;  // replaced by the new incarnation, partitions and all
+        keeps_assignment = true;
+      }
+    }
+  }
+  if (!base && g) {
+    auto it = g->members.find(req.member_id);
+    if (it != g->members.end()) base = &it->second;
+  }
+  if (!base && req.member_epoch != cg_join_epoch) return std::nullopt;  // UNKNOWN_MEMBER_ID
+  // Fields sent as null keep their last value (heartbeat_locked).
+  const auto& instance = req.instance_id ? req.instance_id : base ? base->instance_id : none;
+  const auto& rack = req.rack_id ? req.rack_id : base ? base->rack_id : none;
+  const auto& names = req.subscribed_topic_names ? *req.subscribed_topic_names : base ? base->topic_names : no_names;
+  std::optional<std::string> regex_copy;
+  const std::optional<std::string>* regex = base ? &base->regex : &none;
+  if (req.subscribed_topic_regex) {
+    if (!req.subscribed_topic_regex->empty()) regex_copy = *req.subscribed_topic_regex;
+    regex = &regex_copy;
+  }
+  const auto& assignor = req.server_assignor ? req.server_assignor : base ? base->server_assignor : none;
+  const bool keep = base && keeps_assignment;
+  const size_t after = member_cost(req.member_id, instance, rack, req.client_id, req.client_host, names, *regex,
+                                   assignor, keep ? base->current : nothing, keep ? base->assigned_at.size() : 0,
+                                   std::nullopt);
+  const size_t before = base ? base->counted.bytes() : 0;
+  if (!member_memory_full(before, after, req.group_id, req.client_id, now_ms)) return std::nullopt;
+  return fail(errc::group_max_size_reached,
+              fmt::format("The members of the broker's consumer groups hold {} bytes; this member would take them "
+                          "past group.consumer.member.metadata.max.bytes ({}).",
+                          member_usage_.bytes, config_.member_metadata_max_bytes));
 }
 
 // --- views ---------------------------------------------------------------------
@@ -821,6 +981,7 @@ status consumer_group_coordinator::load_record(const bytes& key_bytes, const std
       m.classic = v->classic;
       m.has_metadata = true;
       if (m.instance_id) g.static_members[*m.instance_id] = m.member_id;
+      settle(m);  // replay counts, never refuses
       return {};
     }
     case cg_record_kind::target_member: {
@@ -837,7 +998,9 @@ status consumer_group_coordinator::load_record(const bytes& key_bytes, const std
       if (!value) return {};
       auto v = decode_cg_current_value(*value);
       if (!v) return v.err();
-      member_slot().current = std::move(*v);
+      member& m = member_slot();
+      m.current = std::move(*v);
+      settle(m);
       return {};
     }
   }
@@ -860,6 +1023,7 @@ void consumer_group_coordinator::finish_loading(int64_t now_ms) {
       // Assignment epochs are not stored: an older-epoch commit right after
       // a restart gets STALE_MEMBER_EPOCH and is retried at the current one.
       note_assignment_epochs(m);
+      settle(m);
       m.session_deadline = now_ms + (m.classic ? m.classic->session_timeout_ms : config_.session_timeout_ms);
       m.revocation_deadline =
           m.current.state == cg_member_state::unrevoked_partitions ? now_ms + m.rebalance_timeout_ms : no_deadline;

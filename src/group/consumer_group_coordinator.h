@@ -58,6 +58,14 @@ struct consumer_group_config {
   // one more gets GROUP_MAX_SIZE_REACHED. Replayed groups are never refused.
   int32_t max_groups = 10000;
   std::function<size_t()> other_groups;
+  // group.consumer.member.metadata.max.bytes (Samsa's own): the memory the
+  // members of all these groups may hold (member_cost: identity,
+  // subscription, current assignment, classic protocols). A heartbeat or
+  // classic JoinGroup that would add a member or grow one past it gets
+  // GROUP_MAX_SIZE_REACHED and changes nothing; changes that do not grow
+  // always pass, assignments the broker's assignor hands out are counted but
+  // never refused, and replay and upgrades from classic groups never refuse.
+  int64_t member_metadata_max_bytes = 256LL << 20;
 };
 
 // What an OffsetCommit/OffsetFetch's member id and epoch mean for a group.
@@ -88,6 +96,12 @@ class consumer_group_coordinator {
 
   // Groups held (group.max.groups counts them with the classic ones).
   size_t group_count() const { return groups_.size(); }
+  // Members of all groups and the bytes they hold, as
+  // group.consumer.member.metadata.max.bytes counts them (member_cost).
+  const member_usage& members_held() const { return member_usage_; }
+  // Tests and debugging: walks every member and checks that each counts
+  // exactly what it holds now and that members_held() is their sum.
+  bool recount_all() const;
 
   // --- classic members (consumer_group_classic.cc) ------------------------
   // A group of ours with members takes classic JoinGroup/SyncGroup/Heartbeat/
@@ -165,6 +179,28 @@ class consumer_group_coordinator {
   const consumer_group_config& config() const { return config_; }
 
  private:
+  // What one member counts into members_held(), given back when the member
+  // goes (erased from its group, its group erased or replaced). A copy
+  // counts nothing until settled; a move takes the count along.
+  class charge {
+   public:
+    charge() = default;
+    ~charge() { set(nullptr, 0); }
+    charge(const charge&) {}
+    charge& operator=(const charge&) { return *this; }  // keeps its own count until settled
+    charge(charge&& other) noexcept : usage_(other.usage_), bytes_(other.bytes_) {
+      other.usage_ = nullptr;
+      other.bytes_ = 0;
+    }
+    charge& operator=(charge&& other) noexcept;
+    void set(member_usage* usage, size_t bytes);
+    size_t bytes() const { return bytes_; }
+    bool attached() const { return usage_ != nullptr; }
+
+   private:
+    member_usage* usage_ = nullptr;
+    size_t bytes_ = 0;
+  };
   struct member {
     std::string member_id;
     std::optional<std::string> instance_id;
@@ -188,6 +224,8 @@ class consumer_group_coordinator {
     std::optional<cg_classic_metadata> classic;
     int64_t join_deadline = no_deadline;
     int64_t sync_deadline = no_deadline;
+    // What this member counts (settle() brings it up to date).
+    charge counted;
   };
   struct group {
     std::string id;
@@ -220,6 +258,30 @@ class consumer_group_coordinator {
   void update_target(group& g, const cg_topic_metadata& topics);
   void reconcile_member(group& g, member& m, const std::optional<cg_assignment>& owned, int64_t now_ms);
   void remove_member(group& g, const std::string& member_id);
+  // What a member holds, as group.consumer.member.metadata.max.bytes counts it.
+  static constexpr size_t member_overhead_bytes = 256;
+  static constexpr size_t topic_name_overhead_bytes = 32;
+  static constexpr size_t assigned_topic_bytes = 96;      // per topic of current or pending revocation
+  static constexpr size_t assigned_partition_bytes = 48;  // per partition of current or pending revocation
+  static constexpr size_t assigned_at_bytes = 64;         // per assigned_at entry
+  static size_t member_cost(const member& m);
+  static size_t member_cost(const std::string& member_id, const std::optional<std::string>& instance_id,
+                            const std::optional<std::string>& rack_id, const std::string& client_id,
+                            const std::string& client_host, const std::vector<std::string>& topic_names,
+                            const std::optional<std::string>& regex, const std::optional<std::string>& server_assignor,
+                            const cg_member_assignment& current, size_t assigned_at,
+                            const std::optional<cg_classic_metadata>& classic);
+  // Brings what the member counts up to what it holds now; every change of
+  // a member ends here.
+  void settle(member& m);
+  // What the member of a heartbeat (or a classic JoinGroup) would hold after
+  // it, before any assignment change; nullopt when the request fails for
+  // another reason first. Refusal: GROUP_MAX_SIZE_REACHED (logged at most
+  // once a minute).
+  std::optional<cg_heartbeat_result> refuse_heartbeat_for_memory(const group* g, const cg_heartbeat_request& req,
+                                                                 int64_t now_ms);
+  bool member_memory_full(size_t before, size_t after, const std::string& group_id, const std::string& client_id,
+                          int64_t now_ms);
   // Records the epoch at which newly owned partitions arrived.
   void note_assignment_epochs(member& m);
   std::string state_of(const group& g) const;
@@ -251,6 +313,9 @@ class consumer_group_coordinator {
 
   consumer_group_config config_;
   offset_log& log_;
+  // Declared before groups_: members give their count back to it when they go.
+  member_usage member_usage_;
+  int64_t last_member_refusal_log_ms_ = 0;
   std::map<std::string, std::unique_ptr<group>> groups_;
   downgrade_handler on_downgrade_;
   topic_filter regex_filter_;

@@ -6,6 +6,7 @@
 
 #include <random>
 
+#include "base/refusal_log.h"
 #include "group/errors.h"
 #include "group/id_bounds.h"
 #include "group/offsets_codec.h"
@@ -91,6 +92,7 @@ group_metadata& coordinator::get_or_create(const std::string& group_id, int64_t 
     slot = std::make_unique<group_metadata>(group_id, now_ms);
     slot->born_after_write = writes_;
     slot->count_offsets_in(&offset_usage_);
+    slot->count_members_in(&member_usage_);
     slot->observe_transitions(&transition_observer_);
   }
   return *slot;
@@ -110,9 +112,10 @@ std::optional<int16_t> coordinator::creation_refusal(const std::string& group_id
   if (group_id.size() > max_new_group_id_bytes) return errc::invalid_group_id;
   const size_t others = config_.other_groups ? config_.other_groups() : 0;
   if (groups_.size() + others < static_cast<size_t>(config_.max_groups)) return std::nullopt;
-  spdlog::info("refusing to create group '{}' for client '{}': the broker holds group.max.groups={} groups",
-               utf8_prefix(group_id, max_logged_id_bytes), utf8_prefix(client_id, max_logged_id_bytes),
-               config_.max_groups);
+  log_refusal(refusal::group_limit,
+              fmt::format("refusing to create group '{}' for client '{}': the broker holds group.max.groups={} groups",
+                          utf8_prefix(group_id, max_logged_id_bytes), utf8_prefix(client_id, max_logged_id_bytes),
+                          config_.max_groups));
   return errc::group_max_size_reached;
 }
 
@@ -179,7 +182,7 @@ std::vector<group_description> coordinator::describe_groups(const std::vector<st
       md.client_host = m->client_host;
       if (stable) {
         if (const bytes* meta = m->metadata_for(d.protocol)) md.metadata = *meta;
-        md.assignment = m->assignment;
+        md.assignment = m->assignment();
       }
       d.members.push_back(std::move(md));
     }

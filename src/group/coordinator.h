@@ -58,6 +58,15 @@ struct coordinator_config {
   // gets INVALID_COMMIT_OFFSET_SIZE for that partition; commits that do not
   // grow (a consumer moving on) always pass, and replay never refuses.
   int64_t offsets_max_memory_bytes = 256LL << 20;
+  // group.classic.member.metadata.max.bytes (Samsa's own): the memory the
+  // members of all classic groups may hold (member::cost: identity, offered
+  // protocols and their metadata, assignment). A JoinGroup that would add a
+  // member or grow one past it gets GROUP_MAX_SIZE_REACHED and changes
+  // nothing; a SyncGroup whose assignments would grow past it fails as a
+  // store of the assignment does (UNKNOWN_SERVER_ERROR, then a rebalance);
+  // rejoins that do not grow always pass, and replay and groups taken back
+  // from the consumer group coordinator are never refused.
+  int64_t member_metadata_max_bytes = 256LL << 20;
   int32_t offsets_topic_partitions = 50;                     // offsets.topic.num.partitions
   // Member id suffix source; default: random UUID v4 text.
   std::function<std::string()> make_uuid;
@@ -147,6 +156,9 @@ class coordinator {
   const coordinator_config& config() const { return config_; }
   // Offsets held by all groups, as offsets.max.memory.bytes counts them.
   const offset_usage& offsets_held() const { return offset_usage_; }
+  // Classic members of all groups, as group.classic.member.metadata.max.bytes
+  // counts them.
+  const member_usage& members_held() const { return member_usage_; }
   // Groups held (group.max.groups counts them with the consumer groups).
   size_t group_count() const { return groups_.size(); }
   // For views and tests; nullptr when unknown.
@@ -204,6 +216,12 @@ class coordinator {
   void remove_member_and_update_group(group_metadata& g, const std::string& member_id, int64_t now_ms,
                                       const std::string& reason);
   void remove_pending_member_and_update_group(group_metadata& g, const std::string& member_id, int64_t now_ms);
+  // Whether a member growing from `before` to `after` bytes (a new member
+  // from 0) would take the members held, with assignments being stored,
+  // past group.classic.member.metadata.max.bytes; logs a refusal at most once
+  // a minute.
+  bool member_memory_full(size_t before, size_t after, const std::string& group_id, const std::string& client_id,
+                          const char* what = "a member");
   void reset_and_propagate_assignment_error(group_metadata& g, int16_t error, int64_t now_ms);
   void propagate_assignment(group_metadata& g, int16_t error, int64_t now_ms);
   void schedule_heartbeat(member& m, int64_t now_ms, int64_t timeout_ms) const;
@@ -244,8 +262,15 @@ class coordinator {
   // Declared before groups_: the groups' offset tables give their share
   // back to it when they go.
   offset_usage offset_usage_;
+  // Likewise for the groups' members.
+  member_usage member_usage_;
   std::map<std::string, std::unique_ptr<group_metadata>> groups_;
   int64_t last_memory_refusal_log_ms_ = 0;
+  int64_t last_member_refusal_log_ms_ = 0;
+  // Growth of the members' assignments accepted by SyncGroup and not yet
+  // applied (their store to the log is in flight); counted against the
+  // bound so concurrent syncs cannot pass it together.
+  int64_t assignments_in_flight_ = 0;
   transition_observer transition_observer_;  // groups point at this slot
   uint64_t writes_ = 0;  // offset-log writes numbered so far (see group_metadata::applied_write)
   int64_t next_retention_check_ms_ = no_deadline;

@@ -64,7 +64,28 @@ void coordinator::join(join_request req, int64_t now_ms, join_callback done) {
   } else {
     current_member_join(*g, req, now_ms, done);
   }
-  if (g->is(group_state::preparing_rebalance)) maybe_complete_join(*g, now_ms);
+  // A member refused for memory may have left a group holding nothing,
+  // which is then forgotten (forget_if_bare): look it up again.
+  g = lookup(req.group_id);
+  if (g != nullptr && g->is(group_state::preparing_rebalance)) maybe_complete_join(*g, now_ms);
+}
+
+bool coordinator::member_memory_full(size_t before, size_t after, const std::string& group_id,
+                                     const std::string& client_id, const char* what) {
+  if (after <= before) return false;
+  const int64_t more = static_cast<int64_t>(after - before);
+  if (static_cast<int64_t>(member_usage_.bytes) + assignments_in_flight_ + more <= config_.member_metadata_max_bytes) {
+    return false;
+  }
+  // One line per minute at most, as for offsets.
+  if (now_ms_ - last_member_refusal_log_ms_ >= 60000 || last_member_refusal_log_ms_ == 0) {
+    last_member_refusal_log_ms_ = now_ms_;
+    spdlog::warn("group {}: refusing {} of client {} that would hold {} more bytes: {} classic members hold "
+                 "{} bytes, group.classic.member.metadata.max.bytes is {}",
+                 utf8_prefix(group_id, max_logged_id_bytes), what, utf8_prefix(client_id, max_logged_id_bytes), more,
+                 member_usage_.members, member_usage_.bytes, config_.member_metadata_max_bytes);
+  }
+  return true;
 }
 
 void coordinator::new_member_join(group_metadata& g, join_request& req, int64_t now_ms, join_callback& done) {
@@ -101,11 +122,14 @@ void coordinator::static_member_join(group_metadata& g, join_request& req, const
   spdlog::info("group {}: static member {} rejoined; member id {} replaces {}", g.id(), instance, new_id, *old_id);
   const std::string old_leader = g.leader_id.value_or("");
   member* m = g.get(*old_id);
-  const auto old_protocols = m->protocols;
+  if (member_memory_full(m->counted(), m->cost_with(new_id, req.protocols), g.id(), req.client_id)) {
+    return done(join_error(errc::group_max_size_reached, ""));  // the old member stays as it was
+  }
+  const auto old_protocols = m->protocols();
   const int32_t old_rebalance_timeout = m->rebalance_timeout_ms;
   const int32_t old_session_timeout = m->session_timeout_ms;
   fence(g, instance, *old_id, new_id);
-  m->protocols = req.protocols;
+  m->set_protocols(req.protocols);
   m->rebalance_timeout_ms = req.rebalance_timeout_ms;
   m->session_timeout_ms = req.session_timeout_ms;
   m->awaiting_join = std::move(done);
@@ -136,7 +160,7 @@ void coordinator::static_member_join(group_metadata& g, join_request& req, const
             r.protocol_name = grp->protocol_name;
             r.leader_id = old_leader;
             answer_join(*mm, std::move(r));
-            mm->protocols = old_protocols;
+            mm->set_protocols(old_protocols);
             mm->rebalance_timeout_ms = old_rebalance_timeout;
             mm->session_timeout_ms = old_session_timeout;
             fence(*grp, instance, new_id, old);
@@ -227,6 +251,18 @@ join_result coordinator::current_generation_result(const group_metadata& g, cons
 
 void coordinator::add_member_and_rebalance(group_metadata& g, const join_request& req, const std::string& member_id,
                                            int64_t now_ms, join_callback done, const std::string& reason) {
+  const size_t cost = member::cost(member_id, req.group_instance_id, req.client_id, req.client_host,
+                                   req.protocol_type, req.protocols, 0);
+  if (member_memory_full(0, cost, g.id(), req.client_id)) {
+    // A refused pending member is dropped (it would otherwise hold up a
+    // rebalance until its session ends); a group this leaves holding nothing
+    // (one the refused member's first join made) is forgotten.
+    const bool pending = g.is_pending_member(member_id);
+    if (pending) remove_pending_member_and_update_group(g, member_id, now_ms);
+    done(join_error(errc::group_max_size_reached, pending ? member_id : ""));
+    forget_if_bare(g.id());  // g may be gone from here on
+    return;
+  }
   auto m = std::make_unique<member>();
   m->member_id = member_id;
   m->group_instance_id = req.group_instance_id;
@@ -235,7 +271,7 @@ void coordinator::add_member_and_rebalance(group_metadata& g, const join_request
   m->rebalance_timeout_ms = req.rebalance_timeout_ms;
   m->session_timeout_ms = req.session_timeout_ms;
   m->protocol_type = req.protocol_type;
-  m->protocols = req.protocols;
+  m->set_protocols(req.protocols);
   m->awaiting_join = std::move(done);
   m->is_new = true;
   if (g.is(group_state::preparing_rebalance) && g.generation_id == 0) g.new_member_added = true;
@@ -249,10 +285,15 @@ void coordinator::add_member_and_rebalance(group_metadata& g, const join_request
 
 void coordinator::update_member_and_rebalance(group_metadata& g, member& m, const join_request& req,
                                               int64_t now_ms, join_callback done, const std::string& reason) {
+  if (member_memory_full(m.counted(), m.cost_with(m.member_id, req.protocols), g.id(), req.client_id)) {
+    // The member keeps what it offered before, and any JoinGroup it has
+    // waiting; this one is refused.
+    return done(join_error(errc::group_max_size_reached, m.member_id));
+  }
   // A second JoinGroup from the same member supersedes the first; answer the
   // first so its connection is not left waiting.
   answer_join(m, join_error(errc::rebalance_in_progress, m.member_id));
-  m.protocols = req.protocols;
+  m.set_protocols(req.protocols);
   m.rebalance_timeout_ms = req.rebalance_timeout_ms;
   m.session_timeout_ms = req.session_timeout_ms;
   m.awaiting_join = std::move(done);

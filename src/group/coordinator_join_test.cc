@@ -78,7 +78,7 @@ TEST_P(RebalanceSizes, GroupGrowsByOneMemberAndEveryoneRejoins) {
   auto ids = h.form_group("g", clients);
   ASSERT_EQ(ids.size(), static_cast<size_t>(n));
   // Each member got its own slice of the leader's assignment.
-  for (int i = 0; i < n; ++i) EXPECT_EQ(h.c.find_group("g")->get(ids[i])->assignment, (bytes{static_cast<uint8_t>(i)}));
+  for (int i = 0; i < n; ++i) EXPECT_EQ(h.c.find_group("g")->get(ids[i])->assignment(), (bytes{static_cast<uint8_t>(i)}));
 
   auto newcomer = h.join(make_join("g", "late"));
   EXPECT_FALSE(newcomer->done);

@@ -24,8 +24,8 @@ std::unique_ptr<group_metadata> restore_group(const std::string& id, const group
     m->rebalance_timeout_ms = r.rebalance_timeout_ms;
     m->session_timeout_ms = r.session_timeout_ms;
     m->protocol_type = v.protocol_type;
-    m->protocols.push_back(protocol_entry{v.protocol.value_or(""), r.subscription});
-    m->assignment = r.assignment;
+    m->set_protocols({protocol_entry{v.protocol.value_or(""), r.subscription}});
+    m->set_assignment(r.assignment);
     g->add(std::move(m));
     if (r.group_instance_id) g->set_static_member(*r.group_instance_id, r.member_id);
   }
@@ -84,6 +84,7 @@ status coordinator::load_record(const bytes& key, const std::optional<bytes>& va
   }
   auto g = restore_group(gk.group, *v, now_ms);
   g->count_offsets_in(&offset_usage_);
+  g->count_members_in(&member_usage_);  // never refused: replay restores what was accepted
   keep_offsets(*g);
   g->observe_transitions(&transition_observer_);
   groups_[gk.group] = std::move(g);

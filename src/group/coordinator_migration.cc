@@ -23,8 +23,8 @@ std::optional<classic_group_snapshot> coordinator::snapshot_for_upgrade(const st
     cm.client_host = m->client_host;
     cm.rebalance_timeout_ms = m->rebalance_timeout_ms;
     cm.session_timeout_ms = m->session_timeout_ms;
-    cm.protocols = m->protocols;
-    cm.assignment = m->assignment;
+    cm.protocols = m->protocols();
+    cm.assignment = m->assignment();
     out.members.push_back(std::move(cm));
   }
   return out;
@@ -79,8 +79,10 @@ void coordinator::adopt(const classic_group_snapshot& downgraded, int64_t now_ms
     m->rebalance_timeout_ms = cm.rebalance_timeout_ms;
     m->session_timeout_ms = cm.session_timeout_ms;
     m->protocol_type = "consumer";
-    m->protocols = cm.protocols;
-    m->assignment = cm.assignment;
+    // Never refused: the members were already held (by the consumer group
+    // coordinator), and refusing would lose the group.
+    m->set_protocols(cm.protocols);
+    m->set_assignment(cm.assignment);
     member& added = g.add(std::move(m));
     if (cm.instance_id) g.set_static_member(*cm.instance_id, cm.member_id);
     schedule_heartbeat(added, now_ms, added.session_timeout_ms);

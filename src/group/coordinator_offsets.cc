@@ -53,7 +53,7 @@ void coordinator::store_group(group_metadata& g, const std::map<std::string, byt
       auto it = assignment->find(m->member_id);
       if (it != assignment->end()) r.assignment = it->second;
     } else {
-      r.assignment = m->assignment;
+      r.assignment = m->assignment();
     }
     v.members.push_back(std::move(r));
   }

@@ -43,7 +43,7 @@ void coordinator::sync(sync_request req, int64_t now_ms, sync_callback done) {
     case group_state::stable:
       g->pending_sync_members.erase(m.member_id);
       if (g->pending_sync_members.empty()) g->sync_deadline_ms = no_deadline;
-      done(sync_result{errc::none, g->protocol_type, g->protocol_name, m.assignment});
+      done(sync_result{errc::none, g->protocol_type, g->protocol_name, m.assignment()});
       schedule_heartbeat(m, now_ms, m.session_timeout_ms);
       return;
     case group_state::dead:
@@ -69,10 +69,34 @@ void coordinator::sync(sync_request req, int64_t now_ms, sync_callback done) {
     spdlog::warn("group {}: leader gave no assignment to {} in generation {}; they get an empty one", g->id(),
                  missing, g->generation_id);
   }
+  // The new assignments replace the members' current ones (those of the
+  // previous generation, or none): only growth counts against
+  // group.classic.member.metadata.max.bytes, so a group whose assignments
+  // keep their size always becomes stable, at the bound too. The bound is
+  // mostly enforced at JoinGroup, but an assignment is the leader's to make
+  // and can be large, so a sync that would take the members past the bound
+  // fails as if storing it had failed: every member gets
+  // UNKNOWN_SERVER_ERROR (what Kafka answers for an assignment too large to
+  // store; its clients report it rather than rejoin in a loop, as they would
+  // on REBALANCE_IN_PROGRESS), the old assignments are dropped and the
+  // group rebalances. Growth being stored is counted as held until applied.
+  int64_t growth = 0;
+  for (const auto& mm : g->members()) {
+    growth += static_cast<int64_t>(assignment[mm->member_id].size()) -
+              static_cast<int64_t>(mm->assignment().size());
+  }
+  if (growth > 0 && member_memory_full(0, static_cast<size_t>(growth), g->id(), m.client_id, "an assignment")) {
+    reset_and_propagate_assignment_error(*g, errc::unknown_server_error, now_ms);
+    maybe_prepare_rebalance(*g, now_ms, "the leader's assignment would pass group.classic.member.metadata.max.bytes");
+    return;
+  }
+  growth = std::max<int64_t>(growth, 0);
+  assignments_in_flight_ += growth;
   const std::string gid = g->id();
   const int32_t generation = g->generation_id;
-  store_group(*g, &assignment, [this, gid, generation, assignment](int16_t err) {
+  store_group(*g, &assignment, [this, gid, generation, assignment, growth](int16_t err) {
     answer_scope scope(*this);
+    assignments_in_flight_ -= growth;
     group_metadata* grp = lookup(gid);
     // The group may have moved on while the write was in flight.
     if (grp == nullptr || !grp->is(group_state::completing_rebalance) || grp->generation_id != generation) return;
@@ -84,7 +108,7 @@ void coordinator::sync(sync_request req, int64_t now_ms, sync_callback done) {
     }
     for (const auto& mm : grp->members()) {
       auto it = assignment.find(mm->member_id);
-      mm->assignment = it == assignment.end() ? bytes{} : it->second;
+      mm->set_assignment(it == assignment.end() ? bytes{} : it->second);
     }
     propagate_assignment(*grp, errc::none, now_ms_);
     grp->transition_to(group_state::stable, now_ms_);
@@ -94,14 +118,14 @@ void coordinator::sync(sync_request req, int64_t now_ms, sync_callback done) {
 }
 
 void coordinator::reset_and_propagate_assignment_error(group_metadata& g, int16_t error, int64_t now_ms) {
-  for (const auto& m : g.members()) m->assignment.clear();
+  for (const auto& m : g.members()) m->set_assignment({});
   propagate_assignment(g, error, now_ms);
 }
 
 void coordinator::propagate_assignment(group_metadata& g, int16_t error, int64_t now_ms) {
   for (const auto& m : g.members()) {
     if (!m->awaiting_sync) continue;
-    answer_sync(*m, error == errc::none ? sync_result{errc::none, g.protocol_type, g.protocol_name, m->assignment}
+    answer_sync(*m, error == errc::none ? sync_result{errc::none, g.protocol_type, g.protocol_name, m->assignment()}
                                         : sync_error(error));
     // Expiry is suspended while a member waits; restart its session clock.
     schedule_heartbeat(*m, now_ms, m->session_timeout_ms);

@@ -34,8 +34,14 @@ member& group_metadata::add(std::unique_ptr<member> m) {
   if (members_.empty()) protocol_type = m->protocol_type;
   if (!leader_id) leader_id = m->member_id;
   pending_members.erase(m->member_id);
+  m->attach(member_usage_);
   members_.push_back(std::move(m));
   return *members_.back();
+}
+
+void group_metadata::count_members_in(member_usage* usage) {
+  member_usage_ = usage;
+  for (auto& m : members_) m->attach(usage);
 }
 
 void group_metadata::remove(const std::string& member_id) {
@@ -67,7 +73,7 @@ bool group_metadata::supports_protocols(const std::string& type,
 std::string group_metadata::select_protocol() const {
   if (members_.empty()) return {};
   std::set<std::string> candidates;
-  for (const auto& p : members_.front()->protocols) {
+  for (const auto& p : members_.front()->protocols()) {
     const bool everyone = std::all_of(members_.begin(), members_.end(),
                                       [&](const auto& m) { return m->metadata_for(p.name) != nullptr; });
     if (everyone) candidates.insert(p.name);
@@ -79,7 +85,7 @@ std::string group_metadata::select_protocol() const {
   // Iterate in the first member's preference order so ties are deterministic.
   std::string best;
   int best_votes = -1;
-  for (const auto& p : members_.front()->protocols) {
+  for (const auto& p : members_.front()->protocols()) {
     auto it = votes.find(p.name);
     if (it != votes.end() && it->second > best_votes) {
       best = p.name;
@@ -157,6 +163,7 @@ void group_metadata::replace_static_member(const std::string& instance_id, const
   member* m = get(old_id);
   if (m == nullptr) return;
   m->member_id = new_id;
+  m->recount();
   if (is_leader(old_id)) leader_id = new_id;
   if (pending_sync_members.erase(old_id) != 0) pending_sync_members.insert(new_id);
   static_members_[instance_id] = new_id;

@@ -53,8 +53,11 @@ class group_metadata {
   bool has(const std::string& member_id) const { return get(member_id) != nullptr; }
   member* get(const std::string& member_id) const;
   bool is_leader(const std::string& member_id) const { return leader_id && *leader_id == member_id; }
-  // Adds a member; the first member fixes the protocol type and leads.
+  // Adds a member; the first member fixes the protocol type and leads. The
+  // member is counted where count_members_in() said.
   member& add(std::unique_ptr<member> m);
+  // Counts this group's members (and those added later) into `usage`.
+  void count_members_in(member_usage* usage);
   // Removes a member (and its static/pending/pending-sync entries); a new
   // leader is the earliest remaining member.
   void remove(const std::string& member_id);
@@ -136,6 +139,7 @@ class group_metadata {
   int64_t state_timestamp_ms_;
   const transition_observer* observer_ = nullptr;
   offset_usage* usage_ = nullptr;  // where this group's offsets are counted
+  member_usage* member_usage_ = nullptr;  // where this group's members are counted
   std::vector<std::unique_ptr<member>> members_;
   std::map<std::string, std::string> static_members_;
 };

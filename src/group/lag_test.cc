@@ -67,7 +67,7 @@ TEST(GroupMetadata, LeaderMovesToEarliestRemainingMember) {
     auto m = std::make_unique<member>();
     m->member_id = id;
     m->protocol_type = "consumer";
-    m->protocols = {{"range", {}}};
+    m->set_protocols({{"range", {}}});
     g.add(std::move(m));
   }
   EXPECT_EQ(g.leader_id, "a");

@@ -264,6 +264,9 @@ asio::awaitable<response> console_service::metrics(const request&) {
     auto& consumer = broker_.groups().consumer_groups();
     s.offsets_held = static_cast<int64_t>(c.offsets_held().entries);
     s.offsets_held_bytes = static_cast<int64_t>(c.offsets_held().bytes);
+    s.member_metadata_bytes = static_cast<int64_t>(c.members_held().bytes);
+    s.consumer_member_metadata_bytes = static_cast<int64_t>(consumer.members_held().bytes);
+    s.producer_ids = static_cast<int64_t>(broker_.producer_budget().held());
     for (const auto& g : c.list_groups().groups) {
       if (consumer.has_group(g.group_id)) continue;  // below, as the consumer group it is
       group_sample gs{g.group_id, g.state, 0, "classic", history_->rebalances_total(g.group_id)};

@@ -100,7 +100,7 @@ void group_history::on_transition(const group::group_metadata& g, group_state fr
     if (!e) return;  // history began mid-rebalance (or was trimmed)
     std::map<group::topic_partition, std::string> owner;
     for (const auto& m : g.members()) {
-      auto decoded = decode_consumer_assignment(m->assignment);
+      auto decoded = decode_consumer_assignment(m->assignment());
       if (!decoded) continue;  // not the consumer protocol: no partitions to show
       auto& mine = e->assignment[m->member_id];
       for (const auto& t : *decoded) {

@@ -10,7 +10,7 @@
 #include "base/kafka_error_codes.h"
 #include "broker/acl_service.h"
 #include "broker/broker_state.h"
-#include "broker/refusal_log.h"
+#include "base/refusal_log.h"
 #include "http/basic_auth_cache.h"
 #include "http/http_auth_header.h"
 #include "http/on_broker.h"
@@ -168,7 +168,7 @@ asio::awaitable<std::optional<response>> before(std::shared_ptr<guard_state> g, 
     auto credentials = parse_basic_authorization(req.authorization);
     if (credentials) who = co_await verify(*g, *credentials);
     if (!who) {
-      broker::log_refusal(broker::refusal::unauthenticated,
+      log_refusal(refusal::unauthenticated,
                           "console: authentication failed for " + req.method + " " + req.path + " from " + req.peer);
       // A short delay before the answer (a timer: nothing else waits for it).
       asio::steady_timer delay(co_await asio::this_coro::executor);

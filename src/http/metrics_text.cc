@@ -214,6 +214,15 @@ void group_families(std::string& out, const broker_sample& sample) {
   family(out, "samsa_group_offsets_bytes", "gauge",
          "Memory those offsets hold, as offsets.max.memory.bytes counts it.");
   fmt::format_to(std::back_inserter(out), "samsa_group_offsets_bytes {}\n", sample.offsets_held_bytes);
+  family(out, "samsa_group_member_metadata_bytes", "gauge",
+         "Memory the members of classic groups hold (protocol metadata, assignments, identities), as "
+         "group.classic.member.metadata.max.bytes counts it.");
+  fmt::format_to(std::back_inserter(out), "samsa_group_member_metadata_bytes {}\n", sample.member_metadata_bytes);
+  family(out, "samsa_consumer_group_member_metadata_bytes", "gauge",
+         "Memory the members of consumer-protocol groups hold (subscriptions, assignments, identities), as "
+         "group.consumer.member.metadata.max.bytes counts it.");
+  fmt::format_to(std::back_inserter(out), "samsa_consumer_group_member_metadata_bytes {}\n",
+                 sample.consumer_member_metadata_bytes);
   family(out, "samsa_group_members", "gauge", "Members of each consumer group.");
   for (const auto& g : sample.groups)
     fmt::format_to(std::back_inserter(out), "samsa_group_members{{group=\"{}\",type=\"{}\"}} {}\n",
@@ -249,6 +258,10 @@ std::string render_metrics(const broker_sample& sample, const process_stats& pro
   partition_families(out, sample);
   group_families(out, sample);
   pipeline_families(out);
+  family(out, "samsa_producer_ids", "gauge",
+         "Idempotent and transactional producers the partitions remember, all together, as max.producer.ids "
+         "counts them.");
+  fmt::format_to(std::back_inserter(out), "samsa_producer_ids {}\n", sample.producer_ids);
   auto& reg = metrics::registry::instance();
   family(out, "samsa_connections", "gauge", "Open Kafka-protocol connections.");
   fmt::format_to(std::back_inserter(out), "samsa_connections {}\n", reg.connections_open());

@@ -52,6 +52,14 @@ struct broker_sample {
   // offsets.max.memory.bytes counts them.
   int64_t offsets_held = 0;
   int64_t offsets_held_bytes = 0;
+  // Memory the members of classic groups hold, as
+  // group.classic.member.metadata.max.bytes counts it.
+  int64_t member_metadata_bytes = 0;
+  // The same for members of consumer-protocol groups, as
+  // group.consumer.member.metadata.max.bytes counts it.
+  int64_t consumer_member_metadata_bytes = 0;
+  // Entries of all partitions' producer tables, as max.producer.ids counts them.
+  int64_t producer_ids = 0;
 };
 
 std::string render_metrics(const broker_sample& sample, const process_stats& process, double uptime_seconds);

@@ -18,7 +18,7 @@
 #include <array>
 #include <cstdio>
 
-#include "broker/refusal_log.h"
+#include "base/refusal_log.h"
 #include "http/transport.h"
 #include "security/tls/tls_context.h"
 
@@ -433,7 +433,7 @@ asio::awaitable<void> server::serve_tls_connection(std::shared_ptr<void> socket_
   auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
   bool usable = !hec;
   if (hec) {
-    broker::log_refusal(broker::refusal::tls, "console: TLS handshake with " + identity.peer + " failed: " +
+    log_refusal(refusal::tls, "console: TLS handshake with " + identity.peer + " failed: " +
                                                   (hec == beast::error::timeout ? std::string("not finished in time")
                                                                                 : hec.message()));
   } else if (X509* cert = SSL_get0_peer_certificate(stream.native_handle());
@@ -441,7 +441,7 @@ asio::awaitable<void> server::serve_tls_connection(std::shared_ptr<void> socket_
     auto name = tls_->mapper().map(security::tls::rfc2253_subject(cert));
     if (!name) {
       // As the Kafka listeners: no mapping rule for the subject refuses the connection.
-      broker::log_refusal(broker::refusal::tls, "console: " + identity.peer + ": " + name.err().describe());
+      log_refusal(refusal::tls, "console: " + identity.peer + ": " + name.err().describe());
       usable = false;
     } else {
       identity.certificate_principal = security::principal::user(std::move(*name));

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "base/big_endian.h"
+#include "base/utf8.h"
 
 namespace samsa::protocol {
 
@@ -170,6 +171,14 @@ int64_t reader::read_varlong() {
   return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1));
 }
 
+std::string reader::as_text(std::string s) {
+  auto fixed = utf8::repaired(s);
+  if (!fixed) return s;
+  // Growth past the frame's bytes counts against the decoded bound.
+  charge_decoded(fixed->size() - s.size(), 1);
+  return std::move(*fixed);
+}
+
 std::string reader::read_string() {
   auto s = read_nullable_string();
   if (ok() && !s) fail(fmt::format("non-nullable string is null at offset {}", position()));
@@ -182,7 +191,7 @@ std::optional<std::string> reader::read_nullable_string() {
   if (!check_length(n, "string")) return std::nullopt;
   std::string s(reinterpret_cast<const char*>(data_.data() + pos_), static_cast<size_t>(n));
   pos_ += static_cast<size_t>(n);
-  return s;
+  return as_text(std::move(s));
 }
 
 std::string reader::read_compact_string() {
@@ -198,7 +207,7 @@ std::optional<std::string> reader::read_compact_nullable_string() {
   if (!check_length(length, "compact string")) return std::nullopt;
   std::string s(reinterpret_cast<const char*>(data_.data() + pos_), static_cast<size_t>(length));
   pos_ += static_cast<size_t>(length);
-  return s;
+  return as_text(std::move(s));
 }
 
 std::vector<uint8_t> reader::read_bytes() {

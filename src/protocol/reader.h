@@ -110,6 +110,9 @@ class reader {
  private:
   bool need(size_t n, const char* what);
   bool check_length(int64_t length, const char* what);
+  // Protocol strings are UTF-8: malformed sequences become U+FFFD, as
+  // Kafka's decoder makes them (base/utf8.h).
+  std::string as_text(std::string s);
 
   // Records views of the bytes at `raw` (a span read from data_).
   records records_at(std::span<const uint8_t> raw) const;

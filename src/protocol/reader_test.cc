@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace samsa::protocol {
@@ -97,6 +99,24 @@ TEST(reader, strings_classic_and_compact) {
   EXPECT_EQ(r.read_compact_nullable_string(), std::nullopt);
   EXPECT_EQ(r.read_compact_string(), "");
   EXPECT_TRUE(r.ok()) << r.error();
+}
+
+// Kafka's decoder makes every malformed UTF-8 sequence a U+FFFD; so does
+// ours, in both string forms (the growth counts against the decoded bound).
+TEST(reader, malformed_utf8_becomes_replacement_characters) {
+  std::vector<uint8_t> b = {0x00, 0x03, 'a', 0xff, 'b', 0x03, 0xc3, 0xa9, 0x00, 0x03, 0xe2, 0x82, 0xac};
+  auto r = over(b);
+  EXPECT_EQ(r.read_string(), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(r.read_compact_string(), "\xC3\xA9") << "well-formed text is kept";
+  EXPECT_EQ(r.read_nullable_string(), std::optional<std::string>("\xE2\x82\xAC"));
+  EXPECT_TRUE(r.ok());
+
+  // Bytes that are never UTF-8 triple; that stays within the decoded
+  // bound (16 x the frame), so such a string is repaired, not refused.
+  std::vector<uint8_t> frame = {0x00, 0x04, 0xff, 0xfe, 0xc0, 0x80};
+  auto worst = over(frame);
+  EXPECT_EQ(worst.read_string().size(), 12u);
+  EXPECT_TRUE(worst.ok()) << worst.error();
 }
 
 TEST(reader, null_for_non_nullable_string_fails) {

@@ -177,6 +177,7 @@ status log_manager::load() {
     po.flush = &flusher_;
     po.producer_id_expiration_ms = opts_.producer_id_expiration_ms;
     po.max_producer_ids = opts_.max_producer_ids;
+    po.producer_budget = opts_.producer_budget;
     po.now_ms = now();
     keys.push_back(*parsed);
     todo.push_back(std::move(po));
@@ -220,6 +221,7 @@ result<std::shared_ptr<partition_log>> log_manager::create_partition(const std::
   po.flush = &flusher_;
   po.producer_id_expiration_ms = opts_.producer_id_expiration_ms;
   po.max_producer_ids = opts_.max_producer_ids;
+  po.producer_budget = opts_.producer_budget;
   po.now_ms = now();
   auto log = partition_log::open(std::move(po));
   if (!log) return log.err();

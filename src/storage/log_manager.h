@@ -45,6 +45,7 @@ class log_manager {
     int64_t cleaner_dedupe_buffer_bytes = default_dedupe_buffer_bytes;  // log.cleaner.dedupe.buffer.size
     int64_t producer_id_expiration_ms = 24LL * 60 * 60 * 1000;        // producer.id.expiration.ms
     size_t max_producer_ids = txn::producer_state_table::default_max_producers;  // max.producer.ids.per.partition
+    txn::producer_budget* producer_budget = nullptr;  // max.producer.ids; outlives the manager
     int64_t recovery_point_interval_ms = 60000;    // log.flush.offset.checkpoint.interval.ms
     int64_t tick_ms = 200;                         // how often flush.ms is checked
     bool background = true;                        // tests drive run_maintenance() themselves

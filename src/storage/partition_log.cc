@@ -48,6 +48,7 @@ std::optional<topic_id> read_partition_metadata_id(file_system& fs, const std::s
 }  // namespace
 
 partition_log::partition_log(options opts) : opts_(std::move(opts)) {
+  producers_.use_budget(opts_.producer_budget);
   producers_.set_max_producers(opts_.max_producer_ids);
 }
 

@@ -114,6 +114,9 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
     // max.producer.ids.per.partition (Samsa's own): the producer table's
     // bound; a full table forgets the producer written longest ago.
     size_t max_producer_ids = txn::producer_state_table::default_max_producers;
+    // max.producer.ids: the broker-wide count the table is part of (may be
+    // null; must outlive the log).
+    txn::producer_budget* producer_budget = nullptr;
   };
 
   // Creates the directory if needed, or opens and recovers an existing one.

@@ -36,11 +36,15 @@ check_result producer_state_table::check(const producer_batch& batch) const {
   // retention): Kafka accepts any sequence then. It needs a slot: refused
   // only when no producer can give up its own.
   if (it == producers_.end()) {
-    if (producers_.size() >= max_producers_ && idle_.empty()) {
+    if (at_bound() && idle_.empty()) {
       out.outcome = verdict::table_full;
+      const bool own_bound = producers_.size() >= max_producers_;
       out.message = "new producer " + std::to_string(batch.producer_id) + " refused: the partition knows " +
-                    std::to_string(producers_.size()) +
-                    " producers (max.producer.ids.per.partition), each with an open transaction; retry once one ends";
+                    std::to_string(producers_.size()) + " producers (" +
+                    (own_bound ? std::string("max.producer.ids.per.partition")
+                               : "the broker holds " + std::to_string(budget_->held()) +
+                                     ", max.producer.ids") +
+                    "), each with an open transaction; retry once one ends";
     }
     return out;
   }
@@ -77,9 +81,38 @@ check_result producer_state_table::check(const producer_batch& batch) const {
   return out;
 }
 
+producer_state_table::~producer_state_table() {
+  if (budget_) budget_->adjust(counted_, 0);
+}
+
+void producer_state_table::use_budget(producer_budget* budget) {
+  if (budget_) budget_->adjust(counted_, 0);
+  budget_ = budget;
+  counted_ = 0;
+  settle_budget();
+}
+
+void producer_state_table::settle_budget() {
+  if (!budget_) return;
+  budget_->adjust(counted_, producers_.size());
+  counted_ = producers_.size();
+}
+
+bool producer_state_table::at_bound() const {
+  if (producers_.size() >= max_producers_) return true;
+  return budget_ && producers_.size() >= budget_->floor() && budget_->full();
+}
+
 void producer_state_table::set_max_producers(size_t max_producers) {
   max_producers_ = max_producers;
   while (producers_.size() > max_producers_ && !idle_.empty()) evict_oldest_idle();
+  settle_budget();
+  // Past the broker-wide bound too (tables restored at start), down to the floor.
+  while (budget_ && !idle_.empty() && producers_.size() > budget_->floor() &&
+         budget_->held() > budget_->max_entries()) {
+    evict_oldest_idle();
+    settle_budget();
+  }
 }
 
 void producer_state_table::evict_oldest_idle() {
@@ -94,9 +127,10 @@ producer_state_table::entry& producer_state_table::slot(int64_t producer_id, boo
   // When every producer has an open transaction the table grows past its
   // bound rather than lose data already in the log: check() refuses new
   // producers then, so only replayed or racing batches get here.
-  if (may_evict && producers_.size() >= max_producers_ && !idle_.empty()) evict_oldest_idle();
+  if (may_evict && at_bound() && !idle_.empty()) evict_oldest_idle();
   entry& e = producers_[producer_id];
   e.idle_pos = idle_.insert(idle_.end(), producer_id);
+  settle_budget();
   return e;
 }
 
@@ -191,6 +225,7 @@ void producer_state_table::clear() {
   producers_.clear();
   idle_.clear();
   ongoing_.clear();
+  settle_budget();
 }
 
 std::vector<producer_summary> producer_state_table::summaries() const {
@@ -215,6 +250,7 @@ size_t producer_state_table::expire(int64_t now_ms, int64_t idle_ms) {
       ++it;
     }
   }
+  settle_budget();
   return removed;
 }
 

@@ -12,10 +12,14 @@
 // keeps each one for producer.id.expiration.ms (a day). When the table is
 // full, a new producer takes the place of the one whose last write is the
 // oldest, never of one with an open transaction (that would lose the start
-// of the transaction and so the last stable offset).
+// of the transaction and so the last stable offset). The tables of all
+// partitions share a broker-wide bound too (producer_budget, max.producer.ids):
+// past it, a table beyond a small floor makes room the same way instead of
+// growing.
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <list>
@@ -88,6 +92,37 @@ struct ended_txn {
   bool commit = false;
 };
 
+// The producer entries of every partition's table together (max.producer.ids,
+// Samsa's own): per-partition bounds alone let a client that writes to many
+// partitions make the broker hold partitions x 10,000 entries. The tables
+// live on different threads, so the count is atomic; each table keeps its
+// own share exact and gives it back when destroyed.
+class producer_budget {
+ public:
+  // Entries any one table may keep whatever the broker-wide count, so a
+  // producer new to a quiet partition is never refused because other
+  // partitions filled the budget.
+  static constexpr size_t default_floor = 100;
+  // ~220 MB at ~220 bytes per entry.
+  static constexpr size_t default_max_entries = 1000000;
+
+  explicit producer_budget(size_t max_entries = default_max_entries, size_t floor = default_floor)
+      : max_entries_(max_entries), floor_(floor) {}
+  size_t max_entries() const { return max_entries_; }
+  size_t floor() const { return floor_; }
+  size_t held() const { return held_.load(std::memory_order_relaxed); }
+  bool full() const { return held() >= max_entries_; }
+  void adjust(size_t before, size_t after) {
+    if (after > before) held_.fetch_add(after - before, std::memory_order_relaxed);
+    if (after < before) held_.fetch_sub(before - after, std::memory_order_relaxed);
+  }
+
+ private:
+  const size_t max_entries_;
+  const size_t floor_;
+  std::atomic<size_t> held_{0};
+};
+
 class producer_state_table {
  public:
   // Kafka keeps the last five batches per producer; clients have at most
@@ -101,7 +136,15 @@ class producer_state_table {
   static constexpr size_t default_max_producers = 10000;
 
   explicit producer_state_table(size_t max_producers = default_max_producers) : max_producers_(max_producers) {}
-  // Lowering the bound evicts at once (the oldest idle producers first).
+  ~producer_state_table();
+  // The table's share of a budget is counted in it: no copies.
+  producer_state_table(const producer_state_table&) = delete;
+  producer_state_table& operator=(const producer_state_table&) = delete;
+  // Counts this table's entries into `budget` (which must outlive it) from
+  // now on; null stops counting.
+  void use_budget(producer_budget* budget);
+  // Lowering the bound evicts at once (the oldest idle producers first), as
+  // does a table past its budget's floor while the budget is over its bound.
   void set_max_producers(size_t max_producers);
   size_t max_producers() const { return max_producers_; }
 
@@ -160,12 +203,19 @@ class producer_state_table {
   };
   // The entry of `producer_id`, made (evicting if the table is full) when missing.
   entry& slot(int64_t producer_id, bool may_evict);
+  // Whether a new producer must take an old one's place: the table holds
+  // max_producers_, or it is past the budget's floor and the budget is full.
+  bool at_bound() const;
+  // Brings the budget's count of this table to its size (after every change).
+  void settle_budget();
   // Moves a producer without an open transaction to the young end of idle_.
   void touch(entry& e);
   void evict_oldest_idle();
   void set_txn_start(int64_t producer_id, entry& e, int64_t first_offset);
 
   size_t max_producers_;
+  producer_budget* budget_ = nullptr;
+  size_t counted_ = 0;  // entries of this table counted in budget_
   uint64_t evicted_ = 0;
   std::unordered_map<int64_t, entry> producers_;
   // The producers with no open transaction (those that may be evicted),

@@ -231,6 +231,79 @@ TEST(ProducerState, ExpiryAndClearKeepTheEvictionOrderConsistent) {
   EXPECT_EQ(t.producer_count(), 1u);
 }
 
+// max.producer.ids: the tables of all partitions share one count. Past it, a
+// table beyond the floor makes room in itself instead of growing; a table at
+// or below the floor still takes new producers.
+TEST(ProducerBudget, TablesPastTheFloorStopGrowingOnceTheBrokerWideCountIsFull) {
+  producer_budget budget(10, 2);
+  producer_state_table busy(1000);
+  busy.use_budget(&budget);
+  for (int64_t pid = 1; pid <= 10; ++pid) store(busy, batch(0, 0, 1, pid), pid, pid);
+  EXPECT_EQ(budget.held(), 10u);
+  EXPECT_TRUE(budget.full());
+  store(busy, batch(0, 0, 1, 11), 11, 11);
+  EXPECT_EQ(busy.producer_count(), 10u) << "full: the busy table replaces its oldest";
+  EXPECT_EQ(busy.evicted(), 1u);
+  EXPECT_EQ(budget.held(), 10u);
+
+  {
+    producer_state_table quiet(1000);
+    quiet.use_budget(&budget);
+    store(quiet, batch(0, 0, 1, 100), 0, 1);
+    store(quiet, batch(0, 0, 1, 101), 1, 2);
+    EXPECT_EQ(quiet.producer_count(), 2u) << "up to the floor whatever the budget";
+    EXPECT_EQ(budget.held(), 12u);
+    store(quiet, batch(0, 0, 1, 102), 2, 3);
+    EXPECT_EQ(quiet.producer_count(), 2u);
+    EXPECT_EQ(quiet.evicted(), 1u);
+  }
+  EXPECT_EQ(budget.held(), 10u) << "a table gives its share back when destroyed";
+
+  // Expiry and clear give entries back, and the table grows again.
+  EXPECT_EQ(busy.expire(1000, 100), 10u);
+  EXPECT_EQ(budget.held(), 0u);
+  for (int64_t pid = 20; pid < 25; ++pid) store(busy, batch(0, 0, 1, pid), pid, 2000);
+  EXPECT_EQ(budget.held(), 5u);
+  busy.clear();
+  EXPECT_EQ(budget.held(), 0u);
+}
+
+TEST(ProducerBudget, ANewProducerIsRefusedOnlyWhenNoEntryPastTheFloorCanMakeRoom) {
+  producer_budget budget(3, 2);
+  producer_state_table other(1000);
+  other.use_budget(&budget);
+  store(other, batch(0, 0, 1, 1), 0, 1);
+  store(other, batch(0, 0, 1, 2), 1, 1);
+  producer_state_table t(1000);
+  t.use_budget(&budget);
+  store(t, txn_batch(10, 0, 0), 0, 1);
+  store(t, txn_batch(11, 0, 0), 1, 1);  // at the floor, the budget over its bound
+  auto refused = t.check(batch(0, 0, 1, 12));
+  EXPECT_EQ(refused.outcome, verdict::table_full);
+  EXPECT_NE(refused.message.find("max.producer.ids)"), std::string::npos) << refused.message;
+  t.on_marker(10, 0, true, 2, 5);
+  EXPECT_EQ(t.check(batch(0, 0, 1, 12)).outcome, verdict::append) << "an ended transaction frees a place";
+}
+
+TEST(ProducerBudget, RestoredTablesPastTheBoundAreCutBackNoFurtherThanTheFloor) {
+  producer_state_table source(100);
+  for (int64_t pid = 1; pid <= 6; ++pid) store(source, batch(0, 0, 1, pid), pid, pid * 10);
+  producer_budget budget(4, 3);
+  producer_state_table first(100);
+  first.use_budget(&budget);
+  for (const auto& r : source.records()) first.restore(r);
+  first.finish_restore();
+  EXPECT_EQ(first.producer_count(), 4u) << "the oldest writes go until the count is back at the bound";
+  EXPECT_EQ(first.summaries().front().producer_id, 3);
+  EXPECT_EQ(budget.held(), 4u);
+  producer_state_table second(100);
+  second.use_budget(&budget);
+  for (const auto& r : source.records()) second.restore(r);
+  second.finish_restore();
+  EXPECT_EQ(second.producer_count(), 3u) << "no further than the floor";
+  EXPECT_EQ(budget.held(), 7u);
+}
+
 TEST(ProducerState, RingKeepsTheLastFiveBatchesAcrossManyWrites) {
   producer_state_table t;
   for (int i = 0; i < 23; ++i) store(t, batch(0, i, 1), i);

@@ -228,7 +228,9 @@ def test_queue_times_fsyncs_parked_fetches_listeners_and_group_series(broker_fac
                       ("samsa_listener_connections", "gauge"), ("samsa_listener_connections_accepted", "counter"),
                       ("samsa_group_rebalances", "counter"), ("samsa_group_committed_offset", "gauge"),
                       ("samsa_group_lag_records", "gauge"), ("samsa_group_lag_seconds", "gauge"),
-                      ("samsa_group_offsets", "gauge"), ("samsa_group_offsets_bytes", "gauge")):
+                      ("samsa_group_offsets", "gauge"), ("samsa_group_offsets_bytes", "gauge"),
+                      ("samsa_group_member_metadata_bytes", "gauge"), ("samsa_producer_ids", "gauge"),
+                      ("samsa_consumer_group_member_metadata_bytes", "gauge")):
         assert families.get(fam) == kind, (fam, families.get(fam))
     fsyncs_before = _histogram_count(samples, "samsa_fsync_duration_seconds")
     rounds_before = _histogram_count(samples, "samsa_group_commit_requests")
@@ -285,6 +287,15 @@ def test_queue_times_fsyncs_parked_fetches_listeners_and_group_series(broker_fac
     # Two offsets held, each counted as its topic name plus 160 bytes (no metadata).
     assert value(samples, "samsa_group_offsets") == 2
     assert value(samples, "samsa_group_offsets_bytes") == 2 * (160 + len(t))
+    # The consumer only committed: no classic member holds anything.
+    assert value(samples, "samsa_group_member_metadata_bytes") == 0
+    # One more idempotent producer: one more entry in the producer tables.
+    producers_before = value(samples, "samsa_producer_ids")
+    idempotent = Producer({"bootstrap.servers": b.bootstrap, "enable.idempotence": True, "linger.ms": 0})
+    idempotent.produce(t, b"once", partition=0)
+    assert idempotent.flush(10) == 0
+    samples, _, _ = scrape(c)
+    assert value(samples, "samsa_producer_ids") == producers_before + 1
 
     # Queue time: one observation per request handed to the handler thread.
     produce_requests = sum(_series(samples, "samsa_requests_total", api="Produce").values())

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/utf8.h"
 #include "broker_process.h"
 #include "hostile_client.h"
 #include "protocol/api_keys.h"
@@ -297,6 +298,58 @@ TEST_F(HostileWire, RefusalFloodIsLoggedAtABoundedRate) {
   std::cout << "[ refusals ] " << bad + 1 << " refused, " << lines << " logged\n";
   EXPECT_LT(lines, 60u) << "refusals were logged without a rate limit";
   EXPECT_NE(log.find("were not logged"), std::string::npos) << "the left-out refusals were not counted in the log";
+  expect_bystander_answered();
+}
+
+// Malformed UTF-8 in protocol strings (a group id, the client id) becomes
+// U+FFFD when decoded, as Kafka's decoder makes it: the group is known,
+// listed and logged by its repaired id, and nothing the broker writes to its
+// log is malformed text. A flood of group refusals is logged at a bounded
+// rate, as other refusals are.
+TEST_F(HostileWire, MalformedTextIsRepairedAndGroupRefusalsAreLoggedAtABoundedRate) {
+  start({{"group.max.groups", "1"}});
+  const std::string malformed = "bad-\xFF\xC0\xAF-\xE2\x82";
+  const std::string repaired = "bad-\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD-\xEF\xBF\xBD";
+  wire_client client(broker_->port(), "client-\xFE\n-id");
+  ASSERT_EQ(create_topic(client, "t", 1), 0);
+  auto commit = [&](const std::string& group) {
+    protocol::offset_commit_request_data req;
+    req.group_id = group;
+    req.generation_id_or_member_epoch = -1;
+    auto& t = req.topics.emplace_back();
+    t.name = "t";
+    auto& p = t.partitions.emplace_back();
+    p.partition_index = 0;
+    p.committed_offset = 3;
+    return client.call<protocol::offset_commit_response_data>(req, 8).topics.at(0).partitions.at(0).error_code;
+  };
+  ASSERT_EQ(commit(malformed), 0);
+  auto listed = client.call<protocol::list_groups_response_data>(protocol::list_groups_request_data{}, 5);
+  ASSERT_EQ(listed.groups.size(), 1u);
+  EXPECT_EQ(listed.groups[0].group_id, repaired);
+  EXPECT_EQ(commit(repaired), 0) << "the same group under its repaired id";
+
+  // group.max.groups=1: every other id is refused, and logged at most a few
+  // times a second however many come.
+  constexpr int refused = 300;
+  for (int i = 0; i < refused; ++i) {
+    ASSERT_EQ(commit(malformed + std::to_string(i)), to_int(protocol::error_code::group_max_size_reached));
+  }
+  std::this_thread::sleep_for(1100ms);
+  ASSERT_EQ(commit("last"), to_int(protocol::error_code::group_max_size_reached));
+  std::this_thread::sleep_for(200ms);
+  const std::string log = broker_->log_text();
+  size_t lines = 0;
+  for (size_t at = log.find("refusing to create group"); at != std::string::npos;
+       at = log.find("refusing to create group", at + 1)) {
+    ++lines;
+  }
+  std::cout << "[ group refusals ] " << refused + 1 << " refused, " << lines << " logged\n";
+  EXPECT_GE(lines, 1u);
+  EXPECT_LT(lines, 60u) << "group refusals were logged without a rate limit";
+  EXPECT_NE(log.find("were not logged"), std::string::npos);
+  EXPECT_NE(log.find(repaired), std::string::npos) << "the refusal names the repaired id";
+  EXPECT_TRUE(utf8::valid(log)) << "the broker's log holds malformed text";
   expect_bystander_answered();
 }
 

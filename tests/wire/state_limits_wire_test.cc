@@ -1,6 +1,7 @@
 // Bounds on the state a client can make the broker keep, against a real
 // `samsa serve` process with each bound set low: the producer table of a
-// partition (max.producer.ids.per.partition), transactional ids
+// partition (max.producer.ids.per.partition) and of all together
+// (max.producer.ids), transactional ids
 // (transactional.id.max.count, 1 KiB names), client quota entities
 // (client.quota.max.entities, 1 KiB names) and SCRAM users
 // (scram.max.users). Each test hits its bound, checks the exact error, that
@@ -155,6 +156,40 @@ TEST_F(StateLimits, FullProducerTableEvictsTheProducerWrittenLongestAgo) {
   broker_->start();
   connect();
   EXPECT_EQ(producers_of("p", 0), now);
+}
+
+// max.producer.ids: the tables of all partitions together. Past it, a table
+// holding more than 100 producers (the floor) makes room in itself instead
+// of growing, while a table at or below the floor still takes new ones.
+TEST_F(StateLimits, BrokerWideProducerBoundStopsTablesPastTheFloorFromGrowing) {
+  start({{"max.producer.ids", "150"}});
+  ASSERT_EQ(create_topic(*client_, "p", 2), 0);
+  std::vector<producer> ps;
+  for (int i = 0; i < 320; ++i) ps.push_back(init());
+  for (int i = 0; i < 200; ++i) ASSERT_EQ(produce("p", 0, ps[i], 0).error_code, 0) << i;
+  auto busy = producers_of("p", 0);
+  EXPECT_EQ(busy.size(), 150u) << "the partition stopped growing at the broker-wide bound";
+  EXPECT_FALSE(busy.contains(ps[0].id)) << "the producer written longest ago made room";
+  EXPECT_TRUE(busy.contains(ps[199].id));
+  for (int i = 200; i < 320; ++i) ASSERT_EQ(produce("p", 1, ps[i], 0).error_code, 0) << i;
+  EXPECT_EQ(producers_of("p", 1).size(), 100u) << "a quiet partition still takes producers up to the floor";
+  // A known producer keeps its sequence checks under the bound.
+  auto first = produce("p", 0, ps[199], 1);
+  ASSERT_EQ(first.error_code, 0);
+  EXPECT_EQ(produce("p", 0, ps[199], 1).base_offset, first.base_offset) << "a retry is a duplicate";
+
+  // Rebuilt from the log after a crash, the tables hold the bound again:
+  // each keeps at least the floor, and the one that loads first may take
+  // what is left of the 150 (so p0 150 and p1 100, or p1 120 and p0 100).
+  restart_after_kill();
+  const size_t p0 = producers_of("p", 0).size();
+  const size_t p1 = producers_of("p", 1).size();
+  std::cout << "after the restart: " << p0 << " and " << p1 << " producers\n";
+  EXPECT_GE(p0, 100u);
+  EXPECT_LE(p0, 150u);
+  EXPECT_GE(p1, 100u);
+  EXPECT_LE(p1, 120u);
+  EXPECT_LE(p0 + p1, 250u);
 }
 
 TEST_F(StateLimits, ProducersWithOpenTransactionsAreKeptAndANewProducerWaits) {

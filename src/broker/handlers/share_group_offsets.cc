@@ -143,6 +143,10 @@ boost::asio::awaitable<alter_response_t> alter(request_context& ctx, alter_reque
   } else if (auto e = check_empty(shares, request.group_id); e != protocol::error_code::none) {
     group_error = e;
     group_message = "The share group has members; stop them before altering its offsets.";
+  } else if (auto refused = shares.new_group_refusal(request.group_id)) {
+    // Setting offsets under a new id makes a share group, as a join does.
+    group_error = refused->error;
+    group_message = refused->message;
   }
   if (group_error != protocol::error_code::none) {
     response.error_code = protocol::to_int(group_error);

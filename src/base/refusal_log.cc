@@ -1,13 +1,13 @@
-#include "broker/refusal_log.h"
+#include "base/refusal_log.h"
 
 #include <spdlog/spdlog.h>
 
 #include <array>
 #include <mutex>
 
-#include "broker/audit_rate.h"
+#include "base/rate_window.h"
 
-namespace samsa::broker {
+namespace samsa {
 
 namespace {
 
@@ -15,10 +15,8 @@ constexpr uint32_t lines_per_second = 5;
 
 struct kind_state {
   std::atomic<uint64_t> total{0};
-  std::mutex mu;  // guards the window below; taken only when logging is considered
-  int64_t window_second = -1;
-  uint32_t logged_in_window = 0;
-  uint64_t suppressed = 0;
+  std::mutex mu;  // guards the window; taken only when logging is considered
+  rate_window window{lines_per_second};
 };
 
 std::array<kind_state, static_cast<size_t>(refusal::count_)>& states() {
@@ -37,6 +35,7 @@ const char* refusal_name(refusal kind) {
     case refusal::tls: return "TLS handshake";
     case refusal::unauthenticated: return "unauthenticated request";
     case refusal::sasl: return "failed SASL authentication";
+    case refusal::group_limit: return "group limit";
     case refusal::count_: break;
   }
   return "refusal";
@@ -48,18 +47,7 @@ void log_refusal(refusal kind, const std::string& message) {
   uint64_t left_out = 0;
   {
     std::lock_guard lock(s.mu);
-    int64_t second = steady_second();
-    if (second != s.window_second) {
-      left_out = s.suppressed;
-      s.suppressed = 0;
-      s.window_second = second;
-      s.logged_in_window = 0;
-    }
-    if (s.logged_in_window >= lines_per_second) {
-      ++s.suppressed;
-      return;
-    }
-    ++s.logged_in_window;
+    if (!s.window.admit(steady_second(), left_out)) return;
   }
   if (left_out > 0) {
     spdlog::warn("{} more refusal(s) of kind '{}' were not logged (at most {} lines per second)", left_out,
@@ -72,4 +60,4 @@ uint64_t refusal_count(refusal kind) {
   return states()[static_cast<size_t>(kind)].total.load(std::memory_order_relaxed);
 }
 
-}  // namespace samsa::broker
+}  // namespace samsa

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <string>
 
-namespace samsa::broker {
+namespace samsa {
 
 enum class refusal : uint8_t {
   frame,         // bad size prefix, truncated or malformed request
@@ -19,6 +19,7 @@ enum class refusal : uint8_t {
   tls,           // failed or unfinished TLS handshake, rejected certificate
   unauthenticated,  // a request before authentication on a SASL listener
   sasl,          // a failed SASL exchange (bad credentials, mechanism, token)
+  group_limit,   // a group or share group not created: group.max.groups, group.share.max.groups
   count_,
 };
 
@@ -31,4 +32,4 @@ void log_refusal(refusal kind, const std::string& message);
 // Refusals of `kind` since start (logged or not).
 uint64_t refusal_count(refusal kind);
 
-}  // namespace samsa::broker
+}  // namespace samsa

@@ -1,6 +1,7 @@
-// The audit log's bound: at most `per_second` lines in any one second, so a
-// client retrying a denied request in a loop cannot fill the disk, while the
-// first denials of every second are all seen. The lines left out are counted
+// A bound on log lines a client can cause (the audit log, refusals): at most
+// `per_second` lines in any one second, so a client retrying a denied request
+// in a loop cannot fill the disk, while the first lines of every second are
+// all seen. The lines left out are counted
 // and reported with the first line of a later second. Pure (the caller gives
 // the second and holds any lock), so it is tested without a clock.
 #pragma once
@@ -8,7 +9,7 @@
 #include <chrono>
 #include <cstdint>
 
-namespace samsa::broker {
+namespace samsa {
 
 // The second a rate_window counts in: steady, so a clock step cannot reopen
 // or freeze the window.
@@ -49,4 +50,4 @@ class rate_window {
   uint64_t pending_ = 0;     // left out in earlier seconds, not yet reported
 };
 
-}  // namespace samsa::broker
+}  // namespace samsa

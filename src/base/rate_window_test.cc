@@ -1,11 +1,11 @@
-#include "broker/audit_rate.h"
+#include "base/rate_window.h"
 
 #include <gtest/gtest.h>
 
-namespace samsa::broker {
+namespace samsa {
 namespace {
 
-TEST(AuditRate, AtMostTheLimitPerSecondAndTheRestReportedLater) {
+TEST(RateWindow, AtMostTheLimitPerSecondAndTheRestReportedLater) {
   rate_window w(3);
   uint64_t left_out = 99;
   for (int i = 0; i < 3; ++i) {
@@ -25,7 +25,7 @@ TEST(AuditRate, AtMostTheLimitPerSecondAndTheRestReportedLater) {
   EXPECT_EQ(left_out, 2u);
 }
 
-TEST(AuditRate, LeftOutLinesOfSeveralSecondsAddUp) {
+TEST(RateWindow, LeftOutLinesOfSeveralSecondsAddUp) {
   rate_window w(1);
   uint64_t left_out = 0;
   EXPECT_TRUE(w.admit(1, left_out));
@@ -39,4 +39,4 @@ TEST(AuditRate, LeftOutLinesOfSeveralSecondsAddUp) {
 }
 
 }  // namespace
-}  // namespace samsa::broker
+}  // namespace samsa
