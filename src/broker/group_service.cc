@@ -418,8 +418,11 @@ void group_service::consumer_group_heartbeat(group::cg_heartbeat_request req,
     }
     auto snapshot = coordinator_->snapshot_for_upgrade(id);
     if (!snapshot) return refuse(fmt::format("Group {} is not a consumer group.", id));
-    if (auto s = consumer_groups_->adopt_classic_group(*snapshot, topics, now); !s) return refuse(s.err().message);
-    coordinator_->hand_over(id, now);
+    consumer_groups_->upgrade_and_heartbeat(
+        *snapshot, std::move(req), topics, now, [this, &id, now] { coordinator_->hand_over(id, now); },
+        std::move(done));
+    rearm();
+    return;
   }
   consumer_groups_->heartbeat(std::move(req), topics, now, std::move(done));
   rearm();

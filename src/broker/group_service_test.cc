@@ -342,6 +342,39 @@ TEST_F(GroupService, UpgradeRefusalsAnswerGroupIdNotFoundAndLeaveTheClassicGroup
   }
 }
 
+// A classic group of group.consumer.max.size members: the consumer-protocol
+// member that would upgrade it is refused, and the upgrade with it, in memory
+// and on disk (a restart finds the classic group, not a consumer group).
+TEST_F(GroupService, AJoinRefusedForTheGroupsSizeLeavesTheClassicGroupClassic) {
+  ASSERT_TRUE(topics->create("orders", 2, 1, {}, false).ok());
+  auto full = migration_settings(group::cg_migration_policy::bidirectional);
+  full.consumer_max_size = 1;
+  std::string classic;
+  {
+    group_service groups(io, *topics, full);
+    ASSERT_TRUE(groups.start());
+    classic = classic_member_joins(io, groups, "consumer");
+    auto r = consumer_heartbeat(io, groups, 0);
+    EXPECT_EQ(r.error, group::errc::group_max_size_reached) << r.error_message.value_or("");
+    EXPECT_FALSE(groups.consumer_groups().has_group("g"));
+    const group::group_metadata* g = groups.coordinator().find_group("g");
+    ASSERT_NE(g, nullptr);
+    EXPECT_EQ(g->size(), 1u);
+    EXPECT_TRUE(g->is(group::group_state::stable));
+    EXPECT_EQ(groups.consumer_groups().members_held().members, 0u);
+    groups.stop();
+  }
+  group_service groups(io, *topics, full);
+  ASSERT_TRUE(groups.start());
+  EXPECT_FALSE(groups.consumer_groups().has_group("g"));
+  const group::group_metadata* g = groups.coordinator().find_group("g");
+  ASSERT_NE(g, nullptr);
+  ASSERT_EQ(g->size(), 1u);
+  EXPECT_EQ(g->members().front()->member_id, classic);
+  EXPECT_EQ(g->generation_id, 1);
+  groups.stop();
+}
+
 TEST_F(GroupService, AClassicGroupOfAnotherProtocolTypeIsNotUpgraded) {
   ASSERT_TRUE(topics->create("orders", 2, 1, {}, false).ok());
   group_service groups(io, *topics, migration_settings(group::cg_migration_policy::bidirectional));

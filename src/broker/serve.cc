@@ -19,6 +19,7 @@
 #include "broker/handlers/handlers.h"
 #include "broker/listener.h"
 #include "broker/network_threads.h"
+#include "base/log_format.h"
 #include "base/refusal_log.h"
 
 extern char** environ;
@@ -147,7 +148,7 @@ result<listener_security> listener_security_for(const broker_config& config, con
 
 int serve(const serve_options& options) {
   keep_freed_buffers();
-  spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+  logging::use_line_format();
   rlim_t descriptors = raise_descriptor_limit();
   auto started = std::chrono::steady_clock::now();
   auto config = load_config(options);

@@ -167,6 +167,54 @@ void consumer_group_coordinator::heartbeat(cg_heartbeat_request req, const cg_to
   std::vector<log_record> downgrade_records;
   const std::string group_id = req.group_id;
   auto result = heartbeat_locked(req, topics, now_ms, touched, downgrade_records);
+  answer_when_durable(group_id, std::move(result), touched, std::move(downgrade_records), std::move(done));
+}
+
+void consumer_group_coordinator::upgrade_and_heartbeat(const classic_group_snapshot& classic,
+                                                       cg_heartbeat_request req, const cg_topic_metadata& topics,
+                                                       int64_t now_ms, const std::function<void()>& upgraded,
+                                                       heartbeat_callback done) {
+  if (auto bad = validate_request(req)) {
+    done(fail(bad->first, bad->second));
+    return;
+  }
+  const std::string group_id = classic.group_id;
+  // An empty group of ours under the id is replaced by the adoption; kept
+  // aside so that a refusal puts it back as it was.
+  std::unique_ptr<group> displaced;
+  if (auto it = groups_.find(group_id); it != groups_.end() && it->second->members.empty()) {
+    displaced = std::move(it->second);
+    groups_.erase(it);
+  }
+  // A failed adoption changed nothing (a group of ours with members keeps
+  // its place); a refused heartbeat leaves the adopted group to take away.
+  auto put_back = [&](bool adopted) {
+    if (adopted) groups_.erase(group_id);
+    if (displaced) groups_.emplace(group_id, std::move(displaced));
+  };
+  if (auto s = adopt_classic_group(classic, topics, now_ms); !s) {
+    put_back(false);
+    done(fail(errc::group_id_not_found, s.err().message));
+    return;
+  }
+  group* touched = nullptr;
+  std::vector<log_record> downgrade_records;
+  auto result = heartbeat_locked(req, topics, now_ms, touched, downgrade_records);
+  if (result.error != errc::none) {
+    // Destroying the adopted members gives their bytes back to member_usage_.
+    spdlog::info("consumer group {}: upgrade from a classic group undone, the joining member was refused: {}",
+                 utf8_prefix(group_id, max_logged_id_bytes), result.error_message.value_or(""));
+    put_back(true);
+    done(std::move(result));
+    return;
+  }
+  upgraded();
+  answer_when_durable(group_id, std::move(result), touched, std::move(downgrade_records), std::move(done));
+}
+
+void consumer_group_coordinator::answer_when_durable(const std::string& group_id, cg_heartbeat_result result,
+                                                     group* touched, std::vector<log_record> downgrade_records,
+                                                     heartbeat_callback done) {
   auto answer = [done = std::move(done), result = std::move(result)](status s) mutable {
     if (!s) {
       spdlog::warn("consumer group write failed: {}", s.err().describe());
@@ -231,7 +279,6 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
     g = made.get();
     groups_.emplace(req.group_id, std::move(made));
   } else if (req.member_epoch == cg_join_epoch) {
-    touched = g;  // a refusal still writes what an upgrade just made of the group
     if (req.member_id.empty()) req.member_id = config_.make_member_id();
     if (auto refused = refuse_heartbeat_for_memory(g, req, now_ms)) return *refused;
   }

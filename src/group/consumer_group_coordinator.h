@@ -89,6 +89,17 @@ class consumer_group_coordinator {
   // --- ConsumerGroupHeartbeat --------------------------------------------
   // `topics` is the cluster's topics now. `done` runs exactly once.
   void heartbeat(cg_heartbeat_request req, const cg_topic_metadata& topics, int64_t now_ms, heartbeat_callback done);
+  // A joining heartbeat (epoch 0) under the id of a classic group with
+  // members: adopts the group (adopt_classic_group), then runs the heartbeat.
+  // Both happen or neither does: a heartbeat refused after the adoption (the
+  // group full, member memory past its bound, an instance id in use) undoes
+  // it, so the classic group goes on as it was and nothing is written, as
+  // Kafka writes nothing for a refused heartbeat. `upgraded` runs once the
+  // member is admitted, before the write: the classic coordinator lets go of
+  // the group there. A failed adoption answers GROUP_ID_NOT_FOUND with its reason.
+  void upgrade_and_heartbeat(const classic_group_snapshot& classic, cg_heartbeat_request req,
+                             const cg_topic_metadata& topics, int64_t now_ms, const std::function<void()>& upgraded,
+                             heartbeat_callback done);
 
   // The request checks Kafka makes before looking at any group (INVALID_REQUEST,
   // INVALID_REGULAR_EXPRESSION, UNSUPPORTED_ASSIGNOR): code and message.
@@ -250,6 +261,10 @@ class consumer_group_coordinator {
   const group* find(const std::string& id) const;
   cg_heartbeat_result heartbeat_locked(cg_heartbeat_request& req, const cg_topic_metadata& topics, int64_t now_ms,
                                        group*& touched, std::vector<log_record>& downgrade_records);
+  // Answers a heartbeat's result once what it changed (`touched`, or the
+  // downgrade's records) is durable.
+  void answer_when_durable(const std::string& group_id, cg_heartbeat_result result, group* touched,
+                           std::vector<log_record> downgrade_records, heartbeat_callback done);
   // The topics a member subscribes to that exist (names, plus regex matches).
   std::set<std::string> resolve(const member& m, const cg_topic_metadata& topics) const;
   int64_t metadata_hash(const group& g, const cg_topic_metadata& topics) const;

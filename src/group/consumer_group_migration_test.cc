@@ -285,6 +285,77 @@ TEST_F(mixed, UpgradeAdoptsTheClassicMembersWithTheirGenerationAndAssignments) {
   EXPECT_FALSE(h.c.has_group("g2"));
 }
 
+// An upgrade and the joining member that asked for it happen together or not
+// at all: a refused join leaves no consumer group, no member bytes and no
+// record behind, and the classic coordinator is never told to let go.
+TEST(Upgrade, AJoinRefusedAfterTheAdoptionUndoesTheUpgradeAndWritesNothing) {
+  auto classic_snapshot = [](const std::string& id) {
+    classic_group_snapshot s;
+    s.group_id = id;
+    s.generation = 3;
+    s.protocol_name = "range";
+    for (const char* member : {"c1", "c2"}) {
+      s.members.push_back({member, std::nullopt, "cl", "/h", 20000, 10000,
+                           {{"range", encode_consumer_subscription({"orders"})}},
+                           encode_consumer_assignment(0, {{"orders", {0}}})});
+    }
+    return s;
+  };
+  auto run = [](harness& hh, const classic_group_snapshot& s, cg_heartbeat_request req, bool& upgraded) {
+    std::optional<cg_heartbeat_result> out;
+    hh.c.upgrade_and_heartbeat(s, std::move(req), hh.topics.md, hh.now, [&] { upgraded = true; },
+                               [&](cg_heartbeat_result r) { out = std::move(r); });
+    EXPECT_TRUE(out.has_value()) << "heartbeat not answered";
+    return out.value_or(cg_heartbeat_result{});
+  };
+
+  // The group is full once the classic members are in: the third is refused.
+  auto full = cgtest::test_config();
+  full.max_size = 2;
+  harness by_size(full);
+  by_size.topics.add("orders", 2);
+  bool upgraded = false;
+  auto r = run(by_size, classic_snapshot("g"), join("g", "m1", {"orders"}), upgraded);
+  EXPECT_EQ(r.error, errc::group_max_size_reached);
+  EXPECT_FALSE(upgraded);
+  EXPECT_FALSE(by_size.c.has_group("g"));
+  EXPECT_EQ(by_size.c.members_held().members, 0u);
+  EXPECT_EQ(by_size.c.members_held().bytes, 0u);
+  EXPECT_TRUE(by_size.log.entries().empty());
+
+  // Member memory: the adopted members fit, the joining one does not.
+  auto tight = cgtest::test_config();
+  harness probe(tight);
+  probe.topics.add("orders", 2);
+  ASSERT_TRUE(probe.c.adopt_classic_group(classic_snapshot("g"), probe.topics.md, probe.now));
+  tight.member_metadata_max_bytes = static_cast<int64_t>(probe.c.members_held().bytes) + 8;
+  harness by_memory(tight);
+  by_memory.topics.add("orders", 2);
+  // An empty group of ours under the id is put back as it was.
+  ASSERT_EQ(by_memory.hb(join("g", "gone", {"orders"})).error, errc::none);
+  ASSERT_EQ(by_memory.hb(cgtest::beat("g", "gone", cg_leave_epoch)).error, errc::none);
+  ASSERT_TRUE(by_memory.c.has_group("g"));
+  const size_t records_before = by_memory.log.entries().size();
+  r = run(by_memory, classic_snapshot("g"), join("g", "m1", {"orders"}), upgraded);
+  EXPECT_EQ(r.error, errc::group_max_size_reached);
+  EXPECT_FALSE(upgraded);
+  EXPECT_TRUE(by_memory.c.has_group("g"));
+  EXPECT_TRUE(by_memory.describe("g").members.empty());
+  EXPECT_EQ(by_memory.c.members_held().bytes, 0u);
+  EXPECT_TRUE(by_memory.c.recount_all());
+  EXPECT_EQ(by_memory.log.entries().size(), records_before);
+
+  // The same join with room: the upgrade happens and is written with it.
+  harness roomy;
+  roomy.topics.add("orders", 2);
+  r = run(roomy, classic_snapshot("g"), join("g", "m1", {"orders"}), upgraded);
+  EXPECT_EQ(r.error, errc::none);
+  EXPECT_TRUE(upgraded);
+  EXPECT_EQ(roomy.describe("g").members.size(), 3u);
+  EXPECT_FALSE(roomy.log.entries().empty());
+  EXPECT_TRUE(roomy.c.recount_all());
+}
+
 TEST_F(mixed, ClassicMembersSurviveAReplay) {
   h.hb(join("g", "m1", {"orders"}));
   auto j = cjoin_new("g", {"orders"});

@@ -305,7 +305,8 @@ TEST_F(HostileWire, RefusalFloodIsLoggedAtABoundedRate) {
 // U+FFFD when decoded, as Kafka's decoder makes it: the group is known,
 // listed and logged by its repaired id, and nothing the broker writes to its
 // log is malformed text. A flood of group refusals is logged at a bounded
-// rate, as other refusals are.
+// rate, as other refusals are, and control characters in what they quote
+// are escaped.
 TEST_F(HostileWire, MalformedTextIsRepairedAndGroupRefusalsAreLoggedAtABoundedRate) {
   start({{"group.max.groups", "1"}});
   const std::string malformed = "bad-\xFF\xC0\xAF-\xE2\x82";
@@ -330,7 +331,10 @@ TEST_F(HostileWire, MalformedTextIsRepairedAndGroupRefusalsAreLoggedAtABoundedRa
   EXPECT_EQ(commit(repaired), 0) << "the same group under its repaired id";
 
   // group.max.groups=1: every other id is refused, and logged at most a few
-  // times a second however many come.
+  // times a second however many come. The first names an id with a newline
+  // in it: logged escaped, it cannot start a line of its own.
+  const std::string forged = "g\n2026-01-01 00:00:00.000 error forged by a client";
+  ASSERT_EQ(commit(forged), to_int(protocol::error_code::group_max_size_reached));
   constexpr int refused = 300;
   for (int i = 0; i < refused; ++i) {
     ASSERT_EQ(commit(malformed + std::to_string(i)), to_int(protocol::error_code::group_max_size_reached));
@@ -344,12 +348,14 @@ TEST_F(HostileWire, MalformedTextIsRepairedAndGroupRefusalsAreLoggedAtABoundedRa
        at = log.find("refusing to create group", at + 1)) {
     ++lines;
   }
-  std::cout << "[ group refusals ] " << refused + 1 << " refused, " << lines << " logged\n";
+  std::cout << "[ group refusals ] " << refused + 2 << " refused, " << lines << " logged\n";
   EXPECT_GE(lines, 1u);
   EXPECT_LT(lines, 60u) << "group refusals were logged without a rate limit";
   EXPECT_NE(log.find("were not logged"), std::string::npos);
   EXPECT_NE(log.find(repaired), std::string::npos) << "the refusal names the repaired id";
   EXPECT_TRUE(utf8::valid(log)) << "the broker's log holds malformed text";
+  EXPECT_EQ(log.find("\n2026-01-01 00:00:00.000 error forged"), std::string::npos) << "a client forged a log line";
+  EXPECT_NE(log.find("g\\n2026-01-01 00:00:00.000 error forged"), std::string::npos) << "the id is not logged escaped";
   expect_bystander_answered();
 }
 
