@@ -8,7 +8,6 @@
 #include <csignal>
 #include <iostream>
 
-#include "base/log_format.h"
 #include "broker/serve.h"
 #include "cli/commands.h"
 #include "registry/kafka_schema_log.h"
@@ -34,7 +33,6 @@ void register_registry(CLI::App& app, cli_context& ctx) {
       "(default http://127.0.0.1:8081). Run only one registry per cluster: it is the only writer of the topic.");
   set_example(cmd, "samsa registry --bootstrap kafka1:9092 --listeners http://127.0.0.1:8081");
   cmd->callback([o, &ctx] {
-    logging::use_line_format();
     std::map<std::string, std::string> raw{{"schema.registry.listeners", o->listener},
                                            {"schema.registry.topic", o->topic}};
     auto settings = registry::registry_settings_from(raw);

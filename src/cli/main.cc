@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "base/log_format.h"
 #include "cli/cli_context.h"
 #include "cli/commands.h"
 #include "cli/root_command.h"
@@ -11,6 +12,9 @@
 
 int main(int argc, char** argv) {
   using namespace samsa::cli;
+  // One log format for every command, with control characters in what
+  // clients, records and servers send escaped (base/log_format.h).
+  samsa::logging::use_line_format();
   CLI::App app;
   cli_context ctx;
   configure_root(app, ctx, argc, argv);
