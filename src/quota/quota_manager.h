@@ -36,9 +36,20 @@ struct resolved_quota {
 std::optional<resolved_quota> resolve(const quota_table& table, quota_key key, const std::string& user,
                                       const std::string& client_id);
 
+// What clients can make the tracking hold. Under a <default> client-id
+// quota every client id has a rate of its own, and a client may send a new
+// id, up to 32 KiB long, with every request: so a long id is kept as a
+// prefix and a digest, and at most max_tracked_rates rates are kept (Kafka
+// bounds neither; its per-client sensors live an hour). Past the bound, the
+// clients without a rate share one per quota key, throttled together, until
+// idle rates expire (samples * window after their last record).
+inline constexpr size_t default_max_tracked_rates = 100'000;
+inline constexpr size_t max_rate_key_client_bytes = 256;
+
 class quota_manager {
  public:
-  explicit quota_manager(window_config config = {}) : config_(config) {}
+  explicit quota_manager(window_config config = {}, size_t max_tracked_rates = default_max_tracked_rates)
+      : config_(config), max_tracked_rates_(max_tracked_rates) {}
 
   void set_quotas(quota_table table) { table_ = std::move(table); }
   const quota_table& quotas() const { return table_; }
@@ -58,19 +69,30 @@ class quota_manager {
   std::optional<double> limit(quota_key key, const std::string& user, const std::string& client_id) const;
   const window_config& windows() const { return config_; }
 
-  // Rates currently tracked (memory bound: see above).
-  size_t tracked() const { return rates_.size(); }
+  // Rates currently tracked (memory bound: see above), and how many of them
+  // are the shared rates of clients past max_tracked_rates.
+  size_t tracked() const { return rates_.size() + overflow_.size(); }
+  size_t shared() const { return overflow_.size(); }
+  // Bytes of user and client names the tracked rates hold (tests).
+  size_t key_bytes() const;
 
  private:
   using rate_id = std::tuple<quota_key, std::string, std::string>;
   void expire_idle(int64_t now_ms);
+  // The rate `id` records into: its own, a new one while there is room, else
+  // the shared rate of its key. nullptr only when `create` is false and it
+  // has none.
+  sampled_rate* rate_for(const rate_id& id, quota_key key, bool create, int64_t now_ms);
   rate_id rate_of(quota_key key, const std::string& user, const std::string& client_id,
                                  const resolved_quota& quota) const;
 
   window_config config_;
   quota_table table_;
+  size_t max_tracked_rates_;
   std::map<rate_id, sampled_rate> rates_;
+  std::map<quota_key, sampled_rate> overflow_;  // clients past max_tracked_rates_, one rate per key
   int64_t last_expiry_ms_ = 0;
+  int64_t last_overflow_log_ms_ = -1;
 };
 
 }  // namespace samsa::quota

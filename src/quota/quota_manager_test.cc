@@ -124,6 +124,45 @@ TEST(QuotaManager, IdleRatesAreForgotten) {
   EXPECT_EQ(m.tracked(), 1u);
 }
 
+// Any client may send a new client id, up to 32 KiB, with every request:
+// what that makes the rates hold is bounded in bytes per rate and in rates.
+TEST(QuotaManager, LongClientIdsAreKeptAsAPrefixAndADigest) {
+  quota_manager m;
+  m.set_quotas({{{{}, entity_part::default_()}, {{"producer_byte_rate", 1000}}}});
+  const std::string common(30'000, 'x');
+  const std::string a = common + "a", b = common + "b";
+  EXPECT_EQ(m.record(quota_key::producer_byte_rate, "u", a, 10'000, 0), 0);
+  EXPECT_EQ(m.record(quota_key::producer_byte_rate, "u", b, 10'000, 0), 0) << "a long id shares another's rate";
+  EXPECT_GT(m.record(quota_key::producer_byte_rate, "u", a, 1000, 0), 0) << "a long id lost its own rate";
+  EXPECT_EQ(m.tracked(), 2u);
+  EXPECT_LE(m.key_bytes(), 2 * max_rate_key_client_bytes) << "the rates hold the whole ids";
+}
+
+TEST(QuotaManager, TrackedRatesAreBoundedAndClientsPastTheBoundShareOne) {
+  quota_manager m({11, 1000}, 10);
+  m.set_quotas({{{{}, entity_part::default_()}, {{"producer_byte_rate", 1000}, {"consumer_byte_rate", 1000}}}});
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(m.record(quota_key::producer_byte_rate, "u", std::to_string(i), 1, 0), 0);
+  EXPECT_EQ(m.tracked(), 10u);
+  EXPECT_EQ(m.shared(), 0u);
+  // Past the bound: new clients are throttled together, known ones keep their own rate.
+  for (int i = 10; i < 1000; ++i) (void)m.record(quota_key::producer_byte_rate, "u", std::to_string(i), 1, 0);
+  EXPECT_EQ(m.tracked(), 11u);
+  EXPECT_EQ(m.shared(), 1u);
+  EXPECT_EQ(m.record(quota_key::producer_byte_rate, "u", "new-1", 9'000, 0), 0);  // 990 + 9,000 of 10,000
+  EXPECT_GT(m.record(quota_key::producer_byte_rate, "u", "new-2", 1000, 0), 0) << "clients past the bound are not shared";
+  EXPECT_EQ(m.record(quota_key::producer_byte_rate, "u", "3", 1, 0), 0) << "a tracked client lost its own rate";
+  // Another key has its shared rate of its own, and taking back bytes reaches it.
+  EXPECT_EQ(m.record(quota_key::consumer_byte_rate, "u", "new-3", 10'000, 0), 0);
+  m.unrecord(quota_key::consumer_byte_rate, "u", "new-3", 10'000, 0);
+  EXPECT_EQ(m.record(quota_key::consumer_byte_rate, "u", "new-4", 10'000, 0), 0);
+  EXPECT_EQ(m.tracked(), 12u);
+  // Idle rates expire, the shared ones too, and new clients get rates of their own again.
+  EXPECT_EQ(m.record(quota_key::producer_byte_rate, "u", "late-1", 10'000, 11'000), 0);
+  EXPECT_EQ(m.shared(), 0u);
+  EXPECT_EQ(m.record(quota_key::producer_byte_rate, "u", "late-2", 10'000, 11'000), 0);
+  EXPECT_EQ(m.tracked(), 2u);
+}
+
 TEST(QuotaValues, RefusedAsKafkaDoes) {
   EXPECT_EQ(check_quota_value("producer_byte_rate", 1024), "");
   EXPECT_EQ(check_quota_value("request_percentage", 12.5), "");
