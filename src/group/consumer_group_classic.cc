@@ -277,7 +277,7 @@ int16_t consumer_group_coordinator::classic_join_locked(group& g, const join_req
   mm.has_metadata = true;
   g.dirty_members.insert(member_id);
   if (subscription_changed) bump_epoch(g);
-  if (int64_t h = metadata_hash(g, topics); h != g.metadata_hash) {
+  if (int64_t h = metadata_hash(g, topics, now_ms); h != g.metadata_hash) {
     g.metadata_hash = h;
     g.dirty_group = true;
     if (g.group_epoch == g.assignment_epoch) bump_epoch(g);
@@ -463,7 +463,7 @@ status consumer_group_coordinator::adopt_classic_group(const classic_group_snaps
     // coordinator's count.
     settle(g->members.emplace(m.member_id, std::move(m)).first->second);
   }
-  g->metadata_hash = metadata_hash(*g, topics);
+  g->metadata_hash = metadata_hash(*g, topics, now_ms);
   g->dirty_group = true;
   g->dirty_target_epoch = true;
   g->tombstone_classic = true;

@@ -436,7 +436,7 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
   }
   if (subscription_changed) bump_epoch(*g);
   // Topics created, deleted or grown since the target was computed.
-  if (int64_t h = metadata_hash(*g, topics); h != g->metadata_hash) {
+  if (int64_t h = metadata_hash(*g, topics, now_ms); h != g->metadata_hash) {
     g->metadata_hash = h;
     g->dirty_group = true;
     if (g->group_epoch == g->assignment_epoch) bump_epoch(*g);
@@ -459,32 +459,91 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
   return r;
 }
 
-std::set<std::string> consumer_group_coordinator::resolve(const member& m, const cg_topic_metadata& topics) const {
+std::set<std::string> consumer_group_coordinator::resolve(const member& m, const cg_topic_metadata& topics,
+                                                          regex_memo* memo) const {
   std::set<std::string> out;
   for (const auto& n : m.topic_names) {
     if (topics.by_name.count(n)) out.insert(n);
   }
-  if (m.regex) {
-    re2::RE2 re(*m.regex, re2::RE2::Quiet);
-    if (re.ok()) {
-      for (const auto& [name, t] : topics.by_name) {
-        // Internal topics are not matched by patterns, as in Kafka.
-        if (t.internal || !re2::RE2::FullMatch(name, re)) continue;
-        // Only what the member's principal may DESCRIBE (none before it is known).
-        if (regex_filter_ &&
-            (!m.heartbeat_from || !regex_filter_(m.heartbeat_from->first, m.heartbeat_from->second, name)))
-          continue;
-        out.insert(name);
-      }
+  if (!m.regex) return out;
+  std::string key;
+  if (memo) {
+    key = *m.regex;
+    if (m.heartbeat_from) {
+      key += '\0' + m.heartbeat_from->first.type + '\0' + m.heartbeat_from->first.name + '\0' +
+             m.heartbeat_from->second;
+    }
+    if (auto hit = memo->find(key); hit != memo->end()) {
+      out.insert(hit->second.begin(), hit->second.end());
+      return out;
     }
   }
+  std::set<std::string> matched;
+  re2::RE2 re(*m.regex, re2::RE2::Quiet);
+  if (re.ok()) {
+    for (const auto& [name, t] : topics.by_name) {
+      // Internal topics are not matched by patterns, as in Kafka.
+      if (t.internal || !re2::RE2::FullMatch(name, re)) continue;
+      // Only what the member's principal may DESCRIBE (none before it is known).
+      if (regex_filter_ &&
+          (!m.heartbeat_from || !regex_filter_(m.heartbeat_from->first, m.heartbeat_from->second, name)))
+        continue;
+      matched.insert(name);
+    }
+  }
+  out.insert(matched.begin(), matched.end());
+  if (memo) memo->emplace(std::move(key), std::move(matched));
   return out;
 }
 
-int64_t consumer_group_coordinator::metadata_hash(const group& g, const cg_topic_metadata& topics) const {
-  std::set<std::string> names;
+namespace {
+
+// Signatures of what metadata_hash depends on: equal inputs give equal
+// signatures; they cost one pass over the subscriptions (or the topics) and
+// no allocation, where the hash itself resolves every regex.
+void mix(size_t& into, size_t value) { into ^= value + 0x9e3779b97f4a7c15ULL + (into << 6) + (into >> 2); }
+size_t text_hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
+
+}  // namespace
+
+int64_t consumer_group_coordinator::metadata_hash(const group& g, const cg_topic_metadata& topics,
+                                                  int64_t now_ms) const {
+  size_t subscriptions = g.members.size();
+  bool any_regex = false;
   for (const auto& [id, m] : g.members) {
-    auto r = resolve(m, topics);
+    mix(subscriptions, text_hash(id));
+    mix(subscriptions, m.topic_names.size());
+    for (const auto& n : m.topic_names) mix(subscriptions, text_hash(n));
+    if (m.regex) {
+      any_regex = true;
+      mix(subscriptions, text_hash(*m.regex) + 1);
+      if (m.heartbeat_from) {
+        mix(subscriptions, text_hash(m.heartbeat_from->first.type));
+        mix(subscriptions, text_hash(m.heartbeat_from->first.name));
+        mix(subscriptions, text_hash(m.heartbeat_from->second));
+      }
+    }
+  }
+  size_t topic_signature = topics.by_name.size();
+  for (const auto& [name, t] : topics.by_name) {
+    mix(topic_signature, text_hash(name));
+    mix(topic_signature, text_hash(std::string_view(reinterpret_cast<const char*>(t.id.data()), t.id.size())));
+    mix(topic_signature, static_cast<size_t>(t.partitions) * 2 + (t.internal ? 1 : 0));
+  }
+  auto& memo = g.metadata_memo;
+  const bool acls_may_have_moved = any_regex && regex_filter_ && now_ms - memo.computed_ms >= regex_refresh_ms;
+  if (memo.valid && memo.subscriptions == subscriptions && memo.topics == topic_signature && !acls_may_have_moved) {
+    return memo.value;
+  }
+  memo = group::hash_memo{true, subscriptions, topic_signature, now_ms, compute_metadata_hash(g, topics)};
+  return memo.value;
+}
+
+int64_t consumer_group_coordinator::compute_metadata_hash(const group& g, const cg_topic_metadata& topics) const {
+  std::set<std::string> names;
+  regex_memo memo;
+  for (const auto& [id, m] : g.members) {
+    auto r = resolve(m, topics, &memo);
     names.insert(r.begin(), r.end());
   }
   fnv f;
@@ -522,10 +581,11 @@ void consumer_group_coordinator::bump_epoch(group& g) {
 void consumer_group_coordinator::update_target(group& g, const cg_topic_metadata& topics) {
   std::vector<cg_assignor_member> in;
   cg_partition_counts counts;
+  regex_memo memo;
   for (const auto& [id, m] : g.members) {
     cg_assignor_member a;
     a.member_id = id;
-    for (const auto& n : resolve(m, topics)) {
+    for (const auto& n : resolve(m, topics, &memo)) {
       const cg_topic& t = topics.by_name.at(n);
       a.subscribed.insert(t.id);
       counts[t.id] = t.partitions;

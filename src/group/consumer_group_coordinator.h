@@ -150,6 +150,9 @@ class consumer_group_coordinator {
   // next heartbeat says who it is. Unset: every topic (no authorizer).
   using topic_filter = std::function<bool(const security::principal&, const std::string& host, const std::string& topic)>;
   void set_regex_topic_filter(topic_filter f) { regex_filter_ = std::move(f); }
+  // With a filter, a group's regex matches are made again at most this often
+  // when nothing else changed, so that a new or removed ACL is seen.
+  static constexpr int64_t regex_refresh_ms = 10'000;
 
   // --- admin --------------------------------------------------------------
   bool has_group(const std::string& group_id) const;
@@ -243,6 +246,18 @@ class consumer_group_coordinator {
     int32_t group_epoch = 0;
     int32_t assignment_epoch = 0;
     int64_t metadata_hash = 0;
+    // metadata_hash() of what it was last computed from (the members'
+    // subscriptions and the cluster's topics, by their signatures): every
+    // heartbeat asks for it, and resolving each member's regex against every
+    // topic costs members x topics matches.
+    struct hash_memo {
+      bool valid = false;
+      size_t subscriptions = 0;
+      size_t topics = 0;
+      int64_t computed_ms = 0;
+      int64_t value = 0;
+    };
+    mutable hash_memo metadata_memo;
     std::map<std::string, member> members;
     std::map<std::string, cg_assignment> target;
     std::map<std::string, std::string> static_members;  // instance id -> member id
@@ -266,8 +281,17 @@ class consumer_group_coordinator {
   void answer_when_durable(const std::string& group_id, cg_heartbeat_result result, group* touched,
                            std::vector<log_record> downgrade_records, heartbeat_callback done);
   // The topics a member subscribes to that exist (names, plus regex matches).
-  std::set<std::string> resolve(const member& m, const cg_topic_metadata& topics) const;
-  int64_t metadata_hash(const group& g, const cg_topic_metadata& topics) const;
+  // With `memo`, each distinct (regex, principal, host) is matched against
+  // the topics once per memo: a group's members mostly share one pattern.
+  using regex_memo = std::map<std::string, std::set<std::string>>;
+  std::set<std::string> resolve(const member& m, const cg_topic_metadata& topics, regex_memo* memo = nullptr) const;
+  // The hash of the topics the group's members subscribe to (names, ids,
+  // partition counts), as it decides whether the target assignment is stale.
+  // Computed again only when a subscription, a member's principal or the
+  // topics changed, or, for regex members under an authorizer (whose ACLs may
+  // have changed), once regex_refresh_ms passed.
+  int64_t metadata_hash(const group& g, const cg_topic_metadata& topics, int64_t now_ms) const;
+  int64_t compute_metadata_hash(const group& g, const cg_topic_metadata& topics) const;
   std::string preferred_assignor(const group& g) const;
   void bump_epoch(group& g);
   void update_target(group& g, const cg_topic_metadata& topics);
