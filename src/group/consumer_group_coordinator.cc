@@ -459,6 +459,18 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
   return r;
 }
 
+std::string consumer_group_coordinator::subscription_key(const member& m) {
+  std::string key;
+  for (const auto& n : m.topic_names) key.append(n).push_back('\0');
+  if (m.regex) {
+    key.append("\1").append(*m.regex);
+    if (m.heartbeat_from) {
+      key.append("\1").append(m.heartbeat_from->first.to_string()).append("\1").append(m.heartbeat_from->second);
+    }
+  }
+  return key;
+}
+
 std::set<std::string> consumer_group_coordinator::resolve(const member& m, const cg_topic_metadata& topics,
                                                           regex_memo* memo) const {
   std::set<std::string> out;
@@ -542,7 +554,9 @@ int64_t consumer_group_coordinator::metadata_hash(const group& g, const cg_topic
 int64_t consumer_group_coordinator::compute_metadata_hash(const group& g, const cg_topic_metadata& topics) const {
   std::set<std::string> names;
   regex_memo memo;
+  std::set<std::string> seen;  // subscriptions already resolved
   for (const auto& [id, m] : g.members) {
+    if (!seen.insert(subscription_key(m)).second) continue;
     auto r = resolve(m, topics, &memo);
     names.insert(r.begin(), r.end());
   }
@@ -582,14 +596,24 @@ void consumer_group_coordinator::update_target(group& g, const cg_topic_metadata
   std::vector<cg_assignor_member> in;
   cg_partition_counts counts;
   regex_memo memo;
+  // Members mostly share one subscription: each distinct one (names, pattern
+  // and the principal that filters it) is turned into topic ids once.
+  std::map<std::string, std::set<topic_id>> by_subscription;
   for (const auto& [id, m] : g.members) {
     cg_assignor_member a;
     a.member_id = id;
-    for (const auto& n : resolve(m, topics, &memo)) {
-      const cg_topic& t = topics.by_name.at(n);
-      a.subscribed.insert(t.id);
-      counts[t.id] = t.partitions;
+    std::string key = subscription_key(m);
+    auto known = by_subscription.find(key);
+    if (known == by_subscription.end()) {
+      std::set<topic_id> ids;
+      for (const auto& n : resolve(m, topics, &memo)) {
+        const cg_topic& t = topics.by_name.at(n);
+        ids.insert(t.id);
+        counts[t.id] = t.partitions;
+      }
+      known = by_subscription.emplace(std::move(key), std::move(ids)).first;
     }
+    a.subscribed = known->second;
     if (auto it = g.target.find(id); it != g.target.end()) a.previous_target = it->second;
     in.push_back(std::move(a));
   }

@@ -284,6 +284,9 @@ class consumer_group_coordinator {
   // With `memo`, each distinct (regex, principal, host) is matched against
   // the topics once per memo: a group's members mostly share one pattern.
   using regex_memo = std::map<std::string, std::set<std::string>>;
+  // What a member's resolution depends on (names, pattern, the principal and
+  // host that filter it), as one string: members with equal keys resolve alike.
+  static std::string subscription_key(const member& m);
   std::set<std::string> resolve(const member& m, const cg_topic_metadata& topics, regex_memo* memo = nullptr) const;
   // The hash of the topics the group's members subscribe to (names, ids,
   // partition counts), as it decides whether the target assignment is stale.
