@@ -385,7 +385,7 @@ void group_service::rearm() {
 
 void group_service::consumer_group_heartbeat(group::cg_heartbeat_request req,
                                              std::function<void(group::cg_heartbeat_result)> done) {
-  auto topics = consumer_group_topics();
+  const auto& topics = consumer_group_topics();
   const int64_t now = now_ms();
   const std::string id = req.group_id;
   const group::group_metadata* classic = coordinator_->find_group(id);
@@ -428,8 +428,11 @@ void group_service::consumer_group_heartbeat(group::cg_heartbeat_request req,
   rearm();
 }
 
-group::cg_topic_metadata group_service::consumer_group_topics() const {
-  group::cg_topic_metadata out;
+const group::cg_topic_metadata& group_service::consumer_group_topics() const {
+  if (topics_view_.version == topics_.version()) return topics_view_;
+  group::cg_topic_metadata& out = topics_view_;
+  out.by_name.clear();
+  out.version = topics_.version();
   for (const topic_entry* t : topics_.list()) {
     group::cg_topic& c = out.by_name[t->name];
     c.id = t->id.bytes;

@@ -105,7 +105,10 @@ class group_service {
   // KIP-848 consumer groups (ConsumerGroupHeartbeat); offsets stay with coordinator().
   group::consumer_group_coordinator& consumer_groups() { return *consumer_groups_; }
   // The cluster's topics as the consumer group assignors see them.
-  group::cg_topic_metadata consumer_group_topics() const;
+  // The topics as the consumer groups see them: built again only when the
+  // registry's version moved (every ConsumerGroupHeartbeat asks for it, and a
+  // broker may hold 100,000 topics). Valid until the next call.
+  const group::cg_topic_metadata& consumer_group_topics() const;
   // ConsumerGroupHeartbeat. A joining member may find a classic group with
   // members under the id: with group.consumer.migration.policy upgrade or
   // bidirectional and every member on the "consumer" embedded protocol, the
@@ -150,6 +153,7 @@ class group_service {
                              const std::string& group_id, int16_t api_version) const;
 
  private:
+  mutable group::cg_topic_metadata topics_view_;  // consumer_group_topics()
   status replay(int32_t partitions);
   // Applies the COMMIT/ABORT markers of one control batch read during replay.
   void replay_control(int32_t partition, int64_t producer_id, const std::vector<record::record>& records);

@@ -375,6 +375,29 @@ TEST_F(GroupService, AJoinRefusedForTheGroupsSizeLeavesTheClassicGroupClassic) {
   groups.stop();
 }
 
+// Every ConsumerGroupHeartbeat reads the consumer groups' view of the
+// topics: it is built again when a topic is created, grown or deleted, and
+// only then.
+TEST_F(GroupService, TheConsumerGroupsViewOfTheTopicsFollowsEveryTopicChange) {
+  group_service groups(io, *topics, settings(1));
+  ASSERT_TRUE(groups.start());
+  ASSERT_TRUE(topics->create("a", 2, 1, {}, false).ok());
+  const uint64_t first = groups.consumer_group_topics().version;
+  EXPECT_NE(first, 0u);
+  EXPECT_EQ(groups.consumer_group_topics().by_name.at("a").partitions, 2);
+  EXPECT_EQ(groups.consumer_group_topics().version, first) << "built again with nothing changed";
+  ASSERT_TRUE(topics->create("b", 1, 1, {}, false).ok());
+  const auto& created = groups.consumer_group_topics();
+  EXPECT_GT(created.version, first);
+  EXPECT_EQ(created.by_name.count("b"), 1u);
+  ASSERT_TRUE(topics->add_partitions("a", 3, false).ok());
+  EXPECT_EQ(groups.consumer_group_topics().by_name.at("a").partitions, 3);
+  ASSERT_TRUE(topics->remove("b").ok());
+  EXPECT_EQ(groups.consumer_group_topics().by_name.count("b"), 0u);
+  EXPECT_EQ(groups.consumer_group_topics().by_name.size(), 1u);
+  groups.stop();
+}
+
 TEST_F(GroupService, AClassicGroupOfAnotherProtocolTypeIsNotUpgraded) {
   ASSERT_TRUE(topics->create("orders", 2, 1, {}, false).ok());
   group_service groups(io, *topics, migration_settings(group::cg_migration_policy::bidirectional));

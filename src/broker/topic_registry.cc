@@ -55,6 +55,7 @@ status topic_registry::load() {
     if (auto s = open_partitions(*topic, 0, meta.partition_count); !s) return s;
     by_id_[topic->id] = topic.get();
     topics_.emplace(meta.name, std::move(topic));
+    ++version_;
   }
   return {};
 }
@@ -64,6 +65,7 @@ status topic_registry::open_partitions(topic_entry& topic, int32_t from, int32_t
     auto log = logs_.create_partition(topic.name, p, topic.id.bytes, topic.config);
     if (!log) return log.err();
     topic.partitions.push_back(*log);
+    ++version_;
   }
   return {};
 }
@@ -235,6 +237,7 @@ void topic_registry::install(std::unique_ptr<topic_entry> topic) {
   std::string name = topic->name;
   by_id_[topic->id] = topic.get();
   topics_.emplace(std::move(name), std::move(topic));
+  ++version_;
 }
 
 admin_result topic_registry::create(const std::string& name, int32_t partitions, int16_t replication_factor,
@@ -271,6 +274,7 @@ std::unique_ptr<topic_entry> topic_registry::detach(std::string_view name) {
   auto topic = std::move(it->second);
   topics_.erase(it);
   by_id_.erase(topic->id);
+  ++version_;
   return topic;
 }
 
@@ -313,6 +317,7 @@ void topic_registry::install_back(std::unique_ptr<topic_entry> topic) {
   by_id_[topic->id] = topic.get();
   std::string name = topic->name;
   topics_.emplace(std::move(name), std::move(topic));
+  ++version_;
 }
 
 admin_result topic_registry::remove(std::string_view name) {
@@ -381,6 +386,7 @@ result<std::vector<std::shared_ptr<storage::partition_log>>> topic_registry::gro
 void topic_registry::append_partitions(topic_entry& topic, std::vector<std::shared_ptr<storage::partition_log>> made) {
   size_t before = topic.partitions.size();
   for (auto& log : made) topic.partitions.push_back(std::move(log));
+  ++version_;
   spdlog::info("topic {}: partitions {} -> {}", topic.name, before, topic.partitions.size());
 }
 

@@ -73,6 +73,9 @@ class topic_registry {
   const topic_entry* find(const protocol::uuid& id) const;
   // Every topic, sorted by name.
   std::vector<const topic_entry*> list() const;
+  // Moves whenever a topic is added or removed or gains partitions: views
+  // built from the topics (the consumer groups' one) are rebuilt only then.
+  uint64_t version() const { return version_; }
   // A partition's log, or null when the topic or partition does not exist.
   std::shared_ptr<storage::partition_log> partition(std::string_view topic, int32_t partition) const;
 
@@ -110,6 +113,7 @@ class topic_registry {
   const std::map<std::string, std::string>& broker_settings() const { return broker_settings_; }
 
  private:
+  uint64_t version_ = 1;
   struct removal {
     bool recorded = true;  // the metadata log has the deletion
     admin_result outcome;

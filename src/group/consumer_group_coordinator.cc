@@ -537,10 +537,14 @@ int64_t consumer_group_coordinator::metadata_hash(const group& g, const cg_topic
     }
   }
   size_t topic_signature = topics.by_name.size();
-  for (const auto& [name, t] : topics.by_name) {
-    mix(topic_signature, text_hash(name));
-    mix(topic_signature, text_hash(std::string_view(reinterpret_cast<const char*>(t.id.data()), t.id.size())));
-    mix(topic_signature, static_cast<size_t>(t.partitions) * 2 + (t.internal ? 1 : 0));
+  if (topics.version != 0) {
+    mix(topic_signature, static_cast<size_t>(topics.version));
+  } else {
+    for (const auto& [name, t] : topics.by_name) {
+      mix(topic_signature, text_hash(name));
+      mix(topic_signature, text_hash(std::string_view(reinterpret_cast<const char*>(t.id.data()), t.id.size())));
+      mix(topic_signature, static_cast<size_t>(t.partitions) * 2 + (t.internal ? 1 : 0));
+    }
   }
   auto& memo = g.metadata_memo;
   const bool acls_may_have_moved = any_regex && regex_filter_ && now_ms - memo.computed_ms >= regex_refresh_ms;

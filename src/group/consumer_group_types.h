@@ -37,6 +37,9 @@ struct cg_topic {
 // The broker builds it from its topic registry for each call.
 struct cg_topic_metadata {
   std::map<std::string, cg_topic> by_name;
+  // Nonzero: equal versions mean equal topics (the broker's topic registry
+  // numbers its states); 0: compare the topics themselves.
+  uint64_t version = 0;
   const cg_topic* find(const topic_id& id) const {
     for (const auto& [name, t] : by_name) {
       if (t.id == id) return &t;
