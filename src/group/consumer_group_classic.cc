@@ -88,6 +88,9 @@ std::string select_common_protocol(const std::vector<const cg_classic_metadata*>
 }  // namespace
 
 void consumer_group_coordinator::remember_topics(const cg_topic_metadata& topics) {
+  // Every heartbeat hands the topics in; a versioned view seen already is not copied again.
+  if (topics.version != 0 && topics.version == remembered_topics_version_) return;
+  remembered_topics_version_ = topics.version;
   topic_names_.clear();
   for (const auto& [name, t] : topics.by_name) topic_names_[t.id] = name;
 }

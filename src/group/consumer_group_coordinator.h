@@ -364,6 +364,7 @@ class consumer_group_coordinator {
   // Topic names by id, from the metadata of the latest call: a downgrade on
   // a timer encodes assignments by name without a metadata snapshot.
   std::map<topic_id, std::string> topic_names_;
+  uint64_t remembered_topics_version_ = 0;  // of topic_names_ (0: none)
 };
 
 }  // namespace samsa::group
