@@ -267,6 +267,16 @@ group::cg_heartbeat_result consumer_heartbeat(boost::asio::io_context& io, group
   return out;
 }
 
+// After a restart: "g" is a classic group again, `member` alone in it at `generation`.
+void expect_classic_alone(group_service& groups, const std::string& member, int32_t generation) {
+  EXPECT_FALSE(groups.consumer_groups().has_group("g"));
+  const group::group_metadata* g = groups.coordinator().find_group("g");
+  ASSERT_NE(g, nullptr);
+  ASSERT_EQ(g->size(), 1u);
+  EXPECT_EQ(g->members().front()->member_id, member);
+  EXPECT_EQ(g->generation_id, generation);
+}
+
 TEST_F(GroupService, UpgradeAndDowngradeAreDurableAndKeepTheOffsets) {
   ASSERT_TRUE(topics->create("orders", 2, 1, {}, false).ok());
   std::string classic;
@@ -312,13 +322,8 @@ TEST_F(GroupService, UpgradeAndDowngradeAreDurableAndKeepTheOffsets) {
   }
   group_service groups(io, *topics, migration_settings(group::cg_migration_policy::bidirectional));
   ASSERT_TRUE(groups.start());
-  EXPECT_FALSE(groups.consumer_groups().has_group("g"));
-  const group::group_metadata* g = groups.coordinator().find_group("g");
-  ASSERT_NE(g, nullptr);
-  ASSERT_EQ(g->size(), 1u);
-  EXPECT_EQ(g->members().front()->member_id, classic);
-  EXPECT_EQ(g->generation_id, 2);  // the consumer group's epoch when it turned classic
-  EXPECT_TRUE(g->is_consumer_group());
+  expect_classic_alone(groups, classic, 2);  // the consumer group's epoch when it turned classic
+  EXPECT_TRUE(groups.coordinator().find_group("g")->is_consumer_group());
   EXPECT_EQ(fetch_offset(groups), 5);
   groups.stop();
 }
@@ -366,12 +371,7 @@ TEST_F(GroupService, AJoinRefusedForTheGroupsSizeLeavesTheClassicGroupClassic) {
   }
   group_service groups(io, *topics, full);
   ASSERT_TRUE(groups.start());
-  EXPECT_FALSE(groups.consumer_groups().has_group("g"));
-  const group::group_metadata* g = groups.coordinator().find_group("g");
-  ASSERT_NE(g, nullptr);
-  ASSERT_EQ(g->size(), 1u);
-  EXPECT_EQ(g->members().front()->member_id, classic);
-  EXPECT_EQ(g->generation_id, 1);
+  expect_classic_alone(groups, classic, 1);
   groups.stop();
 }
 
