@@ -248,7 +248,7 @@ share::heartbeat_result share_service::heartbeat(const std::string& group_id, co
   const bool existed = groups_.count(group_id) != 0;
   auto& entry = group_of(group_id);
   const int32_t epoch_before = entry.group->group_epoch();
-  auto before = entry.group->members();
+  const size_t members_before = entry.group->members().size();
   auto result = entry.group->heartbeat(request, topic_sizes(), group_settings_for(group_id), now_ms());
   if (!existed && entry.group->group_epoch() == 0) {
     // No member joined (a refused join, or a heartbeat of a member the id
@@ -259,7 +259,7 @@ share::heartbeat_result share_service::heartbeat(const std::string& group_id, co
   }
   if (result.error == share::error_code::none && request.member_epoch == -1) member_gone(group_id, request.member_id);
   // Membership is journaled when it changed (not on every heartbeat).
-  if (entry.group->group_epoch() != epoch_before || entry.group->members().size() != before.size()) {
+  if (entry.group->group_epoch() != epoch_before || entry.group->members().size() != members_before) {
     persist_group(group_id);
   }
   arm();
