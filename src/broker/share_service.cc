@@ -144,8 +144,11 @@ std::vector<const share::share_group*> share_service::list_groups() const {
   return out;
 }
 
-share::topic_partitions share_service::topic_sizes() const {
-  share::topic_partitions out;
+const share::topic_partitions& share_service::topic_sizes() const {
+  if (sizes_version_ == topics_.version()) return sizes_view_;
+  sizes_version_ = topics_.version();
+  share::topic_partitions& out = sizes_view_;
+  out.clear();
   for (const topic_entry* t : topics_.list()) {
     if (!t->internal) out[t->name] = static_cast<int32_t>(t->partitions.size());
   }

@@ -93,8 +93,10 @@ class share_service {
   // The share groups (is_share_group), for ListGroups.
   std::vector<const share::share_group*> list_groups() const;
   int32_t heartbeat_interval_ms(const std::string& group_id) const;
-  // Topic name -> partition count, for every topic (what the assignor sees).
-  share::topic_partitions topic_sizes() const;
+  // Topic name -> partition count, for every topic (what the assignor sees);
+  // built again only when the topic registry's version moved (every
+  // ShareGroupHeartbeat asks). Valid until the next call.
+  const share::topic_partitions& topic_sizes() const;
 
   // Why a request other than a join (a share session's opening,
   // AlterShareGroupOffsets, GROUP configs under a new id) may not make
@@ -177,6 +179,8 @@ class share_service {
   boost::asio::awaitable<protocol::error_code> make_durable();
 
  private:
+  mutable share::topic_partitions sizes_view_;  // topic_sizes()
+  mutable uint64_t sizes_version_ = 0;
   struct group_entry {
     std::unique_ptr<share::share_group> group;
     std::map<std::string, std::string> configs;
