@@ -463,6 +463,36 @@ TEST_F(ShareWire, MembersOutnumberingPartitionsShareThemAndKeepThemWhenOneLeaves
   EXPECT_EQ(partitions_of(a).size() + partitions_of(b).size(), 2u);
 }
 
+// A member subscribed to a topic that does not exist yet gets its partitions
+// at the heartbeat after the topic is created, and more when it grows: the
+// share groups' view of the topics follows every topic change.
+TEST_F(ShareWire, ATopicCreatedOrGrownAfterTheJoinIsAssignedAtTheNextHeartbeat) {
+  auto count = [](const hb_resp& r) {
+    size_t n = 0;
+    if (r.assignment) {
+      for (const auto& tp : r.assignment->topic_partitions) n += tp.partitions.size();
+    }
+    return n;
+  };
+  auto joined = heartbeat("late-g", "a", 0, std::vector<std::string>{"late"});
+  ASSERT_EQ(joined.error_code, 0);
+  EXPECT_EQ(count(joined), 0u);
+  auto quiet = heartbeat("late-g", "a", joined.member_epoch);
+  EXPECT_EQ(quiet.member_epoch, joined.member_epoch);
+  make_topic("late", 2);
+  auto created = heartbeat("late-g", "a", quiet.member_epoch);
+  EXPECT_GT(created.member_epoch, quiet.member_epoch);
+  EXPECT_EQ(count(created), 2u);
+  protocol::create_partitions_request_data grow;
+  auto& t = grow.topics.emplace_back();
+  t.name = "late";
+  t.count = 3;
+  grow.timeout_ms = 5000;
+  ASSERT_EQ(client_->call<protocol::create_partitions_response_data>(grow, 3).results.at(0).error_code, 0);
+  auto grown = heartbeat("late-g", "a", created.member_epoch);
+  EXPECT_EQ(count(grown), 3u);
+}
+
 // A group id belongs to one protocol (Kafka's GroupMetadataManager): a share
 // group's id refuses a classic JoinGroup (INCONSISTENT_GROUP_PROTOCOL) and a
 // ConsumerGroupHeartbeat (GROUP_ID_NOT_FOUND), and a classic or
