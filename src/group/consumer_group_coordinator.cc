@@ -459,15 +459,35 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
   return r;
 }
 
-std::string consumer_group_coordinator::subscription_key(const member& m) {
+namespace {
+
+// Each part with its length in front, so that no two different lists of
+// parts (client-chosen names may hold any byte) make the same key.
+void append_part(std::string& key, std::string_view part) {
+  key.append(std::to_string(part.size())).push_back(':');
+  key.append(part);
+}
+
+// What a regex's matches depend on: the pattern and, under an authorizer,
+// who asked.
+std::string regex_key(const std::string& regex,
+                      const std::optional<std::pair<security::principal, std::string>>& from) {
   std::string key;
-  for (const auto& n : m.topic_names) key.append(n).push_back('\0');
-  if (m.regex) {
-    key.append("\1").append(*m.regex);
-    if (m.heartbeat_from) {
-      key.append("\1").append(m.heartbeat_from->first.to_string()).append("\1").append(m.heartbeat_from->second);
-    }
+  append_part(key, regex);
+  if (from) {
+    append_part(key, from->first.type);
+    append_part(key, from->first.name);
+    append_part(key, from->second);
   }
+  return key;
+}
+
+}  // namespace
+
+std::string consumer_group_coordinator::subscription_key(const member& m) {
+  std::string key = std::to_string(m.topic_names.size()) + ";";
+  for (const auto& n : m.topic_names) append_part(key, n);
+  if (m.regex) key.append("r").append(regex_key(*m.regex, m.heartbeat_from));
   return key;
 }
 
@@ -480,11 +500,7 @@ std::set<std::string> consumer_group_coordinator::resolve(const member& m, const
   if (!m.regex) return out;
   std::string key;
   if (memo) {
-    key = *m.regex;
-    if (m.heartbeat_from) {
-      key += '\0' + m.heartbeat_from->first.type + '\0' + m.heartbeat_from->first.name + '\0' +
-             m.heartbeat_from->second;
-    }
+    key = regex_key(*m.regex, m.heartbeat_from);
     if (auto hit = memo->find(key); hit != memo->end()) {
       out.insert(hit->second.begin(), hit->second.end());
       return out;

@@ -218,6 +218,22 @@ TEST(ConsumerGroup, RegexMatchesAreSharedByMembersAndKeptWhileNothingChanges) {
   EXPECT_EQ(h.describe("g").group_epoch, before_acl + 1) << "the new ACL was not seen";
 }
 
+// Members that share a subscription share its resolution; names are
+// client-chosen bytes, so two different subscriptions must never look alike
+// ("a\0b" is one name, not "a" and "b").
+TEST(ConsumerGroup, SubscriptionsThatDifferOnlyInHowNamesSplitAreResolvedApart) {
+  harness h;
+  auto a = h.topics.add("a", 1);
+  auto b = h.topics.add("b", 1);
+  ASSERT_EQ(h.hb(join("g", "m1", {std::string("a\0b", 3)})).error, 0);
+  auto m2 = h.hb(join("g", "m2", {"a", "b"}));
+  ASSERT_EQ(m2.error, 0);
+  cg_assignment both = parts(a, {0});
+  both[b] = {0};
+  ASSERT_TRUE(m2.assignment);
+  EXPECT_EQ(*m2.assignment, both);
+}
+
 TEST(ConsumerGroup, PartitionGrowthAndDeletionChangeTheTarget) {
   harness h;
   auto t = h.topics.add("orders", 2);
