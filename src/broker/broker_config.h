@@ -142,6 +142,9 @@ struct broker_config {
   int32_t max_producer_ids = 1000000;
   // Transactional ids the coordinator keeps (txn/txn_coordinator.h).
   int32_t transactional_id_max_count = 100000;
+  // The memory the partitions of all transactions may hold together
+  // (txn/txn_coordinator.h).
+  int64_t transaction_partitions_max_memory_bytes = 256LL << 20;
   // Client quota entities (handlers/alter_client_quotas.cc).
   int32_t client_quota_max_entities = 10000;
   // Users with SCRAM credentials (handlers/scram_credentials.cc).

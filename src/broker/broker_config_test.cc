@@ -50,12 +50,14 @@ TEST(BrokerConfig, StateBoundsHaveDefaultsAndAreValidated) {
   ASSERT_TRUE(config.ok());
   EXPECT_EQ(config->max_producer_ids_per_partition, 10000);
   EXPECT_EQ(config->transactional_id_max_count, 100000);
+  EXPECT_EQ(config->transaction_partitions_max_memory_bytes, 256LL << 20);
   EXPECT_EQ(config->client_quota_max_entities, 10000);
   EXPECT_EQ(config->scram_max_users, 10000);
   EXPECT_EQ(config->group_share_max_groups, 10);  // Kafka's default
   config_sources sources;
   sources.overrides = {{"max.producer.ids.per.partition", "5"},
                        {"transactional.id.max.count", "6"},
+                       {"transaction.partitions.max.memory.bytes", "4096"},
                        {"client.quota.max.entities", "7"},
                        {"scram.max.users", "8"},
                        {"group.share.max.groups", "9"}};
@@ -64,6 +66,7 @@ TEST(BrokerConfig, StateBoundsHaveDefaultsAndAreValidated) {
   EXPECT_TRUE(warnings.empty()) << warnings.front();
   EXPECT_EQ(config->max_producer_ids_per_partition, 5);
   EXPECT_EQ(config->transactional_id_max_count, 6);
+  EXPECT_EQ(config->transaction_partitions_max_memory_bytes, 4096);
   EXPECT_EQ(config->client_quota_max_entities, 7);
   EXPECT_EQ(config->scram_max_users, 8);
   EXPECT_EQ(config->group_share_max_groups, 9);

@@ -60,6 +60,8 @@ std::vector<storage::config_entry> describe_broker_configs(const broker_config& 
        {std::to_string(config.max_producer_ids_per_partition), config_type::int_}},
       {"max.producer.ids", {std::to_string(config.max_producer_ids), config_type::int_}},
       {"transactional.id.max.count", {std::to_string(config.transactional_id_max_count), config_type::int_}},
+      {"transaction.partitions.max.memory.bytes",
+       {std::to_string(config.transaction_partitions_max_memory_bytes), config_type::long_}},
       {"client.quota.max.entities", {std::to_string(config.client_quota_max_entities), config_type::int_}},
       {"scram.max.users", {std::to_string(config.scram_max_users), config_type::int_}},
       {"num.network.threads", {std::to_string(config.num_network_threads), config_type::int_}},

@@ -54,6 +54,7 @@ txn_settings txn_settings_from(const broker_config& c) {
   out.max_timeout_ms = c.transaction_max_timeout_ms;
   out.id_expiration_ms = c.transactional_id_expiration_ms;
   out.max_ids = static_cast<size_t>(c.transactional_id_max_count);
+  out.max_partition_bytes = c.transaction_partitions_max_memory_bytes;
   out.offsets_topic_num_partitions = c.offsets_topic_num_partitions;
   return out;
 }
@@ -248,6 +249,7 @@ status txn_service::start() {
   config.max_timeout_ms = settings_.max_timeout_ms;
   config.id_expiration_ms = settings_.id_expiration_ms;
   config.max_ids = settings_.max_ids;
+  config.max_partition_bytes = settings_.max_partition_bytes;
   coordinator_ = std::make_unique<txn::coordinator>(config, *log_, *markers_, new_producer_id_);
   coordinator_->set_crash_hook(crash_hook_from_environment());
   if (topic) {

@@ -33,6 +33,7 @@ struct txn_settings {
   int32_t max_timeout_ms = 15 * 60 * 1000;                  // transaction.max.timeout.ms
   int64_t id_expiration_ms = 7LL * 24 * 60 * 60 * 1000;     // transactional.id.expiration.ms
   size_t max_ids = 100000;                                  // transactional.id.max.count (Samsa's own)
+  int64_t max_partition_bytes = 256LL << 20;                // transaction.partitions.max.memory.bytes (Samsa's own)
   int32_t offsets_topic_num_partitions = 50;                // where AddOffsetsToTxn's groups live
 };
 txn_settings txn_settings_from(const broker_config& config);

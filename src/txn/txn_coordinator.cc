@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <spdlog/spdlog.h>
+
 namespace samsa::txn {
 
 namespace {
@@ -35,6 +37,12 @@ void take_bumped_epoch(txn_record& next, const txn_record& rec, std::pair<int64_
   next.producer_epoch = bumped.second;
 }
 
+size_t partition_cost(const std::vector<topic_partition>& partitions) {
+  size_t bytes = 0;
+  for (const auto& tp : partitions) bytes += partition_cost_bytes + tp.topic.size();
+  return bytes;
+}
+
 }  // namespace
 
 coordinator::coordinator(coordinator_config config, txn_state_log& log, marker_writer& markers,
@@ -60,19 +68,60 @@ result<std::pair<int64_t, int16_t>> coordinator::bump(const txn_record& rec, boo
   return std::pair<int64_t, int16_t>{*id, int16_t{0}};
 }
 
+int64_t coordinator::deadline_of(const entry& e) const {
+  if (e.pending || e.completing) return no_deadline;
+  const txn_record& r = e.rec;
+  if (is_prepare(r.state)) return e.retry_at;
+  if (r.state == txn_state::ongoing && r.start_ms >= 0) return plus(r.start_ms, r.timeout_ms);
+  if (is_idle(r.state)) return plus(r.last_update_ms, config_.id_expiration_ms);
+  return no_deadline;
+}
+
+void coordinator::reschedule(entry_iterator it) {
+  entry& e = it->second;
+  const int64_t deadline = deadline_of(e);
+  if (deadline == e.scheduled_at) return;
+  if (e.scheduled_at != no_deadline) schedule_.erase({e.scheduled_at, &it->first});
+  e.scheduled_at = deadline;
+  if (deadline != no_deadline) schedule_.insert({deadline, &it->first});
+}
+
+void coordinator::set_record(entry_iterator it, txn_record rec) {
+  index_pid(it->first, it->second.rec.producer_id, rec.producer_id);
+  partition_bytes_ -= partition_cost(it->second.rec.partitions);
+  partition_bytes_ += partition_cost(rec.partitions);
+  it->second.rec = std::move(rec);
+  reschedule(it);
+}
+
+void coordinator::forget(entry_iterator it) {
+  entry& e = it->second;
+  if (e.scheduled_at != no_deadline) schedule_.erase({e.scheduled_at, &it->first});
+  partition_bytes_ -= partition_cost(e.rec.partitions);
+  index_pid(it->first, e.rec.producer_id, -1);
+  txns_.erase(it);
+}
+
 void coordinator::persist(const std::string& id, txn_record next, std::function<void(status)> then) {
-  txns_[id].pending = true;
+  auto placed = txns_.try_emplace(id).first;
+  placed->second.pending = true;
+  reschedule(placed);
+  // The copy being written is memory too, until it replaces the record.
+  const size_t in_flight = partition_cost(next.partitions);
+  partition_bytes_ += in_flight;
   auto value = encode_txn_value(next);
   log_.append(id, encode_txn_key(id), std::move(value),
-              [this, id, next = std::move(next), then = std::move(then)](status s) mutable {
+              [this, id, in_flight, next = std::move(next), then = std::move(then)](status s) mutable {
+                partition_bytes_ -= in_flight;
                 auto it = txns_.find(id);
                 if (it == txns_.end()) return;  // cannot happen: entries leave only through a write of their own
                 it->second.pending = false;
                 if (s) {
-                  index_pid(id, it->second.rec.producer_id, next.producer_id);
-                  it->second.rec = std::move(next);
+                  set_record(it, std::move(next));
                 } else if (it->second.rec.producer_id < 0) {
-                  txns_.erase(it);  // a new id whose first record failed: it never existed
+                  forget(it);  // a new id whose first record failed: it never existed
+                } else {
+                  reschedule(it);
                 }
                 then(s);
               });
@@ -231,6 +280,24 @@ void coordinator::add_partitions(const std::string& id, int64_t producer_id, int
     added = true;
   }
   if (rec.state == txn_state::ongoing && !added) return done(op_result{});  // nothing new to write
+  if (added) {
+    const size_t needed = partition_cost(next.partitions);
+    if (static_cast<int64_t>(partition_bytes_ + needed) > config_.max_partition_bytes) {
+      // One line per minute at most: a client filling the bound must not
+      // fill the disk with log lines too.
+      if (last_partition_refusal_log_ms_ < 0 || now_ms - last_partition_refusal_log_ms_ >= 60000) {
+        last_partition_refusal_log_ms_ = now_ms;
+        spdlog::warn("transaction coordinator: refusing to add partitions to '{}': the partitions of all "
+                     "transactions hold {} bytes, transaction.partitions.max.memory.bytes is {}",
+                     id, partition_bytes_, config_.max_partition_bytes);
+      }
+      return fail(error_code::policy_violation,
+                  "the partitions of all transactions hold " + std::to_string(partition_bytes_) +
+                      " bytes; this transaction's " + std::to_string(next.partitions.size()) +
+                      " would pass transaction.partitions.max.memory.bytes (" +
+                      std::to_string(config_.max_partition_bytes) + ")");
+    }
+  }
   if (rec.state != txn_state::ongoing) {
     next.start_ms = now_ms;
     next.client_version = client_version;
@@ -426,6 +493,7 @@ void coordinator::complete(const std::string& id) {
   if (crash_hook_) crash_hook_(completion_step::prepare_written);
   e.completing = true;
   e.retry_at = no_deadline;
+  reschedule(it);
   const txn_record& rec = e.rec;
   bool commit = rec.state == txn_state::prepare_commit;
   markers_.write_markers(rec.producer_id, rec.producer_epoch, commit, rec.partitions, [this, id, commit](status s) {
@@ -434,6 +502,7 @@ void coordinator::complete(const std::string& id) {
     if (!s) {
       it->second.completing = false;
       it->second.retry_at = last_now_ + config_.retry_backoff_ms;
+      reschedule(it);
       return;
     }
     if (crash_hook_) crash_hook_(completion_step::markers_written);
@@ -447,6 +516,7 @@ void coordinator::complete(const std::string& id) {
       if (again == txns_.end()) return;
       again->second.completing = false;
       if (!written) again->second.retry_at = last_now_ + config_.retry_backoff_ms;
+      reschedule(again);
     });
   });
 }
@@ -456,17 +526,12 @@ status coordinator::load_record(std::span<const uint8_t> key, const std::optiona
   if (!id) return id.err();
   if (!value) {
     auto it = txns_.find(*id);
-    if (it != txns_.end()) {
-      index_pid(*id, it->second.rec.producer_id, -1);
-      txns_.erase(it);
-    }
+    if (it != txns_.end()) forget(it);
     return {};
   }
   auto rec = decode_txn_value(*value);
   if (!rec) return rec.err();
-  entry& e = txns_[*id];
-  index_pid(*id, e.rec.producer_id, rec->producer_id);
-  e.rec = std::move(*rec);
+  set_record(txns_.try_emplace(*id).first, std::move(*rec));
   return {};
 }
 
@@ -482,15 +547,19 @@ void coordinator::finish_loading(int64_t now_ms) {
 void coordinator::tick(int64_t now_ms) {
   last_now_ = now_ms;
   std::vector<std::string> retry, timed_out, expired;
-  for (const auto& [id, e] : txns_) {
-    if (e.pending || e.completing) continue;
-    const txn_record& r = e.rec;
-    if (is_prepare(r.state) && e.retry_at <= now_ms) retry.push_back(id);
-    if (r.state == txn_state::ongoing && r.start_ms >= 0 && plus(r.start_ms, r.timeout_ms) <= now_ms) {
+  for (auto due = schedule_.begin(); due != schedule_.end() && due->first <= now_ms; ++due) {
+    const std::string& id = *due->second;
+    const txn_state state = txns_.at(id).rec.state;
+    if (is_prepare(state)) {
+      retry.push_back(id);
+    } else if (state == txn_state::ongoing) {
       timed_out.push_back(id);
+    } else {
+      expired.push_back(id);
     }
-    if (is_idle(r.state) && plus(r.last_update_ms, config_.id_expiration_ms) <= now_ms) expired.push_back(id);
   }
+  // In the order of the ids, whatever their deadlines.
+  for (auto* ids : {&retry, &timed_out, &expired}) std::sort(ids->begin(), ids->end());
   for (const auto& id : retry) complete(id);
   for (const auto& id : timed_out) {
     // As Kafka: the producer is fenced (epoch + 1) and its transaction aborted.
@@ -505,29 +574,20 @@ void coordinator::tick(int64_t now_ms) {
     });
   }
   for (const auto& id : expired) {
-    txns_.at(id).pending = true;
+    auto placed = txns_.find(id);
+    placed->second.pending = true;
+    reschedule(placed);
     log_.append(id, encode_txn_key(id), std::nullopt, [this, id](status s) {
       auto it = txns_.find(id);
       if (it == txns_.end()) return;
       it->second.pending = false;
-      if (!s) return;  // tried again at the next tick
-      index_pid(id, it->second.rec.producer_id, -1);
-      txns_.erase(it);
+      if (!s) return reschedule(it);  // tried again at the next tick
+      forget(it);
     });
   }
 }
 
-int64_t coordinator::next_deadline() const {
-  int64_t next = no_deadline;
-  for (const auto& [id, e] : txns_) {
-    if (e.pending || e.completing) continue;
-    const txn_record& r = e.rec;
-    if (is_prepare(r.state)) next = std::min(next, e.retry_at);
-    if (r.state == txn_state::ongoing && r.start_ms >= 0) next = std::min(next, plus(r.start_ms, r.timeout_ms));
-    if (is_idle(r.state)) next = std::min(next, plus(r.last_update_ms, config_.id_expiration_ms));
-  }
-  return next;
-}
+int64_t coordinator::next_deadline() const { return schedule_.empty() ? no_deadline : schedule_.begin()->first; }
 
 transaction_view coordinator::view_of(const std::string& id, const entry& e) const {
   transaction_view v;

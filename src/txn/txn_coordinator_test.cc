@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
+#include <map>
+#include <random>
 
 namespace samsa::txn {
 namespace {
@@ -424,6 +427,115 @@ TEST_F(TxnCoordinator, NewIdsLongerThanOneKibAreRefused) {
   EXPECT_LT(refused.message.size(), 200u) << "the id is not repeated";
   EXPECT_TRUE(log_.records.empty());
   EXPECT_EQ(init(std::string(max_new_transactional_id_bytes, 'x')).error, error_code::none);
+}
+
+TEST_F(TxnCoordinator, ThePartitionsOfAllTransactionsAreBoundedAndARefusedAddWritesNothing) {
+  const size_t one = partition_cost_bytes + t0.topic.size();
+  std::vector<topic_partition> eight;
+  for (int32_t p = 0; p < 8; ++p) eight.push_back({"orders", p});
+  config_.max_partition_bytes = static_cast<int64_t>(18 * one);
+  make();
+  auto a = init("a");
+  auto b = init("b");
+  auto c = init("c");
+  ASSERT_EQ(add("a", a, eight), error_code::none);
+  ASSERT_EQ(add("b", b, eight), error_code::none);
+  EXPECT_EQ(c_->partition_bytes(), 16 * one);
+
+  const size_t written = log_.records.size();
+  op_result refused;
+  c_->add_partitions("c", c.producer_id, c.producer_epoch, {{"orders", 0}, {"orders", 1}, {"orders", 2}}, now_,
+                     [&](op_result r) { refused = r; });
+  EXPECT_EQ(refused.error, error_code::policy_violation);
+  EXPECT_NE(refused.message.find("transaction.partitions.max.memory.bytes"), std::string::npos) << refused.message;
+  EXPECT_EQ(log_.records.size(), written) << "nothing is written for a refused add";
+  EXPECT_EQ(state("c"), txn_state::empty);
+  EXPECT_EQ(c_->partition_bytes(), 16 * one);
+  // A partition the transaction holds already adds nothing, so it passes.
+  EXPECT_EQ(add("a", a, {t0}), error_code::none);
+  // Growing a transaction needs room for the copy being written as well.
+  EXPECT_EQ(add("a", a, {{"orders", 8}}), error_code::policy_violation);
+  EXPECT_EQ(add("c", c, {t0, t1}), error_code::none) << "exactly at the bound";
+  EXPECT_EQ(c_->partition_bytes(), 18 * one);
+
+  // Ending a transaction frees its partitions.
+  ASSERT_EQ(end("a", a, true).error, error_code::none);
+  EXPECT_EQ(c_->partition_bytes(), 10 * one);
+  EXPECT_EQ(add("c", c, {{"orders", 2}}), error_code::none);
+  EXPECT_EQ(c_->partition_bytes(), 11 * one);
+
+  // The log's transactions count after a restart, even past a lowered bound,
+  // and new partitions then wait for room.
+  config_.max_partition_bytes = static_cast<int64_t>(one);
+  restart();
+  EXPECT_EQ(c_->partition_bytes(), 11 * one);
+  EXPECT_EQ(state("b"), txn_state::ongoing);
+  auto c2 = init("c");  // fences c and aborts its transaction
+  EXPECT_EQ(c2.error, error_code::concurrent_transactions);
+  EXPECT_EQ(c_->partition_bytes(), 8 * one);
+  c2 = init("c");
+  ASSERT_EQ(c2.error, error_code::none);
+  EXPECT_EQ(add("c", c2, {t0}), error_code::policy_violation);
+  ASSERT_EQ(end("b", b, false).error, error_code::none);
+  EXPECT_EQ(c_->partition_bytes(), 0u);
+  EXPECT_EQ(add("c", c2, {t0}), error_code::none);
+}
+
+// The coordinator keeps its ids by deadline rather than scanning them all;
+// a missed change of an entry would show here as a wrong next deadline or
+// as something due that a tick left undone.
+TEST_F(TxnCoordinator, TheNextDeadlineIsAlwaysTheEarliestDueOfAnyId) {
+  config_.id_expiration_ms = 60000;
+  make();
+  auto earliest_due = [&] {
+    int64_t next = no_deadline;
+    for (const auto& v : c_->list()) {
+      if (v.state == txn_state::ongoing) next = std::min(next, v.start_ms + v.timeout_ms);
+      if (v.state == txn_state::empty || v.state == txn_state::complete_commit ||
+          v.state == txn_state::complete_abort) {
+        next = std::min(next, v.last_update_ms + config_.id_expiration_ms);
+      }
+      EXPECT_NE(v.state, txn_state::prepare_commit) << "markers are written at once here";
+      EXPECT_NE(v.state, txn_state::prepare_abort) << "markers are written at once here";
+    }
+    return next;
+  };
+  std::mt19937 random(11);
+  std::map<std::string, init_result> producers;
+  auto partition = [&] { return topic_partition{"orders", static_cast<int32_t>(random() % 4)}; };
+  for (int step = 0; step < 4000; ++step) {
+    const std::string id = "id-" + std::to_string(random() % 40);
+    const bool known = producers.contains(id);
+    switch (random() % 7) {
+      case 0: {
+        auto r = init(id, 1000 + static_cast<int32_t>(random() % 20000));
+        if (r.error == error_code::none) producers[id] = r;
+        break;
+      }
+      case 1:
+        if (known) add(id, producers[id], {partition()});
+        break;
+      case 2:
+        if (known) end(id, producers[id], random() % 2 == 0, random() % 2 == 0);
+        break;
+      case 3:
+        log_.fail_next = true;
+        if (known) add(id, producers[id], {partition()});
+        log_.fail_next = false;
+        break;
+      case 4:
+        now_ += static_cast<int64_t>(random() % 8000);
+        c_->tick(now_);
+        ASSERT_GT(c_->next_deadline(), now_) << "step " << step << ": a tick left something due";
+        break;
+      default:
+        now_ += static_cast<int64_t>(random() % 3000);
+        break;
+    }
+    ASSERT_EQ(c_->next_deadline(), earliest_due()) << "step " << step;
+  }
+  restart();
+  EXPECT_EQ(c_->next_deadline(), earliest_due());
 }
 
 }  // namespace

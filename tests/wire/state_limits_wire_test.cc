@@ -89,15 +89,22 @@ class StateLimits : public restartable_broker_test {
   }
 
   int16_t add_partition(const std::string& id, producer p, const std::string& topic, int32_t partition) {
+    return add_partitions(id, p, topic, {partition});
+  }
+  // AddPartitionsToTxn v3; the answer of the first partition, after
+  // checking that every partition got the same one.
+  int16_t add_partitions(const std::string& id, producer p, const std::string& topic, std::vector<int32_t> partitions) {
     protocol::add_partitions_to_txn_request_data req;
     req.v3_and_below_transactional_id = id;
     req.v3_and_below_producer_id = p.id;
     req.v3_and_below_producer_epoch = p.epoch;
     auto& t = req.v3_and_below_topics.emplace_back();
     t.name = topic;
-    t.partitions = {partition};
+    t.partitions = std::move(partitions);
     auto resp = client_->call<protocol::add_partitions_to_txn_response_data>(req, 3);
-    return resp.results_by_topic_v3_and_below.at(0).results_by_partition.at(0).partition_error_code;
+    const auto& results = resp.results_by_topic_v3_and_below.at(0).results_by_partition;
+    for (const auto& r : results) EXPECT_EQ(r.partition_error_code, results.at(0).partition_error_code);
+    return results.at(0).partition_error_code;
   }
   int16_t end_txn(const std::string& id, producer p, bool commit) {
     protocol::end_txn_request_data req;
@@ -249,6 +256,39 @@ TEST_F(StateLimits, AnExpiredTransactionalIdFreesItsSlot) {
   EXPECT_EQ(init_raw("c").error_code, to_int(error_code::policy_violation));
   std::this_thread::sleep_for(std::chrono::milliseconds(1600));
   EXPECT_EQ(init_raw("c").error_code, 0);
+}
+
+// The partitions all transactions hold are bounded in memory
+// (transaction.partitions.max.memory.bytes): each counts 48 bytes plus its
+// topic's name, and a transaction growing also needs room for the copy of
+// its partitions being written.
+TEST_F(StateLimits, ThePartitionsOfAllTransactionsAreBoundedInMemory) {
+  constexpr int one = 48 + 6;  // a partition of "orders"
+  start({{"transaction.partitions.max.memory.bytes", std::to_string(10 * one)}});
+  ASSERT_EQ(create_topic(*client_, "orders", 8), 0);
+  producer a = init("a");
+  producer b = init("b");
+  EXPECT_EQ(add_partitions("a", a, "orders", {0, 1, 2, 3, 4, 5}), 0);
+  EXPECT_EQ(add_partitions("b", b, "orders", {0, 1, 2, 3, 4}), to_int(error_code::policy_violation));
+  EXPECT_EQ(add_partitions("b", b, "orders", {0, 1, 2, 3}), 0) << "exactly at the bound";
+  // Records go on to the partitions the transactions hold.
+  EXPECT_EQ(produce("orders", 3, b, 0, true).error_code, 0);
+  // a's six are freed once its abort completes (markers written), shortly
+  // after EndTxn is answered.
+  EXPECT_EQ(end_txn("a", a, false), 0);
+  int16_t grown = -1;
+  for (int attempt = 0; attempt < 200 && grown != 0; ++attempt) {
+    grown = add_partitions("b", b, "orders", {4});
+    if (grown != 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(grown, 0);
+  // The open transaction is replayed from __transaction_state and counts again.
+  restart_after_kill();
+  producer c = init("c");
+  EXPECT_EQ(add_partitions("c", c, "orders", {0, 1, 2, 3, 4, 5}), to_int(error_code::policy_violation));
+  EXPECT_EQ(add_partitions("c", c, "orders", {0, 1, 2, 3, 4}), 0);
+  EXPECT_EQ(end_txn("b", b, true), 0);
+  EXPECT_EQ(end_txn("c", c, true), 0);
 }
 
 // --- client quotas ----------------------------------------------------------
