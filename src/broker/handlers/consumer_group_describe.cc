@@ -13,6 +13,7 @@
 #include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
+#include "broker/handlers/first_of_each.h"
 #include "broker/handlers/handlers.h"
 #include "group/errors.h"
 #include "protocol/api_keys.h"
@@ -44,9 +45,11 @@ response_t::assignment_entry to_wire(const group::cg_assignment& a, const group:
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   auto& groups = ctx.broker.groups();
-  auto topics = groups.consumer_group_topics();
+  const auto& topics = groups.consumer_group_topics();
   response_t response;
   std::vector<std::string> allowed;
+  // A group named more than once is described once (handlers/first_of_each.h).
+  keep_first_of_each(request.group_ids, [](const std::string& id) { return std::string_view(id); });
   for (const auto& id : request.group_ids) {
     if (authorized(ctx, acl::operation::describe, acl::resource_type::group, id)) {
       allowed.push_back(id);

@@ -6,8 +6,13 @@
 // Each resource needs DESCRIBE_CONFIGS (Kafka): on the topic
 // (TOPIC_AUTHORIZATION_FAILED, before its existence is looked at), on the
 // cluster for the broker (CLUSTER_AUTHORIZATION_FAILED), on the group
-// (GROUP_AUTHORIZATION_FAILED).
+// (GROUP_AUTHORIZATION_FAILED). A resource named more than once is described
+// once, with the keys of every mention.
+#include <map>
 #include <set>
+#include <string_view>
+#include <unordered_set>
+#include <utility>
 
 #include "broker/api_table.h"
 #include "broker/authorization.h"
@@ -39,12 +44,42 @@ constexpr int8_t source_default_config = 5;
 constexpr int8_t type_string = 2;
 constexpr int8_t type_int = 3;
 
-bool wanted(const request_t::describe_configs_resource& resource, const std::string& name) {
-  if (!resource.configuration_keys) return true;
-  for (const auto& key : *resource.configuration_keys) {
-    if (key == name) return true;
+// The configs a resource entry asks for: null means all of them. A set, so
+// that a long key list costs one pass, not one pass per config.
+class config_filter {
+ public:
+  explicit config_filter(const request_t::describe_configs_resource& resource) : all_(!resource.configuration_keys) {
+    if (!all_) keys_.insert(resource.configuration_keys->begin(), resource.configuration_keys->end());
   }
-  return false;
+  bool wanted(const std::string& name) const { return all_ || keys_.contains(name); }
+
+ private:
+  bool all_;
+  std::unordered_set<std::string_view> keys_;
+};
+
+// A resource named more than once is described once, at its first place,
+// with the keys of every mention (null, all of them, if any mention asks
+// for all): each mention would otherwise repeat every config, with its
+// documentation when asked, for a few bytes of request.
+void fold_repeated_resources(std::vector<request_t::describe_configs_resource>& resources) {
+  std::vector<request_t::describe_configs_resource> folded;
+  std::map<std::pair<int8_t, std::string>, size_t> first;
+  for (auto& r : resources) {
+    auto [at, fresh] = first.try_emplace({r.resource_type, r.resource_name}, folded.size());
+    if (fresh) {
+      folded.push_back(std::move(r));
+      continue;
+    }
+    auto& keys = folded[at->second].configuration_keys;
+    if (!keys) continue;
+    if (!r.configuration_keys) {
+      keys.reset();
+      continue;
+    }
+    keys->insert(keys->end(), r.configuration_keys->begin(), r.configuration_keys->end());
+  }
+  resources = std::move(folded);
 }
 
 config_t to_wire(const storage::config_entry& entry, const request_t& request, int16_t version) {
@@ -73,7 +108,9 @@ config_t to_wire(const storage::config_entry& entry, const request_t& request, i
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   response_t response;
   topic_registry& topics = ctx.broker.topics();
+  fold_repeated_resources(request.resources);
   for (const auto& resource : request.resources) {
+    const config_filter filter(resource);
     result_t out;
     out.resource_type = resource.resource_type;
     out.resource_name = resource.resource_name;
@@ -106,7 +143,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
       entries = describe_broker_configs(ctx.broker.config());
     } else if (resource.resource_type == resource_group) {
       for (const auto& e : ctx.broker.shares().describe_configs(resource.resource_name)) {
-        if (!wanted(resource, e.name)) continue;
+        if (!filter.wanted(e.name)) continue;
         config_t c;
         c.name = e.name;
         c.value = e.value;
@@ -126,7 +163,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
       continue;
     }
     for (const auto& entry : entries) {
-      if (wanted(resource, entry.name)) out.configs.push_back(to_wire(entry, request, ctx.api_version));
+      if (filter.wanted(entry.name)) out.configs.push_back(to_wire(entry, request, ctx.api_version));
     }
     response.results.push_back(std::move(out));
   }

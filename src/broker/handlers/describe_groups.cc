@@ -7,13 +7,15 @@
 // here they read Dead (v6+: GROUP_ID_NOT_FOUND).
 // Each group needs DESCRIBE (Kafka): without it the group answers
 // GROUP_AUTHORIZATION_FAILED and nothing else about it. Authorized
-// operations (v3+, when asked) come from the authorizer.
+// operations (v3+, when asked) come from the authorizer. A group named more
+// than once is described once (handlers/first_of_each.h).
 #include <fmt/format.h>
 
 #include "broker/api_table.h"
 #include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
+#include "broker/handlers/first_of_each.h"
 #include "broker/handlers/handlers.h"
 #include "broker/share_service.h"
 #include "group/errors.h"
@@ -37,6 +39,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   // described ones in the order asked.
   std::vector<std::string> allowed;
   response_t response;
+  keep_first_of_each(request.groups, [](const std::string& id) { return std::string_view(id); });
   for (const auto& id : request.groups) {
     if (authorized(ctx, acl::operation::describe, acl::resource_type::group, id)) {
       allowed.push_back(id);

@@ -1,10 +1,14 @@
 // DescribeProducers: v0. The producers a partition's log knows: id, epoch,
 // last sequence, the time of their last write and the first offset of their
 // open transaction (-1 when none is open). Each topic needs READ (Kafka),
-// else its partitions answer TOPIC_AUTHORIZATION_FAILED.
+// else its partitions answer TOPIC_AUTHORIZATION_FAILED. A partition named
+// more than once is described once, in the entry of its topic's first
+// mention (handlers/first_of_each.h): 10,000 producers of one partition
+// are ~400 KB of answer per mention.
 #include "broker/api_table.h"
 #include "broker/authorization.h"
 #include "broker/broker_state.h"
+#include "broker/handlers/first_of_each.h"
 #include "broker/handlers/handlers.h"
 #include "broker/producer_registry.h"
 #include "broker/topic_registry.h"
@@ -23,6 +27,7 @@ using partition_t = response_t::topic_response::partition_response;
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   response_t response;
+  keep_first_of_each_partition(request.topics, [](auto& t) -> std::vector<int32_t>& { return t.partition_indexes; });
   for (const auto& wanted : request.topics) {
     response_t::topic_response topic_out;
     topic_out.name = wanted.name;

@@ -11,6 +11,7 @@
 #include "broker/api_table.h"
 #include "broker/authorization.h"
 #include "broker/broker_state.h"
+#include "broker/handlers/first_of_each.h"
 #include "broker/handlers/handlers.h"
 #include "broker/txn_service.h"
 #include "protocol/api_keys.h"
@@ -58,6 +59,8 @@ state_t describe_one(const txn_service& transactions, const std::string& transac
 
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   response_t response;
+  // A transactional id named more than once is described once (handlers/first_of_each.h).
+  keep_first_of_each(request.transactional_ids, [](const std::string& id) { return std::string_view(id); });
   response.transaction_states.reserve(request.transactional_ids.size());
   for (const auto& id : request.transactional_ids) {
     if (!authorized(ctx, acl::operation::describe, acl::resource_type::transactional_id, id)) {

@@ -12,12 +12,15 @@
 // topic (else TOPIC_AUTHORIZATION_FAILED). An id asked for (v12+) whose
 // topic may not be described answers TOPIC_AUTHORIZATION_FAILED with the id
 // and no name. Authorized operations come from the authorizer when asked
-// (the cluster's only with DESCRIBE on it, else 0).
+// (the cluster's only with DESCRIBE on it, else 0). A topic named more than
+// once is answered once, at its first place (Kafka reads the names into a
+// set), so a request cannot ask for one large topic many times.
 #include "broker/advertised_listener.h"
 #include "broker/api_table.h"
 #include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
+#include "broker/handlers/first_of_each.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topic_names.h"
 #include "broker/topic_registry.h"
@@ -93,6 +96,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, protocol::metada
     co_return response;
   }
 
+  // Each topic is answered once, however often it is named (as Kafka).
+  keep_first_of_each(*request.topics, [](const protocol::metadata_request_data::metadata_request_topic& t) {
+    if (t.name) return "n" + *t.name;
+    return "i" + std::string(t.topic_id.bytes.begin(), t.topic_id.bytes.end());
+  });
   bool may_create = broker.config().auto_create_topics_enable &&
                     (ctx.api_version < 4 || request.allow_auto_topic_creation);
   for (const auto& wanted : *request.topics) {

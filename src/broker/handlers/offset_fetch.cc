@@ -10,7 +10,8 @@
 // GROUP_AUTHORIZATION_FAILED), and offsets are shown only for topics the
 // principal may DESCRIBE: a topic asked by name without it answers
 // TOPIC_AUTHORIZATION_FAILED on its partitions, and "every committed
-// partition" leaves such topics out.
+// partition" leaves such topics out. v8+: a group asked for every committed
+// partition more than once is answered once (handlers/first_of_each.h).
 #include <map>
 #include <set>
 
@@ -18,6 +19,7 @@
 #include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
+#include "broker/handlers/first_of_each.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topic_names.h"
 #include "broker/topic_registry.h"
@@ -199,6 +201,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     if (result.error == 0 || ctx.api_version < 2) add_denied(response.topics, denied);
     add_answered(response.topics, impossible, ctx.api_version < 2 ? result.error : int16_t{0});
   } else {
+    keep_first_ask_for_all_of_each_group(request.groups);
     for (auto& g : request.groups) {
       if (!authorized(ctx, acl::operation::describe, acl::resource_type::group, g.group_id)) {
         auto& out = response.groups.emplace_back();

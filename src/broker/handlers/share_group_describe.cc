@@ -7,6 +7,7 @@
 #include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
+#include "broker/handlers/first_of_each.h"
 #include "broker/handlers/handlers.h"
 #include "broker/share_service.h"
 #include "broker/topic_registry.h"
@@ -25,6 +26,8 @@ using response_t = protocol::share_group_describe_response_data;
 boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
   response_t response;
   share_service& shares = ctx.broker.shares();
+  // A group named more than once is described once (handlers/first_of_each.h).
+  keep_first_of_each(request.group_ids, [](const std::string& id) { return std::string_view(id); });
   for (const auto& id : request.group_ids) {
     auto& out = response.groups.emplace_back();
     out.group_id = id;

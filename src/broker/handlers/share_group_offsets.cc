@@ -3,7 +3,9 @@
 //   -1 for a partition the group never read; null topics = every partition
 //   the group has state for. An unknown group is GROUP_ID_NOT_FOUND. v1 adds
 //   the lag: records from the SPSO to the high watermark not yet
-//   acknowledged or archived (-1 for a partition never read).
+//   acknowledged or archived (-1 for a partition never read). A group asked
+//   for every partition more than once is answered once
+//   (handlers/first_of_each.h).
 // - AlterShareGroupOffsets (91) v0: sets the start offset of partitions (their
 //   in-flight state is dropped); only while the group has no members
 //   (NON_EMPTY_GROUP), within [log start, high watermark].
@@ -21,6 +23,7 @@
 #include "broker/authorization.h"
 #include "broker/broker_state.h"
 #include "broker/group_service.h"
+#include "broker/handlers/first_of_each.h"
 #include "broker/handlers/handlers.h"
 #include "broker/share_service.h"
 #include "broker/topic_registry.h"
@@ -54,6 +57,7 @@ boost::asio::awaitable<describe_response_t> describe(request_context& ctx, descr
   describe_response_t response;
   share_service& shares = ctx.broker.shares();
   topic_registry& topics = ctx.broker.topics();
+  keep_first_ask_for_all_of_each_group(request.groups);
   for (const auto& g : request.groups) {
     auto& go = response.groups.emplace_back();
     go.group_id = g.group_id;
