@@ -360,7 +360,9 @@ void group_service::remove_empty_consumer_groups(int64_t now_ms) {
 
 void group_service::rearm() {
   if (stopped_ || !coordinator_) return;
-  int64_t deadline = std::min({coordinator_->next_deadline(), consumer_groups_->next_deadline(),
+  // wake_by, not next_deadline: rearm runs after every group request and
+  // write, and an exact deadline is a scan of every member of every group.
+  int64_t deadline = std::min({coordinator_->wake_by(), consumer_groups_->wake_by(),
                                next_empty_group_check_ms_});
   if (deadline == armed_for_) return;
   armed_for_ = deadline;

@@ -295,10 +295,10 @@ int16_t consumer_group_coordinator::classic_join_locked(group& g, const join_req
     if (t != topics.by_name.end()) owned[t->second.id].insert(ps.begin(), ps.end());
   }
   reconcile_member(g, mm, owned, now_ms);
-  mm.session_deadline = now_ms + req.session_timeout_ms;
+  mm.session_deadline = note_deadline(now_ms + req.session_timeout_ms);
   mm.join_deadline = no_deadline;
   // The SyncGroup that fetches the assignment must follow within the rebalance timeout.
-  mm.sync_deadline = now_ms + std::max(mm.rebalance_timeout_ms, 1);
+  mm.sync_deadline = note_deadline(now_ms + std::max(mm.rebalance_timeout_ms, 1));
   settle(mm);
 
   out.member_id = member_id;
@@ -327,11 +327,11 @@ sync_result consumer_group_coordinator::classic_sync(const sync_request& req, co
     return sync_fail(errc::inconsistent_group_protocol);
   }
   if (g->group_epoch > m->current.member_epoch && m->current.state != cg_member_state::unrevoked_partitions) {
-    if (m->join_deadline == no_deadline) m->join_deadline = now_ms + m->rebalance_timeout_ms;
+    if (m->join_deadline == no_deadline) m->join_deadline = note_deadline(now_ms + m->rebalance_timeout_ms);
     return sync_fail(errc::rebalance_in_progress);
   }
   m->sync_deadline = no_deadline;
-  m->session_deadline = now_ms + m->classic->session_timeout_ms;
+  m->session_deadline = note_deadline(now_ms + m->classic->session_timeout_ms);
   named_partitions named;
   for (const auto& [t, ps] : m->current.assigned) {
     if (const cg_topic* topic = topics.find(t)) named[topic->name] = ps;
@@ -348,9 +348,9 @@ int16_t consumer_group_coordinator::classic_heartbeat(const heartbeat_request& r
   if (!m) return error;
   if (!m->classic) return errc::unknown_member_id;
   if (req.generation_id != m->current.member_epoch) return errc::illegal_generation;
-  m->session_deadline = now_ms + m->classic->session_timeout_ms;
+  m->session_deadline = note_deadline(now_ms + m->classic->session_timeout_ms);
   if (classic_must_rejoin(*g, *m)) {
-    if (m->join_deadline == no_deadline) m->join_deadline = now_ms + m->rebalance_timeout_ms;
+    if (m->join_deadline == no_deadline) m->join_deadline = note_deadline(now_ms + m->rebalance_timeout_ms);
     return errc::rebalance_in_progress;
   }
   return errc::none;
@@ -453,7 +453,7 @@ status consumer_group_coordinator::adopt_classic_group(const classic_group_snaps
     m.topic_names.erase(std::unique(m.topic_names.begin(), m.topic_names.end()), m.topic_names.end());
     m.classic = cg_classic_metadata{cm.session_timeout_ms, to_classic(cm.protocols)};
     m.current = cg_member_assignment{classic.generation, classic.generation, cg_member_state::stable, assigned, {}};
-    m.session_deadline = now_ms + cm.session_timeout_ms;
+    m.session_deadline = note_deadline(now_ms + cm.session_timeout_ms);
     m.revocation_deadline = no_deadline;
     m.has_metadata = true;
     note_assignment_epochs(m);

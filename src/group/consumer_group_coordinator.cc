@@ -299,7 +299,7 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
       member& m = it->second;
       if (m.current.member_epoch != cg_static_leave_epoch) m.current.previous_member_epoch = m.current.member_epoch;
       m.current.member_epoch = cg_static_leave_epoch;
-      m.session_deadline = now_ms + config_.session_timeout_ms;
+      m.session_deadline = note_deadline(now_ms + config_.session_timeout_ms);
       m.revocation_deadline = no_deadline;
       g->dirty_current.insert(m.member_id);
       settle(m);
@@ -445,7 +445,7 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
 
   const cg_assignment before = mm.current.assigned;
   reconcile_member(*g, mm, req.owned, now_ms);
-  mm.session_deadline = now_ms + config_.session_timeout_ms;
+  mm.session_deadline = note_deadline(now_ms + config_.session_timeout_ms);
   settle(mm);
 
   cg_heartbeat_result r;
@@ -667,7 +667,7 @@ void consumer_group_coordinator::reconcile_member(group& g, member& m, const std
   if (next.state == cg_member_state::unrevoked_partitions) {
     // The rebalance timeout bounds how long the member may take to revoke.
     if (m.current.state != cg_member_state::unrevoked_partitions || m.revocation_deadline == no_deadline) {
-      m.revocation_deadline = now_ms + m.rebalance_timeout_ms;
+      m.revocation_deadline = note_deadline(now_ms + m.rebalance_timeout_ms);
     }
   } else {
     m.revocation_deadline = no_deadline;
@@ -1006,6 +1006,8 @@ void consumer_group_coordinator::tick(int64_t now_ms) {
     bump_epoch(*g);
     write(*g, done);
   }
+  scanned_next_ = next_deadline();
+  noted_next_ = no_deadline;
 }
 
 int64_t consumer_group_coordinator::next_deadline() const {
@@ -1180,6 +1182,8 @@ void consumer_group_coordinator::finish_loading(int64_t now_ms) {
           m.current.state == cg_member_state::unrevoked_partitions ? now_ms + m.rebalance_timeout_ms : no_deadline;
     }
   }
+  scanned_next_ = next_deadline();
+  noted_next_ = no_deadline;
 }
 
 }  // namespace samsa::group

@@ -21,6 +21,7 @@
 
 #include "security/principal.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -188,7 +189,13 @@ class consumer_group_coordinator {
 
   // --- timers -----------------------------------------------------------
   void tick(int64_t now_ms);
+  // Earliest time tick() has work to do: exact, a scan of every member.
   int64_t next_deadline() const;
+  // A time no later than next_deadline(), without a scan: what the last
+  // tick (or the load) found, lowered by every deadline set since. The
+  // broker arms its timer with it after every heartbeat (see
+  // group::coordinator::wake_by).
+  int64_t wake_by() const { return std::min(scanned_next_, noted_next_); }
 
   const consumer_group_config& config() const { return config_; }
 
@@ -365,6 +372,14 @@ class consumer_group_coordinator {
   // a timer encodes assignments by name without a metadata snapshot.
   std::map<topic_id, std::string> topic_names_;
   uint64_t remembered_topics_version_ = 0;  // of topic_names_ (0: none)
+  // wake_by(): next_deadline() at the end of the last tick or load, and the
+  // earliest deadline set since (note_deadline, at every place that sets one).
+  int64_t scanned_next_ = no_deadline;
+  mutable int64_t noted_next_ = no_deadline;
+  int64_t note_deadline(int64_t at) const {
+    noted_next_ = std::min(noted_next_, at);
+    return at;
+  }
 };
 
 }  // namespace samsa::group

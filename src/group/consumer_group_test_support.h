@@ -75,6 +75,9 @@ class harness {
     std::optional<cg_heartbeat_result> out;
     c.heartbeat(std::move(req), topics.md, now, [&](cg_heartbeat_result r) { out = std::move(r); });
     EXPECT_TRUE(out.has_value()) << "heartbeat not answered";
+    // The broker arms its timer with wake_by(): never later than the exact
+    // next deadline, so every place setting a deadline must note it.
+    EXPECT_LE(c.wake_by(), c.next_deadline()) << "a deadline was set without note_deadline";
     return out.value_or(cg_heartbeat_result{});
   }
 
@@ -83,6 +86,7 @@ class harness {
     while (c.next_deadline() <= until) {
       now = std::max(now, c.next_deadline());
       c.tick(now);
+      EXPECT_EQ(c.wake_by(), c.next_deadline()) << "a tick leaves wake_by exact";
     }
     now = until;
   }

@@ -104,7 +104,7 @@ void coordinator::new_member_join(group_metadata& g, join_request& req, int64_t 
     }
     // The client must come back with this id; until then it is only pending,
     // which holds up a rebalance in progress but is not a member yet.
-    g.pending_members[new_id] = now_ms + req.session_timeout_ms;
+    g.pending_members[new_id] = note_deadline(now_ms + req.session_timeout_ms);
     spdlog::debug("group {}: new member {} must rejoin with its assigned id", g.id(), new_id);
     return done(join_error(errc::member_id_required, new_id));
   }
@@ -320,12 +320,12 @@ void coordinator::prepare_rebalance(group_metadata& g, int64_t now_ms, const std
     // join, so the first generation does not get rebalanced at once.
     const int64_t delay = config_.initial_rebalance_delay_ms;
     g.initial_delay_active = true;
-    g.join_deadline_ms = now_ms + delay;
+    g.join_deadline_ms = note_deadline(now_ms + delay);
     g.initial_delay_remaining_ms = std::max<int64_t>(g.rebalance_timeout_ms() - delay, 0);
     return;
   }
   g.initial_delay_active = false;
-  g.join_deadline_ms = now_ms + g.rebalance_timeout_ms();
+  g.join_deadline_ms = note_deadline(now_ms + g.rebalance_timeout_ms());
   maybe_complete_join(g, now_ms);
 }
 
@@ -356,7 +356,7 @@ void coordinator::complete_join(group_metadata& g, int64_t now_ms) {
     // Only static members that have not come back: wait another round for
     // them to return or for their sessions to expire.
     spdlog::warn("group {}: no member rejoined; waiting another rebalance timeout", g.id());
-    g.join_deadline_ms = now_ms + g.rebalance_timeout_ms();
+    g.join_deadline_ms = note_deadline(now_ms + g.rebalance_timeout_ms());
     return;
   }
   // A generation stored at INT32_MAX (a replayed record can hold any value)
@@ -385,7 +385,7 @@ void coordinator::complete_join(group_metadata& g, int64_t now_ms) {
     m->is_new = false;
     g.pending_sync_members.insert(m->member_id);
   }
-  g.sync_deadline_ms = now_ms + g.rebalance_timeout_ms();
+  g.sync_deadline_ms = note_deadline(now_ms + g.rebalance_timeout_ms());
 }
 
 void coordinator::remove_member_and_update_group(group_metadata& g, const std::string& member_id, int64_t now_ms,
@@ -427,7 +427,7 @@ void coordinator::fence(group_metadata& g, const std::string& instance, const st
 }
 
 void coordinator::schedule_heartbeat(member& m, int64_t now_ms, int64_t timeout_ms) const {
-  m.heartbeat_deadline_ms = now_ms + timeout_ms;
+  m.heartbeat_deadline_ms = note_deadline(now_ms + timeout_ms);
 }
 
 }  // namespace samsa::group

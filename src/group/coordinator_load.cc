@@ -125,6 +125,8 @@ void coordinator::finish_loading(int64_t now_ms) {
   }
   loading_ = false;
   next_retention_check_ms_ = now_ms + config_.offsets_retention_check_interval_ms;
+  scanned_next_ = next_deadline();
+  noted_next_ = no_deadline;
   spdlog::info("group coordinator: loaded {} groups and {} committed offsets", groups_.size(), offsets);
 }
 
@@ -146,7 +148,7 @@ void coordinator::tick(int64_t now_ms) {
         g->new_member_added = false;
         const int64_t delay = std::min(initial, g->initial_delay_remaining_ms);
         g->initial_delay_remaining_ms = std::max<int64_t>(g->initial_delay_remaining_ms - initial, 0);
-        g->join_deadline_ms = now_ms + delay;
+        g->join_deadline_ms = note_deadline(now_ms + delay);
       } else {
         complete_join(*g, now_ms);
       }
@@ -157,6 +159,8 @@ void coordinator::tick(int64_t now_ms) {
     expire_offsets(now_ms);
     next_retention_check_ms_ = now_ms + config_.offsets_retention_check_interval_ms;
   }
+  scanned_next_ = next_deadline();
+  noted_next_ = no_deadline;
 }
 
 int64_t coordinator::next_deadline() const {

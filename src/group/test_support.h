@@ -64,9 +64,19 @@ class harness {
     for (int64_t next = c.next_deadline(); next <= target && next > now; next = c.next_deadline()) {
       now = next;
       c.tick(now);
+      EXPECT_EQ(c.wake_by(), c.next_deadline()) << "a tick leaves wake_by exact";
     }
     now = target;
     c.tick(now);
+    EXPECT_EQ(c.wake_by(), c.next_deadline()) << "a tick leaves wake_by exact";
+  }
+
+  // The broker arms its timer with wake_by(): it must never be later than
+  // the exact next deadline, or a timeout would fire late. Checked after
+  // every call the harness makes, so every test of the coordinator checks
+  // that each place setting a deadline notes it.
+  void check_wake_by() const {
+    EXPECT_LE(c.wake_by(), c.next_deadline()) << "a deadline was set without note_deadline";
   }
 
   std::shared_ptr<slot<join_result>> join(join_request req) {
@@ -76,6 +86,7 @@ class harness {
       ++s->calls;
       s->value = std::move(r);
     });
+    check_wake_by();
     return s;
   }
 
@@ -94,12 +105,15 @@ class harness {
       ++s->calls;
       s->value = std::move(res);
     });
+    check_wake_by();
     return s;
   }
 
   int16_t heartbeat(const std::string& group, int32_t generation, const std::string& member,
                     std::optional<std::string> instance = std::nullopt) {
-    return c.heartbeat(heartbeat_request{group, generation, member, std::move(instance)}, now);
+    const int16_t error = c.heartbeat(heartbeat_request{group, generation, member, std::move(instance)}, now);
+    check_wake_by();
+    return error;
   }
 
   std::vector<partition_error> commit(offset_commit_request req, bool* completed = nullptr) {
