@@ -19,6 +19,20 @@
 
 namespace samsa::broker {
 
+// Keeps the entries whose flag is set, in order; returns how many went.
+template <class T>
+size_t keep_flagged(std::vector<T>& entries, const std::vector<bool>& keep) {
+  size_t kept = 0;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (!keep[i]) continue;
+    if (kept != i) entries[kept] = std::move(entries[i]);
+    ++kept;
+  }
+  const size_t dropped = entries.size() - kept;
+  entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(kept), entries.end());
+  return dropped;
+}
+
 // Keeps the first entry of each key, in the request's order, and returns how
 // many entries were dropped. `key_of(entry)` may return a view into the entry:
 // every key is taken before any entry moves.
@@ -30,15 +44,7 @@ size_t keep_first_of_each(std::vector<T>& entries, KeyOf key_of) {
     seen.reserve(entries.size());
     for (size_t i = 0; i < entries.size(); ++i) first[i] = seen.insert(key_of(entries[i])).second;
   }
-  size_t kept = 0;
-  for (size_t i = 0; i < entries.size(); ++i) {
-    if (!first[i]) continue;
-    if (kept != i) entries[kept] = std::move(entries[i]);
-    ++kept;
-  }
-  const size_t dropped = entries.size() - kept;
-  entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(kept), entries.end());
-  return dropped;
+  return keep_flagged(entries, first);
 }
 
 // For requests that list groups, each with its topics or null for all of
@@ -56,13 +62,7 @@ void keep_first_ask_for_all_of_each_group(std::vector<Group>& groups) {
       if (!groups[i].topics) keep[i] = asked_all.insert(groups[i].group_id).second;
     }
   }
-  size_t kept = 0;
-  for (size_t i = 0; i < groups.size(); ++i) {
-    if (!keep[i]) continue;
-    if (kept != i) groups[kept] = std::move(groups[i]);
-    ++kept;
-  }
-  groups.erase(groups.begin() + static_cast<std::ptrdiff_t>(kept), groups.end());
+  keep_flagged(groups, keep);
 }
 
 // For requests that list topics with their partitions: a topic listed again
