@@ -25,28 +25,44 @@ void lazy_file::relocate(std::string path) {
 
 result<std::shared_ptr<file>> lazy_file::handle() const {
   if (held_) return held_;
+  if (auto lent = lent_.lock()) return lent;
   return fs_.open(path_, open_mode::read_write);
 }
 
-status lazy_file::append(std::span<const uint8_t> data) {
+result<std::shared_ptr<file>> lazy_file::acquire() const {
   std::lock_guard lock(mu_);
-  auto f = handle();
+  if (held_) return held_;
+  if (auto lent = lent_.lock()) return lent;
+  auto f = fs_.open(path_, open_mode::read_write);
+  if (!f) return f.err();
+  lent_ = *f;
+  return f;
+}
+
+// The descriptor is taken under the lock and used outside it: a sync of the
+// active segment's .log (milliseconds) must not hold up appends and reads.
+result<std::shared_ptr<file>> lazy_file::current() const {
+  std::lock_guard lock(mu_);
+  return handle();
+}
+
+status lazy_file::append(std::span<const uint8_t> data) {
+  auto f = current();
   if (!f) return f.err();
   auto s = (*f)->append(data);
+  std::lock_guard lock(mu_);
   size_ = (*f)->size();
   return s;
 }
 
 result<size_t> lazy_file::read_at(int64_t pos, std::span<uint8_t> out) const {
-  std::lock_guard lock(mu_);
-  auto f = handle();
+  auto f = current();
   if (!f) return f.err();
   return (*f)->read_at(pos, out);
 }
 
 status lazy_file::sync() {
-  std::lock_guard lock(mu_);
-  auto f = handle();
+  auto f = current();
   // Removed (retention or compaction dropped the segment while a sync that
   // had already listed it was running): nothing of it needs to be durable.
   if (!f && f.err().code == make_error_code(errc::not_found)) return {};
@@ -57,10 +73,10 @@ status lazy_file::sync() {
 }
 
 status lazy_file::truncate(int64_t size) {
-  std::lock_guard lock(mu_);
-  auto f = handle();
+  auto f = current();
   if (!f) return f.err();
   auto s = (*f)->truncate(size);
+  std::lock_guard lock(mu_);
   if (s) size_ = size;
   return s;
 }

@@ -2,6 +2,10 @@
 // works, and closes it again. Segment indexes live in memory and touch their
 // files only at load, roll, close and sync, so keeping two descriptors per
 // segment open would cost 20,000 descriptors at 10,000 partitions for nothing.
+// A segment's .log is one too once the segment is no longer the active one:
+// readers acquire() a descriptor for as long as they read (a fetch answer
+// until it is sent), so a partition of many segments holds descriptors only
+// for the ones being read.
 #pragma once
 
 #include <memory>
@@ -21,6 +25,10 @@ class lazy_file final : public file {
 
   // Drops the descriptor held since open(); later calls open the file anew.
   void release();
+  // A descriptor for as long as the caller keeps it: the held one, the one
+  // another reader acquired and still keeps, or a new one. Calls made while
+  // it is kept use it rather than opening the file again.
+  [[nodiscard]] result<std::shared_ptr<file>> acquire() const;
   // The file was renamed to `path`.
   void relocate(std::string path);
 
@@ -35,13 +43,16 @@ class lazy_file final : public file {
 
  private:
   lazy_file(file_system& fs, std::string path, std::shared_ptr<file> held);
-  // The held descriptor, or a fresh one for this call.
+  // The held descriptor, or a fresh one for this call (under mu_).
   result<std::shared_ptr<file>> handle() const;
+  // handle() taken under mu_, for use outside it.
+  result<std::shared_ptr<file>> current() const;
 
   file_system& fs_;
   std::string path_;
   mutable std::mutex mu_;
   std::shared_ptr<file> held_;
+  mutable std::weak_ptr<file> lent_;  // the descriptor readers acquired, while one keeps it
   int64_t size_ = 0;
 };
 

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "storage/file_system.h"
 #include "storage/memory_file_system.h"
 
 namespace samsa::storage {
@@ -39,6 +40,31 @@ TEST(lazy_file, holds_no_descriptor_after_release) {
   ASSERT_TRUE((*f)->truncate(2));
   EXPECT_EQ((*f)->size(), 2);
   EXPECT_EQ(std::filesystem::file_size(dir / "x.index"), 2u);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(lazy_file, acquire_lends_one_descriptor_for_as_long_as_it_is_kept) {
+  auto dir = std::filesystem::temp_directory_path() / ("lazy_file_acquire_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto fs = posix_file_system();
+  auto f = lazy_file::open(*fs, (dir / "x.log").string(), open_mode::create_truncate);
+  ASSERT_TRUE(f) << f.err().describe();
+  ASSERT_TRUE((*f)->append(bytes_of("abcdef")));
+  (*f)->release();
+  const size_t before = open_descriptors();
+  {
+    auto a = (*f)->acquire();
+    ASSERT_TRUE(a) << a.err().describe();
+    EXPECT_GE((*a)->fd(), 0) << "a real descriptor, for sendfile";
+    auto b = (*f)->acquire();
+    ASSERT_TRUE(b);
+    EXPECT_EQ(a->get(), b->get()) << "a second reader shares the first one's";
+    std::vector<uint8_t> out(3);
+    ASSERT_TRUE((*f)->read_at(3, out));
+    EXPECT_EQ(out, bytes_of("def"));
+    EXPECT_EQ(open_descriptors(), before + 1) << "reads while it is kept use it";
+  }
+  EXPECT_EQ(open_descriptors(), before) << "closed once no reader keeps it";
   std::filesystem::remove_all(dir);
 }
 

@@ -36,8 +36,10 @@ namespace {
 // Calls fn(position, batch bytes) for every batch of a sealed segment.
 template <typename Fn>
 status for_each_batch(const segment& seg, Fn&& fn) {
-  const auto& f = seg.log_file();
-  int64_t size = f->size();
+  auto reader = seg.reader();
+  if (!reader) return reader.err();
+  const auto& f = *reader;
+  int64_t size = seg.size();
   int64_t pos = 0;
   std::vector<uint8_t> buf;
   while (pos < size) {
@@ -327,6 +329,7 @@ status partition_log::install_cleaned(const std::shared_ptr<segment>& old_seg,
   }
   if (auto s = fs.rename(in_dir(opts_.dir, ".log.swap"), in_dir(opts_.dir, ".log")); !s) return s;
   cleaned->relocated(opts_.dir);
+  cleaned->retire();  // a sealed segment holds no descriptor of its own
   it->second = cleaned;
   if (!dropped_aborts.empty()) {
     // The markers are gone from the log: their entries go too. A crash

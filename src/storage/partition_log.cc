@@ -189,6 +189,11 @@ status partition_log::load() {
     segments_[checkpoint_start] = *seg;
     dir_dirty_ = true;
   }
+  // Only the active segment keeps its .log open: the others open it while
+  // they are read, so descriptors do not grow with the segment count.
+  for (auto& [base, seg] : segments_) {
+    if (seg != active()) seg->retire();
+  }
   int64_t end = active()->next_offset();
   log_start_ = std::min(std::max(segments_.begin()->first, checkpoint_start), end);
   end_offset_.store(end);
@@ -329,6 +334,7 @@ status partition_log::roll_locked(int64_t now_ms) {
   auto seg = segment::create(*opts_.fs, opts_.dir, old->next_offset(), seg_options(), now_ms);
   if (!seg) return seg.err();
   segments_[(*seg)->base_offset()] = *seg;
+  old->retire();  // readers and the sync still to come open it by name
   // Best effort: a missing index tail only makes the next clean start scan more.
   (void)old->persist_indexes();
   // Best effort too: without it a restart replays from an older snapshot.
@@ -376,14 +382,18 @@ result<read_result> partition_log::read_range(int64_t offset, int32_t max_bytes,
   if (it != segments_.begin()) --it;
   for (; it != segments_.end(); ++it) {
     auto& seg = it->second;
+    // A descriptor for the lookups and for the answer, which keeps it until
+    // it is sent (an old segment holds none of its own).
+    auto reader = seg->reader();
+    if (!reader) return reader.err();
     auto loc = seg->locate(std::max(offset, seg->base_offset()));
     if (!loc) return loc.err();
     if (!loc->has_value()) continue;  // gap (compacted tail or empty segment): try the next segment
     auto ext = seg->extent((*loc)->first, max_bytes, max_offset_exclusive);
     if (!ext) return ext.err();
     if (ext->first == 0) return r;
-    r.keepalive = seg->log_file();
-    r.fd = seg->log_file()->fd();
+    r.keepalive = *reader;
+    r.fd = (*reader)->fd();
     r.position = (*loc)->first;
     r.length = ext->first;
     r.next_offset = ext->second;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <future>
 #include <thread>
 
@@ -112,6 +113,57 @@ TEST_F(plog, rolls_segments_and_reopens_cleanly) {
   auto r = again->append(make_filler_batch(1, 10, 1, 1), 3000);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->base_offset, 120);
+}
+
+// Only the active segment keeps its .log descriptor: a partition of many
+// small segments (segment.bytes may be tiny) must not hold one per segment.
+TEST_F(plog, sealed_segments_hold_no_descriptor_until_read) {
+  auto count_descriptors = [] {
+    size_t n = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+    return n;
+  };
+  const auto dir = std::filesystem::temp_directory_path() / ("plog_descriptors_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  partition_log::options o;
+  o.fs = posix_file_system();
+  o.dir = (dir / "t-0").string();
+  o.topic = "t";
+  o.partition = 0;
+  o.config = cfg;
+  o.config.segment_bytes = 200;
+  o.now_ms = 1000;
+  ASSERT_TRUE(o.fs->create_dirs(o.dir));
+  const size_t before = count_descriptors();
+  std::vector<std::vector<uint8_t>> stored;
+  {
+    auto log = partition_log::open(o);
+    ASSERT_TRUE(log) << log.err().describe();
+    for (int i = 0; i < 120; ++i) {
+      auto b = make_filler_batch(1, 150, 1000 + i, i);
+      auto r = (*log)->append(b, 2000);
+      ASSERT_TRUE(r) << r.err().describe();
+      stored.push_back(with_offset(b, r->base_offset));
+    }
+    EXPECT_GE((*log)->segment_count(), 120u);
+    EXPECT_LT(count_descriptors(), before + 10) << "120 segments, one descriptor per segment?";
+    // Sealed segments are still read, through a descriptor opened for the read.
+    EXPECT_EQ(at(**log, 5), stored[5]);
+    auto range = (*log)->read(7, 1 << 20, INT64_MAX);
+    ASSERT_TRUE(range) << range.err().describe();
+    EXPECT_GE(range->fd, 0) << "the answer carries a descriptor it keeps until sent";
+    EXPECT_LT(count_descriptors(), before + 10);
+    ASSERT_TRUE((*log)->flush());
+    ASSERT_TRUE((*log)->close());
+  }
+  {
+    auto log = partition_log::open(o);  // a restart opens no sealed segment either
+    ASSERT_TRUE(log) << log.err().describe();
+    EXPECT_LT(count_descriptors(), before + 10);
+    EXPECT_EQ(at(**log, 119), stored[119]);
+    EXPECT_EQ(at(**log, 0), stored[0]);
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(plog, creating_a_partition_defers_its_syncs_to_the_first_flush) {

@@ -288,7 +288,9 @@ status partition_log::replay_from(int64_t offset) {
       if (!loc->has_value()) continue;
       pos = (*loc)->first;
     }
-    auto st = scan_batches(*seg->log_file(), pos, seg->size(), [&](const batch_info& b, std::span<const uint8_t> whole) {
+    auto reader = seg->reader();
+    if (!reader) return reader.err();
+    auto st = scan_batches(**reader, pos, seg->size(), [&](const batch_info& b, std::span<const uint8_t> whole) {
       if (b.last_offset() < offset) return status{};
       std::optional<bool> marker;
       if (is_control_batch(b) && b.producer_id >= 0) {

@@ -29,7 +29,7 @@ std::optional<int64_t> parse_segment_file_name(const std::string& name, const st
   return v;
 }
 
-segment::segment(std::string dir, int64_t base_offset, const segment_options& opts, std::shared_ptr<file> log,
+segment::segment(std::string dir, int64_t base_offset, const segment_options& opts, std::shared_ptr<lazy_file> log,
                  std::shared_ptr<lazy_file> index, std::shared_ptr<lazy_file> times, int64_t now_ms)
     : dir_(std::move(dir)),
       base_offset_(base_offset),
@@ -44,7 +44,7 @@ segment::segment(std::string dir, int64_t base_offset, const segment_options& op
 
 result<std::shared_ptr<segment>> segment::create(file_system& fs, const std::string& dir, int64_t base_offset,
                                                  const segment_options& opts, int64_t now_ms) {
-  auto log = fs.open(join_path(dir, segment_file_name(base_offset, ".log")), open_mode::create_truncate);
+  auto log = lazy_file::open(fs, join_path(dir, segment_file_name(base_offset, ".log")), open_mode::create_truncate);
   if (!log) return log.err();
   auto idx = lazy_file::open(fs, join_path(dir, segment_file_name(base_offset, ".index")), open_mode::create_truncate);
   if (!idx) return idx.err();
@@ -58,7 +58,7 @@ result<std::shared_ptr<segment>> segment::create(file_system& fs, const std::str
 result<std::shared_ptr<segment>> segment::open(file_system& fs, const std::string& dir, int64_t base_offset,
                                                const segment_options& opts, bool recover, int64_t min_offset,
                                                int64_t now_ms, recovery_report* report) {
-  auto log = fs.open(join_path(dir, segment_file_name(base_offset, ".log")), open_mode::read_write);
+  auto log = lazy_file::open(fs, join_path(dir, segment_file_name(base_offset, ".log")), open_mode::read_write);
   if (!log) return log.err();
   auto idx = lazy_file::open(fs, join_path(dir, segment_file_name(base_offset, ".index")), open_mode::create);
   if (!idx) return idx.err();
@@ -236,6 +236,8 @@ status segment::load_fast(int64_t min_offset, recovery_report* report) {
 result<std::optional<std::pair<int64_t, batch_info>>> segment::locate(int64_t offset) const {
   using out = std::optional<std::pair<int64_t, batch_info>>;
   if (offset < base_offset_ || offset >= next_offset_) return out{};
+  auto pinned = log_->acquire();  // one descriptor for all the headers read below
+  if (!pinned) return pinned.err();
   int64_t pos = start_position(index_.lookup(offset));
   while (true) {
     auto h = header_at(pos);
@@ -247,6 +249,8 @@ result<std::optional<std::pair<int64_t, batch_info>>> segment::locate(int64_t of
 }
 
 result<std::pair<int32_t, int64_t>> segment::extent(int64_t position, int32_t max_bytes, int64_t max_offset) const {
+  auto pinned = log_->acquire();  // one descriptor for all the headers read below
+  if (!pinned) return pinned.err();
   int64_t len = 0;
   int64_t next = -1;
   int64_t pos = position;
@@ -291,6 +295,8 @@ result<std::pair<int32_t, int64_t>> segment::extent(int64_t position, int32_t ma
 result<std::optional<std::pair<int64_t, int64_t>>> segment::find_timestamp(int64_t ts, int64_t min_offset) const {
   using out = std::optional<std::pair<int64_t, int64_t>>;
   if (max_timestamp_ < ts) return out{};
+  auto pinned = log_->acquire();  // one descriptor for all the headers read below
+  if (!pinned) return pinned.err();
   auto start = times_.lookup_before(ts);
   int64_t pos = start ? start_position(index_.lookup(start->offset)) : 0;
   while (true) {
@@ -325,7 +331,8 @@ status segment::sync() { return log_->sync(); }
 
 void segment::relocated(const std::string& dir) {
   dir_ = dir;
-  // The index files are opened by name on each use: follow the rename.
+  // The files are opened by name on each use: follow the rename.
+  log_->relocate(join_path(dir, segment_file_name(base_offset_, ".log")));
   index_file_->relocate(join_path(dir, segment_file_name(base_offset_, ".index")));
   times_file_->relocate(join_path(dir, segment_file_name(base_offset_, ".timeindex")));
 }

@@ -36,7 +36,8 @@ struct recovery_report {
 // access and truncation under its mutex. The .log file itself may be read
 // (pread) and synced concurrently with appends, and after the segment is
 // sealed its bytes never change, so readers keep the file alive through
-// log_file() and read without the lock.
+// reader() and read without the lock. Only the active segment holds its
+// .log's descriptor (retire() drops it); the others open it while read.
 class segment {
  public:
   // Creates a new empty segment (truncating leftovers with the same name).
@@ -82,13 +83,17 @@ class segment {
   bool empty() const { return log_->size() == 0; }
   bool index_full() const { return index_.full() || times_.full(); }
   bool can_hold(int64_t offset) const { return index_.can_hold(offset); }
-  const std::shared_ptr<file>& log_file() const { return log_; }
+  // The .log file with a descriptor, kept open while the caller keeps it.
+  [[nodiscard]] result<std::shared_ptr<file>> reader() const { return log_->acquire(); }
+  // No longer the active segment: its .log descriptor is dropped, and later
+  // reads open the file while they need it.
+  void retire() { log_->release(); }
   const std::string& dir() const { return dir_; }
   // After the cleaner moved this segment's files into the partition directory.
   void relocated(const std::string& dir);
 
  private:
-  segment(std::string dir, int64_t base_offset, const segment_options& opts, std::shared_ptr<file> log,
+  segment(std::string dir, int64_t base_offset, const segment_options& opts, std::shared_ptr<lazy_file> log,
           std::shared_ptr<lazy_file> index, std::shared_ptr<lazy_file> times, int64_t now_ms);
 
   [[nodiscard]] status recover_all(int64_t min_offset, recovery_report* report);
@@ -101,7 +106,7 @@ class segment {
   std::string dir_;
   int64_t base_offset_;
   segment_options opts_;
-  std::shared_ptr<file> log_;
+  std::shared_ptr<lazy_file> log_;
   std::shared_ptr<lazy_file> index_file_;  // opened only while the indexes are read or written
   std::shared_ptr<lazy_file> times_file_;
   offset_index index_;
