@@ -1,8 +1,18 @@
 #include "registry/protobuf_schema.h"
 
+#include <google/protobuf/any.pb.h>
+#include <google/protobuf/api.pb.h>
 #include <google/protobuf/compiler/parser.h>
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/descriptor.pb.h>
+#include <google/protobuf/duration.pb.h>
+#include <google/protobuf/empty.pb.h>
+#include <google/protobuf/field_mask.pb.h>
+#include <google/protobuf/source_context.pb.h>
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/timestamp.pb.h>
+#include <google/protobuf/type.pb.h>
+#include <google/protobuf/wrappers.pb.h>
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/stubs/logging.h>
@@ -93,10 +103,26 @@ result<gp::FileDescriptorProto> to_proto(std::string_view text, const std::strin
   return bad_protobuf_schema(text_error);
 }
 
+// A well-known type's file is in the generated pool only if its compiled
+// code is in the binary, which a static libprotobuf links only when something
+// names it: naming one message of each file here links them all.
+void link_well_known_types() {
+  static const bool linked = [] {
+    for (const gp::Descriptor* d :
+         {gp::Any::descriptor(), gp::Api::descriptor(), gp::Duration::descriptor(), gp::Empty::descriptor(),
+          gp::FieldMask::descriptor(), gp::SourceContext::descriptor(), gp::Struct::descriptor(),
+          gp::Timestamp::descriptor(), gp::Type::descriptor(), gp::DoubleValue::descriptor()})
+      (void)d;
+    return true;
+  }();
+  (void)linked;
+}
+
 // Builds `name` from Google's compiled-in copy (well-known types) with its
 // own imports first; false when libprotobuf has no such file.
 bool build_well_known(gp::DescriptorPool& pool, const std::string& name, int depth = 0) {
   if (pool.FindFileByName(name)) return true;
+  link_well_known_types();
   if (depth > 16) return false;
   const gp::FileDescriptor* known = gp::DescriptorPool::generated_pool()->FindFileByName(name);
   if (!known) return false;
