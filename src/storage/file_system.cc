@@ -18,8 +18,8 @@ std::string parent_dir(const std::string& path) {
   return path.substr(0, pos);
 }
 
-result<std::vector<uint8_t>> read_whole_file(file_system& fs, const std::string& path) {
-  auto f = fs.open(path, open_mode::read_write);
+result<std::vector<uint8_t>> file_system::read_whole(const std::string& path) {
+  auto f = open(path, open_mode::read_write);
   if (!f) return f.err();
   std::vector<uint8_t> data(static_cast<size_t>((*f)->size()));
   auto n = (*f)->read_at(0, data);

@@ -57,13 +57,20 @@ class file_system {
   [[nodiscard]] virtual status rename(const std::string& from, const std::string& to) = 0;
   // Makes creations, renames and removals inside `path` durable.
   [[nodiscard]] virtual status sync_dir(const std::string& path) = 0;
+  // The whole contents of the file at `path` (errc::not_found when missing).
+  // This default opens it and reads its size() bytes; an implementation may
+  // do it in fewer system calls (a start reads four small files per
+  // partition).
+  [[nodiscard]] virtual result<std::vector<uint8_t>> read_whole(const std::string& path);
 };
 
 // The real POSIX implementation (one shared instance is enough).
 std::shared_ptr<file_system> posix_file_system();
 
 // Helpers built on the interface.
-[[nodiscard]] result<std::vector<uint8_t>> read_whole_file(file_system& fs, const std::string& path);
+[[nodiscard]] inline result<std::vector<uint8_t>> read_whole_file(file_system& fs, const std::string& path) {
+  return fs.read_whole(path);
+}
 // Writes `data` to path via a temporary file, fsync and rename, then syncs the directory.
 [[nodiscard]] status write_file_atomic(file_system& fs, const std::string& path, std::span<const uint8_t> data);
 std::string join_path(const std::string& dir, const std::string& name);

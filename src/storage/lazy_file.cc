@@ -13,6 +13,23 @@ result<std::shared_ptr<lazy_file>> lazy_file::open(file_system& fs, const std::s
   return std::shared_ptr<lazy_file>(new lazy_file(fs, path, std::move(*f)));
 }
 
+lazy_file::lazy_file(file_system& fs, std::string path, int64_t size)
+    : fs_(fs), path_(std::move(path)), size_(size) {}
+
+result<std::shared_ptr<lazy_file>> lazy_file::read_whole(file_system& fs, const std::string& path,
+                                                         std::vector<uint8_t>& contents) {
+  auto data = fs.read_whole(path);
+  if (!data && is(data.err(), errc::not_found)) {
+    auto f = fs.open(path, open_mode::create);
+    if (!f) return f.err();
+    contents.clear();
+    return std::shared_ptr<lazy_file>(new lazy_file(fs, path, (*f)->size()));
+  }
+  if (!data) return data.err();
+  contents = std::move(*data);
+  return std::shared_ptr<lazy_file>(new lazy_file(fs, path, static_cast<int64_t>(contents.size())));
+}
+
 void lazy_file::release() {
   std::lock_guard lock(mu_);
   held_.reset();

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "storage/file_system.h"
 
@@ -22,6 +23,11 @@ class lazy_file final : public file {
   // that descriptor until release(), so a segment's load reads through it.
   // `fs` must outlive the file (the partition log owns both).
   static result<std::shared_ptr<lazy_file>> open(file_system& fs, const std::string& path, open_mode mode);
+  // Reads the file at `path` whole into `contents` (creating it empty if it
+  // is missing) and returns it holding no descriptor: a segment's index is
+  // loaded into memory at start and touched again only at append and sync.
+  static result<std::shared_ptr<lazy_file>> read_whole(file_system& fs, const std::string& path,
+                                                       std::vector<uint8_t>& contents);
 
   // Drops the descriptor held since open(); later calls open the file anew.
   void release();
@@ -43,6 +49,7 @@ class lazy_file final : public file {
 
  private:
   lazy_file(file_system& fs, std::string path, std::shared_ptr<file> held);
+  lazy_file(file_system& fs, std::string path, int64_t size);
   // The held descriptor, or a fresh one for this call (under mu_).
   result<std::shared_ptr<file>> handle() const;
   // handle() taken under mu_, for use outside it.

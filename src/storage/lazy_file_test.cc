@@ -91,5 +91,33 @@ TEST(lazy_file, follows_a_rename_and_syncs_through_a_fresh_handle) {
   EXPECT_TRUE((*f)->sync());
 }
 
+TEST(lazy_file, read_whole_returns_the_contents_and_holds_no_descriptor) {
+  auto dir = std::filesystem::temp_directory_path() / ("lazy_file_read_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto fs = posix_file_system();
+  size_t before = open_descriptors();
+  std::vector<uint8_t> contents{9, 9};
+  // A missing index is created empty, as opening it did before.
+  auto missing = lazy_file::read_whole(*fs, (dir / "a.index").string(), contents);
+  ASSERT_TRUE(missing) << missing.err().describe();
+  EXPECT_TRUE(contents.empty());
+  EXPECT_TRUE(std::filesystem::exists(dir / "a.index"));
+  EXPECT_EQ(open_descriptors(), before);
+  ASSERT_TRUE((*missing)->append(bytes_of("12345678")));
+  auto again = lazy_file::read_whole(*fs, (dir / "a.index").string(), contents);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(contents, bytes_of("12345678"));
+  EXPECT_EQ((*again)->size(), 8);
+  EXPECT_EQ(open_descriptors(), before);
+  // Later calls open it on demand and append at its end.
+  ASSERT_TRUE((*again)->append(bytes_of("9")));
+  std::vector<uint8_t> out(9);
+  ASSERT_TRUE((*again)->read_at(0, out));
+  EXPECT_EQ(out, bytes_of("123456789"));
+  EXPECT_EQ(open_descriptors(), before);
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace samsa::storage

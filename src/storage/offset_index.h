@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "storage/file_system.h"
@@ -26,6 +27,8 @@ class offset_index {
   // whole entries, strictly ascending offsets and positions, positions inside
   // the segment. Returns errc::corrupt if any check fails (caller rebuilds).
   [[nodiscard]] status load(int64_t segment_size);
+  // The same checks on the file's contents, already read.
+  [[nodiscard]] status load(std::span<const uint8_t> contents, int64_t segment_size);
   // Appends an entry; offsets and positions must increase.
   [[nodiscard]] status append(int64_t offset, int64_t position);
   // The last entry at or below `offset`, or {base_offset, 0}.

@@ -4,6 +4,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -87,6 +89,42 @@ class posix_fs final : public file_system {
       return errno_error(e, "stat " + path);
     }
     return std::shared_ptr<file>(std::make_shared<posix_file>(fd, path, st.st_size));
+  }
+
+  // open, one read and close for a file smaller than the stack buffer: no
+  // fstat, and no second read to find the end, since a regular file's read
+  // returns fewer bytes than asked only at its end. Larger files (indexes of
+  // big segments) take an fstat and one read for the rest.
+  result<std::vector<uint8_t>> read_whole(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno_error(errno, "open " + path);
+    auto fail = [&](const char* what) {
+      int e = errno;
+      ::close(fd);
+      return errno_error(e, what + path);
+    };
+    std::array<uint8_t, 16384> first;
+    ssize_t n;
+    do n = ::read(fd, first.data(), first.size());
+    while (n < 0 && errno == EINTR);
+    if (n < 0) return fail("read ");
+    std::vector<uint8_t> data(first.begin(), first.begin() + n);
+    if (static_cast<size_t>(n) == first.size()) {
+      struct stat st {};
+      if (::fstat(fd, &st) != 0) return fail("stat ");
+      data.resize(std::max<size_t>(data.size(), static_cast<size_t>(st.st_size)));
+      size_t done = first.size();
+      while (done < data.size()) {
+        ssize_t m = ::pread(fd, data.data() + done, data.size() - done, static_cast<off_t>(done));
+        if (m < 0 && errno == EINTR) continue;
+        if (m < 0) return fail("read ");
+        if (m == 0) break;
+        done += static_cast<size_t>(m);
+      }
+      data.resize(done);
+    }
+    ::close(fd);
+    return data;
   }
 
   status create_dirs(const std::string& path) override {

@@ -67,5 +67,31 @@ TEST(posix_fs, list_dir_of_a_missing_folder_is_not_found_and_of_a_file_an_error)
   EXPECT_EQ(*empty, std::vector<std::string>{"file"});
 }
 
+TEST(posix_fs, read_whole_reads_files_of_every_size_around_its_first_read) {
+  // The first read fills a 16 KiB buffer; past it the size comes from fstat.
+  temp_dir d;
+  auto fs = posix_file_system();
+  size_t before = open_descriptors();
+  for (size_t size : {size_t{0}, size_t{1}, size_t{12}, size_t{16383}, size_t{16384}, size_t{16385},
+                      size_t{100000}, size_t{1} << 20}) {
+    std::string data(size, '\0');
+    for (size_t i = 0; i < size; ++i) data[i] = static_cast<char>('a' + (i * 7 + size) % 26);
+    auto path = d.path / ("f" + std::to_string(size));
+    std::ofstream(path, std::ios::binary) << data;
+    auto got = fs->read_whole(path.string());
+    ASSERT_TRUE(got) << got.err().describe();
+    ASSERT_EQ(got->size(), size);
+    EXPECT_TRUE(std::equal(got->begin(), got->end(), data.begin())) << "file of " << size << " bytes";
+  }
+  EXPECT_EQ(open_descriptors(), before);
+  auto missing = fs->read_whole((d.path / "nope").string());
+  ASSERT_FALSE(missing);
+  EXPECT_TRUE(is(missing.err(), errc::not_found)) << missing.err().describe();
+  auto folder = fs->read_whole(d.path.string());  // a folder opens, but its read fails
+  ASSERT_FALSE(folder);
+  EXPECT_NE(folder.err().message.find(d.path.string()), std::string::npos);
+  EXPECT_EQ(open_descriptors(), before);
+}
+
 }  // namespace
 }  // namespace samsa::storage

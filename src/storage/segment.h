@@ -5,7 +5,9 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "storage/batch_ops.h"
 #include "storage/file_system.h"
@@ -97,7 +99,10 @@ class segment {
           std::shared_ptr<lazy_file> index, std::shared_ptr<lazy_file> times, int64_t now_ms);
 
   [[nodiscard]] status recover_all(int64_t min_offset, recovery_report* report);
-  [[nodiscard]] status load_fast(int64_t min_offset, recovery_report* report);
+  // Trusts the indexes (their files' contents, read at open) and reads only
+  // the batch headers past the last index entry.
+  [[nodiscard]] status load_fast(int64_t min_offset, recovery_report* report, std::span<const uint8_t> index_bytes,
+                                 std::span<const uint8_t> time_index_bytes);
   void note_batch(const batch_info& b, int64_t position, bool* index_error);
   [[nodiscard]] result<std::optional<batch_info>> header_at(int64_t position) const;
   // Where to start scanning for an index entry's batch (0 if the entry is wrong).

@@ -23,15 +23,19 @@ status time_index::persist() {
 }
 
 status time_index::load(int64_t next_offset) {
-  entries_.clear();
-  pending_.clear();
-  int64_t size = file_->size();
-  if (size % static_cast<int64_t>(entry_size) != 0)
-    return make_storage_error(errc::corrupt, file_->path() + ": size " + std::to_string(size) + " is not whole entries");
-  std::vector<uint8_t> buf(static_cast<size_t>(size));
+  std::vector<uint8_t> buf(static_cast<size_t>(file_->size()));
   auto n = file_->read_at(0, buf);
   if (!n) return n.err();
   if (*n != buf.size()) return make_storage_error(errc::corrupt, file_->path() + ": short read");
+  return load(buf, next_offset);
+}
+
+status time_index::load(std::span<const uint8_t> buf, int64_t next_offset) {
+  entries_.clear();
+  pending_.clear();
+  if (buf.size() % entry_size != 0)
+    return make_storage_error(errc::corrupt,
+                              file_->path() + ": size " + std::to_string(buf.size()) + " is not whole entries");
   for (size_t i = 0; i < buf.size(); i += entry_size) {
     time_entry e{static_cast<int64_t>(big_endian::load_u64(&buf[i])), base_offset_ + big_endian::load_u32(&buf[i + 8])};
     bool ordered = entries_.empty() || (e.timestamp > entries_.back().timestamp && e.offset > entries_.back().offset);

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "storage/file_system.h"
@@ -26,6 +27,8 @@ class time_index {
   // Reads and checks the file (whole entries, ascending timestamps and
   // offsets, offsets below `next_offset`); errc::corrupt means "rebuild".
   [[nodiscard]] status load(int64_t next_offset);
+  // The same checks on the file's contents, already read.
+  [[nodiscard]] status load(std::span<const uint8_t> contents, int64_t next_offset);
   // Adds an entry when `timestamp` is above the last one; otherwise a no-op.
   [[nodiscard]] status maybe_append(int64_t timestamp, int64_t offset);
   // The last entry with timestamp < ts: a safe place to start scanning for the
