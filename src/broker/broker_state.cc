@@ -70,7 +70,8 @@ status broker_state::open_storage() {
   storage::metadata_store* meta = metadata_.get();
   log_opts.config_for = [meta, raw](const std::string& topic) {
     auto stored = meta->topic(topic);
-    auto resolved = storage::resolve(stored ? stored->configs : std::map<std::string, std::string>{}, raw);
+    auto resolved =
+        storage::resolve_stored(stored ? stored->configs : std::map<std::string, std::string>{}, raw, nullptr);
     return resolved ? *resolved : storage::log_config{};
   };
   auto logs = storage::log_manager::open(log_opts);

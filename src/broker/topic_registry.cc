@@ -41,15 +41,19 @@ status topic_registry::load() {
     topic->name = meta.name;
     topic->id.bytes = meta.topic_id;
     topic->internal = is_internal_topic_name(meta.name);
+    // An override that was valid when stored but is not now (a minimum raised
+    // since) is dropped alone, with a warning: the topic's other overrides
+    // stay, since falling back to every default could, say, turn a compacted
+    // topic into one that retention deletes.
+    std::vector<std::string> dropped;
+    auto config = storage::resolve_stored(meta.configs, broker_settings_, &dropped);
+    if (!config) return config.err();
     topic->overrides = meta.configs;
-    auto config = storage::resolve(meta.configs, broker_settings_);
-    if (!config) {
-      // A config that was valid when stored but not now (e.g. after an
-      // upgrade): keep the topic usable with defaults and say so.
-      spdlog::warn("topic {}: stored configs no longer valid ({}); using defaults", meta.name,
-                   config.err().describe());
-      config = storage::resolve({}, broker_settings_);
-      if (!config) return config.err();
+    for (const auto& why : dropped)
+      spdlog::warn("topic {}: stored config no longer valid, its default applies instead: {}", meta.name, why);
+    if (!dropped.empty()) {
+      for (auto it = topic->overrides.begin(); it != topic->overrides.end();)
+        it = storage::validate_topic_config(it->first, it->second) ? std::next(it) : topic->overrides.erase(it);
     }
     topic->config = *config;
     if (auto s = open_partitions(*topic, 0, meta.partition_count); !s) return s;

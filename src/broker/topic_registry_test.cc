@@ -81,6 +81,34 @@ TEST_F(TopicRegistry, DeletionWhoseFilesStayFailsAndBlocksTheName) {
   EXPECT_TRUE(topics->create("other", 2, 1, {}).ok());
 }
 
+TEST_F(TopicRegistry, AStoredOverrideNoLongerValidIsDroppedAloneAtLoad) {
+  // What an older broker stored before the segment minimums were raised:
+  // loading must keep the topic compacted, not fall back to every default.
+  ASSERT_TRUE(topics->create("old", 1, 1, {{"cleanup.policy", "compact"}}).ok());
+  ASSERT_TRUE(metadata->set_topic_config("old", {{"cleanup.policy", "compact"}, {"segment.bytes", "200"}}));
+  topics.reset();
+  logs.reset();
+  metadata.reset();
+  storage::log_manager::options o;
+  o.fs = data_fs;
+  o.data_dir = "data";
+  o.background = false;
+  auto opened = storage::log_manager::open(std::move(o));
+  ASSERT_TRUE(opened) << opened.err().describe();
+  logs = std::move(*opened);
+  auto store = storage::metadata_store::open({meta_fs, "meta", 1000});
+  ASSERT_TRUE(store) << store.err().describe();
+  metadata = std::move(*store);
+  topics = std::make_unique<topic_registry>(*logs, *metadata, std::map<std::string, std::string>{}, 1000);
+  ASSERT_TRUE(topics->load());
+  const auto* old = topics->find("old");
+  ASSERT_NE(old, nullptr);
+  EXPECT_TRUE(old->config.cleanup_compact);
+  EXPECT_FALSE(old->config.cleanup_delete);
+  EXPECT_EQ(old->config.segment_bytes, storage::log_config{}.segment_bytes);
+  EXPECT_EQ(old->overrides, (std::map<std::string, std::string>{{"cleanup.policy", "compact"}}));
+}
+
 TEST_F(TopicRegistry, PartitionBudgetCountsEveryTopic) {
   ASSERT_TRUE(topics->create("a", 600, 1, {}).ok());
   EXPECT_EQ(topics->partition_total(), 600);

@@ -242,14 +242,21 @@ std::vector<config_def> build_defs() {
        long_field(&L::retention_bytes, "retention.bytes", -1)},
       {"retention.ms", config_type::long_, "604800000", "log.retention.ms", "age limit; -1 = keep forever",
        long_field(&L::retention_ms, "retention.ms", -1)},
+      // The segment minimums are Kafka's (KIP-1030): segment.bytes 1 MiB as in
+      // Kafka 4.0, segment.ms 1 minute and segment.index.bytes 1 KiB as it
+      // plans for 5.0 (Kafka 4.0 still takes 1 ms and 4 bytes). Each segment
+      // holds about 1.4 KB of broker memory and three files until retention
+      // removes it, so smaller values let one producer make a segment per
+      // batch.
       {"segment.bytes", config_type::int_, "1073741824", "log.segment.bytes", "segment size before rolling",
-       long_field(&L::segment_bytes, "segment.bytes", 14, int32_max)},
+       long_field(&L::segment_bytes, "segment.bytes", min_segment_bytes, int32_max)},
       {"segment.index.bytes", config_type::int_, "10485760", "log.index.size.max.bytes",
-       "largest offset index before rolling", long_field(&L::segment_index_bytes, "segment.index.bytes", 4, int32_max)},
+       "largest offset index before rolling",
+       long_field(&L::segment_index_bytes, "segment.index.bytes", min_segment_index_bytes, int32_max)},
       {"segment.jitter.ms", config_type::long_, "0", "log.roll.jitter.ms", "random reduction of segment.ms",
        long_field(&L::segment_jitter_ms, "segment.jitter.ms", 0)},
       {"segment.ms", config_type::long_, "604800000", "log.roll.ms", "segment age before rolling",
-       long_field(&L::segment_ms, "segment.ms", 1)},
+       long_field(&L::segment_ms, "segment.ms", min_segment_ms)},
       {"unclean.leader.election.enable", config_type::boolean, "false", "unclean.leader.election.enable",
        "accepted for compatibility; single broker",
        bool_field(&L::unclean_leader_election_enable, "unclean.leader.election.enable")},
@@ -308,8 +315,10 @@ status validate_topic_config(const std::string& name, const std::string& value) 
   return def->apply(scratch, value);
 }
 
-result<log_config> resolve(const std::map<std::string, std::string>& topic_overrides,
-                           const std::map<std::string, std::string>& broker_settings) {
+namespace {
+
+// Defaults, then the broker's settings.
+result<log_config> broker_level(const std::map<std::string, std::string>& broker_settings) {
   log_config cfg;
   for (auto& def : topic_config_defs()) {
     if (auto bv = broker_value(def, broker_settings)) {
@@ -318,11 +327,39 @@ result<log_config> resolve(const std::map<std::string, std::string>& topic_overr
         return make_storage_error(errc::invalid_config, "broker setting " + bv->first + ": " + s.err().message);
     }
   }
+  return cfg;
+}
+
+status apply_override(log_config& cfg, const std::string& name, const std::string& value) {
+  const config_def* def = find_topic_config(name);
+  if (def == nullptr) return make_storage_error(errc::invalid_config, "unknown topic config " + quoted(name));
+  if (auto s = check_length(name, value); !s) return s;
+  return def->apply(cfg, value);
+}
+
+}  // namespace
+
+result<log_config> resolve(const std::map<std::string, std::string>& topic_overrides,
+                           const std::map<std::string, std::string>& broker_settings) {
+  auto cfg = broker_level(broker_settings);
+  if (!cfg) return cfg;
+  for (auto& [name, value] : topic_overrides)
+    if (auto s = apply_override(*cfg, name, value); !s) return s.err();
+  return cfg;
+}
+
+result<log_config> resolve_stored(const std::map<std::string, std::string>& topic_overrides,
+                                  const std::map<std::string, std::string>& broker_settings,
+                                  std::vector<std::string>* dropped) {
+  auto cfg = broker_level(broker_settings);
+  if (!cfg) return cfg;
   for (auto& [name, value] : topic_overrides) {
-    const config_def* def = find_topic_config(name);
-    if (def == nullptr) return make_storage_error(errc::invalid_config, "unknown topic config " + quoted(name));
-    if (auto s = check_length(name, value); !s) return s.err();
-    if (auto s = def->apply(cfg, value); !s) return s.err();
+    log_config tried = *cfg;  // an apply that fails leaves nothing half-set
+    if (auto s = apply_override(tried, name, value); !s) {
+      if (dropped != nullptr) dropped->push_back(s.err().message);
+      continue;
+    }
+    *cfg = std::move(tried);
   }
   return cfg;
 }

@@ -93,6 +93,11 @@ struct config_def {
 const std::vector<config_def>& topic_config_defs();
 const config_def* find_topic_config(const std::string& name);
 
+// Smallest segments a topic or the broker may ask for (see log_config.cc).
+inline constexpr int64_t min_segment_bytes = 1 << 20;
+inline constexpr int64_t min_segment_ms = 60'000;
+inline constexpr int64_t min_segment_index_bytes = 1024;
+
 // Checks one topic-level config (CreateTopics / AlterConfigs). Errors carry
 // errc::invalid_config with messages like "retention.ms: 'abc' is not a number"
 // (long values are shortened in messages).
@@ -103,6 +108,15 @@ const config_def* find_topic_config(const std::string& name);
 // Unknown or invalid topic overrides are errors; unknown broker keys are ignored.
 [[nodiscard]] result<log_config> resolve(const std::map<std::string, std::string>& topic_overrides,
                                          const std::map<std::string, std::string>& broker_settings);
+
+// resolve() for overrides read back from the metadata log: one that is not
+// valid now (a minimum raised since it was stored) is left out, its error
+// added to `dropped`, rather than failing the topic, whose other overrides
+// (cleanup.policy=compact, say) must still apply. An invalid broker setting is
+// still an error.
+[[nodiscard]] result<log_config> resolve_stored(const std::map<std::string, std::string>& topic_overrides,
+                                                const std::map<std::string, std::string>& broker_settings,
+                                                std::vector<std::string>* dropped);
 
 struct config_entry {
   std::string name;

@@ -19,12 +19,12 @@ TEST(log_config, defaults_match_kafka) {
 }
 
 TEST(log_config, broker_synonyms_then_topic_overrides) {
-  auto cfg = resolve({{"segment.bytes", "2048"}},
-                     {{"log.retention.hours", "1"}, {"log.segment.bytes", "4096"}, {"log.cleanup.policy", "compact"},
+  auto cfg = resolve({{"segment.bytes", "2097152"}},
+                     {{"log.retention.hours", "1"}, {"log.segment.bytes", "4194304"}, {"log.cleanup.policy", "compact"},
                       {"log.flush.interval.messages", "1"}, {"unrelated.key", "x"}});
   ASSERT_TRUE(cfg) << cfg.err().message;
   EXPECT_EQ(cfg->retention_ms, 3600000);
-  EXPECT_EQ(cfg->segment_bytes, 2048);
+  EXPECT_EQ(cfg->segment_bytes, 2097152);
   EXPECT_TRUE(cfg->cleanup_compact);
   EXPECT_FALSE(cfg->cleanup_delete);
   EXPECT_EQ(cfg->flush_messages, 1);
@@ -34,13 +34,42 @@ TEST(log_config, broker_synonyms_then_topic_overrides) {
   EXPECT_EQ(c2->retention_ms, 5);
 }
 
+TEST(log_config, a_stored_override_no_longer_valid_is_dropped_alone) {
+  // Stored before the segment minimums were raised: the compaction must stay.
+  std::vector<std::string> dropped;
+  auto cfg = resolve_stored({{"cleanup.policy", "compact"}, {"segment.bytes", "200"}, {"segment.ms", "1000"},
+                             {"retention.ms", "5000"}},
+                            {{"log.segment.bytes", "2097152"}}, &dropped);
+  ASSERT_TRUE(cfg) << cfg.err().message;
+  EXPECT_TRUE(cfg->cleanup_compact);
+  EXPECT_FALSE(cfg->cleanup_delete);
+  EXPECT_EQ(cfg->retention_ms, 5000);
+  EXPECT_EQ(cfg->segment_bytes, 2097152);  // the broker's, as with no override
+  EXPECT_EQ(cfg->segment_ms, 604800000);
+  ASSERT_EQ(dropped.size(), 2u);
+  EXPECT_NE(dropped[0].find("segment.bytes"), std::string::npos) << dropped[0];
+  EXPECT_NE(dropped[1].find("segment.ms"), std::string::npos) << dropped[1];
+  EXPECT_FALSE(resolve({{"cleanup.policy", "compact"}, {"segment.bytes", "200"}}, {}));
+  // A broker setting that does not resolve is still an error.
+  EXPECT_FALSE(resolve_stored({}, {{"log.segment.bytes", "200"}}, &dropped));
+}
+
 TEST(log_config, validation_messages) {
   auto s = validate_topic_config("retention.ms", "abc");
   ASSERT_FALSE(s);
   EXPECT_EQ(s.err().message, "retention.ms: 'abc' is not a number");
   EXPECT_TRUE(is(s.err(), errc::invalid_config));
-  EXPECT_FALSE(validate_topic_config("segment.bytes", "13"));
-  EXPECT_TRUE(validate_topic_config("segment.bytes", "14"));
+  // Segment minimums (KIP-1030): smaller would let a producer make a
+  // segment, 1.4 KB of memory and three files, per batch.
+  EXPECT_FALSE(validate_topic_config("segment.bytes", "1048575"));
+  EXPECT_FALSE(validate_topic_config("segment.bytes", "14"));
+  EXPECT_TRUE(validate_topic_config("segment.bytes", "1048576"));
+  EXPECT_FALSE(validate_topic_config("segment.ms", "59999"));
+  EXPECT_TRUE(validate_topic_config("segment.ms", "60000"));
+  EXPECT_FALSE(validate_topic_config("segment.index.bytes", "1023"));
+  EXPECT_TRUE(validate_topic_config("segment.index.bytes", "1024"));
+  EXPECT_FALSE(resolve({}, {{"log.roll.ms", "1000"}}));
+  EXPECT_FALSE(resolve({}, {{"log.segment.bytes", "4096"}}));
   EXPECT_FALSE(validate_topic_config("no.such.config", "1"));
   EXPECT_TRUE(validate_topic_config("cleanup.policy", "compact,delete"));
   EXPECT_FALSE(validate_topic_config("cleanup.policy", "compact,shred"));

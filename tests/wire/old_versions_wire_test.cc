@@ -120,13 +120,16 @@ class OldVersionsWire : public ::testing::Test {
 };
 
 TEST_F(OldVersionsWire, ListOffsetsV0ListsSegmentStartsAndTheEndNewestFirst) {
-  // Segments of at most 200 bytes: every batch below rolls a new one.
-  ASSERT_EQ(create_topic(*client_, "segmented", 1, {{"segment.bytes", "200"}}), 0);
+  // Segments below 1 MiB are refused (KIP-1030's minimum, as in Kafka 4.0).
+  EXPECT_EQ(create_topic(*client_, "tiny", 1, {{"segment.bytes", "200"}}), to_int(error_code::invalid_config));
+  EXPECT_EQ(create_topic(*client_, "tiny", 1, {{"segment.ms", "1000"}}), to_int(error_code::invalid_config));
+  // Segments of at most 1 MiB and batches of 600 KB: every batch below rolls a new one.
+  ASSERT_EQ(create_topic(*client_, "segmented", 1, {{"segment.bytes", "1048576"}}), 0);
   auto [produce_min, produce_max] = advertised_versions(*client_).at(static_cast<int16_t>(api_key::produce));
   (void)produce_min;
   int64_t next = 0;
   for (int i = 0; i < 3; ++i) {
-    std::vector<std::string> values(3, std::string(60, static_cast<char>('a' + i)));
+    std::vector<std::string> values(3, std::string(200000, static_cast<char>('a' + i)));
     auto r = produce_batch(*client_, produce_max, "segmented", 0, batch_of(values, next));
     ASSERT_EQ(r.error_code, 0);
     next += 3;
