@@ -6,6 +6,11 @@
 # page faults while relocating librdkafka, Protobuf, RE2 and the codecs; from
 # archives, those relocations are resolved at link time.
 #
+# The cost: a security update of one of these libraries reaches samsa only
+# when samsa is built again (configure with -DSAMSA_STATIC_DEPS=OFF to load
+# them from the system instead). OpenSSL, which terminates TLS, is not one of
+# them.
+#
 # What stays shared: glibc, libstdc++ (spdlog and fmt are shared libraries
 # built against it), libsasl2 (no archive), and OpenSSL: samsa-sink-postgres
 # also loads libpq, which brings its own shared OpenSSL, and two copies of one
