@@ -700,7 +700,9 @@ void share_service::arm() {
 
 void share_service::tick() {
   const int64_t now = now_ms();
-  const auto sizes = topic_sizes();
+  // The cached view, not a copy of every topic's name at every tick: topics
+  // change on this thread only, never during the tick.
+  const auto& sizes = topic_sizes();
   for (auto& [id, entry] : groups_) {
     auto gone = entry.group->expire_members(now, sizes);
     for (const auto& m : gone) {

@@ -1006,8 +1006,7 @@ void consumer_group_coordinator::tick(int64_t now_ms) {
     bump_epoch(*g);
     write(*g, done);
   }
-  scanned_next_ = next_deadline();
-  noted_next_ = no_deadline;
+  wake_.scanned(next_deadline());
 }
 
 int64_t consumer_group_coordinator::next_deadline() const {
@@ -1182,8 +1181,7 @@ void consumer_group_coordinator::finish_loading(int64_t now_ms) {
           m.current.state == cg_member_state::unrevoked_partitions ? now_ms + m.rebalance_timeout_ms : no_deadline;
     }
   }
-  scanned_next_ = next_deadline();
-  noted_next_ = no_deadline;
+  wake_.scanned(next_deadline());
 }
 
 }  // namespace samsa::group

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "group/deadline_hint.h"
 #include "group/consumer_group_assignor.h"
 #include "group/consumer_group_reconcile.h"
 #include "group/consumer_group_types.h"
@@ -195,7 +196,7 @@ class consumer_group_coordinator {
   // tick (or the load) found, lowered by every deadline set since. The
   // broker arms its timer with it after every heartbeat (see
   // group::coordinator::wake_by).
-  int64_t wake_by() const { return std::min(scanned_next_, noted_next_); }
+  int64_t wake_by() const { return wake_.wake_by(); }
 
   const consumer_group_config& config() const { return config_; }
 
@@ -372,14 +373,10 @@ class consumer_group_coordinator {
   // a timer encodes assignments by name without a metadata snapshot.
   std::map<topic_id, std::string> topic_names_;
   uint64_t remembered_topics_version_ = 0;  // of topic_names_ (0: none)
-  // wake_by(): next_deadline() at the end of the last tick or load, and the
-  // earliest deadline set since (note_deadline, at every place that sets one).
-  int64_t scanned_next_ = no_deadline;
-  mutable int64_t noted_next_ = no_deadline;
-  int64_t note_deadline(int64_t at) const {
-    noted_next_ = std::min(noted_next_, at);
-    return at;
-  }
+  // wake_by(); every place that sets a deadline passes it through
+  // note_deadline.
+  deadline_hint wake_;
+  int64_t note_deadline(int64_t at) const { return wake_.note(at); }
 };
 
 }  // namespace samsa::group

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "group/deadline_hint.h"
 #include "group/group_conversion.h"
 #include "group/group_metadata.h"
 #include "group/offset_log.h"
@@ -151,12 +152,9 @@ class coordinator {
   // Earliest time tick() has work to do (no_deadline when idle): exact, a
   // scan of every group and member.
   int64_t next_deadline() const;
-  // A time no later than next_deadline(), without a scan: what the last
-  // tick (or the load) found, lowered by every deadline set since. The
-  // broker arms its timer with it after every group request; an early wake
-  // costs one tick. Scanning instead cost every request time in proportion
-  // to all members of all groups (77 us per call with 20,000 members).
-  int64_t wake_by() const { return loading_ ? no_deadline : std::min(scanned_next_, noted_next_); }
+  // A time no later than next_deadline(), without a scan (deadline_hint):
+  // the broker arms its timer with it after every group request.
+  int64_t wake_by() const { return loading_ ? no_deadline : wake_.wake_by(); }
 
   // The __consumer_offsets partition for a group under this configuration.
   int32_t partition_for(const std::string& group_id) const;
@@ -281,14 +279,10 @@ class coordinator {
   transition_observer transition_observer_;  // groups point at this slot
   uint64_t writes_ = 0;  // offset-log writes numbered so far (see group_metadata::applied_write)
   int64_t next_retention_check_ms_ = no_deadline;
-  // wake_by(): next_deadline() at the end of the last tick or load, and the
-  // earliest deadline set since (note_deadline, at every place that sets one).
-  int64_t scanned_next_ = no_deadline;
-  mutable int64_t noted_next_ = no_deadline;
-  int64_t note_deadline(int64_t at) const {
-    noted_next_ = std::min(noted_next_, at);
-    return at;
-  }
+  // wake_by(); every place that sets a deadline passes it through
+  // note_deadline.
+  deadline_hint wake_;
+  int64_t note_deadline(int64_t at) const { return wake_.note(at); }
   // Producer id -> groups it left pending transactional offsets in (entries
   // may be stale: the group's own pending_txn_offsets is the truth).
   std::map<int64_t, std::set<std::string>> txn_groups_;

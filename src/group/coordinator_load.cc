@@ -125,8 +125,7 @@ void coordinator::finish_loading(int64_t now_ms) {
   }
   loading_ = false;
   next_retention_check_ms_ = now_ms + config_.offsets_retention_check_interval_ms;
-  scanned_next_ = next_deadline();
-  noted_next_ = no_deadline;
+  wake_.scanned(next_deadline());
   spdlog::info("group coordinator: loaded {} groups and {} committed offsets", groups_.size(), offsets);
 }
 
@@ -159,8 +158,7 @@ void coordinator::tick(int64_t now_ms) {
     expire_offsets(now_ms);
     next_retention_check_ms_ = now_ms + config_.offsets_retention_check_interval_ms;
   }
-  scanned_next_ = next_deadline();
-  noted_next_ = no_deadline;
+  wake_.scanned(next_deadline());
 }
 
 int64_t coordinator::next_deadline() const {
