@@ -450,12 +450,14 @@ TEST_F(TxnCoordinatorWire, AddOffsetsToTxnAtEveryVersionMarksTheGroupsOffsetsPar
     int32_t partition = group::offsets_partition_for(group, 50);
     size_t before = markers("__consumer_offsets", partition).size();
     ASSERT_EQ(end(3, id, p, true), 0);
+    // The markers are written after EndTxn is answered: wait up to 10 s (the
+    // full suite runs two tests at once on a shared machine).
     std::vector<std::pair<int16_t, int16_t>> m;
-    for (int i = 0; i < 200 && m.size() <= before; ++i) {
+    for (int i = 0; i < 1000 && m.size() <= before; ++i) {
       m = markers("__consumer_offsets", partition);
       if (m.size() <= before) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    ASSERT_EQ(m.size(), before + 1);
+    ASSERT_EQ(m.size(), before + 1) << "__consumer_offsets partition " << partition;
     EXPECT_EQ(m.back().first, commit_marker);
   }
 }
@@ -495,12 +497,14 @@ TEST_F(TxnCoordinatorWire, TxnOffsetCommitIsVerifiedAgainstTheTransaction) {
     // v5 (transactions v2) adds the group to the transaction itself.
     EXPECT_EQ(commit_offsets(v, id, p, group), 0);
     ASSERT_EQ(end(3, id, p, true), 0);
+    // The markers are written after EndTxn is answered: wait up to 10 s (the
+    // full suite runs two tests at once on a shared machine).
     std::vector<std::pair<int16_t, int16_t>> m;
-    for (int i = 0; i < 200 && m.size() <= before; ++i) {
+    for (int i = 0; i < 1000 && m.size() <= before; ++i) {
       m = markers("__consumer_offsets", partition);
       if (m.size() <= before) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    ASSERT_EQ(m.size(), before + 1);
+    ASSERT_EQ(m.size(), before + 1) << "__consumer_offsets partition " << partition;
     EXPECT_EQ(m.back().first, commit_marker);
   }
 }
