@@ -21,7 +21,11 @@ struct TopicRegistry : ::testing::Test {
   std::unique_ptr<storage::metadata_store> metadata;
   std::unique_ptr<topic_registry> topics;
 
-  void SetUp() override {
+  void SetUp() override { open_all(); }
+
+  // Opens the logs, the metadata and the registry over the two file systems
+  // (again, after a reset, to see what a restart loads).
+  void open_all() {
     storage::log_manager::options o;
     o.fs = data_fs;
     o.data_dir = "data";
@@ -89,17 +93,7 @@ TEST_F(TopicRegistry, AStoredOverrideNoLongerValidIsDroppedAloneAtLoad) {
   topics.reset();
   logs.reset();
   metadata.reset();
-  storage::log_manager::options o;
-  o.fs = data_fs;
-  o.data_dir = "data";
-  o.background = false;
-  auto opened = storage::log_manager::open(std::move(o));
-  ASSERT_TRUE(opened) << opened.err().describe();
-  logs = std::move(*opened);
-  auto store = storage::metadata_store::open({meta_fs, "meta", 1000});
-  ASSERT_TRUE(store) << store.err().describe();
-  metadata = std::move(*store);
-  topics = std::make_unique<topic_registry>(*logs, *metadata, std::map<std::string, std::string>{}, 1000);
+  open_all();
   ASSERT_TRUE(topics->load());
   const auto* old = topics->find("old");
   ASSERT_NE(old, nullptr);

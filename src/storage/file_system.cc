@@ -28,6 +28,14 @@ result<std::vector<uint8_t>> file_system::read_whole(const std::string& path) {
   return data;
 }
 
+result<std::vector<uint8_t>> read_all(const file& f) {
+  std::vector<uint8_t> data(static_cast<size_t>(f.size()));
+  auto n = f.read_at(0, data);
+  if (!n) return n.err();
+  if (*n != data.size()) return make_storage_error(errc::corrupt, f.path() + ": short read");
+  return data;
+}
+
 status write_file_atomic(file_system& fs, const std::string& path, std::span<const uint8_t> data) {
   std::string tmp = path + ".tmp";
   {

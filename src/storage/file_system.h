@@ -71,6 +71,8 @@ std::shared_ptr<file_system> posix_file_system();
 [[nodiscard]] inline result<std::vector<uint8_t>> read_whole_file(file_system& fs, const std::string& path) {
   return fs.read_whole(path);
 }
+// The size() bytes of an open file (errc::corrupt on a short read).
+[[nodiscard]] result<std::vector<uint8_t>> read_all(const file& f);
 // Writes `data` to path via a temporary file, fsync and rename, then syncs the directory.
 [[nodiscard]] status write_file_atomic(file_system& fs, const std::string& path, std::span<const uint8_t> data);
 std::string join_path(const std::string& dir, const std::string& name);

@@ -23,11 +23,9 @@ status offset_index::persist() {
 }
 
 status offset_index::load(int64_t segment_size) {
-  std::vector<uint8_t> buf(static_cast<size_t>(file_->size()));
-  auto n = file_->read_at(0, buf);
-  if (!n) return n.err();
-  if (*n != buf.size()) return make_storage_error(errc::corrupt, file_->path() + ": short read");
-  return load(buf, segment_size);
+  auto contents = read_all(*file_);
+  if (!contents) return contents.err();
+  return load(*contents, segment_size);
 }
 
 status offset_index::load(std::span<const uint8_t> buf, int64_t segment_size) {

@@ -23,11 +23,9 @@ status time_index::persist() {
 }
 
 status time_index::load(int64_t next_offset) {
-  std::vector<uint8_t> buf(static_cast<size_t>(file_->size()));
-  auto n = file_->read_at(0, buf);
-  if (!n) return n.err();
-  if (*n != buf.size()) return make_storage_error(errc::corrupt, file_->path() + ": short read");
-  return load(buf, next_offset);
+  auto contents = read_all(*file_);
+  if (!contents) return contents.err();
+  return load(*contents, next_offset);
 }
 
 status time_index::load(std::span<const uint8_t> buf, int64_t next_offset) {
