@@ -1,6 +1,7 @@
 #include "base/metrics.h"
 
 #include <algorithm>
+#include <memory>
 
 namespace samsa::metrics {
 
@@ -10,13 +11,27 @@ registry& registry::instance() {
   return *r;
 }
 
+api_key_stats* registry::key_stats(int16_t key) {
+  if (key < 0 || key >= max_api_keys) return nullptr;
+  auto& slot = keys_[static_cast<size_t>(key)];
+  api_key_stats* current = slot.load(std::memory_order_acquire);
+  if (current != nullptr) return current;
+  // Two threads may make one at once: the first to publish wins, the other
+  // frees its own.
+  auto made = std::make_unique<api_key_stats>();
+  if (slot.compare_exchange_strong(current, made.get(), std::memory_order_acq_rel, std::memory_order_acquire))
+    return made.release();
+  return current;
+}
+
 void registry::record_request(int16_t key, int16_t version, uint64_t request_bytes, uint64_t response_bytes,
                               uint64_t micros, bool failed) {
-  api_version_stats* s = api(key, version);
-  if (!s) {
+  api_key_stats* k = version >= 0 && version < max_api_versions ? key_stats(key) : nullptr;
+  if (!k) {
     unknown_requests_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
+  api_version_stats* s = &k->versions[static_cast<size_t>(version)];
   s->requests.fetch_add(1, std::memory_order_relaxed);
   s->request_bytes.fetch_add(request_bytes, std::memory_order_relaxed);
   s->response_bytes.fetch_add(response_bytes, std::memory_order_relaxed);
@@ -48,15 +63,15 @@ listener_stats* registry::listener(std::string_view name) {
 }
 
 void registry::record_error(int16_t key, int16_t code) {
-  if (key < 0 || key >= max_api_keys || code < min_error_code || code > max_error_code || code == 0) return;
-  errors_[static_cast<size_t>(key)][static_cast<size_t>(code - min_error_code)].fetch_add(1,
-                                                                                       std::memory_order_relaxed);
+  if (code < min_error_code || code > max_error_code || code == 0) return;
+  if (api_key_stats* k = key_stats(key))
+    k->errors[static_cast<size_t>(code - min_error_code)].fetch_add(1, std::memory_order_relaxed);
 }
 
 uint64_t registry::errors(int16_t key, int16_t code) const {
-  if (key < 0 || key >= max_api_keys || code < min_error_code || code > max_error_code) return 0;
-  return errors_[static_cast<size_t>(key)][static_cast<size_t>(code - min_error_code)].load(
-      std::memory_order_relaxed);
+  if (code < min_error_code || code > max_error_code) return 0;
+  const api_key_stats* k = find_key(key);
+  return k ? k->errors[static_cast<size_t>(code - min_error_code)].load(std::memory_order_relaxed) : 0;
 }
 
 }  // namespace samsa::metrics

@@ -111,7 +111,7 @@ void api_families(std::string& out) {
   for (int16_t k = 0; k < metrics::max_api_keys; ++k) {
     for (int16_t v = 0; v < metrics::max_api_versions; ++v) {
       const auto* s = reg.api(k, v);
-      if (s->requests.load(std::memory_order_relaxed) > 0) used.push_back({k, v, s});
+      if (s != nullptr && s->requests.load(std::memory_order_relaxed) > 0) used.push_back({k, v, s});
     }
   }
   auto labels = [](const series& s) {
