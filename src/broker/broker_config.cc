@@ -5,6 +5,8 @@
 #include <charconv>
 #include <set>
 
+#include "storage/log_config.h"
+
 namespace samsa::broker {
 namespace {
 
@@ -436,6 +438,12 @@ result<broker_config> resolve_broker_config(const config_sources& sources, std::
   auto authorizer = authorizer_settings_from(raw);
   if (!authorizer) return authorizer.err();
   config.authorizer = std::move(*authorizer);
+
+  // The topic defaults (log.roll.ms, log.segment.bytes, ...) are checked
+  // here, not at the first topic that needs them: a broker started with one
+  // out of range would refuse every CreateTopics, and with topics on disk
+  // would not start.
+  if (auto defaults = storage::resolve({}, raw); !defaults) return defaults.err();
 
   for (const auto& [key, value] : raw) {
     if (!broker_keys().count(key) && !is_topic_default_key(key) && !is_tls_key(key) && !is_listener_tls_key(key) &&

@@ -134,6 +134,15 @@ TEST(BrokerConfig, BadValuesAreErrorsThatNameTheKey) {
   EXPECT_FALSE(resolve_broker_config(sources, warnings).ok());
   sources.overrides = {{"auto.create.topics.enable", "yes"}};
   EXPECT_FALSE(resolve_broker_config(sources, warnings).ok());
+  // Topic defaults are checked at start, not at the first CreateTopics.
+  sources.overrides = {{"log.roll.ms", "1000"}};
+  config = resolve_broker_config(sources, warnings);
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.err().message.find("log.roll.ms"), std::string::npos) << config.err().message;
+  sources.overrides = {{"log.segment.bytes", "4096"}};
+  EXPECT_FALSE(resolve_broker_config(sources, warnings).ok());
+  sources.overrides = {{"log.roll.hours", "1"}, {"log.segment.bytes", "1048576"}};
+  EXPECT_TRUE(resolve_broker_config(sources, warnings).ok());
 }
 
 TEST(BrokerConfig, UnknownKeysWarnButDoNotFail) {
