@@ -95,8 +95,10 @@ class posix_fs final : public file_system {
   // fstat, and no second read to find the end, since a regular file's read
   // returns fewer bytes than asked only at its end. Larger files (indexes of
   // big segments) take an fstat and one read for the rest.
+  // O_NONBLOCK: a FIFO left where a file should be reads as empty instead of
+  // holding the start until some writer opens it (no effect on files).
   result<std::vector<uint8_t>> read_whole(const std::string& path) override {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return errno_error(errno, "open " + path);
     auto fail = [&](const char* what) {
       int e = errno;

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -87,6 +88,10 @@ TEST(posix_fs, read_whole_reads_files_of_every_size_around_its_first_read) {
   auto missing = fs->read_whole((d.path / "nope").string());
   ASSERT_FALSE(missing);
   EXPECT_TRUE(is(missing.err(), errc::not_found)) << missing.err().describe();
+  ASSERT_EQ(::mkfifo((d.path / "fifo").c_str(), 0644), 0);  // read at once as empty, never waits for a writer
+  auto fifo = fs->read_whole((d.path / "fifo").string());
+  ASSERT_TRUE(fifo) << fifo.err().describe();
+  EXPECT_TRUE(fifo->empty());
   auto folder = fs->read_whole(d.path.string());  // a folder opens, but its read fails
   ASSERT_FALSE(folder);
   EXPECT_NE(folder.err().message.find(d.path.string()), std::string::npos);
