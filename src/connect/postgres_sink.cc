@@ -84,17 +84,22 @@ class sink_loop {
     stored_[k] = *at;
     next_[k] = at->value_or(-1);
     client::topic_partition to{k.first, k.second, at->value_or(client::offset_beginning)};
-    // A seek just after an assignment can time out while the client is still
-    // starting the partition (seen on a loaded machine, right after waiting
-    // out a database restart): try again for as long as a lost database is
-    // waited for, rather than ending the sink over a transient state.
+    // A seek just after an assignment can time out, or be refused with
+    // _STATE, while the client is still starting the partition (both seen in
+    // CI: the first on a loaded machine right after waiting out a database
+    // restart, the second at a first assignment): try again for as long as a
+    // lost database is waited for, rather than ending the sink over a
+    // transient state.
     auto deadline = std::chrono::steady_clock::now() + o_.db_retry;
     for (;;) {
       auto s = consumer_.seek(to, std::chrono::milliseconds(10'000));
-      bool timed_out = !s && s.err().code.category() == client::kafka_category() &&
-                       client::kafka_error_name(s.err().code.value()) == "_TIMED_OUT";
-      if (s || !timed_out || *stop_ || std::chrono::steady_clock::now() >= deadline) return s;
+      const std::string name = !s && s.err().code.category() == client::kafka_category()
+                                   ? client::kafka_error_name(s.err().code.value())
+                                   : "";
+      bool transient = name == "_TIMED_OUT" || name == "_STATE";
+      if (s || !transient || *stop_ || std::chrono::steady_clock::now() >= deadline) return s;
       note(fmt::format("warning: {}; trying again", s.err().message));
+      if (name == "_STATE") std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
 
