@@ -280,6 +280,7 @@ int16_t consumer_group_coordinator::classic_join_locked(group& g, const join_req
   mm.has_metadata = true;
   g.dirty_members.insert(member_id);
   if (subscription_changed) bump_epoch(g);
+  settle(g, mm);  // its subscription in the group's tally before the hash looks
   if (int64_t h = metadata_hash(g, topics, now_ms); h != g.metadata_hash) {
     g.metadata_hash = h;
     g.dirty_group = true;
@@ -299,7 +300,7 @@ int16_t consumer_group_coordinator::classic_join_locked(group& g, const join_req
   mm.join_deadline = no_deadline;
   // The SyncGroup that fetches the assignment must follow within the rebalance timeout.
   mm.sync_deadline = note_deadline(now_ms + std::max(mm.rebalance_timeout_ms, 1));
-  settle(mm);
+  settle(g, mm);
 
   out.member_id = member_id;
   out.generation_id = mm.current.member_epoch;
@@ -464,7 +465,7 @@ status consumer_group_coordinator::adopt_classic_group(const classic_group_snaps
     g->dirty_current.insert(m.member_id);
     // Counted, never refused: the members move over from the classic
     // coordinator's count.
-    settle(g->members.emplace(m.member_id, std::move(m)).first->second);
+    settle(*g, g->members.emplace(m.member_id, std::move(m)).first->second);
   }
   g->metadata_hash = metadata_hash(*g, topics, now_ms);
   g->dirty_group = true;

@@ -302,7 +302,7 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
       m.session_deadline = note_deadline(now_ms + config_.session_timeout_ms);
       m.revocation_deadline = no_deadline;
       g->dirty_current.insert(m.member_id);
-      settle(m);
+      settle(*g, m);
     } else {
       remove_member(*g, req.member_id);
       // A downgrade keeps the epoch as the classic generation, so the
@@ -435,6 +435,7 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
     mm.join_deadline = mm.sync_deadline = no_deadline;
   }
   if (subscription_changed) bump_epoch(*g);
+  settle(*g, mm);  // its subscription in the group's tally before the hash looks
   // Topics created, deleted or grown since the target was computed.
   if (int64_t h = metadata_hash(*g, topics, now_ms); h != g->metadata_hash) {
     g->metadata_hash = h;
@@ -446,7 +447,7 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
   const cg_assignment before = mm.current.assigned;
   reconcile_member(*g, mm, req.owned, now_ms);
   mm.session_deadline = note_deadline(now_ms + config_.session_timeout_ms);
-  settle(mm);
+  settle(*g, mm);
 
   cg_heartbeat_result r;
   r.member_id = mm.member_id;
@@ -527,31 +528,51 @@ std::set<std::string> consumer_group_coordinator::resolve(const member& m, const
 namespace {
 
 // Signatures of what metadata_hash depends on: equal inputs give equal
-// signatures; they cost one pass over the subscriptions (or the topics) and
-// no allocation, where the hash itself resolves every regex.
+// signatures. The subscriptions' one is the group's tally, kept as members
+// settle; the topics' one is the metadata's version (or one pass over the
+// topics). Neither allocates, where the hash itself resolves every regex.
 void mix(size_t& into, size_t value) { into ^= value + 0x9e3779b97f4a7c15ULL + (into << 6) + (into >> 2); }
 size_t text_hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
 
 }  // namespace
 
-int64_t consumer_group_coordinator::metadata_hash(const group& g, const cg_topic_metadata& topics,
-                                                  int64_t now_ms) const {
-  size_t subscriptions = g.members.size();
-  bool any_regex = false;
-  for (const auto& [id, m] : g.members) {
-    mix(subscriptions, text_hash(id));
-    mix(subscriptions, m.topic_names.size());
-    for (const auto& n : m.topic_names) mix(subscriptions, text_hash(n));
-    if (m.regex) {
-      any_regex = true;
-      mix(subscriptions, text_hash(*m.regex) + 1);
-      if (m.heartbeat_from) {
-        mix(subscriptions, text_hash(m.heartbeat_from->first.type));
-        mix(subscriptions, text_hash(m.heartbeat_from->first.name));
-        mix(subscriptions, text_hash(m.heartbeat_from->second));
-      }
+uint64_t consumer_group_coordinator::subscription_hash(const member& m) {
+  size_t h = text_hash(m.member_id);
+  mix(h, m.topic_names.size());
+  for (const auto& n : m.topic_names) mix(h, text_hash(n));
+  if (m.regex) {
+    mix(h, text_hash(*m.regex) + 1);
+    if (m.heartbeat_from) {
+      mix(h, text_hash(m.heartbeat_from->first.type));
+      mix(h, text_hash(m.heartbeat_from->first.name));
+      mix(h, text_hash(m.heartbeat_from->second));
     }
   }
+  return h;
+}
+
+bool consumer_group_coordinator::subscriptions_exact() const {
+  for (const auto& [gid, g] : groups_) {
+    subscription_tally walked;
+    for (const auto& [mid, m] : g->members) {
+      if (!m.subscription.attached_to(&g->subscriptions)) return false;
+      walked.sum += subscription_hash(m);
+      ++walked.members;
+      if (m.regex) ++walked.regex_members;
+    }
+    if (!(walked == g->subscriptions)) return false;
+  }
+  return true;
+}
+
+int64_t consumer_group_coordinator::metadata_hash(const group& g, const cg_topic_metadata& topics,
+                                                  int64_t now_ms) const {
+  // The tally stands for every member's subscription (settled members only:
+  // callers settle theirs first).
+  size_t subscriptions = g.subscriptions.members;
+  mix(subscriptions, g.subscriptions.sum);
+  mix(subscriptions, g.subscriptions.regex_members);
+  const bool any_regex = g.subscriptions.regex_members > 0;
   size_t topic_signature = topics.by_name.size();
   if (topics.version != 0) {
     mix(topic_signature, static_cast<size_t>(topics.version));
@@ -677,7 +698,7 @@ void consumer_group_coordinator::reconcile_member(group& g, member& m, const std
     g.dirty_current.insert(m.member_id);
     note_assignment_epochs(m);
   }
-  settle(m);
+  settle(g, m);
 }
 
 void consumer_group_coordinator::note_assignment_epochs(member& m) {
@@ -762,7 +783,10 @@ size_t consumer_group_coordinator::member_cost(const member& m) {
                      m.server_assignor, m.current, m.assigned_at.size(), m.classic);
 }
 
-void consumer_group_coordinator::settle(member& m) { m.counted.set(&member_usage_, member_cost(m)); }
+void consumer_group_coordinator::settle(group& g, member& m) {
+  m.counted.set(&member_usage_, member_cost(m));
+  m.subscription.set(&g.subscriptions, subscription_hash(m), m.regex.has_value());
+}
 
 bool consumer_group_coordinator::recount_all() const {
   member_usage walked;
@@ -1133,7 +1157,7 @@ status consumer_group_coordinator::load_record(const bytes& key_bytes, const std
       m.classic = v->classic;
       m.has_metadata = true;
       if (m.instance_id) g.static_members[*m.instance_id] = m.member_id;
-      settle(m);  // replay counts, never refuses
+      settle(g, m);  // replay counts, never refuses
       return {};
     }
     case cg_record_kind::target_member: {
@@ -1152,7 +1176,7 @@ status consumer_group_coordinator::load_record(const bytes& key_bytes, const std
       if (!v) return v.err();
       member& m = member_slot();
       m.current = std::move(*v);
-      settle(m);
+      settle(g, m);
       return {};
     }
   }
@@ -1175,7 +1199,7 @@ void consumer_group_coordinator::finish_loading(int64_t now_ms) {
       // Assignment epochs are not stored: an older-epoch commit right after
       // a restart gets STALE_MEMBER_EPOCH and is retried at the current one.
       note_assignment_epochs(m);
-      settle(m);
+      settle(*g, m);
       m.session_deadline = now_ms + (m.classic ? m.classic->session_timeout_ms : config_.session_timeout_ms);
       m.revocation_deadline =
           m.current.state == cg_member_state::unrevoked_partitions ? now_ms + m.rebalance_timeout_ms : no_deadline;

@@ -39,6 +39,7 @@
 #include "group/group_conversion.h"
 #include "group/member.h"
 #include "group/offset_log.h"
+#include "group/subscription_tally.h"
 #include "group/types.h"
 
 namespace samsa::group {
@@ -115,6 +116,9 @@ class consumer_group_coordinator {
   // Tests and debugging: walks every member and checks that each counts
   // exactly what it holds now and that members_held() is their sum.
   bool recount_all() const;
+  // Tests and debugging: whether every group's subscription tally equals
+  // the sum of its members' subscriptions, walked now.
+  bool subscriptions_exact() const;
 
   // --- classic members (consumer_group_classic.cc) ------------------------
   // A group of ours with members takes classic JoinGroup/SyncGroup/Heartbeat/
@@ -248,6 +252,8 @@ class consumer_group_coordinator {
     int64_t sync_deadline = no_deadline;
     // What this member counts (settle() brings it up to date).
     charge counted;
+    // Its part of the group's subscription tally (settle() too).
+    subscription_share subscription;
   };
   struct group {
     std::string id;
@@ -266,6 +272,9 @@ class consumer_group_coordinator {
       int64_t value = 0;
     };
     mutable hash_memo metadata_memo;
+    // The members' subscriptions summed (subscription_tally.h); declared
+    // before `members`, whose shares give their part back as they go.
+    subscription_tally subscriptions;
     std::map<std::string, member> members;
     std::map<std::string, cg_assignment> target;
     std::map<std::string, std::string> static_members;  // instance id -> member id
@@ -321,9 +330,14 @@ class consumer_group_coordinator {
                             const std::optional<std::string>& regex, const std::optional<std::string>& server_assignor,
                             const cg_member_assignment& current, size_t assigned_at,
                             const std::optional<cg_classic_metadata>& classic);
-  // Brings what the member counts up to what it holds now; every change of
-  // a member ends here.
-  void settle(member& m);
+  // Brings what the member counts (memory, and its part of the group's
+  // subscription tally) up to what it holds now; every change of a member
+  // ends here, and a heartbeat settles its member before it asks for
+  // metadata_hash().
+  void settle(group& g, member& m);
+  // What a member's subscription adds to its group's tally: its id, topic
+  // names and, for a pattern, the pattern and who sent it (the filter).
+  static uint64_t subscription_hash(const member& m);
   // What the member of a heartbeat (or a classic JoinGroup) would hold after
   // it, before any assignment change; nullopt when the request fails for
   // another reason first. Refusal: GROUP_MAX_SIZE_REACHED (logged at most

@@ -425,6 +425,7 @@ TEST(ConsumerGroup, ReplayRestoresGroupsMembersAndAssignments) {
     ASSERT_TRUE(c2.load_record(e.record.key, e.record.value));
   }
   c2.finish_loading(h.now);
+  EXPECT_TRUE(c2.subscriptions_exact()) << "replayed members are in their groups' tallies";
   auto before = h.describe("g");
   auto after = c2.describe({"g"}, h.topics.md).front();
   EXPECT_EQ(after.state, before.state);

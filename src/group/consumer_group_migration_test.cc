@@ -42,6 +42,7 @@ struct mixed : ::testing::Test {
     std::optional<join_result> out;
     h.c.classic_join(r, h.topics.md, h.now, [&](join_result j) { out = std::move(j); });
     EXPECT_TRUE(out.has_value()) << "join not answered";
+    EXPECT_TRUE(h.c.subscriptions_exact()) << "a classic join changed a member without settle()";
     return out.value_or(join_result{});
   }
   // JoinGroup v4+: MEMBER_ID_REQUIRED first, then the join with the id.

@@ -78,6 +78,9 @@ class harness {
     // The broker arms its timer with wake_by(): never later than the exact
     // next deadline, so every place setting a deadline must note it.
     EXPECT_LE(c.wake_by(), c.next_deadline()) << "a deadline was set without note_deadline";
+    // Heartbeats judge subscriptions by the groups' tallies: a member
+    // changed without settle() would leave a stale target unnoticed.
+    EXPECT_TRUE(c.subscriptions_exact()) << "a member changed without settle()";
     return out.value_or(cg_heartbeat_result{});
   }
 
@@ -87,6 +90,7 @@ class harness {
       now = std::max(now, c.next_deadline());
       c.tick(now);
       EXPECT_EQ(c.wake_by(), c.next_deadline()) << "a tick leaves wake_by exact";
+      EXPECT_TRUE(c.subscriptions_exact()) << "a tick left a group's subscription tally behind";
     }
     now = until;
   }
