@@ -91,7 +91,11 @@ struct broker_config {
   // KIP-848 consumer groups (Kafka's names and defaults).
   int32_t group_consumer_session_timeout_ms = 45000;
   int32_t group_consumer_heartbeat_interval_ms = 5000;
-  int32_t group_consumer_max_size = 2147483647;
+  // Kafka's default is unbounded. Each join, leave or subscription change
+  // recomputes the whole group's target on the handler thread, O(members):
+  // about 7 ms at 10,000 members, so past that one client's joins would hold
+  // every other client for longer each time (docs/architecture.md, Limits).
+  int32_t group_consumer_max_size = 10000;
   std::vector<std::string> group_consumer_assignors = {"uniform", "range"};
   // group.consumer.migration.policy: disabled, upgrade, downgrade, bidirectional (Kafka's default).
   group::cg_migration_policy group_consumer_migration_policy = group::cg_migration_policy::bidirectional;

@@ -54,13 +54,16 @@ TEST(BrokerConfig, StateBoundsHaveDefaultsAndAreValidated) {
   EXPECT_EQ(config->client_quota_max_entities, 10000);
   EXPECT_EQ(config->scram_max_users, 10000);
   EXPECT_EQ(config->group_share_max_groups, 10);  // Kafka's default
+  // Kafka's is unbounded; every join recomputes the whole group's target.
+  EXPECT_EQ(config->group_consumer_max_size, 10000);
   config_sources sources;
   sources.overrides = {{"max.producer.ids.per.partition", "5"},
                        {"transactional.id.max.count", "6"},
                        {"transaction.partitions.max.memory.bytes", "4096"},
                        {"client.quota.max.entities", "7"},
                        {"scram.max.users", "8"},
-                       {"group.share.max.groups", "9"}};
+                       {"group.share.max.groups", "9"},
+                       {"group.consumer.max.size", "2147483647"}};
   config = resolve_broker_config(sources, warnings);
   ASSERT_TRUE(config.ok());
   EXPECT_TRUE(warnings.empty()) << warnings.front();
@@ -70,8 +73,9 @@ TEST(BrokerConfig, StateBoundsHaveDefaultsAndAreValidated) {
   EXPECT_EQ(config->client_quota_max_entities, 7);
   EXPECT_EQ(config->scram_max_users, 8);
   EXPECT_EQ(config->group_share_max_groups, 9);
+  EXPECT_EQ(config->group_consumer_max_size, 2147483647);  // Kafka's default, if wanted
   for (const char* key : {"max.producer.ids.per.partition", "transactional.id.max.count", "client.quota.max.entities",
-                          "scram.max.users", "group.share.max.groups"}) {
+                          "scram.max.users", "group.share.max.groups", "group.consumer.max.size"}) {
     for (const char* bad : {"0", "-1", "many", "99999999999"}) {
       sources.overrides = {{key, bad}};
       auto refused = resolve_broker_config(sources, warnings);

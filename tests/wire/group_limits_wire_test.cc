@@ -174,6 +174,42 @@ TEST_F(GroupLimitsWire, ACommitTooLargeForTheOffsetsTopicIsRefusedAsFinal) {
   EXPECT_EQ(commit("big", "small"), 0);
 }
 
+// group.consumer.max.size (10,000 by default here, unbounded in Kafka):
+// each join recomputes the whole group's target on the handler thread.
+class ConsumerGroupSizeWire : public GroupLimitsWire {
+ protected:
+  ConsumerGroupSizeWire() : GroupLimitsWire({{"group.consumer.max.size", "2"}}) {}
+
+  protocol::consumer_group_heartbeat_response_data join_as(const std::string& member) {
+    protocol::consumer_group_heartbeat_request_data r;
+    r.group_id = "big";
+    r.member_id = member;
+    r.member_epoch = 0;
+    r.rebalance_timeout_ms = 30000;
+    r.subscribed_topic_names = std::vector<std::string>{"orders"};
+    r.topic_partitions.emplace();
+    return client_->call<protocol::consumer_group_heartbeat_response_data>(r, 1);
+  }
+};
+
+TEST_F(ConsumerGroupSizeWire, AMemberPastTheGroupsSizeIsRefusedUntilOneLeaves) {
+  EXPECT_EQ(join_as("m1").error_code, 0);
+  EXPECT_EQ(join_as("m2").error_code, 0);
+  auto third = join_as("m3");
+  EXPECT_EQ(third.error_code, group_max_size_reached);
+  ASSERT_TRUE(third.error_message.has_value());
+  EXPECT_NE(third.error_message->find("2 members"), std::string::npos) << *third.error_message;
+  // A member already in the group may join again; it takes no new place.
+  EXPECT_EQ(join_as("m2").error_code, 0);
+
+  protocol::consumer_group_heartbeat_request_data leave;
+  leave.group_id = "big";
+  leave.member_id = "m1";
+  leave.member_epoch = -1;
+  EXPECT_EQ(client_->call<protocol::consumer_group_heartbeat_response_data>(leave, 1).error_code, 0);
+  EXPECT_EQ(join_as("m3").error_code, 0) << "m1's place is free";
+}
+
 // The offsets retention check runs every 100 ms here; two groups at most.
 class EmptyConsumerGroupWire : public GroupLimitsWire {
  protected:
