@@ -399,6 +399,9 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
 
   // Identity and subscription: fields sent as null keep their last value.
   member& mm = *m;
+  // The member's record as stored before this heartbeat (none for a new member).
+  const std::optional<cg_member_value> stored_before =
+      changed_membership ? std::nullopt : std::optional<cg_member_value>(stored_value(mm));
   bool subscription_changed = changed_membership;
   if (req.instance_id) mm.instance_id = req.instance_id;
   if (req.rack_id && mm.rack_id != req.rack_id) mm.rack_id = req.rack_id;
@@ -427,13 +430,16 @@ cg_heartbeat_result consumer_group_coordinator::heartbeat_locked(cg_heartbeat_re
     mm.server_assignor = req.server_assignor;
     subscription_changed = true;
   }
-  g->dirty_members.insert(mm.member_id);  // cheap, and keeps client host/rack current
   mm.has_metadata = true;
   // A member of the consumer protocol (again): no classic metadata.
   if (mm.classic) {
     mm.classic.reset();
     mm.join_deadline = mm.sync_deadline = no_deadline;
   }
+  // Its record is written only when it changed, as Kafka does: a heartbeat
+  // that changes nothing writes nothing and is answered at once, instead of
+  // each one waiting for a write (and its sync) of __consumer_offsets.
+  if (!stored_before || *stored_before != stored_value(mm)) g->dirty_members.insert(mm.member_id);
   if (subscription_changed) bump_epoch(*g);
   settle(*g, mm);  // its subscription in the group's tally before the hash looks
   // Topics created, deleted or grown since the target was computed.
@@ -1064,10 +1070,7 @@ std::vector<log_record> consumer_group_coordinator::take_records(group& g) {
   // each member is: replaying a prefix never shows a target newer than the
   // group epoch it was computed for.
   for (const auto& mid : g.dirty_members) {
-    const member& m = g.members.at(mid);
-    cg_member_value v{m.instance_id, m.rack_id, m.client_id, m.client_host, m.rebalance_timeout_ms,
-                      m.topic_names, m.regex, m.server_assignor, m.classic};
-    out.push_back({key(cg_record_kind::member, mid), encode_cg_member_value(v)});
+    out.push_back({key(cg_record_kind::member, mid), encode_cg_member_value(stored_value(g.members.at(mid)))});
   }
   if (g.dirty_group) {
     out.push_back({key(cg_record_kind::group), encode_cg_group_value({g.group_epoch, g.metadata_hash})});
@@ -1088,6 +1091,11 @@ std::vector<log_record> consumer_group_coordinator::take_records(group& g) {
   g.dirty_group = false;
   g.dirty_target_epoch = false;
   return out;
+}
+
+cg_member_value consumer_group_coordinator::stored_value(const member& m) {
+  return cg_member_value{m.instance_id, m.rack_id, m.client_id, m.client_host, m.rebalance_timeout_ms,
+                         m.topic_names, m.regex, m.server_assignor, m.classic};
 }
 
 void consumer_group_coordinator::write(group& g, std::function<void(status)> done) {

@@ -35,6 +35,7 @@
 #include "group/deadline_hint.h"
 #include "group/consumer_group_assignor.h"
 #include "group/consumer_group_reconcile.h"
+#include "group/consumer_group_records.h"
 #include "group/consumer_group_types.h"
 #include "group/group_conversion.h"
 #include "group/member.h"
@@ -338,6 +339,8 @@ class consumer_group_coordinator {
   // What a member's subscription adds to its group's tally: its id, topic
   // names and, for a pattern, the pattern and who sent it (the filter).
   static uint64_t subscription_hash(const member& m);
+  // The member's ConsumerGroupMemberMetadata record, as written and replayed.
+  static cg_member_value stored_value(const member& m);
   // What the member of a heartbeat (or a classic JoinGroup) would hold after
   // it, before any assignment change; nullopt when the request fails for
   // another reason first. Refusal: GROUP_MAX_SIZE_REACHED (logged at most

@@ -387,6 +387,40 @@ TEST(ConsumerGroup, OffsetCommitAndFetchChecks) {
   EXPECT_EQ(h.c.validate_offset_commit("g", "", -1, 9), errc::none) << "empty group: admin commit";
 }
 
+// A heartbeat that changes nothing writes nothing (as Kafka): each one used
+// to write its member's record and wait for it to be durable.
+TEST(ConsumerGroup, SteadyHeartbeatsWriteNothingAndChangesWriteTheMember) {
+  harness h;
+  h.topics.add("orders", 2);
+  auto joined = h.hb(join("g", "m1", {"orders"}));
+  ASSERT_EQ(joined.error, 0);
+  const size_t after_join = h.log.entries().size();
+  EXPECT_GT(after_join, 0u);
+  h.log.hold_appends = true;  // an append would now hold the answer back
+  for (int i = 0; i < 3; ++i) {
+    auto r = h.hb(beat("g", "m1", joined.member_epoch));
+    EXPECT_EQ(r.error, 0);
+  }
+  h.log.hold_appends = false;
+  EXPECT_EQ(h.log.entries().size(), after_join) << "steady heartbeats wrote records";
+
+  // A new client host or rack is written, once.
+  auto moved = beat("g", "m1", joined.member_epoch);
+  moved.client_host = "/10.0.0.9";
+  moved.rack_id = "rack-b";
+  EXPECT_EQ(h.hb(moved).error, 0);
+  ASSERT_EQ(h.log.entries().size(), after_join + 1);
+  auto key = decode_cg_key(h.log.entries().back().record.key);
+  ASSERT_TRUE(key.ok());
+  EXPECT_EQ(key->kind, cg_record_kind::member);
+  auto value = decode_cg_member_value(*h.log.entries().back().record.value);
+  ASSERT_TRUE(value.ok());
+  EXPECT_EQ(value->client_host, "/10.0.0.9");
+  EXPECT_EQ(value->rack_id, std::optional<std::string>("rack-b"));
+  EXPECT_EQ(h.hb(moved).error, 0);
+  EXPECT_EQ(h.log.entries().size(), after_join + 1) << "the same values again write nothing";
+}
+
 TEST(ConsumerGroup, AnsweredOnlyOnceDurable) {
   harness h;
   h.topics.add("orders", 1);
