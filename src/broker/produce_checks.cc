@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/saturating.h"
+
 #include "record/batch_builder.h"
 #include "record/errc.h"
 #include "record/legacy_convert.h"
@@ -36,12 +38,6 @@ produce_check failure(protocol::error_code code, std::string message) {
   out.code = code;
   out.message = std::move(message);
   return out;
-}
-
-int64_t saturating_add(int64_t a, int64_t b) {
-  int64_t sum;
-  if (__builtin_add_overflow(a, b, &sum)) return b > 0 ? INT64_MAX : INT64_MIN;
-  return sum;
 }
 
 // CreateTime topics bound how far a producer's timestamps may stray from the

@@ -19,6 +19,7 @@
 #include <atomic>
 #include <chrono>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <string>
 #include <thread>
@@ -217,6 +218,18 @@ TEST_F(OldVersionsWire, OffsetCommitV2ToV4RetentionTimeSetsTheOffsetsOwnExpiry) 
   broker_.start();
   client_ = std::make_unique<wire_client>(broker_.port());
   EXPECT_EQ(committed("durable-expiry", "retained", 1), 3);
+}
+
+TEST_F(OldVersionsWire, OffsetCommitRetentionTimesAtTheInt64EndsDoNotWrap) {
+  // now + INT64_MAX overflowed (UBSan; in a Release build it wrapped into the
+  // past, so an offset meant to be kept for ever was expired at the next check).
+  ASSERT_EQ(create_topic(*client_, "ends", 1), 0);
+  ASSERT_EQ(commit("forever", "ends", 4, 2, -1, std::numeric_limits<int64_t>::max()), 0);
+  // An expiry before now, as Kafka computes it: gone at the next check.
+  ASSERT_EQ(commit("past", "ends", 5, 3, -1, std::numeric_limits<int64_t>::min()), 0);
+  EXPECT_TRUE(expires_within("past", "ends", 3000));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // four more checks
+  EXPECT_EQ(committed("forever", "ends", 1), 4);
 }
 
 TEST_F(OldVersionsWire, JoinGroupV0WaitsTheSessionTimeoutForAMemberThatDoesNotRejoin) {

@@ -20,6 +20,7 @@
 #include <map>
 #include <set>
 
+#include "base/saturating.h"
 #include "broker/api_table.h"
 #include "broker/authorization.h"
 #include "broker/broker_state.h"
@@ -74,7 +75,8 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   const int64_t now = group_service::now_ms();
   std::optional<int64_t> expire_timestamp;
   if (ctx.api_version >= 2 && ctx.api_version <= 4 && request.retention_time_ms != -1) {
-    expire_timestamp = now + request.retention_time_ms;
+    // Any int64 is on the wire: a retention of years must not wrap into the past.
+    expire_timestamp = saturating_add(now, request.retention_time_ms);
   }
   // v10: each topic id becomes the name the offsets are kept under; the
   // entries whose id no topic has are answered UNKNOWN_TOPIC_ID.
