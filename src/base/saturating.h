@@ -15,4 +15,12 @@ constexpr int64_t saturating_add(int64_t a, int64_t b) {
   return sum;
 }
 
+constexpr int64_t saturating_sub(int64_t a, int64_t b) {
+  int64_t difference = 0;
+  if (__builtin_sub_overflow(a, b, &difference)) {
+    return b < 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+  }
+  return difference;
+}
+
 }  // namespace samsa

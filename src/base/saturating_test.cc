@@ -25,4 +25,13 @@ TEST(SaturatingAdd, OverflowClampsToTheEndItWasHeadingFor) {
   static_assert(samsa::saturating_add(max, max) == max);
 }
 
+TEST(SaturatingSub, AgesOfAnyStampStayOrdered) {
+  EXPECT_EQ(samsa::saturating_sub(1'796'510'344'426, 1'796'510'340'000), 4'426);
+  EXPECT_EQ(samsa::saturating_sub(1'796'510'344'426, min), max);  // stamped at the dawn of time: oldest
+  EXPECT_EQ(samsa::saturating_sub(1'796'510'344'426, max), 1'796'510'344'426 - max);
+  EXPECT_EQ(samsa::saturating_sub(-2, max), min);
+  EXPECT_EQ(samsa::saturating_sub(min, 1), min);
+  EXPECT_EQ(samsa::saturating_sub(max, -1), max);
+}
+
 }  // namespace

@@ -5,6 +5,7 @@
 #include <memory>
 #include <system_error>
 
+#include "base/saturating.h"
 #include "group/coordinator.h"
 #include "group/errors.h"
 #include "group/offsets_codec.h"
@@ -408,8 +409,9 @@ void coordinator::expire_offsets(int64_t now_ms) {
       // Kafka keeps an offset whose partition has an undecided transaction.
       if (g->pending_commits.count(tp) != 0 || g->has_pending_txn_offset(tp)) continue;
       if (skip_subscribed && g->subscribed_topics->count(tp.topic) != 0) continue;
-      const bool gone = e.expire_timestamp ? now_ms >= *e.expire_timestamp
-                                           : now_ms - base_state.value_or(e.commit_timestamp) >= retention;
+      // A v1 commit may carry any timestamp: its age must not overflow.
+      const int64_t age = saturating_sub(now_ms, base_state.value_or(e.commit_timestamp));
+      const bool gone = e.expire_timestamp ? now_ms >= *e.expire_timestamp : age >= retention;
       if (gone) expired.push_back(tp);
     }
     const bool empty_and_bare = g->is(group_state::empty) && g->offsets.size() == expired.size() &&

@@ -227,9 +227,16 @@ TEST_F(OldVersionsWire, OffsetCommitRetentionTimesAtTheInt64EndsDoNotWrap) {
   ASSERT_EQ(commit("forever", "ends", 4, 2, -1, std::numeric_limits<int64_t>::max()), 0);
   // An expiry before now, as Kafka computes it: gone at the next check.
   ASSERT_EQ(commit("past", "ends", 5, 3, -1, std::numeric_limits<int64_t>::min()), 0);
+  // A v1 commit stamped at the dawn of time is the oldest there is (its age
+  // overflowed, and in Release wrapped negative: kept for ever); one stamped at
+  // the end of time is not old yet.
+  ASSERT_EQ(commit("dawn", "ends", 6, 1, std::numeric_limits<int64_t>::min()), 0);
+  ASSERT_EQ(commit("future", "ends", 7, 1, std::numeric_limits<int64_t>::max()), 0);
   EXPECT_TRUE(expires_within("past", "ends", 3000));
+  EXPECT_TRUE(expires_within("dawn", "ends", 3000));
   std::this_thread::sleep_for(std::chrono::milliseconds(400));  // four more checks
   EXPECT_EQ(committed("forever", "ends", 1), 4);
+  EXPECT_EQ(committed("future", "ends", 1), 7);
 }
 
 TEST_F(OldVersionsWire, JoinGroupV0WaitsTheSessionTimeoutForAMemberThatDoesNotRejoin) {
