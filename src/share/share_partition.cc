@@ -61,8 +61,9 @@ std::vector<acquired_range> share_partition::acquire(const std::string& member, 
 
 error_code validate_ack_batch(const ack_batch& batch, bool renew_allowed) {
   if (batch.first_offset < 0 || batch.last_offset < batch.first_offset) return error_code::invalid_request;
-  const int64_t span = batch.last_offset - batch.first_offset + 1;
-  if (batch.types.empty() || (batch.types.size() != 1 && static_cast<int64_t>(batch.types.size()) != span)) {
+  // last - first cannot overflow once both are checked above; + 1 could (0 to INT64_MAX).
+  const uint64_t span = static_cast<uint64_t>(batch.last_offset - batch.first_offset) + 1;
+  if (batch.types.empty() || (batch.types.size() != 1 && batch.types.size() != span)) {
     return error_code::invalid_request;
   }
   for (int8_t t : batch.types) {

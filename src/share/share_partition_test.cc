@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace samsa::share {
 namespace {
 
@@ -183,6 +185,11 @@ TEST(share_partition, malformed_batches_are_invalid_request) {
   EXPECT_EQ(validate_ack_batch({0, 0, {renew_t}}, false), error_code::invalid_request);
   EXPECT_EQ(validate_ack_batch({0, 0, {renew_t}}, true), error_code::none);
   EXPECT_EQ(validate_ack_batch({0, 2, {accept_t, release_t, reject_t}}, false), error_code::none);
+  // The whole offset range in one batch: its span does not overflow.
+  constexpr int64_t last = std::numeric_limits<int64_t>::max();
+  EXPECT_EQ(validate_ack_batch({0, last, {accept_t}}, false), error_code::none);
+  EXPECT_EQ(validate_ack_batch({0, last, {accept_t, accept_t}}, false), error_code::invalid_request);
+  EXPECT_EQ(validate_ack_batch({last, last, {accept_t}}, false), error_code::none);
 }
 
 // A member's release never archives, even at the delivery limit: the
