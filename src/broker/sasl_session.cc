@@ -29,7 +29,11 @@ void sasl_session::succeed(std::optional<int64_t> lifetime_ms, clock::time_point
   phase_ = phase::authenticated;
   reauthenticating_ = false;
   raw_tokens_ = false;
-  if (lifetime_ms) {
+  // A token's exp may lie centuries ahead (up to 10^13 s): past what the
+  // steady clock's nanoseconds can add, such a session has no end.
+  constexpr int64_t longest_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock::duration::max() / 4).count();
+  if (lifetime_ms && *lifetime_ms <= longest_ms) {
     session_end_ = now + std::chrono::milliseconds(*lifetime_ms);
   } else {
     session_end_.reset();

@@ -51,8 +51,8 @@ class sasl_session {
   void begin_doomed_reauth(std::string why, bool raw);
   // Set by begin_doomed_reauth(): the next token's failure message.
   const std::string& doomed_because() const { return doomed_because_; }
-  // The exchange succeeded: the session ends after `lifetime_ms` (nullopt:
-  // never).
+  // The exchange succeeded: the session ends after `lifetime_ms` (nullopt,
+  // or more than about 70 years: never).
   void succeed(std::optional<int64_t> lifetime_ms, clock::time_point now);
   // The exchange failed: nothing more is served; the connection closes
   // after the answer (if any) is written.
