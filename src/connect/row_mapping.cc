@@ -1,3 +1,4 @@
+#include "base/json_depth.h"
 #include "connect/row_mapping.h"
 
 #include <algorithm>
@@ -6,7 +7,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "registry/json_depth.h"
 
 namespace samsa::connect {
 namespace {
@@ -45,7 +45,7 @@ std::string iso_utc_millis(int64_t ms) {
 }
 
 result<row> map_record(const table_shape& table, const record_meta& meta, std::string_view value_json) {
-  if (!registry::json_nesting_within(value_json, max_value_depth))
+  if (json_nests_deeper_than(value_json, max_value_depth))
     return misfit(fmt::format("the value nests JSON deeper than {} levels", max_value_depth));
   nlohmann::json doc = nlohmann::json::parse(value_json, nullptr, false);
   if (doc.is_discarded()) return misfit("the value is not JSON");

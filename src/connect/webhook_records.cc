@@ -1,3 +1,4 @@
+#include "base/json_depth.h"
 #include "connect/webhook_records.h"
 
 #include <algorithm>
@@ -6,7 +7,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "registry/json_depth.h"
 
 namespace samsa::connect {
 namespace {
@@ -33,7 +33,7 @@ result<webhook_record> one_record(const nlohmann::json& item, size_t index, bool
 result<std::vector<webhook_record>> records_from_body(std::string_view body,
                                                       const std::optional<std::string>& key_field,
                                                       const webhook_limits& limits) {
-  if (!registry::json_nesting_within(body, limits.max_depth))
+  if (json_nests_deeper_than(body, limits.max_depth))
     return bad_body(fmt::format("the body nests JSON deeper than {} levels", limits.max_depth));
   nlohmann::json doc = nlohmann::json::parse(body, nullptr, false);
   if (doc.is_discarded()) return bad_body("the body is not JSON");

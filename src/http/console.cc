@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "base/json_depth.h"
 #include "base/kafka_error_codes.h"
 #include "base/key_hash.h"
 #include "broker/broker_state.h"
@@ -353,7 +354,7 @@ std::optional<response> console_service::refuse_write(const request& req) const 
 
 asio::awaitable<response> console_service::create_topic(const request& req) {
   if (auto refused = refuse_write(req)) co_return *refused;
-  json body = json::parse(req.body, nullptr, false);
+  json body = parse_json_bounded<json>(req.body);
   if (body.is_discarded() || !body.is_object() || !body.contains("name") || !body["name"].is_string()) {
     co_return error_response(400, kafka::error_code::invalid_request, "expected {\"name\": ..., \"partitions\": N}");
   }
@@ -636,7 +637,7 @@ asio::awaitable<response> console_service::search(const std::string& topic, cons
 
 asio::awaitable<response> console_service::produce(const std::string& topic, const request& req) {
   if (auto refused = refuse_write(req)) co_return *refused;
-  json body = json::parse(req.body, nullptr, false);
+  json body = parse_json_bounded<json>(req.body);
   if (body.is_discarded() || !body.is_object()) {
     co_return error_response(400, kafka::error_code::invalid_request,
                              "expected {\"key\": ..., \"value\": ..., \"headers\": {...}, \"partition\": N}");
@@ -744,7 +745,7 @@ asio::awaitable<response> console_service::send_record(const std::string& topic,
 asio::awaitable<response> console_service::replay(const std::string& topic, const std::string& partition_text,
                                                   const std::string& offset_text, const request& req) {
   if (auto refused = refuse_write(req)) co_return *refused;
-  json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
+  json body = req.body.empty() ? json::object() : parse_json_bounded<json>(req.body);
   if (body.is_discarded() || !body.is_object())
     co_return error_response(400, kafka::error_code::invalid_request, "expected {\"topic\": ..., \"partition\": N}");
   std::string destination = topic;
@@ -871,7 +872,7 @@ asio::awaitable<response> console_service::delete_topic(const std::string& topic
 
 asio::awaitable<response> console_service::add_partitions(const std::string& topic, const request& req) {
   if (auto refused = refuse_write(req)) co_return *refused;
-  json body = json::parse(req.body, nullptr, false);
+  json body = parse_json_bounded<json>(req.body);
   if (body.is_discarded() || !body.is_object() || !body.contains("count") || !body["count"].is_number_integer())
     co_return error_response(400, kafka::error_code::invalid_request, "expected {\"count\": N} (the new total)");
   protocol::create_partitions_request_data r;
@@ -897,7 +898,7 @@ asio::awaitable<response> console_service::add_partitions(const std::string& top
 // IncrementalAlterConfigs of the topic (delete = back to the default).
 asio::awaitable<response> console_service::configure_topic(const std::string& topic, const request& req) {
   if (auto refused = refuse_write(req)) co_return *refused;
-  json body = json::parse(req.body, nullptr, false);
+  json body = parse_json_bounded<json>(req.body);
   if (body.is_discarded() || !body.is_object())
     co_return error_response(400, kafka::error_code::invalid_request, "expected {\"set\": {...}, \"delete\": [...]}");
   protocol::incremental_alter_configs_request_data r;
@@ -950,7 +951,7 @@ asio::awaitable<response> console_service::reset_offsets(const request& req) {
     co_return error_response(404, kafka::error_code::invalid_request, "no such resource: " + req.path);
   if (auto refused = refuse_write(req)) co_return *refused;
   const std::string group_id = parts[3];
-  json body = json::parse(req.body, nullptr, false);
+  json body = parse_json_bounded<json>(req.body);
   if (body.is_discarded() || !body.is_object() || !body.contains("topic") || !body["topic"].is_string() ||
       !body.contains("to") || !(body["to"].is_string() || body["to"].is_number_integer())) {
     co_return error_response(400, kafka::error_code::invalid_request,

@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
+#include "base/json_depth.h"
 #include "base/kafka_error_codes.h"
 #include "broker/acl_service.h"
 #include "broker/broker_state.h"
@@ -246,7 +247,7 @@ asio::awaitable<void> filter_listing(std::shared_ptr<guard_state> g, const reque
 
 asio::awaitable<void> filter_body(std::shared_ptr<guard_state> g, const request& req, listing what, std::string& text) {
   if (what == listing::none) co_return;
-  json body = json::parse(text, nullptr, false);
+  json body = parse_json_bounded<json>(text);
   if (body.is_discarded()) co_return;
   if (what == listing::topics) co_await filter_listing(g, req, body, "topics", "name", acl::resource_type::topic);
   if (what == listing::groups) co_await filter_listing(g, req, body, "groups", "group_id", acl::resource_type::group);

@@ -2,6 +2,7 @@
 
 #include <span>
 
+#include "base/json_depth.h"
 #include "registry/value_codec.h"
 #include "registry/wire_format.h"
 
@@ -36,7 +37,7 @@ std::optional<json> record_decoder::describe(const std::string& bytes) {
     return out;
   }
   auto decoded = registry::decode_value(*found->schema, value, header->payload_offset);
-  json parsed = decoded ? json::parse(*decoded, nullptr, false) : json();
+  json parsed = decoded ? parse_json_bounded<json>(*decoded) : json();
   if (!decoded || parsed.is_discarded()) {
     out["note"] = "not decoded with schema " + std::to_string(found->id) + ": " +
                   (decoded ? std::string("the decoder's output is not JSON") : decoded.err().message);

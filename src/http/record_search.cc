@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "base/json_depth.h"
 #include "storage/partition_log.h"
 
 namespace samsa::http {
@@ -54,7 +55,7 @@ result<std::pair<search_criteria, search_budget>> parse_search_query(const std::
     if (!p) return p.err();
     c.pointer = std::move(*p);
     c.pointer_text = *pointer;
-    c.equals = nlohmann::json::parse(*equals, nullptr, false);
+    c.equals = parse_json_bounded<nlohmann::json>(*equals);
     if (c.equals.is_discarded()) {
       return make_error(std::errc::invalid_argument,
                         "equals must be JSON (a string is quoted: \"text\"), got '" + *equals + "'");
@@ -86,7 +87,7 @@ bool record_matches(const search_criteria& c, const read_record& r) {
   }
   if (c.pointer) {
     if (!r.value) return false;
-    auto doc = nlohmann::json::parse(*r.value, nullptr, false);
+    auto doc = parse_json_bounded<nlohmann::json>(*r.value);
     if (doc.is_discarded()) return false;
     const auto* at = resolve(*c.pointer, doc);
     if (!at || *at != c.equals) return false;

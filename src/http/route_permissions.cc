@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_depth.h"
 #include "base/kafka_error_codes.h"
 #include "http/server.h"
 
@@ -153,7 +154,7 @@ result<std::vector<resolved_check>> resolve_checks(const std::vector<permission_
         if (auto it = req.query.find(n.key); it != req.query.end()) name = it->second;
         break;
       case kind::body_field: {
-        if (!body) body = req.body.empty() ? nlohmann::json::object() : nlohmann::json::parse(req.body, nullptr, false);
+        if (!body) body = req.body.empty() ? nlohmann::json::object() : parse_json_bounded<nlohmann::json>(req.body);
         if (body->is_object() && body->contains(n.key) && (*body)[n.key].is_string())
           name = (*body)[n.key].get<std::string>();
         else if (body->is_object() && body->contains(n.key) && !(*body)[n.key].is_null())

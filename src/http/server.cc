@@ -15,9 +15,12 @@
 #include <openssl/x509.h>
 #include <pthread.h>
 
+#include <nlohmann/json.hpp>
+
 #include <array>
 #include <cstdio>
 
+#include "base/json_depth.h"
 #include "base/refusal_log.h"
 #include "http/transport.h"
 #include "security/tls/tls_context.h"
@@ -597,8 +600,20 @@ asio::awaitable<void> server::serve_http(transport& stream, const request& ident
                          : response{404, "application/json", error_text(42, "no such page: " + req.path, 404), {}};
       } else {
         try {
-          out = co_await e->h(req);
-          if (hooks_.after) co_await hooks_.after(req, out);
+          if (json_nests_deeper_than(req.body, max_json_depth)) {
+            // Every body here is JSON; refused before a route parses or prints it.
+            out = response{400, "application/json",
+                           error_text(-1, "the body nests deeper than " + std::to_string(max_json_depth) + " levels", 400),
+                           {}};
+          } else {
+            out = co_await e->h(req);
+            if (hooks_.after) co_await hooks_.after(req, out);
+          }
+        } catch (const nlohmann::json::type_error& ex) {
+          // A route read a field of the request's JSON as the type it should
+          // have ({"partitions": "3"}): the client's mistake, not the server's.
+          out = response{400, "application/json",
+                         error_text(-1, std::string("a field has the wrong type: ") + ex.what(), 400), {}};
         } catch (const std::exception& ex) {
           spdlog::warn("console: {} {} failed: {}", req.method, req.path, ex.what());
           out = response{500, "application/json", error_text(-1, ex.what(), 500), {}};

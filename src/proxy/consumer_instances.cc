@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "base/json_depth.h"
 #include "base/kafka_error_codes.h"
 #include "broker/authorization.h"
 #include "broker/broker_state.h"
@@ -578,12 +579,12 @@ asio::awaitable<http::response> consumer_instances::records(const http::request&
             // The codec writes JSON; a text it made that does not parse is a
             // bug, kept visible as a string rather than dropped.
             const auto& text = decoded.texts[blob];
-            json parsed = json::parse(*text, nullptr, false);
+            json parsed = parse_json_bounded<json>(*text);
             return parsed.is_discarded() ? json(*text) : parsed;
           }
           if (c->config.embedded == format::binary)
             return sasl::base64_encode(reinterpret_cast<const uint8_t*>(v->data()), v->size());
-          json parsed = json::parse(*v, nullptr, false);
+          json parsed = parse_json_bounded<json>(*v);
           // Bytes that are not JSON are given as a string rather than lost.
           return parsed.is_discarded() ? json(*v) : parsed;
         };

@@ -6,6 +6,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "base/json_depth.h"
 #include "security/sasl/crypto.h"
 
 namespace samsa::proxy {
@@ -17,27 +18,11 @@ namespace {
 problem unprocessable(std::string message) { return problem{422, codes::unprocessable, std::move(message)}; }
 problem malformed(std::string message) { return problem{400, codes::bad_request, std::move(message)}; }
 
-// Bodies nest a few levels; deeper input is refused before nlohmann recurses
-// into it (its parser recurses once per level).
+// Bodies nest a few levels: deeper input is refused before nlohmann recurses
+// into it, far below the services' general bound (base/json_depth.h).
 constexpr int max_depth = 64;
 
-bool too_deep(std::string_view text) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '"') in_string = true;
-    else if (c == '{' || c == '[') {
-      if (++depth > max_depth) return true;
-    } else if (c == '}' || c == ']') --depth;
-  }
-  return false;
-}
+bool too_deep(std::string_view text) { return json_nests_deeper_than(text, max_depth); }
 
 outcome<json> parse_object(std::string_view body) {
   if (too_deep(body)) return malformed("the body nests deeper than " + std::to_string(max_depth) + " levels");

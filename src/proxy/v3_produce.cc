@@ -67,6 +67,11 @@ class session {
     asio::co_spawn(ex, write_loop(), finished);
     co_await read_loop();
     while (running > 0) co_await wake_.wait();
+    // No record at all (an empty body, only whitespace, a bare last chunk):
+    // nothing was streamed, so the answer is a whole one, not a missing one.
+    if (!whole_answer_ && !io_.started() && first_seq_ == 0) {
+      co_return error_answer(problem{400, codes::bad_request, "the body holds no record"});
+    }
     co_return std::move(whole_answer_);
   }
 

@@ -5,7 +5,7 @@
 #include <limits>
 #include <set>
 
-#include "registry/json_depth.h"
+#include "base/json_depth.h"
 #include "registry/schema.h"
 
 namespace samsa::registry::avro {
@@ -360,7 +360,7 @@ result<std::shared_ptr<const schema>> parse(std::string_view text, const std::ve
   parser p(*s);
   auto parse_json = [](std::string_view t, const std::string& what) -> result<json> {
     if (t.size() > max_schema_bytes) return bad_avro_schema("", what + " is larger than 1 MiB");
-    if (!json_nesting_within(t, max_schema_depth)) return bad_avro_schema("", what + " is nested too deeply");
+    if (json_nests_deeper_than(t, max_schema_depth)) return bad_avro_schema("", what + " is nested too deeply");
     json j = json::parse(t, nullptr, false);
     if (j.is_discarded()) return bad_avro_schema("", what + " is not valid JSON");
     return j;

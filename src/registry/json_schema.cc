@@ -4,7 +4,7 @@
 #include <cmath>
 #include <set>
 
-#include "registry/json_depth.h"
+#include "base/json_depth.h"
 #include "registry/schema.h"
 
 namespace samsa::registry::json_schema {
@@ -87,7 +87,7 @@ result<std::shared_ptr<const schema>> parse(std::string_view text,
   auto s = std::make_shared<schema>();
   auto load = [](std::string_view t, const std::string& what) -> result<json> {
     if (t.size() > max_schema_bytes) return bad_json_schema("", what + " is larger than 1 MiB");
-    if (!json_nesting_within(t, max_schema_depth)) return bad_json_schema("", what + " is nested too deeply");
+    if (json_nests_deeper_than(t, max_schema_depth)) return bad_json_schema("", what + " is nested too deeply");
     json j = json::parse(t, nullptr, false);
     if (j.is_discarded()) return bad_json_schema("", what + " is not valid JSON");
     if (auto e = validate(j, "", 0)) return *e;

@@ -8,6 +8,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "base/json_depth.h"
 #include "registry/rest_paths.h"
 
 namespace samsa::registry {
@@ -23,7 +24,7 @@ http::response json_answer(const json& body, int status = 200) {
   http::response r;
   r.status = status;
   r.content_type = content_type;
-  r.body = body.dump();
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);  // paths echo raw bytes
   return r;
 }
 
@@ -92,7 +93,7 @@ json version_json(const version_view& v) {
 outcome<json> body_json(const http::request& req) {
   if (!body_type_accepted(req.content_type))
     return fail(415, "HTTP 415 Unsupported Media Type: send " + std::string(content_type) + " or application/json");
-  json j = json::parse(req.body, nullptr, false);
+  json j = parse_json_bounded<json>(req.body);
   if (j.is_discarded() || !j.is_object()) return fail(400, "The request body is not a JSON object");
   return j;
 }

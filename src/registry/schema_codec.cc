@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 
+#include "base/json_depth.h"
 #include "registry/rest_client.h"
 #include "registry/value_codec.h"
 #include "registry/wire_format.h"
@@ -29,7 +30,7 @@ error unexpected(const std::string& what, const std::string& body) {
 
 // The answer's body as a JSON object, or nullopt.
 std::optional<json> object_of(const std::string& body) {
-  json j = json::parse(body, nullptr, false);
+  json j = parse_json_bounded<json>(body);
   if (!j.is_object()) return std::nullopt;
   return j;
 }

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "registry/json_depth.h"
+#include "base/json_depth.h"
 
 namespace samsa::registry {
 
@@ -73,7 +73,7 @@ log_record encode_id_watermark(int32_t next_id) {
 }
 
 result<decoded_record> decode_record(const std::string& key_text, const std::optional<std::string>& value_text) {
-  if (key_text.size() > max_schema_bytes || !json_nesting_within(key_text, 8)) return bad_schema_record("key too large or deep");
+  if (key_text.size() > max_schema_bytes || json_nests_deeper_than(key_text, 8)) return bad_schema_record("key too large or deep");
   json key = json::parse(key_text, nullptr, false);
   if (key.is_discarded() || !key.is_object()) return bad_schema_record("key is not a JSON object");
   auto kt = key.find("keytype");
@@ -81,7 +81,7 @@ result<decoded_record> decode_record(const std::string& key_text, const std::opt
   std::string keytype = kt->get<std::string>();
   json value;
   if (value_text) {
-    if (value_text->size() > 2 * max_schema_bytes || !json_nesting_within(*value_text, 16))
+    if (value_text->size() > 2 * max_schema_bytes || json_nests_deeper_than(*value_text, 16))
       return bad_schema_record("value too large or deep");
     value = json::parse(*value_text, nullptr, false);
     if (value.is_discarded() || !value.is_object()) return bad_schema_record("value is not a JSON object");

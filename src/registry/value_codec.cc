@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_depth.h"
 #include "registry/avro_json.h"
-#include "registry/json_depth.h"
 #include "registry/json_validate.h"
 #include "registry/wire_format.h"
 
@@ -20,7 +20,7 @@ constexpr int max_value_depth = avro::max_depth;
 result<json> parse_value(const std::string& text) {
   if (text.size() > max_value_json_bytes)
     return make_error(std::errc::invalid_argument, "the value is larger than " + std::to_string(max_value_json_bytes >> 20) + " MiB");
-  if (!json_nesting_within(text, max_value_depth))
+  if (json_nests_deeper_than(text, max_value_depth))
     return make_error(std::errc::invalid_argument, "the value nests more than " + std::to_string(max_value_depth) + " deep");
   json v = json::parse(text, nullptr, false);
   if (v.is_discarded()) return make_error(std::errc::invalid_argument, "not JSON: " + text.substr(0, 80));
@@ -54,7 +54,7 @@ result<std::string> encode_value(const parsed_schema& s, int32_t id, const std::
       return out + dump(*v);
     }
     case schema_type::protobuf: {
-      if (json_text.size() > max_value_json_bytes || !json_nesting_within(json_text, max_value_depth))
+      if (json_text.size() > max_value_json_bytes || json_nests_deeper_than(json_text, max_value_depth))
         return make_error(std::errc::invalid_argument, "the value is too large or nests too deeply");
       std::vector<int32_t> indexes;
       auto bytes = protobuf_encode(*s.as_protobuf(), message, json_text, indexes);
@@ -77,7 +77,7 @@ result<std::string> decode_value(const parsed_schema& s, std::span<const uint8_t
     }
     case schema_type::json: {
       std::string text(reinterpret_cast<const char*>(value.data() + offset), value.size() - offset);
-      if (!json_nesting_within(text, max_value_depth)) return make_error(std::errc::bad_message, "the payload nests too deeply");
+      if (json_nests_deeper_than(text, max_value_depth)) return make_error(std::errc::bad_message, "the payload nests too deeply");
       json v = json::parse(text, nullptr, false);
       if (v.is_discarded()) return make_error(std::errc::bad_message, "the payload is not JSON");
       return dump(v);

@@ -322,6 +322,26 @@ def test_bounds_and_browser_protections(broker_factory):
     assert c.get("/api/v1/cluster")[0] == 200
 
 
+def test_deep_bodies_and_wrong_field_types_are_the_clients_error(broker_factory):
+    b = broker_factory(WRITES)
+    c = Console(b)
+    assert c.post("/api/v1/topics", {"name": "kept", "partitions": 1})[0] == 201
+    # 100,000 levels in a config value or a record value were printed by a
+    # recursive dump() on the console's thread: the stack overflowed and the
+    # whole broker died (found by scripts/http_fuzz.py).
+    deep = "[" * 100_000 + "]" * 100_000
+    for path, raw in (("/api/v1/topics", '{"name":"u","partitions":1,"configs":{"retention.ms":' + deep + '}}'),
+                      ("/api/v1/topics/kept/messages", '{"value":' + deep + '}')):
+        status, _, payload = c.request("POST", path, raw_body=raw.encode(), headers={"Content-Type": "application/json"})
+        assert status == 400 and b"nests deeper than 1000 levels" in payload, (path, payload[:200])
+    # A field of the wrong type was a 500 (the JSON library's type_error).
+    status, answer = c.post("/api/v1/topics", {"name": "v", "partitions": "3"})
+    assert status == 400 and "wrong type" in answer["error"]["message"], answer
+    assert b.alive()
+    status, body = c.get("/api/v1/topics")
+    assert status == 200 and [t["name"] for t in body["topics"]] == ["kept"], body
+
+
 def test_connection_cap_and_idle_timeout(broker_factory):
     b = broker_factory(CONSOLE)
     c = Console(b)

@@ -192,6 +192,19 @@ def test_a_bad_record_gets_its_error_and_the_stream_goes_on(env, name):
     assert high_watermark(broker, topic) == 7
 
 
+def test_a_body_without_records_is_a_bad_request(env, name):
+    # An empty body, only whitespace, or a bare last chunk left the route
+    # without an answer, which the server turned into a 500.
+    broker, url = env
+    topic = name("empty")
+    create_topic(broker, topic)
+    for data in (b"", b"  \n\t ", iter([])):
+        r = requests.post(records_url(url, topic), data=data, headers={"Content-Type": "application/json"}, timeout=30)
+        assert r.status_code == 400 and r.json()["error_code"] == 400 and "no record" in r.json()["message"], \
+            (data, r.status_code, r.text)
+    assert high_watermark(broker, topic) == 0
+
+
 def test_broken_framing_and_oversized_records_end_the_stream(broker_factory, name):
     broker = broker_factory(dict(PROXY, **{"http.proxy.max.request.bytes": "4096"}))
     url = proxy_url(broker)

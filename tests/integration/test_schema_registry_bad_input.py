@@ -123,6 +123,30 @@ def test_wrong_content_types_and_bodies(reg):
     assert_unchanged(reg)
 
 
+def test_deeply_nested_bodies_are_refused_and_the_broker_stays_up(reg):
+    # 100,000 levels in schemaType were printed back in the error message by a
+    # recursive dump() on the registry's thread: the stack overflowed and the
+    # broker died (found by scripts/http_fuzz.py).
+    deep = "[" * 100_000 + "]" * 100_000
+    for raw in ('{"schema":"\\"int\\"","schemaType":' + deep + '}', '{"schema":"\\"int\\"","x":' + deep + '}'):
+        status, answer = reg.call("POST", "/subjects/deep-value/versions", raw=raw, content_type=CT)
+        assert status == 400 and "nests deeper than 1000 levels" in json.dumps(answer), answer
+    # Jackson's bound: 1,000 levels are read (here refused for the field's type, not the depth).
+    at_bound = "[" * 999 + "]" * 999
+    status, answer = reg.call("POST", "/subjects/deep-value/versions",
+                              raw='{"schema":"\\"int\\"","schemaType":' + at_bound + '}', content_type=CT)
+    assert status == 422 and answer["error_code"] == 42201, answer
+    assert_unchanged(reg)
+
+
+def test_paths_that_are_not_utf8_are_answered_not_failed(reg):
+    # The path is echoed in the 404's message; a strict dump() of it threw: 500.
+    for path in ("/subjects/%FF/versions", "/subjects/%C3%28/versions/1", "/schemas/ids/%FF"):
+        status, answer = reg.call("GET", path)
+        assert status == 404 and answer["error_code"] in (40401, 40403, 404), (path, answer)
+    assert_unchanged(reg)
+
+
 def test_bad_settings(reg):
     status, answer = reg.call("PUT", "/config", {"compatibility": "SIDEWAYS"})
     assert status == 422 and answer["error_code"] == 42203, answer
