@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/json_depth.h"
+#include "base/utf8.h"
 #include "registry/rest_paths.h"
 
 namespace samsa::registry {
@@ -275,6 +276,9 @@ asio::awaitable<http::response> registry_service::handle(const http::request& re
     const std::string& p = req.path;
     auto under = [&p](const std::string& prefix) { return path_under(p, prefix); };
     if (p == "/" && req.method == "GET") co_return json_answer(json::object());
+    // Subjects are stored and answered as JSON text: one that is not UTF-8
+    // (a percent-escaped 0x99) names nothing that can exist.
+    if (!utf8::valid(p)) co_return error_answer(404, "HTTP 404 Not Found: the path is not UTF-8");
     if (auto rest = under("/subjects")) {
       http::response r = co_await subjects_route(req, *rest);
       co_return r;

@@ -144,6 +144,11 @@ def test_paths_that_are_not_utf8_are_answered_not_failed(reg):
     for path in ("/subjects/%FF/versions", "/subjects/%C3%28/versions/1", "/schemas/ids/%FF"):
         status, answer = reg.call("GET", path)
         assert status == 404 and answer["error_code"] in (40401, 40403, 404), (path, answer)
+    # Registering under such a subject failed as it was written to _schemas (500).
+    for method, path in (("POST", "/subjects/x%99y-value/versions"), ("POST", "/subjects/x%99y-value"),
+                         ("PUT", "/config/x%99y-value"), ("DELETE", "/subjects/x%99y-value")):
+        status, answer = reg.call(method, path, {"schema": GOOD_AVRO, "compatibility": "NONE"})
+        assert status == 404 and answer["error_code"] == 404, (method, path, answer)
     assert_unchanged(reg)
 
 
