@@ -20,7 +20,8 @@ with the batch's CRC then made right, so that the record checks behind the
 checksum are reached.
 
 Every second a new connection asks ApiVersions and must be answered within
---stall-seconds; the broker's RSS must stay under --rss-limit-mb. On a
+--stall-seconds (an answer slower than --slow-seconds keeps the requests sent
+in the 3 s before it, and the run goes on); the broker's RSS must stay under --rss-limit-mb. On a
 failure the last requests of every sender are written to --out (one file per
 request, the frame as sent) with the broker's log tail, and the script exits 1.
 
@@ -412,7 +413,7 @@ class Sender(threading.Thread):
             correlation += 1
             if len(frame) >= 8 and self.rng.random() < 0.95:
                 frame = frame[:4] + struct.pack(">i", correlation) + frame[8:]
-            self.recent.append(frame)
+            self.recent.append((time.monotonic(), frame))
             try:
                 sock.sendall(struct.pack(">i", len(frame)) + frame)
                 self.sent += 1
@@ -436,10 +437,23 @@ def save_failure(out_dir, why, senders, broker):
     with open(os.path.join(out_dir, "why.txt"), "w") as f:
         f.write(why + "\n\n" + broker.log_tail(200) + "\n")
     for s in senders:
-        for n, frame in enumerate(s.recent):
+        for n, (_, frame) in enumerate(list(s.recent)):
             with open(os.path.join(out_dir, f"sender{s.index}-{n:03d}.bin"), "wb") as f:
                 f.write(frame)
     return out_dir
+
+
+def save_slow(out_dir, since, senders):
+    """The requests every sender sent since `since` (a bystander waited long after them)."""
+    os.makedirs(out_dir, exist_ok=True)
+    kept = 0
+    for s in senders:
+        for n, (sent_at, frame) in enumerate(list(s.recent)):
+            if sent_at >= since:
+                with open(os.path.join(out_dir, f"sender{s.index}-{n:03d}-{sent_at - since:.3f}s.bin"), "wb") as f:
+                    f.write(frame)
+                kept += 1
+    return kept
 
 
 def main():
@@ -453,6 +467,8 @@ def main():
                          "build/fuzz-campaign's grown one when present)")
     ap.add_argument("--answer-timeout", type=float, default=1.0)
     ap.add_argument("--stall-seconds", type=float, default=10.0)
+    ap.add_argument("--slow-seconds", type=float, default=1.0,
+                    help="a bystander answer slower than this keeps the requests sent shortly before it")
     ap.add_argument("--rss-limit-mb", type=float, default=1536)
     ap.add_argument("--idle-before-stop", type=float, default=0,
                     help="seconds to wait, with no client connected, before the SIGTERM")
@@ -502,6 +518,7 @@ def main():
     failure = None
     peak_rss_mb = 0.0
     worst_probe = 0.0
+    slow_probes = []
     started = time.monotonic()
     next_report = started + 60
     while time.monotonic() - started < args.seconds:
@@ -517,7 +534,13 @@ def main():
         if not api_versions_probe("127.0.0.1", broker_port, timeout=args.stall_seconds):
             failure = f"a new connection's ApiVersions was not answered within {args.stall_seconds} s"
             break
-        worst_probe = max(worst_probe, time.monotonic() - t0)
+        waited = time.monotonic() - t0
+        worst_probe = max(worst_probe, waited)
+        if waited > args.slow_seconds:
+            slow_dir = os.path.join(args.out or os.path.join(work, "failure"), f"slow-{len(slow_probes)}")
+            kept = save_slow(slow_dir, t0 - 3.0, senders)
+            slow_probes.append(waited)
+            log(f"a bystander waited {waited:.2f} s; the {kept} requests sent from 3 s before are in {slow_dir}")
         if time.monotonic() >= next_report:
             next_report += 60
             log(f"sent {sum(s.sent for s in senders):,}, answered {sum(s.answered for s in senders):,}, "
