@@ -64,7 +64,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..")
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 from suite.processes import SamsaBroker, api_versions_probe, status_kb  # noqa: E402
-from wire_fuzz import BrokerProgram  # noqa: E402  (only `samsa`: a sanitizer build has no bench programs)
+from wire_fuzz import BrokerProgram, conclude  # noqa: E402  (only `samsa`: a sanitizer build has no bench programs)
 
 SERVICES = ("console", "registry", "proxy")
 TOPIC_A, TOPIC_B, TOPIC_AVRO, TOPIC_JS, TOPIC_PROTO, TOPIC_SCRATCH = (
@@ -1285,15 +1285,7 @@ def main():
         log(f"broker log {level}: {sum(counter.values()):,} lines, {len(counter)} kinds")
         for message, n in counter.most_common(15 if level == "warning" else 40):
             log(f"  {n:6,} x {message}")
-    if failure is not None:
-        log(f"FAILED: {failure}; {totals}")
-        log(f"requests kept in {save_failure(out, failure, senders, broker)}")
-        broker.kill()
-        return 1
-    log(f"passed: {totals}")
-    if not args.keep:
-        broker.cleanup()
-    return 0
+    return conclude(log, failure, totals, args.keep, broker, lambda: save_failure(out, failure, senders, broker))
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..")
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 from suite.processes import SamsaBroker, api_versions_probe, status_kb  # noqa: E402
+from bomb_latency import crc32c  # noqa: E402
 
 TOPIC_A, TOPIC_B = "fz-a", "fz-b"
 
@@ -91,6 +92,15 @@ def recv_exact(sock, n):
 
 # -- capture: a proxy that records what real clients send ---------------------
 
+def shut_down(*sockets):
+    """Ends both directions of a proxied connection once either side is done."""
+    for sock in sockets:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
 class RecordingProxy:
     """Forwards 127.0.0.1:listen_port to the broker and keeps every request frame a client sends."""
 
@@ -125,11 +135,7 @@ class RecordingProxy:
                 dst.sendall(head + payload)
         except (OSError, ConnectionError, struct.error):
             pass
-        for s in (src, dst):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+        shut_down(src, dst)
 
     def _answers(self, src, dst):
         try:
@@ -140,11 +146,7 @@ class RecordingProxy:
                 dst.sendall(data)
         except OSError:
             pass
-        for s in (src, dst):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+        shut_down(src, dst)
 
     def close(self):
         self.server.close()
@@ -274,26 +276,6 @@ def corpus_seeds(paths, apis):
             version = raw_version if lo <= raw_version <= hi else lo + (raw_version & 0xFFFF) % (hi - lo + 1)
             seeds.append(request_header(key, version, 0, apis) + data[4:])
     return seeds
-
-
-def crc32c_table():
-    table = []
-    for i in range(256):
-        c = i
-        for _ in range(8):
-            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
-        table.append(c)
-    return table
-
-
-CRC32C_TABLE = crc32c_table()
-
-
-def crc32c(data):
-    c = 0xFFFFFFFF
-    for b in data:
-        c = CRC32C_TABLE[(c ^ b) & 0xFF] ^ (c >> 8)
-    return c ^ 0xFFFFFFFF
 
 
 def record_batches(frame):
@@ -456,6 +438,20 @@ def save_slow(out_dir, since, senders):
     return kept
 
 
+def conclude(log, failure, totals, keep, broker, save):
+    """The end of a run (shared with http_fuzz.py): on a failure what was sent is kept (`save()` says
+    where) and the broker killed, exit status 1; otherwise the work directory goes unless kept."""
+    if failure is not None:
+        log(f"FAILED: {failure}; {totals}")
+        log(f"requests kept in {save()}")
+        broker.kill()
+        return 1
+    log(f"passed: {totals}")
+    if not keep:
+        broker.cleanup()
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("build_dir")
@@ -564,15 +560,7 @@ def main():
         except Exception as e:  # noqa: BLE001 - any failure here is the finding
             failure = f"stop/restart: {e}"
     out = args.out or os.path.join(work, "failure")
-    if failure is not None:
-        log(f"FAILED: {failure}; {totals}")
-        log(f"requests kept in {save_failure(out, failure, senders, broker)}")
-        broker.kill()
-        return 1
-    log(f"passed: {totals}")
-    if not args.keep:
-        broker.cleanup()
-    return 0
+    return conclude(log, failure, totals, args.keep, broker, lambda: save_failure(out, failure, senders, broker))
 
 
 if __name__ == "__main__":
