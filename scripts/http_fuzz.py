@@ -63,8 +63,8 @@ import urllib.parse
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..")
 sys.path.insert(0, os.path.join(ROOT, "bench"))
-from suite.processes import SamsaBroker, api_versions_probe, status_kb  # noqa: E402
-from wire_fuzz import BrokerProgram, conclude  # noqa: E402  (only `samsa`: a sanitizer build has no bench programs)
+from suite.processes import SamsaBroker, api_versions_probe  # noqa: E402
+from wire_fuzz import BrokerProgram, broker_health, conclude  # noqa: E402  (only `samsa`: a sanitizer build has no bench programs)
 
 SERVICES = ("console", "registry", "proxy")
 TOPIC_A, TOPIC_B, TOPIC_AVRO, TOPIC_JS, TOPIC_PROTO, TOPIC_SCRATCH = (
@@ -1229,12 +1229,8 @@ def main():
     next_report = started + 60
     while time.monotonic() - started < args.seconds:
         time.sleep(1.0)
-        if not broker.alive():
-            failure = f"the broker exited with {broker.proc.returncode}"
-            break
-        peak_rss_mb = max(peak_rss_mb, status_kb(broker.pid, "VmRSS") / 1024)
-        if peak_rss_mb > args.rss_limit_mb:
-            failure = f"the broker's RSS reached {peak_rss_mb:.0f} MiB (limit {args.rss_limit_mb:.0f})"
+        failure, peak_rss_mb = broker_health(broker, peak_rss_mb, args.rss_limit_mb)
+        if failure:
             break
         t0 = time.monotonic()
         why = bystander(ports, broker_port, auth, args.stall_seconds)

@@ -438,6 +438,16 @@ def save_slow(out_dir, since, senders):
     return kept
 
 
+def broker_health(broker, peak_rss_mb, limit_mb):
+    """(why the run fails, or None; the peak RSS in MiB so far): alive and under the RSS bound."""
+    if not broker.alive():
+        return f"the broker exited with {broker.proc.returncode}", peak_rss_mb
+    peak_rss_mb = max(peak_rss_mb, status_kb(broker.pid, "VmRSS") / 1024)
+    if peak_rss_mb > limit_mb:
+        return f"the broker's RSS reached {peak_rss_mb:.0f} MiB (limit {limit_mb:.0f})", peak_rss_mb
+    return None, peak_rss_mb
+
+
 def conclude(log, failure, totals, keep, broker, save):
     """The end of a run (shared with http_fuzz.py): on a failure what was sent is kept (`save()` says
     where) and the broker killed, exit status 1; otherwise the work directory goes unless kept."""
@@ -519,12 +529,8 @@ def main():
     next_report = started + 60
     while time.monotonic() - started < args.seconds:
         time.sleep(1.0)
-        if not broker.alive():
-            failure = f"the broker exited with {broker.proc.returncode}"
-            break
-        peak_rss_mb = max(peak_rss_mb, status_kb(broker.pid, "VmRSS") / 1024)
-        if peak_rss_mb > args.rss_limit_mb:
-            failure = f"the broker's RSS reached {peak_rss_mb:.0f} MiB (limit {args.rss_limit_mb:.0f})"
+        failure, peak_rss_mb = broker_health(broker, peak_rss_mb, args.rss_limit_mb)
+        if failure:
             break
         t0 = time.monotonic()
         if not api_versions_probe("127.0.0.1", broker_port, timeout=args.stall_seconds):
