@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "base/json_depth.h"
+
 namespace samsa::sasl {
 namespace {
 
@@ -19,29 +21,10 @@ using json = nlohmann::json;
 
 error bad_jwt(std::string what) { return make_error(std::errc::invalid_argument, std::move(what)); }
 
-// Refuses deep nesting before the parser sees it, so a hostile token cannot
-// make parsing or destruction recurse without bound.
-bool depth_within(std::string_view s, size_t max_depth) {
-  size_t depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : s) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return false;
-    } else if (c == ']' || c == '}') {
-      if (depth > 0) --depth;
-    }
-  }
-  return true;
-}
-
+// Deep nesting is refused before the parser sees it (base/json_depth.h): a
+// hostile token cannot make parsing or destruction recurse without bound.
 std::optional<json> parse_object(std::string_view text) {
-  if (!depth_within(text, json_max_depth)) return std::nullopt;
+  if (json_nests_deeper_than(text, static_cast<int>(json_max_depth))) return std::nullopt;
   json j = json::parse(text.begin(), text.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;
   return j;
