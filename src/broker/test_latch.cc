@@ -11,23 +11,29 @@ namespace samsa::broker {
 
 namespace {
 
-const std::string& latch_path() {
-  static const std::string path = [] {
-    const char* value = std::getenv("SAMSA_TEST_HOLD_VALIDATION");
-    return std::string(value ? value : "");
-  }();
-  return path;
+std::string env_or_empty(const char* name) {
+  const char* value = std::getenv(name);
+  return std::string(value ? value : "");
 }
 
-}  // namespace
-
-void wait_on_validation_latch() {
-  const std::string& path = latch_path();
+void wait_while_exists(const std::string& path) {
   if (path.empty()) return;
   auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(1);
   while (::access(path.c_str(), F_OK) == 0 && std::chrono::steady_clock::now() < give_up) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+}
+
+}  // namespace
+
+void wait_on_validation_latch() {
+  static const std::string path = env_or_empty("SAMSA_TEST_HOLD_VALIDATION");
+  wait_while_exists(path);
+}
+
+void wait_on_topic_config_latch() {
+  static const std::string path = env_or_empty("SAMSA_TEST_HOLD_TOPIC_CONFIG");
+  wait_while_exists(path);
 }
 
 }  // namespace samsa::broker

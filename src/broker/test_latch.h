@@ -1,12 +1,15 @@
-// A test-only hold on produce validation: when the broker was started with
-// SAMSA_TEST_HOLD_VALIDATION=<path>, validation on the worker pool waits
-// while that file exists (at most a minute). Tests use it to prove that a
-// request stuck in validation holds no network or handler thread. Without
-// the variable this costs one branch on a cached flag.
+// Test-only holds on work the worker pool does for a request: when the
+// broker was started with SAMSA_TEST_HOLD_VALIDATION=<path> (produce
+// validation) or SAMSA_TEST_HOLD_TOPIC_CONFIG=<path> (the metadata record of
+// a topic's new configs), that work waits while the file exists (at most a
+// minute). Tests use them to prove that a request stuck there holds no
+// network or handler thread. Without the variables each costs one branch on
+// a cached string.
 #pragma once
 
 namespace samsa::broker {
 
 void wait_on_validation_latch();
+void wait_on_topic_config_latch();
 
 }  // namespace samsa::broker

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "broker/test_latch.h"
 #include "broker/topic_names.h"
 #include "storage/errc.h"
 
@@ -426,38 +427,53 @@ boost::asio::awaitable<admin_result> topic_registry::add_partitions_async(worker
   co_return admin_result{};
 }
 
-admin_result topic_registry::set_overrides(std::string_view name, const std::map<std::string, std::string>& overrides,
-                                           bool validate_only) {
+boost::asio::awaitable<admin_result> topic_registry::set_overrides_async(worker_pool& workers, std::string name,
+                                                                         overrides_edit edit, bool validate_only) {
+  // A change of configs takes its turn with the other topic changes: the
+  // topic stays as checked while its record is written, and an incremental
+  // change edits the overrides the change before it left.
+  auto turn = append_turns::take(changes_);
+  co_await turn.wait_turn();
   auto it = topics_.find(name);
   if (it == topics_.end()) {
-    return admin_result::fail(error_code::unknown_topic_or_partition, "topic '" + std::string(name) + "' does not exist");
+    co_return admin_result::fail(error_code::unknown_topic_or_partition, "topic '" + name + "' does not exist");
   }
+  std::map<std::string, std::string> overrides = it->second->overrides;
+  if (admin_result edited = edit(overrides); !edited.ok()) co_return edited;
   for (const auto& [config_name, value] : overrides) {
     if (auto s = storage::validate_topic_config(config_name, value); !s) {
-      return admin_result::fail(error_code::invalid_config, s.err().message);
+      co_return admin_result::fail(error_code::invalid_config, s.err().message);
     }
   }
   auto resolved = storage::resolve(overrides, broker_settings_);
-  if (!resolved) return admin_result::fail(error_code::invalid_config, resolved.err().message);
-  topic_entry& topic = *it->second;
-  if (topic.internal && !keeps_internal_data(*resolved)) {
-    return admin_result::fail(error_code::invalid_config,
-                              "internal topic '" + topic.name +
-                                  "' must keep cleanup.policy=compact: it holds the broker's own state");
+  if (!resolved) co_return admin_result::fail(error_code::invalid_config, resolved.err().message);
+  topic_entry* topic = it->second.get();
+  if (topic->internal && !keeps_internal_data(*resolved)) {
+    co_return admin_result::fail(error_code::invalid_config,
+                                 "internal topic '" + topic->name +
+                                     "' must keep cleanup.policy=compact: it holds the broker's own state");
   }
-  if (admin_result size = check_record_size(topic.name, static_cast<int32_t>(topic.partitions.size()), overrides);
+  if (admin_result size = check_record_size(topic->name, static_cast<int32_t>(topic->partitions.size()), overrides);
       !size.ok()) {
-    return size;
+    co_return size;
   }
-  if (validate_only) return {};
-  if (auto s = metadata_.set_topic_config(topic.name, overrides); !s) {
-    return storage_failure(s.err(), "cannot record configs of " + topic.name);
+  if (validate_only) co_return admin_result{};
+  // The metadata log's append and fsync wait on the pool: on the handler
+  // thread a slow disk (or another change holding the store) held every
+  // connection for seconds (seen by scripts/wire_fuzz.py).
+  auto record = [this, &name, &overrides] {
+    wait_on_topic_config_latch();
+    return metadata_.set_topic_config(name, overrides);
+  };
+  if (status s = co_await workers.run(record); !s) {
+    co_return storage_failure(s.err(), "cannot record configs of " + name);
   }
-  topic.overrides = overrides;
-  topic.config = *resolved;
-  for (auto& log : topic.partitions) log->update_config(topic.config);
-  spdlog::info("topic {}: configs now {}", topic.name, overrides.size());
-  return {};
+  topic = topics_.find(name)->second.get();
+  topic->overrides = std::move(overrides);
+  topic->config = *resolved;
+  for (auto& log : topic->partitions) log->update_config(topic->config);
+  spdlog::info("topic {}: configs now {}", topic->name, topic->overrides.size());
+  co_return admin_result{};
 }
 
 }  // namespace samsa::broker

@@ -10,6 +10,7 @@
 // comes), while the handler thread goes on serving other requests.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -105,10 +106,13 @@ class topic_registry {
   // Internal topics keep their partition count (groups are mapped to
   // partitions by it): INVALID_REQUEST.
   admin_result add_partitions(std::string_view name, int32_t new_total, bool validate_only);
-  // Replaces the topic's overrides (after validating every entry) and applies
-  // them live. An internal topic must stay compacted (and only compacted).
-  admin_result set_overrides(std::string_view name, const std::map<std::string, std::string>& overrides,
-                             bool validate_only);
+  // Changes a topic's overrides when its turn comes: `edit` gets them as they
+  // are then (a failure it returns is the answer), every entry is validated,
+  // the metadata record is written on `workers` and the result applies live.
+  // An internal topic must stay compacted (and only compacted).
+  using overrides_edit = std::function<admin_result(std::map<std::string, std::string>&)>;
+  boost::asio::awaitable<admin_result> set_overrides_async(worker_pool& workers, std::string name,
+                                                           overrides_edit edit, bool validate_only);
 
   const std::map<std::string, std::string>& broker_settings() const { return broker_settings_; }
 

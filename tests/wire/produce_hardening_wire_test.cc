@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <thread>
 #include <fstream>
+#include <map>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -311,6 +312,69 @@ TEST(ProduceValidationLatch, ABombHeldInValidationHoldsNoThread) {
     refused += p.error_code == to_int(error_code::invalid_record);
   }
   EXPECT_GE(refused, 19);
+  if (HasFailure()) std::cerr << broker.log_tail() << "\n";
+}
+
+// A topic's new configs are recorded in the metadata log (an append and an
+// fsync) on the worker pool: on the handler thread, a slow disk, or another
+// change holding the store, held every connection for seconds (seen by
+// scripts/wire_fuzz.py). Held on the test latch, an IncrementalAlterConfigs
+// waits while a bystander is answered; two changes queued behind each other
+// both land, the second on top of the first.
+TEST(TopicConfigLatch, AConfigChangeHeldInItsWriteHoldsNoThread) {
+  std::string latch = ::testing::TempDir() + "samsa-topic-config-latch-" + std::to_string(::getpid());
+  { std::ofstream(latch) << "held\n"; }
+  ::setenv("SAMSA_TEST_HOLD_TOPIC_CONFIG", latch.c_str(), 1);
+  broker_process broker;
+  broker.start();
+  ::unsetenv("SAMSA_TEST_HOLD_TOPIC_CONFIG");
+  wire_client admin(broker.port());
+  ASSERT_EQ(create_topic(admin, "configured", 1), 0);
+
+  auto change = [](const std::string& name, const std::string& value) {
+    protocol::incremental_alter_configs_request_data req;
+    auto& r = req.resources.emplace_back();
+    r.resource_type = 2;  // topic
+    r.resource_name = "configured";
+    auto& c = r.configs.emplace_back();
+    c.name = name;
+    c.config_operation = 0;  // SET
+    c.value = value;
+    return req;
+  };
+  wire_client first(broker.port()), second(broker.port());
+  int32_t first_id = first.send(change("retention.ms", "86400000"), 1);
+  int32_t second_id = second.send(change("cleanup.policy", "compact"), 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the first reaches its write
+
+  wire_client bystander(broker.port(), "bystander");
+  protocol::api_versions_request_data versions;
+  versions.client_software_name = "bystander";
+  versions.client_software_version = "1";
+  EXPECT_EQ(bystander.call<protocol::api_versions_response_data>(versions, 3).error_code, 0);
+  protocol::metadata_request_data metadata;
+  EXPECT_EQ(bystander.call<protocol::metadata_response_data>(metadata, 1).brokers.size(), 1u);
+  EXPECT_FALSE(first.answer_waiting()) << "the config change was answered although its write was held";
+  EXPECT_FALSE(second.answer_waiting());
+
+  std::remove(latch.c_str());
+  auto api = protocol::incremental_alter_configs_request_data::api_key;
+  EXPECT_EQ(first.receive<protocol::incremental_alter_configs_response_data>(api, 1, first_id)
+                .responses.at(0).error_code, 0);
+  EXPECT_EQ(second.receive<protocol::incremental_alter_configs_response_data>(api, 1, second_id)
+                .responses.at(0).error_code, 0);
+  protocol::describe_configs_request_data describe;
+  auto& res = describe.resources.emplace_back();
+  res.resource_type = 2;
+  res.resource_name = "configured";
+  res.configuration_keys = std::nullopt;  // all of them
+  std::map<std::string, std::string> set;
+  auto described = admin.call<protocol::describe_configs_response_data>(describe, 4);
+  for (const auto& c : described.results.at(0).configs) {
+    if (c.value && (c.name == "retention.ms" || c.name == "cleanup.policy")) set[c.name] = *c.value;
+  }
+  EXPECT_EQ(set["retention.ms"], "86400000");
+  EXPECT_EQ(set["cleanup.policy"], "compact");
   if (HasFailure()) std::cerr << broker.log_tail() << "\n";
 }
 

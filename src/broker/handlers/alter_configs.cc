@@ -125,7 +125,12 @@ boost::asio::awaitable<protocol::alter_configs_response_data> handle_alter(
       for (const auto& c : resource.configs) {
         if (c.value) overrides[c.name] = *c.value;
       }
-      outcome = ctx.broker.topics().set_overrides(resource.resource_name, overrides, request.validate_only);
+      auto replace = [&overrides](std::map<std::string, std::string>& current) {
+        current = std::move(overrides);
+        return admin_result{};
+      };
+      outcome = co_await ctx.broker.topics().set_overrides_async(ctx.broker.workers(), resource.resource_name,
+                                                                 replace, request.validate_only);
     }
     fill(out, outcome);
     response.responses.push_back(std::move(out));
@@ -165,16 +170,18 @@ boost::asio::awaitable<protocol::incremental_alter_configs_response_data> handle
           }
         }
       }
-    } else if (const topic_entry* topic =
-                   find_topic(ctx.broker, resource.resource_type, resource.resource_name, outcome)) {
-      auto overrides = topic->overrides;
-      for (const auto& c : resource.configs) {
-        outcome = apply_incremental(overrides, c.name, c.config_operation, c.value);
-        if (!outcome.ok()) break;
-      }
-      if (outcome.ok()) {
-        outcome = ctx.broker.topics().set_overrides(resource.resource_name, overrides, request.validate_only);
-      }
+    } else if (find_topic(ctx.broker, resource.resource_type, resource.resource_name, outcome)) {
+      // Applied to the overrides as they are when this change's turn comes.
+      auto apply = [&resource](std::map<std::string, std::string>& current) {
+        for (const auto& c : resource.configs) {
+          if (admin_result step = apply_incremental(current, c.name, c.config_operation, c.value); !step.ok()) {
+            return step;
+          }
+        }
+        return admin_result{};
+      };
+      outcome = co_await ctx.broker.topics().set_overrides_async(ctx.broker.workers(), resource.resource_name, apply,
+                                                                 request.validate_only);
     }
     fill(out, outcome);
     response.responses.push_back(std::move(out));
