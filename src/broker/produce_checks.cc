@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "base/saturating.h"
-
 #include "record/batch_builder.h"
 #include "record/errc.h"
 #include "record/legacy_convert.h"

@@ -265,17 +265,35 @@ TEST_F(ProduceHardeningWire, StoredLeaderEpochIsTheBrokers) {
 namespace samsa::wire_test {
 namespace {
 
+// Starts `broker` with `env` naming a latch file that exists (the held work
+// waits while it does); returns the file's path, to remove to let it go.
+std::string start_with_latch(broker_process& broker, const char* env, const std::string& what) {
+  std::string latch = ::testing::TempDir() + "samsa-" + what + "-latch-" + std::to_string(::getpid());
+  { std::ofstream(latch) << "held\n"; }
+  ::setenv(env, latch.c_str(), 1);
+  broker.start();
+  ::unsetenv(env);
+  return latch;
+}
+
+// A bystander on a new connection gets ApiVersions and Metadata answered.
+void expect_bystander_answered(broker_process& broker) {
+  wire_client bystander(broker.port(), "bystander");
+  protocol::api_versions_request_data versions;
+  versions.client_software_name = "bystander";
+  versions.client_software_version = "1";
+  EXPECT_EQ(bystander.call<protocol::api_versions_response_data>(versions, 3).error_code, 0);
+  protocol::metadata_request_data metadata;
+  EXPECT_EQ(bystander.call<protocol::metadata_response_data>(metadata, 1).brokers.size(), 1u);
+}
+
 // Finding 1 and 15: a bomb's validation runs on the worker pool. Held there
 // on the test latch, it holds no network or handler thread: a bystander's
 // ApiVersions, Metadata and a small produce are all answered while the
 // bomb's own answer waits; opening the latch lets the bomb be refused.
 TEST(ProduceValidationLatch, ABombHeldInValidationHoldsNoThread) {
-  std::string latch = ::testing::TempDir() + "samsa-validation-latch-" + std::to_string(::getpid());
-  { std::ofstream(latch) << "held\n"; }
-  ::setenv("SAMSA_TEST_HOLD_VALIDATION", latch.c_str(), 1);
   broker_process broker;
-  broker.start();
-  ::unsetenv("SAMSA_TEST_HOLD_VALIDATION");
+  std::string latch = start_with_latch(broker, "SAMSA_TEST_HOLD_VALIDATION", "validation");
   wire_client admin(broker.port());
   ASSERT_EQ(create_topic(admin, "held", 1), 0);
 
@@ -294,13 +312,8 @@ TEST(ProduceValidationLatch, ABombHeldInValidationHoldsNoThread) {
   int32_t bomb_id = bomber.send(req, 9);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // it reaches validation
 
+  expect_bystander_answered(broker);
   wire_client bystander(broker.port(), "bystander");
-  protocol::api_versions_request_data versions;
-  versions.client_software_name = "bystander";
-  versions.client_software_version = "1";
-  EXPECT_EQ(bystander.call<protocol::api_versions_response_data>(versions, 3).error_code, 0);
-  protocol::metadata_request_data metadata;
-  EXPECT_EQ(bystander.call<protocol::metadata_response_data>(metadata, 1).brokers.size(), 1u);
   EXPECT_EQ(produce_batch(bystander, 9, "held", 0, build({}, {"small"})).error_code, 0);
   EXPECT_FALSE(bomber.answer_waiting()) << "the bomb was answered although its validation was held";
 
@@ -322,12 +335,8 @@ TEST(ProduceValidationLatch, ABombHeldInValidationHoldsNoThread) {
 // waits while a bystander is answered; two changes queued behind each other
 // both land, the second on top of the first.
 TEST(TopicConfigLatch, AConfigChangeHeldInItsWriteHoldsNoThread) {
-  std::string latch = ::testing::TempDir() + "samsa-topic-config-latch-" + std::to_string(::getpid());
-  { std::ofstream(latch) << "held\n"; }
-  ::setenv("SAMSA_TEST_HOLD_TOPIC_CONFIG", latch.c_str(), 1);
   broker_process broker;
-  broker.start();
-  ::unsetenv("SAMSA_TEST_HOLD_TOPIC_CONFIG");
+  std::string latch = start_with_latch(broker, "SAMSA_TEST_HOLD_TOPIC_CONFIG", "topic-config");
   wire_client admin(broker.port());
   ASSERT_EQ(create_topic(admin, "configured", 1), 0);
 
@@ -347,13 +356,7 @@ TEST(TopicConfigLatch, AConfigChangeHeldInItsWriteHoldsNoThread) {
   int32_t second_id = second.send(change("cleanup.policy", "compact"), 1);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the first reaches its write
 
-  wire_client bystander(broker.port(), "bystander");
-  protocol::api_versions_request_data versions;
-  versions.client_software_name = "bystander";
-  versions.client_software_version = "1";
-  EXPECT_EQ(bystander.call<protocol::api_versions_response_data>(versions, 3).error_code, 0);
-  protocol::metadata_request_data metadata;
-  EXPECT_EQ(bystander.call<protocol::metadata_response_data>(metadata, 1).brokers.size(), 1u);
+  expect_bystander_answered(broker);
   EXPECT_FALSE(first.answer_waiting()) << "the config change was answered although its write was held";
   EXPECT_FALSE(second.answer_waiting());
 
