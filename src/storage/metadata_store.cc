@@ -470,7 +470,10 @@ status metadata_store::append_record(uint8_t type, const std::vector<uint8_t>& p
     (void)log_->truncate(before);
     return s;
   }
-  if (auto a = apply(type, payload.data(), payload.size(), false); !a) return a;
+  {
+    std::lock_guard state(state_mu_);
+    if (auto a = apply(type, payload.data(), payload.size(), false); !a) return a;
+  }
   ++since_snapshot_;
   if (since_snapshot_ >= opts_.snapshot_every) {
     if (auto snap = snapshot_locked(); !snap)
@@ -480,7 +483,7 @@ status metadata_store::append_record(uint8_t type, const std::vector<uint8_t>& p
 }
 
 status metadata_store::create_topic(const topic_metadata& topic) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(write_mu_);
   if (topic.name.empty() || topic.partition_count <= 0)
     return make_storage_error(errc::invalid_argument, "create topic '" + topic.name + "': bad name or partition count");
   if (topics_.contains(topic.name))
@@ -495,7 +498,7 @@ status metadata_store::create_topic(const topic_metadata& topic) {
 }
 
 status metadata_store::delete_topic(const std::string& name) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(write_mu_);
   if (!topics_.contains(name)) return make_storage_error(errc::not_found, "topic '" + name + "' does not exist");
   big_endian::byte_writer w;
   w.u64(last_seq_ + 1);
@@ -504,7 +507,7 @@ status metadata_store::delete_topic(const std::string& name) {
 }
 
 status metadata_store::set_partition_count(const std::string& name, int32_t count) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(write_mu_);
   auto it = topics_.find(name);
   if (it == topics_.end()) return make_storage_error(errc::not_found, "topic '" + name + "' does not exist");
   if (count <= 0) return make_storage_error(errc::invalid_argument, "partition count must be positive");
@@ -516,7 +519,7 @@ status metadata_store::set_partition_count(const std::string& name, int32_t coun
 }
 
 status metadata_store::set_topic_config(const std::string& name, const std::map<std::string, std::string>& configs) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(write_mu_);
   if (!topics_.contains(name)) return make_storage_error(errc::not_found, "topic '" + name + "' does not exist");
   big_endian::byte_writer w;
   w.u64(last_seq_ + 1);
@@ -541,23 +544,23 @@ status metadata_store::append_acl_records(uint8_t type, const std::vector<acl_re
 }
 
 status metadata_store::create_acls(const std::vector<acl_record>& acls) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(write_mu_);
   return append_acl_records(rec_create_acl, acls);
 }
 
 status metadata_store::delete_acls(const std::vector<acl_record>& acls) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(write_mu_);
   return append_acl_records(rec_delete_acl, acls);
 }
 
 std::vector<acl_record> metadata_store::acls() const {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(state_mu_);
   return {acls_.begin(), acls_.end()};
 }
 
 status metadata_store::set_client_quotas(const client_quota_entity& entity, const client_quota_values& values,
                                          size_t max_entities) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(write_mu_);
   if (entity.empty()) return make_storage_error(errc::invalid_argument, "client quota entity is empty");
   if (!values.empty() && client_quotas_.size() >= max_entities && !client_quotas_.contains(entity)) {
     return make_storage_error(errc::limit_reached, std::to_string(client_quotas_.size()) +
@@ -575,37 +578,37 @@ status metadata_store::set_client_quotas(const client_quota_entity& entity, cons
 }
 
 std::map<client_quota_entity, client_quota_values> metadata_store::client_quotas() const {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(state_mu_);
   return client_quotas_;
 }
 
 void metadata_store::for_each_client_quota(
     const std::function<void(const client_quota_entity&, const client_quota_values&)>& fn) const {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(state_mu_);
   for (const auto& [entity, values] : client_quotas_) fn(entity, values);
 }
 
 std::optional<client_quota_values> metadata_store::client_quota(const client_quota_entity& entity) const {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(state_mu_);
   auto it = client_quotas_.find(entity);
   if (it == client_quotas_.end()) return std::nullopt;
   return it->second;
 }
 
 size_t metadata_store::client_quota_count() const {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(state_mu_);
   return client_quotas_.size();
 }
 
 std::optional<topic_metadata> metadata_store::topic(const std::string& name) const {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(state_mu_);
   auto it = topics_.find(name);
   if (it == topics_.end()) return std::nullopt;
   return it->second;
 }
 
 std::vector<topic_metadata> metadata_store::topics() const {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(state_mu_);
   std::vector<topic_metadata> out;
   for (auto& [n, t] : topics_) out.push_back(t);
   return out;
@@ -627,17 +630,17 @@ bool metadata_store::has_scram_user_locked(const std::string& user) const {
 }
 
 size_t metadata_store::scram_user_count() const {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(state_mu_);
   return scram_user_count_locked();
 }
 
 bool metadata_store::has_scram_user(const std::string& user) const {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(state_mu_);
   return has_scram_user_locked(user);
 }
 
 status metadata_store::alter_scram_credentials(const std::vector<scram_change>& changes, size_t max_users) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(write_mu_);
   // Check every change against the state the earlier ones leave, so the
   // batch is written whole or not at all.
   std::map<std::pair<std::string, int8_t>, bool> present;
@@ -700,9 +703,13 @@ status metadata_store::alter_scram_credentials(const std::vector<scram_change>& 
     (void)log_->truncate(before);
     return s;
   }
-  for (auto& [type, payload] : records) {
-    if (auto a = apply(type, payload.data(), payload.size(), false); !a) return a;
-    ++since_snapshot_;
+  {
+    // All of the batch at once, so no reader sees half of it.
+    std::lock_guard state(state_mu_);
+    for (auto& [type, payload] : records) {
+      if (auto a = apply(type, payload.data(), payload.size(), false); !a) return a;
+      ++since_snapshot_;
+    }
   }
   if (since_snapshot_ >= opts_.snapshot_every) {
     if (auto snap = snapshot_locked(); !snap)
@@ -713,14 +720,14 @@ status metadata_store::alter_scram_credentials(const std::vector<scram_change>& 
 
 std::optional<scram_credential_record> metadata_store::scram_credential(const std::string& user,
                                                                         int8_t mechanism) const {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(state_mu_);
   auto it = scram_.find({user, mechanism});
   if (it == scram_.end()) return std::nullopt;
   return it->second;
 }
 
 std::vector<scram_credential_record> metadata_store::scram_credentials() const {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(state_mu_);
   std::vector<scram_credential_record> out;
   for (const auto& [key, c] : scram_) out.push_back(c);
   return out;
@@ -737,12 +744,12 @@ void metadata_store::snapshot_scram_records(
 }
 
 status metadata_store::snapshot() {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(write_mu_);
   return snapshot_locked();
 }
 
 int64_t metadata_store::records_since_snapshot() const {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(write_mu_);
   return since_snapshot_;
 }
 

@@ -68,7 +68,9 @@ struct acl_record {
 };
 
 // Thread-safe. Every mutation appends one record and fdatasyncs before it
-// returns, so it is either fully applied after a crash or not at all.
+// returns, so it is either fully applied after a crash or not at all. Reads
+// never wait for a mutation's disk work: they see the last change that is
+// durable (see write_mu_ and state_mu_).
 class metadata_store {
  public:
   // The largest record a mutation may write. Loading accepts frames up to
@@ -153,7 +155,17 @@ class metadata_store {
   bool has_scram_user_locked(const std::string& user) const;
 
   options opts_;
-  mutable std::mutex mu_;
+  // Two locks, taken in this order, so that a read (a SCRAM login, a
+  // Describe* on the handler thread) never waits on a disk sync:
+  // - write_mu_ serialises the mutations and is held through each one's
+  //   checks, append, fdatasync and snapshot; it also guards log_ and
+  //   since_snapshot_. A mutation reads the state below under write_mu_
+  //   alone: only a holder of write_mu_ ever changes it.
+  // - state_mu_ guards the state below and is held only to read it, or by
+  //   the holder of write_mu_ to apply a change already on disk, so readers
+  //   see durable state only and wait at most for an in-memory update.
+  mutable std::mutex write_mu_;
+  mutable std::mutex state_mu_;
   std::string cluster_id_;
   std::map<std::string, topic_metadata> topics_;
   std::map<std::pair<std::string, int8_t>, scram_credential_record> scram_;

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <functional>
+#include <future>
+
 #include "base/big_endian.h"
 #include "storage/batch_ops.h"
 #include "storage/errc.h"
@@ -438,6 +442,73 @@ TEST_F(meta, scram_users_are_bounded) {
   m = open();
   EXPECT_EQ(m->scram_user_count(), 2u);
   EXPECT_TRUE(m->has_scram_user("alice"));
+}
+
+// A change in its fdatasync (a slow disk) holds the other changes back but
+// no read: a SCRAM login or a Describe* on the handler thread is answered at
+// once, from the state as of the last durable change. Each kind of change is
+// held in turn, the SCRAM batch too, and its result is seen once it is on disk.
+TEST_F(meta, reads_do_not_wait_for_a_change_in_its_sync) {
+  auto m = open();
+  const client_quota_entity alice{{"user", "alice"}};
+  ASSERT_TRUE(m->create_topic(topic("a", 1, 1)));
+  ASSERT_TRUE(m->set_client_quotas(alice, {{"producer_byte_rate", 1000}}));
+  ASSERT_TRUE(m->alter_scram_credentials({upsert(scram("alice", 1, 7))}));
+  ASSERT_TRUE(m->create_acls({acl("t", "User:alice")}));
+  auto read_everything = [&] {
+    std::string seen;
+    for (const auto& t : m->topics()) seen += t.name + ",";
+    seen += m->topic("a") ? "a;" : "no a;";
+    seen += std::to_string(m->client_quota_count()) + "q ";
+    if (auto q = m->client_quota(alice)) seen += std::to_string(static_cast<int64_t>(q->at("producer_byte_rate")));
+    m->for_each_client_quota([&](const client_quota_entity&, const client_quota_values&) { seen += "+"; });
+    seen += ";" + std::to_string(m->scram_user_count()) + "u " + (m->has_scram_user("bob") ? "bob " : "");
+    seen += m->scram_credential("alice", 1) ? "alice;" : "no alice;";
+    seen += std::to_string(m->scram_credentials().size()) + "c " + std::to_string(m->acls().size()) + "acl";
+    return seen;
+  };
+  const std::string before = read_everything();
+  EXPECT_EQ(before, "a,a;1q 1000+;1u alice;1c 1acl");
+  struct held_change {
+    const char* what;
+    std::function<status()> change;
+    std::string after;
+  };
+  const std::vector<held_change> changes = {
+      {"create topic", [&] { return m->create_topic(topic("b", 2, 2)); }, "a,b,a;1q 1000+;1u alice;1c 1acl"},
+      {"client quota", [&] { return m->set_client_quotas(alice, {{"producer_byte_rate", 5}}); },
+       "a,b,a;1q 5+;1u alice;1c 1acl"},
+      {"SCRAM batch",
+       [&] { return m->alter_scram_credentials({upsert(scram("bob", 1, 3)), removal("alice", 1)}); },
+       "a,b,a;1q 5+;1u bob no alice;1c 1acl"},
+      {"ACLs", [&] { return m->create_acls({acl("u", "User:bob")}); }, "a,b,a;1q 5+;1u bob no alice;1c 2acl"},
+  };
+  std::string durable = before;
+  for (const auto& held : changes) {
+    SCOPED_TRACE(held.what);
+    std::promise<void> in_sync;
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::atomic<bool> first{true};
+    fs->set_sync_hook([&](const std::string&) {
+      if (!first.exchange(false)) return;
+      in_sync.set_value();
+      released.wait();
+    });
+    auto writer = std::async(std::launch::async, held.change);
+    in_sync.get_future().wait();
+    auto reader = std::async(std::launch::async, read_everything);
+    const bool answered = reader.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+    release.set_value();
+    EXPECT_TRUE(answered) << "a read waited for another change's fdatasync";
+    EXPECT_EQ(reader.get(), durable) << "a read saw a change that is not on disk yet";
+    ASSERT_TRUE(writer.get());
+    fs->set_sync_hook(nullptr);
+    durable = read_everything();
+    EXPECT_EQ(durable, held.after);
+  }
+  m.reset();
+  EXPECT_EQ(open()->scram_credentials().size(), 1u);
 }
 
 }  // namespace
