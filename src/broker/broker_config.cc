@@ -69,7 +69,7 @@ const std::set<std::string>& broker_keys() {
       "http.proxy.listeners", "http.proxy.max.request.bytes", "http.proxy.max.records.per.request",
       "http.proxy.stream.buffer.bytes",
       "http.proxy.consumer.max.instances", "http.proxy.consumer.instance.timeout.ms", "http.proxy.consumer.max.records",
-      "http.proxy.consumer.max.bytes", "schema.registry.url"};
+      "http.proxy.consumer.max.bytes", "schema.registry.url", "schema.registry.basic.auth.user.info"};
   return keys;
 }
 

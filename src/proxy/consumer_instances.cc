@@ -557,7 +557,7 @@ asio::awaitable<http::response> consumer_instances::records(const http::request&
           blobs.push_back(r.key);
           blobs.push_back(r.value);
         }
-        decoded = co_await schemas_.decode(std::move(blobs));
+        decoded = co_await schemas_.decode(std::move(blobs), schemas_.authorization_for(req));
       }
       auto pos = c->positions.find(tp);
       if (pos == c->positions.end() || pos->second != from || c->closed) continue;

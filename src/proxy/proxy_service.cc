@@ -56,7 +56,7 @@ json null_or(const std::optional<int32_t>& v) { return v ? json(*v) : json(nullp
 
 proxy_service::proxy_service(broker::broker_state& broker, proxy_settings settings)
     : broker_(broker), settings_(std::move(settings)), server_(limits_for(settings_)), producer_(broker),
-      encoder_(settings_.registry_url),
+      encoder_(settings_.registry_url, settings_.registry_auth),
       consumers_(std::make_unique<consumer_instances>(broker, settings_, server_.io(), encoder_)) {
   for (const char* method : {"GET", "POST", "PUT", "DELETE"})
     server_.route(method, "/", [this](const http::request& r) { return handle(r); }, true);
@@ -200,7 +200,7 @@ asio::awaitable<http::response> proxy_service::produce_v2(const http::request& r
         any = any || side.values.back().has_value();
       }
       if (!any && !given.given()) continue;
-      auto encoded = co_await encoder_.encode(std::move(side));
+      auto encoded = co_await encoder_.encode(std::move(side), encoder_.authorization_for(req));
       if (!encoded) co_return error_answer(encoded.error());
       (is_key ? key_id : value_id) = encoded->schema_id;
       for (size_t i = 0; i < out.size(); ++i) (is_key ? out[i].key : out[i].value) = encoded->values[i];
@@ -256,7 +256,10 @@ result<std::unique_ptr<broker::side_service>> start_http_proxy(broker::broker_st
     spdlog::info("http proxy: off (http.proxy.listeners=none)");
     return std::unique_ptr<broker::side_service>();
   }
-  if (settings->registry_url.empty()) settings->registry_url = registry_url;
+  if (settings->registry_url.empty()) {
+    settings->registry_url = registry_url;
+    settings->registry_auth.pass_callers_on = true;
+  }
   auto address = http::parse_http_listener(*settings->listener);
   if (!address) return make_error(std::errc::invalid_argument, "http.proxy.listeners: " + address.err().describe());
   auto service = std::make_unique<proxy_service>(broker, *settings);

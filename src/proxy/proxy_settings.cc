@@ -49,6 +49,12 @@ result<proxy_settings> proxy_settings_from(const std::map<std::string, std::stri
   if (auto st = read_number(raw, "http.proxy.consumer.max.bytes", 1024, 1LL << 30, s.max_fetch_bytes); !st)
     return st.err();
   if (auto it = raw.find("schema.registry.url"); it != raw.end()) s.registry_url = it->second;
+  if (auto it = raw.find("schema.registry.basic.auth.user.info"); it != raw.end()) {
+    if (it->second.find(':') == std::string::npos)
+      return make_error(std::errc::invalid_argument,
+                        "schema.registry.basic.auth.user.info must be USER:PASSWORD (no ':' in the value given)");
+    s.registry_auth.user_info = it->second;
+  }
   return s;
 }
 

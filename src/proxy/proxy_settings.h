@@ -12,6 +12,14 @@
 
 namespace samsa::proxy {
 
+// How the proxy's schema formats authenticate to the registry.
+struct registry_credentials {
+  // schema.registry.basic.auth.user.info ("user:password"); empty: none.
+  std::string user_info;
+  // The registry is the broker's own, which checks the same users.
+  bool pass_callers_on = false;
+};
+
 struct proxy_settings {
   // http.proxy.listeners: "http://127.0.0.1:8082" by default; nullopt = none (off).
   std::optional<std::string> listener = "http://127.0.0.1:8082";
@@ -36,6 +44,9 @@ struct proxy_settings {
   int64_t max_fetch_bytes = 8 * 1024 * 1024;
   // schema.registry.url; empty: the embedded registry's listener.
   std::string registry_url;
+  // schema.registry.basic.auth.user.info; whether callers' credentials are
+  // passed on (to the embedded registry only: never to a registry elsewhere).
+  registry_credentials registry_auth;
 };
 
 result<proxy_settings> proxy_settings_from(const std::map<std::string, std::string>& raw);

@@ -32,5 +32,22 @@ TEST(proxy_settings, stream_buffer_bytes_defaults_to_4_mib_and_is_bounded) {
   EXPECT_NE(small.err().describe().find("http.proxy.stream.buffer.bytes"), std::string::npos);
 }
 
+// Credentials for a registry elsewhere: Confluent's key, USER:PASSWORD. By
+// default none, and callers' own credentials are not passed on (the service
+// turns that on for the embedded registry only).
+TEST(proxy_settings, registry_user_info_is_user_colon_password) {
+  auto d = proxy_settings_from({});
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->registry_auth.user_info, "");
+  EXPECT_FALSE(d->registry_auth.pass_callers_on);
+  auto set = proxy_settings_from({{"schema.registry.basic.auth.user.info", "proxy:pa:ss"}});
+  ASSERT_TRUE(set);
+  EXPECT_EQ(set->registry_auth.user_info, "proxy:pa:ss");
+  auto bad = proxy_settings_from({{"schema.registry.basic.auth.user.info", "no-colon"}});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.err().describe().find("USER:PASSWORD"), std::string::npos);
+  EXPECT_EQ(bad.err().describe().find("no-colon"), std::string::npos) << "a password is never echoed";
+}
+
 }  // namespace
 }  // namespace samsa::proxy

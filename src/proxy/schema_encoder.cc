@@ -5,6 +5,7 @@
 
 #include "registry/schema.h"
 #include "registry/schema_codec.h"
+#include "security/sasl/crypto.h"
 
 namespace samsa::proxy {
 
@@ -18,17 +19,35 @@ registry::schema_type type_of(format f) {
   }
 }
 
+problem registry_refused(const std::string& why) {
+  return problem{403, codes::forbidden, "The schema registry refused the request's credentials: " + why};
+}
+
 }  // namespace
 
-boost::asio::awaitable<outcome<encoded_side>> schema_encoder::encode(schema_side side) {
+schema_encoder::schema_encoder(std::string registry_url, const registry_credentials& credentials)
+    : url_(std::move(registry_url)), pass_callers_on_(credentials.pass_callers_on), pool_(2) {
+  if (!credentials.user_info.empty()) {
+    const auto& info = credentials.user_info;
+    fixed_authorization_ = "Basic " + sasl::base64_encode(reinterpret_cast<const uint8_t*>(info.data()), info.size());
+  }
+}
+
+std::string schema_encoder::authorization_for(const http::request& req) const {
+  if (!fixed_authorization_.empty()) return fixed_authorization_;
+  return pass_callers_on_ ? req.authorization : std::string();
+}
+
+boost::asio::awaitable<outcome<encoded_side>> schema_encoder::encode(schema_side side, std::string authorization) {
   if (url_.empty())
     co_return problem{408, codes::schema_registry_error, "no schema registry: set schema.registry.url"};
-  auto job = [this, &side]() -> outcome<encoded_side> {
-    registry::schema_codec codec(url_, std::chrono::seconds(10));
+  auto job = [this, &side, &authorization]() -> outcome<encoded_side> {
+    registry::schema_codec codec(url_, std::chrono::seconds(10), authorization);
     encoded_side out;
     out.schema_id = side.schema_id;
     if (side.schema_text) {
       auto id = codec.register_schema(side.subject, type_of(side.embedded.value_or(format::avro)), *side.schema_text);
+      if (!id && id.err().code == std::errc::permission_denied) return registry_refused(id.err().message);
       if (!id) return problem{408, codes::schema_registry_error, "Schema registration or lookup failed: " + id.err().message};
       out.schema_id = *id;
     }
@@ -42,6 +61,7 @@ boost::asio::awaitable<outcome<encoded_side>> schema_encoder::encode(schema_side
       auto bytes = codec.encode(*out.schema_id, *side.values[i]);
       if (!bytes) {
         auto e = bytes.err();
+        if (e.code == std::errc::permission_denied) return registry_refused(e.message);
         // The registry unreachable or the id unknown is a lookup failure;
         // anything else is the value not fitting its schema.
         bool lookup = e.code == std::errc::connection_refused || e.code == std::errc::timed_out ||
@@ -58,16 +78,17 @@ boost::asio::awaitable<outcome<encoded_side>> schema_encoder::encode(schema_side
   co_return result;
 }
 
-boost::asio::awaitable<decoded_blobs> schema_encoder::decode(std::vector<std::optional<std::string>> blobs) {
+boost::asio::awaitable<decoded_blobs> schema_encoder::decode(std::vector<std::optional<std::string>> blobs,
+                                                             std::string authorization) {
   decoded_blobs out;
   if (url_.empty()) {
     out.failed_at = 0;
     out.error = "no schema registry: set schema.registry.url";
     co_return out;
   }
-  auto job = [this, &blobs, &out] {
+  auto job = [this, &blobs, &out, &authorization] {
     // One codec per read: its cache keeps each id fetched once per read.
-    registry::schema_codec codec(url_, std::chrono::seconds(10));
+    registry::schema_codec codec(url_, std::chrono::seconds(10), authorization);
     for (size_t i = 0; i < blobs.size(); ++i) {
       if (!blobs[i]) {
         out.texts.emplace_back();

@@ -8,6 +8,13 @@
 // a blocking REST client, so it runs on the proxy's own small thread pool,
 // never on the HTTP thread nor on the broker's workers (the embedded
 // registry's own reads need those).
+//
+// Credentials, for a registry that requires them (an authorizer is on):
+// schema.registry.basic.auth.user.info when set; otherwise, when the
+// registry is the broker's own, the caller's Authorization header, so the
+// registry judges the caller as the proxy did (WRITE on the topic to
+// register its subject's schema, DESCRIBE to use one). A registry that
+// refuses them answers the caller 403 / 40301.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -17,7 +24,9 @@
 #include <vector>
 
 #include "broker/worker_pool.h"
+#include "http/server.h"
 #include "proxy/proxy_body.h"
+#include "proxy/proxy_settings.h"
 
 namespace samsa::proxy {
 
@@ -48,18 +57,25 @@ struct decoded_blobs {
 
 class schema_encoder {
  public:
-  explicit schema_encoder(std::string registry_url) : url_(std::move(registry_url)), pool_(2) {}
+  schema_encoder(std::string registry_url, const registry_credentials& credentials);
   ~schema_encoder() { pool_.stop(); }
 
-  // Registration or lookup failures: 408 / 40801; a value the schema refuses: 422 / 42203.
-  boost::asio::awaitable<outcome<encoded_side>> encode(schema_side side);
+  // The Authorization header the registry gets for `req` ("" for none).
+  std::string authorization_for(const http::request& req) const;
+
+  // Registration or lookup failures: 408 / 40801; the registry refusing the
+  // credentials: 403 / 40301; a value the schema refuses: 422 / 42203.
+  boost::asio::awaitable<outcome<encoded_side>> encode(schema_side side, std::string authorization);
   // For consumer instances in a schema format; on the same threads as encode().
-  boost::asio::awaitable<decoded_blobs> decode(std::vector<std::optional<std::string>> blobs);
+  boost::asio::awaitable<decoded_blobs> decode(std::vector<std::optional<std::string>> blobs,
+                                               std::string authorization);
   const std::string& url() const { return url_; }
   void stop() { pool_.stop(); }
 
  private:
   std::string url_;
+  std::string fixed_authorization_;  // from user_info
+  bool pass_callers_on_;
   broker::worker_pool pool_;
 };
 

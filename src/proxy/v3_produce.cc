@@ -159,7 +159,7 @@ class session {
       side.subject = target_.topic + (is_key ? "-key" : "-value");
       side.schema_id = d->schema_id;
       side.values.push_back(d->bytes);
-      auto encoded = co_await encoder_.encode(std::move(side));
+      auto encoded = co_await encoder_.encode(std::move(side), encoder_.authorization_for(req_));
       if (!encoded) {
         refuse(s, problem{encoded.error().status, encoded.error().status, encoded.error().message});
         co_return false;

@@ -58,7 +58,8 @@ std::string encode_path_segment(const std::string& text) {
 }
 
 result<rest_answer> rest_call(const std::string& base_url, const std::string& method, const std::string& target,
-                              const std::string& body, std::chrono::milliseconds timeout) {
+                              const std::string& body, std::chrono::milliseconds timeout,
+                              const std::string& authorization) {
   auto address = parse_base_url(base_url);
   if (!address) return address.err();
   asio::io_context io(1);
@@ -73,6 +74,7 @@ result<rest_answer> rest_call(const std::string& base_url, const std::string& me
       req.set(bhttp::field::host, address->host);
       req.set(bhttp::field::user_agent, "samsa");
       req.set(bhttp::field::accept, "application/vnd.schemaregistry.v1+json");
+      if (!authorization.empty()) req.set(bhttp::field::authorization, authorization);
       if (!body.empty()) {
         req.set(bhttp::field::content_type, "application/vnd.schemaregistry.v1+json");
         req.body() = body;

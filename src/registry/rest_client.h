@@ -22,9 +22,11 @@ struct rest_answer {
 
 // `base_url` is http://HOST:PORT; `target` starts with '/'. Connection
 // failures are errors (std::errc::connection_refused, timed_out); any HTTP
-// status is an answer.
+// status is an answer. `authorization`, when not empty, is sent as the
+// Authorization header ("Basic ...").
 result<rest_answer> rest_call(const std::string& base_url, const std::string& method, const std::string& target,
-                              const std::string& body, std::chrono::milliseconds timeout);
+                              const std::string& body, std::chrono::milliseconds timeout,
+                              const std::string& authorization = {});
 
 // Percent-encodes a path segment (subjects may hold '/', ':' ...).
 std::string encode_path_segment(const std::string& text);

@@ -56,14 +56,18 @@ error registry_error(const rest_answer& a) {
   std::string message = j ? string_field(*j, "message").value_or(brief(a.body)) : brief(a.body);
   if (j)
     if (auto code = int32_field(*j, "error_code")) message += " (error_code " + std::to_string(*code) + ")";
-  auto code = a.status == 404 ? std::errc::no_such_file_or_directory : std::errc::operation_not_permitted;
+  // 401 and 403 are the credentials' fault (the caller's, when a proxy
+  // passes them on), not a registry failure.
+  auto code = a.status == 404                      ? std::errc::no_such_file_or_directory
+              : a.status == 401 || a.status == 403 ? std::errc::permission_denied
+                                                   : std::errc::operation_not_permitted;
   return make_error(code, "schema registry: " + message);
 }
 
 }  // namespace
 
 result<std::string> schema_codec::get(const std::string& target) {
-  auto a = rest_call(url_, "GET", target, "", timeout_);
+  auto a = rest_call(url_, "GET", target, "", timeout_, authorization_);
   if (!a) return a.err();
   if (a->status != 200) return registry_error(*a);
   return a->body;
@@ -72,7 +76,7 @@ result<std::string> schema_codec::get(const std::string& target) {
 result<int32_t> schema_codec::register_schema(const std::string& subject, schema_type type, const std::string& text) {
   json body{{"schema", text}, {"schemaType", std::string(type_name(type))}};
   auto a = rest_call(url_, "POST", "/subjects/" + encode_path_segment(subject) + "/versions",
-                     body.dump(-1, ' ', false, json::error_handler_t::replace), timeout_);
+                     body.dump(-1, ' ', false, json::error_handler_t::replace), timeout_, authorization_);
   if (!a) return a.err();
   if (a->status != 200) return registry_error(*a);
   auto j = object_of(a->body);

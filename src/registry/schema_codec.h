@@ -27,8 +27,10 @@ class schema_codec {
   // naming ids without end cannot grow it without bound).
   static constexpr size_t max_cached_schemas = 1000;
 
-  schema_codec(std::string registry_url, std::chrono::milliseconds timeout)
-      : url_(std::move(registry_url)), timeout_(timeout) {}
+  // `authorization`: the Authorization header each request to the registry
+  // carries (none when empty), for a registry that requires credentials.
+  schema_codec(std::string registry_url, std::chrono::milliseconds timeout, std::string authorization = {})
+      : url_(std::move(registry_url)), timeout_(timeout), authorization_(std::move(authorization)) {}
 
   // Registers `text` under `subject` (the registry answers the existing id
   // for a schema it has) and returns the id.
@@ -47,6 +49,7 @@ class schema_codec {
 
   std::string url_;
   std::chrono::milliseconds timeout_;
+  std::string authorization_;
   std::map<int32_t, parsed_schema> cache_;
 };
 

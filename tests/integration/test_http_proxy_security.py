@@ -13,7 +13,8 @@ import pytest
 import requests
 from confluent_kafka import Consumer
 
-from proxy_util import BINARY, JSON, V2, curl, proxy_url, wait_until
+from proxy_util import AVRO, BINARY, JSON, V2, curl, proxy_url, wait_until
+from registry_util import registry_url
 from samsa_harness import Broker, samsa_bin
 
 AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
@@ -30,22 +31,27 @@ def samsa(broker, *args, stdin=None):
 def secured():
     broker = Broker({
         "authorizer.class.name": AUTHORIZER,
-        "super.users": "User:ANONYMOUS",  # the command-line tools below set the stage over PLAINTEXT
+        # The command-line tools below set the stage over PLAINTEXT; root does over HTTP.
+        "super.users": "User:ANONYMOUS;User:root",
         "http.proxy.listeners": "http://127.0.0.1:0",
+        "schema.registry.listeners": "http://127.0.0.1:0",
         "group.initial.rebalance.delay.ms": "0",
         "connection.failed.authentication.delay.ms": "0",
     }).start()
     samsa(broker, "user", "create", "alice", "--password-stdin", stdin="alice-secret\n")
-    for topic in ("pub", "secret"):
+    samsa(broker, "user", "create", "root", "--password-stdin", stdin="root-secret\n")
+    for topic in ("pub", "secret", "shop"):
         samsa(broker, "topic", "create", topic, "-p", "1")
     acl = ["acl", "create", "--allow-principal", "User:alice"]
     samsa(broker, *acl, "--operation", "Read", "--operation", "Write", "--topic", "pub")
+    samsa(broker, *acl, "--operation", "Read", "--operation", "Write", "--topic", "shop")
     samsa(broker, *acl, "--operation", "Read", "--group", "g-alice")
     yield broker, proxy_url(broker)
     broker.close()
 
 
 ALICE = ("alice", "alice-secret")
+ROOT = ("root", "root-secret")
 
 
 def test_no_or_wrong_credentials_are_401(secured):
@@ -63,7 +69,7 @@ def test_produce_needs_write_and_listings_are_filtered(secured):
     assert status == 200 and answer["offsets"][0]["error_code"] is None, answer
     status, answer = curl("POST", f"{url}/topics/secret", body, BINARY, user="alice:alice-secret")
     assert status == 403 and answer["error_code"] == 40301 and "secret" in answer["message"]
-    assert requests.get(f"{url}/topics", auth=ALICE, timeout=30).json() == ["pub"]
+    assert sorted(requests.get(f"{url}/topics", auth=ALICE, timeout=30).json()) == ["pub", "shop"]
     assert requests.get(f"{url}/topics/secret", auth=ALICE, timeout=30).status_code == 403
     # The refused record is not in the topic; the allowed one is.
     c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "check", "auto.offset.reset": "earliest"})
@@ -125,4 +131,67 @@ def test_consumers_need_read_on_group_and_topic(secured):
                                                auth=ALICE, timeout=30).json()) or got, "records as alice")
     assert all(rec["topic"] == "pub" for rec in got)
     # Another principal (the anonymous super user has no password here) cannot use alice's instance.
+    assert requests.delete(base, auth=ALICE, timeout=30).status_code == 204
+
+
+def test_schema_formats_pass_the_callers_credentials_to_the_embedded_registry(secured):
+    """Avro through the proxy under an authorizer: the proxy asks the
+    broker's own registry with the caller's credentials, so the registry
+    judges the caller as the proxy did. Alice may register shop's value schema
+    and produce with it (WRITE on shop), and consume it back decoded; a schema
+    id only a topic she cannot see uses is refused 403 / 40301, not a
+    registry failure, and nothing is written."""
+    broker, url = secured
+    schema = json.dumps({"type": "record", "name": "Pay", "fields": [{"name": "who", "type": "string"}]})
+    body = {"value_schema": schema, "records": [{"value": {"who": "alice"}}]}
+    r = requests.post(f"{url}/topics/shop", json=body, headers={"Content-Type": AVRO}, auth=ALICE, timeout=30)
+    assert r.status_code == 200, r.text
+    sid = r.json()["value_schema_id"]
+    assert isinstance(sid, int) and r.json()["offsets"][0]["error_code"] is None
+    # The registry recorded it under shop's subject, as alice.
+    registry = registry_url(broker)
+    r = requests.get(f"{registry}/subjects/shop-value/versions/latest", auth=ALICE, timeout=30)
+    assert r.status_code == 200 and r.json()["id"] == sid
+
+    # A schema only the secret topic uses: root registers it, alice may not read it.
+    hidden = json.dumps({"type": "record", "name": "Hidden", "fields": [{"name": "k", "type": "long"}]})
+    r = requests.post(f"{registry}/subjects/secret-value/versions", json={"schema": hidden},
+                      headers={"Content-Type": "application/vnd.schemaregistry.v1+json"}, auth=ROOT, timeout=30)
+    assert r.status_code == 200, r.text
+    hidden_id = r.json()["id"]
+    from confluent_kafka import TopicPartition
+    c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "check-avro", "auto.offset.reset": "earliest"})
+    before = c.get_watermark_offsets(TopicPartition("shop", 0), 10)[1]
+    r = requests.post(f"{url}/topics/shop", json={"value_schema_id": hidden_id, "records": [{"value": {"k": 1}}]},
+                      headers={"Content-Type": AVRO}, auth=ALICE, timeout=30)
+    assert r.status_code == 403 and r.json()["error_code"] == 40301, r.text
+    assert "registry" in r.json()["message"]
+    assert c.get_watermark_offsets(TopicPartition("shop", 0), 10)[1] == before
+    # The streamed v3 produce encodes with the caller's credentials too.
+    cid = requests.get(f"{url}/v3/clusters", auth=ALICE, timeout=30).json()["data"][0]["cluster_id"]
+    v3 = f"{url}/v3/clusters/{cid}/topics/shop/records"
+    r = requests.post(v3, json={"value": {"schema_id": hidden_id, "data": {"k": 1}}}, auth=ALICE, timeout=30)
+    assert r.status_code == 200 and r.json()["error_code"] == 403, r.text
+    r = requests.post(v3, json={"value": {"schema_id": sid, "data": {"who": "alice"}}}, auth=ALICE, timeout=30)
+    assert r.status_code == 200 and r.json()["error_code"] == 200, r.text
+    assert c.get_watermark_offsets(TopicPartition("shop", 0), 10)[1] == before + 1
+    c.close()
+
+    # Read back through an Avro consumer instance: decoded with alice's credentials.
+    r = requests.post(f"{url}/consumers/g-alice", json={"name": "avro", "format": "avro", "auto.offset.reset": "earliest"},
+                      headers={"Content-Type": V2}, auth=ALICE, timeout=30)
+    assert r.status_code == 200, r.text
+    base = r.json()["base_uri"]
+    r = requests.post(f"{base}/subscription", json={"topics": ["shop"]}, headers={"Content-Type": V2}, auth=ALICE,
+                      timeout=30)
+    assert r.status_code == 204
+    decoded = []
+
+    def some_avro():
+        got = requests.get(f"{base}/records", params={"timeout": 500}, headers={"Accept": AVRO}, auth=ALICE, timeout=30)
+        assert got.status_code == 200, got.text
+        decoded.extend(rec["value"] for rec in got.json())
+        return decoded
+    wait_until(lambda: some_avro() and len(decoded) >= 2, "the Avro records decoded as alice")
+    assert decoded == [{"who": "alice"}, {"who": "alice"}]
     assert requests.delete(base, auth=ALICE, timeout=30).status_code == 204
