@@ -443,7 +443,8 @@ asio::awaitable<void> consumer_instances::leave(instance_ptr c) {
   c->member_id.clear();
 }
 
-asio::awaitable<int16_t> consumer_instances::commit_positions(instance_ptr c, const std::map<tp_key, int64_t>& given) {
+asio::awaitable<int16_t> consumer_instances::commit_positions(instance_ptr c, const std::map<tp_key, int64_t>& given,
+                                                              tp_key* failed) {
   // A copy before the first suspension: callers pass the instance's own
   // map, which this changes (and which may change while the commit waits).
   const std::map<tp_key, int64_t> offsets = given;
@@ -469,7 +470,10 @@ asio::awaitable<int16_t> consumer_instances::commit_positions(instance_ptr c, co
   if (!answer) co_return kafka::to_int(kafka::error_code::unknown_server_error);
   for (const auto& t : answer->topics)
     for (const auto& p : t.partitions)
-      if (p.error_code != 0) co_return p.error_code;
+      if (p.error_code != 0) {
+        if (failed) *failed = {t.name, p.partition_index};
+        co_return p.error_code;
+      }
   for (const auto& [tp, off] : offsets) {
     auto it = c->uncommitted.find(tp);
     if (it != c->uncommitted.end() && it->second <= off) c->uncommitted.erase(it);
@@ -631,9 +635,20 @@ asio::awaitable<http::response> consumer_instances::commit(const http::request& 
     offsets = c->positions;
   }
   if (offsets.empty()) co_return http::response{200, v2_json_type, "", {}};
-  int16_t code = co_await commit_positions(c, offsets);
+  tp_key failed;
+  int16_t code = co_await commit_positions(c, offsets, &failed);
   if (code != 0) {
     auto e = static_cast<kafka::error_code>(code);
+    // The caller's mistakes get Confluent's own codes, not a Kafka error to retry.
+    if (e == kafka::error_code::unknown_topic_or_partition) {
+      auto topic_exists = [this, name = failed.first] { return broker_.topics().find(name) != nullptr; };
+      const bool exists = co_await http::on_broker(broker_.io(), std::move(topic_exists));
+      if (!exists) co_return error_answer(404, codes::topic_not_found, "Topic " + failed.first + " not found.");
+      co_return error_answer(404, codes::partition_not_found, "Partition " + std::to_string(failed.second) +
+                                                                  " of topic " + failed.first + " not found.");
+    }
+    if (e == kafka::error_code::topic_authorization_failed || e == kafka::error_code::group_authorization_failed)
+      co_return error_answer(403, codes::forbidden, std::string(kafka::error_name(e)) + ": " + std::string(kafka::default_message(e)));
     co_return error_answer(kafka::is_retriable(e) ? 500 : 400, kafka::is_retriable(e) ? codes::kafka_retriable : codes::kafka_error,
                            std::string(kafka::error_name(e)) + ": " + std::string(kafka::default_message(e)));
   }

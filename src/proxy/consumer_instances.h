@@ -67,7 +67,10 @@ class consumer_instances {
   boost::asio::awaitable<void> heartbeat_loop(instance_ptr c);
   boost::asio::awaitable<void> leave(instance_ptr c);
   boost::asio::awaitable<void> fill_positions(instance_ptr c);
-  boost::asio::awaitable<int16_t> commit_positions(instance_ptr c, const std::map<std::pair<std::string, int32_t>, int64_t>& given);
+  // The first error of the commit (0: none); `failed`, when given, gets the
+  // partition it came from.
+  boost::asio::awaitable<int16_t> commit_positions(instance_ptr c, const std::map<std::pair<std::string, int32_t>, int64_t>& given,
+                                                   std::pair<std::string, int32_t>* failed = nullptr);
   boost::asio::awaitable<void> sweep();
 
   broker::broker_state& broker_;

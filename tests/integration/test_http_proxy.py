@@ -330,6 +330,15 @@ def test_consumer_instance_reads_kafka_client_records_and_commits(env, name):
     assert c.committed([TopicPartition(topic, 0)], 10)[0].offset == 1
     r = requests.get(f"{base}/offsets", json={"partitions": [{"topic": topic, "partition": 0}]}, timeout=30)
     assert r.json()["offsets"][0]["offset"] == 1
+    # Committing for a topic or partition that does not exist is the
+    # caller's mistake: 404 with Confluent's topic / partition code, not a
+    # Kafka error to retry; nothing else of that commit changes.
+    for bad, code, said in (({"topic": name("nowhere"), "partition": 0}, 40401, "Topic"),
+                            ({"topic": topic, "partition": 7}, 40402, "Partition 7")):
+        r = requests.post(f"{base}/offsets", json={"offsets": [{**bad, "offset": 5}]}, headers={"Content-Type": V2},
+                          timeout=30)
+        assert r.status_code == 404 and r.json()["error_code"] == code and said in r.json()["message"], r.text
+    assert c.committed([TopicPartition(topic, 0)], 10)[0].offset == 1
     c.close()
     assert requests.delete(base, timeout=30).status_code == 204
     wait_until(lambda: not describe_group(broker, group)["members"], "the member to leave")

@@ -130,6 +130,10 @@ def test_consumers_need_read_on_group_and_topic(secured):
     wait_until(lambda: got.extend(requests.get(f"{base}/records", params={"timeout": 500}, headers={"Accept": BINARY},
                                                auth=ALICE, timeout=30).json()) or got, "records as alice")
     assert all(rec["topic"] == "pub" for rec in got)
+    # Committing for a topic alice may not read is refused as the Kafka request is: 403.
+    r = requests.post(f"{base}/offsets", json={"offsets": [{"topic": "secret", "partition": 0, "offset": 0}]},
+                      headers={"Content-Type": V2}, auth=ALICE, timeout=30)
+    assert r.status_code == 403 and r.json()["error_code"] == 40301 and "TOPIC_AUTHORIZATION" in r.json()["message"], r.text
     # Another principal (the anonymous super user has no password here) cannot use alice's instance.
     assert requests.delete(base, auth=ALICE, timeout=30).status_code == 204
 
