@@ -412,7 +412,7 @@ void register_consume(CLI::App& app, cli_context& ctx) {
   cmd->add_flag("--decode", a->decode,
                 "Values in the Schema Registry's wire format (Avro, JSON Schema, Protobuf) are printed as JSON");
   cmd->add_option("--registry", a->registry,
-                  "Schema Registry URL for --decode (default $SAMSA_SCHEMA_REGISTRY_URL or http://127.0.0.1:8081)");
+                  "Schema Registry URL for --decode (default $SAMSA_SCHEMA_REGISTRY_URL or http://127.0.0.1:8081; put USER:PASSWORD@ before the host for credentials)");
   set_example(cmd, "samsa consume orders --group billing --format '{partition}:{offset} {key}={value}\\n'");
   cmd->callback([a, from, &ctx] {
     a->from_given = from->count() > 0;

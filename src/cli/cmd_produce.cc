@@ -367,7 +367,7 @@ void register_produce(CLI::App& app, cli_context& ctx) {
   cmd->add_option("--schema-type", a->schema_type, "AVRO, JSON or PROTOBUF (default: from --value-schema's extension)");
   cmd->add_option("--message", a->message, "Protobuf: the message type's full name (default: the schema's first)");
   cmd->add_option("--registry", a->registry,
-                  "Schema Registry URL (default $SAMSA_SCHEMA_REGISTRY_URL or http://127.0.0.1:8081)");
+                  "Schema Registry URL (default $SAMSA_SCHEMA_REGISTRY_URL or http://127.0.0.1:8081; put USER:PASSWORD@ before the host for credentials)");
   set_example(cmd, "printf 'alice:paid 10\\nbob:paid 5\\n' | samsa produce payments --key-separator :");
   cmd->callback([a, &ctx] { ctx.exit_status = run(*a, ctx); });
 }

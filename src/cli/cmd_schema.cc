@@ -131,7 +131,7 @@ result<json> schema_body(const std::string& file, const std::string& type, const
 }
 
 void add_registry_option(CLI::App* cmd, schema_options& o) {
-  cmd->add_option("--registry", o.registry, "Schema Registry URL (default $SAMSA_SCHEMA_REGISTRY_URL or http://127.0.0.1:8081)");
+  cmd->add_option("--registry", o.registry, "Schema Registry URL (default $SAMSA_SCHEMA_REGISTRY_URL or http://127.0.0.1:8081; put USER:PASSWORD@ before the host for credentials)");
   add_output_option(cmd, o.format);
 }
 

@@ -34,7 +34,7 @@ void register_sink(CLI::App& app, cli_context& ctx, sink_runner run) {
   cmd->add_flag("--decode", a->decode,
                 "Values are in the Schema Registry's wire format (Avro, JSON Schema, Protobuf): decode to JSON first");
   cmd->add_option("--schema-registry,--registry", a->registry,
-                  "Schema Registry URL (implies --decode; default $SAMSA_SCHEMA_REGISTRY_URL or http://127.0.0.1:8081)");
+                  "Schema Registry URL (implies --decode; default $SAMSA_SCHEMA_REGISTRY_URL or http://127.0.0.1:8081; put USER:PASSWORD@ before the host for credentials)");
   cmd->add_option("--dead-letter-topic", a->options.dead_letter_topic,
                   "A record that does not fit goes to this topic (with __connect.errors.* headers saying why) "
                   "instead of stopping the sink");

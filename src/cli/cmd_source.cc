@@ -122,7 +122,7 @@ void register_source(CLI::App& app, cli_context& ctx) {
   cmd->add_option("--schema-id", a->options.schema_id, "Encode values with this registered schema");
   cmd->add_option("--message", a->options.protobuf_message, "Protobuf: the message type's full name (default: the first)");
   cmd->add_option("--schema-registry,--registry", a->options.registry_url,
-                  "Schema Registry URL (default $SAMSA_SCHEMA_REGISTRY_URL or http://127.0.0.1:8081)");
+                  "Schema Registry URL (default $SAMSA_SCHEMA_REGISTRY_URL or http://127.0.0.1:8081; put USER:PASSWORD@ before the host for credentials)");
   cmd->add_option("--ack-timeout-ms", a->ack_timeout_ms, "Answer 503 when the brokers have not acknowledged by then")
       ->default_val(10000)
       ->check(CLI::Range(100, 300000));

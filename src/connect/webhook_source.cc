@@ -134,10 +134,10 @@ result<std::unique_ptr<webhook_source>> webhook_source::create(const source_opti
     auto found = registry::rest_call(options.registry_url, "GET", fmt::format("/schemas/ids/{}", *options.schema_id), "",
                                      std::chrono::milliseconds(10'000));
     if (!found)
-      return error(found.err().code, fmt::format("schema registry at {}: {}", options.registry_url, found.err().message));
+      return error(found.err().code, fmt::format("schema registry at {}: {}", registry::without_password(options.registry_url), found.err().message));
     if (found->status != 200)
       return make_error(std::errc::no_such_file_or_directory,
-                        fmt::format("schema registry at {} has no schema id {} (HTTP {})", options.registry_url,
+                        fmt::format("schema registry at {} has no schema id {} (HTTP {})", registry::without_password(options.registry_url),
                                     *options.schema_id, found->status));
     auto& codec = out->impl_->codec.emplace(options.registry_url, std::chrono::milliseconds(10'000));
     // Caches the schema now: a request never waits on the registry, and an

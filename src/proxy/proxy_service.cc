@@ -9,6 +9,7 @@
 #include "broker/acl_service.h"
 #include "broker/broker_state.h"
 #include "broker/topic_registry.h"
+#include "registry/rest_client.h"
 #include "http/http_auth.h"
 #include "http/on_broker.h"
 #include "http/route_permissions.h"
@@ -302,7 +303,7 @@ result<std::unique_ptr<broker::side_service>> start_http_proxy(broker::broker_st
                  address->host);
   service->start();
   spdlog::info("http proxy (Confluent REST v2/v3) on {}{}", service->url(),
-               settings->registry_url.empty() ? "" : ", schemas from " + settings->registry_url);
+               settings->registry_url.empty() ? "" : ", schemas from " + registry::without_password(settings->registry_url));
   return std::unique_ptr<broker::side_service>(std::move(service));
 }
 

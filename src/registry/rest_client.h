@@ -20,13 +20,18 @@ struct rest_answer {
   std::string body;
 };
 
-// `base_url` is http://HOST:PORT; `target` starts with '/'. Connection
+// `base_url` is http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a
+// registry that requires credentials (sent as HTTP Basic; percent-encode
+// '@', ':' and '%' in them); `target` starts with '/'. Connection
 // failures are errors (std::errc::connection_refused, timed_out); any HTTP
 // status is an answer. `authorization`, when not empty, is sent as the
-// Authorization header ("Basic ...").
+// Authorization header instead ("Basic ...").
 result<rest_answer> rest_call(const std::string& base_url, const std::string& method, const std::string& target,
                               const std::string& body, std::chrono::milliseconds timeout,
                               const std::string& authorization = {});
+
+// The URL as messages and logs show it: a password in it replaced by ***.
+std::string without_password(const std::string& url);
 
 // Percent-encodes a path segment (subjects may hold '/', ':' ...).
 std::string encode_path_segment(const std::string& text);
