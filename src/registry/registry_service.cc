@@ -10,6 +10,7 @@
 
 #include "base/json_depth.h"
 #include "base/utf8.h"
+#include "registry/registry_permissions.h"
 #include "registry/rest_paths.h"
 
 namespace samsa::registry {
@@ -176,6 +177,12 @@ http::server_limits http_limits() {
   l.thread_name = "samsa-registry";
   // A schema may be up to 1 MiB, JSON-escaped inside the request body.
   l.max_body_bytes = 4 * max_schema_bytes;
+  // The server's own refusals (a body too large or too deep, a header too
+  // long, a wrong Host) in Confluent's {"error_code", "message"}, which
+  // registry clients read, not the console's format.
+  l.error_body = [](int status, std::string_view message) {
+    return registry_error_body(status, std::string(message)).body;
+  };
   return l;
 }
 }  // namespace
