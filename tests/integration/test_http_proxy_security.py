@@ -109,17 +109,22 @@ def test_streamed_v3_produce_is_authenticated_and_needs_write(secured):
     c.close()
 
 
+def alice_instance(url, name, fmt, topic):
+    """A consumer instance of alice's in g-alice, and the answer to subscribing it to `topic`."""
+    r = requests.post(f"{url}/consumers/g-alice", json={"name": name, "format": fmt, "auto.offset.reset": "earliest"},
+                      headers={"Content-Type": V2}, auth=ALICE, timeout=30)
+    assert r.status_code == 200, r.text
+    base = r.json()["base_uri"]
+    return base, requests.post(f"{base}/subscription", json={"topics": [topic]}, headers={"Content-Type": V2},
+                               auth=ALICE, timeout=30)
+
+
 def test_consumers_need_read_on_group_and_topic(secured):
     _, url = secured
     r = requests.post(f"{url}/consumers/g-other", json={"name": "x"}, headers={"Content-Type": V2}, auth=ALICE,
                       timeout=30)
     assert r.status_code == 403 and r.json()["error_code"] == 40301
-    r = requests.post(f"{url}/consumers/g-alice", json={"name": "a", "format": "binary", "auto.offset.reset": "earliest"},
-                      headers={"Content-Type": V2}, auth=ALICE, timeout=30)
-    assert r.status_code == 200, r.text
-    base = r.json()["base_uri"]
-    r = requests.post(f"{base}/subscription", json={"topics": ["secret"]}, headers={"Content-Type": V2}, auth=ALICE,
-                      timeout=30)
+    base, r = alice_instance(url, "a", "binary", "secret")
     assert r.status_code == 403 and r.json()["error_code"] == 40301
     assert curl("POST", f"{url}/topics/pub", {"records": [{"value": "cGluZw=="}]}, BINARY,
                 user="alice:alice-secret")[0] == 200
@@ -182,12 +187,7 @@ def test_schema_formats_pass_the_callers_credentials_to_the_embedded_registry(se
     c.close()
 
     # Read back through an Avro consumer instance: decoded with alice's credentials.
-    r = requests.post(f"{url}/consumers/g-alice", json={"name": "avro", "format": "avro", "auto.offset.reset": "earliest"},
-                      headers={"Content-Type": V2}, auth=ALICE, timeout=30)
-    assert r.status_code == 200, r.text
-    base = r.json()["base_uri"]
-    r = requests.post(f"{base}/subscription", json={"topics": ["shop"]}, headers={"Content-Type": V2}, auth=ALICE,
-                      timeout=30)
+    base, r = alice_instance(url, "avro", "avro", "shop")
     assert r.status_code == 204
     decoded = []
 
