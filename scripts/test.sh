@@ -9,14 +9,14 @@ jobs=${SAMSA_JOBS:-2}
 # Relative paths in ccache keys, so a fresh clone elsewhere reuses the cache.
 export CCACHE_BASEDIR=$PWD
 
-./scripts/install-deps.sh --test
-
 # Prints how long the step that just ended took.
 step_started=$SECONDS
 step_done() {
   echo "-- $1 took $((SECONDS - step_started)) s"
   step_started=$SECONDS
 }
+
+./scripts/install-deps.sh --test
 step_done "installing dependencies"
 
 echo "== fuzz smoke (clang, ASan+UBSan, ${SAMSA_FUZZ_SECONDS:-10} s per target)"
