@@ -534,6 +534,7 @@ asio::awaitable<http::response> consumer_instances::records(const http::request&
   size_t count = 0;
   int64_t bytes = 0;
   std::optional<std::string> undecodable;  // why a record could not be decoded
+  bool registry_refused = false;           // ...because the registry refused the caller
   for (;;) {
     // A copy: a rebalance (the heartbeat coroutine) may change the
     // assignment and positions while this read waits on the broker; records
@@ -606,13 +607,18 @@ asio::awaitable<http::response> consumer_instances::records(const http::request&
       }
       if (decoded.failed_at) {
         const auto& bad = got->records[usable];
-        undecodable = "Kafka error: the " + std::string(*decoded.failed_at % 2 == 0 ? "key" : "value") + " at " + tp.first +
-                      "-" + std::to_string(tp.second) + " offset " + std::to_string(bad.offset) + " cannot be read as " +
-                      std::string(format_name(c->config.embedded)) + ": " + decoded.error;
+        const std::string where = std::string(*decoded.failed_at % 2 == 0 ? "key" : "value") + " at " + tp.first +
+                                  "-" + std::to_string(tp.second) + " offset " + std::to_string(bad.offset);
+        registry_refused = decoded.refused;
+        undecodable = registry_refused
+                          ? "The schema registry refused the request's credentials for the " + where + ": " + decoded.error
+                          : "Kafka error: the " + where + " cannot be read as " +
+                                std::string(format_name(c->config.embedded)) + ": " + decoded.error;
         break;
       }
     }
     // Records decoded before the bad one are answered; the next read fails.
+    if (undecodable && count == 0 && registry_refused) co_return error_answer(403, codes::forbidden, *undecodable);
     if (undecodable && count == 0) co_return error_answer(500, codes::kafka_error, *undecodable);
     if (count > 0 || undecodable || clock_type::now() >= deadline || c->closed) break;
     asio::steady_timer t(io_);

@@ -35,6 +35,7 @@ inline constexpr int key_schema_missing = 42201;
 inline constexpr int value_schema_missing = 42202;
 inline constexpr int json_conversion = 42203;
 inline constexpr int invalid_consumer_config = 42204;
+inline constexpr int invalid_schema = 42205;
 inline constexpr int too_many_requests = 42901;
 inline constexpr int kafka_error = 50002;
 inline constexpr int kafka_retriable = 50003;

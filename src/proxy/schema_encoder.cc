@@ -48,6 +48,10 @@ boost::asio::awaitable<outcome<encoded_side>> schema_encoder::encode(schema_side
     if (side.schema_text) {
       auto id = codec.register_schema(side.subject, type_of(side.embedded.value_or(format::avro)), *side.schema_text);
       if (!id && id.err().code == std::errc::permission_denied) return registry_refused(id.err().message);
+      // The registry found the schema text invalid: the caller's mistake, as
+      // when Confluent's proxy fails to parse it, not a registry failure.
+      if (!id && id.err().code == std::errc::invalid_argument)
+        return problem{422, codes::invalid_schema, "Invalid schema: " + id.err().message};
       if (!id) return problem{408, codes::schema_registry_error, "Schema registration or lookup failed: " + id.err().message};
       out.schema_id = *id;
     }
@@ -99,6 +103,7 @@ boost::asio::awaitable<decoded_blobs> schema_encoder::decode(std::vector<std::op
       if (!text) {
         out.failed_at = i;
         out.error = text.err().message;
+        out.refused = text.err().code == std::errc::permission_denied;
         return;
       }
       out.texts.emplace_back(std::move(*text));

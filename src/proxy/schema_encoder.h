@@ -53,6 +53,7 @@ struct decoded_blobs {
   std::vector<std::optional<std::string>> texts;  // nullopt stays null
   std::optional<size_t> failed_at;
   std::string error;
+  bool refused = false;  // the registry refused the caller's credentials
 };
 
 class schema_encoder {
@@ -64,7 +65,8 @@ class schema_encoder {
   std::string authorization_for(const http::request& req) const;
 
   // Registration or lookup failures: 408 / 40801; the registry refusing the
-  // credentials: 403 / 40301; a value the schema refuses: 422 / 42203.
+  // credentials: 403 / 40301; a schema text the registry finds invalid:
+  // 422 / 42205; a value the schema refuses: 422 / 42203.
   boost::asio::awaitable<outcome<encoded_side>> encode(schema_side side, std::string authorization);
   // For consumer instances in a schema format; on the same threads as encode().
   boost::asio::awaitable<decoded_blobs> decode(std::vector<std::optional<std::string>> blobs,

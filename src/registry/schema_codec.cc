@@ -58,8 +58,10 @@ error registry_error(const rest_answer& a) {
     if (auto code = int32_field(*j, "error_code")) message += " (error_code " + std::to_string(*code) + ")";
   // 401 and 403 are the credentials' fault (the caller's, when a proxy
   // passes them on), not a registry failure.
+  // 422 is the schema (or version) itself refused as invalid.
   auto code = a.status == 404                      ? std::errc::no_such_file_or_directory
               : a.status == 401 || a.status == 403 ? std::errc::permission_denied
+              : a.status == 422                    ? std::errc::invalid_argument
                                                    : std::errc::operation_not_permitted;
   return make_error(code, "schema registry: " + message);
 }

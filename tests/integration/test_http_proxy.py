@@ -235,6 +235,13 @@ def test_v2_avro_and_jsonschema_through_the_registry(env, name):
     r = requests.post(f"{url}/topics/{topic}", json={"value_schema_id": 99999, "records": [{"value": {"who": "z"}}]},
                       headers={"Content-Type": AVRO}, timeout=30)
     assert r.status_code == 408 and r.json()["error_code"] == 40801, r.text
+    # A schema text the registry finds invalid is the caller's mistake, as in
+    # Confluent's proxy: 422 / 42205, not a registry failure, and nothing stored.
+    for bad in ('{"type": "record", "name": "NoFields"}', '{"type": "nope"}'):
+        r = requests.post(f"{url}/topics/{topic}", json={"value_schema": bad, "records": [{"value": {"who": "z"}}]},
+                          headers={"Content-Type": AVRO}, timeout=30)
+        assert r.status_code == 422 and r.json()["error_code"] == 42205, r.text
+        assert r.json()["message"].startswith("Invalid schema")
     got = sorted(read_all(broker, topic, 2), key=lambda m: m.offset())
     # Confluent's wire format: magic 0, the id, then Avro: zigzag lengths and longs.
     assert got[0].value() == b"\x00" + struct.pack(">i", sid) + b"\x02x\x02"

@@ -7,11 +7,12 @@ Confluent's error body."""
 
 import base64
 import json
+import struct
 import subprocess
 
 import pytest
 import requests
-from confluent_kafka import Consumer
+from confluent_kafka import Consumer, Producer
 
 from proxy_util import AVRO, BINARY, JSON, V2, curl, proxy_url, wait_until
 from registry_util import registry_url
@@ -186,6 +187,12 @@ def test_schema_formats_pass_the_callers_credentials_to_the_embedded_registry(se
     assert c.get_watermark_offsets(TopicPartition("shop", 0), 10)[1] == before + 1
     c.close()
 
+    # A record in shop that uses the hidden id (the anonymous super user
+    # writes it): alice's reads may not decode it.
+    p = Producer({"bootstrap.servers": broker.bootstrap})
+    p.produce("shop", b"\x00" + struct.pack(">i", hidden_id) + b"\x02")
+    assert p.flush(30) == 0
+
     # Read back through an Avro consumer instance: decoded with alice's credentials.
     base, r = alice_instance(url, "avro", "avro", "shop")
     assert r.status_code == 204
@@ -198,4 +205,10 @@ def test_schema_formats_pass_the_callers_credentials_to_the_embedded_registry(se
         return decoded
     wait_until(lambda: some_avro() and len(decoded) >= 2, "the Avro records decoded as alice")
     assert decoded == [{"who": "alice"}, {"who": "alice"}]
+    # The next record's schema is refused to alice: 403 / 40301 (not a Kafka
+    # error), and the read stays at it.
+    for _ in range(2):
+        got = requests.get(f"{base}/records", params={"timeout": 500}, headers={"Accept": AVRO}, auth=ALICE, timeout=30)
+        assert got.status_code == 403 and got.json()["error_code"] == 40301, got.text
+        assert "registry" in got.json()["message"] and "shop-0 offset 2" in got.json()["message"]
     assert requests.delete(base, auth=ALICE, timeout=30).status_code == 204
