@@ -106,6 +106,7 @@ status broker_state::open_storage() {
   producers_ = std::make_unique<producer_registry>(std::move(*producer_ids));
 
   groups_ = std::make_unique<group_service>(io_, *topics_, group_settings_from(config_));
+  groups_->set_workers(workers_.get());
   if (auto s = groups_->start(); !s) return s;
   if (acls_->enabled()) {
     // KIP-848 regex subscriptions match only topics the member may DESCRIBE
@@ -122,6 +123,7 @@ status broker_state::open_storage() {
   transactions_ = std::make_unique<txn_service>(io_, *topics_, waiters_, *groups_,
                                                 [producers] { return producers->new_producer_id(); },
                                                 txn_settings_from(config_));
+  transactions_->set_workers(workers_.get());
   if (auto s = transactions_->start(); !s) return s;
 
   shares_ = std::make_unique<share_service>(io_, *topics_, waiters_, *workers_,

@@ -87,7 +87,7 @@ group_offset_log::group_offset_log(boost::asio::io_context& io, topic_registry& 
                                    int32_t offsets_topic_partitions)
     : io_(io),
       topics_(topics),
-      offsets_topic_partitions_(offsets_topic_partitions),
+      topic_(io, topics, std::string(offsets_topic_name), "consumer groups", offsets_topic_partitions),
       alive_(std::make_shared<bool>(true)) {}
 
 group_offset_log::~group_offset_log() { *alive_ = false; }
@@ -103,8 +103,26 @@ void group_offset_log::append_transactional(int32_t partition, group::txn_produc
   append_batch(partition, producer, std::move(records), std::move(done));
 }
 
-void group_offset_log::append_batch(int32_t partition, const std::optional<group::txn_producer>& producer,
+void group_offset_log::append_batch(int32_t partition, std::optional<group::txn_producer> producer,
                                     std::vector<group::log_record> records, std::function<void(status)> done) {
+  // At once when the topic exists; otherwise after it is made, in order.
+  topic_.when_ready([this, alive = alive_, partition, producer = std::move(producer), records = std::move(records),
+                     done = std::move(done)](admin_result made) mutable {
+    if (!*alive) return;
+    if (!made.ok()) {
+      asio::post(io_, [alive, done = std::move(done), message = made.message]() {
+        if (*alive)
+          done(error(std::make_error_code(std::errc::io_error),
+                     fmt::format("cannot create {}: {}", offsets_topic_name, message)));
+      });
+      return;
+    }
+    write_batch(partition, producer, records, std::move(done));
+  });
+}
+
+void group_offset_log::write_batch(int32_t partition, const std::optional<group::txn_producer>& producer,
+                                   const std::vector<group::log_record>& records, std::function<void(status)> done) {
   auto& io = io_;
   auto fail = [&io, &done, alive = alive_](error e) {
     // Answer asynchronously like a real completion, so callers see one behaviour.
@@ -112,13 +130,6 @@ void group_offset_log::append_batch(int32_t partition, const std::optional<group
       if (*alive) done(e);
     });
   };
-  if (!topics_.find(offsets_topic_name)) {
-    if (auto made = ensure_offsets_topic(topics_, offsets_topic_partitions_); !made.ok()) {
-      fail(error(std::make_error_code(std::errc::io_error),
-                 fmt::format("cannot create {}: {}", offsets_topic_name, made.message)));
-      return;
-    }
-  }
   auto log = topics_.partition(offsets_topic_name, partition);
   if (!log) {
     fail(error(std::make_error_code(std::errc::no_such_file_or_directory),
@@ -182,9 +193,7 @@ int64_t group_service::now_ms() {
       .count();
 }
 
-admin_result group_service::ensure_offsets_topic() {
-  return broker::ensure_offsets_topic(topics_, settings_.offsets_topic_num_partitions);
-}
+admin_result group_service::ensure_offsets_topic() { return log_.topic().ensure_now(); }
 
 admin_result ensure_offsets_topic(topic_registry& topics, int32_t partitions) {
   if (topics.find(offsets_topic_name)) return {};

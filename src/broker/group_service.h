@@ -18,6 +18,7 @@
 #include <string>
 
 #include "base/result.h"
+#include "broker/internal_topic.h"
 #include "broker/topic_registry.h"
 #include "group/consumer_group_coordinator.h"
 #include "group/coordinator.h"
@@ -61,7 +62,8 @@ group_settings group_settings_from(const broker_config& config);
 class group_offset_log final : public group::offset_log {
  public:
   // `io` runs the completions; the topic is created on first use with
-  // `offsets_topic_partitions` partitions.
+  // `offsets_topic_partitions` partitions (on the worker pool once
+  // topic().set_workers() gave it one).
   group_offset_log(boost::asio::io_context& io, topic_registry& topics, int32_t offsets_topic_partitions);
   ~group_offset_log() override;
   void append(int32_t partition, std::vector<group::log_record> records,
@@ -70,14 +72,17 @@ class group_offset_log final : public group::offset_log {
                             std::function<void(status)> done) override;
   // Called after every completion, to re-arm the coordinator's timer.
   void set_after_completion(std::function<void()> fn) { after_completion_ = std::move(fn); }
+  internal_topic& topic() { return topic_; }
 
  private:
-  void append_batch(int32_t partition, const std::optional<group::txn_producer>& producer,
+  void append_batch(int32_t partition, std::optional<group::txn_producer> producer,
                     std::vector<group::log_record> records, std::function<void(status)> done);
+  void write_batch(int32_t partition, const std::optional<group::txn_producer>& producer,
+                   const std::vector<group::log_record>& records, std::function<void(status)> done);
 
   boost::asio::io_context& io_;
   topic_registry& topics_;
-  int32_t offsets_topic_partitions_;
+  internal_topic topic_;
   // Completions posted after shutdown must not touch a destroyed service.
   std::shared_ptr<bool> alive_;
   std::function<void()> after_completion_;
@@ -117,8 +122,13 @@ class group_service {
   void consumer_group_heartbeat(group::cg_heartbeat_request req,
                                 std::function<void(group::cg_heartbeat_result)> done);
   const group_settings& settings() const { return settings_; }
-  // ensure_offsets_topic() with this broker's partition count.
+  // ensure_offsets_topic() with this broker's partition count, in place.
   admin_result ensure_offsets_topic();
+  // __consumer_offsets as requests meet it: made on the worker pool at its
+  // first use once set_workers() was called (the broker does; unit
+  // harnesses without a pool make it in place).
+  internal_topic& offsets_topic() { return log_.topic(); }
+  void set_workers(worker_pool* workers) { log_.topic().set_workers(workers); }
   // Wall-clock milliseconds: commit timestamps are stored in the log.
   static int64_t now_ms();
   // Re-arms the timer to the coordinator's next deadline; call after every

@@ -36,4 +36,9 @@ void wait_on_topic_config_latch() {
   wait_while_exists(path);
 }
 
+void wait_on_internal_topic_latch() {
+  static const std::string path = env_or_empty("SAMSA_TEST_HOLD_INTERNAL_TOPIC");
+  wait_while_exists(path);
+}
+
 }  // namespace samsa::broker

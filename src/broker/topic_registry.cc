@@ -222,6 +222,7 @@ std::unique_ptr<topic_entry> topic_registry::new_entry(const std::string& name,
 }
 
 admin_result topic_registry::build_topic(topic_entry& topic, int32_t partitions) {
+  if (topic.internal) wait_on_internal_topic_latch();
   auto made = make_partitions(topic, 0, partitions);
   if (!made) return storage_failure(made.err(), "cannot create partitions of " + topic.name);
   // The metadata record is the commit point: until it is written the topic
@@ -256,7 +257,8 @@ admin_result topic_registry::create(const std::string& name, int32_t partitions,
 
 boost::asio::awaitable<admin_result> topic_registry::create_async(worker_pool& workers, std::string name,
                                                                   int32_t partitions, int16_t replication_factor,
-                                                                  std::map<std::string, std::string> configs) {
+                                                                  std::map<std::string, std::string> configs,
+                                                                  bool internal) {
   auto turn = append_turns::take(changes_);
   co_await turn.wait_turn();
   // Checked when its turn comes: every earlier change is then complete.
@@ -264,7 +266,7 @@ boost::asio::awaitable<admin_result> topic_registry::create_async(worker_pool& w
     co_return check;
   }
   // The entry stays in this frame; the worker fills in its partitions.
-  std::unique_ptr<topic_entry> topic = new_entry(name, configs, false);
+  std::unique_ptr<topic_entry> topic = new_entry(name, configs, internal);
   topic_entry* building = topic.get();
   auto build = [this, building, partitions] { return build_topic(*building, partitions); };
   admin_result built = co_await workers.run(build);

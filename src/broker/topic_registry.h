@@ -93,10 +93,12 @@ class topic_registry {
   // Synchronous forms (start-up and the broker's own topics).
   admin_result create(const std::string& name, int32_t partitions, int16_t replication_factor,
                       const std::map<std::string, std::string>& configs, bool internal = false);
-  // What client requests use: the same, with the file-system work on `workers`.
+  // What client requests (and the broker's own topics on first use) use: the
+  // same, with the file-system work on `workers`.
   boost::asio::awaitable<admin_result> create_async(worker_pool& workers, std::string name, int32_t partitions,
                                                     int16_t replication_factor,
-                                                    std::map<std::string, std::string> configs);
+                                                    std::map<std::string, std::string> configs,
+                                                    bool internal = false);
   boost::asio::awaitable<admin_result> remove_async(worker_pool& workers, std::string name);
   boost::asio::awaitable<admin_result> add_partitions_async(worker_pool& workers, std::string name,
                                                             int32_t new_total, bool validate_only);

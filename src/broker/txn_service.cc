@@ -12,6 +12,7 @@
 #include "broker/broker_config.h"
 #include "broker/fetch_waiters.h"
 #include "broker/group_service.h"
+#include "broker/internal_topic.h"
 #include "group/offsets_codec.h"
 #include "record/batch_builder.h"
 #include "record/control_record.h"
@@ -59,30 +60,39 @@ txn_settings txn_settings_from(const broker_config& c) {
   return out;
 }
 
-admin_result ensure_txn_state_topic(topic_registry& topics, int32_t partitions) {
-  if (topics.find(txn_state_topic_name)) return {};
-  auto started = std::chrono::steady_clock::now();
-  auto created = topics.create(txn_state_topic_name, partitions, 1, {{"cleanup.policy", "compact"}}, /*internal=*/true);
-  if (created.ok()) {
-    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-    spdlog::info("created {} on first use of transactions in {} ms", txn_state_topic_name, took.count());
-  }
-  return created;
-}
-
 // txn::txn_state_log over __transaction_state: one batch per record, the
 // completion posted once it is flushed. An id always maps to the same
 // partition (Kafka's hash), so the last record of an id is its state.
 class txn_service::state_log final : public txn::txn_state_log {
  public:
-  state_log(asio::io_context& io, topic_registry& topics, std::function<void()> after)
-      : io_(io), topics_(topics), after_(std::move(after)), alive_(std::make_shared<bool>(true)) {}
+  state_log(asio::io_context& io, topic_registry& topics, int32_t partitions, std::function<void()> after)
+      : io_(io),
+        topics_(topics),
+        topic_(io, topics, std::string(txn_state_topic_name), "transactions", partitions),
+        after_(std::move(after)),
+        alive_(std::make_shared<bool>(true)),
+        partitions_(partitions) {}
   ~state_log() override { *alive_ = false; }
 
-  void set_partitions(int32_t n) { partitions_ = n; }
+  void set_partitions(int32_t n) {
+    partitions_ = n;
+    topic_.set_partitions(n);
+  }
+  internal_topic& topic() { return topic_; }
 
   void append(const std::string& id, txn::bytes key, std::optional<txn::bytes> value,
               std::function<void(status)> done) override {
+    // At once when the topic exists; otherwise after it is made, in order.
+    topic_.when_ready([this, alive = alive_, id, key = std::move(key), value = std::move(value),
+                       done = std::move(done)](admin_result made) mutable {
+      if (!*alive) return;
+      write(id, key, value, std::move(done), made);
+    });
+  }
+
+ private:
+  void write(const std::string& id, const txn::bytes& key, const std::optional<txn::bytes>& value,
+             std::function<void(status)> done, const admin_result& made) {
     auto finish = [this, done = std::move(done)](status s) mutable {
       asio::post(io_, [alive = alive_, done = std::move(done), after = after_, s = std::move(s)]() {
         if (!*alive) return;
@@ -90,11 +100,7 @@ class txn_service::state_log final : public txn::txn_state_log {
         if (after) after();
       });
     };
-    if (!topics_.find(txn_state_topic_name)) {
-      if (auto made = ensure_txn_state_topic(topics_, partitions_); !made.ok()) {
-        return finish(io_failure(fmt::format("cannot create {}: {}", txn_state_topic_name, made.message)));
-      }
-    }
+    if (!made.ok()) return finish(io_failure(fmt::format("cannot create {}: {}", txn_state_topic_name, made.message)));
     int32_t partition = group::offsets_partition_for(id, partitions_);
     auto log = topics_.partition(txn_state_topic_name, partition);
     if (!log) return finish(io_failure(fmt::format("{} has no partition {}", txn_state_topic_name, partition)));
@@ -113,12 +119,12 @@ class txn_service::state_log final : public txn::txn_state_log {
     });
   }
 
- private:
   asio::io_context& io_;
   topic_registry& topics_;
+  internal_topic topic_;
   std::function<void()> after_;
   std::shared_ptr<bool> alive_;
-  int32_t partitions_ = 50;
+  int32_t partitions_;
 };
 
 // txn::marker_writer: a COMMIT/ABORT control batch appended to each
@@ -228,12 +234,14 @@ txn_service::txn_service(asio::io_context& io, topic_registry& topics, fetch_wai
       topics_(topics),
       groups_(groups),
       settings_(settings),
-      log_(std::make_unique<state_log>(io, topics, [this] { rearm(); })),
+      log_(std::make_unique<state_log>(io, topics, settings.state_log_num_partitions, [this] { rearm(); })),
       markers_(std::make_unique<markers>(io, topics, waiters, groups, [this] { rearm(); })),
       new_producer_id_(std::move(new_producer_id)),
       timer_(io) {}
 
 txn_service::~txn_service() { stop(); }
+
+void txn_service::set_workers(worker_pool* workers) { log_->topic().set_workers(workers); }
 
 int64_t txn_service::now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())

@@ -38,9 +38,6 @@ struct txn_settings {
 };
 txn_settings txn_settings_from(const broker_config& config);
 
-// Creates __transaction_state (compacted, internal) unless it exists.
-admin_result ensure_txn_state_topic(topic_registry& topics, int32_t partitions);
-
 class txn_service {
  public:
   // Everything passed must outlive the service; `new_producer_id` hands out
@@ -54,6 +51,9 @@ class txn_service {
   // the listeners start.
   status start();
   void stop();
+  // __transaction_state is made on the worker pool at its first use once
+  // given one (the broker does; unit harnesses make it in place).
+  void set_workers(worker_pool* workers);
 
   txn::coordinator& coordinator() { return *coordinator_; }
   // Re-arms the timer to the coordinator's next deadline; call after every

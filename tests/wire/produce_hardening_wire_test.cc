@@ -383,3 +383,85 @@ TEST(TopicConfigLatch, AConfigChangeHeldInItsWriteHoldsNoThread) {
 
 }  // namespace
 }  // namespace samsa::wire_test
+
+namespace samsa::wire_test {
+namespace {
+
+protocol::offset_commit_request_data simple_commit(const std::string& group, const std::string& topic,
+                                                   int64_t offset) {
+  protocol::offset_commit_request_data req;
+  req.group_id = group;
+  req.generation_id_or_member_epoch = -1;  // a simple consumer: no membership
+  auto& t = req.topics.emplace_back();
+  t.name = topic;
+  auto& p = t.partitions.emplace_back();
+  p.partition_index = 0;
+  p.committed_offset = offset;
+  return req;
+}
+
+// __consumer_offsets and __transaction_state are made at their first use: a
+// directory, an index and a metadata record (with fsyncs) for each of 50
+// partitions. That ran on the handler thread (about 65 ms on this machine,
+// far longer on a busy disk) and held every connection meanwhile. Held on the
+// test latch, the first commits, a Metadata request that would create the
+// topic and the first transactional InitProducerId wait while a bystander is
+// answered; released, every one is answered and the commits apply in the
+// order they came.
+TEST(InternalTopicLatch, TheFirstGroupAndTransactionWritesHoldNoThread) {
+  broker_process broker;
+  std::string latch = start_with_latch(broker, "SAMSA_TEST_HOLD_INTERNAL_TOPIC", "internal-topic");
+  wire_client admin(broker.port());
+  ASSERT_EQ(create_topic(admin, "committed", 1), 0);
+
+  wire_client first(broker.port()), second(broker.port()), asker(broker.port()), txn(broker.port());
+  const auto commit_api = protocol::offset_commit_request_data::api_key;
+  int32_t first_id = first.send(simple_commit("g", "committed", 5), 7);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // arrival order: 5 before 7
+  int32_t second_id = second.send(simple_commit("g", "committed", 7), 7);
+  protocol::metadata_request_data wants_offsets;
+  wants_offsets.topics.emplace();
+  wants_offsets.topics->emplace_back().name = "__consumer_offsets";
+  wants_offsets.allow_auto_topic_creation = true;
+  int32_t asker_id = asker.send(wants_offsets, 9);
+  protocol::init_producer_id_request_data init;
+  init.transactional_id = "first-txn";
+  init.transaction_timeout_ms = 30000;
+  int32_t txn_id = txn.send(init, 4);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // each reaches its wait
+
+  expect_bystander_answered(broker);
+  EXPECT_EQ(produce_batch(admin, 9, "committed", 0, batch_of({"while held"}, 0)).error_code, 0);
+  EXPECT_FALSE(first.answer_waiting()) << "a commit was answered although __consumer_offsets was held";
+  EXPECT_FALSE(second.answer_waiting());
+  EXPECT_FALSE(asker.answer_waiting());
+  EXPECT_FALSE(txn.answer_waiting()) << "InitProducerId was answered although __transaction_state was held";
+
+  std::remove(latch.c_str());
+  for (auto [client, id] : {std::pair{&first, first_id}, std::pair{&second, second_id}}) {
+    auto answer = client->receive<protocol::offset_commit_response_data>(commit_api, 7, id);
+    EXPECT_EQ(answer.topics.at(0).partitions.at(0).error_code, 0);
+  }
+  auto described = asker.receive<protocol::metadata_response_data>(protocol::metadata_request_data::api_key, 9,
+                                                                    asker_id);
+  ASSERT_EQ(described.topics.size(), 1u);
+  EXPECT_EQ(described.topics[0].error_code, 0);
+  EXPECT_TRUE(described.topics[0].is_internal);
+  EXPECT_EQ(described.topics[0].partitions.size(), 50u);
+  auto inited = txn.receive<protocol::init_producer_id_response_data>(
+      protocol::init_producer_id_request_data::api_key, 4, txn_id);
+  EXPECT_EQ(inited.error_code, 0);
+  EXPECT_GE(inited.producer_id, 0);
+
+  protocol::offset_fetch_request_data fetch;
+  fetch.group_id = "g";
+  auto& ft = fetch.topics->emplace_back();
+  ft.name = "committed";
+  ft.partition_indexes = {0};
+  auto fetched = admin.call<protocol::offset_fetch_response_data>(fetch, 7);
+  EXPECT_EQ(fetched.topics.at(0).partitions.at(0).committed_offset, 7) << "the later commit must win";
+  if (HasFailure()) std::cerr << broker.log_tail() << "\n";
+}
+
+}  // namespace
+}  // namespace samsa::wire_test

@@ -45,7 +45,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     response.error_code = protocol::to_int(protocol::error_code::invalid_group_id);
     co_return response;
   }
-  if (auto made = ctx.broker.groups().ensure_offsets_topic(); !made.ok()) {
+  if (auto made = co_await ctx.broker.groups().offsets_topic().ensure(); !made.ok()) {
     spdlog::warn("AddOffsetsToTxn for '{}': cannot create {}: {}", request.transactional_id, offsets_topic_name,
                  made.message);
     response.error_code = protocol::to_int(protocol::error_code::coordinator_not_available);

@@ -147,7 +147,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, protocol::metada
     // an ordinary auto-created topic.
     admin_result created;
     if (name == offsets_topic_name) {
-      created = broker.groups().ensure_offsets_topic();
+      created = co_await broker.groups().offsets_topic().ensure();
     } else if (is_internal_topic_name(name)) {
       created = admin_result::fail(protocol::error_code::unknown_topic_or_partition, "not created by clients");
     } else {
