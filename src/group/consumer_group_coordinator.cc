@@ -105,6 +105,19 @@ bool consumer_group_coordinator::is_empty_group(const std::string& group_id) con
   return g && g->members.empty();
 }
 
+std::set<std::string> consumer_group_coordinator::subscribed_topics(const std::string& group_id,
+                                                                    const cg_topic_metadata& topics) const {
+  std::set<std::string> out;
+  const group* g = find(group_id);
+  if (g == nullptr) return out;
+  regex_memo memo;  // members mostly share one pattern: matched once
+  for (const auto& [id, m] : g->members) {
+    out.insert(m.topic_names.begin(), m.topic_names.end());
+    if (m.regex) out.merge(resolve(m, topics, &memo));
+  }
+  return out;
+}
+
 // --- request checks (as Kafka's, before any state is looked at) -------------
 
 std::optional<std::pair<int16_t, std::string>> consumer_group_coordinator::validate_request(

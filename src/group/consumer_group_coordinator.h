@@ -165,6 +165,10 @@ class consumer_group_coordinator {
   bool has_group(const std::string& group_id) const;
   // True when the group exists and has no members.
   bool is_empty_group(const std::string& group_id) const;
+  // The topics the group's members subscribe to: every name they list
+  // (whether it exists or not) and what their patterns match now, as
+  // OffsetDelete asks (GROUP_SUBSCRIBED_TO_TOPIC). Empty for an unknown group.
+  std::set<std::string> subscribed_topics(const std::string& group_id, const cg_topic_metadata& topics) const;
   // For ConsumerGroupDescribe: unknown ids get GROUP_ID_NOT_FOUND.
   std::vector<cg_group_description> describe(const std::vector<std::string>& group_ids,
                                              const cg_topic_metadata& topics) const;

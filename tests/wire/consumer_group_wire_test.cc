@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <iostream>
+#include <map>
+#include <set>
 #include <string>
 
 #include "broker_process.h"
@@ -351,6 +353,59 @@ TEST_F(ConsumerGroupWire, DeleteOnlyWhenEmpty) {
   g.topics.reset();
   auto fetched = client_->call<protocol::offset_fetch_response_data>(fetch, 9);
   EXPECT_TRUE(fetched.groups.at(0).topics.empty());
+}
+
+// OffsetDelete on a consumer-protocol group refuses the topics its members
+// subscribe to, by name or by pattern (GROUP_SUBSCRIBED_TO_TOPIC), and
+// deletes the others, as Kafka does; its offsets live in the classic
+// coordinator, which knew nothing of those subscriptions and deleted them all.
+TEST_F(ConsumerGroupWire, OffsetDeleteKeepsWhatMembersSubscribeTo) {
+  ASSERT_EQ(create_topic(*client_, "archive", 1), 0);
+  ASSERT_EQ(hb(join("god", "m1", {"orders"})).error_code, 0);
+  protocol::offset_commit_request_data req;
+  req.group_id = "god";
+  req.member_id = "m1";
+  req.generation_id_or_member_epoch = 1;
+  for (const char* name : {"orders", "logs.a", "archive"}) {
+    auto& t = req.topics.emplace_back();
+    t.name = name;
+    auto& p = t.partitions.emplace_back();
+    p.partition_index = 0;
+    p.committed_offset = 3;
+  }
+  auto committed = client_->call<protocol::offset_commit_response_data>(req, 9);
+  for (const auto& t : committed.topics) {
+    EXPECT_EQ(t.partitions.at(0).error_code, 0) << t.name;
+  }
+  auto by_pattern = join("god", "m2", {});
+  by_pattern.subscribed_topic_regex = "logs\\..*";
+  ASSERT_EQ(hb(by_pattern).error_code, 0);
+
+  protocol::offset_delete_request_data del;
+  del.group_id = "god";
+  for (const char* name : {"orders", "logs.a", "archive"}) {
+    auto& t = del.topics.emplace_back();
+    t.name = name;
+    t.partitions.emplace_back().partition_index = 0;
+  }
+  auto deleted = client_->call<protocol::offset_delete_response_data>(del, 0);
+  EXPECT_EQ(deleted.error_code, 0);
+  std::map<std::string, int16_t> answers;
+  for (const auto& t : deleted.topics) answers[t.name] = t.partitions.at(0).error_code;
+  constexpr int16_t group_subscribed_to_topic = 86;
+  EXPECT_EQ(answers, (std::map<std::string, int16_t>{
+                         {"archive", 0}, {"logs.a", group_subscribed_to_topic}, {"orders", group_subscribed_to_topic}}));
+
+  protocol::offset_fetch_request_data fetch;
+  auto& g = fetch.groups.emplace_back();
+  g.group_id = "god";
+  g.topics.reset();
+  std::set<std::string> kept;
+  auto fetched = client_->call<protocol::offset_fetch_response_data>(fetch, 9);
+  for (const auto& t : fetched.groups.at(0).topics) {
+    kept.insert(t.name);
+  }
+  EXPECT_EQ(kept, (std::set<std::string>{"logs.a", "orders"}));
 }
 
 TEST_F(ConsumerGroupWire, DescribeV0HasNoMemberType) {

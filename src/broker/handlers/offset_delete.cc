@@ -1,6 +1,7 @@
 // OffsetDelete: v0. Removes committed offsets of partitions the group is not
-// consuming (GROUP_SUBSCRIBED_TO_TOPIC otherwise); a group-level error leaves
-// the topic list empty. Needs DELETE on the group (else the top-level
+// consuming (GROUP_SUBSCRIBED_TO_TOPIC otherwise: a classic group's members'
+// subscriptions, or a consumer-protocol group's names and pattern matches);
+// a group-level error leaves the topic list empty. Needs DELETE on the group (else the top-level
 // GROUP_AUTHORIZATION_FAILED) and READ on each topic (else its partitions
 // answer TOPIC_AUTHORIZATION_FAILED and are not deleted), as in Kafka.
 #include "broker/api_table.h"
@@ -45,6 +46,17 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     for (const auto& p : t.partitions) partitions.push_back({t.name, p.partition_index});
   }
   auto& groups = ctx.broker.groups();
+  // A consumer-protocol group keeps its offsets in the classic coordinator,
+  // which does not know its members: their subscriptions are checked here.
+  std::vector<group::topic_partition> subscribed;
+  if (groups.consumer_groups().has_group(request.group_id)) {
+    auto topics = groups.consumer_groups().subscribed_topics(request.group_id, groups.consumer_group_topics());
+    std::erase_if(partitions, [&](const group::topic_partition& tp) {
+      if (!topics.contains(tp.topic)) return false;
+      subscribed.push_back(tp);
+      return true;
+    });
+  }
   auto result = co_await await_answer<group::offset_delete_result>(ctx.broker.io(), [&](auto done) {
     groups.coordinator().offset_delete(request.group_id, partitions, group_service::now_ms(), std::move(done));
     groups.rearm();
@@ -70,6 +82,13 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     };
     answer(denied, protocol::error_code::topic_authorization_failed);
     answer(unknown, protocol::error_code::unknown_topic_or_partition);
+    // In request order, so a topic's partitions are consecutive.
+    for (const auto& tp : subscribed) {
+      if (response.topics.empty() || response.topics.back().name != tp.topic) response.topics.emplace_back().name = tp.topic;
+      auto& po = response.topics.back().partitions.emplace_back();
+      po.partition_index = tp.partition;
+      po.error_code = protocol::to_int(protocol::error_code::group_subscribed_to_topic);
+    }
   }
   co_return response;
 }
