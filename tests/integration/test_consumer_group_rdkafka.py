@@ -198,7 +198,8 @@ def test_samsa_group_shows_consumer_protocol_groups(broker_factory, name):
     wait_for(lambda: a.count() >= 10, 30, "consumer A's messages", lambda: diagnose(broker.bootstrap, group, [a]))
     try:
         listed = json.loads(samsa(broker, "group", "list", "-o", "json"))
-        assert group in [g["group"] for g in listed], listed
+        assert {"group": group, "type": "consumer", "state": "Stable"}.items() <= \
+            next(g for g in listed if g["group"] == group).items(), listed
         d = json.loads(samsa(broker, "group", "describe", group, "-o", "json"))
         assert d["type"] == "consumer" and d["state"] == "Stable", d
         assert d["group_epoch"] == 1 and d["assignor"] == "uniform", d
