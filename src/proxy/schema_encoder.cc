@@ -5,7 +5,7 @@
 
 #include "registry/schema.h"
 #include "registry/schema_codec.h"
-#include "security/sasl/crypto.h"
+#include "registry/rest_client.h"
 
 namespace samsa::proxy {
 
@@ -29,7 +29,7 @@ schema_encoder::schema_encoder(std::string registry_url, const registry_credenti
     : url_(std::move(registry_url)), pass_callers_on_(credentials.pass_callers_on), pool_(2) {
   if (!credentials.user_info.empty()) {
     const auto& info = credentials.user_info;
-    fixed_authorization_ = "Basic " + sasl::base64_encode(reinterpret_cast<const uint8_t*>(info.data()), info.size());
+    fixed_authorization_ = registry::basic_authorization(info);
   }
 }
 

@@ -28,6 +28,8 @@ struct host_port {
 
 }  // namespace
 
+std::string basic_authorization(const std::string& user_info) { return "Basic " + base64::encode(user_info); }
+
 std::string without_password(const std::string& url) {
   size_t at = url.rfind('@');
   size_t start = url.find("://");
@@ -121,7 +123,7 @@ result<rest_answer> rest_call(const std::string& base_url, const std::string& me
       if (!authorization.empty())
         req.set(bhttp::field::authorization, authorization);
       else if (!address->user_info.empty())
-        req.set(bhttp::field::authorization, "Basic " + base64::encode(address->user_info));
+        req.set(bhttp::field::authorization, basic_authorization(address->user_info));
       if (!body.empty()) {
         req.set(bhttp::field::content_type, "application/vnd.schemaregistry.v1+json");
         req.body() = body;

@@ -30,6 +30,9 @@ result<rest_answer> rest_call(const std::string& base_url, const std::string& me
                               const std::string& body, std::chrono::milliseconds timeout,
                               const std::string& authorization = {});
 
+// The Authorization header value for HTTP Basic: "Basic " + base64(USER:PASSWORD).
+std::string basic_authorization(const std::string& user_info);
+
 // The URL as messages and logs show it: a password in it replaced by ***.
 std::string without_password(const std::string& url);
 
