@@ -28,8 +28,9 @@ def samsa(broker, *args, stdin=None):
     return out.stdout
 
 
-@pytest.fixture(scope="module")
-def secured():
+def start_secured(extra=None):
+    """A broker with an authorizer, its proxy and registry; users alice and
+    root; topics pub, secret and shop; alice may use pub, shop and g-alice."""
     broker = Broker({
         "authorizer.class.name": AUTHORIZER,
         # The command-line tools below set the stage over PLAINTEXT; root does over HTTP.
@@ -38,6 +39,7 @@ def secured():
         "schema.registry.listeners": "http://127.0.0.1:0",
         "group.initial.rebalance.delay.ms": "0",
         "connection.failed.authentication.delay.ms": "0",
+        **(extra or {}),
     }).start()
     samsa(broker, "user", "create", "alice", "--password-stdin", stdin="alice-secret\n")
     samsa(broker, "user", "create", "root", "--password-stdin", stdin="root-secret\n")
@@ -47,6 +49,12 @@ def secured():
     samsa(broker, *acl, "--operation", "Read", "--operation", "Write", "--topic", "pub")
     samsa(broker, *acl, "--operation", "Read", "--operation", "Write", "--topic", "shop")
     samsa(broker, *acl, "--operation", "Read", "--group", "g-alice")
+    return broker
+
+
+@pytest.fixture(scope="module")
+def secured():
+    broker = start_secured()
     yield broker, proxy_url(broker)
     broker.close()
 
@@ -212,3 +220,35 @@ def test_schema_formats_pass_the_callers_credentials_to_the_embedded_registry(se
         assert got.status_code == 403 and got.json()["error_code"] == 40301, got.text
         assert "registry" in got.json()["message"] and "shop-0 offset 2" in got.json()["message"]
     assert requests.delete(base, auth=ALICE, timeout=30).status_code == 204
+
+
+@pytest.mark.parametrize("user_info, status", [("root:root-secret", 200), ("root:wrong", 403)])
+def test_configured_registry_credentials_are_sent_for_every_caller(user_info, status):
+    """With schema.registry.basic.auth.user.info the proxy asks the registry
+    as that user, whoever calls it (Confluent's setting): as root, alice may
+    produce with a schema id only the secret topic's subject uses (the proxy
+    still checks her WRITE on shop); with a wrong password every schema
+    request is refused 403 / 40301 and nothing is stored."""
+    broker = start_secured({"schema.registry.basic.auth.user.info": user_info})
+    try:
+        url = proxy_url(broker)
+        hidden = json.dumps({"type": "record", "name": "Hidden", "fields": [{"name": "k", "type": "long"}]})
+        r = requests.post(f"{registry_url(broker)}/subjects/secret-value/versions", json={"schema": hidden},
+                          headers={"Content-Type": "application/vnd.schemaregistry.v1+json"}, auth=ROOT, timeout=30)
+        assert r.status_code == 200, r.text
+        hidden_id = r.json()["id"]
+        from confluent_kafka import TopicPartition
+        c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "check-fixed", "auto.offset.reset": "earliest"})
+        r = requests.post(f"{url}/topics/shop", json={"value_schema_id": hidden_id, "records": [{"value": {"k": 1}}]},
+                          headers={"Content-Type": AVRO}, auth=ALICE, timeout=30)
+        assert r.status_code == status, r.text
+        if status == 403:
+            assert r.json()["error_code"] == 40301 and "registry" in r.json()["message"]
+        assert c.get_watermark_offsets(TopicPartition("shop", 0), 10)[1] == (1 if status == 200 else 0)
+        # The proxy's own check stands: alice still may not write to secret.
+        r = requests.post(f"{url}/topics/secret", json={"value_schema_id": hidden_id, "records": [{"value": {"k": 1}}]},
+                          headers={"Content-Type": AVRO}, auth=ALICE, timeout=30)
+        assert r.status_code == 403 and "secret" in r.json()["message"], r.text
+        c.close()
+    finally:
+        broker.close()
