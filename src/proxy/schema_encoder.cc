@@ -26,7 +26,10 @@ problem registry_refused(const std::string& why) {
 }  // namespace
 
 schema_encoder::schema_encoder(std::string registry_url, const registry_credentials& credentials)
-    : url_(std::move(registry_url)), pass_callers_on_(credentials.pass_callers_on), pool_(2) {
+    : url_(std::move(registry_url)),
+      pass_callers_on_(credentials.pass_callers_on),
+      codecs_(url_, max_codecs, codec_lifetime, codec_text_bytes),
+      pool_(2) {
   if (!credentials.user_info.empty()) {
     const auto& info = credentials.user_info;
     fixed_authorization_ = registry::basic_authorization(info);
@@ -42,7 +45,9 @@ boost::asio::awaitable<outcome<encoded_side>> schema_encoder::encode(schema_side
   if (url_.empty())
     co_return problem{408, codes::schema_registry_error, "no schema registry: set schema.registry.url"};
   auto job = [this, &side, &authorization]() -> outcome<encoded_side> {
-    registry::schema_codec codec(url_, std::chrono::seconds(10), authorization);
+    auto slot = codecs_.get(authorization);
+    std::lock_guard lock(slot->mu);
+    registry::schema_codec& codec = slot->codec;
     encoded_side out;
     out.schema_id = side.schema_id;
     if (side.schema_text) {
@@ -91,8 +96,9 @@ boost::asio::awaitable<decoded_blobs> schema_encoder::decode(std::vector<std::op
     co_return out;
   }
   auto job = [this, &blobs, &out, &authorization] {
-    // One codec per read: its cache keeps each id fetched once per read.
-    registry::schema_codec codec(url_, std::chrono::seconds(10), authorization);
+    auto slot = codecs_.get(authorization);
+    std::lock_guard lock(slot->mu);
+    registry::schema_codec& codec = slot->codec;
     for (size_t i = 0; i < blobs.size(); ++i) {
       if (!blobs[i]) {
         out.texts.emplace_back();

@@ -136,7 +136,13 @@ result<const parsed_schema*> schema_codec::schema(int32_t id) {
   if (!parsed)
     return make_error(std::errc::bad_message,
                       "schema registry: schema id " + std::to_string(id) + " does not parse: " + parsed.err().message);
-  if (cache_.size() >= max_cached_schemas) cache_.clear();
+  size_t text_bytes = text->size();
+  for (const auto& d : deps) text_bytes += d.text.size();
+  if (cache_.size() >= max_cached_schemas || cached_text_bytes_ + text_bytes > max_cached_text_bytes_) {
+    cache_.clear();
+    cached_text_bytes_ = 0;
+  }
+  cached_text_bytes_ += text_bytes;
   return &cache_.emplace(id, std::move(*parsed)).first->second;
 }
 

@@ -23,14 +23,18 @@ namespace samsa::registry {
 
 class schema_codec {
  public:
-  // Schemas kept per id; past this many the cache starts over (a topic
-  // naming ids without end cannot grow it without bound).
+  // Schemas kept per id; past this many, or past this much schema text
+  // (references included), the cache starts over (a topic naming ids without
+  // end cannot grow it without bound). limit_cache() lowers the text bound.
   static constexpr size_t max_cached_schemas = 1000;
+  static constexpr size_t default_cached_text_bytes = size_t{64} << 20;
 
   // `authorization`: the Authorization header each request to the registry
   // carries (none when empty), for a registry that requires credentials.
   schema_codec(std::string registry_url, std::chrono::milliseconds timeout, std::string authorization = {})
       : url_(std::move(registry_url)), timeout_(timeout), authorization_(std::move(authorization)) {}
+
+  void limit_cache(size_t text_bytes) { max_cached_text_bytes_ = text_bytes; }
 
   // Registers `text` under `subject` (the registry answers the existing id
   // for a schema it has) and returns the id.
@@ -51,6 +55,8 @@ class schema_codec {
   std::chrono::milliseconds timeout_;
   std::string authorization_;
   std::map<int32_t, parsed_schema> cache_;
+  size_t cached_text_bytes_ = 0;
+  size_t max_cached_text_bytes_ = default_cached_text_bytes;
 };
 
 }  // namespace samsa::registry
