@@ -610,10 +610,10 @@ asio::awaitable<http::response> consumer_instances::records(const http::request&
         const std::string where = std::string(*decoded.failed_at % 2 == 0 ? "key" : "value") + " at " + tp.first +
                                   "-" + std::to_string(tp.second) + " offset " + std::to_string(bad.offset);
         registry_refused = decoded.refused;
-        undecodable = registry_refused
-                          ? "The schema registry refused the request's credentials for the " + where + ": " + decoded.error
-                          : "Kafka error: the " + where + " cannot be read as " +
-                                std::string(format_name(c->config.embedded)) + ": " + decoded.error;
+        undecodable = registry_refused ? "The schema registry refused the request's credentials for the " + where +
+                                             ": " + decoded.error
+                                       : "Kafka error: the " + where + " cannot be read as " +
+                                             std::string(format_name(c->config.embedded)) + ": " + decoded.error;
         break;
       }
     }

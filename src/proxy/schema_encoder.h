@@ -32,8 +32,8 @@
 
 #include "broker/worker_pool.h"
 #include "http/server.h"
-#include "proxy/proxy_body.h"
 #include "proxy/codec_cache.h"
+#include "proxy/proxy_body.h"
 #include "proxy/proxy_settings.h"
 
 namespace samsa::proxy {

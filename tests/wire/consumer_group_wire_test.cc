@@ -393,8 +393,9 @@ TEST_F(ConsumerGroupWire, OffsetDeleteKeepsWhatMembersSubscribeTo) {
   std::map<std::string, int16_t> answers;
   for (const auto& t : deleted.topics) answers[t.name] = t.partitions.at(0).error_code;
   constexpr int16_t group_subscribed_to_topic = 86;
-  EXPECT_EQ(answers, (std::map<std::string, int16_t>{
-                         {"archive", 0}, {"logs.a", group_subscribed_to_topic}, {"orders", group_subscribed_to_topic}}));
+  const std::map<std::string, int16_t> expected{
+      {"archive", 0}, {"logs.a", group_subscribed_to_topic}, {"orders", group_subscribed_to_topic}};
+  EXPECT_EQ(answers, expected);
 
   protocol::offset_fetch_request_data fetch;
   auto& g = fetch.groups.emplace_back();

@@ -1,9 +1,10 @@
 // OffsetDelete: v0. Removes committed offsets of partitions the group is not
 // consuming (GROUP_SUBSCRIBED_TO_TOPIC otherwise: a classic group's members'
 // subscriptions, or a consumer-protocol group's names and pattern matches);
-// a group-level error leaves the topic list empty. Needs DELETE on the group (else the top-level
-// GROUP_AUTHORIZATION_FAILED) and READ on each topic (else its partitions
-// answer TOPIC_AUTHORIZATION_FAILED and are not deleted), as in Kafka.
+// a group-level error leaves the topic list empty. Needs DELETE on the group
+// (else the top-level GROUP_AUTHORIZATION_FAILED) and READ on each topic
+// (else its partitions answer TOPIC_AUTHORIZATION_FAILED and are not
+// deleted), as in Kafka.
 #include "broker/api_table.h"
 #include "broker/authorization.h"
 #include "broker/broker_state.h"
@@ -84,7 +85,9 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     answer(unknown, protocol::error_code::unknown_topic_or_partition);
     // In request order, so a topic's partitions are consecutive.
     for (const auto& tp : subscribed) {
-      if (response.topics.empty() || response.topics.back().name != tp.topic) response.topics.emplace_back().name = tp.topic;
+      if (response.topics.empty() || response.topics.back().name != tp.topic) {
+        response.topics.emplace_back().name = tp.topic;
+      }
       auto& po = response.topics.back().partitions.emplace_back();
       po.partition_index = tp.partition;
       po.error_code = protocol::to_int(protocol::error_code::group_subscribed_to_topic);
