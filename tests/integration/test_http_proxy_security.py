@@ -63,6 +63,16 @@ ALICE = ("alice", "alice-secret")
 ROOT = ("root", "root-secret")
 
 
+def register_hidden_schema(broker):
+    """Root registers a schema only the secret topic's subject uses (alice may
+    not read it); returns its id."""
+    hidden = json.dumps({"type": "record", "name": "Hidden", "fields": [{"name": "k", "type": "long"}]})
+    r = requests.post(f"{registry_url(broker)}/subjects/secret-value/versions", json={"schema": hidden},
+                      headers={"Content-Type": "application/vnd.schemaregistry.v1+json"}, auth=ROOT, timeout=30)
+    assert r.status_code == 200, r.text
+    return r.json()["id"]
+
+
 def test_no_or_wrong_credentials_are_401(secured):
     _, url = secured
     r = requests.get(f"{url}/topics", timeout=30)
@@ -172,11 +182,7 @@ def test_schema_formats_pass_the_callers_credentials_to_the_embedded_registry(se
     assert r.status_code == 200 and r.json()["id"] == sid
 
     # A schema only the secret topic uses: root registers it, alice may not read it.
-    hidden = json.dumps({"type": "record", "name": "Hidden", "fields": [{"name": "k", "type": "long"}]})
-    r = requests.post(f"{registry}/subjects/secret-value/versions", json={"schema": hidden},
-                      headers={"Content-Type": "application/vnd.schemaregistry.v1+json"}, auth=ROOT, timeout=30)
-    assert r.status_code == 200, r.text
-    hidden_id = r.json()["id"]
+    hidden_id = register_hidden_schema(broker)
     from confluent_kafka import TopicPartition
     c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "check-avro", "auto.offset.reset": "earliest"})
     before = c.get_watermark_offsets(TopicPartition("shop", 0), 10)[1]
@@ -232,11 +238,7 @@ def test_configured_registry_credentials_are_sent_for_every_caller(user_info, st
     broker = start_secured({"schema.registry.basic.auth.user.info": user_info})
     try:
         url = proxy_url(broker)
-        hidden = json.dumps({"type": "record", "name": "Hidden", "fields": [{"name": "k", "type": "long"}]})
-        r = requests.post(f"{registry_url(broker)}/subjects/secret-value/versions", json={"schema": hidden},
-                          headers={"Content-Type": "application/vnd.schemaregistry.v1+json"}, auth=ROOT, timeout=30)
-        assert r.status_code == 200, r.text
-        hidden_id = r.json()["id"]
+        hidden_id = register_hidden_schema(broker)
         from confluent_kafka import TopicPartition
         c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "check-fixed", "auto.offset.reset": "earliest"})
         r = requests.post(f"{url}/topics/shop", json={"value_schema_id": hidden_id, "records": [{"value": {"k": 1}}]},
