@@ -195,18 +195,6 @@ int64_t group_service::now_ms() {
 
 admin_result group_service::ensure_offsets_topic() { return log_.topic().ensure_now(); }
 
-admin_result ensure_offsets_topic(topic_registry& topics, int32_t partitions) {
-  if (topics.find(offsets_topic_name)) return {};
-  auto started = std::chrono::steady_clock::now();
-  auto created = topics.create(offsets_topic_name, partitions, 1,
-                               {{"cleanup.policy", "compact"}}, /*internal=*/true);
-  if (created.ok()) {
-    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-    spdlog::info("created {} on first use of consumer groups in {} ms", offsets_topic_name, took.count());
-  }
-  return created;
-}
-
 status group_service::start() {
   const topic_entry* topic = topics_.find(offsets_topic_name);
   // The coordinator maps groups to partitions by this count, which must be

@@ -88,11 +88,6 @@ class group_offset_log final : public group::offset_log {
   std::function<void()> after_completion_;
 };
 
-// Creates __consumer_offsets (compacted, internal, `partitions` partitions,
-// offsets.topic.num.partitions) unless it exists. Used on a group's first
-// write and when a client's Metadata request would auto-create it.
-admin_result ensure_offsets_topic(topic_registry& topics, int32_t partitions);
-
 class group_service {
  public:
   // `topics` must outlive the service; `io` is the handler thread's context.

@@ -83,7 +83,10 @@ TEST_F(GroupService, CreatesTheOffsetsTopicOnceWithItsOwnSettings) {
 }
 
 TEST_F(GroupService, ARestartedServiceUsesTheTopicsRealPartitionCount) {
-  ASSERT_TRUE(ensure_offsets_topic(*topics, 2).ok());
+  {
+    group_service earlier(io, *topics, settings(2));
+    ASSERT_TRUE(earlier.ensure_offsets_topic().ok());
+  }
   group_service groups(io, *topics, settings(50));
   ASSERT_TRUE(groups.start());
   EXPECT_EQ(groups.coordinator().config().offsets_topic_partitions, 2);
