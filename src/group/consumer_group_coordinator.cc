@@ -1112,12 +1112,42 @@ cg_member_value consumer_group_coordinator::stored_value(const member& m) {
 }
 
 void consumer_group_coordinator::write(group& g, std::function<void(status)> done) {
+  unwritten taken{g.dirty_members, g.dirty_targets,      g.dirty_current,    g.removed_members,
+                  g.dirty_group,   g.dirty_target_epoch, g.tombstone_classic};
   auto records = take_records(g);
   if (records.empty()) {
     done({});
     return;
   }
-  log_.append(offsets_partition_for(g.id, config_.offsets_topic_partitions), std::move(records), std::move(done));
+  log_.append(offsets_partition_for(g.id, config_.offsets_topic_partitions), std::move(records),
+              [this, id = g.id, taken = std::move(taken), done = std::move(done)](status s) mutable {
+                if (!s) mark_unwritten(id, taken);
+                done(std::move(s));
+              });
+}
+
+void consumer_group_coordinator::mark_unwritten(const std::string& group_id, const unwritten& taken) {
+  // The change stays in memory (the members may already act on it), so what
+  // the failed batch carried goes with the group's next write, with the
+  // values of that moment. Without this the log would lack it until those
+  // members changed again, and a restart would bring back the older state.
+  group* g = find(group_id);
+  if (!g) return;  // removed since; its removal wrote what it had to
+  for (const auto& mid : taken.members) {
+    if (g->members.count(mid)) g->dirty_members.insert(mid);
+  }
+  for (const auto& mid : taken.targets) {
+    if (g->target.count(mid)) g->dirty_targets.insert(mid);
+  }
+  for (const auto& mid : taken.current) {
+    if (g->members.count(mid)) g->dirty_current.insert(mid);
+  }
+  for (const auto& mid : taken.removed) {
+    if (!g->members.count(mid)) g->removed_members.insert(mid);
+  }
+  g->dirty_group = g->dirty_group || taken.group;
+  g->dirty_target_epoch = g->dirty_target_epoch || taken.target_epoch;
+  g->tombstone_classic = g->tombstone_classic || taken.tombstone_classic;
 }
 
 status consumer_group_coordinator::load_record(const bytes& key_bytes, const std::optional<bytes>& value) {

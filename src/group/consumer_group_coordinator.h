@@ -356,8 +356,20 @@ class consumer_group_coordinator {
   // Records the epoch at which newly owned partitions arrived.
   void note_assignment_epochs(member& m);
   std::string state_of(const group& g) const;
-  // Writes the group's dirty state; `done` gets the outcome.
+  // Writes the group's dirty state; `done` gets the outcome. What a failed
+  // write carried is marked dirty again (mark_unwritten).
   void write(group& g, std::function<void(status)> done);
+  // The keys a write took from a group's dirty state.
+  struct unwritten {
+    std::set<std::string> members;
+    std::set<std::string> targets;
+    std::set<std::string> current;
+    std::set<std::string> removed;
+    bool group = false;
+    bool target_epoch = false;
+    bool tombstone_classic = false;
+  };
+  void mark_unwritten(const std::string& group_id, const unwritten& taken);
   std::vector<log_record> take_records(group& g);
   void append(const std::string& group_id, std::vector<log_record> records, std::function<void(status)> done);
 

@@ -440,6 +440,57 @@ TEST(ConsumerGroup, AnsweredOnlyOnceDurable) {
   EXPECT_EQ(r->error, errc::coordinator_not_available);
 }
 
+TEST(ConsumerGroup, AFailedWriteGoesWithTheGroupsNextWrite) {
+  harness h;
+  h.topics.add("orders", 2);
+  auto first = h.hb(join("g", "m1", {"orders"}));
+  ASSERT_EQ(first.error, 0);
+  // m2's join is refused for the write, but the group keeps m2 in memory;
+  // its records must reach the log with the group's next write.
+  h.log.fail_appends = true;
+  EXPECT_EQ(h.hb(join("g", "m2", {"orders"})).error, errc::coordinator_not_available);
+  h.log.fail_appends = false;
+  const size_t before = h.log.entries().size();
+  EXPECT_EQ(h.hb(beat("g", "m1", first.member_epoch)).error, 0);
+  EXPECT_GT(h.log.entries().size(), before) << "m1's heartbeat carried what the failed write lost";
+
+  memory_offset_log log2;
+  consumer_group_coordinator c2(test_config(), log2);
+  for (const auto& e : h.log.entries()) ASSERT_TRUE(c2.load_record(e.record.key, e.record.value));
+  c2.finish_loading(h.now);
+  auto live = h.describe("g");
+  auto replayed = c2.describe({"g"}, h.topics.md).front();
+  EXPECT_EQ(replayed.group_epoch, live.group_epoch);
+  EXPECT_EQ(replayed.assignment_epoch, live.assignment_epoch);
+  ASSERT_EQ(replayed.members.size(), 2u) << "the restart knows m2";
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(replayed.members[i].member_id, live.members[i].member_id);
+    EXPECT_EQ(replayed.members[i].member_epoch, live.members[i].member_epoch);
+    EXPECT_EQ(replayed.members[i].assignment, live.members[i].assignment);
+    EXPECT_EQ(replayed.members[i].target_assignment, live.members[i].target_assignment);
+  }
+}
+
+TEST(ConsumerGroup, AFailedLeaveIsWrittenLater) {
+  harness h;
+  h.topics.add("orders", 2);
+  auto a = h.hb(join("g", "m1", {"orders"}));
+  h.hb(join("g", "m2", {"orders"}));
+  h.log.fail_appends = true;
+  EXPECT_EQ(h.hb(beat("g", "m2", cg_leave_epoch)).error, errc::coordinator_not_available);
+  h.log.fail_appends = false;
+  h.hb(beat("g", "m1", a.member_epoch));
+
+  memory_offset_log log2;
+  consumer_group_coordinator c2(test_config(), log2);
+  for (const auto& e : h.log.entries()) ASSERT_TRUE(c2.load_record(e.record.key, e.record.value));
+  c2.finish_loading(h.now);
+  auto replayed = c2.describe({"g"}, h.topics.md).front();
+  ASSERT_EQ(replayed.members.size(), 1u) << "m2's leave reached the log";
+  EXPECT_EQ(replayed.members[0].member_id, "m1");
+  EXPECT_EQ(replayed.group_epoch, h.describe("g").group_epoch);
+}
+
 TEST(ConsumerGroup, ReplayRestoresGroupsMembersAndAssignments) {
   harness h;
   h.topics.add("orders", 4);
