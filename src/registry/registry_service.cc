@@ -4,6 +4,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <cctype>
 #include <charconv>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -41,12 +42,17 @@ bool flag(const http::request& req, const char* name) {
   return it != req.query.end() && (it->second == "true" || it->second.empty());
 }
 
-// The media types Confluent's registry accepts for a body.
+// The media types Confluent's registry accepts for a body. A request without
+// a Content-Type counts as application/octet-stream there (its JAX-RS default),
+// which it accepts: some clients send none. Media types ignore case.
 bool body_type_accepted(const std::string& type) {
   std::string base = type.substr(0, type.find(';'));
-  while (!base.empty() && base.back() == ' ') base.pop_back();
-  return base == "application/vnd.schemaregistry.v1+json" || base == "application/vnd.schemaregistry+json" ||
-         base == "application/json" || base == "application/octet-stream";
+  while (!base.empty() && (base.back() == ' ' || base.back() == '\t')) base.pop_back();
+  while (!base.empty() && (base.front() == ' ' || base.front() == '\t')) base.erase(base.begin());
+  for (char& c : base) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return base.empty() || base == "application/vnd.schemaregistry.v1+json" ||
+         base == "application/vnd.schemaregistry+json" || base == "application/json" ||
+         base == "application/octet-stream";
 }
 
 // "latest", -1 or 1..2^31-1.
