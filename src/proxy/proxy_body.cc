@@ -135,6 +135,8 @@ bool v2_plain_type(std::string_view content_type) {
   return t.empty() || t == "application/vnd.kafka.v2+json" || t == "application/json";
 }
 
+bool v3_json_type(std::string_view content_type) { return media_type(content_type) == "application/json"; }
+
 outcome<v2_produce_body> parse_v2_produce(std::string_view body, format f, const body_limits& limits) {
   auto j = parse_object(body);
   if (!j) return j.error();

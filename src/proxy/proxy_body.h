@@ -77,6 +77,9 @@ std::optional<format> v2_produce_format(std::string_view content_type);
 // Whether a body type is one of the v2 "no embedded data" types
 // (application/vnd.kafka.v2+json, application/json, or none at all).
 bool v2_plain_type(std::string_view content_type);
+// Whether a v3 body is application/json (any case, any parameters); v3 takes
+// nothing else, not even a missing type, as Confluent's proxy.
+bool v3_json_type(std::string_view content_type);
 
 struct body_limits {
   size_t max_records = 1000;  // records in one produce request

@@ -18,6 +18,15 @@ TEST(proxy_content_type, reads_the_v2_embedded_formats_and_nothing_else) {
   EXPECT_FALSE(v2_produce_format(""));
 }
 
+TEST(proxy_content_type, v3_takes_json_in_any_case_and_nothing_else) {
+  EXPECT_TRUE(v3_json_type("application/json"));
+  EXPECT_TRUE(v3_json_type(" Application/JSON ; charset=UTF-8"));
+  EXPECT_FALSE(v3_json_type(""));
+  EXPECT_FALSE(v3_json_type("application/octet-stream"));
+  EXPECT_FALSE(v3_json_type("application/vnd.kafka.json.v2+json"));
+  EXPECT_FALSE(v3_json_type("application/jsonx"));
+}
+
 TEST(proxy_v2_produce, decodes_binary_records) {
   auto b = parse_v2_produce(R"({"records":[{"key":"a2V5","value":"dmFs","partition":2},{"value":null}]})",
                             format::binary, {});

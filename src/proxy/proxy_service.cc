@@ -231,9 +231,7 @@ asio::awaitable<std::optional<http::response>> proxy_service::produce_v3(const h
   auto segs = http::split_path(req.path);
   const std::string& cluster = segs[2];
   const std::string& topic = segs[4];
-  std::string type = req.content_type.substr(0, req.content_type.find(';'));
-  while (!type.empty() && type.back() == ' ') type.pop_back();
-  if (type != "application/json") co_return unsupported_media_type();
+  if (!v3_json_type(req.content_type)) co_return unsupported_media_type();
   if (cluster != broker_.cluster_id()) co_return error_answer(404, 404, "Cluster " + cluster + " not found.");
   auto count = co_await producer_.partitions_of(topic);
   if (!count) co_return error_answer(404, 404, count.error().message);

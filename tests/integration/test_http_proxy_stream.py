@@ -251,6 +251,10 @@ def test_the_single_record_form_still_works_with_keep_alive(env, name):
         assert s.get(f"{url}/v3/clusters", timeout=30).status_code == 200
     r = requests.post(records_url(url, topic), data="{}", headers={"Content-Type": "text/plain"}, timeout=30)
     assert r.status_code == 415
+    # Media types ignore case.
+    r = requests.post(records_url(url, topic), data=json.dumps({"value": {"type": "JSON", "data": 3}}),
+                      headers={"Content-Type": "Application/JSON; Charset=UTF-8"}, timeout=30)
+    assert r.status_code == 200 and r.json()["offset"] == 3, r.text
 
 
 def test_a_client_that_never_reads_its_answers_stops_the_proxy_reading(broker_factory, name):
