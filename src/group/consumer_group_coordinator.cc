@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <random>
+#include <utility>
 
 #include "base/refusal_log.h"
 #include "group/consumer_group_records.h"
@@ -1064,7 +1065,7 @@ int64_t consumer_group_coordinator::next_deadline() const {
 
 // --- durability ---------------------------------------------------------------------
 
-std::vector<log_record> consumer_group_coordinator::take_records(group& g) {
+std::vector<log_record> consumer_group_coordinator::take_records(group& g, unwritten& taken) {
   std::vector<log_record> out;
   auto key = [&](cg_record_kind kind, const std::string& mid = {}) { return encode_cg_key({kind, g.id, mid}); };
   if (g.tombstone_classic) {
@@ -1072,6 +1073,7 @@ std::vector<log_record> consumer_group_coordinator::take_records(group& g) {
     // as the consumer group that replaces it.
     out.push_back({encode_group_metadata_key(g.id), std::nullopt});
     g.tombstone_classic = false;
+    taken.tombstone_classic = true;
   }
   for (const auto& mid : g.removed_members) {
     if (g.members.count(mid)) continue;  // removed and back in the same change
@@ -1097,12 +1099,12 @@ std::vector<log_record> consumer_group_coordinator::take_records(group& g) {
   for (const auto& mid : g.dirty_current) {
     out.push_back({key(cg_record_kind::current_member, mid), encode_cg_current_value(g.members.at(mid).current)});
   }
-  g.removed_members.clear();
-  g.dirty_members.clear();
-  g.dirty_targets.clear();
-  g.dirty_current.clear();
-  g.dirty_group = false;
-  g.dirty_target_epoch = false;
+  taken.members = std::exchange(g.dirty_members, {});
+  taken.targets = std::exchange(g.dirty_targets, {});
+  taken.current = std::exchange(g.dirty_current, {});
+  taken.removed = std::exchange(g.removed_members, {});
+  taken.group = std::exchange(g.dirty_group, false);
+  taken.target_epoch = std::exchange(g.dirty_target_epoch, false);
   return out;
 }
 
@@ -1112,9 +1114,8 @@ cg_member_value consumer_group_coordinator::stored_value(const member& m) {
 }
 
 void consumer_group_coordinator::write(group& g, std::function<void(status)> done) {
-  unwritten taken{g.dirty_members, g.dirty_targets,      g.dirty_current,    g.removed_members,
-                  g.dirty_group,   g.dirty_target_epoch, g.tombstone_classic};
-  auto records = take_records(g);
+  unwritten taken;
+  auto records = take_records(g, taken);
   if (records.empty()) {
     done({});
     return;

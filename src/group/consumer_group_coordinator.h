@@ -370,7 +370,8 @@ class consumer_group_coordinator {
     bool tombstone_classic = false;
   };
   void mark_unwritten(const std::string& group_id, const unwritten& taken);
-  std::vector<log_record> take_records(group& g);
+  // The records of the group's dirty state; the state moves into `taken`.
+  std::vector<log_record> take_records(group& g, unwritten& taken);
   void append(const std::string& group_id, std::vector<log_record> records, std::function<void(status)> done);
 
   // consumer_group_classic.cc
