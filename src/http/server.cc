@@ -22,6 +22,7 @@
 
 #include "base/json_depth.h"
 #include "base/refusal_log.h"
+#include "http/cross_origin.h"
 #include "http/transport.h"
 #include "security/tls/tls_context.h"
 
@@ -534,6 +535,21 @@ asio::awaitable<void> server::serve_http(transport& stream, const request& ident
       req.content_type = std::string(raw[bhttp::field::content_type]);
       req.authorization = std::string(raw[bhttp::field::authorization]);
       req.accept = std::string(raw[bhttp::field::accept]);
+      auto text = [](beast::string_view v) { return std::string_view(v.data(), v.size()); };
+      const request_provenance from{text(raw.method_string()), text(raw[bhttp::field::host]),
+                                    text(raw[bhttp::field::origin]), text(raw["Sec-Fetch-Site"]),
+                                    text(raw["Sec-Fetch-Mode"])};
+      if (from_other_origin(from)) {
+        // Refused before the body is read: see cross_origin.h. The header's
+        // value is not echoed: it is the client's bytes, not necessarily
+        // UTF-8, and the page cannot read the answer anyway.
+        auto res = refusal(bhttp::status::forbidden,
+                           req.method + " from a page of another origin is refused (" +
+                               (from.origin.empty() ? "Sec-Fetch-Site" : "Origin") +
+                               " header): this listener grants no cross-origin requests");
+        co_await answer_and_close(stream, res, limits_.idle_timeout);
+        break;
+      }
     }
     if (const body_entry* b = find_body_route(req.method, req.path)) {
       bool again = co_await serve_body_route(stream, buffer, head, req, *b);

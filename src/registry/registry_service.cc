@@ -42,17 +42,17 @@ bool flag(const http::request& req, const char* name) {
   return it != req.query.end() && (it->second == "true" || it->second.empty());
 }
 
-// The media types Confluent's registry accepts for a body, in any case. A
-// body without a Content-Type is refused, where Confluent takes it as
-// application/octet-stream: a browser may send such a POST to another site
-// without asking first (no CORS preflight), and a page must not register
-// schemas in a local registry.
+// The media types Confluent's registry accepts for a body, in any case; no
+// Content-Type at all counts as application/octet-stream, as there (Go's
+// lensesio client sends none). A browser page of another origin could send
+// such a body without asking first, but the HTTP server refuses its writes
+// before they get here (http/cross_origin.h).
 bool body_type_accepted(const std::string& type) {
   std::string base = type.substr(0, type.find(';'));
   while (!base.empty() && (base.back() == ' ' || base.back() == '\t')) base.pop_back();
   while (!base.empty() && (base.front() == ' ' || base.front() == '\t')) base.erase(base.begin());
   for (char& c : base) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return base == "application/vnd.schemaregistry.v1+json" ||
+  return base.empty() || base == "application/vnd.schemaregistry.v1+json" ||
          base == "application/vnd.schemaregistry+json" || base == "application/json" ||
          base == "application/octet-stream";
 }

@@ -311,9 +311,13 @@ def test_bounds_and_browser_protections(broker_factory):
     # DNS rebinding: a hostile name pointing at 127.0.0.1 is not served.
     status, _, _ = c.request("GET", "/api/v1/cluster", headers={"Host": "evil.example:80"})
     assert status == 421
+    # A page of another origin is answered with a refusal and no CORS headers
+    # (tests/console/test_cross_site.py sends such requests from a browser).
     status, headers, _ = c.request("GET", "/api/v1/cluster", headers={"Origin": "http://evil.example"})
-    assert status == 200
+    assert status == 403
     assert not any(k.lower().startswith("access-control-") for k in headers)
+    status, headers, _ = c.request("GET", "/api/v1/cluster", headers={"Origin": f"http://127.0.0.1:{c.port}"})
+    assert status == 200
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     status, _, _ = c.request("OPTIONS", "/api/v1/topics")
     assert status == 405
