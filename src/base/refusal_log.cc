@@ -36,6 +36,7 @@ const char* refusal_name(refusal kind) {
     case refusal::unauthenticated: return "unauthenticated request";
     case refusal::sasl: return "failed SASL authentication";
     case refusal::group_limit: return "group limit";
+    case refusal::cross_origin: return "cross-origin HTTP request";
     case refusal::count_: break;
   }
   return "refusal";

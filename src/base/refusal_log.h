@@ -20,6 +20,7 @@ enum class refusal : uint8_t {
   unauthenticated,  // a request before authentication on a SASL listener
   sasl,          // a failed SASL exchange (bad credentials, mechanism, token)
   group_limit,   // a group or share group not created: group.max.groups, group.share.max.groups
+  cross_origin,  // an HTTP request a browser sent for a page of another origin
   count_,
 };
 

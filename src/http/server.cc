@@ -543,10 +543,14 @@ asio::awaitable<void> server::serve_http(transport& stream, const request& ident
         // Refused before the body is read: see cross_origin.h. The header's
         // value is not echoed: it is the client's bytes, not necessarily
         // UTF-8, and the page cannot read the answer anyway.
-        auto res = refusal(bhttp::status::forbidden,
-                           req.method + " from a page of another origin is refused (" +
-                               (from.origin.empty() ? "Sec-Fetch-Site" : "Origin") +
-                               " header): this listener grants no cross-origin requests");
+        const std::string why = req.method + " from a page of another origin is refused (" +
+                                (from.origin.empty() ? "Sec-Fetch-Site" : "Origin") +
+                                " header): this listener grants no cross-origin requests";
+        // Logged for the operator whose reverse proxy rewrote Host (the
+        // console's own writes are refused then); the path was decoded and
+        // may hold any bytes, so only the method and the peer are named.
+        log_refusal(::samsa::refusal::cross_origin, limits_.thread_name + ": " + identity.peer + ": " + why);
+        auto res = refusal(bhttp::status::forbidden, why);
         co_await answer_and_close(stream, res, limits_.idle_timeout);
         break;
       }

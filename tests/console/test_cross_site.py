@@ -112,6 +112,9 @@ def test_a_page_of_another_site_cannot_write_through_any_listener(broker_factory
     finally:
         c.close()
 
+    # The operator sees why in the broker's log (rate-limited per kind).
+    log = open(b.log_path, "rb").read().decode(errors="replace")
+    assert "samsa-registry: 127.0.0.1:" in log and "another origin is refused (Origin header)" in log, b.log_tail()
     # A refusal says why, to a client that can read it.
     answer = requests.post(f"{registry}/subjects/{subject}/versions", data=schema,
                            headers={"Origin": "http://evil.example"}, timeout=10)
