@@ -41,4 +41,9 @@ void wait_on_internal_topic_latch() {
   wait_while_exists(path);
 }
 
+void wait_on_delete_records_latch() {
+  static const std::string path = env_or_empty("SAMSA_TEST_HOLD_DELETE_RECORDS");
+  wait_while_exists(path);
+}
+
 }  // namespace samsa::broker

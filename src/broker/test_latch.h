@@ -1,8 +1,10 @@
 // Test-only holds on work the worker pool does for a request: when the
 // broker was started with SAMSA_TEST_HOLD_VALIDATION=<path> (produce
 // validation), SAMSA_TEST_HOLD_TOPIC_CONFIG=<path> (the metadata record of
-// a topic's new configs) or SAMSA_TEST_HOLD_INTERNAL_TOPIC=<path> (the
-// files of __consumer_offsets or __transaction_state on first use), that
+// a topic's new configs), SAMSA_TEST_HOLD_INTERNAL_TOPIC=<path> (the
+// files of __consumer_offsets or __transaction_state on first use) or
+// SAMSA_TEST_HOLD_DELETE_RECORDS=<path> (DeleteRecords' move of a log start
+// and its fsync), that
 // work waits while the file exists (at most a minute). Tests use them to prove that a request stuck there holds no
 // network or handler thread. Without the variables each costs one branch on
 // a cached string.
@@ -13,5 +15,6 @@ namespace samsa::broker {
 void wait_on_validation_latch();
 void wait_on_topic_config_latch();
 void wait_on_internal_topic_latch();
+void wait_on_delete_records_latch();
 
 }  // namespace samsa::broker

@@ -70,6 +70,29 @@ class AdminLimits : public restartable_broker_test {
     return client_->call<protocol::create_partitions_response_data>(req, 3).results.at(0);
   }
 
+  // A commit of a group without members (generation -1), as a client that
+  // assigns itself partitions makes; its error code.
+  int16_t commit_offset(const std::string& group, const std::string& topic, int64_t offset) {
+    protocol::offset_commit_request_data req;
+    req.group_id = group;
+    req.generation_id_or_member_epoch = -1;
+    auto& t = req.topics.emplace_back();
+    t.name = topic;
+    t.partitions.push_back({});
+    t.partitions[0].partition_index = 0;
+    t.partitions[0].committed_offset = offset;
+    return client_->call<protocol::offset_commit_response_data>(req, 2).topics.at(0).partitions.at(0).error_code;
+  }
+
+  // The group's committed offset of the topic's partition 0 (-1: none).
+  int64_t committed_offset(const std::string& group, const std::string& topic) {
+    protocol::offset_fetch_request_data req;
+    req.group_id = group;
+    req.topics = std::vector<protocol::offset_fetch_request_data::offset_fetch_request_topic>{{topic, {0}, {}}};
+    auto resp = client_->call<protocol::offset_fetch_response_data>(req, 1);
+    return resp.topics.at(0).partitions.at(0).committed_offset;
+  }
+
   // The topic's partition count, or -1 when it does not exist.
   int32_t partition_count(const std::string& topic) {
     protocol::metadata_request_data req;
@@ -280,7 +303,8 @@ TEST_F(AdminLimits, CreationThatFailsMidwayLeavesNothingBehind) {
   EXPECT_EQ(grow("steady", 4).error_code, 0);
 }
 
-// Finding 6: the broker's own topics are protected as Kafka protects them.
+// Finding 6: the broker's own topics are protected as Kafka protects them,
+// and the committed offsets they hold come back whole after a restart.
 TEST_F(AdminLimits, InternalTopicsAreProtected) {
   start();
   // Names that collide with an internal topic ('.' and '_' are alike) are
@@ -296,6 +320,14 @@ TEST_F(AdminLimits, InternalTopicsAreProtected) {
   meta.allow_auto_topic_creation = true;
   ASSERT_EQ(client_->call<protocol::metadata_response_data>(meta, 9).topics.at(0).error_code, 0);
   EXPECT_EQ(create("__consumer.offsets", 1).error_code, to_int(error_code::invalid_topic_exception));
+  // Offsets the refused calls below must not disturb, across a restart:
+  // each group commits twice, so a trimmed log or groups remapped to other
+  // partitions would bring back the first offset or none.
+  ASSERT_EQ(create("data", 1).error_code, 0);
+  const int groups = 20;
+  for (int64_t offset : {5, 7}) {
+    for (int g = 0; g < groups; ++g) ASSERT_EQ(commit_offset("group-" + std::to_string(g), "data", offset), 0);
+  }
 
   protocol::delete_records_request_data trim;
   trim.topics.push_back({});
@@ -325,6 +357,11 @@ TEST_F(AdminLimits, InternalTopicsAreProtected) {
                 .error_code,
             0);
   EXPECT_EQ(set_config("__consumer_offsets", "segment.ms", "7200000").error_code, 0);
+
+  restart_after_kill();
+  EXPECT_EQ(partition_count("__consumer_offsets"), 50);
+  for (int g = 0; g < groups; ++g)
+    EXPECT_EQ(committed_offset("group-" + std::to_string(g), "data"), 7) << "group-" << g;
 }
 
 }  // namespace

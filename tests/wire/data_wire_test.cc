@@ -8,6 +8,7 @@
 #include <chrono>
 #include <future>
 #include <iostream>
+#include <limits>
 #include <thread>
 #include <string>
 #include <vector>
@@ -351,6 +352,24 @@ TEST_F(DataWire, FetchLongPollReturnsWhenDataArrives) {
   EXPECT_EQ(values_in(woken.responses[0].partitions[0].records),
             (std::vector<std::pair<int64_t, std::string>>{{0, "wake"}}));
   EXPECT_LT(waited, std::chrono::seconds(10)) << "the parked fetch was not woken by the append";
+}
+
+// Finding 10: a parked fetch holds a timer and its connection; the longest
+// wait a client may ask for is cut to 30 s, after which it is answered
+// (empty) and simply fetches again.
+TEST_F(DataWire, FetchWaitIsCutToThirtySeconds) {
+  auto v = range(api_key::fetch).second;
+  client_->set_receive_timeout(90);
+  auto parked_at = std::chrono::steady_clock::now();
+  auto answer = fetch(v, 0, 0, std::numeric_limits<int32_t>::max());
+  auto waited = std::chrono::steady_clock::now() - parked_at;
+  EXPECT_EQ(answer.error_code, 0);
+  EXPECT_EQ(answer.responses.at(0).partitions.at(0).error_code, 0);
+  EXPECT_TRUE(values_in(answer.responses[0].partitions[0].records).empty());
+  // The bounds are wide (a busy machine may answer late); what matters is
+  // that a wait of 24 days ends at all.
+  EXPECT_GE(waited, std::chrono::seconds(29));
+  EXPECT_LT(waited, std::chrono::seconds(85));
 }
 
 }  // namespace

@@ -381,6 +381,43 @@ TEST(TopicConfigLatch, AConfigChangeHeldInItsWriteHoldsNoThread) {
   if (HasFailure()) std::cerr << broker.log_tail() << "\n";
 }
 
+// Finding 15: DeleteRecords moves a log start and makes it durable (an
+// fsync) on the worker pool. Held there on the test latch, it holds no
+// network or handler thread: a bystander is answered and produces to the
+// same partition while the trim's own answer waits.
+TEST(DeleteRecordsLatch, ATrimHeldInItsSyncHoldsNoThread) {
+  broker_process broker;
+  std::string latch = start_with_latch(broker, "SAMSA_TEST_HOLD_DELETE_RECORDS", "delete-records");
+  wire_client admin(broker.port());
+  ASSERT_EQ(create_topic(admin, "trimmed", 1), 0);
+  ASSERT_EQ(produce_batch(admin, 9, "trimmed", 0, build({}, {"a", "b", "c"})).error_code, 0);
+
+  protocol::delete_records_request_data trim;
+  auto& t = trim.topics.emplace_back();
+  t.name = "trimmed";
+  auto& p = t.partitions.emplace_back();
+  p.partition_index = 0;
+  p.offset = 2;
+  trim.timeout_ms = 30000;
+  wire_client trimmer(broker.port());
+  int32_t trim_id = trimmer.send(trim, 2);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // it reaches the worker
+
+  expect_bystander_answered(broker);
+  wire_client bystander(broker.port(), "bystander");
+  auto appended = produce_batch(bystander, 9, "trimmed", 0, build({}, {"d"}));
+  EXPECT_EQ(appended.error_code, 0);
+  EXPECT_EQ(appended.base_offset, 3);
+  EXPECT_FALSE(trimmer.answer_waiting()) << "the trim was answered although its sync was held";
+
+  std::remove(latch.c_str());
+  auto answered = trimmer.receive<protocol::delete_records_response_data>(
+      protocol::delete_records_request_data::api_key, 2, trim_id);
+  EXPECT_EQ(answered.topics.at(0).partitions.at(0).error_code, 0);
+  EXPECT_EQ(answered.topics.at(0).partitions.at(0).low_watermark, 2);
+  if (HasFailure()) std::cerr << broker.log_tail() << "\n";
+}
+
 }  // namespace
 }  // namespace samsa::wire_test
 

@@ -35,7 +35,11 @@ int connect_loopback(uint16_t port, int receive_buffer) {
 wire_client::wire_client(uint16_t port, std::string client_id) : client_id_(std::move(client_id)) {
   fd_ = connect_loopback(port);
   // Long-poll requests (JoinGroup waiting for a rebalance) may take a while.
-  timeval timeout{30, 0};
+  set_receive_timeout(30);
+}
+
+void wire_client::set_receive_timeout(int seconds) {
+  timeval timeout{seconds, 0};
   ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
 }
 

@@ -28,6 +28,9 @@ class wire_client {
   wire_client(const wire_client&) = delete;
   wire_client& operator=(const wire_client&) = delete;
 
+  // How long a receive waits for the broker before it throws (30 s unless set).
+  void set_receive_timeout(int seconds);
+
   // Sends `request` at `version` and returns the decoded response; throws
   // std::runtime_error on I/O errors, timeouts or a response that does not
   // decode completely.

@@ -9,6 +9,7 @@
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
 #include "broker/storage_errors.h"
+#include "broker/test_latch.h"
 #include "broker/topic_registry.h"
 #include "protocol/api_keys.h"
 #include "protocol/error_code.h"
@@ -59,7 +60,10 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
       // Moving the log start is made durable (fsync) before it is answered:
       // on the worker pool, not the handler thread.
       storage::partition_log* trimmed = log.get();  // kept alive by `log` in this frame
-      auto trim = [trimmed, target] { return trimmed->delete_records_before(target); };
+      auto trim = [trimmed, target] {
+        wait_on_delete_records_latch();
+        return trimmed->delete_records_before(target);
+      };
       auto moved = co_await ctx.broker.workers().run(trim);
       if (!moved) {
         out.error_code = protocol::to_int(storage_error_to_kafka(moved.err()));
