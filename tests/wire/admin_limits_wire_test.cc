@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "broker_process.h"
+#include "hostile_client.h"
 #include "restartable_broker_test.h"
 #include "protocol/api_keys.h"
 #include "protocol/error_code.h"
@@ -32,6 +33,12 @@ constexpr int8_t topic_resource = 2;
 
 class AdminLimits : public restartable_broker_test {
  protected:
+  void TearDown() override {
+    // After each refused request (a 70 MB config value, 10,000,001
+    // partitions, EMFILE midway) the broker answers others and holds little.
+    if (broker_) expect_broker_healthy(broker_->port(), broker_->pid(), 128 * 1024);
+    restartable_broker_test::TearDown();
+  }
   using create_result = protocol::create_topics_response_data::creatable_topic_result;
 
   protocol::create_topics_response_data create_many(const std::vector<std::pair<std::string, int32_t>>& topics,

@@ -1,5 +1,7 @@
 #include "hostile_client.h"
 
+#include <gtest/gtest.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -11,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <stdexcept>
 
 #include "protocol/frame.h"
@@ -144,6 +147,25 @@ int open_descriptors(pid_t pid) {
     ++count;
   }
   return count;
+}
+
+void expect_broker_healthy(uint16_t port, pid_t pid, int64_t max_rss_kib) {
+  try {
+    wire_client bystander(port, "bystander");
+    protocol::api_versions_request_data versions;
+    versions.client_software_name = "bystander";
+    versions.client_software_version = "1";
+    EXPECT_EQ(bystander.call<protocol::api_versions_response_data>(versions, 3).error_code, 0);
+    protocol::metadata_request_data metadata;
+    EXPECT_EQ(bystander.call<protocol::metadata_response_data>(metadata, 1).brokers.size(), 1u);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "a bystander was not answered after the case: " << e.what();
+  }
+  const int64_t rss = resident_kib(pid);
+  std::cout << "[ after the case ] broker RSS " << rss << " KiB, peak " << peak_resident_kib(pid) << " KiB\n";
+  EXPECT_GT(rss, 0);
+  EXPECT_LT(rss, max_rss_kib) << "the broker holds " << rss << " KiB after the case (peak " << peak_resident_kib(pid)
+                              << " KiB)";
 }
 
 }  // namespace samsa::wire_test

@@ -51,4 +51,10 @@ int64_t peak_resident_kib(pid_t pid);
 // The broker's open descriptors.
 int open_descriptors(pid_t pid);
 
+// What every hostile case ends with: a bystander on a new connection to
+// `port` gets ApiVersions and Metadata answered, and the broker's resident
+// memory is under `max_rss_kib` (what the case made it hold was let go, or
+// stayed within its bound). Google Test failures, with the figures.
+void expect_broker_healthy(uint16_t port, pid_t pid, int64_t max_rss_kib);
+
 }  // namespace samsa::wire_test
