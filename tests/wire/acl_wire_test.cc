@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "broker_process.h"
+#include "versioned_wire_test.h"
 #include "protocol/api_keys.h"
 #include "protocol/error_code.h"
 #include "wire_client.h"
@@ -54,26 +55,14 @@ struct filter {
   int8_t permission = any;
 };
 
-class AclWire : public ::testing::Test {
+class AclWire : public versioned_wire_test {
  protected:
   AclWire()
-      : broker_({{"authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer"},
-                 // This file tests the ACL APIs themselves over PLAINTEXT:
-                 // ANONYMOUS is a super user (enforcement: acl_enforcement_wire_test).
-                 {"super.users", "User:admin;User:ANONYMOUS"},
-                 {"authorizer.max.acls", std::to_string(max_acls)}}) {}
-
-  void SetUp() override {
-    broker_.start();
-    client_ = std::make_unique<wire_client>(broker_.port());
-    versions_ = advertised_versions(*client_);
-  }
-
-  void TearDown() override {
-    if (HasFailure()) std::cerr << "--- broker log (tail) ---\n" << broker_.log_tail() << "\n";
-  }
-
-  std::pair<int16_t, int16_t> range(api_key key) { return versions_.at(static_cast<int16_t>(key)); }
+      : versioned_wire_test({{"authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer"},
+                             // This file tests the ACL APIs themselves over PLAINTEXT:
+                             // ANONYMOUS is a super user (enforcement: acl_enforcement_wire_test).
+                             {"super.users", "User:admin;User:ANONYMOUS"},
+                             {"authorizer.max.acls", std::to_string(max_acls)}}) {}
 
   // One error code per ACL.
   std::vector<int16_t> create(int16_t v, const std::vector<acl>& acls, std::vector<std::string>* messages = nullptr) {
@@ -152,10 +141,6 @@ class AclWire : public ::testing::Test {
     }
     return out;
   }
-
-  broker_process broker_;
-  std::unique_ptr<wire_client> client_;
-  std::map<int16_t, std::pair<int16_t, int16_t>> versions_;
 };
 
 TEST_F(AclWire, AllThreeApisAdvertiseVersionsZeroToThree) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "broker_process.h"
+#include "versioned_wire_test.h"
 #include "protocol/api_keys.h"
 #include "protocol/error_code.h"
 #include "wire_client.h"
@@ -27,22 +28,7 @@ using protocol::to_int;
 constexpr int8_t topic_resource = 2;
 constexpr int8_t broker_resource = 4;
 
-class AdminFidelity : public ::testing::Test {
- protected:
-  void SetUp() override {
-    broker_.start();
-    client_ = std::make_unique<wire_client>(broker_.port());
-    versions_ = advertised_versions(*client_);
-  }
-  void TearDown() override {
-    if (HasFailure()) std::cerr << "--- broker log (tail) ---\n" << broker_.log_tail() << "\n";
-  }
-  std::pair<int16_t, int16_t> range(api_key key) { return versions_.at(static_cast<int16_t>(key)); }
-
-  broker_process broker_;
-  std::unique_ptr<wire_client> client_;
-  std::map<int16_t, std::pair<int16_t, int16_t>> versions_;
-};
+using AdminFidelity = versioned_wire_test;
 
 TEST_F(AdminFidelity, CreateTopicsErrorMessageIsNullOnSuccess) {
   auto [min_v, max_v] = range(api_key::create_topics);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "broker_process.h"
+#include "versioned_wire_test.h"
 #include "protocol/api_keys.h"
 #include "protocol/error_code.h"
 #include "wire_client.h"
@@ -26,20 +27,8 @@ using protocol::to_int;
 constexpr int8_t topic_resource = 2;
 constexpr int8_t broker_resource = 4;
 
-class AdminWire : public ::testing::Test {
+class AdminWire : public versioned_wire_test {
  protected:
-  void SetUp() override {
-    broker_.start();
-    client_ = std::make_unique<wire_client>(broker_.port());
-    versions_ = advertised_versions(*client_);
-  }
-
-  void TearDown() override {
-    if (HasFailure()) std::cerr << "--- broker log (tail) ---\n" << broker_.log_tail() << "\n";
-  }
-
-  std::pair<int16_t, int16_t> range(api_key key) { return versions_.at(static_cast<int16_t>(key)); }
-
   protocol::create_topics_response_data::creatable_topic_result create(
       int16_t version, const std::string& name, int32_t partitions,
       std::vector<std::pair<std::string, std::string>> configs = {}, bool validate_only = false) {
@@ -97,10 +86,6 @@ class AdminWire : public ::testing::Test {
     auto resp = client_->call<protocol::metadata_response_data>(req, 9);
     return resp.topics.at(0).error_code == 0 ? static_cast<int32_t>(resp.topics[0].partitions.size()) : -1;
   }
-
-  broker_process broker_;
-  std::unique_ptr<wire_client> client_;
-  std::map<int16_t, std::pair<int16_t, int16_t>> versions_;
 };
 
 TEST_F(AdminWire, CreateTopicsAtEveryVersion) {

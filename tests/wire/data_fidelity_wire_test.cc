@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "broker_process.h"
+#include "versioned_wire_test.h"
 #include "protocol/api_keys.h"
 #include "wire_client.h"
 #include "wire_helpers.h"
@@ -25,22 +26,12 @@ namespace {
 
 using protocol::api_key;
 
-class DataFidelity : public ::testing::Test {
+class DataFidelity : public versioned_wire_test {
  protected:
   void SetUp() override {
-    broker_.start();
-    client_ = std::make_unique<wire_client>(broker_.port());
-    versions_ = advertised_versions(*client_);
+    versioned_wire_test::SetUp();
     ASSERT_EQ(create_topic(*client_, "fidelity", 2), 0);
   }
-  void TearDown() override {
-    if (HasFailure()) std::cerr << "--- broker log (tail) ---\n" << broker_.log_tail() << "\n";
-  }
-  std::pair<int16_t, int16_t> range(api_key key) { return versions_.at(static_cast<int16_t>(key)); }
-
-  broker_process broker_;
-  std::unique_ptr<wire_client> client_;
-  std::map<int16_t, std::pair<int16_t, int16_t>> versions_;
 };
 
 TEST_F(DataFidelity, ProduceErrorMessageIsNullOnSuccess) {

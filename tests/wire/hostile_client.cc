@@ -149,7 +149,7 @@ int open_descriptors(pid_t pid) {
   return count;
 }
 
-void expect_broker_healthy(uint16_t port, pid_t pid, int64_t max_rss_kib) {
+void expect_bystander_answered(uint16_t port) {
   try {
     wire_client bystander(port, "bystander");
     protocol::api_versions_request_data versions;
@@ -159,8 +159,12 @@ void expect_broker_healthy(uint16_t port, pid_t pid, int64_t max_rss_kib) {
     protocol::metadata_request_data metadata;
     EXPECT_EQ(bystander.call<protocol::metadata_response_data>(metadata, 1).brokers.size(), 1u);
   } catch (const std::exception& e) {
-    ADD_FAILURE() << "a bystander was not answered after the case: " << e.what();
+    ADD_FAILURE() << "a bystander was not answered: " << e.what();
   }
+}
+
+void expect_broker_healthy(uint16_t port, pid_t pid, int64_t max_rss_kib) {
+  expect_bystander_answered(port);
   const int64_t rss = resident_kib(pid);
   std::cout << "[ after the case ] broker RSS " << rss << " KiB, peak " << peak_resident_kib(pid) << " KiB\n";
   EXPECT_GT(rss, 0);

@@ -51,6 +51,10 @@ int64_t peak_resident_kib(pid_t pid);
 // The broker's open descriptors.
 int open_descriptors(pid_t pid);
 
+// A bystander on a new connection to `port` gets ApiVersions and Metadata
+// answered (Google Test failures otherwise).
+void expect_bystander_answered(uint16_t port);
+
 // What every hostile case ends with: a bystander on a new connection to
 // `port` gets ApiVersions and Metadata answered, and the broker's resident
 // memory is under `max_rss_kib` (what the case made it hold was let go, or

@@ -280,17 +280,6 @@ std::string start_with_latch(broker_process& broker, const char* env, const std:
   return latch;
 }
 
-// A bystander on a new connection gets ApiVersions and Metadata answered.
-void expect_bystander_answered(broker_process& broker) {
-  wire_client bystander(broker.port(), "bystander");
-  protocol::api_versions_request_data versions;
-  versions.client_software_name = "bystander";
-  versions.client_software_version = "1";
-  EXPECT_EQ(bystander.call<protocol::api_versions_response_data>(versions, 3).error_code, 0);
-  protocol::metadata_request_data metadata;
-  EXPECT_EQ(bystander.call<protocol::metadata_response_data>(metadata, 1).brokers.size(), 1u);
-}
-
 // Finding 1 and 15: a bomb's validation runs on the worker pool. Held there
 // on the test latch, it holds no network or handler thread: a bystander's
 // ApiVersions, Metadata and a small produce are all answered while the
@@ -316,7 +305,7 @@ TEST(ProduceValidationLatch, ABombHeldInValidationHoldsNoThread) {
   int32_t bomb_id = bomber.send(req, 9);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // it reaches validation
 
-  expect_bystander_answered(broker);
+  expect_bystander_answered(broker.port());
   wire_client bystander(broker.port(), "bystander");
   EXPECT_EQ(produce_batch(bystander, 9, "held", 0, build({}, {"small"})).error_code, 0);
   EXPECT_FALSE(bomber.answer_waiting()) << "the bomb was answered although its validation was held";
@@ -360,7 +349,7 @@ TEST(TopicConfigLatch, AConfigChangeHeldInItsWriteHoldsNoThread) {
   int32_t second_id = second.send(change("cleanup.policy", "compact"), 1);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the first reaches its write
 
-  expect_bystander_answered(broker);
+  expect_bystander_answered(broker.port());
   EXPECT_FALSE(first.answer_waiting()) << "the config change was answered although its write was held";
   EXPECT_FALSE(second.answer_waiting());
 
@@ -407,7 +396,7 @@ TEST(DeleteRecordsLatch, ATrimHeldInItsSyncHoldsNoThread) {
   int32_t trim_id = trimmer.send(trim, 2);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // it reaches the worker
 
-  expect_bystander_answered(broker);
+  expect_bystander_answered(broker.port());
   wire_client bystander(broker.port(), "bystander");
   auto appended = produce_batch(bystander, 9, "trimmed", 0, build({}, {"d"}));
   EXPECT_EQ(appended.error_code, 0);
@@ -471,7 +460,7 @@ TEST(InternalTopicLatch, TheFirstGroupAndTransactionWritesHoldNoThread) {
   int32_t txn_id = txn.send(init, 4);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // each reaches its wait
 
-  expect_bystander_answered(broker);
+  expect_bystander_answered(broker.port());
   EXPECT_EQ(produce_batch(admin, 9, "committed", 0, batch_of({"while held"}, 0)).error_code, 0);
   EXPECT_FALSE(first.answer_waiting()) << "a commit was answered although __consumer_offsets was held";
   EXPECT_FALSE(second.answer_waiting());
