@@ -28,6 +28,8 @@ class Recorder(http.server.BaseHTTPRequestHandler):
     seen = []
 
     def do_GET(self):
+        if self.path == "/record":
+            return self.record()
         body = b"<!doctype html><title>another site</title><p>nothing to see"
         self.send_response(200)
         self.send_header("Content-Type", "text/html")
@@ -37,7 +39,10 @@ class Recorder(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        Recorder.seen.append({k.lower(): v for k, v in self.headers.items()})
+        self.record()
+
+    def record(self):
+        Recorder.seen.append({"method": self.command, **{k.lower(): v for k, v in self.headers.items()}})
         self.send_response(204)
         self.end_headers()
 
@@ -67,8 +72,9 @@ def test_a_page_of_another_site_cannot_write_through_any_listener(broker_factory
     instance = f"{proxy}/consumers/{group}/instances/x"
     schema = json.dumps({"schema": json.dumps("string")})
     attack = [
-        # The same kind of request to a server that accepts anything: proves what the browser sends.
+        # The same kinds of request to a server that accepts anything: proves what the browser sends.
         {"method": "POST", "url": f"http://127.0.0.1:{site.server_port}/record", "body": schema},
+        {"method": "GET", "url": f"http://127.0.0.1:{site.server_port}/record"},
         {"method": "POST", "url": f"{registry}/subjects/{subject}/versions", "body": schema},
         {"method": "POST", "url": f"{registry}/subjects/{subject}/versions", "body": schema, "type": "text/plain"},
         {"method": "POST", "url": f"{proxy}/consumers/{group}",
@@ -94,10 +100,13 @@ def test_a_page_of_another_site_cannot_write_through_any_listener(broker_factory
     # Every request went out (opaque answers, no network error).
     assert run.stdout.count(": opaque") == len(attack), run.stdout + run.stderr
 
-    # The browser sent the body with no Content-Type, and named the page's origin.
-    [seen] = Recorder.seen
-    assert "content-type" not in seen and seen["origin"] == page_url.rstrip("/"), seen
-    assert seen.get("sec-fetch-site") == "cross-site", seen
+    # The browser sent the POST's body with no Content-Type and named the
+    # page's origin; its no-cors GET named no origin, only Sec-Fetch-Site.
+    [post, get] = Recorder.seen
+    assert post["method"] == "POST" and "content-type" not in post, post
+    assert post["origin"] == page_url.rstrip("/") and post.get("sec-fetch-site") == "cross-site", post
+    assert get["method"] == "GET" and "origin" not in get, get
+    assert get.get("sec-fetch-site") == "cross-site" and get.get("sec-fetch-mode") == "no-cors", get
 
     # Nothing took effect.
     assert subject not in requests.get(f"{registry}/subjects", timeout=10).json()
@@ -115,6 +124,20 @@ def test_a_page_of_another_site_cannot_write_through_any_listener(broker_factory
     # The operator sees why in the broker's log (rate-limited per kind).
     log = open(b.log_path, "rb").read().decode(errors="replace")
     assert "samsa-registry: 127.0.0.1:" in log and "another origin is refused (Origin header)" in log, b.log_tail()
+    # A records fetch with those GET headers (an <img> would send the same)
+    # on an instance a client made and subscribed: refused before it runs.
+    made = requests.post(f"{proxy}/consumers/{group}", data=json.dumps({"name": "y", "format": "binary"}),
+                         headers={"Content-Type": "application/vnd.kafka.v2+json"}, timeout=10)
+    assert made.status_code == 200, made.text
+    legit = f"{proxy}/consumers/{group}/instances/y"
+    assert requests.post(f"{legit}/subscription", data=json.dumps({"topics": [topic]}),
+                         headers={"Content-Type": "application/vnd.kafka.v2+json"}, timeout=10).status_code == 204
+    fetched = requests.get(f"{legit}/records", headers={"Accept": "application/vnd.kafka.binary.v2+json",
+                                                        "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors"},
+                           timeout=10)
+    assert fetched.status_code == 403, fetched.text
+    fetched = requests.get(f"{legit}/records", headers={"Accept": "application/vnd.kafka.binary.v2+json"}, timeout=10)
+    assert fetched.status_code == 200, fetched.text  # the same fetch from a client that is not a browser
     # A refusal says why, to a client that can read it.
     answer = requests.post(f"{registry}/subjects/{subject}/versions", data=schema,
                            headers={"Origin": "http://evil.example"}, timeout=10)
