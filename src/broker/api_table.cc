@@ -125,7 +125,7 @@ asio::awaitable<result<routed_response>> api_table::route(std::shared_ptr<reques
   header.decode(in, protocol::request_header_version(api_key, api_version));
   if (!in.ok()) co_return make_error(std::errc::bad_message, "request header is malformed: " + in.error());
 
-  request_context ctx{broker_, client, api_key, api_version, correlation_id, header.client_id.value_or(""), true};
+  request_context ctx{broker_, *this, client, api_key, api_version, correlation_id, header.client_id.value_or(""), true};
   ctx.request_bytes = frame->size();
   ctx.identity = &client;
   // /metrics: count, sizes and latency per (api key, version).

@@ -20,11 +20,14 @@
 
 namespace samsa::broker {
 
+class api_table;
 class broker_state;
 
 // What a handler knows about the request it serves.
 struct request_context {
   broker_state& broker;
+  // The table that dispatched the request: what ApiVersions advertises.
+  const api_table& apis;
   const client_info& client;
   int16_t api_key = 0;
   int16_t api_version = 0;
@@ -65,6 +68,9 @@ template <typename Response>
 protocol::writer encode_response_frame(int16_t api_key, int16_t version, int32_t correlation_id,
                                        const Response& body);
 
+// Owned by serve(), beside the broker_state its handlers are given (not
+// inside it, so that the state holds nothing that points back at it); the
+// HTTP services reach it through http::broker_api.
 class api_table : public request_router {
  public:
   explicit api_table(broker_state& broker) : broker_(broker) {}

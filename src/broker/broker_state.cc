@@ -23,7 +23,6 @@ namespace samsa::broker {
 broker_state::broker_state(boost::asio::io_context& io, broker_config config)
     : io_(io),
       config_(std::move(config)),
-      apis_(*this),
       fetch_sessions_(config_.fetch_sessions),
       advertised_(config_.advertised_listeners),
       workers_(std::make_unique<worker_pool>(static_cast<size_t>(config_.num_io_threads))) {}

@@ -1,13 +1,14 @@
-// Everything a request handler may touch: configuration, the API table, the
-// topic registry (partition logs), fetch waiters and, later, the group
-// coordinator. Owned by serve(); used only on the handler thread.
+// Everything a request handler may touch: configuration, the topic registry
+// (partition logs), fetch waiters and sessions, the group, transaction and
+// share-group coordinators, producers, ACLs and quotas. Owned by serve(),
+// beside the api table that hands it to the handlers; used only on the
+// handler thread (the parts that say otherwise are thread-safe).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <memory>
 #include <string>
 
-#include "broker/api_table.h"
 #include "broker/broker_config.h"
 #include "broker/fetch_sessions.h"
 #include "broker/fetch_waiters.h"
@@ -49,7 +50,6 @@ class broker_state {
   // Blocking file-system work and heavy checks (num.io.threads).
   worker_pool& workers() { return *workers_; }
   const broker_config& config() const { return config_; }
-  api_table& apis() { return apis_; }
   topic_registry& topics() { return *topics_; }
   fetch_waiters& waiters() { return waiters_; }
   // Incremental fetch sessions (KIP-227), handler thread only.
@@ -81,7 +81,6 @@ class broker_state {
  private:
   boost::asio::io_context& io_;
   broker_config config_;
-  api_table apis_;
   fetch_waiters waiters_;
   fetch_session_cache fetch_sessions_;
   std::string cluster_id_;

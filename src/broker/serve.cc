@@ -15,6 +15,7 @@
 #include <fstream>
 #include <optional>
 
+#include "broker/api_table.h"
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
 #include "broker/listener.h"
@@ -167,7 +168,8 @@ int serve(const serve_options& options) {
   std::unique_ptr<side_service> http_proxy;       // likewise
   asio::io_context io(1);
   broker_state broker(io, *config);
-  register_all_handlers(broker.apis());
+  api_table apis(broker);
+  register_all_handlers(apis);
   if (auto s = broker.open_storage(); !s) {
     spdlog::error("samsa serve: cannot open the data directory {}: {}", config->log_dir, s.err().describe());
     return 1;
@@ -183,7 +185,7 @@ int serve(const serve_options& options) {
   // file-system work and heavy checks (docs/architecture.md).
   network.emplace(static_cast<size_t>(config->num_network_threads));
   connection_services services;
-  services.router = &broker.apis();
+  services.router = &apis;
   services.handlers = io.get_executor();
   services.frames = std::make_shared<frame_pool>();
   services.memory = std::make_shared<request_memory>(
@@ -213,7 +215,7 @@ int serve(const serve_options& options) {
 
   // Before the port file: a test that sees the port file finds the console up too.
   if (options.start_console) {
-    auto started_console = options.start_console(broker, options.port_file);
+    auto started_console = options.start_console(broker, apis, options.port_file);
     if (!started_console) {
       spdlog::error("samsa serve: {}", started_console.err().describe());
       return 1;
@@ -222,7 +224,7 @@ int serve(const serve_options& options) {
   }
   // The Schema Registry (src/registry), also before the port file.
   if (options.start_registry) {
-    auto started_registry = options.start_registry(broker, options.port_file);
+    auto started_registry = options.start_registry(broker, apis, options.port_file);
     if (!started_registry) {
       spdlog::error("samsa serve: {}", started_registry.err().describe());
       return 1;
@@ -231,7 +233,7 @@ int serve(const serve_options& options) {
   }
   // The HTTP REST proxy (src/proxy), also before the port file.
   if (options.start_proxy) {
-    auto started_proxy = options.start_proxy(broker, options.port_file);
+    auto started_proxy = options.start_proxy(broker, apis, options.port_file);
     if (!started_proxy) {
       spdlog::error("samsa serve: {}", started_proxy.err().describe());
       return 1;

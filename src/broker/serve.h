@@ -13,6 +13,7 @@
 
 namespace samsa::broker {
 
+class api_table;
 class broker_state;
 
 // A service started beside the broker once its listeners are up (the HTTP
@@ -26,22 +27,24 @@ class side_service {
   virtual void stop() = 0;
 };
 
+// Starts a side service, given the broker (what it reads, on the handler
+// thread) and the api table (the Kafka requests it makes, as a client would).
+using side_service_starter = std::function<result<std::unique_ptr<side_service>>(
+    broker_state&, api_table&, const std::optional<std::string>& port_file)>;
+
 struct serve_options {
   std::optional<std::string> config_file;  // Java-style properties file (--config)
   std::vector<std::string> overrides;      // "key=value" pairs (--set), applied after the file and SAMSA_ env vars
   std::optional<std::string> port_file;    // if set, the bound port of the first listener is written here (tests use port 0)
-  // Starts the console (set by `samsa serve`; null = none). Given the broker
-  // and the port file; writes the HTTP port to "<port_file>.http" itself.
-  std::function<result<std::unique_ptr<side_service>>(broker_state&, const std::optional<std::string>& port_file)>
-      start_console;
+  // Starts the console (set by `samsa serve`; null = none). Given the port
+  // file, writes the HTTP port to "<port_file>.http" itself.
+  side_service_starter start_console;
   // Starts the Schema Registry (src/registry; null = none), like the console;
   // writes its port to "<port_file>.registry".
-  std::function<result<std::unique_ptr<side_service>>(broker_state&, const std::optional<std::string>& port_file)>
-      start_registry;
+  side_service_starter start_registry;
   // Starts the HTTP REST proxy (src/proxy; null = none), after the registry;
   // writes its port to "<port_file>.proxy".
-  std::function<result<std::unique_ptr<side_service>>(broker_state&, const std::optional<std::string>& port_file)>
-      start_proxy;
+  side_service_starter start_proxy;
 };
 
 // Runs the broker in the calling thread; returns the process exit code.

@@ -32,20 +32,22 @@ void register_serve(CLI::App& app, cli_context& ctx) {
   // The console decodes schema-registry records with the embedded registry's
   // schemas, read in-process through this directory (empty when it is off).
   auto schemas = std::make_shared<registry::schema_directory>();
-  options->start_console = [schemas](broker::broker_state& b, const std::optional<std::string>& port_file) {
-    return http::start_console(b, port_file, schemas);
+  options->start_console = [schemas](broker::broker_state& b, broker::api_table& apis,
+                                     const std::optional<std::string>& port_file) {
+    return http::start_console(b, apis, port_file, schemas);
   };
   // The proxy encodes schema-registry formats with the embedded registry
   // unless schema.registry.url names another.
   auto registry_url = std::make_shared<std::string>();
-  options->start_registry = [schemas, registry_url](broker::broker_state& b,
+  options->start_registry = [schemas, registry_url](broker::broker_state& b, broker::api_table& apis,
                                                     const std::optional<std::string>& port_file) {
-    auto started = registry::start_embedded_registry(b, port_file, schemas);
+    auto started = registry::start_embedded_registry(b, apis, port_file, schemas);
     if (started && *started) *registry_url = (*started)->url();
     return started;
   };
-  options->start_proxy = [registry_url](broker::broker_state& b, const std::optional<std::string>& port_file) {
-    return proxy::start_http_proxy(b, port_file, *registry_url);
+  options->start_proxy = [registry_url](broker::broker_state& b, broker::api_table& apis,
+                                        const std::optional<std::string>& port_file) {
+    return proxy::start_http_proxy(b, apis, port_file, *registry_url);
   };
   set_example(cmd, "samsa serve --set log.dirs=./data --set num.partitions=3");
   cmd->footer("\n" + listeners_help + "\n" + cmd->get_footer());

@@ -155,9 +155,9 @@ json record_json(const read_record& r, int32_t partitions, record_decoder& decod
 
 class console_service final : public broker::side_service {
  public:
-  console_service(broker::broker_state& broker, console_settings settings,
+  console_service(broker::broker_state& broker, broker::api_table& apis, console_settings settings,
                   std::shared_ptr<const registry::schema_directory> schemas)
-      : broker_(broker), settings_(std::move(settings)), schemas_(std::move(schemas)), server_(server_limits{}),
+      : broker_(broker), api_{broker.io(), apis}, settings_(std::move(settings)), schemas_(std::move(schemas)), server_(server_limits{}),
         started_(std::chrono::steady_clock::now()) {
     add_routes();
   }
@@ -216,6 +216,7 @@ class console_service final : public broker::side_service {
   std::optional<response> refuse_write(const request& req) const;
 
   broker::broker_state& broker_;
+  broker_api api_;  // the console's writes, as Kafka requests
   console_settings settings_;
   // The embedded registry's schemas (null: none), for decoding records.
   std::shared_ptr<const registry::schema_directory> schemas_;
@@ -371,7 +372,7 @@ asio::awaitable<response> console_service::create_topic(const request& req) {
     }
   }
   r.timeout_ms = 30000;
-  auto answer = co_await call_broker_api<protocol::create_topics_response_data>(broker_, 5, r, req);
+  auto answer = co_await call_broker_api<protocol::create_topics_response_data>(api_, 5, r, req);
   if (!answer) co_return error_response(500, kafka::error_code::unknown_server_error, answer.err().describe());
   if (answer->topics.empty()) co_return error_response(500, kafka::error_code::unknown_server_error, "no answer");
   const auto& res = answer->topics.front();
@@ -724,7 +725,7 @@ asio::awaitable<response> console_service::send_record(const std::string& topic,
   auto& pd = td.partition_data.emplace_back();
   pd.index = partition;
   pd.records = protocol::records::owned(std::move(*batch));
-  auto answer = co_await call_broker_api<protocol::produce_response_data>(broker_, 9, r, caller);
+  auto answer = co_await call_broker_api<protocol::produce_response_data>(api_, 9, r, caller);
   if (!answer) co_return error_response(500, kafka::error_code::unknown_server_error, answer.err().describe());
   if (answer->responses.empty() || answer->responses.front().partition_responses.empty())
     co_return error_response(500, kafka::error_code::unknown_server_error, "the broker's answer names no partition");
@@ -858,7 +859,7 @@ asio::awaitable<response> console_service::delete_topic(const std::string& topic
   protocol::delete_topics_request_data r;
   r.topic_names.push_back(topic);
   r.timeout_ms = 30000;
-  auto answer = co_await call_broker_api<protocol::delete_topics_response_data>(broker_, 5, r, req);
+  auto answer = co_await call_broker_api<protocol::delete_topics_response_data>(api_, 5, r, req);
   if (!answer) co_return error_response(500, kafka::error_code::unknown_server_error, answer.err().describe());
   if (answer->responses.empty()) co_return error_response(500, kafka::error_code::unknown_server_error, "no answer");
   const auto& res = answer->responses.front();
@@ -882,7 +883,7 @@ asio::awaitable<response> console_service::add_partitions(const std::string& top
   t.assignments.reset();
   r.timeout_ms = 30000;
   r.validate_only = body.value("validate_only", false);
-  auto answer = co_await call_broker_api<protocol::create_partitions_response_data>(broker_, 2, r, req);
+  auto answer = co_await call_broker_api<protocol::create_partitions_response_data>(api_, 2, r, req);
   if (!answer) co_return error_response(500, kafka::error_code::unknown_server_error, answer.err().describe());
   if (answer->results.empty()) co_return error_response(500, kafka::error_code::unknown_server_error, "no answer");
   const auto& res = answer->results.front();
@@ -928,7 +929,7 @@ asio::awaitable<response> console_service::configure_topic(const std::string& to
   }
   if (res.configs.empty()) co_return error_response(400, kafka::error_code::invalid_request, "nothing to change");
   r.validate_only = body.value("validate_only", false);
-  auto answer = co_await call_broker_api<protocol::incremental_alter_configs_response_data>(broker_, 1, r, req);
+  auto answer = co_await call_broker_api<protocol::incremental_alter_configs_response_data>(api_, 1, r, req);
   if (!answer) co_return error_response(500, kafka::error_code::unknown_server_error, answer.err().describe());
   if (answer->responses.empty()) co_return error_response(500, kafka::error_code::unknown_server_error, "no answer");
   const auto& out = answer->responses.front();
@@ -1032,7 +1033,7 @@ asio::awaitable<response> console_service::reset_offsets(const request& req) {
     cp.committed_offset = r.target;
     cp.committed_metadata = "";
   }
-  auto answer = co_await call_broker_api<protocol::offset_commit_response_data>(broker_, 8, commit, req);
+  auto answer = co_await call_broker_api<protocol::offset_commit_response_data>(api_, 8, commit, req);
   if (!answer) co_return error_response(500, kafka::error_code::unknown_server_error, answer.err().describe());
   for (const auto& t : answer->topics) {
     for (const auto& pr : t.partitions) {
@@ -1588,7 +1589,7 @@ result<console_settings> console_settings_from(const std::map<std::string, std::
   return s;
 }
 
-result<std::unique_ptr<broker::side_service>> start_console(broker::broker_state& broker,
+result<std::unique_ptr<broker::side_service>> start_console(broker::broker_state& broker, broker::api_table& apis,
                                                             const std::optional<std::string>& port_file,
                                                             std::shared_ptr<const registry::schema_directory> schemas) {
   auto settings = console_settings_from(broker.config().raw);
@@ -1599,7 +1600,7 @@ result<std::unique_ptr<broker::side_service>> start_console(broker::broker_state
   }
   auto address = parse_http_listener(*settings->listener);
   if (!address) return address.err();
-  auto console = std::make_unique<console_service>(broker, *settings, std::move(schemas));
+  auto console = std::make_unique<console_service>(broker, apis, *settings, std::move(schemas));
   if (address->tls) {
     // The Kafka listeners' settings: listener.name.http.ssl.* over ssl.*.
     const auto& raw = broker.config().raw;

@@ -12,8 +12,9 @@
 #include "broker/serve.h"
 
 namespace samsa::broker {
+class api_table;
 class broker_state;
-}
+}  // namespace samsa::broker
 
 namespace samsa::registry {
 class schema_directory;
@@ -40,7 +41,7 @@ result<console_settings> console_settings_from(const std::map<std::string, std::
 // `schemas`: the embedded Schema Registry's schemas (null = none), with which
 // the message browser and search decode records in Confluent's wire format.
 result<std::unique_ptr<broker::side_service>> start_console(
-    broker::broker_state& broker, const std::optional<std::string>& port_file,
+    broker::broker_state& broker, broker::api_table& apis, const std::optional<std::string>& port_file,
     std::shared_ptr<const registry::schema_directory> schemas = nullptr);
 
 }  // namespace samsa::http

@@ -14,7 +14,7 @@
 
 #include "base/result.h"
 #include "broker/api_table.h"
-#include "broker/broker_state.h"
+#include "http/broker_api.h"
 #include "http/server.h"
 #include "protocol/api_keys.h"
 #include "protocol/messages.h"
@@ -25,11 +25,11 @@ namespace samsa::http {
 // needs a default-constructible value.
 template <typename Request>
 boost::asio::awaitable<std::optional<result<broker::routed_response>>> route_on_broker(
-    broker::broker_state& broker, std::shared_ptr<broker::request_frame> frame, broker::client_info client) {
-  if (!broker.apis().find(Request::api_key)) {
+    broker::api_table& apis, std::shared_ptr<broker::request_frame> frame, broker::client_info client) {
+  if (!apis.find(Request::api_key)) {
     co_return result<broker::routed_response>(make_error(std::errc::not_supported, "the broker does not serve this API"));
   }
-  result<broker::routed_response> answer = co_await broker.apis().route(frame, client);
+  result<broker::routed_response> answer = co_await apis.route(frame, client);
   co_return answer;
 }
 
@@ -39,7 +39,7 @@ boost::asio::awaitable<std::optional<result<broker::routed_response>>> route_on_
 // calls for itself (the embedded Schema Registry), and ACLs do not apply
 // (client_info::internal).
 template <typename Response, typename Request>
-boost::asio::awaitable<result<Response>> call_broker_api(broker::broker_state& broker, int16_t version,
+boost::asio::awaitable<result<Response>> call_broker_api(broker_api api, int16_t version,
                                                          const Request& body, const request& caller,
                                                          bool internal = false) {
   broker::client_info client;
@@ -63,7 +63,7 @@ boost::asio::awaitable<result<Response>> call_broker_api(broker::broker_state& b
     frame->assign(w.buffer().begin(), w.buffer().end());
   }
   std::optional<result<broker::routed_response>> routed =
-      co_await boost::asio::co_spawn(broker.io(), route_on_broker<Request>(broker, frame, std::move(client)),
+      co_await boost::asio::co_spawn(api.handler_io, route_on_broker<Request>(api.apis, frame, std::move(client)),
                                      boost::asio::use_awaitable);
   if (!routed) co_return make_error(std::errc::operation_canceled, "the broker stopped before answering");
   if (!*routed) co_return routed->err();

@@ -119,9 +119,9 @@ std::map<std::string, std::map<std::string, std::vector<int32_t>>> range_assign(
 
 }  // namespace
 
-consumer_instances::consumer_instances(broker::broker_state& broker, const proxy_settings& settings,
-                                       asio::io_context& io, schema_encoder& schemas)
-    : broker_(broker), settings_(settings), io_(io), schemas_(schemas) {}
+consumer_instances::consumer_instances(broker::broker_state& broker, broker::api_table& apis,
+                                       const proxy_settings& settings, asio::io_context& io, schema_encoder& schemas)
+    : broker_(broker), api_{broker.io(), apis}, settings_(settings), io_(io), schemas_(schemas) {}
 
 consumer_instances::~consumer_instances() = default;
 
@@ -292,7 +292,7 @@ asio::awaitable<bool> consumer_instances::join(instance_ptr c) {
     auto& p = r.protocols.emplace_back();
     p.name = "range";
     p.metadata = subscription_bytes(c->topics);
-    auto answer = co_await http::call_broker_api<protocol::join_group_response_data>(broker_, 5, r, c->caller);
+    auto answer = co_await http::call_broker_api<protocol::join_group_response_data>(api_, 5, r, c->caller);
     if (!answer || c->closed) co_return false;
     if (answer->error_code == kafka::to_int(kafka::error_code::member_id_required)) {
       c->member_id = answer->member_id;
@@ -340,7 +340,7 @@ asio::awaitable<bool> consumer_instances::join(instance_ptr c) {
       a.assignment = assignment_bytes(parts);
     }
   }
-  auto synced = co_await http::call_broker_api<protocol::sync_group_response_data>(broker_, 5, s, c->caller);
+  auto synced = co_await http::call_broker_api<protocol::sync_group_response_data>(api_, 5, s, c->caller);
   if (!synced || c->closed) co_return false;
   if (synced->error_code != 0) {
     if (synced->error_code == kafka::to_int(kafka::error_code::unknown_member_id)) c->member_id.clear();
@@ -378,7 +378,7 @@ asio::awaitable<void> consumer_instances::fill_positions(instance_ptr c) {
   }
   r.topics = std::move(topics);
   std::map<tp_key, int64_t> committed;
-  auto answer = co_await http::call_broker_api<protocol::offset_fetch_response_data>(broker_, 7, r, c->caller);
+  auto answer = co_await http::call_broker_api<protocol::offset_fetch_response_data>(api_, 7, r, c->caller);
   if (answer) {
     for (const auto& t : answer->topics)
       for (const auto& p : t.partitions)
@@ -412,7 +412,7 @@ asio::awaitable<void> consumer_instances::heartbeat_loop(instance_ptr c) {
       h.group_id = c->group;
       h.generation_id = c->generation;
       h.member_id = c->member_id;
-      auto answer = co_await http::call_broker_api<protocol::heartbeat_response_data>(broker_, 3, h, c->caller);
+      auto answer = co_await http::call_broker_api<protocol::heartbeat_response_data>(api_, 3, h, c->caller);
       if (c->closed) break;
       if (answer && answer->error_code != 0) {
         auto code = static_cast<kafka::error_code>(answer->error_code);
@@ -439,7 +439,7 @@ asio::awaitable<void> consumer_instances::leave(instance_ptr c) {
   auto& m = r.members.emplace_back();
   m.member_id = c->member_id;
   m.reason = "the REST proxy's consumer instance was deleted or expired";
-  (void)co_await http::call_broker_api<protocol::leave_group_response_data>(broker_, 5, r, c->caller);
+  (void)co_await http::call_broker_api<protocol::leave_group_response_data>(api_, 5, r, c->caller);
   c->member_id.clear();
 }
 
@@ -466,7 +466,7 @@ asio::awaitable<int16_t> consumer_instances::commit_positions(instance_ptr c, co
       pe.committed_offset = off;
     }
   }
-  auto answer = co_await http::call_broker_api<protocol::offset_commit_response_data>(broker_, 8, r, c->caller);
+  auto answer = co_await http::call_broker_api<protocol::offset_commit_response_data>(api_, 8, r, c->caller);
   if (!answer) co_return kafka::to_int(kafka::error_code::unknown_server_error);
   for (const auto& t : answer->topics)
     for (const auto& p : t.partitions)
@@ -675,7 +675,7 @@ asio::awaitable<http::response> consumer_instances::committed(const http::reques
     e.partition_indexes = ps;
   }
   r.topics = std::move(topics);
-  auto answer = co_await http::call_broker_api<protocol::offset_fetch_response_data>(broker_, 7, r, c->caller);
+  auto answer = co_await http::call_broker_api<protocol::offset_fetch_response_data>(api_, 7, r, c->caller);
   if (!answer) co_return error_answer(500, codes::kafka_error, answer.err().describe());
   json offsets = json::array();
   for (const auto& t : answer->topics)

@@ -25,13 +25,15 @@
 #include <string>
 #include <vector>
 
+#include "http/broker_api.h"
 #include "http/server.h"
 #include "proxy/proxy_settings.h"
 #include "proxy/schema_encoder.h"
 
 namespace samsa::broker {
+class api_table;
 class broker_state;
-}
+}  // namespace samsa::broker
 
 namespace samsa::proxy {
 
@@ -40,8 +42,8 @@ struct consumer_instance;
 class consumer_instances {
  public:
   // `schemas` decodes records for instances in avro/jsonschema/protobuf.
-  consumer_instances(broker::broker_state& broker, const proxy_settings& settings, boost::asio::io_context& io,
-                     schema_encoder& schemas);
+  consumer_instances(broker::broker_state& broker, broker::api_table& apis, const proxy_settings& settings,
+                     boost::asio::io_context& io, schema_encoder& schemas);
   ~consumer_instances();
 
   // segments: "consumers", group[, "instances", name[, what]].
@@ -74,6 +76,7 @@ class consumer_instances {
   boost::asio::awaitable<void> sweep();
 
   broker::broker_state& broker_;
+  http::broker_api api_;  // membership, offsets
   const proxy_settings& settings_;
   boost::asio::io_context& io_;
   schema_encoder& schemas_;

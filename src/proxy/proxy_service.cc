@@ -55,10 +55,10 @@ json null_or(const std::optional<int32_t>& v) { return v ? json(*v) : json(nullp
 
 }  // namespace
 
-proxy_service::proxy_service(broker::broker_state& broker, proxy_settings settings)
-    : broker_(broker), settings_(std::move(settings)), server_(limits_for(settings_)), producer_(broker),
+proxy_service::proxy_service(broker::broker_state& broker, broker::api_table& apis, proxy_settings settings)
+    : broker_(broker), settings_(std::move(settings)), server_(limits_for(settings_)), producer_(broker, apis),
       encoder_(settings_.registry_url, settings_.registry_auth),
-      consumers_(std::make_unique<consumer_instances>(broker, settings_, server_.io(), encoder_)) {
+      consumers_(std::make_unique<consumer_instances>(broker, apis, settings_, server_.io(), encoder_)) {
   for (const char* method : {"GET", "POST", "PUT", "DELETE"})
     server_.route(method, "/", [this](const http::request& r) { return handle(r); }, true);
   // v3 produce reads its body as it comes and answers each record as it is stored (streaming mode).
@@ -246,7 +246,7 @@ asio::awaitable<std::optional<http::response>> proxy_service::produce_v3(const h
   co_return whole;
 }
 
-result<std::unique_ptr<broker::side_service>> start_http_proxy(broker::broker_state& broker,
+result<std::unique_ptr<broker::side_service>> start_http_proxy(broker::broker_state& broker, broker::api_table& apis,
                                                               const std::optional<std::string>& port_file,
                                                               const std::string& registry_url) {
   auto settings = proxy_settings_from(broker.config().raw);
@@ -261,7 +261,7 @@ result<std::unique_ptr<broker::side_service>> start_http_proxy(broker::broker_st
   }
   auto address = http::parse_http_listener(*settings->listener);
   if (!address) return make_error(std::errc::invalid_argument, "http.proxy.listeners: " + address.err().describe());
-  auto service = std::make_unique<proxy_service>(broker, *settings);
+  auto service = std::make_unique<proxy_service>(broker, apis, *settings);
   if (address->tls) {
     // The Kafka listeners' settings: listener.name.http_proxy.ssl.* over ssl.*.
     const auto& raw = broker.config().raw;

@@ -20,8 +20,9 @@
 #include "proxy/schema_encoder.h"
 
 namespace samsa::broker {
+class api_table;
 class broker_state;
-}
+}  // namespace samsa::broker
 
 namespace samsa::proxy {
 
@@ -29,7 +30,7 @@ class consumer_instances;
 
 class proxy_service final : public broker::side_service {
  public:
-  proxy_service(broker::broker_state& broker, proxy_settings settings);
+  proxy_service(broker::broker_state& broker, broker::api_table& apis, proxy_settings settings);
   ~proxy_service() override;
 
   http::server& http_server() { return server_; }
@@ -62,7 +63,7 @@ class proxy_service final : public broker::side_service {
 // Null when http.proxy.listeners=none (or its default port is busy, which
 // only warns). `registry_url`: the embedded registry's, used when
 // schema.registry.url is not set. Writes the port to "<port_file>.proxy".
-result<std::unique_ptr<broker::side_service>> start_http_proxy(broker::broker_state& broker,
+result<std::unique_ptr<broker::side_service>> start_http_proxy(broker::broker_state& broker, broker::api_table& apis,
                                                               const std::optional<std::string>& port_file,
                                                               const std::string& registry_url);
 

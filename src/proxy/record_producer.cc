@@ -26,6 +26,9 @@ std::optional<std::span<const uint8_t>> bytes_of(const std::optional<std::string
 }
 }  // namespace
 
+record_producer::record_producer(broker::broker_state& broker, broker::api_table& apis)
+    : broker_(broker), api_{broker.io(), apis} {}
+
 int proxy_error_code(int16_t kafka_code) {
   auto code = static_cast<kafka::error_code>(kafka_code);
   return kafka::is_retriable(code) ? codes::kafka_retriable : codes::kafka_error;
@@ -96,7 +99,7 @@ asio::awaitable<outcome<std::vector<produced_record>>> record_producer::produce(
     pd.index = partition;
     pd.records = protocol::records::owned(std::move(*batch));
   }
-  auto answer = co_await http::call_broker_api<protocol::produce_response_data>(broker_, 9, request, caller);
+  auto answer = co_await http::call_broker_api<protocol::produce_response_data>(api_, 9, request, caller);
   if (!answer) co_return problem{500, codes::kafka_error, "the broker did not answer: " + answer.err().describe()};
   std::map<int32_t, const protocol::produce_response_data::topic_produce_response::partition_produce_response*> got;
   for (const auto& t : answer->responses)

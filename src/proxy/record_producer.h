@@ -13,13 +13,15 @@
 #include <string>
 #include <vector>
 
+#include "http/broker_api.h"
 #include "http/server.h"
 #include "proxy/proxy_body.h"
 #include "record/record.h"
 
 namespace samsa::broker {
+class api_table;
 class broker_state;
-}
+}  // namespace samsa::broker
 
 namespace samsa::proxy {
 
@@ -41,7 +43,7 @@ struct produced_record {
 
 class record_producer {
  public:
-  explicit record_producer(broker::broker_state& broker) : broker_(broker) {}
+  record_producer(broker::broker_state& broker, broker::api_table& apis);
 
   // Partition counts of the topic, or a refusal (unknown topic: 40401; a
   // partition it does not have: 40402) before anything is stored.
@@ -54,6 +56,7 @@ class record_producer {
 
  private:
   broker::broker_state& broker_;
+  http::broker_api api_;  // Produce
   std::atomic<uint32_t> sticky_{0};
 };
 

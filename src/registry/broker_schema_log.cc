@@ -46,6 +46,9 @@ error kafka_failure(const std::string& what, int16_t code, const std::optional<s
 
 }  // namespace
 
+broker_schema_log::broker_schema_log(broker::broker_state& broker, broker::api_table& apis, std::string topic)
+    : broker_(broker), api_{broker.io(), apis}, topic_(std::move(topic)) {}
+
 asio::awaitable<status> broker_schema_log::ensure_topic() {
   if (topic_known_) co_return status{};
   protocol::create_topics_request_data r;
@@ -57,7 +60,7 @@ asio::awaitable<status> broker_schema_log::ensure_topic() {
   c.name = "cleanup.policy";
   c.value = "compact";
   r.timeout_ms = 30000;
-  auto answer = co_await http::call_broker_api<protocol::create_topics_response_data>(broker_, 5, r, registry_caller(), true);
+  auto answer = co_await http::call_broker_api<protocol::create_topics_response_data>(api_, 5, r, registry_caller(), true);
   if (!answer) co_return answer.err();
   if (answer->topics.empty()) co_return make_error(std::errc::protocol_error, "CreateTopics " + topic_ + ": no answer");
   const auto& res = answer->topics.front();
@@ -87,7 +90,7 @@ asio::awaitable<status> broker_schema_log::append(std::vector<log_record> record
   auto& pd = td.partition_data.emplace_back();
   pd.index = 0;
   pd.records = protocol::records::owned(std::move(*batch));
-  auto answer = co_await http::call_broker_api<protocol::produce_response_data>(broker_, 9, p, registry_caller(), true);
+  auto answer = co_await http::call_broker_api<protocol::produce_response_data>(api_, 9, p, registry_caller(), true);
   if (!answer) co_return answer.err();
   if (answer->responses.empty() || answer->responses.front().partition_responses.empty())
     co_return make_error(std::errc::protocol_error, "Produce to " + topic_ + ": the answer names no partition");

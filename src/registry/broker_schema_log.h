@@ -8,17 +8,19 @@
 
 #include <string>
 
+#include "http/broker_api.h"
 #include "registry/schema_log.h"
 
 namespace samsa::broker {
+class api_table;
 class broker_state;
-}
+}  // namespace samsa::broker
 
 namespace samsa::registry {
 
 class broker_schema_log : public schema_log {
  public:
-  broker_schema_log(broker::broker_state& broker, std::string topic) : broker_(broker), topic_(std::move(topic)) {}
+  broker_schema_log(broker::broker_state& broker, broker::api_table& apis, std::string topic);
   boost::asio::awaitable<status> append(std::vector<log_record> records) override;
   boost::asio::awaitable<result<std::vector<log_record>>> read_all() override;
   std::string describe() const override { return "the broker's " + topic_; }
@@ -26,6 +28,7 @@ class broker_schema_log : public schema_log {
  private:
   boost::asio::awaitable<status> ensure_topic();
   broker::broker_state& broker_;
+  http::broker_api api_;  // CreateTopics and Produce of _schemas
   std::string topic_;
   bool topic_known_ = false;
 };

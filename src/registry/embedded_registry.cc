@@ -24,7 +24,7 @@ class embedded_service : public broker::side_service {
 
 }  // namespace
 
-result<std::unique_ptr<broker::side_service>> start_embedded_registry(broker::broker_state& broker,
+result<std::unique_ptr<broker::side_service>> start_embedded_registry(broker::broker_state& broker, broker::api_table& apis,
                                                                       const std::optional<std::string>& port_file,
                                                                       std::shared_ptr<schema_directory> directory) {
   auto settings = registry_settings_from(broker.config().raw);
@@ -35,7 +35,7 @@ result<std::unique_ptr<broker::side_service>> start_embedded_registry(broker::br
   }
   auto address = http::parse_http_listener(*settings->listener);
   if (!address) return address.err();
-  auto service = std::make_unique<registry_service>(std::make_unique<broker_schema_log>(broker, settings->topic));
+  auto service = std::make_unique<registry_service>(std::make_unique<broker_schema_log>(broker, apis, settings->topic));
   if (address->tls) {
     // The Kafka listeners' TLS settings, as the console takes them:
     // listener.name.registry.ssl.* over ssl.*.

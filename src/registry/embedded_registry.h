@@ -12,8 +12,9 @@
 #include "registry/schema_directory.h"
 
 namespace samsa::broker {
+class api_table;
 class broker_state;
-}
+}  // namespace samsa::broker
 
 namespace samsa::registry {
 
@@ -22,7 +23,7 @@ namespace samsa::registry {
 // `directory`, the registry's schemas are readable through it in-process
 // (the console decodes records with them).
 result<std::unique_ptr<broker::side_service>> start_embedded_registry(
-    broker::broker_state& broker, const std::optional<std::string>& port_file,
+    broker::broker_state& broker, broker::api_table& apis, const std::optional<std::string>& port_file,
     std::shared_ptr<schema_directory> directory = nullptr);
 
 }  // namespace samsa::registry

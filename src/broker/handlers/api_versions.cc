@@ -25,7 +25,7 @@ namespace file_api_versions {
 boost::asio::awaitable<protocol::api_versions_response_data> handle(request_context& ctx,
                                                                     protocol::api_versions_request_data&) {
   protocol::api_versions_response_data response;
-  const api_table& apis = ctx.broker.apis();
+  const api_table& apis = ctx.apis;
   for (const api_range& range : apis.supported()) {
     protocol::api_versions_response_data::api_version entry;
     entry.api_key = range.api_key;
