@@ -296,8 +296,8 @@ int serve(const serve_options& options) {
   if (schema_registry) schema_registry->stop();  // its thread, too, reads only through the handler thread
   // Connections were told to close; drop what the network threads still hold.
   network->stop();
-  for (auto kind : {refusal::frame, refusal::unsupported, refusal::connection, refusal::stalled, refusal::tls,
-                    refusal::unauthenticated, refusal::sasl}) {
+  for (int k = 0; k < static_cast<int>(refusal::count_); ++k) {
+    const auto kind = static_cast<refusal>(k);
     if (uint64_t n = refusal_count(kind); n > 0) spdlog::info("refused since start: {} x {}", n, refusal_name(kind));
   }
   if (uint64_t n = trailing_byte_requests(); n > 0) {

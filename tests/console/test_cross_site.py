@@ -9,6 +9,7 @@ browser still work (a registry client that sends no Content-Type registers)."""
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -147,3 +148,8 @@ def test_a_page_of_another_site_cannot_write_through_any_listener(broker_factory
     answer = requests.post(f"{registry}/subjects/{subject}/versions", data=iter([schema.encode()]), timeout=10)
     assert "Content-Type" not in answer.request.headers
     assert answer.status_code == 200 and answer.json()["id"] >= 1, answer.text
+    # At shutdown the broker counts every refusal of the kind, logged or not.
+    assert b.stop() == 0
+    log = open(b.log_path, "rb").read().decode(errors="replace")
+    counted = re.search(r"refused since start: (\d+) x cross-origin HTTP request", log)
+    assert counted and int(counted.group(1)) >= 10, b.log_tail()
