@@ -83,7 +83,7 @@ class AclWire : public versioned_wire_test {
       codes.push_back(r.error_code);
       if (messages) messages->push_back(r.error_message.value_or(""));
       if (r.error_code == 0) {
-        EXPECT_FALSE(r.error_message.has_value());
+        EXPECT_EQ(r.error_message, "");  // Kafka leaves a created ACL's message at its default
       }
     }
     return codes;

@@ -63,7 +63,8 @@ boost::asio::awaitable<protocol::describe_acls_response_data> describe(
     response.error_message = outcome.message;
     co_return response;
   }
-  response.error_message = std::nullopt;
+  // Success leaves ErrorMessage at its default, "", as Kafka's DescribeAcls
+  // does (unlike DeleteAcls, which sets null).
   // One entry per resource pattern, in the table's order (found is sorted).
   using key = std::tuple<acl::resource_type, std::string, acl::pattern_type>;
   std::map<key, size_t> index;
@@ -115,11 +116,8 @@ boost::asio::awaitable<protocol::create_acls_response_data> create(request_conte
   for (const auto& o : outcomes) {
     auto& r = response.results.emplace_back();
     r.error_code = protocol::to_int(o.code);
-    if (o.code == protocol::error_code::none) {
-      r.error_message = std::nullopt;
-    } else {
-      r.error_message = o.message;
-    }
+    // Kafka sets a message only on a failed creation: success keeps "".
+    if (o.code != protocol::error_code::none) r.error_message = o.message;
   }
   co_return response;
 }

@@ -86,7 +86,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     response.entries = std::nullopt;
     co_return response;
   }
-  response.error_message = std::nullopt;
+  // Success keeps ErrorMessage's default, "", as Kafka's answer does.
   client_quotas* quotas = ctx.broker.quotas();
   if (!quotas) co_return response;
   for (const auto& [entity, values] : quotas->store().client_quotas()) {

@@ -82,8 +82,9 @@ outcome check_upsertion(const alter_request::scram_credential_upsertion& u) {
 }
 
 boost::asio::awaitable<describe_response> describe(request_context& ctx, describe_request& request) {
+  // Success keeps the ErrorMessage defaults, "" (top and per user), as
+  // Kafka's answer does; only AlterUserScramCredentials sets null.
   describe_response response;
-  response.error_message = std::nullopt;
   if (!authorized_on_cluster(ctx, acl::operation::describe)) {
     response.error_code = protocol::to_int(error_code::cluster_authorization_failed);
     response.error_message = std::string(protocol::default_message(error_code::cluster_authorization_failed));
@@ -106,7 +107,6 @@ boost::asio::awaitable<describe_response> describe(request_context& ctx, describ
       r.error_code = protocol::to_int(error_code::resource_not_found);
       r.error_message = "Attempt to describe a user credential that does not exist: " + shown(user);
     } else {
-      r.error_message = std::nullopt;  // Kafka answers success with a null message
       r.credential_infos = it->second;
     }
     return r;
