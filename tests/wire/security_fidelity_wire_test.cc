@@ -12,7 +12,8 @@
 //        ConsumerGroupDescribe and ShareGroupDescribe groups,
 //        ShareGroupHeartbeat
 // (the admin, group and data APIs: admin_fidelity_wire_test,
-// group_fidelity_wire_test, data_fidelity_wire_test).
+// group_fidelity_wire_test, data_fidelity_wire_test; ShareFetch,
+// ShareAcknowledge and the share-group offset APIs: share_group_wire_test).
 #include <gtest/gtest.h>
 
 #include <optional>

@@ -378,6 +378,100 @@ TEST_F(ShareWire, AutoOffsetResetLatestIsTheDefaultAndGroupConfigsAreValidated) 
   EXPECT_EQ(client_->call<fetch_resp>(fetch_request("fresh", "m", 3, topic_id), 1).acquisition_lock_timeout_ms, 30000);
 }
 
+// Every share API leaves its nullable messages null on success, at every
+// version advertised, as Kafka does (their schemas' default is null): a
+// client that prints a present message would otherwise show an empty error.
+TEST_F(ShareWire, ErrorMessagesAreNullOnSuccessAtEveryVersion) {
+  auto topic_id = make_topic("fid");
+  produce("fid", {"a", "b", "c", "d"});
+  auto versions = advertised_versions(*client_);
+  auto expect_fetch_clean = [](const fetch_resp& r) {
+    EXPECT_EQ(r.error_code, 0) << r.error_message.value_or("<null>");
+    EXPECT_EQ(r.error_message, std::nullopt);
+    for (const auto& t : r.responses)
+      for (const auto& p : t.partitions) {
+        EXPECT_EQ(p.error_code, 0);
+        EXPECT_EQ(p.error_message, std::nullopt);
+        EXPECT_EQ(p.acknowledge_error_code, 0);
+        EXPECT_EQ(p.acknowledge_error_message, std::nullopt);
+      }
+  };
+  const auto [fetch_min, fetch_max] = versions.at(static_cast<int16_t>(protocol::api_key::share_fetch));
+  const auto [ack_min, ack_max] = versions.at(static_cast<int16_t>(protocol::api_key::share_acknowledge));
+  ASSERT_EQ(fetch_min, ack_min);
+  ASSERT_EQ(fetch_max, ack_max);
+  std::vector<std::string> groups;
+  for (int16_t v = fetch_min; v <= fetch_max; ++v) {
+    SCOPED_TRACE("share fetch and acknowledge v" + std::to_string(v));
+    const std::string group = groups.emplace_back("fid-" + std::to_string(v));
+    ASSERT_EQ(set_group_config(group, "share.auto.offset.reset", "earliest"), 0);
+    ASSERT_EQ(heartbeat(group, "m", 0, std::vector<std::string>{"fid"}).error_code, 0);
+    auto first = client_->call<fetch_resp>(fetch_request(group, "m", 0, topic_id, 1), v);
+    expect_fetch_clean(first);
+    ASSERT_EQ(records_of(first).size(), 1u);
+    auto next = fetch_request(group, "m", 1, topic_id, 1);
+    add_ack(next, 0, 0, {accept_t});  // acknowledged in the fetch
+    auto second = client_->call<fetch_resp>(next, v);
+    expect_fetch_clean(second);
+    ASSERT_EQ(records_of(second).size(), 1u);
+    auto acked = acknowledge(group, "m", 2, topic_id, 1, 1, {accept_t}, v);
+    EXPECT_EQ(acked.error_code, 0) << acked.error_message.value_or("<null>");
+    EXPECT_EQ(acked.error_message, std::nullopt);
+    ASSERT_EQ(acked.responses.size(), 1u);
+    ASSERT_EQ(acked.responses[0].partitions.size(), 1u);
+    EXPECT_EQ(acked.responses[0].partitions[0].error_code, 0);
+    EXPECT_EQ(acked.responses[0].partitions[0].error_message, std::nullopt);
+    ASSERT_EQ(heartbeat(group, "m", -1).member_epoch, -1);  // leaves the group empty for the admin calls
+  }
+
+  const auto [describe_min, describe_max] =
+      versions.at(static_cast<int16_t>(protocol::api_key::describe_share_group_offsets));
+  for (int16_t v = describe_min; v <= describe_max; ++v) {
+    SCOPED_TRACE("describe_share_group_offsets v" + std::to_string(v));
+    protocol::describe_share_group_offsets_request_data req;
+    auto& g = req.groups.emplace_back();
+    g.group_id = groups.front();
+    g.topics.emplace().push_back({"fid", {0}, {}});
+    auto resp = client_->call<protocol::describe_share_group_offsets_response_data>(req, v);
+    ASSERT_EQ(resp.groups.size(), 1u);
+    EXPECT_EQ(resp.groups[0].error_code, 0);
+    EXPECT_EQ(resp.groups[0].error_message, std::nullopt);
+    const auto& part = resp.groups[0].topics.at(0).partitions.at(0);
+    EXPECT_EQ(part.error_code, 0);
+    EXPECT_EQ(part.error_message, std::nullopt);
+    EXPECT_EQ(part.start_offset, 2);
+  }
+  const auto [alter_min, alter_max] = versions.at(static_cast<int16_t>(protocol::api_key::alter_share_group_offsets));
+  for (int16_t v = alter_min; v <= alter_max; ++v) {
+    SCOPED_TRACE("alter_share_group_offsets v" + std::to_string(v));
+    protocol::alter_share_group_offsets_request_data alter;
+    alter.group_id = groups.front();
+    auto& t = alter.topics.emplace_back();
+    t.topic_name = "fid";
+    t.partitions.push_back({0, 3, {}});
+    auto resp = client_->call<protocol::alter_share_group_offsets_response_data>(alter, v);
+    EXPECT_EQ(resp.error_code, 0);
+    EXPECT_EQ(resp.error_message, std::nullopt);
+    const auto& part = resp.responses.at(0).partitions.at(0);
+    EXPECT_EQ(part.error_code, 0);
+    EXPECT_EQ(part.error_message, std::nullopt);
+  }
+  const auto [delete_min, delete_max] =
+      versions.at(static_cast<int16_t>(protocol::api_key::delete_share_group_offsets));
+  for (int16_t v = delete_min; v <= delete_max; ++v) {
+    SCOPED_TRACE("delete_share_group_offsets v" + std::to_string(v));
+    protocol::delete_share_group_offsets_request_data del;
+    del.group_id = groups.front();
+    del.topics.push_back({"fid", {}});
+    auto resp = client_->call<protocol::delete_share_group_offsets_response_data>(del, v);
+    EXPECT_EQ(resp.error_code, 0);
+    EXPECT_EQ(resp.error_message, std::nullopt);
+    ASSERT_EQ(resp.responses.size(), 1u);
+    EXPECT_EQ(resp.responses[0].error_code, 0);
+    EXPECT_EQ(resp.responses[0].error_message, std::nullopt);
+  }
+}
+
 TEST_F(ShareWire, AdminOffsetsNeedAnEmptyGroup) {
   auto topic_id = make_topic("adm");
   produce("adm", {"a", "b", "c", "d", "e"});
