@@ -23,23 +23,29 @@ storage::batch_info info_of(const record::batch_header& h) {
 
 }  // namespace
 
-partition_append append_checked(producer_registry& producers, storage::partition_log& log, checked_batch& batch,
-                                int64_t now_ms) {
+partition_append append_checked(storage::partition_log& log, checked_batch& batch, int64_t now_ms) {
   partition_append out;
-  // Idempotent batches are checked against the producer's sequence first; a
-  // retried one is answered with the offsets it got the first time.
-  producer_verdict verdict = producers.check(log, batch.header);
-  if (!verdict.ok()) {
-    out.code = verdict.code;
-    out.message = std::move(verdict.message);
-    return out;
+  result<storage::append_result> appended = storage::append_result{};
+  if (!batch.header.has_producer_id()) {
+    appended = log.append_batch(batch.bytes(), info_of(batch.header), now_ms);
+  } else {
+    // Idempotent batches are checked against the producer's sequence in
+    // the same hold of the log's lock as the write.
+    txn::check_result check;
+    appended = log.append_batch_checked(batch.bytes(), info_of(batch.header), now_ms, producer_batch_of(batch.header),
+                                        check);
+    if (appended && check.outcome != txn::verdict::append) {
+      producer_verdict verdict = verdict_of(std::move(check), log, batch.header);
+      if (verdict.duplicate_of) {
+        out.duplicate = true;  // a retry: answered with the offsets it got the first time
+        out.appended = *verdict.duplicate_of;
+        return out;
+      }
+      out.code = verdict.code;
+      out.message = std::move(verdict.message);
+      return out;
+    }
   }
-  if (verdict.duplicate_of) {
-    out.duplicate = true;
-    out.appended = *verdict.duplicate_of;
-    return out;
-  }
-  auto appended = log.append_batch(batch.bytes(), info_of(batch.header), now_ms);
   if (!appended) {
     out.code = storage_error_to_kafka(appended.err());
     out.message = appended.err().message;

@@ -1,9 +1,9 @@
 // The append phase of a produce, one checked batch at a time: the producer
-// registry's idempotence check and the partition append (which records the
-// batch in the partition's producer table). Unlike the check phase (produce_checks.h) it
-// touches broker state, so it runs where the partition's appends are
-// ordered (the handler thread, in arrival order); waking fetch waiters is
-// left to the caller.
+// table's idempotence check and the partition append (which records the
+// batch in the table), both under the partition log's lock. It touches only
+// the log, so it may run on the worker pool; the caller keeps a
+// connection's appends in arrival order (append_turns) and wakes fetch
+// waiters on the handler thread.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +27,8 @@ struct partition_append {
   bool ok() const { return code == protocol::error_code::none; }
 };
 
-partition_append append_checked(producer_registry& producers, storage::partition_log& log, checked_batch& batch,
-                                int64_t now_ms);
+// Safe on any thread: the log serializes its appends, and an idempotent
+// batch's producer check runs under the same lock as its write.
+partition_append append_checked(storage::partition_log& log, checked_batch& batch, int64_t now_ms);
 
 }  // namespace samsa::broker

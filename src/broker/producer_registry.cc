@@ -8,12 +8,14 @@ producer_registry::producer_registry(std::unique_ptr<txn::producer_id_allocator>
 
 result<int64_t> producer_registry::new_producer_id() { return ids_->next(); }
 
-producer_verdict producer_registry::check(storage::partition_log& log, const record::batch_header& batch) {
+txn::producer_batch producer_batch_of(const record::batch_header& batch) {
+  return txn::producer_batch{batch.producer_id, batch.producer_epoch, batch.base_sequence, batch.last_offset_delta + 1,
+                             batch.is_transactional()};
+}
+
+producer_verdict verdict_of(txn::check_result check, const storage::partition_log& log,
+                            const record::batch_header& batch) {
   producer_verdict out;
-  if (!batch.has_producer_id()) return out;
-  const txn::producer_batch producer{batch.producer_id, batch.producer_epoch, batch.base_sequence,
-                                     batch.last_offset_delta + 1, batch.is_transactional()};
-  txn::check_result check = log.check_producer(producer);
   switch (check.outcome) {
     case txn::verdict::duplicate:
       out.duplicate_of = storage::append_result{check.previous.base_offset,

@@ -31,20 +31,25 @@ struct producer_verdict {
   bool ok() const { return code == protocol::error_code::none; }
 };
 
+// The idempotence check of one validated batch with a producer id, as the
+// partition's producer table sees it: storage::partition_log's
+// append_batch_checked runs the check and the append under one lock (so no
+// other append of the partition comes between them) and records the batch
+// in the table as it writes it.
+txn::producer_batch producer_batch_of(const record::batch_header& batch);
+
+// What the table's verdict means for the Produce answer: a duplicate (a
+// retry answered with the offsets it got the first time), a sequence gap,
+// a fenced epoch, or a new producer while the full table has no producer
+// without an open transaction to forget (NOT_ENOUGH_REPLICAS, retriable).
+producer_verdict verdict_of(txn::check_result check, const storage::partition_log& log,
+                            const record::batch_header& batch);
+
 class producer_registry {
  public:
   explicit producer_registry(std::unique_ptr<txn::producer_id_allocator> ids);
 
   [[nodiscard]] result<int64_t> new_producer_id();
-
-  // The idempotence check of one validated batch, before it is appended:
-  // batches without a producer id always pass; an idempotent one is checked
-  // against the partition's producer table (duplicate, sequence gap, fenced
-  // epoch, or a new producer while the full table has no producer without
-  // an open transaction to forget: NOT_ENOUGH_REPLICAS, retriable). The append then records the batch in the table by itself; check
-  // and append must run under the partition's one append owner, with
-  // nothing appended to that partition between them.
-  producer_verdict check(storage::partition_log& log, const record::batch_header& batch);
 
   // The producers known on one partition.
   std::vector<txn::producer_summary> describe(const storage::partition_log& log) const;

@@ -46,4 +46,9 @@ void wait_on_delete_records_latch() {
   wait_while_exists(path);
 }
 
+void wait_on_append_latch() {
+  static const std::string path = env_or_empty("SAMSA_TEST_HOLD_APPEND");
+  wait_while_exists(path);
+}
+
 }  // namespace samsa::broker

@@ -4,7 +4,8 @@
 // a topic's new configs), SAMSA_TEST_HOLD_INTERNAL_TOPIC=<path> (the
 // files of __consumer_offsets or __transaction_state on first use) or
 // SAMSA_TEST_HOLD_DELETE_RECORDS=<path> (DeleteRecords' move of a log start
-// and its fsync), that
+// and its fsync) or SAMSA_TEST_HOLD_APPEND=<path> (a large produce's appends
+// on the worker pool), that
 // work waits while the file exists (at most a minute). Tests use them to prove that a request stuck there holds no
 // network or handler thread. Without the variables each costs one branch on
 // a cached string.
@@ -16,5 +17,6 @@ void wait_on_validation_latch();
 void wait_on_topic_config_latch();
 void wait_on_internal_topic_latch();
 void wait_on_delete_records_latch();
+void wait_on_append_latch();
 
 }  // namespace samsa::broker

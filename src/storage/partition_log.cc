@@ -250,8 +250,22 @@ result<append_result> partition_log::append_batch(std::span<uint8_t> batch, cons
   return write_batches(batch, infos, now_ms);
 }
 
+result<append_result> partition_log::append_batch_checked(std::span<uint8_t> batch, const batch_info& info,
+                                                          int64_t now_ms, const txn::producer_batch& producer,
+                                                          txn::check_result& check) {
+  if (static_cast<size_t>(info.size) != batch.size()) {
+    return make_storage_error(errc::invalid_argument, "append to " + opts_.dir + ": batch of " +
+                                                          std::to_string(batch.size()) + " bytes, header says " +
+                                                          std::to_string(info.size));
+  }
+  thread_local std::vector<batch_info> infos;
+  infos.assign(1, info);
+  return write_batches(batch, infos, now_ms, &producer, &check);
+}
+
 result<append_result> partition_log::write_batches(std::span<uint8_t> batches, std::vector<batch_info>& infos,
-                                                   int64_t now_ms) {
+                                                   int64_t now_ms, const txn::producer_batch* producer,
+                                                   txn::check_result* check) {
   int64_t records = 0;
   int64_t delta_total = 0;
   bool any_control = false;
@@ -272,6 +286,10 @@ result<append_result> partition_log::write_batches(std::span<uint8_t> batches, s
     std::lock_guard lock(mu_);
     if (destroyed_) return make_storage_error(errc::closed, "partition " + opts_.dir + " was removed");
     if (failed_) return make_storage_error(errc::io_error, "partition " + opts_.dir + " failed: " + failed_->message);
+    if (producer) {
+      *check = producers_.check(*producer);
+      if (check->outcome != txn::verdict::append) return append_result{};
+    }
     for (auto& b : infos) {
       if (b.size > opts_.config.max_message_bytes)
         return make_storage_error(errc::record_too_large, "batch of " + std::to_string(b.size) +

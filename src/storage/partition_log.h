@@ -135,6 +135,15 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   // produce's check phase): no second parse. Rewrites `batch` in place.
   [[nodiscard]] result<append_result> append_batch(std::span<uint8_t> batch, const batch_info& info,
                                                    int64_t now_ms);
+  // Same for a batch with a producer id: the producer table's check and the
+  // write under one hold of the lock, so appends of this partition stay
+  // exact whichever thread makes them (the produce path appends on the
+  // worker pool, the coordinators on the handler thread). `check` gets the
+  // table's verdict; the batch is written only when it is `append` (else
+  // the result holds no offsets).
+  [[nodiscard]] result<append_result> append_batch_checked(std::span<uint8_t> batch, const batch_info& info,
+                                                           int64_t now_ms, const txn::producer_batch& producer,
+                                                           txn::check_result& check);
 
   // Whole batches from the one holding `offset`, at least one, at most
   // max_bytes after the first, none at or past max_offset_exclusive, within one
@@ -236,8 +245,11 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
  private:
   explicit partition_log(options opts);
   [[nodiscard]] status load();
+  // `producer`: checked against the producer table first, under the same
+  // lock; nothing is written unless `check` says append.
   [[nodiscard]] result<append_result> write_batches(std::span<uint8_t> batches, std::vector<batch_info>& infos,
-                                                    int64_t now_ms);
+                                                    int64_t now_ms, const txn::producer_batch* producer = nullptr,
+                                                    txn::check_result* check = nullptr);
   [[nodiscard]] status roll_locked(int64_t now_ms);
   // Transaction tracking (partition_log_txn.cc).
   // The COMMIT/ABORT type of each control batch in `batches` (checked before

@@ -411,6 +411,54 @@ TEST(DeleteRecordsLatch, ATrimHeldInItsSyncHoldsNoThread) {
   if (HasFailure()) std::cerr << broker.log_tail() << "\n";
 }
 
+// A large produce's appends (the copy into the page cache) run on the
+// worker pool. Held there on the test latch, they hold no network or
+// handler thread: a bystander is answered and appends to the same
+// partition, whose lock the held append does not hold yet, while the held
+// request's answer and the next produce of its own connection (which waits
+// for its turn, so a connection's appends stay in order) wait.
+TEST(AppendLatch, ALargeAppendHeldOnItsWorkerHoldsNoThread) {
+  broker_process broker;
+  std::string latch = start_with_latch(broker, "SAMSA_TEST_HOLD_APPEND", "append");
+  wire_client admin(broker.port());
+  ASSERT_EQ(create_topic(admin, "appended", 1), 0);
+
+  const std::string large(100 * 1024, 'x');  // above what is appended on the handler thread
+  auto request_of = [](std::vector<uint8_t> batch) {
+    protocol::produce_request_data req;
+    req.acks = 1;
+    req.timeout_ms = 30000;
+    auto& t = req.topic_data.emplace_back();
+    t.name = "appended";
+    auto& p = t.partition_data.emplace_back();
+    p.index = 0;
+    p.records = protocol::records::copy(batch);
+    return req;
+  };
+  wire_client producer(broker.port(), "producer");
+  int32_t held_id = producer.send(request_of(build({}, {large})), 9);
+  int32_t next_id = producer.send(request_of(build({}, {"after"})), 9);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // it reaches the worker
+
+  expect_bystander_answered(broker.port());
+  wire_client bystander(broker.port(), "bystander");
+  auto appended = produce_batch(bystander, 9, "appended", 0, build({}, {"b"}));
+  EXPECT_EQ(appended.error_code, 0);
+  EXPECT_EQ(appended.base_offset, 0);
+  EXPECT_FALSE(producer.answer_waiting()) << "the held produce (or the one behind it) was answered";
+
+  std::remove(latch.c_str());
+  auto held = producer.receive<protocol::produce_response_data>(protocol::produce_request_data::api_key, 9, held_id);
+  auto next = producer.receive<protocol::produce_response_data>(protocol::produce_request_data::api_key, 9, next_id);
+  const auto& held_answer = held.responses.at(0).partition_responses.at(0);
+  const auto& next_answer = next.responses.at(0).partition_responses.at(0);
+  EXPECT_EQ(held_answer.error_code, 0);
+  EXPECT_EQ(held_answer.base_offset, 1);
+  EXPECT_EQ(next_answer.error_code, 0);
+  EXPECT_EQ(next_answer.base_offset, 2);  // its connection's order kept
+  if (HasFailure()) std::cerr << broker.log_tail() << "\n";
+}
+
 }  // namespace
 }  // namespace samsa::wire_test
 

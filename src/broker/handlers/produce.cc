@@ -7,13 +7,17 @@
 // 1 (answer after the write), -1 (answer after fdatasync, group-committed).
 //
 // Three steps: resolve (topic table; handler thread), check (pure, see
-// produce_checks.h: may run anywhere), append (producer registry, partition
-// log, fetch waiters; handler thread, partitions in arrival order).
+// produce_checks.h: may run anywhere), append (the decisions that need
+// broker state on the handler thread; the writes, with each idempotent
+// batch's producer check under the partition log's lock, on the worker pool;
+// then the answers and fetch waiters on the handler thread; a connection's
+// produces append in arrival order).
 //
 // Transactional batches: the append phase asks the transaction coordinator
 // whether the partition is in the producer's ongoing transaction at that
 // epoch (KIP-890's verification) right before appending, with no suspension
-// between the two, so an EndTxn cannot slip in. Produce v12 (transactions
+// between the two (such a request is written on the handler thread, where
+// the coordinator writes its markers), so an EndTxn cannot slip in. Produce v12 (transactions
 // v2) first adds the partition to the transaction implicitly. Errors as
 // Kafka answers them to producers: not in the transaction ->
 // TRANSACTION_ABORTABLE (v11+) or INVALID_TXN_STATE; another epoch ->
@@ -210,11 +214,13 @@ void resolve(const request_context& ctx, request_t& request, std::vector<storage
   }
 }
 
-// Step 3 (handler thread, in arrival order): the append phase of one
-// checked partition. Returns its answer; `end_offset` is set when something
-// was stored (for acks=all).
-partition_response_t append_phase(broker_state& broker, const partition_job& job, produce_check& check,
-                                  int64_t now_ms, int16_t version, int64_t& end_offset) {
+// Step 3, first half (handler thread, in arrival order): what must be
+// decided where broker state lives before a checked partition is appended:
+// the batch's own refusal, the transaction coordinator's word on a
+// transactional batch, and whether the partition is still served. Returns
+// the partition's answer when it is not to be appended.
+std::optional<partition_response_t> before_append(broker_state& broker, const partition_job& job,
+                                                  produce_check& check, int16_t version) {
   if (!check.ok()) return refused_records(job.index, check);
   const record::batch_header& header = check.batch.header;
   if (header.is_transactional()) {
@@ -232,7 +238,14 @@ partition_response_t append_phase(broker_state& broker, const partition_job& job
     return failed(job.index, protocol::error_code::unknown_topic_or_partition,
                   "topic '" + job.topic + "' was deleted while this request was being checked");
   }
-  partition_append appended = append_checked(broker.producers(), *job.log, check.batch, now_ms);
+  return std::nullopt;
+}
+
+// Step 3, second half (handler thread): the answer of an appended
+// partition; fetch waiters wake here. `end_offset` is set when something was
+// stored (for acks=all).
+partition_response_t after_append(broker_state& broker, const partition_job& job, partition_append& appended,
+                                  int64_t& end_offset) {
   if (appended.storage_failure) {
     spdlog::warn("produce to {}-{} failed: {}", job.topic, job.index, appended.storage_failure->describe());
   }
@@ -246,6 +259,10 @@ partition_response_t append_phase(broker_state& broker, const partition_job& job
   end_offset = appended.appended.last_offset + 1;
   return out;
 }
+
+// Appends of fewer bytes than this (the whole request) are written on the
+// handler thread: two thread hops cost more than copying them.
+constexpr size_t append_here_max_bytes = 64 * 1024;
 
 // Whether the check phase is cheap enough for the handler thread: no
 // compressed batch (attributes' codec bits, byte 22 of the batch header) and
@@ -382,6 +399,51 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   // this request's bytes (client_quotas.h says why here and not after).
   response.throttle_time_ms = co_await produce_quota_gate(ctx);
 
+  // Step 3: the appends. What needs broker state is decided here first
+  // (before_append); the writes themselves, the copy into the page cache
+  // that is most of a large produce's CPU and may block on a busy disk, run
+  // on the worker pool, so the handler thread keeps serving every other
+  // request meanwhile. The partition log's lock makes each partition's
+  // appends one at a time whichever thread makes them, and this
+  // connection's next produce waits for `turn`, so its appends stay in
+  // arrival order. Written here instead: small requests (below
+  // append_here_max_bytes the two thread hops cost more than the copy, and
+  // low-rate latency is made of them), and transactional batches, whose
+  // coordinator check and write stay together on the thread where the
+  // coordinator writes the COMMIT/ABORT markers, so no marker can come
+  // between them.
+  std::vector<size_t> to_append;  // indexes into jobs
+  std::vector<partition_append> appended;
+  bool transactional = false;
+  size_t append_bytes = 0;
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    partition_job& job = jobs[j];
+    if (job.answer) continue;
+    produce_check& check = checks[job.check].result;
+    job.answer = before_append(ctx.broker, job, check, ctx.api_version);
+    if (job.answer) continue;
+    to_append.push_back(j);
+    transactional = transactional || check.batch.header.is_transactional();
+    append_bytes += check.batch.bytes().size();
+  }
+  appended.resize(to_append.size());
+  auto append_all = [&jobs, &checks, &to_append, &appended, now_ms] {
+    for (size_t a = 0; a < to_append.size(); ++a) {
+      partition_job& job = jobs[to_append[a]];
+      appended[a] = append_checked(*job.log, checks[job.check].result.batch, now_ms);
+    }
+    return true;
+  };
+  if (transactional || append_bytes < append_here_max_bytes) {
+    append_all();
+  } else {
+    auto held_append_all = [&append_all] {
+      wait_on_append_latch();
+      return append_all();
+    };
+    co_await ctx.broker.workers().run(held_append_all);
+  }
+
   struct pending_sync {
     std::shared_ptr<storage::partition_log> log;
     int64_t end_offset;
@@ -390,6 +452,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   std::vector<pending_sync> syncs;
   response.responses.reserve(request.topic_data.size());
   size_t next_job = 0;
+  size_t next_append = 0;
   for (const auto& t : request.topic_data) {
     response_t::topic_produce_response& tr = response.responses.emplace_back();
     tr.name = t.name;
@@ -402,8 +465,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
         continue;
       }
       int64_t end_offset = -1;
-      tr.partition_responses.push_back(
-          append_phase(ctx.broker, job, checks[job.check].result, now_ms, ctx.api_version, end_offset));
+      tr.partition_responses.push_back(after_append(ctx.broker, job, appended[next_append++], end_offset));
       if (end_offset >= 0) syncs.push_back({job.log, end_offset, &tr.partition_responses.back()});
     }
   }
