@@ -240,19 +240,17 @@ result<append_result> partition_log::append_in_place(std::span<uint8_t> batches,
 }
 
 result<append_result> partition_log::append_batch(std::span<uint8_t> batch, const batch_info& info, int64_t now_ms) {
-  if (static_cast<size_t>(info.size) != batch.size()) {
-    return make_storage_error(errc::invalid_argument, "append to " + opts_.dir + ": batch of " +
-                                                          std::to_string(batch.size()) + " bytes, header says " +
-                                                          std::to_string(info.size));
-  }
-  thread_local std::vector<batch_info> infos;
-  infos.assign(1, info);
-  return write_batches(batch, infos, now_ms);
+  return write_one(batch, info, now_ms, nullptr, nullptr);
 }
 
 result<append_result> partition_log::append_batch_checked(std::span<uint8_t> batch, const batch_info& info,
                                                           int64_t now_ms, const txn::producer_batch& producer,
                                                           txn::check_result& check) {
+  return write_one(batch, info, now_ms, &producer, &check);
+}
+
+result<append_result> partition_log::write_one(std::span<uint8_t> batch, const batch_info& info, int64_t now_ms,
+                                               const txn::producer_batch* producer, txn::check_result* check) {
   if (static_cast<size_t>(info.size) != batch.size()) {
     return make_storage_error(errc::invalid_argument, "append to " + opts_.dir + ": batch of " +
                                                           std::to_string(batch.size()) + " bytes, header says " +
@@ -260,7 +258,7 @@ result<append_result> partition_log::append_batch_checked(std::span<uint8_t> bat
   }
   thread_local std::vector<batch_info> infos;
   infos.assign(1, info);
-  return write_batches(batch, infos, now_ms, &producer, &check);
+  return write_batches(batch, infos, now_ms, producer, check);
 }
 
 result<append_result> partition_log::write_batches(std::span<uint8_t> batches, std::vector<batch_info>& infos,

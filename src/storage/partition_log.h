@@ -245,6 +245,9 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
  private:
   explicit partition_log(options opts);
   [[nodiscard]] status load();
+  // One batch whose header the caller decoded (append_batch[_checked]).
+  [[nodiscard]] result<append_result> write_one(std::span<uint8_t> batch, const batch_info& info, int64_t now_ms,
+                                                const txn::producer_batch* producer, txn::check_result* check);
   // `producer`: checked against the producer table first, under the same
   // lock; nothing is written unless `check` says append.
   [[nodiscard]] result<append_result> write_batches(std::span<uint8_t> batches, std::vector<batch_info>& infos,
