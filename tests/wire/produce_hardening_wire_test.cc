@@ -63,6 +63,22 @@ std::vector<uint8_t> zero_filled_batch(record::compression_type codec, size_t in
   return std::move(built).value();
 }
 
+// One Produce (acks=1) listing partition 0 of `topic` `times` times, each with `records`.
+protocol::produce_request_data listed_produce(const std::string& topic, const std::vector<uint8_t>& records,
+                                              int times = 1) {
+  protocol::produce_request_data req;
+  req.acks = 1;
+  req.timeout_ms = 30000;
+  auto& t = req.topic_data.emplace_back();
+  t.name = topic;
+  for (int i = 0; i < times; ++i) {
+    auto& p = t.partition_data.emplace_back();
+    p.index = 0;
+    p.records = protocol::records::copy(records);
+  }
+  return req;
+}
+
 std::vector<uint8_t> concat(std::vector<uint8_t> a, const std::vector<uint8_t>& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
@@ -98,17 +114,7 @@ class ProduceHardeningWire : public ::testing::Test {
 
   // One Produce (acks=1) listing partition 0 `times` times with `records`.
   std::vector<partition_answer> produce_listed(const std::vector<uint8_t>& records, int times, int16_t version = 9) {
-    protocol::produce_request_data req;
-    req.acks = 1;
-    req.timeout_ms = 30000;
-    req.topic_data.push_back({});
-    req.topic_data[0].name = topic_;
-    for (int i = 0; i < times; ++i) {
-      req.topic_data[0].partition_data.push_back({});
-      req.topic_data[0].partition_data.back().index = 0;
-      req.topic_data[0].partition_data.back().records = protocol::records::copy(records);
-    }
-    auto resp = client_->call<protocol::produce_response_data>(req, version);
+    auto resp = client_->call<protocol::produce_response_data>(listed_produce(topic_, records, times), version);
     if (resp.responses.size() != 1) throw std::runtime_error("Produce answered an unexpected shape");
     return resp.responses[0].partition_responses;
   }
@@ -291,16 +297,7 @@ TEST(ProduceValidationLatch, ABombHeldInValidationHoldsNoThread) {
   ASSERT_EQ(create_topic(admin, "held", 1), 0);
 
   auto bomb = zero_filled_batch(record::compression_type::zstd, size_t{60} << 20);
-  protocol::produce_request_data req;
-  req.acks = 1;
-  req.timeout_ms = 30000;
-  req.topic_data.push_back({});
-  req.topic_data[0].name = "held";
-  for (int i = 0; i < 20; ++i) {
-    req.topic_data[0].partition_data.push_back({});
-    req.topic_data[0].partition_data.back().index = 0;
-    req.topic_data[0].partition_data.back().records = protocol::records::copy(bomb);
-  }
+  protocol::produce_request_data req = listed_produce("held", bomb, 20);
   wire_client bomber(broker.port());
   int32_t bomb_id = bomber.send(req, 9);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // it reaches validation
@@ -424,20 +421,9 @@ TEST(AppendLatch, ALargeAppendHeldOnItsWorkerHoldsNoThread) {
   ASSERT_EQ(create_topic(admin, "appended", 1), 0);
 
   const std::string large(100 * 1024, 'x');  // above what is appended on the handler thread
-  auto request_of = [](std::vector<uint8_t> batch) {
-    protocol::produce_request_data req;
-    req.acks = 1;
-    req.timeout_ms = 30000;
-    auto& t = req.topic_data.emplace_back();
-    t.name = "appended";
-    auto& p = t.partition_data.emplace_back();
-    p.index = 0;
-    p.records = protocol::records::copy(batch);
-    return req;
-  };
   wire_client producer(broker.port(), "producer");
-  int32_t held_id = producer.send(request_of(build({}, {large})), 9);
-  int32_t next_id = producer.send(request_of(build({}, {"after"})), 9);
+  int32_t held_id = producer.send(listed_produce("appended", build({}, {large})), 9);
+  int32_t next_id = producer.send(listed_produce("appended", build({}, {"after"})), 9);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // it reaches the worker
 
   expect_bystander_answered(broker.port());
