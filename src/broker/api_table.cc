@@ -8,6 +8,7 @@
 
 #include "base/metrics.h"
 #include "broker/sasl_exchange.h"
+#include "broker/test_latch.h"
 #include "protocol/error_code.h"
 
 namespace samsa::broker {
@@ -128,6 +129,7 @@ asio::awaitable<result<routed_response>> api_table::route(std::shared_ptr<reques
   request_context ctx{broker_, *this, client, api_key, api_version, correlation_id, header.client_id.value_or(""), true};
   ctx.request_bytes = frame->size();
   ctx.identity = &client;
+  wait_on_handler_latch(ctx.client_id);
   // /metrics: count, sizes and latency per (api key, version).
   auto started = std::chrono::steady_clock::now();
   auto answer = co_await it->second.run(ctx, in);

@@ -3,7 +3,11 @@
 // handler thread starts requests in arrival order), may then wait for work
 // elsewhere (validation on the worker pool), and appends only when every
 // earlier ticket has been released. The topic registry uses the same
-// mechanism to run admin changes one at a time. Handler thread only.
+// mechanism to run admin changes one at a time. Thread-safe: a produce with
+// transactional batches waits and appends on the control thread while the
+// connection's other produces run on its request handler thread. A waiter's
+// executor must be run by one thread (each handler context is): it is woken
+// by a cancel posted there.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -12,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 
 namespace samsa::broker {
@@ -41,11 +46,12 @@ class append_turns {
   // `self` must be the shared_ptr owning this object.
   static ticket take(const std::shared_ptr<append_turns>& self);
 
-  bool is_turn(uint64_t number) const { return number == next_to_run_; }
+  bool is_turn(uint64_t number) const;
 
  private:
   void finish(uint64_t number);
 
+  mutable std::mutex mu_;  // every member below
   uint64_t next_ticket_ = 0;
   uint64_t next_to_run_ = 0;
   std::set<uint64_t> finished_early_;

@@ -4,11 +4,15 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <atomic>
 #include <chrono>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 namespace samsa::broker {
@@ -71,6 +75,59 @@ TEST(AppendTurns, EarlyReleaseDoesNotBlockOrReorder) {
       asio::detached);
   io.run();
   EXPECT_EQ(appended, (std::vector<int>{1, 3}));
+}
+
+// A produce with transactional batches takes its ticket on its connection's
+// request handler thread, then waits and appends on the control thread,
+// while the connection's later produces wait on the handler thread: the
+// appends still come out in ticket order, and each waiter is woken on its
+// own thread.
+TEST(AppendTurns, TicketsWaitedOnTwoThreadsKeepTheirOrder) {
+  asio::io_context handler;
+  asio::io_context control;
+  auto handler_work = asio::make_work_guard(handler);
+  auto control_work = asio::make_work_guard(control);
+  auto turns = std::make_shared<append_turns>();
+  std::mutex mu;
+  std::vector<int> appended;
+  std::atomic<int> finished{0};
+  auto record = [&](int i) {
+    std::lock_guard lock(mu);
+    appended.push_back(i);
+  };
+  auto moved = std::make_shared<append_turns::ticket>(append_turns::take(turns));
+  asio::co_spawn(
+      control,
+      [&, moved]() -> asio::awaitable<void> {
+        asio::steady_timer work(control, std::chrono::milliseconds(50));  // the coordinator's check
+        co_await work.async_wait(asio::use_awaitable);
+        co_await moved->wait_turn();
+        record(0);
+        moved->release();
+        ++finished;
+      },
+      asio::detached);
+  for (int i = 1; i <= 3; ++i) {
+    auto t = std::make_shared<append_turns::ticket>(append_turns::take(turns));
+    asio::co_spawn(
+        handler,
+        [&, t, i]() -> asio::awaitable<void> {
+          co_await t->wait_turn();
+          EXPECT_TRUE(handler.get_executor().running_in_this_thread());
+          record(i);
+          t->release();
+          ++finished;
+        },
+        asio::detached);
+  }
+  std::thread handler_thread([&] { handler.run(); });
+  std::thread control_thread([&] { control.run(); });
+  for (int i = 0; i < 500 && finished < 4; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  handler_work.reset();
+  control_work.reset();
+  handler_thread.join();
+  control_thread.join();
+  EXPECT_EQ(appended, (std::vector<int>{0, 1, 2, 3}));
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ constexpr uint32_t audit_lines_per_second = 10;
 std::atomic<uint64_t> denials{0};
 
 struct audit_window {
-  std::mutex mu;  // the handler thread logs; the lock keeps it safe should another thread ever check
+  std::mutex mu;  // the control thread and the request handler threads log
   rate_window rate{audit_lines_per_second};
 };
 
@@ -33,7 +33,7 @@ audit_window& window() {
 }
 
 void audit_denial(const client_info& client, std::string_view api, acl::operation op, acl::resource_type type,
-                  std::string_view name, const acl::decision& why) {
+                  std::string_view name, const std::string& why) {
   auto& w = window();
   uint64_t left_out = 0;
   {
@@ -46,7 +46,7 @@ void audit_denial(const client_info& client, std::string_view api, acl::operatio
   }
   spdlog::warn("audit: authorization denied: principal={} operation={} resource={}:{} client={} api={} ({})",
                client.principal.to_string(), acl::name(op), acl::name(type), name, client.peer, api,
-               acl::describe(why));
+               why);
 }
 
 constexpr int8_t config_topic = 2;
@@ -62,12 +62,18 @@ bool authorized(broker_state& broker, const client_info& client, std::string_vie
                 acl::resource_type type, std::string_view name, bool log_denial) {
   const acl::authorizer* authorizer = broker.acls().authorizer();
   if (authorizer == nullptr || client.internal) return true;
-  acl::decision d = authorizer->authorize(client.principal, client.host, op, type, name);
-  if (d.allowed) return true;
-  if (log_denial) {
-    denials.fetch_add(1, std::memory_order_relaxed);
-    audit_denial(client, api, op, type, name, d);
+  std::string why;
+  {
+    // Produce and Fetch check here on the request handler threads while
+    // CreateAcls and DeleteAcls change the table on the control thread.
+    auto lock = authorizer->read_lock();
+    acl::decision d = authorizer->authorize(client.principal, client.host, op, type, name);
+    if (d.allowed) return true;
+    if (!log_denial) return false;
+    why = acl::describe(d);  // names the deciding ACL: while the table holds it
   }
+  denials.fetch_add(1, std::memory_order_relaxed);
+  audit_denial(client, api, op, type, name, why);
   return false;
 }
 
@@ -82,12 +88,15 @@ bool authorized_on_cluster(const request_context& ctx, acl::operation op, bool l
 
 bool authorized_on_any(const request_context& ctx, acl::operation op, acl::resource_type type) {
   const acl::authorizer* authorizer = ctx.broker.acls().authorizer();
-  return authorizer == nullptr || ctx.client.internal || authorizer->authorize_any(ctx.client.principal, ctx.client.host, op, type);
+  if (authorizer == nullptr || ctx.client.internal) return true;
+  auto lock = authorizer->read_lock();
+  return authorizer->authorize_any(ctx.client.principal, ctx.client.host, op, type);
 }
 
 int32_t authorized_operations(const request_context& ctx, acl::resource_type type, std::string_view name) {
   const acl::authorizer* authorizer = ctx.broker.acls().authorizer();
   if (authorizer == nullptr || ctx.client.internal) return acl::supported_operations(type);
+  auto lock = authorizer->read_lock();
   return authorizer->authorized_operations(ctx.client.principal, ctx.client.host, type, name);
 }
 

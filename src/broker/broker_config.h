@@ -75,9 +75,15 @@ struct broker_config {
   int64_t connections_max_write_stall_ms = 10 * 60 * 1000;
   // Threads that read, frame and write (Kafka's default 3).
   int32_t num_network_threads = 3;
+  // Request handler threads for the data plane, Produce and Fetch (Kafka's
+  // name for its request handlers; Kafka's default is 8, two suit the one
+  // machine Samsa is made for). Every other request runs on the control
+  // thread (docs/architecture.md, "Threads").
+  int32_t num_io_threads = 2;
   // Worker threads for blocking file-system work and heavy request checks
-  // (decompressing produced batches). Request handlers run on one thread.
-  int32_t num_io_threads = 4;
+  // (decompressing produced batches, large appends): Kafka's name for its
+  // background pool (its default is 10).
+  int32_t background_threads = 4;
   // Bytes of requests read and not yet answered, over all connections
   // (Kafka: -1 = unbounded by default; Samsa bounds it; -1 restores Kafka's).
   int64_t queued_max_request_bytes = 512LL * 1024 * 1024;

@@ -66,6 +66,7 @@ std::vector<storage::config_entry> describe_broker_configs(const broker_config& 
       {"scram.max.users", {std::to_string(config.scram_max_users), config_type::int_}},
       {"num.network.threads", {std::to_string(config.num_network_threads), config_type::int_}},
       {"num.io.threads", {std::to_string(config.num_io_threads), config_type::int_}},
+      {"background.threads", {std::to_string(config.background_threads), config_type::int_}},
       {"queued.max.request.bytes", {std::to_string(config.queued_max_request_bytes), config_type::long_}},
       // 0: derived from the open-file limit at start (the start-up line says the figure).
       {"max.connections", {std::to_string(config.max_connections), config_type::int_}},

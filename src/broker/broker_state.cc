@@ -25,7 +25,7 @@ broker_state::broker_state(boost::asio::io_context& io, broker_config config)
       config_(std::move(config)),
       fetch_sessions_(config_.fetch_sessions),
       advertised_(config_.advertised_listeners),
-      workers_(std::make_unique<worker_pool>(static_cast<size_t>(config_.num_io_threads))) {}
+      workers_(std::make_unique<worker_pool>(static_cast<size_t>(config_.background_threads))) {}
 
 broker_state::~broker_state() = default;
 

@@ -1,8 +1,10 @@
 // Everything a request handler may touch: configuration, the topic registry
 // (partition logs), fetch waiters and sessions, the group, transaction and
 // share-group coordinators, producers, ACLs and quotas. Owned by serve(),
-// beside the api table that hands it to the handlers; used only on the
-// handler thread (the parts that say otherwise are thread-safe).
+// beside the api table that hands it to the handlers. Used on the control
+// thread (io()); Produce and Fetch, on the request handler threads, reach
+// only the parts that say they are thread-safe (docs/architecture.md,
+// "Threads").
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -45,14 +47,15 @@ class broker_state {
   // Flushes every log and writes the clean-shutdown marker.
   status close_storage();
 
-  // The handler thread's context: handlers, groups, timers run here.
+  // The control thread's context: every request but Produce and Fetch, the
+  // coordinators and their timers run here.
   boost::asio::io_context& io() { return io_; }
-  // Blocking file-system work and heavy checks (num.io.threads).
+  // Blocking file-system work and heavy checks (background.threads).
   worker_pool& workers() { return *workers_; }
   const broker_config& config() const { return config_; }
   topic_registry& topics() { return *topics_; }
   fetch_waiters& waiters() { return waiters_; }
-  // Incremental fetch sessions (KIP-227), handler thread only.
+  // Incremental fetch sessions (KIP-227), used under their hold().
   fetch_session_cache& fetch_sessions() { return fetch_sessions_; }
   // Consumer groups; exists once open_storage() succeeded.
   group_service& groups() { return *groups_; }

@@ -1,5 +1,7 @@
 #include "broker/client_quotas.h"
 
+#include <boost/asio/this_coro.hpp>
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -72,7 +74,13 @@ void client_quotas::reload() {
     quota::entity e;
     if (to_quota_entity(stored, e)) table[e] = values;
   });
+  std::lock_guard lock(mu_);
   manager_.set_quotas(std::move(table));
+}
+
+bool client_quotas::any() const {
+  std::lock_guard lock(mu_);
+  return !manager_.quotas().empty();
 }
 
 std::string quota_user(const request_context& ctx) { return ctx.client.principal.name; }
@@ -95,14 +103,17 @@ int32_t mute_for(request_context& ctx, int64_t now, int64_t throttle) {
 }  // namespace
 
 int32_t client_quotas::record_produce(request_context& ctx) {
+  std::unique_lock lock(mu_);
   if (manager_.quotas().empty()) return 0;
   const int64_t now = steady_ms();
   int64_t throttle = manager_.record(quota::quota_key::producer_byte_rate, quota_user(ctx), ctx.client_id,
                                      static_cast<double>(ctx.request_bytes), now);
+  lock.unlock();
   return mute_for(ctx, now, throttle);
 }
 
 int32_t client_quotas::record_fetch(request_context& ctx, size_t response_bytes) {
+  std::unique_lock lock(mu_);
   if (manager_.quotas().empty()) return 0;
   const int64_t now = steady_ms();
   const std::string user = quota_user(ctx);
@@ -111,13 +122,14 @@ int32_t client_quotas::record_fetch(request_context& ctx, size_t response_bytes)
   if (throttle <= 0) return 0;
   // Answered without data: those bytes are never sent, so they do not count.
   manager_.unrecord(quota::quota_key::consumer_byte_rate, user, ctx.client_id, bytes, now);
+  lock.unlock();
   return mute_for(ctx, now, throttle);
 }
 
 boost::asio::awaitable<int32_t> produce_quota_gate(request_context& ctx) {
   client_quotas* quotas = ctx.broker.quotas();
   if (!quotas) co_return 0;
-  boost::asio::steady_timer timer(ctx.broker.io());
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
   for (;;) {
     int64_t now = steady_ms();
     int64_t until = ctx.client.muted_until_ms->load(std::memory_order_relaxed);
@@ -130,6 +142,7 @@ boost::asio::awaitable<int32_t> produce_quota_gate(request_context& ctx) {
 }
 
 std::optional<int64_t> client_quotas::fetch_max_bytes(const request_context& ctx) const {
+  std::lock_guard lock(mu_);
   if (manager_.quotas().empty()) return std::nullopt;
   auto limit = manager_.limit(quota::quota_key::consumer_byte_rate, quota_user(ctx), ctx.client_id);
   if (!limit) return std::nullopt;
@@ -150,6 +163,7 @@ int32_t fetch_quota_throttle(request_context& ctx, const std::function<size_t()>
 
 int32_t client_quotas::on_answer(request_context& ctx, size_t /*response_bytes*/,
                                  std::chrono::steady_clock::duration handler_time) {
+  std::unique_lock lock(mu_);
   if (manager_.quotas().empty()) return 0;
   const int64_t now = steady_ms();
   const std::string user = quota_user(ctx);
@@ -163,6 +177,7 @@ int32_t client_quotas::on_answer(request_context& ctx, size_t /*response_bytes*/
     throttle = std::max(throttle, manager_.record(quota::quota_key::request_percentage, user, ctx.client_id,
                                                   percent, now));
   }
+  lock.unlock();
   // Mute: the connection starts nothing more until then (connection.cc).
   return mute_for(ctx, now, throttle);
 }

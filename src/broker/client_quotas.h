@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -51,7 +52,7 @@ class client_quotas {
   // quota, takes them back, mutes the connection and returns the throttle:
   // the handler then answers with no data (as Kafka's throttled fetch).
   int32_t record_fetch(request_context& ctx, size_t response_bytes);
-  bool any() const { return !manager_.quotas().empty(); }
+  bool any() const;
   // The most a Fetch answer may carry without being throttled on an empty
   // window: consumer_byte_rate * (quota.window.num - 1) windows; nullopt
   // without a fetch quota.
@@ -59,6 +60,8 @@ class client_quotas {
 
  private:
   storage::metadata_store& store_;
+  // The request handler threads and the control thread record here at once.
+  mutable std::mutex mu_;
   quota::quota_manager manager_;
 };
 

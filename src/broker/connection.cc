@@ -4,6 +4,7 @@
 
 #include "base/big_endian.h"
 #include "base/refusal_log.h"
+#include "broker/context_threads.h"
 #include "broker/sasl_session.h"
 #include "protocol/api_keys.h"
 
@@ -105,6 +106,7 @@ connection::connection(asio::ip::tcp::socket socket, connection_services service
       handshake_timer_(socket_.get_executor()),
       last_progress_(std::chrono::steady_clock::now()) {
   if (!services_.frames) services_.frames = std::make_shared<frame_pool>();
+  data_handler_ = services_.data_handlers ? services_.data_handlers->next().get_executor() : services_.handlers;
   boost::system::error_code ec;
   auto endpoint = socket_.remote_endpoint(ec);
   client_.peer = ec ? "unknown peer" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
@@ -621,10 +623,12 @@ asio::awaitable<void> connection::serve_request(std::shared_ptr<request_frame> f
   const auto size = static_cast<int64_t>(frame->size());
   result<routed_response> routed = make_error(std::errc::io_error, "request was not handled");
   try {
-    // The handler runs on the handler thread; this resumes on the network thread.
+    // The handler runs on the connection's request handler thread (Produce,
+    // Fetch) or on the control thread (everything else); this resumes on
+    // the network thread.
     // (Wrapped in an optional: co_spawn needs a default-constructible result.)
     auto handled = co_await asio::co_spawn(
-        services_.handlers,
+        kind == request_kind::other ? services_.handlers : data_handler_,
         [](request_router* router, std::shared_ptr<request_frame> request, client_info& client,
            bool raw, std::chrono::steady_clock::time_point queued) -> asio::awaitable<std::optional<result<routed_response>>> {
           metrics::record_queue_time(*request, queued);  // /metrics: handed over -> started on the handler thread

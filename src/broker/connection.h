@@ -31,6 +31,8 @@
 
 namespace samsa::broker {
 
+class context_threads;
+
 // Request frame buffers, recycled across the connections of one listener so
 // that a steady stream of large produce requests costs no allocation and no
 // page faults per request. Bounded: buffers beyond the byte and count limits
@@ -58,7 +60,10 @@ class frame_pool : public std::enable_shared_from_this<frame_pool> {
 // What every connection of a broker shares.
 struct connection_services {
   request_router* router = nullptr;
-  boost::asio::any_io_executor handlers;  // where requests are handled
+  boost::asio::any_io_executor handlers;  // the control thread: where requests are handled
+  // The request handler threads (num.io.threads): each connection's
+  // Produce and Fetch requests run on one of them. Null: on `handlers`.
+  context_threads* data_handlers = nullptr;
   std::shared_ptr<frame_pool> frames;
   std::shared_ptr<request_memory> memory;
 };
@@ -163,6 +168,9 @@ class connection : public std::enable_shared_from_this<connection> {
   // into it when the kernel cannot encrypt sendfile()); allocated on first use.
   std::unique_ptr<uint8_t[]> tls_staging_;
   connection_services services_;
+  // Where this connection's Produce and Fetch requests run (one request
+  // handler thread for the connection's whole life).
+  boost::asio::any_io_executor data_handler_;
   connection_limits limits_;
   client_info client_;
   std::unique_ptr<connection_admission::place> place_;

@@ -1,5 +1,6 @@
-// Bridges storage's group-commit flush (completed on the flusher thread) back
-// into a coroutine on the network thread.
+// Bridges storage's group-commit flush (completed on a sync thread) back
+// into the awaiting coroutine, on the executor it runs on (a request
+// handler thread or the control thread).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -19,13 +20,11 @@ struct durable_target {
 };
 
 // Resumes once everything below `up_to_offset` in `log` is on disk.
-boost::asio::awaitable<status> wait_durable(boost::asio::io_context& io, storage::partition_log& log,
-                                            int64_t up_to_offset);
+boost::asio::awaitable<status> wait_durable(storage::partition_log& log, int64_t up_to_offset);
 
 // The same for several partitions at once: every flush is requested before
 // any is awaited, so they share the flusher's next round instead of taking
 // one round each. Returns one status per target, in order.
-boost::asio::awaitable<std::vector<status>> wait_durable(boost::asio::io_context& io,
-                                                         const std::vector<durable_target>& targets);
+boost::asio::awaitable<std::vector<status>> wait_durable(const std::vector<durable_target>& targets);
 
 }  // namespace samsa::broker

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <list>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -126,6 +127,11 @@ class fetch_session_cache {
  public:
   explicit fetch_session_cache(fetch_session_settings settings, uint64_t seed = std::random_device{}());
 
+  // Fetch requests run on several request handler threads: the cache and
+  // its sessions are used only while this lock is held (never across a
+  // suspension).
+  std::unique_lock<std::mutex> hold() { return std::unique_lock(mu_); }
+
   // A new session holding `partitions` (in order), or 0 when none can be made
   // (sessions off, or the cache full of sessions worth keeping).
   int32_t create(bool uses_topic_ids, std::string owner, std::vector<session_partition> partitions,
@@ -150,6 +156,7 @@ class fetch_session_cache {
   bool make_room(size_t size, std::chrono::steady_clock::time_point now);
   int32_t fresh_id();
 
+  std::mutex mu_;
   fetch_session_settings settings_;
   std::mt19937 ids_;
   std::map<int32_t, fetch_session> sessions_;

@@ -14,7 +14,7 @@ namespace samsa::broker {
 
 namespace asio = boost::asio;
 
-listener::listener(asio::io_context& io, network_threads& network, connection_services services,
+listener::listener(asio::io_context& io, context_threads& network, connection_services services,
                    connection_limits limits, std::shared_ptr<connection_admission> admission,
                    listener_security security)
     : io_(io),

@@ -12,13 +12,13 @@
 #include "base/result.h"
 #include "broker/broker_config.h"
 #include "broker/connection.h"
-#include "broker/network_threads.h"
+#include "broker/context_threads.h"
 
 namespace samsa::broker {
 
 class listener {
  public:
-  listener(boost::asio::io_context& io, network_threads& network, connection_services services,
+  listener(boost::asio::io_context& io, context_threads& network, connection_services services,
            connection_limits limits, std::shared_ptr<connection_admission> admission,
            listener_security security = {});
 
@@ -37,7 +37,7 @@ class listener {
   boost::asio::awaitable<void> accept_loop();
 
   boost::asio::io_context& io_;
-  network_threads& network_;
+  context_threads& network_;
   boost::asio::ip::tcp::acceptor acceptor_;
   connection_services services_;
   connection_limits limits_;

@@ -19,7 +19,7 @@
 #include "broker/broker_state.h"
 #include "broker/handlers/handlers.h"
 #include "broker/listener.h"
-#include "broker/network_threads.h"
+#include "broker/context_threads.h"
 #include "base/log_format.h"
 #include "base/refusal_log.h"
 
@@ -160,7 +160,10 @@ int serve(const serve_options& options) {
 
   // Declared first, destroyed last: coroutines still suspended in the
   // handler context at exit hold executors of the network threads.
-  std::optional<network_threads> network;
+  std::optional<context_threads> network;
+  // Likewise for the request handler threads: a worker-pool job still
+  // holds one's executor until the pool (in broker_state) has joined.
+  std::optional<context_threads> request_handlers;
   // Before io too: its thread's pending work on the handler context must
   // find the console's own context alive until io is gone.
   std::unique_ptr<side_service> console;
@@ -180,20 +183,25 @@ int serve(const serve_options& options) {
   limits.max_idle_ms = config->connections_max_idle_ms;
   limits.max_write_stall_ms = config->connections_max_write_stall_ms;
 
-  // Threads: this one handles requests (and runs groups and timers); the
-  // network threads read, frame and write; the worker pool takes blocking
-  // file-system work and heavy checks (docs/architecture.md).
-  network.emplace(static_cast<size_t>(config->num_network_threads));
+  // Threads (docs/architecture.md): the network threads read, frame and
+  // write; the request handler threads run Produce and Fetch; this one, the
+  // control thread, runs every other request, the coordinators and their
+  // timers; the worker pool takes blocking file-system work and heavy checks.
+  network.emplace(static_cast<size_t>(config->num_network_threads), "net");
+  request_handlers.emplace(static_cast<size_t>(config->num_io_threads), "io");
   connection_services services;
   services.router = &apis;
   services.handlers = io.get_executor();
+  services.data_handlers = &*request_handlers;
   services.frames = std::make_shared<frame_pool>();
   services.memory = std::make_shared<request_memory>(
       config->queued_max_request_bytes < 0 ? INT64_MAX : config->queued_max_request_bytes);
   int32_t max_connections = connection_cap(*config, descriptors);
   auto admission = std::make_shared<connection_admission>(max_connections, config->max_connections_per_ip);
-  spdlog::info("threads: {} network, 1 request handler, {} workers; at most {} connections, {} bytes of queued requests",
-               network->size(), broker.workers().threads(), max_connections, services.memory->limit());
+  spdlog::info("threads: {} network, {} request handler, 1 control, {} workers; at most {} connections, {} bytes of "
+               "queued requests",
+               network->size(), request_handlers->size(), broker.workers().threads(), max_connections,
+               services.memory->limit());
 
   std::vector<std::unique_ptr<listener>> listeners;
   for (const auto& address : config->listeners) {
@@ -210,6 +218,7 @@ int serve(const serve_options& options) {
     listeners.push_back(std::move(l));
   }
   broker.set_advertised_listeners(resolve_advertised(*config, listeners));
+  request_handlers->start();
   network->start();
   for (auto& l : listeners) l->start();
 
@@ -296,6 +305,9 @@ int serve(const serve_options& options) {
   if (schema_registry) schema_registry->stop();  // its thread, too, reads only through the handler thread
   // Connections were told to close; drop what the network threads still hold.
   network->stop();
+  // No request runs while storage closes (what they still hold is dropped
+  // with their contexts, after broker_state).
+  request_handlers->stop();
   for (int k = 0; k < static_cast<int>(refusal::count_); ++k) {
     const auto kind = static_cast<refusal>(k);
     if (uint64_t n = refusal_count(kind); n > 0) spdlog::info("refused since start: {} x {}", n, refusal_name(kind));

@@ -46,6 +46,11 @@ void wait_on_delete_records_latch() {
   wait_while_exists(path);
 }
 
+void wait_on_handler_latch(std::string_view client_id) {
+  static const std::string path = env_or_empty("SAMSA_TEST_HOLD_HANDLER");
+  if (!path.empty() && client_id == handler_latch_client_id) wait_while_exists(path);
+}
+
 void wait_on_append_latch() {
   static const std::string path = env_or_empty("SAMSA_TEST_HOLD_APPEND");
   wait_while_exists(path);

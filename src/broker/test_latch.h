@@ -7,9 +7,14 @@
 // and its fsync) or SAMSA_TEST_HOLD_APPEND=<path> (a large produce's appends
 // on the worker pool), that
 // work waits while the file exists (at most a minute). Tests use them to prove that a request stuck there holds no
-// network or handler thread. Without the variables each costs one branch on
-// a cached string.
+// network or handler thread. SAMSA_TEST_HOLD_HANDLER=<path> instead blocks
+// the thread itself: a request whose client id is handler_latch_client_id
+// holds the thread it is handled on (the control thread or a request
+// handler thread), to prove that the others go on without it. Without the
+// variables each costs one branch on a cached string.
 #pragma once
+
+#include <string_view>
 
 namespace samsa::broker {
 
@@ -18,5 +23,8 @@ void wait_on_topic_config_latch();
 void wait_on_internal_topic_latch();
 void wait_on_delete_records_latch();
 void wait_on_append_latch();
+
+inline constexpr std::string_view handler_latch_client_id = "samsa-test-hold";
+void wait_on_handler_latch(std::string_view client_id);
 
 }  // namespace samsa::broker

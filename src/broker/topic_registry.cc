@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <mutex>
 #include <set>
 
 #include "broker/test_latch.h"
@@ -59,10 +60,44 @@ status topic_registry::load() {
     topic->config = *config;
     if (auto s = open_partitions(*topic, 0, meta.partition_count); !s) return s;
     by_id_[topic->id] = topic.get();
+    publish(*topic);
     topics_.emplace(meta.name, std::move(topic));
     ++version_;
   }
   return {};
+}
+
+void topic_registry::publish(const topic_entry& topic) {
+  auto copy = std::make_shared<const topic_entry>(topic);
+  std::unique_lock lock(published_mu_);
+  published_by_id_[topic.id] = copy;
+  published_[topic.name] = std::move(copy);
+}
+
+void topic_registry::unpublish(const topic_entry& topic) {
+  std::unique_lock lock(published_mu_);
+  published_by_id_.erase(topic.id);
+  auto it = published_.find(topic.name);
+  if (it != published_.end()) published_.erase(it);
+}
+
+std::shared_ptr<const topic_entry> topic_registry::published(std::string_view name) const {
+  std::shared_lock lock(published_mu_);
+  auto it = published_.find(name);
+  return it == published_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<const topic_entry> topic_registry::published(const protocol::uuid& id) const {
+  if (id.is_zero()) return nullptr;
+  std::shared_lock lock(published_mu_);
+  auto it = published_by_id_.find(id);
+  return it == published_by_id_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<storage::partition_log> topic_registry::published_partition(std::string_view topic,
+                                                                            int32_t partition) const {
+  auto t = published(topic);
+  return partition_log_of(t.get(), partition) ? t->partitions[static_cast<size_t>(partition)] : nullptr;
 }
 
 status topic_registry::open_partitions(topic_entry& topic, int32_t from, int32_t to) {
@@ -242,6 +277,7 @@ void topic_registry::install(std::unique_ptr<topic_entry> topic) {
                topic->id.to_string());
   std::string name = topic->name;
   by_id_[topic->id] = topic.get();
+  publish(*topic);
   topics_.emplace(std::move(name), std::move(topic));
   ++version_;
 }
@@ -281,6 +317,7 @@ std::unique_ptr<topic_entry> topic_registry::detach(std::string_view name) {
   auto topic = std::move(it->second);
   topics_.erase(it);
   by_id_.erase(topic->id);
+  unpublish(*topic);
   ++version_;
   return topic;
 }
@@ -322,6 +359,7 @@ admin_result topic_registry::finish_removal(std::unique_ptr<topic_entry> topic, 
 
 void topic_registry::install_back(std::unique_ptr<topic_entry> topic) {
   by_id_[topic->id] = topic.get();
+  publish(*topic);
   std::string name = topic->name;
   topics_.emplace(std::move(name), std::move(topic));
   ++version_;
@@ -393,6 +431,7 @@ result<std::vector<std::shared_ptr<storage::partition_log>>> topic_registry::gro
 void topic_registry::append_partitions(topic_entry& topic, std::vector<std::shared_ptr<storage::partition_log>> made) {
   size_t before = topic.partitions.size();
   for (auto& log : made) topic.partitions.push_back(std::move(log));
+  publish(topic);
   ++version_;
   spdlog::info("topic {}: partitions {} -> {}", topic.name, before, topic.partitions.size());
 }
@@ -474,6 +513,7 @@ boost::asio::awaitable<admin_result> topic_registry::set_overrides_async(worker_
   topic->overrides = std::move(overrides);
   topic->config = *resolved;
   for (auto& log : topic->partitions) log->update_config(topic->config);
+  publish(*topic);
   spdlog::info("topic {}: configs now {}", topic->name, topic->overrides.size());
   co_return admin_result{};
 }

@@ -5,9 +5,14 @@
 // step fails, so a topic is either fully created or absent (a crash before
 // the commit leaves directories of an unknown topic, which start-up clears).
 // A deletion commits first, then removes the files.
-// Used on the handler thread only; the *_async forms run their file-system
-// work on the worker pool, one change at a time (each checked when its turn
-// comes), while the handler thread goes on serving other requests.
+// Changed and read on the control thread; the *_async forms run their
+// file-system work on the worker pool, one change at a time (each checked
+// when its turn comes), while the control thread goes on serving other
+// requests. The request handler threads (Produce, Fetch) read the
+// published() copies instead: each change publishes an immutable copy of
+// the topic's entry under a short lock, and a reader's pointer keeps the
+// copy it got alive, so a topic deleted or grown meanwhile never changes
+// under it.
 #pragma once
 
 #include <functional>
@@ -15,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,8 +76,14 @@ class topic_registry {
   // Loads topics from the metadata log and opens their partition logs.
   status load();
 
+  // Control thread only.
   const topic_entry* find(std::string_view name) const;
   const topic_entry* find(const protocol::uuid& id) const;
+  // Any thread: the topic as of its last change (null if none has the
+  // name or id).
+  std::shared_ptr<const topic_entry> published(std::string_view name) const;
+  std::shared_ptr<const topic_entry> published(const protocol::uuid& id) const;
+  std::shared_ptr<storage::partition_log> published_partition(std::string_view topic, int32_t partition) const;
   // Every topic, sorted by name.
   std::vector<const topic_entry*> list() const;
   // Moves whenever a topic is added or removed or gains partitions: views
@@ -132,6 +144,10 @@ class topic_registry {
   admin_result build_topic(topic_entry& topic, int32_t partitions);
   void install(std::unique_ptr<topic_entry> topic);
   void install_back(std::unique_ptr<topic_entry> topic);
+  // Replaces the published copy of `topic` (after any change to it), or
+  // takes it away.
+  void publish(const topic_entry& topic);
+  void unpublish(const topic_entry& topic);
   std::unique_ptr<topic_entry> detach(std::string_view name);
   removal remove_files(const topic_entry& topic);
   admin_result finish_removal(std::unique_ptr<topic_entry> topic, const removal& done);
@@ -156,6 +172,10 @@ class topic_registry {
   std::map<std::string, std::unique_ptr<topic_entry>, std::less<>> topics_;
   // Fetch v13+ and DeleteTopics by id look topics up here.
   std::map<protocol::uuid, topic_entry*> by_id_;
+  // The copies the request handler threads read (published()).
+  mutable std::shared_mutex published_mu_;
+  std::map<std::string, std::shared_ptr<const topic_entry>, std::less<>> published_;
+  std::map<protocol::uuid, std::shared_ptr<const topic_entry>> published_by_id_;
   // Admin changes wait here for their turn: one at a time, in arrival order.
   std::shared_ptr<append_turns> changes_ = std::make_shared<append_turns>();
   // Deleted topics whose files could not all be removed: their names cannot

@@ -370,11 +370,15 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   fetch_session_cache& sessions = ctx.broker.fetch_sessions();
   const std::string owner = ctx.client.principal.to_string();
   const bool topic_ids = ctx.api_version >= 13;
-  const session_plan session = plan_session(sessions, request, ctx.api_version, owner);
-  if (session.error != 0) {
-    publish_session_figures(sessions);
-    response.error_code = session.error;
-    co_return response;
+  session_plan session;
+  {
+    auto held = sessions.hold();
+    session = plan_session(sessions, request, ctx.api_version, owner);
+    if (session.error != 0) {
+      publish_session_figures(sessions);
+      response.error_code = session.error;
+      co_return response;
+    }
   }
   // fetch.max.bytes: one answer never carries more, whatever the client
   // asks (a 56 KB request once drew a 1.1 GB answer).
@@ -383,15 +387,25 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   // Client quotas: never more than the quota lets through (as Kafka).
   if (auto cap = fetch_quota_max_bytes(ctx); cap && (request.max_bytes <= 0 || request.max_bytes > *cap))
     request.max_bytes = static_cast<int32_t>(*cap);
+  // The topics' published copies (this runs on a request handler thread),
+  // kept alive here while the targets point into them.
   topic_registry& topics = ctx.broker.topics();
+  std::vector<std::shared_ptr<const topic_entry>> held_topics;
+  auto look_up = [&](const request_t::fetch_topic& t) -> const topic_entry* {
+    auto found = ctx.api_version >= 13 ? topics.published(t.topic_id) : topics.published(t.topic);
+    return found ? held_topics.emplace_back(std::move(found)).get() : nullptr;
+  };
   std::vector<fetch_target> targets;
-  std::vector<const void*> keys;
-  std::unordered_set<const void*> listed;
+  // The partitions a long poll waits on, held for the request's life (a
+  // topic deleted meanwhile must not free what ends_of reads).
+  std::vector<std::shared_ptr<storage::partition_log>> parked_on;
+  std::vector<const storage::partition_log*> keys;
+  std::unordered_set<const storage::partition_log*> listed;
   const int32_t replica_id = ctx.api_version >= 15 ? request.replica_state.replica_id : request.replica_id;
   const bool from_follower = replica_id >= 0;
   const bool follower_denied = from_follower && !authorized_on_cluster(ctx, acl::operation::cluster_action);
   for (const auto& t : request.topics) {
-    const topic_entry* topic = ctx.api_version >= 13 ? topics.find(t.topic_id) : topics.find(t.topic);
+    const topic_entry* topic = look_up(t);
     const bool named = ctx.api_version < 13 || topic != nullptr;
     const bool denied =
         from_follower ? follower_denied
@@ -399,12 +413,14 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
                                              topic ? topic->name : t.topic);
     for (const auto& p : t.partitions) {
       if (!denied && topic && p.partition >= 0 && p.partition < static_cast<int32_t>(topic->partitions.size())) {
-        const void* key = topic->partitions[static_cast<size_t>(p.partition)].get();
+        const auto& log = topic->partitions[static_cast<size_t>(p.partition)];
+        const storage::partition_log* key = log.get();
         // A partition listed again is read once, as Kafka keeps one entry
         // per partition: 3,000,000 copies of one partition once held the
         // handler thread (and every other client) for 17 s.
         if (!listed.insert(key).second) continue;
         keys.push_back(key);
+        parked_on.push_back(log);
       }
       targets.push_back({topic, &t, &p, denied});
     }
@@ -416,6 +432,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   if (ctx.api_version >= 3 && request.max_bytes > 0) min_bytes = std::min<int64_t>(min_bytes, request.max_bytes);
   std::vector<legacy_job> legacy;
   while (true) {
+    const std::vector<int64_t> ends = fetch_waiters::ends_of(keys);  // before reading: see wait()
     int64_t gathered = read_all(targets, request, ctx.api_version, response, legacy);
     if (!legacy.empty()) {
       const int64_t budget = fetch_budget(request, ctx.api_version);
@@ -439,20 +456,23 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
         std::chrono::steady_clock::now() >= deadline) {
       break;
     }
-    co_await ctx.broker.waiters().wait(keys, deadline);
-    // Topics may have been deleted while parked: look them up again.
+    co_await ctx.broker.waiters().wait(keys, ends, deadline);
+    // Topics may have been deleted (or grown) while parked: look them up
+    // again (the partitions parked on stay the same, held in parked_on).
+    held_topics.clear();
     const request_t::fetch_topic* looked_up = nullptr;
     const topic_entry* found = nullptr;
     for (auto& target : targets) {
       if (target.source != looked_up) {  // once per requested topic, not per partition
         looked_up = target.source;
-        found = ctx.api_version >= 13 ? topics.find(looked_up->topic_id) : topics.find(looked_up->topic);
+        found = look_up(*looked_up);
       }
       target.topic = found;
     }
   }
   session_updates updates;
   if (session.incremental != 0) {
+    auto held = sessions.hold();
     updates = trim_incremental(sessions, session.incremental, topic_ids, response);
     response.session_id = session.incremental;
   }
@@ -467,9 +487,11 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     response = response_t{};
     response.throttle_time_ms = throttle;
     response.session_id = session.incremental;
+    auto held = sessions.hold();
     publish_session_figures(sessions);
     co_return response;
   }
+  auto held = sessions.hold();
   if (session.incremental != 0) apply_updates(sessions, session.incremental, updates);
   if (session.open) response.session_id = open_session(sessions, request, response, topic_ids, owner);
   publish_session_figures(sessions);

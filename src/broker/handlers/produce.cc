@@ -6,18 +6,20 @@
 // The answer at v1 adds the throttle time, at v2 the log append time. acks: 0 (no response),
 // 1 (answer after the write), -1 (answer after fdatasync, group-committed).
 //
-// Three steps: resolve (topic table; handler thread), check (pure, see
-// produce_checks.h: may run anywhere), append (the decisions that need
-// broker state on the handler thread; the writes, with each idempotent
-// batch's producer check under the partition log's lock, on the worker pool;
-// then the answers and fetch waiters on the handler thread; a connection's
-// produces append in arrival order).
+// Runs on the connection's request handler thread (num.io.threads; a
+// request with transactional batches moves to the control thread, below).
+// Three steps: resolve (the topics' published copies, thread-safe), check
+// (pure, see produce_checks.h: may run anywhere), append (the decisions that
+// need broker state on the handler thread; the writes, with each idempotent
+// batch's producer check under the partition log's lock, on the worker pool
+// or inline; then the answers and fetch waiters on the handler thread; a
+// connection's produces append in arrival order).
 //
 // Transactional batches: the append phase asks the transaction coordinator
 // whether the partition is in the producer's ongoing transaction at that
 // epoch (KIP-890's verification) right before appending, with no suspension
-// between the two (such a request is written on the handler thread, where
-// the coordinator writes its markers), so an EndTxn cannot slip in. Produce v12 (transactions
+// between the two (such a request runs and is written on the control thread,
+// where the coordinator writes its markers), so an EndTxn cannot slip in. Produce v12 (transactions
 // v2) first adds the partition to the transaction implicitly. Errors as
 // Kafka answers them to producers: not in the transaction ->
 // TRANSACTION_ABORTABLE (v11+) or INVALID_TXN_STATE; another epoch ->
@@ -37,6 +39,9 @@
 // answer is the same whether it exists or not (a v13 id no topic has is
 // still UNKNOWN_TOPIC_ID: ids are not secret).
 #include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -85,10 +90,14 @@ partition_response_t failed(int32_t index, protocol::error_code code, std::strin
 
 constexpr int16_t topic_ids_from = 13;
 
-// The topic a request's entry names: by id from v13, by name before.
-const topic_entry* find_topic(const topic_registry& topics, const request_t::topic_produce_data& t,
-                              int16_t version) {
-  return version >= topic_ids_from ? topics.find(t.topic_id) : topics.find(t.name);
+// The control thread runs the transaction coordinator (broker_state::io()).
+bool on_control_thread(broker_state& broker) { return broker.io().get_executor().running_in_this_thread(); }
+
+// The topic a request's entry names: by id from v13, by name before (its
+// published copy: this may run on a request handler thread).
+std::shared_ptr<const topic_entry> find_topic(const topic_registry& topics, const request_t::topic_produce_data& t,
+                                              int16_t version) {
+  return version >= topic_ids_from ? topics.published(t.topic_id) : topics.published(t.name);
 }
 
 // The checks that need the topic table, before the records are looked at.
@@ -171,7 +180,7 @@ void resolve(const request_context& ctx, request_t& request, std::vector<storage
   const int16_t version = ctx.api_version;
   configs.reserve(request.topic_data.size());  // checks point into it: no reallocation
   for (auto& t : request.topic_data) {
-    const topic_entry* topic = find_topic(ctx.broker.topics(), t, version);
+    const std::shared_ptr<const topic_entry> topic = find_topic(ctx.broker.topics(), t, version);
     const storage::log_config* config = nullptr;
     if (topic) config = &configs.emplace_back(topic->config);
     // By name: decided before the topic is looked at. By id: only a known id
@@ -187,7 +196,7 @@ void resolve(const request_context& ctx, request_t& request, std::vector<storage
                             std::string(protocol::default_message(protocol::error_code::topic_authorization_failed)));
         continue;
       }
-      if (auto refused = refuse_partition(topic, t, p, version)) {
+      if (auto refused = refuse_partition(topic.get(), t, p, version)) {
         job.answer = std::move(*refused);
         continue;
       }
@@ -224,6 +233,12 @@ std::optional<partition_response_t> before_append(broker_state& broker, const pa
   if (!check.ok()) return refused_records(job.index, check);
   const record::batch_header& header = check.batch.header;
   if (header.is_transactional()) {
+    // The request was moved to the control thread for its transactional
+    // batches (handle()); one found elsewhere was not announced by its bytes.
+    if (!on_control_thread(broker)) {
+      return failed(job.index, protocol::error_code::invalid_record,
+                    "a transactional batch must be the partition's only batch");
+    }
     txn::op_result verdict = job.implicit_add_failure
                                  ? *job.implicit_add_failure
                                  : broker.transactions().coordinator().verify_partition(
@@ -234,7 +249,7 @@ std::optional<partition_response_t> before_append(broker_state& broker, const pa
   }
   // The check may have run on the worker pool while the topic was deleted
   // (or deleted and made again): append only to the partition still served.
-  if (broker.topics().partition(job.topic, job.index) != job.log) {
+  if (broker.topics().published_partition(job.topic, job.index) != job.log) {
     return failed(job.index, protocol::error_code::unknown_topic_or_partition,
                   "topic '" + job.topic + "' was deleted while this request was being checked");
   }
@@ -338,7 +353,9 @@ boost::asio::awaitable<void> add_to_transactions(request_context& ctx, std::vect
   }
 }
 
-boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+// The request, on the thread it stays on. `turn` orders its appends after
+// those of the connection's earlier produces.
+boost::asio::awaitable<response_t> serve(request_context& ctx, request_t& request, append_turns::ticket& turn) {
   response_t response;
   if (request.acks != 0 && request.acks != 1 && request.acks != -1) {
     for (const auto& t : request.topic_data) {
@@ -369,9 +386,6 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     co_return response;
   }
 
-  // Taken before anything can suspend: this connection's produces append
-  // in the order they arrived, whatever order their checks finish in.
-  append_turns::ticket turn = append_turns::take(ctx.client.produce_turns);
   int64_t now_ms = wall_clock_ms();
   std::vector<storage::log_config> configs;
   std::vector<partition_job> jobs;
@@ -497,7 +511,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     std::vector<durable_target> targets;
     targets.reserve(syncs.size());
     for (auto& s : syncs) targets.push_back({s.log, s.end_offset});
-    std::vector<status> durable = co_await wait_durable(ctx.broker.io(), targets);
+    std::vector<status> durable = co_await wait_durable(targets);
     for (size_t i = 0; i < syncs.size(); ++i) {
       if (!durable[i]) {
         int32_t index = syncs[i].answer->index;
@@ -507,6 +521,20 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     }
   }
   co_return response;
+}
+
+boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& request) {
+  // Taken before anything can suspend: this connection's produces append
+  // in the order they arrived, whatever order their checks finish in (or
+  // the thread they finish on).
+  append_turns::ticket turn = append_turns::take(ctx.client.produce_turns);
+  // Transactional batches are checked against the transaction coordinator
+  // and written where it writes its markers: such a request moves to the
+  // control thread.
+  if (has_transactional_records(request, ctx.api_version) && !on_control_thread(ctx.broker)) {
+    co_return co_await boost::asio::co_spawn(ctx.broker.io(), serve(ctx, request, turn), boost::asio::use_awaitable);
+  }
+  co_return co_await serve(ctx, request, turn);
 }
 
 }  // namespace file_produce

@@ -243,7 +243,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   } else {
     // Partitions that do not exist are reported once, then left out.
     std::vector<std::pair<const topic_entry*, int32_t>> targets;
-    std::vector<const void*> keys;
+    std::vector<const storage::partition_log*> keys;
     for (const auto& [id, index] : session.partitions) {
       const topic_entry* topic = topics.find(id);
       if (topic && !may_read(*topic)) {
@@ -263,6 +263,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::milliseconds(std::clamp(request.max_wait_ms, 0, longest_wait_ms));
     while (true) {
+      const std::vector<int64_t> ends = fetch_waiters::ends_of(keys);  // before reading: see wait()
       int32_t records_left = request.max_records;
       int64_t bytes_left = request.max_bytes > 0 ? request.max_bytes : INT32_MAX;
       int32_t taken = 0;
@@ -273,7 +274,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
         taken += n;
       }
       if (taken > 0 || targets.empty() || std::chrono::steady_clock::now() >= deadline || any_acks) break;
-      co_await ctx.broker.waiters().wait(keys, deadline);
+      co_await ctx.broker.waiters().wait(keys, ends, deadline);
       // The session or topics may have changed while parked.
       if (shares.find_session(group, member) != &session) {
         co_return fail(protocol::error_code::share_session_not_found, "The share session ended while waiting.");

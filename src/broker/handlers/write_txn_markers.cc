@@ -173,7 +173,7 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   std::vector<durable_target> targets;
   targets.reserve(written.size());
   for (const auto& w : written) targets.push_back({w.log, w.end_offset});
-  std::vector<status> durable = co_await wait_durable(ctx.broker.io(), targets);
+  std::vector<status> durable = co_await wait_durable(targets);
   for (size_t i = 0; i < written.size(); ++i) {
     const written_marker& w = written[i];
     if (!durable[i]) {

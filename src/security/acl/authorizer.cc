@@ -79,6 +79,7 @@ std::string describe(const decision& d) {
 authorizer::authorizer(authorizer_options options) : options_(std::move(options)) {}
 
 bool authorizer::add(const acl_binding& b) {
+  std::unique_lock lock(mu_);
   auto [it, inserted] = all_.insert(b);
   if (!inserted) return false;
   type_index& idx = index_of(b.resource);
@@ -93,6 +94,7 @@ bool authorizer::add(const acl_binding& b) {
 }
 
 bool authorizer::remove(const acl_binding& b) {
+  std::unique_lock lock(mu_);
   auto it = all_.find(b);
   if (it == all_.end()) return false;
   type_index& idx = index_of(b.resource);

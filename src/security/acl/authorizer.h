@@ -16,6 +16,8 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -47,6 +49,11 @@ std::string describe(const decision& d);
 class authorizer {
  public:
   explicit authorizer(authorizer_options options = {});
+
+  // Changes (add, remove) hold this lock exclusively. A reader on another
+  // thread than the one that makes changes holds it, shared, across its
+  // checks and its use of a decision's `acl`.
+  std::shared_lock<std::shared_mutex> read_lock() const { return std::shared_lock(mu_); }
 
   // Adds an ACL; false if it was there already. The caller validated it
   // (why_not_creatable).
@@ -100,6 +107,7 @@ class authorizer {
   }
 
   authorizer_options options_;
+  mutable std::shared_mutex mu_;
   std::set<acl_binding> all_;  // owns the ACLs; the index points into it (set nodes never move)
   std::array<type_index, 8> by_type_;
 };

@@ -17,15 +17,16 @@ namespace {
 using namespace samsa::acl;
 
 const authorizer& table() {
-  static const authorizer a = [] {
-    authorizer t;
-    t.add({resource_type::topic, "orders", pattern_type::literal, "User:alice", "*", operation::read,
+  // Built in place: an authorizer holds a lock, so it cannot be moved.
+  static const authorizer& a = *[] {
+    auto* t = new authorizer;
+    t->add({resource_type::topic, "orders", pattern_type::literal, "User:alice", "*", operation::read,
            permission::allow});
-    t.add({resource_type::topic, "ord", pattern_type::prefixed, "User:*", "10.0.0.1", operation::all,
+    t->add({resource_type::topic, "ord", pattern_type::prefixed, "User:*", "10.0.0.1", operation::all,
            permission::deny});
-    t.add({resource_type::topic, "*", pattern_type::literal, "User:bob", "*", operation::write, permission::allow});
-    t.add({resource_type::group, "g", pattern_type::prefixed, "User:alice", "*", operation::read, permission::allow});
-    t.add({resource_type::cluster, "kafka-cluster", pattern_type::literal, "User:ops", "*", operation::alter,
+    t->add({resource_type::topic, "*", pattern_type::literal, "User:bob", "*", operation::write, permission::allow});
+    t->add({resource_type::group, "g", pattern_type::prefixed, "User:alice", "*", operation::read, permission::allow});
+    t->add({resource_type::cluster, "kafka-cluster", pattern_type::literal, "User:ops", "*", operation::alter,
            permission::allow});
     return t;
   }();

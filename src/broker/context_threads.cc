@@ -1,4 +1,4 @@
-#include "broker/network_threads.h"
+#include "broker/context_threads.h"
 
 #include <spdlog/spdlog.h>
 #include <pthread.h>
@@ -7,7 +7,7 @@
 
 namespace samsa::broker {
 
-network_threads::network_threads(size_t count) {
+context_threads::context_threads(size_t count, std::string role) : role_(std::move(role)) {
   if (count == 0) count = 1;
   for (size_t i = 0; i < count; ++i) {
     contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
@@ -15,16 +15,16 @@ network_threads::network_threads(size_t count) {
   }
 }
 
-network_threads::~network_threads() { stop(); }
+context_threads::~context_threads() { stop(); }
 
-boost::asio::io_context& network_threads::next() {
+boost::asio::io_context& context_threads::next() {
   return *contexts_[next_.fetch_add(1, std::memory_order_relaxed) % contexts_.size()];
 }
 
-void network_threads::start() {
+void context_threads::start() {
   for (size_t i = 0; i < contexts_.size(); ++i) {
     threads_.emplace_back([this, i] {
-      std::string name = "samsa-net-" + std::to_string(i);
+      std::string name = "samsa-" + role_ + "-" + std::to_string(i);
       pthread_setname_np(pthread_self(), name.c_str());
       for (;;) {
         try {
@@ -32,14 +32,14 @@ void network_threads::start() {
           break;
         } catch (const std::exception& e) {
           // A bug in one connection's code must not take every other one down.
-          spdlog::error("network thread {}: unexpected exception: {}", i, e.what());
+          spdlog::error("{} thread {}: unexpected exception: {}", role_, i, e.what());
         }
       }
     });
   }
 }
 
-void network_threads::stop() {
+void context_threads::stop() {
   for (auto& g : guards_) g.reset();
   for (auto& c : contexts_) c->stop();
   for (auto& t : threads_) {
