@@ -734,7 +734,7 @@ void consumer_group_coordinator::note_assignment_epochs(member& m) {
   m.assigned_at = std::move(at);
 }
 
-void consumer_group_coordinator::remove_member(group& g, const std::string& member_id) {
+void consumer_group_coordinator::remove_member(group& g, std::string member_id) {
   auto it = g.members.find(member_id);
   if (it == g.members.end()) return;
   if (it->second.instance_id) {

@@ -321,7 +321,8 @@ class consumer_group_coordinator {
   void bump_epoch(group& g);
   void update_target(group& g, const cg_topic_metadata& topics);
   void reconcile_member(group& g, member& m, const std::optional<cg_assignment>& owned, int64_t now_ms);
-  void remove_member(group& g, const std::string& member_id);
+  // By value: callers pass the key of the member map node this erases.
+  void remove_member(group& g, std::string member_id);
   // What a member holds, as group.consumer.member.metadata.max.bytes counts it.
   static constexpr size_t member_overhead_bytes = 256;
   static constexpr size_t topic_name_overhead_bytes = 32;

@@ -67,10 +67,12 @@ TEST(HandlerThreads, ProduceAndFetchGoOnWhileTheControlThreadIsHeld) {
   std::string latch = start_held(broker);
   wire_client admin(broker.port());
   ASSERT_EQ(create_topic(admin, "plane", 1), 0);
-  // Connected first: the control thread also accepts connections.
+  // Connected and answered first: the control thread also accepts
+  // connections, so one it had not accepted before the latch would wait.
   wire_client holder(broker.port(), held_client_id);
   wire_client producer(broker.port(), "producer");
   wire_client consumer(broker.port(), "consumer");
+  for (wire_client* c : {&producer, &consumer}) ASSERT_FALSE(advertised_versions(*c).empty());
 
   int32_t held_id = holder.send(protocol::describe_cluster_request_data{}, 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // it reaches the latch
@@ -110,6 +112,7 @@ void produce_beside_a_held_one(int io_threads) {
   ASSERT_EQ(create_topic(admin, "spread", 1), 0);
   wire_client holder(broker.port(), held_client_id);
   wire_client other(broker.port(), "other");
+  ASSERT_FALSE(advertised_versions(other).empty());  // accepted before anything is held
 
   protocol::produce_request_data empty;  // held before it is even looked at
   empty.acks = 1;
