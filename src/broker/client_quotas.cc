@@ -76,11 +76,7 @@ void client_quotas::reload() {
   });
   std::lock_guard lock(mu_);
   manager_.set_quotas(std::move(table));
-}
-
-bool client_quotas::any() const {
-  std::lock_guard lock(mu_);
-  return !manager_.quotas().empty();
+  any_.store(!manager_.quotas().empty(), std::memory_order_release);
 }
 
 std::string quota_user(const request_context& ctx) { return ctx.client.principal.name; }
@@ -103,6 +99,7 @@ int32_t mute_for(request_context& ctx, int64_t now, int64_t throttle) {
 }  // namespace
 
 int32_t client_quotas::record_produce(request_context& ctx) {
+  if (!any()) return 0;  // no quotas (the usual case): no lock
   std::unique_lock lock(mu_);
   if (manager_.quotas().empty()) return 0;
   const int64_t now = steady_ms();
@@ -113,6 +110,7 @@ int32_t client_quotas::record_produce(request_context& ctx) {
 }
 
 int32_t client_quotas::record_fetch(request_context& ctx, size_t response_bytes) {
+  if (!any()) return 0;  // no quotas (the usual case): no lock
   std::unique_lock lock(mu_);
   if (manager_.quotas().empty()) return 0;
   const int64_t now = steady_ms();
@@ -142,6 +140,7 @@ boost::asio::awaitable<int32_t> produce_quota_gate(request_context& ctx) {
 }
 
 std::optional<int64_t> client_quotas::fetch_max_bytes(const request_context& ctx) const {
+  if (!any()) return std::nullopt;
   std::lock_guard lock(mu_);
   if (manager_.quotas().empty()) return std::nullopt;
   auto limit = manager_.limit(quota::quota_key::consumer_byte_rate, quota_user(ctx), ctx.client_id);
@@ -163,6 +162,7 @@ int32_t fetch_quota_throttle(request_context& ctx, const std::function<size_t()>
 
 int32_t client_quotas::on_answer(request_context& ctx, size_t /*response_bytes*/,
                                  std::chrono::steady_clock::duration handler_time) {
+  if (!any()) return 0;  // no quotas (the usual case): no lock
   std::unique_lock lock(mu_);
   if (manager_.quotas().empty()) return 0;
   const int64_t now = steady_ms();

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -52,7 +53,9 @@ class client_quotas {
   // quota, takes them back, mutes the connection and returns the throttle:
   // the handler then answers with no data (as Kafka's throttled fetch).
   int32_t record_fetch(request_context& ctx, size_t response_bytes);
-  bool any() const;
+  // Whether any quota is configured: read without the lock, so a broker
+  // without quotas takes none per request.
+  bool any() const { return any_.load(std::memory_order_acquire); }
   // The most a Fetch answer may carry without being throttled on an empty
   // window: consumer_byte_rate * (quota.window.num - 1) windows; nullopt
   // without a fetch quota.
@@ -63,6 +66,7 @@ class client_quotas {
   // The request handler threads and the control thread record here at once.
   mutable std::mutex mu_;
   quota::quota_manager manager_;
+  std::atomic<bool> any_{false};  // !manager_.quotas().empty(), set by reload()
 };
 
 // Why Produce records its bytes when it starts rather than when it answers:

@@ -370,8 +370,13 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
   fetch_session_cache& sessions = ctx.broker.fetch_sessions();
   const std::string owner = ctx.client.principal.to_string();
   const bool topic_ids = ctx.api_version >= 13;
+  // Most consumers (librdkafka, KafkaJS, and everything before v7) send
+  // session 0 at the final epoch: such a fetch neither reads nor changes
+  // the cache, and takes its lock not at all.
+  const bool touches_sessions =
+      ctx.api_version >= 7 && (request.session_id != 0 || request.session_epoch != final_session_epoch);
   session_plan session;
-  {
+  if (touches_sessions) {
     auto held = sessions.hold();
     session = plan_session(sessions, request, ctx.api_version, owner);
     if (session.error != 0) {
@@ -487,14 +492,18 @@ boost::asio::awaitable<response_t> handle(request_context& ctx, request_t& reque
     response = response_t{};
     response.throttle_time_ms = throttle;
     response.session_id = session.incremental;
-    auto held = sessions.hold();
-    publish_session_figures(sessions);
+    if (touches_sessions) {
+      auto held = sessions.hold();
+      publish_session_figures(sessions);
+    }
     co_return response;
   }
-  auto held = sessions.hold();
-  if (session.incremental != 0) apply_updates(sessions, session.incremental, updates);
-  if (session.open) response.session_id = open_session(sessions, request, response, topic_ids, owner);
-  publish_session_figures(sessions);
+  if (touches_sessions) {
+    auto held = sessions.hold();
+    if (session.incremental != 0) apply_updates(sessions, session.incremental, updates);
+    if (session.open) response.session_id = open_session(sessions, request, response, topic_ids, owner);
+    publish_session_figures(sessions);
+  }
   co_return response;
 }
 
