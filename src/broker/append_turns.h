@@ -35,6 +35,9 @@ class append_turns {
 
     // Resumes once every earlier ticket was released.
     boost::asio::awaitable<void> wait_turn();
+    // Whether every earlier ticket was released (wait_turn would not wait).
+    // Safe from any thread.
+    bool ready() const { return !owner_ || owner_->is_turn(number_); }
     // Lets the next ticket go (also done by the destructor).
     void release();
 

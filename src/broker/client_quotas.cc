@@ -139,6 +139,12 @@ boost::asio::awaitable<int32_t> produce_quota_gate(request_context& ctx) {
   co_return quotas->record_produce(ctx);
 }
 
+bool produce_quota_may_apply(const request_context& ctx) {
+  const client_quotas* quotas = ctx.broker.quotas();
+  if (quotas && quotas->any()) return true;
+  return ctx.client.muted_until_ms->load(std::memory_order_relaxed) > steady_ms();
+}
+
 std::optional<int64_t> client_quotas::fetch_max_bytes(const request_context& ctx) const {
   if (!any()) return std::nullopt;
   std::lock_guard lock(mu_);

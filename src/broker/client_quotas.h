@@ -79,6 +79,12 @@ class client_quotas {
 // throttle for the response's throttle_time_ms.
 boost::asio::awaitable<int32_t> produce_quota_gate(request_context& ctx);
 
+// Whether produce_quota_gate could wait or count anything for this request:
+// quotas are configured, or an earlier request's mute has not run out. Safe
+// from any thread (an atomic flag and an atomic time); when false the gate
+// would answer 0 at once, so a worker may append without it.
+bool produce_quota_may_apply(const request_context& ctx);
+
 // As Kafka, a Fetch asks for at most what its quota lets through on an empty
 // window (client_quotas::fetch_max_bytes): a larger answer would be throttled
 // every time and the consumer would never progress. nullopt: no cap.

@@ -13,6 +13,7 @@
 
 #include "broker_process.h"
 #include "protocol/error_code.h"
+#include "record/batch_builder.h"
 #include "wire_client.h"
 #include "wire_helpers.h"
 
@@ -232,6 +233,48 @@ TEST_F(OrderingWire, PipelinedProducesAppendInArrivalOrder) {
     const auto& p = produced.responses[0].partition_responses[0];
     EXPECT_EQ(p.error_code, 0);
     EXPECT_EQ(p.base_offset, 2 * i) << "request " << i;
+  }
+}
+
+// Large and compressed requests are checked on the worker pool, which also
+// appends them when the connection's earlier produces have appended; small
+// ones are checked and appended on the handler thread. A compressed batch
+// takes longer to check than the plain one sent behind it, so the plain one
+// is ready first and must wait. Interleaved and pipelined on one connection,
+// all three kinds append in arrival order.
+TEST_F(OrderingWire, LargeCompressedAndSmallPipelinedProducesAppendInArrivalOrder) {
+  constexpr int count = 30;
+  const std::string large(300 * 1024, 'L');  // past the size checked on the handler thread
+  record::batch_options zstd;
+  zstd.compression = record::compression_type::zstd;
+  record::batch_builder builder(zstd);
+  const std::vector<uint8_t> zeros(size_t{3} << 20, 0);  // a few ms to decompress and walk
+  ASSERT_TRUE(builder.append(0, std::nullopt, std::span<const uint8_t>(zeros)).ok());
+  auto compressed = builder.build();
+  ASSERT_TRUE(compressed.ok());
+  std::vector<int32_t> ids;
+  for (int i = 0; i < count; ++i) {
+    protocol::produce_request_data produce;
+    produce.acks = static_cast<int16_t>(i % 4 == 3 ? -1 : 1);
+    produce.timeout_ms = 10000;
+    produce.topic_data.push_back({});
+    produce.topic_data[0].name = topic_;
+    produce.topic_data[0].partition_data.push_back({});
+    produce.topic_data[0].partition_data[0].index = 1;
+    auto& records = produce.topic_data[0].partition_data[0].records;
+    switch (i % 3) {
+      case 0: records = protocol::records::copy(compressed.value()); break;
+      case 1: records = protocol::records::copy(batch_of({large + std::to_string(i)}, 0)); break;
+      default: records = protocol::records::copy(batch_of({"s" + std::to_string(i)}, 0)); break;
+    }
+    ids.push_back(client_->send(produce, 9));
+  }
+  for (int i = 0; i < count; ++i) {
+    auto produced = client_->receive<protocol::produce_response_data>(protocol::produce_request_data::api_key, 9,
+                                                                      ids[static_cast<size_t>(i)]);
+    const auto& p = produced.responses[0].partition_responses[0];
+    EXPECT_EQ(p.error_code, 0) << "request " << i;
+    EXPECT_EQ(p.base_offset, i) << "request " << i;
   }
 }
 

@@ -223,9 +223,10 @@ void resolve(const request_context& ctx, request_t& request, std::vector<storage
   }
 }
 
-// Step 3, first half (handler thread, in arrival order): what must be
-// decided where broker state lives before a checked partition is appended:
-// the batch's own refusal, the transaction coordinator's word on a
+// Step 3, first half (in arrival order: on the handler thread, or on the
+// worker that checked the request when its turn had already come): what
+// must be decided before a checked partition is appended: the batch's own
+// refusal, the transaction coordinator's word on a
 // transactional batch, and whether the partition is still served. Returns
 // the partition's answer when it is not to be appended.
 std::optional<partition_response_t> before_append(broker_state& broker, const partition_job& job,
@@ -335,6 +336,40 @@ response_t refuse_all(const request_t& request, protocol::error_code code) {
   return response;
 }
 
+// Step 3, first half, for every job in order: which checked partitions are
+// appended (before_append), and how many bytes that is.
+struct append_plan {
+  std::vector<size_t> to_append;  // indexes into jobs
+  std::vector<partition_append> appended;
+  bool transactional = false;
+  size_t bytes = 0;
+};
+
+append_plan plan_appends(broker_state& broker, std::vector<partition_job>& jobs, std::vector<partition_check>& checks,
+                         int16_t version) {
+  append_plan plan;
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    partition_job& job = jobs[j];
+    if (job.answer) continue;
+    produce_check& check = checks[job.check].result;
+    job.answer = before_append(broker, job, check, version);
+    if (job.answer) continue;
+    plan.to_append.push_back(j);
+    plan.transactional = plan.transactional || check.batch.header.is_transactional();
+    plan.bytes += check.batch.bytes().size();
+  }
+  return plan;
+}
+
+void append_planned(append_plan& plan, std::vector<partition_job>& jobs, std::vector<partition_check>& checks,
+                    int64_t now_ms) {
+  plan.appended.resize(plan.to_append.size());
+  for (size_t a = 0; a < plan.to_append.size(); ++a) {
+    partition_job& job = jobs[plan.to_append[a]];
+    plan.appended[a] = append_checked(*job.log, checks[job.check].result.batch, now_ms);
+  }
+}
+
 // Produce v12 (transactions v2): each transactional batch's partition joins
 // its producer's transaction before the append phase verifies it.
 boost::asio::awaitable<void> add_to_transactions(request_context& ctx, std::vector<partition_job>& jobs,
@@ -391,71 +426,69 @@ boost::asio::awaitable<response_t> serve(request_context& ctx, request_t& reques
   std::vector<partition_job> jobs;
   std::vector<partition_check> checks;
   resolve(ctx, request, configs, jobs, checks);
+  append_plan plan;
   // Step 2: the check phase, pure (produce_checks.h): decompression and the
   // record walk, bounded by the request's budget. Anything that decompresses
   // or is large runs on the worker pool, so no network or handler thread
   // waits for it; a small uncompressed request (a CRC and a record walk) is
   // cheaper checked here than handed over.
   const size_t budget = request_budget(request);
+  bool appended_with_check = false;
   if (checked_here(checks)) {
     check_produce_request(checks, now_ms, budget);
   } else {
-    auto check_all = [&checks, now_ms, budget] {
+    // When nothing stands between the check and the appends (no transaction,
+    // no quota, and this connection's earlier produces have appended), the
+    // worker appends right after checking: one trip to the pool instead of
+    // two, each trip being two thread wake-ups.
+    const bool may_append_with_check = !has_transactional_records(request, ctx.api_version);
+    auto check_all = [&] {
       wait_on_validation_latch();
       check_produce_request(checks, now_ms, budget);
+      if (may_append_with_check && turn.ready() && !produce_quota_may_apply(ctx)) {
+        plan = plan_appends(ctx.broker, jobs, checks, ctx.api_version);
+        if (!plan.transactional) {
+          wait_on_append_latch();
+          append_planned(plan, jobs, checks, now_ms);
+          turn.release();
+          appended_with_check = true;
+        }
+      }
       return true;
     };
     co_await ctx.broker.workers().run(check_all);
   }
-  if (ctx.api_version >= implicit_txn_add_from) co_await add_to_transactions(ctx, jobs, checks);
-  co_await turn.wait_turn();
-  // Client quotas: waits out a mute an earlier request earned, then counts
-  // this request's bytes (client_quotas.h says why here and not after).
-  response.throttle_time_ms = co_await produce_quota_gate(ctx);
+  if (!appended_with_check) {
+    if (ctx.api_version >= implicit_txn_add_from) co_await add_to_transactions(ctx, jobs, checks);
+    co_await turn.wait_turn();
+    // Client quotas: waits out a mute an earlier request earned, then counts
+    // this request's bytes (client_quotas.h says why here and not after).
+    response.throttle_time_ms = co_await produce_quota_gate(ctx);
 
-  // Step 3: the appends. What needs broker state is decided here first
-  // (before_append); the writes themselves, the copy into the page cache
-  // that is most of a large produce's CPU and may block on a busy disk, run
-  // on the worker pool, so the handler thread keeps serving every other
-  // request meanwhile. The partition log's lock makes each partition's
-  // appends one at a time whichever thread makes them, and this
-  // connection's next produce waits for `turn`, so its appends stay in
-  // arrival order. Written here instead: small requests (below
-  // append_here_max_bytes the two thread hops cost more than the copy, and
-  // low-rate latency is made of them), and transactional batches, whose
-  // coordinator check and write stay together on the thread where the
-  // coordinator writes the COMMIT/ABORT markers, so no marker can come
-  // between them.
-  std::vector<size_t> to_append;  // indexes into jobs
-  std::vector<partition_append> appended;
-  bool transactional = false;
-  size_t append_bytes = 0;
-  for (size_t j = 0; j < jobs.size(); ++j) {
-    partition_job& job = jobs[j];
-    if (job.answer) continue;
-    produce_check& check = checks[job.check].result;
-    job.answer = before_append(ctx.broker, job, check, ctx.api_version);
-    if (job.answer) continue;
-    to_append.push_back(j);
-    transactional = transactional || check.batch.header.is_transactional();
-    append_bytes += check.batch.bytes().size();
-  }
-  appended.resize(to_append.size());
-  auto append_all = [&jobs, &checks, &to_append, &appended, now_ms] {
-    for (size_t a = 0; a < to_append.size(); ++a) {
-      partition_job& job = jobs[to_append[a]];
-      appended[a] = append_checked(*job.log, checks[job.check].result.batch, now_ms);
+    // Step 3: the appends. What needs broker state is decided here first
+    // (plan_appends); the writes themselves, the copy into the page cache
+    // that is most of a large produce's CPU and may block on a busy disk,
+    // run on the worker pool, so the handler thread keeps serving every
+    // other request meanwhile. The partition log's lock makes each
+    // partition's appends one at a time whichever thread makes them, and
+    // this connection's next produce waits for `turn`, so its appends stay
+    // in arrival order. Written here instead: small requests (below
+    // append_here_max_bytes the two thread hops cost more than the copy,
+    // and low-rate latency is made of them), and transactional batches,
+    // whose coordinator check and write stay together on the thread where
+    // the coordinator writes the COMMIT/ABORT markers, so no marker can
+    // come between them.
+    plan = plan_appends(ctx.broker, jobs, checks, ctx.api_version);
+    if (plan.transactional || plan.bytes < append_here_max_bytes) {
+      append_planned(plan, jobs, checks, now_ms);
+    } else {
+      auto held_append_all = [&] {
+        wait_on_append_latch();
+        append_planned(plan, jobs, checks, now_ms);
+        return true;
+      };
+      co_await ctx.broker.workers().run(held_append_all);
     }
-    return true;
-  };
-  if (transactional || append_bytes < append_here_max_bytes) {
-    append_all();
-  } else {
-    auto held_append_all = [&append_all] {
-      wait_on_append_latch();
-      return append_all();
-    };
-    co_await ctx.broker.workers().run(held_append_all);
   }
 
   struct pending_sync {
@@ -479,7 +512,7 @@ boost::asio::awaitable<response_t> serve(request_context& ctx, request_t& reques
         continue;
       }
       int64_t end_offset = -1;
-      tr.partition_responses.push_back(after_append(ctx.broker, job, appended[next_append++], end_offset));
+      tr.partition_responses.push_back(after_append(ctx.broker, job, plan.appended[next_append++], end_offset));
       if (end_offset >= 0) syncs.push_back({job.log, end_offset, &tr.partition_responses.back()});
     }
   }
