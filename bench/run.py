@@ -78,8 +78,9 @@ def machine_facts(work_dir):
     try:
         commit = subprocess.run(["git", "-C", BENCH_DIR, "rev-parse", "HEAD"], capture_output=True, text=True,
                                 check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", BENCH_DIR, "status", "--porcelain", "--", "src"], capture_output=True,
-                               text=True).stdout.strip() != ""
+        # The broker's sources and the bench's own programs, from the top of the tree.
+        dirty = subprocess.run(["git", "-C", BENCH_DIR, "status", "--porcelain", "--", ":/src", ":/bench/load",
+                                ":/bench/baseline"], capture_output=True, text=True).stdout.strip() != ""
     except (OSError, subprocess.CalledProcessError):
         commit, dirty = "unknown", None
     return {"cpu_model": model, "cores": os.cpu_count(), "memory_gb": mem_kb * 1024 / 1e9,

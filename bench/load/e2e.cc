@@ -4,35 +4,56 @@
 // time and its sequence number. Latency is measured from the scheduled time,
 // not from the moment the producer got round to sending, so a stalled broker
 // shows up as latency instead of as a lower send rate (no coordinated omission).
+// The producer's acknowledgements are timed the same way (from the scheduled
+// send to the delivery report), on a thread that does nothing but poll for
+// them: with acks=all that is the durable write's latency, which the
+// consumer's side does not wait for (it reads up to the high watermark).
 #include "e2e.h"
 
 #include <sys/prctl.h>
 
 #include <atomic>
 #include <cstring>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 namespace samsa::bench {
 
 namespace {
 
-struct e2e_state {
-  std::atomic<int64_t> delivered{0};
-  std::atomic<int64_t> failed{0};
-};
-
-void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
-  auto* s = static_cast<e2e_state*>(opaque);
-  if (m->err) {
-    ++s->failed;
-  } else {
-    ++s->delivered;
-  }
-}
-
 int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now().time_since_epoch()).count();
 }
+
+struct e2e_state {
+  std::atomic<int64_t> delivered{0};
+  std::atomic<int64_t> failed{0};
+  int64_t warm = 0;                   // sequence numbers below this are not timed
+  std::mutex mu;                      // the vectors below (delivery reports may come on two threads)
+  std::vector<double> ack_ms;         // scheduled send -> delivery report
+  std::vector<double> ack_from_send_ms;
+};
+
+void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+  int64_t t = now_ns();
+  auto* s = static_cast<e2e_state*>(opaque);
+  if (m->err) {
+    ++s->failed;
+    return;
+  }
+  ++s->delivered;
+  if (m->len < 24 || m->payload == nullptr) return;
+  int64_t scheduled, sent, seq;
+  std::memcpy(&scheduled, m->payload, 8);
+  std::memcpy(&sent, static_cast<const char*>(m->payload) + 8, 8);
+  std::memcpy(&seq, static_cast<const char*>(m->payload) + 16, 8);
+  if (seq < s->warm) return;
+  std::lock_guard lock(s->mu);
+  s->ack_ms.push_back(static_cast<double>(t - scheduled) / 1e6);
+  s->ack_from_send_ms.push_back(static_cast<double>(t - sent) / 1e6);
+}
+
 
 }  // namespace
 
@@ -63,6 +84,9 @@ int run_e2e(const common_options& common, const e2e_options& opt) {
 
   auto total = static_cast<int64_t>((opt.duration_s + opt.warmup_s) * opt.rate);
   auto warm = static_cast<int64_t>(opt.warmup_s * opt.rate);
+  state.warm = warm;
+  state.ack_ms.reserve(static_cast<size_t>(total));
+  state.ack_from_send_ms.reserve(static_cast<size_t>(total));
   std::vector<double> from_schedule_ms;  // latency from the scheduled send time
   std::vector<double> from_send_ms;      // latency from the actual produce() call
   from_schedule_ms.reserve(static_cast<size_t>(total));
@@ -91,6 +115,13 @@ int run_e2e(const common_options& common, const e2e_options& opt) {
       }
       rd_kafka_message_destroy(m);
     }
+  });
+
+  // Delivery reports are served as they come, not when the sending loop
+  // next gets round to it (up to a send interval late).
+  std::atomic<bool> stop_acks{false};
+  std::thread acker([&] {
+    while (!stop_acks) rd_kafka_poll(producer.get(), 10);
   });
 
   // Give the consumer time to fetch from the assigned offsets before the clock starts.
@@ -123,10 +154,11 @@ int run_e2e(const common_options& common, const e2e_options& opt) {
       }
       rd_kafka_poll(producer.get(), 1);
     }
-    rd_kafka_poll(producer.get(), 0);
   }
   double send_seconds = seconds_between(start, clock_type::now());
   rd_kafka_flush(producer.get(), opt.timeout_s * 1000);
+  stop_acks = true;
+  acker.join();
   auto wait_until = clock_type::now() + std::chrono::seconds(opt.timeout_s);
   while (received < total && clock_type::now() < wait_until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -156,7 +188,9 @@ int run_e2e(const common_options& common, const e2e_options& opt) {
         {"consume_errors", consume_errors.load()},
         {"sends_over_1ms_late", lagging},
         {"latency_ms", summarize_latency(std::move(from_schedule_ms))},
-        {"latency_from_send_ms", summarize_latency(std::move(from_send_ms))}});
+        {"latency_from_send_ms", summarize_latency(std::move(from_send_ms))},
+        {"ack_latency_ms", summarize_latency(std::move(state.ack_ms))},
+        {"ack_latency_from_send_ms", summarize_latency(std::move(state.ack_from_send_ms))}});
   if (!ok) {
     std::fprintf(stderr, "samsa_load e2e: %lld sent, %lld delivered, %lld failed, %lld received\n",
                  static_cast<long long>(total), static_cast<long long>(state.delivered.load()),

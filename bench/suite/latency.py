@@ -28,7 +28,13 @@ def _e2e_runs(ctx, name, target, extra, rate, acks):
         return None
     lat = [r["latency_ms"] for r in runs]
     median_run = sorted(runs, key=lambda r: r["latency_ms"]["p99"])[len(runs) // 2]
-    return {"p50_ms": summary([x["p50"] for x in lat], "ms"),
+    # The producer's acknowledgements (scheduled send -> delivery report): with
+    # acks=all, the durable write. Result files before 2026-12-06 lack them.
+    acks_ = [r["ack_latency_ms"] for r in runs if r.get("ack_latency_ms", {}).get("samples")]
+    ack_figures = {"ack_p50_ms": summary([x["p50"] for x in acks_], "ms"),
+                   "ack_p99_ms": summary([x["p99"] for x in acks_], "ms")} if acks_ else {}
+    return {**ack_figures,
+            "p50_ms": summary([x["p50"] for x in lat], "ms"),
             "p99_ms": summary([x["p99"] for x in lat], "ms"),
             "p999_ms": summary([x["p999"] for x in lat], "ms"),
             "max_ms": summary([x["max"] for x in lat], "ms"),
