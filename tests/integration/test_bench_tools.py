@@ -70,6 +70,24 @@ def test_raw_produce_stores_what_it_counts_and_consume_reads_two_topics(local_br
     assert out[-1]["messages"] == expected, out[-1]
 
 
+def test_e2e_times_every_measured_message_both_ways(local_broker, name):
+    """The e2e program times each measured message at the consumer and at the
+    producer's acknowledgement (acks=all: after the sync), none twice."""
+    load = _program("load", "samsa_load")
+    topic = name("e2e")
+    _create(load, local_broker.bootstrap, topic, 3)
+    rc, out, err = _run([load, "e2e", "-b", local_broker.bootstrap, "-t", topic, "--rate", 500, "--acks", "all",
+                         "--duration", 1, "--warmup", 0.5, "--size", 64])
+    assert rc == 0, f"e2e: {err}"
+    result = out[-1]
+    assert result["ok"] and result["sent"] == 750 and result["received"] == 750, result
+    measured = 750 - 250
+    for key in ("latency_ms", "ack_latency_ms", "ack_latency_from_send_ms"):
+        figure = result[key]
+        assert figure["samples"] == measured, (key, figure["samples"])
+        assert 0 < figure["p50"] <= figure["p99"] <= figure["max"], (key, figure)
+
+
 def test_raw_produce_to_a_missing_topic_fails_with_the_error_code(local_broker, name):
     load = _program("load", "samsa_load")
     rc, out, err = _run([load, "raw-produce", "-b", local_broker.bootstrap, "-t", name("missing"), "--partitions", 1,
