@@ -445,14 +445,14 @@ boost::asio::awaitable<response_t> serve(request_context& ctx, request_t& reques
     auto check_all = [&] {
       wait_on_validation_latch();
       check_produce_request(checks, now_ms, budget);
+      // No batch here is transactional (the same header byte was read), and
+      // before_append refuses one off the control thread regardless.
       if (may_append_with_check && turn.ready() && !produce_quota_may_apply(ctx)) {
         plan = plan_appends(ctx.broker, jobs, checks, ctx.api_version);
-        if (!plan.transactional) {
-          wait_on_append_latch();
-          append_planned(plan, jobs, checks, now_ms);
-          turn.release();
-          appended_with_check = true;
-        }
+        wait_on_append_latch();
+        append_planned(plan, jobs, checks, now_ms);
+        turn.release();
+        appended_with_check = true;
       }
       return true;
     };
