@@ -125,6 +125,16 @@ def section_produce(d):
                     "records/s written", "saturated"], fs_rows) if fs_rows else ""))
 
 
+def _busiest(k):
+    """The consumer process's busiest thread and how much of one core it used (absent before 2026-12-06)."""
+    busy = k.get("client_busiest_thread")
+    if not busy or busy.get("median") is None:
+        return "—"
+    names = sorted({runs[0]["name"] for runs in k.get("client_threads", []) if runs})
+    waiting = k.get("client_busiest_thread_waiting")
+    return f"{f(busy, 2)} busy + {f(waiting, 2)} waiting for a core ({', '.join(names)})"
+
+
 def section_consume(d):
     c = d.get("consume")
     if not c:
@@ -137,14 +147,16 @@ def section_consume(d):
         k, r = c[key], ratios.get(key, {})
         rows.append([label, f(k["mb_per_s"]), f(k["msg_per_s"], 0), f(k["join_s"], 3),
                      f(k["server_cpu_s_per_gb"], 2), x(r.get("vs_floor_sendfile")),
-                     x(r.get("vs_produce_same_messages")), x(r.get("cpu_per_gb_vs_floor"), 1)])
+                     x(r.get("vs_produce_same_messages")), x(r.get("cpu_per_gb_vs_floor"), 1),
+                     _busiest(k)])
     sf = (d.get("floor") or {}).get("sendfile", {})
     return (f"## Catch-up consume\n\n{c['bytes_on_disk'] / 2**30:.2f} GiB of 1 KiB messages in 6 partitions, "
             f"warm page cache; every run is a new group reading from the earliest offset. Floor: sendfile() "
             f"of a page-cached file of the same size to a socket, {f(sf.get('mb_per_s'), 0)} MB/s. The mock "
             "cluster keeps only the last few MB of each partition, so it cannot serve this baseline.\n\n" +
             table(["readers", "MB/s", "msg/s", "join → first message s", "broker CPU s/GB", "vs floor sendfile",
-                   "vs produce (1 KiB acks=1 6p)", "CPU vs floor"], rows))
+                   "vs produce (1 KiB acks=1 6p)", "CPU vs floor", "client's busiest thread, shares of a core"],
+                  rows))
 
 
 def _fsync_p99(d, rate, commit):
@@ -354,6 +366,26 @@ def section_failures(d):
     return "\n".join(lines)
 
 
+def page_cost_lines(probes):
+    """The machine's price of fresh memory (suite/page_cost.py), which Samsa's produce figures pay
+    and the mock's do not; absent from result files before 2026-12-06."""
+    if not probes:
+        return []
+    start = probes.get("start") or {}
+    fresh = [p["new_file_pages"]["cpu_s_per_gb"] for p in probes.values() if p]
+    cached = [p["cached_file_pages"]["cpu_s_per_gb"] for p in probes.values() if p]
+    anon = [p["new_anonymous_pages"]["cpu_s_per_gb"] for p in probes.values() if p]
+    if not start or not fresh:
+        return []
+
+    def span(v):
+        return f"{min(v):.2f}–{max(v):.2f}"
+    return [f"Fresh memory (CPU s per GB written, {len(fresh)} probes; the first before any section): new page-cache "
+            f"pages {start['new_file_pages']['cpu_s_per_gb']:.2f} at start ({span(fresh)}), cached pages rewritten "
+            f"{span(cached)}, new anonymous memory {span(anon)}. Samsa stores what it receives in new page-cache "
+            "pages; the mock keeps messages in a heap it reuses (bench/README.md, \"Fresh pages\")."]
+
+
 def header(d, json_name):
     m, s = d["machine"], d["settings"]
     cmd = "bench/run.py <build dir>" + (" --quick" if s.get("quick") else "")
@@ -367,6 +399,7 @@ def header(d, json_name):
         f"Machine: {m['cpu_model']}, {m['cores']} cores, {m['memory_gb']:.1f} GB RAM, kernel {m['kernel']}, "
         f"{m['disk_free_gb']:.0f} GB free; load average at start {', '.join(f'{v:.2f}' for v in m['loadavg_at_start'])} "
         "(the machine is shared; other work ran during the measurements).",
+        *page_cost_lines(m.get("page_cost")),
         "",
         f"Reproduce: `{cmd}` then `bench/report.py`. Figures are medians of {s['runs']} runs with (min–max); "
         "ratios are between medians. MB = 10^6 bytes, GB = 10^9 bytes.",

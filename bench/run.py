@@ -21,7 +21,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from suite import footprint, latency, network, throughput, targets  # noqa: E402
+from suite import footprint, latency, network, page_cost, throughput, targets  # noqa: E402
 from suite.context import Context  # noqa: E402
 from suite.processes import HTTP_SERVICES_OFF, BenchError, Programs, SamsaBroker, raise_fd_limit  # noqa: E402
 from suite.stats import ratio  # noqa: E402
@@ -188,6 +188,7 @@ def main():
                "samsa_binary_built_utc": built.strftime("%Y%m%dT%H%M%SZ"),
                "settings": settings, "sections": sections, "units": {"MB": "10^6 bytes", "GB": "10^9 bytes"}}
     t0 = time.monotonic()
+    results["machine"]["page_cost"] = {"start": page_cost.probe(work_dir)}
     try:
         for name in sections:
             ctx.log(f"== {name}")
@@ -204,6 +205,7 @@ def main():
             results[name] = value
             results.setdefault("section_seconds", {})[name] = time.monotonic() - start
             results["machine"].setdefault("loadavg_after", {})[name] = os.getloadavg()
+            results["machine"]["page_cost"][f"after {name}"] = ctx.attempt("page cost probe", page_cost.probe, work_dir)
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
     results["consume_ratios"] = consume_ratios(results)

@@ -5,6 +5,8 @@
 // comma-separated (the scale figure reads 10,000 partitions in 10 topics).
 #include "consume.h"
 
+#include "thread_cpu.h"
+
 #include <unistd.h>
 
 #include <atomic>
@@ -30,6 +32,10 @@ struct shared_state {
   bool have_first = false;
   clock_type::time_point first;
   clock_type::time_point last;
+  // Every thread's CPU at the first message and at the last: which thread
+  // (librdkafka's per-connection broker thread, or the polling one) bound the read.
+  std::map<int64_t, thread_cpu> cpu_at_first;
+  std::map<int64_t, thread_cpu> cpu_at_last;
   std::string first_error;
 };
 
@@ -54,6 +60,7 @@ void account(shared_state& s, const rd_kafka_message_t* m) {
       if (left <= 0) {
         std::lock_guard lock(s.mu);
         s.last = clock_type::now();
+        s.cpu_at_last = thread_cpu_snapshot();
         s.done = true;
       }
       return;
@@ -90,6 +97,7 @@ void consumer_thread(const common_options& common, const consume_options& opt, c
         if (!s.have_first) {
           s.have_first = true;
           s.first = clock_type::now();
+          s.cpu_at_first = thread_cpu_snapshot();
         }
       }
       ++messages;
@@ -162,7 +170,8 @@ int run_consume(const common_options& common, const consume_options& opt) {
         {"join_seconds", s.have_first ? seconds_between(start, s.first) : -1.0},
         {"seconds", seconds},
         {"mb_per_s", ok ? bytes / seconds / 1e6 : 0.0},
-        {"msg_per_s", ok ? static_cast<double>(read) / seconds : 0.0}});
+        {"msg_per_s", ok ? static_cast<double>(read) / seconds : 0.0},
+        {"threads", ok ? thread_cpu_between(s.cpu_at_first, s.cpu_at_last, seconds) : nlohmann::json::array()}});
   if (!ok) {
     std::fprintf(stderr, "samsa_load consume: read %lld of %lld messages, %lld errors (%s)\n",
                  static_cast<long long>(read), static_cast<long long>(target),

@@ -253,6 +253,13 @@ def consume(ctx):
                 "msg_per_s": summary([r["msg_per_s"] for r in runs], "msg/s"),
                 "join_s": summary([r["join_seconds"] for r in runs], "s"),
                 "server_cpu_s_per_gb": summary([r["server_cpu_s_per_gb"] for r in runs], "CPU s/GB"),
+                # The consumer's own threads (samsa_load reads them between the first and the last
+                # message): a busiest thread near 1.0 is the client's bound, not the broker's.
+                "client_busiest_thread": summary([r["threads"][0]["busy"] for r in runs if r.get("threads")],
+                                                 "share of one core"),
+                "client_busiest_thread_waiting": summary([r["threads"][0]["waiting_for_core"] for r in runs
+                                                          if r.get("threads")], "share of one core"),
+                "client_threads": [r.get("threads", []) for r in runs],
                 "redelivered": [r["redelivered"] for r in runs]}
     finally:
         ctx.attempt("stop broker", broker.stop)

@@ -68,6 +68,25 @@ def test_raw_produce_stores_what_it_counts_and_consume_reads_two_topics(local_br
     assert rc == 0, f"consume of two topics: {err}"
     assert out[-1]["topics"] == 2 and out[-1]["partitions"] == 5, out[-1]
     assert out[-1]["messages"] == expected, out[-1]
+    # The consumer's own threads over the read: librdkafka's per-connection
+    # thread among them, each with CPU and the time it waited for a core.
+    threads = out[-1]["threads"]
+    assert threads and any(t["name"].startswith("rdk:broker") for t in threads), threads
+    for t in threads:
+        assert t["cpu_s"] > 0 and 0 < t["busy"] and t["waiting_for_core"] >= 0, t
+    assert [t["cpu_s"] for t in threads] == sorted((t["cpu_s"] for t in threads), reverse=True), threads
+
+
+def test_page_cost_probe_times_three_writes_and_leaves_nothing(tmp_path):
+    sys.path.insert(0, os.path.join(os.environ["SAMSA_SOURCE_DIR"], "bench"))
+    from suite import page_cost
+    p = page_cost.probe(str(tmp_path), 8 << 20)
+    assert p["bytes"] == 8 << 20, p
+    for kind in ("new_file_pages", "cached_file_pages", "new_anonymous_pages"):
+        assert p[kind]["cpu_s_per_gb"] >= 0 and p[kind]["gb_per_s"] > 0, p
+    assert os.listdir(tmp_path) == [], "the probe must remove its file"
+    assert page_cost.fresh_page_penalty(p) == (p["new_file_pages"]["cpu_s_per_gb"] -
+                                               p["cached_file_pages"]["cpu_s_per_gb"])
 
 
 def test_e2e_times_every_measured_message_both_ways(local_broker, name):
