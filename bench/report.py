@@ -366,24 +366,30 @@ def section_failures(d):
     return "\n".join(lines)
 
 
-def page_cost_lines(probes):
-    """The machine's price of fresh memory (suite/page_cost.py), which Samsa's produce figures pay
-    and the mock's do not; absent from result files before 2026-12-06."""
-    if not probes:
+def page_cost_lines(d):
+    """The machine's price of fresh memory, which Samsa's produce figures pay and the mock's do not
+    (bench/README.md, "Fresh pages"): the floor's receiver writing new files against one file, and
+    the probes of suite/page_cost.py (absent from result files before 2026-12-06)."""
+    floor = d.get("floor") or {}
+    new_files = (floor.get("ingest_none_new_files") or {}).get("cpu_s_per_gb")
+    one_file = (floor.get("ingest_none") or {}).get("cpu_s_per_gb")
+    probes = [p for p in ((d.get("machine") or {}).get("page_cost") or {}).values() if p]
+    if not probes and not new_files:
         return []
-    start = probes.get("start") or {}
-    fresh = [p["new_file_pages"]["cpu_s_per_gb"] for p in probes.values() if p]
-    cached = [p["cached_file_pages"]["cpu_s_per_gb"] for p in probes.values() if p]
-    anon = [p["new_anonymous_pages"]["cpu_s_per_gb"] for p in probes.values() if p]
-    if not start or not fresh:
-        return []
-
-    def span(v):
-        return f"{min(v):.2f}–{max(v):.2f}"
-    return [f"Fresh memory (CPU s per GB written, {len(fresh)} probes; the first before any section): new page-cache "
-            f"pages {start['new_file_pages']['cpu_s_per_gb']:.2f} at start ({span(fresh)}), cached pages rewritten "
-            f"{span(cached)}, new anonymous memory {span(anon)}. Samsa stores what it receives in new page-cache "
-            "pages; the mock keeps messages in a heap it reuses (bench/README.md, \"Fresh pages\")."]
+    parts = []
+    if new_files and one_file:
+        parts.append(f"the floor's receiver spent {f(new_files, 2)} CPU s per GB writing new files, kept as the "
+                     f"broker keeps its segments, against {f(one_file, 2)} rewriting one file")
+    if probes:
+        def span(key):
+            v = [p[key]["cpu_s_per_gb"] for p in probes]
+            return f"{min(v):.2f}–{max(v):.2f}"
+        parts.append(f"{len(probes)} probes of {probes[0]['bytes'] >> 20} MiB before the sections and between them "
+                     f"(so mostly into pages a deleted data directory had just freed): new page-cache pages "
+                     f"{span('new_file_pages')}, cached pages rewritten {span('cached_file_pages')}, new anonymous "
+                     f"memory {span('new_anonymous_pages')} s/GB")
+    return ["Fresh memory: " + "; ".join(parts) + ". Samsa stores what it receives in new page-cache pages; the "
+            "mock copies it into a heap it reuses (bench/README.md, \"Fresh pages\")."]
 
 
 def header(d, json_name):
@@ -399,7 +405,7 @@ def header(d, json_name):
         f"Machine: {m['cpu_model']}, {m['cores']} cores, {m['memory_gb']:.1f} GB RAM, kernel {m['kernel']}, "
         f"{m['disk_free_gb']:.0f} GB free; load average at start {', '.join(f'{v:.2f}' for v in m['loadavg_at_start'])} "
         "(the machine is shared; other work ran during the measurements).",
-        *page_cost_lines(m.get("page_cost")),
+        *page_cost_lines(d),
         "",
         f"Reproduce: `{cmd}` then `bench/report.py`. Figures are medians of {s['runs']} runs with (min–max); "
         "ratios are between medians. MB = 10^6 bytes, GB = 10^9 bytes.",

@@ -154,9 +154,12 @@ def main():
                 admin.delete_topics([name])[name].result(20)
                 with lock:
                     counts["topics_churned"] += 1
-            except Exception:
+            except Exception as e:  # a SIGKILL can land in the middle of any step
                 with lock:
                     counts["admin_errors"] += 1
+                    counts.setdefault("admin_error_examples", [])
+                    if len(counts["admin_error_examples"]) < 5:
+                        counts["admin_error_examples"].append(f"{name}: {e!r}"[:300])
             time.sleep(2)
 
     threads = [threading.Thread(target=produce, args=(i,)) for i in range(2)]

@@ -166,3 +166,21 @@ def test_recovery_scan_matches_the_data_directory_after_sigkill(local_broker, na
     # One segment per partition: the active one, scanned whole after an unclean stop.
     assert scan["scanned_bytes"] >= logs > 0, scan
     assert scan["beyond_recovery_point_bytes"] <= scan["scanned_bytes"], scan
+
+
+def test_ack_latency_split_reads_the_brokers_produce_histograms():
+    """bench/ack_latency_split.py puts the client's acknowledgement beside the
+    broker's own Produce timings for the same requests."""
+    _program("load", "samsa_load")
+    script = os.path.join(os.environ["SAMSA_SOURCE_DIR"], "bench", "ack_latency_split.py")
+    rc, out, err = _run([sys.executable, script, _build_dir(), "--rates", 200, "--runs", 1, "--seconds", 1], 180)
+    assert rc == 0, err
+    (r,) = out
+    assert r["rate"] == 200 and r["acks"] == "all", r
+    assert 0 < r["client_ack_ms"]["p50"] <= r["client_ack_ms"]["p99"], r
+    # Every message of the run went in a Produce the broker timed and synced.
+    for part in ("broker_queue", "broker_produce", "broker_fdatasync"):
+        assert r[part]["count"] > 0, (part, r)
+        share = list(r[part]["share_at_or_under_ms"].values())
+        assert share == sorted(share) and share[-1] == 1.0, (part, r)
+        assert r[part]["p99_at_most_ms"] is not None, (part, r)
