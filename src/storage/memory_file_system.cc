@@ -28,6 +28,7 @@ class memory_file final : public file {
   result<size_t> read_at(int64_t pos, std::span<uint8_t> out) const override {
     std::lock_guard lock(fs_->mutex());
     if (pos < 0) return errno_error(EINVAL, "read " + path_);
+    fs_->note_read(path_, pos);
     auto size = static_cast<int64_t>(node_->data.size());
     if (pos >= size) return size_t{0};
     size_t n = std::min<size_t>(out.size(), static_cast<size_t>(size - pos));
@@ -216,6 +217,22 @@ status memory_file_system::charge(int64_t old_size, int64_t new_size) {
 }
 
 bool memory_file_system::fail_sync() { return fail_sync_; }
+
+void memory_file_system::count_reads(bool on) {
+  std::lock_guard lock(mu_);
+  count_reads_ = on;
+  reads_.clear();
+}
+
+int64_t memory_file_system::reads_at(const std::string& path, int64_t position) {
+  std::lock_guard lock(mu_);
+  auto it = reads_.find({path, position});
+  return it == reads_.end() ? 0 : it->second;
+}
+
+void memory_file_system::note_read(const std::string& path, int64_t position) {
+  if (count_reads_) ++reads_[{path, position}];
+}
 
 void memory_file_system::set_sync_hook(std::function<void(const std::string& path)> hook) {
   std::lock_guard lock(mu_);

@@ -42,6 +42,10 @@ class memory_file_system final : public file_system, public std::enable_shared_f
   // on the syncing thread and without the file system's lock, so a test can
   // hold a sync open (a slow disk) while other threads carry on.
   void set_sync_hook(std::function<void(const std::string& path)> hook);
+  // Once on, every read_at is counted by file and position, so a test can
+  // check that a path reads a header once, not again and again.
+  void count_reads(bool on);
+  int64_t reads_at(const std::string& path, int64_t position);
   int64_t total_bytes();
   // Direct access for corruption tests.
   std::shared_ptr<node> lookup(const std::string& path);
@@ -50,6 +54,7 @@ class memory_file_system final : public file_system, public std::enable_shared_f
   status charge(int64_t old_size, int64_t new_size);
   bool fail_sync();
   void before_sync(const std::string& path);
+  void note_read(const std::string& path, int64_t position);  // with mutex() held
   std::mutex& mutex() { return mu_; }
 
  private:
@@ -59,6 +64,8 @@ class memory_file_system final : public file_system, public std::enable_shared_f
   int64_t space_limit_ = -1;
   bool fail_sync_ = false;
   std::function<void(const std::string&)> sync_hook_;
+  bool count_reads_ = false;
+  std::map<std::pair<std::string, int64_t>, int64_t> reads_;
 };
 
 }  // namespace samsa::storage

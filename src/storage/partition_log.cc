@@ -405,7 +405,7 @@ result<read_result> partition_log::read_range(int64_t offset, int32_t max_bytes,
     auto loc = seg->locate(std::max(offset, seg->base_offset()));
     if (!loc) return loc.err();
     if (!loc->has_value()) continue;  // gap (compacted tail or empty segment): try the next segment
-    auto ext = seg->extent((*loc)->first, max_bytes, max_offset_exclusive);
+    auto ext = seg->extent((*loc)->first, max_bytes, max_offset_exclusive, &(*loc)->second);
     if (!ext) return ext.err();
     if (ext->first == 0) return r;
     r.keepalive = *reader;

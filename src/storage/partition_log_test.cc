@@ -115,6 +115,32 @@ TEST_F(plog, rolls_segments_and_reopens_cleanly) {
   EXPECT_EQ(r->base_offset, 120);
 }
 
+// A fetch that starts at an indexed batch reads that batch's header once:
+// locating it, trusting the index entry and measuring the answer all use the
+// same header (each extra pread was a system call per partition per fetch).
+TEST_F(plog, a_read_reads_the_header_of_its_first_batch_once) {
+  cfg.index_interval_bytes = 512;
+  auto log = open();
+  std::vector<int64_t> positions;
+  int64_t end = 0;
+  for (int i = 0; i < 12; ++i) {
+    auto b = make_filler_batch(2, 300, 1000 + i, i);
+    positions.push_back(end);
+    end += static_cast<int64_t>(b.size());
+    ASSERT_TRUE(log->append(b, 2000));
+  }
+  const std::string segment = "data/t-0/00000000000000000000.log";
+  for (int i : {0, 5, 6, 11}) {
+    fs->count_reads(true);
+    auto r = log->read(2 * i + 1, 1, INT64_MAX);  // offset inside batch i; one batch at most
+    ASSERT_TRUE(r) << r.err().describe();
+    EXPECT_EQ(r->position, positions[static_cast<size_t>(i)]) << i;
+    EXPECT_EQ(r->next_offset, 2 * i + 2) << i;
+    EXPECT_EQ(fs->reads_at(segment, positions[static_cast<size_t>(i)]), 1) << "batch " << i;
+  }
+  fs->count_reads(false);
+}
+
 // Only the active segment keeps its .log descriptor: a partition of many
 // small segments (segment.bytes may be tiny) must not hold one per segment.
 TEST_F(plog, sealed_segments_hold_no_descriptor_until_read) {

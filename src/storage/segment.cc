@@ -241,9 +241,11 @@ result<std::optional<std::pair<int64_t, batch_info>>> segment::locate(int64_t of
   if (offset < base_offset_ || offset >= next_offset_) return out{};
   auto pinned = log_->acquire();  // one descriptor for all the headers read below
   if (!pinned) return pinned.err();
-  int64_t pos = start_position(index_.lookup(offset));
+  auto [pos, known] = checked_start(index_.lookup(offset));
   while (true) {
-    auto h = header_at(pos);
+    // The index entry's header was just read to trust it: not again.
+    auto h = known ? result<std::optional<batch_info>>(std::move(known)) : header_at(pos);
+    known.reset();
     if (!h) return h.err();
     if (!h->has_value()) return out{};
     if ((*h)->last_offset() >= offset) return out(std::make_pair(pos, **h));
@@ -251,7 +253,8 @@ result<std::optional<std::pair<int64_t, batch_info>>> segment::locate(int64_t of
   }
 }
 
-result<std::pair<int32_t, int64_t>> segment::extent(int64_t position, int32_t max_bytes, int64_t max_offset) const {
+result<std::pair<int32_t, int64_t>> segment::extent(int64_t position, int32_t max_bytes, int64_t max_offset,
+                                                    const batch_info* known_first) const {
   auto pinned = log_->acquire();  // one descriptor for all the headers read below
   if (!pinned) return pinned.err();
   int64_t len = 0;
@@ -262,7 +265,9 @@ result<std::pair<int32_t, int64_t>> segment::extent(int64_t position, int32_t ma
   // names batch starts: every batch before the last indexed start within
   // reach is whole and below it, so only the batches after that entry (about
   // index.interval.bytes) are read one by one.
-  if (auto first = header_at(position); first && first->has_value() && (*first)->base_offset < max_offset) {
+  auto first = known_first ? result<std::optional<batch_info>>(std::optional<batch_info>(*known_first))
+                           : header_at(position);
+  if (first && first->has_value() && (*first)->base_offset < max_offset) {
     len = (*first)->size;
     next = (*first)->last_offset() + 1;
     pos = position + (*first)->size;
@@ -319,15 +324,17 @@ result<std::optional<std::pair<int64_t, int64_t>>> segment::find_timestamp(int64
   }
 }
 
-int64_t segment::start_position(const index_position& entry) const {
-  if (entry.position == 0) return 0;
+int64_t segment::start_position(const index_position& entry) const { return checked_start(entry).first; }
+
+std::pair<int64_t, std::optional<batch_info>> segment::checked_start(const index_position& entry) const {
+  if (entry.position == 0) return {0, std::nullopt};
   // An index entry that passed the load checks can still be wrong (a flipped
   // bit that keeps the order): trust it only if a batch with that base offset
   // starts there, otherwise scan from the start of the segment.
   // (A read error here also falls back; the scan will report it if it persists.)
   auto h = header_at(entry.position);
-  if (h && h->has_value() && (*h)->base_offset == entry.offset) return entry.position;
-  return 0;
+  if (h && h->has_value() && (*h)->base_offset == entry.offset) return {entry.position, **h};
+  return {0, std::nullopt};
 }
 
 status segment::sync() { return log_->sync(); }

@@ -63,8 +63,10 @@ class segment {
   // Length of whole batches starting at `position` (the first one always
   // counts when it starts below `max_offset`), within `max_bytes` after the
   // first, stopping at batches whose base offset reaches `max_offset`.
-  [[nodiscard]] result<std::pair<int32_t, int64_t>> extent(int64_t position, int32_t max_bytes,
-                                                           int64_t max_offset) const;
+  // `first`, when given, is the header of the batch at `position` as
+  // locate() just read it, so it is not read again.
+  [[nodiscard]] result<std::pair<int32_t, int64_t>> extent(int64_t position, int32_t max_bytes, int64_t max_offset,
+                                                           const batch_info* first = nullptr) const;
   // First record at or above min_offset with timestamp >= ts: {offset, timestamp}.
   [[nodiscard]] result<std::optional<std::pair<int64_t, int64_t>>> find_timestamp(int64_t ts,
                                                                                  int64_t min_offset) const;
@@ -107,6 +109,8 @@ class segment {
   [[nodiscard]] result<std::optional<batch_info>> header_at(int64_t position) const;
   // Where to start scanning for an index entry's batch (0 if the entry is wrong).
   int64_t start_position(const index_position& entry) const;
+  // The same, with the header it checked there (none when it starts at 0).
+  std::pair<int64_t, std::optional<batch_info>> checked_start(const index_position& entry) const;
 
   std::string dir_;
   int64_t base_offset_;
