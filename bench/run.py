@@ -188,7 +188,7 @@ def main():
                "samsa_binary_built_utc": built.strftime("%Y%m%dT%H%M%SZ"),
                "settings": settings, "sections": sections, "units": {"MB": "10^6 bytes", "GB": "10^9 bytes"}}
     t0 = time.monotonic()
-    results["machine"]["page_cost"] = {"start": page_cost.probe(work_dir)}
+    results["machine"]["page_cost"] = {"start": ctx.attempt("page cost probe", page_cost.probe, work_dir)}
     try:
         for name in sections:
             ctx.log(f"== {name}")

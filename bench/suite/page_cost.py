@@ -63,7 +63,3 @@ def probe(work_dir, nbytes=PROBE_BYTES):
             "cached_file_pages": _per_gb(cached_file, nbytes),
             "new_anonymous_pages": _per_gb(new_anon, nbytes)}
 
-
-def fresh_page_penalty(p):
-    """CPU per GB a new page-cache page costs beyond rewriting a cached one."""
-    return p["new_file_pages"]["cpu_s_per_gb"] - p["cached_file_pages"]["cpu_s_per_gb"]

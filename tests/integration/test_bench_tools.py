@@ -85,8 +85,6 @@ def test_page_cost_probe_times_three_writes_and_leaves_nothing(tmp_path):
     for kind in ("new_file_pages", "cached_file_pages", "new_anonymous_pages"):
         assert p[kind]["cpu_s_per_gb"] >= 0 and p[kind]["gb_per_s"] > 0, p
     assert os.listdir(tmp_path) == [], "the probe must remove its file"
-    assert page_cost.fresh_page_penalty(p) == (p["new_file_pages"]["cpu_s_per_gb"] -
-                                               p["cached_file_pages"]["cpu_s_per_gb"])
 
 
 def test_e2e_times_every_measured_message_both_ways(local_broker, name):
