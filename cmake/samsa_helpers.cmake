@@ -54,12 +54,12 @@ function(samsa_optimisation target name)
   if(NOT SAMSA_QUICK_BUILD)
     return()
   endif()
-  if(name IN_LIST SAMSA_EDGE_LIBRARIES)
+  if(name IN_LIST SAMSA_PER_BYTE_LIBRARIES)
+    target_compile_options(${target} PRIVATE -O2)
+  else()
     # At -O1 GCC 12 reports Asio's coroutine frame allocator (aligned_alloc,
     # then its own sized delete) as mismatched, which -O2 inlines away.
     target_compile_options(${target} PRIVATE -O1 $<$<CXX_COMPILER_ID:GNU>:-Wno-mismatched-new-delete>)
-  else()
-    target_compile_options(${target} PRIVATE -O2)
   endif()
 endfunction()
 

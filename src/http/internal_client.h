@@ -60,7 +60,7 @@ boost::asio::awaitable<result<Response>> call_broker_api(broker_api api, int16_t
     header.encode(w, protocol::request_header_version(key, version));
     body.encode(w, version);
     if (!w.ok()) co_return make_error(std::errc::invalid_argument, "cannot encode request: " + w.error());
-    frame->assign(w.buffer().begin(), w.buffer().end());
+    frame->assign(w.buffer());
   }
   std::optional<result<broker::routed_response>> routed =
       co_await boost::asio::co_spawn(api.handler_io, route_on_broker<Request>(api.apis, frame, std::move(client)),

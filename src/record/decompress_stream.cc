@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "base/big_endian.h"
-#include "base/uninitialised_allocator.h"
+#include "base/byte_buffer.h"
 
 namespace samsa::record {
 namespace {
@@ -166,7 +166,7 @@ class snappy_stream final : public decompress_stream {
   bool raw_done_ = false;  // the one raw block was decoded
   size_t pos_ = 0;
   // A block decoded whole when the caller gave less room than it holds.
-  std::vector<uint8_t, uninitialised_allocator<uint8_t>> block_;
+  byte_buffer block_;
   size_t served_ = 0;
   size_t total_ = 0;
 };

@@ -10,8 +10,8 @@
 #include <memory>
 #include <span>
 
+#include "base/byte_buffer.h"
 #include "base/result.h"
-#include "base/uninitialised_allocator.h"
 #include "record/batch_header.h"
 #include "record/decompress_stream.h"
 #include "record/decompression_budget.h"
@@ -51,7 +51,7 @@ class record_stream {
   std::unique_ptr<decompress_stream> source_;  // compressed body
   // Decompressed bytes; [begin_, end_) unread. Not zeroed when it grows: the
   // decoder overwrites what it is given.
-  std::vector<uint8_t, uninitialised_allocator<uint8_t>> window_;
+  byte_buffer window_;
   size_t begin_ = 0;
   size_t end_ = 0;
   bool exhausted_ = false;
