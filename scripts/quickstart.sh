@@ -23,8 +23,9 @@ generator=(-G Ninja)
 if [[ -f build/release/CMakeCache.txt ]] && ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' build/release/CMakeCache.txt; then
   generator=()
 fi
-# SAMSA_QUICK_BUILD: the data path at -O2, the edges at -O1 (README,
-# "Performance"); samsa-sink-postgres is left for when a sink is wanted.
+# SAMSA_QUICK_BUILD: base, record and storage (the per-byte code) at -O2,
+# the rest at -O1 (README, "Performance"); samsa-sink-postgres is left for
+# when a sink is wanted.
 # SAMSA_UNITY_BATCH=0, one translation unit per library: headers are parsed
 # once per library instead of once per 16 sources (cold build of samsa on
 # 2 cores: 246 s and 460 CPU-s, against 310 s and 586 CPU-s in batches of

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -448,6 +449,10 @@ status step_cluster(tour_state& t) {
 }  // namespace
 
 int run_tour(cli_context& ctx, const tour_options& options) {
+  // A lesson run live: each line shows when its step gets there, also when
+  // the output goes to a pipe (`| tee`, the quick start's log), where stdout
+  // would otherwise be held in 4 KiB blocks until seconds later.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   std::optional<local_broker> broker;
   std::optional<client::mock_cluster> mock;
   client::client_flags flags = ctx.flags;

@@ -2,8 +2,11 @@
 
 import os
 import re
+import subprocess
 
 import pytest
+
+from conftest import samsa_bin
 
 
 def check_tour_output(out):
@@ -44,6 +47,27 @@ def test_tour_against_broker(cli, name):
     out = cli.run("tour", "--yes", "--topic", topic, timeout=300).stdout
     check_tour_output(out)
     assert f"created topic {topic} with 3 partitions" in out  # the name asked for, no suffix
+
+
+def test_tour_lines_reach_a_pipe_as_they_are_printed(cli, name):
+    # stdout into a pipe (`| tee`, the quick start's log) is block-buffered unless the tour says
+    # otherwise: its first read would then be a whole 4 KiB block, seconds into the lesson.
+    cmd = [samsa_bin(), "tour", "--yes", "--topic", name("pipetour"), "--bootstrap", cli.bootstrap]
+    env = dict(os.environ, NO_COLOR="1")
+    env.pop("SAMSA_BOOTSTRAP_SERVERS", None)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        first = os.read(proc.stdout.fileno(), 65536)
+        running = proc.poll() is None
+        rest, err = proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    out = (first + rest).decode()
+    assert proc.returncode == 0, out + err.decode()
+    assert len(out) > 4096, "the lesson is longer than one stdio block, or this test proves nothing"
+    assert running and first.startswith(b"Using the broker at ") and len(first) < 4096, first
+    check_tour_output(out)
 
 
 @pytest.mark.skipif(os.environ.get("SAMSA_TEST_BOOTSTRAP"), reason="uses its own broker")
