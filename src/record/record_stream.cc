@@ -71,11 +71,6 @@ result<record_stream> record_stream::open(std::span<const uint8_t> batch, size_t
   return out;
 }
 
-std::span<const uint8_t> record_stream::unread() const {
-  if (source_ == nullptr) return plain_.subspan(begin_, end_ - begin_);
-  return std::span<const uint8_t>(window_).subspan(begin_, end_ - begin_);
-}
-
 samsa::error record_stream::fail(const std::string& what) const {
   return make_record_error(errc::invalid_record, "record batch at offset " + std::to_string(header_.base_offset) +
                                                      ", record " + std::to_string(read_) + ": " + what);
@@ -127,14 +122,14 @@ status record_stream::fill(size_t n) {
 
 result<bool> record_stream::next(record_view& out) {
   if (read_ == header_.record_count) {
-    if (auto s = fill(1); !s) return s.err();
+    if (auto s = need(1); !s) return s.err();
     if (!unread().empty()) {
       std::string extra = source_ ? "decompressed bytes" : std::to_string(unread().size()) + " bytes";
       return fail(extra + " follow the last of " + std::to_string(header_.record_count) + " records");
     }
     return false;
   }
-  if (auto s = fill(max_length_prefix); !s) return s.err();
+  if (auto s = need(max_length_prefix); !s) return s.err();
   if (unread().empty()) {
     return fail("batch declares " + std::to_string(header_.record_count) + " records but holds " +
                 std::to_string(read_));
@@ -144,7 +139,7 @@ result<bool> record_stream::next(record_view& out) {
   if (!prefix.read_varint(length)) return fail("truncated record length");
   size_t prefix_size = unread().size() - prefix.remaining();
   if (length < 0) return fail("negative record length " + std::to_string(length));
-  if (auto s = fill(prefix_size + static_cast<size_t>(length)); !s) return s.err();
+  if (auto s = need(prefix_size + static_cast<size_t>(length)); !s) return s.err();
   auto available = unread();
   if (static_cast<size_t>(length) > available.size() - prefix_size) {
     return fail("record length " + std::to_string(length) + " exceeds the " +

@@ -43,7 +43,16 @@ class record_stream {
                 decompression_budget* budget);
   // Makes at least `n` unread bytes available unless the body ends first.
   [[nodiscard]] status fill(size_t n);
-  std::span<const uint8_t> unread() const;
+  // fill() when there is anything to do: an uncompressed body (walked in
+  // place, so always exhausted) never leaves the record loop for it.
+  [[nodiscard]] status need(size_t n) {
+    if (exhausted_ || end_ - begin_ >= n) return {};
+    return fill(n);
+  }
+  std::span<const uint8_t> unread() const {
+    if (source_ == nullptr) return plain_.subspan(begin_, end_ - begin_);
+    return std::span<const uint8_t>(window_).subspan(begin_, end_ - begin_);
+  }
   samsa::error fail(const std::string& what) const;
 
   batch_header header_;
